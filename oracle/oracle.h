@@ -1,0 +1,106 @@
+/*
+ * The oracle: streaming checks over what guest clock readers returned.
+ *
+ * Readers are organised in groups (one group per scenario "readers" entry: one
+ * clock, read on one or more vCPUs).  Every completed read is fed as
+ * (reader, vCPU, true start, true end, value in ns).  Reads must be fed in
+ * order of their true end time.  Memory is O(1) per reader and does not grow
+ * with simulated time.  Exact definitions: docs/oracle.md.
+ *
+ * Units: every time-valued threshold, worst value and bound is in ps (signed
+ * int64); the rate check's are in ppb (parts per 1e9).
+ */
+#ifndef ORACLE_ORACLE_H
+#define ORACLE_ORACLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/core/simtime.h"
+
+enum oracle_check_id {
+	ORACLE_MONO_VCPU,         /* each reader's successive reads never decrease */
+	ORACLE_MONO_CAUSAL,       /* a read starting after another completed never returns less */
+	ORACLE_STEP_BACK,         /* largest backward step between successive reads of a reader */
+	ORACLE_STEP_FWD,          /* largest forward step beyond the true time elapsed */
+	ORACLE_MAX_ERROR,         /* largest |guest elapsed - reference elapsed| */
+	ORACLE_RATE,              /* rate error over tumbling windows of running time */
+	ORACLE_CHECK_COUNT
+};
+
+/* "mono_vcpu", "mono_causal", "step_back", "step_fwd", "max_error", "rate". */
+const char *oracle_check_name(enum oracle_check_id id);
+
+/* True for the checks whose values are ppb (rate); the others are ps. */
+bool oracle_check_is_rate(enum oracle_check_id id);
+
+enum oracle_pause_policy {
+	ORACLE_PAUSE_INCLUDE,     /* reference = all true time elapsed, pauses included */
+	ORACLE_PAUSE_EXCLUDE,     /* reference = true time elapsed while the VM ran */
+};
+
+enum oracle_expect {
+	ORACLE_EXPECT_PASS,
+	ORACLE_EXPECT_FAIL,
+};
+
+struct oracle_check_config {
+	bool enabled;
+	int64_t threshold;        /* ps, or ppb for rate; unused by the mono checks (strict) */
+	sim_ps window_ps;         /* rate only: window length in running true time */
+	enum oracle_pause_policy pause;   /* max_error only */
+	enum oracle_expect expect;
+	bool has_worst_min, has_worst_max;
+	int64_t worst_min, worst_max;     /* expected range of the worst value; same unit */
+};
+
+#define ORACLE_NAME_MAX 32
+
+struct oracle_group_config {
+	char name[ORACLE_NAME_MAX];
+	unsigned nreaders;        /* readers are numbered 0 .. nreaders-1 in the group */
+	struct oracle_check_config checks[ORACLE_CHECK_COUNT];
+};
+
+/* The first violation a check saw. */
+struct oracle_violation {
+	sim_ps t_ps;              /* true end time of the offending read */
+	unsigned vcpu;            /* vCPU of the offending read */
+	uint64_t value_ns;        /* what it returned */
+	sim_ps other_t_ps;        /* the read it is compared with: true end time */
+	unsigned other_vcpu;
+	uint64_t other_value_ns;  /* for max_error and rate: the reference, in ns */
+};
+
+struct oracle_check_result {
+	enum oracle_check_id id;
+	bool enabled;
+	bool passed;              /* no violation */
+	int64_t worst;            /* ps, or ppb for rate; see docs/oracle.md for each sign */
+	uint64_t violations;
+	uint64_t samples;         /* comparisons made */
+	bool has_first;
+	struct oracle_violation first;
+	bool expectation_met;     /* expect and worst range both hold */
+};
+
+struct oracle;
+
+/* Copies the configs.  Returns NULL on allocation failure. */
+struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned ngroups);
+void oracle_destroy(struct oracle *o);
+
+/* One completed read.  start_ps <= end_ps; end_ps never decreases between calls. */
+void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
+		 sim_ps start_ps, sim_ps end_ps, uint64_t value_ns);
+
+/* The VM stopped or resumed running at `now` (pause policy, rate windows). */
+void oracle_vm_paused(struct oracle *o, sim_ps now);
+void oracle_vm_resumed(struct oracle *o, sim_ps now);
+
+/* Results of group g, indexed by enum oracle_check_id; valid until oracle_destroy. */
+const struct oracle_check_result *oracle_results(const struct oracle *o, unsigned group);
+
+uint64_t oracle_reads(const struct oracle *o, unsigned group);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * Errors as values.  Code below main never prints and never exits: it fills a
+ * struct sim_diag and returns false.  main formats it as
+ *   file:line:col: error: /json/path: message
+ * leaving out the parts that are unknown.
+ */
+#ifndef SIM_CORE_DIAG_H
+#define SIM_CORE_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sim_diag {
+	char file[256];
+	unsigned line, col;       /* 1-based; 0 when unknown */
+	char path[192];           /* JSON pointer of the offending value, e.g. "/hosts/1/tsc" */
+	char msg[384];
+};
+
+void sim_diag_clear(struct sim_diag *d);
+
+/* Sets the message (printf format); returns false so callers can `return sim_diag_fail(...)`. */
+bool sim_diag_fail(struct sim_diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void sim_diag_set_file(struct sim_diag *d, const char *file);
+void sim_diag_set_path(struct sim_diag *d, const char *path);
+void sim_diag_set_pos(struct sim_diag *d, unsigned line, unsigned col);
+
+/* "file:line:col: error: path: msg" into buf (always NUL-terminated). */
+void sim_diag_format(const struct sim_diag *d, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * The discrete-event queue: intrusive, allocation-free per event, totally
+ * ordered by (when, priority, sequence of scheduling).
+ *
+ * Owners embed a struct sim_event and recover themselves with container_of.
+ * The heap array grows geometrically (amortised; never per schedule).  Ties at
+ * one instant fire by priority, then FIFO in the order sim_schedule() was
+ * called (libuv's start_id; gem5 uses LIFO, we do not).  Scheduling into the
+ * past is an error, and so is an endless storm of events at one instant.
+ */
+#ifndef SIM_CORE_EVENT_H
+#define SIM_CORE_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/core/diag.h"
+#include "sim/core/simtime.h"
+
+#define sim_container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+struct sim_eventq;
+struct sim_event;
+
+typedef void sim_event_fn(struct sim_eventq *q, struct sim_event *ev, sim_ps now);
+
+/* Tie-breakers at one instant; lower fires first. */
+enum sim_prio {
+	SIM_PRIO_SCENARIO = 0,    /* scripted actions: pause, migrate, resume */
+	SIM_PRIO_HYPERVISOR = 10, /* KVM work: clock updates, vCPU entries */
+	SIM_PRIO_DEVICE = 20,     /* device state changes */
+	SIM_PRIO_IRQ = 30,        /* interrupt delivery, after state changes at t */
+	SIM_PRIO_GUEST = 40,      /* guest code: readers */
+	SIM_PRIO_OBSERVE = 100,   /* probes that must see the settled state at t */
+};
+
+#define SIM_EVENT_IDLE UINT32_MAX
+
+struct sim_event {
+	sim_ps when;              /* valid while queued */
+	uint64_t seq;             /* FIFO tie-break: order of sim_schedule() calls */
+	enum sim_prio prio;
+	uint32_t slot;            /* heap index, or SIM_EVENT_IDLE */
+	sim_event_fn *fire;
+	const char *name;         /* stable name for errors and traces */
+};
+
+struct sim_eventq {
+	struct sim_event **heap;
+	uint32_t len;
+	uint32_t cap;
+	uint64_t next_seq;
+	sim_ps now;
+	uint64_t fired;           /* events fired so far */
+	uint64_t storm_limit;     /* max events fired at one instant */
+	uint64_t storm_count;     /* events fired at `now` so far */
+	bool failed;              /* a schedule error happened; see `error` */
+	struct sim_diag error;
+};
+
+#define SIM_STORM_LIMIT_DEFAULT 1000000u
+
+void sim_eventq_init(struct sim_eventq *q);
+void sim_eventq_finish(struct sim_eventq *q);
+
+void sim_event_init(struct sim_event *ev, const char *name, enum sim_prio prio,
+		    sim_event_fn *fire);
+
+/*
+ * Queues ev at `when`, or moves it there if it is already queued (re-arm; the
+ * event takes a fresh sequence number).  Fails, marking the queue failed, when
+ * `when` is before the queue's current time or is SIM_NEVER.  O(log n).
+ */
+bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when);
+
+/* Removes ev if queued; a no-op otherwise.  O(log n). */
+void sim_cancel(struct sim_eventq *q, struct sim_event *ev);
+
+static inline bool sim_event_pending(const struct sim_event *ev)
+{
+	return ev->slot != SIM_EVENT_IDLE;
+}
+
+/* Time of the earliest queued event, or SIM_NEVER. */
+sim_ps sim_eventq_next(const struct sim_eventq *q);
+
+/*
+ * Fires, in order, every event with when <= end, then sets now = end.  Returns
+ * false (with err filled) on a schedule error or an event storm (more than
+ * storm_limit events at one instant).
+ */
+bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * A KVM-like hypervisor's clock side, as Linux/KVM (arch/x86/kvm/x86.c) does it:
+ * per-vCPU TSC offset and scaling, the kvmclock offset, the master clock, the
+ * pvclock page each vCPU gets, the requests that make KVM rewrite those pages
+ * on the next VM entry, the periodic sync, and KVM_GET_CLOCK / KVM_SET_CLOCK.
+ *
+ * What is not modelled: TSC catch-up mode (KVM_SET_TSC_KHZ above the host rate
+ * without TSC scaling is refused here instead), nested TSC, Hyper-V pages.
+ */
+#ifndef SIM_KVM_KVM_H
+#define SIM_KVM_KVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/core/diag.h"
+#include "sim/core/event.h"
+#include "sim/core/rng.h"
+#include "sim/core/simtime.h"
+#include "sim/cpu-tsc/host.h"
+#include "sim/kvm/pvclock.h"
+
+enum kvm_vendor {
+	KVM_VENDOR_VMX,           /* TSC multiplier: 16.48 fixed point */
+	KVM_VENDOR_SVM,           /* TSC ratio: 8.32 fixed point */
+};
+
+/* Requests, serviced at the vCPU's next entry (kvm_check_request order). */
+#define KVM_REQ_MASTERCLOCK_UPDATE (1u << 0)
+#define KVM_REQ_GLOBAL_CLOCK_UPDATE (1u << 1)
+#define KVM_REQ_CLOCK_UPDATE (1u << 2)
+
+/* struct kvm_clock_data flags (include/uapi/linux/kvm.h). */
+#define KVM_CLOCK_TSC_STABLE 2u
+#define KVM_CLOCK_REALTIME (1u << 2)
+#define KVM_CLOCK_HOST_TSC (1u << 3)
+#define KVM_CLOCK_VALID_FLAGS (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC)
+
+struct kvm_clock_data {
+	uint64_t clock;           /* kvmclock ns */
+	uint32_t flags;
+	uint64_t realtime;        /* host CLOCK_REALTIME ns, valid with KVM_CLOCK_REALTIME */
+	uint64_t host_tsc;        /* host TSC the clock was computed from, with KVM_CLOCK_HOST_TSC */
+};
+
+/* KVM constants (arch/x86/kvm/x86.c). */
+#define KVM_TSC_TOLERANCE_PPM 250u
+#define KVM_CLOCK_SYNC_PERIOD_PS (300ULL * SIM_PS_PER_S)   /* KVMCLOCK_SYNC_PERIOD */
+#define KVM_CLOCK_UPDATE_DELAY_PS (100ULL * SIM_PS_PER_MS) /* KVMCLOCK_UPDATE_DELAY */
+
+struct kvm_vm;
+
+struct kvm_vcpu {
+	struct kvm_vm *vm;
+	unsigned id;
+	unsigned pcpu;                    /* host CPU it runs on */
+	int64_t tsc_offset;               /* guest TSC = scale(host TSC) + tsc_offset (mod 2^64) */
+	uint64_t tsc_scaling_ratio;       /* fixed point with the vendor's fraction bits */
+	uint64_t virtual_tsc_khz;         /* the guest's TSC rate */
+	uint64_t hw_tsc_khz;              /* rate the cached mul/shift were computed for */
+	int8_t hv_shift;
+	uint32_t hv_mul;
+	struct pvclock_vcpu_time_info pvti;   /* the guest's page */
+	uint32_t requests;                /* KVM_REQ_* pending */
+	struct sim_event entry;           /* next VM entry, while requests are pending */
+	struct sim_rng rng;               /* entry latency jitter */
+	uint64_t last_guest_tsc;          /* guest TSC when it last left its pCPU */
+	uint64_t clock_updates;           /* pages written */
+};
+
+struct kvm_params {
+	enum kvm_vendor vendor;
+	unsigned nvcpus;
+	const unsigned *pins;             /* pCPU of each vCPU */
+	uint64_t guest_uptime_ns;         /* kvmclock and guest TSC age at t = 0 */
+	bool stable_bit_cpuid;            /* guest sees KVM_FEATURE_CLOCKSOURCE_STABLE_BIT */
+	sim_ps sync_period_ps;            /* 0: KVM_CLOCK_SYNC_PERIOD_PS */
+	sim_ps update_delay_ps;           /* KVMCLOCK_UPDATE_DELAY */
+	sim_ps entry_latency_max_ps;      /* a kicked vCPU enters within [0, this] */
+	uint64_t seed;
+};
+
+/* Called after each page write (for traces and tests); may be NULL. */
+typedef void kvm_page_hook(void *ctx, const struct kvm_vcpu *v, sim_ps now);
+
+struct kvm_vm {
+	struct host *host;
+	struct sim_eventq *q;
+	enum kvm_vendor vendor;
+	unsigned nvcpus;
+	struct kvm_vcpu *vcpus;
+	bool running;
+	bool stable_bit_cpuid;
+	int64_t kvmclock_offset;          /* kvmclock = host mono ns + this */
+	bool use_master_clock;
+	uint64_t master_cycle_now;        /* host TSC of the master pair */
+	uint64_t master_kernel_ns;        /* host ns of the master pair */
+	/* kvm_synchronize_tsc() matching state */
+	bool tsc_write_seen;
+	uint64_t last_tsc_write;
+	uint64_t last_tsc_nsec;
+	uint64_t last_tsc_khz;
+	int64_t cur_tsc_offset;
+	sim_ps sync_period_ps;
+	sim_ps update_delay_ps;
+	sim_ps entry_latency_max_ps;
+	struct sim_event sync_work;       /* kvmclock_sync_fn, every sync period */
+	struct sim_event update_work;     /* kvmclock_update_fn */
+	kvm_page_hook *page_hook;
+	void *page_hook_ctx;
+	uint64_t masterclock_updates;
+};
+
+/*
+ * Creates the VM on `host` at `now`, running: every vCPU's TSC reads
+ * guest_uptime at t = 0 at the host's TSC rate (one matched offset), kvmclock
+ * reads guest_uptime at t = 0, the master clock is decided, every vCPU has a
+ * pending clock update, and the periodic sync is armed.
+ */
+bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *host,
+		 struct sim_eventq *q, sim_ps now, struct sim_diag *err);
+void kvm_vm_finish(struct kvm_vm *vm);
+
+/* The L1 guest TSC for a host TSC value: kvm_scale_tsc() + offset. */
+uint64_t kvm_read_l1_tsc(const struct kvm_vcpu *v, uint64_t host_tsc);
+
+/* Guest RDTSC on vCPU v at `now`. */
+uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now);
+
+/* kvm_scale_tsc(): (tsc * ratio) >> fraction bits, or tsc when the ratio is 1.0. */
+uint64_t kvm_scale_tsc(const struct kvm_vm *vm, uint64_t tsc, uint64_t ratio);
+
+/* 1.0 in the vendor's fixed point. */
+uint64_t kvm_default_tsc_scaling_ratio(const struct kvm_vm *vm);
+
+/*
+ * KVM_SET_TSC_KHZ: no scaling within KVM_TSC_TOLERANCE_PPM of the host's
+ * tsc_khz, otherwise ratio = user_khz / host_khz.  0 means the host rate.
+ */
+bool kvm_vcpu_set_tsc_khz(struct kvm_vcpu *v, uint64_t user_tsc_khz, struct sim_diag *err);
+
+/*
+ * Host-initiated write of IA32_TSC (kvm_synchronize_tsc()): a write within one
+ * second, at the same rate, of what the previous write predicts reuses the
+ * current offset (vCPUs stay matched); otherwise a new offset generation.
+ * Requests a master clock update.
+ */
+void kvm_vcpu_write_tsc(struct kvm_vcpu *v, sim_ps now, uint64_t value);
+
+/* KVM_GET_CLOCK at `now`. */
+void kvm_get_clock(struct kvm_vm *vm, sim_ps now, struct kvm_clock_data *out);
+
+/*
+ * KVM_SET_CLOCK at `now`: with KVM_CLOCK_REALTIME the clock is advanced by the
+ * host realtime elapsed since data->realtime (never moved back); unknown flags
+ * are rejected.  Every vCPU gets a clock update request.
+ */
+bool kvm_set_clock(struct kvm_vm *vm, sim_ps now, const struct kvm_clock_data *data,
+		   struct sim_diag *err);
+
+/* pvclock_update_vm_gtod_copy(): re-decide the master clock and snapshot its pair. */
+void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now);
+
+/* Post request bits on a vCPU and kick it: it enters (and services them) soon. */
+void kvm_vcpu_request(struct kvm_vcpu *v, uint32_t reqs, sim_ps now);
+
+/* The vCPU is scheduled on another pCPU (kvm_arch_vcpu_load). */
+void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu);
+
+/* Stop all vCPUs (pending requests stay pending); resume them (entries happen at `now`). */
+void kvm_vm_pause(struct kvm_vm *vm, sim_ps now);
+void kvm_vm_resume(struct kvm_vm *vm, sim_ps now);
+
+/*
+ * Move the stopped VM to another host (the destination of a migration): vCPU i
+ * runs on pins[i] there; TSC state stays as it is until the VMM writes it.
+ */
+void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pins);
+
+#endif

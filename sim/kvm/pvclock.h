@@ -1,0 +1,50 @@
+/*
+ * The pvclock ABI shared by KVM and its guests (Documentation/virt/kvm/x86/
+ * msr.rst, MSR_KVM_SYSTEM_TIME_NEW; arch/x86/include/asm/pvclock-abi.h), and
+ * the arithmetic both sides use.
+ */
+#ifndef SIM_KVM_PVCLOCK_H
+#define SIM_KVM_PVCLOCK_H
+
+#include <stdint.h>
+
+#define PVCLOCK_TSC_STABLE_BIT (1u << 0)
+#define PVCLOCK_GUEST_STOPPED (1u << 1)
+
+/* CPUID 0x40000001 EAX bit 24: the guest may trust PVCLOCK_TSC_STABLE_BIT. */
+#define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT 24
+
+/* The 32-byte per-vCPU page KVM writes (packed in the ABI; naturally 32 here). */
+struct pvclock_vcpu_time_info {
+	uint32_t version;         /* odd while the host is writing */
+	uint32_t pad0;
+	uint64_t tsc_timestamp;   /* guest TSC at the update */
+	uint64_t system_time;     /* guest kvmclock ns at the update */
+	uint32_t tsc_to_system_mul;
+	int8_t tsc_shift;
+	uint8_t flags;
+	uint8_t pad[2];
+};
+
+_Static_assert(sizeof(struct pvclock_vcpu_time_info) == 32, "pvclock ABI is 32 bytes");
+
+/*
+ * KVM's kvm_get_time_scale(): shift and 32.32 multiplier such that
+ * ns = scale_delta(cycles) converts base_hz cycles to scaled_hz units.  KVM
+ * calls it with scaled_hz = NSEC_PER_SEC and base_hz = tsc_khz * 1000.
+ */
+void kvm_get_time_scale(uint64_t scaled_hz, uint64_t base_hz, int8_t *shift, uint32_t *mul);
+
+/*
+ * pvclock_scale_delta(): shift delta left (shift > 0, wrapping in 64 bits as
+ * the guest's u64 does) or right (shift < 0), then (delta * mul) >> 32.
+ */
+uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
+
+/* __pvclock_read_cycles(): system_time + scale_delta(tsc - tsc_timestamp), u64 wrap. */
+uint64_t pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, uint64_t tsc);
+
+/* pvclock_tsc_khz(): the TSC kHz a guest infers from the page's mul and shift. */
+uint64_t pvclock_tsc_khz(const struct pvclock_vcpu_time_info *src);
+
+#endif
