@@ -1,2 +1,67 @@
-/* placeholder until the module lands */
-typedef int placeholder_rng_t;
+/*
+ * xoshiro256** (Blackman and Vigna, 2018), seeded through splitmix64 from the
+ * scenario seed mixed with an FNV-1a hash of the stream id.
+ */
+#include "sim/core/rng.h"
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t fnv1a64(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; s && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+void sim_rng_init(struct sim_rng *r, uint64_t seed, const char *stream_id)
+{
+	uint64_t x = seed ^ rotl(fnv1a64(stream_id), 17);
+
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&x);
+}
+
+uint64_t sim_rng_next(struct sim_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+uint64_t sim_rng_below(struct sim_rng *r, uint64_t n)
+{
+	uint64_t limit, x;
+
+	if (n == 0)
+		return 0;
+	/* Reject the top partial bucket so every residue is equally likely. */
+	limit = UINT64_MAX - UINT64_MAX % n;
+	do {
+		x = sim_rng_next(r);
+	} while (x >= limit);
+	return x % n;
+}
