@@ -1,1 +1,322 @@
-int main(void) { return 0; }
+/*
+ * sim: the command line.  The only place that prints and chooses exit codes:
+ *   0  every expectation holds (run), every file is valid (validate)
+ *   1  an expectation does not hold
+ *   2  invalid input or usage
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/cli/json_out.h"
+#include "sim/cli/report.h"
+#include "sim/core/units.h"
+#include "sim/kvm/pvclock.h"
+#include "sim/machine/machine.h"
+#include "sim/scenario/scenario.h"
+
+#define SIM_VERSION "0.1.0"
+
+enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
+
+static const char main_help[] =
+	"usage: sim COMMAND [ARGS]\n"
+	"\n"
+	"A deterministic x86 timer-hardware simulator and test oracle.\n"
+	"\n"
+	"commands:\n"
+	"  run FILE...          simulate scenarios and check their expectations\n"
+	"  validate FILE...     check scenario files without running them\n"
+	"  pvclock scale HZ     the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ\n"
+	"\n"
+	"options:\n"
+	"  -h, --help           this help; `sim COMMAND --help` for a command's own\n"
+	"  --version            print the version\n"
+	"\n"
+	"exit status: 0 all expectations hold, 1 an expectation does not hold,\n"
+	"2 invalid input or usage.  Documentation: docs/ in the source tree.\n";
+
+static const char run_help[] =
+	"usage: sim run [--json FILE|-] [--seed N] FILE...\n"
+	"\n"
+	"Simulates each scenario file and checks what its guest clock readers saw\n"
+	"against the expectations the file states.  A summary goes to stdout.\n"
+	"\n"
+	"  --json FILE   also write a machine-readable report to FILE ('-': stdout,\n"
+	"                which then carries only the JSON)\n"
+	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
+	"\n"
+	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
+
+static const char validate_help[] =
+	"usage: sim validate FILE...\n"
+	"\n"
+	"Checks that each scenario file is valid without running it; prints one line\n"
+	"per file.  Exit status: 0 all valid, 2 otherwise.\n";
+
+static const char pvclock_help[] =
+	"usage: sim pvclock scale [--json] HZ\n"
+	"\n"
+	"Prints the tsc_shift and tsc_to_system_mul KVM writes into a pvclock page for a\n"
+	"TSC of HZ hertz (an integer, or a frequency such as 2.1GHz).  KVM works from the\n"
+	"rate in kHz (tsc_khz), so HZ is first floored to whole kHz.\n"
+	"\n"
+	"  --json   print {\"tsc_hz\", \"tsc_khz\", \"shift\", \"mul\"} as a JSON object\n";
+
+static bool is_help(const char *a)
+{
+	return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'sim%s%s --help'.\n", cmd ? " " : "", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+static void print_diag(const struct sim_diag *d)
+{
+	char msg[1024];
+
+	sim_diag_format(d, msg, sizeof(msg));
+	fprintf(stderr, "%s\n", msg);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *json_path = NULL;
+	bool have_seed = false;
+	uint64_t seed = 0;
+	const char *files[256];
+	unsigned nfiles = 0;
+	int status = EXIT_OK;
+	FILE *json_file = NULL;
+	FILE *human = stdout;
+	struct json_out j;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		char why[160];
+
+		if (is_help(a)) {
+			fputs(run_help, stdout);
+			return EXIT_OK;
+		} else if (strcmp(a, "--json") == 0) {
+			if (++i >= argc)
+				return usage_error("run", "%s needs a file name or '-'", a);
+			json_path = argv[i];
+		} else if (strcmp(a, "--seed") == 0) {
+			if (++i >= argc)
+				return usage_error("run", "%s needs a number", a);
+			if (!sim_parse_u64(argv[i], &seed, why, sizeof(why)))
+				return usage_error("run", "--seed: %s", why);
+			have_seed = true;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return usage_error("run", "unknown option %s", a);
+		} else if (nfiles < sizeof(files) / sizeof(files[0])) {
+			files[nfiles++] = a;
+		} else {
+			return usage_error("run", "%s", "too many files (at most 256)");
+		}
+	}
+	if (nfiles == 0)
+		return usage_error("run", "%s", "no scenario file given");
+	if (json_path && strcmp(json_path, "-") == 0) {
+		json_file = stdout;
+		human = NULL;
+	} else if (json_path) {
+		json_file = fopen(json_path, "w");
+		if (!json_file) {
+			fprintf(stderr, "sim run: cannot write %s\n", json_path);
+			return EXIT_USAGE;
+		}
+	}
+	if (json_file) {
+		json_out_init(&j, json_file);
+		json_out_begin_object(&j);
+		json_out_key(&j, "sim_version");
+		json_out_str(&j, SIM_VERSION);
+		json_out_key(&j, "scenarios");
+		json_out_begin_array(&j);
+	}
+	for (unsigned i = 0; i < nfiles; i++) {
+		struct sim_diag err;
+		struct scenario *s;
+		struct machine *m = NULL;
+
+		sim_diag_clear(&err);
+		s = scenario_load(files[i], &err);
+		if (s && have_seed)
+			s->seed = seed;
+		if (s)
+			m = machine_create(s, &err);
+		if (m && !machine_run(m, &err)) {
+			machine_destroy(m);
+			m = NULL;
+		}
+		if (!m) {
+			print_diag(&err);
+			status = EXIT_USAGE;
+		} else {
+			struct report_tally t = report_tally(s, m);
+
+			if (human) {
+				report_human(human, s, m);
+				if (i + 1 < nfiles)
+					fputc('\n', human);
+			}
+			if (t.met != t.expectations && status == EXIT_OK)
+				status = EXIT_EXPECTATION;
+		}
+		if (json_file)
+			report_json_scenario(&j, files[i], s, m, &err);
+		machine_destroy(m);
+		scenario_destroy(s);
+	}
+	if (json_file) {
+		json_out_end_array(&j);
+		json_out_end_object(&j);
+		if (json_file != stdout && fclose(json_file) != 0) {
+			fprintf(stderr, "sim run: error writing %s\n", json_path);
+			return EXIT_USAGE;
+		}
+	}
+	return status;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	int status = EXIT_OK;
+	unsigned nfiles = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (is_help(argv[i])) {
+			fputs(validate_help, stdout);
+			return EXIT_OK;
+		}
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return usage_error("validate", "unknown option %s", argv[i]);
+	}
+	for (int i = 0; i < argc; i++) {
+		struct sim_diag err;
+		struct scenario *s;
+
+		sim_diag_clear(&err);
+		s = scenario_load(argv[i], &err);
+		nfiles++;
+		if (!s) {
+			print_diag(&err);
+			status = EXIT_USAGE;
+			continue;
+		}
+		printf("%s: valid (%s)\n", argv[i], s->name);
+		scenario_destroy(s);
+	}
+	if (nfiles == 0)
+		return usage_error("validate", "%s", "no scenario file given");
+	return status;
+}
+
+static int cmd_pvclock(int argc, char **argv)
+{
+	bool json = false;
+	const char *hz_arg = NULL;
+	uint64_t hz, khz;
+	struct sim_freq f;
+	char why[160];
+	int8_t shift;
+	uint32_t mul;
+
+	if (argc >= 1 && is_help(argv[0])) {
+		fputs(pvclock_help, stdout);
+		return EXIT_OK;
+	}
+	if (argc < 1 || strcmp(argv[0], "scale") != 0)
+		return usage_error("pvclock", "%s", "expected the subcommand 'scale'");
+	for (int i = 1; i < argc; i++) {
+		if (is_help(argv[i])) {
+			fputs(pvclock_help, stdout);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json = true;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			return usage_error("pvclock", "unknown option %s", argv[i]);
+		} else if (hz_arg) {
+			return usage_error("pvclock", "unexpected argument %s", argv[i]);
+		} else {
+			hz_arg = argv[i];
+		}
+	}
+	if (!hz_arg)
+		return usage_error("pvclock", "%s", "scale needs a TSC rate in Hz");
+	if (sim_parse_u64(hz_arg, &hz, why, sizeof(why))) {
+		if (hz == 0)
+			return usage_error("pvclock", "%s", "HZ must be positive");
+	} else if (sim_parse_freq(hz_arg, &f, why, sizeof(why))) {
+		hz = sim_freq_floor_hz(f);
+	} else {
+		return usage_error("pvclock", "HZ: %s", why);
+	}
+	khz = hz / 1000;
+	if (khz == 0 || khz > UINT32_MAX)
+		return usage_error("pvclock", "%s", "HZ must be between 1 kHz and 4.29 THz");
+	kvm_get_time_scale(1000000000ULL, khz * 1000, &shift, &mul);
+	if (json) {
+		struct json_out j;
+
+		json_out_init(&j, stdout);
+		json_out_begin_object(&j);
+		json_out_key(&j, "tsc_hz");
+		json_out_u64(&j, hz);
+		json_out_key(&j, "tsc_khz");
+		json_out_u64(&j, khz);
+		json_out_key(&j, "shift");
+		json_out_i64(&j, shift);
+		json_out_key(&j, "mul");
+		json_out_u64(&j, mul);
+		json_out_end_object(&j);
+	} else {
+		printf("tsc_hz   %" PRIu64 "\n", hz);
+		printf("tsc_khz  %" PRIu64 "\n", khz);
+		printf("shift    %d\n", shift);
+		printf("mul      0x%08" PRIx32 " (%" PRIu32 ")\n", mul, mul);
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		fputs(main_help, stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (is_help(cmd)) {
+		fputs(main_help, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("sim " SIM_VERSION "\n");
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "validate") == 0)
+		return cmd_validate(argc - 2, argv + 2);
+	if (strcmp(cmd, "pvclock") == 0)
+		return cmd_pvclock(argc - 2, argv + 2);
+	return usage_error(NULL, "unknown command '%s'", cmd);
+}

@@ -1,2 +1,432 @@
-/* placeholder until the module lands */
-typedef int placeholder_report_t;
+/* Human and JSON reports of a run: see report.h. */
+#include "sim/cli/report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *kind_name(enum scn_reader_kind k)
+{
+	switch (k) {
+	case SCN_READER_PVCLOCK: return "pvclock";
+	case SCN_READER_PVCLOCK_RAW: return "pvclock-raw";
+	case SCN_READER_TSC: return "tsc";
+	}
+	return "?";
+}
+
+/* A signed ps quantity in a readable unit, exactly: "+300.000 ms", "-860400.000 s". */
+static char *fmt_ps(char *buf, size_t len, int64_t ps, bool sign)
+{
+	uint64_t mag = ps < 0 ? (uint64_t)0 - (uint64_t)ps : (uint64_t)ps;
+	const char *s = ps < 0 ? "-" : (sign && ps > 0 ? "+" : "");
+
+	if (mag < SIM_PS_PER_US)
+		snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64 " ns", s, mag / 1000, mag % 1000);
+	else if (mag < SIM_PS_PER_MS)
+		snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64 " us", s, mag / SIM_PS_PER_US,
+			 mag % SIM_PS_PER_US / SIM_PS_PER_NS);
+	else if (mag < SIM_PS_PER_S)
+		snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64 " ms", s, mag / SIM_PS_PER_MS,
+			 mag % SIM_PS_PER_MS / SIM_PS_PER_US);
+	else
+		snprintf(buf, len, "%s%" PRIu64 ".%06" PRIu64 " s", s, mag / SIM_PS_PER_S,
+			 mag % SIM_PS_PER_S / SIM_PS_PER_US);
+	return buf;
+}
+
+/* ppb as ppm with 3 decimals. */
+static char *fmt_ppb(char *buf, size_t len, int64_t ppb, bool sign)
+{
+	uint64_t mag = ppb < 0 ? (uint64_t)0 - (uint64_t)ppb : (uint64_t)ppb;
+	const char *s = ppb < 0 ? "-" : (sign && ppb > 0 ? "+" : "");
+
+	snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64 " ppm", s, mag / 1000, mag % 1000);
+	return buf;
+}
+
+static char *fmt_value(char *buf, size_t len, enum oracle_check_id id, int64_t v, bool sign)
+{
+	return oracle_check_is_rate(id) ? fmt_ppb(buf, len, v, sign) : fmt_ps(buf, len, v, sign);
+}
+
+/* A clock reading in ns as seconds with 9 decimals. */
+static char *fmt_ns(char *buf, size_t len, uint64_t ns)
+{
+	snprintf(buf, len, "%" PRIu64 ".%09" PRIu64 " s", ns / SIM_NS_PER_S, ns % SIM_NS_PER_S);
+	return buf;
+}
+
+static char *fmt_t(char *buf, size_t len, sim_ps t)
+{
+	char s[32];
+
+	snprintf(buf, len, "%s s", sim_format_seconds(s, t));
+	return buf;
+}
+
+static void flag_names(char *buf, size_t len, uint32_t flags)
+{
+	buf[0] = '\0';
+	if (flags & KVM_CLOCK_TSC_STABLE)
+		strncat(buf, "TSC_STABLE|", len - strlen(buf) - 1);
+	if (flags & KVM_CLOCK_REALTIME)
+		strncat(buf, "REALTIME|", len - strlen(buf) - 1);
+	if (flags & KVM_CLOCK_HOST_TSC)
+		strncat(buf, "HOST_TSC|", len - strlen(buf) - 1);
+	if (buf[0])
+		buf[strlen(buf) - 1] = '\0';
+	else
+		snprintf(buf, len, "none");
+}
+
+struct report_tally report_tally(const struct scenario *s, const struct machine *m)
+{
+	struct report_tally t = { 0 };
+
+	for (unsigned g = 0; g < s->nreaders; g++) {
+		const struct oracle_check_result *res = machine_check_results(m, g);
+
+		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+			if (!s->readers[g].checks[c].enabled)
+				continue;
+			t.expectations++;
+			t.met += res[c].expectation_met;
+		}
+	}
+	return t;
+}
+
+static void human_migration(FILE *f, const struct scenario *s, const struct machine *m,
+			    unsigned i)
+{
+	const struct machine_migration_log *log = machine_migration_log(m, i);
+	const struct scn_migration *sm = &s->migrations[i];
+	char a[48], b[48], c[48], fl[64];
+
+	if (!log || !log->done)
+		return;
+	fprintf(f, "  migration %u: host %s -> host %s, stopped at %s, resumed at %s\n", i + 1,
+		s->hosts[log->from_host].name, s->hosts[log->to_host].name,
+		fmt_t(a, sizeof(a), log->stop_ps), fmt_t(b, sizeof(b), log->resume_ps));
+	flag_names(fl, sizeof(fl), log->get.flags);
+	fprintf(f, "    KVM_GET_CLOCK at the source: clock %s, flags %s\n",
+		fmt_ns(a, sizeof(a), log->get.clock), fl);
+	if (log->set_clock) {
+		flag_names(fl, sizeof(fl), log->set_flags);
+		fprintf(f, "    KVM_SET_CLOCK at the destination with flags %s\n", fl);
+	} else {
+		fprintf(f, "    no KVM_SET_CLOCK: the destination keeps the source's kvmclock offset\n");
+	}
+	fprintf(f, "    kvmclock on vCPU 0: %s before, %s after (%s over %s of downtime)\n",
+		fmt_ns(a, sizeof(a), log->kvmclock_before_ns),
+		fmt_ns(b, sizeof(b), log->kvmclock_after_ns),
+		fmt_ps(c, sizeof(c), (int64_t)(log->kvmclock_after_ns - log->kvmclock_before_ns) * 1000,
+		       true),
+		fmt_ps(fl, sizeof(fl), (int64_t)sm->downtime_ps, false));
+	fprintf(f, "    guest TSC: %" PRIu64 " kHz -> %" PRIu64 " kHz (%s), %s during the downtime\n",
+		log->tsc_khz_before, log->tsc_khz_after,
+		log->scaled ? "TSC scaling" : "no TSC scaling",
+		sm->tsc_carry == SCN_TSC_FROZEN ? "frozen" : "advanced");
+	fprintf(f, "    master clock: %s before, %s after\n",
+		log->master_clock_before ? "on" : "off", log->master_clock_after ? "on" : "off");
+}
+
+static void human_violation(FILE *f, enum oracle_check_id id, const struct oracle_violation *v)
+{
+	char a[48], b[48], c[48], d[48];
+
+	switch (id) {
+	case ORACLE_MONO_VCPU:
+	case ORACLE_STEP_BACK:
+	case ORACLE_STEP_FWD:
+		fprintf(f, "      first: at %s vCPU %u read %s; its previous read at %s gave %s\n",
+			fmt_t(a, sizeof(a), v->t_ps), v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
+			fmt_t(c, sizeof(c), v->other_t_ps), fmt_ns(d, sizeof(d), v->other_value_ns));
+		break;
+	case ORACLE_MONO_CAUSAL:
+		fprintf(f, "      first: at %s vCPU %u read %s, less than the %s vCPU %u had read "
+			"by %s\n",
+			fmt_t(a, sizeof(a), v->t_ps), v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
+			fmt_ns(d, sizeof(d), v->other_value_ns), v->other_vcpu,
+			fmt_t(c, sizeof(c), v->other_t_ps));
+		break;
+	case ORACLE_MAX_ERROR:
+	case ORACLE_RATE:
+		fprintf(f, "      first: at %s vCPU %u read %s where the reference was %s\n",
+			fmt_t(a, sizeof(a), v->t_ps), v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
+			fmt_ns(c, sizeof(c), v->other_value_ns));
+		break;
+	case ORACLE_CHECK_COUNT:
+		break;
+	}
+}
+
+static void human_expectation(FILE *f, enum oracle_check_id id,
+			      const struct oracle_check_config *cc, const struct oracle_check_result *r)
+{
+	char a[48], b[48];
+
+	fprintf(f, "      expected %s", cc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
+	if (cc->has_worst_min || cc->has_worst_max) {
+		fprintf(f, " with worst in [%s, %s]",
+			cc->has_worst_min ? fmt_value(a, sizeof(a), id, cc->worst_min, true) : "-inf",
+			cc->has_worst_max ? fmt_value(b, sizeof(b), id, cc->worst_max, true) : "+inf");
+	}
+	fprintf(f, ": %s\n", r->expectation_met ? "holds" : "DOES NOT HOLD");
+}
+
+void report_human(FILE *f, const struct scenario *s, const struct machine *m)
+{
+	struct report_tally t = report_tally(s, m);
+	char a[48], b[48];
+
+	fprintf(f, "%s (%s), seed %" PRIu64 "\n", s->name, s->file, s->seed);
+	if (s->description[0])
+		fprintf(f, "  %s\n", s->description);
+	fprintf(f, "  simulated %s in %" PRIu64 " events; %" PRIu64 " pvclock page writes; "
+		"master clock %s at the end\n",
+		fmt_t(a, sizeof(a), s->duration_ps), machine_events(m), machine_page_updates(m),
+		machine_master_clock(m) ? "on" : "off");
+	for (unsigned i = 0; i < s->nmigrations; i++)
+		human_migration(f, s, m, i);
+	for (unsigned g = 0; g < s->nreaders; g++) {
+		const struct scn_reader *sr = &s->readers[g];
+		const struct oracle_check_result *res = machine_check_results(m, g);
+		struct machine_group_stats st = machine_group_stats(m, g);
+
+		fprintf(f, "  reader %s (%s on vCPU", sr->name, kind_name(sr->kind));
+		for (unsigned i = 0; i < sr->nvcpus; i++)
+			fprintf(f, "%s%u", i ? "," : " ", sr->vcpus[i]);
+		fprintf(f, "): %" PRIu64 " reads, %" PRIu64 " version retries, %" PRIu64
+			" raised by the guard\n", st.reads, st.retries, st.guarded);
+		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+			const struct oracle_check_config *cc = &sr->checks[c];
+			const struct oracle_check_result *r = &res[c];
+
+			if (!cc->enabled)
+				continue;
+			fprintf(f, "    %-12s %s  worst %s", oracle_check_name(c),
+				r->passed ? "pass" : "FAIL",
+				fmt_value(a, sizeof(a), c, r->worst, c == ORACLE_MAX_ERROR || c == ORACLE_RATE));
+			if (c != ORACLE_MONO_VCPU && c != ORACLE_MONO_CAUSAL)
+				fprintf(f, " (threshold %s)", fmt_value(b, sizeof(b), c, cc->threshold, false));
+			fprintf(f, ", %" PRIu64 " violations in %" PRIu64 " %s\n", r->violations,
+				r->samples, c == ORACLE_RATE ? "windows" : "samples");
+			if (r->has_first)
+				human_violation(f, c, &r->first);
+			human_expectation(f, c, cc, r);
+		}
+	}
+	if (t.met == t.expectations)
+		fprintf(f, "  result: all %u expectations hold\n", t.expectations);
+	else
+		fprintf(f, "  result: %u of %u expectations DO NOT HOLD\n", t.expectations - t.met,
+			t.expectations);
+}
+
+static void json_flags(struct json_out *j, uint32_t flags)
+{
+	json_out_begin_array(j);
+	if (flags & KVM_CLOCK_TSC_STABLE)
+		json_out_str(j, "TSC_STABLE");
+	if (flags & KVM_CLOCK_REALTIME)
+		json_out_str(j, "REALTIME");
+	if (flags & KVM_CLOCK_HOST_TSC)
+		json_out_str(j, "HOST_TSC");
+	json_out_end_array(j);
+}
+
+/* A ps quantity as ns with 3 decimals. */
+static void json_ps_as_ns(struct json_out *j, const char *key, int64_t ps)
+{
+	json_out_key(j, key);
+	json_out_fixed(j, ps, 3);
+}
+
+static void json_value(struct json_out *j, const char *base, enum oracle_check_id id, int64_t v)
+{
+	char key[48];
+
+	if (oracle_check_is_rate(id)) {
+		snprintf(key, sizeof(key), "%s_ppm", base);
+		json_out_key(j, key);
+		json_out_fixed(j, v, 3);
+	} else {
+		snprintf(key, sizeof(key), "%s_ns", base);
+		json_ps_as_ns(j, key, v);
+	}
+}
+
+static void json_migration(struct json_out *j, const struct scenario *s,
+			   const struct machine_migration_log *log)
+{
+	json_out_begin_object(j);
+	json_out_key(j, "from");
+	json_out_str(j, s->hosts[log->from_host].name);
+	json_out_key(j, "to");
+	json_out_str(j, s->hosts[log->to_host].name);
+	json_ps_as_ns(j, "stop_ns", (int64_t)log->stop_ps);
+	json_ps_as_ns(j, "resume_ns", (int64_t)log->resume_ps);
+	json_out_key(j, "get_clock");
+	json_out_begin_object(j);
+	json_out_key(j, "clock_ns");
+	json_out_u64(j, log->get.clock);
+	json_out_key(j, "flags");
+	json_flags(j, log->get.flags);
+	json_out_key(j, "realtime_ns");
+	json_out_u64(j, log->get.realtime);
+	json_out_key(j, "host_tsc");
+	json_out_u64(j, log->get.host_tsc);
+	json_out_end_object(j);
+	json_out_key(j, "set_clock");
+	if (log->set_clock)
+		json_flags(j, log->set_flags);
+	else
+		json_out_null(j);
+	json_out_key(j, "kvmclock_before_ns");
+	json_out_u64(j, log->kvmclock_before_ns);
+	json_out_key(j, "kvmclock_after_ns");
+	json_out_u64(j, log->kvmclock_after_ns);
+	json_out_key(j, "guest_tsc_before");
+	json_out_u64(j, log->guest_tsc_before);
+	json_out_key(j, "guest_tsc_after");
+	json_out_u64(j, log->guest_tsc_after);
+	json_out_key(j, "tsc_khz_before");
+	json_out_u64(j, log->tsc_khz_before);
+	json_out_key(j, "tsc_khz_after");
+	json_out_u64(j, log->tsc_khz_after);
+	json_out_key(j, "tsc_scaling");
+	json_out_bool(j, log->scaled);
+	json_out_key(j, "master_clock_before");
+	json_out_bool(j, log->master_clock_before);
+	json_out_key(j, "master_clock_after");
+	json_out_bool(j, log->master_clock_after);
+	json_out_end_object(j);
+}
+
+static void json_check(struct json_out *j, enum oracle_check_id id,
+		       const struct oracle_check_config *cc, const struct oracle_check_result *r)
+{
+	json_out_begin_object(j);
+	json_out_key(j, "check");
+	json_out_str(j, oracle_check_name(id));
+	json_out_key(j, "passed");
+	json_out_bool(j, r->passed);
+	json_value(j, "worst", id, r->worst);
+	if (id != ORACLE_MONO_VCPU && id != ORACLE_MONO_CAUSAL)
+		json_value(j, "threshold", id, cc->threshold);
+	if (id == ORACLE_RATE)
+		json_ps_as_ns(j, "window_ns", (int64_t)cc->window_ps);
+	if (id == ORACLE_MAX_ERROR) {
+		json_out_key(j, "pause");
+		json_out_str(j, cc->pause == ORACLE_PAUSE_INCLUDE ? "include" : "exclude");
+	}
+	json_out_key(j, "violations");
+	json_out_u64(j, r->violations);
+	json_out_key(j, "samples");
+	json_out_u64(j, r->samples);
+	json_out_key(j, "first_violation");
+	if (r->has_first) {
+		json_out_begin_object(j);
+		json_ps_as_ns(j, "t_ns", (int64_t)r->first.t_ps);
+		json_out_key(j, "vcpu");
+		json_out_u64(j, r->first.vcpu);
+		json_out_key(j, "value_ns");
+		json_out_u64(j, r->first.value_ns);
+		json_ps_as_ns(j, "other_t_ns", (int64_t)r->first.other_t_ps);
+		json_out_key(j, "other_vcpu");
+		json_out_u64(j, r->first.other_vcpu);
+		json_out_key(j, "other_value_ns");
+		json_out_u64(j, r->first.other_value_ns);
+		json_out_end_object(j);
+	} else {
+		json_out_null(j);
+	}
+	json_out_key(j, "expect");
+	json_out_str(j, cc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
+	if (cc->has_worst_min)
+		json_value(j, "expect_worst_min", id, cc->worst_min);
+	if (cc->has_worst_max)
+		json_value(j, "expect_worst_max", id, cc->worst_max);
+	json_out_key(j, "expectation_met");
+	json_out_bool(j, r->expectation_met);
+	json_out_end_object(j);
+}
+
+void report_json_scenario(struct json_out *j, const char *file, const struct scenario *s,
+			  const struct machine *m, const struct sim_diag *err)
+{
+	json_out_begin_object(j);
+	json_out_key(j, "file");
+	json_out_str(j, file);
+	if (!m) {
+		char msg[1024];
+
+		sim_diag_format(err, msg, sizeof(msg));
+		json_out_key(j, "status");
+		json_out_str(j, "invalid");
+		json_out_key(j, "error");
+		json_out_str(j, msg);
+		json_out_end_object(j);
+		return;
+	}
+	struct report_tally t = report_tally(s, m);
+
+	json_out_key(j, "status");
+	json_out_str(j, t.met == t.expectations ? "expectations_hold" : "expectations_fail");
+	json_out_key(j, "name");
+	json_out_str(j, s->name);
+	json_out_key(j, "seed");
+	json_out_u64(j, s->seed);
+	json_ps_as_ns(j, "duration_ns", (int64_t)s->duration_ps);
+	json_out_key(j, "events");
+	json_out_u64(j, machine_events(m));
+	json_out_key(j, "pvclock_page_writes");
+	json_out_u64(j, machine_page_updates(m));
+	json_out_key(j, "expectations");
+	json_out_u64(j, t.expectations);
+	json_out_key(j, "expectations_met");
+	json_out_u64(j, t.met);
+	json_out_key(j, "migrations");
+	json_out_begin_array(j);
+	for (unsigned i = 0; i < s->nmigrations; i++) {
+		const struct machine_migration_log *log = machine_migration_log(m, i);
+
+		if (log && log->done)
+			json_migration(j, s, log);
+	}
+	json_out_end_array(j);
+	json_out_key(j, "readers");
+	json_out_begin_array(j);
+	for (unsigned g = 0; g < s->nreaders; g++) {
+		const struct scn_reader *sr = &s->readers[g];
+		const struct oracle_check_result *res = machine_check_results(m, g);
+		struct machine_group_stats st = machine_group_stats(m, g);
+
+		json_out_begin_object(j);
+		json_out_key(j, "name");
+		json_out_str(j, sr->name);
+		json_out_key(j, "kind");
+		json_out_str(j, kind_name(sr->kind));
+		json_out_key(j, "vcpus");
+		json_out_begin_array(j);
+		for (unsigned i = 0; i < sr->nvcpus; i++)
+			json_out_u64(j, sr->vcpus[i]);
+		json_out_end_array(j);
+		json_out_key(j, "reads");
+		json_out_u64(j, st.reads);
+		json_out_key(j, "version_retries");
+		json_out_u64(j, st.retries);
+		json_out_key(j, "guarded");
+		json_out_u64(j, st.guarded);
+		json_out_key(j, "checks");
+		json_out_begin_array(j);
+		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
+			if (sr->checks[c].enabled)
+				json_check(j, c, &sr->checks[c], &res[c]);
+		json_out_end_array(j);
+		json_out_end_object(j);
+	}
+	json_out_end_array(j);
+	json_out_end_object(j);
+}

@@ -15,11 +15,11 @@
 typedef uint64_t sim_ps;                 /* simulated true time, ps since t = 0 */
 
 #define SIM_NEVER UINT64_MAX             /* "no deadline" */
-#define SIM_PS_PER_NS 1000ULL
-#define SIM_PS_PER_US 1000000ULL
-#define SIM_PS_PER_MS 1000000000ULL
-#define SIM_PS_PER_S 1000000000000ULL
-#define SIM_NS_PER_S 1000000000ULL
+#define SIM_PS_PER_NS UINT64_C(1000)
+#define SIM_PS_PER_US UINT64_C(1000000)
+#define SIM_PS_PER_MS UINT64_C(1000000000)
+#define SIM_PS_PER_S UINT64_C(1000000000000)
+#define SIM_NS_PER_S UINT64_C(1000000000)
 
 __extension__ typedef unsigned __int128 sim_u128;
 __extension__ typedef __int128 sim_i128;

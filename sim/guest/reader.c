@@ -1,2 +1,192 @@
-/* placeholder until the module lands */
-typedef int placeholder_reader_t;
+/* Guest clock readers: see reader.h. */
+#include "sim/guest/reader.h"
+
+#include <stdio.h>
+
+void guest_kernel_init(struct guest_kernel *k, bool stable_bit_cpuid)
+{
+	k->pvclock_last_value = 0;
+	k->pvclock_stable_valid = stable_bit_cpuid;
+}
+
+static struct kvm_vcpu *reader_vcpu(const struct guest_reader *r)
+{
+	return &r->vm->vcpus[r->p.vcpu];
+}
+
+/* Start of period k: phase + k * period + this period's jitter. */
+static sim_ps period_start(struct guest_reader *r, uint64_t k)
+{
+	sim_u128 t = (sim_u128)k * r->p.period_ps + r->phase_ps;
+	sim_ps jitter = r->p.jitter_ps ? sim_rng_below(&r->rng, r->p.jitter_ps + 1) : 0;
+
+	t += jitter;
+	return t >= SIM_NEVER ? SIM_NEVER : (sim_ps)t;
+}
+
+/* Schedules the first period that starts at or after `now`. */
+static void schedule_next_read(struct guest_reader *r, struct sim_eventq *q, sim_ps now)
+{
+	sim_ps t;
+
+	if (now > r->phase_ps) {
+		uint64_t k = (now - r->phase_ps) / r->p.period_ps;
+
+		if (k > r->next_period)
+			r->next_period = k;
+	}
+	do {
+		t = period_start(r, r->next_period++);
+	} while (t < now);
+	if (t != SIM_NEVER)
+		sim_schedule(q, &r->ev, t);
+}
+
+static void begin_attempt(struct guest_reader *r, struct sim_eventq *q, sim_ps now)
+{
+	r->in_read = true;
+	r->read_start_ps = now;
+	/* pvclock_read_begin(): the version, then the fields, as they are now. */
+	r->snapshot = reader_vcpu(r)->pvti;
+	sim_schedule(q, &r->ev, sim_add_sat(now, r->p.cost_ps));
+}
+
+static uint64_t tsc_clocksource_ns(const struct guest_reader *r, uint64_t tsc)
+{
+	/* A TSC below the anchor gives no time, as Linux's clocksource_delta() does for negative deltas. */
+	if (tsc < r->boot_tsc)
+		return r->boot_ns;
+	return r->boot_ns + clocksource_cyc2ns(&r->tsc_cs, tsc - r->boot_tsc);
+}
+
+/* Finishes an attempt; false when the version check says retry. */
+static bool finish_attempt(struct guest_reader *r, sim_ps now, uint64_t *value)
+{
+	const struct kvm_vcpu *v = reader_vcpu(r);
+	uint64_t tsc = kvm_vcpu_guest_tsc(v, now);
+	uint64_t ret, last;
+
+	if (r->p.kind == GUEST_READER_TSC) {
+		*value = tsc_clocksource_ns(r, tsc);
+		return true;
+	}
+	/* pvclock_read_retry(): odd (being written) or changed since we began. */
+	if ((r->snapshot.version & 1) || r->snapshot.version != v->pvti.version)
+		return false;
+	ret = pvclock_read_cycles(&r->snapshot, tsc);
+	if (r->p.kind == GUEST_READER_PVCLOCK_RAW ||
+	    (r->kernel->pvclock_stable_valid && (r->snapshot.flags & PVCLOCK_TSC_STABLE_BIT))) {
+		*value = ret;
+		return true;
+	}
+	/* The guard: never return less than any CPU has returned before. */
+	last = r->kernel->pvclock_last_value;
+	if (ret <= last) {
+		if (ret < last)
+			r->guarded++;
+		*value = last;
+		return true;
+	}
+	r->kernel->pvclock_last_value = ret;
+	*value = ret;
+	return true;
+}
+
+static void reader_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct guest_reader *r = sim_container_of(ev, struct guest_reader, ev);
+	struct guest_read rd;
+	uint64_t value;
+
+	if (!r->in_read) {
+		begin_attempt(r, q, now);
+		return;
+	}
+	if (!finish_attempt(r, now, &value)) {
+		r->retries++;
+		r->attempt_retries++;
+		begin_attempt(r, q, now);
+		return;
+	}
+	rd = (struct guest_read){
+		.vcpu = r->p.vcpu,
+		.start_ps = r->read_start_ps,
+		.end_ps = now,
+		.value_ns = value,
+		.retries = r->attempt_retries,
+	};
+	r->in_read = false;
+	r->attempt_retries = 0;
+	r->reads++;
+	if (r->sink)
+		r->sink(r->sink_ctx, r, &rd);
+	schedule_next_read(r, q, now + 1);
+}
+
+bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params *p,
+		       struct kvm_vm *vm, struct guest_kernel *kernel, struct sim_eventq *q,
+		       sim_ps now, guest_read_sink *sink, void *sink_ctx, struct sim_diag *err)
+{
+	const struct kvm_vcpu *v;
+
+	*r = (struct guest_reader){ .p = *p, .vm = vm, .kernel = kernel, .sink = sink,
+				    .sink_ctx = sink_ctx };
+	if (p->vcpu >= vm->nvcpus)
+		return sim_diag_fail(err, "reader %s: vCPU %u does not exist", p->stream_id, p->vcpu);
+	if (p->period_ps == 0 || p->cost_ps >= p->period_ps || p->jitter_ps >= p->period_ps)
+		return sim_diag_fail(err, "reader %s: needs 0 < cost < period and jitter < period",
+				     p->stream_id);
+	snprintf(r->name, sizeof(r->name), "%s", p->stream_id);
+	r->p.stream_id = r->name;
+	sim_rng_init(&r->rng, p->seed, r->name);
+	sim_event_init(&r->ev, r->name, SIM_PRIO_GUEST, reader_fire);
+	r->phase_ps = now + sim_rng_below(&r->rng, p->period_ps);
+	v = reader_vcpu(r);
+
+	if (p->kind == GUEST_READER_TSC) {
+		/*
+		 * At boot a KVM guest takes tsc_khz from kvmclock (kvm_get_tsc_khz() ->
+		 * pvclock_tsc_khz()), i.e. from the mul/shift KVM writes for the vCPU's
+		 * TSC rate; then registers its tsc clocksource at that rate.
+		 */
+		r->tsc_khz = p->tsc_khz;
+		if (!r->tsc_khz) {
+			struct pvclock_vcpu_time_info page = { 0 };
+
+			kvm_get_time_scale(SIM_NS_PER_S, v->virtual_tsc_khz * 1000, &page.tsc_shift,
+					   &page.tsc_to_system_mul);
+			r->tsc_khz = pvclock_tsc_khz(&page);
+		}
+		if (r->tsc_khz == 0 || r->tsc_khz > UINT32_MAX)
+			return sim_diag_fail(err, "reader %s: TSC kHz %llu out of range", r->name,
+					     (unsigned long long)r->tsc_khz);
+		clocksource_init_freq(&r->tsc_cs, UINT64_MAX, 1000, (uint32_t)r->tsc_khz);
+		r->boot_tsc = kvm_vcpu_guest_tsc(v, now);
+		/* Anchor the guest's tsc clock to kvmclock's reading at `now`. */
+		r->boot_ns = (uint64_t)((int64_t)host_mono_ns(vm->host, now) + vm->kvmclock_offset);
+	}
+	schedule_next_read(r, q, now);
+	return true;
+}
+
+void guest_reader_pause(struct guest_reader *r, struct sim_eventq *q, sim_ps now)
+{
+	if (r->paused)
+		return;
+	r->paused = true;
+	r->remaining_ps = 0;
+	if (r->in_read && sim_event_pending(&r->ev))
+		r->remaining_ps = r->ev.when - now;
+	sim_cancel(q, &r->ev);
+}
+
+void guest_reader_resume(struct guest_reader *r, struct sim_eventq *q, sim_ps now)
+{
+	if (!r->paused)
+		return;
+	r->paused = false;
+	if (r->in_read)
+		sim_schedule(q, &r->ev, now + r->remaining_ps);
+	else
+		schedule_next_read(r, q, now);
+}

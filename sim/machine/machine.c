@@ -1,2 +1,494 @@
-/* placeholder until the module lands */
-typedef int placeholder_machine_t;
+/*
+ * Machine assembly and the VMM's side of the scenario.
+ *
+ * A live migration is played as QEMU does it: at `at` the VM stops; the
+ * source reads KVM_GET_CLOCK and every vCPU's guest TSC; after `downtime`
+ * the destination sets the TSC rate (KVM_SET_TSC_KHZ, when it keeps the
+ * guest's rate through TSC scaling), writes every vCPU's TSC (the saved value,
+ * or that value advanced by the realtime elapsed), calls KVM_SET_CLOCK (or
+ * not), and resumes the VM.  KVM rewrites each vCPU's pvclock page at its
+ * first entry on the destination, before the guest runs.
+ */
+#include "sim/machine/machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim/core/event.h"
+#include "sim/cpu-tsc/host.h"
+#include "sim/guest/reader.h"
+
+struct migration_state {
+	struct machine *m;
+	unsigned index;
+	struct sim_event stop_ev;
+	struct sim_event resume_ev;
+	uint64_t saved_tsc[SCN_MAX_VCPUS];
+	uint64_t saved_realtime_ns;       /* source host realtime at the stop */
+	uint64_t saved_tsc_khz;
+	char stop_name[32];
+	char resume_name[32];
+};
+
+struct move_state {
+	struct machine *m;
+	unsigned index;
+	struct sim_event ev;
+	char name[32];
+};
+
+struct machine {
+	const struct scenario *s;
+	struct sim_eventq q;
+	unsigned nhosts;
+	struct host hosts[SCN_MAX_HOSTS];
+	unsigned cur_host;
+	struct kvm_vm vm;
+	bool vm_ready;
+	struct guest_kernel kernel;
+	unsigned nreaders;                /* over all groups */
+	struct guest_reader *readers;
+	struct oracle *oracle;
+	struct migration_state migs[SCN_MAX_MIGRATIONS];
+	struct machine_migration_log logs[SCN_MAX_MIGRATIONS];
+	struct move_state moves[SCN_MAX_MOVES];
+	struct machine_migration_log *awaiting_page;   /* vCPU 0's first page after a resume */
+	bool failed;
+	struct sim_diag err;
+};
+
+/* Records the first error raised inside an event; machine_run reports it. */
+static bool fail_at(struct machine *m, const char *path, const char *prefix, const char *what)
+{
+	if (!m->failed) {
+		m->failed = true;
+		sim_diag_set_file(&m->err, m->s->file);
+		sim_diag_set_path(&m->err, path);
+		sim_diag_fail(&m->err, "%s%s", prefix, what);
+	}
+	return false;
+}
+
+static bool build_host(struct host *h, const struct scn_host *sh, uint64_t utc_ns,
+		       struct sim_diag *err)
+{
+	struct host_socket_params sockets[SCN_MAX_SOCKETS];
+	struct host_params p = {
+		.name = sh->name,
+		.tsc_nominal = sh->tsc,
+		.uptime_ns = sh->uptime_ns,
+		.utc_at_t0_ns = utc_ns,
+		.realtime_error_ns = sh->realtime_error_ns,
+		.tsc_khz = sh->tsc_khz,
+		.clocksource_auto = sh->clocksource == SCN_CS_AUTO,
+		.clocksource = sh->clocksource == SCN_CS_HPET ? HOST_CS_HPET : HOST_CS_TSC,
+		.platform_nominal = sh->hpet,
+		.platform_ppb = sh->hpet_crystal_ppb,
+		.nsockets = sh->nsockets,
+		.sockets = sockets,
+	};
+
+	for (unsigned i = 0; i < sh->nsockets; i++) {
+		const struct scn_socket *ss = &sh->sockets[i];
+
+		sockets[i] = (struct host_socket_params){
+			.crystal_ppb = ss->crystal_ppb,
+			.ncpus = ss->ncpus,
+			.tsc_offset_ps = ss->tsc_offset_ps,
+			.cpu_tsc_offset_ps = ss->has_cpu_tsc_offsets ? ss->cpu_tsc_offset_ps : NULL,
+		};
+	}
+	if (!host_init(h, &p, err)) {
+		sim_diag_set_path(err, sh->path);
+		return false;
+	}
+	return true;
+}
+
+static void default_pins(unsigned *pins, unsigned nvcpus, const struct host *h)
+{
+	for (unsigned i = 0; i < nvcpus; i++)
+		pins[i] = i % h->ncpus;
+}
+
+static void on_read(void *ctx, const struct guest_reader *r, const struct guest_read *rd)
+{
+	struct machine *m = ctx;
+
+	oracle_feed(m->oracle, r->p.group, r->p.index, rd->vcpu, rd->start_ps, rd->end_ps,
+		    rd->value_ns);
+}
+
+static uint64_t vcpu_kvmclock_ns(const struct kvm_vcpu *v, sim_ps now)
+{
+	return pvclock_read_cycles(&v->pvti, kvm_vcpu_guest_tsc(v, now));
+}
+
+/* KVM wrote a page: after a migration, vCPU 0's first one shows the destination's clock. */
+static void on_page_write(void *ctx, const struct kvm_vcpu *v, sim_ps now)
+{
+	struct machine *m = ctx;
+	struct machine_migration_log *log = m->awaiting_page;
+
+	if (!log || v->id != 0)
+		return;
+	log->kvmclock_after_ns = vcpu_kvmclock_ns(v, now);
+	log->master_clock_after = (v->pvti.flags & PVCLOCK_TSC_STABLE_BIT) != 0;
+	m->awaiting_page = NULL;
+}
+
+static void pause_guest(struct machine *m, sim_ps now)
+{
+	kvm_vm_pause(&m->vm, now);
+	for (unsigned i = 0; i < m->nreaders; i++)
+		guest_reader_pause(&m->readers[i], &m->q, now);
+	oracle_vm_paused(m->oracle, now);
+}
+
+static void resume_guest(struct machine *m, sim_ps now)
+{
+	kvm_vm_resume(&m->vm, now);
+	for (unsigned i = 0; i < m->nreaders; i++)
+		guest_reader_resume(&m->readers[i], &m->q, now);
+	oracle_vm_resumed(m->oracle, now);
+}
+
+static void migration_stop(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct migration_state *ms = sim_container_of(ev, struct migration_state, stop_ev);
+	struct machine *m = ms->m;
+	const struct scn_migration *sm = &m->s->migrations[ms->index];
+	struct machine_migration_log *log = &m->logs[ms->index];
+	struct kvm_vm *vm = &m->vm;
+
+	log->from_host = m->cur_host;
+	log->to_host = sm->to_host;
+	log->stop_ps = now;
+	log->kvmclock_before_ns = vcpu_kvmclock_ns(&vm->vcpus[0], now);
+	log->guest_tsc_before = kvm_vcpu_guest_tsc(&vm->vcpus[0], now);
+	log->tsc_khz_before = vm->vcpus[0].virtual_tsc_khz;
+	log->master_clock_before = vm->use_master_clock;
+
+	pause_guest(m, now);
+	/* QEMU: KVM_GET_CLOCK when the VM stops, then the vCPUs' IA32_TSC. */
+	kvm_get_clock(vm, now, &log->get);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		ms->saved_tsc[i] = kvm_vcpu_guest_tsc(&vm->vcpus[i], now);
+	ms->saved_realtime_ns = host_realtime_ns(vm->host, now);
+	ms->saved_tsc_khz = vm->vcpus[0].virtual_tsc_khz;
+	sim_schedule(q, &ms->resume_ev, now + sm->downtime_ps);
+}
+
+static void migration_resume(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct migration_state *ms = sim_container_of(ev, struct migration_state, resume_ev);
+	struct machine *m = ms->m;
+	const struct scn_migration *sm = &m->s->migrations[ms->index];
+	struct machine_migration_log *log = &m->logs[ms->index];
+	struct kvm_vm *vm = &m->vm;
+	struct host *dst = &m->hosts[sm->to_host];
+	unsigned pins[SCN_MAX_VCPUS];
+	struct sim_diag err;
+	uint64_t elapsed_ns = 0;
+
+	if (sm->has_pins) {
+		for (unsigned i = 0; i < vm->nvcpus; i++)
+			pins[i] = sm->pins[i];
+	} else {
+		default_pins(pins, vm->nvcpus, dst);
+	}
+	kvm_vm_attach_host(vm, dst, pins);
+	m->cur_host = sm->to_host;
+
+	sim_diag_clear(&err);
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		if (sm->tsc_scaling && !kvm_vcpu_set_tsc_khz(&vm->vcpus[i], ms->saved_tsc_khz, &err)) {
+			fail_at(m, sm->path, "KVM_SET_TSC_KHZ at the destination: ", err.msg);
+			return;
+		}
+	}
+	if (sm->tsc_carry == SCN_TSC_ADVANCE) {
+		uint64_t real = host_realtime_ns(dst, now);
+
+		elapsed_ns = real > ms->saved_realtime_ns ? real - ms->saved_realtime_ns : 0;
+	}
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct kvm_vcpu *v = &vm->vcpus[i];
+		/* The guest TSC advances at the guest's own rate for the elapsed time. */
+		uint64_t advance = sim_mul_div(elapsed_ns, v->virtual_tsc_khz, 1000000);
+
+		kvm_vcpu_write_tsc(v, now, ms->saved_tsc[i] + advance);
+	}
+
+	log->set_clock = sm->set_clock != SCN_SET_CLOCK_NONE;
+	if (log->set_clock) {
+		struct kvm_clock_data data = log->get;
+
+		data.flags = sm->set_clock == SCN_SET_CLOCK_REALTIME ?
+			     (log->get.flags & KVM_CLOCK_REALTIME) : 0;
+		log->set_flags = data.flags;
+		if (!kvm_set_clock(vm, now, &data, &err)) {
+			fail_at(m, sm->path, "KVM_SET_CLOCK at the destination: ", err.msg);
+			return;
+		}
+	}
+	resume_guest(m, now);
+	log->resume_ps = now;
+	log->scaled = vm->vcpus[0].tsc_scaling_ratio != kvm_default_tsc_scaling_ratio(vm);
+	log->tsc_khz_after = vm->vcpus[0].virtual_tsc_khz;
+	log->guest_tsc_after = kvm_vcpu_guest_tsc(&vm->vcpus[0], now);
+	log->done = true;
+	m->awaiting_page = log;
+	(void)q;
+}
+
+static void move_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct move_state *mv = sim_container_of(ev, struct move_state, ev);
+	struct machine *m = mv->m;
+	const struct scn_vcpu_move *sm = &m->s->moves[mv->index];
+	char what[64];
+
+	(void)q;
+	if (sm->pcpu >= m->vm.host->ncpus) {
+		snprintf(what, sizeof(what), "%u CPUs", m->vm.host->ncpus);
+		fail_at(m, sm->path, "pcpu is beyond the host the VM is on at that time, which has ",
+			what);
+		return;
+	}
+	if (m->vm.running)
+		kvm_vcpu_move(&m->vm.vcpus[sm->vcpu], now, sm->pcpu);
+	else
+		m->vm.vcpus[sm->vcpu].pcpu = sm->pcpu;
+}
+
+/*
+ * Write every vCPU's page as it stood at t = 0: the guest booted long before
+ * the scenario starts, so it never sees an unwritten page.
+ */
+static void settle_initial_pages(struct machine *m)
+{
+	struct sim_diag err;
+
+	sim_diag_clear(&err);
+	sim_eventq_run_until(&m->q, 0, &err);
+}
+
+static bool build_readers(struct machine *m, struct sim_diag *err)
+{
+	const struct scenario *s = m->s;
+	struct oracle_group_config groups[SCN_MAX_READERS];
+	unsigned n = 0;
+
+	for (unsigned g = 0; g < s->nreaders; g++) {
+		const struct scn_reader *sr = &s->readers[g];
+
+		groups[g] = (struct oracle_group_config){ .nreaders = sr->nvcpus };
+		snprintf(groups[g].name, sizeof(groups[g].name), "%s", sr->name);
+		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
+			groups[g].checks[c] = sr->checks[c];
+		n += sr->nvcpus;
+	}
+	m->oracle = oracle_create(groups, s->nreaders);
+	m->readers = calloc(n ? n : 1, sizeof(*m->readers));
+	if (!m->oracle || !m->readers)
+		return sim_diag_fail(err, "out of memory");
+	m->nreaders = n;
+
+	n = 0;
+	for (unsigned g = 0; g < s->nreaders; g++) {
+		const struct scn_reader *sr = &s->readers[g];
+
+		for (unsigned i = 0; i < sr->nvcpus; i++, n++) {
+			char id[64];
+			struct guest_reader_params p = {
+				.kind = sr->kind == SCN_READER_PVCLOCK ? GUEST_READER_PVCLOCK :
+					sr->kind == SCN_READER_PVCLOCK_RAW ? GUEST_READER_PVCLOCK_RAW :
+					GUEST_READER_TSC,
+				.vcpu = sr->vcpus[i],
+				.period_ps = sr->period_ps,
+				.jitter_ps = sr->jitter_ps,
+				.cost_ps = sr->cost_ps,
+				.tsc_khz = sr->tsc_khz,
+				.seed = s->seed,
+				.stream_id = id,
+				.group = g,
+				.index = i,
+			};
+
+			snprintf(id, sizeof(id), "reader/%s/vcpu%u", sr->name, sr->vcpus[i]);
+			if (!guest_reader_init(&m->readers[n], &p, &m->vm, &m->kernel, &m->q, 0,
+					       on_read, m, err)) {
+				sim_diag_set_path(err, sr->path);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+	unsigned pins[SCN_MAX_VCPUS];
+	struct kvm_params kp;
+
+	if (!m) {
+		sim_diag_fail(err, "out of memory");
+		return NULL;
+	}
+	m->s = s;
+	sim_eventq_init(&m->q);
+	for (unsigned i = 0; i < s->nhosts; i++) {
+		if (!build_host(&m->hosts[i], &s->hosts[i], s->utc_start_ns, err))
+			goto fail;
+		m->nhosts++;
+	}
+	m->cur_host = s->vm.host;
+	if (s->vm.has_pins) {
+		for (unsigned i = 0; i < s->vm.nvcpus; i++)
+			pins[i] = s->vm.pins[i];
+	} else {
+		default_pins(pins, s->vm.nvcpus, &m->hosts[m->cur_host]);
+	}
+	kp = (struct kvm_params){
+		.vendor = s->hosts[m->cur_host].svm ? KVM_VENDOR_SVM : KVM_VENDOR_VMX,
+		.nvcpus = s->vm.nvcpus,
+		.pins = pins,
+		.guest_uptime_ns = s->vm.uptime_ns,
+		.stable_bit_cpuid = s->vm.stable_bit_cpuid,
+		.sync_period_ps = s->vm.sync_period_ps,
+		.update_delay_ps = KVM_CLOCK_UPDATE_DELAY_PS,
+		.entry_latency_max_ps = s->vm.entry_latency_ps,
+		.seed = s->seed,
+	};
+	if (!kvm_vm_init(&m->vm, &kp, &m->hosts[m->cur_host], &m->q, 0, err)) {
+		sim_diag_set_path(err, "/vm");
+		goto fail;
+	}
+	m->vm_ready = true;
+	m->vm.page_hook = on_page_write;
+	m->vm.page_hook_ctx = m;
+	/* At t = 0 the guest has been running for vm.uptime: its pages are current. */
+	for (unsigned i = 0; i < m->vm.nvcpus; i++)
+		kvm_vcpu_request(&m->vm.vcpus[i], KVM_REQ_CLOCK_UPDATE, 0);
+	m->vm.entry_latency_max_ps = 0;
+	settle_initial_pages(m);
+	m->vm.entry_latency_max_ps = s->vm.entry_latency_ps;
+	guest_kernel_init(&m->kernel, s->vm.stable_bit_cpuid);
+
+	if (!build_readers(m, err))
+		goto fail;
+
+	for (unsigned i = 0; i < s->nmigrations; i++) {
+		struct migration_state *ms = &m->migs[i];
+
+		ms->m = m;
+		ms->index = i;
+		snprintf(ms->stop_name, sizeof(ms->stop_name), "migration%u.stop", i);
+		snprintf(ms->resume_name, sizeof(ms->resume_name), "migration%u.resume", i);
+		sim_event_init(&ms->stop_ev, ms->stop_name, SIM_PRIO_SCENARIO, migration_stop);
+		sim_event_init(&ms->resume_ev, ms->resume_name, SIM_PRIO_SCENARIO, migration_resume);
+		sim_schedule(&m->q, &ms->stop_ev, s->migrations[i].at_ps);
+	}
+	for (unsigned i = 0; i < s->nmoves; i++) {
+		struct move_state *mv = &m->moves[i];
+
+		mv->m = m;
+		mv->index = i;
+		snprintf(mv->name, sizeof(mv->name), "vcpu_move%u", i);
+		sim_event_init(&mv->ev, mv->name, SIM_PRIO_SCENARIO, move_fire);
+		sim_schedule(&m->q, &mv->ev, s->moves[i].at_ps);
+	}
+	if (m->q.failed) {
+		*err = m->q.error;
+		goto fail;
+	}
+	return m;
+fail:
+	if (!err->file[0])
+		sim_diag_set_file(err, s->file);
+	machine_destroy(m);
+	return NULL;
+}
+
+void machine_destroy(struct machine *m)
+{
+	if (!m)
+		return;
+	oracle_destroy(m->oracle);
+	free(m->readers);
+	if (m->vm_ready)
+		kvm_vm_finish(&m->vm);
+	for (unsigned i = 0; i < m->nhosts; i++)
+		host_finish(&m->hosts[i]);
+	sim_eventq_finish(&m->q);
+	free(m);
+}
+
+bool machine_run(struct machine *m, struct sim_diag *err)
+{
+	/* Run in slices so an error raised inside an event stops the run promptly. */
+	const sim_ps slice = SIM_PS_PER_S;
+	sim_ps end = m->s->duration_ps;
+
+	while (m->q.now < end && !m->failed) {
+		sim_ps next = end - m->q.now > slice ? m->q.now + slice : end;
+
+		if (!sim_eventq_run_until(&m->q, next, err)) {
+			sim_diag_set_file(err, m->s->file);
+			return false;
+		}
+	}
+	if (m->failed) {
+		*err = m->err;
+		return false;
+	}
+	return true;
+}
+
+const struct oracle_check_result *machine_check_results(const struct machine *m,
+							  unsigned reader_group)
+{
+	return oracle_results(m->oracle, reader_group);
+}
+
+struct machine_group_stats machine_group_stats(const struct machine *m, unsigned reader_group)
+{
+	struct machine_group_stats st = { 0 };
+
+	for (unsigned i = 0; i < m->nreaders; i++) {
+		const struct guest_reader *r = &m->readers[i];
+
+		if (r->p.group != reader_group)
+			continue;
+		st.reads += r->reads;
+		st.retries += r->retries;
+		st.guarded += r->guarded;
+	}
+	return st;
+}
+
+const struct machine_migration_log *machine_migration_log(const struct machine *m, unsigned i)
+{
+	return i < m->s->nmigrations ? &m->logs[i] : NULL;
+}
+
+uint64_t machine_events(const struct machine *m)
+{
+	return m->q.fired;
+}
+
+bool machine_master_clock(const struct machine *m)
+{
+	return m->vm.use_master_clock;
+}
+
+uint64_t machine_page_updates(const struct machine *m)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < m->vm.nvcpus; i++)
+		n += m->vm.vcpus[i].clock_updates;
+	return n;
+}

@@ -1,0 +1,31 @@
+/*
+ * Reports of a scenario run: the human summary for a terminal and the
+ * machine-readable JSON report for CI.  Both are byte-identical for the same
+ * scenario and seed.
+ */
+#ifndef SIM_CLI_REPORT_H
+#define SIM_CLI_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "sim/cli/json_out.h"
+#include "sim/core/diag.h"
+#include "sim/machine/machine.h"
+#include "sim/scenario/scenario.h"
+
+struct report_tally {
+	unsigned expectations;
+	unsigned met;
+};
+
+/* Counts the scenario's expectations and how many hold. */
+struct report_tally report_tally(const struct scenario *s, const struct machine *m);
+
+void report_human(FILE *f, const struct scenario *s, const struct machine *m);
+
+/* One element of the report's "scenarios" array; m NULL and err set when it did not run. */
+void report_json_scenario(struct json_out *j, const char *file, const struct scenario *s,
+			  const struct machine *m, const struct sim_diag *err);
+
+#endif

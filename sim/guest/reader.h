@@ -1,0 +1,111 @@
+/*
+ * Guest clock readers: code a guest runs on one vCPU, periodically, to read a
+ * clock, modelled on what Linux does.
+ *
+ * - pvclock: pvclock_clocksource_read() (arch/x86/kernel/pvclock.c): retry
+ *   while the version is odd or changed; trust PVCLOCK_TSC_STABLE_BIT only
+ *   when the guest saw KVM_FEATURE_CLOCKSOURCE_STABLE_BIT, otherwise clamp to
+ *   the guest-wide last_value so the result never goes below any earlier one.
+ * - pvclock-raw: the same read without the guard (kvm-unit-tests' raw mode).
+ * - tsc: Linux's tsc clocksource: the guest took its TSC kHz from kvmclock
+ *   at boot (kvm_get_tsc_khz()) and converts guest TSC cycles with its own
+ *   mult/shift, never learning that the TSC rate changed.
+ *
+ * A read takes `cost` of true time: the page is sampled when it starts, the
+ * TSC and the version when it ends.  A read that the VM's pause interrupts
+ * finishes after the VM resumes.  A vCPU that is not running does not start
+ * reads: the periods it misses are skipped.
+ */
+#ifndef SIM_GUEST_READER_H
+#define SIM_GUEST_READER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/core/event.h"
+#include "sim/core/rng.h"
+#include "sim/cpu-tsc/clocksource.h"
+#include "sim/kvm/kvm.h"
+#include "sim/kvm/pvclock.h"
+
+/* Kernel state shared by all of one guest's readers. */
+struct guest_kernel {
+	uint64_t pvclock_last_value;      /* pvclock.c's global last_value guard */
+	bool pvclock_stable_valid;        /* pvclock_set_flags(PVCLOCK_TSC_STABLE_BIT) was called */
+};
+
+enum guest_reader_kind {
+	GUEST_READER_PVCLOCK,
+	GUEST_READER_PVCLOCK_RAW,
+	GUEST_READER_TSC,
+};
+
+struct guest_reader;
+
+/* One completed read, handed to the sink in order of end time. */
+struct guest_read {
+	unsigned vcpu;
+	sim_ps start_ps;          /* when the (last, successful) attempt began */
+	sim_ps end_ps;
+	uint64_t value_ns;
+	unsigned retries;         /* version-check retries of this read */
+};
+
+typedef void guest_read_sink(void *ctx, const struct guest_reader *r, const struct guest_read *rd);
+
+struct guest_reader_params {
+	enum guest_reader_kind kind;
+	unsigned vcpu;
+	sim_ps period_ps;
+	sim_ps jitter_ps;         /* each read starts up to this late in its period */
+	sim_ps cost_ps;           /* duration of one read attempt */
+	uint64_t tsc_khz;         /* tsc kind: 0 = taken from kvmclock at boot */
+	uint64_t seed;
+	const char *stream_id;    /* PRNG stream and event name, e.g. "reader/kvmclock/vcpu2" */
+	unsigned group;           /* opaque to the reader: the oracle group ... */
+	unsigned index;           /* ... and reader index in it */
+};
+
+struct guest_reader {
+	struct guest_reader_params p;
+	char name[64];
+	struct kvm_vm *vm;
+	struct guest_kernel *kernel;
+	struct sim_rng rng;
+	struct sim_event ev;
+	sim_ps phase_ps;          /* offset of period 0 */
+	uint64_t next_period;     /* index of the next period to read in */
+	bool in_read;
+	bool paused;
+	sim_ps read_start_ps;
+	sim_ps remaining_ps;      /* of an attempt interrupted by a pause */
+	struct pvclock_vcpu_time_info snapshot;   /* the page as the attempt began */
+	unsigned attempt_retries;
+	/* tsc kind: the guest's clocksource, anchored at t = 0 */
+	struct linux_clocksource tsc_cs;
+	uint64_t tsc_khz;
+	uint64_t boot_tsc;
+	uint64_t boot_ns;
+	/* totals */
+	uint64_t reads;
+	uint64_t retries;
+	uint64_t guarded;         /* pvclock: reads the last_value guard raised */
+	guest_read_sink *sink;
+	void *sink_ctx;
+};
+
+/*
+ * Binds the reader to vCPU p->vcpu of vm and schedules its first read at
+ * `now` + phase.  Must be called after kvm_vm_init at `now` = 0.
+ */
+bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params *p,
+		       struct kvm_vm *vm, struct guest_kernel *kernel, struct sim_eventq *q,
+		       sim_ps now, guest_read_sink *sink, void *sink_ctx, struct sim_diag *err);
+
+/* The VM stops / runs again at `now`. */
+void guest_reader_pause(struct guest_reader *r, struct sim_eventq *q, sim_ps now);
+void guest_reader_resume(struct guest_reader *r, struct sim_eventq *q, sim_ps now);
+
+void guest_kernel_init(struct guest_kernel *k, bool stable_bit_cpuid);
+
+#endif
