@@ -1,0 +1,529 @@
+/*
+ * Tests for the oracle (oracle/oracle.c).  Every expected number is derived by
+ * hand from the definitions in docs/oracle.md; the derivation is in the
+ * comment next to it.
+ */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oracle/oracle.h"
+
+/*
+ * Allocation counting for the no-allocation test: this executable interposes
+ * malloc, calloc and realloc over glibc's and counts calls made by the test's
+ * own thread while `counting` is set (Criterion's helper threads are not
+ * counted).  glibc-specific, like the rest of the build.
+ */
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+
+static _Thread_local bool counting;
+static _Thread_local uint64_t allocations;
+
+void *malloc(size_t size)
+{
+	if (counting)
+		allocations++;
+	return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	if (counting)
+		allocations++;
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t size)
+{
+	if (counting)
+		allocations++;
+	return __libc_realloc(p, size);
+}
+
+#define US SIM_PS_PER_US
+#define MS SIM_PS_PER_MS
+#define S SIM_PS_PER_S
+
+/* Every check enabled, strict thresholds, expect PASS, rate window 1 ms. */
+static struct oracle_group_config group_all(unsigned nreaders)
+{
+	struct oracle_group_config g;
+
+	memset(&g, 0, sizeof(g));
+	strcpy(g.name, "clk");
+	g.nreaders = nreaders;
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+		g.checks[c].enabled = true;
+		g.checks[c].threshold = 0;
+		g.checks[c].expect = ORACLE_EXPECT_PASS;
+	}
+	g.checks[ORACLE_RATE].window_ps = 1 * MS;
+	return g;
+}
+
+/* Only check c enabled. */
+static struct oracle_group_config group_only(unsigned nreaders, enum oracle_check_id c,
+					     int64_t threshold)
+{
+	struct oracle_group_config g = group_all(nreaders);
+
+	for (unsigned i = 0; i < ORACLE_CHECK_COUNT; i++)
+		g.checks[i].enabled = i == (unsigned)c;
+	g.checks[c].threshold = threshold;
+	return g;
+}
+
+static const struct oracle_check_result *res(const struct oracle *o, unsigned g,
+					     enum oracle_check_id c)
+{
+	return &oracle_results(o, g)[c];
+}
+
+/* A read of `cost` ps ending at end_ps. */
+static void feed(struct oracle *o, unsigned g, unsigned reader, unsigned vcpu,
+		 sim_ps end_ps, sim_ps cost_ps, uint64_t value_ns)
+{
+	oracle_feed(o, g, reader, vcpu, end_ps - cost_ps, end_ps, value_ns);
+}
+
+Test(oracle, check_names_and_units)
+{
+	static const char *const names[ORACLE_CHECK_COUNT] = {
+		"mono_vcpu", "mono_causal", "step_back", "step_fwd", "max_error", "rate",
+	};
+
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+		cr_expect_str_eq(oracle_check_name((enum oracle_check_id)c), names[c]);
+		cr_expect_eq(oracle_check_is_rate((enum oracle_check_id)c), c == ORACLE_RATE);
+	}
+	oracle_destroy(NULL);
+}
+
+Test(oracle, perfect_clock_passes_every_check)
+{
+	struct oracle_group_config g = group_all(2);
+	struct oracle *o = oracle_create(&g, 1);
+	const unsigned n = 10000;     /* reads per reader, 1 us apart, 10 ms in all */
+
+	cr_assert_not_null(o);
+	for (unsigned k = 1; k <= n; k++) {
+		sim_ps t = (sim_ps)k * US;
+
+		/* reader 0 on vCPU 0 at t, reader 1 on vCPU 3 half a us later */
+		feed(o, 0, 0, 0, t, 100000, t / 1000);
+		feed(o, 0, 1, 3, t + US / 2, 100000, (t + US / 2) / 1000);
+	}
+	cr_expect_eq(oracle_reads(o, 0), 2 * n);
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+		const struct oracle_check_result *r = res(o, 0, (enum oracle_check_id)c);
+
+		cr_expect(r->enabled, "%s", oracle_check_name(r->id));
+		cr_expect(r->passed, "%s", oracle_check_name(r->id));
+		cr_expect(r->expectation_met, "%s", oracle_check_name(r->id));
+		cr_expect_eq(r->worst, 0, "%s worst %" PRId64, oracle_check_name(r->id), r->worst);
+		cr_expect_eq(r->violations, 0);
+		cr_expect_not(r->has_first);
+		cr_expect_gt(r->samples, 0, "%s", oracle_check_name(r->id));
+	}
+	/* n-1 comparisons per reader */
+	cr_expect_eq(res(o, 0, ORACLE_MONO_VCPU)->samples, 2 * (n - 1));
+	cr_expect_eq(res(o, 0, ORACLE_MAX_ERROR)->samples, 2 * (n - 1));
+	/*
+	 * Every read except reader 0's first has an earlier read of the other
+	 * reader that ended before it started (reads are 0.1 us long, 0.5 us apart).
+	 */
+	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->samples, 2 * n - 1);
+	/* windows of >= 1 ms from t = 1 us: closed at 1001, 2001, ..., 9001 us: 9 per reader */
+	cr_expect_eq(res(o, 0, ORACLE_RATE)->samples, 18);
+	oracle_destroy(o);
+}
+
+Test(oracle, zero_samples_pass_with_worst_zero)
+{
+	struct oracle_group_config g = group_all(1);
+	struct oracle *o = oracle_create(&g, 1);
+
+	feed(o, 0, 0, 0, 5 * MS, 0, 123);     /* one read: nothing to compare */
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+		const struct oracle_check_result *r = res(o, 0, (enum oracle_check_id)c);
+
+		cr_expect_eq(r->samples, 0, "%s", oracle_check_name(r->id));
+		cr_expect(r->passed);
+		cr_expect_eq(r->worst, 0);
+		cr_expect(r->expectation_met);
+	}
+	oracle_destroy(o);
+}
+
+Test(oracle, backward_step_caught_by_mono_vcpu_and_step_back)
+{
+	struct oracle_group_config gs[2] = {
+		group_all(1),
+		group_only(1, ORACLE_STEP_BACK, 10 * (int64_t)US),
+	};
+	struct oracle *o = oracle_create(gs, 2);
+	const struct oracle_check_result *r;
+
+	for (unsigned g = 0; g < 2; g++) {
+		feed(o, g, 0, 2, 1 * MS, 0, 1000000);
+		feed(o, g, 0, 2, 2 * MS, 0, 2000000);
+		feed(o, g, 0, 2, 3 * MS, 0, 1995000);      /* 5 us below the previous read */
+	}
+
+	r = res(o, 0, ORACLE_MONO_VCPU);
+	cr_expect_not(r->passed);
+	cr_expect_eq(r->violations, 1);
+	cr_expect_eq(r->samples, 2);
+	cr_expect_eq(r->worst, 5000000);
+	cr_assert(r->has_first);
+	cr_expect_eq(r->first.t_ps, 3 * MS);
+	cr_expect_eq(r->first.vcpu, 2);
+	cr_expect_eq(r->first.value_ns, 1995000);
+	cr_expect_eq(r->first.other_t_ps, 2 * MS);
+	cr_expect_eq(r->first.other_vcpu, 2);
+	cr_expect_eq(r->first.other_value_ns, 2000000);
+
+	r = res(o, 0, ORACLE_STEP_BACK);          /* threshold 0 */
+	cr_expect_not(r->passed);
+	cr_expect_eq(r->worst, 5000000);
+	cr_assert(r->has_first);
+	cr_expect_eq(r->first.t_ps, 3 * MS);
+	cr_expect_eq(r->first.other_value_ns, 2000000);
+
+	r = res(o, 1, ORACLE_STEP_BACK);          /* threshold 10 us */
+	cr_expect(r->passed);
+	cr_expect_eq(r->violations, 0);
+	cr_expect_eq(r->worst, 5000000);          /* still measured */
+	cr_expect(r->expectation_met);
+	cr_expect_not(res(o, 1, ORACLE_MONO_VCPU)->enabled);
+	cr_expect_eq(res(o, 1, ORACLE_MONO_VCPU)->samples, 0);   /* disabled: not computed */
+	cr_expect(res(o, 1, ORACLE_MONO_VCPU)->expectation_met);
+	oracle_destroy(o);
+}
+
+Test(oracle, causal_warp_across_readers)
+{
+	struct oracle_group_config g = group_only(3, ORACLE_MONO_CAUSAL, 0);
+	struct oracle *o = oracle_create(&g, 1);
+	const struct oracle_check_result *r = res(o, 0, ORACLE_MONO_CAUSAL);
+
+	/* reader 0 on vCPU 2 returns 3000 ns early on: it is not the max */
+	oracle_feed(o, 0, 0, 2, 100000, 200000, 3000);
+	/* A: reader 2 on vCPU 0, [1.0, 1.1] us, returns 5000 ns */
+	oracle_feed(o, 0, 2, 0, 1000000, 1100000, 5000);
+	/* B: reader 1 on vCPU 1 starts after A ended and returns 1000 ns less */
+	oracle_feed(o, 0, 1, 1, 1200000, 1300000, 4000);
+
+	cr_expect_not(r->passed);
+	cr_expect_eq(r->samples, 2);     /* A (against reader 0's read) and B */
+	cr_expect_eq(r->violations, 1);
+	cr_expect_eq(r->worst, 1000 * 1000);
+	cr_assert(r->has_first);
+	cr_expect_eq(r->first.t_ps, 1300000);
+	cr_expect_eq(r->first.vcpu, 1);
+	cr_expect_eq(r->first.value_ns, 4000);
+	cr_expect_eq(r->first.other_t_ps, 1100000);
+	cr_expect_eq(r->first.other_vcpu, 0);
+	cr_expect_eq(r->first.other_value_ns, 5000);
+	oracle_destroy(o);
+}
+
+Test(oracle, causal_ignores_overlapping_and_same_reader_reads)
+{
+	struct oracle_group_config g = group_only(2, ORACLE_MONO_CAUSAL, 0);
+	struct oracle *o = oracle_create(&g, 1);
+	const struct oracle_check_result *r = res(o, 0, ORACLE_MONO_CAUSAL);
+
+	oracle_feed(o, 0, 0, 0, 1000000, 1100000, 5000);
+	/* started before A ended: concurrent, not ordered */
+	oracle_feed(o, 0, 1, 1, 1050000, 1150000, 4000);
+	/* started exactly when A ended: not strictly after */
+	oracle_feed(o, 0, 1, 1, 1100000, 1200000, 4001);
+	/* reader 0 again, lower than its own earlier read: mono_vcpu's job */
+	oracle_feed(o, 0, 0, 0, 1250000, 1300000, 4500);
+
+	/* the last read does see reader 1's reads (max 4001 < 4500): one sample, no warp */
+	cr_expect_eq(r->samples, 1);
+	cr_expect(r->passed);
+	cr_expect_eq(r->worst, 0);
+	oracle_destroy(o);
+}
+
+Test(oracle, causal_ring_overflow_is_conservative)
+{
+	struct oracle_group_config gs[2] = {
+		group_only(2, ORACLE_MONO_CAUSAL, 0),
+		group_only(2, ORACLE_MONO_CAUSAL, 0),
+	};
+	struct oracle *o = oracle_create(gs, 2);
+
+	/*
+	 * Reader 0 reads A (value 100) ending at 5 ps, then, while reader 1's
+	 * read B is in flight from 10 ps, reads 8 more times (group 0) or 9 more
+	 * times (group 1) with values >= 1000.
+	 */
+	for (unsigned g = 0; g < 2; g++) {
+		oracle_feed(o, g, 0, 0, 0, 5, 100);
+		for (unsigned k = 1; k <= 8 + g; k++)
+			oracle_feed(o, g, 0, 0, 10 + k, 10 + k, 1000 + k);
+		oracle_feed(o, g, 1, 1, 10, 30, 50);     /* B: 50 < 100, a warp of 50 ns */
+	}
+	/* 8 reads in flight: A was just evicted from the ring and is still known exactly */
+	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->samples, 1);
+	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->worst, 50000);
+	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->first.other_value_ns, 100);
+	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->first.other_t_ps, 5);
+	/* 9 in flight: the ring cannot tell; no comparison rather than a false 1001+ */
+	cr_expect_eq(res(o, 1, ORACLE_MONO_CAUSAL)->samples, 0);
+	cr_expect(res(o, 1, ORACLE_MONO_CAUSAL)->passed);
+	oracle_destroy(o);
+}
+
+Test(oracle, rate_of_two_thirds_speed_truncates_toward_zero)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_RATE, 500000);
+	struct oracle *o;
+	const struct oracle_check_result *r;
+
+	g.checks[ORACLE_RATE].window_ps = 9 * MS;
+	o = oracle_create(&g, 1);
+	r = res(o, 0, ORACLE_RATE);
+	/* every 3 ms of true time the clock advances 2 ms; reads at 0..39 ms */
+	for (unsigned k = 0; k <= 13; k++)
+		feed(o, 0, 0, 0, (sim_ps)k * 3 * MS, 0, (uint64_t)k * 2000000);
+	/*
+	 * Windows close at k = 3, 6, 9, 12 (9 ms each); k = 13 is a discarded
+	 * partial window.  rate = (6 ms - 9 ms) * 1e9 / 9 ms = -333333333.3,
+	 * truncated toward zero (floor would give -333333334).
+	 */
+	cr_expect_eq(r->samples, 4);
+	cr_expect_eq(r->worst, -333333333);
+	cr_expect_eq(r->violations, 4);
+	cr_assert(r->has_first);
+	cr_expect_eq(r->first.t_ps, 9 * MS);
+	cr_expect_eq(r->first.value_ns, 6000000);
+	cr_expect_eq(r->first.other_t_ps, 0);
+	cr_expect_eq(r->first.other_value_ns, 9000000);   /* anchor value + true elapsed */
+	oracle_destroy(o);
+}
+
+Test(oracle, rate_window_restarts_after_pause)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_RATE, 500000);
+	struct oracle *o;
+	const struct oracle_check_result *r;
+
+	g.checks[ORACLE_RATE].window_ps = 9 * MS;
+	o = oracle_create(&g, 1);
+	r = res(o, 0, ORACLE_RATE);
+	feed(o, 0, 0, 0, 0, 0, 0);
+	feed(o, 0, 0, 0, 3 * MS, 0, 2000000);
+	feed(o, 0, 0, 0, 6 * MS, 0, 4000000);            /* partial window, discarded */
+	oracle_vm_paused(o, 7 * MS);
+	oracle_vm_paused(o, 50 * MS);                    /* duplicate: ignored */
+	oracle_vm_resumed(o, 100 * MS);
+	oracle_vm_resumed(o, 100 * MS);                  /* duplicate: ignored */
+	/*
+	 * 101 ms is the new anchor.  Had the window from t = 0 survived, the read
+	 * at 101 ms would give (5 - 101) / 101 * 1e9 = -950495049 ppb.
+	 */
+	feed(o, 0, 0, 0, 101 * MS, 0, 5000000);
+	feed(o, 0, 0, 0, 104 * MS, 0, 7000000);
+	feed(o, 0, 0, 0, 107 * MS, 0, 9000000);
+	cr_expect_eq(r->samples, 0);
+	feed(o, 0, 0, 0, 110 * MS, 0, 11000000);         /* 9 ms after the anchor */
+	cr_expect_eq(r->samples, 1);
+	cr_expect_eq(r->worst, -333333333);
+	cr_expect_eq(r->first.other_t_ps, 101 * MS);
+	oracle_destroy(o);
+}
+
+Test(oracle, max_error_pause_policy)
+{
+	/* groups: 0 include / frozen, 1 exclude / frozen, 2 include / advancing, 3 exclude / advancing */
+	struct oracle_group_config gs[4];
+	struct oracle *o;
+	static const sim_ps t_ms[] = { 0, 100, 400, 500 };
+	/* frozen from the pause at 100 ms to the resume at 400 ms */
+	static const uint64_t frozen_ms[] = { 0, 100, 100, 200 };
+	const struct oracle_check_result *r;
+
+	for (unsigned g = 0; g < 4; g++) {
+		gs[g] = group_only(1, ORACLE_MAX_ERROR, 1 * (int64_t)MS);
+		gs[g].checks[ORACLE_MAX_ERROR].pause = g % 2 ? ORACLE_PAUSE_EXCLUDE
+							   : ORACLE_PAUSE_INCLUDE;
+	}
+	o = oracle_create(gs, 4);
+	for (unsigned k = 0; k < 4; k++) {
+		if (k == 2) {
+			oracle_vm_paused(o, 100 * MS);
+			oracle_vm_paused(o, 200 * MS);      /* nested: ignored */
+			oracle_vm_resumed(o, 400 * MS);
+			oracle_vm_resumed(o, 450 * MS);     /* duplicate: ignored */
+		}
+		for (unsigned g = 0; g < 4; g++) {
+			uint64_t v_ms = g < 2 ? frozen_ms[k] : t_ms[k];
+
+			feed(o, g, 0, 1, t_ms[k] * MS, 0, v_ms * 1000000);
+		}
+	}
+
+	r = res(o, 0, ORACLE_MAX_ERROR);             /* frozen, include: -300 ms */
+	cr_expect_eq(r->worst, -300 * (int64_t)MS);
+	cr_expect_eq(r->violations, 2);
+	cr_expect_eq(r->samples, 3);
+	cr_assert(r->has_first);
+	cr_expect_eq(r->first.t_ps, 400 * MS);
+	cr_expect_eq(r->first.value_ns, 100000000);
+	cr_expect_eq(r->first.other_t_ps, 0);
+	cr_expect_eq(r->first.other_vcpu, 1);
+	cr_expect_eq(r->first.other_value_ns, 400000000);
+
+	r = res(o, 1, ORACLE_MAX_ERROR);             /* frozen, exclude: 0 */
+	cr_expect(r->passed);
+	cr_expect_eq(r->worst, 0);
+
+	r = res(o, 2, ORACLE_MAX_ERROR);             /* advancing, include: 0 */
+	cr_expect(r->passed);
+	cr_expect_eq(r->worst, 0);
+
+	r = res(o, 3, ORACLE_MAX_ERROR);             /* advancing, exclude: +300 ms */
+	cr_expect_eq(r->worst, 300 * (int64_t)MS);
+	cr_expect_eq(r->violations, 2);
+	cr_assert(r->has_first);
+	cr_expect_eq(r->first.value_ns, 400000000);
+	cr_expect_eq(r->first.other_value_ns, 100000000);   /* 400 ms - 300 ms paused */
+	oracle_destroy(o);
+}
+
+Test(oracle, max_error_counts_an_open_pause)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_MAX_ERROR, 0);
+	struct oracle *o;
+
+	g.checks[ORACLE_MAX_ERROR].pause = ORACLE_PAUSE_EXCLUDE;
+	o = oracle_create(&g, 1);
+	feed(o, 0, 0, 0, 10 * MS, 0, 10000000);
+	oracle_vm_paused(o, 20 * MS);
+	/* a read at 50 ms while still paused: 30 ms of the 40 were paused */
+	feed(o, 0, 0, 0, 50 * MS, 0, 20000000);
+	cr_expect_eq(res(o, 0, ORACLE_MAX_ERROR)->worst, 0);
+	cr_expect(res(o, 0, ORACLE_MAX_ERROR)->passed);
+	oracle_destroy(o);
+}
+
+Test(oracle, step_fwd_measures_excess_over_true_gap)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_STEP_FWD, 1 * (int64_t)MS);
+	struct oracle *o = oracle_create(&g, 1);
+	const struct oracle_check_result *r = res(o, 0, ORACLE_STEP_FWD);
+
+	feed(o, 0, 0, 0, 9 * MS, 0, 9000000);
+	feed(o, 0, 0, 0, 10 * MS, 0, 9500000);        /* slow step: excess -0.5 ms */
+	cr_expect_eq(r->worst, 0);                     /* worst starts at 0 */
+	cr_expect(r->passed);
+	feed(o, 0, 0, 0, 11 * MS, 0, 1009500000);     /* +1 s over a 1 ms gap */
+	cr_expect_eq(r->worst, 999 * (int64_t)MS);
+	cr_expect_eq(r->violations, 1);
+	cr_assert(r->has_first);
+	cr_expect_eq(r->first.t_ps, 11 * MS);
+	cr_expect_eq(r->first.other_t_ps, 10 * MS);
+	cr_expect_eq(r->first.other_value_ns, 9500000);
+	oracle_destroy(o);
+}
+
+Test(oracle, expectations_combine_outcome_and_worst_range)
+{
+	static const struct {
+		enum oracle_expect expect;
+		bool has_min, has_max;
+		int64_t min, max;
+		uint64_t back_ns;       /* backward step fed; 0 = none */
+		bool met;
+	} cases[] = {
+		{ ORACLE_EXPECT_FAIL, true, true, 4000000, 6000000, 5000, true },
+		{ ORACLE_EXPECT_FAIL, true, true, 6000000, 7000000, 5000, false },  /* below min */
+		{ ORACLE_EXPECT_FAIL, false, true, 0, 4999999, 5000, false },       /* above max */
+		{ ORACLE_EXPECT_FAIL, true, false, 5000000, 0, 5000, true },        /* bounds inclusive */
+		{ ORACLE_EXPECT_FAIL, false, false, 0, 0, 0, false },               /* passed */
+		{ ORACLE_EXPECT_PASS, false, false, 0, 0, 5000, false },            /* failed */
+		{ ORACLE_EXPECT_PASS, false, true, 0, 0, 0, true },
+		{ ORACLE_EXPECT_PASS, true, false, 1, 0, 0, false },                /* worst 0 < 1 */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct oracle_group_config g = group_only(1, ORACLE_STEP_BACK, 0);
+		struct oracle_check_config *c = &g.checks[ORACLE_STEP_BACK];
+		struct oracle *o;
+
+		c->expect = cases[i].expect;
+		c->has_worst_min = cases[i].has_min;
+		c->has_worst_max = cases[i].has_max;
+		c->worst_min = cases[i].min;
+		c->worst_max = cases[i].max;
+		o = oracle_create(&g, 1);
+		feed(o, 0, 0, 0, 1 * MS, 0, 2000000);
+		feed(o, 0, 0, 0, 2 * MS, 0, 2000000 - cases[i].back_ns);
+		cr_expect_eq(res(o, 0, ORACLE_STEP_BACK)->expectation_met, cases[i].met,
+			     "case %zu", i);
+		oracle_destroy(o);
+	}
+}
+
+Test(oracle, allocation_counter_sees_oracle_create)
+{
+	struct oracle_group_config g = group_all(2);
+	struct oracle *o;
+
+	counting = true;
+	o = oracle_create(&g, 1);
+	counting = false;
+	cr_expect_geq(allocations, 1);
+	oracle_destroy(o);
+}
+
+Test(oracle, ten_million_reads_do_not_allocate)
+{
+	struct oracle_group_config g = group_all(2);
+	struct oracle *o;
+	const uint64_t n = 10000000;
+	const struct oracle_check_result *r;
+
+	g.checks[ORACLE_RATE].window_ps = 1 * S;
+	o = oracle_create(&g, 1);
+	cr_assert_not_null(o);
+
+	counting = true;
+	/* reads 100 ns apart, alternating readers on vCPUs 0 and 1: 1 s in all */
+	for (uint64_t k = 1; k <= n; k++) {
+		sim_ps t = k * 100000;
+
+		oracle_feed(o, 0, (unsigned)(k & 1), (unsigned)(k & 1), t - 10000, t, t / 1000);
+	}
+	/* then reader 1 warps 7 ns below reader 0's last read (which ended at 1 s) */
+	oracle_feed(o, 0, 1, 1, n * 100000 + 1, n * 100000 + 2, n * 100 - 7);
+	counting = false;
+
+	cr_expect_eq(allocations, 0);
+	cr_expect_eq(oracle_reads(o, 0), n + 1);
+	r = res(o, 0, ORACLE_MONO_CAUSAL);
+	cr_expect_eq(r->samples, n);
+	cr_expect_eq(r->violations, 1);
+	cr_expect_eq(r->worst, 7000);
+	cr_expect_eq(r->first.other_t_ps, n * 100000);
+	cr_expect_eq(r->first.other_vcpu, 0);
+	/* reader 1's own last step, (n-1)*100 -> n*100-7 ns, is forward */
+	cr_expect_eq(res(o, 0, ORACLE_MONO_VCPU)->samples, n - 1);
+	cr_expect(res(o, 0, ORACLE_MONO_VCPU)->passed);
+	/*
+	 * max_error of reader 1 (first read: 100 ns at 0.1 us) at the last read:
+	 * (1e9 - 107 ns) - (1 s + 2 ps - 0.1 us) = -7002 ps, the only nonzero error.
+	 */
+	cr_expect_eq(res(o, 0, ORACLE_MAX_ERROR)->violations, 1);
+	cr_expect_eq(res(o, 0, ORACLE_MAX_ERROR)->worst, -7002);
+	oracle_destroy(o);
+}
