@@ -43,7 +43,7 @@ bool sim_freq_scale_ppb(struct sim_freq nominal, int64_t ppb, struct sim_freq *o
 	sim_u128 num, den;
 	uint64_t g;
 
-	if (factor <= 0)
+	if (factor <= 0 || nominal.num == 0 || nominal.den == 0)
 		return false;
 	num = (sim_u128)nominal.num * (sim_u128)factor;
 	den = (sim_u128)nominal.den * SIM_NS_PER_S;

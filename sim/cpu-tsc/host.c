@@ -100,14 +100,18 @@ bool host_init(struct host *h, const struct host_params *p, struct sim_diag *err
 	clocksource_init_freq(&h->tsc_cs, UINT64_MAX, 1000, (uint32_t)h->tsc_khz);
 
 	if (!sim_freq_scale_ppb(p->platform_nominal, p->platform_ppb, &h->platform_rate) ||
-	    sim_freq_floor_hz(h->platform_rate) == 0 ||
-	    sim_freq_floor_hz(h->platform_rate) > UINT32_MAX) {
+	    sim_freq_floor_hz(p->platform_nominal) == 0 ||
+	    sim_freq_floor_hz(p->platform_nominal) > UINT32_MAX) {
 		host_finish(h);
 		return sim_diag_fail(err, "host %s: platform (HPET) clock rate out of range", h->name);
 	}
-	/* The HPET registers with clocksource_register_hz() and a 32-bit mask. */
+	/*
+	 * The HPET registers with clocksource_register_hz() and a 32-bit mask, at
+	 * the nominal rate its period register advertises: the counter runs at
+	 * platform_rate, so the crystal error shows in the monotonic clock.
+	 */
 	clocksource_init_freq(&h->platform_cs, UINT32_MAX, 1,
-			      (uint32_t)sim_freq_floor_hz(h->platform_rate));
+			      (uint32_t)sim_freq_floor_hz(p->platform_nominal));
 
 	h->mono_at_t0_ns = p->uptime_ns;
 	h->tsc0_at_t0 = h->cpus[0].tsc.seg.tsc0;

@@ -1,0 +1,540 @@
+/*
+ * event: the discrete-event queue fires in (when, priority, schedule order),
+ * supports re-arm and cancel in place, and turns scheduling errors and event
+ * storms into values instead of hangs.
+ */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/event.h"
+#include "sim/core/rng.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+struct fire_rec {
+	int id;
+	sim_ps now;               /* the `now` the callback was given */
+	sim_ps when;
+	enum sim_prio prio;
+	uint64_t seq;
+};
+
+struct fire_log {
+	struct fire_rec *rec;
+	size_t n, cap;
+};
+
+/* A test event: records each firing, and optionally re-arms or cancels. */
+struct probe {
+	struct sim_event ev;
+	int id;
+	struct fire_log *log;
+	struct probe *victim;     /* cancelled when this probe fires */
+	sim_ps rearm_after;       /* re-schedule at now + this ... */
+	unsigned rearms_left;     /* ... this many more times */
+};
+
+static void log_init(struct fire_log *log, size_t cap)
+{
+	log->rec = calloc(cap, sizeof(*log->rec));
+	cr_assert_not_null(log->rec);
+	log->n = 0;
+	log->cap = cap;
+}
+
+static void probe_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct probe *p = sim_container_of(ev, struct probe, ev);
+
+	if (p->log) {
+		cr_assert_lt(p->log->n, p->log->cap, "log overflow");
+		p->log->rec[p->log->n++] = (struct fire_rec){
+			.id = p->id, .now = now, .when = ev->when, .prio = ev->prio, .seq = ev->seq,
+		};
+	}
+	if (p->victim)
+		sim_cancel(q, &p->victim->ev);
+	if (p->rearms_left) {
+		p->rearms_left--;
+		sim_schedule(q, ev, now + p->rearm_after);
+	}
+}
+
+static void probe_init(struct probe *p, int id, const char *name, enum sim_prio prio,
+		       struct fire_log *log)
+{
+	*p = (struct probe){ .id = id, .log = log };
+	sim_event_init(&p->ev, name, prio, probe_fire);
+}
+
+static void expect_ids(const struct fire_log *log, const int *want, size_t n)
+{
+	cr_assert_eq(log->n, n, "fired %zu events, want %zu", log->n, n);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_eq(log->rec[i].id, want[i], "firing %zu: id %d, want %d", i,
+			     log->rec[i].id, want[i]);
+}
+
+/* (when, prio, seq) of a <= that of b. */
+static bool key_le(sim_ps aw, int ap, uint64_t as, sim_ps bw, int bp, uint64_t bs)
+{
+	if (aw != bw)
+		return aw < bw;
+	if (ap != bp)
+		return ap < bp;
+	return as <= bs;
+}
+
+/* Heap shape: every slot index is right and no child sorts before its parent. */
+static void check_heap(const struct sim_eventq *q)
+{
+	for (uint32_t i = 0; i < q->len; i++) {
+		const struct sim_event *e = q->heap[i];
+
+		cr_assert_eq(e->slot, i, "heap[%u] believes it is at slot %u", i, e->slot);
+		if (i > 0) {
+			const struct sim_event *p = q->heap[(i - 1) / 2];
+
+			cr_assert(key_le(p->when, p->prio, p->seq, e->when, e->prio, e->seq),
+				  "heap[%u] sorts before its parent", i);
+		}
+	}
+}
+
+Test(event, equal_deadlines_fire_in_schedule_order)
+{
+	/* libuv's timer_order: same deadline, start order wins; then swap the order. */
+	static const int orders[2][2] = { { 1, 2 }, { 2, 1 } };
+
+	for (size_t o = 0; o < 2; o++) {
+		struct sim_eventq q;
+		struct fire_log log;
+		struct probe p[3];
+
+		sim_eventq_init(&q);
+		log_init(&log, 4);
+		probe_init(&p[1], 1, "one", SIM_PRIO_DEVICE, &log);
+		probe_init(&p[2], 2, "two", SIM_PRIO_DEVICE, &log);
+		cr_assert(sim_schedule(&q, &p[orders[o][0]].ev, 1000));
+		cr_assert(sim_schedule(&q, &p[orders[o][1]].ev, 1000));
+		cr_assert(sim_eventq_run_until(&q, 2000, NULL));
+		expect_ids(&log, orders[o], 2);
+		cr_expect_eq(log.rec[0].now, 1000);
+		cr_expect_eq(log.rec[1].now, 1000);
+		sim_eventq_finish(&q);
+		free(log.rec);
+	}
+}
+
+Test(event, priority_breaks_ties_before_seq)
+{
+	static const struct {
+		int id;
+		enum sim_prio prio;
+		sim_ps when;
+	} sched[] = {
+		/* Scheduled in this order; all at t = 50 but the last. */
+		{ 0, SIM_PRIO_OBSERVE, 50 },
+		{ 1, SIM_PRIO_GUEST, 50 },
+		{ 2, SIM_PRIO_IRQ, 50 },
+		{ 3, SIM_PRIO_GUEST, 50 },
+		{ 4, SIM_PRIO_DEVICE, 50 },
+		{ 5, SIM_PRIO_HYPERVISOR, 50 },
+		{ 6, SIM_PRIO_SCENARIO, 50 },
+		{ 7, SIM_PRIO_OBSERVE, 49 },     /* earlier time beats any priority */
+		{ 8, SIM_PRIO_SCENARIO, 51 },    /* later time loses to any priority */
+	};
+	/* Time first, then priority, then FIFO among the two GUEST events (1 before 3). */
+	static const int want[] = { 7, 6, 5, 4, 2, 1, 3, 0, 8 };
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe p[ARRAY_LEN(sched)];
+
+	sim_eventq_init(&q);
+	log_init(&log, ARRAY_LEN(sched));
+	for (size_t i = 0; i < ARRAY_LEN(sched); i++) {
+		probe_init(&p[i], sched[i].id, "p", sched[i].prio, &log);
+		cr_assert(sim_schedule(&q, &p[i].ev, sched[i].when));
+	}
+	cr_assert(sim_eventq_run_until(&q, 100, NULL));
+	expect_ids(&log, want, ARRAY_LEN(want));
+	sim_eventq_finish(&q);
+	free(log.rec);
+}
+
+Test(event, rearm_moves_event_and_takes_new_seq)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe a, b;
+
+	sim_eventq_init(&q);
+	log_init(&log, 8);
+	probe_init(&a, 1, "a", SIM_PRIO_DEVICE, &log);
+	probe_init(&b, 2, "b", SIM_PRIO_DEVICE, &log);
+
+	/* Re-arming a at the same instant puts it behind b: it has a newer sequence. */
+	cr_assert(sim_schedule(&q, &a.ev, 10));
+	cr_assert(sim_schedule(&q, &b.ev, 10));
+	cr_assert(sim_schedule(&q, &a.ev, 10));
+	cr_expect_gt(a.ev.seq, b.ev.seq);
+	cr_expect_eq(q.len, 2, "re-arm must move, not duplicate");
+	cr_assert(sim_eventq_run_until(&q, 10, NULL));
+	expect_ids(&log, (const int[]){ 2, 1 }, 2);
+
+	/* Moving earlier and later. */
+	log.n = 0;
+	cr_assert(sim_schedule(&q, &a.ev, 30));
+	cr_assert(sim_schedule(&q, &b.ev, 20));
+	cr_assert(sim_schedule(&q, &a.ev, 15));
+	cr_expect_eq(sim_eventq_next(&q), 15);
+	cr_assert(sim_schedule(&q, &a.ev, 25));
+	cr_expect_eq(sim_eventq_next(&q), 20);
+	cr_assert(sim_eventq_run_until(&q, 100, NULL));
+	expect_ids(&log, (const int[]){ 2, 1 }, 2);
+	cr_expect_eq(log.rec[0].now, 20);
+	cr_expect_eq(log.rec[1].now, 25);
+	sim_eventq_finish(&q);
+	free(log.rec);
+}
+
+Test(event, cancel_removes_and_idle_cancel_is_noop)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe a, b, c, never;
+
+	sim_eventq_init(&q);
+	log_init(&log, 8);
+	probe_init(&a, 1, "a", SIM_PRIO_DEVICE, &log);
+	probe_init(&b, 2, "b", SIM_PRIO_DEVICE, &log);
+	probe_init(&c, 3, "c", SIM_PRIO_DEVICE, &log);
+	probe_init(&never, 4, "never", SIM_PRIO_DEVICE, &log);
+	cr_expect_not(sim_event_pending(&never.ev));
+
+	cr_assert(sim_schedule(&q, &a.ev, 10));
+	cr_assert(sim_schedule(&q, &b.ev, 20));
+	cr_assert(sim_schedule(&q, &c.ev, 30));
+	cr_expect(sim_event_pending(&b.ev));
+	sim_cancel(&q, &b.ev);
+	cr_expect_not(sim_event_pending(&b.ev));
+	cr_expect_eq(q.len, 2);
+	sim_cancel(&q, &b.ev);             /* already idle */
+	sim_cancel(&q, &never.ev);         /* never scheduled */
+	cr_expect_eq(q.len, 2);
+	check_heap(&q);
+	cr_assert(sim_eventq_run_until(&q, 100, NULL));
+	expect_ids(&log, (const int[]){ 1, 3 }, 2);
+	cr_expect_not(sim_event_pending(&a.ev));
+	cr_expect_not(sim_event_pending(&c.ev));
+	cr_expect_eq(q.fired, 2);
+	sim_eventq_finish(&q);
+	free(log.rec);
+}
+
+Test(event, cancel_from_a_callback_at_the_same_instant)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe killer, victim, bystander;
+
+	sim_eventq_init(&q);
+	log_init(&log, 8);
+	probe_init(&killer, 1, "killer", SIM_PRIO_DEVICE, &log);
+	probe_init(&victim, 2, "victim", SIM_PRIO_IRQ, &log);
+	probe_init(&bystander, 3, "bystander", SIM_PRIO_GUEST, &log);
+	killer.victim = &victim;
+	cr_assert(sim_schedule(&q, &victim.ev, 40));
+	cr_assert(sim_schedule(&q, &bystander.ev, 40));
+	cr_assert(sim_schedule(&q, &killer.ev, 40));
+	cr_assert(sim_eventq_run_until(&q, 40, NULL));
+	expect_ids(&log, (const int[]){ 1, 3 }, 2);
+	cr_expect_not(sim_event_pending(&victim.ev));
+	sim_eventq_finish(&q);
+	free(log.rec);
+}
+
+Test(event, schedule_in_past_fails_naming_event)
+{
+	struct sim_eventq q;
+	struct probe late, ok;
+	struct sim_diag err;
+
+	sim_eventq_init(&q);
+	probe_init(&late, 1, "late-tick", SIM_PRIO_DEVICE, NULL);
+	probe_init(&ok, 2, "ok", SIM_PRIO_DEVICE, NULL);
+	cr_assert(sim_eventq_run_until(&q, 100, NULL));
+	cr_assert_eq(q.now, 100);
+
+	cr_expect(sim_schedule(&q, &ok.ev, 100), "scheduling at now is not the past");
+	cr_expect_not(q.failed);
+	cr_expect_not(sim_schedule(&q, &late.ev, 99));
+	cr_expect(q.failed);
+	cr_expect_not(sim_event_pending(&late.ev));
+	cr_expect_not_null(strstr(q.error.msg, "late-tick"), "message: %s", q.error.msg);
+
+	/* The failure is sticky: the run reports it and fires nothing more. */
+	sim_diag_clear(&err);
+	cr_expect_not(sim_eventq_run_until(&q, 200, &err));
+	cr_expect_not_null(strstr(err.msg, "late-tick"), "message: %s", err.msg);
+	cr_expect_eq(q.fired, 0);
+	sim_eventq_finish(&q);
+}
+
+Test(event, schedule_at_never_fails)
+{
+	struct sim_eventq q;
+	struct probe p;
+
+	sim_eventq_init(&q);
+	probe_init(&p, 1, "forever", SIM_PRIO_DEVICE, NULL);
+	cr_expect_not(sim_schedule(&q, &p.ev, SIM_NEVER));
+	cr_expect(q.failed);
+	cr_expect_not_null(strstr(q.error.msg, "forever"), "message: %s", q.error.msg);
+	sim_eventq_finish(&q);
+}
+
+Test(event, past_schedule_from_a_callback_stops_the_run)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe back, after;
+	struct sim_diag err;
+
+	sim_eventq_init(&q);
+	log_init(&log, 4);
+	/* Re-arms itself at now + (2^64 - 5) = now - 5 (mod 2^64): in the past. */
+	probe_init(&back, 1, "time-traveller", SIM_PRIO_DEVICE, &log);
+	back.rearm_after = (sim_ps)0 - 5;
+	back.rearms_left = 1;
+	probe_init(&after, 2, "after", SIM_PRIO_DEVICE, &log);
+	cr_assert(sim_schedule(&q, &back.ev, 10));
+	cr_assert(sim_schedule(&q, &after.ev, 20));
+	sim_diag_clear(&err);
+	cr_expect_not(sim_eventq_run_until(&q, 100, &err));
+	cr_expect_not_null(strstr(err.msg, "time-traveller"), "message: %s", err.msg);
+	expect_ids(&log, (const int[]){ 1 }, 1);
+	sim_eventq_finish(&q);
+	free(log.rec);
+}
+
+Test(event, storm_at_one_instant_is_an_error)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe storm;
+	struct sim_diag err;
+
+	sim_eventq_init(&q);
+	q.storm_limit = 10;
+	log_init(&log, 32);
+	probe_init(&storm, 1, "stormy", SIM_PRIO_DEVICE, &log);
+	storm.rearm_after = 0;                 /* same instant, forever */
+	storm.rearms_left = UINT32_MAX;
+	cr_assert(sim_schedule(&q, &storm.ev, 7));
+	sim_diag_clear(&err);
+	cr_expect_not(sim_eventq_run_until(&q, 1000, &err));
+	cr_expect_not_null(strstr(err.msg, "stormy"), "message: %s", err.msg);
+	/* Exactly storm_limit firings at t = 7 are allowed; the next one is refused. */
+	cr_expect_eq(log.n, 10);
+	cr_expect_eq(q.fired, 10);
+	cr_expect_eq(q.now, 7);
+	sim_eventq_finish(&q);
+	free(log.rec);
+}
+
+Test(event, storm_limit_counts_per_instant)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe tick;
+
+	/* 100 firings 1 ps apart, never more than one per instant: no storm at limit 2. */
+	sim_eventq_init(&q);
+	q.storm_limit = 2;
+	log_init(&log, 128);
+	probe_init(&tick, 1, "tick", SIM_PRIO_DEVICE, &log);
+	tick.rearm_after = 1;
+	tick.rearms_left = 99;
+	cr_assert(sim_schedule(&q, &tick.ev, 0));
+	cr_expect(sim_eventq_run_until(&q, 1000, NULL), "error: %s", q.error.msg);
+	cr_expect_eq(log.n, 100);
+	for (size_t i = 0; i < log.n; i++)
+		cr_expect_eq(log.rec[i].now, i);
+	sim_eventq_finish(&q);
+	free(log.rec);
+}
+
+Test(event, random_events_fire_in_total_order)
+{
+	enum { N = 10000 };
+	static const enum sim_prio prios[] = {
+		SIM_PRIO_SCENARIO, SIM_PRIO_HYPERVISOR, SIM_PRIO_DEVICE,
+		SIM_PRIO_IRQ, SIM_PRIO_GUEST, SIM_PRIO_OBSERVE,
+	};
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe *p = calloc(N, sizeof(*p));
+	struct sim_rng rng;
+	bool *seen = calloc(N, sizeof(*seen));
+
+	cr_assert_not_null(p);
+	cr_assert_not_null(seen);
+	sim_eventq_init(&q);
+	log_init(&log, N);
+	sim_rng_init(&rng, 1, "test/event/random");
+	for (int i = 0; i < N; i++) {
+		/* A narrow time range (1000 ps) so many events share an instant. */
+		probe_init(&p[i], i, "r", prios[sim_rng_below(&rng, ARRAY_LEN(prios))], &log);
+		cr_assert(sim_schedule(&q, &p[i].ev, sim_rng_below(&rng, 1000)));
+	}
+	check_heap(&q);
+	cr_assert(sim_eventq_run_until(&q, 1000, NULL));
+	cr_assert_eq(log.n, N);
+	for (size_t i = 0; i < log.n; i++) {
+		const struct fire_rec *r = &log.rec[i];
+
+		cr_assert_not(seen[r->id], "event %d fired twice", r->id);
+		seen[r->id] = true;
+		cr_assert_eq(r->now, r->when);
+		if (i > 0) {
+			const struct fire_rec *s = &log.rec[i - 1];
+
+			cr_assert(key_le(s->when, (int)s->prio, s->seq, r->when, (int)r->prio, r->seq),
+				  "firing %zu (t=%" PRIu64 " prio %d seq %" PRIu64 ") after "
+				  "(t=%" PRIu64 " prio %d seq %" PRIu64 ")", i, r->when, (int)r->prio,
+				  r->seq, s->when, (int)s->prio, s->seq);
+		}
+	}
+	sim_eventq_finish(&q);
+	free(log.rec);
+	free(seen);
+	free(p);
+}
+
+Test(event, cancel_random_subsets_keeps_heap_consistent)
+{
+	enum { N = 3000 };
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe *p = calloc(N, sizeof(*p));
+	bool *cancelled = calloc(N, sizeof(*cancelled));
+	bool *fired = calloc(N, sizeof(*fired));
+	struct sim_rng rng;
+	size_t live = N;
+
+	cr_assert(p && cancelled && fired);
+	sim_eventq_init(&q);
+	log_init(&log, N);
+	sim_rng_init(&rng, 2, "test/event/cancel");
+	for (int i = 0; i < N; i++) {
+		probe_init(&p[i], i, "c", SIM_PRIO_DEVICE, &log);
+		cr_assert(sim_schedule(&q, &p[i].ev, sim_rng_below(&rng, 100000)));
+	}
+	/* Three rounds: cancel about a third, re-arm a few, check the heap each time. */
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < N; i++) {
+			if (cancelled[i])
+				continue;
+			switch (sim_rng_below(&rng, 6)) {
+			case 0:
+			case 1:
+				sim_cancel(&q, &p[i].ev);
+				cancelled[i] = true;
+				live--;
+				break;
+			case 2:
+				cr_assert(sim_schedule(&q, &p[i].ev, sim_rng_below(&rng, 100000)));
+				break;
+			default:
+				break;
+			}
+		}
+		cr_assert_eq(q.len, live);
+		check_heap(&q);
+	}
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(sim_event_pending(&p[i].ev), !cancelled[i], "event %d", i);
+	cr_assert(sim_eventq_run_until(&q, 100000, NULL));
+	cr_assert_eq(log.n, live);
+	for (size_t i = 0; i < log.n; i++) {
+		int id = log.rec[i].id;
+
+		cr_assert_not(cancelled[id], "cancelled event %d fired", id);
+		cr_assert_not(fired[id], "event %d fired twice", id);
+		fired[id] = true;
+		if (i > 0)
+			cr_assert(key_le(log.rec[i - 1].when, 0, log.rec[i - 1].seq,
+					 log.rec[i].when, 0, log.rec[i].seq));
+	}
+	sim_eventq_finish(&q);
+	free(log.rec);
+	free(fired);
+	free(cancelled);
+	free(p);
+}
+
+Test(event, run_until_fires_up_to_end_and_leaves_now_at_end)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe a, b, c;
+
+	sim_eventq_init(&q);
+	log_init(&log, 4);
+	probe_init(&a, 1, "a", SIM_PRIO_DEVICE, &log);
+	probe_init(&b, 2, "b", SIM_PRIO_DEVICE, &log);
+	probe_init(&c, 3, "c", SIM_PRIO_DEVICE, &log);
+
+	/* Empty queue: time still advances to the end. */
+	cr_assert(sim_eventq_run_until(&q, 50, NULL));
+	cr_expect_eq(q.now, 50);
+
+	cr_assert(sim_schedule(&q, &a.ev, 100));
+	cr_assert(sim_schedule(&q, &b.ev, 150));   /* exactly at the end: fires */
+	cr_assert(sim_schedule(&q, &c.ev, 151));   /* 1 ps later: stays queued */
+	cr_assert(sim_eventq_run_until(&q, 150, NULL));
+	expect_ids(&log, (const int[]){ 1, 2 }, 2);
+	cr_expect_eq(q.now, 150);
+	cr_expect(sim_event_pending(&c.ev));
+	cr_expect_eq(sim_eventq_next(&q), 151);
+	cr_assert(sim_eventq_run_until(&q, 1000, NULL));
+	cr_expect_eq(q.now, 1000);
+	expect_ids(&log, (const int[]){ 1, 2, 3 }, 3);
+	sim_eventq_finish(&q);
+	free(log.rec);
+}
+
+Test(event, next_is_never_when_empty)
+{
+	struct sim_eventq q;
+	struct probe a, b;
+
+	sim_eventq_init(&q);
+	cr_expect_eq(sim_eventq_next(&q), SIM_NEVER);
+	probe_init(&a, 1, "a", SIM_PRIO_DEVICE, NULL);
+	probe_init(&b, 2, "b", SIM_PRIO_DEVICE, NULL);
+	cr_assert(sim_schedule(&q, &a.ev, 300));
+	cr_assert(sim_schedule(&q, &b.ev, 200));
+	cr_expect_eq(sim_eventq_next(&q), 200);
+	sim_cancel(&q, &b.ev);
+	cr_expect_eq(sim_eventq_next(&q), 300);
+	sim_cancel(&q, &a.ev);
+	cr_expect_eq(sim_eventq_next(&q), SIM_NEVER);
+	sim_eventq_finish(&q);
+}
+
+Test(event, finish_leaves_events_idle)
+{
+	struct sim_eventq q;
+	struct probe a;
+
+	sim_eventq_init(&q);
+	probe_init(&a, 1, "a", SIM_PRIO_DEVICE, NULL);
+	cr_assert(sim_schedule(&q, &a.ev, 5));
+	sim_eventq_finish(&q);
+	cr_expect_not(sim_event_pending(&a.ev));
+	sim_eventq_finish(NULL);
+}
