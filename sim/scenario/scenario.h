@@ -120,7 +120,7 @@ struct scn_reader {
 struct scenario {
 	char file[256];                   /* as given on the command line */
 	char name[64];                    /* "name", required */
-	char description[512];            /* "description": default "" */
+	char description[1024];           /* "description": default "" */
 	uint64_t seed;                    /* "seed": default 1; --seed overrides */
 	sim_ps duration_ps;               /* "duration", required, > 0 */
 	uint64_t utc_start_ns;            /* "utc_start": ns since 1970; default 1767225600e9 (2026-01-01) */
