@@ -1,0 +1,144 @@
+/* Locating JSON pointers in source text, for error positions. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "sim/scenario/json_locate.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Offset of the first occurrence of needle in doc (the tests' expected positions). */
+static size_t at(const char *doc, const char *needle)
+{
+	const char *p = strstr(doc, needle);
+
+	cr_assert(p, "test bug: %s not in document", needle);
+	return (size_t)(p - doc);
+}
+
+static const char doc[] =
+	"{\n"
+	"  \"name\": \"a \\\"quoted\\\" {brace} [bracket], comma\",\n"
+	"  \"hosts\": [\n"
+	"    { \"name\": \"src\", \"tsc\": \"3GHz\", \"sockets\": [ { \"cpus\": 4 } ] },\n"
+	"    { \"name\": \"dst\", \"tsc\": \"2GHz\",\n"
+	"      \"sockets\": [ { \"cpus\": 2 }, { \"cpus\": 8, \"crystal\": \"+20ppm\" } ] }\n"
+	"  ],\n"
+	"  \"a/b\": 1, \"m~n\": 2, \"esc\\u0041\": 3, \"x\\\"y\": 4, \"\": 5,\n"
+	"  \"empty\": {}, \"none\": [], \"nested\": [[1, [2, 3]], {\"k\": [true, null]}]\n"
+	"}\n";
+
+Test(json_locate, finds_values_along_nested_objects_and_arrays)
+{
+	static const struct {
+		const char *pointer;
+		const char *expect;       /* text the value starts with, first occurrence */
+	} cases[] = {
+		{ "", "{\n" },
+		{ "/name", "\"a \\\"quoted" },
+		{ "/hosts", "[\n" },
+		{ "/hosts/0", "{ \"name\": \"src\"" },
+		{ "/hosts/0/tsc", "\"3GHz\"" },
+		{ "/hosts/1/name", "\"dst\"" },
+		{ "/hosts/1/sockets/1", "{ \"cpus\": 8" },
+		{ "/hosts/1/sockets/1/cpus", "8, \"crystal\"" },
+		{ "/hosts/1/sockets/1/crystal", "\"+20ppm\"" },
+		{ "/a~1b", "1, \"m~n\"" },
+		{ "/m~0n", "2, \"esc" },
+		{ "/escA", "3, \"x" },
+		{ "/x\"y", "4, \"\"" },
+		{ "/", "5,\n" },
+		{ "/empty", "{}" },
+		{ "/none", "[]" },
+		{ "/nested/0/1/1", "3]]" },
+		{ "/nested/1/k/1", "null" },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		size_t off = 12345;
+
+		cr_expect(json_locate(doc, strlen(doc), cases[i].pointer, &off), "%s not found",
+			  cases[i].pointer);
+		cr_expect_eq(off, at(doc, cases[i].expect), "%s: got offset %zu", cases[i].pointer,
+			     off);
+	}
+}
+
+Test(json_locate, misses_are_reported)
+{
+	static const char *const missing[] = {
+		"/nope", "/hosts/2", "/hosts/-", "/hosts/01", "/hosts/x", "/hosts/0/tsc/0",
+		"/name/0", "/empty/a", "/none/0", "/a/b", "/m~2n", "hosts", "/nested/0/1/2",
+	};
+
+	for (size_t i = 0; i < N(missing); i++) {
+		size_t off = 12345;
+
+		cr_expect_not(json_locate(doc, strlen(doc), missing[i], &off), "%s found at %zu",
+			      missing[i], off);
+	}
+}
+
+Test(json_locate, finds_keys_and_their_repeats)
+{
+	static const char dup[] = "{\"a\": 1, \"b\": {\"c\": 2}, \"a\": 3}";
+	size_t off;
+
+	cr_expect(json_locate_key(doc, strlen(doc), "/hosts/1/sockets/1/crystal", 0, &off));
+	cr_expect_eq(off, at(doc, "\"crystal\""));
+	cr_expect(json_locate_key(doc, strlen(doc), "/a~1b", 0, &off));
+	cr_expect_eq(off, at(doc, "\"a/b\""));
+	cr_expect_not(json_locate_key(doc, strlen(doc), "/hosts/0", 0, &off),
+		      "an array element has no key");
+	cr_expect_not(json_locate_key(doc, strlen(doc), "", 0, &off));
+
+	cr_expect(json_locate_key(dup, strlen(dup), "/a", 0, &off));
+	cr_expect_eq(off, 1);
+	cr_expect(json_locate_key(dup, strlen(dup), "/a", 1, &off));
+	cr_expect_eq(off, at(dup, "\"a\": 3"));
+	cr_expect_not(json_locate_key(dup, strlen(dup), "/a", 2, &off));
+	cr_expect(json_locate(dup, strlen(dup), "/a", &off), "the first duplicate, as cJSON");
+	cr_expect_eq(off, at(dup, "1,"));
+	cr_expect(json_locate(dup, strlen(dup), "/b/c", &off));
+	cr_expect_eq(off, at(dup, "2}"));
+}
+
+Test(json_locate, survives_truncated_and_odd_text)
+{
+	static const char *const texts[] = {
+		"", "{", "{\"a\"", "{\"a\":", "{\"a\": \"unterminated", "[1, 2", "{\"a\" 1}",
+		"{\"a\": [1, {\"b", "{\"a\": [1 2, {\"b\": 3}]}", "\"\\",
+	};
+	size_t off;
+
+	for (size_t i = 0; i < N(texts); i++) {
+		cr_expect_not(json_locate(texts[i], strlen(texts[i]), "/a/1/b", &off), "%s",
+			      texts[i]);
+		cr_expect_not(json_locate(texts[i], strlen(texts[i]), "/b", &off), "%s", texts[i]);
+	}
+	/* Only len bytes are looked at: the value past len is not found. */
+	cr_expect_not(json_locate("{\"a\": 1, \"b\": 2}", 10, "/b", &off));
+	/* A UTF-8 byte order mark is skipped. */
+	cr_expect(json_locate("\xef\xbb\xbf{\"a\": 7}", 11, "/a", &off));
+	cr_expect_eq(off, 9);
+	/* Surrogate pairs in keys decode to UTF-8. */
+	cr_expect(json_locate("{\"\\ud83d\\ude00\": 1}", 19, "/\xf0\x9f\x98\x80", &off));
+	cr_expect_eq(off, 17);
+}
+
+Test(json_locate, line_and_column)
+{
+	static const char text[] = "{\n  \"a\": 1,\n\t\"b\": 2\n}";
+	unsigned line, col;
+	size_t off;
+
+	json_line_col(text, strlen(text), 0, &line, &col);
+	cr_expect(line == 1 && col == 1);
+	cr_expect(json_locate(text, strlen(text), "/a", &off));
+	json_line_col(text, strlen(text), off, &line, &col);
+	cr_expect(line == 2 && col == 8, "got %u:%u", line, col);
+	cr_expect(json_locate_key(text, strlen(text), "/b", 0, &off));
+	json_line_col(text, strlen(text), off, &line, &col);
+	cr_expect(line == 3 && col == 2, "got %u:%u", line, col);
+	json_line_col(text, strlen(text), strlen(text), &line, &col);
+	cr_expect(line == 4 && col == 2, "end of text: got %u:%u", line, col);
+}
