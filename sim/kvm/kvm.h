@@ -66,6 +66,8 @@ struct kvm_vcpu {
 	struct sim_rng rng;               /* entry latency jitter */
 	uint64_t last_guest_tsc;          /* guest TSC when it last left its pCPU */
 	uint64_t clock_updates;           /* pages written */
+	sim_ps last_update_ps;            /* when the page was last written; SIM_NEVER before */
+	char entry_name[32];              /* "kvm.vcpu<N>.entry": the entry event's stable name */
 };
 
 struct kvm_params {
@@ -113,9 +115,12 @@ struct kvm_vm {
 
 /*
  * Creates the VM on `host` at `now`, running: every vCPU's TSC reads
- * guest_uptime at t = 0 at the host's TSC rate (one matched offset), kvmclock
- * reads guest_uptime at t = 0, the master clock is decided, every vCPU has a
- * pending clock update, and the periodic sync is armed.
+ * (guest_uptime + now) * tsc_khz / 10^6 at `now` (one matched offset, through
+ * kvm_vcpu_write_tsc), kvmclock reads guest_uptime + now, the master clock is
+ * decided, every vCPU has a pending clock update (entry within
+ * entry_latency_max_ps), and the periodic sync is armed.  Fails (err filled,
+ * nothing allocated) on a bad vendor, no vCPUs, a pin outside the host, or
+ * `now` before the queue's time.  Finish the VM before its host.
  */
 bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *host,
 		 struct sim_eventq *q, sim_ps now, struct sim_diag *err);
@@ -135,15 +140,24 @@ uint64_t kvm_default_tsc_scaling_ratio(const struct kvm_vm *vm);
 
 /*
  * KVM_SET_TSC_KHZ: no scaling within KVM_TSC_TOLERANCE_PPM of the host's
- * tsc_khz, otherwise ratio = user_khz / host_khz.  0 means the host rate.
+ * tsc_khz (the guest then runs at the host rate but believes user_khz),
+ * otherwise ratio = user_khz / host_khz.  0 means the host rate.  Refused
+ * (vCPU unchanged) at or above KVM's max guest rate, min(2^32 - 1,
+ * host_khz * max ratio), or when the ratio is 0 or reaches the vendor's
+ * maximum (VMX 2^64 - 1, SVM 2^40 - 1).  Nothing is requested: the page
+ * follows the new rate at its next update.
  */
 bool kvm_vcpu_set_tsc_khz(struct kvm_vcpu *v, uint64_t user_tsc_khz, struct sim_diag *err);
 
 /*
- * Host-initiated write of IA32_TSC (kvm_synchronize_tsc()): a write within one
- * second, at the same rate, of what the previous write predicts reuses the
- * current offset (vCPUs stay matched); otherwise a new offset generation.
- * Requests a master clock update.
+ * Host-initiated write of IA32_TSC (kvm_synchronize_tsc()): a write less than
+ * one second after the previous one, at the same rate, and within one second
+ * of cycles of what that write predicts reuses the current offset (vCPUs stay
+ * matched; on a host whose TSCs are not synchronised KVM instead adds the
+ * elapsed cycles to the value, so every guest TSC reads it at the write);
+ * otherwise a new offset generation.  As kvm_track_tsc_matching() does, it
+ * requests a master clock update on v when the master clock must be switched
+ * on or off, or when a new generation starts while it is on.
  */
 void kvm_vcpu_write_tsc(struct kvm_vcpu *v, sim_ps now, uint64_t value);
 
@@ -164,7 +178,15 @@ void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now);
 /* Post request bits on a vCPU and kick it: it enters (and services them) soon. */
 void kvm_vcpu_request(struct kvm_vcpu *v, uint32_t reqs, sim_ps now);
 
-/* The vCPU is scheduled on another pCPU (kvm_arch_vcpu_load). */
+/*
+ * The vCPU is scheduled on pCPU `pcpu` (< host->ncpus) at `now`
+ * (kvm_arch_vcpu_put + kvm_arch_vcpu_load): last_guest_tsc is recorded on the
+ * old pCPU; on a host whose TSCs are not synchronised the offset is redone so
+ * the guest TSC continues from it (KVM_REQ_CLOCK_UPDATE, and a master clock
+ * update if matching changes); without the master clock,
+ * KVM_REQ_GLOBAL_CLOCK_UPDATE.  With the master clock on a synchronised host
+ * nothing is requested.  Same pCPU on a synchronised host: no-op.
+ */
 void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu);
 
 /* Stop all vCPUs (pending requests stay pending); resume them (entries happen at `now`). */
@@ -172,8 +194,12 @@ void kvm_vm_pause(struct kvm_vm *vm, sim_ps now);
 void kvm_vm_resume(struct kvm_vm *vm, sim_ps now);
 
 /*
- * Move the stopped VM to another host (the destination of a migration): vCPU i
- * runs on pins[i] there; TSC state stays as it is until the VMM writes it.
+ * Move the paused VM to another host (the destination of a migration): vCPU i
+ * runs on pins[i] there.  As for a freshly created VM there: ratios back to
+ * 1.0, virtual_tsc_khz = the new host's tsc_khz, cached mul/shift dropped,
+ * TSC write matching forgotten, master clock off until vCPU 0's first entry
+ * re-decides it (KVM_REQ_MASTERCLOCK_UPDATE on vCPU 0, KVM_REQ_CLOCK_UPDATE on
+ * all).  TSC offsets and kvmclock_offset stay until the VMM writes them.
  */
 void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pins);
 

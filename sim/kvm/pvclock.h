@@ -31,7 +31,12 @@ _Static_assert(sizeof(struct pvclock_vcpu_time_info) == 32, "pvclock ABI is 32 b
 /*
  * KVM's kvm_get_time_scale(): shift and 32.32 multiplier such that
  * ns = scale_delta(cycles) converts base_hz cycles to scaled_hz units.  KVM
- * calls it with scaled_hz = NSEC_PER_SEC and base_hz = tsc_khz * 1000.
+ * calls it with scaled_hz = NSEC_PER_SEC and base_hz = tsc_khz * 1000.  The
+ * result is mul = floor(2^32 * scaled' / base'), where base' and scaled' are
+ * base_hz and scaled_hz after KVM's halvings and doublings (shift counts
+ * them, with truncation on each halving) and scaled'/base' lies in [1/2, 1).
+ * For scaled_hz = 10^9 and base_hz below 2^32: base' = base_hz * 2^shift.
+ * A zero rate (on which KVM's loops never end) gives shift 0, mul 0.
  */
 void kvm_get_time_scale(uint64_t scaled_hz, uint64_t base_hz, int8_t *shift, uint32_t *mul);
 
@@ -44,7 +49,10 @@ uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
 /* __pvclock_read_cycles(): system_time + scale_delta(tsc - tsc_timestamp), u64 wrap. */
 uint64_t pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, uint64_t tsc);
 
-/* pvclock_tsc_khz(): the TSC kHz a guest infers from the page's mul and shift. */
+/*
+ * pvclock_tsc_khz(): the TSC kHz a guest infers from the page's mul and shift,
+ * ((10^6 << 32) / mul) shifted back; 0 for a page with mul 0 (never written).
+ */
 uint64_t pvclock_tsc_khz(const struct pvclock_vcpu_time_info *src);
 
 #endif
