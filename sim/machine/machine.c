@@ -266,12 +266,14 @@ static void move_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
  * Write every vCPU's page as it stood at t = 0: the guest booted long before
  * the scenario starts, so it never sees an unwritten page.
  */
-static void settle_initial_pages(struct machine *m)
+static bool settle_initial_pages(struct machine *m, struct sim_diag *err)
 {
-	struct sim_diag err;
-
-	sim_diag_clear(&err);
-	sim_eventq_run_until(&m->q, 0, &err);
+	if (!sim_eventq_run_until(&m->q, 0, err))
+		return false;
+	for (unsigned i = 0; i < m->vm.nvcpus; i++)
+		if (m->vm.vcpus[i].pvti.version == 0 || m->vm.vcpus[i].requests)
+			return sim_diag_fail(err, "vCPU %u's pvclock page was not written at t = 0", i);
+	return true;
 }
 
 static bool build_readers(struct machine *m, struct sim_diag *err)
@@ -359,7 +361,7 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 		.stable_bit_cpuid = s->vm.stable_bit_cpuid,
 		.sync_period_ps = s->vm.sync_period_ps,
 		.update_delay_ps = KVM_CLOCK_UPDATE_DELAY_PS,
-		.entry_latency_max_ps = s->vm.entry_latency_ps,
+		.entry_latency_max_ps = 0,
 		.seed = s->seed,
 	};
 	if (!kvm_vm_init(&m->vm, &kp, &m->hosts[m->cur_host], &m->q, 0, err)) {
@@ -369,11 +371,13 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	m->vm_ready = true;
 	m->vm.page_hook = on_page_write;
 	m->vm.page_hook_ctx = m;
-	/* At t = 0 the guest has been running for vm.uptime: its pages are current. */
-	for (unsigned i = 0; i < m->vm.nvcpus; i++)
-		kvm_vcpu_request(&m->vm.vcpus[i], KVM_REQ_CLOCK_UPDATE, 0);
-	m->vm.entry_latency_max_ps = 0;
-	settle_initial_pages(m);
+	/*
+	 * The guest booted vm.uptime before t = 0, so its pages are current when
+	 * the scenario starts: kvm_vm_init's entries were asked to happen at once
+	 * (latency 0) and run now; later entries get the scenario's latency.
+	 */
+	if (!settle_initial_pages(m, err))
+		goto fail;
 	m->vm.entry_latency_max_ps = s->vm.entry_latency_ps;
 	guest_kernel_init(&m->kernel, s->vm.stable_bit_cpuid);
 
