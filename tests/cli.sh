@@ -1,0 +1,89 @@
+#!/bin/sh
+# The command line: help, version, exit codes 0/1/2, error format, JSON
+# output and `sim pvclock scale` against a value a real KVM host writes.
+set -u
+sim="$1"
+scenarios="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+expect_status() {  # expected-status description command...
+	want=$1
+	what=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL: $what: exit $got, expected $want" >&2
+		cat "$tmp/out" "$tmp/err" >&2
+		fails=$((fails + 1))
+	fi
+}
+
+expect_output() {  # file pattern description
+	if ! grep -qE -- "$2" "$1"; then
+		echo "FAIL: $3: no line matching /$2/ in:" >&2
+		cat "$1" >&2
+		fails=$((fails + 1))
+	fi
+}
+
+expect_status 0 "--version" "$sim" --version
+expect_output "$tmp/out" '^sim [0-9]+\.[0-9]+\.[0-9]+$' "--version"
+expect_status 0 "--help" "$sim" --help
+expect_output "$tmp/out" '^usage: sim COMMAND' "--help"
+for c in run validate pvclock; do
+	expect_status 0 "$c --help" "$sim" $c --help
+	expect_output "$tmp/out" "^usage: sim $c" "$c --help"
+done
+expect_status 2 "no command" "$sim"
+expect_status 2 "unknown command" "$sim" frobnicate
+expect_status 2 "run without files" "$sim" run
+expect_status 2 "unknown option" "$sim" run --frob "$scenarios/migrate_slow.json"
+expect_status 2 "bad seed" "$sim" run --seed x "$scenarios/migrate_slow.json"
+
+# A real KVM host with a 2.1 GHz TSC writes tsc_shift -1, tsc_to_system_mul 0xf3cf3cf3.
+expect_status 0 "pvclock scale" "$sim" pvclock scale 2100000000
+expect_output "$tmp/out" '^shift +-1$' "pvclock scale shift"
+expect_output "$tmp/out" '^mul +0xf3cf3cf3 ' "pvclock scale mul"
+expect_status 0 "pvclock scale --json" "$sim" pvclock scale --json 2.1GHz
+expect_output "$tmp/out" '"tsc_hz": 2100000000' "pvclock json tsc_hz"
+expect_output "$tmp/out" '"tsc_khz": 2100000' "pvclock json tsc_khz"
+expect_output "$tmp/out" '"shift": -1' "pvclock json shift"
+expect_output "$tmp/out" '"mul": 4090445043' "pvclock json mul"
+expect_status 2 "pvclock scale junk" "$sim" pvclock scale 3furlongs
+
+# Invalid input: exit 2, file:line:col: error: /path: message.
+printf '{ "name": "x",\n  "duration": 10 }\n' >"$tmp/bad.json"
+expect_status 2 "wrong type" "$sim" run "$tmp/bad.json"
+expect_output "$tmp/err" "bad.json:2:15: error: /duration: " "wrong type message"
+expect_status 2 "validate wrong type" "$sim" validate "$tmp/bad.json"
+printf '{ "name": "x", ' >"$tmp/syntax.json"
+expect_status 2 "syntax error" "$sim" validate "$tmp/syntax.json"
+expect_output "$tmp/err" "syntax.json:1:[0-9]+: error: " "syntax error message"
+expect_status 2 "missing file" "$sim" run "$tmp/none.json"
+expect_output "$tmp/err" "none.json: error: cannot read" "missing file message"
+
+# Valid files: 0; an expectation that does not hold: 1.
+expect_status 0 "validate" "$sim" validate "$scenarios/migrate_slow.json"
+expect_status 0 "run migrate_slow" "$sim" run "$scenarios/migrate_slow.json"
+expect_output "$tmp/out" 'result: all [0-9]+ expectations hold' "summary line"
+sed 's/"expect": "fail"/"expect": "pass"/' "$scenarios/migrate_slow.json" >"$tmp/wrong.json"
+expect_status 1 "unmet expectation" "$sim" run "$tmp/wrong.json"
+expect_output "$tmp/out" 'DOES NOT HOLD' "unmet expectation summary"
+
+# Machine-readable report.
+expect_status 0 "--json -" "$sim" run --json - --seed 7 "$scenarios/migrate_slow.json"
+expect_output "$tmp/out" '^\{$' "json starts an object"
+expect_output "$tmp/out" '"seed": 7,' "json seed override"
+expect_output "$tmp/out" '"expectations_met": ' "json tally"
+if grep -q 'result:' "$tmp/out"; then
+	echo "FAIL: --json - mixed the human summary into stdout" >&2
+	fails=$((fails + 1))
+fi
+expect_status 0 "--json FILE" "$sim" run --json "$tmp/r.json" "$scenarios/migrate_slow.json"
+expect_output "$tmp/r.json" '"status": "expectations_hold"' "json file status"
+
+[ $fails -eq 0 ] && echo "cli: ok"
+exit $fails
