@@ -79,6 +79,37 @@ static void flag_names(char *buf, size_t len, uint32_t flags)
 		snprintf(buf, len, "none");
 }
 
+/* Words of text, indented, in lines of at most `width` columns (longer words stand alone). */
+static void print_wrapped(FILE *f, const char *indent, const char *text, size_t width)
+{
+	size_t col = 0, ind = strlen(indent);
+
+	while (*text) {
+		size_t len = strcspn(text, " ");
+
+		if (len > 0) {
+			if (col > 0 && col + 1 + len > width) {
+				fputc('\n', f);
+				col = 0;
+			}
+			if (col == 0) {
+				fputs(indent, f);
+				col = ind;
+			} else {
+				fputc(' ', f);
+				col++;
+			}
+			fwrite(text, 1, len, f);
+			col += len;
+		}
+		text += len;
+		while (*text == ' ')
+			text++;
+	}
+	if (col > 0)
+		fputc('\n', f);
+}
+
 struct report_tally report_tally(const struct scenario *s, const struct machine *m)
 {
 	struct report_tally t = { 0 };
@@ -182,7 +213,7 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 
 	fprintf(f, "%s (%s), seed %" PRIu64 "\n", s->name, s->file, s->seed);
 	if (s->description[0])
-		fprintf(f, "  %s\n", s->description);
+		print_wrapped(f, "  ", s->description, 80);
 	fprintf(f, "  simulated %s in %" PRIu64 " events; %" PRIu64 " pvclock page writes; "
 		"master clock %s at the end\n",
 		fmt_t(a, sizeof(a), s->duration_ps), machine_events(m), machine_page_updates(m),
