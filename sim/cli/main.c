@@ -15,6 +15,7 @@
 #include "sim/core/units.h"
 #include "sim/kvm/pvclock.h"
 #include "sim/machine/machine.h"
+#include "sim/qtest/server.h"
 #include "sim/scenario/scenario.h"
 
 #define SIM_VERSION "0.1.0"
@@ -30,6 +31,7 @@ static const char main_help[] =
 	"  run FILE...          simulate scenarios and check their expectations\n"
 	"  validate FILE...     check scenario files without running them\n"
 	"  pvclock scale HZ     the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ\n"
+	"  qtest [QEMU OPTIONS] serve QEMU's qtest protocol on the pc board (docs/qtest.md)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help           this help; `sim COMMAND --help` for a command's own\n"
@@ -83,6 +85,18 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'sim%s%s --help'.\n", cmd ? " " : "", cmd ? cmd : "");
 	return EXIT_USAGE;
+}
+
+/*
+ * Errors raised past the loader (the machine checks script commands, for
+ * one) carry a JSON pointer but no position: find it in the source.
+ */
+static void locate(struct sim_diag *d, const struct scenario *s)
+{
+	unsigned line, col;
+
+	if (s && d->path[0] && d->line == 0 && scenario_locate(s, d->path, &line, &col))
+		sim_diag_set_pos(d, line, col);
 }
 
 static void print_diag(const struct sim_diag *d)
@@ -166,6 +180,7 @@ static int cmd_run(int argc, char **argv)
 			m = NULL;
 		}
 		if (!m) {
+			locate(&err, s);
 			print_diag(&err);
 			status = EXIT_USAGE;
 		} else {
@@ -215,6 +230,19 @@ static int cmd_validate(int argc, char **argv)
 		sim_diag_clear(&err);
 		s = scenario_load(argv[i], &err);
 		nfiles++;
+		/* Building the machine checks what the loader cannot (script commands, wiring). */
+		if (s) {
+			struct machine *m = machine_create(s, &err);
+
+			if (m)
+				machine_destroy(m);
+			else
+				locate(&err, s);
+			if (!m) {
+				scenario_destroy(s);
+				s = NULL;
+			}
+		}
 		if (!s) {
 			print_diag(&err);
 			status = EXIT_USAGE;
@@ -316,6 +344,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (strcmp(cmd, "validate") == 0)
 		return cmd_validate(argc - 2, argv + 2);
+	if (strcmp(cmd, "qtest") == 0)
+		return qtest_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "pvclock") == 0)
 		return cmd_pvclock(argc - 2, argv + 2);
 	return usage_error(NULL, "unknown command '%s'", cmd);

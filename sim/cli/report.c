@@ -10,6 +10,8 @@ static const char *kind_name(enum scn_reader_kind k)
 	case SCN_READER_PVCLOCK: return "pvclock";
 	case SCN_READER_PVCLOCK_RAW: return "pvclock-raw";
 	case SCN_READER_TSC: return "tsc";
+	case SCN_READER_HPET: return "hpet";
+	case SCN_READER_PMTIMER: return "pmtimer";
 	}
 	return "?";
 }
@@ -124,6 +126,10 @@ struct report_tally report_tally(const struct scenario *s, const struct machine 
 			t.met += res[c].expectation_met;
 		}
 	}
+	for (unsigned i = 0; i < s->nscripts; i++) {
+		t.expectations++;
+		t.met += machine_script_expectation_met(m, i);
+	}
 	return t;
 }
 
@@ -206,6 +212,26 @@ static void human_expectation(FILE *f, enum oracle_check_id id,
 	fprintf(f, ": %s\n", r->expectation_met ? "holds" : "DOES NOT HOLD");
 }
 
+static void human_script(FILE *f, const struct scenario *s, const struct machine *m, unsigned i)
+{
+	const struct scn_script *sc = &s->scripts[i];
+	const struct script_result *r = machine_script_result(m, i);
+	char a[48];
+
+	fprintf(f, "  script %s: %" PRIu64 " of %u commands run, %" PRIu64 " checks, %" PRIu64
+		" mismatches%s\n", sc->name, r->commands_run, sc->ncommands, r->checks,
+		r->mismatches, r->completed ? "" : " (did not complete)");
+	if (r->has_first) {
+		const struct scn_command *c = &sc->commands[r->first.command];
+
+		fprintf(f, "      first: at %s command %u \"%s\" (%s): expected %s, got %s\n",
+			fmt_t(a, sizeof(a), r->first.t_ps), r->first.command + 1, c->line, c->path,
+			r->first.expected, r->first.got);
+	}
+	fprintf(f, "      expected %s: %s\n", sc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail",
+		machine_script_expectation_met(m, i) ? "holds" : "DOES NOT HOLD");
+}
+
 void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 {
 	struct report_tally t = report_tally(s, m);
@@ -214,10 +240,14 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 	fprintf(f, "%s (%s), seed %" PRIu64 "\n", s->name, s->file, s->seed);
 	if (s->description[0])
 		print_wrapped(f, "  ", s->description, 80);
-	fprintf(f, "  simulated %s in %" PRIu64 " events; %" PRIu64 " pvclock page writes; "
-		"master clock %s at the end\n",
-		fmt_t(a, sizeof(a), s->duration_ps), machine_events(m), machine_page_updates(m),
-		machine_master_clock(m) ? "on" : "off");
+	if (s->has_vm)
+		fprintf(f, "  simulated %s in %" PRIu64 " events; %" PRIu64 " pvclock page writes; "
+			"master clock %s at the end\n",
+			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m), machine_page_updates(m),
+			machine_master_clock(m) ? "on" : "off");
+	else
+		fprintf(f, "  simulated %s in %" PRIu64 " events (devices only, no VM)\n",
+			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m));
 	for (unsigned i = 0; i < s->nmigrations; i++)
 		human_migration(f, s, m, i);
 	for (unsigned g = 0; g < s->nreaders; g++) {
@@ -248,6 +278,8 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 			human_expectation(f, c, cc, r);
 		}
 	}
+	for (unsigned i = 0; i < s->nscripts; i++)
+		human_script(f, s, m, i);
 	if (t.met == t.expectations)
 		fprintf(f, "  result: all %u expectations hold\n", t.expectations);
 	else
@@ -384,6 +416,50 @@ static void json_check(struct json_out *j, enum oracle_check_id id,
 	json_out_end_object(j);
 }
 
+static void json_script(struct json_out *j, const struct scenario *s, const struct machine *m,
+			unsigned i)
+{
+	const struct scn_script *sc = &s->scripts[i];
+	const struct script_result *r = machine_script_result(m, i);
+
+	json_out_begin_object(j);
+	json_out_key(j, "name");
+	json_out_str(j, sc->name);
+	json_out_key(j, "commands");
+	json_out_u64(j, sc->ncommands);
+	json_out_key(j, "commands_run");
+	json_out_u64(j, r->commands_run);
+	json_out_key(j, "completed");
+	json_out_bool(j, r->completed);
+	json_out_key(j, "checks");
+	json_out_u64(j, r->checks);
+	json_out_key(j, "mismatches");
+	json_out_u64(j, r->mismatches);
+	json_out_key(j, "first_mismatch");
+	if (r->has_first) {
+		const struct scn_command *c = &sc->commands[r->first.command];
+
+		json_out_begin_object(j);
+		json_ps_as_ns(j, "t_ns", (int64_t)r->first.t_ps);
+		json_out_key(j, "command");
+		json_out_str(j, c->line);
+		json_out_key(j, "path");
+		json_out_str(j, c->path);
+		json_out_key(j, "expected");
+		json_out_str(j, r->first.expected);
+		json_out_key(j, "got");
+		json_out_str(j, r->first.got);
+		json_out_end_object(j);
+	} else {
+		json_out_null(j);
+	}
+	json_out_key(j, "expect");
+	json_out_str(j, sc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
+	json_out_key(j, "expectation_met");
+	json_out_bool(j, machine_script_expectation_met(m, i));
+	json_out_end_object(j);
+}
+
 void report_json_scenario(struct json_out *j, const char *file, const struct scenario *s,
 			  const struct machine *m, const struct sim_diag *err)
 {
@@ -458,6 +534,11 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 		json_out_end_array(j);
 		json_out_end_object(j);
 	}
+	json_out_end_array(j);
+	json_out_key(j, "scripts");
+	json_out_begin_array(j);
+	for (unsigned i = 0; i < s->nscripts; i++)
+		json_script(j, s, m, i);
 	json_out_end_array(j);
 	json_out_end_object(j);
 }

@@ -31,6 +31,7 @@ enum sim_prio {
 	SIM_PRIO_HYPERVISOR = 10, /* KVM work: clock updates, vCPU entries */
 	SIM_PRIO_DEVICE = 20,     /* device state changes */
 	SIM_PRIO_IRQ = 30,        /* interrupt delivery, after state changes at t */
+	SIM_PRIO_SCRIPT = 35,     /* device scripts: see every device event at t, as qtest does */
 	SIM_PRIO_GUEST = 40,      /* guest code: readers */
 	SIM_PRIO_OBSERVE = 100,   /* probes that must see the settled state at t */
 };
@@ -84,6 +85,9 @@ static inline bool sim_event_pending(const struct sim_event *ev)
 
 /* Time of the earliest queued event, or SIM_NEVER. */
 sim_ps sim_eventq_next(const struct sim_eventq *q);
+
+/* Time of the earliest queued event of priority prio, or SIM_NEVER.  O(n). */
+sim_ps sim_eventq_next_of_prio(const struct sim_eventq *q, enum sim_prio prio);
 
 /*
  * Fires, in order, every event with when <= end, then sets now = end.  Returns

@@ -59,13 +59,42 @@ static uint64_t tsc_clocksource_ns(const struct guest_reader *r, uint64_t tsc)
 	return r->boot_ns + clocksource_cyc2ns(&r->tsc_cs, tsc - r->boot_tsc);
 }
 
+/* One guest access to the platform counter: HPET main counter or PM timer. */
+static uint64_t read_platform_counter(const struct guest_reader *r)
+{
+	if (r->p.kind == GUEST_READER_HPET)
+		return platform_mmio_read(r->p.platform, PLATFORM_HPET_BASE + HPET_MAIN_CNT,
+					  r->p.width_bits / 8, NULL) & r->tsc_cs.mask;
+	return platform_io_read(r->p.platform, r->p.platform->params.pmtimer_port, 4, NULL) &
+	       r->tsc_cs.mask;
+}
+
+/*
+ * Linux's timekeeping reads `delta = (now - last) & mask`, so a counter that
+ * wraps keeps counting forward; the naive reader converts the raw counter.
+ */
+static uint64_t platform_counter_ns(struct guest_reader *r)
+{
+	uint64_t c = read_platform_counter(r);
+
+	if (!r->p.wrap_extend)
+		return clocksource_cyc2ns(&r->tsc_cs, c);
+	r->counter_total += (c - r->counter_last) & r->tsc_cs.mask;
+	r->counter_last = c;
+	return clocksource_cyc2ns(&r->tsc_cs, r->counter_total);
+}
+
 /* Finishes an attempt; false when the version check says retry. */
 static bool finish_attempt(struct guest_reader *r, sim_ps now, uint64_t *value)
 {
 	const struct kvm_vcpu *v = reader_vcpu(r);
-	uint64_t tsc = kvm_vcpu_guest_tsc(v, now);
-	uint64_t ret, last;
+	uint64_t tsc, ret, last;
 
+	if (r->p.kind == GUEST_READER_HPET || r->p.kind == GUEST_READER_PMTIMER) {
+		*value = platform_counter_ns(r);
+		return true;
+	}
+	tsc = kvm_vcpu_guest_tsc(v, now);
 	if (r->p.kind == GUEST_READER_TSC) {
 		*value = tsc_clocksource_ns(r, tsc);
 		return true;
@@ -123,6 +152,41 @@ static void reader_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	schedule_next_read(r, q, now + 1);
 }
 
+/*
+ * The clocksource Linux registers for the counter: the HPET at the rate its
+ * COUNTER_CLK_PERIOD gives (1e15 / period fs, hpet_clocksource_register()),
+ * the PM timer at PMTMR_TICKS_PER_SEC; the mask is the counter's width.
+ */
+static bool init_platform_clocksource(struct guest_reader *r, struct sim_diag *err)
+{
+	struct platform *pf = r->p.platform;
+	uint64_t hz, mask;
+
+	if (!pf)
+		return sim_diag_fail(err, "reader %s: no platform to read", r->name);
+	if (r->p.kind == GUEST_READER_HPET) {
+		uint64_t period_fs = platform_mmio_read(pf, PLATFORM_HPET_BASE + HPET_GCAP_ID + 4,
+							4, NULL);
+
+		if (r->p.width_bits != 32 && r->p.width_bits != 64)
+			return sim_diag_fail(err, "reader %s: HPET reads are 32 or 64 bits wide", r->name);
+		if (period_fs == 0)
+			return sim_diag_fail(err, "reader %s: the HPET reports a zero period", r->name);
+		hz = UINT64_C(1000000000000000) / period_fs;
+		mask = r->p.width_bits == 64 && pf->params.hpet_counter_64bit ? UINT64_MAX : UINT32_MAX;
+	} else {
+		hz = 3579545;   /* PMTMR_TICKS_PER_SEC */
+		mask = pf->params.pmtimer_bits == 32 ? UINT32_MAX : (UINT64_C(1) << 24) - 1;
+	}
+	if (hz == 0 || hz > UINT32_MAX)
+		return sim_diag_fail(err, "reader %s: counter rate %llu Hz out of range", r->name,
+				     (unsigned long long)hz);
+	clocksource_init_freq(&r->tsc_cs, mask, 1, (uint32_t)hz);
+	r->counter_last = read_platform_counter(r);
+	r->counter_total = r->counter_last;
+	return true;
+}
+
 bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params *p,
 		       struct kvm_vm *vm, struct guest_kernel *kernel, struct sim_eventq *q,
 		       sim_ps now, guest_read_sink *sink, void *sink_ctx, struct sim_diag *err)
@@ -164,6 +228,10 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 		r->boot_tsc = kvm_vcpu_guest_tsc(v, now);
 		/* Anchor the guest's tsc clock to kvmclock's reading at `now`. */
 		r->boot_ns = (uint64_t)((int64_t)host_mono_ns(vm->host, now) + vm->kvmclock_offset);
+	}
+	if (p->kind == GUEST_READER_HPET || p->kind == GUEST_READER_PMTIMER) {
+		if (!init_platform_clocksource(r, err))
+			return false;
 	}
 	schedule_next_read(r, q, now);
 	return true;

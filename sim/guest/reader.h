@@ -10,6 +10,12 @@
  * - tsc: Linux's tsc clocksource: the guest took its TSC kHz from kvmclock
  *   at boot (kvm_get_tsc_khz()) and converts guest TSC cycles with its own
  *   mult/shift, never learning that the TSC rate changed.
+ * - hpet, pmtimer: a clocksource on an emulated platform counter, read with
+ *   one MMIO or port access (a VM exit, so a read costs the device's access
+ *   cost), converted with Linux's mult/shift for the counter's rate.  With
+ *   wrap "extend" the reader accumulates masked deltas as Linux's
+ *   timekeeping does, so the counter's wrap is invisible; with "none" the
+ *   value is the raw counter converted, so it steps back at each wrap.
  *
  * A read takes `cost` of true time: the page is sampled when it starts, the
  * TSC and the version when it ends.  A read that the VM's pause interrupts
@@ -25,6 +31,7 @@
 #include "sim/core/event.h"
 #include "sim/core/rng.h"
 #include "sim/cpu-tsc/clocksource.h"
+#include "sim/devices/platform.h"
 #include "sim/kvm/kvm.h"
 #include "sim/kvm/pvclock.h"
 
@@ -38,6 +45,8 @@ enum guest_reader_kind {
 	GUEST_READER_PVCLOCK,
 	GUEST_READER_PVCLOCK_RAW,
 	GUEST_READER_TSC,
+	GUEST_READER_HPET,
+	GUEST_READER_PMTIMER,
 };
 
 struct guest_reader;
@@ -60,6 +69,9 @@ struct guest_reader_params {
 	sim_ps jitter_ps;         /* each read starts up to this late in its period */
 	sim_ps cost_ps;           /* duration of one read attempt */
 	uint64_t tsc_khz;         /* tsc kind: 0 = taken from kvmclock at boot */
+	struct platform *platform;/* hpet and pmtimer kinds: the board to read */
+	unsigned width_bits;      /* hpet: 32 (readl of the low half) or 64 (readq) */
+	bool wrap_extend;         /* hpet, pmtimer: accumulate masked deltas (Linux) or not */
 	uint64_t seed;
 	const char *stream_id;    /* PRNG stream and event name, e.g. "reader/kvmclock/vcpu2" */
 	unsigned group;           /* opaque to the reader: the oracle group ... */
@@ -81,8 +93,10 @@ struct guest_reader {
 	sim_ps remaining_ps;      /* of an attempt interrupted by a pause */
 	struct pvclock_vcpu_time_info snapshot;   /* the page as the attempt began */
 	unsigned attempt_retries;
-	/* tsc kind: the guest's clocksource, anchored at t = 0 */
+	/* tsc, hpet, pmtimer kinds: the guest's clocksource, anchored at t = 0 */
 	struct linux_clocksource tsc_cs;
+	uint64_t counter_last;    /* hpet, pmtimer: last raw counter read */
+	uint64_t counter_total;   /* hpet, pmtimer: cycles accumulated since t = 0 */
 	uint64_t tsc_khz;
 	uint64_t boot_tsc;
 	uint64_t boot_ns;

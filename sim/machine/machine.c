@@ -17,6 +17,7 @@
 #include "sim/core/event.h"
 #include "sim/cpu-tsc/host.h"
 #include "sim/guest/reader.h"
+#include "sim/machine/script.h"
 
 struct migration_state {
 	struct machine *m;
@@ -53,6 +54,10 @@ struct machine {
 	struct machine_migration_log logs[SCN_MAX_MIGRATIONS];
 	struct move_state moves[SCN_MAX_MOVES];
 	struct machine_migration_log *awaiting_page;   /* vCPU 0's first page after a resume */
+	struct platform platform;
+	bool platform_ready;
+	unsigned nscripts;
+	struct script_runner scripts[SCN_MAX_SCRIPTS];
 	bool failed;
 	struct sim_diag err;
 };
@@ -276,6 +281,30 @@ static bool settle_initial_pages(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
+static enum guest_reader_kind reader_kind(enum scn_reader_kind k)
+{
+	switch (k) {
+	case SCN_READER_PVCLOCK: return GUEST_READER_PVCLOCK;
+	case SCN_READER_PVCLOCK_RAW: return GUEST_READER_PVCLOCK_RAW;
+	case SCN_READER_TSC: return GUEST_READER_TSC;
+	case SCN_READER_HPET: return GUEST_READER_HPET;
+	case SCN_READER_PMTIMER: return GUEST_READER_PMTIMER;
+	}
+	return GUEST_READER_PVCLOCK;
+}
+
+/* A device reader with no explicit cost takes one access: the device's cost. */
+static sim_ps reader_cost(const struct machine *m, const struct scn_reader *sr)
+{
+	if (sr->cost_ps)
+		return sr->cost_ps;
+	if (sr->kind == SCN_READER_HPET)
+		return m->platform.params.hpet_cost_ps;
+	if (sr->kind == SCN_READER_PMTIMER)
+		return m->platform.params.pmtimer_cost_ps;
+	return sr->cost_ps;
+}
+
 static bool build_readers(struct machine *m, struct sim_diag *err)
 {
 	const struct scenario *s = m->s;
@@ -304,14 +333,15 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 		for (unsigned i = 0; i < sr->nvcpus; i++, n++) {
 			char id[64];
 			struct guest_reader_params p = {
-				.kind = sr->kind == SCN_READER_PVCLOCK ? GUEST_READER_PVCLOCK :
-					sr->kind == SCN_READER_PVCLOCK_RAW ? GUEST_READER_PVCLOCK_RAW :
-					GUEST_READER_TSC,
+				.kind = reader_kind(sr->kind),
 				.vcpu = sr->vcpus[i],
 				.period_ps = sr->period_ps,
 				.jitter_ps = sr->jitter_ps,
-				.cost_ps = sr->cost_ps,
+				.cost_ps = reader_cost(m, sr),
 				.tsc_khz = sr->tsc_khz,
+				.platform = &m->platform,
+				.width_bits = sr->width_bits,
+				.wrap_extend = sr->wrap_extend,
 				.seed = s->seed,
 				.stream_id = id,
 				.group = g,
@@ -329,21 +359,70 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
-struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
+/* The board's intercept listener: every script sees every interrupt change. */
+static void on_irq(void *ctx, unsigned line, bool level, sim_ps now)
 {
-	struct machine *m = calloc(1, sizeof(*m));
+	struct machine *m = ctx;
+
+	(void)now;
+	for (unsigned i = 0; i < m->nscripts; i++)
+		script_runner_irq(&m->scripts[i], line, level);
+}
+
+static bool build_platform(struct machine *m, struct sim_diag *err)
+{
+	const struct scn_platform *sp = &m->s->platform;
+	struct platform_params pp;
+
+	platform_params_default(&pp);
+	pp.hpet_freq = sp->hpet.frequency;
+	pp.hpet_timers = sp->hpet.timers;
+	pp.hpet_counter_64bit = sp->hpet.counter_bits == 64;
+	pp.pmtimer_port = (uint16_t)sp->pmtimer.port;
+	pp.pmtimer_bits = sp->pmtimer.bits;
+	/* The RTC counts whole seconds: it holds the base time's second at t = 0. */
+	pp.rtc_base_utc_s = (int64_t)(sp->rtc.base_ns / SIM_NS_PER_S);
+	if (sp->has_cost[SCN_DEV_PIT])
+		pp.pit_cost_ps = sp->cost_ps[SCN_DEV_PIT];
+	if (sp->has_cost[SCN_DEV_RTC])
+		pp.rtc_cost_ps = sp->cost_ps[SCN_DEV_RTC];
+	if (sp->has_cost[SCN_DEV_HPET])
+		pp.hpet_cost_ps = sp->cost_ps[SCN_DEV_HPET];
+	if (sp->has_cost[SCN_DEV_PMTIMER])
+		pp.pmtimer_cost_ps = sp->cost_ps[SCN_DEV_PMTIMER];
+	if (!platform_init(&m->platform, &m->q, &pp, err)) {
+		sim_diag_set_path(err, "/platform");
+		return false;
+	}
+	m->platform_ready = true;
+	irq_router_set_listener(&m->platform.irq, on_irq, m);
+	return true;
+}
+
+static bool build_scripts(struct machine *m, struct sim_diag *err)
+{
+	for (unsigned i = 0; i < m->s->nscripts; i++) {
+		if (!script_runner_init(&m->scripts[i], &m->s->scripts[i], &m->platform, &m->q, err)) {
+			m->nscripts = i + 1;
+			if (!err->path[0])
+				sim_diag_set_path(err, m->s->scripts[i].path);
+			return false;
+		}
+		m->nscripts = i + 1;
+	}
+	return true;
+}
+
+/* Hosts and the VM, its pages current at t = 0. */
+static bool build_vm(struct machine *m, struct sim_diag *err)
+{
+	const struct scenario *s = m->s;
 	unsigned pins[SCN_MAX_VCPUS];
 	struct kvm_params kp;
 
-	if (!m) {
-		sim_diag_fail(err, "out of memory");
-		return NULL;
-	}
-	m->s = s;
-	sim_eventq_init(&m->q);
 	for (unsigned i = 0; i < s->nhosts; i++) {
 		if (!build_host(&m->hosts[i], &s->hosts[i], s->utc_start_ns, err))
-			goto fail;
+			return false;
 		m->nhosts++;
 	}
 	m->cur_host = s->vm.host;
@@ -366,7 +445,7 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	};
 	if (!kvm_vm_init(&m->vm, &kp, &m->hosts[m->cur_host], &m->q, 0, err)) {
 		sim_diag_set_path(err, "/vm");
-		goto fail;
+		return false;
 	}
 	m->vm_ready = true;
 	m->vm.page_hook = on_page_write;
@@ -377,11 +456,27 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	 * (latency 0) and run now; later entries get the scenario's latency.
 	 */
 	if (!settle_initial_pages(m, err))
-		goto fail;
+		return false;
 	m->vm.entry_latency_max_ps = s->vm.entry_latency_ps;
 	guest_kernel_init(&m->kernel, s->vm.stable_bit_cpuid);
+	return true;
+}
 
-	if (!build_readers(m, err))
+struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+
+	if (!m) {
+		sim_diag_fail(err, "out of memory");
+		return NULL;
+	}
+	m->s = s;
+	sim_eventq_init(&m->q);
+	if (!build_platform(m, err))
+		goto fail;
+	if (s->has_vm && !build_vm(m, err))
+		goto fail;
+	if (!build_readers(m, err) || !build_scripts(m, err))
 		goto fail;
 
 	for (unsigned i = 0; i < s->nmigrations; i++) {
@@ -422,8 +517,12 @@ void machine_destroy(struct machine *m)
 		return;
 	oracle_destroy(m->oracle);
 	free(m->readers);
+	for (unsigned i = 0; i < m->nscripts; i++)
+		script_runner_finish(&m->scripts[i]);
 	if (m->vm_ready)
 		kvm_vm_finish(&m->vm);
+	if (m->platform_ready)
+		platform_finish(&m->platform);
 	for (unsigned i = 0; i < m->nhosts; i++)
 		host_finish(&m->hosts[i]);
 	sim_eventq_finish(&m->q);
@@ -485,7 +584,17 @@ uint64_t machine_events(const struct machine *m)
 
 bool machine_master_clock(const struct machine *m)
 {
-	return m->vm.use_master_clock;
+	return m->vm_ready && m->vm.use_master_clock;
+}
+
+const struct script_result *machine_script_result(const struct machine *m, unsigned i)
+{
+	return i < m->nscripts ? &m->scripts[i].res : NULL;
+}
+
+bool machine_script_expectation_met(const struct machine *m, unsigned i)
+{
+	return i < m->nscripts && script_expectation_met(&m->scripts[i]);
 }
 
 uint64_t machine_page_updates(const struct machine *m)

@@ -14,6 +14,7 @@
 #include "oracle/oracle.h"
 #include "sim/core/diag.h"
 #include "sim/kvm/kvm.h"
+#include "sim/machine/script.h"
 #include "sim/scenario/scenario.h"
 
 /* What happened at one migration, for the report. */
@@ -55,5 +56,9 @@ const struct machine_migration_log *machine_migration_log(const struct machine *
 uint64_t machine_events(const struct machine *m);
 bool machine_master_clock(const struct machine *m);
 uint64_t machine_page_updates(const struct machine *m);
+
+/* Device script i's outcome, and whether its "expect" holds. */
+const struct script_result *machine_script_result(const struct machine *m, unsigned i);
+bool machine_script_expectation_met(const struct machine *m, unsigned i);
 
 #endif

@@ -6,7 +6,10 @@
  * Quantities are strings with units, parsed exactly by units.c; the few plain
  * numbers are integers, checked against their source text.  Cross references
  * (host names, vCPU and CPU indices, migration order) are checked as soon as
- * what they refer to has been read.  Format: docs/scenario-format.md.
+ * what they refer to has been read.  The scenario keeps the source text, so
+ * that an error found later (by the machine, with only a JSON pointer) can
+ * still be given a line:column by scenario_locate().  Format:
+ * docs/scenario-format.md.
  */
 #include "sim/scenario/scenario.h"
 
@@ -28,12 +31,17 @@
 #define UTC_START_DEFAULT_S 1767225600ULL     /* 2026-01-01T00:00:00Z */
 #define UTC_START_LIMIT_S 16725225600ULL      /* 2500-01-01T00:00:00Z, excluded */
 #define CRYSTAL_LIMIT_PPB 100000000LL         /* +-10 % */
+#define HPET_FREQ_DEFAULT_HZ 14318180
+#define PMTIMER_PORT_DEFAULT 0x608
+#define PORT_MAX 0xfffc                       /* the PM timer takes 4 ports from here */
 
 #define EXPECT_DURATION "a duration string such as \"300ms\""
 #define EXPECT_SIGNED "a duration string such as \"-20us\""
 #define EXPECT_FREQ "a frequency string such as \"3GHz\""
 #define EXPECT_PPB "a string such as \"+20ppm\" or \"-50ppb\""
 #define EXPECT_UTC "seconds since 1970 (an integer) or a UTC time such as \"2026-01-01T00:00:00Z\""
+#define EXPECT_COMMAND "a qtest command such as \"outb 0x43 0x34\""
+#define EXPECT_IRQ "\"raise N\" or \"lower N\" with N from 0 to 23"
 
 struct loader {
 	const char *file;
@@ -57,9 +65,17 @@ enum anchor {
 };
 
 static const char *const top_keys[] = {
-	"name", "description", "seed", "duration", "utc_start", "hosts", "vm", "migrations",
-	"vcpu_moves", "readers", NULL,
+	"name", "description", "seed", "duration", "utc_start", "platform", "hosts", "vm",
+	"migrations", "vcpu_moves", "readers", "scripts", NULL,
 };
+static const char *const platform_keys[] = { "hpet", "pmtimer", "rtc", "access_cost", NULL };
+static const char *const hpet_keys[] = { "frequency", "timers", "counter_bits", NULL };
+static const char *const pmtimer_keys[] = { "port", "bits", NULL };
+static const char *const rtc_keys[] = { "base", NULL };
+/* "access_cost" keys, in the order of enum scn_device. */
+static const char *const device_names[] = { "pit", "rtc", "hpet", "pmtimer", NULL };
+static const char *const script_keys[] = { "name", "at", "expect", "commands", NULL };
+static const char *const command_keys[] = { "do", "expect", "irqs", NULL };
 static const char *const host_keys[] = {
 	"name", "tsc", "uptime", "realtime_error", "tsc_khz", "clocksource", "hpet",
 	"hpet_crystal", "vendor", "sockets", NULL,
@@ -76,7 +92,8 @@ static const char *const migration_keys[] = {
 };
 static const char *const move_keys[] = { "at", "vcpu", "pcpu", NULL };
 static const char *const reader_keys[] = {
-	"name", "kind", "vcpus", "period", "jitter", "cost", "tsc_khz", "checks", NULL,
+	"name", "kind", "vcpus", "period", "jitter", "cost", "tsc_khz", "width", "wrap", "checks",
+	NULL,
 };
 static const char *const check_names[] = {
 	[ORACLE_MONO_VCPU] = "mono_vcpu",
@@ -105,7 +122,10 @@ static const char *const clocksource_names[] = { "auto", "tsc", "hpet", NULL };
 static const char *const vendor_names[] = { "intel", "amd", NULL };
 static const char *const set_clock_names[] = { "none", "clock", "realtime", NULL };
 static const char *const tsc_carry_names[] = { "frozen", "advance", NULL };
-static const char *const reader_kind_names[] = { "pvclock", "pvclock-raw", "tsc", NULL };
+static const char *const reader_kind_names[] = {
+	"pvclock", "pvclock-raw", "tsc", "hpet", "pmtimer", NULL,
+};
+static const char *const wrap_names[] = { "none", "extend", NULL };
 static const char *const expect_names[] = { "pass", "fail", NULL };
 static const char *const pause_names[] = { "include", "exclude", NULL };
 
@@ -114,6 +134,18 @@ static const sim_ps reader_cost_ps[] = {
 	[SCN_READER_PVCLOCK] = 40 * SIM_PS_PER_NS,
 	[SCN_READER_PVCLOCK_RAW] = 30 * SIM_PS_PER_NS,
 	[SCN_READER_TSC] = 20 * SIM_PS_PER_NS,
+	[SCN_READER_HPET] = 0,                /* the device's access cost, resolved by the machine */
+	[SCN_READER_PMTIMER] = 0,
+};
+
+/* Ports of the other devices, which the PM timer's 4 ports must not overlap. */
+static const struct {
+	unsigned first, last;
+	const char *what;
+} fixed_ports[] = {
+	{ 0x40, 0x43, "the PIT's ports 0x40-0x43" },
+	{ 0x61, 0x61, "the PIT's port 0x61" },
+	{ 0x70, 0x71, "the RTC's ports 0x70-0x71" },
 };
 
 /* ---- messages ---- */
@@ -659,6 +691,60 @@ static bool read_ppb(struct loader *ld, const struct node *v, int64_t limit, int
 	return true;
 }
 
+/* An integer that must be a or b ("32 or 64"); what names it in type errors. */
+static bool read_either(struct loader *ld, const struct node *v, unsigned a, unsigned b,
+			const char *what, unsigned *out)
+{
+	uint64_t x = 0;
+
+	if (!v->json)
+		return true;
+	if (!read_int(ld, v, 0, MAX_U53, what, &x))
+		return false;
+	if (x != a && x != b)
+		return fail(ld, v->path, "expected %s: %u or %u, got %" PRIu64, what, a, b, x);
+	*out = (unsigned)x;
+	return true;
+}
+
+/*
+ * An unsigned integer in [0, max]: a JSON integer (at most 2^53) or a string
+ * holding a decimal or 0x-hex literal (up to 2^64-1).  what names it in
+ * errors; a range error is in hex when the value was written as a string.
+ */
+static bool read_u64(struct loader *ld, const struct node *v, const char *what, uint64_t max,
+		     uint64_t *out)
+{
+	char expected[160], why[256], q[80];
+	const char *s = "";
+	uint64_t x;
+
+	if (!v->json)
+		return true;
+	snprintf(expected, sizeof(expected), "%s: an integer or a string such as \"0x1f\"", what);
+	if (cJSON_IsNumber(v->json)) {
+		size_t n;
+
+		if (read_int(ld, v, 0, max < MAX_U53 ? max : MAX_U53, what, out))
+			return true;
+		n = strlen(ld->err->msg);
+		if (max > MAX_U53 && strncmp(ld->err->msg, "integer too large", 17) == 0 &&
+		    n + 1 < MSG_LEN)
+			snprintf(ld->err->msg + n, MSG_LEN - n,
+				 "; write larger values as a string such as \"0xffffffffffffffff\"");
+		return false;
+	}
+	if (!read_str(ld, v, expected, &s))
+		return false;
+	if (!sim_parse_u64(s, &x, why, sizeof(why)))
+		return fail(ld, v->path, "%s", why);
+	if (x > max)
+		return fail(ld, v->path, "expected %s in [0x0, 0x%" PRIx64 "], got %s", what, max,
+			    quote(q, sizeof(q), s));
+	*out = x;
+	return true;
+}
+
 /* ---- utc_start ---- */
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian; y >= 1970). */
@@ -747,6 +833,101 @@ static bool read_utc_start(struct loader *ld, const struct node *v, uint64_t *ns
 		return fail(ld, v->path,
 			    "expected a UTC time such as \"2026-01-01T00:00:00Z\", got %s%s",
 			    quote(q, sizeof(q), v->json->valuestring), why);
+	return true;
+}
+
+/* ---- platform ---- */
+
+/* "port": an integer or a string such as "0x608", in [0, 0xfffc], clear of the other devices. */
+static bool read_pmtimer_port(struct loader *ld, const struct node *v, unsigned *out)
+{
+	uint64_t x = 0;
+
+	if (!v->json)
+		return true;
+	if (!read_u64(ld, v, "a port (the first of the PM timer's 4)", PORT_MAX, &x))
+		return false;
+	for (size_t i = 0; i < sizeof(fixed_ports) / sizeof(fixed_ports[0]); i++)
+		if (x <= fixed_ports[i].last && x + 3 >= fixed_ports[i].first)
+			return fail(ld, v->path,
+				    "the PM timer's ports 0x%" PRIx64 "-0x%" PRIx64 " overlap %s",
+				    x, x + 3, fixed_ports[i].what);
+	*out = (unsigned)x;
+	return true;
+}
+
+static bool load_hpet(struct loader *ld, const struct node *o, struct scn_hpet *h)
+{
+	struct node v;
+
+	if (!read_object(ld, o, hpet_keys))
+		return false;
+	if (!get(ld, o, "frequency", false, &v) ||
+	    !read_freq(ld, &v, 1000000, 1000000000, "1MHz to 1GHz", &h->frequency))
+		return false;
+	if (!get(ld, o, "timers", false, &v) ||
+	    !read_uint(ld, &v, 3, 32, "a number of comparators", &h->timers))
+		return false;
+	if (!get(ld, o, "counter_bits", false, &v) ||
+	    !read_either(ld, &v, 32, 64, "a counter width in bits", &h->counter_bits))
+		return false;
+	return true;
+}
+
+static bool load_platform(struct loader *ld, const struct node *o)
+{
+	struct scn_platform *p = &ld->sc->platform;
+	struct node v, dev;
+
+	p->hpet.frequency = sim_freq_hz(HPET_FREQ_DEFAULT_HZ);
+	p->hpet.timers = 3;
+	p->hpet.counter_bits = 64;
+	p->pmtimer.port = PMTIMER_PORT_DEFAULT;
+	p->pmtimer.bits = 24;
+	p->rtc.base_ns = ld->sc->utc_start_ns;
+	if (!o->json)
+		return true;
+	if (!read_object(ld, o, platform_keys))
+		return false;
+
+	if (!get(ld, o, "hpet", false, &dev))
+		return false;
+	if (dev.json && !load_hpet(ld, &dev, &p->hpet))
+		return false;
+
+	if (!get(ld, o, "pmtimer", false, &dev))
+		return false;
+	if (dev.json) {
+		if (!read_object(ld, &dev, pmtimer_keys))
+			return false;
+		if (!get(ld, &dev, "port", false, &v) || !read_pmtimer_port(ld, &v, &p->pmtimer.port))
+			return false;
+		if (!get(ld, &dev, "bits", false, &v) ||
+		    !read_either(ld, &v, 24, 32, "a counter width in bits", &p->pmtimer.bits))
+			return false;
+	}
+
+	if (!get(ld, o, "rtc", false, &dev))
+		return false;
+	if (dev.json) {
+		if (!read_object(ld, &dev, rtc_keys))
+			return false;
+		if (!get(ld, &dev, "base", false, &v) || !read_utc_start(ld, &v, &p->rtc.base_ns))
+			return false;
+	}
+
+	if (!get(ld, o, "access_cost", false, &dev))
+		return false;
+	if (dev.json) {
+		if (!read_object(ld, &dev, device_names))
+			return false;
+		for (unsigned d = 0; d < SCN_DEV_COUNT; d++) {
+			if (!get(ld, &dev, device_names[d], false, &v) ||
+			    !read_duration_ps(ld, &v, &p->cost_ps[d]))
+				return false;
+			p->has_cost[d] = v.json != NULL;
+		}
+	}
 	return true;
 }
 
@@ -1175,6 +1356,8 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	struct node v, period, checks;
 	char q[80], a[32], b[32];
 	unsigned u = 0;
+	enum scn_device dev;
+	bool counter;
 
 	if (!read_object(ld, o, reader_keys))
 		return false;
@@ -1188,6 +1371,8 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	if (!get(ld, o, "kind", true, &v) || !read_enum(ld, &v, reader_kind_names, &u))
 		return false;
 	r->kind = (enum scn_reader_kind)u;
+	counter = r->kind == SCN_READER_HPET || r->kind == SCN_READER_PMTIMER;
+	dev = r->kind == SCN_READER_HPET ? SCN_DEV_HPET : SCN_DEV_PMTIMER;
 	if (!get(ld, o, "vcpus", true, &v) || !load_reader_vcpus(ld, &v, r))
 		return false;
 	if (!get(ld, o, "period", true, &period) || !read_duration_ps(ld, &period, &r->period_ps))
@@ -1208,6 +1393,14 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 			    "expected a cost below the period (%s), got %s%s",
 			    fmt_ps(a, sizeof(a), 1, r->period_ps), fmt_ps(b, sizeof(b), 1, r->cost_ps),
 			    v.json ? "" : " (the default cost for this kind)");
+	/* A device reader's cost of 0 stands for the device's access cost. */
+	if (counter && r->cost_ps == 0 && sc->platform.has_cost[dev] &&
+	    sc->platform.cost_ps[dev] >= r->period_ps)
+		return fail(ld, period.path,
+			    "expected a period above the cost of one read (%s, from "
+			    "/platform/access_cost/%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->platform.cost_ps[dev]), device_names[dev],
+			    fmt_ps(b, sizeof(b), 1, r->period_ps));
 	if (!get(ld, o, "tsc_khz", false, &v))
 		return false;
 	if (v.json && r->kind != SCN_READER_TSC)
@@ -1215,6 +1408,34 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 			       "key \"tsc_khz\" is only allowed when \"kind\" is \"tsc\"");
 	if (!read_int(ld, &v, 1, UINT32_MAX, "a TSC frequency in kHz", &r->tsc_khz))
 		return false;
+	if (!get(ld, o, "width", false, &v))
+		return false;
+	if (v.json && r->kind == SCN_READER_PMTIMER)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"width\" is not allowed when \"kind\" is \"pmtimer\": the "
+			       "PM timer's width is /platform/pmtimer/bits (%u)",
+			       sc->platform.pmtimer.bits);
+	if (v.json && r->kind != SCN_READER_HPET)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"width\" is only allowed when \"kind\" is \"hpet\"");
+	if (r->kind == SCN_READER_HPET) {
+		r->width_bits = 32;
+		if (!read_either(ld, &v, 32, 64, "an access width in bits", &r->width_bits))
+			return false;
+	} else if (r->kind == SCN_READER_PMTIMER) {
+		r->width_bits = sc->platform.pmtimer.bits;
+	}
+	if (!get(ld, o, "wrap", false, &v))
+		return false;
+	if (v.json && !counter)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"wrap\" is only allowed when \"kind\" is \"hpet\" or \"pmtimer\"");
+	if (counter) {
+		u = 1;
+		if (!read_enum(ld, &v, wrap_names, &u))
+			return false;
+		r->wrap_extend = u == 1;
+	}
 	if (!get(ld, o, "checks", false, &checks))
 		return false;
 	if (checks.json && !read_object(ld, &checks, check_names))
@@ -1228,7 +1449,136 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	return true;
 }
 
+/* ---- device scripts ---- */
+
+/*
+ * A qtest line: 1 to SCN_COMMAND_MAX-1 printable ASCII characters, not only
+ * spaces.  Its syntax is the machine's business (it knows the language).
+ */
+static bool read_command_line(struct loader *ld, const struct node *v, char dst[SCN_COMMAND_MAX])
+{
+	const char *s = "";
+	char q[80];
+	size_t n;
+
+	if (!read_str(ld, v, EXPECT_COMMAND, &s))
+		return false;
+	n = strlen(s);
+	if (n >= SCN_COMMAND_MAX)
+		return fail(ld, v->path, "qtest command too long: %zu characters (at most %d)", n,
+			    SCN_COMMAND_MAX - 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c > 0x7e)
+			return fail(ld, v->path,
+				    "expected %s (printable ASCII only), got byte 0x%02x at offset %zu "
+				    "of %s", EXPECT_COMMAND, c, i, quote(q, sizeof(q), s));
+	}
+	if (strspn(s, " ") == n)
+		return fail(ld, v->path, "expected %s, got %s", EXPECT_COMMAND,
+			    quote(q, sizeof(q), s));
+	memcpy(dst, s, n + 1);
+	return true;
+}
+
+/* "raise N" or "lower N" (N 0..23, no leading zeros), stored as "IRQ raise N". */
+static bool read_irq_event(struct loader *ld, const struct node *v,
+			   char dst[SCN_IRQ_EVENT_MAX])
+{
+	const char *s = "", *p;
+	char q[80];
+	unsigned n = 0;
+
+	if (!read_str(ld, v, "an interrupt event: " EXPECT_IRQ, &s))
+		return false;
+	p = s + 6;
+	if ((strncmp(s, "raise ", 6) != 0 && strncmp(s, "lower ", 6) != 0) ||
+	    !(p[0] >= '0' && p[0] <= '9') || (p[0] == '0' && p[1]) ||
+	    strspn(p, "0123456789") != strlen(p) || strlen(p) > 2 || (n = (unsigned)atoi(p)) > 23)
+		return fail(ld, v->path, "expected %s, got %s", EXPECT_IRQ, quote(q, sizeof(q), s));
+	snprintf(dst, SCN_IRQ_EVENT_MAX, "IRQ %.5s %u", s, n);
+	return true;
+}
+
+/* A string, or {"do": string, "expect": value, "irqs": [events]}. */
+static bool load_command(struct loader *ld, const struct node *v, struct scn_command *c)
+{
+	struct node d, e, irqs;
+
+	keep_path(c->path, v->path);
+	if (cJSON_IsString(v->json))
+		return read_command_line(ld, v, c->line);
+	if (!cJSON_IsObject(v->json))
+		return type_error(ld, v, EXPECT_COMMAND " or an object with \"do\"");
+	if (!read_object(ld, v, command_keys))
+		return false;
+	if (!get(ld, v, "do", true, &d) || !read_command_line(ld, &d, c->line))
+		return false;
+	if (!get(ld, v, "expect", false, &e) ||
+	    !read_u64(ld, &e, "the value the command returns", UINT64_MAX, &c->expect))
+		return false;
+	c->has_expect = e.json != NULL;
+	if (!get(ld, v, "irqs", false, &irqs) ||
+	    !read_array(ld, &irqs, 0, SCN_MAX_IRQ_EVENTS, "interrupt events", &c->nirqs))
+		return false;
+	c->has_irqs = irqs.json != NULL;
+	for (unsigned i = 0; i < c->nirqs; i++) {
+		struct node el;
+
+		element(&irqs, i, &el);
+		if (!read_irq_event(ld, &el, c->irqs[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool load_script(struct loader *ld, const struct node *o, unsigned idx)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_script *sp = &sc->scripts[idx];
+	struct node v, arr;
+	char q[80], a[32], b[32];
+	unsigned u = 0, n = 0;
+
+	if (!read_object(ld, o, script_keys))
+		return false;
+	keep_path(sp->path, o->path);
+	if (!get(ld, o, "name", true, &v) || !read_name(ld, &v, sp->name, sizeof(sp->name)))
+		return false;
+	for (unsigned i = 0; i < idx; i++)
+		if (strcmp(sc->scripts[i].name, sp->name) == 0)
+			return fail(ld, v.path, "duplicate script name %s (also /scripts/%u/name)",
+				    quote(q, sizeof(q), sp->name), i);
+	if (!get(ld, o, "at", false, &v) || !read_duration_ps(ld, &v, &sp->at_ps))
+		return false;
+	if (sp->at_ps >= sc->duration_ps)
+		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, sp->at_ps));
+	if (!get(ld, o, "expect", true, &v) || !read_enum(ld, &v, expect_names, &u))
+		return false;
+	sp->expect = (enum oracle_expect)u;
+	if (!get(ld, o, "commands", true, &arr) ||
+	    !read_array(ld, &arr, 1, SCN_MAX_COMMANDS, "commands", &n))
+		return false;
+	sp->commands = calloc(n, sizeof(*sp->commands));
+	if (!sp->commands)
+		return fail(ld, arr.path, "out of memory");
+	sp->ncommands = n;
+	for (unsigned i = 0; i < n; i++) {
+		element(&arr, i, &v);
+		if (!load_command(ld, &v, &sp->commands[i]))
+			return false;
+	}
+	return true;
+}
+
 /* ---- the document ---- */
+
+static bool nonempty_array(const struct node *v)
+{
+	return cJSON_IsArray(v->json) && cJSON_GetArraySize(v->json) > 0;
+}
 
 static bool load_scenario(struct loader *ld, const struct node *top)
 {
@@ -1257,40 +1607,81 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	if (!get(ld, top, "utc_start", false, &v) || !read_utc_start(ld, &v, &sc->utc_start_ns))
 		return false;
 
-	if (!get(ld, top, "hosts", true, &arr) ||
-	    !read_array(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts))
+	if (!get(ld, top, "platform", false, &v) || !load_platform(ld, &v))
 		return false;
-	for (unsigned i = 0; i < sc->nhosts; i++) {
-		element(&arr, i, &v);
-		if (!load_host(ld, &v, i))
+
+	/* "hosts" and "vm" go together: a scenario without them is a bare board. */
+	if (!get(ld, top, "hosts", false, &arr) || !get(ld, top, "vm", false, &v))
+		return false;
+	if (arr.json && !v.json)
+		return fail_at(ld, v.path, AT_PARENT, 0,
+			       "missing key \"vm\": \"hosts\" is given, and \"hosts\" and \"vm\" "
+			       "go together (both, or neither for a board without a VM)");
+	if (!arr.json && v.json)
+		return fail_at(ld, arr.path, AT_PARENT, 0,
+			       "missing key \"hosts\": \"vm\" is given, and \"hosts\" and \"vm\" "
+			       "go together (both, or neither for a board without a VM)");
+	sc->has_vm = arr.json != NULL;
+	if (sc->has_vm) {
+		struct node vm = v;
+
+		if (!read_array(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts))
+			return false;
+		for (unsigned i = 0; i < sc->nhosts; i++) {
+			element(&arr, i, &v);
+			if (!load_host(ld, &v, i))
+				return false;
+		}
+		if (!load_vm(ld, &vm))
 			return false;
 	}
-	if (!get(ld, top, "vm", true, &v) || !load_vm(ld, &v))
+
+	if (!get(ld, top, "migrations", false, &arr))
 		return false;
-	if (!get(ld, top, "migrations", false, &arr) ||
-	    !read_array(ld, &arr, 0, SCN_MAX_MIGRATIONS, "migrations", &sc->nmigrations))
+	if (!sc->has_vm && nonempty_array(&arr))
+		return fail(ld, arr.path, "migrations need a VM: add \"hosts\" and \"vm\", or "
+			    "remove \"migrations\"");
+	if (!read_array(ld, &arr, 0, SCN_MAX_MIGRATIONS, "migrations", &sc->nmigrations))
 		return false;
 	for (unsigned i = 0; i < sc->nmigrations; i++) {
 		element(&arr, i, &v);
 		if (!load_migration(ld, &v, i))
 			return false;
 	}
-	if (!get(ld, top, "vcpu_moves", false, &arr) ||
-	    !read_array(ld, &arr, 0, SCN_MAX_MOVES, "vCPU moves", &sc->nmoves))
+	if (!get(ld, top, "vcpu_moves", false, &arr))
+		return false;
+	if (!sc->has_vm && nonempty_array(&arr))
+		return fail(ld, arr.path, "vCPU moves need a VM: add \"hosts\" and \"vm\", or "
+			    "remove \"vcpu_moves\"");
+	if (!read_array(ld, &arr, 0, SCN_MAX_MOVES, "vCPU moves", &sc->nmoves))
 		return false;
 	for (unsigned i = 0; i < sc->nmoves; i++) {
 		element(&arr, i, &v);
 		if (!load_move(ld, &v, i))
 			return false;
 	}
-	if (!get(ld, top, "readers", true, &arr) ||
-	    !read_array(ld, &arr, 1, SCN_MAX_READERS, "readers", &sc->nreaders))
+	if (!get(ld, top, "readers", false, &arr))
+		return false;
+	if (!sc->has_vm && nonempty_array(&arr))
+		return fail(ld, arr.path, "readers run in a guest and need a VM: add \"hosts\" and "
+			    "\"vm\", or drive the devices with \"scripts\"");
+	if (!read_array(ld, &arr, 0, SCN_MAX_READERS, "readers", &sc->nreaders))
 		return false;
 	for (unsigned i = 0; i < sc->nreaders; i++) {
 		element(&arr, i, &v);
 		if (!load_reader(ld, &v, i))
 			return false;
 	}
+	if (!get(ld, top, "scripts", false, &arr) ||
+	    !read_array(ld, &arr, 0, SCN_MAX_SCRIPTS, "scripts", &sc->nscripts))
+		return false;
+	for (unsigned i = 0; i < sc->nscripts; i++) {
+		element(&arr, i, &v);
+		if (!load_script(ld, &v, i))
+			return false;
+	}
+	if (sc->nreaders == 0 && sc->nscripts == 0)
+		return fail(ld, top->path, "nothing to check: add \"readers\" or \"scripts\"");
 	return true;
 }
 
@@ -1322,26 +1713,25 @@ static void syntax_error(struct loader *ld, size_t off, const char *what)
 	}
 }
 
-struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
-				struct sim_diag *err)
+/*
+ * Parses src[0..len) (malloc'd, with src[len] == '\0'), which it owns: the
+ * scenario keeps it as its source, or it is freed on failure.
+ */
+static struct scenario *parse_owned(const char *file, char *src, size_t len,
+				    struct sim_diag *err)
 {
-	struct sim_diag ignored;
-	struct loader ld = { file ? file : "", buf, len, err ? err : &ignored, NULL };
+	struct loader ld = { file, src, len, err, NULL };
 	struct node top = { NULL, "" };
 	const char *end = NULL;
 	cJSON *root;
 	size_t off;
 	bool ok;
 
-	sim_diag_clear(ld.err);
-	if (!buf) {
-		ld.buf = "";
-		ld.len = 0;
-	}
 	root = cJSON_ParseWithLengthOpts(ld.buf, ld.len, &end, false);
 	if (!root) {
 		off = end && end >= ld.buf && end <= ld.buf + ld.len ? (size_t)(end - ld.buf) : 0;
 		syntax_error(&ld, off, "unexpected text");
+		free(src);
 		return NULL;
 	}
 	off = (size_t)(end - ld.buf);
@@ -1350,30 +1740,58 @@ struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
 	if (off < ld.len) {
 		cJSON_Delete(root);
 		syntax_error(&ld, off, "text after the end of the top-level value");
+		free(src);
 		return NULL;
 	}
 	ld.sc = calloc(1, sizeof(*ld.sc));
 	if (!ld.sc) {
 		cJSON_Delete(root);
+		free(src);
 		sim_diag_set_file(ld.err, ld.file);
 		sim_diag_fail(ld.err, "out of memory");
 		return NULL;
 	}
 	snprintf(ld.sc->file, sizeof(ld.sc->file), "%s", ld.file);
+	ld.sc->source = src;
+	ld.sc->source_len = len;
 	top.json = root;
 	ok = load_scenario(&ld, &top);
 	cJSON_Delete(root);
 	if (!ok) {
-		free(ld.sc);
+		scenario_destroy(ld.sc);
 		return NULL;
 	}
 	return ld.sc;
 }
 
+struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
+				struct sim_diag *err)
+{
+	struct sim_diag ignored;
+	char *src;
+
+	if (!err)
+		err = &ignored;
+	sim_diag_clear(err);
+	if (!file)
+		file = "";
+	if (!buf)
+		len = 0;
+	src = malloc(len + 1);
+	if (!src) {
+		sim_diag_set_file(err, file);
+		sim_diag_fail(err, "out of memory");
+		return NULL;
+	}
+	if (len)
+		memcpy(src, buf, len);
+	src[len] = '\0';
+	return parse_owned(file, src, len, err);
+}
+
 struct scenario *scenario_load(const char *file, struct sim_diag *err)
 {
 	struct sim_diag ignored;
-	struct scenario *sc;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	FILE *f;
@@ -1399,7 +1817,7 @@ struct scenario *scenario_load(const char *file, struct sim_diag *err)
 				goto fail;
 			}
 			cap = cap ? cap * 2 : 64 * 1024;
-			grown = realloc(buf, cap);
+			grown = realloc(buf, cap + 1);   /* + the NUL */
 			if (!grown) {
 				sim_diag_fail(err, "cannot read: out of memory");
 				goto fail;
@@ -1416,9 +1834,9 @@ struct scenario *scenario_load(const char *file, struct sim_diag *err)
 		goto fail;
 	}
 	fclose(f);
-	sc = scenario_parse(file, buf, len, err);
-	free(buf);
-	return sc;
+	buf[len] = '\0';
+	sim_diag_clear(err);
+	return parse_owned(file, buf, len, err);
 fail:
 	fclose(f);
 	free(buf);
@@ -1427,5 +1845,20 @@ fail:
 
 void scenario_destroy(struct scenario *s)
 {
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->nscripts && i < SCN_MAX_SCRIPTS; i++)
+		free(s->scripts[i].commands);
+	free(s->source);
 	free(s);
+}
+
+bool scenario_locate(const struct scenario *s, const char *path, unsigned *line, unsigned *col)
+{
+	size_t off;
+
+	if (!s || !s->source || !path || !json_locate(s->source, s->source_len, path, &off))
+		return false;
+	json_line_col(s->source, s->source_len, off, line, col);
+	return true;
 }

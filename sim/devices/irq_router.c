@@ -1,0 +1,146 @@
+/*
+ * PC interrupt routing: each source keeps its own level and every derived
+ * line (ISA input, I/O APIC pin, intercept line) is recomputed from all the
+ * sources on each change, so a route switch moves every line at once.
+ * Changes are reported in ascending line order, which keeps output
+ * deterministic when one switch moves several lines.
+ */
+#include "sim/devices/irq_router.h"
+
+#include <string.h>
+
+static void line_set(void *sink, unsigned pin, bool level, sim_ps now)
+{
+	irq_router_set(sink, (enum irq_router_src)pin, level, now);
+}
+
+void irq_router_init(struct irq_router *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (unsigned i = 0; i < IRQ_ROUTER_NSRC; i++)
+		r->lines[i] = (struct irq_line){ .set = line_set, .sink = r, .pin = i };
+}
+
+void irq_router_set_listener(struct irq_router *r, irq_router_listener_fn *fn, void *ctx)
+{
+	r->listener = fn;
+	r->listener_ctx = fn ? ctx : NULL;
+}
+
+const struct irq_line *irq_router_pit_line(struct irq_router *r)
+{
+	return &r->lines[IRQ_ROUTER_SRC_PIT];
+}
+
+const struct irq_line *irq_router_rtc_line(struct irq_router *r)
+{
+	return &r->lines[IRQ_ROUTER_SRC_RTC];
+}
+
+const struct irq_line *irq_router_hpet_ioapic_lines(struct irq_router *r)
+{
+	return &r->lines[IRQ_ROUTER_SRC_HPET_PIN0];
+}
+
+const struct irq_line *irq_router_hpet_legacy_lines(struct irq_router *r)
+{
+	return &r->lines[IRQ_ROUTER_SRC_HPET_LEG0];
+}
+
+const struct irq_line *irq_router_hpet_route_line(struct irq_router *r)
+{
+	return &r->lines[IRQ_ROUTER_SRC_HPET_ROUTE];
+}
+
+/* The ISA (8259) inputs: PIT and RTC, or the HPET in legacy replacement. */
+static void derive_isa(const struct irq_router *r, bool isa[IRQ_ROUTER_ISA_LINES])
+{
+	bool leg = r->src[IRQ_ROUTER_SRC_HPET_ROUTE];
+
+	memset(isa, 0, IRQ_ROUTER_ISA_LINES * sizeof(isa[0]));
+	isa[IRQ_ROUTER_PIT_ISA] = leg ? r->src[IRQ_ROUTER_SRC_HPET_LEG0] : r->src[IRQ_ROUTER_SRC_PIT];
+	isa[IRQ_ROUTER_RTC_ISA] = leg ? r->src[IRQ_ROUTER_SRC_HPET_LEG1] : r->src[IRQ_ROUTER_SRC_RTC];
+}
+
+/* I/O APIC pin p: ISA line p (ISA 0 on pin 2, nothing on pin 0) OR the HPET's route. */
+static bool derive_pin(const bool isa[IRQ_ROUTER_ISA_LINES], const struct irq_router *r,
+		       unsigned p)
+{
+	bool level = r->src[IRQ_ROUTER_SRC_HPET_PIN0 + p];
+
+	if (p == IRQ_ROUTER_ISA0_PIN)
+		level = level || isa[0];
+	else if (p != 0 && p < IRQ_ROUTER_ISA_LINES)
+		level = level || isa[p];
+	return level;
+}
+
+/* Intercept line n: ISA line n OR the HPET's route to pin n (QEMU's GSI n). */
+static bool derive_icpt(const bool isa[IRQ_ROUTER_ISA_LINES], const struct irq_router *r,
+			unsigned n)
+{
+	bool level = r->src[IRQ_ROUTER_SRC_HPET_PIN0 + n];
+
+	return n < IRQ_ROUTER_ISA_LINES ? level || isa[n] : level;
+}
+
+void irq_router_set(struct irq_router *r, enum irq_router_src src, bool level, sim_ps now)
+{
+	bool isa[IRQ_ROUTER_ISA_LINES];
+
+	if ((unsigned)src >= IRQ_ROUTER_NSRC || r->src[src] == level)
+		return;
+	r->src[src] = level;
+	derive_isa(r, isa);
+	for (unsigned n = 0; n < IRQ_ROUTER_ISA_LINES; n++) {
+		if (isa[n] && !r->isa[n])
+			r->isa_raises[n]++;
+		r->isa[n] = isa[n];
+	}
+	for (unsigned p = 0; p < IRQ_ROUTER_IOAPIC_PINS; p++) {
+		bool pin = derive_pin(isa, r, p);
+
+		if (pin && !r->ioapic[p])
+			r->ioapic_raises[p]++;
+		r->ioapic[p] = pin;
+	}
+	for (unsigned n = 0; n < IRQ_ROUTER_IOAPIC_PINS; n++) {
+		bool icpt = derive_icpt(isa, r, n);
+
+		if (icpt == r->icpt[n])
+			continue;
+		r->icpt[n] = icpt;
+		if (r->listener)
+			r->listener(r->listener_ctx, n, icpt, now);
+	}
+}
+
+bool irq_router_isa_level(const struct irq_router *r, unsigned isa)
+{
+	return isa < IRQ_ROUTER_ISA_LINES && r->isa[isa];
+}
+
+bool irq_router_ioapic_level(const struct irq_router *r, unsigned pin)
+{
+	return pin < IRQ_ROUTER_IOAPIC_PINS && r->ioapic[pin];
+}
+
+bool irq_router_intercept_level(const struct irq_router *r, unsigned line)
+{
+	return line < IRQ_ROUTER_IOAPIC_PINS && r->icpt[line];
+}
+
+uint64_t irq_router_isa_raises(const struct irq_router *r, unsigned isa)
+{
+	return isa < IRQ_ROUTER_ISA_LINES ? r->isa_raises[isa] : 0;
+}
+
+uint64_t irq_router_ioapic_raises(const struct irq_router *r, unsigned pin)
+{
+	return pin < IRQ_ROUTER_IOAPIC_PINS ? r->ioapic_raises[pin] : 0;
+}
+
+bool irq_router_legacy_replaced(const struct irq_router *r)
+{
+	return r->src[IRQ_ROUTER_SRC_HPET_ROUTE];
+}

@@ -1,0 +1,73 @@
+/*
+ * Device scripts: a scenario's timed register accesses in qtest's command
+ * language, run on the board while the simulation runs, each checked against
+ * the value and the interrupt lines the scenario expects.
+ *
+ * A script starts at its "at" time.  Each access takes the device's access
+ * cost of simulated time (a VM exit) before the next command runs;
+ * `clock_step N` waits N ns, `clock_step` waits for the next pending device
+ * event (not another script's or a guest reader's),
+ * `clock_set NS` waits until NS.  A command's interrupt lines are those that
+ * changed level from its start until the next command starts.  Steps run at
+ * SIM_PRIO_SCRIPT, so they see every device event at their instant, as qtest
+ * sees the timers that expired during a clock_step.
+ */
+#ifndef SIM_MACHINE_SCRIPT_H
+#define SIM_MACHINE_SCRIPT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/core/diag.h"
+#include "sim/core/event.h"
+#include "sim/devices/platform.h"
+#include "sim/qtest/protocol.h"
+#include "sim/scenario/scenario.h"
+
+#define SCRIPT_TEXT_MAX 128
+
+struct script_mismatch {
+	sim_ps t_ps;                      /* when the command ran */
+	unsigned command;                 /* index in the script */
+	char expected[SCRIPT_TEXT_MAX];
+	char got[SCRIPT_TEXT_MAX];
+};
+
+struct script_result {
+	uint64_t commands_run;
+	uint64_t checks;                  /* expectations evaluated (values, interrupt lists) */
+	uint64_t mismatches;
+	bool has_first;
+	struct script_mismatch first;
+	bool completed;                   /* every command ran before the run ended */
+};
+
+struct script_runner {
+	const struct scn_script *sc;
+	struct platform *pf;
+	struct sim_eventq *q;
+	struct qtest_command *cmds;       /* parsed once, at init */
+	struct sim_event ev;
+	char name[48];
+	unsigned next;                    /* next command to run */
+	bool window_open;                 /* collecting the interrupts of command `window_cmd` */
+	unsigned window_cmd;
+	sim_ps window_start_ps;
+	unsigned nirqs;
+	bool irq_overflow;
+	char irqs[SCN_MAX_IRQ_EVENTS][SCN_IRQ_EVENT_MAX];
+	struct script_result res;
+};
+
+/* Parses every command (errors name the command's JSON pointer) and arms the first step. */
+bool script_runner_init(struct script_runner *r, const struct scn_script *sc, struct platform *pf,
+			struct sim_eventq *q, struct sim_diag *err);
+void script_runner_finish(struct script_runner *r);
+
+/* An intercepted interrupt line (ISA numbering) changed level. */
+void script_runner_irq(struct script_runner *r, unsigned line, bool level);
+
+/* Whether the script's "expect" holds: pass = completed without mismatch. */
+bool script_expectation_met(const struct script_runner *r);
+
+#endif
