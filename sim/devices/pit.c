@@ -280,7 +280,7 @@ static struct pit_ce state_at(const struct pit *pit, const struct pit_channel *c
 }
 
 /* Re-anchors the channel at now, before an input changes it. */
-static void sync(struct pit *pit, struct pit_channel *c, sim_ps now)
+static void reanchor(struct pit *pit, struct pit_channel *c, sim_ps now)
 {
 	uint64_t e = edge_at(pit, now);
 
@@ -394,7 +394,7 @@ static void write_control(struct pit *pit, uint8_t val, sim_ps now)
 		latch_count(pit, c, now);
 		return;
 	}
-	sync(pit, c, now);
+	reanchor(pit, c, now);
 	c->ctrl = val & 0x3fu;
 	c->rw = (uint8_t)rw;
 	c->mode = (val >> PIT_CW_M_SHIFT) & 7u;
@@ -425,7 +425,7 @@ static void write_count(struct pit *pit, unsigned ch, uint8_t val, sim_ps now)
 {
 	struct pit_channel *c = &pit->ch[ch];
 
-	sync(pit, c, now);
+	reanchor(pit, c, now);
 	switch (c->rw) {
 	case PIT_RW_LSB:
 		c->cr = val;
@@ -711,7 +711,7 @@ void pit_set_gate(struct pit *pit, unsigned ch, bool level, sim_ps now)
 	c = &pit->ch[ch];
 	if (level == c->gate)
 		return;
-	sync(pit, c, now);
+	reanchor(pit, c, now);
 	c->gate = level;
 	if (level) {
 		if (c->mode != 0 && c->mode != 4 && c->cr_valid)

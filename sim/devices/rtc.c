@@ -158,7 +158,11 @@ static unsigned wday_of(int64_t day, unsigned wday_off)
 	return (unsigned)floor_mod(day + wday_off, 7) + 1;
 }
 
-/* The time bytes of chip second cs in the current format. */
+/*
+ * The time bytes of chip second cs in the current format.  The century byte
+ * rolls over with the year: on the MC146818A 0x32 is plain RAM, which PC
+ * firmware keeps; we keep it so that the full year is known (a deviation).
+ */
 static void encode(const struct rtc *rtc, int64_t cs, unsigned wday_off, uint8_t out[RTC_NTIME])
 {
 	int64_t day = floor_div(cs, SEC_PER_DAY);
@@ -593,7 +597,11 @@ static void materialize(struct rtc *rtc)
 		encode(rtc, rtc->cs, rtc->wday_off, rtc->tregs);
 }
 
-/* Starts the clock from the time bytes, at settled_ps. */
+/*
+ * Starts the clock from the time bytes, at settled_ps.  It also forgets the
+ * DSE fall-back already taken; the data sheet does not say how the chip
+ * remembers it across writes.
+ */
 static void load_clock(struct rtc *rtc)
 {
 	decode(rtc, rtc->tregs, &rtc->cs, &rtc->wday_off);
@@ -680,8 +688,9 @@ bool rtc_update_in_progress(const struct rtc *rtc, sim_ps now)
 
 /*
  * DV2-0 and RS3-0.  Leaving reset (or a test mode) restarts the chain from
- * 0, so the first update begins half a second later; switching between time
- * bases keeps the count.  The clock restarts from its bytes either way.
+ * 0 exactly at the write (the crystal's own phase is not modelled), so the
+ * first update begins half a second later; switching between time bases
+ * keeps the count.  The clock restarts from its bytes either way.
  */
 static void write_reg_a(struct rtc *rtc, uint8_t val, sim_ps now)
 {
@@ -777,7 +786,7 @@ uint8_t rtc_read_reg(struct rtc *rtc, uint8_t index, sim_ps now)
 	case RTC_REG_A:
 		return (uint8_t)(rtc->reg_a | (rtc_update_in_progress(rtc, now) ? RTC_REG_A_UIP : 0));
 	case RTC_REG_B:
-		return rtc->reg_b;
+		return rtc->reg_b;       /* SQWE is stored only: there is no SQW pin */
 	case RTC_REG_C:
 		/* Reading C returns the flags and IRQF, then clears them all. */
 		settle(rtc, now);
@@ -786,7 +795,7 @@ uint8_t rtc_read_reg(struct rtc *rtc, uint8_t index, sim_ps now)
 		commit(rtc, now);
 		return val;
 	case RTC_REG_D:
-		return RTC_REG_D_VRT;
+		return RTC_REG_D_VRT;    /* the PS pin and power loss are not modelled */
 	default:
 		return rtc->cmos[index];
 	}
