@@ -6,10 +6,12 @@
  * file line by line as libqtest does (send one request, read lines until one
  * that is not "IRQ ...").
  *
- * usage: qtest_driver [-t] BINARY IN OUT QMPOUT [EXTRA ARGS...]
+ * usage: qtest_driver [-t] [-q QMPIN] BINARY IN OUT QMPOUT [EXTRA ARGS...]
  *   OUT     every byte received on the qtest socket
  *   QMPOUT  every byte received on the QMP socket
  *   -t      end with SIGTERM (as qtest_quit does) instead of QMP "quit"
+ *   -q      after the qtest requests, send each line of QMPIN on the QMP
+ *           socket and read one response line
  * Exit status 0 when the binary exited with status 0, 1 otherwise.
  */
 #include <errno.h>
@@ -128,17 +130,23 @@ int main(int argc, char **argv)
 	char qarg[160], marg[200];
 	struct sigaction sa;
 	bool term = false;
+	const char *qmp_in = NULL;
 	int a = 1, lq, lm, qfd, mfd, status;
 	FILE *in, *out, *qmpout;
 	char **args;
 	int nargs = 0;
 
-	if (a < argc && strcmp(argv[a], "-t") == 0) {
-		term = true;
-		a++;
+	for (; a < argc; a++) {
+		if (strcmp(argv[a], "-t") == 0)
+			term = true;
+		else if (strcmp(argv[a], "-q") == 0 && a + 1 < argc)
+			qmp_in = argv[++a];
+		else
+			break;
 	}
 	if (argc - a < 4) {
-		fprintf(stderr, "usage: qtest_driver [-t] BINARY IN OUT QMPOUT [EXTRA ARGS...]\n");
+		fprintf(stderr, "usage: qtest_driver [-t] [-q QMPIN] BINARY IN OUT QMPOUT "
+			"[EXTRA ARGS...]\n");
 		return 2;
 	}
 	if (!mkdtemp(dir))
@@ -187,6 +195,7 @@ int main(int argc, char **argv)
 		execv(args[0], args);
 		_exit(127);
 	}
+	free(args);
 	qfd = accept_on(lq, "accept qtest");
 	mfd = accept_on(lm, "accept qmp");
 	unlink(qpath);
@@ -215,6 +224,19 @@ int main(int argc, char **argv)
 		} while (strncmp(resp, "IRQ ", 4) == 0);
 	}
 
+	if (qmp_in) {
+		FILE *f = fopen(qmp_in, "r");
+
+		if (!f)
+			die(qmp_in);
+		while (fgets(line, sizeof(line), f)) {
+			send_all(mfd, line, strlen(line));
+			if (!read_line(mfd, line, sizeof(line), "qmp response"))
+				die("qmp response");
+			fputs(line, qmpout);
+		}
+		fclose(f);
+	}
 	if (term) {
 		kill(child, SIGTERM);
 	} else {

@@ -790,20 +790,25 @@ Test(scenario, command_expect_forms)
 	}
 }
 
+/*
+ * "vm" needs "hosts"; "hosts" without "vm" is a bare-metal scenario, where
+ * what needs the VM (migrations, vCPU moves, readers on vCPUs) is an error.
+ */
 Test(scenario, hosts_and_vm_go_together)
 {
 	static const struct error_case cases[] = {
 		{ "  \"vm\": {\n    \"host\": \"src\",\n    \"vcpus\": 4,\n    \"pins\": [0, 1, 2, 5],\n"
 		  "    \"uptime\": \"1h\",\n    \"stable_bit_cpuid\": false,\n"
 		  "    \"entry_latency\": \"10us\",\n    \"kvmclock_sync_period\": \"60s\"\n  },\n", "",
-		  "/vm", "{\n  \"name\"", "missing key \"vm\": \"hosts\" is given, and \"hosts\" and \"vm\" "
-		  "go together (both, or neither for a board without a VM)" },
+		  "/migrations", "[\n    { \"at\": \"2s\"",
+		  "migrations need a VM: add \"vm\", or remove \"migrations\"" },
 	};
 	static const struct error_case board_cases[] = {
 		{ "\"duration\": \"2s\",", "\"duration\": \"2s\", \"vm\": {\"host\": \"h\", \"vcpus\": 1},",
-		  "/hosts", "{\n  \"name\"", "missing key \"hosts\": \"vm\" is given" },
-		{ "\"duration\": \"2s\",", "\"duration\": \"2s\", \"hosts\": [],", "/vm", "{\n  \"name\"",
-		  "missing key \"vm\"" },
+		  "/hosts", "{\n  \"name\"", "missing key \"hosts\": \"vm\" is given, and a VM needs the "
+		  "hosts it runs on" },
+		{ "\"duration\": \"2s\",", "\"duration\": \"2s\", \"hosts\": [],", "/hosts", "[],",
+		  "expected 1 to 8 hosts, got 0" },
 	};
 
 	for (size_t i = 0; i < N(cases); i++)
@@ -875,13 +880,14 @@ Test(scenario, nothing_to_check)
 		cr_expect_str_eq(err.msg, "nothing to check: add \"readers\" or \"scripts\"");
 	}
 	{
-		/* A VM with no readers and no scripts. */
+		/* A VM with no readers and no scripts: host checks would do, too. */
 		char *text = edit(minimal, "\"readers\": [{\"name\": \"r\", \"kind\": \"tsc\", "
 				  "\"vcpus\": [4], \"period\": \"1ms\"}]", "\"readers\": []");
 		struct sim_diag err;
 
 		cr_expect_null(scenario_parse("t.json", text, strlen(text), &err));
-		cr_expect_str_eq(err.msg, "nothing to check: add \"readers\" or \"scripts\"");
+		cr_expect_str_eq(err.msg,
+				 "nothing to check: add \"readers\", \"scripts\" or \"host_checks\"");
 		cr_expect(err.line == 1 && err.col == 1 && err.path[0] == '\0');
 		free(text);
 	}
@@ -1190,7 +1196,7 @@ Test(scenario, hpet_and_pmtimer_reader_errors)
 		  "read (2us, from /platform/access_cost/hpet), got 2us" },
 		{ "\"kind\": \"hpet\", \"vcpus\": \"all\"", "\"kind\": \"HPET\", \"vcpus\": \"all\"",
 		  "/readers/0/kind", "\"HPET\"", "expected one of \"pvclock\", \"pvclock-raw\", \"tsc\", "
-		  "\"hpet\", \"pmtimer\", got \"HPET\"" },
+		  "\"hpet\", \"pmtimer\", \"rdtsc\", got \"HPET\"" },
 		{ "\"kind\": \"pmtimer\", \"vcpus\": [0], \"period\": \"7ms\"",
 		  "\"kind\": \"pmtimer\", \"vcpus\": [0], \"period\": \"7ms\", \"tsc_khz\": 1000",
 		  "/readers/3/tsc_khz", "\"tsc_khz\"",

@@ -1,4 +1,4 @@
-/* Exact parsing of durations, frequencies, ppb offsets and integers. */
+/* Exact parsing of durations, frequencies, ppb offsets, percentages and integers. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <string.h>
@@ -243,6 +243,48 @@ Test(units, ppb)
 
 		cr_expect_not(sim_parse_ppb(bad[i].s, &v, why, sizeof(why)), "%s parsed", bad[i].s);
 		cr_expect(strstr(why, bad[i].why), "%s: got message '%s'", bad[i].s, why);
+	}
+}
+
+Test(units, fraction_ppb_accepts_percent)
+{
+	static const struct {
+		const char *s;
+		int64_t ppb;
+	} cases[] = {
+		{ "0.5%", 5000000 },
+		{ "2%", 20000000 },
+		{ "100%", 1000000000 },
+		{ "-1.25%", -12500000 },
+		{ "0.0000001%", 1 },
+		{ "5000ppm", 5000000 },
+		{ "+7ppb", 7 },
+		{ "0%", 0 },
+	};
+	static const struct bad_case bad[] = {
+		{ "0.00000001%", "\"0.00000001%\" is not a whole number of ppb" },
+		{ "50", "expected a fraction such as \"0.5%\" (units: %, ppm, ppb), got \"50\" (missing unit)" },
+		{ "50 %", "no space" },
+		{ "50pct", "unknown unit \"pct\"" },
+		{ "99999999999999999999%", "fractional offset too large" },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		char why[256] = "";
+		int64_t v = 42;
+
+		cr_expect(sim_parse_fraction_ppb(cases[i].s, &v, why, sizeof(why)), "%s: %s",
+			  cases[i].s, why);
+		cr_expect_eq(v, cases[i].ppb, "%s: got %" PRId64, cases[i].s, v);
+	}
+	for (size_t i = 0; i < N(bad); i++) {
+		char why[256] = "";
+		int64_t v = 42;
+
+		cr_expect_not(sim_parse_fraction_ppb(bad[i].s, &v, why, sizeof(why)), "%s parsed",
+			      bad[i].s);
+		cr_expect(strstr(why, bad[i].why), "%s: got message '%s'", bad[i].s, why);
+		cr_expect_eq(v, 42, "%s: left alone", bad[i].s);
 	}
 }
 

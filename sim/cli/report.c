@@ -12,6 +12,7 @@ static const char *kind_name(enum scn_reader_kind k)
 	case SCN_READER_TSC: return "tsc";
 	case SCN_READER_HPET: return "hpet";
 	case SCN_READER_PMTIMER: return "pmtimer";
+	case SCN_READER_RDTSC: return "rdtsc";
 	}
 	return "?";
 }
@@ -168,7 +169,8 @@ static void human_migration(FILE *f, const struct scenario *s, const struct mach
 		log->master_clock_before ? "on" : "off", log->master_clock_after ? "on" : "off");
 }
 
-static void human_violation(FILE *f, enum oracle_check_id id, const struct oracle_violation *v)
+static void human_violation(FILE *f, enum oracle_check_id id, const struct oracle_violation *v,
+			    const char *cpu)
 {
 	char a[48], b[48], c[48], d[48];
 
@@ -176,21 +178,21 @@ static void human_violation(FILE *f, enum oracle_check_id id, const struct oracl
 	case ORACLE_MONO_VCPU:
 	case ORACLE_STEP_BACK:
 	case ORACLE_STEP_FWD:
-		fprintf(f, "      first: at %s vCPU %u read %s; its previous read at %s gave %s\n",
-			fmt_t(a, sizeof(a), v->t_ps), v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
+		fprintf(f, "      first: at %s %s %u read %s; its previous read at %s gave %s\n",
+			fmt_t(a, sizeof(a), v->t_ps), cpu, v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
 			fmt_t(c, sizeof(c), v->other_t_ps), fmt_ns(d, sizeof(d), v->other_value_ns));
 		break;
 	case ORACLE_MONO_CAUSAL:
-		fprintf(f, "      first: at %s vCPU %u read %s, less than the %s vCPU %u had read "
+		fprintf(f, "      first: at %s %s %u read %s, less than the %s %s %u had read "
 			"by %s\n",
-			fmt_t(a, sizeof(a), v->t_ps), v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
-			fmt_ns(d, sizeof(d), v->other_value_ns), v->other_vcpu,
+			fmt_t(a, sizeof(a), v->t_ps), cpu, v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
+			fmt_ns(d, sizeof(d), v->other_value_ns), cpu, v->other_vcpu,
 			fmt_t(c, sizeof(c), v->other_t_ps));
 		break;
 	case ORACLE_MAX_ERROR:
 	case ORACLE_RATE:
-		fprintf(f, "      first: at %s vCPU %u read %s where the reference was %s\n",
-			fmt_t(a, sizeof(a), v->t_ps), v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
+		fprintf(f, "      first: at %s %s %u read %s where the reference was %s\n",
+			fmt_t(a, sizeof(a), v->t_ps), cpu, v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
 			fmt_ns(c, sizeof(c), v->other_value_ns));
 		break;
 	case ORACLE_CHECK_COUNT:
@@ -246,8 +248,9 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m), machine_page_updates(m),
 			machine_master_clock(m) ? "on" : "off");
 	else
-		fprintf(f, "  simulated %s in %" PRIu64 " events (devices only, no VM)\n",
-			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m));
+		fprintf(f, "  simulated %s in %" PRIu64 " events (%s, no VM)\n",
+			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m),
+			s->has_hosts ? "bare metal" : "devices only");
 	for (unsigned i = 0; i < s->nmigrations; i++)
 		human_migration(f, s, m, i);
 	for (unsigned g = 0; g < s->nreaders; g++) {
@@ -255,9 +258,15 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 		const struct oracle_check_result *res = machine_check_results(m, g);
 		struct machine_group_stats st = machine_group_stats(m, g);
 
-		fprintf(f, "  reader %s (%s on vCPU", sr->name, kind_name(sr->kind));
-		for (unsigned i = 0; i < sr->nvcpus; i++)
-			fprintf(f, "%s%u", i ? "," : " ", sr->vcpus[i]);
+		fprintf(f, "  reader %s (%s on %s", sr->name, kind_name(sr->kind),
+			sr->on_host ? "CPU" : "vCPU");
+		for (unsigned i = 0; i < (sr->on_host ? sr->ncpus : sr->nvcpus); i++)
+			fprintf(f, "%s%u", i ? "," : " ", sr->on_host ? sr->cpus[i] : sr->vcpus[i]);
+		if (sr->on_host)
+			fprintf(f, " of host %s", s->hosts[sr->host].name);
+		if (sr->migrate_every_ps)
+			fprintf(f, ", one process migrating every %s",
+				fmt_ps(b, sizeof(b), (int64_t)sr->migrate_every_ps, false));
 		fprintf(f, "): %" PRIu64 " reads, %" PRIu64 " version retries, %" PRIu64
 			" raised by the guard\n", st.reads, st.retries, st.guarded);
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
@@ -274,7 +283,7 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 			fprintf(f, ", %" PRIu64 " violations in %" PRIu64 " %s\n", r->violations,
 				r->samples, c == ORACLE_RATE ? "windows" : "samples");
 			if (r->has_first)
-				human_violation(f, c, &r->first);
+				human_violation(f, c, &r->first, sr->on_host ? "CPU" : "vCPU");
 			human_expectation(f, c, cc, r);
 		}
 	}
@@ -515,11 +524,22 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 		json_out_str(j, sr->name);
 		json_out_key(j, "kind");
 		json_out_str(j, kind_name(sr->kind));
-		json_out_key(j, "vcpus");
-		json_out_begin_array(j);
-		for (unsigned i = 0; i < sr->nvcpus; i++)
-			json_out_u64(j, sr->vcpus[i]);
-		json_out_end_array(j);
+		if (sr->on_host) {
+			json_out_key(j, "host");
+			json_out_str(j, s->hosts[sr->host].name);
+			json_out_key(j, "cpus");
+			json_out_begin_array(j);
+			for (unsigned i = 0; i < sr->ncpus; i++)
+				json_out_u64(j, sr->cpus[i]);
+			json_out_end_array(j);
+			json_ps_as_ns(j, "migrate_every_ns", (int64_t)sr->migrate_every_ps);
+		} else {
+			json_out_key(j, "vcpus");
+			json_out_begin_array(j);
+			for (unsigned i = 0; i < sr->nvcpus; i++)
+				json_out_u64(j, sr->vcpus[i]);
+			json_out_end_array(j);
+		}
 		json_out_key(j, "reads");
 		json_out_u64(j, st.reads);
 		json_out_key(j, "version_retries");

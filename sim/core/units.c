@@ -53,6 +53,13 @@ static const struct unit ppb_units[] = {
 	{ NULL, 0 },
 };
 
+static const struct unit fraction_units[] = {
+	{ "%", 10000000 },
+	{ "ppm", 1000 },
+	{ "ppb", 1 },
+	{ NULL, 0 },
+};
+
 /* How a kind of quantity is described in messages. */
 struct kind {
 	const char *what;          /* "a duration" */
@@ -75,6 +82,10 @@ static const struct kind freq_kind = {
 
 static const struct kind ppb_kind = {
 	"a fractional offset", "+20ppm", "ppm, ppb", ppb_units,
+};
+
+static const struct kind fraction_kind = {
+	"a fraction", "0.5%", "%, ppm, ppb", fraction_units,
 };
 
 /* A parsed "[sign]digits[.digits]unit": the value is mant / 10^dec units. */
@@ -358,13 +369,14 @@ bool sim_parse_freq(const char *s, struct sim_freq *out, char *why, size_t why_l
 	return true;
 }
 
-bool sim_parse_ppb(const char *s, int64_t *out, char *why, size_t why_len)
+static bool parse_ppb(const char *s, const struct kind *k, int64_t *out, char *why,
+		      size_t why_len)
 {
 	struct number num;
 	char got[64];
 	uint64_t v;
 
-	if (!parse_number(s, &ppb_kind, &num, why, why_len))
+	if (!parse_number(s, k, &num, why, why_len))
 		return false;
 	switch (to_integer(&num, 1, INT64_MAX, &v)) {
 	case 1:
@@ -379,6 +391,16 @@ bool sim_parse_ppb(const char *s, int64_t *out, char *why, size_t why_len)
 	}
 	*out = num.neg ? -(int64_t)v : (int64_t)v;
 	return true;
+}
+
+bool sim_parse_ppb(const char *s, int64_t *out, char *why, size_t why_len)
+{
+	return parse_ppb(s, &ppb_kind, out, why, why_len);
+}
+
+bool sim_parse_fraction_ppb(const char *s, int64_t *out, char *why, size_t why_len)
+{
+	return parse_ppb(s, &fraction_kind, out, why, why_len);
 }
 
 static int hex_value(char c)

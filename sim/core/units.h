@@ -1,7 +1,8 @@
 /*
  * Parsing of quantities with units, exactly (integer decimal arithmetic, no
  * floating point): durations ("300ms", "1.5us", "10d"), frequencies ("3GHz",
- * "14.31818MHz") and fractional offsets ("12.5ppm", "-50ppb").  Each parser
+ * "14.31818MHz"), fractional offsets ("12.5ppm", "-50ppb") and fractions that
+ * may also be percentages ("0.5%").  Each parser
  * returns false and writes a one-line reason into `why` (e.g. "expected a
  * duration with a unit (ps, ns, us, ms, s, min, h, d), got \"300\"").
  */
@@ -28,6 +29,12 @@ bool sim_parse_freq(const char *s, struct sim_freq *out, char *why, size_t why_l
 
 /* Signed fractional offset in parts per billion ("ppm", "ppb"); fails on sub-ppb precision. */
 bool sim_parse_ppb(const char *s, int64_t *out, char *why, size_t why_len);
+
+/*
+ * Signed fraction in ppb, also written as a percentage: "%" (10^7 ppb), "ppm"
+ * or "ppb" ("0.5%" is 5000000); fails on sub-ppb precision.
+ */
+bool sim_parse_fraction_ppb(const char *s, int64_t *out, char *why, size_t why_len);
 
 /* Decimal or 0x-hex unsigned integer, whole string, no sign; fails on overflow. */
 bool sim_parse_u64(const char *s, uint64_t *out, char *why, size_t why_len);

@@ -1,12 +1,19 @@
 /*
- * A physical host: sockets of CPUs, each socket clocked by its own crystal,
- * and the host kernel's own clocks.
+ * A physical host: sockets of CPUs, each socket clocked by its own crystal
+ * (crystal.h: offset, aging, wander, spread spectrum), and the host kernel's
+ * own clocks.
  *
  * The host's monotonic raw clock (what KVM reads as its kvmclock base) counts
  * from the host's boot.  With the TSC as clocksource it is CPU 0's TSC turned
- * into ns through the calibrated tsc_khz and Linux's mult/shift; with the HPET
- * it is the platform clock (true time times the platform crystal's error).
- * Realtime is NTP-disciplined UTC: true UTC plus a fixed error per host.
+ * into ns through the calibrated tsc_khz and Linux's mult/shift, so it
+ * inherits everything CPU 0's TSC does (crystal error, spread spectrum,
+ * stops); with the HPET it is the platform crystal's count at the HPET's
+ * nominal rate.  Realtime is NTP-disciplined UTC: true UTC plus a fixed
+ * error per host.
+ *
+ * Before t = 0 every crystal is taken to have run at its mean rate (static
+ * offset and spread-spectrum mean).
+ * Suspend (ACPI S3, S4) and resume: see host_suspend().
  */
 #ifndef SIM_CPU_TSC_HOST_H
 #define SIM_CPU_TSC_HOST_H
@@ -27,7 +34,21 @@ enum host_clocksource {
 struct host_cpu {
 	unsigned id;
 	unsigned socket;
+	bool online;              /* false: not yet hot-added (its TSC is off) */
+	uint64_t reset_stagger;   /* cycles it reads ahead of the last CPU out of RESET */
+	int64_t bios_residual;    /* cycles off CPU 0 after the BIOS synchronised it */
 	struct cpu_tsc tsc;
+};
+
+enum host_sleep {
+	HOST_S3,                  /* suspend to RAM */
+	HOST_S4,                  /* suspend to disk: the platform is powered off */
+};
+
+/* What the TSCs do in S3. */
+enum host_s3_tsc {
+	HOST_S3_TSC_RESET,        /* the CPUs lose power: RESET on resume (most platforms) */
+	HOST_S3_TSC_NONSTOP,      /* they keep counting (Linux X86_FEATURE_NONSTOP_TSC_S3) */
 };
 
 #define HOST_NAME_MAX 32
@@ -37,6 +58,12 @@ struct host_socket_params {
 	unsigned ncpus;
 	int64_t tsc_offset_ps;    /* boot skew: this socket's TSCs run ahead by this much true time */
 	const int64_t *cpu_tsc_offset_ps; /* NULL, or ncpus extra per-CPU skews */
+	/* all below: zero or NULL means as before (an invariant TSC on a static crystal) */
+	struct crystal_params crystal;    /* its offset_ppb adds to crystal_ppb */
+	const struct tsc_props *cpu_props;      /* NULL, or ncpus TSC properties */
+	const struct tsc_features *cpu_advertised; /* NULL (derived), or ncpus advertised sets */
+	const int64_t *cpu_bios_residual; /* with bios_sync: NULL (0), or ncpus residuals in cycles */
+	const bool *cpu_offline;          /* NULL, or ncpus: true for a CPU hot-added later */
 };
 
 struct host_params {
@@ -52,22 +79,45 @@ struct host_params {
 	int64_t platform_ppb;
 	unsigned nsockets;
 	const struct host_socket_params *sockets;
+	/* all below: zero means as before */
+	struct crystal_params platform_crystal; /* its offset_ppb adds to platform_ppb */
+	uint64_t seed;                    /* crystal wander streams "host/<name>/socket<i>/crystal" */
+	bool bios_sync;                   /* the BIOS wrote every TSC to CPU 0's value (+ residual) at boot */
+	enum host_s3_tsc s3_tsc;
+	uint64_t resume_tsc_cycles;       /* what the first CPU out of RESET reads when the OS resumes */
 };
 
 struct host {
 	char name[HOST_NAME_MAX];
 	unsigned ncpus;
 	struct host_cpu *cpus;
+	unsigned nsockets;
+	struct crystal *crystals;         /* one per socket; TSCs point into it */
+	struct crystal platform;          /* clocks the HPET */
+	struct sim_freq platform_nominal;
 	uint64_t tsc_khz;                 /* Linux's tsc_khz (and every CPU's cpu_tsc_khz) */
-	bool tsc_synchronized;            /* every TSC has the same rate and reads the same */
+	bool tsc_synchronized;            /* every online TSC has the same rate and reads the same
+					     (set at init, hotplug and resume) */
 	enum host_clocksource clocksource;
 	struct linux_clocksource tsc_cs;  /* mult/shift for tsc_khz */
-	struct sim_freq platform_rate;    /* HPET counter rate, crystal error included */
+	struct sim_freq platform_rate;    /* HPET counter rate, static crystal error included */
 	struct linux_clocksource platform_cs;
 	uint64_t mono_at_t0_ns;           /* = uptime */
 	uint64_t tsc0_at_t0;              /* CPU 0's TSC at t = 0 (TSC clocksource anchor) */
 	uint64_t utc_at_t0_ns;
 	int64_t realtime_error_ns;
+	/* CLOCK_MONOTONIC_RAW = base_ns + ns(clocksource - base): re-anchored on resume */
+	uint64_t mono_base_ns;
+	uint64_t mono_base_tsc;           /* CPU 0's TSC at the anchor */
+	uint64_t mono_base_platform;      /* platform (HPET) cycles at the anchor */
+	bool bios_sync;
+	enum host_s3_tsc s3_tsc;
+	uint64_t resume_tsc_cycles;
+	bool suspended;
+	enum host_sleep sleep;
+	uint64_t suspend_mono_ns;
+	uint64_t suspend_realtime_ns;
+	uint64_t suspend_tsc;             /* CPU 0's TSC at suspend */
 };
 
 /* Builds the host; false with err filled on bad parameters (e.g. a rate overflow). */
@@ -90,5 +140,54 @@ bool host_mono_and_tsc(const struct host *h, unsigned cpu, sim_ps now, uint64_t 
 
 /* The host's CLOCK_REALTIME ns since the epoch at `now`. */
 uint64_t host_realtime_ns(const struct host *h, sim_ps now);
+
+/*
+ * Crystal wander and aging: the owner calls host_update(h, t) at
+ * t = host_next_update(h) (SIM_NEVER: never, the default).  A temperature
+ * step is crystal_add_step_ppb(&h->crystals[socket] or &h->platform, now, ppb).
+ */
+sim_ps host_next_update(const struct host *h);
+void host_update(struct host *h, sim_ps now);
+
+/*
+ * CPU `cpu` (offline so far) comes online at `now` out of RESET with its TSC
+ * at tsc_value (timekeeping.rst 3.2: nothing synchronises it) and TSC_ADJUST
+ * 0.  Updates tsc_synchronized.  False if the CPU is unknown or online.
+ */
+bool host_cpu_hotplug(struct host *h, sim_ps now, unsigned cpu, uint64_t tsc_value);
+
+/*
+ * ACPI sleep.  While suspended the host's clocks stand still and its TSCs
+ * are off, except in S3 with HOST_S3_TSC_NONSTOP.  On resume from S4, or
+ * from S3 with HOST_S3_TSC_RESET, every online CPU comes out of RESET
+ * (SDM vol. 3, 17.17: TSC and TSC_ADJUST are 0 at RESET; ACRN #3697: "TSC
+ * would be reset to 0 when enter suspend state on some platform"): CPU i
+ * reads resume_tsc_cycles plus its boot stagger (the same skews as at the
+ * original power-on), then the firmware acts:
+ * - fw_tsc_adjust (ncpus values, NULL: none) are WRMSRs to IA32_TSC_ADJUST,
+ *   which add to the TSCs (F16: Zhaoxin's firmware rewriting package 1's
+ *   TSC_ADJUST on S4 resume);
+ * - otherwise, with bios_sync, the BIOS writes every TSC to CPU 0's value
+ *   plus its residual, as at boot.
+ * The monotonic clock resumes from its value at suspend plus the sleep
+ * time, as Linux's timekeeping_resume() measures it: through the TSC when
+ * it kept counting (a nonstop suspend clocksource), else the CMOS RTC
+ * (read_persistent_clock64(): whole seconds of UTC).  false if the host is
+ * (or is not) suspended already.
+ */
+bool host_suspend(struct host *h, sim_ps now, enum host_sleep kind);
+bool host_resume(struct host *h, sim_ps now, const int64_t *fw_tsc_adjust);
+
+/* Switches the host's clocksource at `now`, keeping the monotonic clock continuous. */
+void host_set_clocksource(struct host *h, sim_ps now, enum host_clocksource cs);
+
+/*
+ * Whether every online TSC reads the same at `now`, runs at the same rate
+ * and from equivalent crystals (what tsc_synchronized caches).
+ */
+bool host_tscs_synchronized(const struct host *h, sim_ps now);
+
+/* Largest minus smallest TSC over the online CPUs at `now` (signed differences to CPU 0). */
+uint64_t host_tsc_spread_cycles(const struct host *h, sim_ps now);
 
 #endif

@@ -10,8 +10,12 @@
  *
  * Every access costs simulated time (a VM exit on a virtual machine); the
  * board sets a cost per device and reports it with each access, and callers
- * decide whether their clock advances by it.  The defaults are assumptions,
- * not measurements: see platform_params_default().
+ * decide whether their clock advances by it.  The defaults (1.5 us per port
+ * access, 2 us per MMIO access) are assumptions of the right order for a
+ * KVM exit handled in the host kernel or in the VMM, not measurements; the
+ * cost on a given host is what kvm-unit-tests' x86/vmexit.c reports for its
+ * inl_from_kernel, inl_from_qemu and inl_from_pmtimer cases.  Scenarios
+ * override them per device.
  */
 #ifndef SIM_DEVICES_PLATFORM_H
 #define SIM_DEVICES_PLATFORM_H

@@ -14,6 +14,30 @@ static struct kvm_vcpu *reader_vcpu(const struct guest_reader *r)
 	return &r->vm->vcpus[r->p.vcpu];
 }
 
+unsigned guest_reader_cpu(const struct guest_reader *r, sim_ps now, unsigned *index)
+{
+	unsigned i = r->p.index;
+
+	if (!r->p.host) {
+		if (index)
+			*index = i;
+		return r->p.vcpu;
+	}
+	if (r->p.migrate_every_ps)
+		i = (unsigned)((now / r->p.migrate_every_ps) % r->p.ncpus);
+	if (index)
+		*index = i;
+	return r->p.cpus[i];
+}
+
+/* RDTSC as the reader's CPU sees it: the guest TSC in a VM, the CPU's own on bare metal. */
+static uint64_t reader_rdtsc(const struct guest_reader *r, sim_ps now)
+{
+	if (r->p.host)
+		return host_rdtsc(r->p.host, r->cur_cpu, now);
+	return kvm_vcpu_guest_tsc(reader_vcpu(r), now);
+}
+
 /* Start of period k: phase + k * period + this period's jitter. */
 static sim_ps period_start(struct guest_reader *r, uint64_t k)
 {
@@ -46,8 +70,11 @@ static void begin_attempt(struct guest_reader *r, struct sim_eventq *q, sim_ps n
 {
 	r->in_read = true;
 	r->read_start_ps = now;
+	/* The scheduler places the process when the read begins; it stays for the read. */
+	r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
 	/* pvclock_read_begin(): the version, then the fields, as they are now. */
-	r->snapshot = reader_vcpu(r)->pvti;
+	if (r->vm)
+		r->snapshot = reader_vcpu(r)->pvti;
 	sim_schedule(q, &r->ev, sim_add_sat(now, r->p.cost_ps));
 }
 
@@ -87,18 +114,24 @@ static uint64_t platform_counter_ns(struct guest_reader *r)
 /* Finishes an attempt; false when the version check says retry. */
 static bool finish_attempt(struct guest_reader *r, sim_ps now, uint64_t *value)
 {
-	const struct kvm_vcpu *v = reader_vcpu(r);
+	const struct kvm_vcpu *v;
 	uint64_t tsc, ret, last;
 
 	if (r->p.kind == GUEST_READER_HPET || r->p.kind == GUEST_READER_PMTIMER) {
 		*value = platform_counter_ns(r);
 		return true;
 	}
-	tsc = kvm_vcpu_guest_tsc(v, now);
+	tsc = reader_rdtsc(r, now);
 	if (r->p.kind == GUEST_READER_TSC) {
 		*value = tsc_clocksource_ns(r, tsc);
 		return true;
 	}
+	if (r->p.kind == GUEST_READER_RDTSC) {
+		/* cycles at the nominal rate the software believes: tsc_khz */
+		*value = sim_mul_div(tsc, 1000000, r->tsc_khz);
+		return true;
+	}
+	v = reader_vcpu(r);
 	/* pvclock_read_retry(): odd (being written) or changed since we began. */
 	if ((r->snapshot.version & 1) || r->snapshot.version != v->pvti.version)
 		return false;
@@ -138,7 +171,8 @@ static void reader_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 		return;
 	}
 	rd = (struct guest_read){
-		.vcpu = r->p.vcpu,
+		.vcpu = r->cur_cpu,
+		.index = r->cur_index,
 		.start_ps = r->read_start_ps,
 		.end_ps = now,
 		.value_ns = value,
@@ -191,12 +225,20 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 		       struct kvm_vm *vm, struct guest_kernel *kernel, struct sim_eventq *q,
 		       sim_ps now, guest_read_sink *sink, void *sink_ctx, struct sim_diag *err)
 {
-	const struct kvm_vcpu *v;
 
 	*r = (struct guest_reader){ .p = *p, .vm = vm, .kernel = kernel, .sink = sink,
 				    .sink_ctx = sink_ctx };
-	if (p->vcpu >= vm->nvcpus)
+	if (p->host) {
+		if (p->ncpus == 0 || !p->cpus || p->index >= p->ncpus)
+			return sim_diag_fail(err, "reader %s: no CPU to run on", p->stream_id);
+		for (unsigned i = 0; i < p->ncpus; i++)
+			if (p->cpus[i] >= p->host->ncpus)
+				return sim_diag_fail(err, "reader %s: CPU %u does not exist", p->stream_id,
+						     p->cpus[i]);
+		r->vm = NULL;
+	} else if (!vm || p->vcpu >= vm->nvcpus) {
 		return sim_diag_fail(err, "reader %s: vCPU %u does not exist", p->stream_id, p->vcpu);
+	}
 	if (p->period_ps == 0 || p->cost_ps >= p->period_ps || p->jitter_ps >= p->period_ps)
 		return sim_diag_fail(err, "reader %s: needs 0 < cost < period and jitter < period",
 				     p->stream_id);
@@ -205,9 +247,23 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 	sim_rng_init(&r->rng, p->seed, r->name);
 	sim_event_init(&r->ev, r->name, SIM_PRIO_GUEST, reader_fire);
 	r->phase_ps = now + sim_rng_below(&r->rng, p->period_ps);
-	v = reader_vcpu(r);
+	r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
 
-	if (p->kind == GUEST_READER_TSC) {
+	if (p->host && (p->kind == GUEST_READER_TSC || p->kind == GUEST_READER_RDTSC)) {
+		/*
+		 * The host kernel's own tsc clocksource: its calibrated tsc_khz and
+		 * mult/shift, anchored on the boot CPU's TSC at t = 0.
+		 */
+		r->tsc_khz = p->tsc_khz ? p->tsc_khz : p->host->tsc_khz;
+		if (r->tsc_khz == 0 || r->tsc_khz > UINT32_MAX)
+			return sim_diag_fail(err, "reader %s: TSC kHz %llu out of range", r->name,
+					     (unsigned long long)r->tsc_khz);
+		clocksource_init_freq(&r->tsc_cs, UINT64_MAX, 1000, (uint32_t)r->tsc_khz);
+		r->boot_tsc = host_rdtsc(p->host, 0, now);
+		r->boot_ns = host_mono_ns(p->host, now);
+	} else if (p->kind == GUEST_READER_TSC) {
+		const struct kvm_vcpu *v = reader_vcpu(r);
+
 		/*
 		 * At boot a KVM guest takes tsc_khz from kvmclock (kvm_get_tsc_khz() ->
 		 * pvclock_tsc_khz()), i.e. from the mul/shift KVM writes for the vCPU's
@@ -228,6 +284,8 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 		r->boot_tsc = kvm_vcpu_guest_tsc(v, now);
 		/* Anchor the guest's tsc clock to kvmclock's reading at `now`. */
 		r->boot_ns = (uint64_t)((int64_t)host_mono_ns(vm->host, now) + vm->kvmclock_offset);
+	} else if (p->kind == GUEST_READER_RDTSC) {
+		r->tsc_khz = p->tsc_khz ? p->tsc_khz : reader_vcpu(r)->virtual_tsc_khz;
 	}
 	if (p->kind == GUEST_READER_HPET || p->kind == GUEST_READER_PMTIMER) {
 		if (!init_platform_clocksource(r, err))

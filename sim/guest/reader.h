@@ -47,13 +47,15 @@ enum guest_reader_kind {
 	GUEST_READER_TSC,
 	GUEST_READER_HPET,
 	GUEST_READER_PMTIMER,
+	GUEST_READER_RDTSC,       /* raw TSC cycles at the nominal rate: no clocksource logic */
 };
 
 struct guest_reader;
 
 /* One completed read, handed to the sink in order of end time. */
 struct guest_read {
-	unsigned vcpu;
+	unsigned vcpu;            /* the vCPU, or on bare metal the physical CPU */
+	unsigned index;           /* position of that CPU in the reader's list (oracle reader) */
 	sim_ps start_ps;          /* when the (last, successful) attempt began */
 	sim_ps end_ps;
 	uint64_t value_ns;
@@ -70,6 +72,16 @@ struct guest_reader_params {
 	sim_ps cost_ps;           /* duration of one read attempt */
 	uint64_t tsc_khz;         /* tsc kind: 0 = taken from kvmclock at boot */
 	struct platform *platform;/* hpet and pmtimer kinds: the board to read */
+	/*
+	 * Bare metal (host != NULL, no VM): the reader runs on physical CPUs.
+	 * With migrate_every_ps it is one process that hops to the next CPU of
+	 * `cpus` every migrate_every_ps (index = position in the list);
+	 * otherwise it stays on cpus[index].
+	 */
+	struct host *host;
+	const unsigned *cpus;
+	unsigned ncpus;
+	sim_ps migrate_every_ps;
 	unsigned width_bits;      /* hpet: 32 (readl of the low half) or 64 (readq) */
 	bool wrap_extend;         /* hpet, pmtimer: accumulate masked deltas (Linux) or not */
 	uint64_t seed;
@@ -89,6 +101,8 @@ struct guest_reader {
 	uint64_t next_period;     /* index of the next period to read in */
 	bool in_read;
 	bool paused;
+	unsigned cur_cpu;         /* CPU of the read in flight (bare metal: may change between reads) */
+	unsigned cur_index;
 	sim_ps read_start_ps;
 	sim_ps remaining_ps;      /* of an attempt interrupted by a pause */
 	struct pvclock_vcpu_time_info snapshot;   /* the page as the attempt began */
@@ -108,8 +122,11 @@ struct guest_reader {
 	void *sink_ctx;
 };
 
+/* The CPU (or vCPU) a read at `now` runs on, and its index in the reader's list. */
+unsigned guest_reader_cpu(const struct guest_reader *r, sim_ps now, unsigned *index);
+
 /*
- * Binds the reader to vCPU p->vcpu of vm and schedules its first read at
+ * Binds the reader to vCPU p->vcpu of vm (or, with p->host, to physical CPUs) and schedules its first read at
  * `now` + phase.  Must be called after kvm_vm_init at `now` = 0.
  */
 bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params *p,

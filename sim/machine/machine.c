@@ -120,7 +120,7 @@ static void on_read(void *ctx, const struct guest_reader *r, const struct guest_
 {
 	struct machine *m = ctx;
 
-	oracle_feed(m->oracle, r->p.group, r->p.index, rd->vcpu, rd->start_ps, rd->end_ps,
+	oracle_feed(m->oracle, r->p.group, rd->index, rd->vcpu, rd->start_ps, rd->end_ps,
 		    rd->value_ns);
 }
 
@@ -289,6 +289,7 @@ static enum guest_reader_kind reader_kind(enum scn_reader_kind k)
 	case SCN_READER_TSC: return GUEST_READER_TSC;
 	case SCN_READER_HPET: return GUEST_READER_HPET;
 	case SCN_READER_PMTIMER: return GUEST_READER_PMTIMER;
+	case SCN_READER_RDTSC: return GUEST_READER_RDTSC;
 	}
 	return GUEST_READER_PVCLOCK;
 }
@@ -305,6 +306,18 @@ static sim_ps reader_cost(const struct machine *m, const struct scn_reader *sr)
 	return sr->cost_ps;
 }
 
+/* Oracle readers of a group: one per vCPU or CPU (a migrating process has one per CPU it visits). */
+static unsigned group_width(const struct scn_reader *sr)
+{
+	return sr->on_host ? sr->ncpus : sr->nvcpus;
+}
+
+/* Reader processes of a group: a migrating process is one, however many CPUs it visits. */
+static unsigned group_processes(const struct scn_reader *sr)
+{
+	return sr->on_host && sr->migrate_every_ps ? 1 : group_width(sr);
+}
+
 static bool build_readers(struct machine *m, struct sim_diag *err)
 {
 	const struct scenario *s = m->s;
@@ -314,11 +327,11 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	for (unsigned g = 0; g < s->nreaders; g++) {
 		const struct scn_reader *sr = &s->readers[g];
 
-		groups[g] = (struct oracle_group_config){ .nreaders = sr->nvcpus };
+		groups[g] = (struct oracle_group_config){ .nreaders = group_width(sr) };
 		snprintf(groups[g].name, sizeof(groups[g].name), "%s", sr->name);
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
 			groups[g].checks[c] = sr->checks[c];
-		n += sr->nvcpus;
+		n += group_processes(sr);
 	}
 	m->oracle = oracle_create(groups, s->nreaders);
 	m->readers = calloc(n ? n : 1, sizeof(*m->readers));
@@ -330,11 +343,11 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	for (unsigned g = 0; g < s->nreaders; g++) {
 		const struct scn_reader *sr = &s->readers[g];
 
-		for (unsigned i = 0; i < sr->nvcpus; i++, n++) {
+		for (unsigned i = 0; i < group_processes(sr); i++, n++) {
 			char id[64];
 			struct guest_reader_params p = {
 				.kind = reader_kind(sr->kind),
-				.vcpu = sr->vcpus[i],
+				.vcpu = sr->on_host ? 0 : sr->vcpus[i],
 				.period_ps = sr->period_ps,
 				.jitter_ps = sr->jitter_ps,
 				.cost_ps = reader_cost(m, sr),
@@ -342,15 +355,24 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.platform = &m->platform,
 				.width_bits = sr->width_bits,
 				.wrap_extend = sr->wrap_extend,
+				.host = sr->on_host ? &m->hosts[sr->host] : NULL,
+				.cpus = sr->cpus,
+				.ncpus = sr->ncpus,
+				.migrate_every_ps = sr->migrate_every_ps,
 				.seed = s->seed,
 				.stream_id = id,
 				.group = g,
 				.index = i,
 			};
 
-			snprintf(id, sizeof(id), "reader/%s/vcpu%u", sr->name, sr->vcpus[i]);
-			if (!guest_reader_init(&m->readers[n], &p, &m->vm, &m->kernel, &m->q, 0,
-					       on_read, m, err)) {
+			if (!sr->on_host)
+				snprintf(id, sizeof(id), "reader/%s/vcpu%u", sr->name, sr->vcpus[i]);
+			else if (sr->migrate_every_ps)
+				snprintf(id, sizeof(id), "reader/%s/migrating", sr->name);
+			else
+				snprintf(id, sizeof(id), "reader/%s/cpu%u", sr->name, sr->cpus[i]);
+			if (!guest_reader_init(&m->readers[n], &p, m->vm_ready ? &m->vm : NULL, &m->kernel,
+					       &m->q, 0, on_read, m, err)) {
 				sim_diag_set_path(err, sr->path);
 				return false;
 			}
@@ -413,18 +435,23 @@ static bool build_scripts(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
-/* Hosts and the VM, its pages current at t = 0. */
+static bool build_hosts(struct machine *m, struct sim_diag *err)
+{
+	for (unsigned i = 0; i < m->s->nhosts; i++) {
+		if (!build_host(&m->hosts[i], &m->s->hosts[i], m->s->utc_start_ns, err))
+			return false;
+		m->nhosts++;
+	}
+	return true;
+}
+
+/* The VM on its hosts, its pages current at t = 0. */
 static bool build_vm(struct machine *m, struct sim_diag *err)
 {
 	const struct scenario *s = m->s;
 	unsigned pins[SCN_MAX_VCPUS];
 	struct kvm_params kp;
 
-	for (unsigned i = 0; i < s->nhosts; i++) {
-		if (!build_host(&m->hosts[i], &s->hosts[i], s->utc_start_ns, err))
-			return false;
-		m->nhosts++;
-	}
 	m->cur_host = s->vm.host;
 	if (s->vm.has_pins) {
 		for (unsigned i = 0; i < s->vm.nvcpus; i++)
@@ -474,7 +501,7 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	sim_eventq_init(&m->q);
 	if (!build_platform(m, err))
 		goto fail;
-	if (s->has_vm && !build_vm(m, err))
+	if (!build_hosts(m, err) || (s->has_vm && !build_vm(m, err)))
 		goto fail;
 	if (!build_readers(m, err) || !build_scripts(m, err))
 		goto fail;

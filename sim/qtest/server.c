@@ -1166,5 +1166,10 @@ out:
 	if (srv->log && srv->log != stderr)
 		fclose(srv->log);
 	free(srv);
+	for (unsigned i = 0; i < 2; i++) {
+		if (sig_pipe[i] >= 0)
+			close(sig_pipe[i]);
+		sig_pipe[i] = -1;
+	}
 	return st;
 }

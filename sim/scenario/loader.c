@@ -34,11 +34,18 @@
 #define HPET_FREQ_DEFAULT_HZ 14318180
 #define PMTIMER_PORT_DEFAULT 0x608
 #define PORT_MAX 0xfffc                       /* the PM timer takes 4 ports from here */
+#define PPB_PER_PERCENT 10000000LL
+#define SSC_SPREAD_MAX_PPB (2 * PPB_PER_PERCENT) /* 2 % */
+#define WANDER_LIMIT_PPB 1000000LL              /* 1000ppm per sqrt(s) */
+#define PS_PER_DAY (86400 * SIM_PS_PER_S)
 
 #define EXPECT_DURATION "a duration string such as \"300ms\""
 #define EXPECT_SIGNED "a duration string such as \"-20us\""
 #define EXPECT_FREQ "a frequency string such as \"3GHz\""
 #define EXPECT_PPB "a string such as \"+20ppm\" or \"-50ppb\""
+#define EXPECT_FRACTION "a string such as \"0.5%\" or \"5000ppm\""
+#define EXPECT_CPUS "\"all\" or an array of CPU indices"
+#define EXPECT_CSTATE "a C-state: an integer from 1 to 10, or a string from \"C1\" to \"C10\""
 #define EXPECT_UTC "seconds since 1970 (an integer) or a UTC time such as \"2026-01-01T00:00:00Z\""
 #define EXPECT_COMMAND "a qtest command such as \"outb 0x43 0x34\""
 #define EXPECT_IRQ "\"raise N\" or \"lower N\" with N from 0 to 23"
@@ -66,7 +73,7 @@ enum anchor {
 
 static const char *const top_keys[] = {
 	"name", "description", "seed", "duration", "utc_start", "platform", "hosts", "vm",
-	"migrations", "vcpu_moves", "readers", "scripts", NULL,
+	"migrations", "vcpu_moves", "readers", "scripts", "events", "host_checks", NULL,
 };
 static const char *const platform_keys[] = { "hpet", "pmtimer", "rtc", "access_cost", NULL };
 static const char *const hpet_keys[] = { "frequency", "timers", "counter_bits", NULL };
@@ -78,10 +85,20 @@ static const char *const script_keys[] = { "name", "at", "expect", "commands", N
 static const char *const command_keys[] = { "do", "expect", "irqs", NULL };
 static const char *const host_keys[] = {
 	"name", "tsc", "uptime", "realtime_error", "tsc_khz", "clocksource", "hpet",
-	"hpet_crystal", "vendor", "sockets", NULL,
+	"hpet_crystal", "vendor", "sockets", "tsc_features", NULL,
 };
 static const char *const socket_keys[] = {
-	"cpus", "crystal", "tsc_offset", "cpu_tsc_offsets", NULL,
+	"cpus", "crystal", "tsc_offset", "cpu_tsc_offsets", "crystal_wander", "wander_bound",
+	"wander_step", "crystal_aging", "ssc", "hotplug_cpus", NULL,
+};
+static const char *const ssc_keys[] = { "mode", "spread", "modulation", NULL };
+static const char *const tsc_features_keys[] = {
+	"constant", "nonstop", "tsc_adjust", "arat", "rdtsc_window", "bios_sync_residual",
+	"halted_pstate_erratum", "apic_timer", "advertise", NULL,
+};
+/* "advertise" keys and flag_truth "flags", in the order of enum scn_tsc_flag. */
+static const char *const tsc_flag_names[] = {
+	"constant_tsc", "nonstop_tsc", "tsc_known_freq", "tsc_reliable", "invariant_tsc", NULL,
 };
 static const char *const vm_keys[] = {
 	"host", "vcpus", "pins", "uptime", "stable_bit_cpuid", "entry_latency",
@@ -93,7 +110,7 @@ static const char *const migration_keys[] = {
 static const char *const move_keys[] = { "at", "vcpu", "pcpu", NULL };
 static const char *const reader_keys[] = {
 	"name", "kind", "vcpus", "period", "jitter", "cost", "tsc_khz", "width", "wrap", "checks",
-	NULL,
+	"host", "cpus", "migrate_every", "rdtsc", NULL,
 };
 static const char *const check_names[] = {
 	[ORACLE_MONO_VCPU] = "mono_vcpu",
@@ -123,8 +140,88 @@ static const char *const vendor_names[] = { "intel", "amd", NULL };
 static const char *const set_clock_names[] = { "none", "clock", "realtime", NULL };
 static const char *const tsc_carry_names[] = { "frozen", "advance", NULL };
 static const char *const reader_kind_names[] = {
-	"pvclock", "pvclock-raw", "tsc", "hpet", "pmtimer", NULL,
+	"pvclock", "pvclock-raw", "tsc", "hpet", "pmtimer", "rdtsc", NULL,
 };
+static const char *const rdtsc_names[] = { "rdtscp", "lfence", "rdtsc", NULL };
+static const char *const ssc_mode_names[] = { "down", "center", NULL };
+
+/* Events: the types, in the order of enum scn_event_type, and the keys of each. */
+static const char *const event_type_names[] = {
+	"cstate", "cstate_pattern", "pstate", "throttle", "temperature", "hotplug", "tsc_write",
+	"tsc_adjust_write", "suspend", "reader_migrate", NULL,
+};
+static const char *const event_keys_all[] = {
+	"type", "at", "host", "cpus", "state", "duration", "until", "residency", "busy",
+	"frequency", "duty", "socket", "step", "cpu", "tsc", "value", "low32", "kind",
+	"firmware_tsc_adjust", "reader", NULL,
+};
+static const char *const ev_keys_cstate[] = {
+	"type", "at", "host", "cpus", "state", "duration", NULL,
+};
+static const char *const ev_keys_pattern[] = {
+	"type", "at", "host", "cpus", "state", "until", "residency", "busy", NULL,
+};
+static const char *const ev_keys_pstate[] = { "type", "at", "host", "cpus", "frequency", NULL };
+static const char *const ev_keys_throttle[] = {
+	"type", "at", "host", "cpus", "duty", "duration", NULL,
+};
+static const char *const ev_keys_temperature[] = { "type", "at", "host", "socket", "step", NULL };
+static const char *const ev_keys_hotplug[] = { "type", "at", "host", "cpu", "tsc", NULL };
+static const char *const ev_keys_tsc_write[] = {
+	"type", "at", "host", "cpu", "value", "low32", NULL,
+};
+static const char *const ev_keys_adjust_write[] = { "type", "at", "host", "cpu", "value", NULL };
+static const char *const ev_keys_suspend[] = {
+	"type", "at", "host", "kind", "duration", "firmware_tsc_adjust", NULL,
+};
+static const char *const ev_keys_reader_migrate[] = {
+	"type", "at", "host", "reader", "cpu", NULL,
+};
+static const char *const *const event_keys[] = {
+	[SCN_EV_CSTATE] = ev_keys_cstate,
+	[SCN_EV_CSTATE_PATTERN] = ev_keys_pattern,
+	[SCN_EV_PSTATE] = ev_keys_pstate,
+	[SCN_EV_THROTTLE] = ev_keys_throttle,
+	[SCN_EV_TEMPERATURE] = ev_keys_temperature,
+	[SCN_EV_HOTPLUG] = ev_keys_hotplug,
+	[SCN_EV_TSC_WRITE] = ev_keys_tsc_write,
+	[SCN_EV_TSC_ADJUST_WRITE] = ev_keys_adjust_write,
+	[SCN_EV_SUSPEND] = ev_keys_suspend,
+	[SCN_EV_READER_MIGRATE] = ev_keys_reader_migrate,
+};
+static const char *const suspend_names[] = { "S3", "S4", NULL };
+
+/* Host checks: the kinds, in the order of enum scn_host_check_kind, and the keys of each. */
+static const char *const host_check_names[] = {
+	"flag_truth", "tsc_sync", "watchdog", "timer", NULL,
+};
+static const char *const hc_keys_all[] = {
+	"check", "name", "host", "expect", "worst", "threshold", "flags", "cpus", "at",
+	"clocksource", "delay_every", "delay", "false_positive", "cpu", "mode", "arm_at", "count",
+	"slack", NULL,
+};
+static const char *const hc_keys_flag_truth[] = {
+	"check", "name", "host", "expect", "worst", "threshold", "flags", NULL,
+};
+static const char *const hc_keys_tsc_sync[] = {
+	"check", "name", "host", "expect", "worst", "cpus", "at", NULL,
+};
+static const char *const hc_keys_watchdog[] = {
+	"check", "name", "host", "expect", "worst", "clocksource", "delay_every", "delay",
+	"false_positive", NULL,
+};
+static const char *const hc_keys_timer[] = {
+	"check", "name", "host", "expect", "worst", "cpu", "mode", "arm_at", "delay", "count",
+	"slack", NULL,
+};
+static const char *const *const host_check_keys[] = {
+	[SCN_HC_FLAG_TRUTH] = hc_keys_flag_truth,
+	[SCN_HC_TSC_SYNC] = hc_keys_tsc_sync,
+	[SCN_HC_WATCHDOG] = hc_keys_watchdog,
+	[SCN_HC_TIMER] = hc_keys_timer,
+};
+static const char *const watchdog_cs_names[] = { "hpet", "acpi_pm", NULL };
+static const char *const timer_mode_names[] = { "oneshot", "periodic", "deadline", NULL };
 static const char *const wrap_names[] = { "none", "extend", NULL };
 static const char *const expect_names[] = { "pass", "fail", NULL };
 static const char *const pause_names[] = { "include", "exclude", NULL };
@@ -136,6 +233,7 @@ static const sim_ps reader_cost_ps[] = {
 	[SCN_READER_TSC] = 20 * SIM_PS_PER_NS,
 	[SCN_READER_HPET] = 0,                /* the device's access cost, resolved by the machine */
 	[SCN_READER_PMTIMER] = 0,
+	[SCN_READER_RDTSC] = 10 * SIM_PS_PER_NS,
 };
 
 /* Ports of the other devices, which the PM timer's 4 ports must not overlap. */
@@ -438,6 +536,49 @@ static bool read_array(struct loader *ld, const struct node *v, unsigned min, un
 }
 
 /*
+ * The source text of the JSON number v, when it can be found: the literal
+ * (for messages), its sign and its magnitude, which is exact up to 2^53 (big
+ * when above).  Fails on leading zeros, a fraction or an exponent; what names
+ * the value in those errors.  False with *found false when v is not in the
+ * text (then the caller falls back to cJSON's double).
+ */
+static bool int_literal(struct loader *ld, const struct node *v, const char *what,
+			char lit[32], bool *neg, bool *big, uint64_t *mag, bool *found)
+{
+	const char *p, *end = ld->buf + ld->len;
+	size_t off, n = 0;
+
+	*neg = *big = false;
+	*mag = 0;
+	*found = json_locate(ld->buf, ld->len, v->path, &off);
+	if (!*found)
+		return false;
+	p = ld->buf + off;
+	while (p + n < end && n + 1 < 32 && strchr("+-.eE0123456789", p[n]))
+		n++;
+	memcpy(lit, p, n);
+	lit[n] = '\0';
+	if (p < end && *p == '-') {
+		*neg = true;
+		p++;
+	}
+	if (p + 1 < end && p[0] == '0' && p[1] >= '0' && p[1] <= '9')
+		return fail(ld, v->path, "expected %s without leading zeros, got %s", what, lit);
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (*mag > MAX_U53)
+			*big = true;
+		else
+			*mag = *mag * 10 + (uint64_t)(*p - '0');
+	}
+	if (*mag > MAX_U53)
+		*big = true;
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return fail(ld, v->path, "expected %s (digits only, no fraction or exponent), got %s",
+			    what, lit);
+	return true;
+}
+
+/*
  * An integer in [min, max], checked on its source text: digits only, at most
  * 2^53 (cJSON keeps numbers as double, which is exact only up to there).
  * what names the value in range errors ("a vCPU index").
@@ -447,45 +588,22 @@ static bool read_int(struct loader *ld, const struct node *v, uint64_t min, uint
 {
 	char lit[32] = "";
 	uint64_t x = 0;
-	size_t off;
+	bool neg, big, found;
 
 	if (!v->json)
 		return true;
 	if (!cJSON_IsNumber(v->json))
 		return type_error(ld, v, what);
-	if (json_locate(ld->buf, ld->len, v->path, &off)) {
-		const char *p = ld->buf + off;
-		const char *end = ld->buf + ld->len;
-		bool neg = false, big = false;
-		size_t n = 0;
-
-		while (p + n < end && n + 1 < sizeof(lit) && strchr("+-.eE0123456789", p[n]))
-			n++;
-		memcpy(lit, p, n);
-		lit[n] = '\0';
-		if (p < end && *p == '-') {
-			neg = true;
-			p++;
-		}
-		if (p + 1 < end && p[0] == '0' && p[1] >= '0' && p[1] <= '9')
-			return fail(ld, v->path, "expected %s without leading zeros, got %s", what, lit);
-		for (; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (x > MAX_U53)
-				big = true;
-			else
-				x = x * 10 + (uint64_t)(*p - '0');
-		}
-		if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
-			return fail(ld, v->path,
-				    "expected %s (digits only, no fraction or exponent), got %s",
-				    what, lit);
-		if (!neg && (big || x > MAX_U53))
+	if (int_literal(ld, v, what, lit, &neg, &big, &x, &found)) {
+		if (!neg && big)
 			return fail(ld, v->path,
 				    "integer too large: %s (at most 2^53 = 9007199254740992)", lit);
 		if (neg && (big || x)) {
 			return fail(ld, v->path, "expected %s in [%" PRIu64 ", %" PRIu64 "], got %s",
 				    what, min, max, lit);
 		}
+	} else if (found) {
+		return false;
 	} else {
 		double d = v->json->valuedouble;
 
@@ -691,6 +809,26 @@ static bool read_ppb(struct loader *ld, const struct node *v, int64_t limit, int
 	return true;
 }
 
+/* A fraction in ppb, also as a percentage ("0.5%"), in [min, max]; range names the limits. */
+static bool read_fraction(struct loader *ld, const struct node *v, int64_t min, int64_t max,
+			  const char *range, int64_t *out)
+{
+	char why[256], q[80];
+	const char *s = "";
+	int64_t x;
+
+	if (!v->json)
+		return true;
+	if (!read_str(ld, v, EXPECT_FRACTION, &s))
+		return false;
+	if (!sim_parse_fraction_ppb(s, &x, why, sizeof(why)))
+		return fail(ld, v->path, "%s", why);
+	if (x < min || x > max)
+		return fail(ld, v->path, "expected %s, got %s", range, quote(q, sizeof(q), s));
+	*out = x;
+	return true;
+}
+
 /* An integer that must be a or b ("32 or 64"); what names it in type errors. */
 static bool read_either(struct loader *ld, const struct node *v, unsigned a, unsigned b,
 			const char *what, unsigned *out)
@@ -742,6 +880,47 @@ static bool read_u64(struct loader *ld, const struct node *v, const char *what, 
 		return fail(ld, v->path, "expected %s in [0x0, 0x%" PRIx64 "], got %s", what, max,
 			    quote(q, sizeof(q), s));
 	*out = x;
+	return true;
+}
+
+/*
+ * A signed integer with |x| < 2^63: a JSON integer (|x| at most 2^53, checked
+ * on its digits) or a string holding an optionally signed decimal integer.
+ */
+static bool read_s64(struct loader *ld, const struct node *v, const char *what, int64_t *out)
+{
+	char expected[160], why[256], lit[32] = "", q[80];
+	const char *s = "", *digits;
+	bool neg, big, found;
+	uint64_t x = 0;
+
+	if (!v->json)
+		return true;
+	snprintf(expected, sizeof(expected), "%s: an integer or a string such as \"-4096\"", what);
+	if (cJSON_IsNumber(v->json)) {
+		if (int_literal(ld, v, what, lit, &neg, &big, &x, &found)) {
+			if (big)
+				return fail(ld, v->path,
+					    "integer too large: %s (at most 2^53 = 9007199254740992 "
+					    "either way); write larger values as a string such as "
+					    "\"-9223372036854775807\"", lit);
+			*out = neg ? -(int64_t)x : (int64_t)x;
+			return true;
+		}
+		if (found)
+			return false;
+		return fail(ld, v->path, "expected %s", expected);
+	}
+	if (!read_str(ld, v, expected, &s))
+		return false;
+	digits = s + (s[0] == '-' || s[0] == '+');
+	if (!*digits || strspn(digits, "0123456789") != strlen(digits))
+		return fail(ld, v->path, "expected %s (decimal digits with an optional sign), got %s",
+			    what, quote(q, sizeof(q), s));
+	if (!sim_parse_u64(digits, &x, why, sizeof(why)) || x > (uint64_t)INT64_MAX)
+		return fail(ld, v->path, "integer too large: %s (|x| at most 2^63-1 = "
+			    "9223372036854775807)", quote(q, sizeof(q), s));
+	*out = s[0] == '-' ? -(int64_t)x : (int64_t)x;
 	return true;
 }
 
@@ -933,13 +1112,149 @@ static bool load_platform(struct loader *ld, const struct node *o)
 
 /* ---- hosts ---- */
 
+/* A set of host CPUs. */
+struct cpu_set {
+	uint64_t w[SCN_MAX_HOST_CPUS / 64];
+};
+
+static void cpu_set_add(struct cpu_set *set, unsigned cpu)
+{
+	set->w[cpu / 64] |= 1ULL << (cpu % 64);
+}
+
+static bool cpu_set_has(const struct cpu_set *set, unsigned cpu)
+{
+	return set->w[cpu / 64] >> (cpu % 64) & 1;
+}
+
+/* The lowest CPU in both a and b, or SCN_MAX_HOST_CPUS when none. */
+static unsigned cpu_set_common(const struct cpu_set *a, const struct cpu_set *b)
+{
+	for (unsigned i = 0; i < SCN_MAX_HOST_CPUS / 64; i++) {
+		uint64_t w = a->w[i] & b->w[i];
+
+		for (unsigned bit = 0; w; bit++, w >>= 1)
+			if (w & 1)
+				return i * 64 + bit;
+	}
+	return SCN_MAX_HOST_CPUS;
+}
+
 static unsigned host_cpus(const struct scn_host *h)
 {
-	unsigned n = 0;
+	return h->ncpus;
+}
 
-	for (unsigned i = 0; i < h->nsockets; i++)
-		n += h->sockets[i].ncpus;
-	return n;
+/* The socket of CPU cpu (< h->ncpus), and whether it is one of the socket's hotplug CPUs. */
+static unsigned cpu_socket(const struct scn_host *h, unsigned cpu, bool *hotplug)
+{
+	unsigned j = h->nsockets - 1;
+
+	while (j > 0 && cpu < h->sockets[j].first_cpu)
+		j--;
+	*hotplug = cpu - h->sockets[j].first_cpu >= h->sockets[j].ncpus;
+	return j;
+}
+
+/* The n-th CPU (from 0) among those online at t = 0. */
+static unsigned nth_online_cpu(const struct scn_host *h, unsigned n)
+{
+	for (unsigned j = 0; j < h->nsockets; j++) {
+		if (n < h->sockets[j].ncpus)
+			return h->sockets[j].first_cpu + n;
+		n -= h->sockets[j].ncpus;
+	}
+	return 0;
+}
+
+/* "4-5, 12" : the hotplug CPUs of h, or "none". */
+static const char *hotplug_list(const struct scn_host *h, char *dst, size_t len)
+{
+	size_t n = 0;
+
+	snprintf(dst, len, "none");
+	for (unsigned j = 0; j < h->nsockets; j++) {
+		const struct scn_socket *sk = &h->sockets[j];
+		unsigned a = sk->first_cpu + sk->ncpus, b = a + sk->hotplug_cpus - 1;
+		int w;
+
+		if (!sk->hotplug_cpus || n >= len)
+			continue;
+		w = a == b ? snprintf(dst + n, len - n, "%s%u", n ? ", " : "", a)
+			   : snprintf(dst + n, len - n, "%s%u-%u", n ? ", " : "", a, b);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	return dst;
+}
+
+/* The socket's crystal offset: nominal plus steps, widened by wander, aging over the run, SSC. */
+static void crystal_envelope(const struct scenario *sc, const struct scn_socket *sk,
+			     int64_t steps, int64_t *lo, int64_t *hi)
+{
+	sim_i128 aging = (sim_i128)sk->aging_ppb_per_day * (sim_i128)sc->duration_ps;
+	sim_i128 l, u;
+
+	/* aging over the whole run, rounded away from 0 */
+	aging = aging < 0 ? -((-aging + PS_PER_DAY - 1) / PS_PER_DAY)
+			  : (aging + PS_PER_DAY - 1) / PS_PER_DAY;
+	l = u = (sim_i128)sk->crystal_ppb + steps;
+	if (sk->wander_ppb) {
+		l -= sk->wander_bound_ppb;
+		u += sk->wander_bound_ppb;
+	}
+	if (aging < 0)
+		l += aging;
+	else
+		u += aging;
+	if (sk->ssc.enabled && sk->ssc.mode == SCN_SSC_DOWN) {
+		l -= sk->ssc.spread_ppb;
+	} else if (sk->ssc.enabled) {
+		l -= sk->ssc.spread_ppb / 2;
+		u += (sk->ssc.spread_ppb + 1) / 2;
+	}
+	*lo = l < -(sim_i128)INT64_MAX ? -INT64_MAX : (int64_t)l;
+	*hi = u > (sim_i128)INT64_MAX ? INT64_MAX : (int64_t)u;
+}
+
+/*
+ * The offsets a socket's crystal can reach (lo, hi, from crystal_envelope)
+ * stay within +-10% and give representable TSC rates; the error is at path.
+ */
+static bool check_envelope(struct loader *ld, const char *path, const struct scn_host *h,
+			   int64_t lo, int64_t hi, const char *what)
+{
+	char a[32], b[32], c[32];
+	struct sim_freq f;
+
+	if (lo < -CRYSTAL_LIMIT_PPB || hi > CRYSTAL_LIMIT_PPB)
+		return fail(ld, path, "%s: the crystal's offset could reach %s to %s; expected it to "
+			    "stay within +-%s", what, fmt_ppb(a, sizeof(a), lo),
+			    fmt_ppb(b, sizeof(b), hi), fmt_ppb(c, sizeof(c), CRYSTAL_LIMIT_PPB));
+	if (!sim_freq_scale_ppb(h->tsc, lo, &f) || !sim_freq_scale_ppb(h->tsc, hi, &f))
+		return fail(ld, path, "%s: the TSC frequency with a crystal offset of %s to %s is not "
+			    "representable", what, fmt_ppb(a, sizeof(a), lo), fmt_ppb(b, sizeof(b), hi));
+	return true;
+}
+
+static bool load_ssc(struct loader *ld, const struct node *o, struct scn_ssc *ssc)
+{
+	struct node v;
+	unsigned u = 0;
+
+	if (!read_object(ld, o, ssc_keys))
+		return false;
+	ssc->enabled = true;
+	if (!get(ld, o, "mode", true, &v) || !read_enum(ld, &v, ssc_mode_names, &u))
+		return false;
+	ssc->mode = (enum scn_ssc_mode)u;
+	if (!get(ld, o, "spread", true, &v))
+		return false;
+	if (!read_fraction(ld, &v, 1, SSC_SPREAD_MAX_PPB, "a spread above 0% and at most 2%",
+			   &ssc->spread_ppb))
+		return false;
+	ssc->modulation = sim_freq_hz(31500);
+	return get(ld, o, "modulation", false, &v) &&
+	       read_freq(ld, &v, 10000, 100000, "10kHz to 100kHz", &ssc->modulation);
 }
 
 static bool load_socket(struct loader *ld, const struct scn_host *h, const struct node *o,
@@ -947,7 +1262,8 @@ static bool load_socket(struct loader *ld, const struct scn_host *h, const struc
 {
 	struct node v;
 	struct sim_freq f;
-	char q[80];
+	char q[80], a[32];
+	int64_t lo, hi;
 
 	if (!read_object(ld, o, socket_keys))
 		return false;
@@ -975,6 +1291,91 @@ static bool load_socket(struct loader *ld, const struct scn_host *h, const struc
 			if (!read_signed_ps(ld, &el, &sk->cpu_tsc_offset_ps[i]))
 				return false;
 		}
+	}
+	if (!get(ld, o, "crystal_wander", false, &v) ||
+	    !read_ppb(ld, &v, WANDER_LIMIT_PPB, &sk->wander_ppb))
+		return false;
+	if (sk->wander_ppb < 0)
+		return fail(ld, v.path, "expected a wander of at least 0ppb (per sqrt(s)), got %s",
+			    quote(q, sizeof(q), v.json->valuestring));
+	sk->wander_bound_ppb = 1000;
+	if (!get(ld, o, "wander_bound", false, &v) ||
+	    !read_ppb(ld, &v, CRYSTAL_LIMIT_PPB, &sk->wander_bound_ppb))
+		return false;
+	if (sk->wander_bound_ppb <= 0)
+		return fail(ld, v.path, "expected a bound above 0ppb, got %s",
+			    quote(q, sizeof(q), v.json->valuestring));
+	sk->wander_step_ps = SIM_PS_PER_S;
+	if (!get(ld, o, "wander_step", false, &v) || !read_duration_ps(ld, &v, &sk->wander_step_ps))
+		return false;
+	if (sk->wander_step_ps < SIM_PS_PER_MS)
+		return fail(ld, v.path, "expected a step of at least 1ms, got %s",
+			    fmt_ps(a, sizeof(a), 1, sk->wander_step_ps));
+	if (!get(ld, o, "crystal_aging", false, &v) ||
+	    !read_ppb(ld, &v, CRYSTAL_LIMIT_PPB, &sk->aging_ppb_per_day))
+		return false;
+	if (!get(ld, o, "ssc", false, &v) || (v.json && !load_ssc(ld, &v, &sk->ssc)))
+		return false;
+	if (!get(ld, o, "hotplug_cpus", false, &v) ||
+	    !read_uint(ld, &v, 0, SCN_MAX_CPUS_PER_SOCKET, "a CPU count", &sk->hotplug_cpus))
+		return false;
+	if (sk->ncpus + sk->hotplug_cpus > SCN_MAX_CPUS_PER_SOCKET)
+		return fail(ld, v.path, "expected at most %u hotplug CPUs (\"cpus\" is %u, and a "
+			    "socket has at most %u CPUs), got %u", SCN_MAX_CPUS_PER_SOCKET - sk->ncpus,
+			    sk->ncpus, SCN_MAX_CPUS_PER_SOCKET, sk->hotplug_cpus);
+	crystal_envelope(ld->sc, sk, 0, &lo, &hi);
+	return check_envelope(ld, o->path, h, lo, hi, "crystal, wander bound, aging over the run "
+			      "and spread together");
+}
+
+static bool load_tsc_features(struct loader *ld, const struct node *o,
+			      struct scn_tsc_features *tf)
+{
+	struct node v, adv;
+	uint64_t x;
+
+	tf->constant = tf->nonstop = tf->tsc_adjust = tf->arat = true;
+	tf->apic_timer = sim_freq_hz(100000000);
+	for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++)
+		tf->advertise[i] = -1;
+	if (!o->json)
+		return true;
+	if (!read_object(ld, o, tsc_features_keys))
+		return false;
+	if (!get(ld, o, "constant", false, &v) || !read_bool(ld, &v, &tf->constant) ||
+	    !get(ld, o, "nonstop", false, &v) || !read_bool(ld, &v, &tf->nonstop) ||
+	    !get(ld, o, "tsc_adjust", false, &v) || !read_bool(ld, &v, &tf->tsc_adjust) ||
+	    !get(ld, o, "arat", false, &v) || !read_bool(ld, &v, &tf->arat))
+		return false;
+	x = 0;
+	if (!get(ld, o, "rdtsc_window", false, &v) ||
+	    !read_int(ld, &v, 0, 1000000, "a number of TSC cycles", &x))
+		return false;
+	tf->rdtsc_window_cycles = (uint32_t)x;
+	x = 0;
+	if (!get(ld, o, "bios_sync_residual", false, &v) ||
+	    !read_int(ld, &v, 0, 1000000000, "a number of TSC cycles", &x))
+		return false;
+	tf->bios_sync_residual_cycles = (uint32_t)x;
+	if (!get(ld, o, "halted_pstate_erratum", false, &v) ||
+	    !read_bool(ld, &v, &tf->halted_pstate_erratum))
+		return false;
+	if (!get(ld, o, "apic_timer", false, &v) ||
+	    !read_freq(ld, &v, 1000000, 10000000000ULL, "1MHz to 10GHz", &tf->apic_timer))
+		return false;
+	if (!get(ld, o, "advertise", false, &adv))
+		return false;
+	if (!adv.json)
+		return true;
+	if (!read_object(ld, &adv, tsc_flag_names))
+		return false;
+	for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++) {
+		bool b = false;
+
+		if (!get(ld, &adv, tsc_flag_names[i], false, &v) || !read_bool(ld, &v, &b))
+			return false;
+		if (v.json)
+			tf->advertise[i] = b;
 	}
 	return true;
 }
@@ -1033,13 +1434,17 @@ static bool load_host(struct loader *ld, const struct node *o, unsigned idx)
 	    !read_array(ld, &arr, 1, SCN_MAX_SOCKETS, "sockets", &h->nsockets))
 		return false;
 	for (unsigned i = 0; i < h->nsockets; i++) {
+		struct scn_socket *sk = &h->sockets[i];
 		struct node el;
 
 		element(&arr, i, &el);
-		if (!load_socket(ld, h, &el, &h->sockets[i]))
+		if (!load_socket(ld, h, &el, sk))
 			return false;
+		sk->first_cpu = h->ncpus;
+		h->ncpus += sk->ncpus + sk->hotplug_cpus;
+		h->ncpus_online += sk->ncpus;
 	}
-	return true;
+	return get(ld, o, "tsc_features", false, &v) && load_tsc_features(ld, &v, &h->features);
 }
 
 /* Index of the host named by v (a string), listing the names on error. */
@@ -1064,7 +1469,47 @@ static bool read_host_ref(struct loader *ld, const struct node *v, unsigned *out
 		    names);
 }
 
-/* "pins": exactly nvcpus CPU indices of host h; default vCPU i -> CPU i mod ncpus. */
+/* The "host" key of o: a host name; absent, the only host (an error when there are several). */
+static bool read_host_or_only(struct loader *ld, const struct node *o, unsigned *out)
+{
+	const struct scenario *sc = ld->sc;
+	char names[SCN_MAX_HOSTS * (SCN_NAME_MAX + 2)];
+	struct node v;
+	size_t n = 0;
+
+	if (!get(ld, o, "host", false, &v))
+		return false;
+	if (v.json)
+		return read_host_ref(ld, &v, out);
+	if (sc->nhosts == 1) {
+		*out = 0;
+		return true;
+	}
+	for (unsigned i = 0; i < sc->nhosts; i++)
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
+				      sc->hosts[i].name);
+	return fail_at(ld, v.path, AT_PARENT, 0,
+		       "missing required key \"host\": there are %u hosts (%s)", sc->nhosts, names);
+}
+
+/* A CPU a vCPU runs on must be online at t = 0: not one of the hotplug CPUs. */
+static bool check_vcpu_cpu(struct loader *ld, const char *path, const struct scn_host *h,
+			   unsigned cpu)
+{
+	bool hotplug;
+	unsigned sk = cpu_socket(h, cpu, &hotplug);
+
+	if (hotplug)
+		return fail(ld, path, "CPU %u of host \"%s\" is one of socket %u's \"hotplug_cpus\", "
+			    "offline at t = 0; vCPUs run on CPUs online at t = 0", cpu, h->name, sk);
+	return true;
+}
+
+/*
+ * "pins": exactly nvcpus CPU indices of host h, online at t = 0; default
+ * vCPU i -> the (i mod ncpus_online)-th CPU online at t = 0 (CPU i mod ncpus
+ * without hotplug CPUs).
+ */
 static bool read_pins(struct loader *ld, const struct node *v, const struct scn_host *h,
 		      bool *has, unsigned pins[])
 {
@@ -1072,7 +1517,7 @@ static bool read_pins(struct loader *ld, const struct node *v, const struct scn_
 	char what[80];
 
 	for (unsigned i = 0; i < nvcpus; i++)
-		pins[i] = i % ncpus;
+		pins[i] = nth_online_cpu(h, i % h->ncpus_online);
 	if (!read_array(ld, v, nvcpus, nvcpus, "CPU indices (one per vCPU)", &(unsigned){ 0 }))
 		return false;
 	if (!v->json)
@@ -1083,7 +1528,8 @@ static bool read_pins(struct loader *ld, const struct node *v, const struct scn_
 		struct node el;
 
 		element(v, i, &el);
-		if (!read_uint(ld, &el, 0, ncpus - 1, what, &pins[i]))
+		if (!read_uint(ld, &el, 0, ncpus - 1, what, &pins[i]) ||
+		    !check_vcpu_cpu(ld, el.path, h, pins[i]))
 			return false;
 	}
 	return true;
@@ -1223,7 +1669,7 @@ static bool load_move(struct loader *ld, const struct node *o, unsigned k)
 	if (!get(ld, o, "pcpu", true, &v) ||
 	    !read_uint(ld, &v, 0, host_cpus(&sc->hosts[host]) - 1, what, &mv->pcpu))
 		return false;
-	return true;
+	return check_vcpu_cpu(ld, v.path, &sc->hosts[host], mv->pcpu);
 }
 
 /* ---- readers and checks ---- */
@@ -1349,11 +1795,119 @@ static bool load_reader_vcpus(struct loader *ld, const struct node *v, struct sc
 	return true;
 }
 
+/*
+ * A list of CPUs of host h: "all" (every CPU in online, in index order) or an
+ * array of distinct indices, each in online.  when says when online holds in
+ * errors ("at t = 0"); by_events, that earlier events could have changed it.
+ */
+static bool read_cpu_list(struct loader *ld, const struct node *v, const struct scn_host *h,
+			  const struct cpu_set *online, const char *when, bool by_events,
+			  unsigned *n, unsigned cpus[])
+{
+	char q[80], what[80];
+	unsigned count = 0;
+
+	if (cJSON_IsString(v->json)) {
+		if (strcmp(v->json->valuestring, "all") != 0)
+			return fail(ld, v->path, "expected %s, got %s", EXPECT_CPUS,
+				    quote(q, sizeof(q), v->json->valuestring));
+		for (unsigned c = 0; c < h->ncpus; c++)
+			if (cpu_set_has(online, c))
+				cpus[count++] = c;
+		*n = count;
+		return true;
+	}
+	if (!cJSON_IsArray(v->json))
+		return type_error(ld, v, EXPECT_CPUS);
+	if (!read_array(ld, v, 1, h->ncpus, "CPU indices", n))
+		return false;
+	snprintf(what, sizeof(what), "a CPU index of host \"%s\"", h->name);
+	for (unsigned i = 0; i < *n; i++) {
+		struct node el;
+		bool hotplug;
+
+		element(v, i, &el);
+		if (!read_uint(ld, &el, 0, h->ncpus - 1, what, &cpus[i]))
+			return false;
+		for (unsigned j = 0; j < i; j++)
+			if (cpus[j] == cpus[i])
+				return fail(ld, el.path, "duplicate CPU %u (also %s/%u)", cpus[i],
+					    v->path, j);
+		if (!cpu_set_has(online, cpus[i]))
+			return fail(ld, el.path, "CPU %u of host \"%s\" is offline %s: it is one of "
+				    "socket %u's \"hotplug_cpus\"%s", cpus[i], h->name, when,
+				    cpu_socket(h, cpus[i], &hotplug),
+				    by_events ? ", not brought online by an earlier \"hotplug\" event"
+				    : "");
+	}
+	return true;
+}
+
+/* The CPUs of h online at t = 0. */
+static void initial_online(const struct scn_host *h, struct cpu_set *set)
+{
+	memset(set, 0, sizeof(*set));
+	for (unsigned c = 0; c < h->ncpus_online; c++)
+		cpu_set_add(set, nth_online_cpu(h, c));
+}
+
+/*
+ * Where a reader runs: "vcpus" (in the VM), or "host" and "cpus" (on bare
+ * metal), exactly one of "vcpus" and "cpus".
+ */
+static bool load_reader_binding(struct loader *ld, const struct node *o,
+				const struct node *kind, struct scn_reader *r)
+{
+	const struct scenario *sc = ld->sc;
+	struct node vcpus, cpus, host;
+	struct cpu_set online;
+	const struct scn_host *h;
+
+	if (!get(ld, o, "vcpus", false, &vcpus) || !get(ld, o, "cpus", false, &cpus) ||
+	    !get(ld, o, "host", false, &host))
+		return false;
+	if (vcpus.json && cpus.json)
+		return fail_at(ld, cpus.path, AT_KEY, 0,
+			       "keys \"vcpus\" and \"cpus\" exclude each other: a reader runs in the "
+			       "VM (\"vcpus\") or on a host (\"host\" and \"cpus\")");
+	if (!vcpus.json && !cpus.json) {
+		if (sc->has_vm)
+			return fail_at(ld, vcpus.path, AT_PARENT, 0,
+				       "missing required key \"vcpus\" (or \"cpus\" for a reader on "
+				       "a host)");
+		return fail_at(ld, cpus.path, AT_PARENT, 0,
+			       "missing required key \"cpus\": the host CPUs the reader runs on");
+	}
+	if (vcpus.json) {
+		if (!sc->has_vm)
+			return fail_at(ld, vcpus.path, AT_KEY, 0,
+				       "key \"vcpus\" needs a VM: add \"vm\", or run the reader on a "
+				       "host with \"cpus\"");
+		if (host.json)
+			return fail_at(ld, host.path, AT_KEY, 0,
+				       "key \"host\" is only allowed with \"cpus\": a reader with "
+				       "\"vcpus\" runs in the VM");
+		if (r->kind == SCN_READER_RDTSC)
+			return fail(ld, kind->path, "a reader of kind \"rdtsc\" runs on a host: give "
+				    "\"cpus\" (and \"host\") instead of \"vcpus\"");
+		return load_reader_vcpus(ld, &vcpus, r);
+	}
+	if (r->kind != SCN_READER_TSC && r->kind != SCN_READER_RDTSC)
+		return fail(ld, kind->path, "a reader on a host (with \"cpus\") is of kind \"tsc\" "
+			    "or \"rdtsc\", got \"%s\"", reader_kind_names[r->kind]);
+	r->on_host = true;
+	if (!read_host_or_only(ld, o, &r->host))
+		return false;
+	h = &sc->hosts[r->host];
+	initial_online(h, &online);
+	return read_cpu_list(ld, &cpus, h, &online, "at t = 0", false, &r->ncpus, r->cpus);
+}
+
 static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 {
 	struct scenario *sc = ld->sc;
 	struct scn_reader *r = &sc->readers[idx];
-	struct node v, period, checks;
+	struct node v, kind, period, checks;
 	char q[80], a[32], b[32];
 	unsigned u = 0;
 	enum scn_device dev;
@@ -1368,12 +1922,12 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 		if (strcmp(sc->readers[i].name, r->name) == 0)
 			return fail(ld, v.path, "duplicate reader name %s (also /readers/%u/name)",
 				    quote(q, sizeof(q), r->name), i);
-	if (!get(ld, o, "kind", true, &v) || !read_enum(ld, &v, reader_kind_names, &u))
+	if (!get(ld, o, "kind", true, &kind) || !read_enum(ld, &kind, reader_kind_names, &u))
 		return false;
 	r->kind = (enum scn_reader_kind)u;
 	counter = r->kind == SCN_READER_HPET || r->kind == SCN_READER_PMTIMER;
 	dev = r->kind == SCN_READER_HPET ? SCN_DEV_HPET : SCN_DEV_PMTIMER;
-	if (!get(ld, o, "vcpus", true, &v) || !load_reader_vcpus(ld, &v, r))
+	if (!load_reader_binding(ld, o, &kind, r))
 		return false;
 	if (!get(ld, o, "period", true, &period) || !read_duration_ps(ld, &period, &r->period_ps))
 		return false;
@@ -1406,6 +1960,10 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	if (v.json && r->kind != SCN_READER_TSC)
 		return fail_at(ld, v.path, AT_KEY, 0,
 			       "key \"tsc_khz\" is only allowed when \"kind\" is \"tsc\"");
+	if (v.json && r->on_host)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"tsc_khz\" is not allowed on a host: a \"tsc\" reader there "
+			       "uses the host kernel's tsc_khz (%s/tsc_khz)", sc->hosts[r->host].path);
 	if (!read_int(ld, &v, 1, UINT32_MAX, "a TSC frequency in kHz", &r->tsc_khz))
 		return false;
 	if (!get(ld, o, "width", false, &v))
@@ -1436,6 +1994,28 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 			return false;
 		r->wrap_extend = u == 1;
 	}
+	if (!get(ld, o, "migrate_every", false, &v))
+		return false;
+	if (v.json && !r->on_host)
+		return fail_at(ld, v.path, AT_KEY, 0, "key \"migrate_every\" is only allowed on a "
+			       "reader on a host (with \"cpus\")");
+	if (!read_duration_ps(ld, &v, &r->migrate_every_ps))
+		return false;
+	if (v.json && r->migrate_every_ps == 0)
+		return fail(ld, v.path, "expected a duration above 0, got \"%s\"",
+			    v.json->valuestring);
+	if (v.json && r->ncpus < 2)
+		return fail(ld, v.path, "a reader that migrates needs at least 2 CPUs in \"cpus\", "
+			    "got %u", r->ncpus);
+	if (!get(ld, o, "rdtsc", false, &v))
+		return false;
+	if (v.json && r->kind != SCN_READER_TSC && r->kind != SCN_READER_RDTSC)
+		return fail_at(ld, v.path, AT_KEY, 0, "key \"rdtsc\" is only allowed when \"kind\" "
+			       "is \"tsc\" or \"rdtsc\"");
+	u = SCN_RDTSC_RDTSCP;
+	if (!read_enum(ld, &v, rdtsc_names, &u))
+		return false;
+	r->rdtsc = (enum scn_rdtsc_kind)u;
 	if (!get(ld, o, "checks", false, &checks))
 		return false;
 	if (checks.json && !read_object(ld, &checks, check_names))
@@ -1573,6 +2153,685 @@ static bool load_script(struct loader *ld, const struct node *o, unsigned idx)
 	return true;
 }
 
+/* ---- host events ---- */
+
+/* What load_events keeps while it reads the events in order. */
+struct event_state {
+	struct cpu_set sets[SCN_MAX_EVENTS];  /* the CPUs of each event ("cpus" or "cpu") */
+	int64_t steps[SCN_MAX_HOSTS][SCN_MAX_SOCKETS]; /* temperature steps so far */
+	unsigned reader_cpu[SCN_MAX_READERS]; /* where each one-CPU reader on a host is */
+};
+
+/* The CPUs of host `host` online at t, after the hotplug events among events[0, k). */
+static void online_at(const struct scenario *sc, unsigned host, sim_ps t, unsigned k,
+		      struct cpu_set *set)
+{
+	initial_online(&sc->hosts[host], set);
+	for (unsigned j = 0; j < k; j++) {
+		const struct scn_event *e = &sc->events[j];
+
+		if (e->type == SCN_EV_HOTPLUG && e->host == host && e->at_ps <= t)
+			cpu_set_add(set, e->cpu);
+	}
+}
+
+/* When an event that keeps its CPUs busy (cstate, cstate_pattern, throttle) ends; else 0. */
+static sim_ps busy_end(const struct scn_event *e)
+{
+	switch (e->type) {
+	case SCN_EV_CSTATE:
+	case SCN_EV_THROTTLE:
+		return sim_add_sat(e->at_ps, e->duration_ps);
+	case SCN_EV_CSTATE_PATTERN:
+		return e->until_ps;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The first of events[0, k) on host that keeps a CPU of set busy after t (only
+ * "cstate" events when cstate_only), with that CPU in *cpu; -1 when none.
+ */
+static int busy_conflict(const struct scenario *sc, const struct event_state *st, unsigned k,
+			 unsigned host, sim_ps t, const struct cpu_set *set, bool cstate_only,
+			 unsigned *cpu)
+{
+	for (unsigned j = 0; j < k; j++) {
+		const struct scn_event *e = &sc->events[j];
+		unsigned c;
+
+		if (e->host != host || busy_end(e) <= t || (cstate_only && e->type != SCN_EV_CSTATE))
+			continue;
+		c = cpu_set_common(&st->sets[j], set);
+		if (c < SCN_MAX_HOST_CPUS) {
+			*cpu = c;
+			return (int)j;
+		}
+	}
+	return -1;
+}
+
+/* "state": 1..10 or "C1".."C10". */
+static bool read_cstate(struct loader *ld, const struct node *v, unsigned *out)
+{
+	const char *s;
+	char q[80];
+
+	if (cJSON_IsNumber(v->json))
+		return read_uint(ld, v, 1, SCN_MAX_CSTATE, "a C-state (1 to 10, or \"C1\" to \"C10\")",
+				 out);
+	if (!cJSON_IsString(v->json))
+		return type_error(ld, v, EXPECT_CSTATE);
+	s = v->json->valuestring;
+	if (s[0] != 'C' || s[1] < '1' || s[1] > '9' || (s[2] && strcmp(s + 1, "10") != 0))
+		return fail(ld, v->path, "expected %s, got %s", EXPECT_CSTATE, quote(q, sizeof(q), s));
+	*out = (unsigned)atoi(s + 1);
+	return true;
+}
+
+/* Index of the reader named by v (a string), listing the names on error. */
+static bool read_reader_ref(struct loader *ld, const struct node *v, unsigned *out)
+{
+	const struct scenario *sc = ld->sc;
+	char q[80], names[SCN_MAX_READERS * (SCN_NAME_MAX + 2)] = "none";
+	const char *s = "";
+	size_t n = 0;
+
+	if (!read_str(ld, v, "a reader name", &s))
+		return false;
+	for (unsigned i = 0; i < sc->nreaders; i++) {
+		if (strcmp(sc->readers[i].name, s) == 0) {
+			*out = i;
+			return true;
+		}
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
+				      sc->readers[i].name);
+	}
+	return fail(ld, v->path, "unknown reader %s; expected one of: %s", quote(q, sizeof(q), s),
+		    names);
+}
+
+/* An error: CPU cpu of h is not in the online set that holds `when`. */
+static bool offline_error(struct loader *ld, const char *path, const struct scn_host *h,
+			  unsigned cpu, const char *when)
+{
+	bool hotplug;
+
+	return fail(ld, path, "CPU %u of host \"%s\" is offline %s: it is one of socket %u's "
+		    "\"hotplug_cpus\", not brought online by an earlier \"hotplug\" event", cpu,
+		    h->name, when, cpu_socket(h, cpu, &hotplug));
+}
+
+/* The required "cpu" of o: a CPU of host h online at t (after events[0, k)). */
+static bool read_online_cpu(struct loader *ld, const struct node *o, const char *key,
+			    unsigned host, sim_ps t, unsigned k, unsigned *cpu, struct node *v)
+{
+	const struct scn_host *h = &ld->sc->hosts[host];
+	char what[80], when[48], a[32];
+	struct cpu_set online;
+
+	snprintf(what, sizeof(what), "a CPU index of host \"%s\"", h->name);
+	if (!get(ld, o, key, true, v) || !read_uint(ld, v, 0, h->ncpus - 1, what, cpu))
+		return false;
+	online_at(ld->sc, host, t, k, &online);
+	snprintf(when, sizeof(when), "at %s", fmt_ps(a, sizeof(a), 1, t));
+	return cpu_set_has(&online, *cpu) || offline_error(ld, v->path, h, *cpu, when);
+}
+
+/* A required duration above 0 at key of o. */
+static bool read_positive(struct loader *ld, const struct node *o, const char *key, sim_ps *out,
+			  struct node *v)
+{
+	if (!get(ld, o, key, true, v) || !read_duration_ps(ld, v, out))
+		return false;
+	if (*out == 0)
+		return fail(ld, v->path, "expected a duration above 0, got \"%s\"",
+			    v->json->valuestring);
+	return true;
+}
+
+/* "reader" of a reader_migrate event: a reader on a host, on one CPU; its host. */
+static bool load_migrate_reader(struct loader *ld, const struct node *o, struct scn_event *e)
+{
+	const struct scenario *sc = ld->sc;
+	const struct scn_reader *r;
+	struct node v;
+	unsigned host;
+	char a[32];
+
+	if (!get(ld, o, "reader", true, &v) || !read_reader_ref(ld, &v, &e->reader))
+		return false;
+	r = &sc->readers[e->reader];
+	if (!r->on_host)
+		return fail(ld, v.path, "reader \"%s\" runs in the VM; \"reader_migrate\" moves a reader "
+			    "on a host (one with \"cpus\")", r->name);
+	if (r->migrate_every_ps)
+		return fail(ld, v.path, "reader \"%s\" already migrates (every %s); \"reader_migrate\" "
+			    "moves a reader on one CPU (no \"migrate_every\")", r->name,
+			    fmt_ps(a, sizeof(a), 1, r->migrate_every_ps));
+	if (r->ncpus != 1)
+		return fail(ld, v.path, "reader \"%s\" is one reader per CPU on %u CPUs; "
+			    "\"reader_migrate\" moves a reader on one CPU (\"cpus\" with one entry)",
+			    r->name, r->ncpus);
+	e->host = r->host;
+	if (!get(ld, o, "host", false, &v))
+		return false;
+	if (v.json && !read_host_ref(ld, &v, &host))
+		return false;
+	if (v.json && host != e->host)
+		return fail(ld, v.path, "reader \"%s\" runs on host \"%s\"; expected that host, or no "
+			    "\"host\"", r->name, sc->hosts[e->host].name);
+	return true;
+}
+
+static bool load_event(struct loader *ld, const struct node *o, unsigned k,
+		       struct event_state *st)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_event *e = &sc->events[k];
+	const struct scn_host *h;
+	struct node v, at, type, cpus = { NULL, "" };
+	struct cpu_set online;
+	char context[48], when[48], a[32], b[32], c[32];
+	unsigned u = 0, cpu;
+	int64_t lo, hi;
+	int j;
+
+	if (!cJSON_IsObject(o->json))
+		return type_error(ld, o, "an object");
+	if (!get(ld, o, "type", true, &type) || !read_enum(ld, &type, event_type_names, &u))
+		return false;
+	e->type = (enum scn_event_type)u;
+	snprintf(context, sizeof(context), "an event of type \"%s\"", event_type_names[u]);
+	if (!read_object_in(ld, o, event_keys[u], event_keys_all, context))
+		return false;
+	keep_path(e->path, o->path);
+	if (!get(ld, o, "at", true, &at) || !read_duration_ps(ld, &at, &e->at_ps))
+		return false;
+	if (e->at_ps >= sc->duration_ps)
+		return fail(ld, at.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, e->at_ps));
+	if (k && e->at_ps < sc->events[k - 1].at_ps)
+		return fail(ld, at.path, "expected events sorted by \"at\": got %s, before the "
+			    "previous event's %s", fmt_ps(a, sizeof(a), 1, e->at_ps),
+			    fmt_ps(b, sizeof(b), 1, sc->events[k - 1].at_ps));
+	if (e->type == SCN_EV_READER_MIGRATE ? !load_migrate_reader(ld, o, e)
+					      : !read_host_or_only(ld, o, &e->host))
+		return false;
+	h = &sc->hosts[e->host];
+	for (unsigned i = 0; i < k; i++) {
+		const struct scn_event *s = &sc->events[i];
+
+		if (s->type == SCN_EV_SUSPEND && s->host == e->host &&
+		    e->at_ps < s->at_ps + s->duration_ps)
+			return fail(ld, at.path, "host \"%s\" is suspended at %s by /events/%u (from %s "
+				    "to %s)", h->name, fmt_ps(a, sizeof(a), 1, e->at_ps), i,
+				    fmt_ps(b, sizeof(b), 1, s->at_ps),
+				    fmt_ps(c, sizeof(c), 1, s->at_ps + s->duration_ps));
+	}
+	snprintf(when, sizeof(when), "at %s", fmt_ps(a, sizeof(a), 1, e->at_ps));
+
+	switch (e->type) {
+	case SCN_EV_CSTATE:
+	case SCN_EV_CSTATE_PATTERN:
+	case SCN_EV_PSTATE:
+	case SCN_EV_THROTTLE:
+		online_at(sc, e->host, e->at_ps, k, &online);
+		if (!get(ld, o, "cpus", true, &cpus) ||
+		    !read_cpu_list(ld, &cpus, h, &online, when, true, &e->ncpus, e->cpus))
+			return false;
+		for (unsigned i = 0; i < e->ncpus; i++)
+			cpu_set_add(&st->sets[k], e->cpus[i]);
+		break;
+	default:
+		break;
+	}
+
+	switch (e->type) {
+	case SCN_EV_CSTATE:
+		if (!get(ld, o, "state", true, &v) || !read_cstate(ld, &v, &e->cstate) ||
+		    !read_positive(ld, o, "duration", &e->duration_ps, &v))
+			return false;
+		break;
+	case SCN_EV_CSTATE_PATTERN:
+		if (!get(ld, o, "state", true, &v) || !read_cstate(ld, &v, &e->cstate))
+			return false;
+		if (!get(ld, o, "until", true, &v) || !read_duration_ps(ld, &v, &e->until_ps))
+			return false;
+		if (e->until_ps <= e->at_ps || e->until_ps > sc->duration_ps)
+			return fail(ld, v.path, "expected a time after \"at\" (%s) and not after the end "
+				    "of the run (%s), got %s", fmt_ps(a, sizeof(a), 1, e->at_ps),
+				    fmt_ps(b, sizeof(b), 1, sc->duration_ps),
+				    fmt_ps(c, sizeof(c), 1, e->until_ps));
+		if (!read_positive(ld, o, "residency", &e->residency_ps, &v) ||
+		    !read_positive(ld, o, "busy", &e->busy_ps, &v))
+			return false;
+		break;
+	case SCN_EV_PSTATE:
+		if (!get(ld, o, "frequency", true, &v) ||
+		    !read_freq(ld, &v, 1000000, 100000000000ULL, "1MHz to 100GHz", &e->frequency))
+			return false;
+		break;
+	case SCN_EV_THROTTLE: {
+		int64_t duty = 0;
+
+		if (!get(ld, o, "duty", true, &v) ||
+		    !read_fraction(ld, &v, PPB_PER_PERCENT, 100 * PPB_PER_PERCENT,
+				   "a duty from 1% to 100%", &duty))
+			return false;
+		if (duty % 1000)
+			return fail(ld, v.path, "duty \"%s\" is not a whole number of ppm",
+				    v.json->valuestring);
+		e->duty_ppm = (uint32_t)(duty / 1000);
+		if (!read_positive(ld, o, "duration", &e->duration_ps, &v))
+			return false;
+		break;
+	}
+	case SCN_EV_TEMPERATURE: {
+		char what[80];
+
+		snprintf(what, sizeof(what), "a socket index of host \"%s\"", h->name);
+		if (!get(ld, o, "socket", true, &v) ||
+		    !read_uint(ld, &v, 0, h->nsockets - 1, what, &e->socket))
+			return false;
+		if (!get(ld, o, "step", true, &v) ||
+		    !read_ppb(ld, &v, CRYSTAL_LIMIT_PPB, &e->step_ppb))
+			return false;
+		st->steps[e->host][e->socket] += e->step_ppb;
+		crystal_envelope(sc, &h->sockets[e->socket], st->steps[e->host][e->socket], &lo, &hi);
+		if (!check_envelope(ld, v.path, h, lo, hi, "with the temperature steps so far"))
+			return false;
+		break;
+	}
+	case SCN_EV_HOTPLUG: {
+		char what[80], list_buf[96];
+		bool hotplug;
+
+		snprintf(what, sizeof(what), "a CPU index of host \"%s\"", h->name);
+		if (!get(ld, o, "cpu", true, &v) || !read_uint(ld, &v, 0, h->ncpus - 1, what, &e->cpu))
+			return false;
+		cpu_socket(h, e->cpu, &hotplug);
+		if (!hotplug)
+			return fail(ld, v.path, "CPU %u of host \"%s\" is online at t = 0; expected one "
+				    "of its \"hotplug_cpus\" (%s)", e->cpu, h->name,
+				    hotplug_list(h, list_buf, sizeof(list_buf)));
+		for (unsigned i = 0; i < k; i++)
+			if (sc->events[i].type == SCN_EV_HOTPLUG && sc->events[i].host == e->host &&
+			    sc->events[i].cpu == e->cpu)
+				return fail(ld, v.path, "CPU %u of host \"%s\" is already online %s "
+					    "(/events/%u brought it online)", e->cpu, h->name, when, i);
+		cpu_set_add(&st->sets[k], e->cpu);
+		if (!get(ld, o, "tsc", false, &v) ||
+		    !read_u64(ld, &v, "the new CPU's TSC", UINT64_MAX, &e->value))
+			return false;
+		e->has_value = v.json != NULL;
+		break;
+	}
+	case SCN_EV_TSC_WRITE:
+	case SCN_EV_TSC_ADJUST_WRITE:
+		if (e->type == SCN_EV_TSC_ADJUST_WRITE && !h->features.tsc_adjust)
+			return fail(ld, type.path, "host \"%s\" has no IA32_TSC_ADJUST "
+				    "(%s/tsc_features/tsc_adjust is false)", h->name, h->path);
+		if (!read_online_cpu(ld, o, "cpu", e->host, e->at_ps, k, &e->cpu, &v))
+			return false;
+		cpu_set_add(&st->sets[k], e->cpu);
+		j = busy_conflict(sc, st, k, e->host, e->at_ps, &st->sets[k], true, &cpu);
+		if (j >= 0)
+			return fail(ld, v.path, "CPU %u of host \"%s\" is in C%u %s (/events/%d, until "
+				    "%s): it cannot execute the write", cpu, h->name,
+				    sc->events[j].cstate, when, j,
+				    fmt_ps(b, sizeof(b), 1, busy_end(&sc->events[j])));
+		if (!get(ld, o, "value", true, &v))
+			return false;
+		if (e->type == SCN_EV_TSC_WRITE) {
+			e->has_value = true;
+			if (!read_u64(ld, &v, "a TSC value", UINT64_MAX, &e->value) ||
+			    !get(ld, o, "low32", false, &v) || !read_bool(ld, &v, &e->low32))
+				return false;
+		} else {
+			e->has_adjust = true;
+			if (!read_s64(ld, &v, "a TSC_ADJUST value", &e->adjust))
+				return false;
+		}
+		break;
+	case SCN_EV_SUSPEND: {
+		struct cpu_set all;
+
+		if (!get(ld, o, "kind", true, &v) || !read_enum(ld, &v, suspend_names, &u))
+			return false;
+		e->s4 = u == 1;
+		if (!read_positive(ld, o, "duration", &e->duration_ps, &v))
+			return false;
+		if (sim_add_sat(e->at_ps, e->duration_ps) >= sc->duration_ps)
+			return fail(ld, v.path, "the host would resume at %s (at + duration), not before "
+				    "the end of the run (%s)",
+				    fmt_ps(a, sizeof(a), 1, sim_add_sat(e->at_ps, e->duration_ps)),
+				    fmt_ps(b, sizeof(b), 1, sc->duration_ps));
+		if (!get(ld, o, "firmware_tsc_adjust", false, &v))
+			return false;
+		if (v.json && !h->features.tsc_adjust)
+			return fail_at(ld, v.path, AT_KEY, 0, "host \"%s\" has no IA32_TSC_ADJUST "
+				       "(%s/tsc_features/tsc_adjust is false)", h->name, h->path);
+		if (!read_s64(ld, &v, "a TSC_ADJUST value", &e->adjust))
+			return false;
+		e->has_adjust = v.json != NULL;
+		memset(&all, 0xff, sizeof(all));
+		j = busy_conflict(sc, st, k, e->host, e->at_ps, &all, false, &cpu);
+		if (j >= 0)
+			return fail(ld, at.path, "host \"%s\" cannot suspend %s: CPU %u is busy with "
+				    "/events/%d (a \"%s\" event until %s)", h->name, when, cpu, j,
+				    event_type_names[sc->events[j].type],
+				    fmt_ps(b, sizeof(b), 1, busy_end(&sc->events[j])));
+		break;
+	}
+	case SCN_EV_READER_MIGRATE:
+		if (!read_online_cpu(ld, o, "cpu", e->host, e->at_ps, k, &e->cpu, &v))
+			return false;
+		if (e->cpu == st->reader_cpu[e->reader])
+			return fail(ld, v.path, "reader \"%s\" is already on CPU %u %s; expected another "
+				    "CPU", sc->readers[e->reader].name, e->cpu, when);
+		st->reader_cpu[e->reader] = e->cpu;
+		cpu_set_add(&st->sets[k], e->cpu);
+		break;
+	case SCN_EV_COUNT:
+		break;
+	}
+
+	if (busy_end(e)) {
+		j = busy_conflict(sc, st, k, e->host, e->at_ps, &st->sets[k], false, &cpu);
+		if (j >= 0)
+			return fail(ld, cpus.path, "CPU %u of host \"%s\" is still busy %s with /events/%d "
+				    "(a \"%s\" event until %s); C-state, C-state pattern and throttle "
+				    "events on one CPU must not overlap", cpu, h->name, when, j,
+				    event_type_names[sc->events[j].type],
+				    fmt_ps(b, sizeof(b), 1, busy_end(&sc->events[j])));
+	}
+	return true;
+}
+
+static bool load_events(struct loader *ld, const struct node *arr)
+{
+	struct scenario *sc = ld->sc;
+	struct event_state *st;
+	unsigned n = 0;
+	bool ok = true;
+
+	if (!read_array(ld, arr, 0, SCN_MAX_EVENTS, "events", &n))
+		return false;
+	if (n == 0)
+		return true;
+	sc->events = calloc(n, sizeof(*sc->events));
+	st = calloc(1, sizeof(*st));
+	if (!sc->events || !st) {
+		free(st);
+		return fail(ld, arr->path, "out of memory");
+	}
+	for (unsigned r = 0; r < sc->nreaders; r++)
+		if (sc->readers[r].on_host)
+			st->reader_cpu[r] = sc->readers[r].cpus[0];
+	for (unsigned k = 0; ok && k < n; k++) {
+		struct node el;
+
+		element(arr, k, &el);
+		ok = load_event(ld, &el, k, st);
+	}
+	free(st);
+	if (ok)
+		sc->nevents = n;
+	return ok;
+}
+
+/* ---- host checks ---- */
+
+static const char *fmt_worst(char *dst, size_t len, enum scn_host_check_kind kind, int64_t v)
+{
+	if (kind == SCN_HC_FLAG_TRUTH)
+		return fmt_ppb(dst, len, v);
+	if (kind == SCN_HC_TSC_SYNC) {
+		snprintf(dst, len, "%" PRId64 " cycles", v);
+		return dst;
+	}
+	return fmt_sps(dst, len, v);
+}
+
+/* "worst": {"min", "max"}: ppb (flag_truth), cycles (tsc_sync), signed durations (others). */
+static bool load_host_worst(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	struct node bound[2];
+	int64_t *out[2] = { &c->worst_min, &c->worst_max };
+	char a[32], b[32];
+
+	if (!read_object(ld, o, worst_keys))
+		return false;
+	for (unsigned i = 0; i < 2; i++) {
+		struct node *v = &bound[i];
+
+		if (!get(ld, o, worst_keys[i], false, v))
+			return false;
+		if (c->kind == SCN_HC_FLAG_TRUTH) {
+			if (!read_ppb(ld, v, INT64_MAX, out[i]))
+				return false;
+		} else if (c->kind == SCN_HC_TSC_SYNC) {
+			uint64_t x = 0;
+
+			if (!read_int(ld, v, 0, MAX_U53, "a number of TSC cycles", &x))
+				return false;
+			*out[i] = (int64_t)x;
+		} else if (!read_signed_ps(ld, v, out[i])) {
+			return false;
+		}
+	}
+	c->has_worst_min = bound[0].json != NULL;
+	c->has_worst_max = bound[1].json != NULL;
+	if (c->has_worst_min && c->has_worst_max && c->worst_max < c->worst_min)
+		return fail(ld, bound[1].path, "expected at least \"min\" (%s), got %s",
+			    fmt_worst(a, sizeof(a), c->kind, c->worst_min),
+			    fmt_worst(b, sizeof(b), c->kind, c->worst_max));
+	return true;
+}
+
+/* flag_truth "flags": distinct flag names; default every flag. */
+static bool read_flags(struct loader *ld, const struct node *v, uint32_t *flags)
+{
+	char expected[160], names[112], q[80];
+	unsigned n = 0;
+
+	*flags = (1u << SCN_TSC_FLAG_COUNT) - 1;
+	if (!v->json)
+		return true;
+	if (!read_array(ld, v, 1, SCN_TSC_FLAG_COUNT, "TSC flag names", &n))
+		return false;
+	*flags = 0;
+	snprintf(expected, sizeof(expected), "a TSC flag: one of %s",
+		 list(names, sizeof(names), tsc_flag_names, true));
+	for (unsigned i = 0; i < n; i++) {
+		struct node el;
+		const char *s = "";
+		unsigned f = 0;
+
+		element(v, i, &el);
+		if (!read_str(ld, &el, expected, &s))
+			return false;
+		while (tsc_flag_names[f] && strcmp(tsc_flag_names[f], s) != 0)
+			f++;
+		if (!tsc_flag_names[f])
+			return fail(ld, el.path, "expected %s, got %s", expected, quote(q, sizeof(q), s));
+		if (*flags >> f & 1)
+			return fail(ld, el.path, "duplicate flag %s", quote(q, sizeof(q), s));
+		*flags |= 1u << f;
+	}
+	return true;
+}
+
+static bool load_tsc_sync(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	const struct scenario *sc = ld->sc;
+	const struct scn_host *h = &sc->hosts[c->host];
+	unsigned *cpu[2] = { &c->tsc_sync.source, &c->tsc_sync.target };
+	struct node v, arr;
+	struct cpu_set online;
+	char a[32], b[32], what[80], when[48];
+
+	if (!get(ld, o, "at", false, &v) || !read_duration_ps(ld, &v, &c->tsc_sync.at_ps))
+		return false;
+	if (c->tsc_sync.at_ps >= sc->duration_ps)
+		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
+			    fmt_ps(b, sizeof(b), 1, c->tsc_sync.at_ps));
+	if (!get(ld, o, "cpus", true, &arr) ||
+	    !read_array(ld, &arr, 2, 2, "CPU indices ([source, target])", &(unsigned){ 0 }))
+		return false;
+	online_at(sc, c->host, c->tsc_sync.at_ps, sc->nevents, &online);
+	snprintf(what, sizeof(what), "a CPU index of host \"%s\"", h->name);
+	snprintf(when, sizeof(when), "at %s", fmt_ps(a, sizeof(a), 1, c->tsc_sync.at_ps));
+	for (unsigned i = 0; i < 2; i++) {
+		element(&arr, i, &v);
+		if (!read_uint(ld, &v, 0, h->ncpus - 1, what, cpu[i]))
+			return false;
+		if (!cpu_set_has(&online, *cpu[i]))
+			return offline_error(ld, v.path, h, *cpu[i], when);
+	}
+	if (c->tsc_sync.source == c->tsc_sync.target)
+		return fail(ld, v.path, "expected a target CPU other than the source (%u)",
+			    c->tsc_sync.source);
+	return true;
+}
+
+static bool load_watchdog(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	struct node every, delay, v;
+	unsigned u = SCN_WD_HPET;
+	bool b = false;
+
+	if (!get(ld, o, "clocksource", false, &v) || !read_enum(ld, &v, watchdog_cs_names, &u))
+		return false;
+	c->watchdog.clocksource = (enum scn_watchdog_cs)u;
+	if (!get(ld, o, "delay_every", false, &every) || !get(ld, o, "delay", false, &delay))
+		return false;
+	if (every.json && !delay.json)
+		return fail_at(ld, delay.path, AT_PARENT, 0, "missing key \"delay\": \"delay_every\" is "
+			       "given, and the two go together");
+	if (delay.json && !every.json)
+		return fail_at(ld, every.path, AT_PARENT, 0, "missing key \"delay_every\": \"delay\" "
+			       "is given, and the two go together");
+	if (!read_uint(ld, &every, 1, UINT32_MAX, "a count of watchdog reads",
+		       &c->watchdog.delay_every))
+		return false;
+	if (delay.json && !read_positive(ld, o, "delay", &c->watchdog.delay_ps, &delay))
+		return false;
+	c->watchdog.false_positive = -1;
+	if (!get(ld, o, "false_positive", false, &v) || !read_bool(ld, &v, &b))
+		return false;
+	if (v.json)
+		c->watchdog.false_positive = b;
+	return true;
+}
+
+static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	const struct scenario *sc = ld->sc;
+	struct node v, count, delay;
+	char a[32], b[32];
+	unsigned u = 0;
+	sim_u128 due;
+
+	if (!get(ld, o, "mode", true, &v) || !read_enum(ld, &v, timer_mode_names, &u))
+		return false;
+	c->timer.mode = (enum scn_timer_mode)u;
+	if (!get(ld, o, "arm_at", false, &v) || !read_duration_ps(ld, &v, &c->timer.arm_at_ps))
+		return false;
+	if (c->timer.arm_at_ps >= sc->duration_ps)
+		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
+			    fmt_ps(b, sizeof(b), 1, c->timer.arm_at_ps));
+	if (!read_online_cpu(ld, o, "cpu", c->host, c->timer.arm_at_ps, sc->nevents,
+			     &c->timer.cpu, &v))
+		return false;
+	if (!read_positive(ld, o, "delay", &c->timer.delay_ps, &delay))
+		return false;
+	if (!get(ld, o, "count", false, &count))
+		return false;
+	if (count.json && c->timer.mode != SCN_TIMER_PERIODIC)
+		return fail_at(ld, count.path, AT_KEY, 0,
+			       "key \"count\" is only allowed when \"mode\" is \"periodic\"");
+	if (!read_int(ld, &count, 1, MAX_U53, "a number of fires", &c->timer.count))
+		return false;
+	due = (sim_u128)c->timer.arm_at_ps +
+	      (sim_u128)c->timer.delay_ps * (c->timer.count ? c->timer.count : 1);
+	if (due >= sc->duration_ps)
+		return fail(ld, count.json ? count.path : delay.path,
+			    "the timer's %s would be due at %s, not before the end of the run (%s)",
+			    count.json ? "last fire" : "first fire",
+			    due > SIM_NEVER ? "more than 213 days" : fmt_ps(a, sizeof(a), 1, (sim_ps)due),
+			    fmt_ps(b, sizeof(b), 1, sc->duration_ps));
+	c->timer.slack_ps = 10 * SIM_PS_PER_US;
+	return get(ld, o, "slack", false, &v) && read_duration_ps(ld, &v, &c->timer.slack_ps);
+}
+
+static bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_host_check *c = &sc->host_checks[idx];
+	struct node v, kind, name;
+	char context[48], q[80];
+	unsigned u = 0;
+
+	if (!cJSON_IsObject(o->json))
+		return type_error(ld, o, "an object");
+	if (!get(ld, o, "check", true, &kind) || !read_enum(ld, &kind, host_check_names, &u))
+		return false;
+	c->kind = (enum scn_host_check_kind)u;
+	snprintf(context, sizeof(context), "check \"%s\"", host_check_names[u]);
+	if (!read_object_in(ld, o, host_check_keys[u], hc_keys_all, context))
+		return false;
+	keep_path(c->path, o->path);
+	if (!get(ld, o, "name", false, &name) || !read_name(ld, &name, c->name, sizeof(c->name)))
+		return false;
+	if (!name.json)
+		snprintf(c->name, sizeof(c->name), "%s-%u", host_check_names[u], idx);
+	for (unsigned i = 0; i < idx; i++)
+		if (strcmp(sc->host_checks[i].name, c->name) == 0)
+			return fail(ld, name.json ? name.path : kind.path,
+				    "duplicate host check name %s%s (also /host_checks/%u)",
+				    quote(q, sizeof(q), c->name),
+				    name.json ? "" : ", this check's default name", i);
+	if (!read_host_or_only(ld, o, &c->host))
+		return false;
+	u = ORACLE_EXPECT_PASS;
+	if (!get(ld, o, "expect", true, &v) || !read_enum(ld, &v, expect_names, &u))
+		return false;
+	c->expect = (enum oracle_expect)u;
+	switch (c->kind) {
+	case SCN_HC_FLAG_TRUTH:
+		c->flag_truth.threshold_ppb = 100000;
+		if (!get(ld, o, "threshold", false, &v) ||
+		    !read_ppb(ld, &v, INT64_MAX, &c->flag_truth.threshold_ppb))
+			return false;
+		if (c->flag_truth.threshold_ppb < 0)
+			return fail(ld, v.path, "expected a threshold of at least 0ppm, got \"%s\"",
+				    v.json->valuestring);
+		if (!get(ld, o, "flags", false, &v) || !read_flags(ld, &v, &c->flag_truth.flags))
+			return false;
+		break;
+	case SCN_HC_TSC_SYNC:
+		if (!load_tsc_sync(ld, o, c))
+			return false;
+		break;
+	case SCN_HC_WATCHDOG:
+		if (!load_watchdog(ld, o, c))
+			return false;
+		break;
+	case SCN_HC_TIMER:
+		if (!load_timer(ld, o, c))
+			return false;
+		break;
+	case SCN_HC_COUNT:
+		break;
+	}
+	return get(ld, o, "worst", false, &v) && (!v.json || load_host_worst(ld, &v, c));
+}
+
 /* ---- the document ---- */
 
 static bool nonempty_array(const struct node *v)
@@ -1610,19 +2869,19 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	if (!get(ld, top, "platform", false, &v) || !load_platform(ld, &v))
 		return false;
 
-	/* "hosts" and "vm" go together: a scenario without them is a bare board. */
+	/*
+	 * "vm" needs "hosts"; "hosts" alone is a bare-metal scenario, and neither
+	 * is a bare board.
+	 */
 	if (!get(ld, top, "hosts", false, &arr) || !get(ld, top, "vm", false, &v))
 		return false;
-	if (arr.json && !v.json)
-		return fail_at(ld, v.path, AT_PARENT, 0,
-			       "missing key \"vm\": \"hosts\" is given, and \"hosts\" and \"vm\" "
-			       "go together (both, or neither for a board without a VM)");
 	if (!arr.json && v.json)
 		return fail_at(ld, arr.path, AT_PARENT, 0,
-			       "missing key \"hosts\": \"vm\" is given, and \"hosts\" and \"vm\" "
-			       "go together (both, or neither for a board without a VM)");
-	sc->has_vm = arr.json != NULL;
-	if (sc->has_vm) {
+			       "missing key \"hosts\": \"vm\" is given, and a VM needs the hosts it "
+			       "runs on");
+	sc->has_hosts = arr.json != NULL;
+	sc->has_vm = v.json != NULL;
+	if (sc->has_hosts) {
 		struct node vm = v;
 
 		if (!read_array(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts))
@@ -1632,15 +2891,15 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 			if (!load_host(ld, &v, i))
 				return false;
 		}
-		if (!load_vm(ld, &vm))
+		if (sc->has_vm && !load_vm(ld, &vm))
 			return false;
 	}
 
 	if (!get(ld, top, "migrations", false, &arr))
 		return false;
 	if (!sc->has_vm && nonempty_array(&arr))
-		return fail(ld, arr.path, "migrations need a VM: add \"hosts\" and \"vm\", or "
-			    "remove \"migrations\"");
+		return fail(ld, arr.path, "migrations need a VM: add %s, or remove \"migrations\"",
+			    sc->has_hosts ? "\"vm\"" : "\"hosts\" and \"vm\"");
 	if (!read_array(ld, &arr, 0, SCN_MAX_MIGRATIONS, "migrations", &sc->nmigrations))
 		return false;
 	for (unsigned i = 0; i < sc->nmigrations; i++) {
@@ -1651,8 +2910,8 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	if (!get(ld, top, "vcpu_moves", false, &arr))
 		return false;
 	if (!sc->has_vm && nonempty_array(&arr))
-		return fail(ld, arr.path, "vCPU moves need a VM: add \"hosts\" and \"vm\", or "
-			    "remove \"vcpu_moves\"");
+		return fail(ld, arr.path, "vCPU moves need a VM: add %s, or remove \"vcpu_moves\"",
+			    sc->has_hosts ? "\"vm\"" : "\"hosts\" and \"vm\"");
 	if (!read_array(ld, &arr, 0, SCN_MAX_MOVES, "vCPU moves", &sc->nmoves))
 		return false;
 	for (unsigned i = 0; i < sc->nmoves; i++) {
@@ -1662,9 +2921,10 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	}
 	if (!get(ld, top, "readers", false, &arr))
 		return false;
-	if (!sc->has_vm && nonempty_array(&arr))
+	if (!sc->has_hosts && nonempty_array(&arr))
 		return fail(ld, arr.path, "readers run in a guest and need a VM: add \"hosts\" and "
-			    "\"vm\", or drive the devices with \"scripts\"");
+			    "\"vm\", or drive the devices with \"scripts\" (readers on bare metal "
+			    "need \"hosts\")");
 	if (!read_array(ld, &arr, 0, SCN_MAX_READERS, "readers", &sc->nreaders))
 		return false;
 	for (unsigned i = 0; i < sc->nreaders; i++) {
@@ -1680,8 +2940,29 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 		if (!load_script(ld, &v, i))
 			return false;
 	}
-	if (sc->nreaders == 0 && sc->nscripts == 0)
-		return fail(ld, top->path, "nothing to check: add \"readers\" or \"scripts\"");
+	if (!get(ld, top, "events", false, &arr))
+		return false;
+	if (!sc->has_hosts && nonempty_array(&arr))
+		return fail(ld, arr.path, "events happen on hosts: add \"hosts\", or remove "
+			    "\"events\"");
+	if (!load_events(ld, &arr))
+		return false;
+	if (!get(ld, top, "host_checks", false, &arr))
+		return false;
+	if (!sc->has_hosts && nonempty_array(&arr))
+		return fail(ld, arr.path, "host checks need hosts: add \"hosts\", or remove "
+			    "\"host_checks\"");
+	if (!read_array(ld, &arr, 0, SCN_MAX_HOST_CHECKS, "host checks", &sc->nhost_checks))
+		return false;
+	for (unsigned i = 0; i < sc->nhost_checks; i++) {
+		element(&arr, i, &v);
+		if (!load_host_check(ld, &v, i))
+			return false;
+	}
+	if (sc->nreaders == 0 && sc->nscripts == 0 && sc->nhost_checks == 0)
+		return fail(ld, top->path, sc->has_hosts
+			    ? "nothing to check: add \"readers\", \"scripts\" or \"host_checks\""
+			    : "nothing to check: add \"readers\" or \"scripts\"");
 	return true;
 }
 
@@ -1849,6 +3130,7 @@ void scenario_destroy(struct scenario *s)
 		return;
 	for (unsigned i = 0; i < s->nscripts && i < SCN_MAX_SCRIPTS; i++)
 		free(s->scripts[i].commands);
+	free(s->events);
 	free(s->source);
 	free(s);
 }

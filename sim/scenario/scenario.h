@@ -21,7 +21,8 @@
 #define SCN_PATH_MAX 96
 #define SCN_MAX_HOSTS 8
 #define SCN_MAX_SOCKETS 8
-#define SCN_MAX_CPUS_PER_SOCKET 64
+#define SCN_MAX_CPUS_PER_SOCKET 64     /* online + hotplug CPUs of one socket */
+#define SCN_MAX_HOST_CPUS (SCN_MAX_SOCKETS * SCN_MAX_CPUS_PER_SOCKET)
 #define SCN_MAX_VCPUS 64
 #define SCN_MAX_MIGRATIONS 16
 #define SCN_MAX_READERS 16
@@ -32,6 +33,10 @@
 #define SCN_MAX_IRQ_EVENTS 8              /* per command */
 #define SCN_IRQ_EVENT_MAX 24              /* "IRQ lower 23" + NUL fits with room */
 #define SCN_DEV_COUNT 4
+#define SCN_MAX_EVENTS 256
+#define SCN_MAX_EVENT_CPUS SCN_MAX_HOST_CPUS  /* "all" on the largest host */
+#define SCN_MAX_HOST_CHECKS 32
+#define SCN_MAX_CSTATE 10                 /* C1 .. C10 */
 
 /* The board's timer devices, as indices of the per-device tables. */
 enum scn_device {
@@ -66,12 +71,57 @@ struct scn_platform {
 	sim_ps cost_ps[SCN_DEV_COUNT];    /* 0 when !has_cost */
 };
 
+enum scn_ssc_mode {
+	SCN_SSC_DOWN,                     /* "down": the clock swings from nominal down to -spread */
+	SCN_SSC_CENTER,                   /* "center": from -spread/2 to +spread/2 */
+};
+
+/* "ssc": spread-spectrum clocking of the socket's reference clock. */
+struct scn_ssc {
+	bool enabled;                     /* "ssc" given; the other fields are 0 when not */
+	enum scn_ssc_mode mode;           /* "mode", required */
+	int64_t spread_ppb;               /* "spread": "0.5%" or "5000ppm", required; 0 < x <= 2% */
+	struct sim_freq modulation;       /* "modulation": default "31.5kHz", 10kHz..100kHz */
+};
+
 struct scn_socket {
 	int64_t crystal_ppb;              /* "crystal": "+20ppm"; default 0 */
-	unsigned ncpus;                   /* "cpus": 1..64, required */
+	unsigned ncpus;                   /* "cpus": 1..64, required: online at t = 0 */
 	int64_t tsc_offset_ps;            /* "tsc_offset": "20us" (signed); default 0 */
 	bool has_cpu_tsc_offsets;         /* "cpu_tsc_offsets": [...], exactly ncpus entries */
 	int64_t cpu_tsc_offset_ps[SCN_MAX_CPUS_PER_SOCKET];
+	int64_t wander_ppb;               /* "crystal_wander": ppb per sqrt(s), >= 0; default 0 (none) */
+	int64_t wander_bound_ppb;         /* "wander_bound": > 0; default 1000 ("1ppm") */
+	sim_ps wander_step_ps;            /* "wander_step": >= 1ms; default 1s */
+	int64_t aging_ppb_per_day;        /* "crystal_aging": signed; default 0 */
+	struct scn_ssc ssc;               /* "ssc": default none */
+	unsigned hotplug_cpus;            /* "hotplug_cpus": 0..64, ncpus + hotplug_cpus <= 64;
+					     present but offline at t = 0 */
+	unsigned first_cpu;               /* host CPU index of this socket's CPU 0 (derived) */
+};
+
+/* The TSC properties that firmware or a hypervisor may advertise (CPUID flags). */
+enum scn_tsc_flag {
+	SCN_FLAG_CONSTANT_TSC,            /* "constant_tsc" */
+	SCN_FLAG_NONSTOP_TSC,             /* "nonstop_tsc" */
+	SCN_FLAG_TSC_KNOWN_FREQ,          /* "tsc_known_freq" */
+	SCN_FLAG_TSC_RELIABLE,            /* "tsc_reliable" */
+	SCN_FLAG_INVARIANT_TSC,           /* "invariant_tsc" */
+	SCN_TSC_FLAG_COUNT
+};
+
+/* A host's "tsc_features": how its TSC and APIC timer really behave. */
+struct scn_tsc_features {
+	bool constant;                    /* "constant": rate independent of P-states; default true */
+	bool nonstop;                     /* "nonstop": keeps counting in deep C-states; default true */
+	bool tsc_adjust;                  /* "tsc_adjust": IA32_TSC_ADJUST exists; default true */
+	bool arat;                        /* "arat": APIC timer runs in deep C-states; default true */
+	uint32_t rdtsc_window_cycles;     /* "rdtsc_window": 0..1000000; default 0 */
+	uint32_t bios_sync_residual_cycles; /* "bios_sync_residual": 0..1000000000; default 0 */
+	bool halted_pstate_erratum;       /* "halted_pstate_erratum": default false */
+	struct sim_freq apic_timer;       /* "apic_timer": default "100MHz", 1MHz..10GHz */
+	int8_t advertise[SCN_TSC_FLAG_COUNT]; /* "advertise": -1 absent (derived from the model),
+					     0 advertised clear, 1 advertised set */
 };
 
 enum scn_clocksource {
@@ -92,6 +142,9 @@ struct scn_host {
 	bool svm;                         /* "vendor": "intel"|"amd"; default intel (VMX) */
 	unsigned nsockets;                /* "sockets": [...], 1..8 */
 	struct scn_socket sockets[SCN_MAX_SOCKETS];
+	struct scn_tsc_features features; /* "tsc_features": defaults filled in */
+	unsigned ncpus;                   /* derived: all CPUs, online and hotplug */
+	unsigned ncpus_online;            /* derived: CPUs online at t = 0 */
 	char path[SCN_PATH_MAX];          /* JSON pointer of this host, e.g. "/hosts/1" */
 };
 
@@ -143,13 +196,29 @@ enum scn_reader_kind {
 	SCN_READER_TSC,                   /* "tsc": the guest's tsc clocksource */
 	SCN_READER_HPET,                  /* "hpet": the HPET main counter, read through MMIO */
 	SCN_READER_PMTIMER,               /* "pmtimer": the ACPI PM timer, read through port I/O */
+	SCN_READER_RDTSC,                 /* "rdtsc": raw TSC / nominal rate, no clocksource logic
+					     (bare metal only) */
+};
+
+/* Which instruction a tsc or rdtsc reader reads the TSC with. */
+enum scn_rdtsc_kind {
+	SCN_RDTSC_RDTSCP,                 /* "rdtscp" (default): ordered after earlier instructions */
+	SCN_RDTSC_LFENCE,                 /* "lfence": LFENCE; RDTSC, ordered likewise */
+	SCN_RDTSC_PLAIN,                  /* "rdtsc": not serialised: may sample a nearby instant */
 };
 
 struct scn_reader {
 	char name[SCN_NAME_MAX];          /* "name", required, unique */
 	enum scn_reader_kind kind;        /* "kind", required */
-	unsigned nvcpus;                  /* "vcpus": [..] or "all"; required */
+	unsigned nvcpus;                  /* "vcpus": [..] or "all"; 0 on a host (on_host) */
 	unsigned vcpus[SCN_MAX_VCPUS];
+	bool on_host;                     /* "cpus" given: a bare-metal reader on host `host` */
+	unsigned host;                    /* "host": name; default the only host; 0 in a guest */
+	unsigned ncpus;                   /* "cpus": [..] or "all" (online at t = 0); 0 in a guest */
+	unsigned cpus[SCN_MAX_HOST_CPUS];
+	sim_ps migrate_every_ps;          /* "migrate_every" (on a host): 0 = one reader per CPU;
+					     else ONE reader hopping along cpus[] */
+	enum scn_rdtsc_kind rdtsc;        /* "rdtsc" (tsc and rdtsc kinds): default rdtscp */
 	sim_ps period_ps;                 /* "period", required, > 0 */
 	sim_ps jitter_ps;                 /* "jitter": default 0, < period */
 	sim_ps cost_ps;                   /* "cost": one read's duration; default by kind;
@@ -184,6 +253,105 @@ struct scn_script {
 	char path[SCN_PATH_MAX];
 };
 
+enum scn_event_type {
+	SCN_EV_CSTATE,                    /* "cstate" */
+	SCN_EV_CSTATE_PATTERN,            /* "cstate_pattern" */
+	SCN_EV_PSTATE,                    /* "pstate" */
+	SCN_EV_THROTTLE,                  /* "throttle" */
+	SCN_EV_TEMPERATURE,               /* "temperature" */
+	SCN_EV_HOTPLUG,                   /* "hotplug" */
+	SCN_EV_TSC_WRITE,                 /* "tsc_write" */
+	SCN_EV_TSC_ADJUST_WRITE,          /* "tsc_adjust_write" */
+	SCN_EV_SUSPEND,                   /* "suspend" */
+	SCN_EV_READER_MIGRATE,            /* "reader_migrate" */
+	SCN_EV_COUNT
+};
+
+/*
+ * A host event.  Only the fields of its type are set; the others are 0.
+ * CPU indices are host CPU indices (see docs/scenario-format.md, CPU numbering).
+ */
+struct scn_event {
+	enum scn_event_type type;         /* "type", required */
+	sim_ps at_ps;                     /* "at", required; < duration; sorted non-decreasing */
+	unsigned host;                    /* "host": name; default the only host (reader_migrate:
+					     the reader's host) */
+	unsigned ncpus;                   /* "cpus" (cstate, cstate_pattern, pstate, throttle):
+					     distinct CPUs online at at_ps, in file order */
+	unsigned cpus[SCN_MAX_EVENT_CPUS];
+	unsigned cstate;                  /* "state": 1..10 for C1..C10 (cstate, cstate_pattern) */
+	sim_ps duration_ps;               /* "duration" > 0 (cstate, throttle, suspend) */
+	sim_ps until_ps;                  /* cstate_pattern "until": at < until <= run duration */
+	sim_ps residency_ps;              /* cstate_pattern "residency": mean time in the C-state */
+	sim_ps busy_ps;                   /* cstate_pattern "busy": mean busy time between */
+	struct sim_freq frequency;        /* pstate "frequency": the core clock from now on */
+	uint32_t duty_ppm;                /* throttle "duty": running fraction, 10000..1000000 */
+	unsigned socket;                  /* temperature "socket": socket index of the host */
+	int64_t step_ppb;                 /* temperature "step": crystal frequency step, signed */
+	unsigned cpu;                     /* "cpu" (hotplug, tsc_write, tsc_adjust_write,
+					     reader_migrate) */
+	uint64_t value;                   /* hotplug "tsc" (default 0), tsc_write "value" */
+	bool has_value;                   /* hotplug: "tsc" given; tsc_write: always */
+	bool low32;                       /* tsc_write "low32": write low 32 bits, clear the upper */
+	int64_t adjust;                   /* tsc_adjust_write "value", suspend "firmware_tsc_adjust" */
+	bool has_adjust;                  /* tsc_adjust_write: always; suspend: key given */
+	bool s4;                          /* suspend "kind": "S4" (true) or "S3" (false) */
+	unsigned reader;                  /* reader_migrate "reader": index into readers */
+	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/events/3" */
+};
+
+enum scn_host_check_kind {
+	SCN_HC_FLAG_TRUTH,                /* "flag_truth" */
+	SCN_HC_TSC_SYNC,                  /* "tsc_sync" */
+	SCN_HC_WATCHDOG,                  /* "watchdog" */
+	SCN_HC_TIMER,                     /* "timer" */
+	SCN_HC_COUNT
+};
+
+enum scn_watchdog_cs {
+	SCN_WD_HPET,                      /* "hpet" (default) */
+	SCN_WD_ACPI_PM,                   /* "acpi_pm" */
+};
+
+enum scn_timer_mode {
+	SCN_TIMER_ONESHOT,                /* "oneshot" */
+	SCN_TIMER_PERIODIC,               /* "periodic" */
+	SCN_TIMER_DEADLINE,               /* "deadline": TSC-deadline mode */
+};
+
+/* A check on the hardware model of one host.  Only the sub-struct of its kind is set. */
+struct scn_host_check {
+	char name[SCN_NAME_MAX];          /* "name": unique; default "<check>-<index>" */
+	enum scn_host_check_kind kind;    /* "check", required */
+	unsigned host;                    /* "host": name; default the only host */
+	enum oracle_expect expect;        /* "expect", required */
+	bool has_worst_min, has_worst_max; /* "worst": {"min", "max"} */
+	int64_t worst_min, worst_max;     /* ppb (flag_truth), cycles (tsc_sync), ps (watchdog, timer) */
+	struct {
+		int64_t threshold_ppb;    /* "threshold": >= 0; default 100000 ("100ppm") */
+		uint32_t flags;           /* "flags": bit (1 << enum scn_tsc_flag); default all */
+	} flag_truth;
+	struct {
+		unsigned source, target;  /* "cpus": [source, target], distinct, online at at_ps */
+		sim_ps at_ps;             /* "at": default 0, < duration */
+	} tsc_sync;
+	struct {
+		enum scn_watchdog_cs clocksource; /* "clocksource": default hpet */
+		unsigned delay_every;     /* "delay_every": n >= 1; 0 = no delayed reads */
+		sim_ps delay_ps;          /* "delay": given with delay_every; > 0 */
+		int8_t false_positive;    /* "false_positive": -1 absent, 0 false, 1 true */
+	} watchdog;
+	struct {
+		unsigned cpu;             /* "cpu", required, online at arm_at_ps */
+		enum scn_timer_mode mode; /* "mode", required */
+		sim_ps arm_at_ps;         /* "arm_at": default 0 */
+		sim_ps delay_ps;          /* "delay", required, > 0: until due; periodic: the period */
+		uint64_t count;           /* "count" (periodic): fires to check; 0 = all in the run */
+		sim_ps slack_ps;          /* "slack": default 10us */
+	} timer;
+	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
+};
+
 struct scenario {
 	char file[256];                   /* as given on the command line */
 	char name[64];                    /* "name", required */
@@ -192,18 +360,24 @@ struct scenario {
 	sim_ps duration_ps;               /* "duration", required, > 0 */
 	uint64_t utc_start_ns;            /* "utc_start": ns since 1970; default 1767225600e9 (2026-01-01) */
 	struct scn_platform platform;     /* "platform": defaults filled in */
-	bool has_vm;                      /* "hosts" and "vm" given (both or neither) */
-	unsigned nhosts;                  /* 0 without a VM */
+	bool has_hosts;                   /* "hosts" given (with or without a VM) */
+	bool has_vm;                      /* "vm" given (it needs "hosts") */
+	unsigned nhosts;                  /* 0 without hosts */
 	struct scn_host hosts[SCN_MAX_HOSTS];
 	struct scn_vm vm;                 /* all zero without a VM */
 	unsigned nmigrations;             /* sorted by at, non-overlapping */
 	struct scn_migration migrations[SCN_MAX_MIGRATIONS];
 	unsigned nmoves;
 	struct scn_vcpu_move moves[SCN_MAX_MOVES];
-	unsigned nreaders;                /* 0..16; 0 without a VM */
+	unsigned nreaders;                /* 0..16; 0 without hosts */
 	struct scn_reader readers[SCN_MAX_READERS];
-	unsigned nscripts;                /* 0..16; nreaders + nscripts >= 1 */
+	unsigned nscripts;                /* 0..16 */
 	struct scn_script scripts[SCN_MAX_SCRIPTS];
+	unsigned nevents;                 /* 0..256; 0 without hosts */
+	struct scn_event *events;         /* heap-allocated (NULL when none); sorted by at_ps */
+	unsigned nhost_checks;            /* 0..32; 0 without hosts;
+					     nreaders + nscripts + nhost_checks >= 1 */
+	struct scn_host_check host_checks[SCN_MAX_HOST_CHECKS];
 	char *source;                     /* the JSON text, NUL-terminated; owned */
 	size_t source_len;                /* without the NUL */
 };
@@ -219,7 +393,7 @@ struct scenario *scenario_load(const char *file, struct sim_diag *err);
 struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
 				struct sim_diag *err);
 
-/* Frees s, its scripts' commands and its source; accepts NULL. */
+/* Frees s, its scripts' commands, its events and its source; accepts NULL. */
 void scenario_destroy(struct scenario *s);
 
 /*

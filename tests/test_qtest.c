@@ -1,0 +1,291 @@
+/*
+ * qtest: the command language parses as QEMU's qtest does (strtoul base 0,
+ * truncation to the access width), and a session answers with QEMU's exact
+ * formats: "OK 0x%04x" for in*, "OK 0x%016x" for read*, "OK <ns>" for the
+ * clock commands, "FAIL ..." otherwise, with "IRQ raise|lower N" lines
+ * before the response they happened in.  Accesses never move the clock.
+ */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "sim/core/event.h"
+#include "sim/devices/platform.h"
+#include "sim/qtest/protocol.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- parsing ---- */
+
+Test(qtest, parse_commands)
+{
+	static const struct {
+		const char *line;
+		enum qtest_op op;
+		unsigned size;
+		uint64_t addr, value;
+		bool has_arg;
+	} cases[] = {
+		{ "outb 0x43 0x34", QTEST_OP_OUT, 1, 0x43, 0x34, false },
+		{ "outw 0x70 0x1234", QTEST_OP_OUT, 2, 0x70, 0x1234, false },
+		{ "outl 0xcf8 2147483648", QTEST_OP_OUT, 4, 0xcf8, 0x80000000u, false },
+		{ "outb 0x40 0x1ff", QTEST_OP_OUT, 1, 0x40, 0xff, false },       /* truncated */
+		{ "outb 010 07", QTEST_OP_OUT, 1, 8, 7, false },                 /* octal */
+		{ "inb 0x61", QTEST_OP_IN, 1, 0x61, 0, false },
+		{ "inw 96", QTEST_OP_IN, 2, 96, 0, false },
+		{ "inl 0x608\n", QTEST_OP_IN, 4, 0x608, 0, false },
+		{ "writeq 0xfed00010 3", QTEST_OP_WRITE, 8, 0xfed00010, 3, false },
+		{ "writel 0xfed000f0 0x123456789", QTEST_OP_WRITE, 4, 0xfed000f0, 0x23456789, false },
+		{ "readb 0xfed00000", QTEST_OP_READ, 1, 0xfed00000, 0, false },
+		{ "readq 0xfffffffffffffff8\r\n", QTEST_OP_READ, 8, 0xfffffffffffffff8u, 0, false },
+		{ "clock_step", QTEST_OP_CLOCK_STEP, 0, 0, 0, false },
+		{ "clock_step 1000000000", QTEST_OP_CLOCK_STEP, 0, 0, 1000000000, true },
+		{ "clock_set 0x10", QTEST_OP_CLOCK_SET, 0, 0, 16, true },
+		{ "clock_set 0", QTEST_OP_CLOCK_SET, 0, 0, 0, true },
+		{ "irq_intercept_in ioapic", QTEST_OP_IRQ_INTERCEPT_IN, 0, 0, 0, false },
+		{ "irq_intercept_in /machine/i440fx/ioapic", QTEST_OP_IRQ_INTERCEPT_IN, 0, 0, 0, false },
+		{ "  endianness  extra", QTEST_OP_ENDIANNESS, 0, 0, 0, false },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct qtest_command c;
+		char why[128] = "";
+
+		cr_assert(qtest_parse(cases[i].line, &c, why, sizeof(why)), "\"%s\": %s",
+			  cases[i].line, why);
+		cr_expect_eq(c.op, cases[i].op, "\"%s\": op", cases[i].line);
+		cr_expect_eq(c.size, cases[i].size, "\"%s\": size", cases[i].line);
+		cr_expect_eq(c.addr, cases[i].addr, "\"%s\": addr", cases[i].line);
+		cr_expect_eq(c.value, cases[i].value, "\"%s\": value 0x%" PRIx64, cases[i].line,
+			     c.value);
+		cr_expect_eq(c.has_arg, cases[i].has_arg, "\"%s\": has_arg", cases[i].line);
+	}
+}
+
+Test(qtest, parse_errors_say_why)
+{
+	static const struct {
+		const char *line, *why;
+	} cases[] = {
+		{ "", "empty line" },
+		{ "frobnicate 1", "Unknown command 'frobnicate'" },
+		{ "outq 0x40 1", "Unknown command 'outq'" },
+		{ "readx 0", "Unknown command 'readx'" },
+		{ "outb 0x40", "missing argument" },
+		{ "inb", "missing argument" },
+		{ "clock_set", "missing argument" },
+		{ "inb 0x1g", "bad number '0x1g'" },
+		{ "writel 0xfed00000 -", "bad number '-'" },
+		{ "outb 0x10000 0", "port 0x10000 out of range" },
+		{ "clock_step 0", "could not advance time" },
+		{ "clock_step -1", "could not advance time" },
+		{ "clock_step 99999999999999999999999", "bad number '99999999999999999999999'" },
+		{ "clock_set -5", "clock_set to a negative time" },
+		{ "irq_intercept_in pic", "Unknown device" },
+		{ "irq_intercept_in ioapic x", "Interception of named in-GPIOs not yet supported" },
+		{ "irq_intercept_out ioapic", "irq_intercept_out: the I/O APIC has no output lines" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct qtest_command c;
+		char why[128] = "";
+
+		cr_expect_not(qtest_parse(cases[i].line, &c, why, sizeof(why)), "\"%s\" parsed",
+			      cases[i].line);
+		cr_expect_str_eq(why, cases[i].why, "\"%s\"", cases[i].line);
+	}
+}
+
+/* ---- sessions ---- */
+
+struct rig {
+	struct sim_eventq q;
+	struct platform pf;
+	struct qtest_session s;
+	char out[8192];
+	size_t len;
+	size_t calls;
+};
+
+static void capture(void *ctx, const char *buf, size_t len)
+{
+	struct rig *r = ctx;
+
+	cr_assert_lt(r->len + len, sizeof(r->out), "output overflow");
+	cr_assert_gt(len, 0);
+	cr_assert_eq(buf[len - 1], '\n', "not one whole line per call");
+	memcpy(r->out + r->len, buf, len);
+	r->len += len;
+	r->out[r->len] = '\0';
+	r->calls++;
+}
+
+static void rig_init(struct rig *r)
+{
+	struct platform_params p;
+	struct sim_diag err;
+
+	memset(r, 0, sizeof(*r));
+	sim_eventq_init(&r->q);
+	platform_params_default(&p);
+	p.rtc_base_utc_s = 1150560081;   /* 2006-06-17T16:01:21Z */
+	sim_diag_clear(&err);
+	cr_assert(platform_init(&r->pf, &r->q, &p, &err), "%s", err.msg);
+	qtest_session_init(&r->s, &r->pf, &r->q, capture, r);
+}
+
+static void rig_finish(struct rig *r)
+{
+	qtest_session_finish(&r->s);
+	platform_finish(&r->pf);
+	sim_eventq_finish(&r->q);
+}
+
+/* Runs one request and checks every byte it printed. */
+static void expect_reply(struct rig *r, const char *line, const char *want)
+{
+	r->len = 0;
+	r->out[0] = '\0';
+	cr_expect(qtest_session_line(&r->s, line), "\"%s\" ended the session", line);
+	cr_expect_str_eq(r->out, want, "reply to \"%s\"", line);
+}
+
+Test(qtest, response_formats_are_qemus)
+{
+	struct rig r;
+
+	rig_init(&r);
+	expect_reply(&r, "endianness", "OK little\n");
+	expect_reply(&r, "inb 0x80", "OK 0x00ff\n");
+	expect_reply(&r, "inw 0x80", "OK 0xffff\n");
+	expect_reply(&r, "inl 0x80", "OK 0xffffffff\n");
+	expect_reply(&r, "readb 0xfed00000", "OK 0x00000000000000ff\n");
+	expect_reply(&r, "readl 0xfed00004", "OK 0x000000000429b17f\n");
+	expect_reply(&r, "readq 0xfed00000", "OK 0x0429b17f8086a201\n");
+	expect_reply(&r, "outb 0x70 0x09", "OK\n");
+	expect_reply(&r, "inb 0x71", "OK 0x0006\n");   /* year 06, BCD */
+	expect_reply(&r, "writel 0xfed00010 0", "OK\n");
+	expect_reply(&r, "nosuch", "FAIL Unknown command 'nosuch'\n");
+	expect_reply(&r, "inb 0xzz", "FAIL bad number '0xzz'\n");
+	rig_finish(&r);
+}
+
+Test(qtest, blank_lines_are_ignored_and_crlf_accepted)
+{
+	struct rig r;
+
+	rig_init(&r);
+	expect_reply(&r, "", "");
+	expect_reply(&r, "   \t", "");
+	expect_reply(&r, "\n", "");
+	expect_reply(&r, "endianness\r\n", "OK little\n");
+	rig_finish(&r);
+}
+
+Test(qtest, accesses_do_not_move_the_clock_but_report_their_cost)
+{
+	struct rig r;
+
+	rig_init(&r);
+	expect_reply(&r, "clock_step 1000", "OK 1000\n");
+	expect_reply(&r, "inb 0x61", "OK 0x0000\n");
+	cr_expect_eq(r.s.last_cost_ps, PLATFORM_PIO_COST_PS_DEFAULT);
+	cr_expect_eq(r.s.last_value, 0);
+	cr_expect(r.s.last_ok);
+	expect_reply(&r, "readq 0xfed000f0", "OK 0x0000000000000000\n");
+	cr_expect_eq(r.s.last_cost_ps, PLATFORM_MMIO_COST_PS_DEFAULT);
+	cr_expect_eq(r.q.now, 1000 * SIM_PS_PER_NS);
+	cr_expect_eq(qtest_session_clock_ns(&r.s), 1000);
+	expect_reply(&r, "clock_step 1", "OK 1001\n");
+	cr_expect_eq(r.s.last_cost_ps, 0);
+	cr_expect_eq(r.s.last_value, 1001);
+	rig_finish(&r);
+}
+
+Test(qtest, clock_step_without_argument_goes_to_the_next_event)
+{
+	struct rig r;
+
+	rig_init(&r);
+	expect_reply(&r, "clock_step", "FAIL cannot advance clock to the next deadline "
+		     "because there is no pending deadline\n");
+	cr_expect_not(r.s.last_ok);
+	/* PIT channel 0, mode 2, count 2: OUT0 low at CLK edge 2 = 1676.19 ns. */
+	expect_reply(&r, "outb 0x43 0x34", "OK\n");
+	expect_reply(&r, "outb 0x40 2", "OK\n");
+	expect_reply(&r, "outb 0x40 0", "OK\n");
+	expect_reply(&r, "clock_step", "OK 1677\n");
+	/* High again at edge 3 = 2514.29 ns. */
+	expect_reply(&r, "clock_step", "OK 2515\n");
+	rig_finish(&r);
+}
+
+Test(qtest, clock_set_moves_forward_only)
+{
+	struct rig r;
+
+	rig_init(&r);
+	expect_reply(&r, "clock_set 5000", "OK 5000\n");
+	expect_reply(&r, "clock_set 5000", "OK 5000\n");
+	expect_reply(&r, "clock_set 4999", "FAIL 5000\n");
+	expect_reply(&r, "clock_set -1", "FAIL 5000\n");
+	expect_reply(&r, "clock_step 0", "FAIL could not advance time\n");
+	expect_reply(&r, "clock_step -3", "FAIL could not advance time\n");
+	expect_reply(&r, "clock_set 18446744073709552", "FAIL 5000\n");
+	cr_expect_eq(r.q.now, 5000 * SIM_PS_PER_NS);
+	rig_finish(&r);
+}
+
+Test(qtest, irq_lines_come_before_the_response)
+{
+	struct rig r;
+
+	rig_init(&r);
+	expect_reply(&r, "irq_intercept_in ioapic", "OK\n");
+	expect_reply(&r, "irq_intercept_in ioapic", "OK\n");   /* the same device again */
+	/* Mode 2: OUT0 rises at the control word (IRQ0, although it is I/O APIC pin 2). */
+	expect_reply(&r, "outb 0x43 0x34", "IRQ raise 0\nOK\n");
+	expect_reply(&r, "outb 0x40 2", "OK\n");
+	expect_reply(&r, "outb 0x40 0", "OK\n");
+	/* 3000 ns: edges 2 (low) and 3 (high); each line is its own write. */
+	r.calls = 0;
+	expect_reply(&r, "clock_step 3000", "IRQ lower 0\nIRQ raise 0\nOK 3000\n");
+	cr_expect_eq(r.calls, 3);
+	/* A mode 0 control word drives OUT0 low and stops the interrupts. */
+	expect_reply(&r, "outb 0x43 0x30", "IRQ lower 0\nOK\n");
+	/* The RTC on IRQ8: the first 1024 Hz periodic flag at 488281.25 ns (the
+	 * divider starts half a period in); IRQ8 stays high until C is read. */
+	expect_reply(&r, "outb 0x70 0x0b", "OK\n");
+	expect_reply(&r, "outb 0x71 0x42", "OK\n");
+	expect_reply(&r, "clock_step 1000000", "IRQ raise 8\nOK 1003000\n");
+	expect_reply(&r, "outb 0x70 0x0c", "OK\n");
+	expect_reply(&r, "inb 0x71", "IRQ lower 8\nOK 0x00c0\n");
+	rig_finish(&r);
+}
+
+Test(qtest, intercept_targets_follow_qemus_rules)
+{
+	struct rig r;
+
+	rig_init(&r);
+	expect_reply(&r, "irq_intercept_in", "FAIL missing argument\n");
+	expect_reply(&r, "irq_intercept_in /machine/unattached/device[3]", "FAIL Unknown device\n");
+	expect_reply(&r, "irq_intercept_in ioapic gpio", "FAIL Interception of named in-GPIOs "
+		     "not yet supported\n");
+	expect_reply(&r, "irq_intercept_out ioapic gpio", "FAIL No intercepts installed\n");
+	/* The I/O APIC has no out-GPIOs: OK, but nothing is intercepted ... */
+	expect_reply(&r, "irq_intercept_out ioapic", "OK\n");
+	/* ... and the device is taken, so _in answers OK without intercepting. */
+	expect_reply(&r, "irq_intercept_in ioapic", "OK\n");
+	expect_reply(&r, "outb 0x43 0x34", "OK\n");
+	rig_finish(&r);
+}
+
+Test(qtest, finish_accepts_a_zeroed_session)
+{
+	struct qtest_session s;
+
+	memset(&s, 0, sizeof(s));
+	qtest_session_finish(&s);
+	qtest_session_finish(NULL);
+}
