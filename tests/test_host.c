@@ -1,6 +1,7 @@
 /*
  * host: sockets of CPUs whose TSCs count from the host's boot at their
- * crystal's rate, and the host kernel's monotonic and realtime clocks.
+ * crystal's rate, and the host kernel's monotonic and realtime clocks;
+ * crystal updates, BIOS synchronisation, hot-add, S3/S4 suspend and resume.
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -365,4 +366,305 @@ Test(host, tsc_khz_defaults_to_floor_of_cpu0_rate)
 	init_ok(&h, &p);
 	cr_expect_eq(h.tsc_khz, 2999999);
 	host_finish(&h);
+}
+
+#define S(x) ((sim_ps)(x) * SIM_PS_PER_S)
+#define UPTIME_CYCLES 2592000000000000ull            /* 864000 s at 3 GHz */
+
+Test(host, default_crystals_need_no_updates)
+{
+	static const struct host_socket_params sock[] = { { .ncpus = 2 }, { .ncpus = 2, .crystal_ppb = 9 } };
+	struct host_params p = params(sock, 2);
+	struct host h;
+
+	init_ok(&h, &p);
+	cr_expect_eq(host_next_update(&h), SIM_NEVER);
+	cr_expect_eq(h.nsockets, 2);
+	cr_expect_eq(h.cpus[3].tsc.xtal, &h.crystals[1]);
+	/* TSC_AUX as Linux writes it: (node << 12) | cpu */
+	cr_expect_eq(h.cpus[1].tsc.aux, 1);
+	cr_expect_eq(h.cpus[3].tsc.aux, (1u << 12) | 3);
+	host_finish(&h);
+}
+
+Test(host, wandering_crystals_are_updated_by_the_owner)
+{
+	static const struct host_socket_params sock[] = {
+		{ .ncpus = 1, .crystal = { .wander_sigma_ppb = 30, .wander_bound_ppb = 200 } },
+		{ .ncpus = 1, .crystal = { .wander_sigma_ppb = 30, .wander_bound_ppb = 200 } },
+	};
+	struct host_params p = params(sock, 2);
+	struct host h, again;
+
+	p.seed = 77;
+	init_ok(&h, &p);
+	init_ok(&again, &p);
+	cr_expect_not(h.tsc_synchronized, "two wandering crystals drift apart");
+	cr_expect_eq(h.clocksource, HOST_CS_HPET);
+	cr_expect_eq(host_next_update(&h), S(1));
+	for (unsigned i = 1; i <= 100; i++) {
+		sim_ps t = host_next_update(&h);
+		uint64_t before = host_rdtsc(&h, 0, t);
+
+		cr_assert_eq(t, S(i));
+		host_update(&h, t);
+		host_update(&again, t);
+		cr_assert_eq(host_rdtsc(&h, 0, t), before, "an update does not move the TSC");
+		cr_assert_eq(host_rdtsc(&h, 1, t + 777), host_rdtsc(&again, 1, t + 777), "reproducible");
+	}
+	/* within +-200 ppb of 3 GHz over the 100 s */
+	{
+		uint64_t d = host_rdtsc(&h, 1, S(100)) - host_rdtsc(&h, 1, 0);
+
+		cr_expect(d >= 300000000000ull - 60000 && d <= 300000000000ull + 60000, "%" PRIu64, d);
+	}
+	host_finish(&h);
+	host_finish(&again);
+}
+
+Test(host, spread_spectrum_skews_the_host_clock_by_its_mean)
+{
+	/*
+	 * F11: 0.5 % down-spread at 32 kHz.  A calibrated tsc_khz sees the mean,
+	 * 3e9 * 0.9975 = 2992500 kHz; the TSC counts 2992500000 per second.  A
+	 * kernel that trusts the nominal 3 GHz ("known frequency") loses 0.25 %:
+	 * 9 s in an hour.
+	 */
+	static const struct host_socket_params sock[] = {
+		{ .ncpus = 1, .crystal = { .ssc = CRYSTAL_SSC_DOWN, .ssc_spread_ppm = 5000 } },
+	};
+	struct host_params p = params(sock, 1);
+	struct host h;
+	uint64_t mono;
+
+	init_ok(&h, &p);
+	cr_expect_eq(h.tsc_khz, 2992500);
+	/* before t = 0 the crystal ran at its mean, too */
+	cr_expect_eq(host_rdtsc(&h, 0, 0), 864000ull * 2992500000ull);
+	cr_expect_eq(host_rdtsc(&h, 0, S(1)) - host_rdtsc(&h, 0, 0), 2992500000ull);
+	cr_expect_eq(crystal_mean_rate_ppb(&h.crystals[0], 0, S(1)), -2500000);
+	host_finish(&h);
+
+	p.tsc_khz = 3000000;
+	init_ok(&h, &p);
+	mono = host_mono_ns(&h, S(3600)) - UPTIME_NS;
+	/* 3600 s * 0.9975 = 3591 s, to within the mult rounding (< 1 us here) */
+	cr_expect(mono > 3591000000000ull - 1000000 && mono < 3591000000000ull + 1000000,
+		  "mono after 1 h: %" PRIu64, mono);
+	host_finish(&h);
+}
+
+Test(host, per_cpu_tsc_properties)
+{
+	static const struct tsc_props props[] = { { .cls = TSC_INVARIANT }, { .cls = TSC_VARIABLE } };
+	static const struct tsc_features lie[] = { { 0 }, { .constant_tsc = true, .nonstop_tsc = true,
+							    .invariant_cpuid = true } };
+	static const struct host_socket_params sock[] = {
+		{ .ncpus = 2, .cpu_props = props, .cpu_advertised = lie },
+	};
+	struct host_params p = params(sock, 1);
+	struct host h;
+
+	init_ok(&h, &p);
+	cr_expect(h.tsc_synchronized, "the same readings and rates at t = 0");
+	cr_expect_not(tsc_derived_features(&h.cpus[1].tsc).constant_tsc);
+	cr_expect(tsc_advertised_features(&h.cpus[1].tsc).invariant_cpuid);
+	cr_expect_not(tsc_advertised_features(&h.cpus[0].tsc).invariant_cpuid, "CPU 0 advertises nothing");
+	/* CPU 1 slows to half speed for 1 s: 1.5e9 cycles behind CPU 0 */
+	tsc_set_pstate(&h.cpus[1].tsc, S(1), 1, 2);
+	tsc_set_pstate(&h.cpus[1].tsc, S(2), 1, 1);
+	cr_expect_eq(host_rdtsc(&h, 0, S(3)) - host_rdtsc(&h, 1, S(3)), 1500000000ull);
+	cr_expect_eq(host_tsc_spread_cycles(&h, S(3)), 1500000000ull);
+	cr_expect_not(host_tscs_synchronized(&h, S(3)));
+	host_finish(&h);
+}
+
+Test(host, bios_sync_leaves_residuals_and_tsc_adjust)
+{
+	/*
+	 * CPU 1 came out of reset 1 us (3000 cycles) ahead, CPU 2 2 us behind;
+	 * the BIOS wrote all three to CPU 0's value, off by 0, +5 and -3 cycles.
+	 * SDM 17.17.3: TSC_ADJUST holds what each write added.
+	 */
+	static const int64_t skew[] = { 0, 1000000, -2000000 };
+	static const int64_t residual[] = { 0, 5, -3 };
+	static const int64_t zero[] = { 0, 0, 0 };
+	struct host_socket_params sock[] = {
+		{ .ncpus = 3, .cpu_tsc_offset_ps = skew, .cpu_bios_residual = residual },
+	};
+	struct host_params p = params(sock, 1);
+	struct host h;
+
+	p.bios_sync = true;
+	init_ok(&h, &p);
+	cr_expect_eq(host_rdtsc(&h, 0, 0), UPTIME_CYCLES);
+	cr_expect_eq(host_rdtsc(&h, 1, 0), UPTIME_CYCLES + 5);
+	cr_expect_eq(host_rdtsc(&h, 2, S(10)), UPTIME_CYCLES + 30000000000ull - 3);
+	cr_expect_eq(h.cpus[0].tsc.adjust, 0);
+	cr_expect_eq(h.cpus[1].tsc.adjust, 5 - 3000);
+	cr_expect_eq(h.cpus[2].tsc.adjust, -3 + 6000);
+	cr_expect_eq(host_tsc_spread_cycles(&h, S(10)), 8);
+	cr_expect_not(h.tsc_synchronized);
+	host_finish(&h);
+
+	/* a perfect BIOS: synchronised despite the skews */
+	sock[0].cpu_bios_residual = zero;
+	init_ok(&h, &p);
+	cr_expect(h.tsc_synchronized);
+	cr_expect_eq(h.clocksource, HOST_CS_TSC);
+	host_finish(&h);
+}
+
+Test(host, hot_added_cpu_starts_unsynchronised)
+{
+	static const bool offline[] = { false, false, true };
+	static const struct host_socket_params sock[] = { { .ncpus = 3, .cpu_offline = offline } };
+	struct host_params p = params(sock, 1);
+	struct host h;
+
+	init_ok(&h, &p);
+	cr_expect(h.tsc_synchronized, "only online CPUs count");
+	cr_expect_not(h.cpus[2].online);
+	cr_expect_not(tsc_running(&h.cpus[2].tsc));
+	/* timekeeping.rst 3.2: it arrives at 5 s out of RESET, its TSC at 1000 */
+	cr_expect(host_cpu_hotplug(&h, S(5), 2, 1000));
+	cr_expect_not(host_cpu_hotplug(&h, S(5), 2, 1000), "already online");
+	cr_expect_not(host_cpu_hotplug(&h, S(5), 9, 1000), "no such CPU");
+	cr_expect_eq(host_rdtsc(&h, 2, S(5)), 1000);
+	cr_expect_eq(host_rdtsc(&h, 2, S(6)), 1000 + 3000000000ull);
+	cr_expect_eq(h.cpus[2].tsc.adjust, 0);
+	cr_expect_not(h.tsc_synchronized);
+	/* the OS synchronises it through TSC_ADJUST: the delta to CPU 0 */
+	cr_assert(tsc_wrmsr(&h.cpus[2].tsc, S(6), IA32_TSC_ADJUST,
+			    host_rdtsc(&h, 0, S(6)) - host_rdtsc(&h, 2, S(6))));
+	cr_expect(host_tscs_synchronized(&h, S(7)));
+	host_finish(&h);
+}
+
+Test(host, s3_resets_the_tscs_and_mono_adds_the_rtc_sleep)
+{
+	/*
+	 * Suspend at 10 s, resume at 1210.5 s.  The TSCs come out of RESET at 0.
+	 * Linux injects the sleep measured by the CMOS RTC in whole seconds of
+	 * UTC: realtime is UTC - 250 us, so 1700000009 at suspend and 1700001210
+	 * at resume: 1201 s.
+	 */
+	static const struct host_socket_params sock[] = { { .ncpus = 2 } };
+	struct host_params p = params(sock, 1);
+	struct host h;
+	uint64_t at_suspend, at_resume;
+
+	init_ok(&h, &p);
+	at_suspend = host_mono_ns(&h, S(10));
+	expect_mono_near(&h, S(10), 30000000000ull, UPTIME_NS + 10 * SIM_NS_PER_S);
+	cr_assert(host_suspend(&h, S(10), HOST_S3));
+	cr_expect_not(host_suspend(&h, S(11), HOST_S3));
+	cr_expect_eq(host_mono_ns(&h, S(500)), at_suspend, "the clock stands still");
+	cr_expect_eq(host_rdtsc(&h, 1, S(500)), UPTIME_CYCLES + 30000000000ull, "TSC off");
+	cr_assert(host_resume(&h, S(1210) + S(1) / 2, NULL));
+	cr_expect_not(host_resume(&h, S(1211), NULL));
+	at_resume = host_mono_ns(&h, S(1210) + S(1) / 2);
+	cr_expect_eq(at_resume, at_suspend + 1201 * SIM_NS_PER_S);
+	cr_expect_eq(host_rdtsc(&h, 0, S(1210) + S(1) / 2), 0);
+	cr_expect_eq(host_rdtsc(&h, 1, S(1211) + S(1) / 2), 3000000000ull);
+	cr_expect_eq(h.cpus[1].tsc.adjust, 0);
+	cr_expect(h.tsc_synchronized);
+	/* one second later: 3e9 cycles * mult 5592405 >> 24 = 999999940 ns */
+	cr_expect_eq(host_mono_ns(&h, S(1211) + S(1) / 2) - at_resume, 999999940u);
+	host_finish(&h);
+}
+
+Test(host, s3_with_nonstop_tsc_keeps_counting)
+{
+	static const struct host_socket_params sock[] = { { .ncpus = 1 } };
+	struct host_params p = params(sock, 1);
+	struct host h;
+	uint64_t before;
+
+	p.s3_tsc = HOST_S3_TSC_NONSTOP;
+	init_ok(&h, &p);
+	before = host_mono_ns(&h, S(10));
+	cr_assert(host_suspend(&h, S(10), HOST_S3));
+	cr_assert(host_resume(&h, S(70), NULL));
+	cr_expect_eq(host_rdtsc(&h, 0, S(70)), UPTIME_CYCLES + 210000000000ull);
+	/* the sleep measured through the TSC: 1.8e11 cycles at mult 5592405 >> 24 */
+	cr_expect_eq(host_mono_ns(&h, S(70)), before + (uint64_t)(((sim_u128)180000000000ull * 5592405) >> 24));
+	host_finish(&h);
+}
+
+Test(host, s4_resume_firmware_tsc_adjust_desynchronises_packages)
+{
+	/*
+	 * F16 (Zhaoxin, deepin-community/kernel #265): package 1 came out of
+	 * reset 45960750 cycles after package 0 and the BIOS synchronised it
+	 * through TSC_ADJUST = 45960750.  On S4 resume the same stagger recurs
+	 * and the firmware writes 78394770: package 1 runs 32434020 cycles
+	 * ahead until the OS restores the saved value.
+	 */
+	static const struct host_socket_params sock[] = {
+		{ .ncpus = 2 },
+		{ .ncpus = 2, .tsc_offset_ps = -15320250000 },
+	};
+	static const int64_t fw[] = { 0, 0, 78394770, 78394770 };
+	struct host_params p = params(sock, 2);
+	struct host h;
+
+	p.bios_sync = true;
+	init_ok(&h, &p);
+	cr_expect(h.tsc_synchronized);
+	cr_expect_eq(h.cpus[2].tsc.adjust, 45960750);
+	cr_expect_eq(h.cpus[2].reset_stagger, 0);
+	cr_expect_eq(h.cpus[0].reset_stagger, 45960750);
+	cr_assert(host_suspend(&h, S(5), HOST_S4));
+	cr_assert(host_resume(&h, S(65), fw));
+	cr_expect_eq(host_rdtsc(&h, 0, S(65)), 45960750);
+	cr_expect_eq(host_rdtsc(&h, 3, S(65)), 78394770);
+	cr_expect_eq(host_rdtsc(&h, 3, S(66)) - host_rdtsc(&h, 1, S(66)), 32434020);
+	cr_expect_eq(host_tsc_spread_cycles(&h, S(66)), 32434020);
+	cr_expect_not(h.tsc_synchronized);
+	/* "TSC ADJUST differs ... Restoring" */
+	for (unsigned c = 2; c < 4; c++)
+		cr_assert(tsc_wrmsr(&h.cpus[c].tsc, S(66), IA32_TSC_ADJUST, 45960750));
+	cr_expect_eq(host_tsc_spread_cycles(&h, S(67)), 0);
+	cr_expect(host_tscs_synchronized(&h, S(67)));
+	host_finish(&h);
+
+	/* without firmware writes the BIOS re-synchronises as at boot */
+	init_ok(&h, &p);
+	cr_assert(host_suspend(&h, S(5), HOST_S4));
+	cr_assert(host_resume(&h, S(65), NULL));
+	cr_expect_eq(host_tsc_spread_cycles(&h, S(66)), 0);
+	cr_expect(h.tsc_synchronized);
+	cr_expect_eq(h.cpus[3].tsc.adjust, 45960750);
+	host_finish(&h);
+}
+
+Test(host, clocksource_switch_keeps_mono_continuous)
+{
+	static const struct host_socket_params sock[] = { { .ncpus = 1 } };
+	struct host_params p = params(sock, 1);
+	struct host h;
+	uint64_t before;
+
+	init_ok(&h, &p);
+	before = host_mono_ns(&h, S(100));
+	host_set_clocksource(&h, S(100), HOST_CS_HPET);
+	cr_expect_eq(h.clocksource, HOST_CS_HPET);
+	cr_expect_eq(host_mono_ns(&h, S(100)), before);
+	cr_expect_geq(host_mono_ns(&h, S(100) + 1000000), before);
+	host_finish(&h);
+}
+
+Test(host, cpu0_must_be_online)
+{
+	static const bool offline[] = { true, false };
+	static const struct host_socket_params sock[] = { { .ncpus = 2, .cpu_offline = offline } };
+	struct host_params p = params(sock, 1);
+	struct host h;
+	struct sim_diag err;
+
+	sim_diag_clear(&err);
+	cr_expect_not(host_init(&h, &p, &err));
+	cr_expect_not_null(strstr(err.msg, "CPU 0"), "%s", err.msg);
+	cr_expect_null(h.cpus);
 }

@@ -1286,3 +1286,878 @@ Test(scenario, locate_points_into_the_source)
 		scenario_destroy(sc);
 	}
 }
+
+/* ---- bare metal: sockets, TSC features, host readers, events and host checks ---- */
+
+/*
+ * Two hosts and no VM, with every new key.  Host h0's CPUs: socket 0 has 0-1
+ * online and 2-3 hotplug, socket 1 has 4-6; h1 has 0-3.
+ */
+static const char metal[] =
+	"{\n"
+	"  \"name\": \"metal\",\n"
+	"  \"duration\": \"10s\",\n"
+	"  \"hosts\": [\n"
+	"    { \"name\": \"h0\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+	"      \"sockets\": [\n"
+	"        { \"cpus\": 2, \"hotplug_cpus\": 2, \"crystal\": \"+10ppm\", \"crystal_wander\": \"2ppb\",\n"
+	"          \"wander_bound\": \"0.5ppm\", \"wander_step\": \"100ms\", \"crystal_aging\": \"-5ppb\",\n"
+	"          \"ssc\": { \"mode\": \"down\", \"spread\": \"0.5%\", \"modulation\": \"33kHz\" } },\n"
+	"        { \"cpus\": 3, \"ssc\": { \"mode\": \"center\", \"spread\": \"5000ppm\" } }\n"
+	"      ],\n"
+	"      \"tsc_features\": { \"constant\": false, \"nonstop\": false, \"tsc_adjust\": true,\n"
+	"        \"arat\": false, \"rdtsc_window\": 40, \"bios_sync_residual\": 1000,\n"
+	"        \"halted_pstate_erratum\": true, \"apic_timer\": \"25MHz\",\n"
+	"        \"advertise\": { \"constant_tsc\": true, \"nonstop_tsc\": false, \"invariant_tsc\": true } } },\n"
+	"    { \"name\": \"h1\", \"tsc\": \"2GHz\", \"uptime\": \"1d\", \"sockets\": [ { \"cpus\": 4 } ] }\n"
+	"  ],\n"
+	"  \"readers\": [\n"
+	"    { \"name\": \"naive\", \"kind\": \"rdtsc\", \"host\": \"h0\", \"cpus\": \"all\", \"period\": \"1ms\",\n"
+	"      \"migrate_every\": \"10ms\", \"rdtsc\": \"rdtsc\",\n"
+	"      \"checks\": { \"mono_vcpu\": { \"expect\": \"fail\" } } },\n"
+	"    { \"name\": \"cs\", \"kind\": \"tsc\", \"host\": \"h0\", \"cpus\": [4], \"period\": \"500us\",\n"
+	"      \"rdtsc\": \"lfence\" },\n"
+	"    { \"name\": \"pc\", \"kind\": \"tsc\", \"host\": \"h1\", \"cpus\": [0, 3], \"period\": \"2ms\" }\n"
+	"  ],\n"
+	"  \"events\": [\n"
+	"    { \"type\": \"cstate\", \"at\": \"1s\", \"host\": \"h0\", \"cpus\": [0, 1], \"state\": \"C6\",\n"
+	"      \"duration\": \"10ms\" },\n"
+	"    { \"type\": \"cstate_pattern\", \"at\": \"1s\", \"host\": \"h0\", \"cpus\": [4, 5], \"state\": 3,\n"
+	"      \"until\": \"5s\", \"residency\": \"200us\", \"busy\": \"50us\" },\n"
+	"    { \"type\": \"pstate\", \"at\": \"1.5s\", \"host\": \"h0\", \"cpus\": \"all\", \"frequency\": \"800MHz\" },\n"
+	"    { \"type\": \"throttle\", \"at\": \"2s\", \"host\": \"h1\", \"cpus\": [1], \"duty\": \"12.5%\",\n"
+	"      \"duration\": \"1s\" },\n"
+	"    { \"type\": \"temperature\", \"at\": \"2s\", \"host\": \"h0\", \"socket\": 1, \"step\": \"-1.5ppm\" },\n"
+	"    { \"type\": \"hotplug\", \"at\": \"3s\", \"host\": \"h0\", \"cpu\": 2, \"tsc\": \"0x1000\" },\n"
+	"    { \"type\": \"hotplug\", \"at\": \"3s\", \"host\": \"h0\", \"cpu\": 3 },\n"
+	"    { \"type\": \"tsc_write\", \"at\": \"3.5s\", \"host\": \"h0\", \"cpu\": 2,\n"
+	"      \"value\": \"0xffffffffffffffff\", \"low32\": true },\n"
+	"    { \"type\": \"tsc_adjust_write\", \"at\": \"4s\", \"host\": \"h0\", \"cpu\": 0,\n"
+	"      \"value\": \"-9223372036854775807\" },\n"
+	"    { \"type\": \"reader_migrate\", \"at\": \"4.5s\", \"reader\": \"cs\", \"cpu\": 2 },\n"
+	"    { \"type\": \"suspend\", \"at\": \"6s\", \"host\": \"h1\", \"kind\": \"S4\", \"duration\": \"1s\",\n"
+	"      \"firmware_tsc_adjust\": -12 }\n"
+	"  ],\n"
+	"  \"host_checks\": [\n"
+	"    { \"check\": \"flag_truth\", \"host\": \"h0\", \"expect\": \"fail\", \"threshold\": \"50ppm\",\n"
+	"      \"flags\": [\"invariant_tsc\", \"constant_tsc\"], \"worst\": { \"min\": \"1ppm\", \"max\": \"20000ppm\" } },\n"
+	"    { \"check\": \"tsc_sync\", \"name\": \"sync-hotplug\", \"host\": \"h0\", \"expect\": \"fail\",\n"
+	"      \"cpus\": [0, 2], \"at\": \"3s\", \"worst\": { \"min\": 1000 } },\n"
+	"    { \"check\": \"watchdog\", \"host\": \"h1\", \"expect\": \"pass\", \"clocksource\": \"acpi_pm\",\n"
+	"      \"delay_every\": 3, \"delay\": \"50ms\", \"false_positive\": true,\n"
+	"      \"worst\": { \"min\": \"-1ms\", \"max\": \"1ms\" } },\n"
+	"    { \"check\": \"timer\", \"host\": \"h0\", \"expect\": \"pass\", \"cpu\": 4, \"mode\": \"periodic\",\n"
+	"      \"arm_at\": \"1s\", \"delay\": \"1ms\", \"count\": 100, \"slack\": \"50us\" }\n"
+	"  ]\n"
+	"}\n";
+/* Only what a bare-metal scenario requires. */
+static const char metal_min[] =
+	"{\"name\": \"mm\", \"duration\": \"1s\",\n"
+	" \"hosts\": [{\"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [{\"cpus\": 2}]}],\n"
+	" \"readers\": [{\"name\": \"r\", \"kind\": \"tsc\", \"cpus\": \"all\", \"period\": \"1ms\"}]}\n";
+
+static void expect_cpus(const unsigned *got, unsigned n, const unsigned *want, unsigned nwant,
+			const char *what)
+{
+	cr_expect_eq(n, nwant, "%s: %u CPUs, expected %u", what, n, nwant);
+	for (unsigned i = 0; i < n && i < nwant; i++)
+		cr_expect_eq(got[i], want[i], "%s[%u]: %u, expected %u", what, i, got[i], want[i]);
+}
+
+Test(scenario, bare_metal_document_sets_every_field)
+{
+	static const unsigned all0[] = { 0, 1, 4, 5, 6 };
+	struct scenario *sc = parse_ok(metal);
+	const struct scn_host *h = &sc->hosts[0];
+	const struct scn_socket *sk = h->sockets;
+	const struct scn_tsc_features *tf = &h->features;
+	const struct scn_reader *r = sc->readers;
+	const struct scn_event *e = sc->events;
+	const struct scn_host_check *c = sc->host_checks;
+
+	cr_expect(sc->has_hosts);
+	cr_expect_not(sc->has_vm);
+	cr_expect_eq(sc->vm.nvcpus, 0);
+	cr_assert_eq(sc->nhosts, 2);
+	cr_expect(h->ncpus == 7 && h->ncpus_online == 5, "%u %u", h->ncpus, h->ncpus_online);
+	cr_expect(sk[0].first_cpu == 0 && sk[1].first_cpu == 4);
+	cr_expect(sk[0].ncpus == 2 && sk[0].hotplug_cpus == 2 && sk[1].hotplug_cpus == 0);
+	cr_expect_eq(sk[0].crystal_ppb, 10000);
+	cr_expect_eq(sk[0].wander_ppb, 2);
+	cr_expect_eq(sk[0].wander_bound_ppb, 500);
+	cr_expect_eq(sk[0].wander_step_ps, 100 * SIM_PS_PER_MS);
+	cr_expect_eq(sk[0].aging_ppb_per_day, -5);
+	cr_expect(sk[0].ssc.enabled && sk[0].ssc.mode == SCN_SSC_DOWN);
+	cr_expect_eq(sk[0].ssc.spread_ppb, 5000000);
+	cr_expect(sk[0].ssc.modulation.num == 33000 && sk[0].ssc.modulation.den == 1);
+	cr_expect(sk[1].ssc.enabled && sk[1].ssc.mode == SCN_SSC_CENTER);
+	cr_expect_eq(sk[1].ssc.spread_ppb, 5000000);
+	cr_expect(sk[1].ssc.modulation.num == 31500 && sk[1].ssc.modulation.den == 1);
+	cr_expect(sk[1].wander_ppb == 0 && sk[1].wander_bound_ppb == 1000 &&
+		  sk[1].wander_step_ps == SIM_PS_PER_S && sk[1].aging_ppb_per_day == 0);
+
+	cr_expect(!tf->constant && !tf->nonstop && tf->tsc_adjust && !tf->arat);
+	cr_expect_eq(tf->rdtsc_window_cycles, 40);
+	cr_expect_eq(tf->bios_sync_residual_cycles, 1000);
+	cr_expect(tf->halted_pstate_erratum);
+	cr_expect(tf->apic_timer.num == 25000000 && tf->apic_timer.den == 1);
+	cr_expect_eq(tf->advertise[SCN_FLAG_CONSTANT_TSC], 1);
+	cr_expect_eq(tf->advertise[SCN_FLAG_NONSTOP_TSC], 0);
+	cr_expect_eq(tf->advertise[SCN_FLAG_TSC_KNOWN_FREQ], -1);
+	cr_expect_eq(tf->advertise[SCN_FLAG_TSC_RELIABLE], -1);
+	cr_expect_eq(tf->advertise[SCN_FLAG_INVARIANT_TSC], 1);
+	cr_expect(sc->hosts[1].ncpus == 4 && sc->hosts[1].ncpus_online == 4);
+
+	cr_assert_eq(sc->nreaders, 3);
+	cr_expect(r[0].on_host && r[0].host == 0 && r[0].nvcpus == 0);
+	cr_expect_eq(r[0].kind, SCN_READER_RDTSC);
+	expect_cpus(r[0].cpus, r[0].ncpus, all0, 5, "naive: \"all\", online at t = 0");
+	cr_expect_eq(r[0].migrate_every_ps, 10 * SIM_PS_PER_MS);
+	cr_expect_eq(r[0].rdtsc, SCN_RDTSC_PLAIN);
+	cr_expect_eq(r[0].cost_ps, 10 * SIM_PS_PER_NS);
+	cr_expect(r[0].checks[ORACLE_MONO_VCPU].enabled);
+	cr_expect(r[1].on_host && r[1].kind == SCN_READER_TSC && r[1].ncpus == 1 && r[1].cpus[0] == 4);
+	cr_expect_eq(r[1].rdtsc, SCN_RDTSC_LFENCE);
+	cr_expect_eq(r[1].migrate_every_ps, 0);
+	cr_expect_eq(r[1].cost_ps, 20 * SIM_PS_PER_NS);
+	cr_expect(r[2].on_host && r[2].host == 1 && r[2].ncpus == 2 && r[2].cpus[1] == 3);
+	cr_expect_eq(r[2].rdtsc, SCN_RDTSC_RDTSCP);
+
+	cr_assert_eq(sc->nevents, 11);
+	cr_assert(e);
+	cr_expect(e[0].type == SCN_EV_CSTATE && e[0].at_ps == SIM_PS_PER_S && e[0].host == 0);
+	expect_cpus(e[0].cpus, e[0].ncpus, (const unsigned[]){ 0, 1 }, 2, "events/0");
+	cr_expect(e[0].cstate == 6 && e[0].duration_ps == 10 * SIM_PS_PER_MS);
+	cr_expect(e[1].type == SCN_EV_CSTATE_PATTERN && e[1].cstate == 3);
+	cr_expect(e[1].until_ps == 5 * SIM_PS_PER_S && e[1].residency_ps == 200 * SIM_PS_PER_US &&
+		  e[1].busy_ps == 50 * SIM_PS_PER_US);
+	cr_expect_eq(e[2].type, SCN_EV_PSTATE);
+	expect_cpus(e[2].cpus, e[2].ncpus, all0, 5, "events/2: \"all\" at 1.5s");
+	cr_expect(e[2].frequency.num == 800000000 && e[2].frequency.den == 1);
+	cr_expect(e[3].type == SCN_EV_THROTTLE && e[3].host == 1 && e[3].duty_ppm == 125000 &&
+		  e[3].duration_ps == SIM_PS_PER_S);
+	cr_expect(e[4].type == SCN_EV_TEMPERATURE && e[4].socket == 1 && e[4].step_ppb == -1500);
+	cr_expect(e[5].type == SCN_EV_HOTPLUG && e[5].cpu == 2 && e[5].has_value &&
+		  e[5].value == 0x1000);
+	cr_expect(e[6].type == SCN_EV_HOTPLUG && e[6].cpu == 3 && !e[6].has_value &&
+		  e[6].value == 0, "no \"tsc\": 0, just out of reset");
+	cr_expect(e[7].type == SCN_EV_TSC_WRITE && e[7].cpu == 2 && e[7].has_value &&
+		  e[7].value == UINT64_MAX && e[7].low32);
+	cr_expect(e[8].type == SCN_EV_TSC_ADJUST_WRITE && e[8].cpu == 0 && e[8].has_adjust &&
+		  e[8].adjust == -INT64_MAX);
+	cr_expect(e[9].type == SCN_EV_READER_MIGRATE && e[9].reader == 1 && e[9].host == 0 &&
+		  e[9].cpu == 2, "host: the reader's");
+	cr_expect(e[10].type == SCN_EV_SUSPEND && e[10].host == 1 && e[10].s4 &&
+		  e[10].duration_ps == SIM_PS_PER_S && e[10].has_adjust && e[10].adjust == -12);
+	cr_expect_str_eq(e[10].path, "/events/10");
+
+	cr_assert_eq(sc->nhost_checks, 4);
+	cr_expect_str_eq(c[0].name, "flag_truth-0");
+	cr_expect(c[0].kind == SCN_HC_FLAG_TRUTH && c[0].host == 0 && c[0].expect == ORACLE_EXPECT_FAIL);
+	cr_expect_eq(c[0].flag_truth.threshold_ppb, 50000);
+	cr_expect_eq(c[0].flag_truth.flags, 1u << SCN_FLAG_INVARIANT_TSC | 1u << SCN_FLAG_CONSTANT_TSC);
+	cr_expect(c[0].has_worst_min && c[0].worst_min == 1000 && c[0].has_worst_max &&
+		  c[0].worst_max == 20000000);
+	cr_expect_str_eq(c[1].name, "sync-hotplug");
+	cr_expect(c[1].kind == SCN_HC_TSC_SYNC && c[1].tsc_sync.source == 0 &&
+		  c[1].tsc_sync.target == 2 && c[1].tsc_sync.at_ps == 3 * SIM_PS_PER_S);
+	cr_expect(c[1].has_worst_min && c[1].worst_min == 1000 && !c[1].has_worst_max);
+	cr_expect_str_eq(c[2].name, "watchdog-2");
+	cr_expect(c[2].kind == SCN_HC_WATCHDOG && c[2].host == 1);
+	cr_expect(c[2].watchdog.clocksource == SCN_WD_ACPI_PM && c[2].watchdog.delay_every == 3 &&
+		  c[2].watchdog.delay_ps == 50 * SIM_PS_PER_MS && c[2].watchdog.false_positive == 1);
+	cr_expect(c[2].worst_min == -(int64_t)SIM_PS_PER_MS && c[2].worst_max == (int64_t)SIM_PS_PER_MS);
+	cr_expect_str_eq(c[3].name, "timer-3");
+	cr_expect(c[3].kind == SCN_HC_TIMER && c[3].timer.cpu == 4 &&
+		  c[3].timer.mode == SCN_TIMER_PERIODIC && c[3].timer.arm_at_ps == SIM_PS_PER_S &&
+		  c[3].timer.delay_ps == SIM_PS_PER_MS && c[3].timer.count == 100 &&
+		  c[3].timer.slack_ps == 50 * SIM_PS_PER_US);
+	cr_expect_str_eq(c[3].path, "/host_checks/3");
+	scenario_destroy(sc);
+}
+
+Test(scenario, new_keys_default_to_todays_behaviour)
+{
+	struct scenario *sc = parse_ok(minimal);
+	const struct scn_host *h = &sc->hosts[0];
+	const struct scn_socket *sk = &h->sockets[0];
+
+	/* A VM scenario: hosts and VM, nothing new. */
+	cr_expect(sc->has_hosts && sc->has_vm);
+	cr_expect(h->ncpus == 3 && h->ncpus_online == 3);
+	cr_expect(sk->wander_ppb == 0 && sk->wander_bound_ppb == 1000 &&
+		  sk->wander_step_ps == SIM_PS_PER_S && sk->aging_ppb_per_day == 0);
+	cr_expect(!sk->ssc.enabled && sk->ssc.spread_ppb == 0 && sk->hotplug_cpus == 0);
+	cr_expect(h->features.constant && h->features.nonstop && h->features.tsc_adjust &&
+		  h->features.arat && !h->features.halted_pstate_erratum);
+	cr_expect(h->features.rdtsc_window_cycles == 0 && h->features.bios_sync_residual_cycles == 0);
+	cr_expect(h->features.apic_timer.num == 100000000 && h->features.apic_timer.den == 1);
+	for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++)
+		cr_expect_eq(h->features.advertise[i], -1, "flag %u", i);
+	cr_expect(!sc->readers[0].on_host && sc->readers[0].ncpus == 0 &&
+		  sc->readers[0].migrate_every_ps == 0 && sc->readers[0].rdtsc == SCN_RDTSC_RDTSCP);
+	cr_expect(sc->nevents == 0 && sc->events == NULL && sc->nhost_checks == 0);
+	scenario_destroy(sc);
+
+	/* Bare metal: one host, "host" defaults to it. */
+	sc = parse_ok(metal_min);
+	cr_expect(sc->has_hosts && !sc->has_vm);
+	cr_expect(sc->readers[0].on_host && sc->readers[0].host == 0);
+	expect_cpus(sc->readers[0].cpus, sc->readers[0].ncpus, (const unsigned[]){ 0, 1 }, 2, "all");
+	cr_expect_eq(sc->readers[0].cost_ps, 20 * SIM_PS_PER_NS);
+	scenario_destroy(sc);
+
+	/* A board: neither. */
+	sc = parse_ok(board);
+	cr_expect(!sc->has_hosts && !sc->has_vm && sc->nevents == 0 && sc->nhost_checks == 0);
+	scenario_destroy(sc);
+}
+
+Test(scenario, event_and_host_check_defaults)
+{
+	static const char text[] =
+		"{\"name\": \"d\", \"duration\": \"10s\",\n"
+		" \"hosts\": [{\"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+		"   \"sockets\": [{\"cpus\": 2, \"hotplug_cpus\": 1}]}],\n"
+		" \"events\": [\n"
+		"  {\"type\": \"hotplug\", \"at\": \"1s\", \"cpu\": 2},\n"
+		"  {\"type\": \"tsc_write\", \"at\": \"1s\", \"cpu\": 2, \"value\": 7},\n"
+		"  {\"type\": \"cstate\", \"at\": \"2s\", \"cpus\": \"all\", \"state\": \"C10\", \"duration\": \"1s\"},\n"
+		"  {\"type\": \"suspend\", \"at\": \"3s\", \"kind\": \"S3\", \"duration\": \"1s\"},\n"
+		"  {\"type\": \"tsc_adjust_write\", \"at\": \"5s\", \"cpu\": 1, \"value\": -5}\n"
+		" ],\n"
+		" \"host_checks\": [\n"
+		"  {\"check\": \"flag_truth\", \"expect\": \"pass\"},\n"
+		"  {\"check\": \"tsc_sync\", \"expect\": \"pass\", \"cpus\": [1, 0]},\n"
+		"  {\"check\": \"watchdog\", \"expect\": \"pass\"},\n"
+		"  {\"check\": \"timer\", \"expect\": \"pass\", \"cpu\": 2, \"mode\": \"deadline\", \"arm_at\": \"1s\",\n"
+		"   \"delay\": \"8s\"},\n"
+		"  {\"check\": \"timer\", \"expect\": \"fail\", \"cpu\": 0, \"mode\": \"periodic\", \"delay\": \"1ms\"}\n"
+		" ]}\n";
+	struct scenario *sc = parse_ok(text);
+	const struct scn_event *e = sc->events;
+	const struct scn_host_check *c = sc->host_checks;
+
+	cr_assert_eq(sc->nevents, 5);
+	cr_expect(e[0].host == 0 && !e[0].has_value && e[0].value == 0);
+	cr_expect(e[1].has_value && e[1].value == 7 && !e[1].low32);
+	expect_cpus(e[2].cpus, e[2].ncpus, (const unsigned[]){ 0, 1, 2 }, 3,
+		    "\"all\" counts a CPU brought online earlier");
+	cr_expect_eq(e[2].cstate, 10);
+	cr_expect(!e[3].s4 && !e[3].has_adjust && e[3].adjust == 0);
+	cr_expect(e[4].has_adjust && e[4].adjust == -5);
+
+	cr_assert_eq(sc->nhost_checks, 5);
+	cr_expect(c[0].host == 0 && c[0].flag_truth.threshold_ppb == 100000 &&
+		  c[0].flag_truth.flags == (1u << SCN_TSC_FLAG_COUNT) - 1);
+	cr_expect(!c[0].has_worst_min && !c[0].has_worst_max);
+	cr_expect(c[1].tsc_sync.source == 1 && c[1].tsc_sync.target == 0 && c[1].tsc_sync.at_ps == 0);
+	cr_expect(c[2].watchdog.clocksource == SCN_WD_HPET && c[2].watchdog.delay_every == 0 &&
+		  c[2].watchdog.delay_ps == 0 && c[2].watchdog.false_positive == -1);
+	cr_expect(c[3].timer.mode == SCN_TIMER_DEADLINE && c[3].timer.cpu == 2 &&
+		  c[3].timer.count == 0 && c[3].timer.slack_ps == 10 * SIM_PS_PER_US);
+	cr_expect(c[4].timer.arm_at_ps == 0 && c[4].timer.count == 0, "0: every fire in the run");
+	cr_expect_str_eq(c[4].name, "timer-4");
+	scenario_destroy(sc);
+}
+
+Test(scenario, socket_and_tsc_feature_errors)
+{
+	static const struct error_case cases[] = {
+		{ "\"crystal_wander\": \"2ppb\"", "\"crystal_wander\": \"-2ppb\"",
+		  "/hosts/0/sockets/0/crystal_wander", "\"-2ppb\"",
+		  "expected a wander of at least 0ppb (per sqrt(s)), got \"-2ppb\"" },
+		{ "\"crystal_wander\": \"2ppb\"", "\"crystal_wander\": 2",
+		  "/hosts/0/sockets/0/crystal_wander", "2,\n          \"wander_bound\"",
+		  "expected a string such as \"+20ppm\" or \"-50ppb\", got the number 2" },
+		{ "\"crystal_wander\": \"2ppb\"", "\"crystal_wander\": \"2000ppm\"",
+		  "/hosts/0/sockets/0/crystal_wander", "\"2000ppm\"",
+		  "expected an offset from -1000ppm to +1000ppm, got \"2000ppm\"" },
+		{ "\"wander_bound\": \"0.5ppm\"", "\"wander_bound\": \"0ppb\"",
+		  "/hosts/0/sockets/0/wander_bound", "\"0ppb\"", "expected a bound above 0ppb, got \"0ppb\"" },
+		{ "\"wander_step\": \"100ms\"", "\"wander_step\": \"999us\"",
+		  "/hosts/0/sockets/0/wander_step", "\"999us\"", "expected a step of at least 1ms, got 999us" },
+		{ "\"crystal_aging\": \"-5ppb\"", "\"crystal_aging\": \"-5ppb/d\"",
+		  "/hosts/0/sockets/0/crystal_aging", "\"-5ppb/d\"", "unknown unit \"ppb/d\"" },
+		{ "\"spread\": \"0.5%\"", "\"spread\": \"2.5%\"", "/hosts/0/sockets/0/ssc/spread",
+		  "\"2.5%\"", "expected a spread above 0% and at most 2%, got \"2.5%\"" },
+		{ "\"spread\": \"5000ppm\"", "\"spread\": \"0ppm\"", "/hosts/0/sockets/1/ssc/spread",
+		  "\"0ppm\"", "expected a spread above 0% and at most 2%, got \"0ppm\"" },
+		{ "\"spread\": \"0.5%\"", "\"spread\": \"0.5\"", "/hosts/0/sockets/0/ssc/spread", "\"0.5\"",
+		  "expected a fraction such as \"0.5%\" (units: %, ppm, ppb), got \"0.5\" (missing unit)" },
+		{ "\"spread\": \"0.5%\"", "\"spread\": 0.5", "/hosts/0/sockets/0/ssc/spread", "0.5,",
+		  "expected a string such as \"0.5%\" or \"5000ppm\", got the number 0.5" },
+		{ "\"modulation\": \"33kHz\"", "\"modulation\": \"200kHz\"",
+		  "/hosts/0/sockets/0/ssc/modulation", "\"200kHz\"",
+		  "expected a frequency from 10kHz to 100kHz, got \"200kHz\"" },
+		{ "{ \"mode\": \"center\", \"spread\": \"5000ppm\" }", "{ \"spread\": \"5000ppm\" }",
+		  "/hosts/0/sockets/1/ssc/mode", "{ \"spread\": \"5000ppm\" }",
+		  "missing required key \"mode\"" },
+		{ "\"mode\": \"down\"", "\"mode\": \"up\"", "/hosts/0/sockets/0/ssc/mode", "\"up\"",
+		  "expected one of \"down\", \"center\", got \"up\"" },
+		{ "\"modulation\": \"33kHz\"", "\"modulation\": \"33kHz\", \"depth\": 1",
+		  "/hosts/0/sockets/0/ssc/depth", "\"depth\"",
+		  "unknown key \"depth\"; expected one of: mode, spread, modulation" },
+		{ "\"ssc\": { \"mode\": \"center\", \"spread\": \"5000ppm\" }", "\"ssc\": true",
+		  "/hosts/0/sockets/1/ssc", "true }\n      ]", "expected an object, got true" },
+		{ "\"hotplug_cpus\": 2", "\"hotplug_cpus\": 63", "/hosts/0/sockets/0/hotplug_cpus", "63",
+		  "expected at most 62 hotplug CPUs (\"cpus\" is 2, and a socket has at most 64 CPUs), "
+		  "got 63" },
+		{ "\"hotplug_cpus\": 2", "\"hotplug_cpus\": 65", "/hosts/0/sockets/0/hotplug_cpus", "65",
+		  "expected a CPU count in [0, 64], got 65" },
+		{ "\"hotplug_cpus\": 2", "\"hotplug_cpus\": -1", "/hosts/0/sockets/0/hotplug_cpus", "-1, \"crystal\"",
+		  "expected a CPU count in [0, 64], got -1" },
+		/* crystal + wander bound + aging + down spread, together past +-10%. */
+		{ "\"crystal\": \"+10ppm\"", "\"crystal\": \"+99999.6ppm\"", "/hosts/0/sockets/0",
+		  "{ \"cpus\": 2, \"hotplug_cpus\"", "crystal, wander bound, aging over the run and "
+		  "spread together: the crystal's offset could reach 94999099ppb to 100000100ppb; "
+		  "expected it to stay within +-100000ppm" },
+		{ "\"rdtsc_window\": 40", "\"rdtsc_window\": 1000001", "/hosts/0/tsc_features/rdtsc_window",
+		  "1000001", "expected a number of TSC cycles in [0, 1000000], got 1000001" },
+		{ "\"bios_sync_residual\": 1000", "\"bios_sync_residual\": \"1000\"",
+		  "/hosts/0/tsc_features/bios_sync_residual", "\"1000\"",
+		  "expected a number of TSC cycles, got the string \"1000\"" },
+		{ "\"bios_sync_residual\": 1000", "\"bios_sync_residual\": 1000000001",
+		  "/hosts/0/tsc_features/bios_sync_residual", "1000000001",
+		  "expected a number of TSC cycles in [0, 1000000000], got 1000000001" },
+		{ "\"apic_timer\": \"25MHz\"", "\"apic_timer\": \"20GHz\"", "/hosts/0/tsc_features/apic_timer",
+		  "\"20GHz\"", "expected a frequency from 1MHz to 10GHz, got \"20GHz\"" },
+		{ "\"invariant_tsc\": true", "\"invariant\": true", "/hosts/0/tsc_features/advertise/invariant",
+		  "\"invariant\"", "unknown key \"invariant\"; expected one of: constant_tsc, nonstop_tsc, "
+		  "tsc_known_freq, tsc_reliable, invariant_tsc" },
+		{ "\"nonstop_tsc\": false", "\"nonstop_tsc\": 0", "/hosts/0/tsc_features/advertise/nonstop_tsc",
+		  "0, \"invariant_tsc\"", "expected true or false, got the number 0" },
+		{ "\"arat\": false", "\"art\": false", "/hosts/0/tsc_features/art", "\"art\"",
+		  "unknown key \"art\"; expected one of: constant, nonstop, tsc_adjust, arat, rdtsc_window, "
+		  "bios_sync_residual, halted_pstate_erratum, apic_timer, advertise" },
+		{ "\"constant\": false", "\"constant\": \"no\"", "/hosts/0/tsc_features/constant", "\"no\"",
+		  "expected true or false, got the string \"no\"" },
+		{ "\"uptime\": \"1d\", \"sockets\"", "\"uptime\": \"1d\", \"tsc_features\": [], \"sockets\"",
+		  "/hosts/1/tsc_features", "[],", "expected an object, got an array" },
+	};
+
+	for (size_t i = 0; i < N(cases); i++)
+		expect_error(metal, &cases[i]);
+
+	/* Aging counts over the whole run: -30000ppm a day for 2 days from -50000ppm. */
+	{
+		char *longer = edit(metal_min, "\"duration\": \"1s\"", "\"duration\": \"2d\"");
+		static const struct error_case c = {
+			"\"sockets\": [{\"cpus\": 2}]",
+			"\"sockets\": [{\"cpus\": 2, \"crystal\": \"-50000ppm\", \"crystal_aging\": \"-30000ppm\"}]",
+			"/hosts/0/sockets/0", "{\"cpus\": 2, \"crystal\"", "crystal, wander bound, aging over the "
+			"run and spread together: the crystal's offset could reach -110000ppm to -50000ppm",
+		};
+
+		expect_error(longer, &c);
+		free(longer);
+	}
+}
+
+Test(scenario, event_errors)
+{
+	static const struct error_case cases[] = {
+		/* order, time, type, keys, host */
+		{ "\"at\": \"1.5s\"", "\"at\": \"0.5s\"", "/events/2/at", "\"0.5s\"",
+		  "expected events sorted by \"at\": got 500ms, before the previous event's 1s" },
+		{ "\"at\": \"6s\", \"host\": \"h1\"", "\"at\": \"10s\", \"host\": \"h1\"", "/events/10/at",
+		  "\"10s\", \"host\"", "expected a time before the end of the run (10s), got 10s" },
+		{ "{ \"type\": \"pstate\", ", "{ ", "/events/2/type", "{ \"at\": \"1.5s\"",
+		  "missing required key \"type\"" },
+		{ "\"type\": \"pstate\"", "\"type\": \"p-state\"", "/events/2/type", "\"p-state\"",
+		  "expected one of \"cstate\", \"cstate_pattern\", \"pstate\", \"throttle\"" },
+		{ "\"frequency\": \"800MHz\"", "\"frequency\": \"800MHz\", \"duty\": \"50%\"",
+		  "/events/2/duty", "\"duty\": \"50%\"", "key \"duty\" is not allowed in an event of type "
+		  "\"pstate\"; expected one of: type, at, host, cpus, frequency" },
+		{ "\"frequency\": \"800MHz\"", "\"frequency\": \"800MHz\", \"when\": 1", "/events/2/when",
+		  "\"when\"", "unknown key \"when\"; expected one of: type, at, host, cpus, frequency" },
+		{ "\"at\": \"1.5s\", \"host\": \"h0\", ", "\"at\": \"1.5s\", ", "/events/2/host",
+		  "{ \"type\": \"pstate\"", "missing required key \"host\": there are 2 hosts (h0, h1)" },
+		{ "\"at\": \"1.5s\", \"host\": \"h0\"", "\"at\": \"1.5s\", \"host\": \"h2\"", "/events/2/host",
+		  "\"h2\"", "unknown host \"h2\"; expected one of: h0, h1" },
+		{ "\"at\": \"1.5s\"", "\"at\": 1.5", "/events/2/at", "1.5,",
+		  "expected a duration string such as \"300ms\", got the number 1.5" },
+		{ "\"type\": \"pstate\", \"at\": \"1.5s\", \"host\": \"h0\", \"cpus\": \"all\", \"frequency\": "
+		  "\"800MHz\" }", "\"type\": \"pstate\", \"at\": \"1.5s\", \"host\": \"h0\", \"cpus\": \"all\", "
+		  "\"frequency\": \"800MHz\" }, 7", "/events/3", "7,\n",
+		  "expected an object, got the number 7" },
+		/* CPUs */
+		{ "\"cpus\": [0, 1], \"state\": \"C6\"", "\"cpus\": [0, 7], \"state\": \"C6\"",
+		  "/events/0/cpus/1", "7], \"state\"", "expected a CPU index of host \"h0\" in [0, 6], got 7" },
+		{ "\"cpus\": [0, 1], \"state\": \"C6\"", "\"cpus\": [0, 2], \"state\": \"C6\"",
+		  "/events/0/cpus/1", "2], \"state\"", "CPU 2 of host \"h0\" is offline at 1s: it is one "
+		  "of socket 0's \"hotplug_cpus\", not brought online by an earlier \"hotplug\" event" },
+		{ "\"cpus\": [0, 1], \"state\": \"C6\"", "\"cpus\": [1, 1], \"state\": \"C6\"",
+		  "/events/0/cpus/1", "1], \"state\"", "duplicate CPU 1 (also /events/0/cpus/0)" },
+		{ "\"cpus\": \"all\", \"frequency\"", "\"cpus\": \"some\", \"frequency\"", "/events/2/cpus",
+		  "\"some\"", "expected \"all\" or an array of CPU indices, got \"some\"" },
+		{ "\"cpus\": \"all\", \"frequency\"", "\"cpus\": 0, \"frequency\"", "/events/2/cpus",
+		  "0, \"frequency\"", "expected \"all\" or an array of CPU indices, got the number 0" },
+		{ "\"cpus\": [1], \"duty\"", "\"cpus\": [], \"duty\"", "/events/3/cpus", "[], \"duty\"",
+		  "expected 1 to 4 CPU indices, got 0" },
+		{ "\"cpus\": [1], \"duty\"", "\"duty\"", "/events/3/cpus", "{ \"type\": \"throttle\"",
+		  "missing required key \"cpus\"" },
+		/* cstate, cstate_pattern */
+		{ "\"state\": \"C6\"", "\"state\": \"C11\"", "/events/0/state", "\"C11\"",
+		  "expected a C-state: an integer from 1 to 10, or a string from \"C1\" to \"C10\", got "
+		  "\"C11\"" },
+		{ "\"state\": \"C6\"", "\"state\": \"c6\"", "/events/0/state", "\"c6\"", "got \"c6\"" },
+		{ "\"state\": \"C6\"", "\"state\": \"C06\"", "/events/0/state", "\"C06\"", "got \"C06\"" },
+		{ "\"state\": 3", "\"state\": 0", "/events/1/state", "0,\n      \"until\"",
+		  "expected a C-state (1 to 10, or \"C1\" to \"C10\") in [1, 10], got 0" },
+		{ "\"state\": 3", "\"state\": null", "/events/1/state", "null",
+		  "expected a C-state: an integer from 1 to 10, or a string from \"C1\" to \"C10\", got null" },
+		{ "\"duration\": \"10ms\"", "\"duration\": \"0s\"", "/events/0/duration", "\"0s\"",
+		  "expected a duration above 0, got \"0s\"" },
+		{ "\"cpus\": [4, 5], \"state\": 3", "\"cpus\": [1, 5], \"state\": 3", "/events/1/cpus",
+		  "[1, 5]", "CPU 1 of host \"h0\" is still busy at 1s with /events/0 (a \"cstate\" event "
+		  "until 1.01s); C-state, C-state pattern and throttle events on one CPU must not overlap" },
+		{ "\"until\": \"5s\"", "\"until\": \"1s\"", "/events/1/until", "\"1s\", \"residency\"",
+		  "expected a time after \"at\" (1s) and not after the end of the run (10s), got 1s" },
+		{ "\"until\": \"5s\"", "\"until\": \"10.5s\"", "/events/1/until", "\"10.5s\"",
+		  "expected a time after \"at\" (1s) and not after the end of the run (10s), got 10.5s" },
+		{ "\"residency\": \"200us\", ", "", "/events/1/residency", "{ \"type\": \"cstate_pattern\"",
+		  "missing required key \"residency\"" },
+		{ "\"busy\": \"50us\"", "\"busy\": \"0ms\"", "/events/1/busy", "\"0ms\"",
+		  "expected a duration above 0, got \"0ms\"" },
+		/* pstate, throttle, temperature */
+		{ "\"frequency\": \"800MHz\"", "\"frequency\": \"0.5MHz\"", "/events/2/frequency",
+		  "\"0.5MHz\"", "expected a frequency from 1MHz to 100GHz, got \"0.5MHz\"" },
+		{ "\"duty\": \"12.5%\"", "\"duty\": \"0.5%\"", "/events/3/duty", "\"0.5%\",\n      \"duration\"",
+		  "expected a duty from 1% to 100%, got \"0.5%\"" },
+		{ "\"duty\": \"12.5%\"", "\"duty\": \"100.5%\"", "/events/3/duty", "\"100.5%\"",
+		  "expected a duty from 1% to 100%, got \"100.5%\"" },
+		{ "\"duty\": \"12.5%\"", "\"duty\": \"50.00001%\"", "/events/3/duty", "\"50.00001%\"",
+		  "duty \"50.00001%\" is not a whole number of ppm" },
+		{ "\"duty\": \"12.5%\",\n      \"duration\": \"1s\"", "\"duty\": \"12.5%\"", "/events/3/duration",
+		  "{ \"type\": \"throttle\"", "missing required key \"duration\"" },
+		{ "\"socket\": 1", "\"socket\": 2", "/events/4/socket", "2, \"step\"",
+		  "expected a socket index of host \"h0\" in [0, 1], got 2" },
+		{ "\"step\": \"-1.5ppm\"", "\"step\": \"-99000ppm\"", "/events/4/step", "\"-99000ppm\"",
+		  "with the temperature steps so far: the crystal's offset could reach -101500ppm to "
+		  "-96500ppm; expected it to stay within +-100000ppm" },
+		{ "\"step\": \"-1.5ppm\"", "\"step\": \"-1.5%\"", "/events/4/step", "\"-1.5%\"",
+		  "unknown unit \"%\"" },
+		/* hotplug, tsc_write, tsc_adjust_write */
+		{ "\"cpu\": 2, \"tsc\": \"0x1000\"", "\"cpu\": 1, \"tsc\": \"0x1000\"", "/events/5/cpu",
+		  "1, \"tsc\"", "CPU 1 of host \"h0\" is online at t = 0; expected one of its "
+		  "\"hotplug_cpus\" (2-3)" },
+		{ "\"cpu\": 3 }", "\"cpu\": 2 }", "/events/6/cpu", "2 },\n    { \"type\": \"tsc_write\"",
+		  "CPU 2 of host \"h0\" is already online at 3s (/events/5 brought it online)" },
+		{ "\"tsc\": \"0x1000\"", "\"tsc\": \"-1\"", "/events/5/tsc", "\"-1\"",
+		  "expected an unsigned integer (decimal, or hex with 0x), got \"-1\"" },
+		{ "    { \"type\": \"hotplug\", \"at\": \"3s\", \"host\": \"h0\", \"cpu\": 2, \"tsc\": \"0x1000\" },\n"
+		  "    { \"type\": \"hotplug\", \"at\": \"3s\", \"host\": \"h0\", \"cpu\": 3 },\n", "",
+		  "/events/5/cpu", "2,\n      \"value\"", "CPU 2 of host \"h0\" is offline at 3.5s: it is "
+		  "one of socket 0's \"hotplug_cpus\", not brought online by an earlier \"hotplug\" event" },
+		{ "\"value\": \"0xffffffffffffffff\"", "\"value\": \"0x10000000000000000\"", "/events/7/value",
+		  "\"0x10000000000000000\"", "integer too large: \"0x10000000000000000\"" },
+		{ "\"value\": \"0xffffffffffffffff\", ", "", "/events/7/value", "{ \"type\": \"tsc_write\"",
+		  "missing required key \"value\"" },
+		{ "\"low32\": true", "\"low32\": 1", "/events/7/low32", "1 },",
+		  "expected true or false, got the number 1" },
+		{ "\"value\": \"-9223372036854775807\"", "\"value\": -9007199254740993", "/events/8/value",
+		  "-9007199254740993", "integer too large: -9007199254740993 (at most 2^53 = "
+		  "9007199254740992 either way); write larger values as a string" },
+		{ "\"value\": \"-9223372036854775807\"", "\"value\": \"-9223372036854775808\"",
+		  "/events/8/value", "\"-9223372036854775808\"", "integer too large: "
+		  "\"-9223372036854775808\" (|x| at most 2^63-1 = 9223372036854775807)" },
+		{ "\"value\": \"-9223372036854775807\"", "\"value\": \"0x10\"", "/events/8/value", "\"0x10\"",
+		  "expected a TSC_ADJUST value (decimal digits with an optional sign), got \"0x10\"" },
+		{ "\"value\": \"-9223372036854775807\"", "\"value\": 1.5", "/events/8/value", "1.5 },",
+		  "expected a TSC_ADJUST value (digits only, no fraction or exponent), got 1.5" },
+		{ "\"value\": \"-9223372036854775807\"", "\"value\": true", "/events/8/value", "true },\n    { \"type\": \"reader_migrate\"",
+		  "expected a TSC_ADJUST value: an integer or a string such as \"-4096\", got true" },
+		{ "\"tsc_adjust\": true", "\"tsc_adjust\": false", "/events/8/type", "\"tsc_adjust_write\"",
+		  "host \"h0\" has no IA32_TSC_ADJUST (/hosts/0/tsc_features/tsc_adjust is false)" },
+		{ "\"state\": \"C6\",\n      \"duration\": \"10ms\"", "\"state\": \"C6\",\n      \"duration\": \"3.5s\"",
+		  "/events/8/cpu", "0,\n      \"value\": \"-9223372036854775807\"",
+		  "CPU 0 of host \"h0\" is in C6 at 4s (/events/0, until 4.5s): it cannot execute the write" },
+		/* suspend */
+		{ "\"kind\": \"S4\"", "\"kind\": \"S5\"", "/events/10/kind", "\"S5\"",
+		  "expected one of \"S3\", \"S4\", got \"S5\"" },
+		{ "\"kind\": \"S4\", \"duration\": \"1s\"", "\"kind\": \"S4\", \"duration\": \"4s\"",
+		  "/events/10/duration", "\"4s\",\n      \"firmware", "the host would resume at 10s (at + duration), not "
+		  "before the end of the run (10s)" },
+		{ "\"firmware_tsc_adjust\": -12 }", "\"firmware_tsc_adjust\": -12 },\n    { \"type\": \"pstate\", "
+		  "\"at\": \"6.5s\", \"host\": \"h1\", \"cpus\": \"all\", \"frequency\": \"1GHz\" }",
+		  "/events/11/at", "\"6.5s\"", "host \"h1\" is suspended at 6.5s by /events/10 (from 6s to 7s)" },
+		{ "\"duty\": \"12.5%\",\n      \"duration\": \"1s\"", "\"duty\": \"12.5%\",\n      \"duration\": \"5s\"",
+		  "/events/10/at", "\"6s\"", "host \"h1\" cannot suspend at 6s: CPU 1 is busy with /events/3 "
+		  "(a \"throttle\" event until 7s)" },
+		{ "\"uptime\": \"1d\", \"sockets\"", "\"uptime\": \"1d\", \"tsc_features\": {\"tsc_adjust\": false}, "
+		  "\"sockets\"", "/events/10/firmware_tsc_adjust", "\"firmware_tsc_adjust\"",
+		  "host \"h1\" has no IA32_TSC_ADJUST (/hosts/1/tsc_features/tsc_adjust is false)" },
+		{ "\"firmware_tsc_adjust\": -12", "\"firmware_tsc_adjust\": \"-1.2\"",
+		  "/events/10/firmware_tsc_adjust", "\"-1.2\"",
+		  "expected a TSC_ADJUST value (decimal digits with an optional sign), got \"-1.2\"" },
+		/* reader_migrate */
+		{ "\"reader\": \"cs\"", "\"reader\": \"cx\"", "/events/9/reader", "\"cx\"",
+		  "unknown reader \"cx\"; expected one of: naive, cs, pc" },
+		{ "\"reader\": \"cs\"", "\"reader\": \"naive\"", "/events/9/reader", "\"naive\", \"cpu\"",
+		  "reader \"naive\" already migrates (every 10ms); \"reader_migrate\" moves a reader on "
+		  "one CPU (no \"migrate_every\")" },
+		{ "\"reader\": \"cs\"", "\"reader\": \"pc\"", "/events/9/reader", "\"pc\", \"cpu\"",
+		  "reader \"pc\" is one reader per CPU on 2 CPUs; \"reader_migrate\" moves a reader on one "
+		  "CPU (\"cpus\" with one entry)" },
+		{ "\"reader\": \"cs\", \"cpu\": 2", "\"reader\": \"cs\", \"cpu\": 4", "/events/9/cpu",
+		  "4 },\n    { \"type\": \"suspend\"", "reader \"cs\" is already on CPU 4 at 4.5s; "
+		  "expected another CPU" },
+		{ "\"at\": \"4.5s\", \"reader\"", "\"at\": \"4.5s\", \"host\": \"h1\", \"reader\"",
+		  "/events/9/host", "\"h1\", \"reader\"", "reader \"cs\" runs on host \"h0\"; expected that "
+		  "host, or no \"host\"" },
+		{ "\"at\": \"4.5s\", \"reader\"", "\"at\": \"4.5s\", \"host\": \"h0\", \"reader\"", NULL, NULL,
+		  NULL },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		if (!cases[i].path) {
+			/* the reader's own host, named: fine */
+			char *text = edit(metal, cases[i].from, cases[i].to);
+
+			scenario_destroy(parse_ok(text));
+			free(text);
+			continue;
+		}
+		expect_error(metal, &cases[i]);
+	}
+}
+
+/* metal_min with "events": n copies of one event (the same "at": sorted, non-decreasing). */
+static char *events_text(unsigned n, const char *event)
+{
+	size_t cap = 64 + n * (strlen(event) + 1);
+	char *list = malloc(cap), *text;
+
+	cr_assert(list);
+	strcpy(list, "\"events\": [");
+	for (unsigned i = 0; i < n; i++) {
+		strcat(list, i ? "," : "");
+		strcat(list, event);
+	}
+	strcat(list, "], \"readers\"");
+	text = edit(metal_min, "\"readers\"", list);
+	free(list);
+	return text;
+}
+
+Test(scenario, event_and_host_check_count_limits)
+{
+	static const char ev[] = "{\"type\": \"pstate\", \"at\": \"1ms\", \"cpus\": [0], \"frequency\": \"1GHz\"}";
+	struct sim_diag err;
+	struct scenario *sc;
+	char *text = events_text(256, ev);
+
+	sc = parse_ok(text);
+	cr_expect_eq(sc->nevents, 256);
+	cr_expect_str_eq(sc->events[255].path, "/events/255");
+	scenario_destroy(sc);
+	free(text);
+
+	text = events_text(257, ev);
+	cr_expect_null(scenario_parse("t.json", text, strlen(text), &err));
+	cr_expect_str_eq(err.path, "/events");
+	cr_expect_str_eq(err.msg, "expected 0 to 256 events, got 257");
+	free(text);
+
+	/* 33 host checks; the names default to "watchdog-0" .. "watchdog-32", all distinct. */
+	{
+		static const char hc[] = "{\"check\": \"watchdog\", \"expect\": \"pass\"}";
+		char list[64 * 40] = "\"host_checks\": [";
+
+		for (unsigned i = 0; i < 33; i++) {
+			strcat(list, i ? "," : "");
+			strcat(list, hc);
+		}
+		strcat(list, "], \"readers\"");
+		text = edit(metal_min, "\"readers\"", list);
+		cr_expect_null(scenario_parse("t.json", text, strlen(text), &err));
+		cr_expect_str_eq(err.path, "/host_checks");
+		cr_expect_str_eq(err.msg, "expected 0 to 32 host checks, got 33");
+		free(text);
+
+		strcpy(strstr(list, hc) + 32 * (strlen(hc) + 1) - 1, "], \"readers\"");
+		text = edit(metal_min, "\"readers\"", list);
+		sc = parse_ok(text);
+		cr_expect_eq(sc->nhost_checks, 32);
+		cr_expect_str_eq(sc->host_checks[31].name, "watchdog-31");
+		scenario_destroy(sc);
+		free(text);
+	}
+}
+
+Test(scenario, reader_binding_errors)
+{
+	static const struct error_case metal_cases[] = {
+		{ "\"cpus\": [4], \"period\": \"500us\"", "\"cpus\": [4], \"vcpus\": [0], \"period\": \"500us\"",
+		  "/readers/1/cpus", "\"cpus\": [4], \"vcpus\"", "keys \"vcpus\" and \"cpus\" exclude each "
+		  "other: a reader runs in the VM (\"vcpus\") or on a host (\"host\" and \"cpus\")" },
+		{ "\"cpus\": [0, 3], ", "", "/readers/2/cpus", "{ \"name\": \"pc\"",
+		  "missing required key \"cpus\": the host CPUs the reader runs on" },
+		{ "\"cpus\": [0, 3]", "\"vcpus\": [0, 3]", "/readers/2/vcpus", "\"vcpus\": [0, 3]",
+		  "key \"vcpus\" needs a VM: add \"vm\", or run the reader on a host with \"cpus\"" },
+		{ "\"kind\": \"tsc\", \"host\": \"h1\"", "\"kind\": \"pvclock\", \"host\": \"h1\"",
+		  "/readers/2/kind", "\"pvclock\"", "a reader on a host (with \"cpus\") is of kind \"tsc\" "
+		  "or \"rdtsc\", got \"pvclock\"" },
+		{ "\"kind\": \"tsc\", \"host\": \"h1\"", "\"kind\": \"hpet\", \"host\": \"h1\"",
+		  "/readers/2/kind", "\"hpet\"", "is of kind \"tsc\" or \"rdtsc\", got \"hpet\"" },
+		{ "\"kind\": \"tsc\", \"host\": \"h1\", ", "\"kind\": \"tsc\", ", "/readers/2/host",
+		  "{ \"name\": \"pc\"", "missing required key \"host\": there are 2 hosts (h0, h1)" },
+		{ "\"cpus\": [0, 3]", "\"cpus\": [0, 4]", "/readers/2/cpus/1", "4], \"period\": \"2ms\"",
+		  "expected a CPU index of host \"h1\" in [0, 3], got 4" },
+		{ "\"cpus\": [4], \"period\"", "\"cpus\": [2], \"period\"", "/readers/1/cpus/0",
+		  "2], \"period\"", "CPU 2 of host \"h0\" is offline at t = 0: it is one of socket 0's "
+		  "\"hotplug_cpus\"" },
+		{ "\"cpus\": [0, 3]", "\"cpus\": [3, 3]", "/readers/2/cpus/1", "3]",
+		  "duplicate CPU 3 (also /readers/2/cpus/0)" },
+		{ "\"cpus\": \"all\", \"period\"", "\"cpus\": \"any\", \"period\"", "/readers/0/cpus", "\"any\"",
+		  "expected \"all\" or an array of CPU indices, got \"any\"" },
+		{ "\"rdtsc\": \"lfence\" }", "\"rdtsc\": \"lfence\", \"migrate_every\": \"1ms\" }",
+		  "/readers/1/migrate_every", "\"1ms\" },\n    { \"name\": \"pc\"",
+		  "a reader that migrates needs at least 2 CPUs in \"cpus\", got 1" },
+		{ "\"migrate_every\": \"10ms\"", "\"migrate_every\": \"0s\"", "/readers/0/migrate_every",
+		  "\"0s\"", "expected a duration above 0, got \"0s\"" },
+		{ "\"rdtsc\": \"lfence\"", "\"rdtsc\": \"mfence\"", "/readers/1/rdtsc", "\"mfence\"",
+		  "expected one of \"rdtscp\", \"lfence\", \"rdtsc\", got \"mfence\"" },
+		{ "\"rdtsc\": \"lfence\"", "\"rdtsc\": \"lfence\", \"tsc_khz\": 3000000", "/readers/1/tsc_khz",
+		  "\"tsc_khz\"", "key \"tsc_khz\" is not allowed on a host: a \"tsc\" reader there uses the "
+		  "host kernel's tsc_khz (/hosts/0/tsc_khz)" },
+		{ "\"cpus\": [0, 3]", "\"cpus\": [0, 3], \"bind\": 1", "/readers/2/bind", "\"bind\"",
+		  "unknown key \"bind\"; expected one of: name, kind, vcpus, period, jitter, cost, tsc_khz, "
+		  "width, wrap, checks, host, cpus, migrate_every, rdtsc" },
+	};
+	static const struct error_case vm_cases[] = {
+		{ "\"vcpus\": [1], \"period\": \"10ms\"", "\"vcpus\": [1], \"host\": \"src\", \"period\": \"10ms\"",
+		  "/readers/2/host", "\"host\": \"src\", \"period\"", "key \"host\" is only allowed with "
+		  "\"cpus\": a reader with \"vcpus\" runs in the VM" },
+		{ "\"kind\": \"pvclock-raw\"", "\"kind\": \"rdtsc\"", "/readers/2/kind", "\"rdtsc\"",
+		  "a reader of kind \"rdtsc\" runs on a host: give \"cpus\" (and \"host\") instead of "
+		  "\"vcpus\"" },
+		{ "\"tsc_khz\": 3000000 }", "\"tsc_khz\": 3000000, \"migrate_every\": \"1ms\" }",
+		  "/readers/1/migrate_every", "\"migrate_every\"", "key \"migrate_every\" is only allowed "
+		  "on a reader on a host (with \"cpus\")" },
+		{ "\"vcpus\": [1], \"period\": \"10ms\"", "\"vcpus\": [1], \"period\": \"10ms\", \"rdtsc\": \"rdtscp\"",
+		  "/readers/2/rdtsc", "\"rdtsc\"", "key \"rdtsc\" is only allowed when \"kind\" is \"tsc\" "
+		  "or \"rdtsc\"" },
+		{ "\"vcpus\": [1], ", "", "/readers/2/vcpus", "{ \"name\": \"pv-raw\"",
+		  "missing required key \"vcpus\" (or \"cpus\" for a reader on a host)" },
+		{ "\"vcpus\": [1], ", "\"vcpus\": [1], \"cpus\": [1], ", "/readers/2/cpus", "\"cpus\": [1]",
+		  "keys \"vcpus\" and \"cpus\" exclude each other" },
+	};
+
+	for (size_t i = 0; i < N(metal_cases); i++)
+		expect_error(metal, &metal_cases[i]);
+	for (size_t i = 0; i < N(vm_cases); i++)
+		expect_error(full, &vm_cases[i]);
+
+	/* A VM scenario may have readers on a host, too; a guest tsc reader may pick rdtsc. */
+	{
+		char *text = edit(full, "\"vcpus\": [2, 0], \"period\": \"100us\",\n"
+				  "      \"jitter\": \"10us\", \"cost\": \"25ns\", \"tsc_khz\": 3000000",
+				  "\"host\": \"dst\", \"cpus\": [2, 0], \"period\": \"100us\",\n"
+				  "      \"jitter\": \"10us\", \"cost\": \"25ns\", \"rdtsc\": \"rdtsc\"");
+		struct scenario *sc = parse_ok(text);
+
+		cr_expect(sc->readers[1].on_host && sc->readers[1].host == 1);
+		expect_cpus(sc->readers[1].cpus, sc->readers[1].ncpus, (const unsigned[]){ 2, 0 }, 2,
+			    "host reader in a VM scenario");
+		cr_expect_eq(sc->readers[1].nvcpus, 0);
+		cr_expect_eq(sc->readers[1].rdtsc, SCN_RDTSC_PLAIN);
+		cr_expect(!sc->readers[0].on_host && sc->readers[0].nvcpus == 4);
+		scenario_destroy(sc);
+		free(text);
+	}
+}
+
+Test(scenario, host_check_errors)
+{
+	static const struct error_case cases[] = {
+		{ "\"check\": \"watchdog\"", "\"check\": \"clocksource\"", "/host_checks/2/check",
+		  "\"clocksource\", \"host\"", "expected one of \"flag_truth\", \"tsc_sync\", \"watchdog\", \"timer\", "
+		  "got \"clocksource\"" },
+		{ "{ \"check\": \"timer\", ", "{ ", "/host_checks/3/check", "{ \"host\": \"h0\", \"expect\": "
+		  "\"pass\", \"cpu\": 4", "missing required key \"check\"" },
+		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"threshold\": \"1ppm\"",
+		  "/host_checks/3/threshold", "\"threshold\": \"1ppm\"", "key \"threshold\" is not allowed "
+		  "in check \"timer\"; expected one of: check, name, host, expect, worst, cpu, mode, arm_at, "
+		  "delay, count, slack" },
+		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"jitter\": 1", "/host_checks/3/jitter",
+		  "\"jitter\"", "unknown key \"jitter\"; expected one of: check, name, host" },
+		{ "\"host\": \"h1\", \"expect\": \"pass\", ", "\"host\": \"h1\", ", "/host_checks/2/expect",
+		  "{ \"check\": \"watchdog\"", "missing required key \"expect\"" },
+		{ "\"name\": \"sync-hotplug\"", "\"name\": \"flag_truth-0\"", "/host_checks/1/name",
+		  "\"flag_truth-0\"", "duplicate host check name \"flag_truth-0\" (also /host_checks/0)" },
+		{ "\"check\": \"flag_truth\", \"host\": \"h0\"", "\"check\": \"flag_truth\", \"name\": "
+		  "\"watchdog-2\", \"host\": \"h0\"", "/host_checks/2/check", "\"watchdog\"",
+		  "duplicate host check name \"watchdog-2\", this check's default name (also "
+		  "/host_checks/0)" },
+		{ "\"name\": \"sync-hotplug\"", "\"name\": \"sync hotplug\"", "/host_checks/1/name",
+		  "\"sync hotplug\"", "expected a name of 1 to 31 characters" },
+		{ "\"check\": \"flag_truth\", \"host\": \"h0\", ", "\"check\": \"flag_truth\", ",
+		  "/host_checks/0/host", "{ \"check\": \"flag_truth\"",
+		  "missing required key \"host\": there are 2 hosts (h0, h1)" },
+		/* flag_truth */
+		{ "\"threshold\": \"50ppm\"", "\"threshold\": \"-1ppm\"", "/host_checks/0/threshold",
+		  "\"-1ppm\"", "expected a threshold of at least 0ppm, got \"-1ppm\"" },
+		{ "[\"invariant_tsc\", \"constant_tsc\"]", "[\"invariant_tsc\", \"constant\"]",
+		  "/host_checks/0/flags/1", "\"constant\"]", "expected a TSC flag: one of \"constant_tsc\", "
+		  "\"nonstop_tsc\", \"tsc_known_freq\", \"tsc_reliable\", \"invariant_tsc\", got \"constant\"" },
+		{ "[\"invariant_tsc\", \"constant_tsc\"]", "[\"invariant_tsc\", \"invariant_tsc\"]",
+		  "/host_checks/0/flags/1", "\"invariant_tsc\"], \"worst\"", "duplicate flag \"invariant_tsc\"" },
+		{ "[\"invariant_tsc\", \"constant_tsc\"]", "[]", "/host_checks/0/flags", "[], \"worst\"",
+		  "expected 1 to 5 TSC flag names, got 0" },
+		{ "\"max\": \"20000ppm\"", "\"max\": \"2%\"", "/host_checks/0/worst/max", "\"2%\"",
+		  "unknown unit \"%\"" },
+		{ "\"max\": \"20000ppm\"", "\"max\": \"0.5ppm\"", "/host_checks/0/worst/max", "\"0.5ppm\" } }",
+		  "expected at least \"min\" (1ppm), got 500ppb" },
+		/* tsc_sync */
+		{ "\"cpus\": [0, 2], \"at\": \"3s\"", "\"cpus\": [0], \"at\": \"3s\"", "/host_checks/1/cpus",
+		  "[0], \"at\"", "expected exactly 2 CPU indices ([source, target]), got 1" },
+		{ "\"cpus\": [0, 2], \"at\": \"3s\"", "\"cpus\": [2, 2], \"at\": \"3s\"",
+		  "/host_checks/1/cpus/1", "2], \"at\": \"3s\"",
+		  "expected a target CPU other than the source (2)" },
+		{ "\"cpus\": [0, 2], \"at\": \"3s\"", "\"cpus\": [0, 2], \"at\": \"2.5s\"",
+		  "/host_checks/1/cpus/1", "2], \"at\": \"2.5s\"", "CPU 2 of host \"h0\" is offline at "
+		  "2.5s: it is one of socket 0's \"hotplug_cpus\", not brought online by an earlier "
+		  "\"hotplug\" event" },
+		{ "\"cpus\": [0, 2], \"at\": \"3s\"", "\"cpus\": [0, 7], \"at\": \"3s\"",
+		  "/host_checks/1/cpus/1", "7], \"at\"", "expected a CPU index of host \"h0\" in [0, 6], got 7" },
+		{ "\"cpus\": [0, 2], \"at\": \"3s\"", "\"cpus\": [0, 2], \"at\": \"12s\"", "/host_checks/1/at",
+		  "\"12s\"", "expected a time before the end of the run (10s), got 12s" },
+		{ "\"worst\": { \"min\": 1000 }", "\"worst\": { \"min\": 1000, \"max\": 10 }",
+		  "/host_checks/1/worst/max", "10 }", "expected at least \"min\" (1000 cycles), got 10 cycles" },
+		{ "\"worst\": { \"min\": 1000 }", "\"worst\": { \"min\": \"1us\" }", "/host_checks/1/worst/min",
+		  "\"1us\"", "expected a number of TSC cycles, got the string \"1us\"" },
+		{ "\"worst\": { \"min\": 1000 }", "\"worst\": { \"min\": -1 }", "/host_checks/1/worst/min",
+		  "-1 }", "expected a number of TSC cycles in [0, 9007199254740992], got -1" },
+		/* watchdog */
+		{ "\"delay_every\": 3, \"delay\": \"50ms\", ", "\"delay_every\": 3, ", "/host_checks/2/delay",
+		  "{ \"check\": \"watchdog\"", "missing key \"delay\": \"delay_every\" is given, and the two "
+		  "go together" },
+		{ "\"delay_every\": 3, \"delay\": \"50ms\"", "\"delay\": \"50ms\"", "/host_checks/2/delay_every",
+		  "{ \"check\": \"watchdog\"", "missing key \"delay_every\": \"delay\" is given" },
+		{ "\"delay_every\": 3", "\"delay_every\": 0", "/host_checks/2/delay_every", "0, \"delay\"",
+		  "expected a count of watchdog reads in [1, 4294967295], got 0" },
+		{ "\"delay\": \"50ms\"", "\"delay\": \"0s\"", "/host_checks/2/delay", "\"0s\"",
+		  "expected a duration above 0, got \"0s\"" },
+		{ "\"clocksource\": \"acpi_pm\"", "\"clocksource\": \"tsc\"", "/host_checks/2/clocksource",
+		  "\"tsc\",\n", "expected one of \"hpet\", \"acpi_pm\", got \"tsc\"" },
+		{ "\"false_positive\": true", "\"false_positive\": \"yes\"", "/host_checks/2/false_positive",
+		  "\"yes\"", "expected true or false, got the string \"yes\"" },
+		{ "\"min\": \"-1ms\"", "\"min\": \"-1ppm\"", "/host_checks/2/worst/min", "\"-1ppm\"",
+		  "unknown unit \"ppm\"" },
+		/* timer */
+		{ "\"mode\": \"periodic\"", "\"mode\": \"oneshot\"", "/host_checks/3/count", "\"count\"",
+		  "key \"count\" is only allowed when \"mode\" is \"periodic\"" },
+		{ "\"count\": 100", "\"count\": 9000", "/host_checks/3/count", "9000",
+		  "the timer's last fire would be due at 10s, not before the end of the run (10s)" },
+		{ "\"count\": 100", "\"count\": 0", "/host_checks/3/count", "0, \"slack\"",
+		  "expected a number of fires in [1, 9007199254740992], got 0" },
+		{ "\"arm_at\": \"1s\", \"delay\": \"1ms\", \"count\": 100, ", "\"delay\": \"10s\", ",
+		  "/host_checks/3/delay", "\"10s\", \"slack\"",
+		  "the timer's first fire would be due at 10s, not before the end of the run (10s)" },
+		{ "\"cpu\": 4, \"mode\"", "\"cpu\": 3, \"mode\"", "/host_checks/3/cpu", "3, \"mode\"",
+		  "CPU 3 of host \"h0\" is offline at 1s" },
+		{ "\"mode\": \"periodic\",", "", "/host_checks/3/mode", "{ \"check\": \"timer\"",
+		  "missing required key \"mode\"" },
+		{ "\"mode\": \"periodic\"", "\"mode\": \"tsc-deadline\"", "/host_checks/3/mode",
+		  "\"tsc-deadline\"", "expected one of \"oneshot\", \"periodic\", \"deadline\", got "
+		  "\"tsc-deadline\"" },
+		{ "\"delay\": \"1ms\"", "\"delay\": \"0s\"", "/host_checks/3/delay", "\"0s\"",
+		  "expected a duration above 0, got \"0s\"" },
+		{ "\"arm_at\": \"1s\"", "\"arm_at\": \"10s\"", "/host_checks/3/arm_at", "\"10s\", \"delay\"",
+		  "expected a time before the end of the run (10s), got 10s" },
+		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"worst\": { \"min\": \"1us\", \"max\": \"-1us\" }",
+		  "/host_checks/3/worst/max", "\"-1us\"", "expected at least \"min\" (1us), got -1us" },
+		{ "\"slack\": \"50us\"", "\"slack\": \"-50us\"", "/host_checks/3/slack", "\"-50us\"",
+		  "expected a duration without a sign" },
+	};
+
+	for (size_t i = 0; i < N(cases); i++)
+		expect_error(metal, &cases[i]);
+}
+
+Test(scenario, hotplug_cpus_in_cpu_numbering)
+{
+	static const char vm[] =
+		"{\"name\": \"v\", \"duration\": \"1s\",\n"
+		" \"hosts\": [{\"name\": \"h\", \"tsc\": \"2GHz\", \"uptime\": \"1h\",\n"
+		"   \"sockets\": [{\"cpus\": 2, \"hotplug_cpus\": 2}, {\"cpus\": 2}]}],\n"
+		" \"vm\": {\"host\": \"h\", \"vcpus\": 5},\n"
+		" \"vcpu_moves\": [{\"at\": \"1ms\", \"vcpu\": 0, \"pcpu\": 5}],\n"
+		" \"readers\": [{\"name\": \"r\", \"kind\": \"tsc\", \"vcpus\": \"all\", \"period\": \"1ms\"}]}\n";
+	static const struct error_case cases[] = {
+		{ "\"vcpus\": 5}", "\"vcpus\": 5, \"pins\": [0, 1, 2, 4, 5]}", "/vm/pins/2", "2, 4, 5]",
+		  "CPU 2 of host \"h\" is one of socket 0's \"hotplug_cpus\", offline at t = 0; vCPUs "
+		  "run on CPUs online at t = 0" },
+		{ "\"pcpu\": 5", "\"pcpu\": 3", "/vcpu_moves/0/pcpu", "3}", "CPU 3 of host \"h\" is one of "
+		  "socket 0's \"hotplug_cpus\"" },
+		{ "\"pcpu\": 5", "\"pcpu\": 6", "/vcpu_moves/0/pcpu", "6}", "in [0, 5], got 6" },
+	};
+	struct scenario *sc = parse_ok(vm);
+	const struct scn_host *h = &sc->hosts[0];
+
+	/* Socket 0: 0-1 online, 2-3 hotplug; socket 1: 4-5.  Default pins skip 2-3. */
+	cr_expect(h->ncpus == 6 && h->ncpus_online == 4 && h->sockets[1].first_cpu == 4);
+	expect_cpus(sc->vm.pins, sc->vm.nvcpus, (const unsigned[]){ 0, 1, 4, 5, 0 }, 5, "pins");
+	scenario_destroy(sc);
+	for (size_t i = 0; i < N(cases); i++)
+		expect_error(vm, &cases[i]);
+}
+
+Test(scenario, events_and_host_checks_need_hosts)
+{
+	static const struct error_case board_cases[] = {
+		{ "\"duration\": \"2s\",", "\"duration\": \"2s\", \"events\": [{}],", "/events", "[{}]",
+		  "events happen on hosts: add \"hosts\", or remove \"events\"" },
+		{ "\"duration\": \"2s\",", "\"duration\": \"2s\", \"host_checks\": [{}],", "/host_checks",
+		  "[{}]", "host checks need hosts: add \"hosts\", or remove \"host_checks\"" },
+		{ "\"duration\": \"2s\",", "\"duration\": \"2s\", \"events\": {},", "/events", "{},",
+		  "expected an array of events, got an object" },
+		{ "\"duration\": \"2s\",", "\"duration\": \"2s\", \"readers\": [{}],", "/readers", "[{}]",
+		  "readers run in a guest and need a VM: add \"hosts\" and \"vm\", or drive the devices "
+		  "with \"scripts\" (readers on bare metal need \"hosts\")" },
+	};
+	static const struct error_case metal_cases[] = {
+		{ "\"duration\": \"10s\",", "\"duration\": \"10s\", \"migrations\": [{}],", "/migrations",
+		  "[{}]", "migrations need a VM: add \"vm\", or remove \"migrations\"" },
+		{ "\"duration\": \"10s\",", "\"duration\": \"10s\", \"vcpu_moves\": [{}],", "/vcpu_moves",
+		  "[{}]", "vCPU moves need a VM: add \"vm\", or remove \"vcpu_moves\"" },
+	};
+	struct scenario *sc;
+	char *text;
+
+	for (size_t i = 0; i < N(board_cases); i++)
+		expect_error(board, &board_cases[i]);
+	for (size_t i = 0; i < N(metal_cases); i++)
+		expect_error(metal, &metal_cases[i]);
+
+	/* Empty lists are fine on a board. */
+	text = edit(board, "\"duration\": \"2s\",", "\"duration\": \"2s\", \"events\": [], "
+		    "\"host_checks\": [],");
+	sc = parse_ok(text);
+	cr_expect(sc->nevents == 0 && sc->events == NULL && sc->nhost_checks == 0);
+	scenario_destroy(sc);
+	free(text);
+
+	/* Host checks alone are something to check. */
+	text = edit(metal_min, "\"readers\": [{\"name\": \"r\", \"kind\": \"tsc\", \"cpus\": \"all\", "
+		    "\"period\": \"1ms\"}]", "\"host_checks\": [{\"check\": \"flag_truth\", "
+		    "\"expect\": \"pass\"}]");
+	sc = parse_ok(text);
+	cr_expect(sc->nreaders == 0 && sc->nhost_checks == 1);
+	scenario_destroy(sc);
+	free(text);
+
+	/* Without them, and with hosts, the message names host_checks too. */
+	{
+		struct sim_diag err;
+
+		text = edit(metal_min, "\"readers\": [{\"name\": \"r\", \"kind\": \"tsc\", \"cpus\": "
+			    "\"all\", \"period\": \"1ms\"}]", "\"readers\": []");
+		cr_expect_null(scenario_parse("t.json", text, strlen(text), &err));
+		cr_expect_str_eq(err.msg,
+				 "nothing to check: add \"readers\", \"scripts\" or \"host_checks\"");
+		free(text);
+	}
+}

@@ -542,8 +542,11 @@ void machine_destroy(struct machine *m)
 {
 	if (!m)
 		return;
-	oracle_destroy(m->oracle);
-	free(m->readers);
+	/*
+	 * Empty the queue first, while every owner is alive: it marks each queued
+	 * event idle, so the owners' own cancels below touch nothing freed.
+	 */
+	sim_eventq_finish(&m->q);
 	for (unsigned i = 0; i < m->nscripts; i++)
 		script_runner_finish(&m->scripts[i]);
 	if (m->vm_ready)
@@ -552,7 +555,8 @@ void machine_destroy(struct machine *m)
 		platform_finish(&m->platform);
 	for (unsigned i = 0; i < m->nhosts; i++)
 		host_finish(&m->hosts[i]);
-	sim_eventq_finish(&m->q);
+	oracle_destroy(m->oracle);
+	free(m->readers);
 	free(m);
 }
 
