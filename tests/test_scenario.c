@@ -1388,10 +1388,10 @@ Test(scenario, bare_metal_document_sets_every_field)
 	cr_expect_eq(sk[0].wander_step_ps, 100 * SIM_PS_PER_MS);
 	cr_expect_eq(sk[0].aging_ppb_per_day, -5);
 	cr_expect(sk[0].ssc.enabled && sk[0].ssc.mode == SCN_SSC_DOWN);
-	cr_expect_eq(sk[0].ssc.spread_ppb, 5000000);
+	cr_expect_eq(sk[0].ssc.spread_ppm, 5000);
 	cr_expect(sk[0].ssc.modulation.num == 33000 && sk[0].ssc.modulation.den == 1);
 	cr_expect(sk[1].ssc.enabled && sk[1].ssc.mode == SCN_SSC_CENTER);
-	cr_expect_eq(sk[1].ssc.spread_ppb, 5000000);
+	cr_expect_eq(sk[1].ssc.spread_ppm, 5000);
 	cr_expect(sk[1].ssc.modulation.num == 31500 && sk[1].ssc.modulation.den == 1);
 	cr_expect(sk[1].wander_ppb == 0 && sk[1].wander_bound_ppb == 1000 &&
 		  sk[1].wander_step_ps == SIM_PS_PER_S && sk[1].aging_ppb_per_day == 0);
@@ -1487,7 +1487,7 @@ Test(scenario, new_keys_default_to_todays_behaviour)
 	cr_expect(h->ncpus == 3 && h->ncpus_online == 3);
 	cr_expect(sk->wander_ppb == 0 && sk->wander_bound_ppb == 1000 &&
 		  sk->wander_step_ps == SIM_PS_PER_S && sk->aging_ppb_per_day == 0);
-	cr_expect(!sk->ssc.enabled && sk->ssc.spread_ppb == 0 && sk->hotplug_cpus == 0);
+	cr_expect(!sk->ssc.enabled && sk->ssc.spread_ppm == 0 && sk->hotplug_cpus == 0);
 	cr_expect(h->features.constant && h->features.nonstop && h->features.tsc_adjust &&
 		  h->features.arat && !h->features.halted_pstate_erratum);
 	cr_expect(h->features.rdtsc_window_cycles == 0 && h->features.bios_sync_residual_cycles == 0);
@@ -1587,6 +1587,8 @@ Test(scenario, socket_and_tsc_feature_errors)
 		  "expected a fraction such as \"0.5%\" (units: %, ppm, ppb), got \"0.5\" (missing unit)" },
 		{ "\"spread\": \"0.5%\"", "\"spread\": 0.5", "/hosts/0/sockets/0/ssc/spread", "0.5,",
 		  "expected a string such as \"0.5%\" or \"5000ppm\", got the number 0.5" },
+		{ "\"spread\": \"0.5%\"", "\"spread\": \"0.00001%\"", "/hosts/0/sockets/0/ssc/spread",
+		  "\"0.00001%\"", "spread \"0.00001%\" is not a whole number of ppm" },
 		{ "\"modulation\": \"33kHz\"", "\"modulation\": \"200kHz\"",
 		  "/hosts/0/sockets/0/ssc/modulation", "\"200kHz\"",
 		  "expected a frequency from 10kHz to 100kHz, got \"200kHz\"" },

@@ -76,7 +76,8 @@ static sim_u128 ssc_f(const struct crystal *c, sim_u128 tau)
 {
 	sim_u128 period = c->period_ps;
 
-	return 2 * period * (sim_u128)(PPB + c->l_ppb) * tau - (sim_u128)c->s_ppb * tri_q(period, tau);
+	return 2 * period * (sim_u128)(PPB + c->l_ppb) * tau -
+	       (sim_u128)c->s_ppb * tri_q(period, tau);
 }
 
 /* C at t >= p->t0 on piece p, as count + rem / (2 P). */
@@ -194,8 +195,8 @@ bool crystal_init(struct crystal *c, const struct crystal_params *p, uint64_t se
 		return false;
 	x.step_ps = p->wander_step_ps ? p->wander_step_ps : SIM_PS_PER_S;
 	x.p.wander_step_ps = x.step_ps;
-	x.bound_ppt = (int64_t)(p->wander_bound_ppb ? p->wander_bound_ppb : (uint64_t)CRYSTAL_MAX_PPB) *
-		      PPT_PER_PPB;
+	x.bound_ppt = PPT_PER_PPB * (int64_t)(p->wander_bound_ppb ? p->wander_bound_ppb :
+								     (uint64_t)CRYSTAL_MAX_PPB);
 	/* sigma * sqrt(step / 1 s), in ppt */
 	sigma_ppt = (sim_u128)p->wander_sigma_ppb * PPT_PER_PPB;
 	x.sigma_step_ppt = (uint64_t)isqrt_u128(sigma_ppt * sigma_ppt * x.step_ps / SIM_PS_PER_S);
@@ -293,7 +294,11 @@ sim_u128 crystal_count_to_cycles(sim_u128 d, struct sim_freq f)
 	sim_u128 frac = d % CRYSTAL_UNITS_PER_PS;
 	sim_u128 x = w * f.num + frac * f.num / CRYSTAL_UNITS_PER_PS;
 
-	/* floor((w + frac / 1e18) * num / (den 1e12)) = floor((w num + floor(frac num / 1e18)) / (den 1e12)) */
+	/*
+	 * floor((w + frac / 1e18) * num / (den 1e12))
+	 *   = floor((w num + floor(frac num / 1e18)) / (den 1e12)): the dropped
+	 * fraction is below 1 and the divisor an integer.
+	 */
 	return x / ((sim_u128)f.den * SIM_PS_PER_S);
 }
 
@@ -410,8 +415,9 @@ bool crystal_equivalent(const struct crystal *a, const struct crystal *b)
 	if (a->npieces != b->npieces)
 		return false;
 	for (unsigned i = 0; i < a->npieces; i++) {
-		const struct crystal_piece *pa = &a->hist[(a->cur + CRYSTAL_HISTORY - i) % CRYSTAL_HISTORY];
-		const struct crystal_piece *pb = &b->hist[(b->cur + CRYSTAL_HISTORY - i) % CRYSTAL_HISTORY];
+		unsigned ia = (a->cur + CRYSTAL_HISTORY - i) % CRYSTAL_HISTORY;
+		unsigned ib = (b->cur + CRYSTAL_HISTORY - i) % CRYSTAL_HISTORY;
+		const struct crystal_piece *pa = &a->hist[ia], *pb = &b->hist[ib];
 
 		if (pa->t0 != pb->t0 || pa->ppb != pb->ppb || pa->count0 != pb->count0 ||
 		    pa->rem0 != pb->rem0)

@@ -8,11 +8,12 @@
  * - e(t) in ppb: a static offset, temperature steps (crystal_add_step_ppb),
  *   aging (ppb per day) and temperature wander (a bounded random walk), all
  *   piecewise constant between wander steps, so every integral is exact;
- * - ssc(t): spread-spectrum clocking (Intel and PCIe clock generators spread
- *   the clock by up to 0.5 % at 30-33 kHz to lower EMI; Linux
- *   Documentation/virt/kvm/x86/timekeeping.rst, 3.3): a triangle between
- *   1 - s and 1 (down-spread, mean 1 - s/2) or 1 - s/2 and 1 + s/2
- *   (center-spread, mean 1).
+ * - ssc(t): spread-spectrum clocking, a deliberate slow frequency sweep
+ *   that lowers EMI (Linux Documentation/virt/kvm/x86/timekeeping.rst, 3.3;
+ *   PCIe reference clocks sweep at 30-33 kHz, down by up to 0.5 %; kernel
+ *   bugzilla 197299: Skylake-X with SSC on ran 0.25 % slow against a
+ *   nominal 25 MHz crystal): a triangle between 1 - s and 1 (down-spread,
+ *   mean 1 - s/2) or 1 - s/2 and 1 + s/2 (center-spread, mean 1).
  *
  * Fixed point: C is an unsigned 128-bit count of 10^-18 nominal ps
  * (10^-30 s).  A piece with constant e advances by (1e9 + e) * g(t) units
@@ -81,7 +82,7 @@ struct crystal {
 	struct crystal_params p;       /* as given, defaults filled in */
 	sim_ps period_ps;              /* SSC modulation period P; 0 without SSC */
 	int64_t s_ppb;                 /* SSC spread s in ppb (even) */
-	int64_t l_ppb;                 /* SSC level at the triangle's top: 0 (down) or s/2 (center) */
+	int64_t l_ppb;                 /* SSC level at the top: 0 (down) or s/2 (center) */
 	sim_ps step_ps;
 	struct sim_rng rng;
 	uint64_t sigma_step_ppt;       /* wander sigma per step, in 1e-12 */

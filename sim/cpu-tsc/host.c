@@ -79,7 +79,8 @@ static bool socket_init(struct host *h, const struct host_params *p, unsigned s,
 					     h->name, *cpu, (long long)skew);
 		if (props && props->cls != TSC_INVARIANT && props->cls != TSC_CONSTANT &&
 		    props->cls != TSC_VARIABLE)
-			return sim_diag_fail(err, "host %s CPU %u: unknown TSC class", h->name, *cpu);
+			return sim_diag_fail(err, "host %s CPU %u: unknown TSC class", h->name,
+					     *cpu);
 		hc->id = *cpu;
 		hc->socket = s;
 		hc->online = !(sp->cpu_offline && sp->cpu_offline[c]);
@@ -149,10 +150,11 @@ bool host_init(struct host *h, const struct host_params *p, struct sim_diag *err
 		h->clocksource = p->clocksource;
 
 	/* CPU 0's long-run mean rate, as a perfect calibration would measure it */
-	if (!sim_freq_scale_ppb(h->cpus[0].tsc.nominal,
-				crystal_piece_mean_ppb(&h->crystals[h->cpus[0].socket]), &cpu0_rate)) {
+	if (!sim_freq_scale_ppb(h->cpus[0].tsc.nominal, crystal_piece_mean_ppb(h->cpus[0].tsc.xtal),
+				&cpu0_rate)) {
 		host_finish(h);
-		return sim_diag_fail(err, "host %s: CPU 0's TSC rate is not representable", h->name);
+		return sim_diag_fail(err, "host %s: CPU 0's TSC rate is not representable",
+				     h->name);
 	}
 	h->tsc_khz = p->tsc_khz ? p->tsc_khz : sim_freq_floor_khz(cpu0_rate);
 	if (h->tsc_khz == 0 || h->tsc_khz > UINT32_MAX) {
@@ -169,7 +171,8 @@ bool host_init(struct host *h, const struct host_params *p, struct sim_diag *err
 	    sim_freq_floor_hz(p->platform_nominal) > UINT32_MAX ||
 	    !crystal_init(&h->platform, &pc, p->seed, id)) {
 		host_finish(h);
-		return sim_diag_fail(err, "host %s: platform (HPET) clock rate out of range", h->name);
+		return sim_diag_fail(err, "host %s: platform (HPET) clock rate out of range",
+				     h->name);
 	}
 	h->platform_nominal = p->platform_nominal;
 	/*

@@ -47,7 +47,7 @@ enum host_sleep {
 
 /* What the TSCs do in S3. */
 enum host_s3_tsc {
-	HOST_S3_TSC_RESET,        /* the CPUs lose power: RESET on resume (most platforms) */
+	HOST_S3_TSC_RESET,        /* the CPUs lose power: RESET on resume */
 	HOST_S3_TSC_NONSTOP,      /* they keep counting (Linux X86_FEATURE_NONSTOP_TSC_S3) */
 };
 
@@ -62,7 +62,7 @@ struct host_socket_params {
 	struct crystal_params crystal;    /* its offset_ppb adds to crystal_ppb */
 	const struct tsc_props *cpu_props;      /* NULL, or ncpus TSC properties */
 	const struct tsc_features *cpu_advertised; /* NULL (derived), or ncpus advertised sets */
-	const int64_t *cpu_bios_residual; /* with bios_sync: NULL (0), or ncpus residuals in cycles */
+	const int64_t *cpu_bios_residual; /* with bios_sync: NULL (0) or ncpus residuals, cycles */
 	const bool *cpu_offline;          /* NULL, or ncpus: true for a CPU hot-added later */
 };
 
@@ -81,10 +81,10 @@ struct host_params {
 	const struct host_socket_params *sockets;
 	/* all below: zero means as before */
 	struct crystal_params platform_crystal; /* its offset_ppb adds to platform_ppb */
-	uint64_t seed;                    /* crystal wander streams "host/<name>/socket<i>/crystal" */
-	bool bios_sync;                   /* the BIOS wrote every TSC to CPU 0's value (+ residual) at boot */
+	uint64_t seed;                    /* wander streams "host/<name>/socket<i>/crystal" */
+	bool bios_sync;                   /* the BIOS wrote every TSC to CPU 0's value at boot */
 	enum host_s3_tsc s3_tsc;
-	uint64_t resume_tsc_cycles;       /* what the first CPU out of RESET reads when the OS resumes */
+	uint64_t resume_tsc_cycles;       /* TSC of the last CPU out of RESET when the OS resumes */
 };
 
 struct host {

@@ -129,7 +129,10 @@ uint64_t tsc_read(const struct cpu_tsc *tsc, sim_ps now);
 /* Closes the current piece at `now` and continues at nominal rate `rate`. */
 void tsc_set_rate(struct cpu_tsc *tsc, sim_ps now, struct sim_freq rate);
 
-/* A full 64-bit WRMSR to IA32_TSC: the counter holds `value` at `now`; TSC_ADJUST moves by the same delta. */
+/*
+ * A full 64-bit WRMSR to IA32_TSC: the counter holds `value` at `now` and
+ * keeps its rate; TSC_ADJUST moves by the same delta.
+ */
 void tsc_write(struct cpu_tsc *tsc, sim_ps now, uint64_t value);
 
 /*
@@ -152,7 +155,10 @@ void tsc_power_off(struct cpu_tsc *tsc, sim_ps now);
  */
 void tsc_reset(struct cpu_tsc *tsc, sim_ps now, uint64_t value);
 
-/* WRMSR/RDMSR of IA32_TIME_STAMP_COUNTER, IA32_TSC_ADJUST, IA32_TSC_AUX; false: #GP (not modelled MSR). */
+/*
+ * WRMSR/RDMSR of IA32_TIME_STAMP_COUNTER, IA32_TSC_ADJUST and IA32_TSC_AUX;
+ * false where the CPU would raise #GP (and for any other MSR).
+ */
 bool tsc_wrmsr(struct cpu_tsc *tsc, sim_ps now, uint32_t msr, uint64_t value);
 bool tsc_rdmsr(const struct cpu_tsc *tsc, sim_ps now, uint32_t msr, uint64_t *value);
 

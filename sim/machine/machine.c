@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/core/event.h"
 #include "sim/cpu-tsc/host.h"
@@ -74,15 +75,75 @@ static bool fail_at(struct machine *m, const char *path, const char *prefix, con
 	return false;
 }
 
-static bool build_host(struct host *h, const struct scn_host *sh, uint64_t utc_ns,
+/* The per-CPU arrays host_init reads, for one socket: online CPUs first, then hot-pluggable ones. */
+struct socket_cpus {
+	int64_t tsc_offset_ps[SCN_MAX_CPUS_PER_SOCKET];
+	struct tsc_props props[SCN_MAX_CPUS_PER_SOCKET];
+	int64_t bios_residual[SCN_MAX_CPUS_PER_SOCKET];
+	bool offline[SCN_MAX_CPUS_PER_SOCKET];
+};
+
+static enum tsc_class tsc_class_of(const struct scn_tsc_features *f)
+{
+	if (f->constant && f->nonstop)
+		return TSC_INVARIANT;
+	/* "nonstop but not constant" has no class of its own: it follows P-states and stops */
+	return f->constant ? TSC_CONSTANT : TSC_VARIABLE;
+}
+
+static void crystal_params_of(struct crystal_params *cp, const struct scn_socket *ss)
+{
+	*cp = (struct crystal_params){
+		.aging_ppb_per_day = ss->aging_ppb_per_day,
+		.wander_sigma_ppb = (uint64_t)ss->wander_ppb,
+		.wander_bound_ppb = ss->wander_ppb ? (uint64_t)ss->wander_bound_ppb : 0,
+		.wander_step_ps = ss->wander_step_ps,
+	};
+	if (ss->ssc.enabled) {
+		cp->ssc = ss->ssc.mode == SCN_SSC_CENTER ? CRYSTAL_SSC_CENTER : CRYSTAL_SSC_DOWN;
+		cp->ssc_spread_ppm = ss->ssc.spread_ppm;
+		cp->ssc_mod = ss->ssc.modulation;
+	}
+}
+
+/* What firmware advertises: the model's own flags, with the scenario's overrides. */
+static void apply_advertised(struct host *h, const struct scn_tsc_features *f)
+{
+	for (unsigned c = 0; c < h->ncpus; c++) {
+		struct tsc_features adv = tsc_derived_features(&h->cpus[c].tsc);
+		bool any = false;
+
+		for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++) {
+			bool v = f->advertise[i] == 1;
+
+			if (f->advertise[i] < 0)
+				continue;
+			any = true;
+			switch ((enum scn_tsc_flag)i) {
+			case SCN_FLAG_CONSTANT_TSC: adv.constant_tsc = v; break;
+			case SCN_FLAG_NONSTOP_TSC: adv.nonstop_tsc = v; break;
+			case SCN_FLAG_TSC_KNOWN_FREQ: adv.tsc_known_freq = v; break;
+			case SCN_FLAG_TSC_RELIABLE: adv.tsc_reliable = v; break;
+			case SCN_FLAG_INVARIANT_TSC: adv.invariant_cpuid = v; break;
+			case SCN_TSC_FLAG_COUNT: break;
+			}
+		}
+		if (any)
+			tsc_advertise(&h->cpus[c].tsc, &adv);
+	}
+}
+
+static bool build_host(struct host *h, const struct scn_host *sh, const struct scenario *s,
 		       struct sim_diag *err)
 {
+	static struct socket_cpus cpus[SCN_MAX_SOCKETS];
+	const struct scn_tsc_features *f = &sh->features;
 	struct host_socket_params sockets[SCN_MAX_SOCKETS];
 	struct host_params p = {
 		.name = sh->name,
 		.tsc_nominal = sh->tsc,
 		.uptime_ns = sh->uptime_ns,
-		.utc_at_t0_ns = utc_ns,
+		.utc_at_t0_ns = s->utc_start_ns,
 		.realtime_error_ns = sh->realtime_error_ns,
 		.tsc_khz = sh->tsc_khz,
 		.clocksource_auto = sh->clocksource == SCN_CS_AUTO,
@@ -91,29 +152,54 @@ static bool build_host(struct host *h, const struct scn_host *sh, uint64_t utc_n
 		.platform_ppb = sh->hpet_crystal_ppb,
 		.nsockets = sh->nsockets,
 		.sockets = sockets,
+		.seed = s->seed,
+		.bios_sync = f->bios_sync_residual_cycles > 0,
 	};
+	struct sim_rng rng;
+	char stream[64];
 
+	snprintf(stream, sizeof(stream), "host/%s/bios_sync", sh->name);
+	sim_rng_init(&rng, s->seed, stream);
 	for (unsigned i = 0; i < sh->nsockets; i++) {
 		const struct scn_socket *ss = &sh->sockets[i];
+		struct socket_cpus *sc = &cpus[i];
+		unsigned n = ss->ncpus + ss->hotplug_cpus;
 
+		memset(sc, 0, sizeof(*sc));
+		for (unsigned c = 0; c < n; c++) {
+			uint64_t r = f->bios_sync_residual_cycles;
+
+			sc->tsc_offset_ps[c] = c < ss->ncpus && ss->has_cpu_tsc_offsets ?
+					       ss->cpu_tsc_offset_ps[c] : 0;
+			sc->offline[c] = c >= ss->ncpus;
+			/* a residual uniform in [-r, r] cycles after the BIOS wrote the TSCs */
+			sc->bios_residual[c] = r ? (int64_t)sim_rng_below(&rng, 2 * r + 1) - (int64_t)r : 0;
+			sc->props[c] = (struct tsc_props){
+				.cls = tsc_class_of(f),
+				.no_adjust = !f->tsc_adjust,
+				.known_freq = f->constant && f->nonstop,
+				.halt_num = f->halted_pstate_erratum ? 2 : 0,
+				.halt_den = f->halted_pstate_erratum ? 1 : 0,
+				.rdtsc_window_cycles = f->rdtsc_window_cycles,
+			};
+		}
 		sockets[i] = (struct host_socket_params){
 			.crystal_ppb = ss->crystal_ppb,
-			.ncpus = ss->ncpus,
+			.ncpus = n,
 			.tsc_offset_ps = ss->tsc_offset_ps,
-			.cpu_tsc_offset_ps = ss->has_cpu_tsc_offsets ? ss->cpu_tsc_offset_ps : NULL,
+			.cpu_tsc_offset_ps = sc->tsc_offset_ps,
+			.cpu_props = sc->props,
+			.cpu_bios_residual = f->bios_sync_residual_cycles ? sc->bios_residual : NULL,
+			.cpu_offline = ss->hotplug_cpus ? sc->offline : NULL,
 		};
+		crystal_params_of(&sockets[i].crystal, ss);
 	}
 	if (!host_init(h, &p, err)) {
 		sim_diag_set_path(err, sh->path);
 		return false;
 	}
+	apply_advertised(h, f);
 	return true;
-}
-
-static void default_pins(unsigned *pins, unsigned nvcpus, const struct host *h)
-{
-	for (unsigned i = 0; i < nvcpus; i++)
-		pins[i] = i % h->ncpus;
 }
 
 static void on_read(void *ctx, const struct guest_reader *r, const struct guest_read *rd)
@@ -196,12 +282,9 @@ static void migration_resume(struct sim_eventq *q, struct sim_event *ev, sim_ps 
 	struct sim_diag err;
 	uint64_t elapsed_ns = 0;
 
-	if (sm->has_pins) {
-		for (unsigned i = 0; i < vm->nvcpus; i++)
-			pins[i] = sm->pins[i];
-	} else {
-		default_pins(pins, vm->nvcpus, dst);
-	}
+	/* the loader fills in the default pins (online CPUs, round robin) */
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		pins[i] = sm->pins[i];
 	kvm_vm_attach_host(vm, dst, pins);
 	m->cur_host = sm->to_host;
 
@@ -438,7 +521,7 @@ static bool build_scripts(struct machine *m, struct sim_diag *err)
 static bool build_hosts(struct machine *m, struct sim_diag *err)
 {
 	for (unsigned i = 0; i < m->s->nhosts; i++) {
-		if (!build_host(&m->hosts[i], &m->s->hosts[i], m->s->utc_start_ns, err))
+		if (!build_host(&m->hosts[i], &m->s->hosts[i], m->s, err))
 			return false;
 		m->nhosts++;
 	}
@@ -453,12 +536,8 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 	struct kvm_params kp;
 
 	m->cur_host = s->vm.host;
-	if (s->vm.has_pins) {
-		for (unsigned i = 0; i < s->vm.nvcpus; i++)
-			pins[i] = s->vm.pins[i];
-	} else {
-		default_pins(pins, s->vm.nvcpus, &m->hosts[m->cur_host]);
-	}
+	for (unsigned i = 0; i < s->vm.nvcpus; i++)
+		pins[i] = s->vm.pins[i];
 	kp = (struct kvm_params){
 		.vendor = s->hosts[m->cur_host].svm ? KVM_VENDOR_SVM : KVM_VENDOR_VMX,
 		.nvcpus = s->vm.nvcpus,

@@ -5,11 +5,14 @@
  * (found again in the text by json_locate), the pointer and what was expected.
  * Quantities are strings with units, parsed exactly by units.c; the few plain
  * numbers are integers, checked against their source text.  Cross references
- * (host names, vCPU and CPU indices, migration order) are checked as soon as
- * what they refer to has been read.  The scenario keeps the source text, so
- * that an error found later (by the machine, with only a JSON pointer) can
- * still be given a line:column by scenario_locate().  Format:
- * docs/scenario-format.md.
+ * (host and reader names, vCPU and CPU indices, migration and event order)
+ * are checked as soon as what they refer to has been read: the document is
+ * read top to bottom (hosts, vm, migrations, vcpu_moves, readers, scripts,
+ * events, host_checks), and events are replayed in order, so that a CPU is
+ * known to be online, idle or suspended at each event's time.  The scenario
+ * keeps the source text, so that an error found later (by the machine, with
+ * only a JSON pointer) can still be given a line:column by scenario_locate().
+ * Format: docs/scenario-format.md.
  */
 #include "sim/scenario/scenario.h"
 
@@ -1207,10 +1210,10 @@ static void crystal_envelope(const struct scenario *sc, const struct scn_socket 
 	else
 		u += aging;
 	if (sk->ssc.enabled && sk->ssc.mode == SCN_SSC_DOWN) {
-		l -= sk->ssc.spread_ppb;
+		l -= (int64_t)sk->ssc.spread_ppm * 1000;
 	} else if (sk->ssc.enabled) {
-		l -= sk->ssc.spread_ppb / 2;
-		u += (sk->ssc.spread_ppb + 1) / 2;
+		l -= (int64_t)sk->ssc.spread_ppm * 500;
+		u += (int64_t)sk->ssc.spread_ppm * 500;
 	}
 	*lo = l < -(sim_i128)INT64_MAX ? -INT64_MAX : (int64_t)l;
 	*hi = u > (sim_i128)INT64_MAX ? INT64_MAX : (int64_t)u;
@@ -1239,6 +1242,7 @@ static bool check_envelope(struct loader *ld, const char *path, const struct scn
 static bool load_ssc(struct loader *ld, const struct node *o, struct scn_ssc *ssc)
 {
 	struct node v;
+	int64_t spread = 0;
 	unsigned u = 0;
 
 	if (!read_object(ld, o, ssc_keys))
@@ -1250,8 +1254,12 @@ static bool load_ssc(struct loader *ld, const struct node *o, struct scn_ssc *ss
 	if (!get(ld, o, "spread", true, &v))
 		return false;
 	if (!read_fraction(ld, &v, 1, SSC_SPREAD_MAX_PPB, "a spread above 0% and at most 2%",
-			   &ssc->spread_ppb))
+			   &spread))
 		return false;
+	if (spread % 1000)
+		return fail(ld, v.path, "spread \"%s\" is not a whole number of ppm",
+			    v.json->valuestring);
+	ssc->spread_ppm = (uint32_t)(spread / 1000);
 	ssc->modulation = sim_freq_hz(31500);
 	return get(ld, o, "modulation", false, &v) &&
 	       read_freq(ld, &v, 10000, 100000, "10kHz to 100kHz", &ssc->modulation);

@@ -80,7 +80,8 @@ enum scn_ssc_mode {
 struct scn_ssc {
 	bool enabled;                     /* "ssc" given; the other fields are 0 when not */
 	enum scn_ssc_mode mode;           /* "mode", required */
-	int64_t spread_ppb;               /* "spread": "0.5%" or "5000ppm", required; 0 < x <= 2% */
+	uint32_t spread_ppm;              /* "spread": "0.5%" or "5000ppm", whole ppm, required;
+					     0 < spread <= 2% (20000) */
 	struct sim_freq modulation;       /* "modulation": default "31.5kHz", 10kHz..100kHz */
 };
 
@@ -151,7 +152,8 @@ struct scn_host {
 struct scn_vm {
 	unsigned nvcpus;                  /* "vcpus": 1..64, required */
 	unsigned host;                    /* "host": name, index into hosts; required */
-	bool has_pins;                    /* "pins": [pCPU per vCPU]; default vCPU i -> CPU i mod ncpus */
+	bool has_pins;                    /* "pins": [pCPU per vCPU]; default vCPU i -> the
+					     (i mod ncpus_online)-th CPU online at t = 0 */
 	unsigned pins[SCN_MAX_VCPUS];
 	uint64_t uptime_ns;               /* "uptime": guest kvmclock at t = 0; default "0s" */
 	bool stable_bit_cpuid;            /* "stable_bit_cpuid": default true */
