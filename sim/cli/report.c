@@ -131,6 +131,12 @@ struct report_tally report_tally(const struct scenario *s, const struct machine 
 		t.expectations++;
 		t.met += machine_script_expectation_met(m, i);
 	}
+	for (unsigned i = 0; i < s->nhost_checks; i++) {
+		const struct host_check_result *r = machine_host_check_result(m, i);
+
+		t.expectations++;
+		t.met += r && r->expectation_met;
+	}
 	return t;
 }
 
@@ -214,6 +220,60 @@ static void human_expectation(FILE *f, enum oracle_check_id id,
 	fprintf(f, ": %s\n", r->expectation_met ? "holds" : "DOES NOT HOLD");
 }
 
+static const char *host_check_kind(enum scn_host_check_kind k)
+{
+	switch (k) {
+	case SCN_HC_FLAG_TRUTH: return "flag_truth";
+	case SCN_HC_TSC_SYNC: return "tsc_sync";
+	case SCN_HC_WATCHDOG: return "watchdog";
+	case SCN_HC_TIMER: return "timer";
+	case SCN_HC_COUNT: break;
+	}
+	return "?";
+}
+
+/* A host check's value in its unit: ppb shown as ppm, cycles, or a duration. */
+static char *fmt_host_value(char *buf, size_t len, enum scn_host_check_kind k, int64_t v)
+{
+	if (k == SCN_HC_FLAG_TRUTH)
+		return fmt_ppb(buf, len, v, true);
+	if (k == SCN_HC_TSC_SYNC) {
+		snprintf(buf, len, "%" PRId64 " cycles", v);
+		return buf;
+	}
+	return fmt_ps(buf, len, v, true);
+}
+
+static void human_host_check(FILE *f, const struct scenario *s, const struct machine *m,
+			     unsigned i)
+{
+	const struct scn_host_check *hc = &s->host_checks[i];
+	const struct host_check_result *r = machine_host_check_result(m, i);
+	char a[48], b[48];
+
+	fprintf(f, "  host check %s (%s on host %s): ", hc->name, host_check_kind(hc->kind),
+		s->hosts[hc->host].name);
+	if (!r || !r->evaluated) {
+		fprintf(f, "did not run before the end of the run\n");
+	} else {
+		fprintf(f, "%s  worst %s, %" PRIu64 " violations in %" PRIu64 " samples\n",
+			r->passed ? "pass" : "FAIL", fmt_host_value(a, sizeof(a), hc->kind, r->worst),
+			r->violations, r->samples);
+		if (r->first[0])
+			fprintf(f, "      first: at %s %s\n", fmt_t(b, sizeof(b), r->first_ps), r->first);
+		if (r->has_verdict)
+			fprintf(f, "      verdict: a %s positive\n", r->false_positive ? "FALSE" : "true");
+	}
+	fprintf(f, "      expected %s", hc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
+	if (hc->has_worst_min || hc->has_worst_max)
+		fprintf(f, " with worst in [%s, %s]",
+			hc->has_worst_min ? fmt_host_value(a, sizeof(a), hc->kind, hc->worst_min) : "-inf",
+			hc->has_worst_max ? fmt_host_value(b, sizeof(b), hc->kind, hc->worst_max) : "+inf");
+	if (hc->kind == SCN_HC_WATCHDOG && hc->watchdog.false_positive >= 0)
+		fprintf(f, ", a %s positive", hc->watchdog.false_positive ? "false" : "true");
+	fprintf(f, ": %s\n", r && r->expectation_met ? "holds" : "DOES NOT HOLD");
+}
+
 static void human_script(FILE *f, const struct scenario *s, const struct machine *m, unsigned i)
 {
 	const struct scn_script *sc = &s->scripts[i];
@@ -282,13 +342,20 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 				fprintf(f, " (threshold %s)", fmt_value(b, sizeof(b), c, cc->threshold, false));
 			fprintf(f, ", %" PRIu64 " violations in %" PRIu64 " %s\n", r->violations,
 				r->samples, c == ORACLE_RATE ? "windows" : "samples");
-			if (r->has_first)
+			if (r->has_first) {
+				const char *cause = machine_violation_cause(m, g, c);
+
 				human_violation(f, c, &r->first, sr->on_host ? "CPU" : "vCPU");
+				if (cause)
+					fprintf(f, "      cause: %s\n", cause);
+			}
 			human_expectation(f, c, cc, r);
 		}
 	}
 	for (unsigned i = 0; i < s->nscripts; i++)
 		human_script(f, s, m, i);
+	for (unsigned i = 0; i < s->nhost_checks; i++)
+		human_host_check(f, s, m, i);
 	if (t.met == t.expectations)
 		fprintf(f, "  result: all %u expectations hold\n", t.expectations);
 	else
@@ -377,7 +444,8 @@ static void json_migration(struct json_out *j, const struct scenario *s,
 }
 
 static void json_check(struct json_out *j, enum oracle_check_id id,
-		       const struct oracle_check_config *cc, const struct oracle_check_result *r)
+		       const struct oracle_check_config *cc, const struct oracle_check_result *r,
+		       const char *cause)
 {
 	json_out_begin_object(j);
 	json_out_key(j, "check");
@@ -410,6 +478,10 @@ static void json_check(struct json_out *j, enum oracle_check_id id,
 		json_out_u64(j, r->first.other_vcpu);
 		json_out_key(j, "other_value_ns");
 		json_out_u64(j, r->first.other_value_ns);
+		if (cause) {
+			json_out_key(j, "cause");
+			json_out_str(j, cause);
+		}
 		json_out_end_object(j);
 	} else {
 		json_out_null(j);
@@ -466,6 +538,54 @@ static void json_script(struct json_out *j, const struct scenario *s, const stru
 	json_out_str(j, sc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
 	json_out_key(j, "expectation_met");
 	json_out_bool(j, machine_script_expectation_met(m, i));
+	json_out_end_object(j);
+}
+
+static void json_host_check(struct json_out *j, const struct scenario *s, const struct machine *m,
+			    unsigned i)
+{
+	const struct scn_host_check *hc = &s->host_checks[i];
+	const struct host_check_result *r = machine_host_check_result(m, i);
+	const char *unit = hc->kind == SCN_HC_FLAG_TRUTH ? "worst_ppb" :
+			   hc->kind == SCN_HC_TSC_SYNC ? "worst_cycles" : "worst_ps";
+
+	json_out_begin_object(j);
+	json_out_key(j, "name");
+	json_out_str(j, hc->name);
+	json_out_key(j, "check");
+	json_out_str(j, host_check_kind(hc->kind));
+	json_out_key(j, "host");
+	json_out_str(j, s->hosts[hc->host].name);
+	json_out_key(j, "evaluated");
+	json_out_bool(j, r && r->evaluated);
+	if (r && r->evaluated) {
+		json_out_key(j, "passed");
+		json_out_bool(j, r->passed);
+		json_out_key(j, unit);
+		json_out_i64(j, r->worst);
+		json_out_key(j, "violations");
+		json_out_u64(j, r->violations);
+		json_out_key(j, "samples");
+		json_out_u64(j, r->samples);
+		json_out_key(j, "first_violation");
+		if (r->first[0]) {
+			json_out_begin_object(j);
+			json_ps_as_ns(j, "t_ns", (int64_t)r->first_ps);
+			json_out_key(j, "what");
+			json_out_str(j, r->first);
+			json_out_end_object(j);
+		} else {
+			json_out_null(j);
+		}
+		if (r->has_verdict) {
+			json_out_key(j, "false_positive");
+			json_out_bool(j, r->false_positive);
+		}
+	}
+	json_out_key(j, "expect");
+	json_out_str(j, hc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
+	json_out_key(j, "expectation_met");
+	json_out_bool(j, r && r->expectation_met);
 	json_out_end_object(j);
 }
 
@@ -550,7 +670,7 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 		json_out_begin_array(j);
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
 			if (sr->checks[c].enabled)
-				json_check(j, c, &sr->checks[c], &res[c]);
+				json_check(j, c, &sr->checks[c], &res[c], machine_violation_cause(m, g, c));
 		json_out_end_array(j);
 		json_out_end_object(j);
 	}
@@ -560,5 +680,12 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 	for (unsigned i = 0; i < s->nscripts; i++)
 		json_script(j, s, m, i);
 	json_out_end_array(j);
+	if (s->nhost_checks) {
+		json_out_key(j, "host_checks");
+		json_out_begin_array(j);
+		for (unsigned i = 0; i < s->nhost_checks; i++)
+			json_host_check(j, s, m, i);
+		json_out_end_array(j);
+	}
 	json_out_end_object(j);
 }

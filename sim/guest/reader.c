@@ -27,7 +27,8 @@ unsigned guest_reader_cpu(const struct guest_reader *r, sim_ps now, unsigned *in
 		i = (unsigned)((now / r->p.migrate_every_ps) % r->p.ncpus);
 	if (index)
 		*index = i;
-	return r->p.cpus[i];
+	/* moved by the scheduler: still the same process, so the same oracle reader */
+	return r->moved ? r->moved_cpu : r->p.cpus[i];
 }
 
 /* RDTSC as the reader's CPU sees it: the guest TSC in a VM, the CPU's own on bare metal. */
@@ -315,4 +316,10 @@ void guest_reader_resume(struct guest_reader *r, struct sim_eventq *q, sim_ps no
 		sim_schedule(q, &r->ev, now + r->remaining_ps);
 	else
 		schedule_next_read(r, q, now);
+}
+
+void guest_reader_move(struct guest_reader *r, unsigned cpu)
+{
+	r->moved = true;
+	r->moved_cpu = cpu;
 }

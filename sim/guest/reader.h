@@ -102,6 +102,8 @@ struct guest_reader {
 	bool in_read;
 	bool paused;
 	unsigned cur_cpu;         /* CPU of the read in flight (bare metal: may change between reads) */
+	bool moved;               /* bare metal: rescheduled onto moved_cpu (reader_migrate) */
+	unsigned moved_cpu;
 	unsigned cur_index;
 	sim_ps read_start_ps;
 	sim_ps remaining_ps;      /* of an attempt interrupted by a pause */
@@ -138,5 +140,8 @@ void guest_reader_pause(struct guest_reader *r, struct sim_eventq *q, sim_ps now
 void guest_reader_resume(struct guest_reader *r, struct sim_eventq *q, sim_ps now);
 
 void guest_kernel_init(struct guest_kernel *k, bool stable_bit_cpuid);
+
+/* Bare metal, not migrating: the scheduler moves the process onto `cpu`. */
+void guest_reader_move(struct guest_reader *r, unsigned cpu);
 
 #endif

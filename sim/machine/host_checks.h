@@ -31,6 +31,8 @@ struct host_check_result {
 	uint64_t violations;
 	sim_ps first_ps;          /* when the first violation happened */
 	char first[HOST_CHECK_TEXT_MAX];  /* what it was and its cause, "" when none */
+	char note[HOST_CHECK_TEXT_MAX];   /* context, also when passing: why Linux skipped the
+					     sync check or does not watch the TSC, counters; "" if none */
 	bool has_verdict;         /* watchdog: a demotion was classified */
 	bool false_positive;      /* watchdog: the TSC was right, the watchdog read was not */
 	bool expectation_met;
@@ -46,7 +48,13 @@ struct host_checks *host_checks_create(const struct scenario *s, struct host *ho
 				       struct sim_eventq *q, struct sim_diag *err);
 void host_checks_destroy(struct host_checks *hc);
 
-/* Hooks the machine calls when a host event changes a CPU (for APIC timers). */
+/*
+ * Hooks the machine calls when a host event changes a CPU, after applying
+ * the change to its TSC: the APIC timers follow them, flag_truth records C-state
+ * stops and rate changes from them, and a watchdog resets on the first one
+ * after a resume.  tsc_changed: any change of the TSC's value, rate or power
+ * (P-state, throttling, writes, hot-add, resume, crystal steps).
+ */
 void host_checks_cstate_enter(struct host_checks *hc, unsigned host, unsigned cpu, unsigned cstate,
 			      sim_ps now);
 void host_checks_cstate_exit(struct host_checks *hc, unsigned host, unsigned cpu, sim_ps now);

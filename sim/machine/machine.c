@@ -18,6 +18,8 @@
 #include "sim/core/event.h"
 #include "sim/cpu-tsc/host.h"
 #include "sim/guest/reader.h"
+#include "sim/machine/host_checks.h"
+#include "sim/machine/host_events.h"
 #include "sim/machine/script.h"
 
 struct migration_state {
@@ -59,6 +61,10 @@ struct machine {
 	bool platform_ready;
 	unsigned nscripts;
 	struct script_runner scripts[SCN_MAX_SCRIPTS];
+	struct host_checks *host_checks;
+	struct host_events *host_events;
+	/* the physical causes named next to each check's first violation */
+	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
 	bool failed;
 	struct sim_diag err;
 };
@@ -202,12 +208,87 @@ static bool build_host(struct host *h, const struct scn_host *sh, const struct s
 	return true;
 }
 
+/*
+ * A check just saw its first violation: record what last happened to the
+ * CPUs involved, while it is still what happened last.
+ */
+static void capture_causes(struct machine *m, unsigned group)
+{
+	const struct scn_reader *sr = &m->s->readers[group];
+	const struct oracle_check_result *res = oracle_results(m->oracle, group);
+
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+		const struct oracle_violation *v = &res[c].first;
+		char *out = m->causes[group][c];
+
+		if (!res[c].has_first || out[0])
+			continue;
+		if (!sr->on_host) {
+			snprintf(out, MACHINE_CAUSE_MAX, "-");
+			continue;
+		}
+		if (v->other_vcpu != v->vcpu && (c == ORACLE_MONO_CAUSAL || sr->migrate_every_ps))
+			snprintf(out, MACHINE_CAUSE_MAX, "CPU %u: %s; CPU %u: %s", v->vcpu,
+				 host_events_cause(m->host_events, sr->host, v->vcpu), v->other_vcpu,
+				 host_events_cause(m->host_events, sr->host, v->other_vcpu));
+		else
+			snprintf(out, MACHINE_CAUSE_MAX, "CPU %u: %s", v->vcpu,
+				 host_events_cause(m->host_events, sr->host, v->vcpu));
+	}
+}
+
 static void on_read(void *ctx, const struct guest_reader *r, const struct guest_read *rd)
 {
 	struct machine *m = ctx;
+	const struct oracle_check_result *res;
+	uint64_t before = 0;
 
+	res = oracle_results(m->oracle, r->p.group);
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
+		before += res[c].has_first;
 	oracle_feed(m->oracle, r->p.group, rd->index, rd->vcpu, rd->start_ps, rd->end_ps,
 		    rd->value_ns);
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
+		before -= res[c].has_first;
+	if (before != 0)
+		capture_causes(m, r->p.group);
+}
+
+/* S3/S4: the host's bare-metal readers stop with it. */
+static void on_host_sleep(void *ctx, unsigned host, bool asleep, sim_ps now)
+{
+	struct machine *m = ctx;
+
+	for (unsigned i = 0; i < m->nreaders; i++) {
+		const struct guest_reader *r = &m->readers[i];
+
+		if (r->p.host != &m->hosts[host])
+			continue;
+		if (asleep)
+			guest_reader_pause(&m->readers[i], &m->q, now);
+		else
+			guest_reader_resume(&m->readers[i], &m->q, now);
+	}
+	if (asleep)
+		oracle_vm_paused(m->oracle, now);
+	else
+		oracle_vm_resumed(m->oracle, now);
+}
+
+/* reader_migrate: the group's process is rescheduled onto `cpu`. */
+static void on_reader_move(void *ctx, unsigned group, unsigned cpu, sim_ps now)
+{
+	struct machine *m = ctx;
+
+	(void)now;
+	for (unsigned i = 0; i < m->nreaders; i++) {
+		struct guest_reader *r = &m->readers[i];
+
+		if (r->p.group == group) {
+			guest_reader_move(r, cpu);
+			return;
+		}
+	}
 }
 
 static uint64_t vcpu_kvmclock_ns(const struct kvm_vcpu *v, sim_ps now)
@@ -582,6 +663,21 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 		goto fail;
 	if (!build_hosts(m, err) || (s->has_vm && !build_vm(m, err)))
 		goto fail;
+	if (s->nhost_checks) {
+		m->host_checks = host_checks_create(s, m->hosts, &m->q, err);
+		if (!m->host_checks)
+			goto fail;
+	}
+	if (s->has_hosts) {
+		struct host_events_env env = {
+			.s = s, .hosts = m->hosts, .q = &m->q, .hc = m->host_checks,
+			.host_sleep = on_host_sleep, .reader_move = on_reader_move, .ctx = m,
+		};
+
+		m->host_events = host_events_create(&env, err);
+		if (!m->host_events)
+			goto fail;
+	}
 	if (!build_readers(m, err) || !build_scripts(m, err))
 		goto fail;
 
@@ -626,6 +722,8 @@ void machine_destroy(struct machine *m)
 	 * event idle, so the owners' own cancels below touch nothing freed.
 	 */
 	sim_eventq_finish(&m->q);
+	host_events_destroy(m->host_events);
+	host_checks_destroy(m->host_checks);
 	for (unsigned i = 0; i < m->nscripts; i++)
 		script_runner_finish(&m->scripts[i]);
 	if (m->vm_ready)
@@ -657,7 +755,22 @@ bool machine_run(struct machine *m, struct sim_diag *err)
 		*err = m->err;
 		return false;
 	}
+	if (m->host_checks)
+		host_checks_finish_run(m->host_checks, end);
 	return true;
+}
+
+const struct host_check_result *machine_host_check_result(const struct machine *m, unsigned i)
+{
+	return m->host_checks ? host_checks_result(m->host_checks, i) : NULL;
+}
+
+const char *machine_violation_cause(const struct machine *m, unsigned group,
+				    enum oracle_check_id check)
+{
+	const char *c = m->causes[group][check];
+
+	return c[0] && strcmp(c, "-") != 0 ? c : NULL;
 }
 
 const struct oracle_check_result *machine_check_results(const struct machine *m,

@@ -14,7 +14,10 @@
 #include "oracle/oracle.h"
 #include "sim/core/diag.h"
 #include "sim/kvm/kvm.h"
+#include "sim/machine/host_checks.h"
 #include "sim/machine/script.h"
+
+#define MACHINE_CAUSE_MAX 400
 #include "sim/scenario/scenario.h"
 
 /* What happened at one migration, for the report. */
@@ -60,5 +63,15 @@ uint64_t machine_page_updates(const struct machine *m);
 /* Device script i's outcome, and whether its "expect" holds. */
 const struct script_result *machine_script_result(const struct machine *m, unsigned i);
 bool machine_script_expectation_met(const struct machine *m, unsigned i);
+
+/* Host check i's outcome (NULL when the scenario has none). */
+const struct host_check_result *machine_host_check_result(const struct machine *m, unsigned i);
+
+/*
+ * The physical causes recorded when a bare-metal reader group's check saw its
+ * first violation: what last happened to the CPUs involved; NULL if none.
+ */
+const char *machine_violation_cause(const struct machine *m, unsigned group,
+				    enum oracle_check_id check);
 
 #endif
