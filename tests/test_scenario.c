@@ -1631,7 +1631,7 @@ Test(scenario, socket_and_tsc_feature_errors)
 		  "0, \"invariant_tsc\"", "expected true or false, got the number 0" },
 		{ "\"arat\": false", "\"art\": false", "/hosts/0/tsc_features/art", "\"art\"",
 		  "unknown key \"art\"; expected one of: constant, nonstop, tsc_adjust, arat, rdtsc_window, "
-		  "bios_sync_residual, halted_pstate_erratum, apic_timer, advertise" },
+		  "bios_sync_residual, halted_pstate_erratum, nonstop_s3, apic_timer, advertise" },
 		{ "\"constant\": false", "\"constant\": \"no\"", "/hosts/0/tsc_features/constant", "\"no\"",
 		  "expected true or false, got the string \"no\"" },
 		{ "\"uptime\": \"1d\", \"sockets\"", "\"uptime\": \"1d\", \"tsc_features\": [], \"sockets\"",
@@ -2162,4 +2162,23 @@ Test(scenario, events_and_host_checks_need_hosts)
 				 "nothing to check: add \"readers\", \"scripts\" or \"host_checks\"");
 		free(text);
 	}
+}
+
+Test(scenario, nonstop_s3_defaults_to_false_and_parses)
+{
+	static const char *const text =
+		"{ \"name\": \"s3\", \"duration\": \"1s\",\n"
+		"  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+		"    \"tsc_features\": { \"nonstop_s3\": true }, \"sockets\": [ { \"cpus\": 1 } ] },\n"
+		"    { \"name\": \"g\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 1 } ] } ],\n"
+		"  \"host_checks\": [ { \"check\": \"flag_truth\", \"host\": \"h\", \"expect\": \"pass\" } ] }\n";
+	struct sim_diag err;
+	struct scenario *s;
+
+	sim_diag_clear(&err);
+	s = scenario_parse("s3.json", text, strlen(text), &err);
+	cr_assert(s, "%s: %s", err.path, err.msg);
+	cr_expect(s->hosts[0].features.nonstop_s3);
+	cr_expect(!s->hosts[1].features.nonstop_s3);
+	scenario_destroy(s);
 }

@@ -263,6 +263,8 @@ static void human_host_check(FILE *f, const struct scenario *s, const struct mac
 			fprintf(f, "      first: at %s %s\n", fmt_t(b, sizeof(b), r->first_ps), r->first);
 		if (r->has_verdict)
 			fprintf(f, "      verdict: a %s positive\n", r->false_positive ? "FALSE" : "true");
+		if (r->note[0])
+			fprintf(f, "      note: %s\n", r->note);
 	}
 	fprintf(f, "      expected %s", hc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
 	if (hc->has_worst_min || hc->has_worst_max)
@@ -580,6 +582,10 @@ static void json_host_check(struct json_out *j, const struct scenario *s, const 
 		if (r->has_verdict) {
 			json_out_key(j, "false_positive");
 			json_out_bool(j, r->false_positive);
+		}
+		if (r->note[0]) {
+			json_out_key(j, "note");
+			json_out_str(j, r->note);
 		}
 	}
 	json_out_key(j, "expect");

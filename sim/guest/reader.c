@@ -32,10 +32,10 @@ unsigned guest_reader_cpu(const struct guest_reader *r, sim_ps now, unsigned *in
 }
 
 /* RDTSC as the reader's CPU sees it: the guest TSC in a VM, the CPU's own on bare metal. */
-static uint64_t reader_rdtsc(const struct guest_reader *r, sim_ps now)
+static uint64_t reader_rdtsc(struct guest_reader *r, sim_ps now)
 {
 	if (r->p.host)
-		return host_rdtsc(r->p.host, r->cur_cpu, now);
+		return tsc_rdtsc(&r->p.host->cpus[r->cur_cpu].tsc, now, r->p.rdtsc, &r->rng, NULL);
 	return kvm_vcpu_guest_tsc(reader_vcpu(r), now);
 }
 

@@ -82,6 +82,7 @@ struct guest_reader_params {
 	const unsigned *cpus;
 	unsigned ncpus;
 	sim_ps migrate_every_ps;
+	enum tsc_read_kind rdtsc; /* bare metal: RDTSC (may sample a nearby instant), LFENCE;RDTSC or RDTSCP */
 	unsigned width_bits;      /* hpet: 32 (readl of the low half) or 64 (readq) */
 	bool wrap_extend;         /* hpet, pmtimer: accumulate masked deltas (Linux) or not */
 	uint64_t seed;

@@ -160,6 +160,7 @@ static bool build_host(struct host *h, const struct scn_host *sh, const struct s
 		.sockets = sockets,
 		.seed = s->seed,
 		.bios_sync = f->bios_sync_residual_cycles > 0,
+		.s3_tsc = f->nonstop_s3 ? HOST_S3_TSC_NONSTOP : HOST_S3_TSC_RESET,
 	};
 	struct sim_rng rng;
 	char stream[64];
@@ -523,6 +524,8 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.cpus = sr->cpus,
 				.ncpus = sr->ncpus,
 				.migrate_every_ps = sr->migrate_every_ps,
+				.rdtsc = sr->rdtsc == SCN_RDTSC_PLAIN ? TSC_RDTSC :
+					 sr->rdtsc == SCN_RDTSC_LFENCE ? TSC_LFENCE_RDTSC : TSC_RDTSCP,
 				.seed = s->seed,
 				.stream_id = id,
 				.group = g,

@@ -97,7 +97,7 @@ static const char *const socket_keys[] = {
 static const char *const ssc_keys[] = { "mode", "spread", "modulation", NULL };
 static const char *const tsc_features_keys[] = {
 	"constant", "nonstop", "tsc_adjust", "arat", "rdtsc_window", "bios_sync_residual",
-	"halted_pstate_erratum", "apic_timer", "advertise", NULL,
+	"halted_pstate_erratum", "nonstop_s3", "apic_timer", "advertise", NULL,
 };
 /* "advertise" keys and flag_truth "flags", in the order of enum scn_tsc_flag. */
 static const char *const tsc_flag_names[] = {
@@ -1365,6 +1365,8 @@ static bool load_tsc_features(struct loader *ld, const struct node *o,
 	    !read_int(ld, &v, 0, 1000000000, "a number of TSC cycles", &x))
 		return false;
 	tf->bios_sync_residual_cycles = (uint32_t)x;
+	if (!get(ld, o, "nonstop_s3", false, &v) || !read_bool(ld, &v, &tf->nonstop_s3))
+		return false;
 	if (!get(ld, o, "halted_pstate_erratum", false, &v) ||
 	    !read_bool(ld, &v, &tf->halted_pstate_erratum))
 		return false;

@@ -120,6 +120,8 @@ struct scn_tsc_features {
 	uint32_t rdtsc_window_cycles;     /* "rdtsc_window": 0..1000000; default 0 */
 	uint32_t bios_sync_residual_cycles; /* "bios_sync_residual": 0..1000000000; default 0 */
 	bool halted_pstate_erratum;       /* "halted_pstate_erratum": default false */
+	bool nonstop_s3;                  /* "nonstop_s3": the TSCs keep counting in S3
+					     (X86_FEATURE_NONSTOP_TSC_S3); default false: reset */
 	struct sim_freq apic_timer;       /* "apic_timer": default "100MHz", 1MHz..10GHz */
 	int8_t advertise[SCN_TSC_FLAG_COUNT]; /* "advertise": -1 absent (derived from the model),
 					     0 advertised clear, 1 advertised set */
