@@ -3,7 +3,7 @@
  * returned, compared with simulated true time.
  *
  * Every check is a fixed-size accumulator per reader, fed one completed read
- * at a time (STYLE.md P15): nothing is allocated after oracle_create and no
+ * at once (STYLE.md P15): nothing is allocated after oracle_create and no
  * sample is stored beyond a small ring per reader for the causal check.  All
  * arithmetic is integer; guest values (ns) are compared in ps through 128-bit
  * intermediates, and results saturate to +-INT64_MAX.  The exact definitions

@@ -1,7 +1,8 @@
 /*
  * Deterministic PRNG streams.  Each component owns its own stream, derived
  * from (scenario seed, stable stream id string), so adding a component never
- * shifts another component's numbers (unlike clknetsim's shared random()).
+ * shifts another component's numbers (clknetsim instead seeds every
+ * generator from one shared libc stream).
  * Generator: xoshiro256**, seeded through splitmix64.
  */
 #ifndef SIM_CORE_RNG_H

@@ -53,7 +53,7 @@ uint64_t sim_freq_floor_khz(struct sim_freq f);
 uint64_t sim_ticks_in(sim_ps dt, struct sim_freq f);
 
 /*
- * Earliest time (ps after the clock's origin) at which tick n of clock f has
+ * Earliest instant (ps after the clock's origin) at which tick n of clock f has
  * occurred: ceil(n / f).  Round-trips: sim_ticks_in(sim_tick_time(n, f), f) == n.
  * Returns SIM_NEVER when the time does not fit in 64 bits.
  */

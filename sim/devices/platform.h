@@ -8,7 +8,7 @@
  *                                                               legacy: IRQ0 and IRQ8
  *   ACPI PM timer     ports pmtimer_port..+3 (default 0x608)    (SCI not modelled)
  *
- * Every access costs simulated time (a VM exit on a virtual machine); the
+ * Every access costs simulated time: a VM exit on a virtual machine; the
  * board sets a cost per device and reports it with each access, and callers
  * decide whether their clock advances by it.  The defaults (1.5 us per port
  * access, 2 us per MMIO access) are assumptions of the right order for a
