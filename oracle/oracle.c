@@ -181,17 +181,10 @@ struct read {
 	uint64_t value_ns;
 };
 
-static void check_mono_vcpu(struct group_state *g, const struct reader_state *rs,
-			    const struct read *rd)
+/* Records rd as a violation of r, against the same reader's previous read. */
+static void violation_vs_prev(struct oracle_check_result *r, const struct reader_state *rs,
+			      const struct read *rd)
 {
-	struct oracle_check_result *r = &g->results[ORACLE_MONO_VCPU];
-	sim_i128 back_ps;
-
-	r->samples++;
-	if (rd->value_ns >= rs->prev_value_ns)
-		return;
-	back_ps = ns_diff_ps(rs->prev_value_ns, rd->value_ns);
-	worst_max(r, clamp_i64(back_ps));
 	result_violation(r, &(struct oracle_violation){
 		.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 		.other_t_ps = rs->prev_end_ps, .other_vcpu = rs->prev_vcpu,
@@ -199,10 +192,13 @@ static void check_mono_vcpu(struct group_state *g, const struct reader_state *rs
 	});
 }
 
-static void check_step_back(struct group_state *g, const struct reader_state *rs,
-			    const struct read *rd)
+/*
+ * A step backward from the reader's previous read counts towards worst, and
+ * is a violation when it is more than threshold_ps (ps, >= 0).
+ */
+static void feed_step_back(struct oracle_check_result *r, int64_t threshold_ps,
+			   const struct reader_state *rs, const struct read *rd)
 {
-	struct oracle_check_result *r = &g->results[ORACLE_STEP_BACK];
 	sim_i128 back_ps;
 
 	r->samples++;
@@ -210,12 +206,22 @@ static void check_step_back(struct group_state *g, const struct reader_state *rs
 		return;
 	back_ps = ns_diff_ps(rs->prev_value_ns, rd->value_ns);
 	worst_max(r, clamp_i64(back_ps));
-	if (back_ps > g->cfg.checks[ORACLE_STEP_BACK].threshold)
-		result_violation(r, &(struct oracle_violation){
-			.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
-			.other_t_ps = rs->prev_end_ps, .other_vcpu = rs->prev_vcpu,
-			.other_value_ns = rs->prev_value_ns,
-		});
+	if (back_ps > threshold_ps)
+		violation_vs_prev(r, rs, rd);
+}
+
+/* Strict: every step backward (1 ns at least, so above a threshold of 0) is a violation. */
+static void check_mono_vcpu(struct group_state *g, const struct reader_state *rs,
+			    const struct read *rd)
+{
+	feed_step_back(&g->results[ORACLE_MONO_VCPU], 0, rs, rd);
+}
+
+static void check_step_back(struct group_state *g, const struct reader_state *rs,
+			    const struct read *rd)
+{
+	feed_step_back(&g->results[ORACLE_STEP_BACK], g->cfg.checks[ORACLE_STEP_BACK].threshold,
+		       rs, rd);
 }
 
 static void check_step_fwd(struct group_state *g, const struct reader_state *rs,
@@ -229,11 +235,7 @@ static void check_step_fwd(struct group_state *g, const struct reader_state *rs,
 		(sim_i128)(rd->end_ps - rs->prev_end_ps);
 	worst_max(r, clamp_i64(excess_ps));
 	if (excess_ps > g->cfg.checks[ORACLE_STEP_FWD].threshold)
-		result_violation(r, &(struct oracle_violation){
-			.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
-			.other_t_ps = rs->prev_end_ps, .other_vcpu = rs->prev_vcpu,
-			.other_value_ns = rs->prev_value_ns,
-		});
+		violation_vs_prev(r, rs, rd);
 }
 
 static void check_max_error(const struct oracle *o, struct group_state *g,

@@ -225,7 +225,7 @@ Test(host, hpet_crystal_error_shows_in_mono)
 	mono = host_mono_ns(&h, 1000 * SIM_PS_PER_S);
 	err = (double)(int64_t)(mono - (UPTIME_NS + 1000100000000u));
 	cr_expect(err <= 213.4 && err > -214.4, "HPET mono after 1000 s: %" PRIu64 " (off by %.0f ns)",
-		  mono - UPTIME_NS, err);
+		  (uint64_t)(mono - UPTIME_NS), err);
 	host_finish(&h);
 }
 

@@ -35,7 +35,7 @@ struct host_tick {
 	struct sim_event ev;
 	struct host_events *he;
 	unsigned host;
-	char name[48];
+	char name[64];            /* "host/<name>/crystal_update" */
 };
 
 struct cpu_cause {
