@@ -223,3 +223,45 @@ Test(machine, same_seed_same_results_other_seed_other_reads)
 	machine_destroy(c);
 	scenario_destroy(s);
 }
+
+/*
+ * A bare-metal tsc reader on a 0.5 % down-spread clock: with tsc_known_freq
+ * advertised, Linux uses the enumerated 3 GHz and its clock runs at the mean
+ * rate 1 - 0.0025, i.e. -2500 ppm; without it, Linux calibrates against the
+ * actual (mean) rate and the error vanishes.
+ */
+static int64_t ssc_reader_rate_ppb(bool known_freq)
+{
+	static char buf[2048];
+	struct sim_diag err;
+	struct scenario *s;
+	struct machine *m;
+	int64_t worst;
+
+	snprintf(buf, sizeof(buf),
+		 "{ \"name\": \"ssc\", \"duration\": \"20s\",\n"
+		 "  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+		 "    \"tsc_features\": { \"advertise\": { \"tsc_known_freq\": %s } },\n"
+		 "    \"sockets\": [ { \"cpus\": 1, \"ssc\": { \"mode\": \"down\", \"spread\": \"0.5%%\" } } ] } ],\n"
+		 "  \"readers\": [ { \"name\": \"c\", \"kind\": \"tsc\", \"host\": \"h\", \"cpus\": [0],\n"
+		 "    \"period\": \"100ms\",\n"
+		 "    \"checks\": { \"rate\": { \"threshold\": \"500ppm\", \"window\": \"5s\", \"expect\": \"pass\" } } } ] }\n",
+		 known_freq ? "true" : "false");
+	sim_diag_clear(&err);
+	s = scenario_parse("ssc.json", buf, strlen(buf), &err);
+	cr_assert(s, "%s: %s", err.path, err.msg);
+	m = run(s);
+	worst = machine_check_results(m, 0)[ORACLE_RATE].worst;
+	machine_destroy(m);
+	scenario_destroy(s);
+	return worst;
+}
+
+Test(machine, known_frequency_flag_decides_whether_linux_calibrates)
+{
+	int64_t trusted = ssc_reader_rate_ppb(true);
+	int64_t calibrated = ssc_reader_rate_ppb(false);
+
+	cr_expect(trusted <= -2499000 && trusted >= -2501000, "known freq: %" PRId64 " ppb", trusted);
+	cr_expect(calibrated > -1000 && calibrated < 1000, "calibrated: %" PRId64 " ppb", calibrated);
+}

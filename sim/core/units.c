@@ -99,13 +99,21 @@ struct number {
 	const struct unit *unit;
 };
 
-/* Copies s into dst for a message: at most 40 bytes, control bytes and quotes escaped. */
-static const char *show(char *dst, size_t len, const char *s)
+/*
+ * Copies at most max bytes of s into dst for a message: control bytes as
+ * \xNN, quotes and backslashes escaped, "..." when s is cut short, and in
+ * double quotes when marks is set.  Copying goes on while more than 8 bytes of
+ * dst are free (5 without marks, and then "..." only when it fits).
+ */
+static const char *escape(char *dst, size_t len, const char *s, size_t max, bool marks)
 {
+	size_t keep = marks ? 8 : 5;
 	size_t n = 0;
 	size_t i;
 
-	for (i = 0; s[i] && i < 40 && n + 5 < len; i++) {
+	if (marks)
+		dst[n++] = '"';
+	for (i = 0; s[i] && i < max && n + keep < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c == 0x7f) {
@@ -120,8 +128,21 @@ static const char *show(char *dst, size_t len, const char *s)
 		memcpy(dst + n, "...", 3);
 		n += 3;
 	}
+	if (marks)
+		dst[n++] = '"';
 	dst[n] = '\0';
 	return dst;
+}
+
+/* s for a message without quotes: at most 40 bytes. */
+static const char *show(char *dst, size_t len, const char *s)
+{
+	return escape(dst, len, s, 40, false);
+}
+
+const char *sim_quote(char *dst, size_t len, const char *s)
+{
+	return escape(dst, len, s, 48, true);
 }
 
 static bool fail(char *why, size_t why_len, const char *fmt, ...)

@@ -117,6 +117,24 @@ static struct pit_ce load(const struct pit_channel *c, struct pit_ce s)
 }
 
 /*
+ * The reload edge of modes 2 and 3 takes N from the CR and clears NULL COUNT;
+ * returns N.  Model, as in load(): an illegal N of 1 stops the CE at 1 with
+ * OUT high.
+ */
+static uint32_t reload(const struct pit_channel *c, struct pit_ce *s)
+{
+	uint32_t n = cr_count(c);
+
+	s->null_count = false;
+	if (n == 1) {
+		s->ce = 1;
+		s->out = true;
+		s->counting = false;
+	}
+	return n;
+}
+
+/*
  * Mode 2, k edges with GATE high: OUT goes low when the CE reaches 1 and the
  * next edge reloads N and raises OUT ("Mode 2: Rate Generator").  From any
  * CE c the reload is c edges away (the low state has c = 1).
@@ -132,14 +150,9 @@ static struct pit_ce run_mode2(const struct pit_channel *c, struct pit_ce s, uin
 		return s;
 	}
 	k -= to_reload;           /* edges after the reload edge */
-	n = cr_count(c);
-	s.null_count = false;
-	if (n == 1) {
-		s.ce = 1;
-		s.out = true;
-		s.counting = false;
+	n = reload(c, &s);
+	if (n == 1)
 		return s;
-	}
 	s.ce = n - (uint32_t)(k % n);
 	s.out = s.ce != 1;
 	return s;
@@ -166,14 +179,9 @@ static struct pit_ce run_mode3(const struct pit_channel *c, struct pit_ce s, uin
 		return s;
 	}
 	k -= half;                /* edges after the toggle edge */
-	n = cr_count(c);
-	s.null_count = false;
-	if (n == 1) {
-		s.ce = 1;
-		s.out = true;
-		s.counting = false;
+	n = reload(c, &s);
+	if (n == 1)
 		return s;
-	}
 	first = !s.out;           /* level of the half-cycle the toggle starts */
 	first_len = first ? (n + 1u) / 2u : n / 2u;
 	p = k % n;

@@ -252,10 +252,17 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 
 	if (p->host && (p->kind == GUEST_READER_TSC || p->kind == GUEST_READER_RDTSC)) {
 		/*
-		 * The host kernel's own tsc clocksource: its calibrated tsc_khz and
-		 * mult/shift, anchored on the boot CPU's TSC at t = 0.
+		 * The host kernel's own tsc clocksource, anchored on the boot CPU's
+		 * TSC at t = 0.  Its rate: with X86_FEATURE_TSC_KNOWN_FREQ Linux
+		 * takes the frequency the CPU enumerates (the nominal one) and skips
+		 * calibration; otherwise it calibrates (the host's tsc_khz).
 		 */
-		r->tsc_khz = p->tsc_khz ? p->tsc_khz : p->host->tsc_khz;
+		const struct cpu_tsc *boot = &p->host->cpus[0].tsc;
+
+		r->tsc_khz = p->tsc_khz;
+		if (!r->tsc_khz)
+			r->tsc_khz = tsc_advertised_features(boot).tsc_known_freq ?
+				     sim_freq_floor_khz(boot->nominal) : p->host->tsc_khz;
 		if (r->tsc_khz == 0 || r->tsc_khz > UINT32_MAX)
 			return sim_diag_fail(err, "reader %s: TSC kHz %llu out of range", r->name,
 					     (unsigned long long)r->tsc_khz);

@@ -251,33 +251,6 @@ static const struct {
 
 /* ---- messages ---- */
 
-/* s in double quotes for a message: at most 48 bytes, quotes and control bytes escaped. */
-static const char *quote(char *dst, size_t len, const char *s)
-{
-	size_t n = 0;
-	size_t i;
-
-	dst[n++] = '"';
-	for (i = 0; s[i] && i < 48 && n + 8 < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f) {
-			n += (size_t)snprintf(dst + n, len - n, "\\x%02x", c);
-		} else {
-			if (c == '"' || c == '\\')
-				dst[n++] = '\\';
-			dst[n++] = (char)c;
-		}
-	}
-	if (s[i]) {
-		memcpy(dst + n, "...", 3);
-		n += 3;
-	}
-	dst[n++] = '"';
-	dst[n] = '\0';
-	return dst;
-}
-
 /* "a, b, c" (or "\"a\", \"b\"" when quoted) from a NULL-terminated list. */
 static const char *list(char *dst, size_t len, const char *const names[], bool quoted)
 {
@@ -429,7 +402,7 @@ static const char *describe(struct loader *ld, const struct node *v, char *dst, 
 	size_t off = 0;
 
 	if (cJSON_IsString(j)) {
-		snprintf(dst, len, "the string %s", quote(q, sizeof(q), j->valuestring));
+		snprintf(dst, len, "the string %s", sim_quote(q, sizeof(q), j->valuestring));
 	} else if (cJSON_IsNumber(j)) {
 		size_t n = 0;
 
@@ -484,16 +457,17 @@ static bool read_object_in(struct loader *ld, const struct node *v, const char *
 		join_key(path, v->path, c->string);
 		if (nth)
 			return fail_at(ld, path, AT_KEY, nth, "duplicate key %s",
-				       quote(q, sizeof(q), c->string));
+				       sim_quote(q, sizeof(q), c->string));
 		if (in_list(keys, c->string))
 			continue;
 		if (elsewhere && in_list(elsewhere, c->string))
 			return fail_at(ld, path, AT_KEY, 0,
 				       "key %s is not allowed in %s; expected one of: %s",
-				       quote(q, sizeof(q), c->string), context,
+				       sim_quote(q, sizeof(q), c->string), context,
 				       list(names, sizeof(names), keys, false));
 		return fail_at(ld, path, AT_KEY, 0, "unknown key %s; expected one of: %s",
-			       quote(q, sizeof(q), c->string), list(names, sizeof(names), keys, false));
+			       sim_quote(q, sizeof(q), c->string),
+			       list(names, sizeof(names), keys, false));
 	}
 	return true;
 }
@@ -671,7 +645,7 @@ static bool read_enum(struct loader *ld, const struct node *v, const char *const
 			return true;
 		}
 	}
-	return fail(ld, v->path, "expected %s, got %s", expected, quote(q, sizeof(q), s));
+	return fail(ld, v->path, "expected %s, got %s", expected, sim_quote(q, sizeof(q), s));
 }
 
 /* A name: 1 to cap-1 letters, digits, '_', '-' or '.'. */
@@ -690,7 +664,8 @@ static bool read_name(struct loader *ld, const struct node *v, char *dst, size_t
 	n = strlen(s);
 	if (n == 0 || n >= cap || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 					"0123456789_-.") != n)
-		return fail(ld, v->path, "expected %s, got %s", expected, quote(q, sizeof(q), s));
+		return fail(ld, v->path, "expected %s, got %s", expected,
+			    sim_quote(q, sizeof(q), s));
 	memcpy(dst, s, n + 1);
 	return true;
 }
@@ -712,46 +687,51 @@ static bool read_text(struct loader *ld, const struct node *v, char *dst, size_t
 	return true;
 }
 
-static bool read_duration_ps(struct loader *ld, const struct node *v, sim_ps *out)
+/* v's string parsed by parse, a sim_parse_* for a uint64_t; expected names it in type errors. */
+static bool read_parsed_u64(struct loader *ld, const struct node *v, const char *expected,
+			    bool (*parse)(const char *, uint64_t *, char *, size_t), uint64_t *out)
 {
 	char why[256];
 	const char *s = "";
 
 	if (!v->json)
 		return true;
-	if (!read_str(ld, v, EXPECT_DURATION, &s))
+	if (!read_str(ld, v, expected, &s))
 		return false;
-	if (!sim_parse_duration_ps(s, out, why, sizeof(why)))
+	if (!parse(s, out, why, sizeof(why)))
 		return fail(ld, v->path, "%s", why);
 	return true;
+}
+
+/* The same for a sim_parse_* into an int64_t. */
+static bool read_parsed_s64(struct loader *ld, const struct node *v, const char *expected,
+			    bool (*parse)(const char *, int64_t *, char *, size_t), int64_t *out)
+{
+	char why[256];
+	const char *s = "";
+
+	if (!v->json)
+		return true;
+	if (!read_str(ld, v, expected, &s))
+		return false;
+	if (!parse(s, out, why, sizeof(why)))
+		return fail(ld, v->path, "%s", why);
+	return true;
+}
+
+static bool read_duration_ps(struct loader *ld, const struct node *v, sim_ps *out)
+{
+	return read_parsed_u64(ld, v, EXPECT_DURATION, sim_parse_duration_ps, out);
 }
 
 static bool read_duration_ns(struct loader *ld, const struct node *v, uint64_t *out)
 {
-	char why[256];
-	const char *s = "";
-
-	if (!v->json)
-		return true;
-	if (!read_str(ld, v, EXPECT_DURATION, &s))
-		return false;
-	if (!sim_parse_duration_ns(s, out, why, sizeof(why)))
-		return fail(ld, v->path, "%s", why);
-	return true;
+	return read_parsed_u64(ld, v, EXPECT_DURATION, sim_parse_duration_ns, out);
 }
 
 static bool read_signed_ps(struct loader *ld, const struct node *v, int64_t *out)
 {
-	char why[256];
-	const char *s = "";
-
-	if (!v->json)
-		return true;
-	if (!read_str(ld, v, EXPECT_SIGNED, &s))
-		return false;
-	if (!sim_parse_signed_duration_ps(s, out, why, sizeof(why)))
-		return fail(ld, v->path, "%s", why);
-	return true;
+	return read_parsed_s64(ld, v, EXPECT_SIGNED, sim_parse_signed_duration_ps, out);
 }
 
 static bool read_signed_ns(struct loader *ld, const struct node *v, int64_t *out)
@@ -765,7 +745,7 @@ static bool read_signed_ns(struct loader *ld, const struct node *v, int64_t *out
 		return false;
 	if (ps % (int64_t)SIM_PS_PER_NS)
 		return fail(ld, v->path, "duration %s is not a whole number of ns",
-			    quote(q, sizeof(q), v->json->valuestring));
+			    sim_quote(q, sizeof(q), v->json->valuestring));
 	*out = ps / (int64_t)SIM_PS_PER_NS;
 	return true;
 }
@@ -786,7 +766,7 @@ static bool read_freq(struct loader *ld, const struct node *v, uint64_t min_hz, 
 		return fail(ld, v->path, "%s", why);
 	if ((sim_u128)f.num < (sim_u128)min_hz * f.den || (sim_u128)f.num > (sim_u128)max_hz * f.den)
 		return fail(ld, v->path, "expected a frequency from %s, got %s", range,
-			    quote(q, sizeof(q), s));
+			    sim_quote(q, sizeof(q), s));
 	*out = f;
 	return true;
 }
@@ -807,7 +787,7 @@ static bool read_ppb(struct loader *ld, const struct node *v, int64_t limit, int
 	if (x < -limit || x > limit)
 		return fail(ld, v->path, "expected an offset from %s to +%s, got %s",
 			    fmt_ppb(lo, sizeof(lo), -limit), fmt_ppb(hi, sizeof(hi), limit),
-			    quote(q, sizeof(q), s));
+			    sim_quote(q, sizeof(q), s));
 	*out = x;
 	return true;
 }
@@ -827,7 +807,7 @@ static bool read_fraction(struct loader *ld, const struct node *v, int64_t min, 
 	if (!sim_parse_fraction_ppb(s, &x, why, sizeof(why)))
 		return fail(ld, v->path, "%s", why);
 	if (x < min || x > max)
-		return fail(ld, v->path, "expected %s, got %s", range, quote(q, sizeof(q), s));
+		return fail(ld, v->path, "expected %s, got %s", range, sim_quote(q, sizeof(q), s));
 	*out = x;
 	return true;
 }
@@ -881,7 +861,7 @@ static bool read_u64(struct loader *ld, const struct node *v, const char *what, 
 		return fail(ld, v->path, "%s", why);
 	if (x > max)
 		return fail(ld, v->path, "expected %s in [0x0, 0x%" PRIx64 "], got %s", what, max,
-			    quote(q, sizeof(q), s));
+			    sim_quote(q, sizeof(q), s));
 	*out = x;
 	return true;
 }
@@ -919,10 +899,10 @@ static bool read_s64(struct loader *ld, const struct node *v, const char *what, 
 	digits = s + (s[0] == '-' || s[0] == '+');
 	if (!*digits || strspn(digits, "0123456789") != strlen(digits))
 		return fail(ld, v->path, "expected %s (decimal digits with an optional sign), got %s",
-			    what, quote(q, sizeof(q), s));
+			    what, sim_quote(q, sizeof(q), s));
 	if (!sim_parse_u64(digits, &x, why, sizeof(why)) || x > (uint64_t)INT64_MAX)
 		return fail(ld, v->path, "integer too large: %s (|x| at most 2^63-1 = "
-			    "9223372036854775807)", quote(q, sizeof(q), s));
+			    "9223372036854775807)", sim_quote(q, sizeof(q), s));
 	*out = s[0] == '-' ? -(int64_t)x : (int64_t)x;
 	return true;
 }
@@ -1014,7 +994,7 @@ static bool read_utc_start(struct loader *ld, const struct node *v, uint64_t *ns
 	if (!parse_utc(v->json->valuestring, ns, &why))
 		return fail(ld, v->path,
 			    "expected a UTC time such as \"2026-01-01T00:00:00Z\", got %s%s",
-			    quote(q, sizeof(q), v->json->valuestring), why);
+			    sim_quote(q, sizeof(q), v->json->valuestring), why);
 	return true;
 }
 
@@ -1283,7 +1263,7 @@ static bool load_socket(struct loader *ld, const struct scn_host *h, const struc
 		return false;
 	if (v.json && !sim_freq_scale_ppb(h->tsc, sk->crystal_ppb, &f))
 		return fail(ld, v.path, "the TSC frequency with crystal %s is not representable",
-			    quote(q, sizeof(q), v.json->valuestring));
+			    sim_quote(q, sizeof(q), v.json->valuestring));
 	if (!get(ld, o, "tsc_offset", false, &v) || !read_signed_ps(ld, &v, &sk->tsc_offset_ps))
 		return false;
 	if (!get(ld, o, "cpu_tsc_offsets", false, &v) ||
@@ -1305,14 +1285,14 @@ static bool load_socket(struct loader *ld, const struct scn_host *h, const struc
 		return false;
 	if (sk->wander_ppb < 0)
 		return fail(ld, v.path, "expected a wander of at least 0ppb (per sqrt(s)), got %s",
-			    quote(q, sizeof(q), v.json->valuestring));
+			    sim_quote(q, sizeof(q), v.json->valuestring));
 	sk->wander_bound_ppb = 1000;
 	if (!get(ld, o, "wander_bound", false, &v) ||
 	    !read_ppb(ld, &v, CRYSTAL_LIMIT_PPB, &sk->wander_bound_ppb))
 		return false;
 	if (sk->wander_bound_ppb <= 0)
 		return fail(ld, v.path, "expected a bound above 0ppb, got %s",
-			    quote(q, sizeof(q), v.json->valuestring));
+			    sim_quote(q, sizeof(q), v.json->valuestring));
 	sk->wander_step_ps = SIM_PS_PER_S;
 	if (!get(ld, o, "wander_step", false, &v) || !read_duration_ps(ld, &v, &sk->wander_step_ps))
 		return false;
@@ -1407,7 +1387,7 @@ static bool load_host(struct loader *ld, const struct node *o, unsigned idx)
 	for (unsigned i = 0; i < idx; i++)
 		if (strcmp(sc->hosts[i].name, h->name) == 0)
 			return fail(ld, v.path, "duplicate host name %s (also /hosts/%u/name)",
-				    quote(q, sizeof(q), h->name), i);
+				    sim_quote(q, sizeof(q), h->name), i);
 	if (!get(ld, o, "tsc", true, &v) ||
 	    !read_freq(ld, &v, 1000000, 100000000000ULL, "1MHz to 100GHz", &h->tsc))
 		return false;
@@ -1435,7 +1415,7 @@ static bool load_host(struct loader *ld, const struct node *o, unsigned idx)
 		return false;
 	if (v.json && !sim_freq_scale_ppb(h->hpet, h->hpet_crystal_ppb, &f))
 		return fail(ld, v.path, "the HPET frequency with crystal %s is not representable",
-			    quote(q, sizeof(q), v.json->valuestring));
+			    sim_quote(q, sizeof(q), v.json->valuestring));
 	u = h->svm;
 	if (!get(ld, o, "vendor", false, &v) || !read_enum(ld, &v, vendor_names, &u))
 		return false;
@@ -1475,7 +1455,7 @@ static bool read_host_ref(struct loader *ld, const struct node *v, unsigned *out
 		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
 				      sc->hosts[i].name);
 	}
-	return fail(ld, v->path, "unknown host %s; expected one of: %s", quote(q, sizeof(q), s),
+	return fail(ld, v->path, "unknown host %s; expected one of: %s", sim_quote(q, sizeof(q), s),
 		    names);
 }
 
@@ -1781,7 +1761,7 @@ static bool load_reader_vcpus(struct loader *ld, const struct node *v, struct sc
 		if (strcmp(v->json->valuestring, "all") != 0)
 			return fail(ld, v->path,
 				    "expected \"all\" or an array of vCPU indices, got %s",
-				    quote(q, sizeof(q), v->json->valuestring));
+				    sim_quote(q, sizeof(q), v->json->valuestring));
 		r->nvcpus = nvcpus;
 		for (unsigned i = 0; i < nvcpus; i++)
 			r->vcpus[i] = i;
@@ -1820,7 +1800,7 @@ static bool read_cpu_list(struct loader *ld, const struct node *v, const struct 
 	if (cJSON_IsString(v->json)) {
 		if (strcmp(v->json->valuestring, "all") != 0)
 			return fail(ld, v->path, "expected %s, got %s", EXPECT_CPUS,
-				    quote(q, sizeof(q), v->json->valuestring));
+				    sim_quote(q, sizeof(q), v->json->valuestring));
 		for (unsigned c = 0; c < h->ncpus; c++)
 			if (cpu_set_has(online, c))
 				cpus[count++] = c;
@@ -1931,7 +1911,7 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	for (unsigned i = 0; i < idx; i++)
 		if (strcmp(sc->readers[i].name, r->name) == 0)
 			return fail(ld, v.path, "duplicate reader name %s (also /readers/%u/name)",
-				    quote(q, sizeof(q), r->name), i);
+				    sim_quote(q, sizeof(q), r->name), i);
 	if (!get(ld, o, "kind", true, &kind) || !read_enum(ld, &kind, reader_kind_names, &u))
 		return false;
 	r->kind = (enum scn_reader_kind)u;
@@ -2063,11 +2043,11 @@ static bool read_command_line(struct loader *ld, const struct node *v, char dst[
 		if (c < 0x20 || c > 0x7e)
 			return fail(ld, v->path,
 				    "expected %s (printable ASCII only), got byte 0x%02x at offset %zu "
-				    "of %s", EXPECT_COMMAND, c, i, quote(q, sizeof(q), s));
+				    "of %s", EXPECT_COMMAND, c, i, sim_quote(q, sizeof(q), s));
 	}
 	if (strspn(s, " ") == n)
 		return fail(ld, v->path, "expected %s, got %s", EXPECT_COMMAND,
-			    quote(q, sizeof(q), s));
+			    sim_quote(q, sizeof(q), s));
 	memcpy(dst, s, n + 1);
 	return true;
 }
@@ -2086,7 +2066,8 @@ static bool read_irq_event(struct loader *ld, const struct node *v,
 	if ((strncmp(s, "raise ", 6) != 0 && strncmp(s, "lower ", 6) != 0) ||
 	    !(p[0] >= '0' && p[0] <= '9') || (p[0] == '0' && p[1]) ||
 	    strspn(p, "0123456789") != strlen(p) || strlen(p) > 2 || (n = (unsigned)atoi(p)) > 23)
-		return fail(ld, v->path, "expected %s, got %s", EXPECT_IRQ, quote(q, sizeof(q), s));
+		return fail(ld, v->path, "expected %s, got %s", EXPECT_IRQ,
+			    sim_quote(q, sizeof(q), s));
 	snprintf(dst, SCN_IRQ_EVENT_MAX, "IRQ %.5s %u", s, n);
 	return true;
 }
@@ -2139,7 +2120,7 @@ static bool load_script(struct loader *ld, const struct node *o, unsigned idx)
 	for (unsigned i = 0; i < idx; i++)
 		if (strcmp(sc->scripts[i].name, sp->name) == 0)
 			return fail(ld, v.path, "duplicate script name %s (also /scripts/%u/name)",
-				    quote(q, sizeof(q), sp->name), i);
+				    sim_quote(q, sizeof(q), sp->name), i);
 	if (!get(ld, o, "at", false, &v) || !read_duration_ps(ld, &v, &sp->at_ps))
 		return false;
 	if (sp->at_ps >= sc->duration_ps)
@@ -2235,7 +2216,8 @@ static bool read_cstate(struct loader *ld, const struct node *v, unsigned *out)
 		return type_error(ld, v, EXPECT_CSTATE);
 	s = v->json->valuestring;
 	if (s[0] != 'C' || s[1] < '1' || s[1] > '9' || (s[2] && strcmp(s + 1, "10") != 0))
-		return fail(ld, v->path, "expected %s, got %s", EXPECT_CSTATE, quote(q, sizeof(q), s));
+		return fail(ld, v->path, "expected %s, got %s", EXPECT_CSTATE,
+			    sim_quote(q, sizeof(q), s));
 	*out = (unsigned)atoi(s + 1);
 	return true;
 }
@@ -2258,8 +2240,8 @@ static bool read_reader_ref(struct loader *ld, const struct node *v, unsigned *o
 		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
 				      sc->readers[i].name);
 	}
-	return fail(ld, v->path, "unknown reader %s; expected one of: %s", quote(q, sizeof(q), s),
-		    names);
+	return fail(ld, v->path, "unknown reader %s; expected one of: %s",
+		    sim_quote(q, sizeof(q), s), names);
 }
 
 /* An error: CPU cpu of h is not in the online set that holds `when`. */
@@ -2666,9 +2648,10 @@ static bool read_flags(struct loader *ld, const struct node *v, uint32_t *flags)
 		while (tsc_flag_names[f] && strcmp(tsc_flag_names[f], s) != 0)
 			f++;
 		if (!tsc_flag_names[f])
-			return fail(ld, el.path, "expected %s, got %s", expected, quote(q, sizeof(q), s));
+			return fail(ld, el.path, "expected %s, got %s", expected,
+				    sim_quote(q, sizeof(q), s));
 		if (*flags >> f & 1)
-			return fail(ld, el.path, "duplicate flag %s", quote(q, sizeof(q), s));
+			return fail(ld, el.path, "duplicate flag %s", sim_quote(q, sizeof(q), s));
 		*flags |= 1u << f;
 	}
 	return true;
@@ -2804,7 +2787,7 @@ static bool load_host_check(struct loader *ld, const struct node *o, unsigned id
 		if (strcmp(sc->host_checks[i].name, c->name) == 0)
 			return fail(ld, name.json ? name.path : kind.path,
 				    "duplicate host check name %s%s (also /host_checks/%u)",
-				    quote(q, sizeof(q), c->name),
+				    sim_quote(q, sizeof(q), c->name),
 				    name.json ? "" : ", this check's default name", i);
 	if (!read_host_or_only(ld, o, &c->host))
 		return false;
@@ -3000,7 +2983,8 @@ static void syntax_error(struct loader *ld, size_t off, const char *what)
 
 		memcpy(snippet, ld->buf + off, n);
 		snippet[n] = '\0';
-		sim_diag_fail(ld->err, "invalid JSON: %s at %s", what, quote(q, sizeof(q), snippet));
+		sim_diag_fail(ld->err, "invalid JSON: %s at %s", what,
+			      sim_quote(q, sizeof(q), snippet));
 	}
 }
 
