@@ -774,20 +774,17 @@ static bool read_freq(struct loader *ld, const struct node *v, uint64_t min_hz, 
 /* A fractional offset in ppb, in [-limit, limit]. */
 static bool read_ppb(struct loader *ld, const struct node *v, int64_t limit, int64_t *out)
 {
-	char why[256], q[80], lo[32], hi[32];
-	const char *s = "";
+	char q[80], lo[32], hi[32];
 	int64_t x;
 
 	if (!v->json)
 		return true;
-	if (!read_str(ld, v, EXPECT_PPB, &s))
+	if (!read_parsed_s64(ld, v, EXPECT_PPB, sim_parse_ppb, &x))
 		return false;
-	if (!sim_parse_ppb(s, &x, why, sizeof(why)))
-		return fail(ld, v->path, "%s", why);
 	if (x < -limit || x > limit)
 		return fail(ld, v->path, "expected an offset from %s to +%s, got %s",
 			    fmt_ppb(lo, sizeof(lo), -limit), fmt_ppb(hi, sizeof(hi), limit),
-			    sim_quote(q, sizeof(q), s));
+			    sim_quote(q, sizeof(q), v->json->valuestring));
 	*out = x;
 	return true;
 }
@@ -796,18 +793,16 @@ static bool read_ppb(struct loader *ld, const struct node *v, int64_t limit, int
 static bool read_fraction(struct loader *ld, const struct node *v, int64_t min, int64_t max,
 			  const char *range, int64_t *out)
 {
-	char why[256], q[80];
-	const char *s = "";
+	char q[80];
 	int64_t x;
 
 	if (!v->json)
 		return true;
-	if (!read_str(ld, v, EXPECT_FRACTION, &s))
+	if (!read_parsed_s64(ld, v, EXPECT_FRACTION, sim_parse_fraction_ppb, &x))
 		return false;
-	if (!sim_parse_fraction_ppb(s, &x, why, sizeof(why)))
-		return fail(ld, v->path, "%s", why);
 	if (x < min || x > max)
-		return fail(ld, v->path, "expected %s, got %s", range, sim_quote(q, sizeof(q), s));
+		return fail(ld, v->path, "expected %s, got %s", range,
+			    sim_quote(q, sizeof(q), v->json->valuestring));
 	*out = x;
 	return true;
 }
@@ -2832,6 +2827,26 @@ static bool nonempty_array(const struct node *v)
 	return cJSON_IsArray(v->json) && cJSON_GetArraySize(v->json) > 0;
 }
 
+/*
+ * The array arr (min to max elements, what names them in errors) into *n, and
+ * each element through load_one with its index.
+ */
+static bool load_each(struct loader *ld, const struct node *arr, unsigned min, unsigned max,
+		      const char *what, unsigned *n,
+		      bool (*load_one)(struct loader *, const struct node *, unsigned))
+{
+	struct node el;
+
+	if (!read_array(ld, arr, min, max, what, n))
+		return false;
+	for (unsigned i = 0; i < *n; i++) {
+		element(arr, i, &el);
+		if (!load_one(ld, &el, i))
+			return false;
+	}
+	return true;
+}
+
 static bool load_scenario(struct loader *ld, const struct node *top)
 {
 	struct scenario *sc = ld->sc;
@@ -2877,13 +2892,8 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	if (sc->has_hosts) {
 		struct node vm = v;
 
-		if (!read_array(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts))
+		if (!load_each(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts, load_host))
 			return false;
-		for (unsigned i = 0; i < sc->nhosts; i++) {
-			element(&arr, i, &v);
-			if (!load_host(ld, &v, i))
-				return false;
-		}
 		if (sc->has_vm && !load_vm(ld, &vm))
 			return false;
 	}
@@ -2893,46 +2903,27 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	if (!sc->has_vm && nonempty_array(&arr))
 		return fail(ld, arr.path, "migrations need a VM: add %s, or remove \"migrations\"",
 			    sc->has_hosts ? "\"vm\"" : "\"hosts\" and \"vm\"");
-	if (!read_array(ld, &arr, 0, SCN_MAX_MIGRATIONS, "migrations", &sc->nmigrations))
+	if (!load_each(ld, &arr, 0, SCN_MAX_MIGRATIONS, "migrations", &sc->nmigrations,
+		       load_migration))
 		return false;
-	for (unsigned i = 0; i < sc->nmigrations; i++) {
-		element(&arr, i, &v);
-		if (!load_migration(ld, &v, i))
-			return false;
-	}
 	if (!get(ld, top, "vcpu_moves", false, &arr))
 		return false;
 	if (!sc->has_vm && nonempty_array(&arr))
 		return fail(ld, arr.path, "vCPU moves need a VM: add %s, or remove \"vcpu_moves\"",
 			    sc->has_hosts ? "\"vm\"" : "\"hosts\" and \"vm\"");
-	if (!read_array(ld, &arr, 0, SCN_MAX_MOVES, "vCPU moves", &sc->nmoves))
+	if (!load_each(ld, &arr, 0, SCN_MAX_MOVES, "vCPU moves", &sc->nmoves, load_move))
 		return false;
-	for (unsigned i = 0; i < sc->nmoves; i++) {
-		element(&arr, i, &v);
-		if (!load_move(ld, &v, i))
-			return false;
-	}
 	if (!get(ld, top, "readers", false, &arr))
 		return false;
 	if (!sc->has_hosts && nonempty_array(&arr))
 		return fail(ld, arr.path, "readers run in a guest and need a VM: add \"hosts\" and "
 			    "\"vm\", or drive the devices with \"scripts\" (readers on bare metal "
 			    "need \"hosts\")");
-	if (!read_array(ld, &arr, 0, SCN_MAX_READERS, "readers", &sc->nreaders))
+	if (!load_each(ld, &arr, 0, SCN_MAX_READERS, "readers", &sc->nreaders, load_reader))
 		return false;
-	for (unsigned i = 0; i < sc->nreaders; i++) {
-		element(&arr, i, &v);
-		if (!load_reader(ld, &v, i))
-			return false;
-	}
 	if (!get(ld, top, "scripts", false, &arr) ||
-	    !read_array(ld, &arr, 0, SCN_MAX_SCRIPTS, "scripts", &sc->nscripts))
+	    !load_each(ld, &arr, 0, SCN_MAX_SCRIPTS, "scripts", &sc->nscripts, load_script))
 		return false;
-	for (unsigned i = 0; i < sc->nscripts; i++) {
-		element(&arr, i, &v);
-		if (!load_script(ld, &v, i))
-			return false;
-	}
 	if (!get(ld, top, "events", false, &arr))
 		return false;
 	if (!sc->has_hosts && nonempty_array(&arr))
@@ -2945,13 +2936,9 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	if (!sc->has_hosts && nonempty_array(&arr))
 		return fail(ld, arr.path, "host checks need hosts: add \"hosts\", or remove "
 			    "\"host_checks\"");
-	if (!read_array(ld, &arr, 0, SCN_MAX_HOST_CHECKS, "host checks", &sc->nhost_checks))
+	if (!load_each(ld, &arr, 0, SCN_MAX_HOST_CHECKS, "host checks", &sc->nhost_checks,
+		       load_host_check))
 		return false;
-	for (unsigned i = 0; i < sc->nhost_checks; i++) {
-		element(&arr, i, &v);
-		if (!load_host_check(ld, &v, i))
-			return false;
-	}
 	if (sc->nreaders == 0 && sc->nscripts == 0 && sc->nhost_checks == 0)
 		return fail(ld, top->path, sc->has_hosts
 			    ? "nothing to check: add \"readers\", \"scripts\" or \"host_checks\""
