@@ -265,3 +265,103 @@ Test(machine, known_frequency_flag_decides_whether_linux_calibrates)
 	cr_expect(trusted <= -2499000 && trusted >= -2501000, "known freq: %" PRId64 " ppb", trusted);
 	cr_expect(calibrated > -1000 && calibrated < 1000, "calibrated: %" PRId64 " ppb", calibrated);
 }
+
+static struct scenario *parse(const char *text)
+{
+	struct sim_diag err;
+	struct scenario *s;
+
+	sim_diag_clear(&err);
+	s = scenario_parse("inline.json", text, strlen(text), &err);
+	cr_assert(s, "scenario: %s: %s", err.path, err.msg);
+	return s;
+}
+
+/*
+ * A VM migrated from A to B (stopped 1 s .. 1.3 s) while host C, which it never
+ * touches, suspends from 1.1 s to 2.1 s: C's bare-metal reader does not stop
+ * for the VM's downtime, and the VM's resume does not wake it while C sleeps.
+ * It reads once per ms for the 2 s that C is awake.
+ */
+Test(machine, bare_metal_readers_ignore_the_vms_pauses)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"mix\", \"duration\": \"3s\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] },\n"
+		"    { \"name\": \"B\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] },\n"
+		"    { \"name\": \"C\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 1, \"uptime\": \"1h\" },\n"
+		"  \"migrations\": [ { \"at\": \"1s\", \"to\": \"B\", \"downtime\": \"300ms\" } ],\n"
+		"  \"readers\": [\n"
+		"    { \"name\": \"kc\", \"kind\": \"pvclock\", \"vcpus\": \"all\", \"period\": \"1ms\",\n"
+		"      \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } },\n"
+		"    { \"name\": \"bm\", \"kind\": \"tsc\", \"host\": \"C\", \"cpus\": [0], \"period\": \"1ms\",\n"
+		"      \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ],\n"
+		"  \"events\": [ { \"type\": \"suspend\", \"host\": \"C\", \"at\": \"1100ms\", \"kind\": \"S3\",\n"
+		"    \"duration\": \"1s\" } ] }\n");
+	struct machine *m = run(s);
+	uint64_t vm_reads = machine_group_stats(m, 0).reads;
+	uint64_t bm_reads = machine_group_stats(m, 1).reads;
+
+	cr_expect(vm_reads >= 2695 && vm_reads <= 2705, "VM reader: %" PRIu64 " reads", vm_reads);
+	cr_expect(bm_reads >= 1995 && bm_reads <= 2005, "bare-metal reader: %" PRIu64 " reads", bm_reads);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+/*
+ * Two C6 residencies back to back on a CPU whose TSC stops in C6: the first
+ * ends at 1.01 s exactly as the second begins, so the TSC stops for 20 ms in
+ * all.  (The second must not begin before the first ends.)
+ */
+Test(machine, back_to_back_cstates_end_before_the_next_begins)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"adj\", \"duration\": \"2s\",\n"
+		"  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+		"    \"tsc_features\": { \"nonstop\": false }, \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"readers\": [ { \"name\": \"c\", \"kind\": \"rdtsc\", \"cpus\": [1], \"period\": \"1ms\",\n"
+		"    \"checks\": { \"max_error\": { \"threshold\": \"1ms\", \"expect\": \"fail\" } } } ],\n"
+		"  \"events\": [\n"
+		"    { \"type\": \"cstate\", \"at\": \"1s\", \"cpus\": [1], \"state\": \"C6\", \"duration\": \"10ms\" },\n"
+		"    { \"type\": \"cstate\", \"at\": \"1010ms\", \"cpus\": [1], \"state\": \"C6\", \"duration\": \"10ms\" } ] }\n");
+	struct machine *m = run(s);
+	int64_t worst = machine_check_results(m, 0)[ORACLE_MAX_ERROR].worst;
+
+	cr_expect(worst <= -19990 * (int64_t)1000000 && worst >= -20010 * (int64_t)1000000,
+		  "worst %" PRId64 " ps, expected -20 ms", worst);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+/* A C-state whose end lies beyond 2^64 ps simply lasts the whole run. */
+Test(machine, cstate_ending_beyond_the_time_range_lasts_the_run)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"lc\", \"duration\": \"2s\",\n"
+		"  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"readers\": [ { \"name\": \"c\", \"kind\": \"tsc\", \"cpus\": [0], \"period\": \"1ms\",\n"
+		"    \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ],\n"
+		"  \"events\": [ { \"type\": \"cstate\", \"at\": \"1s\", \"cpus\": [1], \"state\": \"C1\",\n"
+		"    \"duration\": \"18446744073709551615ps\" } ] }\n");
+	struct machine *m = run(s);
+
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+/* A script command the machine cannot parse is an error, not a crash while cleaning up. */
+Test(machine, unparsable_script_command_fails_cleanly)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"bad\", \"duration\": \"1ms\",\n"
+		"  \"scripts\": [ { \"name\": \"x\", \"expect\": \"pass\", \"commands\": [ \"frobnicate 1 2\" ] } ] }\n");
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_expect_null(m);
+	cr_expect(strstr(err.msg, "frobnicate") != NULL, "error: %s", err.msg);
+	scenario_destroy(s);
+}

@@ -115,18 +115,27 @@ void json_out_null(struct json_out *j)
 	fputs("null", j->f);
 }
 
-void json_out_fixed(struct json_out *j, int64_t v, unsigned decimals)
+static void write_fixed(struct json_out *j, bool negative, uint64_t mag, unsigned decimals)
 {
-	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 	uint64_t scale = 1;
 
 	for (unsigned i = 0; i < decimals; i++)
 		scale *= 10;
 	before_item(j);
 	if (decimals == 0) {
-		fprintf(j->f, "%s%" PRIu64, v < 0 ? "-" : "", mag);
+		fprintf(j->f, "%s%" PRIu64, negative ? "-" : "", mag);
 		return;
 	}
-	fprintf(j->f, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", mag / scale, (int)decimals,
+	fprintf(j->f, "%s%" PRIu64 ".%0*" PRIu64, negative ? "-" : "", mag / scale, (int)decimals,
 		mag % scale);
+}
+
+void json_out_fixed(struct json_out *j, int64_t v, unsigned decimals)
+{
+	write_fixed(j, v < 0, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, decimals);
+}
+
+void json_out_ufixed(struct json_out *j, uint64_t v, unsigned decimals)
+{
+	write_fixed(j, false, v, decimals);
 }

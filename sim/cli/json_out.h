@@ -32,5 +32,7 @@ void json_out_bool(struct json_out *j, bool v);
 void json_out_null(struct json_out *j);
 /* v / 10^decimals printed exactly as a JSON number, e.g. (-333333333, 3) -> -333333.333. */
 void json_out_fixed(struct json_out *j, int64_t v, unsigned decimals);
+/* The same for an unsigned value (times and durations in ps reach 2^64 - 1). */
+void json_out_ufixed(struct json_out *j, uint64_t v, unsigned decimals);
 
 #endif

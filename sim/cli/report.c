@@ -384,6 +384,13 @@ static void json_ps_as_ns(struct json_out *j, const char *key, int64_t ps)
 	json_out_fixed(j, ps, 3);
 }
 
+/* A time or duration in ps (unsigned: up to 2^64 - 1) as ns with 3 decimals. */
+static void json_time_as_ns(struct json_out *j, const char *key, sim_ps ps)
+{
+	json_out_key(j, key);
+	json_out_ufixed(j, ps, 3);
+}
+
 static void json_value(struct json_out *j, const char *base, enum oracle_check_id id, int64_t v)
 {
 	char key[48];
@@ -406,8 +413,8 @@ static void json_migration(struct json_out *j, const struct scenario *s,
 	json_out_str(j, s->hosts[log->from_host].name);
 	json_out_key(j, "to");
 	json_out_str(j, s->hosts[log->to_host].name);
-	json_ps_as_ns(j, "stop_ns", (int64_t)log->stop_ps);
-	json_ps_as_ns(j, "resume_ns", (int64_t)log->resume_ps);
+	json_time_as_ns(j, "stop_ns", log->stop_ps);
+	json_time_as_ns(j, "resume_ns", log->resume_ps);
 	json_out_key(j, "get_clock");
 	json_out_begin_object(j);
 	json_out_key(j, "clock_ns");
@@ -458,7 +465,7 @@ static void json_check(struct json_out *j, enum oracle_check_id id,
 	if (id != ORACLE_MONO_VCPU && id != ORACLE_MONO_CAUSAL)
 		json_value(j, "threshold", id, cc->threshold);
 	if (id == ORACLE_RATE)
-		json_ps_as_ns(j, "window_ns", (int64_t)cc->window_ps);
+		json_time_as_ns(j, "window_ns", cc->window_ps);
 	if (id == ORACLE_MAX_ERROR) {
 		json_out_key(j, "pause");
 		json_out_str(j, cc->pause == ORACLE_PAUSE_INCLUDE ? "include" : "exclude");
@@ -470,12 +477,12 @@ static void json_check(struct json_out *j, enum oracle_check_id id,
 	json_out_key(j, "first_violation");
 	if (r->has_first) {
 		json_out_begin_object(j);
-		json_ps_as_ns(j, "t_ns", (int64_t)r->first.t_ps);
+		json_time_as_ns(j, "t_ns", r->first.t_ps);
 		json_out_key(j, "vcpu");
 		json_out_u64(j, r->first.vcpu);
 		json_out_key(j, "value_ns");
 		json_out_u64(j, r->first.value_ns);
-		json_ps_as_ns(j, "other_t_ns", (int64_t)r->first.other_t_ps);
+		json_time_as_ns(j, "other_t_ns", r->first.other_t_ps);
 		json_out_key(j, "other_vcpu");
 		json_out_u64(j, r->first.other_vcpu);
 		json_out_key(j, "other_value_ns");
@@ -523,7 +530,7 @@ static void json_script(struct json_out *j, const struct scenario *s, const stru
 		const struct scn_command *c = &sc->commands[r->first.command];
 
 		json_out_begin_object(j);
-		json_ps_as_ns(j, "t_ns", (int64_t)r->first.t_ps);
+		json_time_as_ns(j, "t_ns", r->first.t_ps);
 		json_out_key(j, "command");
 		json_out_str(j, c->line);
 		json_out_key(j, "path");
@@ -572,7 +579,7 @@ static void json_host_check(struct json_out *j, const struct scenario *s, const 
 		json_out_key(j, "first_violation");
 		if (r->first[0]) {
 			json_out_begin_object(j);
-			json_ps_as_ns(j, "t_ns", (int64_t)r->first_ps);
+			json_time_as_ns(j, "t_ns", r->first_ps);
 			json_out_key(j, "what");
 			json_out_str(j, r->first);
 			json_out_end_object(j);
@@ -620,7 +627,7 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 	json_out_str(j, s->name);
 	json_out_key(j, "seed");
 	json_out_u64(j, s->seed);
-	json_ps_as_ns(j, "duration_ns", (int64_t)s->duration_ps);
+	json_time_as_ns(j, "duration_ns", s->duration_ps);
 	json_out_key(j, "events");
 	json_out_u64(j, machine_events(m));
 	json_out_key(j, "pvclock_page_writes");
@@ -658,7 +665,7 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 			for (unsigned i = 0; i < sr->ncpus; i++)
 				json_out_u64(j, sr->cpus[i]);
 			json_out_end_array(j);
-			json_ps_as_ns(j, "migrate_every_ns", (int64_t)sr->migrate_every_ps);
+			json_time_as_ns(j, "migrate_every_ns", sr->migrate_every_ps);
 		} else {
 			json_out_key(j, "vcpus");
 			json_out_begin_array(j);

@@ -10,24 +10,36 @@
 
 struct host_events;
 
-/* One scheduled action of a scenario event (its start, or its end). */
+/*
+ * One scenario event: its start, and for those that last, its end.  Both are
+ * queued when the run is built, so an end fires before a start listed after
+ * it at the same instant (a C-state, throttle or suspend ending as the next
+ * begins on the same CPU or host).
+ */
 struct action {
 	struct sim_event ev;
+	struct sim_event end_ev;
 	struct host_events *he;
 	const struct scn_event *e;
-	bool ending;
 	char name[40];
+	char end_name[48];
 };
 
-/* One CPU running a C-state pattern: alternating busy and resident spans. */
+/*
+ * One CPU running a C-state pattern: alternating busy and resident spans.
+ * end_ev, queued when the run is built, wakes the CPU at `until` (before any
+ * event listed later starts there at that instant).
+ */
 struct pattern_cpu {
 	struct sim_event ev;
+	struct sim_event end_ev;
 	struct host_events *he;
 	const struct scn_event *e;
 	unsigned cpu;
 	bool resident;
 	struct sim_rng rng;
 	char name[48];
+	char end_name[56];
 };
 
 /* A host's crystal wander updates. */
@@ -250,22 +262,27 @@ static void action_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
 	struct action *a = sim_container_of(ev, struct action, ev);
 
-	if (a->ending) {
-		apply_end(a->he, a->e, now);
-		return;
-	}
+	(void)q;
 	apply_start(a->he, a->e, now);
-	if (a->e->type == SCN_EV_CSTATE || a->e->type == SCN_EV_THROTTLE ||
-	    a->e->type == SCN_EV_SUSPEND) {
-		a->ending = true;
-		sim_schedule(q, &a->ev, now + a->e->duration_ps);
-	}
 }
 
-/* A span drawn uniformly in [0, 2 x mean]: the scenario gives the mean. */
+static void action_end_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct action *a = sim_container_of(ev, struct action, end_ev);
+
+	(void)q;
+	apply_end(a->he, a->e, now);
+}
+
+static bool has_end(const struct scn_event *e)
+{
+	return e->type == SCN_EV_CSTATE || e->type == SCN_EV_THROTTLE || e->type == SCN_EV_SUSPEND;
+}
+
+/* A span drawn uniformly in [1, 2 x mean]: the scenario gives the mean. */
 static sim_ps draw_span(struct pattern_cpu *p, sim_ps mean)
 {
-	return 1 + sim_rng_below(&p->rng, 2 * mean);
+	return 1 + sim_rng_below(&p->rng, mean > (SIM_NEVER - 1) / 2 ? SIM_NEVER - 1 : 2 * mean);
 }
 
 static void pattern_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -277,19 +294,30 @@ static void pattern_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	if (p->resident) {
 		cstate_exit(p->he, e->host, p->cpu, e->cstate, now);
 		p->resident = false;
-		next = now + draw_span(p, e->busy_ps);
-	} else {
-		if (now >= e->until_ps)
+		next = sim_add_sat(now, draw_span(p, e->busy_ps));
+		if (next >= e->until_ps) {
+			sim_cancel(q, &p->end_ev);    /* busy until the end: nothing left to do */
 			return;
+		}
+	} else {
 		cstate_enter(p->he, e->host, p->cpu, e->cstate, now);
 		p->resident = true;
-		next = now + draw_span(p, e->residency_ps);
-		if (next > e->until_ps)
-			next = e->until_ps;   /* the pattern ends awake */
+		next = sim_add_sat(now, draw_span(p, e->residency_ps));
+		if (next >= e->until_ps)
+			return;                       /* end_ev wakes it at until: the pattern ends awake */
 	}
-	if (!p->resident && next >= e->until_ps)
-		return;
 	sim_schedule(q, &p->ev, next);
+}
+
+static void pattern_end_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct pattern_cpu *p = sim_container_of(ev, struct pattern_cpu, end_ev);
+
+	sim_cancel(q, &p->ev);
+	if (p->resident) {
+		cstate_exit(p->he, p->e->host, p->cpu, p->e->cstate, now);
+		p->resident = false;
+	}
 }
 
 static void tick_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -360,14 +388,21 @@ struct host_events *host_events_create(const struct host_events_env *env, struct
 		if (e->type == SCN_EV_CSTATE_PATTERN) {
 			for (unsigned c = 0; c < e->ncpus; c++) {
 				struct pattern_cpu *p = &he->patterns[he->npatterns++];
+				sim_ps first;
 
 				p->he = he;
 				p->e = e;
 				p->cpu = e->cpus[c];
 				snprintf(p->name, sizeof(p->name), "event%u.cpu%u", i, p->cpu);
+				snprintf(p->end_name, sizeof(p->end_name), "event%u.cpu%u.end", i, p->cpu);
 				sim_rng_init(&p->rng, s->seed, p->name);
 				sim_event_init(&p->ev, p->name, SIM_PRIO_SCENARIO, pattern_fire);
-				sim_schedule(env->q, &p->ev, e->at_ps + draw_span(p, e->busy_ps));
+				sim_event_init(&p->end_ev, p->end_name, SIM_PRIO_SCENARIO, pattern_end_fire);
+				first = sim_add_sat(e->at_ps, draw_span(p, e->busy_ps));
+				if (first < e->until_ps) {
+					sim_schedule(env->q, &p->ev, first);
+					sim_schedule(env->q, &p->end_ev, e->until_ps);
+				}
 			}
 			continue;
 		}
@@ -376,8 +411,13 @@ struct host_events *host_events_create(const struct host_events_env *env, struct
 		a->he = he;
 		a->e = e;
 		snprintf(a->name, sizeof(a->name), "event%u", i);
+		snprintf(a->end_name, sizeof(a->end_name), "event%u.end", i);
 		sim_event_init(&a->ev, a->name, SIM_PRIO_SCENARIO, action_fire);
+		sim_event_init(&a->end_ev, a->end_name, SIM_PRIO_SCENARIO, action_end_fire);
 		sim_schedule(env->q, &a->ev, e->at_ps);
+		/* an end beyond 2^64 ps never comes: the event lasts the whole run */
+		if (has_end(e) && sim_add_sat(e->at_ps, e->duration_ps) != SIM_NEVER)
+			sim_schedule(env->q, &a->end_ev, e->at_ps + e->duration_ps);
 	}
 	for (unsigned h = 0; h < s->nhosts; h++) {
 		struct host_tick *t = &he->ticks[h];
@@ -401,10 +441,14 @@ void host_events_destroy(struct host_events *he)
 {
 	if (!he)
 		return;
-	for (unsigned i = 0; i < he->nactions; i++)
+	for (unsigned i = 0; i < he->nactions; i++) {
 		sim_cancel(he->env.q, &he->actions[i].ev);
-	for (unsigned i = 0; i < he->npatterns; i++)
+		sim_cancel(he->env.q, &he->actions[i].end_ev);
+	}
+	for (unsigned i = 0; i < he->npatterns; i++) {
 		sim_cancel(he->env.q, &he->patterns[i].ev);
+		sim_cancel(he->env.q, &he->patterns[i].end_ev);
+	}
 	for (unsigned h = 0; h < SCN_MAX_HOSTS; h++) {
 		if (he->ticks[h].he)
 			sim_cancel(he->env.q, &he->ticks[h].ev);

@@ -65,6 +65,7 @@ struct machine {
 	struct host_events *host_events;
 	/* the physical causes named next to each check's first violation */
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
+	unsigned pauses;                  /* open pauses the oracle counts: migrations, suspends */
 	bool failed;
 	struct sim_diag err;
 };
@@ -228,7 +229,8 @@ static void capture_causes(struct machine *m, unsigned group)
 			snprintf(out, MACHINE_CAUSE_MAX, "-");
 			continue;
 		}
-		if (v->other_vcpu != v->vcpu && (c == ORACLE_MONO_CAUSAL || sr->migrate_every_ps))
+		/* two CPUs: another reader's (mono_causal), or the process ran on another one before */
+		if (v->other_vcpu != v->vcpu)
 			snprintf(out, MACHINE_CAUSE_MAX, "CPU %u: %s; CPU %u: %s", v->vcpu,
 				 host_events_cause(m->host_events, sr->host, v->vcpu), v->other_vcpu,
 				 host_events_cause(m->host_events, sr->host, v->other_vcpu));
@@ -255,6 +257,22 @@ static void on_read(void *ctx, const struct guest_reader *r, const struct guest_
 		capture_causes(m, r->p.group);
 }
 
+/*
+ * The oracle knows one pause state; a migration's stop and the hosts' suspends
+ * may overlap, so it is paused while any of them lasts.
+ */
+static void oracle_pause(struct machine *m, sim_ps now)
+{
+	if (m->pauses++ == 0)
+		oracle_vm_paused(m->oracle, now);
+}
+
+static void oracle_resume(struct machine *m, sim_ps now)
+{
+	if (m->pauses > 0 && --m->pauses == 0)
+		oracle_vm_resumed(m->oracle, now);
+}
+
 /* S3/S4: the host's bare-metal readers stop with it. */
 static void on_host_sleep(void *ctx, unsigned host, bool asleep, sim_ps now)
 {
@@ -271,9 +289,9 @@ static void on_host_sleep(void *ctx, unsigned host, bool asleep, sim_ps now)
 			guest_reader_resume(&m->readers[i], &m->q, now);
 	}
 	if (asleep)
-		oracle_vm_paused(m->oracle, now);
+		oracle_pause(m, now);
 	else
-		oracle_vm_resumed(m->oracle, now);
+		oracle_resume(m, now);
 }
 
 /* reader_migrate: the group's process is rescheduled onto `cpu`. */
@@ -313,17 +331,20 @@ static void on_page_write(void *ctx, const struct kvm_vcpu *v, sim_ps now)
 static void pause_guest(struct machine *m, sim_ps now)
 {
 	kvm_vm_pause(&m->vm, now);
+	/* Only the guest's readers: bare-metal readers run on, whatever the VM does. */
 	for (unsigned i = 0; i < m->nreaders; i++)
-		guest_reader_pause(&m->readers[i], &m->q, now);
-	oracle_vm_paused(m->oracle, now);
+		if (!m->readers[i].p.host)
+			guest_reader_pause(&m->readers[i], &m->q, now);
+	oracle_pause(m, now);
 }
 
 static void resume_guest(struct machine *m, sim_ps now)
 {
 	kvm_vm_resume(&m->vm, now);
 	for (unsigned i = 0; i < m->nreaders; i++)
-		guest_reader_resume(&m->readers[i], &m->q, now);
-	oracle_vm_resumed(m->oracle, now);
+		if (!m->readers[i].p.host)
+			guest_reader_resume(&m->readers[i], &m->q, now);
+	oracle_resume(m, now);
 }
 
 static void migration_stop(struct sim_eventq *q, struct sim_event *ev, sim_ps now)

@@ -175,6 +175,9 @@ bool script_runner_init(struct script_runner *r, const struct scn_script *sc, st
 			struct sim_eventq *q, struct sim_diag *err)
 {
 	*r = (struct script_runner){ .sc = sc, .pf = pf, .q = q };
+	/* Idle from the start: script_runner_finish cancels it even when parsing failed. */
+	snprintf(r->name, sizeof(r->name), "script/%s", sc->name);
+	sim_event_init(&r->ev, r->name, SIM_PRIO_SCRIPT, script_step);
 	r->cmds = calloc(sc->ncommands ? sc->ncommands : 1, sizeof(*r->cmds));
 	if (!r->cmds)
 		return sim_diag_fail(err, "out of memory");
@@ -194,8 +197,6 @@ bool script_runner_init(struct script_runner *r, const struct scn_script *sc, st
 					     c->line);
 		}
 	}
-	snprintf(r->name, sizeof(r->name), "script/%s", sc->name);
-	sim_event_init(&r->ev, r->name, SIM_PRIO_SCRIPT, script_step);
 	if (!sim_schedule(q, &r->ev, sc->at_ps))
 		return sim_diag_fail(err, "script %s cannot start at a time already past", sc->name);
 	return true;
