@@ -63,23 +63,26 @@ struct reader_state {
 	struct causal_entry floor;          /* the newest evicted read */
 };
 
+/* When the group's clock could not be read: its VM paused, or its host asleep. */
+struct pause_state {
+	bool paused;
+	sim_ps pause_start_ps;
+	sim_ps paused_total_ps;             /* sum of completed pauses */
+	uint64_t pause_epoch;               /* bumped by every effective pause or resume */
+};
+
 struct group_state {
 	struct oracle_group_config cfg;
 	struct reader_state *readers;       /* cfg.nreaders entries */
 	struct oracle_check_result results[ORACLE_CHECK_COUNT];
 	uint64_t reads;
 	sim_ps last_end_ps;
+	struct pause_state pause;           /* each group pauses with what it runs on */
 };
 
 struct oracle {
 	unsigned ngroups;
 	struct group_state *groups;
-
-	/* VM pause bookkeeping: one VM, shared by every group. */
-	bool paused;
-	sim_ps pause_start_ps;
-	sim_ps paused_total_ps;             /* sum of completed pauses */
-	uint64_t pause_epoch;               /* bumped by every effective pause or resume */
 };
 
 static const char *const check_names[ORACLE_CHECK_COUNT] = {
@@ -163,13 +166,14 @@ static void worst_signed(struct oracle_check_result *r, int64_t x)
 		r->worst = x;
 }
 
-/* Total time the VM spent paused in [0, t], given every pause/resume at or before t. */
-static sim_ps paused_until(const struct oracle *o, sim_ps t)
+/* Total time the group spent paused in [0, t], given every pause/resume at or before t. */
+static sim_ps paused_until(const struct group_state *g, sim_ps t)
 {
-	sim_ps total = o->paused_total_ps;
+	const struct pause_state *p = &g->pause;
+	sim_ps total = p->paused_total_ps;
 
-	if (o->paused && t > o->pause_start_ps)
-		total += t - o->pause_start_ps;
+	if (p->paused && t > p->pause_start_ps)
+		total += t - p->pause_start_ps;
 	return total;
 }
 
@@ -238,7 +242,7 @@ static void check_step_fwd(struct group_state *g, const struct reader_state *rs,
 		violation_vs_prev(r, rs, rd);
 }
 
-static void check_max_error(const struct oracle *o, struct group_state *g,
+static void check_max_error(struct group_state *g,
 			    const struct reader_state *rs, const struct read *rd)
 {
 	const struct oracle_check_config *c = &g->cfg.checks[ORACLE_MAX_ERROR];
@@ -248,7 +252,7 @@ static void check_max_error(const struct oracle *o, struct group_state *g,
 
 	ref_ps = (sim_i128)(rd->end_ps - rs->first_end_ps);
 	if (c->pause == ORACLE_PAUSE_EXCLUDE)
-		ref_ps -= (sim_i128)(paused_until(o, rd->end_ps) - rs->first_paused_ps);
+		ref_ps -= (sim_i128)(paused_until(g, rd->end_ps) - rs->first_paused_ps);
 	err_ps = ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
 	err = clamp_i64(err_ps);
 
@@ -265,7 +269,7 @@ static void check_max_error(const struct oracle *o, struct group_state *g,
 }
 
 /* Returns true when rd became the new anchor (the caller stores it). */
-static bool check_rate(const struct oracle *o, struct group_state *g,
+static bool check_rate(struct group_state *g,
 		       const struct reader_state *rs, const struct read *rd)
 {
 	const struct oracle_check_config *c = &g->cfg.checks[ORACLE_RATE];
@@ -273,7 +277,7 @@ static bool check_rate(const struct oracle *o, struct group_state *g,
 	sim_ps dt_ps;
 	sim_i128 excess_ps, ppb, mag;
 
-	if (!rs->anchor_valid || rs->anchor_epoch != o->pause_epoch)
+	if (!rs->anchor_valid || rs->anchor_epoch != g->pause.pause_epoch)
 		return true;
 	dt_ps = rd->end_ps - rs->anchor_end_ps;
 	if (dt_ps == 0 || dt_ps < c->window_ps)
@@ -452,16 +456,16 @@ void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcp
 		if (cfg[ORACLE_STEP_FWD].enabled)
 			check_step_fwd(g, rs, &rd);
 		if (cfg[ORACLE_MAX_ERROR].enabled)
-			check_max_error(o, g, rs, &rd);
+			check_max_error(g, rs, &rd);
 	} else {
 		rs->first_end_ps = end_ps;
 		rs->first_vcpu = vcpu;
 		rs->first_value_ns = value_ns;
-		rs->first_paused_ps = paused_until(o, end_ps);
+		rs->first_paused_ps = paused_until(g, end_ps);
 	}
-	if (cfg[ORACLE_RATE].enabled && check_rate(o, g, rs, &rd)) {
+	if (cfg[ORACLE_RATE].enabled && check_rate(g, rs, &rd)) {
 		rs->anchor_valid = true;
-		rs->anchor_epoch = o->pause_epoch;
+		rs->anchor_epoch = g->pause.pause_epoch;
 		rs->anchor_end_ps = end_ps;
 		rs->anchor_vcpu = vcpu;
 		rs->anchor_value_ns = value_ns;
@@ -477,23 +481,45 @@ void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcp
 		result_refresh(&g->results[c], &cfg[c]);
 }
 
+void oracle_group_paused(struct oracle *o, unsigned group, sim_ps now)
+{
+	struct pause_state *p;
+
+	if (!o || group >= o->ngroups)
+		return;
+	p = &o->groups[group].pause;
+	if (p->paused)
+		return;
+	p->paused = true;
+	p->pause_start_ps = now;
+	p->pause_epoch++;
+}
+
+void oracle_group_resumed(struct oracle *o, unsigned group, sim_ps now)
+{
+	struct pause_state *p;
+
+	if (!o || group >= o->ngroups)
+		return;
+	p = &o->groups[group].pause;
+	if (!p->paused)
+		return;
+	p->paused = false;
+	if (now > p->pause_start_ps)
+		p->paused_total_ps += now - p->pause_start_ps;
+	p->pause_epoch++;
+}
+
 void oracle_vm_paused(struct oracle *o, sim_ps now)
 {
-	if (o->paused)
-		return;
-	o->paused = true;
-	o->pause_start_ps = now;
-	o->pause_epoch++;
+	for (unsigned g = 0; o && g < o->ngroups; g++)
+		oracle_group_paused(o, g, now);
 }
 
 void oracle_vm_resumed(struct oracle *o, sim_ps now)
 {
-	if (!o->paused)
-		return;
-	o->paused = false;
-	if (now > o->pause_start_ps)
-		o->paused_total_ps += now - o->pause_start_ps;
-	o->pause_epoch++;
+	for (unsigned g = 0; o && g < o->ngroups; g++)
+		oracle_group_resumed(o, g, now);
 }
 
 const struct oracle_check_result *oracle_results(const struct oracle *o, unsigned group)

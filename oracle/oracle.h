@@ -94,9 +94,17 @@ void oracle_destroy(struct oracle *o);
 void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
 		 sim_ps start_ps, sim_ps end_ps, uint64_t value_ns);
 
-/* The VM stopped or resumed running at `now` (pause policy, rate windows). */
+/* Every group's clock stopped or resumed at `now` (pause policy, rate windows). */
 void oracle_vm_paused(struct oracle *o, sim_ps now);
 void oracle_vm_resumed(struct oracle *o, sim_ps now);
+
+/*
+ * One group's clock stopped or resumed: its VM paused for a migration, or
+ * its host went to sleep.  Other groups run on.  A repeated pause (or resume)
+ * is ignored.
+ */
+void oracle_group_paused(struct oracle *o, unsigned group, sim_ps now);
+void oracle_group_resumed(struct oracle *o, unsigned group, sim_ps now);
 
 /* Results of group g, indexed by enum oracle_check_id; valid until oracle_destroy. */
 const struct oracle_check_result *oracle_results(const struct oracle *o, unsigned group);

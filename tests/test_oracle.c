@@ -527,3 +527,38 @@ Test(oracle, ten_million_reads_do_not_allocate)
 	cr_expect_eq(res(o, 0, ORACLE_MAX_ERROR)->worst, -7002);
 	oracle_destroy(o);
 }
+
+/*
+ * A pause belongs to the group whose clock stopped: group 0 (a VM migrating)
+ * pauses from 100 to 400 ms, group 1 (a host's readers) runs on.  Both read
+ * a clock that froze for those 300 ms, with pause policy "exclude": the
+ * paused group sees no error, the other sees the full -300 ms.
+ */
+Test(oracle, group_pause_affects_only_that_group)
+{
+	struct oracle_group_config gs[2];
+	struct oracle *o;
+	static const sim_ps t_ms[] = { 0, 100, 400, 500 };
+	static const uint64_t frozen_ms[] = { 0, 100, 100, 200 };
+
+	for (unsigned g = 0; g < 2; g++) {
+		gs[g] = group_only(1, ORACLE_MAX_ERROR, 1 * (int64_t)MS);
+		gs[g].checks[ORACLE_MAX_ERROR].pause = ORACLE_PAUSE_EXCLUDE;
+	}
+	o = oracle_create(gs, 2);
+	for (unsigned k = 0; k < 4; k++) {
+		if (k == 2) {
+			oracle_group_paused(o, 0, 100 * MS);
+			oracle_group_resumed(o, 0, 400 * MS);
+		}
+		for (unsigned g = 0; g < 2; g++)
+			feed(o, g, 0, 0, t_ms[k] * MS, 0, frozen_ms[k] * 1000000);
+	}
+	cr_expect(res(o, 0, ORACLE_MAX_ERROR)->passed);
+	cr_expect_eq(res(o, 0, ORACLE_MAX_ERROR)->worst, 0);
+	cr_expect(!res(o, 1, ORACLE_MAX_ERROR)->passed);
+	cr_expect_eq(res(o, 1, ORACLE_MAX_ERROR)->worst, -300 * (int64_t)MS);
+	/* out-of-range groups are ignored */
+	oracle_group_paused(o, 7, 0);
+	oracle_destroy(o);
+}

@@ -65,7 +65,6 @@ struct machine {
 	struct host_events *host_events;
 	/* the physical causes named next to each check's first violation */
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
-	unsigned pauses;                  /* open pauses the oracle counts: migrations, suspends */
 	bool failed;
 	struct sim_diag err;
 };
@@ -258,19 +257,22 @@ static void on_read(void *ctx, const struct guest_reader *r, const struct guest_
 }
 
 /*
- * The oracle knows one pause state; a migration's stop and the hosts' suspends
- * may overlap, so it is paused while any of them lasts.
+ * The reader groups whose clock stops with the VM (host < 0) or with host
+ * `host` asleep; the oracle pauses just those.
  */
-static void oracle_pause(struct machine *m, sim_ps now)
+static void pause_groups(struct machine *m, int host, bool paused, sim_ps now)
 {
-	if (m->pauses++ == 0)
-		oracle_vm_paused(m->oracle, now);
-}
+	for (unsigned g = 0; g < m->s->nreaders; g++) {
+		const struct scn_reader *sr = &m->s->readers[g];
+		bool mine = host < 0 ? !sr->on_host : sr->on_host && sr->host == (unsigned)host;
 
-static void oracle_resume(struct machine *m, sim_ps now)
-{
-	if (m->pauses > 0 && --m->pauses == 0)
-		oracle_vm_resumed(m->oracle, now);
+		if (!mine)
+			continue;
+		if (paused)
+			oracle_group_paused(m->oracle, g, now);
+		else
+			oracle_group_resumed(m->oracle, g, now);
+	}
 }
 
 /* S3/S4: the host's bare-metal readers stop with it. */
@@ -288,10 +290,7 @@ static void on_host_sleep(void *ctx, unsigned host, bool asleep, sim_ps now)
 		else
 			guest_reader_resume(&m->readers[i], &m->q, now);
 	}
-	if (asleep)
-		oracle_pause(m, now);
-	else
-		oracle_resume(m, now);
+	pause_groups(m, (int)host, asleep, now);
 }
 
 /* reader_migrate: the group's process is rescheduled onto `cpu`. */
@@ -335,7 +334,7 @@ static void pause_guest(struct machine *m, sim_ps now)
 	for (unsigned i = 0; i < m->nreaders; i++)
 		if (!m->readers[i].p.host)
 			guest_reader_pause(&m->readers[i], &m->q, now);
-	oracle_pause(m, now);
+	pause_groups(m, -1, true, now);
 }
 
 static void resume_guest(struct machine *m, sim_ps now)
@@ -344,7 +343,7 @@ static void resume_guest(struct machine *m, sim_ps now)
 	for (unsigned i = 0; i < m->nreaders; i++)
 		if (!m->readers[i].p.host)
 			guest_reader_resume(&m->readers[i], &m->q, now);
-	oracle_resume(m, now);
+	pause_groups(m, -1, false, now);
 }
 
 static void migration_stop(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
