@@ -17,12 +17,9 @@ static const char *kind_name(enum scn_reader_kind k)
 	return "?";
 }
 
-/* A signed ps quantity in a readable unit, exactly: "+300.000 ms", "-860400.000 s". */
-static char *fmt_ps(char *buf, size_t len, int64_t ps, bool sign)
+/* A ps magnitude with a sign prefix, in a readable unit, exactly: "+300.000 ms". */
+static char *fmt_mag_ps(char *buf, size_t len, uint64_t mag, const char *s)
 {
-	uint64_t mag = ps < 0 ? (uint64_t)0 - (uint64_t)ps : (uint64_t)ps;
-	const char *s = ps < 0 ? "-" : (sign && ps > 0 ? "+" : "");
-
 	if (mag < SIM_PS_PER_US)
 		snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64 " ns", s, mag / 1000, mag % 1000);
 	else if (mag < SIM_PS_PER_MS)
@@ -35,6 +32,33 @@ static char *fmt_ps(char *buf, size_t len, int64_t ps, bool sign)
 		snprintf(buf, len, "%s%" PRIu64 ".%06" PRIu64 " s", s, mag / SIM_PS_PER_S,
 			 mag % SIM_PS_PER_S / SIM_PS_PER_US);
 	return buf;
+}
+
+/* A signed ps quantity: "+300.000 ms", "-860400.000000 s". */
+static char *fmt_ps(char *buf, size_t len, int64_t ps, bool sign)
+{
+	uint64_t mag = ps < 0 ? (uint64_t)0 - (uint64_t)ps : (uint64_t)ps;
+
+	return fmt_mag_ps(buf, len, mag, ps < 0 ? "-" : (sign && ps > 0 ? "+" : ""));
+}
+
+/* An unsigned duration in ps, any size. */
+static char *fmt_dur(char *buf, size_t len, sim_ps ps)
+{
+	return fmt_mag_ps(buf, len, ps, "");
+}
+
+/* The signed difference b - a of two ns readings, shown in a readable unit. */
+static char *fmt_ns_delta(char *buf, size_t len, uint64_t a, uint64_t b)
+{
+	uint64_t mag = b >= a ? b - a : a - b;
+	sim_u128 ps = (sim_u128)mag * SIM_PS_PER_NS;
+
+	if (ps > UINT64_MAX) {
+		snprintf(buf, len, "%s%" PRIu64 " s", b >= a ? "+" : "-", mag / SIM_NS_PER_S);
+		return buf;
+	}
+	return fmt_mag_ps(buf, len, (uint64_t)ps, b >= a ? (b > a ? "+" : "") : "-");
 }
 
 /* ppb as ppm with 3 decimals. */
@@ -161,12 +185,15 @@ static void human_migration(FILE *f, const struct scenario *s, const struct mach
 	} else {
 		fprintf(f, "    no KVM_SET_CLOCK: the destination keeps the source's kvmclock offset\n");
 	}
-	fprintf(f, "    kvmclock on vCPU 0: %s before, %s after (%s over %s of downtime)\n",
-		fmt_ns(a, sizeof(a), log->kvmclock_before_ns),
-		fmt_ns(b, sizeof(b), log->kvmclock_after_ns),
-		fmt_ps(c, sizeof(c), (int64_t)(log->kvmclock_after_ns - log->kvmclock_before_ns) * 1000,
-		       true),
-		fmt_ps(fl, sizeof(fl), (int64_t)sm->downtime_ps, false));
+	if (!log->page_after)
+		fprintf(f, "    kvmclock on vCPU 0: %s before; no page was written at the destination "
+			"before the end of the run\n", fmt_ns(a, sizeof(a), log->kvmclock_before_ns));
+	else
+		fprintf(f, "    kvmclock on vCPU 0: %s before, %s after (%s over %s of downtime)\n",
+			fmt_ns(a, sizeof(a), log->kvmclock_before_ns),
+			fmt_ns(b, sizeof(b), log->kvmclock_after_ns),
+			fmt_ns_delta(c, sizeof(c), log->kvmclock_before_ns, log->kvmclock_after_ns),
+			fmt_dur(fl, sizeof(fl), sm->downtime_ps));
 	fprintf(f, "    guest TSC: %" PRIu64 " kHz -> %" PRIu64 " kHz (%s), %s during the downtime\n",
 		log->tsc_khz_before, log->tsc_khz_after,
 		log->scaled ? "TSC scaling" : "no TSC scaling",
@@ -328,7 +355,7 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 			fprintf(f, " of host %s", s->hosts[sr->host].name);
 		if (sr->migrate_every_ps)
 			fprintf(f, ", one process migrating every %s",
-				fmt_ps(b, sizeof(b), (int64_t)sr->migrate_every_ps, false));
+				fmt_dur(b, sizeof(b), sr->migrate_every_ps));
 		fprintf(f, "): %" PRIu64 " reads, %" PRIu64 " version retries, %" PRIu64
 			" raised by the guard\n", st.reads, st.retries, st.guarded);
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
@@ -434,7 +461,10 @@ static void json_migration(struct json_out *j, const struct scenario *s,
 	json_out_key(j, "kvmclock_before_ns");
 	json_out_u64(j, log->kvmclock_before_ns);
 	json_out_key(j, "kvmclock_after_ns");
-	json_out_u64(j, log->kvmclock_after_ns);
+	if (log->page_after)
+		json_out_u64(j, log->kvmclock_after_ns);
+	else
+		json_out_null(j);
 	json_out_key(j, "guest_tsc_before");
 	json_out_u64(j, log->guest_tsc_before);
 	json_out_key(j, "guest_tsc_after");

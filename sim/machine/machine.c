@@ -323,6 +323,7 @@ static void on_page_write(void *ctx, const struct kvm_vcpu *v, sim_ps now)
 	if (!log || v->id != 0)
 		return;
 	log->kvmclock_after_ns = vcpu_kvmclock_ns(v, now);
+	log->page_after = true;
 	log->master_clock_after = (v->pvti.flags & PVCLOCK_TSC_STABLE_BIT) != 0;
 	m->awaiting_page = NULL;
 }

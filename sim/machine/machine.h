@@ -30,6 +30,7 @@ struct machine_migration_log {
 	uint32_t set_flags;               /* with these flags */
 	uint64_t kvmclock_before_ns;      /* vCPU 0's kvmclock just before the stop ... */
 	uint64_t kvmclock_after_ns;       /* ... and as the destination's first page gives it */
+	bool page_after;                  /* that page was written before the run ended */
 	uint64_t guest_tsc_before;        /* vCPU 0's guest TSC at the stop ... */
 	uint64_t guest_tsc_after;         /* ... and at the resume */
 	uint64_t tsc_khz_before, tsc_khz_after;   /* vCPU 0's virtual TSC kHz */
