@@ -102,7 +102,7 @@ struct number {
 /*
  * Copies at most max bytes of s into dst for a message: control bytes as
  * \xNN, quotes and backslashes escaped, "..." when s is cut short, and in
- * double quotes when marks is set.  Copying goes on while more than 8 bytes of
+ * quotation marks when marks is set.  Copying goes on while more than 8 bytes of
  * dst are free (5 without marks, and then "..." only when it fits).
  */
 static const char *escape(char *dst, size_t len, const char *s, size_t max, bool marks)

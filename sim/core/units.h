@@ -40,7 +40,7 @@ bool sim_parse_fraction_ppb(const char *s, int64_t *out, char *why, size_t why_l
 bool sim_parse_u64(const char *s, uint64_t *out, char *why, size_t why_len);
 
 /*
- * s in double quotes for a message, into dst (len >= 16 bytes): at most 48
+ * s in quotation marks for a message, into dst (len >= 16 bytes): at most 48
  * bytes of s, control bytes as \xNN, quotes and backslashes escaped, "..."
  * when s is longer or dst is too short.  Returns dst.
  */
