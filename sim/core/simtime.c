@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
+uint64_t sim_gcd_u64(uint64_t a, uint64_t b)
 {
 	while (b) {
 		uint64_t r = a % b;
@@ -20,7 +20,7 @@ bool sim_freq_make(uint64_t num, uint64_t den, struct sim_freq *out)
 
 	if (num == 0 || den == 0)
 		return false;
-	g = gcd_u64(num, den);
+	g = sim_gcd_u64(num, den);
 	num /= g;
 	den /= g;
 	if (num >= (1ULL << 63))
@@ -59,7 +59,7 @@ bool sim_freq_scale_ppb(struct sim_freq nominal, int64_t ppb, struct sim_freq *o
 			return false;
 		}
 	}
-	g = gcd_u64((uint64_t)num, (uint64_t)den);
+	g = sim_gcd_u64((uint64_t)num, (uint64_t)den);
 	return sim_freq_make((uint64_t)num / g, (uint64_t)den / g, out);
 }
 

@@ -62,6 +62,9 @@ sim_ps sim_tick_time(uint64_t n, struct sim_freq f);
 /* floor(a * b / c) with a 128-bit intermediate; saturates at UINT64_MAX; c > 0. */
 uint64_t sim_mul_div(uint64_t a, uint64_t b, uint64_t c);
 
+/* Greatest common divisor (Euclid); gcd(a, 0) = a. */
+uint64_t sim_gcd_u64(uint64_t a, uint64_t b);
+
 /* a + b, saturating at SIM_NEVER. */
 static inline sim_ps sim_add_sat(sim_ps a, sim_ps b)
 {

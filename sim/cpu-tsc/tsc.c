@@ -7,17 +7,6 @@
 
 static const struct sim_freq stopped_rate = { 0, 0 };
 
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 /*
  * f * num / den, reduced.  Should it not fit (num below 2^63), both terms
  * are halved until it does: a relative error below 2^-60, only for factors
@@ -25,7 +14,7 @@ static uint64_t gcd_u64(uint64_t a, uint64_t b)
  */
 static struct sim_freq freq_mul(struct sim_freq f, uint64_t num, uint64_t den)
 {
-	uint64_t g1 = gcd_u64(num, f.den), g2 = gcd_u64(den, f.num);
+	uint64_t g1 = sim_gcd_u64(num, f.den), g2 = sim_gcd_u64(den, f.num);
 	sim_u128 n = (sim_u128)(f.num / g2) * (num / g1);
 	sim_u128 d = (sim_u128)(f.den / g1) * (den / g2);
 
