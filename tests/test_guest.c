@@ -68,7 +68,7 @@ static void world_init(struct world *w, uint64_t tsc_hz, bool tsc_clocksource, b
 	guest_kernel_init(&w->kernel, stable_cpuid);
 }
 
-static void reader_init(struct world *w, enum guest_reader_kind kind, sim_ps period, sim_ps cost)
+static void reader_init(struct world *w, enum reader_kind kind, sim_ps period, sim_ps cost)
 {
 	struct guest_reader_params p = {
 		.kind = kind,
@@ -115,7 +115,7 @@ Test(guest, page_update_during_a_read_forces_one_retry)
 	uint64_t updates;
 
 	world_init(&w, 3000000000ULL, true, true);
-	reader_init(&w, GUEST_READER_PVCLOCK, MS_PS, 500 * US_PS);
+	reader_init(&w, READER_PVCLOCK, MS_PS, 500 * US_PS);
 	phase = w.r.phase_ps;          /* no jitter: read 0 starts exactly here */
 	k.vm = &w.vm;
 	sim_event_init(&k.ev, "kick", SIM_PRIO_SCENARIO, kick_fire);
@@ -147,7 +147,7 @@ Test(guest, reads_without_updates_do_not_retry)
 	struct sim_diag err;
 
 	world_init(&w, 3000000000ULL, true, true);
-	reader_init(&w, GUEST_READER_PVCLOCK, MS_PS, 500 * US_PS);
+	reader_init(&w, READER_PVCLOCK, MS_PS, 500 * US_PS);
 	sim_diag_clear(&err);
 	cr_assert(sim_eventq_run_until(&w.q, 20 * MS_PS, &err));
 	cr_expect_geq(w.nreads, 18);
@@ -159,7 +159,7 @@ Test(guest, reads_without_updates_do_not_retry)
 	world_finish(&w);
 }
 
-static uint64_t first_value_with_last(enum guest_reader_kind kind, bool tsc_cs, bool cpuid,
+static uint64_t first_value_with_last(enum reader_kind kind, bool tsc_cs, bool cpuid,
 				      uint64_t last, uint64_t *guarded)
 {
 	struct world w;
@@ -184,10 +184,10 @@ Test(guest, guard_clamps_to_the_last_value_without_the_stable_bit)
 	uint64_t guarded;
 
 	/* HPET host clocksource: no master clock, no PVCLOCK_TSC_STABLE_BIT: the guard applies. */
-	cr_expect_eq(first_value_with_last(GUEST_READER_PVCLOCK, false, true, huge, &guarded), huge);
+	cr_expect_eq(first_value_with_last(READER_PVCLOCK, false, true, huge, &guarded), huge);
 	cr_expect_geq(guarded, 1);
 	/* The raw reader has no guard. */
-	cr_expect_lt(first_value_with_last(GUEST_READER_PVCLOCK_RAW, false, true, huge, &guarded),
+	cr_expect_lt(first_value_with_last(READER_PVCLOCK_RAW, false, true, huge, &guarded),
 		     GUEST_UPTIME_NS + 1000000000ULL);
 }
 
@@ -197,9 +197,9 @@ Test(guest, stable_bit_is_trusted_only_with_the_cpuid_bit)
 	uint64_t guarded;
 
 	/* TSC clocksource: master clock, the page carries the stable bit. */
-	cr_expect_lt(first_value_with_last(GUEST_READER_PVCLOCK, true, true, huge, &guarded),
+	cr_expect_lt(first_value_with_last(READER_PVCLOCK, true, true, huge, &guarded),
 		     GUEST_UPTIME_NS + 1000000000ULL, "stable bit + cpuid: guard bypassed");
-	cr_expect_eq(first_value_with_last(GUEST_READER_PVCLOCK, true, false, huge, &guarded), huge,
+	cr_expect_eq(first_value_with_last(READER_PVCLOCK, true, false, huge, &guarded), huge,
 		     "stable bit without cpuid: guard applies");
 }
 
@@ -209,7 +209,7 @@ Test(guest, guarded_reader_advances_the_global_last_value)
 	struct sim_diag err;
 
 	world_init(&w, 3000000000ULL, false, true);
-	reader_init(&w, GUEST_READER_PVCLOCK, MS_PS, 100 * US_PS);
+	reader_init(&w, READER_PVCLOCK, MS_PS, 100 * US_PS);
 	sim_diag_clear(&err);
 	cr_assert(sim_eventq_run_until(&w.q, 5 * MS_PS, &err));
 	cr_assert_geq(w.nreads, 3);
@@ -224,7 +224,7 @@ Test(guest, paused_vcpu_does_not_read_and_interrupted_read_finishes_after_resume
 	sim_ps pause_at, resume_at = 40 * MS_PS;
 
 	world_init(&w, 3000000000ULL, true, true);
-	reader_init(&w, GUEST_READER_PVCLOCK, MS_PS, 500 * US_PS);
+	reader_init(&w, READER_PVCLOCK, MS_PS, 500 * US_PS);
 	/* Pause in the middle of read 5. */
 	pause_at = w.r.phase_ps + 5 * MS_PS + 200 * US_PS;
 	sim_diag_clear(&err);
@@ -258,7 +258,7 @@ Test(guest, tsc_reader_takes_its_khz_from_kvmclock)
 	 * for shift -1: 3392142 kHz, one kHz low.
 	 */
 	world_init(&w, 3392143000ULL, true, true);
-	reader_init(&w, GUEST_READER_TSC, SIM_PS_PER_S, 20 * SIM_PS_PER_NS);
+	reader_init(&w, READER_TSC, SIM_PS_PER_S, 20 * SIM_PS_PER_NS);
 	cr_expect_eq(w.r.tsc_khz, 3392142);
 	sim_diag_clear(&err);
 	cr_assert(sim_eventq_run_until(&w.q, 3 * SIM_PS_PER_S, &err));

@@ -211,7 +211,7 @@ Test(scenario, full_document_sets_every_field)
 	cr_assert_eq(sc->nreaders, 3);
 	r = &sc->readers[0];
 	cr_expect_str_eq(r->name, "mono");
-	cr_expect_eq(r->kind, SCN_READER_PVCLOCK);
+	cr_expect_eq(r->kind, READER_PVCLOCK);
 	cr_expect_eq(r->nvcpus, 4);
 	cr_expect(r->vcpus[0] == 0 && r->vcpus[3] == 3);
 	cr_expect_eq(r->period_ps, SIM_PS_PER_MS);
@@ -237,7 +237,7 @@ Test(scenario, full_document_sets_every_field)
 	cr_expect_eq(c[ORACLE_RATE].worst_max, -333333000);
 
 	r = &sc->readers[1];
-	cr_expect_eq(r->kind, SCN_READER_TSC);
+	cr_expect_eq(r->kind, READER_TSC);
 	cr_expect(r->nvcpus == 2 && r->vcpus[0] == 2 && r->vcpus[1] == 0);
 	cr_expect_eq(r->period_ps, 100 * SIM_PS_PER_US);
 	cr_expect_eq(r->jitter_ps, 10 * SIM_PS_PER_US);
@@ -248,7 +248,7 @@ Test(scenario, full_document_sets_every_field)
 	cr_expect_str_eq(r->path, "/readers/1");
 
 	r = &sc->readers[2];
-	cr_expect_eq(r->kind, SCN_READER_PVCLOCK_RAW);
+	cr_expect_eq(r->kind, READER_PVCLOCK_RAW);
 	cr_expect_eq(r->cost_ps, 30 * SIM_PS_PER_NS);
 	scenario_destroy(sc);
 }
@@ -1130,22 +1130,22 @@ Test(scenario, hpet_and_pmtimer_readers)
 	const struct scn_reader *r = sc->readers;
 
 	cr_assert_eq(sc->nreaders, 5);
-	cr_expect_eq(r[0].kind, SCN_READER_HPET);
+	cr_expect_eq(r[0].kind, READER_HPET);
 	cr_expect_eq(r[0].width_bits, 32);
 	cr_expect(r[0].wrap_extend);
 	cr_expect_eq(r[0].cost_ps, 0, "0: the device's access cost, resolved by the machine");
-	cr_expect_eq(r[1].kind, SCN_READER_HPET);
+	cr_expect_eq(r[1].kind, READER_HPET);
 	cr_expect_eq(r[1].width_bits, 64);
 	cr_expect_not(r[1].wrap_extend);
 	cr_expect_eq(r[1].cost_ps, 3 * SIM_PS_PER_US);
-	cr_expect_eq(r[2].kind, SCN_READER_PMTIMER);
+	cr_expect_eq(r[2].kind, READER_PMTIMER);
 	cr_expect_eq(r[2].width_bits, 32, "the platform's bits");
 	cr_expect_not(r[2].wrap_extend);
 	cr_expect_eq(r[2].cost_ps, 0);
-	cr_expect_eq(r[3].kind, SCN_READER_PMTIMER);
+	cr_expect_eq(r[3].kind, READER_PMTIMER);
 	cr_expect(r[3].wrap_extend);
 	cr_expect_eq(r[3].width_bits, 32);
-	cr_expect_eq(r[4].kind, SCN_READER_PVCLOCK);
+	cr_expect_eq(r[4].kind, READER_PVCLOCK);
 	cr_expect(r[4].width_bits == 0 && !r[4].wrap_extend);
 	scenario_destroy(sc);
 
@@ -1410,13 +1410,13 @@ Test(scenario, bare_metal_document_sets_every_field)
 
 	cr_assert_eq(sc->nreaders, 3);
 	cr_expect(r[0].on_host && r[0].host == 0 && r[0].nvcpus == 0);
-	cr_expect_eq(r[0].kind, SCN_READER_RDTSC);
+	cr_expect_eq(r[0].kind, READER_RDTSC);
 	expect_cpus(r[0].cpus, r[0].ncpus, all0, 5, "naive: \"all\", online at t = 0");
 	cr_expect_eq(r[0].migrate_every_ps, 10 * SIM_PS_PER_MS);
 	cr_expect_eq(r[0].rdtsc, SCN_RDTSC_PLAIN);
 	cr_expect_eq(r[0].cost_ps, 10 * SIM_PS_PER_NS);
 	cr_expect(r[0].checks[ORACLE_MONO_VCPU].enabled);
-	cr_expect(r[1].on_host && r[1].kind == SCN_READER_TSC && r[1].ncpus == 1 && r[1].cpus[0] == 4);
+	cr_expect(r[1].on_host && r[1].kind == READER_TSC && r[1].ncpus == 1 && r[1].cpus[0] == 4);
 	cr_expect_eq(r[1].rdtsc, SCN_RDTSC_LFENCE);
 	cr_expect_eq(r[1].migrate_every_ps, 0);
 	cr_expect_eq(r[1].cost_ps, 20 * SIM_PS_PER_NS);

@@ -4,19 +4,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-static const char *kind_name(enum scn_reader_kind k)
-{
-	switch (k) {
-	case SCN_READER_PVCLOCK: return "pvclock";
-	case SCN_READER_PVCLOCK_RAW: return "pvclock-raw";
-	case SCN_READER_TSC: return "tsc";
-	case SCN_READER_HPET: return "hpet";
-	case SCN_READER_PMTIMER: return "pmtimer";
-	case SCN_READER_RDTSC: return "rdtsc";
-	}
-	return "?";
-}
-
 /* A ps magnitude with a sign prefix, in a readable unit, exactly: "+300.000 ms". */
 static char *fmt_mag_ps(char *buf, size_t len, uint64_t mag, const char *s)
 {
@@ -347,7 +334,7 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 		const struct oracle_check_result *res = machine_check_results(m, g);
 		struct machine_group_stats st = machine_group_stats(m, g);
 
-		fprintf(f, "  reader %s (%s on %s", sr->name, kind_name(sr->kind),
+		fprintf(f, "  reader %s (%s on %s", sr->name, reader_kind_name(sr->kind),
 			sr->on_host ? "CPU" : "vCPU");
 		for (unsigned i = 0; i < (sr->on_host ? sr->ncpus : sr->nvcpus); i++)
 			fprintf(f, "%s%u", i ? "," : " ", sr->on_host ? sr->cpus[i] : sr->vcpus[i]);
@@ -686,7 +673,7 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 		json_out_key(j, "name");
 		json_out_str(j, sr->name);
 		json_out_key(j, "kind");
-		json_out_str(j, kind_name(sr->kind));
+		json_out_str(j, reader_kind_name(sr->kind));
 		if (sr->on_host) {
 			json_out_key(j, "host");
 			json_out_str(j, s->hosts[sr->host].name);

@@ -90,7 +90,7 @@ static uint64_t tsc_clocksource_ns(const struct guest_reader *r, uint64_t tsc)
 /* One guest access to the platform counter: HPET main counter or PM timer. */
 static uint64_t read_platform_counter(const struct guest_reader *r)
 {
-	if (r->p.kind == GUEST_READER_HPET)
+	if (r->p.kind == READER_HPET)
 		return platform_mmio_read(r->p.platform, PLATFORM_HPET_BASE + HPET_MAIN_CNT,
 					  r->p.width_bits / 8, NULL) & r->tsc_cs.mask;
 	return platform_io_read(r->p.platform, r->p.platform->params.pmtimer_port, 4, NULL) &
@@ -118,16 +118,16 @@ static bool finish_attempt(struct guest_reader *r, sim_ps now, uint64_t *value)
 	const struct kvm_vcpu *v;
 	uint64_t tsc, ret, last;
 
-	if (r->p.kind == GUEST_READER_HPET || r->p.kind == GUEST_READER_PMTIMER) {
+	if (r->p.kind == READER_HPET || r->p.kind == READER_PMTIMER) {
 		*value = platform_counter_ns(r);
 		return true;
 	}
 	tsc = reader_rdtsc(r, now);
-	if (r->p.kind == GUEST_READER_TSC) {
+	if (r->p.kind == READER_TSC) {
 		*value = tsc_clocksource_ns(r, tsc);
 		return true;
 	}
-	if (r->p.kind == GUEST_READER_RDTSC) {
+	if (r->p.kind == READER_RDTSC) {
 		/* cycles at the nominal rate the software believes: tsc_khz */
 		*value = sim_mul_div(tsc, 1000000, r->tsc_khz);
 		return true;
@@ -137,7 +137,7 @@ static bool finish_attempt(struct guest_reader *r, sim_ps now, uint64_t *value)
 	if ((r->snapshot.version & 1) || r->snapshot.version != v->pvti.version)
 		return false;
 	ret = pvclock_read_cycles(&r->snapshot, tsc);
-	if (r->p.kind == GUEST_READER_PVCLOCK_RAW ||
+	if (r->p.kind == READER_PVCLOCK_RAW ||
 	    (r->kernel->pvclock_stable_valid && (r->snapshot.flags & PVCLOCK_TSC_STABLE_BIT))) {
 		*value = ret;
 		return true;
@@ -199,7 +199,7 @@ static bool init_platform_clocksource(struct guest_reader *r, struct sim_diag *e
 
 	if (!pf)
 		return sim_diag_fail(err, "reader %s: no platform to read", r->name);
-	if (r->p.kind == GUEST_READER_HPET) {
+	if (r->p.kind == READER_HPET) {
 		uint64_t period_fs = platform_mmio_read(pf, PLATFORM_HPET_BASE + HPET_GCAP_ID + 4,
 							4, NULL);
 
@@ -250,7 +250,7 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 	r->phase_ps = now + sim_rng_below(&r->rng, p->period_ps);
 	r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
 
-	if (p->host && (p->kind == GUEST_READER_TSC || p->kind == GUEST_READER_RDTSC)) {
+	if (p->host && (p->kind == READER_TSC || p->kind == READER_RDTSC)) {
 		/*
 		 * The host kernel's own tsc clocksource, anchored on the boot CPU's
 		 * TSC at t = 0.  Its rate: with X86_FEATURE_TSC_KNOWN_FREQ Linux
@@ -269,7 +269,7 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 		clocksource_init_freq(&r->tsc_cs, UINT64_MAX, 1000, (uint32_t)r->tsc_khz);
 		r->boot_tsc = host_rdtsc(p->host, 0, now);
 		r->boot_ns = host_mono_ns(p->host, now);
-	} else if (p->kind == GUEST_READER_TSC) {
+	} else if (p->kind == READER_TSC) {
 		const struct kvm_vcpu *v = reader_vcpu(r);
 
 		/*
@@ -292,10 +292,10 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 		r->boot_tsc = kvm_vcpu_guest_tsc(v, now);
 		/* Anchor the guest's tsc clock to kvmclock's reading at `now`. */
 		r->boot_ns = (uint64_t)((int64_t)host_mono_ns(vm->host, now) + vm->kvmclock_offset);
-	} else if (p->kind == GUEST_READER_RDTSC) {
+	} else if (p->kind == READER_RDTSC) {
 		r->tsc_khz = p->tsc_khz ? p->tsc_khz : reader_vcpu(r)->virtual_tsc_khz;
 	}
-	if (p->kind == GUEST_READER_HPET || p->kind == GUEST_READER_PMTIMER) {
+	if (p->kind == READER_HPET || p->kind == READER_PMTIMER) {
 		if (!init_platform_clocksource(r, err))
 			return false;
 	}

@@ -33,21 +33,13 @@
 #include "sim/cpu-tsc/clocksource.h"
 #include "sim/devices/platform.h"
 #include "sim/kvm/kvm.h"
+#include "sim/guest/reader_kind.h"
 #include "sim/kvm/pvclock.h"
 
 /* Kernel state shared by all of one guest's readers. */
 struct guest_kernel {
 	uint64_t pvclock_last_value;      /* pvclock.c's global last_value guard */
 	bool pvclock_stable_valid;        /* pvclock_set_flags(PVCLOCK_TSC_STABLE_BIT) was called */
-};
-
-enum guest_reader_kind {
-	GUEST_READER_PVCLOCK,
-	GUEST_READER_PVCLOCK_RAW,
-	GUEST_READER_TSC,
-	GUEST_READER_HPET,
-	GUEST_READER_PMTIMER,
-	GUEST_READER_RDTSC,       /* raw TSC cycles at the nominal rate: no clocksource logic */
 };
 
 struct guest_reader;
@@ -65,7 +57,7 @@ struct guest_read {
 typedef void guest_read_sink(void *ctx, const struct guest_reader *r, const struct guest_read *rd);
 
 struct guest_reader_params {
-	enum guest_reader_kind kind;
+	enum reader_kind kind;
 	unsigned vcpu;
 	sim_ps period_ps;
 	sim_ps jitter_ps;         /* each read starts up to this late in its period */

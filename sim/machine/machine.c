@@ -467,27 +467,14 @@ static bool settle_initial_pages(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
-static enum guest_reader_kind reader_kind(enum scn_reader_kind k)
-{
-	switch (k) {
-	case SCN_READER_PVCLOCK: return GUEST_READER_PVCLOCK;
-	case SCN_READER_PVCLOCK_RAW: return GUEST_READER_PVCLOCK_RAW;
-	case SCN_READER_TSC: return GUEST_READER_TSC;
-	case SCN_READER_HPET: return GUEST_READER_HPET;
-	case SCN_READER_PMTIMER: return GUEST_READER_PMTIMER;
-	case SCN_READER_RDTSC: return GUEST_READER_RDTSC;
-	}
-	return GUEST_READER_PVCLOCK;
-}
-
 /* A device reader with no explicit cost takes one access: the device's cost. */
 static sim_ps reader_cost(const struct machine *m, const struct scn_reader *sr)
 {
 	if (sr->cost_ps)
 		return sr->cost_ps;
-	if (sr->kind == SCN_READER_HPET)
+	if (sr->kind == READER_HPET)
 		return m->platform.params.hpet_cost_ps;
-	if (sr->kind == SCN_READER_PMTIMER)
+	if (sr->kind == READER_PMTIMER)
 		return m->platform.params.pmtimer_cost_ps;
 	return sr->cost_ps;
 }
@@ -532,7 +519,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 		for (unsigned i = 0; i < group_processes(sr); i++, n++) {
 			char id[64];
 			struct guest_reader_params p = {
-				.kind = reader_kind(sr->kind),
+				.kind = sr->kind,
 				.vcpu = sr->on_host ? 0 : sr->vcpus[i],
 				.period_ps = sr->period_ps,
 				.jitter_ps = sr->jitter_ps,

@@ -142,9 +142,7 @@ static const char *const clocksource_names[] = { "auto", "tsc", "hpet", NULL };
 static const char *const vendor_names[] = { "intel", "amd", NULL };
 static const char *const set_clock_names[] = { "none", "clock", "realtime", NULL };
 static const char *const tsc_carry_names[] = { "frozen", "advance", NULL };
-static const char *const reader_kind_names[] = {
-	"pvclock", "pvclock-raw", "tsc", "hpet", "pmtimer", "rdtsc", NULL,
-};
+static const char *const reader_kind_names[] = READER_KIND_NAMES_INIT;
 static const char *const rdtsc_names[] = { "rdtscp", "lfence", "rdtsc", NULL };
 static const char *const ssc_mode_names[] = { "down", "center", NULL };
 
@@ -231,12 +229,12 @@ static const char *const pause_names[] = { "include", "exclude", NULL };
 
 /* Default cost of one read, by reader kind. */
 static const sim_ps reader_cost_ps[] = {
-	[SCN_READER_PVCLOCK] = 40 * SIM_PS_PER_NS,
-	[SCN_READER_PVCLOCK_RAW] = 30 * SIM_PS_PER_NS,
-	[SCN_READER_TSC] = 20 * SIM_PS_PER_NS,
-	[SCN_READER_HPET] = 0,                /* the device's access cost, resolved by the machine */
-	[SCN_READER_PMTIMER] = 0,
-	[SCN_READER_RDTSC] = 10 * SIM_PS_PER_NS,
+	[READER_PVCLOCK] = 40 * SIM_PS_PER_NS,
+	[READER_PVCLOCK_RAW] = 30 * SIM_PS_PER_NS,
+	[READER_TSC] = 20 * SIM_PS_PER_NS,
+	[READER_HPET] = 0,                /* the device's access cost, resolved by the machine */
+	[READER_PMTIMER] = 0,
+	[READER_RDTSC] = 10 * SIM_PS_PER_NS,
 };
 
 /* Ports of the other devices, which the PM timer's 4 ports must not overlap. */
@@ -1872,12 +1870,12 @@ static bool load_reader_binding(struct loader *ld, const struct node *o,
 			return fail_at(ld, host.path, AT_KEY, 0,
 				       "key \"host\" is only allowed with \"cpus\": a reader with "
 				       "\"vcpus\" runs in the VM");
-		if (r->kind == SCN_READER_RDTSC)
+		if (r->kind == READER_RDTSC)
 			return fail(ld, kind->path, "a reader of kind \"rdtsc\" runs on a host: give "
 				    "\"cpus\" (and \"host\") instead of \"vcpus\"");
 		return load_reader_vcpus(ld, &vcpus, r);
 	}
-	if (r->kind != SCN_READER_TSC && r->kind != SCN_READER_RDTSC)
+	if (r->kind != READER_TSC && r->kind != READER_RDTSC)
 		return fail(ld, kind->path, "a reader on a host (with \"cpus\") is of kind \"tsc\" "
 			    "or \"rdtsc\", got \"%s\"", reader_kind_names[r->kind]);
 	r->on_host = true;
@@ -1909,9 +1907,9 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 				    sim_quote(q, sizeof(q), r->name), i);
 	if (!get(ld, o, "kind", true, &kind) || !read_enum(ld, &kind, reader_kind_names, &u))
 		return false;
-	r->kind = (enum scn_reader_kind)u;
-	counter = r->kind == SCN_READER_HPET || r->kind == SCN_READER_PMTIMER;
-	dev = r->kind == SCN_READER_HPET ? SCN_DEV_HPET : SCN_DEV_PMTIMER;
+	r->kind = (enum reader_kind)u;
+	counter = r->kind == READER_HPET || r->kind == READER_PMTIMER;
+	dev = r->kind == READER_HPET ? SCN_DEV_HPET : SCN_DEV_PMTIMER;
 	if (!load_reader_binding(ld, o, &kind, r))
 		return false;
 	if (!get(ld, o, "period", true, &period) || !read_duration_ps(ld, &period, &r->period_ps))
@@ -1942,7 +1940,7 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 			    fmt_ps(b, sizeof(b), 1, r->period_ps));
 	if (!get(ld, o, "tsc_khz", false, &v))
 		return false;
-	if (v.json && r->kind != SCN_READER_TSC)
+	if (v.json && r->kind != READER_TSC)
 		return fail_at(ld, v.path, AT_KEY, 0,
 			       "key \"tsc_khz\" is only allowed when \"kind\" is \"tsc\"");
 	if (v.json && r->on_host)
@@ -1953,19 +1951,19 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 		return false;
 	if (!get(ld, o, "width", false, &v))
 		return false;
-	if (v.json && r->kind == SCN_READER_PMTIMER)
+	if (v.json && r->kind == READER_PMTIMER)
 		return fail_at(ld, v.path, AT_KEY, 0,
 			       "key \"width\" is not allowed when \"kind\" is \"pmtimer\": the "
 			       "PM timer's width is /platform/pmtimer/bits (%u)",
 			       sc->platform.pmtimer.bits);
-	if (v.json && r->kind != SCN_READER_HPET)
+	if (v.json && r->kind != READER_HPET)
 		return fail_at(ld, v.path, AT_KEY, 0,
 			       "key \"width\" is only allowed when \"kind\" is \"hpet\"");
-	if (r->kind == SCN_READER_HPET) {
+	if (r->kind == READER_HPET) {
 		r->width_bits = 32;
 		if (!read_either(ld, &v, 32, 64, "an access width in bits", &r->width_bits))
 			return false;
-	} else if (r->kind == SCN_READER_PMTIMER) {
+	} else if (r->kind == READER_PMTIMER) {
 		r->width_bits = sc->platform.pmtimer.bits;
 	}
 	if (!get(ld, o, "wrap", false, &v))
@@ -1994,7 +1992,7 @@ static bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 			    "got %u", r->ncpus);
 	if (!get(ld, o, "rdtsc", false, &v))
 		return false;
-	if (v.json && r->kind != SCN_READER_TSC && r->kind != SCN_READER_RDTSC)
+	if (v.json && r->kind != READER_TSC && r->kind != READER_RDTSC)
 		return fail_at(ld, v.path, AT_KEY, 0, "key \"rdtsc\" is only allowed when \"kind\" "
 			       "is \"tsc\" or \"rdtsc\"");
 	u = SCN_RDTSC_RDTSCP;

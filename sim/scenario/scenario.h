@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "oracle/oracle.h"
+#include "sim/guest/reader_kind.h"
 #include "sim/core/diag.h"
 #include "sim/core/simtime.h"
 
@@ -194,16 +195,6 @@ struct scn_vcpu_move {
 	char path[SCN_PATH_MAX];
 };
 
-enum scn_reader_kind {
-	SCN_READER_PVCLOCK,               /* "pvclock": Linux's reader, with the global guard */
-	SCN_READER_PVCLOCK_RAW,           /* "pvclock-raw": no guard */
-	SCN_READER_TSC,                   /* "tsc": the guest's tsc clocksource */
-	SCN_READER_HPET,                  /* "hpet": the HPET main counter, read through MMIO */
-	SCN_READER_PMTIMER,               /* "pmtimer": the ACPI PM timer, read through port I/O */
-	SCN_READER_RDTSC,                 /* "rdtsc": raw TSC / nominal rate, no clocksource logic
-					     (bare metal only) */
-};
-
 /* Which instruction a tsc or rdtsc reader reads the TSC with. */
 enum scn_rdtsc_kind {
 	SCN_RDTSC_RDTSCP,                 /* "rdtscp" (default): ordered after earlier instructions */
@@ -213,7 +204,7 @@ enum scn_rdtsc_kind {
 
 struct scn_reader {
 	char name[SCN_NAME_MAX];          /* "name", required, unique */
-	enum scn_reader_kind kind;        /* "kind", required */
+	enum reader_kind kind;        /* "kind", required */
 	unsigned nvcpus;                  /* "vcpus": [..] or "all"; 0 on a host (on_host) */
 	unsigned vcpus[SCN_MAX_VCPUS];
 	bool on_host;                     /* "cpus" given: a bare-metal reader on host `host` */
