@@ -84,6 +84,8 @@ static const char *const pmtimer_keys[] = { "port", "bits", NULL };
 static const char *const rtc_keys[] = { "base", NULL };
 /* "access_cost" keys, in the order of enum scn_device. */
 static const char *const device_names[] = { "pit", "rtc", "hpet", "pmtimer", NULL };
+_Static_assert(sizeof(device_names) / sizeof(device_names[0]) == SCN_DEV_COUNT + 1,
+	       "one access_cost key per board device");
 static const char *const script_keys[] = { "name", "at", "expect", "commands", NULL };
 static const char *const command_keys[] = { "do", "expect", "irqs", NULL };
 static const char *const host_keys[] = {

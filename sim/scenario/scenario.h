@@ -33,7 +33,6 @@
 #define SCN_COMMAND_MAX 96                /* a qtest line: at most 95 characters + NUL */
 #define SCN_MAX_IRQ_EVENTS 8              /* per command */
 #define SCN_IRQ_EVENT_MAX 24              /* "IRQ lower 23" + NUL fits with room */
-#define SCN_DEV_COUNT 4
 #define SCN_MAX_EVENTS 256
 #define SCN_MAX_EVENT_CPUS SCN_MAX_HOST_CPUS  /* "all" on the largest host */
 #define SCN_MAX_HOST_CHECKS 32
@@ -45,6 +44,7 @@ enum scn_device {
 	SCN_DEV_RTC,                      /* MC146818, ports 0x70-0x71 */
 	SCN_DEV_HPET,
 	SCN_DEV_PMTIMER,                  /* ACPI PM timer */
+	SCN_DEV_COUNT
 };
 
 struct scn_hpet {
