@@ -11,6 +11,8 @@
  */
 #include "oracle/oracle.h"
 
+#include "oracle/check.h"
+
 #include <assert.h>
 #include <stdlib.h>
 
@@ -85,25 +87,18 @@ struct oracle {
 	struct group_state *groups;
 };
 
-static const char *const check_names[ORACLE_CHECK_COUNT] = {
-	[ORACLE_MONO_VCPU] = "mono_vcpu",
-	[ORACLE_MONO_CAUSAL] = "mono_causal",
-	[ORACLE_STEP_BACK] = "step_back",
-	[ORACLE_STEP_FWD] = "step_fwd",
-	[ORACLE_MAX_ERROR] = "max_error",
-	[ORACLE_RATE] = "rate",
-};
-
 const char *oracle_check_name(enum oracle_check_id id)
 {
-	if ((unsigned)id >= ORACLE_CHECK_COUNT)
-		return "?";
-	return check_names[id];
+	const struct oracle_check_desc *d = oracle_check_desc(id);
+
+	return d ? d->name : "?";
 }
 
 bool oracle_check_is_rate(enum oracle_check_id id)
 {
-	return id == ORACLE_RATE;
+	const struct oracle_check_desc *d = oracle_check_desc(id);
+
+	return d && d->unit == ORACLE_UNIT_PPB;
 }
 
 /* Saturates to [-INT64_MAX, INT64_MAX] so that the magnitude is always representable. */
