@@ -236,24 +236,21 @@ static void human_expectation(FILE *f, enum oracle_check_id id,
 
 static const char *host_check_kind(enum scn_host_check_kind k)
 {
-	switch (k) {
-	case SCN_HC_FLAG_TRUTH: return "flag_truth";
-	case SCN_HC_TSC_SYNC: return "tsc_sync";
-	case SCN_HC_WATCHDOG: return "watchdog";
-	case SCN_HC_TIMER: return "timer";
-	case SCN_HC_COUNT: break;
-	}
-	return "?";
+	return host_check_kind_name((enum host_check_kind)k);
 }
 
 /* A host check's value in its unit: ppb shown as ppm, cycles, or a duration. */
 static char *fmt_host_value(char *buf, size_t len, enum scn_host_check_kind k, int64_t v)
 {
-	if (k == SCN_HC_FLAG_TRUTH)
+	switch (host_check_kind_unit((enum host_check_kind)k)) {
+	case HOST_CHECK_UNIT_PPB:
 		return fmt_ppb(buf, len, v, true);
-	if (k == SCN_HC_TSC_SYNC) {
+	case HOST_CHECK_UNIT_CYCLES:
 		snprintf(buf, len, "%" PRId64 " cycles", v);
 		return buf;
+	case HOST_CHECK_UNIT_PS:
+	case HOST_CHECK_UNIT_COUNT:
+		break;
 	}
 	return fmt_ps(buf, len, v, true);
 }

@@ -18,7 +18,7 @@
 #include "sim/core/event.h"
 #include "sim/cpu-tsc/host.h"
 #include "sim/guest/reader.h"
-#include "sim/machine/host_checks.h"
+#include "sim/machine/host_check_setup.h"
 #include "sim/machine/host_events.h"
 #include "sim/machine/script.h"
 
@@ -675,7 +675,7 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	if (!build_hosts(m, err) || (s->has_vm && !build_vm(m, err)))
 		goto fail;
 	if (s->nhost_checks) {
-		m->host_checks = host_checks_create(s, m->hosts, &m->q, err);
+		m->host_checks = host_checks_from_scenario(s, m->hosts, &m->q, err);
 		if (!m->host_checks)
 			goto fail;
 	}

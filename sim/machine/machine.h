@@ -14,7 +14,7 @@
 #include "oracle/oracle.h"
 #include "sim/core/diag.h"
 #include "sim/kvm/kvm.h"
-#include "sim/machine/host_checks.h"
+#include "oracle/hw/host_checks.h"
 #include "sim/machine/script.h"
 
 #define MACHINE_CAUSE_MAX 400

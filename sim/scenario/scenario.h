@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oracle/hw/host_check_kind.h"
 #include "oracle/oracle.h"
 #include "sim/guest/reader_kind.h"
 #include "sim/core/diag.h"
@@ -295,11 +296,11 @@ struct scn_event {
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/events/3" */
 };
 
+/* The kinds are oracle/hw/host_check_kind.h's list: SCN_HC_FLAG_TRUTH, _TSC_SYNC, _WATCHDOG, _TIMER. */
 enum scn_host_check_kind {
-	SCN_HC_FLAG_TRUTH,                /* "flag_truth" */
-	SCN_HC_TSC_SYNC,                  /* "tsc_sync" */
-	SCN_HC_WATCHDOG,                  /* "watchdog" */
-	SCN_HC_TIMER,                     /* "timer" */
+#define SCN_HC_KIND_ENUM(id, name, unit, stem) SCN_HC_##id,
+	HOST_CHECK_KINDS(SCN_HC_KIND_ENUM)
+#undef SCN_HC_KIND_ENUM
 	SCN_HC_COUNT
 };
 
