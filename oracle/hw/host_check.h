@@ -1,7 +1,7 @@
 /*
  * The inside of oracle/hw: what a host check kind implements, and what the
- * set (host_checks.c) gives every kind.  Nothing outside oracle/hw includes
- * this; the machine and tests use host_checks.h.
+ * set (host_checks.c) gives every kind.  The machine uses host_checks.h;
+ * outside oracle/hw only the registry's test includes this.
  *
  * A kind is one file (flag_truth.c, tsc_sync.c, watchdog.c, timer.c) that
  * defines `const struct host_check_ops host_check_<stem>_ops` (the stem in
