@@ -506,6 +506,8 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 	for (unsigned i = 0; i < s->vm.nvcpus; i++)
 		pins[i] = s->vm.pins[i];
 	kp = (struct kvm_params){
+		/* the scenario's "vm.kvm_version" once the loader has it */
+		.version = KVM_VERSION_DEFAULT,
 		.vendor = s->hosts[m->cur_host].svm ? KVM_VENDOR_SVM : KVM_VENDOR_VMX,
 		.nvcpus = s->vm.nvcpus,
 		.pins = pins,
