@@ -28,6 +28,24 @@
 #define PPM 1000000ULL
 #define HZ_PER_KHZ 1000ULL
 
+/* What differs between the modelled KVM versions: one row per version. */
+struct kvm_behaviour {
+	/*
+	 * kvm_track_tsc_matching() asks for a master clock update on every TSC
+	 * write while the master clock is on or could be, even one that joins
+	 * the current generation; 6.7 stopped that (c52ffadc65e2, "KVM: x86:
+	 * Don't unnecessarily force masterclock update on vCPU hotplug").
+	 */
+	bool matched_write_updates_masterclock;
+};
+
+static const struct kvm_behaviour behaviours[] = {
+	[KVM_VERSION_6_1] = { .matched_write_updates_masterclock = true },
+	[KVM_VERSION_6_12] = { .matched_write_updates_masterclock = false },
+};
+_Static_assert(sizeof(behaviours) / sizeof(behaviours[0]) == KVM_VERSION_COUNT,
+	       "one behaviour row per KVM version");
+
 static unsigned frac_bits(const struct kvm_vm *vm)
 {
 	return vm->vendor == KVM_VENDOR_SVM ? SVM_TSC_FRAC_BITS : VMX_TSC_FRAC_BITS;
@@ -168,11 +186,10 @@ void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
 }
 
 /*
- * kvm_track_tsc_matching(): since 6.7 (c52ffadc65e2) ask for a master clock
- * update when the master clock must be switched on or off, or when a new TSC
- * generation starts while it is on (the snapshot must be taken after the new
- * offset).  Before, every write asked for one while the master clock was on
- * or could be switched on, even one that joins the current generation.
+ * kvm_track_tsc_matching(): ask for a master clock update when the master
+ * clock must be switched on or off, or when a new TSC generation starts while
+ * it is on (the snapshot must be taken after the new offset); before 6.7 also
+ * on a write that joins the generation (struct kvm_behaviour).
  */
 static void track_tsc_matching(struct kvm_vcpu *v, bool new_generation, sim_ps now)
 {
@@ -180,7 +197,7 @@ static void track_tsc_matching(struct kvm_vcpu *v, bool new_generation, sim_ps n
 	bool want = vcpus_matched(vm) && vm->host->clocksource == HOST_CS_TSC;
 	bool ask;
 
-	if (vm->version < KVM_VERSION_6_12)
+	if (behaviours[vm->version].matched_write_updates_masterclock)
 		ask = vm->use_master_clock || want;
 	else
 		ask = (vm->use_master_clock && new_generation) || vm->use_master_clock != want;
@@ -488,7 +505,10 @@ void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pi
 	vm->tsc_write_seen = false;
 }
 
-/* A new vCPU's first entry writes its page; created just now, it also carries its first load's request. */
+/*
+ * A new vCPU's first entry writes its page; a VM created just now also
+ * carries its vCPUs' first-load request into those entries.
+ */
 static uint32_t first_load_requests(const struct kvm_params *p)
 {
 	return p->guest_uptime_ns == 0 ? KVM_REQ_CLOCK_UPDATE | KVM_REQ_GLOBAL_CLOCK_UPDATE :
