@@ -3,14 +3,17 @@
  * tsc_khz its kernel uses, seen through every reader of its TSC (the
  * bare-metal tsc clocksource, a raw rdtsc user, the guest's kvmclock).
  *
- * Expectations are the crystal's offset in closed form.  A 3 GHz TSC on a
- * crystal off by e ppb runs at 3 GHz * (1 + e / 10^9).  A reader that
- * converts at the nominal 3000000 kHz therefore runs e ppb off true time; one
- * that converts at the calibrated rate (floor of the true rate in kHz, exact
- * here since 3 GHz * e / 10^9 is a whole kHz for the e used) runs 0 ppb off;
- * one that converts at a configured K kHz runs (3000000 (1 + e/10^9) / K - 1)
- * off.  The slack of +-200 ppb covers the oracle's rate estimate over reads
- * that start at a jittered phase and Linux's mult/shift (below 1 ppb).
+ * Expectations in closed form.  A 3 GHz TSC on a crystal off by e ppb counts
+ * hz = 3e9 (1 + e / 10^9) cycles a second (a whole number for the e used,
+ * so a calibrating kernel finds exactly hz / 1000 kHz).  Converted at K kHz:
+ * - by kvmclock (KVM's kvm_get_time_scale(), exact to 2^-32) and by the raw
+ *   rdtsc user (cycles * 10^6 / K): hz / K / 1000 - 1;
+ * - by the kernel's tsc clocksource, Linux's mult/shift: shift 24 for these
+ *   rates (test_host.c derives it), mult = round(2^24 10^6 / K), so
+ *   hz * mult / 2^24 / 10^9 - 1.  At K = 3000000, mult 5592405 is 59.6 ppb
+ *   below 2^24 / 3: the host's own clock runs 59.6 ppb slower than kvmclock.
+ * The slack of +-10 ppb covers the oracle's rate estimate (1 ns per read over
+ * 5 s windows) and kvm_get_time_scale()'s rounding.
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -20,7 +23,7 @@
 #include "sim/machine/machine.h"
 #include "sim/scenario/scenario.h"
 
-#define SLACK_PPB 200
+#define SLACK_PPB 10
 
 static struct scenario *parse(const char *text)
 {
@@ -43,6 +46,26 @@ static struct machine *run(const struct scenario *s)
 	cr_assert(m, "machine_create: %s", err.msg);
 	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
 	return m;
+}
+
+/* A clock that turns hz cycles a second into ns through mult / 2^shift. */
+static int64_t conv_rate_ppb(uint64_t hz, uint64_t mult, unsigned shift)
+{
+	return (int64_t)((((sim_u128)hz * mult) >> shift) - 1000000000u);
+}
+
+/* kvmclock and rdtsc: exact conversion at k_khz. */
+static int64_t exact_rate_ppb(uint64_t hz, uint64_t k_khz)
+{
+	return (int64_t)(((sim_u128)hz * 1000000u + k_khz / 2) / k_khz) - 1000000000;
+}
+
+/* Linux's tsc clocksource at k_khz (clocks_calc_mult_shift() rounds to nearest). */
+static int64_t clocksource_rate_ppb(uint64_t hz, uint64_t k_khz)
+{
+	uint64_t mult = (((uint64_t)1 << 24) * 1000000u + k_khz / 2) / k_khz;
+
+	return conv_rate_ppb(hz, mult, 24);
 }
 
 static int64_t rate_ppb(const struct machine *m, unsigned group)
@@ -84,43 +107,51 @@ static struct scenario *three_readers(const char *crystal, const char *extra)
 /*
  * Issue example: an Intel host (CPUID 15H by default) with a -43 ppm crystal.
  * Linux takes tsc_khz = 3000000 from CPUID, so its tsc clocksource and the
- * guest's kvmclock (KVM converts with the same tsc_khz) both run -43 ppm;
- * before, kvmclock ran at a calibrated rate (+0.2 ppm) while the tsc reader
- * used the nominal one.
+ * guest's kvmclock (KVM converts with the same tsc_khz) both run -43 ppm
+ * (the clocksource 59.6 ppb more, its mult/shift); before, kvmclock ran at a
+ * calibrated rate (+0.2 ppm) while the tsc reader used the nominal one.
  */
 Test(build_host, known_freq_host_readers_share_the_enumerated_rate)
 {
 	struct scenario *s = three_readers("-43ppm", "");
 	struct machine *m = run(s);
 
-	expect_near(rate_ppb(m, 0), -43000, "kvmclock");
-	expect_near(rate_ppb(m, 1), -43000, "tsc clocksource");
-	expect_near(rate_ppb(m, 2), -43000, "rdtsc");
+	const uint64_t hz = 2999871000u;
+
+	expect_near(rate_ppb(m, 0), exact_rate_ppb(hz, 3000000), "kvmclock");
+	expect_near(rate_ppb(m, 1), clocksource_rate_ppb(hz, 3000000), "tsc clocksource");
+	expect_near(rate_ppb(m, 2), exact_rate_ppb(hz, 3000000), "rdtsc");
+	cr_expect_eq(exact_rate_ppb(hz, 3000000), -43000);
 	machine_destroy(m);
 	scenario_destroy(s);
 }
 
 /*
  * Without X86_FEATURE_TSC_KNOWN_FREQ (an AMD host) Linux calibrates: tsc_khz
- * = 3000450 for a +150 ppm crystal, so the kernel's clocks are exact, while
- * the raw rdtsc user, who divides by the nominal 3 GHz, runs +150 ppm.
+ * = 3000450 for a +150 ppm crystal, so kvmclock is exact (and the host's
+ * clock off only by its mult/shift), while the raw rdtsc user, who divides
+ * by the nominal 3 GHz, runs +150 ppm.
  */
 Test(build_host, calibrating_host_readers_share_the_calibrated_rate)
 {
 	struct scenario *s = three_readers("+150ppm", ", \"vendor\": \"amd\"");
 	struct machine *m = run(s);
 
-	expect_near(rate_ppb(m, 0), 0, "kvmclock");
-	expect_near(rate_ppb(m, 1), 0, "tsc clocksource");
-	expect_near(rate_ppb(m, 2), 150000, "rdtsc");
+	const uint64_t hz = 3000450000u;
+
+	expect_near(rate_ppb(m, 0), exact_rate_ppb(hz, 3000450), "kvmclock");
+	expect_near(rate_ppb(m, 1), clocksource_rate_ppb(hz, 3000450), "tsc clocksource");
+	expect_near(rate_ppb(m, 2), exact_rate_ppb(hz, 3000000), "rdtsc");
+	cr_expect_eq(exact_rate_ppb(hz, 3000450), 0);
 	machine_destroy(m);
 	scenario_destroy(s);
 }
 
 /*
  * The rdtsc reader converts at the nominal rate even when the firmware hides
- * the known frequency and the kernel calibrates (+150 ppm crystal: kernel
- * clocks exact, raw user +150 ppm).  Before, it took the kernel's tsc_khz.
+ * the known frequency and the kernel calibrates (+150 ppm crystal: the
+ * kernel's clock exact but for its mult/shift, the raw user +150 ppm).
+ * Before, it took the kernel's tsc_khz.
  */
 Test(build_host, rdtsc_reader_converts_at_the_nominal_rate)
 {
@@ -128,26 +159,30 @@ Test(build_host, rdtsc_reader_converts_at_the_nominal_rate)
 		"+150ppm", ", \"tsc_features\": { \"advertise\": { \"tsc_known_freq\": false } }");
 	struct machine *m = run(s);
 
-	expect_near(rate_ppb(m, 1), 0, "tsc clocksource");
-	expect_near(rate_ppb(m, 2), 150000, "rdtsc");
+	const uint64_t hz = 3000450000u;
+
+	expect_near(rate_ppb(m, 1), clocksource_rate_ppb(hz, 3000450), "tsc clocksource");
+	expect_near(rate_ppb(m, 2), exact_rate_ppb(hz, 3000000), "rdtsc");
 	machine_destroy(m);
 	scenario_destroy(s);
 }
 
 /*
  * A configured tsc_khz of 3000300 on an exact crystal: every kernel clock
- * converts with it, so the tsc clocksource and kvmclock both run
- * 3000000 / 3000300 - 1 = -99.99 ppm (-99990 ppb); before, the tsc reader of
- * a known-frequency host ignored it and ran exact.
+ * converts with it, so the tsc clocksource and kvmclock both run about
+ * 3000000 / 3000300 - 1 = -99.99 ppm; before, the tsc reader of a
+ * known-frequency host ignored it and ran exact.
  */
 Test(build_host, configured_tsc_khz_is_the_kernels_for_every_reader)
 {
 	struct scenario *s = three_readers("0ppm", ", \"tsc_khz\": 3000300");
 	struct machine *m = run(s);
 
-	expect_near(rate_ppb(m, 0), -99990, "kvmclock");
-	expect_near(rate_ppb(m, 1), -99990, "tsc clocksource");
-	expect_near(rate_ppb(m, 2), 0, "rdtsc");
+	const uint64_t hz = 3000000000u;
+
+	expect_near(rate_ppb(m, 0), exact_rate_ppb(hz, 3000300), "kvmclock");
+	expect_near(rate_ppb(m, 1), clocksource_rate_ppb(hz, 3000300), "tsc clocksource");
+	expect_near(rate_ppb(m, 2), exact_rate_ppb(hz, 3000000), "rdtsc");
 	machine_destroy(m);
 	scenario_destroy(s);
 }
