@@ -4,6 +4,12 @@
  * pvclock page each vCPU gets, the requests that make KVM rewrite those pages
  * on the next VM entry, the periodic sync, and KVM_GET_CLOCK / KVM_SET_CLOCK.
  *
+ * The behaviour is a given Linux version's (kvm_params.version, listed in
+ * kvm_version.h; docs/architecture.md says where versions differ).  With a
+ * trace stream (kvm_params.trace or kvm_vm_set_trace) every TSC offset or
+ * ratio write is a SIM_TRACE_TSC_WRITE record and every master clock
+ * (re)take a SIM_TRACE_MASTER_CLOCK record.
+ *
  * What is not modelled: TSC catch-up mode (KVM_SET_TSC_KHZ above the host rate
  * without TSC scaling is refused here instead), nested TSC, Hyper-V pages.
  */
