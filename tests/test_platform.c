@@ -202,8 +202,8 @@ Test(platform, defaults)
 	cr_expect(p.hpet_legacy_route_cap);
 	cr_expect_eq(p.pmtimer_port, 0x608);
 	cr_expect_eq(p.pmtimer_bits, 24);
-	cr_expect_eq(p.pit_cost_ps, 1500 * SIM_PS_PER_NS);
-	cr_expect_eq(p.hpet_cost_ps, 2000 * SIM_PS_PER_NS);
+	cr_expect_eq(p.cost_ps[BOARD_DEV_PIT], 1500 * SIM_PS_PER_NS);
+	cr_expect_eq(p.cost_ps[BOARD_DEV_HPET], 2000 * SIM_PS_PER_NS);
 }
 
 Test(platform, devices_answer_at_their_addresses)
@@ -239,10 +239,10 @@ Test(platform, access_costs_follow_the_params)
 	sim_ps cost;
 
 	platform_params_default(&p);
-	p.pit_cost_ps = 11;
-	p.rtc_cost_ps = 22;
-	p.pmtimer_cost_ps = 33;
-	p.hpet_cost_ps = 44;
+	p.cost_ps[BOARD_DEV_PIT] = 11;
+	p.cost_ps[BOARD_DEV_RTC] = 22;
+	p.cost_ps[BOARD_DEV_PMTIMER] = 33;
+	p.cost_ps[BOARD_DEV_HPET] = 44;
 	p.io_unmapped_cost_ps = 55;
 	p.mmio_unmapped_cost_ps = 66;
 	board_init(&b, &p);

@@ -807,12 +807,26 @@ static uint64_t port_read(struct device *dev, uint64_t offset, unsigned size, si
 static void port_write(struct device *dev, uint64_t offset, uint64_t val, unsigned size,
 		       sim_ps now);
 
+static sim_ps rtc_dev_next_deadline(const struct device *dev)
+{
+	const struct rtc *rtc = sim_container_of(dev, const struct rtc, base);
+
+	return sim_event_pending(&rtc->irq_ev) ? rtc->irq_ev.when : SIM_NEVER;
+}
+
+static void rtc_dev_finish(struct device *dev)
+{
+	rtc_finish(sim_container_of(dev, struct rtc, base));
+}
+
 static const struct device_ops rtc_ops = {
 	.kind = "rtc",
 	.min_size = 1,
 	.max_size = 1,
 	.read = port_read,
 	.write = port_write,
+	.next_deadline = rtc_dev_next_deadline,
+	.finish = rtc_dev_finish,
 };
 
 static struct rtc *rtc_from_device(struct device *dev)
