@@ -12,6 +12,7 @@
 #include "sim/core/event.h"
 #include "sim/devices/platform.h"
 #include "sim/qtest/protocol.h"
+#include "sim/qtest/server_rtc.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -340,4 +341,28 @@ Test(qtest, finish_accepts_a_zeroed_session)
 	memset(&s, 0, sizeof(s));
 	qtest_session_finish(&s);
 	qtest_session_finish(NULL);
+}
+
+/* ---- -rtc base=DATE ---- */
+
+Test(qtest, rtc_dates_are_strict)
+{
+	static const char *const bad[] = {
+		"", "2006", "2006-06", "2006-06-17T", "2006-06-17T16:01", "2006-06-17 16:01:21",
+		"2006-02-29", "1900-02-29", "2006-04-31", "2006-00-10", "2006-06-00",
+		"2006-06-17T16:01:60", "2006-06-17T16:60:00", "+2006-06-17", "2006-06-17Z",
+		"2006-06-17T16:01:21.5", "4294967297-01-01", "2006-006-17",
+	};
+	int64_t t;
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		cr_expect_not(qtest_parse_date(bad[i], &t), "\"%s\" accepted", bad[i]);
+	/* 2006-06-17T16:01:21Z = 13316 days after 1970-01-01, plus 57681 s. */
+	cr_assert(qtest_parse_date("2006-06-17T16:01:21", &t));
+	cr_expect_eq(t, INT64_C(13316) * 86400 + 16 * 3600 + 60 + 21);
+	cr_assert(qtest_parse_date("2006-06-17", &t));
+	cr_expect_eq(t, INT64_C(13316) * 86400);
+	cr_expect(qtest_parse_date("2000-02-29", &t));          /* divisible by 400 */
+	cr_expect(qtest_parse_date("2004-2-9T1:2:3", &t));       /* QEMU's %d takes one digit */
+	cr_expect_eq(t, INT64_C(12457) * 86400 + 3600 + 120 + 3);
 }
