@@ -454,6 +454,9 @@ Test(platform, next_deadline_is_the_minimum_over_the_board_only)
 	/* Finishing the board cancels its events and leaves others queued. */
 	platform_finish(&b.pf);
 	cr_expect_eq(sim_eventq_next(&b.q), 100 * SIM_PS_PER_NS);
+	/* The chips are gone: the ports read as nothing (no use after free). */
+	cr_expect_eq(platform_io_read(&b.pf, 0x40, 1, NULL), 0xff);
+	cr_expect_eq(platform_next_deadline(&b.pf), SIM_NEVER);
 	sim_cancel(&b.q, &other);
 	sim_eventq_finish(&b.q);
 }

@@ -159,6 +159,9 @@ void platform_finish(struct platform *pf)
 		free(s->chip);
 		*s = (struct platform_slot){ 0 };
 	}
+	/* The regions pointed into the chips: a later access reads as unmapped. */
+	bus_init(&pf->io, "io", 16, pf->params.io_unmapped_cost_ps);
+	bus_init(&pf->mmio, "mmio", 64, pf->params.mmio_unmapped_cost_ps);
 	irq_router_set_listener(&pf->irq, NULL, NULL);
 	pf->live = false;
 }
