@@ -296,13 +296,17 @@ static void human_script(FILE *f, const struct scenario *s, const struct machine
 	fprintf(f, "  script %s: %" PRIu64 " of %u commands run, %" PRIu64 " checks, %" PRIu64
 		" mismatches%s\n", sc->name, r->commands_run, sc->ncommands, r->checks,
 		r->mismatches, r->completed ? "" : " (did not complete)");
-	if (r->has_first) {
-		const struct scn_command *c = &sc->commands[r->first.command];
+	for (unsigned k = 0; k < r->nlisted; k++) {
+		const struct script_mismatch *mm = &r->listed[k];
+		const struct scn_command *c = &sc->commands[mm->command];
+		char b[48];
 
-		fprintf(f, "      first: at %s command %u \"%s\" (%s): expected %s, got %s\n",
-			fmt_t(a, sizeof(a), r->first.t_ps), r->first.command + 1, c->line, c->path,
-			r->first.expected, r->first.got);
+		fprintf(f, "      mismatch: command %u \"%s\" (%s), %s to %s: expected %s, got %s\n",
+			mm->command + 1, c->line, c->path, fmt_t(a, sizeof(a), mm->t_ps),
+			fmt_t(b, sizeof(b), mm->end_ps), mm->expected, mm->got);
 	}
+	if (r->mismatches > r->nlisted)
+		fprintf(f, "      ... and %" PRIu64 " more\n", r->mismatches - r->nlisted);
 	fprintf(f, "      expected %s: %s\n", sc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail",
 		machine_script_expectation_met(m, i) ? "holds" : "DOES NOT HOLD");
 }
@@ -545,6 +549,7 @@ static void json_script(struct json_out *j, const struct scenario *s, const stru
 
 		json_out_begin_object(j);
 		json_time_as_ns(j, "t_ns", r->first.t_ps);
+		json_time_as_ns(j, "end_t_ns", r->first.end_ps);
 		json_out_key(j, "command");
 		json_out_str(j, c->line);
 		json_out_key(j, "path");

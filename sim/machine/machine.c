@@ -346,9 +346,9 @@ static sim_ps reader_cost(const struct machine *m, const struct scn_reader *sr)
 	if (sr->cost_ps)
 		return sr->cost_ps;
 	if (sr->kind == READER_HPET)
-		return m->platform.params.hpet_cost_ps;
+		return m->platform.params.cost_ps[BOARD_DEV_HPET];
 	if (sr->kind == READER_PMTIMER)
-		return m->platform.params.pmtimer_cost_ps;
+		return m->platform.params.cost_ps[BOARD_DEV_PMTIMER];
 	return sr->cost_ps;
 }
 
@@ -454,14 +454,10 @@ static bool build_platform(struct machine *m, struct sim_diag *err)
 	pp.pmtimer_bits = sp->pmtimer.bits;
 	/* The RTC counts whole seconds: it holds the base time's second at t = 0. */
 	pp.rtc_base_utc_s = (int64_t)(sp->rtc.base_ns / SIM_NS_PER_S);
-	if (sp->has_cost[SCN_DEV_PIT])
-		pp.pit_cost_ps = sp->cost_ps[SCN_DEV_PIT];
-	if (sp->has_cost[SCN_DEV_RTC])
-		pp.rtc_cost_ps = sp->cost_ps[SCN_DEV_RTC];
-	if (sp->has_cost[SCN_DEV_HPET])
-		pp.hpet_cost_ps = sp->cost_ps[SCN_DEV_HPET];
-	if (sp->has_cost[SCN_DEV_PMTIMER])
-		pp.pmtimer_cost_ps = sp->cost_ps[SCN_DEV_PMTIMER];
+	/* enum scn_device is the board's list (board_devices.h): the same indices. */
+	for (unsigned d = 0; d < SCN_DEV_COUNT; d++)
+		if (sp->has_cost[d])
+			pp.cost_ps[d] = sp->cost_ps[d];
 	if (!platform_init(&m->platform, &m->q, &pp, err)) {
 		sim_diag_set_path(err, "/platform");
 		return false;

@@ -39,13 +39,14 @@
 #define SCN_MAX_HOST_CHECKS 32
 #define SCN_MAX_CSTATE 10                 /* C1 .. C10 */
 
-/* The board's timer devices, as indices of the per-device tables. */
+/* The board's timer devices, as indices of the per-device tables: the board's own list. */
+#include "sim/devices/board_devices.h"
+
 enum scn_device {
-	SCN_DEV_PIT,                      /* i8254, ports 0x40-0x43 (and 0x61) */
-	SCN_DEV_RTC,                      /* MC146818, ports 0x70-0x71 */
-	SCN_DEV_HPET,
-	SCN_DEV_PMTIMER,                  /* ACPI PM timer */
-	SCN_DEV_COUNT
+#define SCN_DEVICE_ENUM(id, name) SCN_DEV_##id = BOARD_DEV_##id,
+	BOARD_DEVICES(SCN_DEVICE_ENUM)
+#undef SCN_DEVICE_ENUM
+	SCN_DEV_COUNT = BOARD_DEV_COUNT
 };
 
 struct scn_hpet {
