@@ -1,0 +1,357 @@
+/* "readers" and their oracle "checks". */
+#include "sim/scenario/loader_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/core/units.h"
+
+static const char *const reader_keys[] = {
+	"name", "kind", "vcpus", "period", "jitter", "cost", "tsc_khz", "width", "wrap", "checks",
+	"host", "cpus", "migrate_every", "rdtsc", NULL,
+};
+
+static const char *const check_names[] = {
+	[ORACLE_MONO_VCPU] = "mono_vcpu",
+	[ORACLE_MONO_CAUSAL] = "mono_causal",
+	[ORACLE_STEP_BACK] = "step_back",
+	[ORACLE_STEP_FWD] = "step_fwd",
+	[ORACLE_MAX_ERROR] = "max_error",
+	[ORACLE_RATE] = "rate",
+	[ORACLE_CHECK_COUNT] = NULL,
+};
+
+static const char *const check_keys_all[] = {
+	"expect", "threshold", "window", "pause", "worst", NULL,
+};
+
+static const char *const check_keys_mono[] = { "expect", "worst", NULL };
+
+static const char *const check_keys_step[] = { "expect", "threshold", "worst", NULL };
+
+static const char *const check_keys_max_error[] = {
+	"expect", "threshold", "pause", "worst", NULL,
+};
+
+static const char *const check_keys_rate[] = {
+	"expect", "threshold", "window", "worst", NULL,
+};
+
+static const char *const reader_kind_names[] = READER_KIND_NAMES_INIT;
+
+static const char *const rdtsc_names[] = { "rdtscp", "lfence", "rdtsc", NULL };
+
+static const char *const wrap_names[] = { "none", "extend", NULL };
+
+static const char *const pause_names[] = { "include", "exclude", NULL };
+
+/* Default cost of one read, by reader kind. */
+static const sim_ps reader_cost_ps[] = {
+	[READER_PVCLOCK] = 40 * SIM_PS_PER_NS,
+	[READER_PVCLOCK_RAW] = 30 * SIM_PS_PER_NS,
+	[READER_TSC] = 20 * SIM_PS_PER_NS,
+	[READER_HPET] = 0,                /* the device's access cost, resolved by the machine */
+	[READER_PMTIMER] = 0,
+	[READER_RDTSC] = 10 * SIM_PS_PER_NS,
+};
+
+/* ---- readers and checks ---- */
+
+static bool load_worst(struct loader *ld, const struct node *o, bool rate,
+		       struct oracle_check_config *c)
+{
+	struct node lo, hi;
+	char a[32], b[32];
+
+	if (!read_object(ld, o, worst_keys))
+		return false;
+	if (!node_get(ld, o, "min", false, &lo) || !node_get(ld, o, "max", false, &hi))
+		return false;
+	if (rate) {
+		if (!read_ppb(ld, &lo, INT64_MAX, &c->worst_min) ||
+		    !read_ppb(ld, &hi, INT64_MAX, &c->worst_max))
+			return false;
+	} else {
+		if (!read_signed_ps(ld, &lo, &c->worst_min) || !read_signed_ps(ld, &hi, &c->worst_max))
+			return false;
+	}
+	c->has_worst_min = lo.json != NULL;
+	c->has_worst_max = hi.json != NULL;
+	if (lo.json && hi.json && c->worst_max < c->worst_min)
+		return fail(ld, hi.path, "expected at least \"min\" (%s), got %s",
+			    rate ? fmt_ppb(a, sizeof(a), c->worst_min) : fmt_sps(a, sizeof(a), c->worst_min),
+			    rate ? fmt_ppb(b, sizeof(b), c->worst_max) : fmt_sps(b, sizeof(b), c->worst_max));
+	return true;
+}
+
+static bool load_check(struct loader *ld, const struct node *o, enum oracle_check_id id,
+		       struct oracle_check_config *c)
+{
+	static const char *const *const keys[] = {
+		[ORACLE_MONO_VCPU] = check_keys_mono,
+		[ORACLE_MONO_CAUSAL] = check_keys_mono,
+		[ORACLE_STEP_BACK] = check_keys_step,
+		[ORACLE_STEP_FWD] = check_keys_step,
+		[ORACLE_MAX_ERROR] = check_keys_max_error,
+		[ORACLE_RATE] = check_keys_rate,
+	};
+	bool rate = id == ORACLE_RATE;
+	char context[48], a[32];
+	struct node v;
+	unsigned u;
+
+	snprintf(context, sizeof(context), "check \"%s\"", check_names[id]);
+	if (!read_object_in(ld, o, keys[id], check_keys_all, context))
+		return false;
+	c->enabled = true;
+	u = ORACLE_EXPECT_PASS;
+	if (!node_get(ld, o, "expect", true, &v) || !read_enum(ld, &v, expect_names, &u))
+		return false;
+	c->expect = (enum oracle_expect)u;
+	if (in_list(keys[id], "threshold")) {
+		if (!node_get(ld, o, "threshold", true, &v))
+			return false;
+		if (rate) {
+			if (!read_ppb(ld, &v, INT64_MAX, &c->threshold))
+				return false;
+			if (c->threshold < 0)
+				return fail(ld, v.path, "expected a threshold of at least 0ppm, got %s",
+					    fmt_ppb(a, sizeof(a), c->threshold));
+		} else {
+			sim_ps t = 0;
+
+			if (!read_duration_ps(ld, &v, &t))
+				return false;
+			if (t > INT64_MAX)
+				return fail(ld, v.path, "threshold too long: %s (at most 106 days)",
+					    fmt_ps(a, sizeof(a), 1, t));
+			c->threshold = (int64_t)t;
+		}
+	}
+	if (rate) {
+		c->window_ps = SIM_PS_PER_S;
+		if (!node_get(ld, o, "window", false, &v) || !read_duration_ps(ld, &v, &c->window_ps))
+			return false;
+		if (c->window_ps == 0)
+			return fail(ld, v.path, "expected a window above 0, got \"%s\"",
+				    v.json->valuestring);
+	}
+	u = ORACLE_PAUSE_INCLUDE;
+	if (!node_get(ld, o, "pause", false, &v) || !read_enum(ld, &v, pause_names, &u))
+		return false;
+	c->pause = (enum oracle_pause_policy)u;
+	if (!node_get(ld, o, "worst", false, &v))
+		return false;
+	return !v.json || load_worst(ld, &v, rate, c);
+}
+
+static bool load_reader_vcpus(struct loader *ld, const struct node *v, struct scn_reader *r)
+{
+	unsigned nvcpus = ld->sc->vm.nvcpus;
+	char q[80];
+
+	if (cJSON_IsString(v->json)) {
+		if (strcmp(v->json->valuestring, "all") != 0)
+			return fail(ld, v->path,
+				    "expected \"all\" or an array of vCPU indices, got %s",
+				    sim_quote(q, sizeof(q), v->json->valuestring));
+		r->nvcpus = nvcpus;
+		for (unsigned i = 0; i < nvcpus; i++)
+			r->vcpus[i] = i;
+		return true;
+	}
+	if (!cJSON_IsArray(v->json))
+		return type_error(ld, v, "\"all\" or an array of vCPU indices");
+	if (!read_array(ld, v, 1, nvcpus, "vCPU indices", &r->nvcpus))
+		return false;
+	for (unsigned i = 0; i < r->nvcpus; i++) {
+		struct node el;
+
+		node_element(v, i, &el);
+		if (!read_uint(ld, &el, 0, nvcpus - 1, "a vCPU index", &r->vcpus[i]))
+			return false;
+		for (unsigned j = 0; j < i; j++)
+			if (r->vcpus[j] == r->vcpus[i])
+				return fail(ld, el.path, "duplicate vCPU %u (also %s/%u)",
+					    r->vcpus[i], v->path, j);
+	}
+	return true;
+}
+
+/*
+ * Where a reader runs: "vcpus" (in the VM), or "host" and "cpus" (on bare
+ * metal), exactly one of "vcpus" and "cpus".
+ */
+static bool load_reader_binding(struct loader *ld, const struct node *o,
+				const struct node *kind, struct scn_reader *r)
+{
+	const struct scenario *sc = ld->sc;
+	struct node vcpus, cpus, host;
+	struct cpu_set online;
+	const struct scn_host *h;
+
+	if (!node_get(ld, o, "vcpus", false, &vcpus) || !node_get(ld, o, "cpus", false, &cpus) ||
+	    !node_get(ld, o, "host", false, &host))
+		return false;
+	if (vcpus.json && cpus.json)
+		return fail_at(ld, cpus.path, AT_KEY, 0,
+			       "keys \"vcpus\" and \"cpus\" exclude each other: a reader runs in the "
+			       "VM (\"vcpus\") or on a host (\"host\" and \"cpus\")");
+	if (!vcpus.json && !cpus.json) {
+		if (sc->has_vm)
+			return fail_at(ld, vcpus.path, AT_PARENT, 0,
+				       "missing required key \"vcpus\" (or \"cpus\" for a reader on "
+				       "a host)");
+		return fail_at(ld, cpus.path, AT_PARENT, 0,
+			       "missing required key \"cpus\": the host CPUs the reader runs on");
+	}
+	if (vcpus.json) {
+		if (!sc->has_vm)
+			return fail_at(ld, vcpus.path, AT_KEY, 0,
+				       "key \"vcpus\" needs a VM: add \"vm\", or run the reader on a "
+				       "host with \"cpus\"");
+		if (host.json)
+			return fail_at(ld, host.path, AT_KEY, 0,
+				       "key \"host\" is only allowed with \"cpus\": a reader with "
+				       "\"vcpus\" runs in the VM");
+		if (r->kind == READER_RDTSC)
+			return fail(ld, kind->path, "a reader of kind \"rdtsc\" runs on a host: give "
+				    "\"cpus\" (and \"host\") instead of \"vcpus\"");
+		return load_reader_vcpus(ld, &vcpus, r);
+	}
+	if (r->kind != READER_TSC && r->kind != READER_RDTSC)
+		return fail(ld, kind->path, "a reader on a host (with \"cpus\") is of kind \"tsc\" "
+			    "or \"rdtsc\", got \"%s\"", reader_kind_names[r->kind]);
+	r->on_host = true;
+	if (!read_host_or_only(ld, o, &r->host))
+		return false;
+	h = &sc->hosts[r->host];
+	initial_online(h, &online);
+	return read_cpu_list(ld, &cpus, h, &online, "at t = 0", false, &r->ncpus, r->cpus);
+}
+
+bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_reader *r = &sc->readers[idx];
+	struct node v, kind, period, checks;
+	char q[80], a[32], b[32];
+	unsigned u = 0;
+	enum scn_device dev;
+	bool counter;
+
+	if (!read_object(ld, o, reader_keys))
+		return false;
+	keep_path(r->path, o->path);
+	if (!node_get(ld, o, "name", true, &v) || !read_name(ld, &v, r->name, sizeof(r->name)))
+		return false;
+	for (unsigned i = 0; i < idx; i++)
+		if (strcmp(sc->readers[i].name, r->name) == 0)
+			return fail(ld, v.path, "duplicate reader name %s (also /readers/%u/name)",
+				    sim_quote(q, sizeof(q), r->name), i);
+	if (!node_get(ld, o, "kind", true, &kind) || !read_enum(ld, &kind, reader_kind_names, &u))
+		return false;
+	r->kind = (enum reader_kind)u;
+	counter = r->kind == READER_HPET || r->kind == READER_PMTIMER;
+	dev = r->kind == READER_HPET ? SCN_DEV_HPET : SCN_DEV_PMTIMER;
+	if (!load_reader_binding(ld, o, &kind, r))
+		return false;
+	if (!node_get(ld, o, "period", true, &period) || !read_duration_ps(ld, &period, &r->period_ps))
+		return false;
+	if (r->period_ps == 0)
+		return fail(ld, period.path, "expected a period above 0, got \"%s\"",
+			    period.json->valuestring);
+	if (!node_get(ld, o, "jitter", false, &v) || !read_duration_ps(ld, &v, &r->jitter_ps))
+		return false;
+	if (r->jitter_ps >= r->period_ps)
+		return fail(ld, v.path, "expected a jitter below the period (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, r->period_ps), fmt_ps(b, sizeof(b), 1, r->jitter_ps));
+	r->cost_ps = reader_cost_ps[r->kind];
+	if (!node_get(ld, o, "cost", false, &v) || !read_duration_ps(ld, &v, &r->cost_ps))
+		return false;
+	if (r->cost_ps >= r->period_ps)
+		return fail(ld, v.json ? v.path : period.path,
+			    "expected a cost below the period (%s), got %s%s",
+			    fmt_ps(a, sizeof(a), 1, r->period_ps), fmt_ps(b, sizeof(b), 1, r->cost_ps),
+			    v.json ? "" : " (the default cost for this kind)");
+	/* A device reader's cost of 0 stands for the device's access cost. */
+	if (counter && r->cost_ps == 0 && sc->platform.has_cost[dev] &&
+	    sc->platform.cost_ps[dev] >= r->period_ps)
+		return fail(ld, period.path,
+			    "expected a period above the cost of one read (%s, from "
+			    "/platform/access_cost/%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->platform.cost_ps[dev]), device_names[dev],
+			    fmt_ps(b, sizeof(b), 1, r->period_ps));
+	if (!node_get(ld, o, "tsc_khz", false, &v))
+		return false;
+	if (v.json && r->kind != READER_TSC)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"tsc_khz\" is only allowed when \"kind\" is \"tsc\"");
+	if (v.json && r->on_host)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"tsc_khz\" is not allowed on a host: a \"tsc\" reader there "
+			       "uses the host kernel's tsc_khz (%s/tsc_khz)", sc->hosts[r->host].path);
+	if (!read_int(ld, &v, 1, UINT32_MAX, "a TSC frequency in kHz", &r->tsc_khz))
+		return false;
+	if (!node_get(ld, o, "width", false, &v))
+		return false;
+	if (v.json && r->kind == READER_PMTIMER)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"width\" is not allowed when \"kind\" is \"pmtimer\": the "
+			       "PM timer's width is /platform/pmtimer/bits (%u)",
+			       sc->platform.pmtimer.bits);
+	if (v.json && r->kind != READER_HPET)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"width\" is only allowed when \"kind\" is \"hpet\"");
+	if (r->kind == READER_HPET) {
+		r->width_bits = 32;
+		if (!read_either(ld, &v, 32, 64, "an access width in bits", &r->width_bits))
+			return false;
+	} else if (r->kind == READER_PMTIMER) {
+		r->width_bits = sc->platform.pmtimer.bits;
+	}
+	if (!node_get(ld, o, "wrap", false, &v))
+		return false;
+	if (v.json && !counter)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"wrap\" is only allowed when \"kind\" is \"hpet\" or \"pmtimer\"");
+	if (counter) {
+		u = 1;
+		if (!read_enum(ld, &v, wrap_names, &u))
+			return false;
+		r->wrap_extend = u == 1;
+	}
+	if (!node_get(ld, o, "migrate_every", false, &v))
+		return false;
+	if (v.json && !r->on_host)
+		return fail_at(ld, v.path, AT_KEY, 0, "key \"migrate_every\" is only allowed on a "
+			       "reader on a host (with \"cpus\")");
+	if (!read_duration_ps(ld, &v, &r->migrate_every_ps))
+		return false;
+	if (v.json && r->migrate_every_ps == 0)
+		return fail(ld, v.path, "expected a duration above 0, got \"%s\"",
+			    v.json->valuestring);
+	if (v.json && r->ncpus < 2)
+		return fail(ld, v.path, "a reader that migrates needs at least 2 CPUs in \"cpus\", "
+			    "got %u", r->ncpus);
+	if (!node_get(ld, o, "rdtsc", false, &v))
+		return false;
+	if (v.json && r->kind != READER_TSC && r->kind != READER_RDTSC)
+		return fail_at(ld, v.path, AT_KEY, 0, "key \"rdtsc\" is only allowed when \"kind\" "
+			       "is \"tsc\" or \"rdtsc\"");
+	u = SCN_RDTSC_RDTSCP;
+	if (!read_enum(ld, &v, rdtsc_names, &u))
+		return false;
+	r->rdtsc = (enum scn_rdtsc_kind)u;
+	if (!node_get(ld, o, "checks", false, &checks))
+		return false;
+	if (checks.json && !read_object(ld, &checks, check_names))
+		return false;
+	for (unsigned id = 0; checks.json && id < ORACLE_CHECK_COUNT; id++) {
+		if (!node_get(ld, &checks, check_names[id], false, &v))
+			return false;
+		if (v.json && !load_check(ld, &v, (enum oracle_check_id)id, &r->checks[id]))
+			return false;
+	}
+	return true;
+}

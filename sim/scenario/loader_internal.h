@@ -1,0 +1,174 @@
+/*
+ * What the loader's files share (not part of the scenario API): the loader's
+ * state, JSON nodes that know their pointer, the typed readers, the shared
+ * name tables and the helpers that one section needs from another.  Only
+ * sim/scenario includes this.
+ */
+#ifndef SIM_SCENARIO_LOADER_INTERNAL_H
+#define SIM_SCENARIO_LOADER_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/scenario/scenario.h"
+
+#define PATH_LEN sizeof(((struct sim_diag *)0)->path)
+#define MSG_LEN sizeof(((struct sim_diag *)0)->msg)
+#define MAX_U53 (1ULL << 53)
+#define MAX_FILE_BYTES (16u << 20)
+#define UTC_START_DEFAULT_S 1767225600ULL     /* 2026-01-01T00:00:00Z */
+#define UTC_START_LIMIT_S 16725225600ULL      /* 2500-01-01T00:00:00Z, excluded */
+#define CRYSTAL_LIMIT_PPB 100000000LL         /* +-10 % */
+#define HPET_FREQ_DEFAULT_HZ 14318180
+#define PMTIMER_PORT_DEFAULT 0x608
+#define PORT_MAX 0xfffc                       /* the PM timer takes 4 ports from here */
+#define PPB_PER_PERCENT 10000000LL
+#define SSC_SPREAD_MAX_PPB (2 * PPB_PER_PERCENT) /* 2 % */
+#define WANDER_LIMIT_PPB 1000000LL              /* 1000ppm per sqrt(s) */
+#define PS_PER_DAY (86400 * SIM_PS_PER_S)
+
+#define EXPECT_DURATION "a duration string such as \"300ms\""
+#define EXPECT_SIGNED "a duration string such as \"-20us\""
+#define EXPECT_FREQ "a frequency string such as \"3GHz\""
+#define EXPECT_PPB "a string such as \"+20ppm\" or \"-50ppb\""
+#define EXPECT_FRACTION "a string such as \"0.5%\" or \"5000ppm\""
+#define EXPECT_CPUS "\"all\" or an array of CPU indices"
+#define EXPECT_CSTATE "a C-state: an integer from 1 to 10, or a string from \"C1\" to \"C10\""
+#define EXPECT_UTC "seconds since 1970 (an integer) or a UTC time such as \"2026-01-01T00:00:00Z\""
+#define EXPECT_COMMAND "a qtest command such as \"outb 0x43 0x34\""
+#define EXPECT_IRQ "\"raise N\" or \"lower N\" with N from 0 to 23"
+
+struct loader {
+	const char *file;
+	const char *buf;
+	size_t len;
+	struct sim_diag *err;
+	struct scenario *sc;
+};
+
+/* A JSON value and its pointer; json is NULL for an absent optional key. */
+struct node {
+	const cJSON *json;
+	char path[PATH_LEN];
+};
+
+/* Where an error points: the value, the key naming it, or the enclosing object. */
+enum anchor {
+	AT_VALUE,
+	AT_KEY,
+	AT_PARENT,
+};
+
+/* A set of host CPUs. */
+struct cpu_set {
+	uint64_t w[SCN_MAX_HOST_CPUS / 64];
+};
+
+/* Shared name tables (names.c), NULL-terminated, in the order of their C enums. */
+extern const char *const device_names[];
+extern const char *const tsc_flag_names[];
+extern const char *const worst_keys[];
+extern const char *const expect_names[];
+
+/* An error about the value at path. */
+#define fail(ld, path, ...) fail_at((ld), (path), AT_VALUE, 0, __VA_ARGS__)
+
+/* jread.c: messages, nodes and the typed readers of plain JSON values */
+const char *name_list(char *dst, size_t len, const char *const names[], bool quoted);
+const char *fmt_ps(char *dst, size_t len, int64_t sign, sim_ps v);
+const char *fmt_sps(char *dst, size_t len, int64_t v);
+const char *fmt_ppb(char *dst, size_t len, int64_t v);
+bool fail_at(struct loader *ld, const char *path, enum anchor a, unsigned nth, const char *fmt,
+		...)
+	__attribute__((format(printf, 5, 6)));
+void keep_path(char dst[SCN_PATH_MAX], const char *path);
+void node_element(const struct node *arr, unsigned i, struct node *el);
+bool type_error(struct loader *ld, const struct node *v, const char *expected);
+bool in_list(const char *const names[], const char *s);
+bool read_object_in(struct loader *ld, const struct node *v, const char *const keys[],
+		const char *const elsewhere[], const char *context);
+bool read_object(struct loader *ld, const struct node *v, const char *const keys[]);
+bool node_get(struct loader *ld, const struct node *o, const char *key, bool required,
+	      struct node *v);
+bool read_array(struct loader *ld, const struct node *v, unsigned min, unsigned max,
+		const char *what, unsigned *n);
+bool int_literal(struct loader *ld, const struct node *v, const char *what, char lit[32],
+		bool *neg, bool *big, uint64_t *mag, bool *found);
+bool read_int(struct loader *ld, const struct node *v, uint64_t min, uint64_t max,
+		const char *what, uint64_t *out);
+bool read_uint(struct loader *ld, const struct node *v, unsigned min, unsigned max,
+		const char *what, unsigned *out);
+bool read_str(struct loader *ld, const struct node *v, const char *expected, const char **s);
+bool read_bool(struct loader *ld, const struct node *v, bool *out);
+bool read_enum(struct loader *ld, const struct node *v, const char *const names[], unsigned *out);
+bool read_name(struct loader *ld, const struct node *v, char *dst, size_t cap);
+bool read_text(struct loader *ld, const struct node *v, char *dst, size_t cap);
+
+/* jread_units.c: quantities with units, large integers, UTC times */
+bool read_duration_ps(struct loader *ld, const struct node *v, sim_ps *out);
+bool read_duration_ns(struct loader *ld, const struct node *v, uint64_t *out);
+bool read_signed_ps(struct loader *ld, const struct node *v, int64_t *out);
+bool read_signed_ns(struct loader *ld, const struct node *v, int64_t *out);
+bool read_freq(struct loader *ld, const struct node *v, uint64_t min_hz, uint64_t max_hz,
+		const char *range, struct sim_freq *out);
+bool read_ppb(struct loader *ld, const struct node *v, int64_t limit, int64_t *out);
+bool read_fraction(struct loader *ld, const struct node *v, int64_t min, int64_t max,
+		const char *range, int64_t *out);
+bool read_either(struct loader *ld, const struct node *v, unsigned a, unsigned b,
+		const char *what, unsigned *out);
+bool read_u64(struct loader *ld, const struct node *v, const char *what, uint64_t max,
+		uint64_t *out);
+bool read_s64(struct loader *ld, const struct node *v, const char *what, int64_t *out);
+bool read_utc_start(struct loader *ld, const struct node *v, uint64_t *ns);
+
+/* load_platform.c */
+bool load_platform(struct loader *ld, const struct node *o);
+
+/* load_hosts.c: hosts, sockets, CPU sets */
+void cpu_set_add(struct cpu_set *set, unsigned cpu);
+bool cpu_set_has(const struct cpu_set *set, unsigned cpu);
+unsigned cpu_set_common(const struct cpu_set *a, const struct cpu_set *b);
+unsigned host_cpus(const struct scn_host *h);
+unsigned cpu_socket(const struct scn_host *h, unsigned cpu, bool *hotplug);
+unsigned nth_online_cpu(const struct scn_host *h, unsigned n);
+const char *hotplug_list(const struct scn_host *h, char *dst, size_t len);
+void crystal_envelope(const struct scenario *sc, const struct scn_socket *sk, int64_t steps,
+		int64_t *lo, int64_t *hi);
+bool check_envelope(struct loader *ld, const char *path, const struct scn_host *h, int64_t lo,
+		int64_t hi, const char *what);
+bool load_host(struct loader *ld, const struct node *o, unsigned idx);
+bool read_host_ref(struct loader *ld, const struct node *v, unsigned *out);
+bool read_host_or_only(struct loader *ld, const struct node *o, unsigned *out);
+bool check_vcpu_cpu(struct loader *ld, const char *path, const struct scn_host *h, unsigned cpu);
+bool read_cpu_list(struct loader *ld, const struct node *v, const struct scn_host *h,
+		const struct cpu_set *online, const char *when, bool by_events, unsigned *n, unsigned cpus[]);
+void initial_online(const struct scn_host *h, struct cpu_set *set);
+
+/* load_vm.c: the VM, migrations, vCPU moves */
+bool load_vm(struct loader *ld, const struct node *o);
+bool load_migration(struct loader *ld, const struct node *o, unsigned k);
+bool load_move(struct loader *ld, const struct node *o, unsigned k);
+
+/* load_readers.c */
+bool load_reader(struct loader *ld, const struct node *o, unsigned idx);
+
+/* load_scripts.c */
+bool load_script(struct loader *ld, const struct node *o, unsigned idx);
+
+/* load_events.c: the host-event timeline */
+void online_at(const struct scenario *sc, unsigned host, sim_ps t, unsigned k,
+		struct cpu_set *set);
+bool offline_error(struct loader *ld, const char *path, const struct scn_host *h, unsigned cpu,
+		const char *when);
+bool read_online_cpu(struct loader *ld, const struct node *o, const char *key, unsigned host,
+		sim_ps t, unsigned k, unsigned *cpu, struct node *v);
+bool read_positive(struct loader *ld, const struct node *o, const char *key, sim_ps *out,
+		struct node *v);
+bool load_events(struct loader *ld, const struct node *arr);
+
+/* load_host_checks.c */
+bool load_host_check(struct loader *ld, const struct node *o, unsigned idx);
+
+#endif
