@@ -1401,11 +1401,11 @@ Test(scenario, bare_metal_document_sets_every_field)
 	cr_expect_eq(tf->bios_sync_residual_cycles, 1000);
 	cr_expect(tf->halted_pstate_erratum);
 	cr_expect(tf->apic_timer.num == 25000000 && tf->apic_timer.den == 1);
-	cr_expect_eq(tf->advertise[SCN_FLAG_CONSTANT_TSC], 1);
-	cr_expect_eq(tf->advertise[SCN_FLAG_NONSTOP_TSC], 0);
-	cr_expect_eq(tf->advertise[SCN_FLAG_TSC_KNOWN_FREQ], -1);
-	cr_expect_eq(tf->advertise[SCN_FLAG_TSC_RELIABLE], -1);
-	cr_expect_eq(tf->advertise[SCN_FLAG_INVARIANT_TSC], 1);
+	cr_expect_eq(tf->advertise[SCN_FLAG_CONSTANT_TSC], SCN_TRUE);
+	cr_expect_eq(tf->advertise[SCN_FLAG_NONSTOP_TSC], SCN_FALSE);
+	cr_expect_eq(tf->advertise[SCN_FLAG_TSC_KNOWN_FREQ], SCN_UNSET);
+	cr_expect_eq(tf->advertise[SCN_FLAG_TSC_RELIABLE], SCN_UNSET);
+	cr_expect_eq(tf->advertise[SCN_FLAG_INVARIANT_TSC], SCN_TRUE);
 	cr_expect(sc->hosts[1].ncpus == 4 && sc->hosts[1].ncpus_online == 4);
 
 	cr_assert_eq(sc->nreaders, 3);
@@ -1465,7 +1465,7 @@ Test(scenario, bare_metal_document_sets_every_field)
 	cr_expect_str_eq(c[2].name, "watchdog-2");
 	cr_expect(c[2].kind == SCN_HC_WATCHDOG && c[2].host == 1);
 	cr_expect(c[2].watchdog.clocksource == SCN_WD_ACPI_PM && c[2].watchdog.delay_every == 3 &&
-		  c[2].watchdog.delay_ps == 50 * SIM_PS_PER_MS && c[2].watchdog.false_positive == 1);
+		  c[2].watchdog.delay_ps == 50 * SIM_PS_PER_MS && c[2].watchdog.false_positive == SCN_TRUE);
 	cr_expect(c[2].worst_min == -(int64_t)SIM_PS_PER_MS && c[2].worst_max == (int64_t)SIM_PS_PER_MS);
 	cr_expect_str_eq(c[3].name, "timer-3");
 	cr_expect(c[3].kind == SCN_HC_TIMER && c[3].timer.cpu == 4 &&
@@ -1493,7 +1493,7 @@ Test(scenario, new_keys_default_to_todays_behaviour)
 	cr_expect(h->features.rdtsc_window_cycles == 0 && h->features.bios_sync_residual_cycles == 0);
 	cr_expect(h->features.apic_timer.num == 100000000 && h->features.apic_timer.den == 1);
 	for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++)
-		cr_expect_eq(h->features.advertise[i], -1, "flag %u", i);
+		cr_expect_eq(h->features.advertise[i], SCN_UNSET, "flag %u", i);
 	cr_expect(!sc->readers[0].on_host && sc->readers[0].ncpus == 0 &&
 		  sc->readers[0].migrate_every_ps == 0 && sc->readers[0].rdtsc == SCN_RDTSC_RDTSCP);
 	cr_expect(sc->nevents == 0 && sc->events == NULL && sc->nhost_checks == 0);
@@ -1553,7 +1553,7 @@ Test(scenario, event_and_host_check_defaults)
 	cr_expect(!c[0].has_worst_min && !c[0].has_worst_max);
 	cr_expect(c[1].tsc_sync.source == 1 && c[1].tsc_sync.target == 0 && c[1].tsc_sync.at_ps == 0);
 	cr_expect(c[2].watchdog.clocksource == SCN_WD_HPET && c[2].watchdog.delay_every == 0 &&
-		  c[2].watchdog.delay_ps == 0 && c[2].watchdog.false_positive == -1);
+		  c[2].watchdog.delay_ps == 0 && c[2].watchdog.false_positive == SCN_UNSET);
 	cr_expect(c[3].timer.mode == SCN_TIMER_DEADLINE && c[3].timer.cpu == 2 &&
 		  c[3].timer.count == 0 && c[3].timer.slack_ps == 10 * SIM_PS_PER_US);
 	cr_expect(c[4].timer.arm_at_ps == 0 && c[4].timer.count == 0, "0: every fire in the run");

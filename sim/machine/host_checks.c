@@ -1512,8 +1512,8 @@ static void judge(struct check *k)
 		ok = false;
 	if (c->has_worst_max && r->worst > c->worst_max)
 		ok = false;
-	if (c->kind == SCN_HC_WATCHDOG && c->watchdog.false_positive >= 0 && r->has_verdict &&
-	    r->false_positive != (c->watchdog.false_positive == 1))
+	if (c->kind == SCN_HC_WATCHDOG && c->watchdog.false_positive != SCN_UNSET &&
+	    r->has_verdict && r->false_positive != (c->watchdog.false_positive == SCN_TRUE))
 		ok = false;
 	r->expectation_met = ok;
 }

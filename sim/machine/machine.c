@@ -120,9 +120,9 @@ static void apply_advertised(struct host *h, const struct scn_tsc_features *f)
 		bool any = false;
 
 		for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++) {
-			bool v = f->advertise[i] == 1;
+			bool v = f->advertise[i] == SCN_TRUE;
 
-			if (f->advertise[i] < 0)
+			if (f->advertise[i] == SCN_UNSET)
 				continue;
 			any = true;
 			switch ((enum scn_tsc_flag)i) {

@@ -186,11 +186,10 @@ static bool load_watchdog(struct loader *ld, const struct node *o, struct scn_ho
 		return false;
 	if (delay.json && !read_positive(ld, o, "delay", &c->watchdog.delay_ps, &delay))
 		return false;
-	c->watchdog.false_positive = -1;
 	if (!node_get(ld, o, "false_positive", false, &v) || !read_bool(ld, &v, &b))
 		return false;
 	if (v.json)
-		c->watchdog.false_positive = b;
+		c->watchdog.false_positive = b ? SCN_TRUE : SCN_FALSE;
 	return true;
 }
 

@@ -256,8 +256,6 @@ static bool load_tsc_features(struct loader *ld, const struct node *o,
 
 	tf->constant = tf->nonstop = tf->tsc_adjust = tf->arat = true;
 	tf->apic_timer = sim_freq_hz(100000000);
-	for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++)
-		tf->advertise[i] = -1;
 	if (!o->json)
 		return true;
 	if (!read_object(ld, o, tsc_features_keys))
@@ -297,7 +295,7 @@ static bool load_tsc_features(struct loader *ld, const struct node *o,
 		if (!node_get(ld, &adv, tsc_flag_names[i], false, &v) || !read_bool(ld, &v, &b))
 			return false;
 		if (v.json)
-			tf->advertise[i] = b;
+			tf->advertise[i] = b ? SCN_TRUE : SCN_FALSE;
 	}
 	return true;
 }

@@ -66,6 +66,79 @@ struct cpu_set {
 	uint64_t w[SCN_MAX_HOST_CPUS / 64];
 };
 
+
+/*
+ * A field table: one row per key of an object.  load_fields() checks the
+ * object's keys against the rows, reads each present value by its type into
+ * base + offset, and writes the default (in the file's own syntax, read by the
+ * same reader) when the key is absent.  F_CUSTOM rows are read by code after
+ * load_fields(); the table still names them, so that the allowed keys and the
+ * docs come from one place.  Cross-field rules stay as code.
+ */
+enum field_type {
+	F_CUSTOM,           /* read by the section's code; only "required" is checked here */
+	F_TEXT,             /* char[max]: free text */
+	F_NAME,             /* char[SCN_NAME_MAX]: letters, digits, '_', '-', '.' */
+	F_DURATION_PS,      /* sim_ps; min (ps): 1 = "above 0" */
+	F_DURATION_NS,      /* uint64_t ns */
+	F_SIGNED_PS,        /* int64_t ps */
+	F_SIGNED_NS,        /* int64_t ns, whole ns */
+	F_FREQ,             /* struct sim_freq in [min, max] Hz */
+	F_PPB,              /* int64_t ppb in [-max, +max] */
+	F_UINT,             /* unsigned in [min, max] */
+	F_U32,              /* uint32_t in [min, max] */
+	F_U64,              /* uint64_t in [min, max], max <= 2^53: a JSON integer */
+	F_UINT_HEX,         /* unsigned in [0, max]: an integer or a string such as "0x608" */
+	F_U64_HEX,          /* uint64_t in [0, max]: an integer or a string (up to 2^64-1) */
+	F_EITHER,           /* unsigned: min or max ("32 or 64") */
+	F_BOOL,             /* bool */
+	F_TRISTATE,         /* enum scn_tristate: SCN_UNSET when absent */
+	F_ENUM,             /* an enum (int-sized), by names[] */
+	F_ENUM_BOOL,        /* bool: names[1] is true ("vendor": "amd" is SVM) */
+	F_UTC,              /* uint64_t ns since 1970: seconds or "2026-01-01T00:00:00Z" */
+	F_TYPE_COUNT
+};
+
+struct field {
+	const char *key;
+	enum field_type type;
+	size_t offset;              /* offsetof(base struct, member) */
+	bool required;
+	const char *dflt;           /* written when absent, in the file's syntax; NULL: none */
+	uint64_t min, max;          /* by type, see enum field_type */
+	const char *const *names;   /* F_ENUM, F_ENUM_BOOL: NULL-terminated */
+	const char *what;           /* a noun for messages: "a vCPU count", "period" */
+	unsigned only;              /* 0: always allowed; else only in a context with one of
+				       these bits (a check's params, an event type, ...) */
+};
+
+/* A table of rows, for the schema walk: the docs section it belongs to. */
+struct field_table {
+	const char *doc;            /* "vm", "sockets", ... */
+	const struct field *rows;
+	unsigned nrows;
+};
+
+#define FIELDS(doc, rows) { (doc), (rows), sizeof(rows) / sizeof((rows)[0]) }
+
+/*
+ * Reads object o (NULL json: every default) through table t into base.
+ * only: the context's bits (0 when the table has no context-bound rows);
+ * context names it in "key ... is not allowed in <context>".  seen, when not
+ * NULL, gets bit i set when row i's key is present.
+ */
+bool load_fields(struct loader *ld, const struct node *o, const struct field_table *t,
+		 unsigned only, const char *context, void *base, uint64_t *seen);
+
+/* The row of t for key (allowed in context only), or NULL. */
+const struct field *field_row(const struct field_table *t, const char *key, unsigned only);
+
+/* The tables of every section, for scenario_schema_visit(). */
+extern const struct field_table top_table, hpet_table, pmtimer_table, rtc_table,
+	access_cost_table, host_table, socket_table, ssc_table, tsc_features_table,
+	advertise_table, vm_table, migration_table, move_table, reader_table, check_table,
+	script_table, command_table, event_table, host_check_table;
+
 /* Shared name tables (names.c), NULL-terminated, in the order of their C enums. */
 extern const char *const device_names[];
 extern const char *const tsc_flag_names[];

@@ -102,6 +102,13 @@ struct scn_socket {
 	unsigned first_cpu;               /* host CPU index of this socket's CPU 0 (derived) */
 };
 
+/* A boolean key that may be absent: SCN_UNSET leaves the choice to the model. */
+enum scn_tristate {
+	SCN_UNSET,                        /* absent (0, so a zeroed struct is unset) */
+	SCN_FALSE,
+	SCN_TRUE,
+};
+
 /* The TSC properties that firmware or a hypervisor may advertise (CPUID flags). */
 enum scn_tsc_flag {
 	SCN_FLAG_CONSTANT_TSC,            /* "constant_tsc" */
@@ -124,8 +131,8 @@ struct scn_tsc_features {
 	bool nonstop_s3;                  /* "nonstop_s3": the TSCs keep counting in S3
 					     (X86_FEATURE_NONSTOP_TSC_S3); default false: reset */
 	struct sim_freq apic_timer;       /* "apic_timer": default "100MHz", 1MHz..10GHz */
-	int8_t advertise[SCN_TSC_FLAG_COUNT]; /* "advertise": -1 absent (derived from the model),
-					     0 advertised clear, 1 advertised set */
+	enum scn_tristate advertise[SCN_TSC_FLAG_COUNT]; /* "advertise": unset = derived from the
+					     model, else advertised clear or set */
 };
 
 enum scn_clocksource {
@@ -334,7 +341,7 @@ struct scn_host_check {
 		enum scn_watchdog_cs clocksource; /* "clocksource": default hpet */
 		unsigned delay_every;     /* "delay_every": n >= 1; 0 = no delayed reads */
 		sim_ps delay_ps;          /* "delay": given with delay_every; > 0 */
-		int8_t false_positive;    /* "false_positive": -1 absent, 0 false, 1 true */
+		enum scn_tristate false_positive; /* "false_positive": unset = not checked */
 	} watchdog;
 	struct {
 		unsigned cpu;             /* "cpu", required, online at arm_at_ps */
