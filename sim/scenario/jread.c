@@ -116,7 +116,7 @@ bool fail_at(struct loader *ld, const char *path, enum anchor a, unsigned nth,
 
 /* ---- nodes ---- */
 
-static void join_key(char *dst, const char *parent, const char *key)
+void join_key(char *dst, const char *parent, const char *key)
 {
 	int w = snprintf(dst, PATH_LEN, "%s/", parent);
 	size_t n = w > 0 ? (size_t)w : 0;

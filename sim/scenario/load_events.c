@@ -16,56 +16,41 @@ static const char *const event_type_names[] = {
 	"tsc_adjust_write", "suspend", "reader_migrate", NULL,
 };
 
-static const char *const event_keys_all[] = {
-	"type", "at", "host", "cpus", "state", "duration", "until", "residency", "busy",
-	"frequency", "duty", "socket", "step", "cpu", "tsc", "value", "low32", "kind",
-	"firmware_tsc_adjust", "reader", NULL,
+#define EV(t) (1u << SCN_EV_##t)
+
+/*
+ * The keys of each event type (.only: the types that take the key).  The
+ * values are read by load_event(): they depend on the timeline so far.
+ */
+static const struct field event_rows[] = {
+	{ ROW("type", F_CUSTOM, 0), .required = true },
+	{ ROW("at", F_CUSTOM, 0), .required = true },
+	{ ROW("host", F_CUSTOM, 0) },
+	{ ROW("cpus", F_CUSTOM, 0), .required = true,
+	  .only = EV(CSTATE) | EV(CSTATE_PATTERN) | EV(PSTATE) | EV(THROTTLE) },
+	{ ROW("state", F_CUSTOM, 0), .required = true, .only = EV(CSTATE) | EV(CSTATE_PATTERN) },
+	{ ROW("duty", F_CUSTOM, 0), .required = true, .only = EV(THROTTLE) },
+	{ ROW("duration", F_CUSTOM, 0), .required = true, .only = EV(CSTATE) | EV(THROTTLE) },
+	{ ROW("until", F_CUSTOM, 0), .required = true, .only = EV(CSTATE_PATTERN) },
+	{ ROW("residency", F_CUSTOM, 0), .required = true, .only = EV(CSTATE_PATTERN) },
+	{ ROW("busy", F_CUSTOM, 0), .required = true, .only = EV(CSTATE_PATTERN) },
+	{ ROW("frequency", F_CUSTOM, 0), .required = true, .only = EV(PSTATE) },
+	{ ROW("socket", F_CUSTOM, 0), .required = true, .only = EV(TEMPERATURE) },
+	{ ROW("step", F_CUSTOM, 0), .required = true, .only = EV(TEMPERATURE) },
+	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = EV(HOTPLUG) },
+	{ ROW("tsc", F_CUSTOM, 0), .only = EV(HOTPLUG) },
+	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = EV(READER_MIGRATE) },
+	{ ROW("cpu", F_CUSTOM, 0), .required = true,
+	  .only = EV(TSC_WRITE) | EV(TSC_ADJUST_WRITE) | EV(READER_MIGRATE) },
+	{ ROW("value", F_CUSTOM, 0), .required = true, .only = EV(TSC_WRITE) },
+	{ ROW("low32", F_CUSTOM, 0), .only = EV(TSC_WRITE) },
+	{ ROW("value", F_CUSTOM, 0), .required = true, .only = EV(TSC_ADJUST_WRITE) },
+	{ ROW("kind", F_CUSTOM, 0), .required = true, .only = EV(SUSPEND) },
+	{ ROW("duration", F_CUSTOM, 0), .required = true, .only = EV(SUSPEND) },
+	{ ROW("firmware_tsc_adjust", F_CUSTOM, 0), .only = EV(SUSPEND) },
 };
 
-static const char *const ev_keys_cstate[] = {
-	"type", "at", "host", "cpus", "state", "duration", NULL,
-};
-
-static const char *const ev_keys_pattern[] = {
-	"type", "at", "host", "cpus", "state", "until", "residency", "busy", NULL,
-};
-
-static const char *const ev_keys_pstate[] = { "type", "at", "host", "cpus", "frequency", NULL };
-
-static const char *const ev_keys_throttle[] = {
-	"type", "at", "host", "cpus", "duty", "duration", NULL,
-};
-
-static const char *const ev_keys_temperature[] = { "type", "at", "host", "socket", "step", NULL };
-
-static const char *const ev_keys_hotplug[] = { "type", "at", "host", "cpu", "tsc", NULL };
-
-static const char *const ev_keys_tsc_write[] = {
-	"type", "at", "host", "cpu", "value", "low32", NULL,
-};
-
-static const char *const ev_keys_adjust_write[] = { "type", "at", "host", "cpu", "value", NULL };
-
-static const char *const ev_keys_suspend[] = {
-	"type", "at", "host", "kind", "duration", "firmware_tsc_adjust", NULL,
-};
-
-static const char *const ev_keys_reader_migrate[] = {
-	"type", "at", "host", "reader", "cpu", NULL,
-};
-
-static const char *const *const event_keys[] = {
-	[SCN_EV_CSTATE] = ev_keys_cstate,
-	[SCN_EV_CSTATE_PATTERN] = ev_keys_pattern,
-	[SCN_EV_PSTATE] = ev_keys_pstate,
-	[SCN_EV_THROTTLE] = ev_keys_throttle,
-	[SCN_EV_TEMPERATURE] = ev_keys_temperature,
-	[SCN_EV_HOTPLUG] = ev_keys_hotplug,
-	[SCN_EV_TSC_WRITE] = ev_keys_tsc_write,
-	[SCN_EV_TSC_ADJUST_WRITE] = ev_keys_adjust_write,
-	[SCN_EV_SUSPEND] = ev_keys_suspend,
-	[SCN_EV_READER_MIGRATE] = ev_keys_reader_migrate,
-};
+const struct field_table event_table = FIELDS("events", event_rows);
 
 static const char *const suspend_names[] = { "S3", "S4", NULL };
 
@@ -261,7 +246,7 @@ static bool load_event(struct loader *ld, const struct node *o, unsigned k,
 		return false;
 	e->type = (enum scn_event_type)u;
 	snprintf(context, sizeof(context), "an event of type \"%s\"", event_type_names[u]);
-	if (!read_object_in(ld, o, event_keys[u], event_keys_all, context))
+	if (!load_fields(ld, o, &event_table, 1u << u, context, e, NULL))
 		return false;
 	keep_path(e->path, o->path);
 	if (!node_get(ld, o, "at", true, &at) || !read_duration_ps(ld, &at, &e->at_ps))

@@ -2,50 +2,54 @@
 #include "sim/scenario/loader_internal.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sim/core/units.h"
 
-/* Host checks: the kinds, in the order of enum scn_host_check_kind, and the keys of each. */
+#define HC(m) offsetof(struct scn_host_check, m)
+#define FT (1u << SCN_HC_FLAG_TRUTH)
+#define SY (1u << SCN_HC_TSC_SYNC)
+#define WD (1u << SCN_HC_WATCHDOG)
+#define TM (1u << SCN_HC_TIMER)
+
+/* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = {
 	"flag_truth", "tsc_sync", "watchdog", "timer", NULL,
 };
-
-static const char *const hc_keys_all[] = {
-	"check", "name", "host", "expect", "worst", "threshold", "flags", "cpus", "at",
-	"clocksource", "delay_every", "delay", "false_positive", "cpu", "mode", "arm_at", "count",
-	"slack", NULL,
-};
-
-static const char *const hc_keys_flag_truth[] = {
-	"check", "name", "host", "expect", "worst", "threshold", "flags", NULL,
-};
-
-static const char *const hc_keys_tsc_sync[] = {
-	"check", "name", "host", "expect", "worst", "cpus", "at", NULL,
-};
-
-static const char *const hc_keys_watchdog[] = {
-	"check", "name", "host", "expect", "worst", "clocksource", "delay_every", "delay",
-	"false_positive", NULL,
-};
-
-static const char *const hc_keys_timer[] = {
-	"check", "name", "host", "expect", "worst", "cpu", "mode", "arm_at", "delay", "count",
-	"slack", NULL,
-};
-
-static const char *const *const host_check_keys[] = {
-	[SCN_HC_FLAG_TRUTH] = hc_keys_flag_truth,
-	[SCN_HC_TSC_SYNC] = hc_keys_tsc_sync,
-	[SCN_HC_WATCHDOG] = hc_keys_watchdog,
-	[SCN_HC_TIMER] = hc_keys_timer,
-};
-
 static const char *const watchdog_cs_names[] = { "hpet", "acpi_pm", NULL };
-
 static const char *const timer_mode_names[] = { "oneshot", "periodic", "deadline", NULL };
+
+/* Common keys, then each kind's (.only: the kinds that take the key). */
+static const struct field host_check_rows[] = {
+	{ ROW("check", F_ENUM, HC(kind)), .required = true, .names = host_check_names },
+	{ ROW("name", F_NAME, HC(name)) },        /* default "<check>-<index>", set by code */
+	{ ROW("host", F_CUSTOM, 0) },
+	{ ROW("expect", F_ENUM, HC(expect)), .required = true, .names = expect_names },
+	{ ROW("worst", F_CUSTOM, 0) },
+	{ ROW("threshold", F_PPB, HC(flag_truth.threshold_ppb)), .dflt = "100ppm",
+	  .max = INT64_MAX, .only = FT },
+	{ ROW("flags", F_CUSTOM, 0), .only = FT },
+	{ ROW("cpus", F_CUSTOM, 0), .required = true, .only = SY },
+	{ ROW("at", F_DURATION_PS, HC(tsc_sync.at_ps)), .dflt = "0s", .only = SY },
+	{ ROW("clocksource", F_ENUM, HC(watchdog.clocksource)), .dflt = "hpet",
+	  .names = watchdog_cs_names, .only = WD },
+	{ ROW("delay_every", F_CUSTOM, 0), .only = WD },
+	{ ROW("delay", F_CUSTOM, 0), .only = WD },
+	{ ROW("false_positive", F_TRISTATE, HC(watchdog.false_positive)), .only = WD },
+	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = TM },
+	{ ROW("mode", F_ENUM, HC(timer.mode)), .required = true, .names = timer_mode_names,
+	  .only = TM },
+	{ ROW("arm_at", F_DURATION_PS, HC(timer.arm_at_ps)), .dflt = "0s", .only = TM },
+	{ ROW("delay", F_DURATION_PS, HC(timer.delay_ps)), .required = true, .min = 1,
+	  .what = "duration", .only = TM },
+	{ ROW("count", F_U64, HC(timer.count)), .min = 1, .max = MAX_U53,
+	  .what = "a number of fires", .only = TM },
+	{ ROW("slack", F_DURATION_PS, HC(timer.slack_ps)), .dflt = "10us", .only = TM },
+};
+
+const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
 
 /* ---- host checks ---- */
 
@@ -99,9 +103,12 @@ static bool load_host_worst(struct loader *ld, const struct node *o, struct scn_
 /* flag_truth "flags": distinct flag names; default every flag. */
 static bool read_flags(struct loader *ld, const struct node *v, uint32_t *flags)
 {
+	const char *flag_names[SCN_TSC_FLAG_COUNT + 1] = { NULL };
 	char expected[160], names[112], q[80];
 	unsigned n = 0;
 
+	for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++)
+		flag_names[i] = tsc_flag_key((enum scn_tsc_flag)i);
 	*flags = (1u << SCN_TSC_FLAG_COUNT) - 1;
 	if (!v->json)
 		return true;
@@ -109,7 +116,7 @@ static bool read_flags(struct loader *ld, const struct node *v, uint32_t *flags)
 		return false;
 	*flags = 0;
 	snprintf(expected, sizeof(expected), "a TSC flag: one of %s",
-		 name_list(names, sizeof(names), tsc_flag_names, true));
+		 name_list(names, sizeof(names), flag_names, true));
 	for (unsigned i = 0; i < n; i++) {
 		struct node el;
 		const char *s = "";
@@ -118,9 +125,9 @@ static bool read_flags(struct loader *ld, const struct node *v, uint32_t *flags)
 		node_element(v, i, &el);
 		if (!read_str(ld, &el, expected, &s))
 			return false;
-		while (tsc_flag_names[f] && strcmp(tsc_flag_names[f], s) != 0)
+		while (flag_names[f] && strcmp(flag_names[f], s) != 0)
 			f++;
-		if (!tsc_flag_names[f])
+		if (!flag_names[f])
 			return fail(ld, el.path, "expected %s, got %s", expected,
 				    sim_quote(q, sizeof(q), s));
 		if (*flags >> f & 1)
@@ -139,7 +146,7 @@ static bool load_tsc_sync(struct loader *ld, const struct node *o, struct scn_ho
 	struct cpu_set online;
 	char a[32], b[32], what[80], when[48];
 
-	if (!node_get(ld, o, "at", false, &v) || !read_duration_ps(ld, &v, &c->tsc_sync.at_ps))
+	if (!node_get(ld, o, "at", false, &v))
 		return false;
 	if (c->tsc_sync.at_ps >= sc->duration_ps)
 		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
@@ -166,13 +173,8 @@ static bool load_tsc_sync(struct loader *ld, const struct node *o, struct scn_ho
 
 static bool load_watchdog(struct loader *ld, const struct node *o, struct scn_host_check *c)
 {
-	struct node every, delay, v;
-	unsigned u = SCN_WD_HPET;
-	bool b = false;
+	struct node every, delay;
 
-	if (!node_get(ld, o, "clocksource", false, &v) || !read_enum(ld, &v, watchdog_cs_names, &u))
-		return false;
-	c->watchdog.clocksource = (enum scn_watchdog_cs)u;
 	if (!node_get(ld, o, "delay_every", false, &every) || !node_get(ld, o, "delay", false, &delay))
 		return false;
 	if (every.json && !delay.json)
@@ -184,13 +186,7 @@ static bool load_watchdog(struct loader *ld, const struct node *o, struct scn_ho
 	if (!read_uint(ld, &every, 1, UINT32_MAX, "a count of watchdog reads",
 		       &c->watchdog.delay_every))
 		return false;
-	if (delay.json && !read_positive(ld, o, "delay", &c->watchdog.delay_ps, &delay))
-		return false;
-	if (!node_get(ld, o, "false_positive", false, &v) || !read_bool(ld, &v, &b))
-		return false;
-	if (v.json)
-		c->watchdog.false_positive = b ? SCN_TRUE : SCN_FALSE;
-	return true;
+	return !delay.json || read_positive(ld, o, "delay", &c->watchdog.delay_ps, &delay);
 }
 
 static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_check *c)
@@ -198,30 +194,22 @@ static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_
 	const struct scenario *sc = ld->sc;
 	struct node v, count, delay;
 	char a[32], b[32];
-	unsigned u = 0;
 	sim_u128 due;
 
-	if (!node_get(ld, o, "mode", true, &v) || !read_enum(ld, &v, timer_mode_names, &u))
-		return false;
-	c->timer.mode = (enum scn_timer_mode)u;
-	if (!node_get(ld, o, "arm_at", false, &v) || !read_duration_ps(ld, &v, &c->timer.arm_at_ps))
-		return false;
-	if (c->timer.arm_at_ps >= sc->duration_ps)
+	if (c->timer.arm_at_ps >= sc->duration_ps) {
+		join_key(v.path, o->path, "arm_at");
 		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
 			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
 			    fmt_ps(b, sizeof(b), 1, c->timer.arm_at_ps));
+	}
 	if (!read_online_cpu(ld, o, "cpu", c->host, c->timer.arm_at_ps, sc->nevents,
 			     &c->timer.cpu, &v))
 		return false;
-	if (!read_positive(ld, o, "delay", &c->timer.delay_ps, &delay))
-		return false;
-	if (!node_get(ld, o, "count", false, &count))
+	if (!node_get(ld, o, "delay", true, &delay) || !node_get(ld, o, "count", false, &count))
 		return false;
 	if (count.json && c->timer.mode != SCN_TIMER_PERIODIC)
 		return fail_at(ld, count.path, AT_KEY, 0,
 			       "key \"count\" is only allowed when \"mode\" is \"periodic\"");
-	if (!read_int(ld, &count, 1, MAX_U53, "a number of fires", &c->timer.count))
-		return false;
 	due = (sim_u128)c->timer.arm_at_ps +
 	      (sim_u128)c->timer.delay_ps * (c->timer.count ? c->timer.count : 1);
 	if (due >= sc->duration_ps)
@@ -230,8 +218,7 @@ static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_
 			    count.json ? "last fire" : "first fire",
 			    due > SIM_NEVER ? "more than 213 days" : fmt_ps(a, sizeof(a), 1, (sim_ps)due),
 			    fmt_ps(b, sizeof(b), 1, sc->duration_ps));
-	c->timer.slack_ps = 10 * SIM_PS_PER_US;
-	return node_get(ld, o, "slack", false, &v) && read_duration_ps(ld, &v, &c->timer.slack_ps);
+	return true;
 }
 
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
@@ -246,12 +233,11 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 		return type_error(ld, o, "an object");
 	if (!node_get(ld, o, "check", true, &kind) || !read_enum(ld, &kind, host_check_names, &u))
 		return false;
-	c->kind = (enum scn_host_check_kind)u;
 	snprintf(context, sizeof(context), "check \"%s\"", host_check_names[u]);
-	if (!read_object_in(ld, o, host_check_keys[u], hc_keys_all, context))
+	if (!load_fields(ld, o, &host_check_table, 1u << u, context, c, NULL))
 		return false;
 	keep_path(c->path, o->path);
-	if (!node_get(ld, o, "name", false, &name) || !read_name(ld, &name, c->name, sizeof(c->name)))
+	if (!node_get(ld, o, "name", false, &name))
 		return false;
 	if (!name.json)
 		snprintf(c->name, sizeof(c->name), "%s-%u", host_check_names[u], idx);
@@ -263,15 +249,9 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 				    name.json ? "" : ", this check's default name", i);
 	if (!read_host_or_only(ld, o, &c->host))
 		return false;
-	u = ORACLE_EXPECT_PASS;
-	if (!node_get(ld, o, "expect", true, &v) || !read_enum(ld, &v, expect_names, &u))
-		return false;
-	c->expect = (enum oracle_expect)u;
 	switch (c->kind) {
 	case SCN_HC_FLAG_TRUTH:
-		c->flag_truth.threshold_ppb = 100000;
-		if (!node_get(ld, o, "threshold", false, &v) ||
-		    !read_ppb(ld, &v, INT64_MAX, &c->flag_truth.threshold_ppb))
+		if (!node_get(ld, o, "threshold", false, &v))
 			return false;
 		if (c->flag_truth.threshold_ppb < 0)
 			return fail(ld, v.path, "expected a threshold of at least 0ppm, got \"%s\"",

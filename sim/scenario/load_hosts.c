@@ -1,34 +1,100 @@
 /* "hosts": sockets, crystals, TSC features; CPU sets and host references. */
 #include "sim/scenario/loader_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sim/core/units.h"
 
-static const char *const host_keys[] = {
-	"name", "tsc", "uptime", "realtime_error", "tsc_khz", "clocksource", "hpet",
-	"hpet_crystal", "vendor", "sockets", "tsc_features", NULL,
-};
-
-static const char *const socket_keys[] = {
-	"cpus", "crystal", "tsc_offset", "cpu_tsc_offsets", "crystal_wander", "wander_bound",
-	"wander_step", "crystal_aging", "ssc", "hotplug_cpus", NULL,
-};
-
-static const char *const ssc_keys[] = { "mode", "spread", "modulation", NULL };
-
-static const char *const tsc_features_keys[] = {
-	"constant", "nonstop", "tsc_adjust", "arat", "rdtsc_window", "bios_sync_residual",
-	"halted_pstate_erratum", "nonstop_s3", "apic_timer", "advertise", NULL,
-};
+#define H(m) offsetof(struct scn_host, m)
+#define K(m) offsetof(struct scn_socket, m)
+#define TF(m) offsetof(struct scn_tsc_features, m)
 
 /* Enumerations, in the order of their C enums. */
 static const char *const clocksource_names[] = { "auto", "tsc", "hpet", NULL };
-
-static const char *const vendor_names[] = { "intel", "amd", NULL };
-
+static const char *const vendor_names[] = { "intel", "amd", NULL };   /* amd: svm */
 static const char *const ssc_mode_names[] = { "down", "center", NULL };
+
+static const struct field host_rows[] = {
+	{ ROW("name", F_NAME, H(name)), .required = true },
+	{ ROW("tsc", F_FREQ, H(tsc)), .required = true, .min = 1000000, .max = 100000000000ULL },
+	{ ROW("uptime", F_DURATION_NS, H(uptime_ns)), .required = true },
+	{ ROW("realtime_error", F_SIGNED_NS, H(realtime_error_ns)), .dflt = "0s" },
+	{ ROW("tsc_khz", F_U64, H(tsc_khz)), .dflt = "0", .max = UINT32_MAX,
+	  .what = "a TSC frequency in kHz" },
+	{ ROW("clocksource", F_ENUM, H(clocksource)), .dflt = "auto", .names = clocksource_names },
+	{ ROW("hpet", F_FREQ, H(hpet)), .dflt = "14.31818MHz", .min = 1000000, .max = 1000000000 },
+	{ ROW("hpet_crystal", F_PPB, H(hpet_crystal_ppb)), .dflt = "0ppm",
+	  .max = CRYSTAL_LIMIT_PPB },
+	{ ROW("vendor", F_ENUM_BOOL, H(svm)), .dflt = "intel", .names = vendor_names },
+	{ ROW("sockets", F_CUSTOM, 0), .required = true },
+	{ ROW("tsc_features", F_CUSTOM, 0) },
+};
+
+static const struct field socket_rows[] = {
+	{ ROW("cpus", F_UINT, K(ncpus)), .required = true, .min = 1, .max = SCN_MAX_CPUS_PER_SOCKET,
+	  .what = "a CPU count" },
+	{ ROW("crystal", F_PPB, K(crystal_ppb)), .dflt = "0ppm", .max = CRYSTAL_LIMIT_PPB },
+	{ ROW("tsc_offset", F_SIGNED_PS, K(tsc_offset_ps)), .dflt = "0s" },
+	{ ROW("cpu_tsc_offsets", F_CUSTOM, 0) },
+	{ ROW("crystal_wander", F_PPB, K(wander_ppb)), .dflt = "0ppb", .max = WANDER_LIMIT_PPB },
+	{ ROW("wander_bound", F_PPB, K(wander_bound_ppb)), .dflt = "1ppm",
+	  .max = CRYSTAL_LIMIT_PPB },
+	{ ROW("wander_step", F_DURATION_PS, K(wander_step_ps)), .dflt = "1s", .min = SIM_PS_PER_MS,
+	  .what = "step" },
+	{ ROW("crystal_aging", F_PPB, K(aging_ppb_per_day)), .dflt = "0ppb",
+	  .max = CRYSTAL_LIMIT_PPB },
+	{ ROW("ssc", F_CUSTOM, 0) },
+	{ ROW("hotplug_cpus", F_UINT, K(hotplug_cpus)), .dflt = "0", .max = SCN_MAX_CPUS_PER_SOCKET,
+	  .what = "a CPU count" },
+};
+
+static const struct field ssc_rows[] = {
+	{ ROW("mode", F_ENUM, offsetof(struct scn_ssc, mode)), .required = true,
+	  .names = ssc_mode_names },
+	{ ROW("spread", F_CUSTOM, 0), .required = true },
+	{ ROW("modulation", F_FREQ, offsetof(struct scn_ssc, modulation)), .dflt = "31.5kHz",
+	  .min = 10000, .max = 100000 },
+};
+
+static const struct field tsc_features_rows[] = {
+	{ ROW("constant", F_BOOL, TF(constant)), .dflt = "true" },
+	{ ROW("nonstop", F_BOOL, TF(nonstop)), .dflt = "true" },
+	{ ROW("tsc_adjust", F_BOOL, TF(tsc_adjust)), .dflt = "true" },
+	{ ROW("arat", F_BOOL, TF(arat)), .dflt = "true" },
+	{ ROW("rdtsc_window", F_U32, TF(rdtsc_window_cycles)), .dflt = "0", .max = 1000000,
+	  .what = "a number of TSC cycles" },
+	{ ROW("bios_sync_residual", F_U32, TF(bios_sync_residual_cycles)), .dflt = "0",
+	  .max = 1000000000, .what = "a number of TSC cycles" },
+	{ ROW("halted_pstate_erratum", F_BOOL, TF(halted_pstate_erratum)), .dflt = "false" },
+	{ ROW("nonstop_s3", F_BOOL, TF(nonstop_s3)), .dflt = "false" },
+	{ ROW("apic_timer", F_FREQ, TF(apic_timer)), .dflt = "100MHz", .min = 1000000,
+	  .max = 10000000000ULL },
+	{ ROW("advertise", F_CUSTOM, 0) },
+};
+
+/* "advertise": one key per flag, in the order of enum scn_tsc_flag; absent = the model's. */
+static const struct field advertise_rows[] = {
+	{ ROW("constant_tsc", F_TRISTATE, TF(advertise[SCN_FLAG_CONSTANT_TSC])) },
+	{ ROW("nonstop_tsc", F_TRISTATE, TF(advertise[SCN_FLAG_NONSTOP_TSC])) },
+	{ ROW("tsc_known_freq", F_TRISTATE, TF(advertise[SCN_FLAG_TSC_KNOWN_FREQ])) },
+	{ ROW("tsc_reliable", F_TRISTATE, TF(advertise[SCN_FLAG_TSC_RELIABLE])) },
+	{ ROW("invariant_tsc", F_TRISTATE, TF(advertise[SCN_FLAG_INVARIANT_TSC])) },
+};
+_Static_assert(sizeof(advertise_rows) / sizeof(advertise_rows[0]) == SCN_TSC_FLAG_COUNT,
+	       "one advertise key per TSC flag");
+
+const struct field_table host_table = FIELDS("hosts", host_rows);
+const struct field_table socket_table = FIELDS("sockets", socket_rows);
+const struct field_table ssc_table = FIELDS("ssc", ssc_rows);
+const struct field_table tsc_features_table = FIELDS("tsc_features", tsc_features_rows);
+const struct field_table advertise_table = FIELDS("advertise", advertise_rows);
+
+const char *tsc_flag_key(enum scn_tsc_flag f)
+{
+	return advertise_rows[f].key;
+}
 
 /* ---- hosts ---- */
 
@@ -155,14 +221,10 @@ static bool load_ssc(struct loader *ld, const struct node *o, struct scn_ssc *ss
 {
 	struct node v;
 	int64_t spread = 0;
-	unsigned u = 0;
 
-	if (!read_object(ld, o, ssc_keys))
+	if (!load_fields(ld, o, &ssc_table, 0, NULL, ssc, NULL))
 		return false;
 	ssc->enabled = true;
-	if (!node_get(ld, o, "mode", true, &v) || !read_enum(ld, &v, ssc_mode_names, &u))
-		return false;
-	ssc->mode = (enum scn_ssc_mode)u;
 	if (!node_get(ld, o, "spread", true, &v))
 		return false;
 	if (!read_fraction(ld, &v, 1, SSC_SPREAD_MAX_PPB, "a spread above 0% and at most 2%",
@@ -172,9 +234,7 @@ static bool load_ssc(struct loader *ld, const struct node *o, struct scn_ssc *ss
 		return fail(ld, v.path, "spread \"%s\" is not a whole number of ppm",
 			    v.json->valuestring);
 	ssc->spread_ppm = (uint32_t)(spread / 1000);
-	ssc->modulation = sim_freq_hz(31500);
-	return node_get(ld, o, "modulation", false, &v) &&
-	       read_freq(ld, &v, 10000, 100000, "10kHz to 100kHz", &ssc->modulation);
+	return true;
 }
 
 static bool load_socket(struct loader *ld, const struct scn_host *h, const struct node *o,
@@ -182,22 +242,16 @@ static bool load_socket(struct loader *ld, const struct scn_host *h, const struc
 {
 	struct node v;
 	struct sim_freq f;
-	char q[80], a[32];
+	char q[80];
 	int64_t lo, hi;
 
-	if (!read_object(ld, o, socket_keys))
+	if (!load_fields(ld, o, &socket_table, 0, NULL, sk, NULL))
 		return false;
-	if (!node_get(ld, o, "cpus", true, &v) ||
-	    !read_uint(ld, &v, 1, SCN_MAX_CPUS_PER_SOCKET, "a CPU count", &sk->ncpus))
-		return false;
-	if (!node_get(ld, o, "crystal", false, &v) || !read_ppb(ld, &v, CRYSTAL_LIMIT_PPB,
-							   &sk->crystal_ppb))
+	if (!node_get(ld, o, "crystal", false, &v))
 		return false;
 	if (v.json && !sim_freq_scale_ppb(h->tsc, sk->crystal_ppb, &f))
 		return fail(ld, v.path, "the TSC frequency with crystal %s is not representable",
 			    sim_quote(q, sizeof(q), v.json->valuestring));
-	if (!node_get(ld, o, "tsc_offset", false, &v) || !read_signed_ps(ld, &v, &sk->tsc_offset_ps))
-		return false;
 	if (!node_get(ld, o, "cpu_tsc_offsets", false, &v) ||
 	    !read_array(ld, &v, sk->ncpus, sk->ncpus, "signed durations (one per CPU)",
 			&(unsigned){ 0 }))
@@ -212,32 +266,19 @@ static bool load_socket(struct loader *ld, const struct scn_host *h, const struc
 				return false;
 		}
 	}
-	if (!node_get(ld, o, "crystal_wander", false, &v) ||
-	    !read_ppb(ld, &v, WANDER_LIMIT_PPB, &sk->wander_ppb))
+	if (!node_get(ld, o, "crystal_wander", false, &v))
 		return false;
 	if (sk->wander_ppb < 0)
 		return fail(ld, v.path, "expected a wander of at least 0ppb (per sqrt(s)), got %s",
 			    sim_quote(q, sizeof(q), v.json->valuestring));
-	sk->wander_bound_ppb = 1000;
-	if (!node_get(ld, o, "wander_bound", false, &v) ||
-	    !read_ppb(ld, &v, CRYSTAL_LIMIT_PPB, &sk->wander_bound_ppb))
+	if (!node_get(ld, o, "wander_bound", false, &v))
 		return false;
 	if (sk->wander_bound_ppb <= 0)
 		return fail(ld, v.path, "expected a bound above 0ppb, got %s",
 			    sim_quote(q, sizeof(q), v.json->valuestring));
-	sk->wander_step_ps = SIM_PS_PER_S;
-	if (!node_get(ld, o, "wander_step", false, &v) || !read_duration_ps(ld, &v, &sk->wander_step_ps))
-		return false;
-	if (sk->wander_step_ps < SIM_PS_PER_MS)
-		return fail(ld, v.path, "expected a step of at least 1ms, got %s",
-			    fmt_ps(a, sizeof(a), 1, sk->wander_step_ps));
-	if (!node_get(ld, o, "crystal_aging", false, &v) ||
-	    !read_ppb(ld, &v, CRYSTAL_LIMIT_PPB, &sk->aging_ppb_per_day))
-		return false;
 	if (!node_get(ld, o, "ssc", false, &v) || (v.json && !load_ssc(ld, &v, &sk->ssc)))
 		return false;
-	if (!node_get(ld, o, "hotplug_cpus", false, &v) ||
-	    !read_uint(ld, &v, 0, SCN_MAX_CPUS_PER_SOCKET, "a CPU count", &sk->hotplug_cpus))
+	if (!node_get(ld, o, "hotplug_cpus", false, &v))
 		return false;
 	if (sk->ncpus + sk->hotplug_cpus > SCN_MAX_CPUS_PER_SOCKET)
 		return fail(ld, v.path, "expected at most %u hotplug CPUs (\"cpus\" is %u, and a "
@@ -251,53 +292,13 @@ static bool load_socket(struct loader *ld, const struct scn_host *h, const struc
 static bool load_tsc_features(struct loader *ld, const struct node *o,
 			      struct scn_tsc_features *tf)
 {
-	struct node v, adv;
-	uint64_t x;
+	struct node adv = { NULL, "" };
 
-	tf->constant = tf->nonstop = tf->tsc_adjust = tf->arat = true;
-	tf->apic_timer = sim_freq_hz(100000000);
-	if (!o->json)
-		return true;
-	if (!read_object(ld, o, tsc_features_keys))
+	if (!load_fields(ld, o, &tsc_features_table, 0, NULL, tf, NULL))
 		return false;
-	if (!node_get(ld, o, "constant", false, &v) || !read_bool(ld, &v, &tf->constant) ||
-	    !node_get(ld, o, "nonstop", false, &v) || !read_bool(ld, &v, &tf->nonstop) ||
-	    !node_get(ld, o, "tsc_adjust", false, &v) || !read_bool(ld, &v, &tf->tsc_adjust) ||
-	    !node_get(ld, o, "arat", false, &v) || !read_bool(ld, &v, &tf->arat))
+	if (o->json && !node_get(ld, o, "advertise", false, &adv))
 		return false;
-	x = 0;
-	if (!node_get(ld, o, "rdtsc_window", false, &v) ||
-	    !read_int(ld, &v, 0, 1000000, "a number of TSC cycles", &x))
-		return false;
-	tf->rdtsc_window_cycles = (uint32_t)x;
-	x = 0;
-	if (!node_get(ld, o, "bios_sync_residual", false, &v) ||
-	    !read_int(ld, &v, 0, 1000000000, "a number of TSC cycles", &x))
-		return false;
-	tf->bios_sync_residual_cycles = (uint32_t)x;
-	if (!node_get(ld, o, "nonstop_s3", false, &v) || !read_bool(ld, &v, &tf->nonstop_s3))
-		return false;
-	if (!node_get(ld, o, "halted_pstate_erratum", false, &v) ||
-	    !read_bool(ld, &v, &tf->halted_pstate_erratum))
-		return false;
-	if (!node_get(ld, o, "apic_timer", false, &v) ||
-	    !read_freq(ld, &v, 1000000, 10000000000ULL, "1MHz to 10GHz", &tf->apic_timer))
-		return false;
-	if (!node_get(ld, o, "advertise", false, &adv))
-		return false;
-	if (!adv.json)
-		return true;
-	if (!read_object(ld, &adv, tsc_flag_names))
-		return false;
-	for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++) {
-		bool b = false;
-
-		if (!node_get(ld, &adv, tsc_flag_names[i], false, &v) || !read_bool(ld, &v, &b))
-			return false;
-		if (v.json)
-			tf->advertise[i] = b ? SCN_TRUE : SCN_FALSE;
-	}
-	return true;
+	return !adv.json || load_fields(ld, &adv, &advertise_table, 0, NULL, tf, NULL);
 }
 
 bool load_host(struct loader *ld, const struct node *o, unsigned idx)
@@ -307,49 +308,26 @@ bool load_host(struct loader *ld, const struct node *o, unsigned idx)
 	struct node v, arr;
 	struct sim_freq f;
 	char q[80];
-	unsigned u;
 
-	if (!read_object(ld, o, host_keys))
+	if (!load_fields(ld, o, &host_table, 0, NULL, h, NULL))
 		return false;
 	keep_path(h->path, o->path);
-	if (!node_get(ld, o, "name", true, &v) || !read_name(ld, &v, h->name, sizeof(h->name)))
-		return false;
 	for (unsigned i = 0; i < idx; i++)
-		if (strcmp(sc->hosts[i].name, h->name) == 0)
+		if (strcmp(sc->hosts[i].name, h->name) == 0) {
+			join_key(v.path, o->path, "name");
 			return fail(ld, v.path, "duplicate host name %s (also /hosts/%u/name)",
 				    sim_quote(q, sizeof(q), h->name), i);
-	if (!node_get(ld, o, "tsc", true, &v) ||
-	    !read_freq(ld, &v, 1000000, 100000000000ULL, "1MHz to 100GHz", &h->tsc))
-		return false;
-	if (!node_get(ld, o, "uptime", true, &v) || !read_duration_ns(ld, &v, &h->uptime_ns))
-		return false;
-	if (!node_get(ld, o, "realtime_error", false, &v) ||
-	    !read_signed_ns(ld, &v, &h->realtime_error_ns))
+		}
+	if (!node_get(ld, o, "realtime_error", false, &v))
 		return false;
 	if (h->realtime_error_ns < 0 &&
 	    (uint64_t)-h->realtime_error_ns > sc->utc_start_ns)
 		return fail(ld, v.path, "the host's clock would start before 1970");
-	if (!node_get(ld, o, "tsc_khz", false, &v) ||
-	    !read_int(ld, &v, 0, UINT32_MAX, "a TSC frequency in kHz", &h->tsc_khz))
-		return false;
-	u = h->clocksource;
-	if (!node_get(ld, o, "clocksource", false, &v) || !read_enum(ld, &v, clocksource_names, &u))
-		return false;
-	h->clocksource = (enum scn_clocksource)u;
-	h->hpet = sim_freq_hz(14318180);
-	if (!node_get(ld, o, "hpet", false, &v) ||
-	    !read_freq(ld, &v, 1000000, 1000000000, "1MHz to 1GHz", &h->hpet))
-		return false;
-	if (!node_get(ld, o, "hpet_crystal", false, &v) ||
-	    !read_ppb(ld, &v, CRYSTAL_LIMIT_PPB, &h->hpet_crystal_ppb))
+	if (!node_get(ld, o, "hpet_crystal", false, &v))
 		return false;
 	if (v.json && !sim_freq_scale_ppb(h->hpet, h->hpet_crystal_ppb, &f))
 		return fail(ld, v.path, "the HPET frequency with crystal %s is not representable",
 			    sim_quote(q, sizeof(q), v.json->valuestring));
-	u = h->svm;
-	if (!node_get(ld, o, "vendor", false, &v) || !read_enum(ld, &v, vendor_names, &u))
-		return false;
-	h->svm = u == 1;
 	if (!node_get(ld, o, "sockets", true, &arr) ||
 	    !read_array(ld, &arr, 1, SCN_MAX_SOCKETS, "sockets", &h->nsockets))
 		return false;
@@ -364,7 +342,8 @@ bool load_host(struct loader *ld, const struct node *o, unsigned idx)
 		h->ncpus += sk->ncpus + sk->hotplug_cpus;
 		h->ncpus_online += sk->ncpus;
 	}
-	return node_get(ld, o, "tsc_features", false, &v) && load_tsc_features(ld, &v, &h->features);
+	return node_get(ld, o, "tsc_features", false, &v) &&
+	       load_tsc_features(ld, &v, &h->features);
 }
 
 /* Index of the host named by v (a string), listing the names on error. */

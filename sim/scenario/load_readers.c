@@ -1,49 +1,56 @@
 /* "readers" and their oracle "checks". */
 #include "sim/scenario/loader_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "oracle/check.h"
 #include "sim/core/units.h"
 
-static const char *const reader_keys[] = {
-	"name", "kind", "vcpus", "period", "jitter", "cost", "tsc_khz", "width", "wrap", "checks",
-	"host", "cpus", "migrate_every", "rdtsc", NULL,
-};
-
-static const char *const check_names[] = {
-	[ORACLE_MONO_VCPU] = "mono_vcpu",
-	[ORACLE_MONO_CAUSAL] = "mono_causal",
-	[ORACLE_STEP_BACK] = "step_back",
-	[ORACLE_STEP_FWD] = "step_fwd",
-	[ORACLE_MAX_ERROR] = "max_error",
-	[ORACLE_RATE] = "rate",
-	[ORACLE_CHECK_COUNT] = NULL,
-};
-
-static const char *const check_keys_all[] = {
-	"expect", "threshold", "window", "pause", "worst", NULL,
-};
-
-static const char *const check_keys_mono[] = { "expect", "worst", NULL };
-
-static const char *const check_keys_step[] = { "expect", "threshold", "worst", NULL };
-
-static const char *const check_keys_max_error[] = {
-	"expect", "threshold", "pause", "worst", NULL,
-};
-
-static const char *const check_keys_rate[] = {
-	"expect", "threshold", "window", "worst", NULL,
-};
+#define R(m) offsetof(struct scn_reader, m)
+#define C(m) offsetof(struct oracle_check_config, m)
 
 static const char *const reader_kind_names[] = READER_KIND_NAMES_INIT;
-
 static const char *const rdtsc_names[] = { "rdtscp", "lfence", "rdtsc", NULL };
-
 static const char *const wrap_names[] = { "none", "extend", NULL };
-
 static const char *const pause_names[] = { "include", "exclude", NULL };
+
+static const struct field reader_rows[] = {
+	{ ROW("name", F_NAME, R(name)), .required = true },
+	{ ROW("kind", F_ENUM, R(kind)), .required = true, .names = reader_kind_names },
+	{ ROW("vcpus", F_CUSTOM, 0) },
+	{ ROW("period", F_DURATION_PS, R(period_ps)), .required = true, .min = 1,
+	  .what = "period" },
+	{ ROW("jitter", F_DURATION_PS, R(jitter_ps)), .dflt = "0s" },
+	{ ROW("cost", F_CUSTOM, 0) },              /* default by kind: reader_cost_ps[] */
+	{ ROW("tsc_khz", F_U64, R(tsc_khz)), .min = 1, .max = UINT32_MAX,
+	  .what = "a TSC frequency in kHz" },
+	{ ROW("width", F_CUSTOM, 0) },
+	{ ROW("wrap", F_CUSTOM, 0) },
+	{ ROW("checks", F_CUSTOM, 0) },
+	{ ROW("host", F_CUSTOM, 0) },
+	{ ROW("cpus", F_CUSTOM, 0) },
+	{ ROW("migrate_every", F_DURATION_PS, R(migrate_every_ps)), .min = 1, .what = "duration" },
+	{ ROW("rdtsc", F_ENUM, R(rdtsc)), .dflt = "rdtscp", .names = rdtsc_names },
+};
+
+/*
+ * One oracle check's object.  Which keys a check takes, and its unit, are the
+ * check's own (oracle/check.h: .params, .unit, .window_default).
+ */
+static const struct field check_rows[] = {
+	{ ROW("expect", F_ENUM, C(expect)), .required = true, .names = expect_names },
+	{ ROW("threshold", F_CUSTOM, 0), .required = true, .only = ORACLE_PARAM_THRESHOLD },
+	{ ROW("window", F_DURATION_PS, C(window_ps)), .min = 1, .what = "window",
+	  .only = ORACLE_PARAM_WINDOW },   /* default: the check's .window_default */
+	{ ROW("pause", F_ENUM, C(pause)), .dflt = "include", .names = pause_names,
+	  .only = ORACLE_PARAM_PAUSE },
+	{ ROW("worst", F_CUSTOM, 0) },
+};
+
+const struct field_table reader_table = FIELDS("readers", reader_rows);
+const struct field_table check_table = FIELDS("checks", check_rows);
 
 /* Default cost of one read, by reader kind. */
 static const sim_ps reader_cost_ps[] = {
@@ -56,6 +63,15 @@ static const sim_ps reader_cost_ps[] = {
 };
 
 /* ---- readers and checks ---- */
+
+/* The checks' keys, from their descriptors (oracle/check.h), NULL-terminated. */
+static const char *const *check_names(const char *names[ORACLE_CHECK_COUNT + 1])
+{
+	for (unsigned id = 0; id < ORACLE_CHECK_COUNT; id++)
+		names[id] = oracle_check_desc((enum oracle_check_id)id)->name;
+	names[ORACLE_CHECK_COUNT] = NULL;
+	return names;
+}
 
 static bool load_worst(struct loader *ld, const struct node *o, bool rate,
 		       struct oracle_check_config *c)
@@ -87,28 +103,16 @@ static bool load_worst(struct loader *ld, const struct node *o, bool rate,
 static bool load_check(struct loader *ld, const struct node *o, enum oracle_check_id id,
 		       struct oracle_check_config *c)
 {
-	static const char *const *const keys[] = {
-		[ORACLE_MONO_VCPU] = check_keys_mono,
-		[ORACLE_MONO_CAUSAL] = check_keys_mono,
-		[ORACLE_STEP_BACK] = check_keys_step,
-		[ORACLE_STEP_FWD] = check_keys_step,
-		[ORACLE_MAX_ERROR] = check_keys_max_error,
-		[ORACLE_RATE] = check_keys_rate,
-	};
-	bool rate = id == ORACLE_RATE;
+	const struct oracle_check_desc *d = oracle_check_desc(id);
+	bool rate = d->unit == ORACLE_UNIT_PPB;
 	char context[48], a[32];
 	struct node v;
-	unsigned u;
 
-	snprintf(context, sizeof(context), "check \"%s\"", check_names[id]);
-	if (!read_object_in(ld, o, keys[id], check_keys_all, context))
+	snprintf(context, sizeof(context), "check \"%s\"", d->name);
+	if (!load_fields(ld, o, &check_table, d->params, context, c, NULL))
 		return false;
 	c->enabled = true;
-	u = ORACLE_EXPECT_PASS;
-	if (!node_get(ld, o, "expect", true, &v) || !read_enum(ld, &v, expect_names, &u))
-		return false;
-	c->expect = (enum oracle_expect)u;
-	if (in_list(keys[id], "threshold")) {
+	if (d->params & ORACLE_PARAM_THRESHOLD) {
 		if (!node_get(ld, o, "threshold", true, &v))
 			return false;
 		if (rate) {
@@ -128,18 +132,13 @@ static bool load_check(struct loader *ld, const struct node *o, enum oracle_chec
 			c->threshold = (int64_t)t;
 		}
 	}
-	if (rate) {
-		c->window_ps = SIM_PS_PER_S;
-		if (!node_get(ld, o, "window", false, &v) || !read_duration_ps(ld, &v, &c->window_ps))
-			return false;
-		if (c->window_ps == 0)
-			return fail(ld, v.path, "expected a window above 0, got \"%s\"",
-				    v.json->valuestring);
-	}
-	u = ORACLE_PAUSE_INCLUDE;
-	if (!node_get(ld, o, "pause", false, &v) || !read_enum(ld, &v, pause_names, &u))
+	if ((d->params & ORACLE_PARAM_WINDOW) && d->window_default &&
+	    !node_get(ld, o, "window", false, &v))
 		return false;
-	c->pause = (enum oracle_pause_policy)u;
+	if ((d->params & ORACLE_PARAM_WINDOW) && d->window_default && !v.json &&
+	    !load_field_default(ld, o, field_row(&check_table, "window", d->params),
+				d->window_default, c))
+		return false;
 	if (!node_get(ld, o, "worst", false, &v))
 		return false;
 	return !v.json || load_worst(ld, &v, rate, c);
@@ -235,33 +234,28 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	struct scenario *sc = ld->sc;
 	struct scn_reader *r = &sc->readers[idx];
 	struct node v, kind, period, checks;
+	const char *names[ORACLE_CHECK_COUNT + 1];
 	char q[80], a[32], b[32];
 	unsigned u = 0;
 	enum scn_device dev;
 	bool counter;
 
-	if (!read_object(ld, o, reader_keys))
+	if (!load_fields(ld, o, &reader_table, 0, NULL, r, NULL))
 		return false;
 	keep_path(r->path, o->path);
-	if (!node_get(ld, o, "name", true, &v) || !read_name(ld, &v, r->name, sizeof(r->name)))
-		return false;
 	for (unsigned i = 0; i < idx; i++)
-		if (strcmp(sc->readers[i].name, r->name) == 0)
+		if (strcmp(sc->readers[i].name, r->name) == 0) {
+			join_key(v.path, o->path, "name");
 			return fail(ld, v.path, "duplicate reader name %s (also /readers/%u/name)",
 				    sim_quote(q, sizeof(q), r->name), i);
-	if (!node_get(ld, o, "kind", true, &kind) || !read_enum(ld, &kind, reader_kind_names, &u))
+		}
+	if (!node_get(ld, o, "kind", true, &kind) || !node_get(ld, o, "period", true, &period))
 		return false;
-	r->kind = (enum reader_kind)u;
 	counter = r->kind == READER_HPET || r->kind == READER_PMTIMER;
 	dev = r->kind == READER_HPET ? SCN_DEV_HPET : SCN_DEV_PMTIMER;
 	if (!load_reader_binding(ld, o, &kind, r))
 		return false;
-	if (!node_get(ld, o, "period", true, &period) || !read_duration_ps(ld, &period, &r->period_ps))
-		return false;
-	if (r->period_ps == 0)
-		return fail(ld, period.path, "expected a period above 0, got \"%s\"",
-			    period.json->valuestring);
-	if (!node_get(ld, o, "jitter", false, &v) || !read_duration_ps(ld, &v, &r->jitter_ps))
+	if (!node_get(ld, o, "jitter", false, &v))
 		return false;
 	if (r->jitter_ps >= r->period_ps)
 		return fail(ld, v.path, "expected a jitter below the period (%s), got %s",
@@ -280,7 +274,7 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 		return fail(ld, period.path,
 			    "expected a period above the cost of one read (%s, from "
 			    "/platform/access_cost/%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->platform.cost_ps[dev]), device_names[dev],
+			    fmt_ps(a, sizeof(a), 1, sc->platform.cost_ps[dev]), device_key(dev),
 			    fmt_ps(b, sizeof(b), 1, r->period_ps));
 	if (!node_get(ld, o, "tsc_khz", false, &v))
 		return false;
@@ -291,8 +285,6 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 		return fail_at(ld, v.path, AT_KEY, 0,
 			       "key \"tsc_khz\" is not allowed on a host: a \"tsc\" reader there "
 			       "uses the host kernel's tsc_khz (%s/tsc_khz)", sc->hosts[r->host].path);
-	if (!read_int(ld, &v, 1, UINT32_MAX, "a TSC frequency in kHz", &r->tsc_khz))
-		return false;
 	if (!node_get(ld, o, "width", false, &v))
 		return false;
 	if (v.json && r->kind == READER_PMTIMER)
@@ -326,11 +318,6 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	if (v.json && !r->on_host)
 		return fail_at(ld, v.path, AT_KEY, 0, "key \"migrate_every\" is only allowed on a "
 			       "reader on a host (with \"cpus\")");
-	if (!read_duration_ps(ld, &v, &r->migrate_every_ps))
-		return false;
-	if (v.json && r->migrate_every_ps == 0)
-		return fail(ld, v.path, "expected a duration above 0, got \"%s\"",
-			    v.json->valuestring);
 	if (v.json && r->ncpus < 2)
 		return fail(ld, v.path, "a reader that migrates needs at least 2 CPUs in \"cpus\", "
 			    "got %u", r->ncpus);
@@ -339,16 +326,12 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	if (v.json && r->kind != READER_TSC && r->kind != READER_RDTSC)
 		return fail_at(ld, v.path, AT_KEY, 0, "key \"rdtsc\" is only allowed when \"kind\" "
 			       "is \"tsc\" or \"rdtsc\"");
-	u = SCN_RDTSC_RDTSCP;
-	if (!read_enum(ld, &v, rdtsc_names, &u))
-		return false;
-	r->rdtsc = (enum scn_rdtsc_kind)u;
 	if (!node_get(ld, o, "checks", false, &checks))
 		return false;
-	if (checks.json && !read_object(ld, &checks, check_names))
+	if (checks.json && !read_object(ld, &checks, check_names(names)))
 		return false;
 	for (unsigned id = 0; checks.json && id < ORACLE_CHECK_COUNT; id++) {
-		if (!node_get(ld, &checks, check_names[id], false, &v))
+		if (!node_get(ld, &checks, names[id], false, &v))
 			return false;
 		if (v.json && !load_check(ld, &v, (enum oracle_check_id)id, &r->checks[id]))
 			return false;

@@ -1,15 +1,32 @@
 /* "scripts": device scripts in qtest's command language. */
 #include "sim/scenario/loader_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/core/units.h"
 
-static const char *const script_keys[] = { "name", "at", "expect", "commands", NULL };
+#define SP(m) offsetof(struct scn_script, m)
 
-static const char *const command_keys[] = { "do", "expect", "irqs", NULL };
+static const struct field script_rows[] = {
+	{ ROW("name", F_NAME, SP(name)), .required = true },
+	{ ROW("at", F_DURATION_PS, SP(at_ps)), .dflt = "0s" },
+	{ ROW("expect", F_ENUM, SP(expect)), .required = true, .names = expect_names },
+	{ ROW("commands", F_CUSTOM, 0), .required = true },
+};
+
+/* A command as an object (a command can also be the bare string). */
+static const struct field command_rows[] = {
+	{ ROW("do", F_CUSTOM, 0), .required = true },
+	{ ROW("expect", F_U64_HEX, offsetof(struct scn_command, expect)), .max = UINT64_MAX,
+	  .what = "the value the command returns" },
+	{ ROW("irqs", F_CUSTOM, 0) },
+};
+
+const struct field_table script_table = FIELDS("scripts", script_rows);
+const struct field_table command_table = FIELDS("commands", command_rows);
 
 /* ---- device scripts ---- */
 
@@ -67,21 +84,19 @@ static bool read_irq_event(struct loader *ld, const struct node *v,
 /* A string, or {"do": string, "expect": value, "irqs": [events]}. */
 static bool load_command(struct loader *ld, const struct node *v, struct scn_command *c)
 {
-	struct node d, e, irqs;
+	struct node d, irqs;
+	uint64_t seen = 0;
 
 	keep_path(c->path, v->path);
 	if (cJSON_IsString(v->json))
 		return read_command_line(ld, v, c->line);
 	if (!cJSON_IsObject(v->json))
 		return type_error(ld, v, EXPECT_COMMAND " or an object with \"do\"");
-	if (!read_object(ld, v, command_keys))
+	if (!load_fields(ld, v, &command_table, 0, NULL, c, &seen))
 		return false;
 	if (!node_get(ld, v, "do", true, &d) || !read_command_line(ld, &d, c->line))
 		return false;
-	if (!node_get(ld, v, "expect", false, &e) ||
-	    !read_u64(ld, &e, "the value the command returns", UINT64_MAX, &c->expect))
-		return false;
-	c->has_expect = e.json != NULL;
+	c->has_expect = seen >> 1 & 1;
 	if (!node_get(ld, v, "irqs", false, &irqs) ||
 	    !read_array(ld, &irqs, 0, SCN_MAX_IRQ_EVENTS, "interrupt events", &c->nirqs))
 		return false;
@@ -102,25 +117,22 @@ bool load_script(struct loader *ld, const struct node *o, unsigned idx)
 	struct scn_script *sp = &sc->scripts[idx];
 	struct node v, arr;
 	char q[80], a[32], b[32];
-	unsigned u = 0, n = 0;
+	unsigned n = 0;
 
-	if (!read_object(ld, o, script_keys))
+	if (!load_fields(ld, o, &script_table, 0, NULL, sp, NULL))
 		return false;
 	keep_path(sp->path, o->path);
-	if (!node_get(ld, o, "name", true, &v) || !read_name(ld, &v, sp->name, sizeof(sp->name)))
-		return false;
 	for (unsigned i = 0; i < idx; i++)
-		if (strcmp(sc->scripts[i].name, sp->name) == 0)
+		if (strcmp(sc->scripts[i].name, sp->name) == 0) {
+			join_key(v.path, o->path, "name");
 			return fail(ld, v.path, "duplicate script name %s (also /scripts/%u/name)",
 				    sim_quote(q, sizeof(q), sp->name), i);
-	if (!node_get(ld, o, "at", false, &v) || !read_duration_ps(ld, &v, &sp->at_ps))
-		return false;
-	if (sp->at_ps >= sc->duration_ps)
+		}
+	if (sp->at_ps >= sc->duration_ps) {
+		join_key(v.path, o->path, "at");
 		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
 			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, sp->at_ps));
-	if (!node_get(ld, o, "expect", true, &v) || !read_enum(ld, &v, expect_names, &u))
-		return false;
-	sp->expect = (enum oracle_expect)u;
+	}
 	if (!node_get(ld, o, "commands", true, &arr) ||
 	    !read_array(ld, &arr, 1, SCN_MAX_COMMANDS, "commands", &n))
 		return false;

@@ -1,22 +1,49 @@
 /* "vm", "migrations" and "vcpu_moves". */
 #include "sim/scenario/loader_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
-static const char *const vm_keys[] = {
-	"host", "vcpus", "pins", "uptime", "stable_bit_cpuid", "entry_latency",
-	"kvmclock_sync_period", NULL,
-};
 
-static const char *const migration_keys[] = {
-	"at", "downtime", "to", "pins", "set_clock", "tsc_scaling", "tsc_carry", NULL,
-};
-
-static const char *const move_keys[] = { "at", "vcpu", "pcpu", NULL };
+#define VM(m) offsetof(struct scn_vm, m)
+#define MG(m) offsetof(struct scn_migration, m)
 
 static const char *const set_clock_names[] = { "none", "clock", "realtime", NULL };
-
 static const char *const tsc_carry_names[] = { "frozen", "advance", NULL };
+
+static const struct field vm_rows[] = {
+	{ ROW("host", F_CUSTOM, 0), .required = true },
+	{ ROW("vcpus", F_UINT, VM(nvcpus)), .required = true, .min = 1, .max = SCN_MAX_VCPUS,
+	  .what = "a vCPU count" },
+	{ ROW("pins", F_CUSTOM, 0) },
+	{ ROW("uptime", F_DURATION_NS, VM(uptime_ns)), .dflt = "0s" },
+	{ ROW("stable_bit_cpuid", F_BOOL, VM(stable_bit_cpuid)), .dflt = "true" },
+	{ ROW("entry_latency", F_DURATION_PS, VM(entry_latency_ps)), .dflt = "20us" },
+	/* KVM's KVMCLOCK_SYNC_PERIOD (arch/x86/kvm/x86.c): 300 s */
+	{ ROW("kvmclock_sync_period", F_DURATION_PS, VM(sync_period_ps)), .dflt = "300s",
+	  .min = 1, .what = "period" },
+};
+
+static const struct field migration_rows[] = {
+	{ ROW("at", F_DURATION_PS, MG(at_ps)), .required = true },
+	{ ROW("downtime", F_DURATION_PS, MG(downtime_ps)), .required = true, .min = 1,
+	  .what = "downtime" },
+	{ ROW("to", F_CUSTOM, 0), .required = true },
+	{ ROW("pins", F_CUSTOM, 0) },
+	{ ROW("set_clock", F_ENUM, MG(set_clock)), .dflt = "realtime", .names = set_clock_names },
+	{ ROW("tsc_scaling", F_BOOL, MG(tsc_scaling)), .dflt = "false" },
+	{ ROW("tsc_carry", F_ENUM, MG(tsc_carry)), .dflt = "frozen", .names = tsc_carry_names },
+};
+
+static const struct field move_rows[] = {
+	{ ROW("at", F_DURATION_PS, offsetof(struct scn_vcpu_move, at_ps)), .required = true },
+	{ ROW("vcpu", F_CUSTOM, 0), .required = true },
+	{ ROW("pcpu", F_CUSTOM, 0), .required = true },
+};
+
+const struct field_table vm_table = FIELDS("vm", vm_rows);
+const struct field_table migration_table = FIELDS("migrations", migration_rows);
+const struct field_table move_table = FIELDS("vcpu_moves", move_rows);
 
 /*
  * "pins": exactly nvcpus CPU indices of host h, online at t = 0; default
@@ -53,33 +80,12 @@ bool load_vm(struct loader *ld, const struct node *o)
 	struct scn_vm *vm = &ld->sc->vm;
 	struct node v, pins;
 
-	if (!read_object(ld, o, vm_keys))
+	if (!load_fields(ld, o, &vm_table, 0, NULL, vm, NULL))
 		return false;
 	if (!node_get(ld, o, "host", true, &v) || !read_host_ref(ld, &v, &vm->host))
 		return false;
-	if (!node_get(ld, o, "vcpus", true, &v) ||
-	    !read_uint(ld, &v, 1, SCN_MAX_VCPUS, "a vCPU count", &vm->nvcpus))
-		return false;
-	if (!node_get(ld, o, "pins", false, &pins) ||
-	    !read_pins(ld, &pins, &ld->sc->hosts[vm->host], &vm->has_pins, vm->pins))
-		return false;
-	if (!node_get(ld, o, "uptime", false, &v) || !read_duration_ns(ld, &v, &vm->uptime_ns))
-		return false;
-	vm->stable_bit_cpuid = true;
-	if (!node_get(ld, o, "stable_bit_cpuid", false, &v) || !read_bool(ld, &v, &vm->stable_bit_cpuid))
-		return false;
-	vm->entry_latency_ps = 20 * SIM_PS_PER_US;
-	if (!node_get(ld, o, "entry_latency", false, &v) ||
-	    !read_duration_ps(ld, &v, &vm->entry_latency_ps))
-		return false;
-	vm->sync_period_ps = 300 * SIM_PS_PER_S;
-	if (!node_get(ld, o, "kvmclock_sync_period", false, &v) ||
-	    !read_duration_ps(ld, &v, &vm->sync_period_ps))
-		return false;
-	if (vm->sync_period_ps == 0)
-		return fail(ld, v.path, "expected a period above 0, got \"%s\"",
-			    v.json->valuestring);
-	return true;
+	return node_get(ld, o, "pins", false, &pins) &&
+	       read_pins(ld, &pins, &ld->sc->hosts[vm->host], &vm->has_pins, vm->pins);
 }
 
 /* ---- migrations and vCPU moves ---- */
@@ -89,13 +95,13 @@ bool load_migration(struct loader *ld, const struct node *o, unsigned k)
 	struct scenario *sc = ld->sc;
 	struct scn_migration *m = &sc->migrations[k];
 	struct node at, v;
-	unsigned from = k ? sc->migrations[k - 1].to_host : sc->vm.host, u;
+	unsigned from = k ? sc->migrations[k - 1].to_host : sc->vm.host;
 	char a[32], b[32];
 
-	if (!read_object(ld, o, migration_keys))
+	if (!load_fields(ld, o, &migration_table, 0, NULL, m, NULL))
 		return false;
 	keep_path(m->path, o->path);
-	if (!node_get(ld, o, "at", true, &at) || !read_duration_ps(ld, &at, &m->at_ps))
+	if (!node_get(ld, o, "at", true, &at) || !node_get(ld, o, "downtime", true, &v))
 		return false;
 	if (k && m->at_ps <= sim_add_sat(sc->migrations[k - 1].at_ps,
 					 sc->migrations[k - 1].downtime_ps))
@@ -108,11 +114,6 @@ bool load_migration(struct loader *ld, const struct node *o, unsigned k)
 	if (m->at_ps >= sc->duration_ps)
 		return fail(ld, at.path, "expected a time before the end of the run (%s), got %s",
 			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, m->at_ps));
-	if (!node_get(ld, o, "downtime", true, &v) || !read_duration_ps(ld, &v, &m->downtime_ps))
-		return false;
-	if (m->downtime_ps == 0)
-		return fail(ld, v.path, "expected a downtime above 0, got \"%s\"",
-			    v.json->valuestring);
 	if (sim_add_sat(m->at_ps, m->downtime_ps) >= sc->duration_ps)
 		return fail(ld, v.path,
 			    "the migration would end at %s (at + downtime), not before the end of "
@@ -127,16 +128,6 @@ bool load_migration(struct loader *ld, const struct node *o, unsigned k)
 	if (!node_get(ld, o, "pins", false, &v) ||
 	    !read_pins(ld, &v, &sc->hosts[m->to_host], &m->has_pins, m->pins))
 		return false;
-	u = SCN_SET_CLOCK_REALTIME;
-	if (!node_get(ld, o, "set_clock", false, &v) || !read_enum(ld, &v, set_clock_names, &u))
-		return false;
-	m->set_clock = (enum scn_set_clock)u;
-	if (!node_get(ld, o, "tsc_scaling", false, &v) || !read_bool(ld, &v, &m->tsc_scaling))
-		return false;
-	u = SCN_TSC_FROZEN;
-	if (!node_get(ld, o, "tsc_carry", false, &v) || !read_enum(ld, &v, tsc_carry_names, &u))
-		return false;
-	m->tsc_carry = (enum scn_tsc_carry)u;
 	return true;
 }
 
@@ -148,10 +139,10 @@ bool load_move(struct loader *ld, const struct node *o, unsigned k)
 	struct node at, v;
 	char a[32], b[32], what[96];
 
-	if (!read_object(ld, o, move_keys))
+	if (!load_fields(ld, o, &move_table, 0, NULL, mv, NULL))
 		return false;
 	keep_path(mv->path, o->path);
-	if (!node_get(ld, o, "at", true, &at) || !read_duration_ps(ld, &at, &mv->at_ps))
+	if (!node_get(ld, o, "at", true, &at))
 		return false;
 	if (mv->at_ps >= sc->duration_ps)
 		return fail(ld, at.path, "expected a time before the end of the run (%s), got %s",

@@ -17,6 +17,7 @@
 #include "sim/scenario/loader_internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,28 @@
 #include "sim/core/units.h"
 #include "sim/scenario/json_locate.h"
 
-static const char *const top_keys[] = {
-	"name", "description", "seed", "duration", "utc_start", "platform", "hosts", "vm",
-	"migrations", "vcpu_moves", "readers", "scripts", "events", "host_checks", NULL,
+#define S(m) offsetof(struct scenario, m)
+
+static const struct field top_rows[] = {
+	{ ROW("name", F_TEXT, S(name)), .required = true,
+	  .max = sizeof(((struct scenario *)0)->name) },
+	{ ROW("description", F_TEXT, S(description)), .dflt = "",
+	  .max = sizeof(((struct scenario *)0)->description) },
+	{ ROW("seed", F_U64, S(seed)), .dflt = "1", .max = MAX_U53, .what = "a seed" },
+	{ ROW("duration", F_DURATION_PS, S(duration_ps)), .required = true },
+	{ ROW("utc_start", F_UTC, S(utc_start_ns)), .dflt = "2026-01-01T00:00:00Z" },
+	{ ROW("platform", F_CUSTOM, 0) },
+	{ ROW("hosts", F_CUSTOM, 0) },
+	{ ROW("vm", F_CUSTOM, 0) },
+	{ ROW("migrations", F_CUSTOM, 0) },
+	{ ROW("vcpu_moves", F_CUSTOM, 0) },
+	{ ROW("readers", F_CUSTOM, 0) },
+	{ ROW("scripts", F_CUSTOM, 0) },
+	{ ROW("events", F_CUSTOM, 0) },
+	{ ROW("host_checks", F_CUSTOM, 0) },
 };
+
+const struct field_table top_table = FIELDS("top level", top_rows);
 
 /* ---- the document ---- */
 
@@ -63,27 +82,13 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	struct node v, arr;
 	char a[32];
 
-	if (!read_object(ld, top, top_keys))
-		return false;
-	if (!node_get(ld, top, "name", true, &v) || !read_text(ld, &v, sc->name, sizeof(sc->name)))
+	if (!load_fields(ld, top, &top_table, 0, NULL, sc, NULL))
 		return false;
 	if (!sc->name[0])
-		return fail(ld, v.path, "expected a non-empty name, got \"\"");
-	if (!node_get(ld, top, "description", false, &v) ||
-	    !read_text(ld, &v, sc->description, sizeof(sc->description)))
-		return false;
-	sc->seed = 1;
-	if (!node_get(ld, top, "seed", false, &v) || !read_int(ld, &v, 0, MAX_U53, "a seed", &sc->seed))
-		return false;
-	if (!node_get(ld, top, "duration", true, &v) || !read_duration_ps(ld, &v, &sc->duration_ps))
-		return false;
+		return fail(ld, "/name", "expected a non-empty name, got \"\"");
 	if (sc->duration_ps == 0)
-		return fail(ld, v.path, "expected a duration above 0, got %s",
+		return fail(ld, "/duration", "expected a duration above 0, got %s",
 			    fmt_ps(a, sizeof(a), 1, 0));
-	sc->utc_start_ns = UTC_START_DEFAULT_S * SIM_NS_PER_S;
-	if (!node_get(ld, top, "utc_start", false, &v) || !read_utc_start(ld, &v, &sc->utc_start_ns))
-		return false;
-
 	if (!node_get(ld, top, "platform", false, &v) || !load_platform(ld, &v))
 		return false;
 

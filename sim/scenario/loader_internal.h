@@ -18,11 +18,8 @@
 #define MSG_LEN sizeof(((struct sim_diag *)0)->msg)
 #define MAX_U53 (1ULL << 53)
 #define MAX_FILE_BYTES (16u << 20)
-#define UTC_START_DEFAULT_S 1767225600ULL     /* 2026-01-01T00:00:00Z */
 #define UTC_START_LIMIT_S 16725225600ULL      /* 2500-01-01T00:00:00Z, excluded */
 #define CRYSTAL_LIMIT_PPB 100000000LL         /* +-10 % */
-#define HPET_FREQ_DEFAULT_HZ 14318180
-#define PMTIMER_PORT_DEFAULT 0x608
 #define PORT_MAX 0xfffc                       /* the PM timer takes 4 ports from here */
 #define PPB_PER_PERCENT 10000000LL
 #define SSC_SPREAD_MAX_PPB (2 * PPB_PER_PERCENT) /* 2 % */
@@ -119,6 +116,9 @@ struct field_table {
 	unsigned nrows;
 };
 
+/* A row: key, type, place; then designated extras (.required, .dflt, .min, ...). */
+#define ROW(k, t, off) .key = (k), .type = (t), .offset = (off)
+
 #define FIELDS(doc, rows) { (doc), (rows), sizeof(rows) / sizeof((rows)[0]) }
 
 /*
@@ -130,18 +130,26 @@ struct field_table {
 bool load_fields(struct loader *ld, const struct node *o, const struct field_table *t,
 		 unsigned only, const char *context, void *base, uint64_t *seen);
 
+/* Writes the default text dflt of row f (of the object o) into base, read as the file's would be. */
+bool load_field_default(struct loader *ld, const struct node *o, const struct field *f,
+			const char *dflt, void *base);
+
 /* The row of t for key (allowed in context only), or NULL. */
 const struct field *field_row(const struct field_table *t, const char *key, unsigned only);
 
+/* load_hosts.c: the "advertise" key of a flag (= its flag_truth name). */
+const char *tsc_flag_key(enum scn_tsc_flag f);
+
+/* load_platform.c: the "access_cost" key of a device (enum scn_device order). */
+const char *device_key(enum scn_device d);
+
 /* The tables of every section, for scenario_schema_visit(). */
-extern const struct field_table top_table, hpet_table, pmtimer_table, rtc_table,
+extern const struct field_table top_table, platform_table, hpet_table, pmtimer_table, rtc_table,
 	access_cost_table, host_table, socket_table, ssc_table, tsc_features_table,
 	advertise_table, vm_table, migration_table, move_table, reader_table, check_table,
 	script_table, command_table, event_table, host_check_table;
 
 /* Shared name tables (names.c), NULL-terminated, in the order of their C enums. */
-extern const char *const device_names[];
-extern const char *const tsc_flag_names[];
 extern const char *const worst_keys[];
 extern const char *const expect_names[];
 
@@ -156,6 +164,7 @@ const char *fmt_ppb(char *dst, size_t len, int64_t v);
 bool fail_at(struct loader *ld, const char *path, enum anchor a, unsigned nth, const char *fmt,
 		...)
 	__attribute__((format(printf, 5, 6)));
+void join_key(char *dst, const char *parent, const char *key);
 void keep_path(char dst[SCN_PATH_MAX], const char *path);
 void node_element(const struct node *arr, unsigned i, struct node *el);
 bool type_error(struct loader *ld, const struct node *v, const char *expected);
