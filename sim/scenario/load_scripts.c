@@ -26,7 +26,7 @@ static const struct field command_rows[] = {
 };
 
 const struct field_table script_table = FIELDS("scripts", script_rows);
-const struct field_table command_table = FIELDS("commands", command_rows);
+const struct field_table command_table = FIELDS("scripts", command_rows);
 
 /* ---- device scripts ---- */
 
