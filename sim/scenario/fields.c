@@ -201,13 +201,16 @@ bool load_fields(struct loader *ld, const struct node *o, const struct field_tab
 
 	if (seen)
 		*seen = 0;
+	ld->bad_rows = 0;
+	if (o->json && !cJSON_IsObject(o->json))
+		return type_error(ld, o, "an object");
 	if (o->json) {
 		table_keys(t, only, false, keys, MAX_KEYS);
 		table_keys(t, only, true, all, MAX_KEYS);
-		if (!read_object_in(ld, o, keys, context ? all : NULL, context))
-			return false;
+		ok = read_object_in(ld, o, keys, context ? all : NULL, context);
 	}
-	for (unsigned i = 0; i < t->nrows; i++) {
+	/* after a bad value, the other rows are still read: each error is reported */
+	for (unsigned i = 0; i < t->nrows && !ld->stop; i++) {
 		const struct field *f = &t->rows[i];
 		void *p = (char *)base + f->offset;
 		struct node v;
@@ -216,16 +219,17 @@ bool load_fields(struct loader *ld, const struct node *o, const struct field_tab
 			continue;
 		v.json = NULL;
 		if (o->json && !node_get(ld, o, f->key, f->required, &v)) {
+			ld->bad_rows |= 1ULL << i;
 			ok = false;
-			break;
+			continue;
 		}
 		if (v.json && seen)
 			*seen |= 1ULL << i;
 		if (v.json ? !read_value(ld, &v, f, p)
 			   : f->dflt && f->type != F_CUSTOM &&
 			     !load_field_default(ld, o, f, f->dflt, base)) {
+			ld->bad_rows |= 1ULL << i;
 			ok = false;
-			break;
 		}
 	}
 	return ok;

@@ -80,6 +80,7 @@ static void report(struct loader *ld, const char *path, enum anchor a, unsigned 
 	size_t off = 0;
 	bool found = false;
 	unsigned line, col;
+	struct sim_diag e;
 
 	snprintf(p, sizeof(p), "%s", path);
 	if (a == AT_KEY)
@@ -92,13 +93,46 @@ static void report(struct loader *ld, const char *path, enum anchor a, unsigned 
 			break;
 		*strrchr(p, '/') = '\0';
 	}
-	sim_diag_set_file(ld->err, ld->file);
-	sim_diag_set_path(ld->err, path);
+	sim_diag_clear(&e);
+	sim_diag_set_file(&e, ld->file);
+	sim_diag_set_path(&e, path);
 	if (found) {
 		json_line_col(ld->buf, ld->len, off, &line, &col);
-		sim_diag_set_pos(ld->err, line, col);
+		sim_diag_set_pos(&e, line, col);
 	}
-	sim_diag_fail(ld->err, "%s", msg);
+	sim_diag_fail(&e, "%s", msg);
+	record_error(ld, &e);
+}
+
+void record_error(struct loader *ld, const struct sim_diag *e)
+{
+	if (ld->nerrors++ == 0)
+		*ld->err = *e;
+	if (ld->list && !sim_diag_list_add(ld->list, e))
+		ld->stop = true;
+}
+
+static void append(char *msg, const char *text)
+{
+	size_t n = strlen(msg);
+
+	if (n + 1 < MSG_LEN)
+		snprintf(msg + n, MSG_LEN - n, "%s", text);
+}
+
+const char *last_error_msg(const struct loader *ld)
+{
+	if (ld->list && ld->list->n == ld->nerrors && ld->nerrors)
+		return ld->list->items[ld->list->n - 1].msg;
+	return ld->nerrors == 1 ? ld->err->msg : "";
+}
+
+void amend_last_error(struct loader *ld, const char *text)
+{
+	if (ld->nerrors == 1)
+		append(ld->err->msg, text);
+	if (ld->list && ld->list->n == ld->nerrors)
+		append(ld->list->items[ld->list->n - 1].msg, text);
 }
 
 bool fail_at(struct loader *ld, const char *path, enum anchor a, unsigned nth,
@@ -204,30 +238,33 @@ bool read_object_in(struct loader *ld, const struct node *v, const char *const k
 			   const char *const elsewhere[], const char *context)
 {
 	char path[PATH_LEN], q[80], names[256];
+	bool ok = true;
 
 	if (!cJSON_IsObject(v->json))
 		return type_error(ld, v, "an object");
-	for (const cJSON *c = v->json->child; c; c = c->next) {
+	/* every bad key is reported, not only the first */
+	for (const cJSON *c = v->json->child; c && !ld->stop; c = c->next) {
 		unsigned nth = 0;
 
 		for (const cJSON *p = v->json->child; p != c; p = p->next)
 			nth += strcmp(p->string, c->string) == 0;
 		join_key(path, v->path, c->string);
 		if (nth)
-			return fail_at(ld, path, AT_KEY, nth, "duplicate key %s",
-				       sim_quote(q, sizeof(q), c->string));
-		if (in_list(keys, c->string))
+			ok = fail_at(ld, path, AT_KEY, nth, "duplicate key %s",
+				     sim_quote(q, sizeof(q), c->string));
+		else if (in_list(keys, c->string))
 			continue;
-		if (elsewhere && in_list(elsewhere, c->string))
-			return fail_at(ld, path, AT_KEY, 0,
-				       "key %s is not allowed in %s; expected one of: %s",
-				       sim_quote(q, sizeof(q), c->string), context,
-				       name_list(names, sizeof(names), keys, false));
-		return fail_at(ld, path, AT_KEY, 0, "unknown key %s; expected one of: %s",
-			       sim_quote(q, sizeof(q), c->string),
-			       name_list(names, sizeof(names), keys, false));
+		else if (elsewhere && in_list(elsewhere, c->string))
+			ok = fail_at(ld, path, AT_KEY, 0,
+				     "key %s is not allowed in %s; expected one of: %s",
+				     sim_quote(q, sizeof(q), c->string), context,
+				     name_list(names, sizeof(names), keys, false));
+		else
+			ok = fail_at(ld, path, AT_KEY, 0, "unknown key %s; expected one of: %s",
+				     sim_quote(q, sizeof(q), c->string),
+				     name_list(names, sizeof(names), keys, false));
 	}
-	return true;
+	return ok;
 }
 
 bool read_object(struct loader *ld, const struct node *v, const char *const keys[])

@@ -162,15 +162,11 @@ bool read_u64(struct loader *ld, const struct node *v, const char *what, uint64_
 		return true;
 	snprintf(expected, sizeof(expected), "%s: an integer or a string such as \"0x1f\"", what);
 	if (cJSON_IsNumber(v->json)) {
-		size_t n;
-
 		if (read_int(ld, v, 0, max < MAX_U53 ? max : MAX_U53, what, out))
 			return true;
-		n = strlen(ld->err->msg);
-		if (max > MAX_U53 && strncmp(ld->err->msg, "integer too large", 17) == 0 &&
-		    n + 1 < MSG_LEN)
-			snprintf(ld->err->msg + n, MSG_LEN - n,
-				 "; write larger values as a string such as \"0xffffffffffffffff\"");
+		if (max > MAX_U53 && strncmp(last_error_msg(ld), "integer too large", 17) == 0)
+			amend_last_error(ld, "; write larger values as a string such as "
+					 "\"0xffffffffffffffff\"");
 		return false;
 	}
 	if (!read_str(ld, v, expected, &s))

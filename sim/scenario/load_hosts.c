@@ -308,6 +308,7 @@ bool load_host(struct loader *ld, const struct node *o, unsigned idx)
 	struct node v, arr;
 	struct sim_freq f;
 	char q[80];
+	bool ok = true;
 
 	if (!load_fields(ld, o, &host_table, 0, NULL, h, NULL))
 		return false;
@@ -331,19 +332,19 @@ bool load_host(struct loader *ld, const struct node *o, unsigned idx)
 	if (!node_get(ld, o, "sockets", true, &arr) ||
 	    !read_array(ld, &arr, 1, SCN_MAX_SOCKETS, "sockets", &h->nsockets))
 		return false;
-	for (unsigned i = 0; i < h->nsockets; i++) {
+	/* a bad socket leaves the host bad, but the rest of it is still checked */
+	for (unsigned i = 0; i < h->nsockets && !ld->stop; i++) {
 		struct scn_socket *sk = &h->sockets[i];
 		struct node el;
 
 		node_element(&arr, i, &el);
-		if (!load_socket(ld, h, &el, sk))
-			return false;
+		ok &= load_socket(ld, h, &el, sk);
 		sk->first_cpu = h->ncpus;
 		h->ncpus += sk->ncpus + sk->hotplug_cpus;
 		h->ncpus_online += sk->ncpus;
 	}
 	return node_get(ld, o, "tsc_features", false, &v) &&
-	       load_tsc_features(ld, &v, &h->features);
+	       load_tsc_features(ld, &v, &h->features) && ok;
 }
 
 /* Index of the host named by v (a string), listing the names on error. */

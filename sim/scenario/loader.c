@@ -28,6 +28,8 @@
 
 #define S(m) offsetof(struct scenario, m)
 
+enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_DURATION, TOP_UTC_START };  /* rows below */
+
 static const struct field top_rows[] = {
 	{ ROW("name", F_TEXT, S(name)), .required = true,
 	  .max = sizeof(((struct scenario *)0)->name) },
@@ -58,15 +60,34 @@ static bool nonempty_array(const struct node *v)
 
 /*
  * The array arr (min to max elements, what names them in errors) into *n, and
- * each element through load_one with its index.
+ * each element through load_one with its index.  Elements are independent:
+ * after a bad one, the next ones are still checked.
  */
 static bool load_each(struct loader *ld, const struct node *arr, unsigned min, unsigned max,
 		      const char *what, unsigned *n,
 		      bool (*load_one)(struct loader *, const struct node *, unsigned))
 {
 	struct node el;
+	bool ok;
 
 	if (!read_array(ld, arr, min, max, what, n))
+		return false;
+	ok = true;
+	for (unsigned i = 0; i < *n && !ld->stop; i++) {
+		node_element(arr, i, &el);
+		ok &= load_one(ld, &el, i);
+	}
+	return ok;
+}
+
+/* Each (ordered) element through load_one until the first bad one: later ones depend on it. */
+static bool load_in_order(struct loader *ld, const struct node *arr, unsigned max,
+			  const char *what, unsigned *n,
+			  bool (*load_one)(struct loader *, const struct node *, unsigned))
+{
+	struct node el;
+
+	if (!read_array(ld, arr, 0, max, what, n))
 		return false;
 	for (unsigned i = 0; i < *n; i++) {
 		node_element(arr, i, &el);
@@ -76,21 +97,42 @@ static bool load_each(struct loader *ld, const struct node *arr, unsigned min, u
 	return true;
 }
 
+/* The key of top, and whether it is absent or a non-empty array that needs has. */
+static bool section(struct loader *ld, const struct node *top, const char *key, bool has,
+		    const char *msg, struct node *arr)
+{
+	if (!node_get(ld, top, key, false, arr))
+		return false;
+	if (!has && nonempty_array(arr))
+		return fail(ld, arr->path, "%s", msg);
+	return true;
+}
+
+/*
+ * Every section is read even after an error in another one, unless it
+ * depends on it (a reader on the hosts and the VM, an event on the readers):
+ * then it is skipped, so that one mistake is reported once.
+ */
 static bool load_scenario(struct loader *ld, const struct node *top)
 {
 	struct scenario *sc = ld->sc;
 	struct node v, arr;
-	char a[32];
+	char a[32], msg[160];
+	bool top_ok, hosts_ok = true, vm_ok = true, migrations_ok = true, readers_ok = true,
+	     events_ok = true, ok;
+	const char *need_vm;
 
-	if (!load_fields(ld, top, &top_table, 0, NULL, sc, NULL))
+	ok = load_fields(ld, top, &top_table, 0, NULL, sc, NULL);
+	/* every section needs the run's duration and start: stop when they are bad */
+	top_ok = !(ld->bad_rows & (1u << TOP_DURATION | 1u << TOP_UTC_START));
+	if (!(ld->bad_rows & 1u << TOP_NAME) && !sc->name[0])
+		ok = fail(ld, "/name", "expected a non-empty name, got \"\"");
+	if (top_ok && sc->duration_ps == 0)
+		top_ok = fail(ld, "/duration", "expected a duration above 0, got %s",
+			      fmt_ps(a, sizeof(a), 1, 0));
+	if (!top_ok || !cJSON_IsObject(top->json))
 		return false;
-	if (!sc->name[0])
-		return fail(ld, "/name", "expected a non-empty name, got \"\"");
-	if (sc->duration_ps == 0)
-		return fail(ld, "/duration", "expected a duration above 0, got %s",
-			    fmt_ps(a, sizeof(a), 1, 0));
-	if (!node_get(ld, top, "platform", false, &v) || !load_platform(ld, &v))
-		return false;
+	ok &= node_get(ld, top, "platform", false, &v) && load_platform(ld, &v);
 
 	/*
 	 * "vm" needs "hosts"; "hosts" alone is a bare-metal scenario, and neither
@@ -104,55 +146,45 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 			       "runs on");
 	sc->has_hosts = arr.json != NULL;
 	sc->has_vm = v.json != NULL;
+	need_vm = sc->has_hosts ? "\"vm\"" : "\"hosts\" and \"vm\"";
 	if (sc->has_hosts) {
 		struct node vm = v;
 
-		if (!load_each(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts, load_host))
-			return false;
-		if (sc->has_vm && !load_vm(ld, &vm))
-			return false;
+		hosts_ok = load_each(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts, load_host);
+		vm_ok = hosts_ok && (!sc->has_vm || load_vm(ld, &vm));
 	}
+	ok &= hosts_ok && vm_ok;
 
-	if (!node_get(ld, top, "migrations", false, &arr))
-		return false;
-	if (!sc->has_vm && nonempty_array(&arr))
-		return fail(ld, arr.path, "migrations need a VM: add %s, or remove \"migrations\"",
-			    sc->has_hosts ? "\"vm\"" : "\"hosts\" and \"vm\"");
-	if (!load_each(ld, &arr, 0, SCN_MAX_MIGRATIONS, "migrations", &sc->nmigrations,
-		       load_migration))
-		return false;
-	if (!node_get(ld, top, "vcpu_moves", false, &arr))
-		return false;
-	if (!sc->has_vm && nonempty_array(&arr))
-		return fail(ld, arr.path, "vCPU moves need a VM: add %s, or remove \"vcpu_moves\"",
-			    sc->has_hosts ? "\"vm\"" : "\"hosts\" and \"vm\"");
-	if (!load_each(ld, &arr, 0, SCN_MAX_MOVES, "vCPU moves", &sc->nmoves, load_move))
-		return false;
-	if (!node_get(ld, top, "readers", false, &arr))
-		return false;
-	if (!sc->has_hosts && nonempty_array(&arr))
-		return fail(ld, arr.path, "readers run in a guest and need a VM: add \"hosts\" and "
-			    "\"vm\", or drive the devices with \"scripts\" (readers on bare metal "
-			    "need \"hosts\")");
-	if (!load_each(ld, &arr, 0, SCN_MAX_READERS, "readers", &sc->nreaders, load_reader))
-		return false;
-	if (!node_get(ld, top, "scripts", false, &arr) ||
-	    !load_each(ld, &arr, 0, SCN_MAX_SCRIPTS, "scripts", &sc->nscripts, load_script))
-		return false;
-	if (!node_get(ld, top, "events", false, &arr))
-		return false;
-	if (!sc->has_hosts && nonempty_array(&arr))
-		return fail(ld, arr.path, "events happen on hosts: add \"hosts\", or remove "
-			    "\"events\"");
-	if (!load_events(ld, &arr))
-		return false;
-	if (!node_get(ld, top, "host_checks", false, &arr))
-		return false;
-	if (!sc->has_hosts && nonempty_array(&arr))
-		return fail(ld, arr.path, "host checks need hosts: add \"hosts\", or remove "
-			    "\"host_checks\"");
-	if (!load_each(ld, &arr, 0, SCN_MAX_HOST_CHECKS, "host checks", &sc->nhost_checks,
-		       load_host_check))
+	snprintf(msg, sizeof(msg), "migrations need a VM: add %s, or remove \"migrations\"", need_vm);
+	if (vm_ok && !ld->stop)
+		migrations_ok = section(ld, top, "migrations", sc->has_vm, msg, &arr) &&
+				load_in_order(ld, &arr, SCN_MAX_MIGRATIONS, "migrations",
+					      &sc->nmigrations, load_migration);
+	snprintf(msg, sizeof(msg), "vCPU moves need a VM: add %s, or remove \"vcpu_moves\"", need_vm);
+	if (vm_ok && migrations_ok && !ld->stop)
+		ok &= section(ld, top, "vcpu_moves", sc->has_vm, msg, &arr) &&
+		      load_each(ld, &arr, 0, SCN_MAX_MOVES, "vCPU moves", &sc->nmoves, load_move);
+	ok &= migrations_ok;
+	if (ok && !ld->stop)
+		readers_ok = section(ld, top, "readers", sc->has_hosts, "readers run in a guest and "
+				     "need a VM: add \"hosts\" and \"vm\", or drive the devices with "
+				     "\"scripts\" (readers on bare metal need \"hosts\")", &arr) &&
+			     load_each(ld, &arr, 0, SCN_MAX_READERS, "readers", &sc->nreaders,
+				       load_reader);
+	if (!ld->stop)
+		ok &= node_get(ld, top, "scripts", false, &arr) &&
+		      load_each(ld, &arr, 0, SCN_MAX_SCRIPTS, "scripts", &sc->nscripts, load_script);
+	ok &= readers_ok;
+	if (hosts_ok && readers_ok && !ld->stop)
+		events_ok = section(ld, top, "events", sc->has_hosts, "events happen on hosts: add "
+				    "\"hosts\", or remove \"events\"", &arr) && load_events(ld, &arr);
+	ok &= events_ok;
+	if (hosts_ok && events_ok && !ld->stop)
+		ok &= section(ld, top, "host_checks", sc->has_hosts, "host checks need hosts: add "
+			      "\"hosts\", or remove \"host_checks\"", &arr) &&
+		      load_each(ld, &arr, 0, SCN_MAX_HOST_CHECKS, "host checks", &sc->nhost_checks,
+				load_host_check);
+	if (!ok || ld->nerrors)
 		return false;
 	if (sc->nreaders == 0 && sc->nscripts == 0 && sc->nhost_checks == 0)
 		return fail(ld, top->path, sc->has_hosts
@@ -195,9 +227,9 @@ static void syntax_error(struct loader *ld, size_t off, const char *what)
  * scenario keeps it as its source, or it is freed on failure.
  */
 static struct scenario *parse_owned(const char *file, char *src, size_t len,
-				    struct sim_diag *err)
+				    struct sim_diag *err, struct sim_diag_list *list)
 {
-	struct loader ld = { file, src, len, err, NULL };
+	struct loader ld = { file, src, len, err, list, 0, false, 0, NULL };
 	struct node top = { NULL, "" };
 	const char *end = NULL;
 	cJSON *root;
@@ -241,8 +273,17 @@ static struct scenario *parse_owned(const char *file, char *src, size_t len,
 	return ld.sc;
 }
 
-struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
-				struct sim_diag *err)
+/* A list that got no error from the loader gets the one in err (I/O, syntax). */
+static struct scenario *done(struct scenario *s, const struct sim_diag *err,
+			     struct sim_diag_list *list)
+{
+	if (!s && list && list->n == 0)
+		sim_diag_list_add(list, err);
+	return s;
+}
+
+struct scenario *scenario_parse_all(const char *file, const char *buf, size_t len,
+				    struct sim_diag *err, struct sim_diag_list *list)
 {
 	struct sim_diag ignored;
 	char *src;
@@ -250,6 +291,8 @@ struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
 	if (!err)
 		err = &ignored;
 	sim_diag_clear(err);
+	if (list)
+		sim_diag_list_clear(list);
 	if (!file)
 		file = "";
 	if (!buf)
@@ -258,15 +301,27 @@ struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
 	if (!src) {
 		sim_diag_set_file(err, file);
 		sim_diag_fail(err, "out of memory");
-		return NULL;
+		return done(NULL, err, list);
 	}
 	if (len)
 		memcpy(src, buf, len);
 	src[len] = '\0';
-	return parse_owned(file, src, len, err);
+	return done(parse_owned(file, src, len, err, list), err, list);
+}
+
+struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
+				struct sim_diag *err)
+{
+	return scenario_parse_all(file, buf, len, err, NULL);
 }
 
 struct scenario *scenario_load(const char *file, struct sim_diag *err)
+{
+	return scenario_load_all(file, err, NULL);
+}
+
+struct scenario *scenario_load_all(const char *file, struct sim_diag *err,
+				   struct sim_diag_list *list)
 {
 	struct sim_diag ignored;
 	char *buf = NULL;
@@ -276,11 +331,13 @@ struct scenario *scenario_load(const char *file, struct sim_diag *err)
 	if (!err)
 		err = &ignored;
 	sim_diag_clear(err);
+	if (list)
+		sim_diag_list_clear(list);
 	sim_diag_set_file(err, file);
 	f = fopen(file, "rb");
 	if (!f) {
 		sim_diag_fail(err, "cannot read: %s", strerror(errno));
-		return NULL;
+		return done(NULL, err, list);
 	}
 	for (;;) {
 		size_t got;
@@ -313,11 +370,11 @@ struct scenario *scenario_load(const char *file, struct sim_diag *err)
 	fclose(f);
 	buf[len] = '\0';
 	sim_diag_clear(err);
-	return parse_owned(file, buf, len, err);
+	return done(parse_owned(file, buf, len, err, list), err, list);
 fail:
 	fclose(f);
 	free(buf);
-	return NULL;
+	return done(NULL, err, list);
 }
 
 void scenario_destroy(struct scenario *s)

@@ -41,7 +41,11 @@ struct loader {
 	const char *file;
 	const char *buf;
 	size_t len;
-	struct sim_diag *err;
+	struct sim_diag *err;               /* the first error */
+	struct sim_diag_list *list;         /* every error (up to its capacity), or NULL */
+	unsigned nerrors;                   /* errors found so far */
+	bool stop;                          /* the list is full: stop looking for more */
+	uint64_t bad_rows;                  /* the rows the last load_fields() failed on */
 	struct scenario *sc;
 };
 
@@ -152,6 +156,15 @@ extern const struct field_table top_table, platform_table, hpet_table, pmtimer_t
 /* Shared name tables (names.c), NULL-terminated, in the order of their C enums. */
 extern const char *const worst_keys[];
 extern const char *const expect_names[];
+
+/* Records e as one more error (the first also goes to ld->err). */
+void record_error(struct loader *ld, const struct sim_diag *e);
+
+/* The message of the error recorded last ("" when unknown). */
+const char *last_error_msg(const struct loader *ld);
+
+/* Appends text to the message of the error recorded last. */
+void amend_last_error(struct loader *ld, const char *text);
 
 /* An error about the value at path. */
 #define fail(ld, path, ...) fail_at((ld), (path), AT_VALUE, 0, __VA_ARGS__)

@@ -399,6 +399,17 @@ struct scenario *scenario_load(const char *file, struct sim_diag *err);
 struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
 				struct sim_diag *err);
 
+/*
+ * The same, reporting every error in the file (up to SIM_DIAG_LIST_MAX, then
+ * list->suppressed) into list, each with its position; err still gets the
+ * first.  A section that depends on a bad one is not checked (an event on a
+ * bad reader), so that one mistake is reported once.
+ */
+struct scenario *scenario_load_all(const char *file, struct sim_diag *err,
+				   struct sim_diag_list *list);
+struct scenario *scenario_parse_all(const char *file, const char *buf, size_t len,
+				    struct sim_diag *err, struct sim_diag_list *list);
+
 /* Frees s, its scripts' commands, its events and its source; accepts NULL. */
 void scenario_destroy(struct scenario *s);
 
