@@ -1631,7 +1631,7 @@ Test(scenario, socket_and_tsc_feature_errors)
 		  "0, \"invariant_tsc\"", "expected true or false, got the number 0" },
 		{ "\"arat\": false", "\"art\": false", "/hosts/0/tsc_features/art", "\"art\"",
 		  "unknown key \"art\"; expected one of: constant, nonstop, tsc_adjust, arat, rdtsc_window, "
-		  "bios_sync_residual, halted_pstate_erratum, nonstop_s3, apic_timer, advertise" },
+		  "bios_sync_residual, halted_pstate_erratum, nonstop_s3, apic_timer, cpuid_15h, advertise" },
 		{ "\"constant\": false", "\"constant\": \"no\"", "/hosts/0/tsc_features/constant", "\"no\"",
 		  "expected true or false, got the string \"no\"" },
 		{ "\"uptime\": \"1d\", \"sockets\"", "\"uptime\": \"1d\", \"tsc_features\": [], \"sockets\"",
@@ -2181,4 +2181,68 @@ Test(scenario, nonstop_s3_defaults_to_false_and_parses)
 	cr_expect(s->hosts[0].features.nonstop_s3);
 	cr_expect(!s->hosts[1].features.nonstop_s3);
 	scenario_destroy(s);
+}
+
+/* vm.kvm_version: the modelled KVM release, by name; default the newest modelled one. */
+Test(scenario, kvm_version_names_a_modelled_release)
+{
+	static const struct {
+		const char *vm;
+		bool ok;
+		enum kvm_version want;
+	} cases[] = {
+		{ "\"vcpus\": 5}", true, KVM_VERSION_6_12 },
+		{ "\"vcpus\": 5, \"kvm_version\": \"6.1\"}", true, KVM_VERSION_6_1 },
+		{ "\"vcpus\": 5, \"kvm_version\": \"6.12\"}", true, KVM_VERSION_6_12 },
+		{ "\"vcpus\": 5, \"kvm_version\": \"5.4\"}", false, 0 },
+		{ "\"vcpus\": 5, \"kvm_version\": 6.1}", false, 0 },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		char *text = edit(minimal, "\"vcpus\": 5}", cases[i].vm);
+		struct sim_diag err;
+		struct scenario *sc = scenario_parse("k.json", text, strlen(text), &err);
+
+		if (cases[i].ok) {
+			cr_assert(sc, "%zu: %s", i, err.msg);
+			cr_expect_eq(sc->vm.kvm_version, cases[i].want, "case %zu", i);
+		} else {
+			cr_expect_null(sc, "case %zu", i);
+			cr_expect_str_eq(err.path, "/vm/kvm_version");
+			cr_expect(strstr(err.msg, "\"6.1\", \"6.12\""), "%s", err.msg);
+		}
+		scenario_destroy(sc);
+		free(text);
+	}
+}
+
+/* tsc_features.cpuid_15h: stored as given; absent it is unset (the machine decides by vendor). */
+Test(scenario, cpuid_15h_is_a_tristate)
+{
+	static const struct {
+		const char *features;
+		enum scn_tristate want;
+	} cases[] = {
+		{ "", SCN_UNSET },
+		{ ", \"tsc_features\": {\"cpuid_15h\": true}", SCN_TRUE },
+		{ ", \"tsc_features\": {\"cpuid_15h\": false}", SCN_FALSE },
+		{ ", \"vendor\": \"amd\"", SCN_UNSET },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		char to[128];
+		char *text;
+		struct sim_diag err;
+		struct scenario *sc;
+
+		snprintf(to, sizeof(to), "\"sockets\": [{\"cpus\": 3}]%s}", cases[i].features);
+		text = edit(minimal, "\"sockets\": [{\"cpus\": 3}]}", to);
+		sc = scenario_parse("c.json", text, strlen(text), &err);
+		cr_assert(sc, "%zu: %s", i, err.msg);
+		cr_expect_eq(sc->hosts[0].features.cpuid_15h, cases[i].want, "case %zu", i);
+		/* the advertise override is a separate key, still unset here */
+		cr_expect_eq(sc->hosts[0].features.advertise[SCN_FLAG_TSC_KNOWN_FREQ], SCN_UNSET);
+		scenario_destroy(sc);
+		free(text);
+	}
 }

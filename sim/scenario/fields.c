@@ -140,7 +140,8 @@ static bool read_value(struct loader *ld, const struct node *v, const struct fie
 	}
 	return true;
 }
-_Static_assert(sizeof(enum scn_clocksource) == sizeof(unsigned), "enums are stored as unsigned");
+_Static_assert(sizeof(enum scn_clocksource) == sizeof(unsigned) &&
+	       sizeof(enum kvm_version) == sizeof(unsigned), "enums are stored as unsigned");
 
 bool load_field_default(struct loader *ld, const struct node *o, const struct field *f,
 			const char *dflt, void *base)

@@ -71,6 +71,7 @@ static const struct field tsc_features_rows[] = {
 	{ ROW("nonstop_s3", F_BOOL, TF(nonstop_s3)), .dflt = "false" },
 	{ ROW("apic_timer", F_FREQ, TF(apic_timer)), .dflt = "100MHz", .min = 1000000,
 	  .max = 10000000000ULL },
+	{ ROW("cpuid_15h", F_TRISTATE, TF(cpuid_15h)) },   /* unset: by vendor */
 	{ ROW("advertise", F_CUSTOM, 0) },
 };
 

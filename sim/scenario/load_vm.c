@@ -8,6 +8,7 @@
 #define VM(m) offsetof(struct scn_vm, m)
 #define MG(m) offsetof(struct scn_migration, m)
 
+static const char *const kvm_version_names[] = KVM_VERSION_NAMES_INIT;
 static const char *const set_clock_names[] = { "none", "clock", "realtime", NULL };
 static const char *const tsc_carry_names[] = { "frozen", "advance", NULL };
 
@@ -22,6 +23,8 @@ static const struct field vm_rows[] = {
 	/* KVM's KVMCLOCK_SYNC_PERIOD (arch/x86/kvm/x86.c): 300 s */
 	{ ROW("kvmclock_sync_period", F_DURATION_PS, VM(sync_period_ps)), .dflt = "300s",
 	  .min = 1, .what = "period" },
+	{ ROW("kvm_version", F_ENUM, VM(kvm_version)), .dflt = KVM_VERSION_DEFAULT_NAME,
+	  .names = kvm_version_names },
 };
 
 static const struct field migration_rows[] = {

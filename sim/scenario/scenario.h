@@ -19,6 +19,7 @@
 
 #include "oracle/oracle.h"
 #include "sim/guest/reader_kind.h"
+#include "sim/kvm/kvm_version.h"
 #include "sim/core/diag.h"
 #include "sim/core/simtime.h"
 
@@ -135,6 +136,8 @@ struct scn_tsc_features {
 	bool nonstop_s3;                  /* "nonstop_s3": the TSCs keep counting in S3
 					     (X86_FEATURE_NONSTOP_TSC_S3); else reset */
 	struct sim_freq apic_timer;       /* "apic_timer": 1MHz..10GHz */
+	enum scn_tristate cpuid_15h;      /* "cpuid_15h": TSC frequency in CPUID 15H/16H; unset:
+					     the machine decides by vendor (intel yes, amd no) */
 	enum scn_tristate advertise[SCN_TSC_FLAG_COUNT]; /* "advertise": unset = derived from the
 					     model, else advertised clear or set */
 };
@@ -173,6 +176,7 @@ struct scn_vm {
 	bool stable_bit_cpuid;            /* "stable_bit_cpuid" */
 	sim_ps entry_latency_ps;          /* "entry_latency" */
 	sim_ps sync_period_ps;            /* "kvmclock_sync_period" */
+	enum kvm_version kvm_version;     /* "kvm_version": whose behaviour KVM models */
 };
 
 enum scn_set_clock {
