@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/core/platform_clocks.h"
 #include "sim/scenario/scenario.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -165,7 +166,7 @@ Test(scenario, full_document_sets_every_field)
 	cr_expect_eq(h->realtime_error_ns, 0);
 	cr_expect_eq(h->tsc_khz, 0);
 	cr_expect_eq(h->clocksource, SCN_CS_AUTO);
-	cr_expect(h->hpet.num == 14318180 && h->hpet.den == 1);
+	cr_expect(h->hpet.num == SIM_HPET_FREQ_HZ && h->hpet.den == 1);
 	cr_expect_eq(h->hpet_crystal_ppb, 0);
 	cr_expect_not(h->svm);
 	cr_expect(h->nsockets == 1 && h->sockets[0].ncpus == 8);
@@ -673,7 +674,7 @@ Test(scenario, platform_defaults_and_source)
 	const struct scn_platform *p = &sc->platform;
 
 	cr_expect(sc->has_vm);
-	cr_expect(p->hpet.frequency.num == 14318180 && p->hpet.frequency.den == 1);
+	cr_expect(p->hpet.frequency.num == SIM_HPET_FREQ_HZ && p->hpet.frequency.den == 1);
 	cr_expect_eq(p->hpet.timers, 3);
 	cr_expect_eq(p->hpet.counter_bits, 64);
 	cr_expect_eq(p->pmtimer.port, 0x608);

@@ -58,6 +58,17 @@ const char *fmt_ps(char *dst, size_t len, int64_t sign, sim_ps v)
 	return dst;
 }
 
+void append_name(char *dst, size_t cap, size_t *n, const char *name)
+{
+	int w;
+
+	if (*n >= cap)
+		return;
+	w = snprintf(dst + *n, cap - *n, "%s%s", *n ? ", " : "", name);
+	if (w > 0)
+		*n = *n + (size_t)w < cap ? *n + (size_t)w : cap;
+}
+
 const char *fmt_sps(char *dst, size_t len, int64_t v)
 {
 	return fmt_ps(dst, len, v, v < 0 ? (sim_ps)0 - (sim_ps)v : (sim_ps)v);

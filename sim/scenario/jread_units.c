@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/core/civil.h"
 #include "sim/core/units.h"
 
 /* v's string parsed by parse, a sim_parse_* for a uint64_t; expected names it in type errors. */
@@ -187,7 +188,7 @@ bool read_u64(struct loader *ld, const struct node *v, const char *what, uint64_
 bool read_s64(struct loader *ld, const struct node *v, const char *what, int64_t *out)
 {
 	char expected[160], why[256], lit[32] = "", q[80];
-	const char *s = "", *digits;
+	const char *s = "", *magnitude;
 	bool neg, big, found;
 	uint64_t x = 0;
 
@@ -210,11 +211,11 @@ bool read_s64(struct loader *ld, const struct node *v, const char *what, int64_t
 	}
 	if (!read_str(ld, v, expected, &s))
 		return false;
-	digits = s + (s[0] == '-' || s[0] == '+');
-	if (!*digits || strspn(digits, "0123456789") != strlen(digits))
+	magnitude = s + (s[0] == '-' || s[0] == '+');
+	if (!*magnitude || strspn(magnitude, "0123456789") != strlen(magnitude))
 		return fail(ld, v->path, "expected %s (decimal digits with an optional sign), got %s",
 			    what, sim_quote(q, sizeof(q), s));
-	if (!sim_parse_u64(digits, &x, why, sizeof(why)) || x > (uint64_t)INT64_MAX)
+	if (!sim_parse_u64(magnitude, &x, why, sizeof(why)) || x > (uint64_t)INT64_MAX)
 		return fail(ld, v->path, "integer too large: %s (|x| at most 2^63-1 = "
 			    "9223372036854775807)", sim_quote(q, sizeof(q), s));
 	*out = s[0] == '-' ? -(int64_t)x : (int64_t)x;
@@ -222,18 +223,6 @@ bool read_s64(struct loader *ld, const struct node *v, const char *what, int64_t
 }
 
 /* ---- utc_start ---- */
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; y >= 1970). */
-static uint64_t days_from_civil(unsigned y, unsigned m, unsigned d)
-{
-	unsigned yy = y - (m <= 2);
-	unsigned era = yy / 400;
-	unsigned yoe = yy - era * 400;
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return (uint64_t)era * 146097 + doe - 719468;
-}
 
 static bool digits(const char *s, unsigned n, unsigned *out)
 {
@@ -284,8 +273,7 @@ static bool parse_utc(const char *s, uint64_t *ns, const char **why)
 		*why = " (from 1970-01-01T00:00:00Z to before 2500-01-01T00:00:00Z)";
 		return false;
 	}
-	*ns = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * SIM_NS_PER_S) +
-	      frac;
+	*ns = (uint64_t)sim_epoch_seconds(y, mo, d, h, mi, sec) * SIM_NS_PER_S + frac;
 	return true;
 }
 
@@ -293,7 +281,7 @@ bool read_utc_start(struct loader *ld, const struct node *v, uint64_t *ns)
 {
 	const char *why;
 	char q[80];
-	uint64_t s;
+	uint64_t s = 0;
 
 	if (!v->json)
 		return true;

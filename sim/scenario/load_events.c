@@ -147,8 +147,7 @@ static bool read_reader_ref(struct loader *ld, const struct node *v, unsigned *o
 			*out = i;
 			return true;
 		}
-		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
-				      sc->readers[i].name);
+		append_name(names, sizeof(names), &n, sc->readers[i].name);
 	}
 	return fail(ld, v->path, "unknown reader %s; expected one of: %s",
 		    sim_quote(q, sizeof(q), s), names);

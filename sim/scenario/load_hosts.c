@@ -24,6 +24,7 @@ static const struct field host_rows[] = {
 	{ ROW("tsc_khz", F_U64, H(tsc_khz)), .dflt = "0", .max = UINT32_MAX,
 	  .what = "a TSC frequency in kHz" },
 	{ ROW("clocksource", F_ENUM, H(clocksource)), .dflt = "auto", .names = clocksource_names },
+	/* the PC's HPET rate, SIM_HPET_FREQ_HZ */
 	{ ROW("hpet", F_FREQ, H(hpet)), .dflt = "14.31818MHz", .min = 1000000, .max = 1000000000 },
 	{ ROW("hpet_crystal", F_PPB, H(hpet_crystal_ppb)), .dflt = "0ppm",
 	  .max = CRYSTAL_LIMIT_PPB },
@@ -363,8 +364,7 @@ bool read_host_ref(struct loader *ld, const struct node *v, unsigned *out)
 			*out = i;
 			return true;
 		}
-		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
-				      sc->hosts[i].name);
+		append_name(names, sizeof(names), &n, sc->hosts[i].name);
 	}
 	return fail(ld, v->path, "unknown host %s; expected one of: %s", sim_quote(q, sizeof(q), s),
 		    names);
@@ -387,8 +387,7 @@ bool read_host_or_only(struct loader *ld, const struct node *o, unsigned *out)
 		return true;
 	}
 	for (unsigned i = 0; i < sc->nhosts; i++)
-		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
-				      sc->hosts[i].name);
+		append_name(names, sizeof(names), &n, sc->hosts[i].name);
 	return fail_at(ld, v.path, AT_PARENT, 0,
 		       "missing required key \"host\": there are %u hosts (%s)", sc->nhosts, names);
 }

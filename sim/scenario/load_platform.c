@@ -4,8 +4,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "sim/core/platform_clocks.h"
-
 #define P(m) offsetof(struct scn_platform, m)
 
 static const struct field platform_rows[] = {
@@ -15,6 +13,7 @@ static const struct field platform_rows[] = {
 	{ ROW("access_cost", F_CUSTOM, 0) },
 };
 
+/* "14.31818MHz" is SIM_HPET_FREQ_HZ (tests/test_scenario.c checks that they agree). */
 static const struct field hpet_rows[] = {
 	{ ROW("frequency", F_FREQ, P(hpet.frequency)), .dflt = "14.31818MHz", .min = 1000000,
 	  .max = 1000000000 },

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/core/civil.h"
 #include "sim/scenario/scenario.h"
 
 #define PATH_LEN sizeof(((struct sim_diag *)0)->path)
@@ -24,7 +25,7 @@
 #define PPB_PER_PERCENT 10000000LL
 #define SSC_SPREAD_MAX_PPB (2 * PPB_PER_PERCENT) /* 2 % */
 #define WANDER_LIMIT_PPB 1000000LL              /* 1000ppm per sqrt(s) */
-#define PS_PER_DAY (86400 * SIM_PS_PER_S)
+#define PS_PER_DAY ((uint64_t)SIM_SEC_PER_DAY * SIM_PS_PER_S)
 
 #define EXPECT_DURATION "a duration string such as \"300ms\""
 #define EXPECT_SIGNED "a duration string such as \"-20us\""
@@ -172,6 +173,8 @@ void amend_last_error(struct loader *ld, const char *text);
 /* jread.c: messages, nodes and the typed readers of plain JSON values */
 const char *name_list(char *dst, size_t len, const char *const names[], bool quoted);
 const char *fmt_ps(char *dst, size_t len, int64_t sign, sim_ps v);
+/* Appends name to the list in dst ("a, b"), clamped: a full dst stays NUL-terminated. */
+void append_name(char *dst, size_t cap, size_t *n, const char *name);
 const char *fmt_sps(char *dst, size_t len, int64_t v);
 const char *fmt_ppb(char *dst, size_t len, int64_t v);
 bool fail_at(struct loader *ld, const char *path, enum anchor a, unsigned nth, const char *fmt,
