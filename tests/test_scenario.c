@@ -1927,7 +1927,7 @@ Test(scenario, reader_binding_errors)
 		  "host kernel's tsc_khz (/hosts/0/tsc_khz)" },
 		{ "\"cpus\": [0, 3]", "\"cpus\": [0, 3], \"bind\": 1", "/readers/2/bind", "\"bind\"",
 		  "unknown key \"bind\"; expected one of: name, kind, vcpus, period, jitter, cost, tsc_khz, "
-		  "width, wrap, checks, host, cpus, migrate_every, rdtsc" },
+		  "width, wrap, checks, host, cpus, migrate_every, rdtsc, phase" },
 	};
 	static const struct error_case vm_cases[] = {
 		{ "\"vcpus\": [1], \"period\": \"10ms\"", "\"vcpus\": [1], \"host\": \"src\", \"period\": \"10ms\"",
@@ -2246,4 +2246,30 @@ Test(scenario, cpuid_15h_is_a_tristate)
 		scenario_destroy(sc);
 		free(text);
 	}
+}
+
+/* readers[].phase pins when the first period starts; absent, the guest draws it. */
+Test(scenario, reader_phase_is_below_the_period)
+{
+	static const char from[] = "\"period\": \"1ms\"}";
+	char *text = edit(minimal, from, "\"period\": \"1ms\", \"phase\": \"250us\"}");
+	struct sim_diag err;
+	struct scenario *sc = scenario_parse("p.json", text, strlen(text), &err);
+
+	cr_assert(sc, "%s", err.msg);
+	cr_expect(sc->readers[0].has_phase);
+	cr_expect_eq(sc->readers[0].phase_ps, 250 * SIM_PS_PER_US);
+	scenario_destroy(sc);
+	free(text);
+
+	sc = scenario_parse("p.json", minimal, strlen(minimal), &err);
+	cr_assert(sc, "%s", err.msg);
+	cr_expect_not(sc->readers[0].has_phase);
+	scenario_destroy(sc);
+
+	text = edit(minimal, from, "\"period\": \"1ms\", \"phase\": \"1ms\"}");
+	cr_expect_null(scenario_parse("p.json", text, strlen(text), &err));
+	cr_expect_str_eq(err.path, "/readers/0/phase");
+	cr_expect_str_eq(err.msg, "expected a phase below the period (1ms), got 1ms");
+	free(text);
 }

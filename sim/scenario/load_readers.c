@@ -33,6 +33,7 @@ static const struct field reader_rows[] = {
 	{ ROW("cpus", F_CUSTOM, 0) },
 	{ ROW("migrate_every", F_DURATION_PS, R(migrate_every_ps)), .min = 1, .what = "duration" },
 	{ ROW("rdtsc", F_ENUM, R(rdtsc)), .dflt = "rdtscp", .names = rdtsc_names },
+	{ ROW("phase", F_DURATION_PS, R(phase_ps)) },   /* absent: random, by the guest */
 };
 
 /*
@@ -255,6 +256,12 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	dev = r->kind == READER_HPET ? SCN_DEV_HPET : SCN_DEV_PMTIMER;
 	if (!load_reader_binding(ld, o, &kind, r))
 		return false;
+	if (!node_get(ld, o, "phase", false, &v))
+		return false;
+	r->has_phase = v.json != NULL;
+	if (r->has_phase && r->phase_ps >= r->period_ps)
+		return fail(ld, v.path, "expected a phase below the period (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, r->period_ps), fmt_ps(b, sizeof(b), 1, r->phase_ps));
 	if (!node_get(ld, o, "jitter", false, &v))
 		return false;
 	if (r->jitter_ps >= r->period_ps)

@@ -231,6 +231,9 @@ struct scn_reader {
 	enum scn_rdtsc_kind rdtsc;        /* "rdtsc" (tsc and rdtsc kinds) */
 	sim_ps period_ps;                 /* "period", required, > 0 */
 	sim_ps jitter_ps;                 /* "jitter": < period */
+	bool has_phase;                   /* "phase" given: the first period starts at phase_ps */
+	sim_ps phase_ps;                  /* "phase": < period; absent: drawn from the reader's
+					     own PRNG stream (seeded by the scenario's seed) */
 	sim_ps cost_ps;                   /* "cost": one read's duration; default by kind;
 					     hpet/pmtimer: 0 = the device's access cost */
 	uint64_t tsc_khz;                 /* "tsc_khz" (tsc kind): default from the pvclock page at boot */
