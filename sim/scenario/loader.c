@@ -1,6 +1,6 @@
 /*
- * The scenario loader: JSON text to a checked struct scenario.  This is the
- * only file that includes cJSON.  Each value is read through a node that
+ * The scenario loader: JSON text to a checked struct scenario.  Only
+ * sim/scenario includes cJSON.  Each value is read through a node that
  * knows its JSON pointer, so every error names the file, the line:column
  * (found again in the text by json_locate), the pointer and what was expected.
  * Quantities are strings with units, parsed exactly by units.c; the few plain
@@ -12,6 +12,10 @@
  * known to be online, idle or suspended at each event's time.  The scenario
  * keeps the source text, so that an error found later (by the machine, with
  * only a JSON pointer) can still be given a line:column by scenario_locate().
+ * Each section's plain keys are rows of a field table read by load_fields()
+ * (fields.c); its cross-field rules follow as code in load_<section>.c.
+ * Every error is recorded (up to SIM_DIAG_LIST_MAX), and loading goes on
+ * where what follows does not depend on the bad part.
  * Format: docs/scenario-format.md.
  */
 #include "sim/scenario/loader_internal.h"
