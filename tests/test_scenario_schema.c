@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "oracle/check.h"
+#include "sim/scenario/scenario.h"
 #include "sim/scenario/schema.h"
 
 #define MAX_ROWS 512
@@ -202,4 +204,54 @@ Test(scenario_schema, every_documented_key_is_in_a_table)
 	for (unsigned i = 0; i < d.n; i++)
 		cr_expect(d.rows[i].matched, "docs section \"%s\" documents key \"%s\", which no "
 			  "field table of that section has", d.rows[i].section, d.rows[i].key);
+}
+
+/*
+ * The reader checks come from oracle/check.h alone: every descriptor's name is
+ * a key of "checks", with exactly the keys its .params name, in its .unit.
+ */
+Test(scenario_schema, reader_checks_follow_the_oracle_descriptors)
+{
+	for (unsigned id = 0; id < ORACLE_CHECK_COUNT; id++) {
+		const struct oracle_check_desc *d = oracle_check_desc((enum oracle_check_id)id);
+		const char *thr = d->unit == ORACLE_UNIT_PPB ? "\"5ppm\"" : "\"1ms\"";
+		char text[1024], check[256];
+		struct sim_diag err;
+		struct scenario *sc;
+
+		snprintf(check, sizeof(check), "\"%s\": {\"expect\": \"pass\"%s%s%s%s}", d->name,
+			 d->params & ORACLE_PARAM_THRESHOLD ? ", \"threshold\": " : "",
+			 d->params & ORACLE_PARAM_THRESHOLD ? thr : "",
+			 d->params & ORACLE_PARAM_PAUSE ? ", \"pause\": \"exclude\"" : "",
+			 d->params & ORACLE_PARAM_WINDOW ? ", \"window\": \"2s\"" : "");
+		snprintf(text, sizeof(text),
+			 "{\"name\": \"c\", \"duration\": \"1s\",\n"
+			 " \"hosts\": [{\"name\": \"h\", \"tsc\": \"2GHz\", \"uptime\": \"1h\", "
+			 "\"sockets\": [{\"cpus\": 2}]}],\n"
+			 " \"vm\": {\"host\": \"h\", \"vcpus\": 2},\n"
+			 " \"readers\": [{\"name\": \"r\", \"kind\": \"pvclock\", \"vcpus\": \"all\", "
+			 "\"period\": \"1ms\", \"checks\": {%s}}]}\n", check);
+		sc = scenario_parse("c.json", text, strlen(text), &err);
+		cr_assert(sc, "%s: %s: %s", d->name, err.path, err.msg);
+		cr_expect(sc->readers[0].checks[id].enabled, "%s", d->name);
+		if (d->params & ORACLE_PARAM_THRESHOLD)
+			cr_expect_eq(sc->readers[0].checks[id].threshold,
+				     d->unit == ORACLE_UNIT_PPB ? 5000 : (int64_t)SIM_PS_PER_MS,
+				     "%s", d->name);
+		if (d->params & ORACLE_PARAM_WINDOW)
+			cr_expect_eq(sc->readers[0].checks[id].window_ps, 2 * SIM_PS_PER_S);
+		scenario_destroy(sc);
+
+		/* a key the check does not take is refused, naming the check */
+		if (!(d->params & ORACLE_PARAM_PAUSE)) {
+			char *at = strstr(text, "{\"expect\": \"pass\"");
+
+			cr_assert(at);
+			memmove(at + 17 + 20, at + 17, strlen(at + 17) + 1);
+			memcpy(at + 17, ", \"pause\": \"include\"", 20);
+			cr_expect_null(scenario_parse("c.json", text, strlen(text), &err));
+			cr_expect(strstr(err.msg, "is not allowed in check"), "%s: %s", d->name,
+				  err.msg);
+		}
+	}
 }
