@@ -26,8 +26,9 @@ static const struct field reader_rows[] = {
 	{ ROW("cost", F_CUSTOM, 0) },              /* default by kind: reader_cost_ps[] */
 	{ ROW("tsc_khz", F_U64, R(tsc_khz)), .min = 1, .max = UINT32_MAX,
 	  .what = "a TSC frequency in kHz" },
-	{ ROW("width", F_CUSTOM, 0) },
-	{ ROW("wrap", F_CUSTOM, 0) },
+	{ ROW("width", F_EITHER, R(width_bits)), .dflt = "32", .min = 32, .max = 64,
+	  .what = "an access width in bits" },     /* hpet only */
+	{ ROW("wrap", F_ENUM_BOOL, R(wrap_extend)), .dflt = "extend", .names = wrap_names },
 	{ ROW("checks", F_CUSTOM, 0) },
 	{ ROW("host", F_CUSTOM, 0) },
 	{ ROW("cpus", F_CUSTOM, 0) },
@@ -237,7 +238,6 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	struct node v, kind, period, checks;
 	const char *names[ORACLE_CHECK_COUNT + 1];
 	char q[80], a[32], b[32];
-	unsigned u = 0;
 	enum scn_device dev;
 	bool counter;
 
@@ -302,24 +302,18 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	if (v.json && r->kind != READER_HPET)
 		return fail_at(ld, v.path, AT_KEY, 0,
 			       "key \"width\" is only allowed when \"kind\" is \"hpet\"");
-	if (r->kind == READER_HPET) {
-		r->width_bits = 32;
-		if (!read_either(ld, &v, 32, 64, "an access width in bits", &r->width_bits))
-			return false;
-	} else if (r->kind == READER_PMTIMER) {
+	/* the rows' defaults are the hpet kind's; the other kinds have no width */
+	if (r->kind == READER_PMTIMER)
 		r->width_bits = sc->platform.pmtimer.bits;
-	}
+	else if (r->kind != READER_HPET)
+		r->width_bits = 0;
 	if (!node_get(ld, o, "wrap", false, &v))
 		return false;
 	if (v.json && !counter)
 		return fail_at(ld, v.path, AT_KEY, 0,
 			       "key \"wrap\" is only allowed when \"kind\" is \"hpet\" or \"pmtimer\"");
-	if (counter) {
-		u = 1;
-		if (!read_enum(ld, &v, wrap_names, &u))
-			return false;
-		r->wrap_extend = u == 1;
-	}
+	if (!counter)
+		r->wrap_extend = false;     /* the row's default is the counters' */
 	if (!node_get(ld, o, "migrate_every", false, &v))
 		return false;
 	if (v.json && !r->on_host)
