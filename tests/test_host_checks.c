@@ -103,16 +103,16 @@ static void build_host(struct host *h, const struct scn_host *sh, uint64_t seed)
 	for (unsigned c = 0; c < h->ncpus; c++) {
 		struct tsc_features adv = tsc_derived_features(&h->cpus[c].tsc);
 
-		if (f->advertise[SCN_FLAG_NONSTOP_TSC] >= 0)
-			adv.nonstop_tsc = f->advertise[SCN_FLAG_NONSTOP_TSC] == 1;
-		if (f->advertise[SCN_FLAG_CONSTANT_TSC] >= 0)
-			adv.constant_tsc = f->advertise[SCN_FLAG_CONSTANT_TSC] == 1;
-		if (f->advertise[SCN_FLAG_TSC_KNOWN_FREQ] >= 0)
-			adv.tsc_known_freq = f->advertise[SCN_FLAG_TSC_KNOWN_FREQ] == 1;
-		if (f->advertise[SCN_FLAG_TSC_RELIABLE] >= 0)
-			adv.tsc_reliable = f->advertise[SCN_FLAG_TSC_RELIABLE] == 1;
-		if (f->advertise[SCN_FLAG_INVARIANT_TSC] >= 0)
-			adv.invariant_cpuid = f->advertise[SCN_FLAG_INVARIANT_TSC] == 1;
+		if (f->advertise[SCN_FLAG_NONSTOP_TSC] != SCN_UNSET)
+			adv.nonstop_tsc = f->advertise[SCN_FLAG_NONSTOP_TSC] == SCN_TRUE;
+		if (f->advertise[SCN_FLAG_CONSTANT_TSC] != SCN_UNSET)
+			adv.constant_tsc = f->advertise[SCN_FLAG_CONSTANT_TSC] == SCN_TRUE;
+		if (f->advertise[SCN_FLAG_TSC_KNOWN_FREQ] != SCN_UNSET)
+			adv.tsc_known_freq = f->advertise[SCN_FLAG_TSC_KNOWN_FREQ] == SCN_TRUE;
+		if (f->advertise[SCN_FLAG_TSC_RELIABLE] != SCN_UNSET)
+			adv.tsc_reliable = f->advertise[SCN_FLAG_TSC_RELIABLE] == SCN_TRUE;
+		if (f->advertise[SCN_FLAG_INVARIANT_TSC] != SCN_UNSET)
+			adv.invariant_cpuid = f->advertise[SCN_FLAG_INVARIANT_TSC] == SCN_TRUE;
 		tsc_advertise(&h->cpus[c].tsc, &adv);
 	}
 }

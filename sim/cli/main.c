@@ -107,6 +107,21 @@ static void print_diag(const struct sim_diag *d)
 	fprintf(stderr, "%s\n", msg);
 }
 
+/* Every error the loader found (s NULL), or the one error d of a later stage. */
+static void print_diags(const struct sim_diag *d, const struct sim_diag_list *l,
+			const struct scenario *s)
+{
+	if (s || l->n == 0) {
+		print_diag(d);
+		return;
+	}
+	for (unsigned i = 0; i < l->n; i++)
+		print_diag(&l->items[i]);
+	if (l->suppressed)
+		fprintf(stderr, "%s: error: more errors were suppressed (only the first %u are "
+			"shown)\n", d->file, SIM_DIAG_LIST_MAX);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const char *json_path = NULL;
@@ -166,11 +181,12 @@ static int cmd_run(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < nfiles; i++) {
 		struct sim_diag err;
+		struct sim_diag_list errs;
 		struct scenario *s;
 		struct machine *m = NULL;
 
 		sim_diag_clear(&err);
-		s = scenario_load(files[i], &err);
+		s = scenario_load_all(files[i], &err, &errs);
 		if (s && have_seed)
 			s->seed = seed;
 		if (s)
@@ -181,7 +197,7 @@ static int cmd_run(int argc, char **argv)
 		}
 		if (!m) {
 			locate(&err, s);
-			print_diag(&err);
+			print_diags(&err, &errs, s);
 			status = EXIT_USAGE;
 		} else {
 			struct report_tally t = report_tally(s, m);
@@ -225,10 +241,11 @@ static int cmd_validate(int argc, char **argv)
 	}
 	for (int i = 0; i < argc; i++) {
 		struct sim_diag err;
+		struct sim_diag_list errs;
 		struct scenario *s;
 
 		sim_diag_clear(&err);
-		s = scenario_load(argv[i], &err);
+		s = scenario_load_all(argv[i], &err, &errs);
 		nfiles++;
 		/* Building the machine checks what the loader cannot (script commands, wiring). */
 		if (s) {
@@ -244,7 +261,7 @@ static int cmd_validate(int argc, char **argv)
 			}
 		}
 		if (!s) {
-			print_diag(&err);
+			print_diags(&err, &errs, NULL);
 			status = EXIT_USAGE;
 			continue;
 		}

@@ -17,6 +17,22 @@ void sim_diag_clear(struct sim_diag *d)
 	memset(d, 0, sizeof(*d));
 }
 
+void sim_diag_list_clear(struct sim_diag_list *l)
+{
+	l->n = 0;
+	l->suppressed = false;
+}
+
+bool sim_diag_list_add(struct sim_diag_list *l, const struct sim_diag *e)
+{
+	if (l->n == SIM_DIAG_LIST_MAX) {
+		l->suppressed = true;
+		return false;
+	}
+	l->items[l->n++] = *e;
+	return true;
+}
+
 bool sim_diag_fail(struct sim_diag *d, const char *fmt, ...)
 {
 	va_list ap;

@@ -19,6 +19,25 @@ struct sim_diag {
 
 void sim_diag_clear(struct sim_diag *d);
 
+/*
+ * Several errors, for code that can find more than one (the scenario
+ * loader).  A struct sim_diag still holds one error, so callers that want
+ * only the first are unchanged; a caller that wants all of them passes a
+ * list as well.
+ */
+#define SIM_DIAG_LIST_MAX 20            /* kept; more are counted as suppressed */
+
+struct sim_diag_list {
+	unsigned n;                     /* errors kept, in the order found */
+	bool suppressed;                /* more errors were found than kept */
+	struct sim_diag items[SIM_DIAG_LIST_MAX];
+};
+
+void sim_diag_list_clear(struct sim_diag_list *l);
+
+/* Appends e; false when l was already full (then e is counted as suppressed). */
+bool sim_diag_list_add(struct sim_diag_list *l, const struct sim_diag *e);
+
 /* Sets the message (printf format); returns false so callers can `return sim_diag_fail(...)`. */
 bool sim_diag_fail(struct sim_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

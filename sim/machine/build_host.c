@@ -61,9 +61,9 @@ static bool apply_advertised(struct tsc_features *adv, const struct tsc_props *p
 
 	*adv = tsc_props_features(props);
 	for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++) {
-		bool v = f->advertise[i] == 1;
+		bool v = f->advertise[i] == SCN_TRUE;
 
-		if (f->advertise[i] < 0)
+		if (f->advertise[i] == SCN_UNSET)
 			continue;
 		any = true;
 		switch ((enum scn_tsc_flag)i) {
@@ -81,12 +81,14 @@ static bool apply_advertised(struct tsc_features *adv, const struct tsc_props *p
 bool machine_host_cpuid_15h(const struct scn_host *sh)
 {
 	/*
-	 * Connect the scenario's tri-state tsc_features.cpuid_15h here when the
-	 * loader has it: set or clear wins, unset falls to this default.  AMD
-	 * CPUs never take this path in native_calibrate_tsc(); on Intel, leaf 15H
-	 * with the crystal came with Skylake and Goldmont, whose TSCs are all
-	 * invariant, so a constant or variable TSC is an older CPU without it.
+	 * The scenario's tsc_features.cpuid_15h wins when set or clear.  Unset:
+	 * AMD CPUs never take the CPUID 15H path in native_calibrate_tsc(); on
+	 * Intel, leaf 15H with the crystal came with Skylake and Goldmont, whose
+	 * TSCs are all invariant, so a constant or variable TSC is an older CPU
+	 * without it.
 	 */
+	if (sh->features.cpuid_15h != SCN_UNSET)
+		return sh->features.cpuid_15h == SCN_TRUE;
 	return !sh->svm && sh->features.constant && sh->features.nonstop;
 }
 

@@ -503,7 +503,7 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 		pins[i] = s->vm.pins[i];
 	kp = (struct kvm_params){
 		/* the scenario's "vm.kvm_version" once the loader has it */
-		.version = KVM_VERSION_DEFAULT,
+		.version = s->vm.kvm_version,
 		.vendor = s->hosts[m->cur_host].svm ? KVM_VENDOR_SVM : KVM_VENDOR_VMX,
 		.nvcpus = s->vm.nvcpus,
 		.pins = pins,

@@ -5,6 +5,10 @@
  *
  * Each value that came from the file keeps its JSON pointer (the *_path
  * fields) so that later stages can still name it in an error.
+ *
+ * Defaults and limits are not repeated here: each key's row in the loader's
+ * field tables (sim/scenario/load_*.c) holds them, in the file's own syntax,
+ * and docs/scenario-format.md shows the same (tests/test_scenario_schema.c).
  */
 #ifndef SIM_SCENARIO_SCENARIO_H
 #define SIM_SCENARIO_SCENARIO_H
@@ -16,6 +20,7 @@
 #include "oracle/hw/host_check_kind.h"
 #include "oracle/oracle.h"
 #include "sim/guest/reader_kind.h"
+#include "sim/kvm/kvm_version.h"
 #include "sim/core/diag.h"
 #include "sim/core/simtime.h"
 
@@ -50,14 +55,14 @@ enum scn_device {
 };
 
 struct scn_hpet {
-	struct sim_freq frequency;        /* "frequency": default "14.31818MHz", 1MHz..1GHz */
-	unsigned timers;                  /* "timers": 3..32, default 3 */
-	unsigned counter_bits;            /* "counter_bits": 32 or 64, default 64 */
+	struct sim_freq frequency;        /* "frequency": 1MHz..1GHz */
+	unsigned timers;                  /* "timers": 3..32 */
+	unsigned counter_bits;            /* "counter_bits": 32 or 64 */
 };
 
 struct scn_pmtimer {
-	unsigned port;                    /* "port": 0..0xfffc, default 0x608; 4 ports from here */
-	unsigned bits;                    /* "bits": 24 or 32, default 24 */
+	unsigned port;                    /* "port": 0..0xfffc */
+	unsigned bits;                    /* "bits": 24 or 32 */
 };
 
 struct scn_rtc {
@@ -85,23 +90,30 @@ struct scn_ssc {
 	enum scn_ssc_mode mode;           /* "mode", required */
 	uint32_t spread_ppm;              /* "spread": "0.5%" or "5000ppm", whole ppm, required;
 					     0 < spread <= 2% (20000) */
-	struct sim_freq modulation;       /* "modulation": default "31.5kHz", 10kHz..100kHz */
+	struct sim_freq modulation;       /* "modulation": 10kHz..100kHz */
 };
 
 struct scn_socket {
-	int64_t crystal_ppb;              /* "crystal": "+20ppm"; default 0 */
+	int64_t crystal_ppb;              /* "crystal": "+20ppm" */
 	unsigned ncpus;                   /* "cpus": 1..64, required: online at t = 0 */
-	int64_t tsc_offset_ps;            /* "tsc_offset": "20us" (signed); default 0 */
+	int64_t tsc_offset_ps;            /* "tsc_offset": "20us" (signed) */
 	bool has_cpu_tsc_offsets;         /* "cpu_tsc_offsets": [...], exactly ncpus entries */
 	int64_t cpu_tsc_offset_ps[SCN_MAX_CPUS_PER_SOCKET];
-	int64_t wander_ppb;               /* "crystal_wander": ppb per sqrt(s), >= 0; default 0 (none) */
-	int64_t wander_bound_ppb;         /* "wander_bound": > 0; default 1000 ("1ppm") */
-	sim_ps wander_step_ps;            /* "wander_step": >= 1ms; default 1s */
-	int64_t aging_ppb_per_day;        /* "crystal_aging": signed; default 0 */
-	struct scn_ssc ssc;               /* "ssc": default none */
+	int64_t wander_ppb;               /* "crystal_wander": ppb per sqrt(s), >= 0 */
+	int64_t wander_bound_ppb;         /* "wander_bound": > 0 */
+	sim_ps wander_step_ps;            /* "wander_step": >= 1ms */
+	int64_t aging_ppb_per_day;        /* "crystal_aging": signed */
+	struct scn_ssc ssc;               /* "ssc" */
 	unsigned hotplug_cpus;            /* "hotplug_cpus": 0..64, ncpus + hotplug_cpus <= 64;
 					     present but offline at t = 0 */
 	unsigned first_cpu;               /* host CPU index of this socket's CPU 0 (derived) */
+};
+
+/* A boolean key that may be absent: SCN_UNSET leaves the choice to the model. */
+enum scn_tristate {
+	SCN_UNSET,                        /* absent (0, so a zeroed struct is unset) */
+	SCN_FALSE,
+	SCN_TRUE,
 };
 
 /* The TSC properties that firmware or a hypervisor may advertise (CPUID flags). */
@@ -116,18 +128,20 @@ enum scn_tsc_flag {
 
 /* A host's "tsc_features": how its TSC and APIC timer really behave. */
 struct scn_tsc_features {
-	bool constant;                    /* "constant": rate independent of P-states; default true */
-	bool nonstop;                     /* "nonstop": keeps counting in deep C-states; default true */
-	bool tsc_adjust;                  /* "tsc_adjust": IA32_TSC_ADJUST exists; default true */
-	bool arat;                        /* "arat": APIC timer runs in deep C-states; default true */
-	uint32_t rdtsc_window_cycles;     /* "rdtsc_window": 0..1000000; default 0 */
-	uint32_t bios_sync_residual_cycles; /* "bios_sync_residual": 0..1000000000; default 0 */
-	bool halted_pstate_erratum;       /* "halted_pstate_erratum": default false */
+	bool constant;                    /* "constant": rate independent of P-states */
+	bool nonstop;                     /* "nonstop": keeps counting in deep C-states */
+	bool tsc_adjust;                  /* "tsc_adjust": IA32_TSC_ADJUST exists */
+	bool arat;                        /* "arat": APIC timer runs in deep C-states */
+	uint32_t rdtsc_window_cycles;     /* "rdtsc_window": 0..1000000 */
+	uint32_t bios_sync_residual_cycles; /* "bios_sync_residual": 0..1000000000 */
+	bool halted_pstate_erratum;       /* "halted_pstate_erratum" */
 	bool nonstop_s3;                  /* "nonstop_s3": the TSCs keep counting in S3
-					     (X86_FEATURE_NONSTOP_TSC_S3); default false: reset */
-	struct sim_freq apic_timer;       /* "apic_timer": default "100MHz", 1MHz..10GHz */
-	int8_t advertise[SCN_TSC_FLAG_COUNT]; /* "advertise": -1 absent (derived from the model),
-					     0 advertised clear, 1 advertised set */
+					     (X86_FEATURE_NONSTOP_TSC_S3); else reset */
+	struct sim_freq apic_timer;       /* "apic_timer": 1MHz..10GHz */
+	enum scn_tristate cpuid_15h;      /* "cpuid_15h": TSC frequency in CPUID 15H/16H; unset:
+					     the machine decides by vendor (intel yes, amd no) */
+	enum scn_tristate advertise[SCN_TSC_FLAG_COUNT]; /* "advertise": unset = derived from the
+					     model, else advertised clear or set */
 };
 
 enum scn_clocksource {
@@ -140,12 +154,12 @@ struct scn_host {
 	char name[SCN_NAME_MAX];          /* "name", required, unique */
 	struct sim_freq tsc;              /* "tsc": "3GHz", required */
 	uint64_t uptime_ns;               /* "uptime": "10d", required */
-	int64_t realtime_error_ns;        /* "realtime_error": "-2ms"; default 0 */
-	uint64_t tsc_khz;                 /* "tsc_khz": integer; default 0 = calibrated from the TSC */
-	enum scn_clocksource clocksource; /* "clocksource": "auto"|"tsc"|"hpet"; default auto */
-	struct sim_freq hpet;             /* "hpet": default "14.31818MHz" */
-	int64_t hpet_crystal_ppb;         /* "hpet_crystal": default 0 */
-	bool svm;                         /* "vendor": "intel"|"amd"; default intel (VMX) */
+	int64_t realtime_error_ns;        /* "realtime_error": "-2ms" */
+	uint64_t tsc_khz;                 /* "tsc_khz": integer; 0 = calibrated from the TSC */
+	enum scn_clocksource clocksource; /* "clocksource": "auto"|"tsc"|"hpet" */
+	struct sim_freq hpet;             /* "hpet" */
+	int64_t hpet_crystal_ppb;         /* "hpet_crystal" */
+	bool svm;                         /* "vendor": "intel"|"amd" */
 	unsigned nsockets;                /* "sockets": [...], 1..8 */
 	struct scn_socket sockets[SCN_MAX_SOCKETS];
 	struct scn_tsc_features features; /* "tsc_features": defaults filled in */
@@ -160,10 +174,11 @@ struct scn_vm {
 	bool has_pins;                    /* "pins": [pCPU per vCPU]; default vCPU i -> the
 					     (i mod ncpus_online)-th CPU online at t = 0 */
 	unsigned pins[SCN_MAX_VCPUS];
-	uint64_t uptime_ns;               /* "uptime": guest kvmclock at t = 0; default "0s" */
-	bool stable_bit_cpuid;            /* "stable_bit_cpuid": default true */
-	sim_ps entry_latency_ps;          /* "entry_latency": default "20us" */
-	sim_ps sync_period_ps;            /* "kvmclock_sync_period": default "300s" */
+	uint64_t uptime_ns;               /* "uptime": guest kvmclock at t = 0 */
+	bool stable_bit_cpuid;            /* "stable_bit_cpuid" */
+	sim_ps entry_latency_ps;          /* "entry_latency" */
+	sim_ps sync_period_ps;            /* "kvmclock_sync_period" */
+	enum kvm_version kvm_version;     /* "kvm_version": whose behaviour KVM models */
 };
 
 enum scn_set_clock {
@@ -183,9 +198,9 @@ struct scn_migration {
 	unsigned to_host;                 /* "to": host name, required, not the current host */
 	bool has_pins;                    /* "pins": as in vm */
 	unsigned pins[SCN_MAX_VCPUS];
-	enum scn_set_clock set_clock;     /* "set_clock": "realtime"|"clock"|"none"; default realtime */
-	bool tsc_scaling;                 /* "tsc_scaling": keep the guest's TSC rate; default false */
-	enum scn_tsc_carry tsc_carry;     /* "tsc_carry": "frozen"|"advance"; default frozen */
+	enum scn_set_clock set_clock;     /* "set_clock": "realtime"|"clock"|"none" */
+	bool tsc_scaling;                 /* "tsc_scaling": keep the guest's TSC rate */
+	enum scn_tsc_carry tsc_carry;     /* "tsc_carry": "frozen"|"advance" */
 	char path[SCN_PATH_MAX];
 };
 
@@ -215,9 +230,12 @@ struct scn_reader {
 	unsigned cpus[SCN_MAX_HOST_CPUS];
 	sim_ps migrate_every_ps;          /* "migrate_every" (on a host): 0 = one reader per CPU;
 					     else ONE reader hopping along cpus[] */
-	enum scn_rdtsc_kind rdtsc;        /* "rdtsc" (tsc and rdtsc kinds): default rdtscp */
+	enum scn_rdtsc_kind rdtsc;        /* "rdtsc" (tsc and rdtsc kinds) */
 	sim_ps period_ps;                 /* "period", required, > 0 */
-	sim_ps jitter_ps;                 /* "jitter": default 0, < period */
+	sim_ps jitter_ps;                 /* "jitter": < period */
+	bool has_phase;                   /* "phase" given: the first period starts at phase_ps */
+	sim_ps phase_ps;                  /* "phase": < period; absent: drawn from the reader's
+					     own PRNG stream (seeded by the scenario's seed) */
 	sim_ps cost_ps;                   /* "cost": one read's duration; default by kind;
 					     hpet/pmtimer: 0 = the device's access cost */
 	uint64_t tsc_khz;                 /* "tsc_khz" (tsc kind): default from the pvclock page at boot */
@@ -243,7 +261,7 @@ struct scn_command {
 /* A device script in qtest's command language, run on the board. */
 struct scn_script {
 	char name[SCN_NAME_MAX];          /* "name", required, unique among scripts */
-	sim_ps at_ps;                     /* "at": default 0, < duration */
+	sim_ps at_ps;                     /* "at": < duration */
 	enum oracle_expect expect;        /* "expect", required: whether every expectation holds */
 	unsigned ncommands;               /* "commands": 1..1024 */
 	struct scn_command *commands;     /* heap-allocated; freed by scenario_destroy() */
@@ -325,26 +343,26 @@ struct scn_host_check {
 	bool has_worst_min, has_worst_max; /* "worst": {"min", "max"} */
 	int64_t worst_min, worst_max;     /* ppb (flag_truth), cycles (tsc_sync), ps (watchdog, timer) */
 	struct {
-		int64_t threshold_ppb;    /* "threshold": >= 0; default 100000 ("100ppm") */
+		int64_t threshold_ppb;    /* "threshold": >= 0 */
 		uint32_t flags;           /* "flags": bit (1 << enum scn_tsc_flag); default all */
 	} flag_truth;
 	struct {
 		unsigned source, target;  /* "cpus": [source, target], distinct, online at at_ps */
-		sim_ps at_ps;             /* "at": default 0, < duration */
+		sim_ps at_ps;             /* "at": < duration */
 	} tsc_sync;
 	struct {
-		enum scn_watchdog_cs clocksource; /* "clocksource": default hpet */
+		enum scn_watchdog_cs clocksource; /* "clocksource" */
 		unsigned delay_every;     /* "delay_every": n >= 1; 0 = no delayed reads */
 		sim_ps delay_ps;          /* "delay": given with delay_every; > 0 */
-		int8_t false_positive;    /* "false_positive": -1 absent, 0 false, 1 true */
+		enum scn_tristate false_positive; /* "false_positive": unset = not checked */
 	} watchdog;
 	struct {
 		unsigned cpu;             /* "cpu", required, online at arm_at_ps */
 		enum scn_timer_mode mode; /* "mode", required */
-		sim_ps arm_at_ps;         /* "arm_at": default 0 */
+		sim_ps arm_at_ps;         /* "arm_at" */
 		sim_ps delay_ps;          /* "delay", required, > 0: until due; periodic: the period */
 		uint64_t count;           /* "count" (periodic): fires to check; 0 = all in the run */
-		sim_ps slack_ps;          /* "slack": default 10us */
+		sim_ps slack_ps;          /* "slack" */
 	} timer;
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
 };
@@ -352,10 +370,10 @@ struct scn_host_check {
 struct scenario {
 	char file[256];                   /* as given on the command line */
 	char name[64];                    /* "name", required */
-	char description[1024];           /* "description": default "" */
-	uint64_t seed;                    /* "seed": default 1; --seed overrides */
+	char description[1024];           /* "description" */
+	uint64_t seed;                    /* "seed": --seed overrides */
 	sim_ps duration_ps;               /* "duration", required, > 0 */
-	uint64_t utc_start_ns;            /* "utc_start": ns since 1970; default 1767225600e9 (2026-01-01) */
+	uint64_t utc_start_ns;            /* "utc_start": ns since 1970 */
 	struct scn_platform platform;     /* "platform": defaults filled in */
 	bool has_hosts;                   /* "hosts" given (with or without a VM) */
 	bool has_vm;                      /* "vm" given (it needs "hosts") */
@@ -389,6 +407,17 @@ struct scenario *scenario_load(const char *file, struct sim_diag *err);
 /* The same, from a buffer (file is the name used in errors). */
 struct scenario *scenario_parse(const char *file, const char *buf, size_t len,
 				struct sim_diag *err);
+
+/*
+ * The same, reporting every error in the file (up to SIM_DIAG_LIST_MAX, then
+ * list->suppressed) into list, each with its position; err still gets the
+ * first.  A section that depends on a bad one is not checked (an event on a
+ * bad reader), so that one mistake is reported once.
+ */
+struct scenario *scenario_load_all(const char *file, struct sim_diag *err,
+				   struct sim_diag_list *list);
+struct scenario *scenario_parse_all(const char *file, const char *buf, size_t len,
+				    struct sim_diag *err, struct sim_diag_list *list);
 
 /* Frees s, its scripts' commands, its events and its source; accepts NULL. */
 void scenario_destroy(struct scenario *s);

@@ -1,0 +1,494 @@
+/*
+ * The typed JSON reader: nodes that know their JSON pointer, messages that
+ * name the file, line:column, pointer and what was expected, and readers of
+ * plain values (objects, arrays, integers, strings, booleans, enums, names).
+ */
+#include "sim/scenario/loader_internal.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/core/units.h"
+#include "sim/scenario/json_locate.h"
+
+/* ---- messages ---- */
+
+/* "a, b, c" (or "\"a\", \"b\"" when quoted) from a NULL-terminated list. */
+const char *name_list(char *dst, size_t len, const char *const names[], bool quoted)
+{
+	size_t n = 0;
+
+	dst[0] = '\0';
+	for (size_t i = 0; names[i] && n < len; i++) {
+		int w = snprintf(dst + n, len - n, quoted ? "%s\"%s\"" : "%s%s", i ? ", " : "",
+				 names[i]);
+
+		n += w > 0 ? (size_t)w : 0;
+	}
+	return dst;
+}
+
+/* Exact, readable duration: the largest unit among s, ms, us, ns, ps, with a decimal fraction. */
+const char *fmt_ps(char *dst, size_t len, int64_t sign, sim_ps v)
+{
+	static const struct {
+		const char *name;
+		sim_ps scale;
+		unsigned digits;
+	} units[] = {
+		{ "s", SIM_PS_PER_S, 12 }, { "ms", SIM_PS_PER_MS, 9 }, { "us", SIM_PS_PER_US, 6 },
+		{ "ns", SIM_PS_PER_NS, 3 }, { "ps", 1, 0 },
+	};
+	size_t u = 0;
+	char frac[16] = "";
+
+	while (v && u + 1 < sizeof(units) / sizeof(units[0]) && v < units[u].scale)
+		u++;
+	if (v % units[u].scale) {
+		size_t k;
+
+		snprintf(frac, sizeof(frac), ".%0*" PRIu64, (int)units[u].digits, v % units[u].scale);
+		for (k = strlen(frac); k > 1 && frac[k - 1] == '0'; k--)
+			frac[k - 1] = '\0';
+	}
+	snprintf(dst, len, "%s%" PRIu64 "%s%s", sign < 0 && v ? "-" : "", v / units[u].scale,
+		 frac, units[u].name);
+	return dst;
+}
+
+void append_name(char *dst, size_t cap, size_t *n, const char *name)
+{
+	int w;
+
+	if (*n >= cap)
+		return;
+	w = snprintf(dst + *n, cap - *n, "%s%s", *n ? ", " : "", name);
+	if (w > 0)
+		*n = *n + (size_t)w < cap ? *n + (size_t)w : cap;
+}
+
+const char *fmt_sps(char *dst, size_t len, int64_t v)
+{
+	return fmt_ps(dst, len, v, v < 0 ? (sim_ps)0 - (sim_ps)v : (sim_ps)v);
+}
+
+const char *fmt_ppb(char *dst, size_t len, int64_t v)
+{
+	if (v % 1000 == 0)
+		snprintf(dst, len, "%" PRId64 "ppm", v / 1000);
+	else
+		snprintf(dst, len, "%" PRId64 "ppb", v);
+	return dst;
+}
+
+/* Sets err: file, pointer, line:column of the anchor (or of the nearest enclosing value found). */
+static void report(struct loader *ld, const char *path, enum anchor a, unsigned nth,
+		   const char *msg)
+{
+	char p[PATH_LEN];
+	size_t off = 0;
+	bool found = false;
+	unsigned line, col;
+	struct sim_diag e;
+
+	snprintf(p, sizeof(p), "%s", path);
+	if (a == AT_KEY)
+		found = json_locate_key(ld->buf, ld->len, p, nth, &off);
+	if (a == AT_PARENT && strrchr(p, '/'))
+		*strrchr(p, '/') = '\0';
+	while (!found) {
+		found = json_locate(ld->buf, ld->len, p, &off);
+		if (found || !strrchr(p, '/'))
+			break;
+		*strrchr(p, '/') = '\0';
+	}
+	sim_diag_clear(&e);
+	sim_diag_set_file(&e, ld->file);
+	sim_diag_set_path(&e, path);
+	if (found) {
+		json_line_col(ld->buf, ld->len, off, &line, &col);
+		sim_diag_set_pos(&e, line, col);
+	}
+	sim_diag_fail(&e, "%s", msg);
+	record_error(ld, &e);
+}
+
+void record_error(struct loader *ld, const struct sim_diag *e)
+{
+	if (ld->nerrors++ == 0)
+		*ld->err = *e;
+	if (ld->list && !sim_diag_list_add(ld->list, e))
+		ld->stop = true;
+}
+
+static void append(char *msg, const char *text)
+{
+	size_t n = strlen(msg);
+
+	if (n + 1 < MSG_LEN)
+		snprintf(msg + n, MSG_LEN - n, "%s", text);
+}
+
+const char *last_error_msg(const struct loader *ld)
+{
+	if (ld->list && ld->list->n == ld->nerrors && ld->nerrors)
+		return ld->list->items[ld->list->n - 1].msg;
+	return ld->nerrors == 1 ? ld->err->msg : "";
+}
+
+void amend_last_error(struct loader *ld, const char *text)
+{
+	if (ld->nerrors == 1)
+		append(ld->err->msg, text);
+	if (ld->list && ld->list->n == ld->nerrors)
+		append(ld->list->items[ld->list->n - 1].msg, text);
+}
+
+bool fail_at(struct loader *ld, const char *path, enum anchor a, unsigned nth,
+		    const char *fmt, ...)
+{
+	char msg[MSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	report(ld, path, a, nth, msg);
+	return false;
+}
+
+/* ---- nodes ---- */
+
+void join_key(char *dst, const char *parent, const char *key)
+{
+	int w = snprintf(dst, PATH_LEN, "%s/", parent);
+	size_t n = w > 0 ? (size_t)w : 0;
+
+	for (; *key && n + 3 < PATH_LEN; key++) {
+		if (*key == '~' || *key == '/') {
+			dst[n++] = '~';
+			dst[n++] = *key == '~' ? '0' : '1';
+		} else {
+			dst[n++] = *key;
+		}
+	}
+	dst[n < PATH_LEN ? n : PATH_LEN - 1] = '\0';
+}
+
+/* Stores a pointer (always short here: "/readers/15") in a SCN_PATH_MAX field. */
+void keep_path(char dst[SCN_PATH_MAX], const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n >= SCN_PATH_MAX)
+		n = SCN_PATH_MAX - 1;
+	memcpy(dst, path, n);
+	dst[n] = '\0';
+}
+
+void node_element(const struct node *arr, unsigned i, struct node *el)
+{
+	char idx[16];
+
+	el->json = cJSON_GetArrayItem(arr->json, (int)i);
+	snprintf(idx, sizeof(idx), "%u", i);
+	join_key(el->path, arr->path, idx);
+}
+
+/* What v is, for "got ..." in a type error: "the number 300", "an array", ... */
+static const char *describe(struct loader *ld, const struct node *v, char *dst, size_t len)
+{
+	const cJSON *j = v->json;
+	char q[80];
+	size_t off = 0;
+
+	if (cJSON_IsString(j)) {
+		snprintf(dst, len, "the string %s", sim_quote(q, sizeof(q), j->valuestring));
+	} else if (cJSON_IsNumber(j)) {
+		size_t n = 0;
+
+		if (json_locate(ld->buf, ld->len, v->path, &off))
+			while (off + n < ld->len && n < 24 && strchr("+-.eE0123456789", ld->buf[off + n]))
+				n++;
+		snprintf(dst, len, n ? "the number %.*s" : "a number", (int)n, ld->buf + off);
+	} else if (cJSON_IsBool(j)) {
+		snprintf(dst, len, "%s", cJSON_IsTrue(j) ? "true" : "false");
+	} else if (cJSON_IsNull(j)) {
+		snprintf(dst, len, "null");
+	} else if (cJSON_IsArray(j)) {
+		snprintf(dst, len, "an array");
+	} else {
+		snprintf(dst, len, "an object");
+	}
+	return dst;
+}
+
+bool type_error(struct loader *ld, const struct node *v, const char *expected)
+{
+	char got[96];
+
+	return fail(ld, v->path, "expected %s, got %s", expected, describe(ld, v, got, sizeof(got)));
+}
+
+bool in_list(const char *const names[], const char *s)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(names[i], s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * v must be an object whose keys are all in keys, each once.  A key in
+ * elsewhere (valid in a sibling context) is reported as not allowed in
+ * context rather than as unknown.
+ */
+bool read_object_in(struct loader *ld, const struct node *v, const char *const keys[],
+			   const char *const elsewhere[], const char *context)
+{
+	char path[PATH_LEN], q[80], names[256];
+	bool ok = true;
+
+	if (!cJSON_IsObject(v->json))
+		return type_error(ld, v, "an object");
+	/* every bad key is reported, not only the first */
+	for (const cJSON *c = v->json->child; c && !ld->stop; c = c->next) {
+		unsigned nth = 0;
+
+		for (const cJSON *p = v->json->child; p != c; p = p->next)
+			nth += strcmp(p->string, c->string) == 0;
+		join_key(path, v->path, c->string);
+		if (nth)
+			ok = fail_at(ld, path, AT_KEY, nth, "duplicate key %s",
+				     sim_quote(q, sizeof(q), c->string));
+		else if (in_list(keys, c->string))
+			continue;
+		else if (elsewhere && in_list(elsewhere, c->string))
+			ok = fail_at(ld, path, AT_KEY, 0,
+				     "key %s is not allowed in %s; expected one of: %s",
+				     sim_quote(q, sizeof(q), c->string), context,
+				     name_list(names, sizeof(names), keys, false));
+		else
+			ok = fail_at(ld, path, AT_KEY, 0, "unknown key %s; expected one of: %s",
+				     sim_quote(q, sizeof(q), c->string),
+				     name_list(names, sizeof(names), keys, false));
+	}
+	return ok;
+}
+
+bool read_object(struct loader *ld, const struct node *v, const char *const keys[])
+{
+	return read_object_in(ld, v, keys, NULL, NULL);
+}
+
+/* The member key of o (json NULL when absent); an error when absent and required. */
+bool node_get(struct loader *ld, const struct node *o, const char *key, bool required,
+		struct node *v)
+{
+	join_key(v->path, o->path, key);
+	v->json = cJSON_GetObjectItemCaseSensitive(o->json, key);
+	if (!v->json && required)
+		return fail_at(ld, v->path, AT_PARENT, 0, "missing required key \"%s\"", key);
+	return true;
+}
+
+/*
+ * The read_* functions leave *out alone (the default) when v is absent.
+ */
+
+bool read_array(struct loader *ld, const struct node *v, unsigned min, unsigned max,
+		       const char *what, unsigned *n)
+{
+	char expected[96];
+	int size;
+
+	snprintf(expected, sizeof(expected), "an array of %s", what);
+	if (!v->json)
+		return true;
+	if (!cJSON_IsArray(v->json))
+		return type_error(ld, v, expected);
+	size = cJSON_GetArraySize(v->json);
+	if (min == max && (unsigned)size != min)
+		return fail(ld, v->path, "expected exactly %u %s, got %d", min, what, size);
+	if ((unsigned)size < min || (unsigned)size > max)
+		return fail(ld, v->path, "expected %u to %u %s, got %d", min, max, what, size);
+	*n = (unsigned)size;
+	return true;
+}
+
+/*
+ * The source text of the JSON number v, when it can be found: the literal
+ * (for messages), its sign and its magnitude, which is exact up to 2^53 (big
+ * when above).  Fails on leading zeros, a fraction or an exponent; what names
+ * the value in those errors.  False with *found false when v is not in the
+ * text (then the caller falls back to cJSON's double).
+ */
+bool int_literal(struct loader *ld, const struct node *v, const char *what,
+			char lit[32], bool *neg, bool *big, uint64_t *mag, bool *found)
+{
+	const char *p, *end = ld->buf + ld->len;
+	size_t off, n = 0;
+
+	*neg = *big = false;
+	*mag = 0;
+	*found = json_locate(ld->buf, ld->len, v->path, &off);
+	if (!*found)
+		return false;
+	p = ld->buf + off;
+	while (p + n < end && n + 1 < 32 && strchr("+-.eE0123456789", p[n]))
+		n++;
+	memcpy(lit, p, n);
+	lit[n] = '\0';
+	if (p < end && *p == '-') {
+		*neg = true;
+		p++;
+	}
+	if (p + 1 < end && p[0] == '0' && p[1] >= '0' && p[1] <= '9')
+		return fail(ld, v->path, "expected %s without leading zeros, got %s", what, lit);
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (*mag > MAX_U53)
+			*big = true;
+		else
+			*mag = *mag * 10 + (uint64_t)(*p - '0');
+	}
+	if (*mag > MAX_U53)
+		*big = true;
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return fail(ld, v->path, "expected %s (digits only, no fraction or exponent), got %s",
+			    what, lit);
+	return true;
+}
+
+/*
+ * An integer in [min, max], checked on its source text: digits only, at most
+ * 2^53 (cJSON keeps numbers as double, which is exact only up to there).
+ * what names the value in range errors ("a vCPU index").
+ */
+bool read_int(struct loader *ld, const struct node *v, uint64_t min, uint64_t max,
+		     const char *what, uint64_t *out)
+{
+	char lit[32] = "";
+	uint64_t x = 0;
+	bool neg, big, found;
+
+	if (!v->json)
+		return true;
+	if (!cJSON_IsNumber(v->json))
+		return type_error(ld, v, what);
+	if (int_literal(ld, v, what, lit, &neg, &big, &x, &found)) {
+		if (!neg && big)
+			return fail(ld, v->path,
+				    "integer too large: %s (at most 2^53 = 9007199254740992)", lit);
+		if (neg && (big || x)) {
+			return fail(ld, v->path, "expected %s in [%" PRIu64 ", %" PRIu64 "], got %s",
+				    what, min, max, lit);
+		}
+	} else if (found) {
+		return false;
+	} else {
+		double d = v->json->valuedouble;
+
+		if (!(d >= 0 && d <= (double)MAX_U53) || d != (double)(uint64_t)d)
+			return fail(ld, v->path, "expected %s in [%" PRIu64 ", %" PRIu64 "]",
+				    what, min, max);
+		x = (uint64_t)d;
+		snprintf(lit, sizeof(lit), "%" PRIu64, x);
+	}
+	if (x < min || x > max)
+		return fail(ld, v->path, "expected %s in [%" PRIu64 ", %" PRIu64 "], got %s",
+			    what, min, max, lit);
+	*out = x;
+	return true;
+}
+
+bool read_uint(struct loader *ld, const struct node *v, unsigned min, unsigned max,
+		      const char *what, unsigned *out)
+{
+	uint64_t x = *out;
+
+	if (!read_int(ld, v, min, max, what, &x))
+		return false;
+	*out = (unsigned)x;
+	return true;
+}
+
+bool read_str(struct loader *ld, const struct node *v, const char *expected,
+		     const char **s)
+{
+	if (!cJSON_IsString(v->json))
+		return type_error(ld, v, expected);
+	*s = v->json->valuestring;
+	return true;
+}
+
+bool read_bool(struct loader *ld, const struct node *v, bool *out)
+{
+	if (!v->json)
+		return true;
+	if (!cJSON_IsBool(v->json))
+		return type_error(ld, v, "true or false");
+	*out = cJSON_IsTrue(v->json);
+	return true;
+}
+
+bool read_enum(struct loader *ld, const struct node *v, const char *const names[],
+		      unsigned *out)
+{
+	char expected[128], names_list[112], q[80];
+	const char *s = "";
+
+	if (!v->json)
+		return true;
+	snprintf(expected, sizeof(expected), "one of %s",
+		 name_list(names_list, sizeof(names_list), names, true));
+	if (!read_str(ld, v, expected, &s))
+		return false;
+	for (unsigned i = 0; names[i]; i++) {
+		if (strcmp(names[i], s) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	return fail(ld, v->path, "expected %s, got %s", expected, sim_quote(q, sizeof(q), s));
+}
+
+/* A name: 1 to cap-1 letters, digits, '_', '-' or '.'. */
+bool read_name(struct loader *ld, const struct node *v, char *dst, size_t cap)
+{
+	char expected[96], q[80];
+	const char *s = "";
+	size_t n;
+
+	if (!v->json)
+		return true;
+	snprintf(expected, sizeof(expected),
+		 "a name of 1 to %zu characters (letters, digits, '_', '-', '.')", cap - 1);
+	if (!read_str(ld, v, expected, &s))
+		return false;
+	n = strlen(s);
+	if (n == 0 || n >= cap || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					"0123456789_-.") != n)
+		return fail(ld, v->path, "expected %s, got %s", expected,
+			    sim_quote(q, sizeof(q), s));
+	memcpy(dst, s, n + 1);
+	return true;
+}
+
+/* Free text of at most cap-1 bytes. */
+bool read_text(struct loader *ld, const struct node *v, char *dst, size_t cap)
+{
+	const char *s = "";
+	size_t n;
+
+	if (!v->json)
+		return true;
+	if (!read_str(ld, v, "a string", &s))
+		return false;
+	n = strlen(s);
+	if (n >= cap)
+		return fail(ld, v->path, "string too long: %zu bytes (at most %zu)", n, cap - 1);
+	memcpy(dst, s, n + 1);
+	return true;
+}

@@ -1,0 +1,276 @@
+/* "host_checks": checks on the hardware model of one host. */
+#include "sim/scenario/loader_internal.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/core/units.h"
+
+#define HC(m) offsetof(struct scn_host_check, m)
+#define FT (1u << SCN_HC_FLAG_TRUTH)
+#define SY (1u << SCN_HC_TSC_SYNC)
+#define WD (1u << SCN_HC_WATCHDOG)
+#define TM (1u << SCN_HC_TIMER)
+
+/* The kinds, in the order of enum scn_host_check_kind. */
+static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
+static const char *const watchdog_cs_names[] = { "hpet", "acpi_pm", NULL };
+static const char *const timer_mode_names[] = { "oneshot", "periodic", "deadline", NULL };
+
+/* Common keys, then each kind's (.only: the kinds that take the key). */
+static const struct field host_check_rows[] = {
+	{ ROW("check", F_ENUM, HC(kind)), .required = true, .names = host_check_names },
+	{ ROW("name", F_NAME, HC(name)) },        /* default "<check>-<index>", set by code */
+	{ ROW("host", F_CUSTOM, 0) },
+	{ ROW("expect", F_ENUM, HC(expect)), .required = true, .names = expect_names },
+	{ ROW("worst", F_CUSTOM, 0) },
+	{ ROW("threshold", F_PPB, HC(flag_truth.threshold_ppb)), .dflt = "100ppm",
+	  .max = INT64_MAX, .only = FT },
+	{ ROW("flags", F_CUSTOM, 0), .only = FT },
+	{ ROW("cpus", F_CUSTOM, 0), .required = true, .only = SY },
+	{ ROW("at", F_DURATION_PS, HC(tsc_sync.at_ps)), .dflt = "0s", .only = SY },
+	{ ROW("clocksource", F_ENUM, HC(watchdog.clocksource)), .dflt = "hpet",
+	  .names = watchdog_cs_names, .only = WD },
+	{ ROW("delay_every", F_CUSTOM, 0), .only = WD },
+	{ ROW("delay", F_CUSTOM, 0), .only = WD },
+	{ ROW("false_positive", F_TRISTATE, HC(watchdog.false_positive)), .only = WD },
+	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = TM },
+	{ ROW("mode", F_ENUM, HC(timer.mode)), .required = true, .names = timer_mode_names,
+	  .only = TM },
+	{ ROW("arm_at", F_DURATION_PS, HC(timer.arm_at_ps)), .dflt = "0s", .only = TM },
+	{ ROW("delay", F_DURATION_PS, HC(timer.delay_ps)), .required = true, .min = 1,
+	  .what = "duration", .only = TM },
+	{ ROW("count", F_U64, HC(timer.count)), .min = 1, .max = MAX_U53,
+	  .what = "a number of fires", .only = TM },
+	{ ROW("slack", F_DURATION_PS, HC(timer.slack_ps)), .dflt = "10us", .only = TM },
+};
+
+const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
+
+/* ---- host checks ---- */
+
+static const char *fmt_worst(char *dst, size_t len, enum scn_host_check_kind kind, int64_t v)
+{
+	if (kind == SCN_HC_FLAG_TRUTH)
+		return fmt_ppb(dst, len, v);
+	if (kind == SCN_HC_TSC_SYNC) {
+		snprintf(dst, len, "%" PRId64 " cycles", v);
+		return dst;
+	}
+	return fmt_sps(dst, len, v);
+}
+
+/* "worst": {"min", "max"}: ppb (flag_truth), cycles (tsc_sync), signed durations (others). */
+static bool load_host_worst(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	struct node bound[2];
+	int64_t *out[2] = { &c->worst_min, &c->worst_max };
+	char a[32], b[32];
+
+	if (!read_object(ld, o, worst_keys))
+		return false;
+	for (unsigned i = 0; i < 2; i++) {
+		struct node *v = &bound[i];
+
+		if (!node_get(ld, o, worst_keys[i], false, v))
+			return false;
+		if (c->kind == SCN_HC_FLAG_TRUTH) {
+			if (!read_ppb(ld, v, INT64_MAX, out[i]))
+				return false;
+		} else if (c->kind == SCN_HC_TSC_SYNC) {
+			uint64_t x = 0;
+
+			if (!read_int(ld, v, 0, MAX_U53, "a number of TSC cycles", &x))
+				return false;
+			*out[i] = (int64_t)x;
+		} else if (!read_signed_ps(ld, v, out[i])) {
+			return false;
+		}
+	}
+	c->has_worst_min = bound[0].json != NULL;
+	c->has_worst_max = bound[1].json != NULL;
+	if (c->has_worst_min && c->has_worst_max && c->worst_max < c->worst_min)
+		return fail(ld, bound[1].path, "expected at least \"min\" (%s), got %s",
+			    fmt_worst(a, sizeof(a), c->kind, c->worst_min),
+			    fmt_worst(b, sizeof(b), c->kind, c->worst_max));
+	return true;
+}
+
+/* flag_truth "flags": distinct flag names; default every flag. */
+static bool read_flags(struct loader *ld, const struct node *v, uint32_t *flags)
+{
+	const char *flag_names[SCN_TSC_FLAG_COUNT + 1] = { NULL };
+	char expected[160], names[112], q[80];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++)
+		flag_names[i] = tsc_flag_key((enum scn_tsc_flag)i);
+	*flags = (1u << SCN_TSC_FLAG_COUNT) - 1;
+	if (!v->json)
+		return true;
+	if (!read_array(ld, v, 1, SCN_TSC_FLAG_COUNT, "TSC flag names", &n))
+		return false;
+	*flags = 0;
+	snprintf(expected, sizeof(expected), "a TSC flag: one of %s",
+		 name_list(names, sizeof(names), flag_names, true));
+	for (unsigned i = 0; i < n; i++) {
+		struct node el;
+		const char *s = "";
+		unsigned f = 0;
+
+		node_element(v, i, &el);
+		if (!read_str(ld, &el, expected, &s))
+			return false;
+		while (flag_names[f] && strcmp(flag_names[f], s) != 0)
+			f++;
+		if (!flag_names[f])
+			return fail(ld, el.path, "expected %s, got %s", expected,
+				    sim_quote(q, sizeof(q), s));
+		if (*flags >> f & 1)
+			return fail(ld, el.path, "duplicate flag %s", sim_quote(q, sizeof(q), s));
+		*flags |= 1u << f;
+	}
+	return true;
+}
+
+static bool load_tsc_sync(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	const struct scenario *sc = ld->sc;
+	const struct scn_host *h = &sc->hosts[c->host];
+	unsigned *cpu[2] = { &c->tsc_sync.source, &c->tsc_sync.target };
+	struct node v, arr;
+	struct cpu_set online;
+	char a[32], b[32], what[80], when[48];
+
+	if (!node_get(ld, o, "at", false, &v))
+		return false;
+	if (c->tsc_sync.at_ps >= sc->duration_ps)
+		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
+			    fmt_ps(b, sizeof(b), 1, c->tsc_sync.at_ps));
+	if (!node_get(ld, o, "cpus", true, &arr) ||
+	    !read_array(ld, &arr, 2, 2, "CPU indices ([source, target])", &(unsigned){ 0 }))
+		return false;
+	online_at(sc, c->host, c->tsc_sync.at_ps, sc->nevents, &online);
+	snprintf(what, sizeof(what), "a CPU index of host \"%s\"", h->name);
+	snprintf(when, sizeof(when), "at %s", fmt_ps(a, sizeof(a), 1, c->tsc_sync.at_ps));
+	for (unsigned i = 0; i < 2; i++) {
+		node_element(&arr, i, &v);
+		if (!read_uint(ld, &v, 0, h->ncpus - 1, what, cpu[i]))
+			return false;
+		if (!cpu_set_has(&online, *cpu[i]))
+			return offline_error(ld, v.path, h, *cpu[i], when);
+	}
+	if (c->tsc_sync.source == c->tsc_sync.target)
+		return fail(ld, v.path, "expected a target CPU other than the source (%u)",
+			    c->tsc_sync.source);
+	return true;
+}
+
+static bool load_watchdog(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	struct node every, delay;
+
+	if (!node_get(ld, o, "delay_every", false, &every) || !node_get(ld, o, "delay", false, &delay))
+		return false;
+	if (every.json && !delay.json)
+		return fail_at(ld, delay.path, AT_PARENT, 0, "missing key \"delay\": \"delay_every\" is "
+			       "given, and the two go together");
+	if (delay.json && !every.json)
+		return fail_at(ld, every.path, AT_PARENT, 0, "missing key \"delay_every\": \"delay\" "
+			       "is given, and the two go together");
+	if (!read_uint(ld, &every, 1, UINT32_MAX, "a count of watchdog reads",
+		       &c->watchdog.delay_every))
+		return false;
+	return !delay.json || read_positive(ld, o, "delay", &c->watchdog.delay_ps, &delay);
+}
+
+static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	const struct scenario *sc = ld->sc;
+	struct node v, count, delay;
+	char a[32], b[32];
+	sim_u128 due;
+
+	if (c->timer.arm_at_ps >= sc->duration_ps) {
+		join_key(v.path, o->path, "arm_at");
+		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
+			    fmt_ps(b, sizeof(b), 1, c->timer.arm_at_ps));
+	}
+	if (!read_online_cpu(ld, o, "cpu", c->host, c->timer.arm_at_ps, sc->nevents,
+			     &c->timer.cpu, &v))
+		return false;
+	if (!node_get(ld, o, "delay", true, &delay) || !node_get(ld, o, "count", false, &count))
+		return false;
+	if (count.json && c->timer.mode != SCN_TIMER_PERIODIC)
+		return fail_at(ld, count.path, AT_KEY, 0,
+			       "key \"count\" is only allowed when \"mode\" is \"periodic\"");
+	due = (sim_u128)c->timer.arm_at_ps +
+	      (sim_u128)c->timer.delay_ps * (c->timer.count ? c->timer.count : 1);
+	if (due >= sc->duration_ps)
+		return fail(ld, count.json ? count.path : delay.path,
+			    "the timer's %s would be due at %s, not before the end of the run (%s)",
+			    count.json ? "last fire" : "first fire",
+			    due > SIM_NEVER ? "more than 213 days" : fmt_ps(a, sizeof(a), 1, (sim_ps)due),
+			    fmt_ps(b, sizeof(b), 1, sc->duration_ps));
+	return true;
+}
+
+bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_host_check *c = &sc->host_checks[idx];
+	struct node v, kind, name;
+	char context[48], q[80];
+	unsigned u = 0;
+
+	if (!cJSON_IsObject(o->json))
+		return type_error(ld, o, "an object");
+	if (!node_get(ld, o, "check", true, &kind) || !read_enum(ld, &kind, host_check_names, &u))
+		return false;
+	snprintf(context, sizeof(context), "check \"%s\"", host_check_names[u]);
+	if (!load_fields(ld, o, &host_check_table, 1u << u, context, c, NULL))
+		return false;
+	keep_path(c->path, o->path);
+	if (!node_get(ld, o, "name", false, &name))
+		return false;
+	if (!name.json)
+		snprintf(c->name, sizeof(c->name), "%s-%u", host_check_names[u], idx);
+	for (unsigned i = 0; i < idx; i++)
+		if (strcmp(sc->host_checks[i].name, c->name) == 0)
+			return fail(ld, name.json ? name.path : kind.path,
+				    "duplicate host check name %s%s (also /host_checks/%u)",
+				    sim_quote(q, sizeof(q), c->name),
+				    name.json ? "" : ", this check's default name", i);
+	if (!read_host_or_only(ld, o, &c->host))
+		return false;
+	switch (c->kind) {
+	case SCN_HC_FLAG_TRUTH:
+		if (!node_get(ld, o, "threshold", false, &v))
+			return false;
+		if (c->flag_truth.threshold_ppb < 0)
+			return fail(ld, v.path, "expected a threshold of at least 0ppm, got \"%s\"",
+				    v.json->valuestring);
+		if (!node_get(ld, o, "flags", false, &v) || !read_flags(ld, &v, &c->flag_truth.flags))
+			return false;
+		break;
+	case SCN_HC_TSC_SYNC:
+		if (!load_tsc_sync(ld, o, c))
+			return false;
+		break;
+	case SCN_HC_WATCHDOG:
+		if (!load_watchdog(ld, o, c))
+			return false;
+		break;
+	case SCN_HC_TIMER:
+		if (!load_timer(ld, o, c))
+			return false;
+		break;
+	case SCN_HC_COUNT:
+		break;
+	}
+	return node_get(ld, o, "worst", false, &v) && (!v.json || load_host_worst(ld, &v, c));
+}

@@ -1,0 +1,341 @@
+/* "readers" and their oracle "checks". */
+#include "sim/scenario/loader_internal.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "oracle/check.h"
+#include "sim/core/units.h"
+
+#define R(m) offsetof(struct scn_reader, m)
+#define C(m) offsetof(struct oracle_check_config, m)
+
+static const char *const reader_kind_names[] = READER_KIND_NAMES_INIT;
+static const char *const rdtsc_names[] = { "rdtscp", "lfence", "rdtsc", NULL };
+static const char *const wrap_names[] = { "none", "extend", NULL };
+static const char *const pause_names[] = { "include", "exclude", NULL };
+
+static const struct field reader_rows[] = {
+	{ ROW("name", F_NAME, R(name)), .required = true },
+	{ ROW("kind", F_ENUM, R(kind)), .required = true, .names = reader_kind_names },
+	{ ROW("vcpus", F_CUSTOM, 0) },
+	{ ROW("period", F_DURATION_PS, R(period_ps)), .required = true, .min = 1,
+	  .what = "period" },
+	{ ROW("jitter", F_DURATION_PS, R(jitter_ps)), .dflt = "0s" },
+	{ ROW("cost", F_CUSTOM, 0) },              /* default by kind: reader_cost_ps[] */
+	{ ROW("tsc_khz", F_U64, R(tsc_khz)), .min = 1, .max = UINT32_MAX,
+	  .what = "a TSC frequency in kHz" },
+	{ ROW("width", F_EITHER, R(width_bits)), .dflt = "32", .min = 32, .max = 64,
+	  .what = "an access width in bits" },     /* hpet only */
+	{ ROW("wrap", F_ENUM_BOOL, R(wrap_extend)), .dflt = "extend", .names = wrap_names },
+	{ ROW("checks", F_CUSTOM, 0) },
+	{ ROW("host", F_CUSTOM, 0) },
+	{ ROW("cpus", F_CUSTOM, 0) },
+	{ ROW("migrate_every", F_DURATION_PS, R(migrate_every_ps)), .min = 1, .what = "duration" },
+	{ ROW("rdtsc", F_ENUM, R(rdtsc)), .dflt = "rdtscp", .names = rdtsc_names },
+	{ ROW("phase", F_DURATION_PS, R(phase_ps)) },   /* absent: random, by the guest */
+};
+
+/*
+ * One oracle check's object.  Which keys a check takes, and its unit, are the
+ * check's own (oracle/check.h: .params, .unit, .window_default).
+ */
+static const struct field check_rows[] = {
+	{ ROW("expect", F_ENUM, C(expect)), .required = true, .names = expect_names },
+	{ ROW("threshold", F_CUSTOM, 0), .required = true, .only = ORACLE_PARAM_THRESHOLD },
+	{ ROW("window", F_DURATION_PS, C(window_ps)), .min = 1, .what = "window",
+	  .only = ORACLE_PARAM_WINDOW },   /* default: the check's .window_default */
+	{ ROW("pause", F_ENUM, C(pause)), .dflt = "include", .names = pause_names,
+	  .only = ORACLE_PARAM_PAUSE },
+	{ ROW("worst", F_CUSTOM, 0) },
+};
+
+const struct field_table reader_table = FIELDS("readers", reader_rows);
+const struct field_table check_table = FIELDS("checks", check_rows);
+
+/* Default cost of one read, by reader kind. */
+static const sim_ps reader_cost_ps[] = {
+	[READER_PVCLOCK] = 40 * SIM_PS_PER_NS,
+	[READER_PVCLOCK_RAW] = 30 * SIM_PS_PER_NS,
+	[READER_TSC] = 20 * SIM_PS_PER_NS,
+	[READER_HPET] = 0,                /* the device's access cost, resolved by the machine */
+	[READER_PMTIMER] = 0,
+	[READER_RDTSC] = 10 * SIM_PS_PER_NS,
+};
+
+/* ---- readers and checks ---- */
+
+/* The checks' keys, from their descriptors (oracle/check.h), NULL-terminated. */
+static const char *const *check_names(const char *names[ORACLE_CHECK_COUNT + 1])
+{
+	for (unsigned id = 0; id < ORACLE_CHECK_COUNT; id++)
+		names[id] = oracle_check_desc((enum oracle_check_id)id)->name;
+	names[ORACLE_CHECK_COUNT] = NULL;
+	return names;
+}
+
+static bool load_worst(struct loader *ld, const struct node *o, bool rate,
+		       struct oracle_check_config *c)
+{
+	struct node lo, hi;
+	char a[32], b[32];
+
+	if (!read_object(ld, o, worst_keys))
+		return false;
+	if (!node_get(ld, o, "min", false, &lo) || !node_get(ld, o, "max", false, &hi))
+		return false;
+	if (rate) {
+		if (!read_ppb(ld, &lo, INT64_MAX, &c->worst_min) ||
+		    !read_ppb(ld, &hi, INT64_MAX, &c->worst_max))
+			return false;
+	} else {
+		if (!read_signed_ps(ld, &lo, &c->worst_min) || !read_signed_ps(ld, &hi, &c->worst_max))
+			return false;
+	}
+	c->has_worst_min = lo.json != NULL;
+	c->has_worst_max = hi.json != NULL;
+	if (lo.json && hi.json && c->worst_max < c->worst_min)
+		return fail(ld, hi.path, "expected at least \"min\" (%s), got %s",
+			    rate ? fmt_ppb(a, sizeof(a), c->worst_min) : fmt_sps(a, sizeof(a), c->worst_min),
+			    rate ? fmt_ppb(b, sizeof(b), c->worst_max) : fmt_sps(b, sizeof(b), c->worst_max));
+	return true;
+}
+
+static bool load_check(struct loader *ld, const struct node *o, enum oracle_check_id id,
+		       struct oracle_check_config *c)
+{
+	const struct oracle_check_desc *d = oracle_check_desc(id);
+	bool rate = d->unit == ORACLE_UNIT_PPB;
+	char context[48], a[32];
+	struct node v;
+
+	snprintf(context, sizeof(context), "check \"%s\"", d->name);
+	if (!load_fields(ld, o, &check_table, d->params, context, c, NULL))
+		return false;
+	c->enabled = true;
+	if (d->params & ORACLE_PARAM_THRESHOLD) {
+		if (!node_get(ld, o, "threshold", true, &v))
+			return false;
+		if (rate) {
+			if (!read_ppb(ld, &v, INT64_MAX, &c->threshold))
+				return false;
+			if (c->threshold < 0)
+				return fail(ld, v.path, "expected a threshold of at least 0ppm, got %s",
+					    fmt_ppb(a, sizeof(a), c->threshold));
+		} else {
+			sim_ps t = 0;
+
+			if (!read_duration_ps(ld, &v, &t))
+				return false;
+			if (t > INT64_MAX)
+				return fail(ld, v.path, "threshold too long: %s (at most 106 days)",
+					    fmt_ps(a, sizeof(a), 1, t));
+			c->threshold = (int64_t)t;
+		}
+	}
+	if ((d->params & ORACLE_PARAM_WINDOW) && d->window_default &&
+	    !node_get(ld, o, "window", false, &v))
+		return false;
+	if ((d->params & ORACLE_PARAM_WINDOW) && d->window_default && !v.json &&
+	    !load_field_default(ld, o, field_row(&check_table, "window", d->params),
+				d->window_default, c))
+		return false;
+	if (!node_get(ld, o, "worst", false, &v))
+		return false;
+	return !v.json || load_worst(ld, &v, rate, c);
+}
+
+static bool load_reader_vcpus(struct loader *ld, const struct node *v, struct scn_reader *r)
+{
+	unsigned nvcpus = ld->sc->vm.nvcpus;
+	char q[80];
+
+	if (cJSON_IsString(v->json)) {
+		if (strcmp(v->json->valuestring, "all") != 0)
+			return fail(ld, v->path,
+				    "expected \"all\" or an array of vCPU indices, got %s",
+				    sim_quote(q, sizeof(q), v->json->valuestring));
+		r->nvcpus = nvcpus;
+		for (unsigned i = 0; i < nvcpus; i++)
+			r->vcpus[i] = i;
+		return true;
+	}
+	if (!cJSON_IsArray(v->json))
+		return type_error(ld, v, "\"all\" or an array of vCPU indices");
+	if (!read_array(ld, v, 1, nvcpus, "vCPU indices", &r->nvcpus))
+		return false;
+	for (unsigned i = 0; i < r->nvcpus; i++) {
+		struct node el;
+
+		node_element(v, i, &el);
+		if (!read_uint(ld, &el, 0, nvcpus - 1, "a vCPU index", &r->vcpus[i]))
+			return false;
+		for (unsigned j = 0; j < i; j++)
+			if (r->vcpus[j] == r->vcpus[i])
+				return fail(ld, el.path, "duplicate vCPU %u (also %s/%u)",
+					    r->vcpus[i], v->path, j);
+	}
+	return true;
+}
+
+/*
+ * Where a reader runs: "vcpus" (in the VM), or "host" and "cpus" (on bare
+ * metal), exactly one of "vcpus" and "cpus".
+ */
+static bool load_reader_binding(struct loader *ld, const struct node *o,
+				const struct node *kind, struct scn_reader *r)
+{
+	const struct scenario *sc = ld->sc;
+	struct node vcpus, cpus, host;
+	struct cpu_set online;
+	const struct scn_host *h;
+
+	if (!node_get(ld, o, "vcpus", false, &vcpus) || !node_get(ld, o, "cpus", false, &cpus) ||
+	    !node_get(ld, o, "host", false, &host))
+		return false;
+	if (vcpus.json && cpus.json)
+		return fail_at(ld, cpus.path, AT_KEY, 0,
+			       "keys \"vcpus\" and \"cpus\" exclude each other: a reader runs in the "
+			       "VM (\"vcpus\") or on a host (\"host\" and \"cpus\")");
+	if (!vcpus.json && !cpus.json) {
+		if (sc->has_vm)
+			return fail_at(ld, vcpus.path, AT_PARENT, 0,
+				       "missing required key \"vcpus\" (or \"cpus\" for a reader on "
+				       "a host)");
+		return fail_at(ld, cpus.path, AT_PARENT, 0,
+			       "missing required key \"cpus\": the host CPUs the reader runs on");
+	}
+	if (vcpus.json) {
+		if (!sc->has_vm)
+			return fail_at(ld, vcpus.path, AT_KEY, 0,
+				       "key \"vcpus\" needs a VM: add \"vm\", or run the reader on a "
+				       "host with \"cpus\"");
+		if (host.json)
+			return fail_at(ld, host.path, AT_KEY, 0,
+				       "key \"host\" is only allowed with \"cpus\": a reader with "
+				       "\"vcpus\" runs in the VM");
+		if (r->kind == READER_RDTSC)
+			return fail(ld, kind->path, "a reader of kind \"rdtsc\" runs on a host: give "
+				    "\"cpus\" (and \"host\") instead of \"vcpus\"");
+		return load_reader_vcpus(ld, &vcpus, r);
+	}
+	if (r->kind != READER_TSC && r->kind != READER_RDTSC)
+		return fail(ld, kind->path, "a reader on a host (with \"cpus\") is of kind \"tsc\" "
+			    "or \"rdtsc\", got \"%s\"", reader_kind_names[r->kind]);
+	r->on_host = true;
+	if (!read_host_or_only(ld, o, &r->host))
+		return false;
+	h = &sc->hosts[r->host];
+	initial_online(h, &online);
+	return read_cpu_list(ld, &cpus, h, &online, "at t = 0", false, &r->ncpus, r->cpus);
+}
+
+bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_reader *r = &sc->readers[idx];
+	struct node v, kind, period, checks;
+	const char *names[ORACLE_CHECK_COUNT + 1];
+	char q[80], a[32], b[32];
+	enum scn_device dev;
+	bool counter;
+
+	if (!load_fields(ld, o, &reader_table, 0, NULL, r, NULL))
+		return false;
+	keep_path(r->path, o->path);
+	for (unsigned i = 0; i < idx; i++)
+		if (strcmp(sc->readers[i].name, r->name) == 0) {
+			join_key(v.path, o->path, "name");
+			return fail(ld, v.path, "duplicate reader name %s (also /readers/%u/name)",
+				    sim_quote(q, sizeof(q), r->name), i);
+		}
+	if (!node_get(ld, o, "kind", true, &kind) || !node_get(ld, o, "period", true, &period))
+		return false;
+	counter = r->kind == READER_HPET || r->kind == READER_PMTIMER;
+	dev = r->kind == READER_HPET ? SCN_DEV_HPET : SCN_DEV_PMTIMER;
+	if (!load_reader_binding(ld, o, &kind, r))
+		return false;
+	if (!node_get(ld, o, "phase", false, &v))
+		return false;
+	r->has_phase = v.json != NULL;
+	if (r->has_phase && r->phase_ps >= r->period_ps)
+		return fail(ld, v.path, "expected a phase below the period (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, r->period_ps), fmt_ps(b, sizeof(b), 1, r->phase_ps));
+	if (!node_get(ld, o, "jitter", false, &v))
+		return false;
+	if (r->jitter_ps >= r->period_ps)
+		return fail(ld, v.path, "expected a jitter below the period (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, r->period_ps), fmt_ps(b, sizeof(b), 1, r->jitter_ps));
+	r->cost_ps = reader_cost_ps[r->kind];
+	if (!node_get(ld, o, "cost", false, &v) || !read_duration_ps(ld, &v, &r->cost_ps))
+		return false;
+	if (r->cost_ps >= r->period_ps)
+		return fail(ld, v.json ? v.path : period.path,
+			    "expected a cost below the period (%s), got %s%s",
+			    fmt_ps(a, sizeof(a), 1, r->period_ps), fmt_ps(b, sizeof(b), 1, r->cost_ps),
+			    v.json ? "" : " (the default cost for this kind)");
+	/* A device reader's cost of 0 stands for the device's access cost. */
+	if (counter && r->cost_ps == 0 && sc->platform.has_cost[dev] &&
+	    sc->platform.cost_ps[dev] >= r->period_ps)
+		return fail(ld, period.path,
+			    "expected a period above the cost of one read (%s, from "
+			    "/platform/access_cost/%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->platform.cost_ps[dev]), device_key(dev),
+			    fmt_ps(b, sizeof(b), 1, r->period_ps));
+	if (!node_get(ld, o, "tsc_khz", false, &v))
+		return false;
+	if (v.json && r->kind != READER_TSC)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"tsc_khz\" is only allowed when \"kind\" is \"tsc\"");
+	if (v.json && r->on_host)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"tsc_khz\" is not allowed on a host: a \"tsc\" reader there "
+			       "uses the host kernel's tsc_khz (%s/tsc_khz)", sc->hosts[r->host].path);
+	if (!node_get(ld, o, "width", false, &v))
+		return false;
+	if (v.json && r->kind == READER_PMTIMER)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"width\" is not allowed when \"kind\" is \"pmtimer\": the "
+			       "PM timer's width is /platform/pmtimer/bits (%u)",
+			       sc->platform.pmtimer.bits);
+	if (v.json && r->kind != READER_HPET)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"width\" is only allowed when \"kind\" is \"hpet\"");
+	/* the rows' defaults are the hpet kind's; the other kinds have no width */
+	if (r->kind == READER_PMTIMER)
+		r->width_bits = sc->platform.pmtimer.bits;
+	else if (r->kind != READER_HPET)
+		r->width_bits = 0;
+	if (!node_get(ld, o, "wrap", false, &v))
+		return false;
+	if (v.json && !counter)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"wrap\" is only allowed when \"kind\" is \"hpet\" or \"pmtimer\"");
+	if (!counter)
+		r->wrap_extend = false;     /* the row's default is the counters' */
+	if (!node_get(ld, o, "migrate_every", false, &v))
+		return false;
+	if (v.json && !r->on_host)
+		return fail_at(ld, v.path, AT_KEY, 0, "key \"migrate_every\" is only allowed on a "
+			       "reader on a host (with \"cpus\")");
+	if (v.json && r->ncpus < 2)
+		return fail(ld, v.path, "a reader that migrates needs at least 2 CPUs in \"cpus\", "
+			    "got %u", r->ncpus);
+	if (!node_get(ld, o, "rdtsc", false, &v))
+		return false;
+	if (v.json && r->kind != READER_TSC && r->kind != READER_RDTSC)
+		return fail_at(ld, v.path, AT_KEY, 0, "key \"rdtsc\" is only allowed when \"kind\" "
+			       "is \"tsc\" or \"rdtsc\"");
+	if (!node_get(ld, o, "checks", false, &checks))
+		return false;
+	if (checks.json && !read_object(ld, &checks, check_names(names)))
+		return false;
+	for (unsigned id = 0; checks.json && id < ORACLE_CHECK_COUNT; id++) {
+		if (!node_get(ld, &checks, names[id], false, &v))
+			return false;
+		if (v.json && !load_check(ld, &v, (enum oracle_check_id)id, &r->checks[id]))
+			return false;
+	}
+	return true;
+}
