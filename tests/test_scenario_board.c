@@ -111,14 +111,15 @@ Test(scenario, command_expect_forms)
 	static const struct {
 		const char *value;
 		uint64_t expect;
+		bool hex;                 /* reports print it in the radix it was written in */
 	} cases[] = {
-		{ "0", 0 },
-		{ "9007199254740992", 1ULL << 53 },
-		{ "\"0x0\"", 0 },
-		{ "\"0X1f\"", 0x1f },
-		{ "\"0x20000000000001\"", (1ULL << 53) + 1 },
-		{ "\"9007199254740993\"", (1ULL << 53) + 1 },
-		{ "\"18446744073709551615\"", UINT64_MAX },
+		{ "0", 0, false },
+		{ "9007199254740992", 1ULL << 53, false },
+		{ "\"0x0\"", 0, true },
+		{ "\"0X1f\"", 0x1f, true },
+		{ "\"0x20000000000001\"", (1ULL << 53) + 1, true },
+		{ "\"9007199254740993\"", (1ULL << 53) + 1, false },
+		{ "\"18446744073709551615\"", UINT64_MAX, false },
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
@@ -131,6 +132,7 @@ Test(scenario, command_expect_forms)
 		sc = parse_ok(text);
 		cr_expect(sc->scripts[0].commands[3].has_expect);
 		cr_expect_eq(sc->scripts[0].commands[3].expect, cases[i].expect, "%s", cases[i].value);
+		cr_expect_eq(sc->scripts[0].commands[3].expect_hex, cases[i].hex, "%s", cases[i].value);
 		scenario_destroy(sc);
 		free(text);
 	}

@@ -36,6 +36,13 @@ static void add(struct rig *r, const char *line, bool has_expect, uint64_t expec
 	r->sc.ncommands++;
 }
 
+/* A command whose "expect" the script wrote as "0x...". */
+static void add_hex(struct rig *r, const char *line, uint64_t expect)
+{
+	add(r, line, true, expect);
+	r->cmd[r->sc.ncommands - 1].expect_hex = true;
+}
+
 static void rig_init(struct rig *r)
 {
 	struct platform_params p;
@@ -77,14 +84,15 @@ Test(script, every_mismatch_is_kept_with_its_times_and_radix)
 	add(&r, "clock_step 1000", true, 2499);       /* 1.5 us .. 2.5 us: answers 2500 */
 	/* 2.5 us .. 4 us: the mode 3 control word drove OUT2 high (bit 5); gate 2 low;
 	 * refresh bit 4 = (CLK edge 2 / 18) & 1 = 0: 0x20. */
-	add(&r, "inb 0x61", true, 0x21);
+	add_hex(&r, "inb 0x61", 0x21);
+	add(&r, "inb 0x61", true, 33);                /* the same read, expected in decimal */
 	add(&r, "clock_set 10000", true, 10000);      /* holds */
 	rig_run(&r, SIM_PS_PER_MS);
 	res = &r.run.res;
 	cr_expect(res->completed);
-	cr_expect_eq(res->checks, 3);
-	cr_expect_eq(res->mismatches, 2);
-	cr_assert_eq(res->nlisted, 2);
+	cr_expect_eq(res->checks, 4);
+	cr_expect_eq(res->mismatches, 3);
+	cr_assert_eq(res->nlisted, 3);
 	cr_expect_eq(res->listed[0].command, 1);
 	cr_expect_eq(res->listed[0].t_ps, 1500 * SIM_PS_PER_NS);
 	cr_expect_eq(res->listed[0].end_ps, 2500 * SIM_PS_PER_NS);
@@ -95,6 +103,8 @@ Test(script, every_mismatch_is_kept_with_its_times_and_radix)
 	cr_expect_eq(res->listed[1].end_ps, 4 * US);
 	cr_expect_str_eq(res->listed[1].expected, "0x21");
 	cr_expect_str_eq(res->listed[1].got, "0x20");
+	cr_expect_str_eq(res->listed[2].expected, "33");     /* the radix the script used */
+	cr_expect_str_eq(res->listed[2].got, "32");
 	cr_expect(res->has_first);
 	cr_expect_eq(res->first.command, 1);
 	cr_expect_not(script_expectation_met(&r.run));

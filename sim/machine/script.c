@@ -79,16 +79,16 @@ void script_runner_irq(struct script_runner *r, unsigned line, bool level)
 }
 
 /*
- * A value as the qtest language answers it: clock commands in decimal ns,
- * port and memory reads in hex.  (The loader does not keep the radix an
- * "expect" was written in; this is the one every shipped script uses.)
+ * A value in the radix the script wrote its "expect" in ("0x..." is hex,
+ * a JSON number or a decimal string is decimal), so that a mismatch reads
+ * like the line the user wrote.
  */
-static void fmt_value(char *buf, size_t len, enum qtest_op op, uint64_t v)
+static void fmt_value(char *buf, size_t len, bool hex, uint64_t v)
 {
-	if (op == QTEST_OP_CLOCK_STEP || op == QTEST_OP_CLOCK_SET)
-		snprintf(buf, len, "%" PRIu64, v);
-	else
+	if (hex)
 		snprintf(buf, len, "0x%" PRIx64, v);
+	else
+		snprintf(buf, len, "%" PRIu64, v);
 }
 
 /*
@@ -120,9 +120,9 @@ static sim_ps run_command(struct script_runner *r, unsigned i, sim_ps now)
 	if (sc->has_expect) {
 		r->res.checks++;
 		if (!res.has_value || res.value != sc->expect) {
-			fmt_value(want, sizeof(want), c->op, sc->expect);
+			fmt_value(want, sizeof(want), sc->expect_hex, sc->expect);
 			if (res.has_value)
-				fmt_value(got, sizeof(got), c->op, res.value);
+				fmt_value(got, sizeof(got), sc->expect_hex, res.value);
 			else
 				snprintf(got, sizeof(got), "no value");
 			record_mismatch(r, i, now, end, want, got);

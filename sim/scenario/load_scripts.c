@@ -97,6 +97,12 @@ static bool load_command(struct loader *ld, const struct node *v, struct scn_com
 	if (!node_get(ld, v, "do", true, &d) || !read_command_line(ld, &d, c->line))
 		return false;
 	c->has_expect = seen >> 1 & 1;
+	if (c->has_expect) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(v->json, "expect");
+
+		c->expect_hex = cJSON_IsString(e) && (strncmp(e->valuestring, "0x", 2) == 0 ||
+						      strncmp(e->valuestring, "0X", 2) == 0);
+	}
 	if (!node_get(ld, v, "irqs", false, &irqs) ||
 	    !read_array(ld, &irqs, 0, SCN_MAX_IRQ_EVENTS, "interrupt events", &c->nirqs))
 		return false;

@@ -252,6 +252,7 @@ struct scn_command {
 	char line[SCN_COMMAND_MAX];       /* the string, or "do": 1..95 printable ASCII characters */
 	bool has_expect;                  /* "expect": the value the command must return */
 	uint64_t expect;
+	bool expect_hex;                  /* "expect" was written "0x...": reports use that radix */
 	unsigned nirqs;                   /* "irqs": the exact interrupt events, in order */
 	char irqs[SCN_MAX_IRQ_EVENTS][SCN_IRQ_EVENT_MAX]; /* "IRQ raise 0", "IRQ lower 8" */
 	bool has_irqs;                    /* "irqs" given (possibly empty: no interrupt at all) */
