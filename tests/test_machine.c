@@ -365,3 +365,37 @@ Test(machine, unparsable_script_command_fails_cleanly)
 	cr_expect(strstr(err.msg, "frobnicate") != NULL, "error: %s", err.msg);
 	scenario_destroy(s);
 }
+
+/*
+ * An error raised inside an event stops the run at that instant.  The loader
+ * refuses a move to a CPU the host lacks, so the test breaks the parsed
+ * scenario (plain data) behind its back: the move at 200 ms then fails, and
+ * the VM's reader (one read per 1 ms period, the phase below 1 ms) has done
+ * 199 or 200 reads, not the ~1000 a run going on to a 1 s boundary would do.
+ */
+Test(machine, error_inside_an_event_stops_the_run_at_once)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"mv\", \"duration\": \"3s\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 1 },\n"
+		"  \"vcpu_moves\": [ { \"at\": \"200ms\", \"vcpu\": 0, \"pcpu\": 1 } ],\n"
+		"  \"readers\": [ { \"name\": \"kc\", \"kind\": \"pvclock\", \"vcpus\": \"all\", \"period\": \"1ms\",\n"
+		"    \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ] }\n");
+	struct sim_diag err;
+	struct machine *m;
+	uint64_t reads;
+
+	s->moves[0].pcpu = 7;
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_expect_not(machine_run(m, &err));
+	cr_expect(strstr(err.msg, "pcpu is beyond the host") != NULL, "error: %s", err.msg);
+	cr_expect_str_eq(err.path, "/vcpu_moves/0");
+	cr_expect_str_eq(err.file, "inline.json");
+	reads = machine_group_stats(m, 0).reads;
+	cr_expect(reads >= 199 && reads <= 200, "%" PRIu64 " reads before the error", reads);
+	machine_destroy(m);
+	scenario_destroy(s);
+}

@@ -65,20 +65,18 @@ struct machine {
 	struct host_events *host_events;
 	/* the physical causes named next to each check's first violation */
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
-	bool failed;
-	struct sim_diag err;
 };
 
-/* Records the first error raised inside an event; machine_run reports it. */
-static bool fail_at(struct machine *m, const char *path, const char *prefix, const char *what)
+/* An error raised inside an event: the queue stops at once and machine_run reports it. */
+static void fail_at(struct machine *m, const char *path, const char *prefix, const char *what)
 {
-	if (!m->failed) {
-		m->failed = true;
-		sim_diag_set_file(&m->err, m->s->file);
-		sim_diag_set_path(&m->err, path);
-		sim_diag_fail(&m->err, "%s%s", prefix, what);
-	}
-	return false;
+	struct sim_diag d;
+
+	sim_diag_clear(&d);
+	sim_diag_set_file(&d, m->s->file);
+	sim_diag_set_path(&d, path);
+	sim_diag_fail(&d, "%s%s", prefix, what);
+	sim_eventq_fail(&m->q, &d);
 }
 
 /* The per-CPU arrays host_init reads, for one socket: online CPUs first, then hot-pluggable ones. */
@@ -750,20 +748,11 @@ void machine_destroy(struct machine *m)
 
 bool machine_run(struct machine *m, struct sim_diag *err)
 {
-	/* Run in slices so an error raised inside an event stops the run promptly. */
-	const sim_ps slice = SIM_PS_PER_S;
 	sim_ps end = m->s->duration_ps;
 
-	while (m->q.now < end && !m->failed) {
-		sim_ps next = end - m->q.now > slice ? m->q.now + slice : end;
-
-		if (!sim_eventq_run_until(&m->q, next, err)) {
+	if (!sim_eventq_run_until(&m->q, end, err)) {
+		if (!err->file[0])
 			sim_diag_set_file(err, m->s->file);
-			return false;
-		}
-	}
-	if (m->failed) {
-		*err = m->err;
 		return false;
 	}
 	if (m->host_checks)
