@@ -274,3 +274,80 @@ Test(guest, tsc_reader_takes_its_khz_from_kvmclock)
 		  d_ns);
 	world_finish(&w);
 }
+
+/* A pinned phase: read 0 starts exactly there, each later one a period after. */
+Test(guest, pinned_phase_starts_the_first_read_there)
+{
+	struct world w;
+	struct guest_reader_params p = {
+		.kind = READER_PVCLOCK, .vcpu = 0, .period_ps = MS_PS, .cost_ps = 10 * US_PS,
+		.has_phase = true, .phase_ps = 250 * US_PS, .seed = 7, .stream_id = "reader/p/vcpu0",
+	};
+	struct sim_diag err;
+
+	world_init(&w, 3000000000ULL, true, true);
+	sim_diag_clear(&err);
+	cr_assert(guest_reader_init(&w.r, &p, &w.vm, &w.kernel, &w.q, 0, collect, &w, &err), "%s",
+		  err.msg);
+	cr_assert(sim_eventq_run_until(&w.q, 3 * MS_PS, &err), "%s", err.msg);
+	cr_assert_eq(w.nreads, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		cr_expect_eq(w.reads[i].start_ps, 250 * US_PS + i * MS_PS, "read %u", i);
+		cr_expect_eq(w.reads[i].end_ps, 260 * US_PS + i * MS_PS, "read %u", i);
+	}
+	world_finish(&w);
+}
+
+Test(guest, phase_not_below_the_period_is_an_error)
+{
+	struct world w;
+	struct guest_reader_params p = {
+		.kind = READER_PVCLOCK, .vcpu = 0, .period_ps = MS_PS, .cost_ps = 10 * US_PS,
+		.has_phase = true, .phase_ps = MS_PS, .seed = 7, .stream_id = "reader/p/vcpu0",
+	};
+	struct sim_diag err;
+
+	world_init(&w, 3000000000ULL, true, true);
+	sim_diag_clear(&err);
+	cr_expect_not(guest_reader_init(&w.r, &p, &w.vm, &w.kernel, &w.q, 0, collect, &w, &err));
+	cr_expect(strstr(err.msg, "phase < period") != NULL, "%s", err.msg);
+	world_finish(&w);
+}
+
+/*
+ * A PM-timer reader given no cost takes one port access: the board's PM
+ * timer cost (set here to 1234 ps).  Its value is the 3.579545 MHz counter
+ * since t = 0 in ns, to within one tick (279 ns) of the read's end.
+ */
+Test(guest, counter_reader_without_a_cost_takes_the_device_access_cost)
+{
+	struct world w;
+	struct platform pf;
+	struct platform_params pp;
+	struct guest_reader_params p = {
+		.kind = READER_PMTIMER, .vcpu = 0, .period_ps = MS_PS, .cost_ps = 0,
+		.wrap_extend = true, .seed = 7, .stream_id = "reader/pm/vcpu0",
+	};
+	struct sim_diag err;
+
+	world_init(&w, 3000000000ULL, true, true);
+	sim_diag_clear(&err);
+	platform_params_default(&pp);
+	pp.pmtimer_cost_ps = 1234;
+	cr_assert(platform_init(&pf, &w.q, &pp, &err), "%s", err.msg);
+	p.platform = &pf;
+	cr_assert(guest_reader_init(&w.r, &p, &w.vm, &w.kernel, &w.q, 0, collect, &w, &err), "%s",
+		  err.msg);
+	cr_expect_eq(w.r.p.cost_ps, 1234);
+	cr_assert(sim_eventq_run_until(&w.q, 5 * MS_PS, &err), "%s", err.msg);
+	cr_assert_geq(w.nreads, 4);
+	for (unsigned i = 0; i < w.nreads; i++) {
+		int64_t d = (int64_t)(w.reads[i].end_ps / 1000) - (int64_t)w.reads[i].value_ns;
+
+		cr_expect_eq(w.reads[i].end_ps - w.reads[i].start_ps, 1234, "read %u", i);
+		cr_expect(d >= 0 && d <= 280, "read %u: %" PRId64 " ns behind the counter", i, d);
+	}
+	sim_eventq_finish(&w.q);
+	platform_finish(&pf);
+	world_finish(&w);
+}

@@ -465,18 +465,6 @@ static bool settle_initial_pages(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
-/* A device reader with no explicit cost takes one access: the device's cost. */
-static sim_ps reader_cost(const struct machine *m, const struct scn_reader *sr)
-{
-	if (sr->cost_ps)
-		return sr->cost_ps;
-	if (sr->kind == READER_HPET)
-		return m->platform.params.hpet_cost_ps;
-	if (sr->kind == READER_PMTIMER)
-		return m->platform.params.pmtimer_cost_ps;
-	return sr->cost_ps;
-}
-
 /* Oracle readers of a group: one per vCPU or CPU (a migrating process has one per CPU it visits). */
 static unsigned group_width(const struct scn_reader *sr)
 {
@@ -521,7 +509,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.vcpu = sr->on_host ? 0 : sr->vcpus[i],
 				.period_ps = sr->period_ps,
 				.jitter_ps = sr->jitter_ps,
-				.cost_ps = reader_cost(m, sr),
+				.cost_ps = sr->cost_ps,   /* 0: the kind's default, e.g. a device access */
 				.tsc_khz = sr->tsc_khz,
 				.platform = &m->platform,
 				.width_bits = sr->width_bits,

@@ -1,0 +1,50 @@
+/*
+ * What a reader kind does, as one ops row: sim/guest/reader.c schedules
+ * reads, pauses, periods and retries and calls these at the read's edges; a
+ * kind's own file (sim/guest/kinds/<kind>.c) holds everything about how the
+ * value is obtained.  The rows are listed once, in sim/guest/reader_kind.h.
+ *
+ * Private to sim/guest: the machine and tests use sim/guest/reader.h.
+ */
+#ifndef SIM_GUEST_KINDS_KIND_H
+#define SIM_GUEST_KINDS_KIND_H
+
+#include "sim/guest/reader.h"
+
+struct reader_kind_ops {
+	/*
+	 * At guest_reader_init, after the common fields (CPU, phase, PRNG) are
+	 * set: set up the kind's state (clocksource, TSC kHz).  NULL: nothing.
+	 */
+	bool (*init)(struct guest_reader *r, sim_ps now, struct sim_diag *err);
+	/* An attempt begins at `now` (pvclock_read_begin samples the page).  NULL: nothing. */
+	void (*begin)(struct guest_reader *r, sim_ps now);
+	/* The attempt ends at `now`: the value in ns, or false to retry. */
+	bool (*finish)(struct guest_reader *r, sim_ps now, uint64_t *value_ns);
+	/*
+	 * The cost of one read when the scenario gives none: a read that is one
+	 * device access costs that access.  NULL: the scenario's cost stands.
+	 */
+	sim_ps (*default_cost_ps)(const struct guest_reader_params *p);
+};
+
+#define READER_KIND_DECLARE(id, name, ops) extern const struct reader_kind_ops reader_kind_##ops;
+READER_KINDS(READER_KIND_DECLARE)
+#undef READER_KIND_DECLARE
+
+/* The ops row of kind k (k < READER_KIND_COUNT). */
+const struct reader_kind_ops *reader_kind_ops(enum reader_kind k);
+
+/* RDTSC on the reader's CPU: the guest TSC in a VM, the CPU's own on bare metal. */
+uint64_t guest_reader_rdtsc(struct guest_reader *r, sim_ps now);
+
+/* The vCPU a VM reader runs on. */
+static inline struct kvm_vcpu *guest_reader_vcpu(const struct guest_reader *r)
+{
+	return &r->vm->vcpus[r->p.vcpu];
+}
+
+/* tsc and rdtsc on bare metal: the TSC kHz the host's kernel converts with. */
+bool guest_reader_host_tsc_khz(struct guest_reader *r, struct sim_diag *err);
+
+#endif
