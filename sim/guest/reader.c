@@ -44,13 +44,6 @@ unsigned guest_reader_cpu(const struct guest_reader *r, sim_ps now, unsigned *in
 	return r->moved ? r->moved_cpu : r->p.cpus[i];
 }
 
-uint64_t guest_reader_rdtsc(struct guest_reader *r, sim_ps now)
-{
-	if (r->p.host)
-		return tsc_rdtsc(&r->p.host->cpus[r->cur_cpu].tsc, now, r->p.rdtsc, &r->rng, NULL);
-	return kvm_vcpu_guest_tsc(guest_reader_vcpu(r), now);
-}
-
 /* Start of period k: phase + k * period + this period's jitter. */
 static sim_ps period_start(struct guest_reader *r, uint64_t k)
 {

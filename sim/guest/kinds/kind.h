@@ -35,13 +35,18 @@ READER_KINDS(READER_KIND_DECLARE)
 /* The ops row of kind k (k < READER_KIND_COUNT). */
 const struct reader_kind_ops *reader_kind_ops(enum reader_kind k);
 
-/* RDTSC on the reader's CPU: the guest TSC in a VM, the CPU's own on bare metal. */
-uint64_t guest_reader_rdtsc(struct guest_reader *r, sim_ps now);
-
 /* The vCPU a VM reader runs on. */
 static inline struct kvm_vcpu *guest_reader_vcpu(const struct guest_reader *r)
 {
 	return &r->vm->vcpus[r->p.vcpu];
+}
+
+/* RDTSC on the reader's CPU: the guest TSC in a VM, the CPU's own on bare metal. */
+static inline uint64_t guest_reader_rdtsc(struct guest_reader *r, sim_ps now)
+{
+	if (r->p.host)
+		return tsc_rdtsc(&r->p.host->cpus[r->cur_cpu].tsc, now, r->p.rdtsc, &r->rng, NULL);
+	return kvm_vcpu_guest_tsc(guest_reader_vcpu(r), now);
 }
 
 /* tsc and rdtsc on bare metal: the TSC kHz the host's kernel converts with. */
