@@ -42,7 +42,9 @@ void machine_destroy(struct machine *m);
 /*
  * The run's trace stream (sim/core/trace.h): subscribe before machine_run.
  * The machine publishes reads and pvclock page writes, the VMM its action
- * phases; nothing is built for a kind nobody subscribed to.
+ * phases; nothing is built for a kind nobody subscribed to.  What
+ * machine_create did at t = 0 (KVM's first write of each page) comes before
+ * any subscriber.
  */
 struct sim_trace *machine_trace(struct machine *m);
 
