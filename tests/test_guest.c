@@ -8,6 +8,7 @@
 
 #include "sim/cpu-tsc/host.h"
 #include "sim/guest/reader.h"
+#include "sim/guest/kinds/kind.h"
 #include "sim/kvm/kvm.h"
 
 #define US_PS (1000ULL * 1000)
@@ -350,4 +351,23 @@ Test(guest, counter_reader_without_a_cost_takes_the_device_access_cost)
 	sim_eventq_finish(&w.q);
 	platform_finish(&pf);
 	world_finish(&w);
+}
+
+/*
+ * Every kind has a cost when the scenario gives none: a default in its list
+ * row, or (a read that is one device access) the board's access cost through
+ * its ops row.  A kind with neither would fail every reader with "cost 0".
+ */
+Test(guest, every_kind_has_a_default_cost_and_a_finish)
+{
+	for (unsigned k = 0; k < READER_KIND_COUNT; k++) {
+		const struct reader_kind_ops *ops = reader_kind_ops((enum reader_kind)k);
+
+		cr_expect(reader_kind_default_cost_ps((enum reader_kind)k) > 0 || ops->default_cost_ps,
+			  "kind %s has no default cost", reader_kind_name((enum reader_kind)k));
+		cr_expect(ops->finish, "kind %s has no finish", reader_kind_name((enum reader_kind)k));
+	}
+	/* the device kinds take the device's cost, not a fixed one */
+	cr_expect_eq(reader_kind_default_cost_ps(READER_HPET), 0);
+	cr_expect_eq(reader_kind_default_cost_ps(READER_PMTIMER), 0);
 }

@@ -9,7 +9,7 @@
 #include "sim/guest/kinds/kind.h"
 
 static const struct reader_kind_ops *const kinds[] = {
-#define READER_KIND_ROW(id, name, ops) [id] = &reader_kind_##ops,
+#define READER_KIND_ROW(id, name, ops, cost_ns) [id] = &reader_kind_##ops,
 	READER_KINDS(READER_KIND_ROW)
 #undef READER_KIND_ROW
 };
@@ -140,6 +140,8 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 	} else if (!vm || p->vcpu >= vm->nvcpus) {
 		return sim_diag_fail(err, "reader %s: vCPU %u does not exist", p->stream_id, p->vcpu);
 	}
+	if (!r->p.cost_ps)
+		r->p.cost_ps = reader_kind_default_cost_ps(p->kind);
 	if (!r->p.cost_ps && ops->default_cost_ps)
 		r->p.cost_ps = ops->default_cost_ps(p);
 	if (p->period_ps == 0 || r->p.cost_ps >= p->period_ps || p->jitter_ps >= p->period_ps ||

@@ -52,7 +52,7 @@ struct guest_reader_params {
 	unsigned vcpu;
 	sim_ps period_ps;
 	sim_ps jitter_ps;         /* each read starts up to this late in its period */
-	sim_ps cost_ps;           /* duration of one read attempt; 0: the kind's default (a device access) */
+	sim_ps cost_ps;           /* duration of one read attempt; 0: the kind's default (reader_kind.h) */
 	bool has_phase;           /* pin the first read's offset in the period ... */
 	sim_ps phase_ps;          /* ... to this (< period); otherwise it is drawn from the PRNG */
 	uint64_t tsc_khz;         /* tsc kind: 0 = taken from kvmclock at boot */

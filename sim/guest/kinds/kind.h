@@ -22,13 +22,14 @@ struct reader_kind_ops {
 	/* The attempt ends at `now`: the value in ns, or false to retry. */
 	bool (*finish)(struct guest_reader *r, sim_ps now, uint64_t *value_ns);
 	/*
-	 * The cost of one read when the scenario gives none: a read that is one
-	 * device access costs that access.  NULL: the scenario's cost stands.
+	 * The cost of one read when neither the scenario nor the kind's list row
+	 * (reader_kind.h) gives one: a read that is one device access costs that
+	 * access.  NULL for kinds with a default cost.
 	 */
 	sim_ps (*default_cost_ps)(const struct guest_reader_params *p);
 };
 
-#define READER_KIND_DECLARE(id, name, ops) extern const struct reader_kind_ops reader_kind_##ops;
+#define READER_KIND_DECLARE(id, name, ops, cost_ns) extern const struct reader_kind_ops reader_kind_##ops;
 READER_KINDS(READER_KIND_DECLARE)
 #undef READER_KIND_DECLARE
 
