@@ -40,6 +40,7 @@ struct machine {
 	struct host_events *host_events;
 	/* the physical causes named next to each check's first violation */
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
+	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
 };
 
 /* The per-CPU arrays host_init reads, for one socket: online CPUs first, then hot-pluggable ones. */
@@ -203,30 +204,31 @@ static void capture_causes(struct machine *m, unsigned group)
 static void on_read(void *ctx, const struct guest_reader *r, const struct guest_read *rd)
 {
 	struct machine *m = ctx;
+	unsigned g = r->p.group;
 	const struct oracle_check_result *res;
-	uint64_t before = 0;
+	unsigned firsts = 0;
 
-	res = oracle_results(m->oracle, r->p.group);
 	if (sim_trace_wants(&m->trace, SIM_TRACE_READ)) {
 		struct sim_trace_record rec = { .kind = SIM_TRACE_READ, .t_ps = rd->end_ps };
 
 		rec.u.read = (struct sim_trace_read){
-			.reader = m->s->readers[r->p.group].name,
-			.group = r->p.group,
+			.reader = m->s->readers[g].name,
+			.group = g,
 			.vcpu = rd->vcpu,
 			.start_ps = rd->start_ps,
 			.value_ns = rd->value_ns,
 		};
 		sim_trace_publish(&m->trace, &rec);
 	}
+	oracle_feed(m->oracle, g, rd->index, rd->vcpu, rd->start_ps, rd->end_ps, rd->value_ns);
+	/* A first violation never goes away: a new one shows as a higher count. */
+	res = oracle_results(m->oracle, g);
 	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		before += res[c].has_first;
-	oracle_feed(m->oracle, r->p.group, rd->index, rd->vcpu, rd->start_ps, rd->end_ps,
-		    rd->value_ns);
-	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		before -= res[c].has_first;
-	if (before != 0)
-		capture_causes(m, r->p.group);
+		firsts += res[c].has_first;
+	if (firsts != m->firsts[g]) {
+		m->firsts[g] = firsts;
+		capture_causes(m, g);
+	}
 }
 
 /*
