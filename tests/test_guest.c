@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/cpu-tsc/host.h"
+#include "sim/devices/platform.h"
 #include "sim/guest/reader.h"
 #include "sim/guest/kinds/kind.h"
 #include "sim/kvm/kvm.h"

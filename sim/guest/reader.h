@@ -22,7 +22,6 @@
 #include "sim/core/event.h"
 #include "sim/core/rng.h"
 #include "sim/cpu-tsc/clocksource.h"
-#include "sim/devices/platform.h"
 #include "sim/guest/reader_kind.h"
 #include "sim/kvm/kvm.h"
 #include "sim/kvm/pvclock.h"
@@ -34,6 +33,7 @@ struct guest_kernel {
 };
 
 struct guest_reader;
+struct platform;                  /* sim/devices/platform.h: the hpet and pmtimer kinds read it */
 
 /* One completed read, handed to the sink in order of end time. */
 struct guest_read {

@@ -11,6 +11,7 @@
 
 #include "sim/core/event.h"
 #include "sim/cpu-tsc/host.h"
+#include "sim/devices/platform.h"
 #include "sim/guest/reader.h"
 #include "sim/kvm/pvclock.h"
 #include "sim/machine/host_checks.h"

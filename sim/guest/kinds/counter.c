@@ -12,6 +12,7 @@
 #include "sim/guest/kinds/kind.h"
 
 #include "sim/core/platform_clocks.h"
+#include "sim/devices/platform.h"
 
 static uint64_t hpet_kind_read(const struct guest_reader *r)
 {
