@@ -23,8 +23,11 @@ struct vmm_action_ops {
 	const char *const *phases;/* in order, NULL-terminated: what vmm_phase() may say */
 	size_t state_size;        /* one instance, starting with struct vmm_action */
 	unsigned (*count)(const struct scenario *s);
-	/* Sets the instance up and queues its first phase. */
-	bool (*schedule)(struct vmm_action *a, struct sim_diag *err);
+	/*
+	 * Sets the instance up and queues its first phase.  It cannot fail: a
+	 * schedule error marks the queue failed, which its owner checks.
+	 */
+	void (*schedule)(struct vmm_action *a);
 	/* KVM wrote a vCPU's page.  NULL: not interested. */
 	void (*page_written)(struct vmm_action *a, const struct kvm_vcpu *vcpu, sim_ps now);
 };

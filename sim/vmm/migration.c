@@ -144,7 +144,7 @@ static void migration_page_written(struct vmm_action *a, const struct kvm_vcpu *
 	mg->awaiting_page = false;
 }
 
-static bool migration_schedule(struct vmm_action *a, struct sim_diag *err)
+static void migration_schedule(struct vmm_action *a)
 {
 	struct migration *mg = (struct migration *)(void *)a;
 	const struct vmm_env *e = vmm_env(a->vmm);
@@ -153,11 +153,7 @@ static bool migration_schedule(struct vmm_action *a, struct sim_diag *err)
 			migration_stop, "migration%u.stop", a->index);
 	sim_event_setup(&mg->resume_ev, mg->resume_name, sizeof(mg->resume_name),
 			SIM_PRIO_SCENARIO, migration_resume, "migration%u.resume", a->index);
-	if (!sim_schedule(e->q, &mg->stop_ev, params(mg)->at_ps)) {
-		*err = e->q->error;
-		return false;
-	}
-	return true;
+	sim_schedule(e->q, &mg->stop_ev, params(mg)->at_ps);
 }
 
 static unsigned migration_count(const struct scenario *s)

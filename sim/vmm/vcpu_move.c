@@ -39,18 +39,14 @@ static void move_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 		vm->vcpus[sm->vcpu].pcpu = sm->pcpu;
 }
 
-static bool move_schedule(struct vmm_action *a, struct sim_diag *err)
+static void move_schedule(struct vmm_action *a)
 {
 	struct vcpu_move *mv = (struct vcpu_move *)(void *)a;
 	const struct vmm_env *e = vmm_env(a->vmm);
 
 	sim_event_setup(&mv->ev, mv->name, sizeof(mv->name), SIM_PRIO_SCENARIO, move_fire,
 			"vcpu_move%u", a->index);
-	if (!sim_schedule(e->q, &mv->ev, e->s->moves[a->index].at_ps)) {
-		*err = e->q->error;
-		return false;
-	}
-	return true;
+	sim_schedule(e->q, &mv->ev, e->s->moves[a->index].at_ps);
 }
 
 static unsigned move_count(const struct scenario *s)

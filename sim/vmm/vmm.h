@@ -83,9 +83,11 @@ struct vmm;
 
 /*
  * Sets up every action of the scenario and queues its first phase (in
- * VMM_ACTIONS order, then scenario order).  NULL with err on failure.
- * Errors raised later, inside an action's event, stop the queue
- * (sim_eventq_fail) with the action's JSON pointer.
+ * VMM_ACTIONS order, then scenario order).  NULL with err on failure, with
+ * nothing queued.  A schedule error (an action in the past) marks the queue
+ * failed instead: check q->failed after.  Errors raised later, inside an
+ * action's event, stop the queue (sim_eventq_fail) with the action's JSON
+ * pointer.
  */
 struct vmm *vmm_create(const struct vmm_env *env, struct sim_diag *err);
 
