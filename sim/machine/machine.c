@@ -42,6 +42,7 @@ struct machine {
 	/* the physical causes named next to each check's first violation */
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
 	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
+	const struct oracle_check_result *results[SCN_MAX_READERS];   /* valid until oracle_destroy */
 };
 
 /* The per-CPU arrays host_init reads, for one socket: online CPUs first, then hot-pluggable ones. */
@@ -223,7 +224,7 @@ static void on_read(void *ctx, const struct guest_reader *r, const struct guest_
 	}
 	oracle_feed(m->oracle, g, rd->index, rd->vcpu, rd->start_ps, rd->end_ps, rd->value_ns);
 	/* A first violation never goes away: a new one shows as a higher count. */
-	res = oracle_results(m->oracle, g);
+	res = m->results[g];
 	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
 		firsts += res[c].has_first;
 	if (firsts != m->firsts[g]) {
@@ -370,6 +371,8 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	m->readers = calloc(n ? n : 1, sizeof(*m->readers));
 	if (!m->oracle || !m->readers)
 		return sim_diag_fail(err, "out of memory");
+	for (unsigned g = 0; g < s->nreaders; g++)
+		m->results[g] = oracle_results(m->oracle, g);
 	m->nreaders = n;
 
 	n = 0;
