@@ -72,6 +72,19 @@ grep -q "not supported" "$tmp/err" || fail "-machine q35: no message"
 st=$?
 [ $st -eq 2 ] || fail "-rtc base=yesterday: exit status $st, expected 2"
 "$sim" qtest --help >/dev/null || fail "--help: exit status $?"
+# -rtc base=DATE is strict: real month lengths, no trailing text, no overflow.
+for bad in 2006-02-30 2006-02-29T00:00:00 2006-06-17junk 2006-06-17T16:01:21x \
+	2006-06-17T24:00:00 2006-13-01 99999999999-01-01 2006-06-17T16:01 -2006-06-17; do
+	"$sim" qtest -rtc "base=$bad" </dev/null >/dev/null 2>"$tmp/err"
+	st=$?
+	[ $st -eq 2 ] || fail "-rtc base=$bad: exit status $st, expected 2"
+	grep -q "invalid datetime format" "$tmp/err" || fail "-rtc base=$bad: no message"
+done
+printf 'outb 0x70 0x07\ninb 0x71\noutb 0x70 0x08\ninb 0x71\n' |
+	"$sim" qtest -rtc base=2004-02-29T23:59:59 >"$tmp/leap.out" ||
+	fail "-rtc base=2004-02-29T23:59:59 (a leap day): exit status $?"
+printf 'OK\nOK 0x0029\nOK\nOK 0x0002\n' >"$tmp/leap.want"
+same "$tmp/leap.want" "$tmp/leap.out" "-rtc base on a leap day"
 
 # -rtc base=DATE without a time starts at midnight; QEMU's example date.
 printf 'outb 0x70 0x04\ninb 0x71\noutb 0x70 0x07\ninb 0x71\n' |

@@ -335,7 +335,7 @@ Test(guest, counter_reader_without_a_cost_takes_the_device_access_cost)
 	world_init(&w, 3000000000ULL, true, true);
 	sim_diag_clear(&err);
 	platform_params_default(&pp);
-	pp.pmtimer_cost_ps = 1234;
+	pp.cost_ps[BOARD_DEV_PMTIMER] = 1234;
 	cr_assert(platform_init(&pf, &w.q, &pp, &err), "%s", err.msg);
 	p.platform = &pf;
 	cr_assert(guest_reader_init(&w.r, &p, &w.vm, &w.kernel, &w.q, 0, collect, &w, &err), "%s",

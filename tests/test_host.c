@@ -368,6 +368,43 @@ Test(host, tsc_khz_defaults_to_floor_of_cpu0_rate)
 	host_finish(&h);
 }
 
+/*
+ * With X86_FEATURE_TSC_KNOWN_FREQ on the boot CPU (CPUID 15H) Linux takes the
+ * enumerated 3000000 kHz and does not calibrate, whatever the crystal does
+ * (+12.5 ppm here); the advertised flag, not the hardware's, decides; a
+ * configured tsc_khz still wins.
+ */
+Test(host, known_freq_takes_the_enumerated_rate)
+{
+	static const struct tsc_props known[1] = { { .known_freq = true } };
+	static const struct tsc_features hidden[1] = { { .tsc_known_freq = false } };
+	struct host_socket_params sock[] = {
+		{ .ncpus = 1, .crystal_ppb = 12500, .cpu_props = known },
+	};
+	struct host_params p = params(sock, 1);
+	struct host h;
+
+	init_ok(&h, &p);
+	cr_expect(h.tsc_known_freq);
+	cr_expect_eq(h.tsc_khz, 3000000);
+	/* the same mult/shift as an exact 3 GHz: 5592405 >> 24 */
+	cr_expect_eq(h.tsc_cs.mult, 5592405);
+	host_finish(&h);
+
+	sock[0].cpu_advertised = hidden;
+	init_ok(&h, &p);
+	cr_expect_not(h.tsc_known_freq);
+	cr_expect_eq(h.tsc_khz, 3000037);
+	host_finish(&h);
+
+	sock[0].cpu_advertised = NULL;
+	p.tsc_khz = 2999999;
+	init_ok(&h, &p);
+	cr_expect(h.tsc_known_freq);
+	cr_expect_eq(h.tsc_khz, 2999999);
+	host_finish(&h);
+}
+
 #define S(x) ((sim_ps)(x) * SIM_PS_PER_S)
 #define UPTIME_CYCLES 2592000000000000ull            /* 864000 s at 3 GHz */
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "sim/cpu-tsc/host.h"
-#include "sim/machine/host_checks.h"
+#include "sim/machine/host_check_setup.h"
 #include "sim/machine/machine.h"
 #include "sim/scenario/scenario.h"
 
@@ -163,8 +163,8 @@ static struct rig *rig_new(const char *text)
 		build_host(&r->hosts[i], &r->s->hosts[i], r->s->seed);
 	sim_eventq_init(&r->q);
 	sim_diag_clear(&err);
-	r->hc = host_checks_create(r->s, r->hosts, &r->q, &err);
-	cr_assert(r->hc, "host_checks_create: %s: %s", err.path, err.msg);
+	r->hc = host_checks_from_scenario(r->s, r->hosts, &r->q, &err);
+	cr_assert(r->hc, "host_checks_from_scenario: %s: %s", err.path, err.msg);
 	return r;
 }
 

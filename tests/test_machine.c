@@ -638,3 +638,70 @@ Test(machine, vmm_refuses_a_board_on_the_vms_time_base)
 	sim_eventq_finish(&q);
 	scenario_destroy(s);
 }
+
+/* What the other publishers put on the machine's stream. */
+struct other_tally {
+	unsigned tsc_writes_at_resume[2];
+	unsigned tsc_writes_in_downtime;
+	unsigned accesses;
+	bool accesses_ok;         /* each a 32-bit MMIO read of the HPET main counter */
+};
+
+static void tally_other(void *ctx, const struct sim_trace_record *rec)
+{
+	struct other_tally *t = ctx;
+
+	if (rec->kind == SIM_TRACE_TSC_WRITE) {
+		if (rec->t_ps == TR_RESUME_PS && rec->u.tsc.vcpu < 2)
+			t->tsc_writes_at_resume[rec->u.tsc.vcpu]++;
+		if (rec->t_ps > TR_STOP_PS && rec->t_ps < TR_RESUME_PS)
+			t->tsc_writes_in_downtime++;
+		return;
+	}
+	if (rec->kind == SIM_TRACE_DEVICE_ACCESS) {
+		t->accesses++;
+		if (strcmp(rec->u.access.device, "hpet") != 0 || rec->u.access.bus != SIM_TRACE_BUS_MMIO ||
+		    rec->u.access.addr != UINT64_C(0xfed00000) + 0xf0 || rec->u.access.size != 4 ||
+		    rec->u.access.write)
+			t->accesses_ok = false;
+	}
+}
+
+/*
+ * KVM's and the board's records reach the machine's stream too: the
+ * destination writes each vCPU's TSC at the resume (QEMU's KVM_SET_MSRS of
+ * IA32_TSC), never while the VM is stopped; an HPET reader (default width 32,
+ * Linux's hpet_readl of the low half) makes one 4-byte
+ * MMIO read of the main counter (0xfed000f0) per read, so as many accesses as
+ * reads.
+ */
+Test(machine, trace_stream_carries_kvm_and_board_records)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"tr2\", \"duration\": \"100ms\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] },\n"
+		"    { \"name\": \"B\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 2 },\n"
+		"  \"migrations\": [ { \"at\": \"40ms\", \"to\": \"B\", \"downtime\": \"10ms\" } ],\n"
+		"  \"readers\": [ { \"name\": \"hp\", \"kind\": \"hpet\", \"vcpus\": [0], \"period\": \"1ms\",\n"
+		"    \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ] }\n");
+	struct other_tally t = { .accesses_ok = true };
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(sim_trace_subscribe(machine_trace(m),
+				      SIM_TRACE_BIT(SIM_TRACE_TSC_WRITE) |
+				      SIM_TRACE_BIT(SIM_TRACE_DEVICE_ACCESS), tally_other, &t));
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+	cr_expect_geq(t.tsc_writes_at_resume[0], 1);
+	cr_expect_geq(t.tsc_writes_at_resume[1], 1);
+	cr_expect_eq(t.tsc_writes_in_downtime, 0);
+	cr_expect_eq(t.accesses, machine_group_stats(m, 0).reads);
+	cr_expect_geq(t.accesses, 89);
+	cr_expect(t.accesses_ok);
+	machine_destroy(m);
+	scenario_destroy(s);
+}

@@ -202,8 +202,8 @@ Test(platform, defaults)
 	cr_expect(p.hpet_legacy_route_cap);
 	cr_expect_eq(p.pmtimer_port, 0x608);
 	cr_expect_eq(p.pmtimer_bits, 24);
-	cr_expect_eq(p.pit_cost_ps, 1500 * SIM_PS_PER_NS);
-	cr_expect_eq(p.hpet_cost_ps, 2000 * SIM_PS_PER_NS);
+	cr_expect_eq(p.cost_ps[BOARD_DEV_PIT], 1500 * SIM_PS_PER_NS);
+	cr_expect_eq(p.cost_ps[BOARD_DEV_HPET], 2000 * SIM_PS_PER_NS);
 }
 
 Test(platform, devices_answer_at_their_addresses)
@@ -239,10 +239,10 @@ Test(platform, access_costs_follow_the_params)
 	sim_ps cost;
 
 	platform_params_default(&p);
-	p.pit_cost_ps = 11;
-	p.rtc_cost_ps = 22;
-	p.pmtimer_cost_ps = 33;
-	p.hpet_cost_ps = 44;
+	p.cost_ps[BOARD_DEV_PIT] = 11;
+	p.cost_ps[BOARD_DEV_RTC] = 22;
+	p.cost_ps[BOARD_DEV_PMTIMER] = 33;
+	p.cost_ps[BOARD_DEV_HPET] = 44;
 	p.io_unmapped_cost_ps = 55;
 	p.mmio_unmapped_cost_ps = 66;
 	board_init(&b, &p);
@@ -339,4 +339,139 @@ Test(platform, finish_accepts_a_zeroed_board)
 	memset(&pf, 0, sizeof(pf));
 	platform_finish(&pf);
 	platform_finish(NULL);
+}
+
+/* ---- the trace stream: bus accesses and interrupt edges ---- */
+
+#define MAX_RECS 16
+
+struct rec_log {
+	unsigned n;
+	struct sim_trace_record rec[MAX_RECS];
+};
+
+static void keep(void *ctx, const struct sim_trace_record *rec)
+{
+	struct rec_log *log = ctx;
+
+	cr_assert_lt(log->n, MAX_RECS);
+	log->rec[log->n++] = *rec;
+}
+
+Test(platform, trace_publishes_accesses_and_irq_edges)
+{
+	struct platform_params p;
+	struct sim_trace trace;
+	struct rec_log log = { 0 };
+	struct board b;
+	const struct sim_trace_record *r;
+
+	sim_trace_init(&trace);
+	cr_assert(sim_trace_subscribe(&trace, SIM_TRACE_BIT(SIM_TRACE_DEVICE_ACCESS) |
+				      SIM_TRACE_BIT(SIM_TRACE_IRQ_EDGE), keep, &log));
+	platform_params_default(&p);
+	p.trace = &trace;
+	board_init(&b, &p);
+	/* PIT channel 0, mode 2: the control word drives OUT0 high (8254, mode 2). */
+	platform_io_write(&b.pf, 0x43, 0x34, 1, NULL);
+	cr_assert_eq(log.n, 2);
+	r = &log.rec[0];
+	cr_expect_eq(r->kind, SIM_TRACE_DEVICE_ACCESS);
+	cr_expect_str_eq(r->u.access.device, "pit");
+	cr_expect_eq(r->u.access.bus, SIM_TRACE_BUS_PORT);
+	cr_expect_eq(r->u.access.addr, 0x43);
+	cr_expect_eq(r->u.access.size, 1);
+	cr_expect(r->u.access.write);
+	cr_expect_eq(r->u.access.value, 0x34);
+	r = &log.rec[1];
+	cr_expect_eq(r->kind, SIM_TRACE_IRQ_EDGE);
+	cr_expect_str_eq(r->u.irq.line, "irq0");
+	cr_expect_eq(r->u.irq.pin, 0);
+	cr_expect(r->u.irq.level);
+	/* An HPET read on the MMIO bus: the capability register's low half. */
+	cr_expect_eq(platform_mmio_read(&b.pf, PLATFORM_HPET_BASE, 4, NULL), 0x8086a201);
+	cr_assert_eq(log.n, 3);
+	r = &log.rec[2];
+	cr_expect_str_eq(r->u.access.device, "hpet");
+	cr_expect_eq(r->u.access.bus, SIM_TRACE_BUS_MMIO);
+	cr_expect_not(r->u.access.write);
+	cr_expect_eq(r->u.access.value, 0x8086a201);
+	/* A port nothing decodes still is an access. */
+	platform_io_read(&b.pf, 0x80, 1, NULL);
+	cr_assert_eq(log.n, 4);
+	cr_expect_str_eq(log.rec[3].u.access.device, "unmapped");
+	cr_expect_eq(log.rec[3].u.access.value, 0xff);
+	board_finish(&b);
+}
+
+Test(platform, no_trace_no_records)
+{
+	struct sim_trace trace;
+	struct rec_log log = { 0 };
+	struct platform_params p;
+	struct board b;
+
+	/* A stream whose subscriber wants other kinds gets nothing from the board. */
+	sim_trace_init(&trace);
+	cr_assert(sim_trace_subscribe(&trace, SIM_TRACE_BIT(SIM_TRACE_READ), keep, &log));
+	platform_params_default(&p);
+	p.trace = &trace;
+	board_init(&b, &p);
+	platform_io_write(&b.pf, 0x43, 0x34, 1, NULL);
+	cr_expect_eq(log.n, 0);
+	board_finish(&b);
+}
+
+/* ---- the board's deadlines ---- */
+
+static void nop_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	(void)q;
+	(void)ev;
+	(void)now;
+}
+
+Test(platform, next_deadline_is_the_minimum_over_the_board_only)
+{
+	struct board b;
+	struct sim_event other;
+
+	board_init(&b, NULL);
+	cr_expect_eq(platform_next_deadline(&b.pf), SIM_NEVER, "idle after power-on");
+	/* Someone else's device-priority event is not the board's. */
+	sim_event_init(&other, "apic", SIM_PRIO_DEVICE, nop_fire);
+	cr_assert(sim_schedule(&b.q, &other, 100 * SIM_PS_PER_NS));
+	cr_expect_eq(platform_next_deadline(&b.pf), SIM_NEVER);
+	/* RTC PIE at 1024 Hz: first tap edge 16 / 32768 s = 488281250 ps. */
+	platform_io_write(&b.pf, 0x70, 0x0b, 1, NULL);
+	platform_io_write(&b.pf, 0x71, 0x42, 1, NULL);
+	cr_expect_eq(platform_next_deadline(&b.pf), 488281250);
+	/* PIT mode 2, count 2 at t = 0: OUT0 low at CLK edge 2, ceil(2 * 838095.238) ps. */
+	platform_io_write(&b.pf, 0x43, 0x34, 1, NULL);
+	platform_io_write(&b.pf, 0x40, 2, 1, NULL);
+	platform_io_write(&b.pf, 0x40, 0, 1, NULL);
+	cr_expect_eq(platform_next_deadline(&b.pf), 1676191);
+	/* Finishing the board cancels its events and leaves others queued. */
+	platform_finish(&b.pf);
+	cr_expect_eq(sim_eventq_next(&b.q), 100 * SIM_PS_PER_NS);
+	/* The chips are gone: the ports read as nothing (no use after free). */
+	cr_expect_eq(platform_io_read(&b.pf, 0x40, 1, NULL), 0xff);
+	cr_expect_eq(platform_next_deadline(&b.pf), SIM_NEVER);
+	sim_cancel(&b.q, &other);
+	sim_eventq_finish(&b.q);
+}
+
+Test(platform, every_slot_has_a_device_named_by_the_list)
+{
+	struct board b;
+
+	board_init(&b, NULL);
+	for (unsigned d = 0; d < BOARD_DEV_COUNT; d++) {
+		struct device *dev = platform_device(&b.pf, (enum board_device)d);
+
+		cr_assert_not_null(dev, "slot %u", d);
+		cr_expect_str_eq(dev->ops->kind, board_device_name((enum board_device)d));
+	}
+	cr_expect_null(platform_device(&b.pf, BOARD_DEV_COUNT));
+	board_finish(&b);
 }

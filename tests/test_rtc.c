@@ -1,6 +1,6 @@
 /*
  * rtc: the MC146818A as a PC wires it, against the data sheet: the update
- * cycle (UIP 244 us before it, 1984 us long), register C and IRQ8, periodic
+ * cycle (UIP 8/32768 s = 244.140625 us before it, 1984 us long), register C and IRQ8, periodic
  * rates (Table 5), alarms with don't-care bytes, 12-hour and BCD/binary
  * formats, the calendar, SET, the divider reset, DSE, port 0x70 and CMOS RAM.
  */
@@ -16,6 +16,8 @@
 #define S SIM_PS_PER_S
 #define MS SIM_PS_PER_MS
 #define US SIM_PS_PER_US
+/* t_BUC: 8 cycles of the 32.768 kHz time base, 8 / 32768 s = 244.140625 us. */
+#define TBUC ((sim_ps)244140625)
 #define BASE_2026 INT64_C(1767225600)      /* 2026-01-01 00:00:00 UTC, a Thursday */
 #define MAX_LOG 64
 
@@ -138,7 +140,7 @@ Test(rtc, init_state_is_what_a_pc_bios_leaves)
 	teardown(&f);
 }
 
-Test(rtc, uip_rises_244us_before_the_update_and_falls_1984us_after)
+Test(rtc, uip_rises_8_cycles_before_the_update_and_falls_1984us_after)
 {
 	struct fixture f;
 
@@ -147,8 +149,8 @@ Test(rtc, uip_rises_244us_before_the_update_and_falls_1984us_after)
 	for (uint64_t k = 1; k <= 3; k++) {
 		sim_ps t = k * S;            /* update cycle k starts here */
 
-		cr_expect_not(uip(&f, t - 244 * US - 1), "k=%" PRIu64, k);
-		cr_expect(uip(&f, t - 244 * US), "k=%" PRIu64, k);
+		cr_expect_not(uip(&f, t - TBUC - 1), "k=%" PRIu64, k);
+		cr_expect(uip(&f, t - TBUC), "k=%" PRIu64, k);
 		cr_expect_eq(rd(&f, RTC_SECONDS, t - 1), k - 1, "seconds before update %" PRIu64, k);
 		cr_expect(uip(&f, t - 1));
 		cr_expect_eq(rd(&f, RTC_SECONDS, t), k, "seconds at update %" PRIu64, k);
@@ -473,8 +475,8 @@ Test(rtc, set_halts_the_clock_and_resumes_from_the_written_time)
 	cr_expect_eq(rtc_time_utc_s(&f.rtc, 5200 * MS), BASE_2026 + 12 * 3600 + 45 * 60 + 30);
 	wr(&f, RTC_REG_B, RTC_REG_B_24H, 5300 * MS);
 	/* The divider kept counting: the next update still starts on a whole second. */
-	cr_expect_not(uip(&f, 6 * S - 244 * US - 1));
-	cr_expect(uip(&f, 6 * S - 244 * US));
+	cr_expect_not(uip(&f, 6 * S - TBUC - 1));
+	cr_expect(uip(&f, 6 * S - TBUC));
 	cr_expect_eq(rd(&f, RTC_SECONDS, 6 * S - 1), 0x30);
 	cr_expect_eq(rd(&f, RTC_SECONDS, 6 * S), 0x31);
 	cr_expect_eq(rtc_time_utc_s(&f.rtc, 6 * S), BASE_2026 + 12 * 3600 + 45 * 60 + 31);
@@ -520,8 +522,8 @@ Test(rtc, divider_reset_holds_time_and_the_first_update_comes_500ms_after_releas
 	cr_expect_eq(rd(&f, RTC_REG_C, release + sim_tick_time(16, sim_freq_hz(32768)) - 1), 0x00);
 	cr_expect_eq(rd(&f, RTC_REG_C, release + sim_tick_time(16, sim_freq_hz(32768))),
 		     RTC_REG_C_PF);
-	cr_expect_not(uip(&f, first - 244 * US - 1));
-	cr_expect(uip(&f, first - 244 * US));
+	cr_expect_not(uip(&f, first - TBUC - 1));
+	cr_expect(uip(&f, first - TBUC));
 	cr_expect_eq(rd(&f, RTC_SECONDS, first - 1), 0x00);
 	cr_expect_eq(rd(&f, RTC_SECONDS, first), 0x01);
 	cr_expect_not(uip(&f, first + 1984 * US));
@@ -679,8 +681,8 @@ Test(rtc, init_at_a_subsecond_phase_moves_the_first_update)
 	rtc_init_at(&rtc, "rtc0", NULL, NULL, BASE_2026, 250 * MS);
 	cr_expect_eq(rtc_time_utc_s(&rtc, 750 * MS - 1), BASE_2026);
 	cr_expect_eq(rtc_time_utc_s(&rtc, 750 * MS), BASE_2026 + 1);
-	cr_expect_not(rtc_update_in_progress(&rtc, 750 * MS - 244 * US - 1));
-	cr_expect(rtc_update_in_progress(&rtc, 750 * MS - 244 * US));
+	cr_expect_not(rtc_update_in_progress(&rtc, 750 * MS - TBUC - 1));
+	cr_expect(rtc_update_in_progress(&rtc, 750 * MS - TBUC));
 	cr_expect_eq(rtc_time_utc_s(&rtc, 86400 * S), BASE_2026 + 86400);
 	rtc_finish(&rtc);
 }

@@ -323,6 +323,22 @@ static int cmd_pvclock(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* `sim qtest`: the server prints nothing itself; its texts and errors are printed here. */
+static int cmd_qtest(int argc, char **argv)
+{
+	const char *text = NULL;
+	struct sim_diag err;
+	int st;
+
+	sim_diag_clear(&err);
+	st = qtest_main(argc, argv, &text, &err);
+	if (text)
+		fputs(text, stdout);
+	if (st != 0 && err.msg[0])
+		fprintf(stderr, "sim qtest: %s\n", err.msg);
+	return st;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -345,7 +361,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "validate") == 0)
 		return cmd_validate(argc - 2, argv + 2);
 	if (strcmp(cmd, "qtest") == 0)
-		return qtest_main(argc - 2, argv + 2);
+		return cmd_qtest(argc - 2, argv + 2);
 	if (strcmp(cmd, "pvclock") == 0)
 		return cmd_pvclock(argc - 2, argv + 2);
 	return usage_error(NULL, "unknown command '%s'", cmd);

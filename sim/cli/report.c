@@ -236,24 +236,21 @@ static void human_expectation(FILE *f, enum oracle_check_id id,
 
 static const char *host_check_kind(enum scn_host_check_kind k)
 {
-	switch (k) {
-	case SCN_HC_FLAG_TRUTH: return "flag_truth";
-	case SCN_HC_TSC_SYNC: return "tsc_sync";
-	case SCN_HC_WATCHDOG: return "watchdog";
-	case SCN_HC_TIMER: return "timer";
-	case SCN_HC_COUNT: break;
-	}
-	return "?";
+	return host_check_kind_name((enum host_check_kind)k);
 }
 
 /* A host check's value in its unit: ppb shown as ppm, cycles, or a duration. */
 static char *fmt_host_value(char *buf, size_t len, enum scn_host_check_kind k, int64_t v)
 {
-	if (k == SCN_HC_FLAG_TRUTH)
+	switch (host_check_kind_unit((enum host_check_kind)k)) {
+	case HOST_CHECK_UNIT_PPB:
 		return fmt_ppb(buf, len, v, true);
-	if (k == SCN_HC_TSC_SYNC) {
+	case HOST_CHECK_UNIT_CYCLES:
 		snprintf(buf, len, "%" PRId64 " cycles", v);
 		return buf;
+	case HOST_CHECK_UNIT_PS:
+	case HOST_CHECK_UNIT_COUNT:
+		break;
 	}
 	return fmt_ps(buf, len, v, true);
 }
@@ -299,13 +296,17 @@ static void human_script(FILE *f, const struct scenario *s, const struct machine
 	fprintf(f, "  script %s: %" PRIu64 " of %u commands run, %" PRIu64 " checks, %" PRIu64
 		" mismatches%s\n", sc->name, r->commands_run, sc->ncommands, r->checks,
 		r->mismatches, r->completed ? "" : " (did not complete)");
-	if (r->has_first) {
-		const struct scn_command *c = &sc->commands[r->first.command];
+	for (unsigned k = 0; k < r->nlisted; k++) {
+		const struct script_mismatch *mm = &r->listed[k];
+		const struct scn_command *c = &sc->commands[mm->command];
+		char b[48];
 
-		fprintf(f, "      first: at %s command %u \"%s\" (%s): expected %s, got %s\n",
-			fmt_t(a, sizeof(a), r->first.t_ps), r->first.command + 1, c->line, c->path,
-			r->first.expected, r->first.got);
+		fprintf(f, "      mismatch: command %u \"%s\" (%s), %s to %s: expected %s, got %s\n",
+			mm->command + 1, c->line, c->path, fmt_t(a, sizeof(a), mm->t_ps),
+			fmt_t(b, sizeof(b), mm->end_ps), mm->expected, mm->got);
 	}
+	if (r->mismatches > r->nlisted)
+		fprintf(f, "      ... and %" PRIu64 " more\n", r->mismatches - r->nlisted);
 	fprintf(f, "      expected %s: %s\n", sc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail",
 		machine_script_expectation_met(m, i) ? "holds" : "DOES NOT HOLD");
 }
@@ -548,6 +549,7 @@ static void json_script(struct json_out *j, const struct scenario *s, const stru
 
 		json_out_begin_object(j);
 		json_time_as_ns(j, "t_ns", r->first.t_ps);
+		json_time_as_ns(j, "end_t_ns", r->first.end_ps);
 		json_out_key(j, "command");
 		json_out_str(j, c->line);
 		json_out_key(j, "path");

@@ -156,7 +156,21 @@ bool host_init(struct host *h, const struct host_params *p, struct sim_diag *err
 		return sim_diag_fail(err, "host %s: CPU 0's TSC rate is not representable",
 				     h->name);
 	}
-	h->tsc_khz = p->tsc_khz ? p->tsc_khz : sim_freq_floor_khz(cpu0_rate);
+	/*
+	 * Linux (arch/x86/kernel/tsc.c, v6.12): native_calibrate_tsc() sets
+	 * X86_FEATURE_TSC_KNOWN_FREQ when CPUID 15H reports the crystal, and
+	 * tsc_khz is then crystal * ratio, the nominal rate; init_tsc_clocksource()
+	 * registers that rate and skips tsc_refine_calibration_work().  Without
+	 * the flag the refined calibration against the HPET or PM timer measures
+	 * the true rate.
+	 */
+	h->tsc_known_freq = tsc_advertised_features(&h->cpus[0].tsc).tsc_known_freq;
+	if (p->tsc_khz)
+		h->tsc_khz = p->tsc_khz;
+	else if (h->tsc_known_freq)
+		h->tsc_khz = sim_freq_floor_khz(h->cpus[0].tsc.nominal);
+	else
+		h->tsc_khz = sim_freq_floor_khz(cpu0_rate);
 	if (h->tsc_khz == 0 || h->tsc_khz > UINT32_MAX) {
 		host_finish(h);
 		return sim_diag_fail(err, "host %s: tsc_khz %llu out of range", h->name,

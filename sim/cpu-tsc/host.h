@@ -72,7 +72,8 @@ struct host_params {
 	uint64_t uptime_ns;               /* host uptime at t = 0 */
 	uint64_t utc_at_t0_ns;            /* true UTC at t = 0 */
 	int64_t realtime_error_ns;        /* host CLOCK_REALTIME minus true UTC */
-	uint64_t tsc_khz;                 /* calibrated kHz; 0: CPU 0's true rate, floored */
+	uint64_t tsc_khz;                 /* the kernel's tsc_khz as configured; 0: as Linux decides
+					     (see struct host) */
 	bool clocksource_auto;            /* pick TSC when the TSCs are synchronised, else HPET */
 	enum host_clocksource clocksource;/* used when !clocksource_auto */
 	struct sim_freq platform_nominal; /* HPET rate when it is the clocksource */
@@ -95,7 +96,16 @@ struct host {
 	struct crystal *crystals;         /* one per socket; TSCs point into it */
 	struct crystal platform;          /* clocks the HPET */
 	struct sim_freq platform_nominal;
-	uint64_t tsc_khz;                 /* Linux's tsc_khz (and every CPU's cpu_tsc_khz) */
+	/*
+	 * Linux's tsc_khz (and every CPU's cpu_tsc_khz), the one rate every
+	 * reader of this host's TSC converts with: the host's tsc clocksource,
+	 * KVM's pvclock pages and master clock.  host_params.tsc_khz when given;
+	 * else, when the boot CPU advertises X86_FEATURE_TSC_KNOWN_FREQ, the
+	 * frequency the CPU enumerates (its nominal rate, floored to kHz) and no
+	 * calibration; else the calibrated rate (CPU 0's mean true rate, floored).
+	 */
+	uint64_t tsc_khz;
+	bool tsc_known_freq;              /* CPU 0 advertised X86_FEATURE_TSC_KNOWN_FREQ at boot */
 	bool tsc_synchronized;            /* every online TSC has the same rate and reads the same
 					     (set at init, hotplug and resume) */
 	enum host_clocksource clocksource;

@@ -351,7 +351,11 @@ bool tsc_running(const struct cpu_tsc *tsc)
 
 struct tsc_features tsc_derived_features(const struct cpu_tsc *tsc)
 {
-	const struct tsc_props *p = &tsc->props;
+	return tsc_props_features(&tsc->props);
+}
+
+struct tsc_features tsc_props_features(const struct tsc_props *p)
+{
 	bool constant = p->cls != TSC_VARIABLE, nonstop = p->cls == TSC_INVARIANT;
 
 	return (struct tsc_features){

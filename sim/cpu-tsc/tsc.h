@@ -56,7 +56,8 @@ struct tsc_props {
 	enum tsc_class cls;
 	bool no_adjust;           /* no IA32_TSC_ADJUST (before it existed) */
 	bool write_low32;         /* WRMSR to the TSC writes bits 31:0 and clears 63:32 */
-	bool known_freq;          /* the CPU enumerates its TSC frequency (CPUID 15H) */
+	bool known_freq;          /* the CPU enumerates its TSC frequency (CPUID 15H with the
+				     crystal, or the MSRs Linux's tsc_msr.c reads) */
 	bool reliable;            /* the platform guarantees synchronised TSCs */
 	uint32_t halt_num;        /* rate factor halt_num / halt_den while halted (C1+) */
 	uint32_t halt_den;        /* ... 0: off (the erratum of timekeeping.rst 3.5 when > 1) */
@@ -192,6 +193,7 @@ bool tsc_written_within(const struct cpu_tsc *tsc, sim_ps since, sim_ps now);
 bool tsc_running(const struct cpu_tsc *tsc);
 
 /* Features the hardware really has, and the ones advertised (default: the same). */
+struct tsc_features tsc_props_features(const struct tsc_props *props);
 struct tsc_features tsc_derived_features(const struct cpu_tsc *tsc);
 struct tsc_features tsc_advertised_features(const struct cpu_tsc *tsc);
 /* Overrides the advertised set (firmware or hypervisor lies); NULL: back to derived. */

@@ -210,9 +210,34 @@ static bool write_piece(struct bus *bus, uint64_t addr, uint64_t val, unsigned s
 	return ok;
 }
 
+void bus_set_trace(struct bus *bus, struct sim_trace *trace, enum sim_trace_bus kind)
+{
+	bus->trace = trace;
+	bus->trace_bus = kind;
+}
+
+static void publish(const struct bus *bus, uint64_t addr, unsigned size, bool write,
+		    uint64_t val, sim_ps now)
+{
+	const struct bus_region *r;
+	struct sim_trace_record rec;
+
+	if (!sim_trace_wants(bus->trace, SIM_TRACE_DEVICE_ACCESS))
+		return;
+	r = bus_lookup(bus, addr);
+	rec = (struct sim_trace_record){ .kind = SIM_TRACE_DEVICE_ACCESS, .t_ps = now };
+	rec.u.access = (struct sim_trace_device_access){
+		.device = r ? r->dev->ops->kind : "unmapped", .bus = bus->trace_bus,
+		.addr = addr, .size = size, .write = write, .value = val,
+	};
+	sim_trace_publish(bus->trace, &rec);
+}
+
 bool bus_read(struct bus *bus, uint64_t addr, unsigned size, sim_ps now,
 	      uint64_t *val, sim_ps *cost_ps)
 {
+	bool ok;
+
 	if (!valid_size(size)) {
 		*val = UINT64_MAX;
 		if (cost_ps)
@@ -221,7 +246,9 @@ bool bus_read(struct bus *bus, uint64_t addr, unsigned size, sim_ps now,
 	}
 	if (cost_ps)
 		*cost_ps = access_cost(bus, addr);
-	return read_piece(bus, addr, size, now, val);
+	ok = read_piece(bus, addr, size, now, val);
+	publish(bus, addr, size, false, *val, now);
+	return ok;
 }
 
 bool bus_write(struct bus *bus, uint64_t addr, uint64_t val, unsigned size, sim_ps now,
@@ -234,5 +261,6 @@ bool bus_write(struct bus *bus, uint64_t addr, uint64_t val, unsigned size, sim_
 	}
 	if (cost_ps)
 		*cost_ps = access_cost(bus, addr);
+	publish(bus, addr, size, true, val & size_mask(size), now);
 	return write_piece(bus, addr, val & size_mask(size), size, now);
 }

@@ -26,6 +26,7 @@
 
 #include "sim/core/diag.h"
 #include "sim/core/simtime.h"
+#include "sim/core/trace.h"
 #include "sim/devices/device.h"
 
 #define BUS_MAX_REGIONS 32
@@ -44,10 +45,20 @@ struct bus {
 	sim_ps unmapped_cost_ps;  /* cost of an access no region decodes */
 	size_t nregions;
 	struct bus_region regions[BUS_MAX_REGIONS];  /* sorted by base */
+	struct sim_trace *trace;  /* every access is published here; NULL: nowhere */
+	enum sim_trace_bus trace_bus;
 };
 
 /* An empty address space of addr_bits bits (16 for port I/O, 64 for MMIO). */
 void bus_init(struct bus *bus, const char *name, unsigned addr_bits, sim_ps unmapped_cost_ps);
+
+/*
+ * Publishes every access from now on as SIM_TRACE_DEVICE_ACCESS on trace
+ * (NULL: none), tagged with the bus kind.  The record names the device that
+ * decodes the first byte ("unmapped" when none) and carries the value
+ * written or read back, as the access's caller sees it.
+ */
+void bus_set_trace(struct bus *bus, struct sim_trace *trace, enum sim_trace_bus kind);
 
 /*
  * Maps dev at [base, base + len).  Fails (filling err) when len is 0, the

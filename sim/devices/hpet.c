@@ -10,6 +10,8 @@
  */
 #include "sim/devices/hpet.h"
 
+#include "sim/core/platform_clocks.h"
+
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -545,18 +547,39 @@ static void hpet_mmio_write(struct device *dev, uint64_t offset, uint64_t val, u
 			  val & UINT64_C(0xffffffff), now);
 }
 
+static sim_ps hpet_dev_next_deadline(const struct device *dev)
+{
+	const struct hpet *h = sim_container_of(dev, const struct hpet, base);
+	sim_ps t = SIM_NEVER;
+
+	for (unsigned n = 0; n < h->params.ntimers; n++) {
+		sim_ps m = hpet_next_match(h, n);
+
+		if (m < t)
+			t = m;
+	}
+	return t;
+}
+
+static void hpet_dev_finish(struct device *dev)
+{
+	hpet_finish(hpet_from_device(dev));
+}
+
 static const struct device_ops hpet_ops = {
 	.kind = "hpet",
 	.min_size = 4,
 	.max_size = 8,
 	.read = hpet_mmio_read,
 	.write = hpet_mmio_write,
+	.next_deadline = hpet_dev_next_deadline,
+	.finish = hpet_dev_finish,
 };
 
 void hpet_params_default(struct hpet_params *p)
 {
 	*p = (struct hpet_params){
-		.freq = sim_freq_hz(14318180),
+		.freq = sim_freq_hz(SIM_HPET_FREQ_HZ),
 		.ntimers = HPET_MIN_TIMERS,
 		.vendor_id = HPET_VENDOR_ID_DEFAULT,
 		.counter_64bit = true,

@@ -84,6 +84,26 @@ static bool derive_icpt(const bool isa[IRQ_ROUTER_ISA_LINES], const struct irq_r
 	return n < IRQ_ROUTER_ISA_LINES ? level || isa[n] : level;
 }
 
+void irq_router_set_trace(struct irq_router *r, struct sim_trace *trace)
+{
+	r->trace = trace;
+}
+
+/* An intercept line's edge on the trace stream, named as qtest numbers it. */
+static void publish_edge(const struct irq_router *r, unsigned line, bool level, sim_ps now)
+{
+	static const char *const names[] = { "irq0", "irq1", "irq2", "irq3", "irq4", "irq5", "irq6", "irq7", "irq8", "irq9", "irq10", "irq11", "irq12", "irq13", "irq14", "irq15", "irq16", "irq17", "irq18", "irq19", "irq20", "irq21", "irq22", "irq23" };
+	struct sim_trace_record rec;
+
+	_Static_assert(sizeof(names) / sizeof(names[0]) == IRQ_ROUTER_IOAPIC_PINS,
+		       "one name per intercept line");
+	if (!sim_trace_wants(r->trace, SIM_TRACE_IRQ_EDGE))
+		return;
+	rec = (struct sim_trace_record){ .kind = SIM_TRACE_IRQ_EDGE, .t_ps = now };
+	rec.u.irq = (struct sim_trace_irq_edge){ .line = names[line], .pin = line, .level = level };
+	sim_trace_publish(r->trace, &rec);
+}
+
 void irq_router_set(struct irq_router *r, enum irq_router_src src, bool level, sim_ps now)
 {
 	bool isa[IRQ_ROUTER_ISA_LINES];
@@ -110,6 +130,7 @@ void irq_router_set(struct irq_router *r, enum irq_router_src src, bool level, s
 		if (icpt == r->icpt[n])
 			continue;
 		r->icpt[n] = icpt;
+		publish_edge(r, n, icpt, now);
 		if (r->listener)
 			r->listener(r->listener_ctx, n, icpt, now);
 	}

@@ -29,6 +29,7 @@
 
 #include "sim/core/irq.h"
 #include "sim/core/simtime.h"
+#include "sim/core/trace.h"
 
 #define IRQ_ROUTER_ISA_LINES 16
 #define IRQ_ROUTER_IOAPIC_PINS 24
@@ -60,10 +61,14 @@ struct irq_router {
 	struct irq_line lines[IRQ_ROUTER_NSRC];    /* endpoints handed to the chips */
 	irq_router_listener_fn *listener;
 	void *listener_ctx;
+	struct sim_trace *trace;                   /* intercept-line edges go here; NULL: none */
 };
 
 /* All lines low, no counts, no listener. */
 void irq_router_init(struct irq_router *r);
+
+/* Publishes every intercept-line edge as SIM_TRACE_IRQ_EDGE ("irqN") on trace (NULL: none). */
+void irq_router_set_trace(struct irq_router *r, struct sim_trace *trace);
 
 /* Sets (or with fn NULL removes) the one listener. */
 void irq_router_set_listener(struct irq_router *r, irq_router_listener_fn *fn, void *ctx);

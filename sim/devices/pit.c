@@ -603,12 +603,27 @@ static void port61_dev_write(struct device *dev, uint64_t offset, uint64_t val, 
 		pit_port61_write(pit_from_port61(dev), (uint8_t)val, now);
 }
 
+static sim_ps pit_dev_next_deadline(const struct device *dev)
+{
+	const struct pit *pit = sim_container_of(dev, const struct pit, base);
+
+	return sim_event_pending(&pit->out0_edge) ? pit->out0_edge.when : SIM_NEVER;
+}
+
+static void pit_dev_finish(struct device *dev)
+{
+	pit_finish(sim_container_of(dev, struct pit, base));
+}
+
+/* The PIT answers for its port 0x61 device too: that one has no events of its own. */
 static const struct device_ops pit_ops = {
 	.kind = "pit",
 	.min_size = 1,
 	.max_size = 1,
 	.read = pit_dev_read,
 	.write = pit_dev_write,
+	.next_deadline = pit_dev_next_deadline,
+	.finish = pit_dev_finish,
 };
 
 static const struct device_ops port61_ops = {

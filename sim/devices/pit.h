@@ -26,12 +26,13 @@
 
 #include "sim/core/event.h"
 #include "sim/core/irq.h"
+#include "sim/core/platform_clocks.h"
 #include "sim/core/simtime.h"
 #include "sim/devices/device.h"
 
-/* 105/88 MHz = 14.31818 MHz / 12, reduced: 13125000/11 Hz (1193181.8 Hz) */
-#define PIT_CLOCK_NUM 13125000u
-#define PIT_CLOCK_DEN 11u
+/* The PC's PIT input, 105/88 MHz (sim/core/platform_clocks.h). */
+#define PIT_CLOCK_NUM SIM_PIT_FREQ_NUM
+#define PIT_CLOCK_DEN SIM_PIT_FREQ_DEN
 
 #define PIT_CHANNELS 3u
 

@@ -16,6 +16,12 @@
  * cost on a given host is what kvm-unit-tests' x86/vmexit.c reports for its
  * inl_from_kernel, inl_from_qemu and inl_from_pmtimer cases.  Scenarios
  * override them per device.
+ *
+ * The board is a table of slots, one per row of BOARD_DEVICES
+ * (sim/devices/board_devices.h); platform.c builds each slot's chip, maps
+ * it and wires it.  The board asks its chips, through their device ops, for
+ * their next deadline and to finish: nothing else on the event queue (APIC
+ * timers, scripts, readers) belongs to it.
  */
 #ifndef SIM_DEVICES_PLATFORM_H
 #define SIM_DEVICES_PLATFORM_H
@@ -26,9 +32,13 @@
 #include "sim/core/diag.h"
 #include "sim/core/event.h"
 #include "sim/core/simtime.h"
+#include "sim/core/trace.h"
+#include "sim/devices/board_devices.h"
 #include "sim/devices/bus.h"
-#include "sim/devices/hpet.h"
+#include "sim/devices/device.h"
 #include "sim/devices/irq_router.h"
+/* The chips' register maps, for the board's users (guest readers, tests). */
+#include "sim/devices/hpet.h"
 #include "sim/devices/pit.h"
 #include "sim/devices/pmtimer.h"
 #include "sim/devices/rtc.h"
@@ -52,12 +62,17 @@ struct platform_params {
 	unsigned pmtimer_bits;          /* 24 or 32; default 24 */
 	int64_t rtc_base_utc_s;         /* RTC wall time at t = 0, s since 1970; default 2000-01-01 */
 	/* Simulated cost of one access, per device (ps). */
-	sim_ps pit_cost_ps;
-	sim_ps rtc_cost_ps;
-	sim_ps pmtimer_cost_ps;
-	sim_ps hpet_cost_ps;
+	sim_ps cost_ps[BOARD_DEV_COUNT];
 	sim_ps io_unmapped_cost_ps;     /* a port nothing decodes */
 	sim_ps mmio_unmapped_cost_ps;   /* an address nothing decodes */
+	/* Where bus accesses and interrupt edges are published; NULL: nowhere. */
+	struct sim_trace *trace;
+};
+
+/* One board device: its chip (owned) and the device whose ops answer for it. */
+struct platform_slot {
+	void *chip;                     /* struct pit, struct rtc, ...; NULL when not built */
+	struct device *dev;             /* deadlines and finish go through its ops */
 };
 
 struct platform {
@@ -65,10 +80,7 @@ struct platform {
 	struct bus io;
 	struct bus mmio;
 	struct irq_router irq;
-	struct pit pit;
-	struct rtc rtc;
-	struct hpet hpet;
-	struct pmtimer pmtimer;
+	struct platform_slot slot[BOARD_DEV_COUNT];
 	struct platform_params params;
 	bool live;                      /* initialised, not yet finished */
 };
@@ -84,13 +96,23 @@ void platform_params_default(struct platform_params *p);
 /*
  * Builds the board on queue q (which must outlive it) at q's current time.
  * Fails with err filled on invalid parameters (PM timer width, HPET timer
- * count or frequency, a PM timer port that collides with another device).
+ * count or frequency, a PM timer port that collides with another device) or
+ * when memory runs out.
  */
 bool platform_init(struct platform *pf, struct sim_eventq *q, const struct platform_params *p,
 		   struct sim_diag *err);
 
-/* Cancels the devices' events; accepts a zeroed or finished platform. */
+/* Finishes every device and frees the chips; accepts a zeroed or finished platform. */
 void platform_finish(struct platform *pf);
+
+/*
+ * The earliest pending event of the board's own devices, SIM_NEVER when
+ * they have none: what a bare qtest `clock_step` waits for.
+ */
+sim_ps platform_next_deadline(const struct platform *pf);
+
+/* The device of a board slot (its chip's main device), or NULL. */
+struct device *platform_device(const struct platform *pf, enum board_device d);
 
 /*
  * Accesses at the queue's current time.  Reads return the value (all ones

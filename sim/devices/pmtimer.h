@@ -13,10 +13,11 @@
 
 #include <stdint.h>
 
+#include "sim/core/platform_clocks.h"
 #include "sim/core/simtime.h"
 #include "sim/devices/device.h"
 
-#define PMTIMER_FREQ_HZ UINT64_C(3579545)
+#define PMTIMER_FREQ_HZ SIM_PMTIMER_FREQ_HZ    /* ACPI 4.8.3.3: 3.579545 MHz */
 #define PMTIMER_SIZE 4u                  /* PM_TMR_LEN */
 
 struct pmtimer {

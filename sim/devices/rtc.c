@@ -21,6 +21,9 @@
 
 #include "sim/devices/rtc.h"
 
+#include "sim/core/civil.h"
+#include "sim/devices/rtc_alarm.h"
+
 #define SEC_PER_DAY 86400
 #define DST_SWITCH_TOD (1 * 3600 + 59 * 60 + 59)   /* 1:59:59 AM */
 #define DST_SPRING_JUMP (3600 + 1)                  /* 1:59:59 -> 3:00:00 */
@@ -31,9 +34,6 @@
 /* Slots of rtc->tregs. */
 enum { T_SEC, T_MIN, T_HOUR, T_WDAY, T_MDAY, T_MON, T_YEAR, T_CENT };
 
-/* Alarm field: a value, or one of these. */
-#define ALARM_ANY (-1)
-#define ALARM_NONE (-2)
 
 static const struct sim_freq crystal = { RTC_CRYSTAL_HZ, 1 };
 
@@ -41,10 +41,6 @@ static const struct sim_freq crystal = { RTC_CRYSTAL_HZ, 1 };
 struct clock {
 	int64_t cs;
 	int64_t dst_done;
-};
-
-struct alarm {
-	int h, m, s;              /* 0..23, 0..59, 0..59, ALARM_ANY or ALARM_NONE */
 };
 
 /* ---- integer helpers ---- */
@@ -90,31 +86,6 @@ static void chip_civil(int64_t days, int64_t *y, int *m, int *d)
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = mp < 10 ? mp + 3 : mp - 9;
 	*y = yy + (*m <= 2);
-}
-
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian; d may run past the month. */
-static int64_t utc_days(int64_t y, int m, int64_t d)
-{
-	int64_t yy = y - (m <= 2);
-	int64_t era = floor_div(yy, 400);
-	int64_t yoe = yy - era * 400;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + month_start(m) + d - 1;
-
-	return era * 146097 + doe - 719468;
-}
-
-static void utc_civil(int64_t days, int64_t *y, int *m, int *d)
-{
-	int64_t z = days + 719468;
-	int64_t era = floor_div(z, 146097);
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (int)((5 * doy + 2) / 153);
-
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
 }
 
 /* ---- register formats (register B: DM, 24/12) ---- */
@@ -375,9 +346,9 @@ static int alarm_field(const struct rtc *rtc, uint8_t b, int max)
 	int v;
 
 	if (b >= RTC_ALARM_DONT_CARE)
-		return ALARM_ANY;
+		return RTC_ALARM_ANY;
 	v = strict_from_reg(rtc, b, max);
-	return v < 0 ? ALARM_NONE : v;
+	return v < 0 ? RTC_ALARM_NONE : v;
 }
 
 /*
@@ -385,75 +356,23 @@ static int alarm_field(const struct rtc *rtc, uint8_t b, int max)
  * compares bytes; a byte no time byte can equal (bad BCD, hour 0 in 12-hour
  * mode, ...) never matches.
  */
-static struct alarm alarm_of(const struct rtc *rtc)
+static struct rtc_alarm alarm_of(const struct rtc *rtc)
 {
-	struct alarm a;
+	struct rtc_alarm a;
 	uint8_t hb = rtc->cmos[RTC_HOURS_ALARM];
 
 	a.s = alarm_field(rtc, rtc->cmos[RTC_SECONDS_ALARM], 60);
 	a.m = alarm_field(rtc, rtc->cmos[RTC_MINUTES_ALARM], 60);
 	if (hb >= RTC_ALARM_DONT_CARE) {
-		a.h = ALARM_ANY;
+		a.h = RTC_ALARM_ANY;
 	} else if (hours24(rtc)) {
 		a.h = alarm_field(rtc, hb, 24);
 	} else {
 		int h = strict_from_reg(rtc, hb & 0x7f, 13);
 
-		a.h = h < 1 ? ALARM_NONE : h % 12 + (hb & RTC_HOURS_PM ? 12 : 0);
+		a.h = h < 1 ? RTC_ALARM_NONE : h % 12 + (hb & RTC_HOURS_PM ? 12 : 0);
 	}
 	return a;
-}
-
-static bool alarm_empty(const struct alarm *a)
-{
-	return a->h == ALARM_NONE || a->m == ALARM_NONE || a->s == ALARM_NONE;
-}
-
-static bool in_field(int f, int v)
-{
-	return f == ALARM_ANY || f == v;
-}
-
-/* The first second of the day at or after tod that matches, or -1. */
-static int64_t first_tod(const struct alarm *a, int64_t tod)
-{
-	int h0 = (int)(tod / 3600), m0 = (int)(tod / 60 % 60), s0 = (int)(tod % 60);
-
-	for (int h = h0; h < 24; h++) {
-		if (!in_field(a->h, h))
-			continue;
-		for (int m = h == h0 ? m0 : 0; m < 60; m++) {
-			int lo = h == h0 && m == m0 ? s0 : 0;
-
-			if (!in_field(a->m, m))
-				continue;
-			if (a->s == ALARM_ANY)
-				return h * 3600 + m * 60 + lo;
-			if (a->s >= lo)
-				return h * 3600 + m * 60 + a->s;
-		}
-	}
-	return -1;
-}
-
-static bool alarm_matches(const struct alarm *a, int64_t cs)
-{
-	int64_t tod = floor_mod(cs, SEC_PER_DAY);
-
-	return first_tod(a, tod) == tod;
-}
-
-/* The first matching chip second >= cs (a is not empty). */
-static int64_t first_match(const struct alarm *a, int64_t cs)
-{
-	int64_t day = floor_div(cs, SEC_PER_DAY);
-	int64_t t = first_tod(a, cs - day * SEC_PER_DAY);
-
-	if (t >= 0)
-		return day * SEC_PER_DAY + t;
-	t = first_tod(a, 0);
-	assert(t >= 0);
-	return (day + 1) * SEC_PER_DAY + t;
 }
 
 /*
@@ -462,11 +381,11 @@ static int64_t first_match(const struct alarm *a, int64_t cs)
  * switches: a skipped spring hour never matches, a repeated fall hour
  * matches twice, as on the chip.
  */
-static uint64_t updates_to_alarm(const struct rtc *rtc, const struct alarm *a, struct clock c)
+static uint64_t updates_to_alarm(const struct rtc *rtc, const struct rtc_alarm *a, struct clock c)
 {
 	uint64_t total = 0;
 
-	if (alarm_empty(a))
+	if (rtc_alarm_empty(a))
 		return NO_UPDATES;
 	for (int piece = 0; piece < 4; piece++) {
 		bool spring = false;
@@ -474,7 +393,7 @@ static uint64_t updates_to_alarm(const struct rtc *rtc, const struct alarm *a, s
 
 		if (rtc->reg_b & RTC_REG_B_DSE)
 			sw = next_dst_switch(rtc, c.cs, c.dst_done, &spring);
-		v = first_match(a, c.cs + 1);
+		v = rtc_alarm_first_match(a, c.cs + 1);
 		if (v <= sw)
 			return total + (uint64_t)(v - c.cs);
 		total += (uint64_t)(sw - c.cs) + 1;
@@ -484,7 +403,7 @@ static uint64_t updates_to_alarm(const struct rtc *rtc, const struct alarm *a, s
 			c.cs = sw - DST_FALL_JUMP;
 			c.dst_done = sw;
 		}
-		if (alarm_matches(a, c.cs))
+		if (rtc_alarm_matches(a, c.cs))
 			return total;
 	}
 	return NO_UPDATES;
@@ -532,19 +451,19 @@ static sim_ps next_uf_ps(const struct rtc *rtc)
 /* When AF is next set after settled_ps: the end of a cycle whose result matches. */
 static sim_ps next_af_ps(const struct rtc *rtc)
 {
-	struct alarm a = alarm_of(rtc);
+	struct rtc_alarm a = alarm_of(rtc);
 	uint64_t c0, n;
 	sim_ps e0;
 	struct clock c;
 
-	if (!running(rtc) || alarm_empty(&a))
+	if (!running(rtc) || rtc_alarm_empty(&a))
 		return SIM_NEVER;
 	c0 = first_open_update(rtc);
 	e0 = sim_add_sat(div_time(rtc, c0), RTC_TUC_PS);
 	if (e0 == SIM_NEVER)
 		return SIM_NEVER;
 	c = clock_at(rtc, e0);
-	if (alarm_matches(&a, c.cs))
+	if (rtc_alarm_matches(&a, c.cs))
 		return e0;
 	n = updates_to_alarm(rtc, &a, c);
 	if (n == NO_UPDATES)
@@ -620,21 +539,25 @@ static sim_ps min_ps(sim_ps a, sim_ps b)
 	return a < b ? a : b;
 }
 
-/* Arms the event at the next rise of IRQF, if an enabled source can cause one. */
+/*
+ * Arms the event at the next time an enabled source sets its flag, whether
+ * or not IRQ8 is already high: the chip's periodic, update and alarm events
+ * go on while an interrupt is pending (the flag is set again, IRQ8 stays
+ * high), and they are the board's deadlines for a bare qtest clock_step, as
+ * QEMU's RTC timers stay armed.  An event that changes nothing re-arms.
+ */
 static void reschedule(struct rtc *rtc)
 {
 	sim_ps t = SIM_NEVER;
 
 	if (!rtc->q)
 		return;
-	if (!rtc->irq_level) {
-		if (rtc->reg_b & RTC_REG_B_PIE)
-			t = min_ps(t, next_pf_ps(rtc));
-		if (rtc->reg_b & RTC_REG_B_UIE)
-			t = min_ps(t, next_uf_ps(rtc));
-		if (rtc->reg_b & RTC_REG_B_AIE)
-			t = min_ps(t, next_af_ps(rtc));
-	}
+	if (rtc->reg_b & RTC_REG_B_PIE)
+		t = min_ps(t, next_pf_ps(rtc));
+	if (rtc->reg_b & RTC_REG_B_UIE)
+		t = min_ps(t, next_uf_ps(rtc));
+	if (rtc->reg_b & RTC_REG_B_AIE)
+		t = min_ps(t, next_af_ps(rtc));
 	if (t == SIM_NEVER)
 		sim_cancel(rtc->q, &rtc->irq_ev);
 	else
@@ -807,12 +730,26 @@ static uint64_t port_read(struct device *dev, uint64_t offset, unsigned size, si
 static void port_write(struct device *dev, uint64_t offset, uint64_t val, unsigned size,
 		       sim_ps now);
 
+static sim_ps rtc_dev_next_deadline(const struct device *dev)
+{
+	const struct rtc *rtc = sim_container_of(dev, const struct rtc, base);
+
+	return sim_event_pending(&rtc->irq_ev) ? rtc->irq_ev.when : SIM_NEVER;
+}
+
+static void rtc_dev_finish(struct device *dev)
+{
+	rtc_finish(sim_container_of(dev, struct rtc, base));
+}
+
 static const struct device_ops rtc_ops = {
 	.kind = "rtc",
 	.min_size = 1,
 	.max_size = 1,
 	.read = port_read,
 	.write = port_write,
+	.next_deadline = rtc_dev_next_deadline,
+	.finish = rtc_dev_finish,
 };
 
 static struct rtc *rtc_from_device(struct device *dev)
@@ -861,7 +798,7 @@ void rtc_init_at(struct rtc *rtc, const char *name, struct sim_eventq *q,
 	int64_t days = floor_div(base_utc_s, SEC_PER_DAY);
 	int64_t tod = base_utc_s - days * SEC_PER_DAY;
 	int64_t y, cday;
-	int m, d;
+	unsigned m, d;
 
 	assert(subsec_ps < SIM_PS_PER_S);
 	memset(rtc, 0, sizeof(*rtc));
@@ -882,8 +819,8 @@ void rtc_init_at(struct rtc *rtc, const char *name, struct sim_eventq *q,
 	rtc->run_ps = 0;
 	rtc->settled_ps = 0;
 
-	utc_civil(days, &y, &m, &d);
-	cday = chip_days(y, m, d);
+	sim_civil_from_days(days, &y, &m, &d);
+	cday = chip_days(y, (int)m, d);
 	rtc->cs = cday * SEC_PER_DAY + tod;
 	rtc->dst_done_cs = -1;
 	/* 1970-01-01 was a Thursday: day of week 5 with Sunday = 1. */
@@ -915,5 +852,5 @@ int64_t rtc_time_utc_s(const struct rtc *rtc, sim_ps now)
 		decode(rtc, rtc->tregs, &cs, &wday_off);
 	day = floor_div(cs, SEC_PER_DAY);
 	chip_civil(day, &y, &m, &d);
-	return utc_days(y, m, d) * SEC_PER_DAY + (cs - day * SEC_PER_DAY);
+	return sim_days_from_civil(y, (unsigned)m, d) * SEC_PER_DAY + (cs - day * SEC_PER_DAY);
 }

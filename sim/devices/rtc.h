@@ -8,7 +8,8 @@
  * Nothing ticks.  The divider chain is a count of 32.768 kHz crystal cycles,
  * a function of `now`; the clock is a count of chip seconds anchored at the
  * last register access; flags are derived lazily from both.  The only event
- * is the next rise of IRQF, armed only while an enabled source can raise it.
+ * is the next setting of an enabled interrupt source's flag (PF, UF or AF),
+ * armed whenever one is enabled, even while IRQ8 is already high.
  * docs/devices.md (section "RTC") lists the conventions and deviations.
  */
 #ifndef SIM_DEVICES_RTC_H
@@ -67,11 +68,19 @@
 #define RTC_HOURS_PM 0x80             /* 12-hour mode */
 #define RTC_ALARM_DONT_CARE 0xc0      /* alarm bytes 0xc0-0xff match any value */
 
-/* Data sheet, Table 6 (32.768 kHz time base). */
-#define RTC_TBUC_PS (244 * SIM_PS_PER_US)   /* UIP rises this long before an update cycle */
-#define RTC_TUC_PS (1984 * SIM_PS_PER_US)   /* duration of the update cycle */
-
 #define RTC_CRYSTAL_HZ 32768u         /* the PC board's time base */
+
+/*
+ * Data sheet, register A (UIP) and Table 6, "Update cycle times": UIP is 1
+ * from at least t_BUC = 244 us before an update cycle until the cycle ends,
+ * t_UC = 1984 us after it begins (32.768 kHz time base); UF is set "after
+ * each update cycle" (register C), i.e. when UIP falls.  The chip raises UIP
+ * from its divider chain: 8 cycles of the 32.768 kHz time base, 244.140625 us
+ * (the table's 244 us rounded), which is also QEMU's UIP_HOLD_LENGTH.
+ */
+#define RTC_TBUC_CYCLES 8u
+#define RTC_TBUC_PS (RTC_TBUC_CYCLES * SIM_PS_PER_S / RTC_CRYSTAL_HZ)  /* 244140625 ps */
+#define RTC_TUC_PS (1984 * SIM_PS_PER_US)   /* duration of the update cycle */
 
 /* The eight bytes the update cycle maintains (0x00, 0x02, 0x04, 0x06-0x09, 0x32). */
 #define RTC_NTIME 8
@@ -112,8 +121,8 @@ struct rtc {
 /*
  * The RTC holds base_utc_s (seconds since 1970, UTC, proleptic Gregorian) at
  * now = 0, on a 1 Hz edge of its divider: update cycles start at k s (k >= 1),
- * when the seconds register advances, with UIP high from k s - 244 us to
- * k s + 1984 us and UF set at its end.  Register A = 0x26 (32.768 kHz,
+ * when the seconds register advances, with UIP high from k s - 244.140625 us
+ * to k s + 1984 us and UF set at its end.  Register A = 0x26 (32.768 kHz,
  * 1024 Hz), B = 0x02 (24-hour, BCD), as a PC BIOS leaves them; C = 0; D =
  * VRT; CMOS RAM zeroed; century byte (0x32) set.  irq8 may be NULL (not
  * connected); q may be NULL for a chip that never interrupts (tests).

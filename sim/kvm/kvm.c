@@ -10,6 +10,10 @@
  * KVM's kvm_check_tsc_unstable() sense) exactly when !host->tsc_synchronized;
  * vCPUs count as matched when their offsets and ratios are equal rather than
  * through KVM's generation counter; no TSC catch-up, no guest-stopped bit.
+ *
+ * Versions (kvm_version.h) differ only in kvm_track_tsc_matching(); the
+ * first-load global clock update is the same in 6.1 and 6.12 (and in kvm/queue
+ * as of 6.16-rc5).  docs/architecture.md, "KVM versions", has the list.
  */
 #include "sim/kvm/kvm.h"
 
@@ -23,6 +27,24 @@
 #define SVM_TSC_RATIO_MAX 0x000000ffffffffffULL  /* SVM_TSC_RATIO_MAX */
 #define PPM 1000000ULL
 #define HZ_PER_KHZ 1000ULL
+
+/* What differs between the modelled KVM versions: one row per version. */
+struct kvm_behaviour {
+	/*
+	 * kvm_track_tsc_matching() asks for a master clock update on every TSC
+	 * write while the master clock is on or could be, even one that joins
+	 * the current generation; 6.7 stopped that (c52ffadc65e2, "KVM: x86:
+	 * Don't unnecessarily force masterclock update on vCPU hotplug").
+	 */
+	bool matched_write_updates_masterclock;
+};
+
+static const struct kvm_behaviour behaviours[] = {
+	[KVM_VERSION_6_1] = { .matched_write_updates_masterclock = true },
+	[KVM_VERSION_6_12] = { .matched_write_updates_masterclock = false },
+};
+_Static_assert(sizeof(behaviours) / sizeof(behaviours[0]) == KVM_VERSION_COUNT,
+	       "one behaviour row per KVM version");
 
 static unsigned frac_bits(const struct kvm_vm *vm)
 {
@@ -70,6 +92,24 @@ static int64_t l1_tsc_offset_for(const struct kvm_vcpu *v, sim_ps now, uint64_t 
 static uint64_t ns_to_guest_cycles(const struct kvm_vcpu *v, uint64_t ns)
 {
 	return sim_mul_div(ns, v->virtual_tsc_khz, PPM);
+}
+
+/* A SIM_TRACE_TSC_WRITE record of v's offset and ratio, if anyone listens. */
+static void trace_tsc_write(const struct kvm_vcpu *v, sim_ps now)
+{
+	struct sim_trace_record rec;
+
+	if (!sim_trace_wants(v->vm->trace, SIM_TRACE_TSC_WRITE))
+		return;
+	rec = (struct sim_trace_record){ .kind = SIM_TRACE_TSC_WRITE, .t_ps = now };
+	rec.u.tsc = (struct sim_trace_tsc_write){
+		.vm = 0,
+		.vcpu = v->id,
+		.offset = v->tsc_offset,
+		.ratio = v->tsc_scaling_ratio,
+		.ratio_frac_bits = frac_bits(v->vm),
+	};
+	sim_trace_publish(v->vm->trace, &rec);
 }
 
 static bool host_tsc_unstable(const struct kvm_vm *vm)
@@ -132,19 +172,36 @@ void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
 	}
 	vm->use_master_clock = host_tsc_clocksource && matched;
 	vm->masterclock_updates++;
+	if (sim_trace_wants(vm->trace, SIM_TRACE_MASTER_CLOCK)) {
+		struct sim_trace_record rec = { .kind = SIM_TRACE_MASTER_CLOCK, .t_ps = now };
+
+		rec.u.master = (struct sim_trace_master_clock){
+			.vm = 0,
+			.use_master_clock = vm->use_master_clock,
+			.host_tsc = vm->master_cycle_now,
+			.host_ns = vm->master_kernel_ns,
+		};
+		sim_trace_publish(vm->trace, &rec);
+	}
 }
 
 /*
  * kvm_track_tsc_matching(): ask for a master clock update when the master
  * clock must be switched on or off, or when a new TSC generation starts while
- * it is on (the snapshot must be taken after the new offset).
+ * it is on (the snapshot must be taken after the new offset); before 6.7 also
+ * on a write that joins the generation (struct kvm_behaviour).
  */
 static void track_tsc_matching(struct kvm_vcpu *v, bool new_generation, sim_ps now)
 {
 	struct kvm_vm *vm = v->vm;
 	bool want = vcpus_matched(vm) && vm->host->clocksource == HOST_CS_TSC;
+	bool ask;
 
-	if ((vm->use_master_clock && new_generation) || vm->use_master_clock != want)
+	if (behaviours[vm->version].matched_write_updates_masterclock)
+		ask = vm->use_master_clock || want;
+	else
+		ask = (vm->use_master_clock && new_generation) || vm->use_master_clock != want;
+	if (ask)
 		kvm_vcpu_request(v, KVM_REQ_MASTERCLOCK_UPDATE, now);
 }
 
@@ -276,6 +333,7 @@ bool kvm_vcpu_set_tsc_khz(struct kvm_vcpu *v, uint64_t user_tsc_khz, struct sim_
 	}
 	v->tsc_scaling_ratio = ratio;
 	v->virtual_tsc_khz = user_tsc_khz;
+	trace_tsc_write(v, vm->q->now);
 	return true;
 }
 
@@ -316,6 +374,7 @@ void kvm_vcpu_write_tsc(struct kvm_vcpu *v, sim_ps now, uint64_t value)
 	vm->tsc_write_seen = true;
 	v->last_guest_tsc = value;
 	v->tsc_offset = offset;
+	trace_tsc_write(v, now);
 	track_tsc_matching(v, !matched, now);
 }
 
@@ -339,9 +398,14 @@ void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu)
 		if (offset != v->tsc_offset) {
 			v->tsc_offset = offset;
 			adjusted = true;
+			trace_tsc_write(v, now);
 		}
 	}
-	/* with the master clock the pages stay valid across pCPUs */
+	/*
+	 * With the master clock the pages stay valid across pCPUs.  (A vCPU's
+	 * first load, vcpu->cpu == -1, asks regardless: kvm_vm_init and
+	 * kvm_vm_attach_host model it.)
+	 */
 	if (!vm->use_master_clock)
 		reqs |= KVM_REQ_GLOBAL_CLOCK_UPDATE;
 	if (adjusted)
@@ -418,6 +482,8 @@ void kvm_vm_resume(struct kvm_vm *vm, sim_ps now)
 void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pins)
 {
 	vm->host = host;
+	/* the source's delayed update belongs to the source's KVM */
+	sim_cancel(vm->q, &vm->update_work);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct kvm_vcpu *v = &vm->vcpus[i];
 
@@ -426,8 +492,12 @@ void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pi
 		v->tsc_scaling_ratio = kvm_default_tsc_scaling_ratio(vm);
 		v->virtual_tsc_khz = host->tsc_khz;
 		v->hw_tsc_khz = 0;
-		/* like a freshly created vCPU: its first entry rewrites the page */
-		v->requests |= KVM_REQ_CLOCK_UPDATE;
+		/*
+		 * Like a freshly created vCPU: its first entry rewrites the page,
+		 * and its first load (vcpu->cpu == -1) asked for a global update.
+		 */
+		v->requests |= KVM_REQ_CLOCK_UPDATE | KVM_REQ_GLOBAL_CLOCK_UPDATE;
+		trace_tsc_write(v, vm->q->now);
 	}
 	/* the master pair was the old host's: re-decide at the first entry */
 	vm->use_master_clock = false;
@@ -435,9 +505,38 @@ void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pi
 	vm->tsc_write_seen = false;
 }
 
+/*
+ * A new vCPU's first entry writes its page; a VM created just now also
+ * carries its vCPUs' first-load request into those entries.
+ */
+static uint32_t first_load_requests(const struct kvm_params *p)
+{
+	return p->guest_uptime_ns == 0 ? KVM_REQ_CLOCK_UPDATE | KVM_REQ_GLOBAL_CLOCK_UPDATE :
+	       KVM_REQ_CLOCK_UPDATE;
+}
+
+/* Created guest_uptime ago: its first loads' update work may still be pending. */
+static void first_load_work(struct kvm_vm *vm, const struct kvm_params *p, sim_ps now)
+{
+	sim_ps age_ps;
+
+	if (p->guest_uptime_ns == 0 || p->guest_uptime_ns >= SIM_NEVER / SIM_PS_PER_NS)
+		return;
+	age_ps = p->guest_uptime_ns * SIM_PS_PER_NS;
+	if (age_ps < vm->update_delay_ps)
+		sim_schedule(vm->q, &vm->update_work, now + (vm->update_delay_ps - age_ps));
+}
+
+void kvm_vm_set_trace(struct kvm_vm *vm, struct sim_trace *trace)
+{
+	vm->trace = trace;
+}
+
 static bool check_params(const struct kvm_params *p, const struct host *host,
 			 const struct sim_eventq *q, sim_ps now, struct sim_diag *err)
 {
+	if ((unsigned)p->version >= KVM_VERSION_COUNT)
+		return sim_diag_fail(err, "kvm: unknown KVM version %d", (int)p->version);
 	if (p->vendor != KVM_VENDOR_VMX && p->vendor != KVM_VENDOR_SVM)
 		return sim_diag_fail(err, "kvm: unknown vendor %d", (int)p->vendor);
 	if (p->nvcpus == 0)
@@ -466,6 +565,8 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 	if (!vm->vcpus)
 		return sim_diag_fail(err, "kvm: out of memory");
 
+	vm->version = p->version;
+	vm->trace = p->trace;
 	vm->host = host;
 	vm->q = q;
 	vm->vendor = p->vendor;
@@ -506,7 +607,8 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 
 	vm->running = true;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		kvm_vcpu_request(&vm->vcpus[i], KVM_REQ_CLOCK_UPDATE, now);
+		kvm_vcpu_request(&vm->vcpus[i], first_load_requests(p), now);
+	first_load_work(vm, p, now);
 	if (sim_add_sat(now, vm->sync_period_ps) != SIM_NEVER)
 		sim_schedule(q, &vm->sync_work, now + vm->sync_period_ps);
 	return true;

@@ -4,6 +4,12 @@
  * pvclock page each vCPU gets, the requests that make KVM rewrite those pages
  * on the next VM entry, the periodic sync, and KVM_GET_CLOCK / KVM_SET_CLOCK.
  *
+ * The behaviour is a given Linux version's (kvm_params.version, listed in
+ * kvm_version.h; docs/architecture.md says where versions differ).  With a
+ * trace stream (kvm_params.trace or kvm_vm_set_trace) every TSC offset or
+ * ratio write is a SIM_TRACE_TSC_WRITE record and every master clock
+ * (re)take a SIM_TRACE_MASTER_CLOCK record.
+ *
  * What is not modelled: TSC catch-up mode (KVM_SET_TSC_KHZ above the host rate
  * without TSC scaling is refused here instead), nested TSC, Hyper-V pages.
  */
@@ -17,7 +23,9 @@
 #include "sim/core/event.h"
 #include "sim/core/rng.h"
 #include "sim/core/simtime.h"
+#include "sim/core/trace.h"
 #include "sim/cpu-tsc/host.h"
+#include "sim/kvm/kvm_version.h"
 #include "sim/kvm/pvclock.h"
 
 enum kvm_vendor {
@@ -71,6 +79,7 @@ struct kvm_vcpu {
 };
 
 struct kvm_params {
+	enum kvm_version version;         /* whose behaviour (kvm_version.h); 0 is the oldest */
 	enum kvm_vendor vendor;
 	unsigned nvcpus;
 	const unsigned *pins;             /* pCPU of each vCPU */
@@ -80,12 +89,15 @@ struct kvm_params {
 	sim_ps update_delay_ps;           /* KVMCLOCK_UPDATE_DELAY */
 	sim_ps entry_latency_max_ps;      /* a kicked vCPU enters within [0, this] */
 	uint64_t seed;
+	struct sim_trace *trace;          /* TSC writes and master clock records go here; NULL: none */
 };
 
 /* Called after each page write (for traces and tests); may be NULL. */
 typedef void kvm_page_hook(void *ctx, const struct kvm_vcpu *v, sim_ps now);
 
 struct kvm_vm {
+	enum kvm_version version;
+	struct sim_trace *trace;
 	struct host *host;
 	struct sim_eventq *q;
 	enum kvm_vendor vendor;
@@ -118,7 +130,14 @@ struct kvm_vm {
  * (guest_uptime + now) * tsc_khz / 10^6 at `now` (one matched offset, through
  * kvm_vcpu_write_tsc), kvmclock reads guest_uptime + now, the master clock is
  * decided, every vCPU has a pending clock update (entry within
- * entry_latency_max_ps), and the periodic sync is armed.  Fails (err filled,
+ * entry_latency_max_ps), and the periodic sync is armed.
+ *
+ * The VM was created guest_uptime before `now`, and each vCPU's first load
+ * then (vcpu->cpu == -1 in kvm_arch_vcpu_load) asked for a global clock
+ * update, whose work rewrites every page update_delay after the first entry:
+ * with guest_uptime 0 the vCPUs carry KVM_REQ_GLOBAL_CLOCK_UPDATE into their
+ * first entry; with a guest_uptime below update_delay the work is still
+ * pending, at now + update_delay - guest_uptime; otherwise it ran long ago.  Fails (err filled,
  * nothing allocated) on a bad vendor, no vCPUs, a pin outside the host, or
  * `now` before the queue's time.  Finish the VM before its host.
  */
@@ -156,8 +175,11 @@ bool kvm_vcpu_set_tsc_khz(struct kvm_vcpu *v, uint64_t user_tsc_khz, struct sim_
  * matched; on a host whose TSCs are not synchronised KVM instead adds the
  * elapsed cycles to the value, so every guest TSC reads it at the write);
  * otherwise a new offset generation.  As kvm_track_tsc_matching() does, it
- * requests a master clock update on v when the master clock must be switched
- * on or off, or when a new generation starts while it is on.
+ * requests a master clock update on v: from 6.7 (commit c52ffadc65e2, "KVM:
+ * x86: Don't unnecessarily force masterclock update on vCPU hotplug") when the
+ * master clock must be switched on or off, or when a new generation starts
+ * while it is on; before (KVM_VERSION_6_1) whenever the master clock is on or
+ * could be (vCPUs matched, host clocksource TSC), matched write or not.
  */
 void kvm_vcpu_write_tsc(struct kvm_vcpu *v, sim_ps now, uint64_t value);
 
@@ -189,6 +211,9 @@ void kvm_vcpu_request(struct kvm_vcpu *v, uint32_t reqs, sim_ps now);
  */
 void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu);
 
+/* Where TSC writes and master clock records go from now on (NULL: nowhere). */
+void kvm_vm_set_trace(struct kvm_vm *vm, struct sim_trace *trace);
+
 /* Stop all vCPUs (pending requests stay pending); resume them (entries happen at `now`). */
 void kvm_vm_pause(struct kvm_vm *vm, sim_ps now);
 void kvm_vm_resume(struct kvm_vm *vm, sim_ps now);
@@ -199,7 +224,10 @@ void kvm_vm_resume(struct kvm_vm *vm, sim_ps now);
  * 1.0, virtual_tsc_khz = the new host's tsc_khz, cached mul/shift dropped,
  * TSC write matching forgotten, master clock off until vCPU 0's first entry
  * re-decides it (KVM_REQ_MASTERCLOCK_UPDATE on vCPU 0, KVM_REQ_CLOCK_UPDATE on
- * all).  TSC offsets and kvmclock_offset stay until the VMM writes them.
+ * all).  The destination created its vCPUs before the resume, so each first
+ * load left KVM_REQ_GLOBAL_CLOCK_UPDATE pending: the first entry after the
+ * resume arms the update work, which rewrites every page update_delay later.
+ * TSC offsets and kvmclock_offset stay until the VMM writes them.
  */
 void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pins);
 

@@ -4,7 +4,9 @@
  * versions differ (docs/architecture.md lists the differences).  Header-only,
  * so that the plain-data scenario model can name a version.
  *
- * X(ID, "name"), oldest first.
+ * X(ID, "name"), oldest first.  They differ in kvm_track_tsc_matching()
+ * (6.7, c52ffadc65e2); the global clock update on a vCPU's first load is the
+ * same in both.
  */
 #ifndef SIM_KVM_KVM_VERSION_H
 #define SIM_KVM_KVM_VERSION_H

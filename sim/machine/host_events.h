@@ -17,7 +17,7 @@
 #include "sim/core/diag.h"
 #include "sim/core/event.h"
 #include "sim/cpu-tsc/host.h"
-#include "sim/machine/host_checks.h"
+#include "oracle/hw/host_checks.h"
 #include "sim/scenario/scenario.h"
 
 #define HOST_EVENT_CAUSE_MAX 160

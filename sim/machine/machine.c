@@ -14,7 +14,8 @@
 #include "sim/devices/platform.h"
 #include "sim/guest/reader.h"
 #include "sim/kvm/pvclock.h"
-#include "sim/machine/host_checks.h"
+#include "sim/machine/build_host.h"
+#include "sim/machine/host_check_setup.h"
 #include "sim/machine/host_events.h"
 #include "sim/machine/script.h"
 #include "sim/vmm/vmm.h"
@@ -44,134 +45,6 @@ struct machine {
 	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
 	const struct oracle_check_result *results[SCN_MAX_READERS];   /* valid until oracle_destroy */
 };
-
-/* The per-CPU arrays host_init reads, for one socket: online CPUs first, then hot-pluggable ones. */
-struct socket_cpus {
-	int64_t tsc_offset_ps[SCN_MAX_CPUS_PER_SOCKET];
-	struct tsc_props props[SCN_MAX_CPUS_PER_SOCKET];
-	int64_t bios_residual[SCN_MAX_CPUS_PER_SOCKET];
-	bool offline[SCN_MAX_CPUS_PER_SOCKET];
-};
-
-static enum tsc_class tsc_class_of(const struct scn_tsc_features *f)
-{
-	if (f->constant && f->nonstop)
-		return TSC_INVARIANT;
-	/* "nonstop but not constant" has no class of its own: it follows P-states and stops */
-	return f->constant ? TSC_CONSTANT : TSC_VARIABLE;
-}
-
-static void crystal_params_of(struct crystal_params *cp, const struct scn_socket *ss)
-{
-	*cp = (struct crystal_params){
-		.aging_ppb_per_day = ss->aging_ppb_per_day,
-		.wander_sigma_ppb = (uint64_t)ss->wander_ppb,
-		.wander_bound_ppb = ss->wander_ppb ? (uint64_t)ss->wander_bound_ppb : 0,
-		.wander_step_ps = ss->wander_step_ps,
-	};
-	if (ss->ssc.enabled) {
-		cp->ssc = ss->ssc.mode == SCN_SSC_CENTER ? CRYSTAL_SSC_CENTER : CRYSTAL_SSC_DOWN;
-		cp->ssc_spread_ppm = ss->ssc.spread_ppm;
-		cp->ssc_mod = ss->ssc.modulation;
-	}
-}
-
-/* What firmware advertises: the model's own flags, with the scenario's overrides. */
-static void apply_advertised(struct host *h, const struct scn_tsc_features *f)
-{
-	for (unsigned c = 0; c < h->ncpus; c++) {
-		struct tsc_features adv = tsc_derived_features(&h->cpus[c].tsc);
-		bool any = false;
-
-		for (unsigned i = 0; i < SCN_TSC_FLAG_COUNT; i++) {
-			bool v = f->advertise[i] == 1;
-
-			if (f->advertise[i] < 0)
-				continue;
-			any = true;
-			switch ((enum scn_tsc_flag)i) {
-			case SCN_FLAG_CONSTANT_TSC: adv.constant_tsc = v; break;
-			case SCN_FLAG_NONSTOP_TSC: adv.nonstop_tsc = v; break;
-			case SCN_FLAG_TSC_KNOWN_FREQ: adv.tsc_known_freq = v; break;
-			case SCN_FLAG_TSC_RELIABLE: adv.tsc_reliable = v; break;
-			case SCN_FLAG_INVARIANT_TSC: adv.invariant_cpuid = v; break;
-			case SCN_TSC_FLAG_COUNT: break;
-			}
-		}
-		if (any)
-			tsc_advertise(&h->cpus[c].tsc, &adv);
-	}
-}
-
-static bool build_host(struct host *h, const struct scn_host *sh, const struct scenario *s,
-		       struct sim_diag *err)
-{
-	static struct socket_cpus cpus[SCN_MAX_SOCKETS];
-	const struct scn_tsc_features *f = &sh->features;
-	struct host_socket_params sockets[SCN_MAX_SOCKETS];
-	struct host_params p = {
-		.name = sh->name,
-		.tsc_nominal = sh->tsc,
-		.uptime_ns = sh->uptime_ns,
-		.utc_at_t0_ns = s->utc_start_ns,
-		.realtime_error_ns = sh->realtime_error_ns,
-		.tsc_khz = sh->tsc_khz,
-		.clocksource_auto = sh->clocksource == SCN_CS_AUTO,
-		.clocksource = sh->clocksource == SCN_CS_HPET ? HOST_CS_HPET : HOST_CS_TSC,
-		.platform_nominal = sh->hpet,
-		.platform_ppb = sh->hpet_crystal_ppb,
-		.nsockets = sh->nsockets,
-		.sockets = sockets,
-		.seed = s->seed,
-		.bios_sync = f->bios_sync_residual_cycles > 0,
-		.s3_tsc = f->nonstop_s3 ? HOST_S3_TSC_NONSTOP : HOST_S3_TSC_RESET,
-	};
-	struct sim_rng rng;
-	char stream[64];
-
-	snprintf(stream, sizeof(stream), "host/%s/bios_sync", sh->name);
-	sim_rng_init(&rng, s->seed, stream);
-	for (unsigned i = 0; i < sh->nsockets; i++) {
-		const struct scn_socket *ss = &sh->sockets[i];
-		struct socket_cpus *sc = &cpus[i];
-		unsigned n = ss->ncpus + ss->hotplug_cpus;
-
-		memset(sc, 0, sizeof(*sc));
-		for (unsigned c = 0; c < n; c++) {
-			uint64_t r = f->bios_sync_residual_cycles;
-
-			sc->tsc_offset_ps[c] = c < ss->ncpus && ss->has_cpu_tsc_offsets ?
-					       ss->cpu_tsc_offset_ps[c] : 0;
-			sc->offline[c] = c >= ss->ncpus;
-			/* a residual uniform in [-r, r] cycles after the BIOS wrote the TSCs */
-			sc->bios_residual[c] = r ? (int64_t)sim_rng_below(&rng, 2 * r + 1) - (int64_t)r : 0;
-			sc->props[c] = (struct tsc_props){
-				.cls = tsc_class_of(f),
-				.no_adjust = !f->tsc_adjust,
-				.known_freq = f->constant && f->nonstop,
-				.halt_num = f->halted_pstate_erratum ? 2 : 0,
-				.halt_den = f->halted_pstate_erratum ? 1 : 0,
-				.rdtsc_window_cycles = f->rdtsc_window_cycles,
-			};
-		}
-		sockets[i] = (struct host_socket_params){
-			.crystal_ppb = ss->crystal_ppb,
-			.ncpus = n,
-			.tsc_offset_ps = ss->tsc_offset_ps,
-			.cpu_tsc_offset_ps = sc->tsc_offset_ps,
-			.cpu_props = sc->props,
-			.cpu_bios_residual = f->bios_sync_residual_cycles ? sc->bios_residual : NULL,
-			.cpu_offline = ss->hotplug_cpus ? sc->offline : NULL,
-		};
-		crystal_params_of(&sockets[i].crystal, ss);
-	}
-	if (!host_init(h, &p, err)) {
-		sim_diag_set_path(err, sh->path);
-		return false;
-	}
-	apply_advertised(h, f);
-	return true;
-}
 
 /*
  * A check just saw its first violation: record what last happened to the
@@ -387,7 +260,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.period_ps = sr->period_ps,
 				.jitter_ps = sr->jitter_ps,
 				.cost_ps = sr->cost_ps,   /* 0: the kind's default, e.g. a device access */
-				.tsc_khz = sr->tsc_khz,
+				.tsc_khz = sr->tsc_khz,   /* 0: the kind's (sim/guest/kinds/) */
 				.platform = &m->platform,
 				.width_bits = sr->width_bits,
 				.wrap_extend = sr->wrap_extend,
@@ -442,14 +315,11 @@ static bool build_platform(struct machine *m, struct sim_diag *err)
 	pp.pmtimer_bits = sp->pmtimer.bits;
 	/* The RTC counts whole seconds: it holds the base time's second at t = 0. */
 	pp.rtc_base_utc_s = (int64_t)(sp->rtc.base_ns / SIM_NS_PER_S);
-	if (sp->has_cost[SCN_DEV_PIT])
-		pp.pit_cost_ps = sp->cost_ps[SCN_DEV_PIT];
-	if (sp->has_cost[SCN_DEV_RTC])
-		pp.rtc_cost_ps = sp->cost_ps[SCN_DEV_RTC];
-	if (sp->has_cost[SCN_DEV_HPET])
-		pp.hpet_cost_ps = sp->cost_ps[SCN_DEV_HPET];
-	if (sp->has_cost[SCN_DEV_PMTIMER])
-		pp.pmtimer_cost_ps = sp->cost_ps[SCN_DEV_PMTIMER];
+	pp.trace = &m->trace;
+	/* enum scn_device is the board's list (board_devices.h): the same indices. */
+	for (unsigned d = 0; d < SCN_DEV_COUNT; d++)
+		if (sp->has_cost[d])
+			pp.cost_ps[d] = sp->cost_ps[d];
 	if (!platform_init(&m->platform, &m->q, &pp, err)) {
 		sim_diag_set_path(err, "/platform");
 		return false;
@@ -476,7 +346,7 @@ static bool build_scripts(struct machine *m, struct sim_diag *err)
 static bool build_hosts(struct machine *m, struct sim_diag *err)
 {
 	for (unsigned i = 0; i < m->s->nhosts; i++) {
-		if (!build_host(&m->hosts[i], &m->s->hosts[i], m->s, err))
+		if (!machine_build_host(&m->hosts[i], &m->s->hosts[i], m->s, err))
 			return false;
 		m->nhosts++;
 	}
@@ -494,6 +364,8 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 	for (unsigned i = 0; i < s->vm.nvcpus; i++)
 		pins[i] = s->vm.pins[i];
 	kp = (struct kvm_params){
+		/* the scenario's "vm.kvm_version" once the loader has it */
+		.version = KVM_VERSION_DEFAULT,
 		.vendor = s->hosts[m->cur_host].svm ? KVM_VENDOR_SVM : KVM_VENDOR_VMX,
 		.nvcpus = s->vm.nvcpus,
 		.pins = pins,
@@ -503,6 +375,7 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 		.update_delay_ps = KVM_CLOCK_UPDATE_DELAY_PS,
 		.entry_latency_max_ps = 0,
 		.seed = s->seed,
+		.trace = &m->trace,
 	};
 	if (!kvm_vm_init(&m->vm, &kp, &m->hosts[m->cur_host], &m->q, 0, err)) {
 		sim_diag_set_path(err, "/vm");
@@ -558,9 +431,10 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	if (!build_hosts(m, err) || (s->has_vm && !build_vm(m, err)))
 		goto fail;
 	if (s->nhost_checks) {
-		m->host_checks = host_checks_create(s, m->hosts, &m->q, err);
+		m->host_checks = host_checks_from_scenario(s, m->hosts, &m->q, err);
 		if (!m->host_checks)
 			goto fail;
+		host_checks_set_trace(m->host_checks, &m->trace);
 	}
 	if (s->has_hosts) {
 		struct host_events_env env = {

@@ -15,7 +15,7 @@
 #include "sim/core/diag.h"
 #include "sim/core/trace.h"
 #include "sim/kvm/kvm.h"
-#include "sim/machine/host_checks.h"
+#include "oracle/hw/host_checks.h"
 #include "sim/machine/script.h"
 #include "sim/scenario/scenario.h"
 #include "sim/vmm/vmm.h"
@@ -42,7 +42,9 @@ void machine_destroy(struct machine *m);
 /*
  * The run's trace stream (sim/core/trace.h): subscribe before machine_run.
  * The machine publishes reads and pvclock page writes, the VMM its action
- * phases; nothing is built for a kind nobody subscribed to.  What
+ * phases, KVM its TSC writes and master clock changes, the board its bus
+ * accesses and interrupt edges, the host checks their violations; nothing is
+ * built for a kind nobody subscribed to.  What
  * machine_create did at t = 0 (KVM's first write of each page) comes before
  * any subscriber.
  */

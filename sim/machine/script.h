@@ -3,14 +3,20 @@
  * language, run on the board while the simulation runs, each checked against
  * the value and the interrupt lines the scenario expects.
  *
- * A script starts at its "at" time.  Each access takes the device's access
- * cost of simulated time (a VM exit) before the next command runs;
- * `clock_step N` waits N ns, `clock_step` waits for the next pending device
- * event (not another script's or a guest reader's),
- * `clock_set NS` waits until NS.  A command's interrupt lines are those that
- * changed level from its start until the next command starts.  Steps run at
- * SIM_PRIO_SCRIPT, so they see every device event at their instant, as qtest
- * sees the timers that expired during a clock_step.
+ * A script starts at its "at" time.  Commands run through the one qtest
+ * executor (sim/qtest/exec.h), as in a `sim qtest` session.  Each access
+ * takes the device's access cost of simulated time (a VM exit) before the
+ * next command runs; `clock_step N` waits N ns, `clock_step` waits until the
+ * first whole ns at or after the board's next device deadline (not another
+ * script's, an APIC timer's or a guest reader's), `clock_set NS` waits until
+ * NS.  A command's interrupt lines are those that changed level from its
+ * start until the next command starts.  Steps run at SIM_PRIO_SCRIPT, so
+ * they see every device event at their instant, as qtest sees the timers
+ * that expired during a clock_step.
+ *
+ * Every mismatch counts; the first SCRIPT_MAX_LISTED are kept in full, each
+ * with the times its command started and ended and the values in the radix
+ * the qtest language answers in (clock commands in decimal ns, reads in hex).
  */
 #ifndef SIM_MACHINE_SCRIPT_H
 #define SIM_MACHINE_SCRIPT_H
@@ -25,9 +31,11 @@
 #include "sim/scenario/scenario.h"
 
 #define SCRIPT_TEXT_MAX 128
+#define SCRIPT_MAX_LISTED 16              /* mismatches kept in full; the count goes on */
 
 struct script_mismatch {
-	sim_ps t_ps;                      /* when the command ran */
+	sim_ps t_ps;                      /* when the command started */
+	sim_ps end_ps;                    /* when it ended: its clock target, or start + cost */
 	unsigned command;                 /* index in the script */
 	char expected[SCRIPT_TEXT_MAX];
 	char got[SCRIPT_TEXT_MAX];
@@ -37,8 +45,10 @@ struct script_result {
 	uint64_t commands_run;
 	uint64_t checks;                  /* expectations evaluated (values, interrupt lists) */
 	uint64_t mismatches;
-	bool has_first;
+	bool has_first;                   /* = nlisted > 0; first = listed[0] */
 	struct script_mismatch first;
+	unsigned nlisted;                 /* min(mismatches, SCRIPT_MAX_LISTED) */
+	struct script_mismatch listed[SCRIPT_MAX_LISTED];
 	bool completed;                   /* every command ran before the run ended */
 };
 

@@ -11,6 +11,8 @@
  */
 #include "sim/qtest/protocol.h"
 
+#include "sim/qtest/exec.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -308,63 +310,12 @@ static bool fail(struct qtest_session *s, const char *reason)
 	return true;
 }
 
-static bool clock_ok(struct qtest_session *s)
-{
-	s->last_value = qtest_session_clock_ns(s);
-	s->last_ok = true;
-	emitf(s, "OK %" PRIu64 "\n", s->last_value);
-	return true;
-}
-
 static bool clock_fail_at(struct qtest_session *s)
 {
 	s->last_value = qtest_session_clock_ns(s);
 	s->last_ok = false;
 	emitf(s, "FAIL %" PRIu64 "\n", s->last_value);
 	return true;
-}
-
-/* clock_step [NS]: by NS, or to the first whole ns at or after the next event. */
-static bool exec_clock_step(struct qtest_session *s, const struct qtest_command *c)
-{
-	sim_ps now = s->q->now, target;
-
-	if (c->has_arg) {
-		if (c->value > (SIM_NEVER - 1 - now) / SIM_PS_PER_NS)
-			return fail(s, "time out of range");
-		target = now + c->value * SIM_PS_PER_NS;
-	} else {
-		sim_ps next = sim_eventq_next(s->q);
-
-		if (next == SIM_NEVER)
-			return fail(s, "cannot advance clock to the next deadline "
-				    "because there is no pending deadline");
-		target = next / SIM_PS_PER_NS * SIM_PS_PER_NS;
-		if (target < next) {
-			if (target > SIM_NEVER - 1 - SIM_PS_PER_NS)
-				return fail(s, "time out of range");
-			target += SIM_PS_PER_NS;
-		}
-		if (target <= now)
-			return fail(s, "could not advance time");
-	}
-	if (!run_to(s, target))
-		return false;
-	return clock_ok(s);
-}
-
-/* clock_set NS: to NS; a time in the past answers "FAIL <clock>" as QEMU does. */
-static bool exec_clock_set(struct qtest_session *s, const struct qtest_command *c)
-{
-	uint64_t cur = qtest_session_clock_ns(s);
-
-	if (c->value == cur)
-		return clock_ok(s);
-	if (c->value < cur || c->value > (SIM_NEVER - 1) / SIM_PS_PER_NS)
-		return clock_fail_at(s);
-	if (!run_to(s, c->value * SIM_PS_PER_NS))
-		return false;
-	return clock_ok(s);
 }
 
 /*
@@ -394,46 +345,27 @@ static bool exec_intercept(struct qtest_session *s, char **w, bool out)
 	return ok(s);
 }
 
-static bool execute(struct qtest_session *s, const struct qtest_command *c, char **w)
+/*
+ * The shared executor does the work; the session runs the queue to where the
+ * command ends (for an access: now, so that events it scheduled for now fire
+ * and print their IRQ lines before the reply).
+ */
+static bool execute(struct qtest_session *s, const struct qtest_command *c)
 {
-	uint64_t val;
+	struct qtest_result r;
+	char buf[160];
+	int n;
 
-	switch (c->op) {
-	case QTEST_OP_OUT:
-		platform_io_write(s->pf, (uint16_t)c->addr, (uint32_t)c->value, c->size,
-				  &s->last_cost_ps);
-		return run_to(s, s->q->now) && ok(s);
-	case QTEST_OP_WRITE:
-		platform_mmio_write(s->pf, c->addr, c->value, c->size, &s->last_cost_ps);
-		return run_to(s, s->q->now) && ok(s);
-	case QTEST_OP_IN:
-		val = platform_io_read(s->pf, (uint16_t)c->addr, c->size, &s->last_cost_ps);
-		if (!run_to(s, s->q->now))
-			return false;
-		s->last_value = val & mask_of(c->size);
-		s->last_ok = true;
-		emitf(s, "OK 0x%04" PRIx32 "\n", (uint32_t)s->last_value);
-		return true;
-	case QTEST_OP_READ:
-		val = platform_mmio_read(s->pf, c->addr, c->size, &s->last_cost_ps);
-		if (!run_to(s, s->q->now))
-			return false;
-		s->last_value = val & mask_of(c->size);
-		s->last_ok = true;
-		emitf(s, "OK 0x%016" PRIx64 "\n", s->last_value);
-		return true;
-	case QTEST_OP_CLOCK_STEP:
-		return exec_clock_step(s, c);
-	case QTEST_OP_CLOCK_SET:
-		return exec_clock_set(s, c);
-	case QTEST_OP_IRQ_INTERCEPT_IN:
-		return exec_intercept(s, w, false);
-	case QTEST_OP_ENDIANNESS:
-		s->last_ok = true;
-		emitf(s, "OK little\n");
-		return true;
-	}
-	return fail(s, "internal error");
+	qtest_exec(s->pf, c, s->q->now, &r);
+	s->last_cost_ps = r.cost_ps;
+	if (r.ok && !run_to(s, r.until_ps))
+		return false;
+	s->last_ok = r.ok;
+	s->last_value = r.has_value ? r.value : 0;
+	n = qtest_format_reply(&r, buf, sizeof(buf));
+	if (n > 0 && (size_t)n < sizeof(buf) && s->write)
+		s->write(s->ctx, buf, (size_t)n);
+	return true;
 }
 
 bool qtest_session_line(struct qtest_session *s, const char *line)
@@ -462,5 +394,5 @@ bool qtest_session_line(struct qtest_session *s, const char *line)
 		return clock_fail_at(s);
 	if (!parse_words(ws.w, &cmd, why, sizeof(why)))
 		return fail(s, why);
-	return execute(s, &cmd, ws.w);
+	return execute(s, &cmd);
 }

@@ -18,13 +18,16 @@
  * Anything else: "FAIL <reason>".  QEMU aborts on a malformed number or a
  * missing argument; here they answer FAIL and the session goes on.
  *
+ * Commands run through the one executor (exec.h), shared with scenario
+ * scripts; it also holds the rule for a bare clock_step.
+ *
  * Time.  The protocol clock is the event queue's time; clock commands run the
  * queue (sim_eventq_run_until) and answer in whole nanoseconds.  Accesses
  * happen at the current time and never move it: QEMU's qtest clock moves only
- * by clock commands.  Each access's simulated cost is kept in last_cost_ps
- * for scripts that want to charge it.  After every command the queue is run
- * up to the current time, so events an access scheduled for "now" fire (and
- * their IRQ lines print) before the response.
+ * by clock commands.  Each access's simulated cost is kept in last_cost_ps.
+ * After every command the queue is run up to the current time, so events an
+ * access scheduled for "now" fire (and their IRQ lines print) before the
+ * response.
  */
 #ifndef SIM_QTEST_PROTOCOL_H
 #define SIM_QTEST_PROTOCOL_H

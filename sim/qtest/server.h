@@ -10,11 +10,15 @@
 #ifndef SIM_QTEST_SERVER_H
 #define SIM_QTEST_SERVER_H
 
+#include "sim/core/diag.h"
+
 /*
  * Runs the server; argv holds the options after "sim qtest".  Returns the
  * process exit status: 0 on end of input, QMP quit or SIGTERM; 1 when a
  * socket cannot be used; 2 on invalid usage (e.g. -machine other than pc).
+ * Prints nothing itself: on a non-zero status err says why, and for --help,
+ * -version and -machine help *text is what the caller prints on stdout.
  */
-int qtest_main(int argc, char **argv);
+int qtest_main(int argc, char **argv, const char **text, struct sim_diag *err);
 
 #endif

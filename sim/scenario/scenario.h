@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oracle/hw/host_check_kind.h"
 #include "oracle/oracle.h"
 #include "sim/guest/reader_kind.h"
 #include "sim/core/diag.h"
@@ -38,13 +39,14 @@
 #define SCN_MAX_HOST_CHECKS 32
 #define SCN_MAX_CSTATE 10                 /* C1 .. C10 */
 
-/* The board's timer devices, as indices of the per-device tables. */
+/* The board's timer devices, as indices of the per-device tables: the board's own list. */
+#include "sim/devices/board_devices.h"
+
 enum scn_device {
-	SCN_DEV_PIT,                      /* i8254, ports 0x40-0x43 (and 0x61) */
-	SCN_DEV_RTC,                      /* MC146818, ports 0x70-0x71 */
-	SCN_DEV_HPET,
-	SCN_DEV_PMTIMER,                  /* ACPI PM timer */
-	SCN_DEV_COUNT
+#define SCN_DEVICE_ENUM(id, name) SCN_DEV_##id = BOARD_DEV_##id,
+	BOARD_DEVICES(SCN_DEVICE_ENUM)
+#undef SCN_DEVICE_ENUM
+	SCN_DEV_COUNT = BOARD_DEV_COUNT
 };
 
 struct scn_hpet {
@@ -295,11 +297,11 @@ struct scn_event {
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/events/3" */
 };
 
+/* The kinds are oracle/hw/host_check_kind.h's list: SCN_HC_FLAG_TRUTH, _TSC_SYNC, _WATCHDOG, _TIMER. */
 enum scn_host_check_kind {
-	SCN_HC_FLAG_TRUTH,                /* "flag_truth" */
-	SCN_HC_TSC_SYNC,                  /* "tsc_sync" */
-	SCN_HC_WATCHDOG,                  /* "watchdog" */
-	SCN_HC_TIMER,                     /* "timer" */
+#define SCN_HC_KIND_ENUM(id, name, unit, stem) SCN_HC_##id,
+	HOST_CHECK_KINDS(SCN_HC_KIND_ENUM)
+#undef SCN_HC_KIND_ENUM
 	SCN_HC_COUNT
 };
 

@@ -94,12 +94,12 @@ static bool pmtimer_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *va
 
 static sim_ps hpet_kind_cost_ps(const struct guest_reader_params *p)
 {
-	return p->platform ? p->platform->params.hpet_cost_ps : 0;
+	return p->platform ? p->platform->params.cost_ps[BOARD_DEV_HPET] : 0;
 }
 
 static sim_ps pmtimer_kind_cost_ps(const struct guest_reader_params *p)
 {
-	return p->platform ? p->platform->params.pmtimer_cost_ps : 0;
+	return p->platform ? p->platform->params.cost_ps[BOARD_DEV_PMTIMER] : 0;
 }
 
 const struct reader_kind_ops reader_kind_hpet = {

@@ -50,7 +50,13 @@ static inline uint64_t guest_reader_rdtsc(struct guest_reader *r, sim_ps now)
 	return kvm_vcpu_guest_tsc(guest_reader_vcpu(r), now);
 }
 
-/* tsc and rdtsc on bare metal: the TSC kHz the host's kernel converts with. */
-bool guest_reader_host_tsc_khz(struct guest_reader *r, struct sim_diag *err);
+/* r->tsc_khz is one a clocksource can take (1 to 2^32 - 1 kHz); err names the reader. */
+static inline bool guest_reader_check_tsc_khz(const struct guest_reader *r, struct sim_diag *err)
+{
+	if (r->tsc_khz == 0 || r->tsc_khz > UINT32_MAX)
+		return sim_diag_fail(err, "reader %s: TSC kHz %llu out of range", r->name,
+				     (unsigned long long)r->tsc_khz);
+	return true;
+}
 
 #endif

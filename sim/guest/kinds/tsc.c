@@ -8,22 +8,13 @@
 #include "sim/guest/kinds/kind.h"
 
 /*
- * With X86_FEATURE_TSC_KNOWN_FREQ Linux takes the frequency the CPU
- * enumerates (the nominal one) and skips calibration; otherwise it calibrates
- * (the host's tsc_khz).  A scenario's tsc_khz overrides both.
+ * The host kernel's clocksource converts with the kernel's tsc_khz (taken
+ * from CPUID or calibrated, as the host decided it: sim/cpu-tsc/host.h).
  */
-bool guest_reader_host_tsc_khz(struct guest_reader *r, struct sim_diag *err)
+static bool host_tsc_khz(struct guest_reader *r, struct sim_diag *err)
 {
-	const struct cpu_tsc *boot = &r->p.host->cpus[0].tsc;
-
-	r->tsc_khz = r->p.tsc_khz;
-	if (!r->tsc_khz)
-		r->tsc_khz = tsc_advertised_features(boot).tsc_known_freq ?
-			     sim_freq_floor_khz(boot->nominal) : r->p.host->tsc_khz;
-	if (r->tsc_khz == 0 || r->tsc_khz > UINT32_MAX)
-		return sim_diag_fail(err, "reader %s: TSC kHz %llu out of range", r->name,
-				     (unsigned long long)r->tsc_khz);
-	return true;
+	r->tsc_khz = r->p.tsc_khz ? r->p.tsc_khz : r->p.host->tsc_khz;
+	return guest_reader_check_tsc_khz(r, err);
 }
 
 /* The guest's tsc_khz: what pvclock_tsc_khz() derives from the mul/shift KVM writes. */
@@ -39,16 +30,13 @@ static bool guest_tsc_khz(struct guest_reader *r, struct sim_diag *err)
 				   &page.tsc_to_system_mul);
 		r->tsc_khz = pvclock_tsc_khz(&page);
 	}
-	if (r->tsc_khz == 0 || r->tsc_khz > UINT32_MAX)
-		return sim_diag_fail(err, "reader %s: TSC kHz %llu out of range", r->name,
-				     (unsigned long long)r->tsc_khz);
-	return true;
+	return guest_reader_check_tsc_khz(r, err);
 }
 
 static bool tsc_kind_init(struct guest_reader *r, sim_ps now, struct sim_diag *err)
 {
 	if (r->p.host) {
-		if (!guest_reader_host_tsc_khz(r, err))
+		if (!host_tsc_khz(r, err))
 			return false;
 		clocksource_init_freq(&r->cs, UINT64_MAX, 1000, (uint32_t)r->tsc_khz);
 		r->boot_tsc = host_rdtsc(r->p.host, 0, now);

@@ -1,0 +1,169 @@
+/*
+ * Host checks: checks on the hardware model itself, set up from plain
+ * configs (no scenario, no JSON: sim/machine/host_check_setup.c translates a
+ * scenario's "host_checks" into these):
+ *   flag_truth  an advertised TSC property (constant, nonstop, invariant,
+ *               known frequency, reliable) must hold while advertised;
+ *   tsc_sync    Linux's boot-time TSC sync check between two CPUs;
+ *   watchdog    Linux's clocksource watchdog against the HPET or ACPI PM
+ *               timer: would Linux demote the TSC, and rightly?
+ *   timer       an APIC timer (one-shot, periodic, TSC-deadline) on a CPU
+ *               fires no later than its due time plus a slack.
+ * Each reports pass/fail, its worst value, and an explanation of the first
+ * violation that names the physical cause (which CPU, which event).
+ * Definitions: docs/clocks.md "Host checks".  Each kind is one file of
+ * oracle/hw behind struct host_check_ops (host_check.h).
+ */
+#ifndef ORACLE_HW_HOST_CHECKS_H
+#define ORACLE_HW_HOST_CHECKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oracle/hw/host_check_kind.h"
+#include "oracle/hw/tsc_flag.h"
+#include "oracle/oracle.h"
+#include "sim/core/diag.h"
+#include "sim/core/event.h"
+#include "sim/core/trace.h"
+#include "sim/cpu-tsc/crystal.h"
+#include "sim/cpu-tsc/host.h"
+
+#define HOST_CHECK_TEXT_MAX 320
+#define HOST_CHECK_NAME_MAX 32
+#define HOST_CHECK_MAX_SOCKETS 8      /* crystal descriptions per flag_truth check */
+
+/* ---- per-kind configs ---- */
+
+/* A socket's crystal as configured: only to explain a tsc_known_freq violation. */
+struct host_check_crystal_desc {
+	int64_t offset_ppb;
+	enum crystal_ssc ssc;
+	uint32_t ssc_spread_ppm;
+	int64_t aging_ppb_per_day;
+	bool wander;
+	bool temperature_steps;
+};
+
+struct host_check_flag_truth_config {
+	uint32_t flags;               /* bits 1 << enum host_tsc_flag; HOST_TSC_FLAGS_ALL */
+	int64_t threshold_ppb;        /* tsc_known_freq: largest |mean rate error| that holds */
+	struct sim_freq known_freq;   /* what tsc_known_freq promises: the nominal TSC rate */
+	struct host_check_crystal_desc crystals[HOST_CHECK_MAX_SOCKETS]; /* per socket */
+};
+
+struct host_check_tsc_sync_config {
+	unsigned source, target;      /* host CPUs: the one online, the one coming up */
+	sim_ps at_ps;                 /* when Linux runs the check */
+	bool amd;                     /* a non-Intel host: unsynchronized_tsc() may say so */
+};
+
+enum host_check_wd_counter {
+	HOST_CHECK_WD_HPET,           /* the HPET main counter, 32 bits read */
+	HOST_CHECK_WD_ACPI_PM,        /* the ACPI PM timer, 24 bits */
+};
+
+struct host_check_watchdog_config {
+	enum host_check_wd_counter clocksource;
+	unsigned delay_every;         /* n: watchdog reads 1, 1 + n, ... come back late; 0: none */
+	sim_ps delay_ps;              /* how late */
+	int8_t false_positive;        /* a demotion must be: 1 a false positive, 0 a true one; -1 any */
+};
+
+enum host_check_timer_mode {
+	HOST_CHECK_TIMER_ONESHOT,
+	HOST_CHECK_TIMER_PERIODIC,
+	HOST_CHECK_TIMER_DEADLINE,    /* TSC-deadline mode */
+};
+
+struct host_check_timer_config {
+	unsigned cpu;                 /* host CPU whose APIC timer is checked */
+	enum host_check_timer_mode mode;
+	sim_ps arm_at_ps;
+	sim_ps delay_ps;              /* until due; periodic: the period */
+	uint64_t count;               /* periodic: fires to check; 0 = all in the run */
+	sim_ps slack_ps;              /* lateness that still holds */
+	struct sim_freq apic_timer;   /* the APIC timer's clock */
+	bool arat;                    /* it runs on in deep C-states */
+	struct sim_freq tsc_nominal;  /* deadline mode: the delay in cycles at this rate */
+};
+
+/* One check: what every kind has, and its kind's own part. */
+struct host_check_config {
+	enum host_check_kind kind;
+	char name[HOST_CHECK_NAME_MAX];   /* unique in the set; names its events and records */
+	unsigned host;                    /* index into the env's hosts */
+	enum oracle_expect expect;
+	bool has_worst_min, has_worst_max;
+	int64_t worst_min, worst_max;     /* in the kind's unit (host_check_kind_unit()) */
+	const char *path;                 /* where it came from, for errors only; may be NULL */
+	union {
+		struct host_check_flag_truth_config flag_truth;
+		struct host_check_tsc_sync_config tsc_sync;
+		struct host_check_watchdog_config watchdog;
+		struct host_check_timer_config timer;
+	};
+};
+
+/* What the checks run on. */
+struct host_checks_env {
+	struct host *hosts;
+	unsigned nhosts;
+	struct sim_eventq *q;
+	uint64_t seed;                    /* the run's seed: tsc_sync's hand-off jitter */
+};
+
+struct host_check_result {
+	bool evaluated;           /* the check ran (a check that never ran is a failed expectation) */
+	bool passed;              /* no violation: the property held, no warp, no demotion, no late timer */
+	int64_t worst;            /* in the kind's unit: ppb, cycles or ps */
+	uint64_t samples;         /* what was examined: CPUs x flags, runs, watchdog ticks, timer fires */
+	uint64_t violations;
+	sim_ps first_ps;          /* when the first violation happened */
+	char first[HOST_CHECK_TEXT_MAX];  /* what it was and its cause, "" when none */
+	char note[HOST_CHECK_TEXT_MAX];   /* context, also when passing: why Linux skipped the
+					     sync check or does not watch the TSC, counters; "" if none */
+	bool has_verdict;         /* watchdog: a demotion was classified */
+	bool false_positive;      /* watchdog: the TSC was right, the watchdog read was not */
+	bool expectation_met;
+};
+
+struct host_checks;
+
+/*
+ * Sets up the n checks of cfgs (copied) on env's hosts and queue at its
+ * current time: APIC timers, watchdog ticks, sync checks as events.  NULL
+ * with err filled (its path set to the check's path) on a bad config.
+ */
+struct host_checks *host_checks_create(const struct host_checks_env *env,
+				       const struct host_check_config *cfgs, unsigned n,
+				       struct sim_diag *err);
+void host_checks_destroy(struct host_checks *hc);
+
+/*
+ * Publish each check's first violation as a SIM_TRACE_VIOLATION record
+ * (reader: the check's name, check: its kind, vcpu: the host CPU concerned,
+ * value_ns: 0, amount: in the kind's unit).  NULL: none (the default).  The
+ * record's time is when the check found the violation, which for
+ * flag_truth is the end of the run (result.first_ps says when it happened).
+ */
+void host_checks_set_trace(struct host_checks *hc, const struct sim_trace *trace);
+
+/*
+ * Hooks the machine calls when a host event changes a CPU, after applying
+ * the change to its TSC: the APIC timers follow them, flag_truth records C-state
+ * stops and rate changes from them, and a watchdog resets on the first one
+ * after a resume.  tsc_changed: any change of the TSC's value, rate or power
+ * (P-state, throttling, writes, hot-add, resume, crystal steps).
+ */
+void host_checks_cstate_enter(struct host_checks *hc, unsigned host, unsigned cpu, unsigned cstate,
+			      sim_ps now);
+void host_checks_cstate_exit(struct host_checks *hc, unsigned host, unsigned cpu, sim_ps now);
+void host_checks_tsc_changed(struct host_checks *hc, unsigned host, unsigned cpu, sim_ps now);
+
+/* Final evaluation at the end of the run (flag_truth over the whole run, verdicts). */
+void host_checks_finish_run(struct host_checks *hc, sim_ps end);
+
+const struct host_check_result *host_checks_result(const struct host_checks *hc, unsigned i);
+
+#endif

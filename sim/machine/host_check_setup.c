@@ -1,0 +1,121 @@
+/*
+ * Scenario host checks to oracle/hw configs.  The kinds, TSC flags, timer
+ * modes and watchdog counters are the same lists on both sides (asserted
+ * below), so they convert by value.
+ */
+#include "sim/machine/host_check_setup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert((int)SCN_HC_COUNT == (int)HOST_CHECK_KIND_COUNT, "one list of host check kinds");
+#define SAME_KIND(id, name, unit, stem) \
+	_Static_assert((int)SCN_HC_##id == (int)HOST_CHECK_##id, "host check kind " name);
+HOST_CHECK_KINDS(SAME_KIND)
+#undef SAME_KIND
+
+_Static_assert((int)SCN_TSC_FLAG_COUNT == (int)HOST_TSC_FLAG_COUNT, "one list of TSC flags");
+_Static_assert((int)SCN_FLAG_CONSTANT_TSC == (int)HOST_TSC_CONSTANT &&
+	       (int)SCN_FLAG_NONSTOP_TSC == (int)HOST_TSC_NONSTOP &&
+	       (int)SCN_FLAG_TSC_KNOWN_FREQ == (int)HOST_TSC_KNOWN_FREQ &&
+	       (int)SCN_FLAG_TSC_RELIABLE == (int)HOST_TSC_RELIABLE &&
+	       (int)SCN_FLAG_INVARIANT_TSC == (int)HOST_TSC_INVARIANT, "TSC flags in one order");
+_Static_assert((int)SCN_TIMER_ONESHOT == (int)HOST_CHECK_TIMER_ONESHOT &&
+	       (int)SCN_TIMER_PERIODIC == (int)HOST_CHECK_TIMER_PERIODIC &&
+	       (int)SCN_TIMER_DEADLINE == (int)HOST_CHECK_TIMER_DEADLINE, "timer modes in one order");
+_Static_assert((int)SCN_WD_HPET == (int)HOST_CHECK_WD_HPET &&
+	       (int)SCN_WD_ACPI_PM == (int)HOST_CHECK_WD_ACPI_PM, "watchdog counters in one order");
+_Static_assert(SCN_MAX_SOCKETS <= HOST_CHECK_MAX_SOCKETS, "a crystal description per socket");
+_Static_assert(SCN_NAME_MAX <= HOST_CHECK_NAME_MAX, "host check names fit");
+
+/* A socket's crystal as the scenario configured it (for flag_truth's explanations). */
+static void crystal_desc(const struct scenario *s, unsigned host, unsigned socket,
+			 struct host_check_crystal_desc *d)
+{
+	const struct scn_socket *ss = &s->hosts[host].sockets[socket];
+
+	d->offset_ppb = ss->crystal_ppb;
+	d->ssc = !ss->ssc.enabled ? CRYSTAL_SSC_NONE :
+		 ss->ssc.mode == SCN_SSC_DOWN ? CRYSTAL_SSC_DOWN : CRYSTAL_SSC_CENTER;
+	d->ssc_spread_ppm = ss->ssc.spread_ppm;
+	d->aging_ppb_per_day = ss->aging_ppb_per_day;
+	d->wander = ss->wander_ppb != 0;
+	for (unsigned i = 0; i < s->nevents; i++)
+		if (s->events[i].type == SCN_EV_TEMPERATURE && s->events[i].host == host &&
+		    s->events[i].socket == socket)
+			d->temperature_steps = true;
+}
+
+void host_check_config_from_scenario(const struct scenario *s, unsigned i,
+				     struct host_check_config *out)
+{
+	const struct scn_host_check *c = &s->host_checks[i];
+	const struct scn_host *sh = c->host < s->nhosts ? &s->hosts[c->host] : NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = (enum host_check_kind)c->kind;
+	memcpy(out->name, c->name, sizeof(c->name));
+	out->host = c->host;
+	out->expect = c->expect;
+	out->has_worst_min = c->has_worst_min;
+	out->has_worst_max = c->has_worst_max;
+	out->worst_min = c->worst_min;
+	out->worst_max = c->worst_max;
+	out->path = c->path;
+	if (!sh)
+		return;                          /* host_checks_create names the missing host */
+	switch (c->kind) {
+	case SCN_HC_FLAG_TRUTH:
+		out->flag_truth.flags = c->flag_truth.flags;
+		out->flag_truth.threshold_ppb = c->flag_truth.threshold_ppb;
+		out->flag_truth.known_freq = sh->tsc;
+		for (unsigned k = 0; k < sh->nsockets; k++)
+			crystal_desc(s, c->host, k, &out->flag_truth.crystals[k]);
+		break;
+	case SCN_HC_TSC_SYNC:
+		out->tsc_sync.source = c->tsc_sync.source;
+		out->tsc_sync.target = c->tsc_sync.target;
+		out->tsc_sync.at_ps = c->tsc_sync.at_ps;
+		out->tsc_sync.amd = sh->svm;
+		break;
+	case SCN_HC_WATCHDOG:
+		out->watchdog.clocksource = (enum host_check_wd_counter)c->watchdog.clocksource;
+		out->watchdog.delay_every = c->watchdog.delay_every;
+		out->watchdog.delay_ps = c->watchdog.delay_ps;
+		out->watchdog.false_positive = c->watchdog.false_positive;
+		break;
+	case SCN_HC_TIMER:
+		out->timer.cpu = c->timer.cpu;
+		out->timer.mode = (enum host_check_timer_mode)c->timer.mode;
+		out->timer.arm_at_ps = c->timer.arm_at_ps;
+		out->timer.delay_ps = c->timer.delay_ps;
+		out->timer.count = c->timer.count;
+		out->timer.slack_ps = c->timer.slack_ps;
+		out->timer.apic_timer = sh->features.apic_timer;
+		out->timer.arat = sh->features.arat;
+		out->timer.tsc_nominal = sh->tsc;
+		break;
+	case SCN_HC_COUNT:
+		break;
+	}
+}
+
+struct host_checks *host_checks_from_scenario(const struct scenario *s, struct host *hosts,
+					      struct sim_eventq *q, struct sim_diag *err)
+{
+	const struct host_checks_env env = {
+		.hosts = hosts, .nhosts = s->nhosts, .q = q, .seed = s->seed,
+	};
+	struct host_check_config *cfgs = NULL;
+	struct host_checks *hc;
+
+	if (s->nhost_checks && !(cfgs = calloc(s->nhost_checks, sizeof(*cfgs)))) {
+		sim_diag_fail(err, "out of memory");
+		return NULL;
+	}
+	for (unsigned i = 0; i < s->nhost_checks; i++)
+		host_check_config_from_scenario(s, i, &cfgs[i]);
+	hc = host_checks_create(&env, cfgs, s->nhost_checks, err);
+	free(cfgs);
+	return hc;
+}
