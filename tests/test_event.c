@@ -559,3 +559,90 @@ Test(event, next_of_prio_finds_the_earliest_of_that_priority)
 	cr_expect_eq(sim_eventq_next_of_prio(&q, SIM_PRIO_DEVICE), 30);
 	sim_eventq_finish(&q);
 }
+
+/* An event that raises an error inside its callback: the run stops there. */
+struct failing {
+	struct sim_event ev;
+	const char *msg;
+};
+
+static void failing_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct failing *f = sim_container_of(ev, struct failing, ev);
+	struct sim_diag d;
+
+	(void)now;
+	sim_diag_clear(&d);
+	sim_diag_fail(&d, "%s", f->msg);
+	sim_eventq_fail(q, &d);
+}
+
+Test(event, fail_inside_an_event_stops_the_run_at_that_instant)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe same_instant_later, later;
+	struct failing f = { .msg = "boom" };
+	struct sim_diag err;
+
+	sim_eventq_init(&q);
+	log_init(&log, 4);
+	sim_event_init(&f.ev, "failing", SIM_PRIO_SCENARIO, failing_fire);
+	/* same instant, lower priority: would fire right after the failing event */
+	probe_init(&same_instant_later, 1, "same", SIM_PRIO_GUEST, &log);
+	probe_init(&later, 2, "later", SIM_PRIO_SCENARIO, &log);
+	cr_assert(sim_schedule(&q, &f.ev, 1000));
+	cr_assert(sim_schedule(&q, &same_instant_later.ev, 1000));
+	cr_assert(sim_schedule(&q, &later.ev, 1001));
+	sim_diag_clear(&err);
+	cr_expect_not(sim_eventq_run_until(&q, 5000, &err));
+	cr_expect_str_eq(err.msg, "boom");
+	cr_expect_eq(q.now, 1000, "now %" PRIu64 ", want the failing instant", q.now);
+	cr_expect_eq(log.n, 0, "%zu events fired after the error", log.n);
+	cr_expect_eq(q.fired, 1);
+	/* A later run does not go on either: the queue stays failed. */
+	cr_expect_not(sim_eventq_run_until(&q, 6000, &err));
+	cr_expect_eq(log.n, 0);
+	cr_expect_eq(q.now, 1000);
+	sim_eventq_finish(&q);
+	free(log.rec);
+}
+
+Test(event, first_error_wins)
+{
+	struct sim_eventq q;
+	struct failing a = { .msg = "first" }, b = { .msg = "second" };
+	struct sim_event past;
+	struct sim_diag d, err;
+
+	sim_eventq_init(&q);
+	sim_event_init(&a.ev, "a", SIM_PRIO_SCENARIO, failing_fire);
+	sim_event_init(&b.ev, "b", SIM_PRIO_SCENARIO, failing_fire);
+	cr_assert(sim_schedule(&q, &a.ev, 10));
+	cr_assert(sim_schedule(&q, &b.ev, 10));
+	sim_diag_clear(&err);
+	cr_expect_not(sim_eventq_run_until(&q, 100, &err));
+	cr_expect_str_eq(err.msg, "first");
+	/* Neither a second sim_eventq_fail nor a schedule error replaces it. */
+	sim_diag_clear(&d);
+	sim_diag_fail(&d, "third");
+	sim_eventq_fail(&q, &d);
+	sim_event_init(&past, "past", SIM_PRIO_SCENARIO, NULL);
+	cr_expect_not(sim_schedule(&q, &past, 0));
+	cr_expect_not(sim_eventq_run_until(&q, 100, &err));
+	cr_expect_str_eq(err.msg, "first");
+	sim_eventq_finish(&q);
+}
+
+Test(event, setup_formats_the_name_into_the_owners_buffer)
+{
+	struct sim_event ev;
+	char name[12];
+
+	sim_event_setup(&ev, name, sizeof(name), SIM_PRIO_HYPERVISOR, NULL, "migration%u.%s", 3u,
+			"resume");
+	cr_expect_str_eq(ev.name, "migration3.");  /* truncated to the buffer, NUL included */
+	cr_expect(ev.name == name);
+	cr_expect_eq(ev.prio, SIM_PRIO_HYPERVISOR);
+	cr_expect_not(sim_event_pending(&ev));
+}

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "sim/cpu-tsc/host.h"
+#include "sim/devices/platform.h"
 #include "sim/guest/reader.h"
+#include "sim/guest/kinds/kind.h"
 #include "sim/kvm/kvm.h"
 
 #define US_PS (1000ULL * 1000)
@@ -273,4 +275,100 @@ Test(guest, tsc_reader_takes_its_khz_from_kvmclock)
 	cr_expect(d_ns >= 1000000263 - 1 && d_ns <= 1000000263 + 1, "one second read as %" PRIu64,
 		  d_ns);
 	world_finish(&w);
+}
+
+/* A pinned phase: read 0 starts exactly there, each later one a period after. */
+Test(guest, pinned_phase_starts_the_first_read_there)
+{
+	struct world w;
+	struct guest_reader_params p = {
+		.kind = READER_PVCLOCK, .vcpu = 0, .period_ps = MS_PS, .cost_ps = 10 * US_PS,
+		.has_phase = true, .phase_ps = 250 * US_PS, .seed = 7, .stream_id = "reader/p/vcpu0",
+	};
+	struct sim_diag err;
+
+	world_init(&w, 3000000000ULL, true, true);
+	sim_diag_clear(&err);
+	cr_assert(guest_reader_init(&w.r, &p, &w.vm, &w.kernel, &w.q, 0, collect, &w, &err), "%s",
+		  err.msg);
+	cr_assert(sim_eventq_run_until(&w.q, 3 * MS_PS, &err), "%s", err.msg);
+	cr_assert_eq(w.nreads, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		cr_expect_eq(w.reads[i].start_ps, 250 * US_PS + i * MS_PS, "read %u", i);
+		cr_expect_eq(w.reads[i].end_ps, 260 * US_PS + i * MS_PS, "read %u", i);
+	}
+	world_finish(&w);
+}
+
+Test(guest, phase_not_below_the_period_is_an_error)
+{
+	struct world w;
+	struct guest_reader_params p = {
+		.kind = READER_PVCLOCK, .vcpu = 0, .period_ps = MS_PS, .cost_ps = 10 * US_PS,
+		.has_phase = true, .phase_ps = MS_PS, .seed = 7, .stream_id = "reader/p/vcpu0",
+	};
+	struct sim_diag err;
+
+	world_init(&w, 3000000000ULL, true, true);
+	sim_diag_clear(&err);
+	cr_expect_not(guest_reader_init(&w.r, &p, &w.vm, &w.kernel, &w.q, 0, collect, &w, &err));
+	cr_expect(strstr(err.msg, "phase < period") != NULL, "%s", err.msg);
+	world_finish(&w);
+}
+
+/*
+ * A PM-timer reader given no cost takes one port access: the board's PM
+ * timer cost (set here to 1234 ps).  Its value is the 3.579545 MHz counter
+ * since t = 0 in ns, to within one tick (279 ns) of the read's end.
+ */
+Test(guest, counter_reader_without_a_cost_takes_the_device_access_cost)
+{
+	struct world w;
+	struct platform pf;
+	struct platform_params pp;
+	struct guest_reader_params p = {
+		.kind = READER_PMTIMER, .vcpu = 0, .period_ps = MS_PS, .cost_ps = 0,
+		.wrap_extend = true, .seed = 7, .stream_id = "reader/pm/vcpu0",
+	};
+	struct sim_diag err;
+
+	world_init(&w, 3000000000ULL, true, true);
+	sim_diag_clear(&err);
+	platform_params_default(&pp);
+	pp.cost_ps[BOARD_DEV_PMTIMER] = 1234;
+	cr_assert(platform_init(&pf, &w.q, &pp, &err), "%s", err.msg);
+	p.platform = &pf;
+	cr_assert(guest_reader_init(&w.r, &p, &w.vm, &w.kernel, &w.q, 0, collect, &w, &err), "%s",
+		  err.msg);
+	cr_expect_eq(w.r.p.cost_ps, 1234);
+	cr_assert(sim_eventq_run_until(&w.q, 5 * MS_PS, &err), "%s", err.msg);
+	cr_assert_geq(w.nreads, 4);
+	for (unsigned i = 0; i < w.nreads; i++) {
+		int64_t d = (int64_t)(w.reads[i].end_ps / 1000) - (int64_t)w.reads[i].value_ns;
+
+		cr_expect_eq(w.reads[i].end_ps - w.reads[i].start_ps, 1234, "read %u", i);
+		cr_expect(d >= 0 && d <= 280, "read %u: %" PRId64 " ns behind the counter", i, d);
+	}
+	sim_eventq_finish(&w.q);
+	platform_finish(&pf);
+	world_finish(&w);
+}
+
+/*
+ * Every kind has a cost when the scenario gives none: a default in its list
+ * row, or (a read that is one device access) the board's access cost through
+ * its ops row.  A kind with neither would fail every reader with "cost 0".
+ */
+Test(guest, every_kind_has_a_default_cost_and_a_finish)
+{
+	for (unsigned k = 0; k < READER_KIND_COUNT; k++) {
+		const struct reader_kind_ops *ops = reader_kind_ops((enum reader_kind)k);
+
+		cr_expect(reader_kind_default_cost_ps((enum reader_kind)k) > 0 || ops->default_cost_ps,
+			  "kind %s has no default cost", reader_kind_name((enum reader_kind)k));
+		cr_expect(ops->finish, "kind %s has no finish", reader_kind_name((enum reader_kind)k));
+	}
+	/* the device kinds take the device's cost, not a fixed one */
+	cr_expect_eq(reader_kind_default_cost_ps(READER_HPET), 0);
+	cr_expect_eq(reader_kind_default_cost_ps(READER_PMTIMER), 0);
 }

@@ -64,7 +64,7 @@ static struct machine *run(const struct scenario *s)
 /* kvmclock after the migration minus before it, in ns. */
 static int64_t kvmclock_jump_ns(const struct machine *m)
 {
-	const struct machine_migration_log *log = machine_migration_log(m, 0);
+	const struct vmm_migration_log *log = machine_migration_log(m, 0);
 
 	cr_assert(log && log->done);
 	return (int64_t)(log->kvmclock_after_ns - log->kvmclock_before_ns);
@@ -148,7 +148,7 @@ Test(machine, frozen_tsc_resumes_where_it_stopped)
 {
 	struct scenario *s = migration_scenario("realtime", "frozen", false, "0s");
 	struct machine *m = run(s);
-	const struct machine_migration_log *log = machine_migration_log(m, 0);
+	const struct vmm_migration_log *log = machine_migration_log(m, 0);
 
 	cr_expect_eq(log->guest_tsc_after, log->guest_tsc_before);
 	/* Without scaling the guest now runs at B's rate. */
@@ -163,7 +163,7 @@ Test(machine, advanced_tsc_counts_the_downtime_at_the_guest_rate)
 {
 	struct scenario *s = migration_scenario("realtime", "advance", true, "0s");
 	struct machine *m = run(s);
-	const struct machine_migration_log *log = machine_migration_log(m, 0);
+	const struct vmm_migration_log *log = machine_migration_log(m, 0);
 
 	/* 300 ms at the guest's 3 GHz (kept by scaling): 900,000,000 cycles. */
 	cr_expect_eq(log->guest_tsc_after - log->guest_tsc_before, 900000000ULL,
@@ -346,6 +346,37 @@ Test(machine, cstate_ending_beyond_the_time_range_lasts_the_run)
 		"    \"duration\": \"18446744073709551615ps\" } ] }\n");
 	struct machine *m = run(s);
 
+	/* At the end of the run CPU 1 is still in C1; CPU 0 never left C0. */
+	cr_expect_eq(machine_host(m, 0)->cpus[1].tsc.cstate, 1);
+	cr_expect_eq(machine_host(m, 0)->cpus[0].tsc.cstate, 0);
+	cr_expect_null(machine_host(m, 1));
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+/*
+ * The same residency in C6 on a TSC that stops in C6: the TSC stands still
+ * from 1 s to the end of the 2 s run, so CPU 1's rdtsc reader (one read per
+ * 1 ms) falls behind true time by up to the last read's distance from 1 s:
+ * worst error between -1 s and -(1 s - 1 ms) (the last read is in the run's
+ * final period).
+ */
+Test(machine, cstate_ending_beyond_the_time_range_stops_the_tsc_to_the_end)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"lc6\", \"duration\": \"2s\",\n"
+		"  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+		"    \"tsc_features\": { \"nonstop\": false }, \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"readers\": [ { \"name\": \"c\", \"kind\": \"rdtsc\", \"cpus\": [1], \"period\": \"1ms\",\n"
+		"    \"checks\": { \"max_error\": { \"threshold\": \"1ms\", \"expect\": \"fail\" } } } ],\n"
+		"  \"events\": [ { \"type\": \"cstate\", \"at\": \"1s\", \"cpus\": [1], \"state\": \"C6\",\n"
+		"    \"duration\": \"18446744073709551615ps\" } ] }\n");
+	struct machine *m = run(s);
+	int64_t worst = machine_check_results(m, 0)[ORACLE_MAX_ERROR].worst;
+
+	cr_expect(worst >= -1000 * (int64_t)MS_PS && worst <= -999 * (int64_t)MS_PS,
+		  "worst %" PRId64 " ps, expected about -1 s", worst);
+	cr_expect_eq(machine_host(m, 0)->cpus[1].tsc.cstate, 6);
 	machine_destroy(m);
 	scenario_destroy(s);
 }
@@ -363,5 +394,314 @@ Test(machine, unparsable_script_command_fails_cleanly)
 	m = machine_create(s, &err);
 	cr_expect_null(m);
 	cr_expect(strstr(err.msg, "frobnicate") != NULL, "error: %s", err.msg);
+	scenario_destroy(s);
+}
+
+/*
+ * An error raised inside an event stops the run at that instant.  The loader
+ * refuses a move to a CPU the host lacks, so the test breaks the parsed
+ * scenario (plain data) behind its back: the move at 200 ms then fails, and
+ * the VM's reader (one read per 1 ms period, the phase below 1 ms) has done
+ * 199 or 200 reads, not the ~1000 a run going on to a 1 s boundary would do.
+ */
+Test(machine, error_inside_an_event_stops_the_run_at_once)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"mv\", \"duration\": \"3s\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 1 },\n"
+		"  \"vcpu_moves\": [ { \"at\": \"200ms\", \"vcpu\": 0, \"pcpu\": 1 } ],\n"
+		"  \"readers\": [ { \"name\": \"kc\", \"kind\": \"pvclock\", \"vcpus\": \"all\", \"period\": \"1ms\",\n"
+		"    \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ] }\n");
+	struct sim_diag err;
+	struct machine *m;
+	uint64_t reads;
+
+	s->moves[0].pcpu = 7;
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_expect_not(machine_run(m, &err));
+	cr_expect(strstr(err.msg, "pcpu is beyond the host") != NULL, "error: %s", err.msg);
+	cr_expect_str_eq(err.path, "/vcpu_moves/0");
+	cr_expect_str_eq(err.file, "inline.json");
+	reads = machine_group_stats(m, 0).reads;
+	cr_expect(reads >= 199 && reads <= 200, "%" PRIu64 " reads before the error", reads);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+/* A trace subscriber that keeps counts and checks order as records stream by. */
+struct trace_tally {
+	sim_ps last_t_ps;
+	bool ordered;             /* t_ps never decreased */
+	unsigned reads[4];        /* per vCPU */
+	unsigned reads_in_downtime;
+	bool read_cost_ok;        /* every read took exactly its cost */
+	unsigned pages[4];        /* page writes per vCPU */
+	unsigned pages_in_downtime;
+	unsigned pages_after_resume[4];  /* within the entry latency after the resume */
+	bool pages_even;          /* every page written carries an even version */
+	sim_ps first_read_after_resume_ps;
+	sim_ps last_page_at_resume_ps;
+	unsigned nphases;
+	struct sim_trace_vmm_phase phases[8];
+	sim_ps phase_t_ps[8];
+};
+
+#define TR_STOP_PS (40 * MS_PS)
+#define TR_RESUME_PS (50 * MS_PS)
+#define TR_COST_PS (50ULL * 1000)          /* "cost": "50ns" */
+#define TR_LATENCY_PS (20ULL * 1000 * 1000) /* "entry_latency": "20us" */
+
+static void tally(void *ctx, const struct sim_trace_record *rec)
+{
+	struct trace_tally *t = ctx;
+
+	if (rec->t_ps < t->last_t_ps)
+		t->ordered = false;
+	t->last_t_ps = rec->t_ps;
+	switch (rec->kind) {
+	case SIM_TRACE_READ:
+		cr_assert_lt(rec->u.read.vcpu, 4);
+		cr_expect_str_eq(rec->u.read.reader, "kc");
+		t->reads[rec->u.read.vcpu]++;
+		if (rec->t_ps > TR_STOP_PS && rec->t_ps < TR_RESUME_PS)
+			t->reads_in_downtime++;
+		if (rec->t_ps - rec->u.read.start_ps != TR_COST_PS)
+			t->read_cost_ok = false;
+		if (rec->t_ps >= TR_RESUME_PS && !t->first_read_after_resume_ps)
+			t->first_read_after_resume_ps = rec->t_ps;
+		break;
+	case SIM_TRACE_PVCLOCK_WRITE:
+		cr_assert_lt(rec->u.pvclock.vcpu, 4);
+		t->pages[rec->u.pvclock.vcpu]++;
+		if (rec->u.pvclock.version & 1)
+			t->pages_even = false;
+		if (rec->t_ps > TR_STOP_PS && rec->t_ps < TR_RESUME_PS)
+			t->pages_in_downtime++;
+		if (rec->t_ps >= TR_RESUME_PS && rec->t_ps <= TR_RESUME_PS + TR_LATENCY_PS) {
+			t->pages_after_resume[rec->u.pvclock.vcpu]++;
+			t->last_page_at_resume_ps = rec->t_ps;
+		}
+		break;
+	case SIM_TRACE_VMM_PHASE:
+		cr_assert_lt(t->nphases, 8);
+		t->phase_t_ps[t->nphases] = rec->t_ps;
+		t->phases[t->nphases++] = rec->u.vmm;
+		break;
+	default:
+		cr_expect_fail("a record of kind %s nobody subscribed to", sim_trace_kind_name(rec->kind));
+	}
+}
+
+/*
+ * A 2-vCPU VM read every 1 ms for 100 ms, migrated at 40 ms with 10 ms of
+ * downtime, vCPU 1 moved at 70 ms.  From the scenario alone: each vCPU reads
+ * once per period except the 10 periods that start in the downtime (a read
+ * in flight at the stop finishes after the resume), so 89 or 90 reads; none
+ * ends inside the downtime; each read lasts its 50 ns cost.  KVM writes each
+ * vCPU's page at its first entry on the destination (within the 20 us entry
+ * latency of the resume), before the guest's first read there, and never
+ * while the VM is stopped.  The VMM reports stop at 40 ms, resume at 50 ms
+ * and the move at 70 ms, in that order.
+ */
+Test(machine, trace_stream_follows_the_scenario)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"tr\", \"duration\": \"100ms\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] },\n"
+		"    { \"name\": \"B\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 2, \"entry_latency\": \"20us\" },\n"
+		"  \"migrations\": [ { \"at\": \"40ms\", \"to\": \"B\", \"downtime\": \"10ms\" } ],\n"
+		"  \"vcpu_moves\": [ { \"at\": \"70ms\", \"vcpu\": 1, \"pcpu\": 0 } ],\n"
+		"  \"readers\": [ { \"name\": \"kc\", \"kind\": \"pvclock\", \"vcpus\": \"all\", \"period\": \"1ms\",\n"
+		"    \"cost\": \"50ns\", \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ] }\n");
+	struct trace_tally t = { .ordered = true, .read_cost_ok = true, .pages_even = true };
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(sim_trace_subscribe(machine_trace(m),
+				      SIM_TRACE_BIT(SIM_TRACE_READ) | SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE) |
+				      SIM_TRACE_BIT(SIM_TRACE_VMM_PHASE), tally, &t));
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+
+	cr_expect(t.ordered, "records arrive in time order");
+	for (unsigned v = 0; v < 2; v++) {
+		cr_expect(t.reads[v] >= 89 && t.reads[v] <= 90, "vCPU %u: %u reads", v, t.reads[v]);
+		cr_expect_geq(t.pages_after_resume[v], 1, "vCPU %u: page written at the resume", v);
+	}
+	cr_expect_eq(t.reads[0] + t.reads[1], machine_group_stats(m, 0).reads);
+	cr_expect_eq(t.reads_in_downtime, 0);
+	cr_expect(t.read_cost_ok);
+	cr_expect_eq(t.pages_in_downtime, 0);
+	cr_expect(t.pages_even);
+	cr_expect_lt(t.last_page_at_resume_ps, t.first_read_after_resume_ps,
+		     "pages written before the guest reads on the destination");
+	cr_assert_eq(t.nphases, 3);
+	cr_expect_str_eq(t.phases[0].action, "migration");
+	cr_expect_str_eq(t.phases[0].phase, "stop");
+	cr_expect_eq(t.phase_t_ps[0], TR_STOP_PS);
+	cr_expect_str_eq(t.phases[1].action, "migration");
+	cr_expect_str_eq(t.phases[1].phase, "resume");
+	cr_expect_eq(t.phase_t_ps[1], TR_RESUME_PS);
+	cr_expect_str_eq(t.phases[2].action, "vcpu_move");
+	cr_expect_str_eq(t.phases[2].phase, "move");
+	cr_expect_eq(t.phase_t_ps[2], 70 * MS_PS);
+	cr_expect_eq(t.phases[0].index, 0);
+	cr_expect_eq(t.phases[2].index, 0);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+/* The pages KVM writes carry the full page: the destination's first for vCPU 0 matches the log. */
+struct first_page {
+	sim_ps after_ps;
+	bool seen;
+	struct sim_trace_pvclock_write page;
+	sim_ps t_ps;
+};
+
+static void keep_first_page(void *ctx, const struct sim_trace_record *rec)
+{
+	struct first_page *f = ctx;
+
+	if (f->seen || rec->t_ps < f->after_ps || rec->u.pvclock.vcpu != 0)
+		return;
+	f->seen = true;
+	f->page = rec->u.pvclock;
+	f->t_ps = rec->t_ps;
+}
+
+Test(machine, trace_page_write_carries_the_full_page)
+{
+	struct scenario *s = migration_scenario("realtime", "frozen", false, "0s");
+	struct first_page f = { .after_ps = 1300 * MS_PS };   /* the resume: 1 s + 300 ms downtime */
+	const struct vmm_migration_log *log;
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE),
+				      keep_first_page, &f));
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+	log = machine_migration_log(m, 0);
+	cr_assert(f.seen && log->page_after);
+	/*
+	 * At the instant of the write the page's own time is system_time (the
+	 * guest TSC read then is tsc_timestamp): the kvmclock the log saw.
+	 */
+	cr_expect_eq(f.page.system_time_ns, log->kvmclock_after_ns);
+	cr_expect_eq(f.page.tsc_timestamp, log->guest_tsc_after +
+		     (f.t_ps - log->resume_ps) * 2 / 1000, "guest TSC at 2 GHz after the resume");
+	cr_expect_eq(f.page.version % 2, 0);
+	/* kvm_get_time_scale(NSEC_PER_SEC, 2 GHz): shift 0, mul = 2^32 * 1e9 / 2e9 */
+	cr_expect_eq(f.page.tsc_shift, 0);
+	cr_expect_eq(f.page.tsc_to_system_mul, UINT32_C(0x80000000));
+	cr_expect_eq(f.page.vcpu, 0);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+Test(machine, vmm_actions_name_their_phases)
+{
+	const char *const *mig = vmm_action_phases(VMM_MIGRATION);
+	const char *const *mv = vmm_action_phases(VMM_VCPU_MOVE);
+
+	cr_expect_str_eq(vmm_action_name(VMM_MIGRATION), "migration");
+	cr_expect_str_eq(mig[0], "stop");
+	cr_expect_str_eq(mig[1], "resume");
+	cr_expect_null(mig[2]);
+	cr_expect_str_eq(vmm_action_name(VMM_VCPU_MOVE), "vcpu_move");
+	cr_expect_str_eq(mv[0], "move");
+	cr_expect_null(mv[1]);
+	cr_expect_str_eq(vmm_action_name(VMM_ACTION_COUNT), "?");
+}
+
+/* A board on the VM's time base is a defined owner, but refused until devices can stop. */
+Test(machine, vmm_refuses_a_board_on_the_vms_time_base)
+{
+	struct scenario *s = migration_scenario("realtime", "frozen", false, "0s");
+	struct sim_eventq q;
+	struct vmm_env env = { .s = s, .q = &q, .board_owner = VMM_BOARD_VM };
+	struct sim_diag err;
+
+	sim_eventq_init(&q);
+	sim_diag_clear(&err);
+	cr_expect_null(vmm_create(&env, &err));
+	cr_expect(strstr(err.msg, "not modelled yet") != NULL, "%s", err.msg);
+	sim_eventq_finish(&q);
+	scenario_destroy(s);
+}
+
+/* What the other publishers put on the machine's stream. */
+struct other_tally {
+	unsigned tsc_writes_at_resume[2];
+	unsigned tsc_writes_in_downtime;
+	unsigned accesses;
+	bool accesses_ok;         /* each a 32-bit MMIO read of the HPET main counter */
+};
+
+static void tally_other(void *ctx, const struct sim_trace_record *rec)
+{
+	struct other_tally *t = ctx;
+
+	if (rec->kind == SIM_TRACE_TSC_WRITE) {
+		if (rec->t_ps == TR_RESUME_PS && rec->u.tsc.vcpu < 2)
+			t->tsc_writes_at_resume[rec->u.tsc.vcpu]++;
+		if (rec->t_ps > TR_STOP_PS && rec->t_ps < TR_RESUME_PS)
+			t->tsc_writes_in_downtime++;
+		return;
+	}
+	if (rec->kind == SIM_TRACE_DEVICE_ACCESS) {
+		t->accesses++;
+		if (strcmp(rec->u.access.device, "hpet") != 0 || rec->u.access.bus != SIM_TRACE_BUS_MMIO ||
+		    rec->u.access.addr != UINT64_C(0xfed00000) + 0xf0 || rec->u.access.size != 4 ||
+		    rec->u.access.write)
+			t->accesses_ok = false;
+	}
+}
+
+/*
+ * KVM's and the board's records reach the machine's stream too: the
+ * destination writes each vCPU's TSC at the resume (QEMU's KVM_SET_MSRS of
+ * IA32_TSC), never while the VM is stopped; an HPET reader (default width 32,
+ * Linux's hpet_readl of the low half) makes one 4-byte
+ * MMIO read of the main counter (0xfed000f0) per read, so as many accesses as
+ * reads.
+ */
+Test(machine, trace_stream_carries_kvm_and_board_records)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"tr2\", \"duration\": \"100ms\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] },\n"
+		"    { \"name\": \"B\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 2 },\n"
+		"  \"migrations\": [ { \"at\": \"40ms\", \"to\": \"B\", \"downtime\": \"10ms\" } ],\n"
+		"  \"readers\": [ { \"name\": \"hp\", \"kind\": \"hpet\", \"vcpus\": [0], \"period\": \"1ms\",\n"
+		"    \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ] }\n");
+	struct other_tally t = { .accesses_ok = true };
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(sim_trace_subscribe(machine_trace(m),
+				      SIM_TRACE_BIT(SIM_TRACE_TSC_WRITE) |
+				      SIM_TRACE_BIT(SIM_TRACE_DEVICE_ACCESS), tally_other, &t));
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+	cr_expect_geq(t.tsc_writes_at_resume[0], 1);
+	cr_expect_geq(t.tsc_writes_at_resume[1], 1);
+	cr_expect_eq(t.tsc_writes_in_downtime, 0);
+	cr_expect_eq(t.accesses, machine_group_stats(m, 0).reads);
+	cr_expect_geq(t.accesses, 89);
+	cr_expect(t.accesses_ok);
+	machine_destroy(m);
 	scenario_destroy(s);
 }

@@ -154,7 +154,7 @@ struct report_tally report_tally(const struct scenario *s, const struct machine 
 static void human_migration(FILE *f, const struct scenario *s, const struct machine *m,
 			    unsigned i)
 {
-	const struct machine_migration_log *log = machine_migration_log(m, i);
+	const struct vmm_migration_log *log = machine_migration_log(m, i);
 	const struct scn_migration *sm = &s->migrations[i];
 	char a[48], b[48], c[48], fl[64];
 
@@ -422,7 +422,7 @@ static void json_value(struct json_out *j, const char *base, enum oracle_check_i
 }
 
 static void json_migration(struct json_out *j, const struct scenario *s,
-			   const struct machine_migration_log *log)
+			   const struct vmm_migration_log *log)
 {
 	json_out_begin_object(j);
 	json_out_key(j, "from");
@@ -659,7 +659,7 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 	json_out_key(j, "migrations");
 	json_out_begin_array(j);
 	for (unsigned i = 0; i < s->nmigrations; i++) {
-		const struct machine_migration_log *log = machine_migration_log(m, i);
+		const struct vmm_migration_log *log = machine_migration_log(m, i);
 
 		if (log && log->done)
 			json_migration(j, s, log);

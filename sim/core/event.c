@@ -6,6 +6,8 @@
  */
 #include "sim/core/event.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static bool before(const struct sim_event *a, const struct sim_event *b)
@@ -98,6 +100,25 @@ void sim_event_init(struct sim_event *ev, const char *name, enum sim_prio prio,
 		.fire = fire,
 		.name = name,
 	};
+}
+
+void sim_eventq_fail(struct sim_eventq *q, const struct sim_diag *d)
+{
+	if (q->failed)
+		return;
+	q->failed = true;
+	q->error = *d;
+}
+
+void sim_event_setup(struct sim_event *ev, char *name, size_t len, enum sim_prio prio,
+		     sim_event_fn *fire, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, len, fmt, ap);
+	va_end(ap);
+	sim_event_init(ev, name, prio, fire);
 }
 
 static bool schedule_error(struct sim_eventq *q, const struct sim_event *ev, sim_ps when)

@@ -56,17 +56,39 @@ struct sim_eventq {
 	uint64_t fired;           /* events fired so far */
 	uint64_t storm_limit;     /* max events fired at one instant */
 	uint64_t storm_count;     /* events fired at `now` so far */
-	bool failed;              /* a schedule error happened; see `error` */
-	struct sim_diag error;
+	bool failed;              /* the run must stop: a schedule error or sim_eventq_fail() */
+	struct sim_diag error;    /* the first such error */
 };
 
 #define SIM_STORM_LIMIT_DEFAULT 1000000u
 
 void sim_eventq_init(struct sim_eventq *q);
+
+/*
+ * Empties the queue, marking every queued event idle, and frees the heap.
+ * Call it before any event's owner is freed: the owners' own sim_cancel()s
+ * in their finish functions then touch nothing (the queue's heap would
+ * otherwise hold pointers into freed owners).  Accepts NULL.
+ */
 void sim_eventq_finish(struct sim_eventq *q);
+
+/*
+ * Stops the run at once: the event that calls it finishes, no later event
+ * fires, `now` stays at the failing instant and sim_eventq_run_until()
+ * returns false with d.  The first error wins (a later call, or a schedule
+ * error, does not replace it).  For errors raised inside an event.
+ */
+void sim_eventq_fail(struct sim_eventq *q, const struct sim_diag *d);
 
 void sim_event_init(struct sim_event *ev, const char *name, enum sim_prio prio,
 		    sim_event_fn *fire);
+
+/*
+ * sim_event_init() with a formatted name kept in the owner's buffer `name`
+ * (`len` bytes; the name is truncated to fit): "migration0.stop".
+ */
+void sim_event_setup(struct sim_event *ev, char *name, size_t len, enum sim_prio prio,
+		     sim_event_fn *fire, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /*
  * Queues ev at `when`, or moves it there if it is already queued (re-arm; the
@@ -91,8 +113,9 @@ sim_ps sim_eventq_next_of_prio(const struct sim_eventq *q, enum sim_prio prio);
 
 /*
  * Fires, in order, every event with when <= end, then sets now = end.  Returns
- * false (with err filled) on a schedule error or an event storm (more than
- * storm_limit events at one instant).
+ * false (with err filled) at once on a schedule error, an event storm (more
+ * than storm_limit events at one instant) or sim_eventq_fail(); `now` is then
+ * the instant of the failing event.
  */
 bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err);
 

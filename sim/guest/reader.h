@@ -1,26 +1,17 @@
 /*
- * Guest clock readers: code a guest runs on one vCPU, periodically, to read a
- * clock, modelled on what Linux does.
+ * Guest clock readers: code a guest runs on one vCPU (or a process on a
+ * host's CPUs), periodically, to read a clock, modelled on what Linux does.
+ * What a read does depends on its kind (sim/guest/reader_kind.h), each in
+ * its own file under sim/guest/kinds/: pvclock and pvclock-raw (pvclock.c),
+ * tsc (tsc.c), rdtsc (rdtsc.c), hpet and pmtimer (counter.c).
  *
- * - pvclock: pvclock_clocksource_read() (arch/x86/kernel/pvclock.c): retry
- *   while the version is odd or changed; trust PVCLOCK_TSC_STABLE_BIT only
- *   when the guest saw KVM_FEATURE_CLOCKSOURCE_STABLE_BIT, otherwise clamp to
- *   the guest-wide last_value so the result never goes below any earlier one.
- * - pvclock-raw: the same read without the guard (kvm-unit-tests' raw mode).
- * - tsc: Linux's tsc clocksource: the guest took its TSC kHz from kvmclock
- *   at boot (kvm_get_tsc_khz()) and converts guest TSC cycles with its own
- *   mult/shift, never learning that the TSC rate changed.
- * - hpet, pmtimer: a clocksource on an emulated platform counter, read with
- *   one MMIO or port access (a VM exit, so a read costs the device's access
- *   cost), converted with Linux's mult/shift for the counter's rate.  With
- *   wrap "extend" the reader accumulates masked deltas as Linux's
- *   timekeeping does, so the counter's wrap is invisible; with "none" the
- *   value is the raw counter converted, so it steps back at each wrap.
- *
- * A read takes `cost` of true time: the page is sampled when it starts, the
- * TSC and the version when it ends.  A read that the VM's pause interrupts
- * finishes after the VM resumes.  A vCPU that is not running does not start
- * reads: the periods it misses are skipped.
+ * This file is what all kinds share: reads start at a seeded random phase
+ * within the period (or a pinned one), each period up to `jitter` late.  A
+ * read takes `cost` of true time: the kind's begin runs when it starts, its
+ * finish when it ends (and may ask for a retry, which starts a new attempt
+ * at once).  A read that the VM's pause interrupts finishes after the VM
+ * resumes.  A vCPU that is not running does not start reads: the periods it
+ * misses are skipped.
  */
 #ifndef SIM_GUEST_READER_H
 #define SIM_GUEST_READER_H
@@ -31,9 +22,8 @@
 #include "sim/core/event.h"
 #include "sim/core/rng.h"
 #include "sim/cpu-tsc/clocksource.h"
-#include "sim/devices/platform.h"
-#include "sim/kvm/kvm.h"
 #include "sim/guest/reader_kind.h"
+#include "sim/kvm/kvm.h"
 #include "sim/kvm/pvclock.h"
 
 /* Kernel state shared by all of one guest's readers. */
@@ -43,6 +33,7 @@ struct guest_kernel {
 };
 
 struct guest_reader;
+struct platform;                  /* sim/devices/platform.h: the hpet and pmtimer kinds read it */
 
 /* One completed read, handed to the sink in order of end time. */
 struct guest_read {
@@ -61,7 +52,9 @@ struct guest_reader_params {
 	unsigned vcpu;
 	sim_ps period_ps;
 	sim_ps jitter_ps;         /* each read starts up to this late in its period */
-	sim_ps cost_ps;           /* duration of one read attempt */
+	sim_ps cost_ps;           /* duration of one read attempt; 0: the kind's default (reader_kind.h) */
+	bool has_phase;           /* pin the first read's offset in the period ... */
+	sim_ps phase_ps;          /* ... to this (< period); otherwise it is drawn from the PRNG */
 	uint64_t tsc_khz;         /* tsc kind: 0 = taken from kvmclock at boot */
 	struct platform *platform;/* hpet and pmtimer kinds: the board to read */
 	/*
@@ -100,15 +93,15 @@ struct guest_reader {
 	unsigned cur_index;
 	sim_ps read_start_ps;
 	sim_ps remaining_ps;      /* of an attempt interrupted by a pause */
-	struct pvclock_vcpu_time_info snapshot;   /* the page as the attempt began */
 	unsigned attempt_retries;
-	/* tsc, hpet, pmtimer kinds: the guest's clocksource, anchored at t = 0 */
-	struct linux_clocksource tsc_cs;
+	/* the kind's state (sim/guest/kinds/) */
+	struct pvclock_vcpu_time_info snapshot;   /* pvclock: the page as the attempt began */
+	struct linux_clocksource cs;              /* tsc, hpet, pmtimer: the clocksource */
 	uint64_t counter_last;    /* hpet, pmtimer: last raw counter read */
 	uint64_t counter_total;   /* hpet, pmtimer: cycles accumulated since t = 0 */
-	uint64_t tsc_khz;
-	uint64_t boot_tsc;
-	uint64_t boot_ns;
+	uint64_t tsc_khz;         /* tsc, rdtsc: the kHz the code converts with */
+	uint64_t boot_tsc;        /* tsc: the clocksource's anchor ... */
+	uint64_t boot_ns;         /* ... and its time */
 	/* totals */
 	uint64_t reads;
 	uint64_t retries;
@@ -121,8 +114,10 @@ struct guest_reader {
 unsigned guest_reader_cpu(const struct guest_reader *r, sim_ps now, unsigned *index);
 
 /*
- * Binds the reader to vCPU p->vcpu of vm (or, with p->host, to physical CPUs) and schedules its first read at
- * `now` + phase.  Must be called after kvm_vm_init at `now` = 0.
+ * Binds the reader to vCPU p->vcpu of vm (or, with p->host, to physical
+ * CPUs) and schedules its first read at `now` + phase.  Must be called after
+ * kvm_vm_init at `now` = 0.  The reader owns no memory: finish the queue
+ * before the reader goes away (sim/core/event.h).
  */
 bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params *p,
 		       struct kvm_vm *vm, struct guest_kernel *kernel, struct sim_eventq *q,

@@ -92,15 +92,6 @@ bool machine_host_cpuid_15h(const struct scn_host *sh)
 	return !sh->svm && sh->features.constant && sh->features.nonstop;
 }
 
-uint64_t machine_host_reader_tsc_khz(const struct host *h, enum reader_kind kind)
-{
-	if (kind == READER_TSC)
-		return h->tsc_khz;
-	if (kind == READER_RDTSC)
-		return sim_freq_floor_khz(h->cpus[0].tsc.nominal);
-	return 0;
-}
-
 bool machine_build_host(struct host *h, const struct scn_host *sh, const struct scenario *s,
 			struct sim_diag *err)
 {

@@ -11,7 +11,6 @@
 
 #include "sim/core/diag.h"
 #include "sim/cpu-tsc/host.h"
-#include "sim/guest/reader_kind.h"
 #include "sim/scenario/scenario.h"
 
 /* Builds host sh of scenario s into h; false with err (path of the host) on bad parameters. */
@@ -24,13 +23,5 @@ bool machine_build_host(struct host *h, const struct scn_host *sh, const struct 
  * with an invariant TSC and false otherwise (AMD, or an older Intel CPU).
  */
 bool machine_host_cpuid_15h(const struct scn_host *sh);
-
-/*
- * The kHz a bare-metal reader of `kind` converts TSC cycles with: `tsc` is the
- * host kernel's clocksource, so the kernel's tsc_khz; `rdtsc` is user code
- * that divides by the nominal rate (the brand string's, or CPUID's), whatever
- * the kernel calibrated.  0 for other kinds.
- */
-uint64_t machine_host_reader_tsc_khz(const struct host *h, enum reader_kind kind);
 
 #endif

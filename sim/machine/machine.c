@@ -1,13 +1,7 @@
 /*
- * Machine assembly and the VMM's side of the scenario.
- *
- * A live migration is played as QEMU does it: at `at` the VM stops; the
- * source reads KVM_GET_CLOCK and every vCPU's guest TSC; after `downtime`
- * the destination sets the TSC rate (KVM_SET_TSC_KHZ, when it keeps the
- * guest's rate through TSC scaling), writes every vCPU's TSC (the saved value,
- * or that value advanced by the realtime elapsed), calls KVM_SET_CLOCK (or
- * not), and resumes the VM.  KVM rewrites each vCPU's pvclock page at its
- * first entry on the destination, before the guest runs.
+ * Machine assembly: builds the hosts, the board, the VM, the VMM's actions
+ * (sim/vmm), the guest's readers, scripts and checks from a scenario, wires
+ * them together (pauses, page writes, the trace stream) and runs the queue.
  */
 #include "sim/machine/machine.h"
 
@@ -17,30 +11,14 @@
 
 #include "sim/core/event.h"
 #include "sim/cpu-tsc/host.h"
+#include "sim/devices/platform.h"
 #include "sim/guest/reader.h"
+#include "sim/kvm/pvclock.h"
 #include "sim/machine/build_host.h"
 #include "sim/machine/host_check_setup.h"
 #include "sim/machine/host_events.h"
 #include "sim/machine/script.h"
-
-struct migration_state {
-	struct machine *m;
-	unsigned index;
-	struct sim_event stop_ev;
-	struct sim_event resume_ev;
-	uint64_t saved_tsc[SCN_MAX_VCPUS];
-	uint64_t saved_realtime_ns;       /* source host realtime at the stop */
-	uint64_t saved_tsc_khz;
-	char stop_name[32];
-	char resume_name[32];
-};
-
-struct move_state {
-	struct machine *m;
-	unsigned index;
-	struct sim_event ev;
-	char name[32];
-};
+#include "sim/vmm/vmm.h"
 
 struct machine {
 	const struct scenario *s;
@@ -54,10 +32,8 @@ struct machine {
 	unsigned nreaders;                /* over all groups */
 	struct guest_reader *readers;
 	struct oracle *oracle;
-	struct migration_state migs[SCN_MAX_MIGRATIONS];
-	struct machine_migration_log logs[SCN_MAX_MIGRATIONS];
-	struct move_state moves[SCN_MAX_MOVES];
-	struct machine_migration_log *awaiting_page;   /* vCPU 0's first page after a resume */
+	struct vmm *vmm;
+	struct sim_trace trace;           /* subscribers come before machine_run */
 	struct platform platform;
 	bool platform_ready;
 	unsigned nscripts;
@@ -66,21 +42,9 @@ struct machine {
 	struct host_events *host_events;
 	/* the physical causes named next to each check's first violation */
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
-	bool failed;
-	struct sim_diag err;
+	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
+	const struct oracle_check_result *results[SCN_MAX_READERS];   /* valid until oracle_destroy */
 };
-
-/* Records the first error raised inside an event; machine_run reports it. */
-static bool fail_at(struct machine *m, const char *path, const char *prefix, const char *what)
-{
-	if (!m->failed) {
-		m->failed = true;
-		sim_diag_set_file(&m->err, m->s->file);
-		sim_diag_set_path(&m->err, path);
-		sim_diag_fail(&m->err, "%s%s", prefix, what);
-	}
-	return false;
-}
 
 /*
  * A check just saw its first violation: record what last happened to the
@@ -115,18 +79,31 @@ static void capture_causes(struct machine *m, unsigned group)
 static void on_read(void *ctx, const struct guest_reader *r, const struct guest_read *rd)
 {
 	struct machine *m = ctx;
+	unsigned g = r->p.group;
 	const struct oracle_check_result *res;
-	uint64_t before = 0;
+	unsigned firsts = 0;
 
-	res = oracle_results(m->oracle, r->p.group);
+	if (sim_trace_wants(&m->trace, SIM_TRACE_READ)) {
+		struct sim_trace_record rec = { .kind = SIM_TRACE_READ, .t_ps = rd->end_ps };
+
+		rec.u.read = (struct sim_trace_read){
+			.reader = m->s->readers[g].name,
+			.group = g,
+			.vcpu = rd->vcpu,
+			.start_ps = rd->start_ps,
+			.value_ns = rd->value_ns,
+		};
+		sim_trace_publish(&m->trace, &rec);
+	}
+	oracle_feed(m->oracle, g, rd->index, rd->vcpu, rd->start_ps, rd->end_ps, rd->value_ns);
+	/* A first violation never goes away: a new one shows as a higher count. */
+	res = m->results[g];
 	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		before += res[c].has_first;
-	oracle_feed(m->oracle, r->p.group, rd->index, rd->vcpu, rd->start_ps, rd->end_ps,
-		    rd->value_ns);
-	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		before -= res[c].has_first;
-	if (before != 0)
-		capture_causes(m, r->p.group);
+		firsts += res[c].has_first;
+	if (firsts != m->firsts[g]) {
+		m->firsts[g] = firsts;
+		capture_causes(m, g);
+	}
 }
 
 /*
@@ -182,148 +159,44 @@ static void on_reader_move(void *ctx, unsigned group, unsigned cpu, sim_ps now)
 	}
 }
 
-static uint64_t vcpu_kvmclock_ns(const struct kvm_vcpu *v, sim_ps now)
-{
-	return pvclock_read_cycles(&v->pvti, kvm_vcpu_guest_tsc(v, now));
-}
-
-/* KVM wrote a page: after a migration, vCPU 0's first one shows the destination's clock. */
+/* KVM wrote a page: the trace stream gets its full contents; the VMM's actions may wait for it. */
 static void on_page_write(void *ctx, const struct kvm_vcpu *v, sim_ps now)
 {
 	struct machine *m = ctx;
-	struct machine_migration_log *log = m->awaiting_page;
 
-	if (!log || v->id != 0)
-		return;
-	log->kvmclock_after_ns = vcpu_kvmclock_ns(v, now);
-	log->page_after = true;
-	log->master_clock_after = (v->pvti.flags & PVCLOCK_TSC_STABLE_BIT) != 0;
-	m->awaiting_page = NULL;
+	if (sim_trace_wants(&m->trace, SIM_TRACE_PVCLOCK_WRITE)) {
+		struct sim_trace_record rec = { .kind = SIM_TRACE_PVCLOCK_WRITE, .t_ps = now };
+
+		rec.u.pvclock = (struct sim_trace_pvclock_write){
+			.vm = 0,
+			.vcpu = v->id,
+			.version = v->pvti.version,
+			.tsc_timestamp = v->pvti.tsc_timestamp,
+			.system_time_ns = v->pvti.system_time,
+			.tsc_to_system_mul = v->pvti.tsc_to_system_mul,
+			.tsc_shift = v->pvti.tsc_shift,
+			.flags = v->pvti.flags,
+		};
+		sim_trace_publish(&m->trace, &rec);
+	}
+	vmm_page_written(m->vmm, v, now);
 }
 
-static void pause_guest(struct machine *m, sim_ps now)
+/* The VMM stopped the guest or let it run again: only the guest's readers stop with it. */
+static void on_guest_running(void *ctx, bool running, sim_ps now)
 {
-	kvm_vm_pause(&m->vm, now);
-	/* Only the guest's readers: bare-metal readers run on, whatever the VM does. */
-	for (unsigned i = 0; i < m->nreaders; i++)
-		if (!m->readers[i].p.host)
-			guest_reader_pause(&m->readers[i], &m->q, now);
-	pause_groups(m, -1, true, now);
-}
+	struct machine *m = ctx;
 
-static void resume_guest(struct machine *m, sim_ps now)
-{
-	kvm_vm_resume(&m->vm, now);
-	for (unsigned i = 0; i < m->nreaders; i++)
-		if (!m->readers[i].p.host)
+	/* Bare-metal readers run on, whatever the VM does. */
+	for (unsigned i = 0; i < m->nreaders; i++) {
+		if (m->readers[i].p.host)
+			continue;
+		if (running)
 			guest_reader_resume(&m->readers[i], &m->q, now);
-	pause_groups(m, -1, false, now);
-}
-
-static void migration_stop(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
-{
-	struct migration_state *ms = sim_container_of(ev, struct migration_state, stop_ev);
-	struct machine *m = ms->m;
-	const struct scn_migration *sm = &m->s->migrations[ms->index];
-	struct machine_migration_log *log = &m->logs[ms->index];
-	struct kvm_vm *vm = &m->vm;
-
-	log->from_host = m->cur_host;
-	log->to_host = sm->to_host;
-	log->stop_ps = now;
-	log->kvmclock_before_ns = vcpu_kvmclock_ns(&vm->vcpus[0], now);
-	log->guest_tsc_before = kvm_vcpu_guest_tsc(&vm->vcpus[0], now);
-	log->tsc_khz_before = vm->vcpus[0].virtual_tsc_khz;
-	log->master_clock_before = vm->use_master_clock;
-
-	pause_guest(m, now);
-	/* QEMU: KVM_GET_CLOCK when the VM stops, then the vCPUs' IA32_TSC. */
-	kvm_get_clock(vm, now, &log->get);
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		ms->saved_tsc[i] = kvm_vcpu_guest_tsc(&vm->vcpus[i], now);
-	ms->saved_realtime_ns = host_realtime_ns(vm->host, now);
-	ms->saved_tsc_khz = vm->vcpus[0].virtual_tsc_khz;
-	sim_schedule(q, &ms->resume_ev, now + sm->downtime_ps);
-}
-
-static void migration_resume(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
-{
-	struct migration_state *ms = sim_container_of(ev, struct migration_state, resume_ev);
-	struct machine *m = ms->m;
-	const struct scn_migration *sm = &m->s->migrations[ms->index];
-	struct machine_migration_log *log = &m->logs[ms->index];
-	struct kvm_vm *vm = &m->vm;
-	struct host *dst = &m->hosts[sm->to_host];
-	unsigned pins[SCN_MAX_VCPUS];
-	struct sim_diag err;
-	uint64_t elapsed_ns = 0;
-
-	/* the loader fills in the default pins (online CPUs, round robin) */
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		pins[i] = sm->pins[i];
-	kvm_vm_attach_host(vm, dst, pins);
-	m->cur_host = sm->to_host;
-
-	sim_diag_clear(&err);
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		if (sm->tsc_scaling && !kvm_vcpu_set_tsc_khz(&vm->vcpus[i], ms->saved_tsc_khz, &err)) {
-			fail_at(m, sm->path, "KVM_SET_TSC_KHZ at the destination: ", err.msg);
-			return;
-		}
+		else
+			guest_reader_pause(&m->readers[i], &m->q, now);
 	}
-	if (sm->tsc_carry == SCN_TSC_ADVANCE) {
-		uint64_t real = host_realtime_ns(dst, now);
-
-		elapsed_ns = real > ms->saved_realtime_ns ? real - ms->saved_realtime_ns : 0;
-	}
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		struct kvm_vcpu *v = &vm->vcpus[i];
-		/* The guest TSC advances at the guest's own rate for the elapsed time. */
-		uint64_t advance = sim_mul_div(elapsed_ns, v->virtual_tsc_khz, 1000000);
-
-		kvm_vcpu_write_tsc(v, now, ms->saved_tsc[i] + advance);
-	}
-
-	log->set_clock = sm->set_clock != SCN_SET_CLOCK_NONE;
-	if (log->set_clock) {
-		struct kvm_clock_data data = log->get;
-
-		data.flags = sm->set_clock == SCN_SET_CLOCK_REALTIME ?
-			     (log->get.flags & KVM_CLOCK_REALTIME) : 0;
-		log->set_flags = data.flags;
-		if (!kvm_set_clock(vm, now, &data, &err)) {
-			fail_at(m, sm->path, "KVM_SET_CLOCK at the destination: ", err.msg);
-			return;
-		}
-	}
-	resume_guest(m, now);
-	log->resume_ps = now;
-	log->scaled = vm->vcpus[0].tsc_scaling_ratio != kvm_default_tsc_scaling_ratio(vm);
-	log->tsc_khz_after = vm->vcpus[0].virtual_tsc_khz;
-	log->guest_tsc_after = kvm_vcpu_guest_tsc(&vm->vcpus[0], now);
-	log->done = true;
-	m->awaiting_page = log;
-	(void)q;
-}
-
-static void move_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
-{
-	struct move_state *mv = sim_container_of(ev, struct move_state, ev);
-	struct machine *m = mv->m;
-	const struct scn_vcpu_move *sm = &m->s->moves[mv->index];
-	char what[64];
-
-	(void)q;
-	if (sm->pcpu >= m->vm.host->ncpus) {
-		snprintf(what, sizeof(what), "%u CPUs", m->vm.host->ncpus);
-		fail_at(m, sm->path, "pcpu is beyond the host the VM is on at that time, which has ",
-			what);
-		return;
-	}
-	if (m->vm.running)
-		kvm_vcpu_move(&m->vm.vcpus[sm->vcpu], now, sm->pcpu);
-	else
-		m->vm.vcpus[sm->vcpu].pcpu = sm->pcpu;
+	pause_groups(m, -1, !running, now);
 }
 
 /*
@@ -338,18 +211,6 @@ static bool settle_initial_pages(struct machine *m, struct sim_diag *err)
 		if (m->vm.vcpus[i].pvti.version == 0 || m->vm.vcpus[i].requests)
 			return sim_diag_fail(err, "vCPU %u's pvclock page was not written at t = 0", i);
 	return true;
-}
-
-/* A device reader with no explicit cost takes one access: the device's cost. */
-static sim_ps reader_cost(const struct machine *m, const struct scn_reader *sr)
-{
-	if (sr->cost_ps)
-		return sr->cost_ps;
-	if (sr->kind == READER_HPET)
-		return m->platform.params.cost_ps[BOARD_DEV_HPET];
-	if (sr->kind == READER_PMTIMER)
-		return m->platform.params.cost_ps[BOARD_DEV_PMTIMER];
-	return sr->cost_ps;
 }
 
 /* Oracle readers of a group: one per vCPU or CPU (a migrating process has one per CPU it visits). */
@@ -383,6 +244,8 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	m->readers = calloc(n ? n : 1, sizeof(*m->readers));
 	if (!m->oracle || !m->readers)
 		return sim_diag_fail(err, "out of memory");
+	for (unsigned g = 0; g < s->nreaders; g++)
+		m->results[g] = oracle_results(m->oracle, g);
 	m->nreaders = n;
 
 	n = 0;
@@ -396,10 +259,8 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.vcpu = sr->on_host ? 0 : sr->vcpus[i],
 				.period_ps = sr->period_ps,
 				.jitter_ps = sr->jitter_ps,
-				.cost_ps = reader_cost(m, sr),
-				.tsc_khz = sr->on_host ?
-					   machine_host_reader_tsc_khz(&m->hosts[sr->host], sr->kind) :
-					   sr->tsc_khz,
+				.cost_ps = sr->cost_ps,   /* 0: the kind's default, e.g. a device access */
+				.tsc_khz = sr->tsc_khz,   /* 0: the kind's (sim/guest/kinds/) */
 				.platform = &m->platform,
 				.width_bits = sr->width_bits,
 				.wrap_extend = sr->wrap_extend,
@@ -454,6 +315,7 @@ static bool build_platform(struct machine *m, struct sim_diag *err)
 	pp.pmtimer_bits = sp->pmtimer.bits;
 	/* The RTC counts whole seconds: it holds the base time's second at t = 0. */
 	pp.rtc_base_utc_s = (int64_t)(sp->rtc.base_ns / SIM_NS_PER_S);
+	pp.trace = &m->trace;
 	/* enum scn_device is the board's list (board_devices.h): the same indices. */
 	for (unsigned d = 0; d < SCN_DEV_COUNT; d++)
 		if (sp->has_cost[d])
@@ -513,6 +375,7 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 		.update_delay_ps = KVM_CLOCK_UPDATE_DELAY_PS,
 		.entry_latency_max_ps = 0,
 		.seed = s->seed,
+		.trace = &m->trace,
 	};
 	if (!kvm_vm_init(&m->vm, &kp, &m->hosts[m->cur_host], &m->q, 0, err)) {
 		sim_diag_set_path(err, "/vm");
@@ -533,6 +396,25 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
+/* The VMM's actions, queued after the readers and scripts (ties at t = 0 keep that order). */
+static bool build_vmm(struct machine *m, struct sim_diag *err)
+{
+	struct vmm_env env = {
+		.s = m->s,
+		.q = &m->q,
+		.hosts = m->hosts,
+		.nhosts = m->nhosts,
+		.vm = m->vm_ready ? &m->vm : NULL,
+		.trace = &m->trace,
+		.board_owner = VMM_BOARD_HOST,  /* the board runs on true time from t = 0 */
+		.guest_running = on_guest_running,
+		.ctx = m,
+	};
+
+	m->vmm = vmm_create(&env, err);
+	return m->vmm != NULL;
+}
+
 struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 {
 	struct machine *m = calloc(1, sizeof(*m));
@@ -543,6 +425,7 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	}
 	m->s = s;
 	sim_eventq_init(&m->q);
+	sim_trace_init(&m->trace);
 	if (!build_platform(m, err))
 		goto fail;
 	if (!build_hosts(m, err) || (s->has_vm && !build_vm(m, err)))
@@ -551,6 +434,7 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 		m->host_checks = host_checks_from_scenario(s, m->hosts, &m->q, err);
 		if (!m->host_checks)
 			goto fail;
+		host_checks_set_trace(m->host_checks, &m->trace);
 	}
 	if (s->has_hosts) {
 		struct host_events_env env = {
@@ -562,29 +446,9 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 		if (!m->host_events)
 			goto fail;
 	}
-	if (!build_readers(m, err) || !build_scripts(m, err))
+	if (!build_readers(m, err) || !build_scripts(m, err) || !build_vmm(m, err))
 		goto fail;
-
-	for (unsigned i = 0; i < s->nmigrations; i++) {
-		struct migration_state *ms = &m->migs[i];
-
-		ms->m = m;
-		ms->index = i;
-		snprintf(ms->stop_name, sizeof(ms->stop_name), "migration%u.stop", i);
-		snprintf(ms->resume_name, sizeof(ms->resume_name), "migration%u.resume", i);
-		sim_event_init(&ms->stop_ev, ms->stop_name, SIM_PRIO_SCENARIO, migration_stop);
-		sim_event_init(&ms->resume_ev, ms->resume_name, SIM_PRIO_SCENARIO, migration_resume);
-		sim_schedule(&m->q, &ms->stop_ev, s->migrations[i].at_ps);
-	}
-	for (unsigned i = 0; i < s->nmoves; i++) {
-		struct move_state *mv = &m->moves[i];
-
-		mv->m = m;
-		mv->index = i;
-		snprintf(mv->name, sizeof(mv->name), "vcpu_move%u", i);
-		sim_event_init(&mv->ev, mv->name, SIM_PRIO_SCENARIO, move_fire);
-		sim_schedule(&m->q, &mv->ev, s->moves[i].at_ps);
-	}
+	/* a schedule error in any builder */
 	if (m->q.failed) {
 		*err = m->q.error;
 		goto fail;
@@ -606,6 +470,7 @@ void machine_destroy(struct machine *m)
 	 * event idle, so the owners' own cancels below touch nothing freed.
 	 */
 	sim_eventq_finish(&m->q);
+	vmm_destroy(m->vmm);
 	host_events_destroy(m->host_events);
 	host_checks_destroy(m->host_checks);
 	for (unsigned i = 0; i < m->nscripts; i++)
@@ -623,20 +488,11 @@ void machine_destroy(struct machine *m)
 
 bool machine_run(struct machine *m, struct sim_diag *err)
 {
-	/* Run in slices so an error raised inside an event stops the run promptly. */
-	const sim_ps slice = SIM_PS_PER_S;
 	sim_ps end = m->s->duration_ps;
 
-	while (m->q.now < end && !m->failed) {
-		sim_ps next = end - m->q.now > slice ? m->q.now + slice : end;
-
-		if (!sim_eventq_run_until(&m->q, next, err)) {
+	if (!sim_eventq_run_until(&m->q, end, err)) {
+		if (!err->file[0])
 			sim_diag_set_file(err, m->s->file);
-			return false;
-		}
-	}
-	if (m->failed) {
-		*err = m->err;
 		return false;
 	}
 	if (m->host_checks)
@@ -679,9 +535,19 @@ struct machine_group_stats machine_group_stats(const struct machine *m, unsigned
 	return st;
 }
 
-const struct machine_migration_log *machine_migration_log(const struct machine *m, unsigned i)
+const struct vmm_migration_log *machine_migration_log(const struct machine *m, unsigned i)
 {
-	return i < m->s->nmigrations ? &m->logs[i] : NULL;
+	return vmm_migration_log(m->vmm, i);
+}
+
+struct sim_trace *machine_trace(struct machine *m)
+{
+	return &m->trace;
+}
+
+const struct host *machine_host(const struct machine *m, unsigned i)
+{
+	return i < m->nhosts ? &m->hosts[i] : NULL;
 }
 
 uint64_t machine_events(const struct machine *m)

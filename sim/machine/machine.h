@@ -1,7 +1,7 @@
 /*
- * The machine: builds hosts, the VM, the guest's readers and the oracle from
- * a scenario, plays the scenario's actions (live migrations, vCPU moves) as
- * the VMM would, runs the event queue to the end and keeps the oracle's
+ * The machine: builds hosts, the board, the VM, the VMM's actions
+ * (sim/vmm: live migrations, vCPU moves), the guest's readers and the oracle
+ * from a scenario, runs the event queue to the end and keeps the oracle's
  * verdicts.  It never sees JSON (the loader made the scenario) and never
  * prints (cli/report does).
  */
@@ -13,30 +13,15 @@
 
 #include "oracle/oracle.h"
 #include "sim/core/diag.h"
+#include "sim/core/trace.h"
 #include "sim/kvm/kvm.h"
 #include "oracle/hw/host_checks.h"
 #include "sim/machine/script.h"
-
-#define MACHINE_CAUSE_MAX 400
 #include "sim/scenario/scenario.h"
+#include "sim/vmm/vmm.h"
 
-/* What happened at one migration, for the report. */
-struct machine_migration_log {
-	bool done;
-	unsigned from_host, to_host;
-	sim_ps stop_ps, resume_ps;
-	struct kvm_clock_data get;        /* what KVM_GET_CLOCK returned at the source */
-	bool set_clock;                   /* KVM_SET_CLOCK was called at the destination */
-	uint32_t set_flags;               /* with these flags */
-	uint64_t kvmclock_before_ns;      /* vCPU 0's kvmclock just before the stop ... */
-	uint64_t kvmclock_after_ns;       /* ... and as the destination's first page gives it */
-	bool page_after;                  /* that page was written before the run ended */
-	uint64_t guest_tsc_before;        /* vCPU 0's guest TSC at the stop ... */
-	uint64_t guest_tsc_after;         /* ... and at the resume */
-	uint64_t tsc_khz_before, tsc_khz_after;   /* vCPU 0's virtual TSC kHz */
-	bool scaled;                      /* TSC scaling active at the destination */
-	bool master_clock_before, master_clock_after;
-};
+/* Longest physical-cause text kept per check (machine_violation_cause). */
+#define MACHINE_CAUSE_MAX 400
 
 struct machine_group_stats {
 	uint64_t reads;
@@ -46,9 +31,24 @@ struct machine_group_stats {
 
 struct machine;
 
-/* Builds everything at t = 0; NULL with err (file and JSON path when known). */
+/*
+ * Builds everything at t = 0; NULL with err (file and JSON path when known).
+ * The machine keeps pointers into s (parameters, names, paths): s must
+ * outlive it.
+ */
 struct machine *machine_create(const struct scenario *s, struct sim_diag *err);
 void machine_destroy(struct machine *m);
+
+/*
+ * The run's trace stream (sim/core/trace.h): subscribe before machine_run.
+ * The machine publishes reads and pvclock page writes, the VMM its action
+ * phases, KVM its TSC writes and master clock changes, the board its bus
+ * accesses and interrupt edges, the host checks their violations; nothing is
+ * built for a kind nobody subscribed to.  What
+ * machine_create did at t = 0 (KVM's first write of each page) comes before
+ * any subscriber.
+ */
+struct sim_trace *machine_trace(struct machine *m);
 
 /* Runs to the scenario's duration; false on a simulation error (err filled). */
 bool machine_run(struct machine *m, struct sim_diag *err);
@@ -56,10 +56,13 @@ bool machine_run(struct machine *m, struct sim_diag *err);
 const struct oracle_check_result *machine_check_results(const struct machine *m,
 							  unsigned reader_group);
 struct machine_group_stats machine_group_stats(const struct machine *m, unsigned reader_group);
-const struct machine_migration_log *machine_migration_log(const struct machine *m, unsigned i);
+const struct vmm_migration_log *machine_migration_log(const struct machine *m, unsigned i);
 uint64_t machine_events(const struct machine *m);
 bool machine_master_clock(const struct machine *m);
 uint64_t machine_page_updates(const struct machine *m);
+
+/* Host i as it stands now (after machine_run: at the end of the run); NULL past the last. */
+const struct host *machine_host(const struct machine *m, unsigned i);
 
 /* Device script i's outcome, and whether its "expect" holds. */
 const struct script_result *machine_script_result(const struct machine *m, unsigned i);

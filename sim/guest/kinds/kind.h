@@ -1,0 +1,62 @@
+/*
+ * What a reader kind does, as one ops row: sim/guest/reader.c schedules
+ * reads, pauses, periods and retries and calls these at the read's edges; a
+ * kind's own file (sim/guest/kinds/<kind>.c) holds everything about how the
+ * value is obtained.  The rows are listed once, in sim/guest/reader_kind.h.
+ *
+ * Private to sim/guest: the machine and tests use sim/guest/reader.h.
+ */
+#ifndef SIM_GUEST_KINDS_KIND_H
+#define SIM_GUEST_KINDS_KIND_H
+
+#include "sim/guest/reader.h"
+
+struct reader_kind_ops {
+	/*
+	 * At guest_reader_init, after the common fields (CPU, phase, PRNG) are
+	 * set: set up the kind's state (clocksource, TSC kHz).  NULL: nothing.
+	 */
+	bool (*init)(struct guest_reader *r, sim_ps now, struct sim_diag *err);
+	/* An attempt begins at `now` (pvclock_read_begin samples the page).  NULL: nothing. */
+	void (*begin)(struct guest_reader *r, sim_ps now);
+	/* The attempt ends at `now`: the value in ns, or false to retry. */
+	bool (*finish)(struct guest_reader *r, sim_ps now, uint64_t *value_ns);
+	/*
+	 * The cost of one read when neither the scenario nor the kind's list row
+	 * (reader_kind.h) gives one: a read that is one device access costs that
+	 * access.  NULL for kinds with a default cost.
+	 */
+	sim_ps (*default_cost_ps)(const struct guest_reader_params *p);
+};
+
+#define READER_KIND_DECLARE(id, name, ops, cost_ns) extern const struct reader_kind_ops reader_kind_##ops;
+READER_KINDS(READER_KIND_DECLARE)
+#undef READER_KIND_DECLARE
+
+/* The ops row of kind k (k < READER_KIND_COUNT). */
+const struct reader_kind_ops *reader_kind_ops(enum reader_kind k);
+
+/* The vCPU a VM reader runs on. */
+static inline struct kvm_vcpu *guest_reader_vcpu(const struct guest_reader *r)
+{
+	return &r->vm->vcpus[r->p.vcpu];
+}
+
+/* RDTSC on the reader's CPU: the guest TSC in a VM, the CPU's own on bare metal. */
+static inline uint64_t guest_reader_rdtsc(struct guest_reader *r, sim_ps now)
+{
+	if (r->p.host)
+		return tsc_rdtsc(&r->p.host->cpus[r->cur_cpu].tsc, now, r->p.rdtsc, &r->rng, NULL);
+	return kvm_vcpu_guest_tsc(guest_reader_vcpu(r), now);
+}
+
+/* r->tsc_khz is one a clocksource can take (1 to 2^32 - 1 kHz); err names the reader. */
+static inline bool guest_reader_check_tsc_khz(const struct guest_reader *r, struct sim_diag *err)
+{
+	if (r->tsc_khz == 0 || r->tsc_khz > UINT32_MAX)
+		return sim_diag_fail(err, "reader %s: TSC kHz %llu out of range", r->name,
+				     (unsigned long long)r->tsc_khz);
+	return true;
+}
+
+#endif

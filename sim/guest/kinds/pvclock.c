@@ -1,0 +1,68 @@
+/*
+ * pvclock and pvclock-raw: Linux's pvclock_clocksource_read()
+ * (arch/x86/kernel/pvclock.c).  The attempt samples the vCPU's page when it
+ * begins (pvclock_read_begin) and RDTSC and the version when it ends; it
+ * retries while the version is odd or changed (pvclock_read_retry).  The
+ * result is trusted as is only when the guest saw
+ * KVM_FEATURE_CLOCKSOURCE_STABLE_BIT and the page carries
+ * PVCLOCK_TSC_STABLE_BIT; otherwise it is clamped to the guest-wide
+ * last_value so it never goes below any earlier one.  pvclock-raw is the same
+ * read without that guard (kvm-unit-tests' raw mode).
+ */
+#include "sim/guest/kinds/kind.h"
+
+static void pvclock_kind_begin(struct guest_reader *r, sim_ps now)
+{
+	(void)now;
+	r->snapshot = guest_reader_vcpu(r)->pvti;
+}
+
+/* The page's time at the TSC read at `now`; false when the version says retry. */
+static bool page_cycles(struct guest_reader *r, sim_ps now, uint64_t *ns)
+{
+	uint64_t tsc = guest_reader_rdtsc(r, now);
+	const struct kvm_vcpu *v = guest_reader_vcpu(r);
+
+	if ((r->snapshot.version & 1) || r->snapshot.version != v->pvti.version)
+		return false;
+	*ns = pvclock_read_cycles(&r->snapshot, tsc);
+	return true;
+}
+
+static bool pvclock_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
+{
+	uint64_t ret, last;
+
+	if (!page_cycles(r, now, &ret))
+		return false;
+	if (r->kernel->pvclock_stable_valid && (r->snapshot.flags & PVCLOCK_TSC_STABLE_BIT)) {
+		*value_ns = ret;
+		return true;
+	}
+	/* The guard: never return less than any CPU has returned before. */
+	last = r->kernel->pvclock_last_value;
+	if (ret <= last) {
+		if (ret < last)
+			r->guarded++;
+		*value_ns = last;
+		return true;
+	}
+	r->kernel->pvclock_last_value = ret;
+	*value_ns = ret;
+	return true;
+}
+
+static bool pvclock_raw_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
+{
+	return page_cycles(r, now, value_ns);
+}
+
+const struct reader_kind_ops reader_kind_pvclock = {
+	.begin = pvclock_kind_begin,
+	.finish = pvclock_kind_finish,
+};
+
+const struct reader_kind_ops reader_kind_pvclock_raw = {
+	.begin = pvclock_kind_begin,
+	.finish = pvclock_raw_kind_finish,
+};
