@@ -705,3 +705,43 @@ Test(machine, trace_stream_carries_kvm_and_board_records)
 	machine_destroy(m);
 	scenario_destroy(s);
 }
+
+struct read_starts {
+	unsigned n;
+	sim_ps start_ps[8];
+};
+
+static void keep_read_starts(void *ctx, const struct sim_trace_record *rec)
+{
+	struct read_starts *r = ctx;
+
+	if (rec->u.read.vcpu == 0 && r->n < 8)
+		r->start_ps[r->n++] = rec->u.read.start_ps;
+}
+
+/* "phase" pins where each period's read starts: without jitter, at phase + k x period. */
+Test(machine, reader_phase_pins_the_read_times)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"ph\", \"duration\": \"5ms\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 2 },\n"
+		"  \"readers\": [ { \"name\": \"kc\", \"kind\": \"pvclock\", \"vcpus\": \"all\", \"period\": \"1ms\",\n"
+		"    \"jitter\": \"0s\", \"phase\": \"250us\",\n"
+		"    \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ] }\n");
+	struct read_starts r = { 0 };
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_READ),
+				      keep_read_starts, &r));
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+	cr_assert_eq(r.n, 5);
+	for (unsigned k = 0; k < r.n; k++)
+		cr_expect_eq(r.start_ps[k], 250 * SIM_PS_PER_US + k * SIM_PS_PER_MS, "read %u", k);
+	machine_destroy(m);
+	scenario_destroy(s);
+}

@@ -259,6 +259,8 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.vcpu = sr->on_host ? 0 : sr->vcpus[i],
 				.period_ps = sr->period_ps,
 				.jitter_ps = sr->jitter_ps,
+				.has_phase = sr->has_phase,
+				.phase_ps = sr->phase_ps,
 				.cost_ps = sr->cost_ps,   /* 0: the kind's default, e.g. a device access */
 				.tsc_khz = sr->tsc_khz,   /* 0: the kind's (sim/guest/kinds/) */
 				.platform = &m->platform,

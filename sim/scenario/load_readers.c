@@ -23,7 +23,7 @@ static const struct field reader_rows[] = {
 	{ ROW("period", F_DURATION_PS, R(period_ps)), .required = true, .min = 1,
 	  .what = "period" },
 	{ ROW("jitter", F_DURATION_PS, R(jitter_ps)), .dflt = "0s" },
-	{ ROW("cost", F_CUSTOM, 0) },              /* default by kind: reader_cost_ps[] */
+	{ ROW("cost", F_CUSTOM, 0) },              /* default by kind: sim/guest/reader_kind.h */
 	{ ROW("tsc_khz", F_U64, R(tsc_khz)), .min = 1, .max = UINT32_MAX,
 	  .what = "a TSC frequency in kHz" },
 	{ ROW("width", F_EITHER, R(width_bits)), .dflt = "32", .min = 32, .max = 64,
@@ -53,16 +53,6 @@ static const struct field check_rows[] = {
 
 const struct field_table reader_table = FIELDS("readers", reader_rows);
 const struct field_table check_table = FIELDS("checks", check_rows);
-
-/* Default cost of one read, by reader kind. */
-static const sim_ps reader_cost_ps[] = {
-	[READER_PVCLOCK] = 40 * SIM_PS_PER_NS,
-	[READER_PVCLOCK_RAW] = 30 * SIM_PS_PER_NS,
-	[READER_TSC] = 20 * SIM_PS_PER_NS,
-	[READER_HPET] = 0,                /* the device's access cost, resolved by the machine */
-	[READER_PMTIMER] = 0,
-	[READER_RDTSC] = 10 * SIM_PS_PER_NS,
-};
 
 /* ---- readers and checks ---- */
 
@@ -267,7 +257,7 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	if (r->jitter_ps >= r->period_ps)
 		return fail(ld, v.path, "expected a jitter below the period (%s), got %s",
 			    fmt_ps(a, sizeof(a), 1, r->period_ps), fmt_ps(b, sizeof(b), 1, r->jitter_ps));
-	r->cost_ps = reader_cost_ps[r->kind];
+	r->cost_ps = reader_kind_default_cost_ps(r->kind);
 	if (!node_get(ld, o, "cost", false, &v) || !read_duration_ps(ld, &v, &r->cost_ps))
 		return false;
 	if (r->cost_ps >= r->period_ps)
