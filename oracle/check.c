@@ -211,12 +211,14 @@ static void feed_mono_causal(const struct oracle_feed *f, struct oracle_check_re
 {
 	const struct oracle_group *g = f->g;
 	const struct oracle_read *rd = f->rd;
+	const unsigned n = g->cfg.nreaders, self = rd->reader;
+	const sim_ps start_ps = rd->start_ps;
 	struct oracle_causal_max best = { 0 }, m;
 	bool any = false;
 	int64_t warp_ps;
 
-	for (unsigned q = 0; q < g->cfg.nreaders; q++) {
-		if (q == rd->reader || !causal_max_before(&g->readers[q], rd->start_ps, &m))
+	for (unsigned q = 0; q < n; q++) {
+		if (q == self || !causal_max_before(&g->readers[q], start_ps, &m))
 			continue;
 		if (!any || m.value_ns > best.value_ns)
 			best = m;

@@ -84,6 +84,10 @@ struct oracle_group {
 	struct oracle_group_config cfg;
 	struct oracle_reader *readers;      /* cfg.nreaders entries */
 	struct oracle_check_result results[ORACLE_CHECK_COUNT];
+	/* The enabled checks' feed functions and ids, in id order (taken from the rows once). */
+	oracle_check_feed_fn *feeds[ORACLE_CHECK_COUNT];
+	unsigned char feed_ids[ORACLE_CHECK_COUNT];
+	unsigned nfeeds;
 	uint64_t reads;
 	sim_ps last_end_ps;
 	struct oracle_pause pause;          /* each group pauses with what it runs on */

@@ -7,11 +7,14 @@
 #include "oracle/oracle.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "oracle/check.h"
 #include "oracle/feed.h"
 #include "sim/core/trace.h"
+
+_Static_assert(ORACLE_CHECK_COUNT <= UCHAR_MAX, "feed_ids hold a check id in a byte");
 
 struct oracle {
 	unsigned ngroups;
@@ -34,7 +37,8 @@ bool oracle_check_is_rate(enum oracle_check_id id)
 }
 
 /* Re-derives passed and expectation_met from the counters (docs/oracle.md, "Results"). */
-static void result_refresh(struct oracle_check_result *r, const struct oracle_check_config *c)
+static inline void result_refresh(struct oracle_check_result *r,
+				  const struct oracle_check_config *c)
 {
 	bool outcome;
 
@@ -113,6 +117,10 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 			r->id = (enum oracle_check_id)c;
 			r->enabled = g->cfg.checks[c].enabled;
 			result_refresh(r, &g->cfg.checks[c]);
+			if (r->enabled) {
+				g->feeds[g->nfeeds] = oracle_check_desc(r->id)->feed;
+				g->feed_ids[g->nfeeds++] = (unsigned char)c;
+			}
 		}
 	}
 	return o;
@@ -163,17 +171,18 @@ void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcp
 
 	const struct oracle_feed f = { .o = o, .g = g, .rs = rs, .rd = &rd };
 
-	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		if (cfg[c].enabled)
-			oracle_check_desc((enum oracle_check_id)c)->feed(&f, &g->results[c], &cfg[c]);
+	/* Each check reads only its own result and the reader's previous read. */
+	for (unsigned i = 0; i < g->nfeeds; i++) {
+		unsigned c = g->feed_ids[i];
+
+		g->feeds[i](&f, &g->results[c], &cfg[c]);
+		result_refresh(&g->results[c], &cfg[c]);
+	}
 
 	rs->seen = true;
 	rs->prev_end_ps = end_ps;
 	rs->prev_vcpu = vcpu;
 	rs->prev_value_ns = value_ns;
-
-	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		result_refresh(&g->results[c], &cfg[c]);
 }
 
 void oracle_group_paused(struct oracle *o, unsigned group, sim_ps now)
