@@ -34,13 +34,14 @@ static void worst_signed(struct oracle_check_result *r, int64_t x)
 }
 
 /* Records the read as a violation of r, against the same reader's previous read. */
-static void violation_vs_prev(const struct oracle_feed *f, struct oracle_check_result *r,
+static void violation_vs_prev(const struct oracle_group *g, const struct oracle_reader *rs,
+			      const struct oracle_read *rd, struct oracle_check_result *r,
 			      int64_t amount)
 {
-	oracle_record_violation(f, r, &(struct oracle_violation){
-		.t_ps = f->rd->end_ps, .vcpu = f->rd->vcpu, .value_ns = f->rd->value_ns,
-		.other_t_ps = f->rs->prev_end_ps, .other_vcpu = f->rs->prev_vcpu,
-		.other_value_ns = f->rs->prev_value_ns,
+	oracle_record_violation(g, r, &(struct oracle_violation){
+		.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
+		.other_t_ps = rs->prev_end_ps, .other_vcpu = rs->prev_vcpu,
+		.other_value_ns = rs->prev_value_ns,
 	}, amount);
 }
 
@@ -49,56 +50,57 @@ static void violation_vs_prev(const struct oracle_feed *f, struct oracle_check_r
  * counts towards worst, and is a violation when it is more than the threshold
  * (ps, >= 0).  mono_vcpu is strict: a threshold of 0, so 1 ns counts.
  */
-static void step_back(const struct oracle_feed *f, struct oracle_check_result *r,
+static void step_back(const struct oracle_group *g, const struct oracle_reader *rs,
+		      const struct oracle_read *rd, struct oracle_check_result *r,
 		      int64_t threshold_ps)
 {
-	const struct oracle_read *rd = f->rd;
 	int64_t back_ps;
 
-	if (!f->rs->seen)
+	if (!rs->seen)
 		return;
 	r->samples++;
-	if (rd->value_ns >= f->rs->prev_value_ns)
+	if (rd->value_ns >= rs->prev_value_ns)
 		return;
-	back_ps = oracle_clamp_i64(oracle_ns_diff_ps(f->rs->prev_value_ns, rd->value_ns));
+	back_ps = oracle_clamp_i64(oracle_ns_diff_ps(rs->prev_value_ns, rd->value_ns));
 	worst_max(r, back_ps);
 	if (back_ps > threshold_ps)
-		violation_vs_prev(f, r, back_ps);
+		violation_vs_prev(g, rs, rd, r, back_ps);
 }
 
-static void feed_mono_vcpu(const struct oracle_feed *f, struct oracle_check_result *r,
+static void feed_mono_vcpu(struct oracle_group *g, struct oracle_reader *rs,
+			   const struct oracle_read *rd, struct oracle_check_result *r,
 			   const struct oracle_check_config *c)
 {
-	step_back(f, r, 0);
+	step_back(g, rs, rd, r, 0);
 }
 
-static void feed_step_back(const struct oracle_feed *f, struct oracle_check_result *r,
+static void feed_step_back(struct oracle_group *g, struct oracle_reader *rs,
+			   const struct oracle_read *rd, struct oracle_check_result *r,
 			   const struct oracle_check_config *c)
 {
-	step_back(f, r, c->threshold);
+	step_back(g, rs, rd, r, c->threshold);
 }
 
-static void feed_step_fwd(const struct oracle_feed *f, struct oracle_check_result *r,
+static void feed_step_fwd(struct oracle_group *g, struct oracle_reader *rs,
+			  const struct oracle_read *rd, struct oracle_check_result *r,
 			  const struct oracle_check_config *c)
 {
-	const struct oracle_reader *rs = f->rs;
 	sim_i128 excess_ps;
 
 	if (!rs->seen)
 		return;
 	r->samples++;
-	excess_ps = oracle_ns_diff_ps(f->rd->value_ns, rs->prev_value_ns) -
-		(sim_i128)(f->rd->end_ps - rs->prev_end_ps);
+	excess_ps = oracle_ns_diff_ps(rd->value_ns, rs->prev_value_ns) -
+		(sim_i128)(rd->end_ps - rs->prev_end_ps);
 	worst_max(r, oracle_clamp_i64(excess_ps));
 	if (excess_ps > c->threshold)
-		violation_vs_prev(f, r, oracle_clamp_i64(excess_ps));
+		violation_vs_prev(g, rs, rd, r, oracle_clamp_i64(excess_ps));
 }
 
-static void feed_max_error(const struct oracle_feed *f, struct oracle_check_result *r,
+static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
+			   const struct oracle_read *rd, struct oracle_check_result *r,
 			   const struct oracle_check_config *c)
 {
-	struct oracle_reader *rs = f->rs;
-	const struct oracle_read *rd = f->rd;
 	sim_i128 ref_ps, err_ps, mag_ps;
 	int64_t err;
 
@@ -107,12 +109,12 @@ static void feed_max_error(const struct oracle_feed *f, struct oracle_check_resu
 		rs->first_end_ps = rd->end_ps;
 		rs->first_vcpu = rd->vcpu;
 		rs->first_value_ns = rd->value_ns;
-		rs->first_paused_ps = oracle_paused_until(f->g, rd->end_ps);
+		rs->first_paused_ps = oracle_paused_until(g, rd->end_ps);
 		return;
 	}
 	ref_ps = (sim_i128)(rd->end_ps - rs->first_end_ps);
 	if (c->pause == ORACLE_PAUSE_EXCLUDE)
-		ref_ps -= (sim_i128)(oracle_paused_until(f->g, rd->end_ps) - rs->first_paused_ps);
+		ref_ps -= (sim_i128)(oracle_paused_until(g, rd->end_ps) - rs->first_paused_ps);
 	err_ps = oracle_ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
 	err = oracle_clamp_i64(err_ps);
 
@@ -120,7 +122,7 @@ static void feed_max_error(const struct oracle_feed *f, struct oracle_check_resu
 	worst_signed(r, err);
 	mag_ps = err_ps < 0 ? -err_ps : err_ps;
 	if (mag_ps > c->threshold)
-		oracle_record_violation(f, r, &(struct oracle_violation){
+		oracle_record_violation(g, r, &(struct oracle_violation){
 			.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 			.other_t_ps = rs->first_end_ps, .other_vcpu = rs->first_vcpu,
 			.other_value_ns = rs->first_value_ns +
@@ -129,15 +131,14 @@ static void feed_max_error(const struct oracle_feed *f, struct oracle_check_resu
 }
 
 /* Closes the reader's window when it is long enough; the read that closes one anchors the next. */
-static void feed_rate(const struct oracle_feed *f, struct oracle_check_result *r,
+static void feed_rate(struct oracle_group *g, struct oracle_reader *rs,
+		      const struct oracle_read *rd, struct oracle_check_result *r,
 		      const struct oracle_check_config *c)
 {
-	struct oracle_reader *rs = f->rs;
-	const struct oracle_read *rd = f->rd;
 	sim_ps dt_ps;
 	sim_i128 excess_ps, ppb, mag;
 
-	if (rs->anchor_valid && rs->anchor_epoch == f->g->pause.pause_epoch) {
+	if (rs->anchor_valid && rs->anchor_epoch == g->pause.pause_epoch) {
 		dt_ps = rd->end_ps - rs->anchor_end_ps;
 		if (dt_ps == 0 || dt_ps < c->window_ps)
 			return;
@@ -148,14 +149,14 @@ static void feed_rate(const struct oracle_feed *f, struct oracle_check_result *r
 		worst_signed(r, oracle_clamp_i64(ppb));
 		mag = ppb < 0 ? -ppb : ppb;
 		if (mag > c->threshold)
-			oracle_record_violation(f, r, &(struct oracle_violation){
+			oracle_record_violation(g, r, &(struct oracle_violation){
 				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 				.other_t_ps = rs->anchor_end_ps, .other_vcpu = rs->anchor_vcpu,
 				.other_value_ns = rs->anchor_value_ns + sim_to_ns(dt_ps),
 			}, oracle_clamp_i64(ppb));
 	}
 	rs->anchor_valid = true;
-	rs->anchor_epoch = f->g->pause.pause_epoch;
+	rs->anchor_epoch = g->pause.pause_epoch;
 	rs->anchor_end_ps = rd->end_ps;
 	rs->anchor_vcpu = rd->vcpu;
 	rs->anchor_value_ns = rd->value_ns;
@@ -206,11 +207,10 @@ static void causal_push(struct oracle_reader *rs, const struct oracle_read *rd)
 	rs->ring_count++;
 }
 
-static void feed_mono_causal(const struct oracle_feed *f, struct oracle_check_result *r,
+static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
+			     const struct oracle_read *rd, struct oracle_check_result *r,
 			     const struct oracle_check_config *c)
 {
-	const struct oracle_group *g = f->g;
-	const struct oracle_read *rd = f->rd;
 	const unsigned n = g->cfg.nreaders, self = rd->reader;
 	const sim_ps start_ps = rd->start_ps;
 	struct oracle_causal_max best = { 0 }, m;
@@ -229,14 +229,14 @@ static void feed_mono_causal(const struct oracle_feed *f, struct oracle_check_re
 		if (rd->value_ns < best.value_ns) {
 			warp_ps = oracle_clamp_i64(oracle_ns_diff_ps(best.value_ns, rd->value_ns));
 			worst_max(r, warp_ps);
-			oracle_record_violation(f, r, &(struct oracle_violation){
+			oracle_record_violation(g, r, &(struct oracle_violation){
 				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 				.other_t_ps = best.end_ps, .other_vcpu = best.vcpu,
 				.other_value_ns = best.value_ns,
 			}, warp_ps);
 		}
 	}
-	causal_push(f->rs, rd);
+	causal_push(rs, rd);
 }
 
 static const struct oracle_check_desc descs[] = {

@@ -51,13 +51,17 @@ struct oracle_compared_with_desc {
 
 const struct oracle_compared_with_desc *oracle_compared_with_desc(enum oracle_compared_with w);
 
-struct oracle_feed;
+struct oracle_group;
+struct oracle_reader;
+struct oracle_read;
 
 /*
- * Judges one read (f->rd, by reader f->rs) and updates r.  Called only when
- * the check is enabled, before the reader's previous read is replaced by it.
+ * Judges read rd of reader rs in group g (oracle/feed.h) and updates r.
+ * Called only when the check is enabled, before the reader's previous read
+ * is replaced by rd.
  */
-typedef void oracle_check_feed_fn(const struct oracle_feed *f, struct oracle_check_result *r,
+typedef void oracle_check_feed_fn(struct oracle_group *g, struct oracle_reader *rs,
+				  const struct oracle_read *rd, struct oracle_check_result *r,
 				  const struct oracle_check_config *c);
 
 struct oracle_check_desc {

@@ -81,6 +81,7 @@ struct oracle_pause {
 };
 
 struct oracle_group {
+	struct oracle *o;                   /* the oracle it belongs to (its trace stream) */
 	struct oracle_group_config cfg;
 	struct oracle_reader *readers;      /* cfg.nreaders entries */
 	struct oracle_check_result results[ORACLE_CHECK_COUNT];
@@ -93,20 +94,12 @@ struct oracle_group {
 	struct oracle_pause pause;          /* each group pauses with what it runs on */
 };
 
-/* One read on its way through the checks. */
-struct oracle_feed {
-	struct oracle *o;
-	struct oracle_group *g;
-	struct oracle_reader *rs;           /* the reader of rd */
-	const struct oracle_read *rd;
-};
-
 /*
  * Counts a violation of r; the first one is kept in r->first and published on
  * the oracle's trace stream with `amount` (the offending quantity, in the
  * check's unit).
  */
-void oracle_record_violation(const struct oracle_feed *f, struct oracle_check_result *r,
+void oracle_record_violation(const struct oracle_group *g, struct oracle_check_result *r,
 			     const struct oracle_violation *v, int64_t amount);
 
 /* Total time the group spent paused in [0, t], given every pause/resume at or before t. */

@@ -54,7 +54,7 @@ static inline void result_refresh(struct oracle_check_result *r,
 		(!c->has_worst_max || r->worst <= c->worst_max);
 }
 
-void oracle_record_violation(const struct oracle_feed *f, struct oracle_check_result *r,
+void oracle_record_violation(const struct oracle_group *g, struct oracle_check_result *r,
 			     const struct oracle_violation *v, int64_t amount)
 {
 	struct sim_trace_record rec;
@@ -63,16 +63,16 @@ void oracle_record_violation(const struct oracle_feed *f, struct oracle_check_re
 		return;
 	r->has_first = true;
 	r->first = *v;
-	if (!sim_trace_wants(f->o->trace, SIM_TRACE_VIOLATION))
+	if (!sim_trace_wants(g->o->trace, SIM_TRACE_VIOLATION))
 		return;
 	rec = (struct sim_trace_record){
 		.kind = SIM_TRACE_VIOLATION, .t_ps = v->t_ps,
 		.u.violation = {
-			.reader = f->g->cfg.name, .check = oracle_check_name(r->id),
+			.reader = g->cfg.name, .check = oracle_check_name(r->id),
 			.vcpu = v->vcpu, .value_ns = v->value_ns, .amount = amount,
 		},
 	};
-	sim_trace_publish(f->o->trace, &rec);
+	sim_trace_publish(g->o->trace, &rec);
 }
 
 sim_ps oracle_paused_until(const struct oracle_group *g, sim_ps t)
@@ -102,6 +102,7 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 	for (unsigned i = 0; i < ngroups; i++) {
 		struct oracle_group *g = &o->groups[i];
 
+		g->o = o;
 		g->cfg = groups[i];
 		g->cfg.name[ORACLE_NAME_MAX - 1] = '\0';
 		if (g->cfg.nreaders > 0) {
@@ -169,13 +170,11 @@ void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcp
 	cfg = g->cfg.checks;
 	rs = &g->readers[reader];
 
-	const struct oracle_feed f = { .o = o, .g = g, .rs = rs, .rd = &rd };
-
 	/* Each check reads only its own result and the reader's previous read. */
 	for (unsigned i = 0; i < g->nfeeds; i++) {
 		unsigned c = g->feed_ids[i];
 
-		g->feeds[i](&f, &g->results[c], &cfg[c]);
+		g->feeds[i](g, rs, &rd, &g->results[c], &cfg[c]);
 		result_refresh(&g->results[c], &cfg[c]);
 	}
 
