@@ -670,3 +670,47 @@ Test(oracle, no_trace_publishes_nothing)
 	cr_expect_eq(seen.n, 0);
 	oracle_destroy(o);
 }
+
+/* Placeholders the human report fills in a comparison's wording (oracle/check.h). */
+static bool known_placeholder(const char *name, size_t len)
+{
+	static const char *const known[] = { "other_t", "other_value", "other_vcpu", "cpu" };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == len && strncmp(name, known[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* What a new row must fill in for the loader, the engine and both reports. */
+Test(oracle, every_row_is_complete_and_named_once)
+{
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+		const struct oracle_check_desc *d = oracle_check_desc((enum oracle_check_id)c);
+		const struct oracle_compared_with_desc *w;
+
+		cr_assert_not_null(d);
+		cr_assert_not_null(d->name, "row %u", c);
+		cr_expect_not_null(d->feed, "%s", d->name);
+		cr_expect_not_null(d->sample_noun, "%s", d->name);
+		cr_expect_not_null(d->summary, "%s", d->name);
+		cr_expect_lt(d->unit, ORACLE_UNIT_COUNT, "%s", d->name);
+		cr_expect_eq(oracle_check_by_name(d->name), (enum oracle_check_id)c, "%s", d->name);
+		cr_expect_eq(d->window_default != NULL, (d->params & ORACLE_PARAM_WINDOW) != 0,
+			     "%s: a window default exactly when it takes a window", d->name);
+		w = oracle_compared_with_desc(d->compared_with);
+		cr_assert_not_null(w, "%s", d->name);
+		for (const char *p = strchr(w->wording, '{'); p; p = strchr(p + 1, '{')) {
+			const char *end = strchr(p, '}');
+
+			cr_assert_not_null(end, "%s: unclosed placeholder", d->name);
+			cr_expect(known_placeholder(p + 1, (size_t)(end - p - 1)),
+				  "%s: unknown placeholder %.*s", d->name, (int)(end - p + 1), p);
+		}
+	}
+	cr_expect_null(oracle_check_desc(ORACLE_CHECK_COUNT));
+	cr_expect_eq(oracle_check_by_name("no_such_check"), ORACLE_CHECK_COUNT);
+	cr_expect_str_eq(oracle_unit_name(ORACLE_UNIT_PPB), "ppb");
+	cr_expect_str_eq(oracle_pause_name(ORACLE_PAUSE_EXCLUDE), "exclude");
+	cr_expect_str_eq(oracle_expect_name(ORACLE_EXPECT_FAIL), "fail");
+}
