@@ -141,11 +141,14 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 		if (is_help(a)) {
 			*help = true;
 			return EXIT_OK;
-		} else if (strcmp(a, "--json") == 0 || strcmp(a, "--trace") == 0) {
+		} else if (strcmp(a, "--json") == 0) {
 			if (++i >= argc)
-				return usage_error("run", "%s needs a file name%s", a,
-						   a[2] == 'j' ? " or '-'" : "");
-			*(a[2] == 'j' ? &o->json_path : &o->trace_path) = argv[i];
+				return usage_error("run", "%s needs a file name or '-'", a);
+			o->json_path = argv[i];
+		} else if (strcmp(a, "--trace") == 0) {
+			if (++i >= argc)
+				return usage_error("run", "%s needs a file name", a);
+			o->trace_path = argv[i];
 		} else if (strcmp(a, "--seed") == 0) {
 			if (++i >= argc)
 				return usage_error("run", "%s needs a number", a);
@@ -249,7 +252,8 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	if (m && out->trace_file) {
 		trace_out_begin_run(&out->trace, file, s->name, s->seed);
 		if (!trace_attach(m, &out->trace)) {
-			sim_diag_fail(&err, "--trace: this build cannot subscribe to the run's trace");
+			sim_diag_fail(&err, "--trace: this build cannot reach the run's trace stream");
+			sim_diag_set_file(&err, file);
 			machine_destroy(m);
 			m = NULL;
 		}
