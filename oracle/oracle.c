@@ -173,9 +173,14 @@ void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcp
 	/* Each check reads only its own result and the reader's previous read. */
 	for (unsigned i = 0; i < g->nfeeds; i++) {
 		unsigned c = g->feed_ids[i];
+		struct oracle_check_result *r = &g->results[c];
+		const int64_t worst = r->worst;
+		const uint64_t violations = r->violations;
 
-		g->feeds[i](g, rs, &rd, &g->results[c], &cfg[c]);
-		result_refresh(&g->results[c], &cfg[c]);
+		g->feeds[i](g, rs, &rd, r, &cfg[c]);
+		/* passed and expectation_met depend on nothing else */
+		if (r->worst != worst || r->violations != violations)
+			result_refresh(r, &cfg[c]);
 	}
 
 	rs->seen = true;
