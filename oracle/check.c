@@ -1,44 +1,324 @@
-/* The oracle's check descriptors: see check.h.  Meaning of each: docs/oracle.md. */
+/*
+ * The oracle's checks: one row each (see check.h) with the function that
+ * judges a read.  Every check is a fixed-size accumulator per reader, fed one
+ * completed read at once (STYLE.md P15); all arithmetic is integer, guest
+ * values (ns) are compared in ps through 128-bit intermediates, and results
+ * saturate to +-INT64_MAX.  The exact definitions are in docs/oracle.md; keep
+ * the two in step.
+ */
 #include "oracle/check.h"
 
 #include <string.h>
+
+#include "oracle/feed.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static int64_t abs_i64(int64_t x)
+{
+	return x < 0 ? -x : x;
+}
+
+/* worst = max(worst, x) for the checks whose worst is a non-negative magnitude. */
+static void worst_max(struct oracle_check_result *r, int64_t x)
+{
+	if (x > r->worst)
+		r->worst = x;
+}
+
+/* worst = the signed x of largest magnitude; the earliest wins ties. */
+static void worst_signed(struct oracle_check_result *r, int64_t x)
+{
+	if (abs_i64(x) > abs_i64(r->worst))
+		r->worst = x;
+}
+
+/* Records the read as a violation of r, against the same reader's previous read. */
+static void violation_vs_prev(const struct oracle_group *g, const struct oracle_reader *rs,
+			      const struct oracle_read *rd, struct oracle_check_result *r,
+			      int64_t amount)
+{
+	oracle_record_violation(g, r, &(struct oracle_violation){
+		.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
+		.other_t_ps = rs->prev_end_ps, .other_vcpu = rs->prev_vcpu,
+		.other_value_ns = rs->prev_value_ns,
+	}, amount);
+}
+
+/*
+ * mono_vcpu and step_back: a step backward from the reader's previous read
+ * counts towards worst, and is a violation when it is more than the threshold
+ * (ps, >= 0).  mono_vcpu is strict: a threshold of 0, so 1 ns counts.
+ */
+static void step_back(const struct oracle_group *g, const struct oracle_reader *rs,
+		      const struct oracle_read *rd, struct oracle_check_result *r,
+		      int64_t threshold_ps)
+{
+	int64_t back_ps;
+
+	if (!rs->seen)
+		return;
+	r->samples++;
+	if (rd->value_ns >= rs->prev_value_ns)
+		return;
+	back_ps = oracle_clamp_i64(oracle_ns_diff_ps(rs->prev_value_ns, rd->value_ns));
+	worst_max(r, back_ps);
+	if (back_ps > threshold_ps)
+		violation_vs_prev(g, rs, rd, r, back_ps);
+}
+
+static void feed_mono_vcpu(struct oracle_group *g, struct oracle_reader *rs,
+			   const struct oracle_read *rd, struct oracle_check_result *r,
+			   const struct oracle_check_config *c)
+{
+	step_back(g, rs, rd, r, 0);
+}
+
+static void feed_step_back(struct oracle_group *g, struct oracle_reader *rs,
+			   const struct oracle_read *rd, struct oracle_check_result *r,
+			   const struct oracle_check_config *c)
+{
+	step_back(g, rs, rd, r, c->threshold);
+}
+
+static void feed_step_fwd(struct oracle_group *g, struct oracle_reader *rs,
+			  const struct oracle_read *rd, struct oracle_check_result *r,
+			  const struct oracle_check_config *c)
+{
+	sim_i128 excess_ps;
+
+	if (!rs->seen)
+		return;
+	r->samples++;
+	excess_ps = oracle_ns_diff_ps(rd->value_ns, rs->prev_value_ns) -
+		(sim_i128)(rd->end_ps - rs->prev_end_ps);
+	worst_max(r, oracle_clamp_i64(excess_ps));
+	if (excess_ps > c->threshold)
+		violation_vs_prev(g, rs, rd, r, oracle_clamp_i64(excess_ps));
+}
+
+static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
+			   const struct oracle_read *rd, struct oracle_check_result *r,
+			   const struct oracle_check_config *c)
+{
+	sim_i128 ref_ps, err_ps, mag_ps;
+	int64_t err;
+
+	if (!rs->seen) {
+		/* the origin of this reader's reference */
+		rs->first_end_ps = rd->end_ps;
+		rs->first_vcpu = rd->vcpu;
+		rs->first_value_ns = rd->value_ns;
+		rs->first_paused_ps = oracle_paused_until(g, rd->end_ps);
+		return;
+	}
+	ref_ps = (sim_i128)(rd->end_ps - rs->first_end_ps);
+	if (c->pause == ORACLE_PAUSE_EXCLUDE)
+		ref_ps -= (sim_i128)(oracle_paused_until(g, rd->end_ps) - rs->first_paused_ps);
+	err_ps = oracle_ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
+	err = oracle_clamp_i64(err_ps);
+
+	r->samples++;
+	worst_signed(r, err);
+	mag_ps = err_ps < 0 ? -err_ps : err_ps;
+	if (mag_ps > c->threshold)
+		oracle_record_violation(g, r, &(struct oracle_violation){
+			.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
+			.other_t_ps = rs->first_end_ps, .other_vcpu = rs->first_vcpu,
+			.other_value_ns = rs->first_value_ns +
+				(uint64_t)(ref_ps / (sim_i128)SIM_PS_PER_NS),
+		}, err);
+}
+
+/* Closes the reader's window when it is long enough; the read that closes one anchors the next. */
+static void feed_rate(struct oracle_group *g, struct oracle_reader *rs,
+		      const struct oracle_read *rd, struct oracle_check_result *r,
+		      const struct oracle_check_config *c)
+{
+	sim_ps dt_ps;
+	sim_i128 excess_ps, ppb, mag;
+
+	if (rs->anchor_valid && rs->anchor_epoch == g->pause.pause_epoch) {
+		dt_ps = rd->end_ps - rs->anchor_end_ps;
+		if (dt_ps == 0 || dt_ps < c->window_ps)
+			return;
+		excess_ps = oracle_ns_diff_ps(rd->value_ns, rs->anchor_value_ns) - (sim_i128)dt_ps;
+		ppb = excess_ps * (sim_i128)SIM_NS_PER_S / (sim_i128)dt_ps;   /* truncates toward 0 */
+
+		r->samples++;
+		worst_signed(r, oracle_clamp_i64(ppb));
+		mag = ppb < 0 ? -ppb : ppb;
+		if (mag > c->threshold)
+			oracle_record_violation(g, r, &(struct oracle_violation){
+				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
+				.other_t_ps = rs->anchor_end_ps, .other_vcpu = rs->anchor_vcpu,
+				.other_value_ns = rs->anchor_value_ns + sim_to_ns(dt_ps),
+			}, oracle_clamp_i64(ppb));
+	}
+	rs->anchor_valid = true;
+	rs->anchor_epoch = g->pause.pause_epoch;
+	rs->anchor_end_ps = rd->end_ps;
+	rs->anchor_vcpu = rd->vcpu;
+	rs->anchor_value_ns = rd->value_ns;
+}
+
+/*
+ * The running max of reader q over its reads that ended before start_ps, or
+ * false when q has none or the ring cannot tell (every remembered read, and
+ * the newest evicted one, ended at or after start_ps).
+ */
+static bool causal_max_before(const struct oracle_reader *q, sim_ps start_ps,
+			      struct oracle_causal_max *out)
+{
+	for (unsigned i = q->ring_count; i-- > 0;) {
+		const struct oracle_causal_entry *e =
+			&q->ring[(q->ring_head + i) % ORACLE_CAUSAL_RING];
+
+		if (e->end_ps < start_ps) {
+			*out = e->max;
+			return true;
+		}
+	}
+	if (q->has_floor && q->floor.end_ps < start_ps) {
+		*out = q->floor.max;
+		return true;
+	}
+	return false;
+}
+
+/* Appends rd to its reader's causal ring, evicting the oldest entry into the floor. */
+static void causal_push(struct oracle_reader *rs, const struct oracle_read *rd)
+{
+	struct oracle_causal_entry *e;
+
+	if (!rs->seen || rd->value_ns > rs->run_max.value_ns)
+		rs->run_max = (struct oracle_causal_max){
+			.value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu,
+		};
+	if (rs->ring_count == ORACLE_CAUSAL_RING) {
+		rs->floor = rs->ring[rs->ring_head];
+		rs->has_floor = true;
+		rs->ring_head = (rs->ring_head + 1) % ORACLE_CAUSAL_RING;
+		rs->ring_count--;
+	}
+	e = &rs->ring[(rs->ring_head + rs->ring_count) % ORACLE_CAUSAL_RING];
+	e->end_ps = rd->end_ps;
+	e->max = rs->run_max;
+	rs->ring_count++;
+}
+
+static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
+			     const struct oracle_read *rd, struct oracle_check_result *r,
+			     const struct oracle_check_config *c)
+{
+	const unsigned n = g->cfg.nreaders, self = rd->reader;
+	const sim_ps start_ps = rd->start_ps;
+	struct oracle_causal_max best = { 0 }, m;
+	bool any = false;
+	int64_t warp_ps;
+
+	for (unsigned q = 0; q < n; q++) {
+		if (q == self || !causal_max_before(&g->readers[q], start_ps, &m))
+			continue;
+		if (!any || m.value_ns > best.value_ns)
+			best = m;
+		any = true;
+	}
+	if (any) {
+		r->samples++;
+		if (rd->value_ns < best.value_ns) {
+			warp_ps = oracle_clamp_i64(oracle_ns_diff_ps(best.value_ns, rd->value_ns));
+			worst_max(r, warp_ps);
+			oracle_record_violation(g, r, &(struct oracle_violation){
+				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
+				.other_t_ps = best.end_ps, .other_vcpu = best.vcpu,
+				.other_value_ns = best.value_ns,
+			}, warp_ps);
+		}
+	}
+	causal_push(rs, rd);
+}
 
 static const struct oracle_check_desc descs[] = {
 	[ORACLE_MONO_VCPU] = {
 		.name = "mono_vcpu", .unit = ORACLE_UNIT_PS, .params = 0,
 		.sample_noun = "samples", .compared_with = ORACLE_VS_PREVIOUS,
 		.summary = "each reader's successive reads never decrease",
+		.feed = feed_mono_vcpu,
 	},
 	[ORACLE_MONO_CAUSAL] = {
 		.name = "mono_causal", .unit = ORACLE_UNIT_PS, .params = 0,
 		.sample_noun = "samples", .compared_with = ORACLE_VS_OTHER_READER,
 		.summary = "a read that starts after another completed never returns less",
+		.feed = feed_mono_causal,
 	},
 	[ORACLE_STEP_BACK] = {
 		.name = "step_back", .unit = ORACLE_UNIT_PS, .params = ORACLE_PARAM_THRESHOLD,
 		.sample_noun = "samples", .compared_with = ORACLE_VS_PREVIOUS,
 		.summary = "no backward step between successive reads exceeds the threshold",
+		.feed = feed_step_back,
 	},
 	[ORACLE_STEP_FWD] = {
 		.name = "step_fwd", .unit = ORACLE_UNIT_PS, .params = ORACLE_PARAM_THRESHOLD,
 		.sample_noun = "samples", .compared_with = ORACLE_VS_PREVIOUS,
 		.summary = "no forward step beyond the true time elapsed exceeds the threshold",
+		.feed = feed_step_fwd,
 	},
 	[ORACLE_MAX_ERROR] = {
 		.name = "max_error", .unit = ORACLE_UNIT_PS,
 		.params = ORACLE_PARAM_THRESHOLD | ORACLE_PARAM_PAUSE,
 		.signed_worst = true, .sample_noun = "samples", .compared_with = ORACLE_VS_REFERENCE,
 		.summary = "elapsed guest time stays within the threshold of the reference",
+		.feed = feed_max_error,
 	},
 	[ORACLE_RATE] = {
 		.name = "rate", .unit = ORACLE_UNIT_PPB,
 		.params = ORACLE_PARAM_THRESHOLD | ORACLE_PARAM_WINDOW, .window_default = "1s",
 		.signed_worst = true, .sample_noun = "windows", .compared_with = ORACLE_VS_REFERENCE,
 		.summary = "the clock's rate over each window stays within the threshold of true time",
+		.feed = feed_rate,
 	},
 };
 
-_Static_assert(sizeof(descs) / sizeof(descs[0]) == ORACLE_CHECK_COUNT, "one row per check");
+_Static_assert(N(descs) == ORACLE_CHECK_COUNT, "one row per check");
+
+static const char *const unit_names[] = {
+	[ORACLE_UNIT_PS] = "ps",
+	[ORACLE_UNIT_PPB] = "ppb",
+};
+
+_Static_assert(N(unit_names) == ORACLE_UNIT_COUNT, "one name per unit");
+
+static const struct oracle_compared_with_desc compared_with[] = {
+	[ORACLE_VS_PREVIOUS] = {
+		.name = "previous_read",
+		.wording = "; its previous read at {other_t} gave {other_value}",
+	},
+	[ORACLE_VS_OTHER_READER] = {
+		.name = "other_reader",
+		.wording = ", less than the {other_value} {cpu} {other_vcpu} had read by {other_t}",
+	},
+	[ORACLE_VS_REFERENCE] = {
+		.name = "reference",
+		.wording = " where the reference was {other_value}",
+	},
+};
+
+_Static_assert(N(compared_with) == ORACLE_VS_COUNT, "one row per comparison");
+
+static const char *const pause_names[] = {
+	[ORACLE_PAUSE_INCLUDE] = "include",
+	[ORACLE_PAUSE_EXCLUDE] = "exclude",
+};
+
+_Static_assert(N(pause_names) == ORACLE_PAUSE_EXCLUDE + 1, "one name per pause policy");
+
+static const char *const expect_names[] = {
+	[ORACLE_EXPECT_PASS] = "pass",
+	[ORACLE_EXPECT_FAIL] = "fail",
+};
+
+_Static_assert(N(expect_names) == ORACLE_EXPECT_FAIL + 1, "one name per expectation");
 
 const struct oracle_check_desc *oracle_check_desc(enum oracle_check_id id)
 {
@@ -51,4 +331,24 @@ enum oracle_check_id oracle_check_by_name(const char *name)
 		if (strcmp(descs[i].name, name) == 0)
 			return (enum oracle_check_id)i;
 	return ORACLE_CHECK_COUNT;
+}
+
+const char *oracle_unit_name(enum oracle_unit unit)
+{
+	return (unsigned)unit < N(unit_names) ? unit_names[unit] : "?";
+}
+
+const struct oracle_compared_with_desc *oracle_compared_with_desc(enum oracle_compared_with w)
+{
+	return (unsigned)w < N(compared_with) ? &compared_with[w] : NULL;
+}
+
+const char *oracle_pause_name(enum oracle_pause_policy p)
+{
+	return (unsigned)p < N(pause_names) ? pause_names[p] : "?";
+}
+
+const char *oracle_expect_name(enum oracle_expect e)
+{
+	return (unsigned)e < N(expect_names) ? expect_names[e] : "?";
 }

@@ -8,7 +8,8 @@
  * with simulated time.  Exact definitions: docs/oracle.md.
  *
  * Units: every time-valued threshold, worst value and bound is in ps (signed
- * int64); the rate check's are in ppb (parts per 1e9).
+ * int64); the rate check's are in ppb (parts per 1e9).  Each check's row in
+ * oracle/check.h says which.
  */
 #ifndef ORACLE_ORACLE_H
 #define ORACLE_ORACLE_H
@@ -31,7 +32,7 @@ enum oracle_check_id {
 /* "mono_vcpu", "mono_causal", "step_back", "step_fwd", "max_error", "rate". */
 const char *oracle_check_name(enum oracle_check_id id);
 
-/* True for the checks whose values are ppb (rate); the others are ps. */
+/* True for the checks whose values are ppb (rate); the others are ps (the row's unit). */
 bool oracle_check_is_rate(enum oracle_check_id id);
 
 enum oracle_pause_policy {
@@ -85,10 +86,18 @@ struct oracle_check_result {
 };
 
 struct oracle;
+struct sim_trace;
 
 /* Copies the configs.  Returns NULL on allocation failure. */
 struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned ngroups);
 void oracle_destroy(struct oracle *o);
+
+/*
+ * Publish each check's first violation (per group) on t as a
+ * SIM_TRACE_VIOLATION record; NULL (the default) publishes nothing.  t must
+ * outlive the oracle or be replaced first.
+ */
+void oracle_set_trace(struct oracle *o, struct sim_trace *t);
 
 /* One completed read.  start_ps <= end_ps; end_ps never decreases between calls. */
 void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,

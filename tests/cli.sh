@@ -42,6 +42,10 @@ expect_status 2 "unknown command" "$sim" frobnicate
 expect_status 2 "run without files" "$sim" run
 expect_status 2 "unknown option" "$sim" run --frob "$scenarios/migrate_slow.json"
 expect_status 2 "bad seed" "$sim" run --seed x "$scenarios/migrate_slow.json"
+expect_status 2 "--trace without a file" "$sim" run "$scenarios/migrate_slow.json" --trace
+expect_status 2 "--json without a file" "$sim" run "$scenarios/migrate_slow.json" --json
+expect_status 2 "unwritable --json" "$sim" run --json "$tmp/no/such/dir.json" "$scenarios/migrate_slow.json"
+expect_output "$tmp/err" "cannot write $tmp/no/such/dir.json" "unwritable --json message"
 
 # A real KVM host with a 2.1 GHz TSC writes tsc_shift -1, tsc_to_system_mul 0xf3cf3cf3.
 expect_status 0 "pvclock scale" "$sim" pvclock scale 2100000000
@@ -76,6 +80,7 @@ expect_output "$tmp/out" 'DOES NOT HOLD' "unmet expectation summary"
 # Machine-readable report.
 expect_status 0 "--json -" "$sim" run --json - --seed 7 "$scenarios/migrate_slow.json"
 expect_output "$tmp/out" '^\{$' "json starts an object"
+expect_output "$tmp/out" '^  "format": "sim-report/2",$' "json format version"
 expect_output "$tmp/out" '"seed": 7,' "json seed override"
 expect_output "$tmp/out" '"expectations_met": ' "json tally"
 if grep -q 'result:' "$tmp/out"; then
@@ -84,6 +89,42 @@ if grep -q 'result:' "$tmp/out"; then
 fi
 expect_status 0 "--json FILE" "$sim" run --json "$tmp/r.json" "$scenarios/migrate_slow.json"
 expect_output "$tmp/r.json" '"status": "expectations_hold"' "json file status"
+
+# --trace: JSON Lines, a run header first.  (Until the machine's stream is
+# hooked up, trace_attach() in main.c, the run is refused with status 2.)
+"$sim" run --trace "$tmp/t.jsonl" "$scenarios/migrate_slow.json" >/dev/null 2>"$tmp/err"
+status=$?
+expect_output "$tmp/t.jsonl" '^\{"kind":"run","file":"[^"]*migrate_slow.json","name":"migrate_slow","seed":1\}$' "trace run header"
+if [ $status -eq 0 ]; then
+	if grep -vqE '^\{"kind":"[a-z_]+",' "$tmp/t.jsonl"; then
+		echo "FAIL: --trace: a line that is not a record" >&2
+		fails=$((fails + 1))
+	fi
+elif [ $status -ne 2 ] || ! grep -q 'error: --trace: ' "$tmp/err"; then
+	echo "FAIL: --trace: exit $status" >&2
+	cat "$tmp/err" >&2
+	fails=$((fails + 1))
+fi
+
+# sim-report/2 (docs/report-format.md): every number is an integer, and every
+# key holding one ends in its unit or names what it counts or indexes.  Checked
+# on every committed golden report, so a new key must follow the convention.
+for g in "$scenarios"/../tests/golden/*.json; do
+	if grep -nE ': -?[0-9]+\.[0-9]+,?$' "$g" >"$tmp/frac"; then
+		echo "FAIL: $g: a number with a fraction:" >&2
+		cat "$tmp/frac" >&2
+		fails=$((fails + 1))
+	fi
+	grep -oE '"[a-z_]+": ("-?[0-9]+"|-?[0-9]+),?$' "$g" | sed 's/":.*//; s/^"//' |
+		grep -vE '_(ps|ns|ppb|cycles|khz)$' |
+		grep -vxE 'seed|events|pvclock_page_writes|expectations|expectations_met|reads|version_retries|guarded|violations|samples|commands|commands_run|checks|mismatches|vcpu|other_vcpu' \
+		>"$tmp/keys"
+	if [ -s "$tmp/keys" ]; then
+		echo "FAIL: $g: numeric keys without a unit:" >&2
+		sort -u "$tmp/keys" >&2
+		fails=$((fails + 1))
+	fi
+done
 
 [ $fails -eq 0 ] && echo "cli: ok"
 exit $fails

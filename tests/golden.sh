@@ -1,9 +1,12 @@
 #!/bin/sh
 # Reports must not depend on the compiler, the build type or the machine:
-# each scenario's JSON report must equal the one committed in tests/golden/.
-# After an intended change of behaviour, regenerate them with
+# each scenario's JSON report (docs/report-format.md) must equal the one
+# committed in tests/golden/.  After an intended change of behaviour,
+# regenerate them with
 #   tests/golden.sh build/sim/sim scenarios tests/golden --update
-# and review the diff like code.
+# and review the diff like code.  Only "events" may move without a change of
+# behaviour (a refactor that adds or drops an internal event); everything else
+# is a verdict or a measured value and moves only when the model does.
 set -u
 sim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 scenarios="$2"

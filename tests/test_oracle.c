@@ -8,40 +8,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oracle/check.h"
 #include "oracle/oracle.h"
+#include "sim/core/trace.h"
 
 /*
- * Allocation counting for the no-allocation test: this executable interposes
- * malloc, calloc and realloc over glibc's and counts calls made by the test's
- * own thread while `counting` is set (Criterion's helper threads are not
- * counted).  glibc-specific, like the rest of the build.
+ * Allocation counting for the no-allocation test.  The test is linked with
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc (tests/meson.build), so the
+ * oracle's calls (and this file's) reach these counters, then the real
+ * allocator; Criterion's own allocations, in its shared library, do not.
+ * Unlike replacing malloc for the whole process, this leaves the allocator
+ * alone, so AddressSanitizer's interceptors keep working.  Only calls made by
+ * the test's own thread while `counting` is set are counted.
  */
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
 
 static _Thread_local bool counting;
 static _Thread_local uint64_t allocations;
 
-void *malloc(size_t size)
+void *__wrap_malloc(size_t size)
 {
 	if (counting)
 		allocations++;
-	return __libc_malloc(size);
+	return __real_malloc(size);
 }
 
-void *calloc(size_t n, size_t size)
+void *__wrap_calloc(size_t n, size_t size)
 {
 	if (counting)
 		allocations++;
-	return __libc_calloc(n, size);
+	return __real_calloc(n, size);
 }
 
-void *realloc(void *p, size_t size)
+void *__wrap_realloc(void *p, size_t size)
 {
 	if (counting)
 		allocations++;
-	return __libc_realloc(p, size);
+	return __real_realloc(p, size);
 }
 
 #define US SIM_PS_PER_US
@@ -561,4 +569,148 @@ Test(oracle, group_pause_affects_only_that_group)
 	/* out-of-range groups are ignored */
 	oracle_group_paused(o, 7, 0);
 	oracle_destroy(o);
+}
+
+/* What a trace subscriber saw: every violation record, in order. */
+struct seen_violations {
+	unsigned n;
+	struct sim_trace_record rec[4];
+};
+
+static void on_violation(void *ctx, const struct sim_trace_record *rec)
+{
+	struct seen_violations *s = ctx;
+
+	if (s->n < 4)
+		s->rec[s->n] = *rec;
+	s->n++;
+}
+
+/*
+ * Two backward steps of 5 us and 7 us (reads at 1, 2, 3, 4 ms): mono_vcpu and
+ * step_back (threshold 1 us), the only checks enabled, each publish their
+ * first violation once, at the 3 ms read, with the step in ps as the amount;
+ * the second step publishes nothing.
+ */
+Test(oracle, first_violation_of_each_check_is_published_once)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_STEP_BACK, 1 * (int64_t)US);
+	struct seen_violations seen = { 0 };
+	struct sim_trace t;
+	struct oracle *o;
+
+	g.checks[ORACLE_MONO_VCPU].enabled = true;
+	strcpy(g.name, "kvmclock");
+	sim_trace_init(&t);
+	cr_assert(sim_trace_subscribe(&t, SIM_TRACE_BIT(SIM_TRACE_VIOLATION), on_violation, &seen));
+	o = oracle_create(&g, 1);
+	cr_assert_not_null(o);
+	oracle_set_trace(o, &t);
+	feed(o, 0, 0, 1, 1 * MS, 0, 1000000);
+	feed(o, 0, 0, 1, 2 * MS, 0, 2000000);
+	feed(o, 0, 0, 1, 3 * MS, 0, 1995000);        /* 5 us back */
+	feed(o, 0, 0, 1, 4 * MS, 0, 1988000);        /* 7 us back */
+	cr_expect_eq(res(o, 0, ORACLE_STEP_BACK)->violations, 2);
+	cr_assert_eq(seen.n, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		const struct sim_trace_violation *v = &seen.rec[i].u.violation;
+
+		cr_expect_eq(seen.rec[i].kind, SIM_TRACE_VIOLATION);
+		cr_expect_eq(seen.rec[i].t_ps, 3 * MS);
+		cr_expect_str_eq(v->reader, "kvmclock");
+		cr_expect_eq(v->vcpu, 1);
+		cr_expect_eq(v->value_ns, 1995000);
+		cr_expect_eq(v->amount, 5 * (int64_t)US);
+	}
+	/* in id order: mono_vcpu before step_back */
+	cr_expect_str_eq(seen.rec[0].u.violation.check, "mono_vcpu");
+	cr_expect_str_eq(seen.rec[1].u.violation.check, "step_back");
+	oracle_destroy(o);
+}
+
+/* The amount is in the check's unit: a rate violation publishes ppb. */
+Test(oracle, rate_violation_is_published_in_ppb)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_RATE, 1000);
+	struct seen_violations seen = { 0 };
+	struct sim_trace t;
+	struct oracle *o;
+
+	sim_trace_init(&t);
+	cr_assert(sim_trace_subscribe(&t, SIM_TRACE_ALL, on_violation, &seen));
+	o = oracle_create(&g, 1);
+	oracle_set_trace(o, &t);
+	/* 1 ms of true time in which the clock advanced 1.002 ms: +2000 ppm = +2000000 ppb */
+	feed(o, 0, 0, 0, 1 * MS, 0, 1000000);
+	feed(o, 0, 0, 0, 2 * MS, 0, 2002000);
+	cr_assert_eq(seen.n, 1);
+	cr_expect_str_eq(seen.rec[0].u.violation.check, "rate");
+	cr_expect_eq(seen.rec[0].u.violation.amount, 2000000);
+	cr_expect_eq(oracle_check_desc(ORACLE_RATE)->unit, ORACLE_UNIT_PPB);
+	oracle_destroy(o);
+}
+
+/* Without a stream, or after it is taken away, violations are only counted. */
+Test(oracle, no_trace_publishes_nothing)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_MONO_VCPU, 0);
+	struct seen_violations seen = { 0 };
+	struct sim_trace t;
+	struct oracle *o;
+
+	sim_trace_init(&t);
+	cr_assert(sim_trace_subscribe(&t, SIM_TRACE_ALL, on_violation, &seen));
+	o = oracle_create(&g, 1);
+	oracle_set_trace(o, &t);
+	oracle_set_trace(o, NULL);
+	oracle_set_trace(NULL, &t);
+	feed(o, 0, 0, 0, 1 * MS, 0, 2);
+	feed(o, 0, 0, 0, 2 * MS, 0, 1);
+	cr_expect_eq(res(o, 0, ORACLE_MONO_VCPU)->violations, 1);
+	cr_expect_eq(seen.n, 0);
+	oracle_destroy(o);
+}
+
+/* Placeholders the human report fills in a comparison's wording (oracle/check.h). */
+static bool known_placeholder(const char *name, size_t len)
+{
+	static const char *const known[] = { "other_t", "other_value", "other_vcpu", "cpu" };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == len && strncmp(name, known[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* What a new row must fill in for the loader, the engine and both reports. */
+Test(oracle, every_row_is_complete_and_named_once)
+{
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+		const struct oracle_check_desc *d = oracle_check_desc((enum oracle_check_id)c);
+		const struct oracle_compared_with_desc *w;
+
+		cr_assert_not_null(d);
+		cr_assert_not_null(d->name, "row %u", c);
+		cr_expect_not_null(d->feed, "%s", d->name);
+		cr_expect_not_null(d->sample_noun, "%s", d->name);
+		cr_expect_not_null(d->summary, "%s", d->name);
+		cr_expect_lt(d->unit, ORACLE_UNIT_COUNT, "%s", d->name);
+		cr_expect_eq(oracle_check_by_name(d->name), (enum oracle_check_id)c, "%s", d->name);
+		cr_expect_eq(d->window_default != NULL, (d->params & ORACLE_PARAM_WINDOW) != 0,
+			     "%s: a window default exactly when it takes a window", d->name);
+		w = oracle_compared_with_desc(d->compared_with);
+		cr_assert_not_null(w, "%s", d->name);
+		for (const char *p = strchr(w->wording, '{'); p; p = strchr(p + 1, '{')) {
+			const char *end = strchr(p, '}');
+
+			cr_assert_not_null(end, "%s: unclosed placeholder", d->name);
+			cr_expect(known_placeholder(p + 1, (size_t)(end - p - 1)),
+				  "%s: unknown placeholder %.*s", d->name, (int)(end - p + 1), p);
+		}
+	}
+	cr_expect_null(oracle_check_desc(ORACLE_CHECK_COUNT));
+	cr_expect_eq(oracle_check_by_name("no_such_check"), ORACLE_CHECK_COUNT);
+	cr_expect_str_eq(oracle_unit_name(ORACLE_UNIT_PPB), "ppb");
+	cr_expect_str_eq(oracle_pause_name(ORACLE_PAUSE_EXCLUDE), "exclude");
+	cr_expect_str_eq(oracle_expect_name(ORACLE_EXPECT_FAIL), "fail");
 }

@@ -5,6 +5,8 @@
 
 static void indent(struct json_out *j)
 {
+	if (j->compact)
+		return;
 	fputc('\n', j->f);
 	for (unsigned i = 0; i < j->depth; i++)
 		fputs("  ", j->f);
@@ -28,6 +30,11 @@ static void before_item(struct json_out *j)
 void json_out_init(struct json_out *j, FILE *f)
 {
 	*j = (struct json_out){ .f = f };
+}
+
+void json_out_init_compact(struct json_out *j, FILE *f)
+{
+	*j = (struct json_out){ .f = f, .compact = true };
 }
 
 static void open_(struct json_out *j, char c)
@@ -81,7 +88,7 @@ void json_out_key(struct json_out *j, const char *key)
 {
 	before_item(j);
 	write_string(j->f, key);
-	fputs(": ", j->f);
+	fputs(j->compact ? ":" : ": ", j->f);
 	j->after_key = true;
 }
 
@@ -91,16 +98,25 @@ void json_out_str(struct json_out *j, const char *s)
 	write_string(j->f, s ? s : "");
 }
 
+/* Every integer up to 2^53 is exact in a double; 2^53 + 1 is the first that is not. */
+#define EXACT_IN_DOUBLE (UINT64_C(1) << 53)
+
+static void write_int(struct json_out *j, bool negative, uint64_t mag)
+{
+	const char *q = mag > EXACT_IN_DOUBLE ? "\"" : "";
+
+	before_item(j);
+	fprintf(j->f, "%s%s%" PRIu64 "%s", q, negative ? "-" : "", mag, q);
+}
+
 void json_out_u64(struct json_out *j, uint64_t v)
 {
-	before_item(j);
-	fprintf(j->f, "%" PRIu64, v);
+	write_int(j, false, v);
 }
 
 void json_out_i64(struct json_out *j, int64_t v)
 {
-	before_item(j);
-	fprintf(j->f, "%" PRId64, v);
+	write_int(j, v < 0, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
 void json_out_bool(struct json_out *j, bool v)
@@ -113,29 +129,4 @@ void json_out_null(struct json_out *j)
 {
 	before_item(j);
 	fputs("null", j->f);
-}
-
-static void write_fixed(struct json_out *j, bool negative, uint64_t mag, unsigned decimals)
-{
-	uint64_t scale = 1;
-
-	for (unsigned i = 0; i < decimals; i++)
-		scale *= 10;
-	before_item(j);
-	if (decimals == 0) {
-		fprintf(j->f, "%s%" PRIu64, negative ? "-" : "", mag);
-		return;
-	}
-	fprintf(j->f, "%s%" PRIu64 ".%0*" PRIu64, negative ? "-" : "", mag / scale, (int)decimals,
-		mag % scale);
-}
-
-void json_out_fixed(struct json_out *j, int64_t v, unsigned decimals)
-{
-	write_fixed(j, v < 0, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, decimals);
-}
-
-void json_out_ufixed(struct json_out *j, uint64_t v, unsigned decimals)
-{
-	write_fixed(j, false, v, decimals);
 }

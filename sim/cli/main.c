@@ -12,13 +12,17 @@
 
 #include "sim/cli/json_out.h"
 #include "sim/cli/report.h"
+#include "sim/cli/trace_out.h"
 #include "sim/core/units.h"
 #include "sim/kvm/pvclock.h"
 #include "sim/machine/machine.h"
 #include "sim/qtest/server.h"
 #include "sim/scenario/scenario.h"
 
-#define SIM_VERSION "0.1.0"
+/* SIM_VERSION comes from meson.project_version() (meson.build). */
+#ifndef SIM_VERSION
+#error "build with meson: SIM_VERSION is defined there"
+#endif
 
 enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 
@@ -41,13 +45,15 @@ static const char main_help[] =
 	"2 invalid input or usage.  Documentation: docs/ in the source tree.\n";
 
 static const char run_help[] =
-	"usage: sim run [--json FILE|-] [--seed N] FILE...\n"
+	"usage: sim run [--json FILE|-] [--trace FILE] [--seed N] FILE...\n"
 	"\n"
 	"Simulates each scenario file and checks what its guest clock readers saw\n"
 	"against the expectations the file states.  A summary goes to stdout.\n"
 	"\n"
 	"  --json FILE   also write a machine-readable report to FILE ('-': stdout,\n"
 	"                which then carries only the JSON)\n"
+	"  --trace FILE  write what happened (reads, pvclock writes, ...) to FILE as\n"
+	"                JSON Lines, one record per line\n"
 	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
 	"\n"
 	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
@@ -122,107 +128,198 @@ static void print_diags(const struct sim_diag *d, const struct sim_diag_list *l,
 			"shown)\n", d->file, SIM_DIAG_LIST_MAX);
 }
 
-static int cmd_run(int argc, char **argv)
-{
-	const char *json_path = NULL;
-	bool have_seed = false;
-	uint64_t seed = 0;
+struct run_opts {
+	const char *json_path;    /* --json; "-" is stdout */
+	const char *trace_path;   /* --trace */
+	bool have_seed;
+	uint64_t seed;
 	const char *files[256];
-	unsigned nfiles = 0;
-	int status = EXIT_OK;
-	FILE *json_file = NULL;
-	FILE *human = stdout;
-	struct json_out j;
+	unsigned nfiles;
+};
 
+/* Where a run's output goes. */
+struct run_out {
+	FILE *human;              /* NULL when --json - owns stdout */
+	FILE *json_file;
+	struct json_out j;
+	FILE *trace_file;
+	struct trace_out trace;
+};
+
+/* EXIT_OK with *help set for --help, EXIT_USAGE after printing why. */
+static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
+{
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		char why[160];
 
 		if (is_help(a)) {
-			fputs(run_help, stdout);
+			*help = true;
 			return EXIT_OK;
 		} else if (strcmp(a, "--json") == 0) {
 			if (++i >= argc)
 				return usage_error("run", "%s needs a file name or '-'", a);
-			json_path = argv[i];
+			o->json_path = argv[i];
+		} else if (strcmp(a, "--trace") == 0) {
+			if (++i >= argc)
+				return usage_error("run", "%s needs a file name", a);
+			o->trace_path = argv[i];
 		} else if (strcmp(a, "--seed") == 0) {
 			if (++i >= argc)
 				return usage_error("run", "%s needs a number", a);
-			if (!sim_parse_u64(argv[i], &seed, why, sizeof(why)))
+			if (!sim_parse_u64(argv[i], &o->seed, why, sizeof(why)))
 				return usage_error("run", "--seed: %s", why);
-			have_seed = true;
+			o->have_seed = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return usage_error("run", "unknown option %s", a);
-		} else if (nfiles < sizeof(files) / sizeof(files[0])) {
-			files[nfiles++] = a;
+		} else if (o->nfiles < sizeof(o->files) / sizeof(o->files[0])) {
+			o->files[o->nfiles++] = a;
 		} else {
 			return usage_error("run", "%s", "too many files (at most 256)");
 		}
 	}
-	if (nfiles == 0)
+	if (o->nfiles == 0)
 		return usage_error("run", "%s", "no scenario file given");
-	if (json_path && strcmp(json_path, "-") == 0) {
-		json_file = stdout;
-		human = NULL;
-	} else if (json_path) {
-		json_file = fopen(json_path, "w");
-		if (!json_file) {
-			fprintf(stderr, "sim run: cannot write %s\n", json_path);
-			return EXIT_USAGE;
-		}
-	}
-	if (json_file) {
-		json_out_init(&j, json_file);
-		json_out_begin_object(&j);
-		json_out_key(&j, "sim_version");
-		json_out_str(&j, SIM_VERSION);
-		json_out_key(&j, "scenarios");
-		json_out_begin_array(&j);
-	}
-	for (unsigned i = 0; i < nfiles; i++) {
-		struct sim_diag err;
-		struct sim_diag_list errs;
-		struct scenario *s;
-		struct machine *m = NULL;
+	return EXIT_OK;
+}
 
-		sim_diag_clear(&err);
-		s = scenario_load_all(files[i], &err, &errs);
-		if (s && have_seed)
-			s->seed = seed;
-		if (s)
-			m = machine_create(s, &err);
-		if (m && !machine_run(m, &err)) {
+/* Subscribes the JSON Lines writer to the machine's trace stream before it runs. */
+static bool trace_attach(struct machine *m, struct trace_out *t)
+{
+	return trace_out_subscribe(t, machine_trace(m));
+}
+
+static FILE *open_output(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		fprintf(stderr, "sim run: cannot write %s\n", path);
+	return f;
+}
+
+static bool open_outputs(const struct run_opts *o, struct run_out *out)
+{
+	out->human = stdout;
+	if (o->json_path && strcmp(o->json_path, "-") == 0) {
+		out->json_file = stdout;
+		out->human = NULL;
+	} else if (o->json_path && !(out->json_file = open_output(o->json_path))) {
+		return false;
+	}
+	if (o->trace_path && !(out->trace_file = open_output(o->trace_path)))
+		return false;
+	if (out->json_file) {
+		json_out_init(&out->j, out->json_file);
+		json_out_begin_object(&out->j);
+		json_out_key(&out->j, "format");
+		json_out_str(&out->j, REPORT_FORMAT);
+		json_out_key(&out->j, "sim_version");
+		json_out_str(&out->j, SIM_VERSION);
+		json_out_key(&out->j, "scenarios");
+		json_out_begin_array(&out->j);
+	}
+	if (out->trace_file)
+		trace_out_init(&out->trace, out->trace_file);
+	return true;
+}
+
+static bool close_output(FILE *f, const char *path)
+{
+	if (!f || f == stdout || fclose(f) == 0)
+		return true;
+	fprintf(stderr, "sim run: error writing %s\n", path);
+	return false;
+}
+
+static bool close_outputs(const struct run_opts *o, struct run_out *out)
+{
+	bool ok;
+
+	if (out->json_file) {
+		json_out_end_array(&out->j);
+		json_out_end_object(&out->j);
+	}
+	ok = close_output(out->json_file, o->json_path);
+	return close_output(out->trace_file, o->trace_path) && ok;
+}
+
+/* Loads, runs and reports one scenario file; returns its exit status. */
+static int run_file(const char *file, const struct run_opts *o, struct run_out *out, bool last)
+{
+	struct sim_diag err;
+	struct sim_diag_list errs;
+	struct scenario *s;
+	struct machine *m = NULL;
+	int status = EXIT_OK;
+
+	sim_diag_clear(&err);
+	s = scenario_load_all(file, &err, &errs);
+	if (s && o->have_seed)
+		s->seed = o->seed;
+	if (s)
+		m = machine_create(s, &err);
+	if (m && out->trace_file) {
+		trace_out_begin_run(&out->trace, file, s->name, s->seed);
+		if (!trace_attach(m, &out->trace)) {
+			sim_diag_fail(&err, "--trace: this build cannot reach the run's trace stream");
+			sim_diag_set_file(&err, file);
 			machine_destroy(m);
 			m = NULL;
 		}
-		if (!m) {
-			locate(&err, s);
-			print_diags(&err, &errs, s);
-			status = EXIT_USAGE;
-		} else {
-			struct report_tally t = report_tally(s, m);
-
-			if (human) {
-				report_human(human, s, m);
-				if (i + 1 < nfiles)
-					fputc('\n', human);
-			}
-			if (t.met != t.expectations && status == EXIT_OK)
-				status = EXIT_EXPECTATION;
-		}
-		if (json_file)
-			report_json_scenario(&j, files[i], s, m, &err);
+	}
+	if (m && !machine_run(m, &err)) {
 		machine_destroy(m);
-		scenario_destroy(s);
+		m = NULL;
 	}
-	if (json_file) {
-		json_out_end_array(&j);
-		json_out_end_object(&j);
-		if (json_file != stdout && fclose(json_file) != 0) {
-			fprintf(stderr, "sim run: error writing %s\n", json_path);
-			return EXIT_USAGE;
+	if (!m) {
+		locate(&err, s);
+		print_diags(&err, &errs, s);
+		status = EXIT_USAGE;
+	} else {
+		struct report_tally t = report_tally(s, m);
+
+		if (out->human) {
+			report_human(out->human, s, m);
+			if (!last)
+				fputc('\n', out->human);
 		}
+		if (t.met != t.expectations)
+			status = EXIT_EXPECTATION;
 	}
+	if (out->json_file)
+		report_json_scenario(&out->j, file, s, m, &err);
+	machine_destroy(m);
+	scenario_destroy(s);
+	return status;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	struct run_out out = { 0 };
+	bool help = false;
+	int status = parse_run(argc, argv, &o, &help);
+
+	if (help) {
+		fputs(run_help, stdout);
+		return EXIT_OK;
+	}
+	if (status != EXIT_OK)
+		return status;
+	if (!open_outputs(&o, &out)) {
+		close_outputs(&o, &out);
+		return EXIT_USAGE;
+	}
+	for (unsigned i = 0; i < o.nfiles; i++) {
+		int st = run_file(o.files[i], &o, &out, i + 1 == o.nfiles);
+
+		/* the first failure decides, except that invalid input outranks it */
+		if (st == EXIT_USAGE || (st != EXIT_OK && status == EXIT_OK))
+			status = st;
+	}
+	if (!close_outputs(&o, &out))
+		return EXIT_USAGE;
 	return status;
 }
 

@@ -1,8 +1,14 @@
-/* Human and JSON reports of a run: see report.h. */
+/*
+ * The human report of a run, and what both reports share (the tally); the
+ * JSON report is in report_json.c.  Per-check wording and units come from the
+ * check's row (oracle/check.h): nothing here knows a check by its id.
+ */
 #include "sim/cli/report.h"
 
 #include <inttypes.h>
 #include <string.h>
+
+#include "oracle/check.h"
 
 /* A ps magnitude with a sign prefix, in a readable unit, exactly: "+300.000 ms". */
 static char *fmt_mag_ps(char *buf, size_t len, uint64_t mag, const char *s)
@@ -58,9 +64,19 @@ static char *fmt_ppb(char *buf, size_t len, int64_t ppb, bool sign)
 	return buf;
 }
 
+/* How the human report shows a value in each oracle unit. */
+static char *(*const unit_fmt[])(char *buf, size_t len, int64_t v, bool sign) = {
+	[ORACLE_UNIT_PS] = fmt_ps,
+	[ORACLE_UNIT_PPB] = fmt_ppb,
+};
+
+_Static_assert(sizeof(unit_fmt) / sizeof(unit_fmt[0]) == ORACLE_UNIT_COUNT,
+	       "one formatter per oracle unit");
+
+/* A check's value (threshold, worst, bound) in the check's unit. */
 static char *fmt_value(char *buf, size_t len, enum oracle_check_id id, int64_t v, bool sign)
 {
-	return oracle_check_is_rate(id) ? fmt_ppb(buf, len, v, sign) : fmt_ps(buf, len, v, sign);
+	return unit_fmt[oracle_check_desc(id)->unit](buf, len, v, sign);
 }
 
 /* A clock reading in ns as seconds with 9 decimals. */
@@ -189,35 +205,54 @@ static void human_migration(FILE *f, const struct scenario *s, const struct mach
 		log->master_clock_before ? "on" : "off", log->master_clock_after ? "on" : "off");
 }
 
+static bool is_name(const char *s, size_t len, const char *name)
+{
+	return strlen(name) == len && strncmp(s, name, len) == 0;
+}
+
+/* One {placeholder} of a comparison's wording (oracle/check.h); an unknown one is kept. */
+static void put_placeholder(FILE *f, const char *name, size_t len,
+			    const struct oracle_violation *v, const char *cpu)
+{
+	char a[48];
+
+	if (is_name(name, len, "other_t"))
+		fputs(fmt_t(a, sizeof(a), v->other_t_ps), f);
+	else if (is_name(name, len, "other_value"))
+		fputs(fmt_ns(a, sizeof(a), v->other_value_ns), f);
+	else if (is_name(name, len, "other_vcpu"))
+		fprintf(f, "%u", v->other_vcpu);
+	else if (is_name(name, len, "cpu"))
+		fputs(cpu, f);
+	else
+		fprintf(f, "{%.*s}", (int)len, name);
+}
+
+/*
+ * The "first:" line: the offending read, then what it was compared with, in
+ * the words of the check's comparison (oracle/check.c).
+ */
 static void human_violation(FILE *f, enum oracle_check_id id, const struct oracle_violation *v,
 			    const char *cpu)
 {
-	char a[48], b[48], c[48], d[48];
+	const char *w = oracle_compared_with_desc(oracle_check_desc(id)->compared_with)->wording;
+	char a[48], b[48];
 
-	switch (id) {
-	case ORACLE_MONO_VCPU:
-	case ORACLE_STEP_BACK:
-	case ORACLE_STEP_FWD:
-		fprintf(f, "      first: at %s %s %u read %s; its previous read at %s gave %s\n",
-			fmt_t(a, sizeof(a), v->t_ps), cpu, v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
-			fmt_t(c, sizeof(c), v->other_t_ps), fmt_ns(d, sizeof(d), v->other_value_ns));
-		break;
-	case ORACLE_MONO_CAUSAL:
-		fprintf(f, "      first: at %s %s %u read %s, less than the %s %s %u had read "
-			"by %s\n",
-			fmt_t(a, sizeof(a), v->t_ps), cpu, v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
-			fmt_ns(d, sizeof(d), v->other_value_ns), cpu, v->other_vcpu,
-			fmt_t(c, sizeof(c), v->other_t_ps));
-		break;
-	case ORACLE_MAX_ERROR:
-	case ORACLE_RATE:
-		fprintf(f, "      first: at %s %s %u read %s where the reference was %s\n",
-			fmt_t(a, sizeof(a), v->t_ps), cpu, v->vcpu, fmt_ns(b, sizeof(b), v->value_ns),
-			fmt_ns(c, sizeof(c), v->other_value_ns));
-		break;
-	case ORACLE_CHECK_COUNT:
-		break;
+	fprintf(f, "      first: at %s %s %u read %s", fmt_t(a, sizeof(a), v->t_ps), cpu, v->vcpu,
+		fmt_ns(b, sizeof(b), v->value_ns));
+	while (*w) {
+		const char *open = strchr(w, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+
+		if (!close) {
+			fputs(w, f);
+			break;
+		}
+		fwrite(w, 1, (size_t)(open - w), f);
+		put_placeholder(f, open + 1, (size_t)(close - open - 1), v, cpu);
+		w = close + 1;
 	}
+	fputc('\n', f);
 }
 
 static void human_expectation(FILE *f, enum oracle_check_id id,
@@ -225,7 +260,7 @@ static void human_expectation(FILE *f, enum oracle_check_id id,
 {
 	char a[48], b[48];
 
-	fprintf(f, "      expected %s", cc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
+	fprintf(f, "      expected %s", oracle_expect_name(cc->expect));
 	if (cc->has_worst_min || cc->has_worst_max) {
 		fprintf(f, " with worst in [%s, %s]",
 			cc->has_worst_min ? fmt_value(a, sizeof(a), id, cc->worst_min, true) : "-inf",
@@ -277,7 +312,7 @@ static void human_host_check(FILE *f, const struct scenario *s, const struct mac
 		if (r->note[0])
 			fprintf(f, "      note: %s\n", r->note);
 	}
-	fprintf(f, "      expected %s", hc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
+	fprintf(f, "      expected %s", oracle_expect_name(hc->expect));
 	if (hc->has_worst_min || hc->has_worst_max)
 		fprintf(f, " with worst in [%s, %s]",
 			hc->has_worst_min ? fmt_host_value(a, sizeof(a), hc->kind, hc->worst_min) : "-inf",
@@ -308,7 +343,7 @@ static void human_script(FILE *f, const struct scenario *s, const struct machine
 	}
 	if (r->mismatches > r->nlisted)
 		fprintf(f, "      ... and %" PRIu64 " more\n", r->mismatches - r->nlisted);
-	fprintf(f, "      expected %s: %s\n", sc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail",
+	fprintf(f, "      expected %s: %s\n", oracle_expect_name(sc->expect),
 		machine_script_expectation_met(m, i) ? "holds" : "DOES NOT HOLD");
 }
 
@@ -348,18 +383,18 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 		fprintf(f, "): %" PRIu64 " reads, %" PRIu64 " version retries, %" PRIu64
 			" raised by the guard\n", st.reads, st.retries, st.guarded);
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
+			const struct oracle_check_desc *d = oracle_check_desc(c);
 			const struct oracle_check_config *cc = &sr->checks[c];
 			const struct oracle_check_result *r = &res[c];
 
 			if (!cc->enabled)
 				continue;
-			fprintf(f, "    %-12s %s  worst %s", oracle_check_name(c),
-				r->passed ? "pass" : "FAIL",
-				fmt_value(a, sizeof(a), c, r->worst, c == ORACLE_MAX_ERROR || c == ORACLE_RATE));
-			if (c != ORACLE_MONO_VCPU && c != ORACLE_MONO_CAUSAL)
+			fprintf(f, "    %-12s %s  worst %s", d->name, r->passed ? "pass" : "FAIL",
+				fmt_value(a, sizeof(a), c, r->worst, d->signed_worst));
+			if (d->params & ORACLE_PARAM_THRESHOLD)
 				fprintf(f, " (threshold %s)", fmt_value(b, sizeof(b), c, cc->threshold, false));
 			fprintf(f, ", %" PRIu64 " violations in %" PRIu64 " %s\n", r->violations,
-				r->samples, c == ORACLE_RATE ? "windows" : "samples");
+				r->samples, d->sample_noun);
 			if (r->has_first) {
 				const char *cause = machine_violation_cause(m, g, c);
 
@@ -381,344 +416,8 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 			t.expectations);
 }
 
-static void json_flags(struct json_out *j, uint32_t flags)
+/* For the JSON renderer (report_json.c): a host check kind's name. */
+const char *report_host_check_name(enum scn_host_check_kind k)
 {
-	json_out_begin_array(j);
-	if (flags & KVM_CLOCK_TSC_STABLE)
-		json_out_str(j, "TSC_STABLE");
-	if (flags & KVM_CLOCK_REALTIME)
-		json_out_str(j, "REALTIME");
-	if (flags & KVM_CLOCK_HOST_TSC)
-		json_out_str(j, "HOST_TSC");
-	json_out_end_array(j);
-}
-
-/* A ps quantity as ns with 3 decimals. */
-static void json_ps_as_ns(struct json_out *j, const char *key, int64_t ps)
-{
-	json_out_key(j, key);
-	json_out_fixed(j, ps, 3);
-}
-
-/* A time or duration in ps (unsigned: up to 2^64 - 1) as ns with 3 decimals. */
-static void json_time_as_ns(struct json_out *j, const char *key, sim_ps ps)
-{
-	json_out_key(j, key);
-	json_out_ufixed(j, ps, 3);
-}
-
-static void json_value(struct json_out *j, const char *base, enum oracle_check_id id, int64_t v)
-{
-	char key[48];
-
-	if (oracle_check_is_rate(id)) {
-		snprintf(key, sizeof(key), "%s_ppm", base);
-		json_out_key(j, key);
-		json_out_fixed(j, v, 3);
-	} else {
-		snprintf(key, sizeof(key), "%s_ns", base);
-		json_ps_as_ns(j, key, v);
-	}
-}
-
-static void json_migration(struct json_out *j, const struct scenario *s,
-			   const struct vmm_migration_log *log)
-{
-	json_out_begin_object(j);
-	json_out_key(j, "from");
-	json_out_str(j, s->hosts[log->from_host].name);
-	json_out_key(j, "to");
-	json_out_str(j, s->hosts[log->to_host].name);
-	json_time_as_ns(j, "stop_ns", log->stop_ps);
-	json_time_as_ns(j, "resume_ns", log->resume_ps);
-	json_out_key(j, "get_clock");
-	json_out_begin_object(j);
-	json_out_key(j, "clock_ns");
-	json_out_u64(j, log->get.clock);
-	json_out_key(j, "flags");
-	json_flags(j, log->get.flags);
-	json_out_key(j, "realtime_ns");
-	json_out_u64(j, log->get.realtime);
-	json_out_key(j, "host_tsc");
-	json_out_u64(j, log->get.host_tsc);
-	json_out_end_object(j);
-	json_out_key(j, "set_clock");
-	if (log->set_clock)
-		json_flags(j, log->set_flags);
-	else
-		json_out_null(j);
-	json_out_key(j, "kvmclock_before_ns");
-	json_out_u64(j, log->kvmclock_before_ns);
-	json_out_key(j, "kvmclock_after_ns");
-	if (log->page_after)
-		json_out_u64(j, log->kvmclock_after_ns);
-	else
-		json_out_null(j);
-	json_out_key(j, "guest_tsc_before");
-	json_out_u64(j, log->guest_tsc_before);
-	json_out_key(j, "guest_tsc_after");
-	json_out_u64(j, log->guest_tsc_after);
-	json_out_key(j, "tsc_khz_before");
-	json_out_u64(j, log->tsc_khz_before);
-	json_out_key(j, "tsc_khz_after");
-	json_out_u64(j, log->tsc_khz_after);
-	json_out_key(j, "tsc_scaling");
-	json_out_bool(j, log->scaled);
-	json_out_key(j, "master_clock_before");
-	json_out_bool(j, log->master_clock_before);
-	json_out_key(j, "master_clock_after");
-	json_out_bool(j, log->master_clock_after);
-	json_out_end_object(j);
-}
-
-static void json_check(struct json_out *j, enum oracle_check_id id,
-		       const struct oracle_check_config *cc, const struct oracle_check_result *r,
-		       const char *cause)
-{
-	json_out_begin_object(j);
-	json_out_key(j, "check");
-	json_out_str(j, oracle_check_name(id));
-	json_out_key(j, "passed");
-	json_out_bool(j, r->passed);
-	json_value(j, "worst", id, r->worst);
-	if (id != ORACLE_MONO_VCPU && id != ORACLE_MONO_CAUSAL)
-		json_value(j, "threshold", id, cc->threshold);
-	if (id == ORACLE_RATE)
-		json_time_as_ns(j, "window_ns", cc->window_ps);
-	if (id == ORACLE_MAX_ERROR) {
-		json_out_key(j, "pause");
-		json_out_str(j, cc->pause == ORACLE_PAUSE_INCLUDE ? "include" : "exclude");
-	}
-	json_out_key(j, "violations");
-	json_out_u64(j, r->violations);
-	json_out_key(j, "samples");
-	json_out_u64(j, r->samples);
-	json_out_key(j, "first_violation");
-	if (r->has_first) {
-		json_out_begin_object(j);
-		json_time_as_ns(j, "t_ns", r->first.t_ps);
-		json_out_key(j, "vcpu");
-		json_out_u64(j, r->first.vcpu);
-		json_out_key(j, "value_ns");
-		json_out_u64(j, r->first.value_ns);
-		json_time_as_ns(j, "other_t_ns", r->first.other_t_ps);
-		json_out_key(j, "other_vcpu");
-		json_out_u64(j, r->first.other_vcpu);
-		json_out_key(j, "other_value_ns");
-		json_out_u64(j, r->first.other_value_ns);
-		if (cause) {
-			json_out_key(j, "cause");
-			json_out_str(j, cause);
-		}
-		json_out_end_object(j);
-	} else {
-		json_out_null(j);
-	}
-	json_out_key(j, "expect");
-	json_out_str(j, cc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
-	if (cc->has_worst_min)
-		json_value(j, "expect_worst_min", id, cc->worst_min);
-	if (cc->has_worst_max)
-		json_value(j, "expect_worst_max", id, cc->worst_max);
-	json_out_key(j, "expectation_met");
-	json_out_bool(j, r->expectation_met);
-	json_out_end_object(j);
-}
-
-static void json_script(struct json_out *j, const struct scenario *s, const struct machine *m,
-			unsigned i)
-{
-	const struct scn_script *sc = &s->scripts[i];
-	const struct script_result *r = machine_script_result(m, i);
-
-	json_out_begin_object(j);
-	json_out_key(j, "name");
-	json_out_str(j, sc->name);
-	json_out_key(j, "commands");
-	json_out_u64(j, sc->ncommands);
-	json_out_key(j, "commands_run");
-	json_out_u64(j, r->commands_run);
-	json_out_key(j, "completed");
-	json_out_bool(j, r->completed);
-	json_out_key(j, "checks");
-	json_out_u64(j, r->checks);
-	json_out_key(j, "mismatches");
-	json_out_u64(j, r->mismatches);
-	json_out_key(j, "first_mismatch");
-	if (r->has_first) {
-		const struct scn_command *c = &sc->commands[r->first.command];
-
-		json_out_begin_object(j);
-		json_time_as_ns(j, "t_ns", r->first.t_ps);
-		json_time_as_ns(j, "end_t_ns", r->first.end_ps);
-		json_out_key(j, "command");
-		json_out_str(j, c->line);
-		json_out_key(j, "path");
-		json_out_str(j, c->path);
-		json_out_key(j, "expected");
-		json_out_str(j, r->first.expected);
-		json_out_key(j, "got");
-		json_out_str(j, r->first.got);
-		json_out_end_object(j);
-	} else {
-		json_out_null(j);
-	}
-	json_out_key(j, "expect");
-	json_out_str(j, sc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
-	json_out_key(j, "expectation_met");
-	json_out_bool(j, machine_script_expectation_met(m, i));
-	json_out_end_object(j);
-}
-
-static void json_host_check(struct json_out *j, const struct scenario *s, const struct machine *m,
-			    unsigned i)
-{
-	const struct scn_host_check *hc = &s->host_checks[i];
-	const struct host_check_result *r = machine_host_check_result(m, i);
-	const char *unit = hc->kind == SCN_HC_FLAG_TRUTH ? "worst_ppb" :
-			   hc->kind == SCN_HC_TSC_SYNC ? "worst_cycles" : "worst_ps";
-
-	json_out_begin_object(j);
-	json_out_key(j, "name");
-	json_out_str(j, hc->name);
-	json_out_key(j, "check");
-	json_out_str(j, host_check_kind(hc->kind));
-	json_out_key(j, "host");
-	json_out_str(j, s->hosts[hc->host].name);
-	json_out_key(j, "evaluated");
-	json_out_bool(j, r && r->evaluated);
-	if (r && r->evaluated) {
-		json_out_key(j, "passed");
-		json_out_bool(j, r->passed);
-		json_out_key(j, unit);
-		json_out_i64(j, r->worst);
-		json_out_key(j, "violations");
-		json_out_u64(j, r->violations);
-		json_out_key(j, "samples");
-		json_out_u64(j, r->samples);
-		json_out_key(j, "first_violation");
-		if (r->first[0]) {
-			json_out_begin_object(j);
-			json_time_as_ns(j, "t_ns", r->first_ps);
-			json_out_key(j, "what");
-			json_out_str(j, r->first);
-			json_out_end_object(j);
-		} else {
-			json_out_null(j);
-		}
-		if (r->has_verdict) {
-			json_out_key(j, "false_positive");
-			json_out_bool(j, r->false_positive);
-		}
-		if (r->note[0]) {
-			json_out_key(j, "note");
-			json_out_str(j, r->note);
-		}
-	}
-	json_out_key(j, "expect");
-	json_out_str(j, hc->expect == ORACLE_EXPECT_PASS ? "pass" : "fail");
-	json_out_key(j, "expectation_met");
-	json_out_bool(j, r && r->expectation_met);
-	json_out_end_object(j);
-}
-
-void report_json_scenario(struct json_out *j, const char *file, const struct scenario *s,
-			  const struct machine *m, const struct sim_diag *err)
-{
-	json_out_begin_object(j);
-	json_out_key(j, "file");
-	json_out_str(j, file);
-	if (!m) {
-		char msg[1024];
-
-		sim_diag_format(err, msg, sizeof(msg));
-		json_out_key(j, "status");
-		json_out_str(j, "invalid");
-		json_out_key(j, "error");
-		json_out_str(j, msg);
-		json_out_end_object(j);
-		return;
-	}
-	struct report_tally t = report_tally(s, m);
-
-	json_out_key(j, "status");
-	json_out_str(j, t.met == t.expectations ? "expectations_hold" : "expectations_fail");
-	json_out_key(j, "name");
-	json_out_str(j, s->name);
-	json_out_key(j, "seed");
-	json_out_u64(j, s->seed);
-	json_time_as_ns(j, "duration_ns", s->duration_ps);
-	json_out_key(j, "events");
-	json_out_u64(j, machine_events(m));
-	json_out_key(j, "pvclock_page_writes");
-	json_out_u64(j, machine_page_updates(m));
-	json_out_key(j, "expectations");
-	json_out_u64(j, t.expectations);
-	json_out_key(j, "expectations_met");
-	json_out_u64(j, t.met);
-	json_out_key(j, "migrations");
-	json_out_begin_array(j);
-	for (unsigned i = 0; i < s->nmigrations; i++) {
-		const struct vmm_migration_log *log = machine_migration_log(m, i);
-
-		if (log && log->done)
-			json_migration(j, s, log);
-	}
-	json_out_end_array(j);
-	json_out_key(j, "readers");
-	json_out_begin_array(j);
-	for (unsigned g = 0; g < s->nreaders; g++) {
-		const struct scn_reader *sr = &s->readers[g];
-		const struct oracle_check_result *res = machine_check_results(m, g);
-		struct machine_group_stats st = machine_group_stats(m, g);
-
-		json_out_begin_object(j);
-		json_out_key(j, "name");
-		json_out_str(j, sr->name);
-		json_out_key(j, "kind");
-		json_out_str(j, reader_kind_name(sr->kind));
-		if (sr->on_host) {
-			json_out_key(j, "host");
-			json_out_str(j, s->hosts[sr->host].name);
-			json_out_key(j, "cpus");
-			json_out_begin_array(j);
-			for (unsigned i = 0; i < sr->ncpus; i++)
-				json_out_u64(j, sr->cpus[i]);
-			json_out_end_array(j);
-			json_time_as_ns(j, "migrate_every_ns", sr->migrate_every_ps);
-		} else {
-			json_out_key(j, "vcpus");
-			json_out_begin_array(j);
-			for (unsigned i = 0; i < sr->nvcpus; i++)
-				json_out_u64(j, sr->vcpus[i]);
-			json_out_end_array(j);
-		}
-		json_out_key(j, "reads");
-		json_out_u64(j, st.reads);
-		json_out_key(j, "version_retries");
-		json_out_u64(j, st.retries);
-		json_out_key(j, "guarded");
-		json_out_u64(j, st.guarded);
-		json_out_key(j, "checks");
-		json_out_begin_array(j);
-		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-			if (sr->checks[c].enabled)
-				json_check(j, c, &sr->checks[c], &res[c], machine_violation_cause(m, g, c));
-		json_out_end_array(j);
-		json_out_end_object(j);
-	}
-	json_out_end_array(j);
-	json_out_key(j, "scripts");
-	json_out_begin_array(j);
-	for (unsigned i = 0; i < s->nscripts; i++)
-		json_script(j, s, m, i);
-	json_out_end_array(j);
-	if (s->nhost_checks) {
-		json_out_key(j, "host_checks");
-		json_out_begin_array(j);
-		for (unsigned i = 0; i < s->nhost_checks; i++)
-			json_host_check(j, s, m, i);
-		json_out_end_array(j);
-	}
-	json_out_end_object(j);
+	return host_check_kind(k);
 }

@@ -1,7 +1,8 @@
 /*
- * Reports of a scenario run: the human summary for a terminal and the
- * machine-readable JSON report for CI.  Both are byte-identical for the same
- * scenario and seed.
+ * Reports of a scenario run: the human summary for a terminal (report.c) and
+ * the machine-readable JSON report for CI (report_json.c, format in
+ * docs/report-format.md).  Both are byte-identical for the same scenario and
+ * seed.
  */
 #ifndef SIM_CLI_REPORT_H
 #define SIM_CLI_REPORT_H
@@ -24,8 +25,14 @@ struct report_tally report_tally(const struct scenario *s, const struct machine 
 
 void report_human(FILE *f, const struct scenario *s, const struct machine *m);
 
+/* The JSON report's format name and version, its "format" key. */
+#define REPORT_FORMAT "sim-report/2"
+
 /* One element of the report's "scenarios" array; m NULL and err set when it did not run. */
 void report_json_scenario(struct json_out *j, const char *file, const struct scenario *s,
 			  const struct machine *m, const struct sim_diag *err);
+
+/* "flag_truth", "tsc_sync", ...: a host check kind as both reports name it. */
+const char *report_host_check_name(enum scn_host_check_kind k);
 
 #endif

@@ -244,6 +244,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	m->readers = calloc(n ? n : 1, sizeof(*m->readers));
 	if (!m->oracle || !m->readers)
 		return sim_diag_fail(err, "out of memory");
+	oracle_set_trace(m->oracle, &m->trace);
 	for (unsigned g = 0; g < s->nreaders; g++)
 		m->results[g] = oracle_results(m->oracle, g);
 	m->nreaders = n;

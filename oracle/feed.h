@@ -1,0 +1,124 @@
+/*
+ * Inside liboracle only: what a check's feed function sees, and the helpers
+ * every check shares.  oracle.c owns the state and calls each enabled check's
+ * feed (its row in check.c) once per read, in id order; the checks of a read
+ * are independent, so that order does not change any result.
+ */
+#ifndef ORACLE_FEED_H
+#define ORACLE_FEED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oracle/check.h"
+#include "oracle/oracle.h"
+#include "sim/core/simtime.h"
+
+/*
+ * Reads of each reader remembered for mono_causal.  A warp against reader q is
+ * found exactly unless q completed more than this many reads while the read
+ * being checked was in flight (see docs/oracle.md, "mono_causal").
+ */
+#define ORACLE_CAUSAL_RING 8
+
+/* The read that holds a reader's running maximum value. */
+struct oracle_causal_max {
+	uint64_t value_ns;
+	sim_ps end_ps;            /* true end time of that read */
+	unsigned vcpu;
+};
+
+/* One remembered read: its end, and the reader's running max up to and including it. */
+struct oracle_causal_entry {
+	sim_ps end_ps;
+	struct oracle_causal_max max;
+};
+
+struct oracle_read {
+	unsigned reader;
+	unsigned vcpu;
+	sim_ps start_ps;
+	sim_ps end_ps;
+	uint64_t value_ns;
+};
+
+/* Per reader; oracle.c keeps seen and prev_*, each check the fields it names. */
+struct oracle_reader {
+	bool seen;                /* at least one read fed (set after the checks ran) */
+
+	/* The previous read (mono_vcpu, step_back, step_fwd). */
+	sim_ps prev_end_ps;
+	unsigned prev_vcpu;
+	uint64_t prev_value_ns;
+
+	/* max_error: the first read, origin of the reference. */
+	sim_ps first_end_ps;
+	unsigned first_vcpu;
+	uint64_t first_value_ns;
+	sim_ps first_paused_ps;   /* group paused time in [0, first_end_ps] */
+
+	/* rate: the window's anchor read. */
+	bool anchor_valid;
+	uint64_t anchor_epoch;    /* pause epoch when the anchor was taken */
+	sim_ps anchor_end_ps;
+	unsigned anchor_vcpu;
+	uint64_t anchor_value_ns;
+
+	/* mono_causal: this reader's recent reads, oldest at ring_head. */
+	struct oracle_causal_max run_max;   /* over every read of this reader */
+	struct oracle_causal_entry ring[ORACLE_CAUSAL_RING];
+	unsigned ring_head, ring_count;
+	bool has_floor;                     /* at least one read was evicted */
+	struct oracle_causal_entry floor;   /* the newest evicted read */
+};
+
+/* When the group's clock could not be read: its VM paused, or its host asleep. */
+struct oracle_pause {
+	bool paused;
+	sim_ps pause_start_ps;
+	sim_ps paused_total_ps;             /* sum of completed pauses */
+	uint64_t pause_epoch;               /* bumped by every effective pause or resume */
+};
+
+struct oracle_group {
+	struct oracle *o;                   /* the oracle it belongs to (its trace stream) */
+	struct oracle_group_config cfg;
+	struct oracle_reader *readers;      /* cfg.nreaders entries */
+	struct oracle_check_result results[ORACLE_CHECK_COUNT];
+	/* The enabled checks' feed functions and ids, in id order (taken from the rows once). */
+	oracle_check_feed_fn *feeds[ORACLE_CHECK_COUNT];
+	unsigned char feed_ids[ORACLE_CHECK_COUNT];
+	unsigned nfeeds;
+	uint64_t reads;
+	sim_ps last_end_ps;
+	struct oracle_pause pause;          /* each group pauses with what it runs on */
+};
+
+/*
+ * Counts a violation of r; the first one is kept in r->first and published on
+ * the oracle's trace stream with `amount` (the offending quantity, in the
+ * check's unit).
+ */
+void oracle_record_violation(const struct oracle_group *g, struct oracle_check_result *r,
+			     const struct oracle_violation *v, int64_t amount);
+
+/* Total time the group spent paused in [0, t], given every pause/resume at or before t. */
+sim_ps oracle_paused_until(const struct oracle_group *g, sim_ps t);
+
+/* Saturates to [-INT64_MAX, INT64_MAX] so that the magnitude is always representable. */
+static inline int64_t oracle_clamp_i64(sim_i128 x)
+{
+	if (x > INT64_MAX)
+		return INT64_MAX;
+	if (x < -INT64_MAX)
+		return -INT64_MAX;
+	return (int64_t)x;
+}
+
+/* (a - b) ns expressed in ps, exact. */
+static inline sim_i128 oracle_ns_diff_ps(uint64_t a_ns, uint64_t b_ns)
+{
+	return ((sim_i128)a_ns - (sim_i128)b_ns) * (sim_i128)SIM_PS_PER_NS;
+}
+
+#endif
