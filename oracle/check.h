@@ -35,7 +35,7 @@ enum oracle_param {
 enum oracle_compared_with {
 	ORACLE_VS_PREVIOUS,       /* the same reader's previous read */
 	ORACLE_VS_OTHER_READER,   /* a read on another vCPU that completed first */
-	ORACLE_VS_REFERENCE,      /* true time (the reference clock) */
+	ORACLE_VS_REFERENCE,      /* true time: the reference clock */
 	ORACLE_VS_COUNT
 };
 

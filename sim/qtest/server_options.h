@@ -18,11 +18,11 @@ enum { QTEST_EXIT_OK = 0, QTEST_EXIT_RUNTIME = 1, QTEST_EXIT_USAGE = 2 };
 #define QTEST_MAX_CHARDEVS 8
 #define QTEST_MAX_MONS 4
 
-/* What the QMP greeting, query-version and -version report: sim's own version. */
-#define QTEST_SIM_MAJOR 0
-#define QTEST_SIM_MINOR 1
-#define QTEST_SIM_MICRO 0
-#define QTEST_SIM_PACKAGE "sim 0.1.0"
+/* What the QMP greeting, query-version and -version report: sim's own version (meson.build). */
+#define QTEST_SIM_MAJOR SIM_VERSION_MAJOR
+#define QTEST_SIM_MINOR SIM_VERSION_MINOR
+#define QTEST_SIM_MICRO SIM_VERSION_MICRO
+#define QTEST_SIM_PACKAGE "sim " SIM_VERSION
 
 struct chardev_opt {
 	char id[64];
