@@ -63,7 +63,7 @@ static const char *fmt_hz(char *dst, size_t len, uint64_t hz)
 /* The value v (present) of row f into p. */
 static bool read_value(struct loader *ld, const struct node *v, const struct field *f, void *p)
 {
-	char a[32], b[32], range[64];
+	char a[32], b[32], range[80];
 	uint64_t x = 0;
 	unsigned u = 0;
 	bool bit = false;
