@@ -115,6 +115,51 @@ if grep '"kind":"pvclock_write"' "$tmp/t.jsonl" |
 	fails=$((fails + 1))
 fi
 
+# Every error in a file is reported (up to 20), each with its position, in
+# file order; then one line says how many more were left out.
+cat >"$tmp/multi.json" <<'JSON'
+{
+  "name": "multi",
+  "duration": "1s",
+  "hosts": [ { "name": "A", "tsc": "3GHz", "uptme": "1h", "sockets": [ { "cpus": 2 } ] } ],
+  "vm": { "host": "A", "vcpus": 2 },
+  "readers": [ { "name": "kc", "kind": "pvclock", "vcpus": "all", "period": "1ms",
+                 "checks": { "mono_vcpu": { "expect": "pass" } } } ],
+  "scripts": [ { "name": "s", "expect": "maybe", "commands": [ "outb 0x70 0x00" ] } ]
+}
+JSON
+expect_status 2 "a file with three errors" "$sim" validate "$tmp/multi.json"
+if [ "$(grep -c ': error: ' "$tmp/err")" -ne 3 ] ||
+	! grep -q 'multi.json:4:44: error: /hosts/0/uptme: unknown key "uptme"' "$tmp/err" ||
+	! grep -q 'multi.json:4:14: error: /hosts/0/uptime: missing required key "uptime"' "$tmp/err" ||
+	! grep -q 'multi.json:8:41: error: /scripts/0/expect: expected one of "pass", "fail", got "maybe"' "$tmp/err"; then
+	echo "FAIL: three errors in one file: not all reported with their positions:" >&2
+	cat "$tmp/err" >&2
+	fails=$((fails + 1))
+fi
+{	# 16 readers of an unknown kind and 16 scripts with a bad "expect": 32 errors
+	printf '{ "name": "many", "duration": "1s",\n'
+	printf ' "hosts": [ { "name": "A", "tsc": "3GHz", "uptime": "1h", "sockets": [ { "cpus": 2 } ] } ],\n'
+	printf ' "vm": { "host": "A", "vcpus": 2 },\n "readers": [\n'
+	for k in $(seq 1 16); do
+		sep=","; [ "$k" -eq 16 ] && sep=""
+		printf '  { "name": "r%d", "kind": "pvclok", "vcpus": "all", "period": "1ms", "checks": { "mono_vcpu": { "expect": "pass" } } }%s\n' "$k" "$sep"
+	done
+	printf '],\n "scripts": [\n'
+	for k in $(seq 1 16); do
+		sep=","; [ "$k" -eq 16 ] && sep=""
+		printf '  { "name": "s%d", "expect": "maybe", "commands": [ "outb 0x70 0x00" ] }%s\n' "$k" "$sep"
+	done
+	printf '] }\n'
+} >"$tmp/many.json"
+expect_status 2 "a file with 32 errors" "$sim" validate "$tmp/many.json"
+if [ "$(grep -c ': error: /' "$tmp/err")" -ne 20 ] ||
+	! grep -q 'more errors were suppressed' "$tmp/err"; then
+	echo "FAIL: 32 errors: expected the first 20 and a line saying more were left out:" >&2
+	cat "$tmp/err" >&2
+	fails=$((fails + 1))
+fi
+
 # sim-report/2 (docs/report-format.md): every number is an integer, and every
 # key holding one ends in its unit or names what it counts or indexes.  Checked
 # on every committed golden report, so a new key must follow the convention.
