@@ -15,6 +15,8 @@ static const char *const event_type_names[] = {
 	"cstate", "cstate_pattern", "pstate", "throttle", "temperature", "hotplug", "tsc_write",
 	"tsc_adjust_write", "suspend", "reader_migrate", NULL,
 };
+_Static_assert(sizeof(event_type_names) / sizeof(event_type_names[0]) == SCN_EV_COUNT + 1,
+	       "one name per enumerator");
 
 #define EV(t) (1u << SCN_EV_##t)
 

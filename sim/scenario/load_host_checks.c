@@ -17,7 +17,11 @@
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
 static const char *const watchdog_cs_names[] = { "hpet", "acpi_pm", NULL };
+_Static_assert(sizeof(watchdog_cs_names) / sizeof(watchdog_cs_names[0]) == SCN_WD_CS_COUNT + 1,
+	       "one name per enumerator");
 static const char *const timer_mode_names[] = { "oneshot", "periodic", "deadline", NULL };
+_Static_assert(sizeof(timer_mode_names) / sizeof(timer_mode_names[0]) == SCN_TIMER_MODE_COUNT + 1,
+	       "one name per enumerator");
 
 /* Common keys, then each kind's (.only: the kinds that take the key). */
 static const struct field host_check_rows[] = {

@@ -13,8 +13,12 @@
 
 /* Enumerations, in the order of their C enums. */
 static const char *const clocksource_names[] = { "auto", "tsc", "hpet", NULL };
+_Static_assert(sizeof(clocksource_names) / sizeof(clocksource_names[0]) == SCN_CLOCKSOURCE_COUNT + 1,
+	       "one name per enumerator");
 static const char *const vendor_names[] = { "intel", "amd", NULL };   /* amd: svm */
 static const char *const ssc_mode_names[] = { "down", "center", NULL };
+_Static_assert(sizeof(ssc_mode_names) / sizeof(ssc_mode_names[0]) == SCN_SSC_MODE_COUNT + 1,
+	       "one name per enumerator");
 
 static const struct field host_rows[] = {
 	{ ROW("name", F_NAME, H(name)), .required = true },

@@ -13,6 +13,8 @@
 
 static const char *const reader_kind_names[] = READER_KIND_NAMES_INIT;
 static const char *const rdtsc_names[] = { "rdtscp", "lfence", "rdtsc", NULL };
+_Static_assert(sizeof(rdtsc_names) / sizeof(rdtsc_names[0]) == SCN_RDTSC_KIND_COUNT + 1,
+	       "one name per enumerator");
 static const char *const wrap_names[] = { "none", "extend", NULL };
 static const char *const pause_names[] = { "include", "exclude", NULL };
 

@@ -82,6 +82,7 @@ struct scn_platform {
 enum scn_ssc_mode {
 	SCN_SSC_DOWN,                     /* "down": the clock swings from nominal down to -spread */
 	SCN_SSC_CENTER,                   /* "center": from -spread/2 to +spread/2 */
+	SCN_SSC_MODE_COUNT
 };
 
 /* "ssc": spread-spectrum clocking of the socket's reference clock. */
@@ -148,6 +149,7 @@ enum scn_clocksource {
 	SCN_CS_AUTO,                      /* TSC if the TSCs are synchronised, else HPET */
 	SCN_CS_TSC,
 	SCN_CS_HPET,
+	SCN_CLOCKSOURCE_COUNT
 };
 
 struct scn_host {
@@ -185,11 +187,13 @@ enum scn_set_clock {
 	SCN_SET_CLOCK_NONE,               /* the destination keeps the source's kvmclock offset */
 	SCN_SET_CLOCK_CLOCK,              /* KVM_SET_CLOCK with the clock only */
 	SCN_SET_CLOCK_REALTIME,           /* KVM_SET_CLOCK passing KVM_CLOCK_REALTIME when GET gave it */
+	SCN_SET_CLOCK_COUNT
 };
 
 enum scn_tsc_carry {
 	SCN_TSC_FROZEN,                   /* write the TSC saved at stop (QEMU): stands still in downtime */
 	SCN_TSC_ADVANCE,                  /* advance it by the realtime elapsed (KVM_VCPU_TSC_OFFSET recipe) */
+	SCN_TSC_CARRY_COUNT
 };
 
 struct scn_migration {
@@ -217,6 +221,7 @@ enum scn_rdtsc_kind {
 	SCN_RDTSC_RDTSCP,                 /* "rdtscp" (default): ordered after earlier instructions */
 	SCN_RDTSC_LFENCE,                 /* "lfence": LFENCE; RDTSC, ordered likewise */
 	SCN_RDTSC_PLAIN,                  /* "rdtsc": not serialised: may sample a nearby instant */
+	SCN_RDTSC_KIND_COUNT
 };
 
 struct scn_reader {
@@ -327,12 +332,14 @@ enum scn_host_check_kind {
 enum scn_watchdog_cs {
 	SCN_WD_HPET,                      /* "hpet" (default) */
 	SCN_WD_ACPI_PM,                   /* "acpi_pm" */
+	SCN_WD_CS_COUNT
 };
 
 enum scn_timer_mode {
 	SCN_TIMER_ONESHOT,                /* "oneshot" */
 	SCN_TIMER_PERIODIC,               /* "periodic" */
 	SCN_TIMER_DEADLINE,               /* "deadline": TSC-deadline mode */
+	SCN_TIMER_MODE_COUNT
 };
 
 /* A check on the hardware model of one host.  Only the sub-struct of its kind is set. */
