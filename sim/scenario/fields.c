@@ -238,24 +238,39 @@ bool load_fields(struct loader *ld, const struct node *o, const struct field_tab
 
 /* ---- the schema, for tests and docs ---- */
 
+/* The VM's lists' tables (vm_lists) follow vm_table, in the docs' order. */
 static const struct field_table *const all_tables[] = {
-	&top_table, &platform_table, &hpet_table, &pmtimer_table, &rtc_table, &access_cost_table, &host_table,
+	&platform_table, &hpet_table, &pmtimer_table, &rtc_table, &access_cost_table, &host_table,
 	&socket_table, &ssc_table, &tsc_features_table, &advertise_table, &vm_table,
-	&migration_table, &move_table, &reader_table, &check_table, &script_table,
-	&command_table, &event_table, &host_check_table,
+	&reader_table, &check_table, &script_table, &command_table, &event_table,
+	&host_check_table,
 };
+
+static void visit_table(const struct field_table *t,
+			void (*visit)(const struct scn_schema_key *k, void *ctx), void *ctx)
+{
+	for (unsigned i = 0; i < t->nrows; i++) {
+		const struct field *f = &t->rows[i];
+		struct scn_schema_key k = {
+			t->doc, f->key, field_types[f->type].doc, f->dflt, f->required,
+			field_types[f->type].string_default,
+		};
+
+		visit(&k, ctx);
+	}
+}
 
 void scenario_schema_visit(void (*visit)(const struct scn_schema_key *k, void *ctx), void *ctx)
 {
-	for (size_t t = 0; t < sizeof(all_tables) / sizeof(all_tables[0]); t++) {
-		for (unsigned i = 0; i < all_tables[t]->nrows; i++) {
-			const struct field *f = &all_tables[t]->rows[i];
-			struct scn_schema_key k = {
-				all_tables[t]->doc, f->key, field_types[f->type].doc, f->dflt,
-				f->required, field_types[f->type].string_default,
-			};
+	struct field top_rows[TOP_ROWS_MAX];
+	struct field_table top;
 
-			visit(&k, ctx);
-		}
+	/* the top level names each of the VM's lists too */
+	top_level_table(top_rows, &top);
+	visit_table(&top, visit, ctx);
+	for (size_t t = 0; t < sizeof(all_tables) / sizeof(all_tables[0]); t++) {
+		visit_table(all_tables[t], visit, ctx);
+		for (unsigned l = 0; all_tables[t] == &vm_table && l < vm_list_count; l++)
+			visit_table(vm_lists[l].fields, visit, ctx);
 	}
 }

@@ -1,4 +1,4 @@
-/* "vm", "migrations" and "vcpu_moves". */
+/* "vm" and its lists of VMM actions (vm_lists): "migrations", "vcpu_moves". */
 #include "sim/scenario/loader_internal.h"
 
 #include <stddef.h>
@@ -45,8 +45,8 @@ static const struct field move_rows[] = {
 };
 
 const struct field_table vm_table = FIELDS("vm", vm_rows);
-const struct field_table migration_table = FIELDS("migrations", migration_rows);
-const struct field_table move_table = FIELDS("vcpu_moves", move_rows);
+static const struct field_table migration_table = FIELDS("migrations", migration_rows);
+static const struct field_table move_table = FIELDS("vcpu_moves", move_rows);
 
 /*
  * "pins": exactly nvcpus CPU indices of host h, online at t = 0; default
@@ -93,7 +93,7 @@ bool load_vm(struct loader *ld, const struct node *o)
 
 /* ---- migrations and vCPU moves ---- */
 
-bool load_migration(struct loader *ld, const struct node *o, unsigned k)
+static bool load_migration(struct loader *ld, const struct node *o, unsigned k)
 {
 	struct scenario *sc = ld->sc;
 	struct scn_migration *m = &sc->migrations[k];
@@ -134,7 +134,7 @@ bool load_migration(struct loader *ld, const struct node *o, unsigned k)
 	return true;
 }
 
-bool load_move(struct loader *ld, const struct node *o, unsigned k)
+static bool load_move(struct loader *ld, const struct node *o, unsigned k)
 {
 	struct scenario *sc = ld->sc;
 	struct scn_vcpu_move *mv = &sc->moves[k];
@@ -178,3 +178,16 @@ bool load_move(struct loader *ld, const struct node *o, unsigned k)
 		return false;
 	return check_vcpu_cpu(ld, v.path, &sc->hosts[host], mv->pcpu);
 }
+
+/* ---- the VM's lists: one row per VMM action's array (sim/vmm/vmm.h) ---- */
+
+#define SC(m) offsetof(struct scenario, m)
+
+const struct vm_list vm_lists[] = {
+	{ "migrations", &migration_table, SCN_MAX_MIGRATIONS, "migrations",
+	  "migrations need a VM", true, SC(nmigrations), load_migration },
+	{ "vcpu_moves", &move_table, SCN_MAX_MOVES, "vCPU moves",
+	  "vCPU moves need a VM", false, SC(nmoves), load_move },
+};
+const unsigned vm_list_count = sizeof(vm_lists) / sizeof(vm_lists[0]);
+_Static_assert(sizeof(vm_lists) / sizeof(vm_lists[0]) <= VM_LISTS_MAX, "raise VM_LISTS_MAX");

@@ -7,9 +7,10 @@
  * numbers are integers, checked against their source text.  Cross references
  * (host and reader names, vCPU and CPU indices, migration and event order)
  * are checked as soon as what they refer to has been read: the document is
- * read top to bottom (hosts, vm, migrations, vcpu_moves, readers, scripts,
- * events, host_checks), and events are replayed in order, so that a CPU is
- * known to be online, idle or suspended at each event's time.  The scenario
+ * read top to bottom (hosts, vm, the VM's lists of VMM actions from vm_lists:
+ * migrations, vcpu_moves; then readers, scripts, events, host_checks), and
+ * events are replayed in order, so that a CPU is known to be online, idle or
+ * suspended at each event's time.  The scenario
  * keeps the source text, so that an error found later (by the machine, with
  * only a JSON pointer) can still be given a line:column by scenario_locate().
  * Each section's plain keys are rows of a field table read by load_fields()
@@ -32,7 +33,9 @@
 
 #define S(m) offsetof(struct scenario, m)
 
-enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_DURATION, TOP_UTC_START };  /* rows below */
+/* rows below; the VM's lists' keys (vm_lists) follow TOP_VM */
+enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_DURATION, TOP_UTC_START, TOP_PLATFORM, TOP_HOSTS,
+       TOP_VM };
 
 static const struct field top_rows[] = {
 	{ ROW("name", F_TEXT, S(name)), .required = true,
@@ -45,15 +48,26 @@ static const struct field top_rows[] = {
 	{ ROW("platform", F_CUSTOM, 0) },
 	{ ROW("hosts", F_CUSTOM, 0) },
 	{ ROW("vm", F_CUSTOM, 0) },
-	{ ROW("migrations", F_CUSTOM, 0) },
-	{ ROW("vcpu_moves", F_CUSTOM, 0) },
 	{ ROW("readers", F_CUSTOM, 0) },
 	{ ROW("scripts", F_CUSTOM, 0) },
 	{ ROW("events", F_CUSTOM, 0) },
 	{ ROW("host_checks", F_CUSTOM, 0) },
 };
 
-const struct field_table top_table = FIELDS("top level", top_rows);
+_Static_assert(sizeof(top_rows) / sizeof(top_rows[0]) + VM_LISTS_MAX <= TOP_ROWS_MAX,
+	       "raise TOP_ROWS_MAX");
+
+void top_level_table(struct field rows[TOP_ROWS_MAX], struct field_table *t)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sizeof(top_rows) / sizeof(top_rows[0]); i++) {
+		rows[n++] = top_rows[i];
+		for (unsigned k = 0; i == TOP_VM && k < vm_list_count; k++)
+			rows[n++] = (struct field){ ROW(vm_lists[k].key, F_CUSTOM, 0) };
+	}
+	*t = (struct field_table){ "top level", rows, n };
+}
 
 /* ---- the document ---- */
 
@@ -122,10 +136,13 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	struct scenario *sc = ld->sc;
 	struct node v, arr;
 	char a[32], msg[160];
-	bool top_ok, hosts_ok = true, vm_ok = true, migrations_ok = true, readers_ok = true,
+	bool top_ok, hosts_ok = true, vm_ok = true, lists_ok = true, readers_ok = true,
 	     events_ok = true, ok;
+	struct field top_rows_all[TOP_ROWS_MAX];
+	struct field_table top_table;
 	const char *need_vm;
 
+	top_level_table(top_rows_all, &top_table);
 	ok = load_fields(ld, top, &top_table, 0, NULL, sc, NULL);
 	/* every section needs the run's duration and start: stop when they are bad */
 	top_ok = !(ld->bad_rows & (1u << TOP_DURATION | 1u << TOP_UTC_START));
@@ -159,16 +176,17 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	}
 	ok &= hosts_ok && vm_ok;
 
-	snprintf(msg, sizeof(msg), "migrations need a VM: add %s, or remove \"migrations\"", need_vm);
-	if (vm_ok && !ld->stop)
-		migrations_ok = section(ld, top, "migrations", sc->has_vm, msg, &arr) &&
-				load_in_order(ld, &arr, SCN_MAX_MIGRATIONS, "migrations",
-					      &sc->nmigrations, load_migration);
-	snprintf(msg, sizeof(msg), "vCPU moves need a VM: add %s, or remove \"vcpu_moves\"", need_vm);
-	if (vm_ok && migrations_ok && !ld->stop)
-		ok &= section(ld, top, "vcpu_moves", sc->has_vm, msg, &arr) &&
-		      load_each(ld, &arr, 0, SCN_MAX_MOVES, "vCPU moves", &sc->nmoves, load_move);
-	ok &= migrations_ok;
+	for (unsigned i = 0; i < vm_list_count && vm_ok && lists_ok && !ld->stop; i++) {
+		const struct vm_list *l = &vm_lists[i];
+		unsigned *n = (unsigned *)(void *)((char *)sc + l->count_offset);
+
+		snprintf(msg, sizeof(msg), "%s: add %s, or remove \"%s\"", l->needs_vm, need_vm,
+			 l->key);
+		lists_ok = section(ld, top, l->key, sc->has_vm, msg, &arr) &&
+			   (l->in_order ? load_in_order(ld, &arr, l->max, l->noun, n, l->load)
+					: load_each(ld, &arr, 0, l->max, l->noun, n, l->load));
+	}
+	ok &= lists_ok;
 	if (ok && !ld->stop)
 		readers_ok = section(ld, top, "readers", sc->has_hosts, "readers run in a guest and "
 				     "need a VM: add \"hosts\" and \"vm\", or drive the devices with "

@@ -148,11 +148,43 @@ const char *tsc_flag_key(enum scn_tsc_flag f);
 /* load_platform.c: the "access_cost" key of a device (enum scn_device order). */
 const char *device_key(enum scn_device d);
 
-/* The tables of every section, for scenario_schema_visit(). */
-extern const struct field_table top_table, platform_table, hpet_table, pmtimer_table, rtc_table,
+/*
+ * The tables of every section, for scenario_schema_visit() (the top level's
+ * come from top_level_table(), the VM's lists' from vm_lists[]).
+ */
+extern const struct field_table platform_table, hpet_table, pmtimer_table, rtc_table,
 	access_cost_table, host_table, socket_table, ssc_table, tsc_features_table,
-	advertise_table, vm_table, migration_table, move_table, reader_table, check_table,
-	script_table, command_table, event_table, host_check_table;
+	advertise_table, vm_table, reader_table, check_table, script_table, command_table,
+	event_table, host_check_table;
+
+/*
+ * One top-level array of VMM actions (sim/vmm) that needs the VM: its key, its
+ * elements' table, and how it is loaded.  The lists are read in this order,
+ * after "vm"; a list is skipped after an error in an earlier one, which it
+ * may depend on (a vCPU move looks up where the migrations took the VM).
+ */
+struct vm_list {
+	const char *key;                    /* the top-level key: "migrations" */
+	const struct field_table *fields;   /* one element's keys */
+	unsigned max;                       /* elements; the least is 0 */
+	const char *noun;                   /* "vCPU moves": "expected 0 to 64 vCPU moves" */
+	const char *needs_vm;               /* "vCPU moves need a VM": a non-empty list
+					       without one (": add ..., or remove ..." follows) */
+	bool in_order;                      /* stop at the first bad element: later ones
+					       are checked against it */
+	size_t count_offset;                /* offsetof(struct scenario, n...): the count */
+	bool (*load)(struct loader *ld, const struct node *o, unsigned k);  /* element k */
+};
+
+#define VM_LISTS_MAX 8
+
+/* load_vm.c: the VM's lists, in the document's reading order. */
+extern const struct vm_list vm_lists[];
+extern const unsigned vm_list_count;
+
+/* loader.c: the top-level keys, the VM's lists after "vm", into rows (the table t). */
+#define TOP_ROWS_MAX (16 + VM_LISTS_MAX)
+void top_level_table(struct field rows[TOP_ROWS_MAX], struct field_table *t);
 
 /* Shared name tables (names.c), NULL-terminated, in the order of their C enums. */
 extern const char *const worst_keys[];
@@ -244,10 +276,8 @@ bool read_cpu_list(struct loader *ld, const struct node *v, const struct scn_hos
 		const struct cpu_set *online, const char *when, bool by_events, unsigned *n, unsigned cpus[]);
 void initial_online(const struct scn_host *h, struct cpu_set *set);
 
-/* load_vm.c: the VM, migrations, vCPU moves */
+/* load_vm.c: the VM (its lists: vm_lists above) */
 bool load_vm(struct loader *ld, const struct node *o);
-bool load_migration(struct loader *ld, const struct node *o, unsigned k);
-bool load_move(struct loader *ld, const struct node *o, unsigned k);
 
 /* load_readers.c */
 bool load_reader(struct loader *ld, const struct node *o, unsigned idx);
