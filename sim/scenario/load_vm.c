@@ -10,7 +10,11 @@
 
 static const char *const kvm_version_names[] = KVM_VERSION_NAMES_INIT;
 static const char *const set_clock_names[] = { "none", "clock", "realtime", NULL };
+_Static_assert(sizeof(set_clock_names) / sizeof(set_clock_names[0]) == SCN_SET_CLOCK_COUNT + 1,
+	       "one name per enumerator");
 static const char *const tsc_carry_names[] = { "frozen", "advance", NULL };
+_Static_assert(sizeof(tsc_carry_names) / sizeof(tsc_carry_names[0]) == SCN_TSC_CARRY_COUNT + 1,
+	       "one name per enumerator");
 
 static const struct field vm_rows[] = {
 	{ ROW("host", F_CUSTOM, 0), .required = true },
