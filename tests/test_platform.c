@@ -202,8 +202,34 @@ Test(platform, defaults)
 	cr_expect(p.hpet_legacy_route_cap);
 	cr_expect_eq(p.pmtimer_port, 0x608);
 	cr_expect_eq(p.pmtimer_bits, 24);
+	cr_expect_eq(p.hpet_vendor_id, 0x8086);
+	cr_expect(p.hpet_counter_64bit);
+	cr_expect_eq(p.hpet_int_route_cap, 0xfu << 20);             /* I/O APIC pins 20-23 */
+	/* 2000-01-01: 30 years of 365 days plus 7 leap days (1972 ... 1996) after 1970. */
+	cr_expect_eq(p.rtc_base_utc_s, (30 * 365 + 7) * INT64_C(86400));
 	cr_expect_eq(p.cost_ps[BOARD_DEV_PIT], 1500 * SIM_PS_PER_NS);
+	cr_expect_eq(p.cost_ps[BOARD_DEV_RTC], 1500 * SIM_PS_PER_NS);
+	cr_expect_eq(p.cost_ps[BOARD_DEV_PMTIMER], 1500 * SIM_PS_PER_NS);
 	cr_expect_eq(p.cost_ps[BOARD_DEV_HPET], 2000 * SIM_PS_PER_NS);
+	cr_expect_eq(p.io_unmapped_cost_ps, 1500 * SIM_PS_PER_NS);
+	cr_expect_eq(p.mmio_unmapped_cost_ps, 2000 * SIM_PS_PER_NS);
+}
+
+/* Each row of BOARD_DEVICES is a chip in its own file: how the board builds it. */
+Test(platform, every_row_has_its_chip)
+{
+	const struct board_chip *const chips[] = {
+#define CHIP_ITEM(id, stem) [BOARD_DEV_##id] = &stem##_chip,
+		BOARD_DEVICES(CHIP_ITEM)
+#undef CHIP_ITEM
+	};
+
+	for (unsigned d = 0; d < BOARD_DEV_COUNT; d++) {
+		cr_expect_gt(chips[d]->size, 0, "%s", board_device_name((enum board_device)d));
+		cr_expect_not_null(chips[d]->attach, "%s", board_device_name((enum board_device)d));
+		/* A default cost of 0 would make the device free to read: a forgotten field. */
+		cr_expect_gt(chips[d]->cost_ps, 0, "%s", board_device_name((enum board_device)d));
+	}
 }
 
 Test(platform, devices_answer_at_their_addresses)

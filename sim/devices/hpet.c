@@ -11,6 +11,7 @@
 #include "sim/devices/hpet.h"
 
 #include "sim/core/platform_clocks.h"
+#include "sim/devices/platform.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -702,3 +703,47 @@ uint32_t hpet_period_fs(const struct hpet *h)
 {
 	return (uint32_t)(h->gcap >> HPET_GCAP_PERIOD_SHIFT);
 }
+
+static void board_defaults(struct platform_params *p)
+{
+	struct hpet_params hp;
+
+	hpet_params_default(&hp);
+	p->hpet_freq = hp.freq;
+	p->hpet_timers = hp.ntimers;
+	p->hpet_vendor_id = hp.vendor_id;
+	p->hpet_counter_64bit = hp.counter_64bit;
+	p->hpet_legacy_route_cap = hp.legacy_route_cap;
+	p->hpet_int_route_cap = hp.int_route_cap;
+}
+
+/* The board's HPET: MMIO at 0xfed00000, the router's I/O APIC and legacy lines. */
+static bool board_attach(struct platform *pf, struct platform_slot *s, struct sim_diag *err)
+{
+	const struct platform_params *p = &pf->params;
+	const struct irq_line *legacy = irq_router_hpet_legacy_lines(&pf->irq);
+	struct hpet *h = s->chip;
+	struct hpet_params hp;
+
+	hpet_params_default(&hp);
+	hp.freq = p->hpet_freq;
+	hp.ntimers = p->hpet_timers;
+	hp.vendor_id = p->hpet_vendor_id;
+	hp.counter_64bit = p->hpet_counter_64bit;
+	hp.legacy_route_cap = p->hpet_legacy_route_cap;
+	hp.int_route_cap = p->hpet_int_route_cap;
+	if (!hpet_init(h, "hpet0", pf->q, &hp, irq_router_hpet_ioapic_lines(&pf->irq),
+		       IRQ_ROUTER_IOAPIC_PINS, &legacy[0], &legacy[1],
+		       irq_router_hpet_route_line(&pf->irq), err))
+		return false;
+	s->dev = hpet_device(h);
+	return bus_map(&pf->mmio, PLATFORM_HPET_BASE, PLATFORM_HPET_LEN, s->dev,
+		       p->cost_ps[BOARD_DEV_HPET], "hpet", err);
+}
+
+const struct board_chip hpet_chip = {
+	.size = sizeof(struct hpet),
+	.cost_ps = PLATFORM_MMIO_COST_PS_DEFAULT,
+	.defaults = board_defaults,
+	.attach = board_attach,
+};

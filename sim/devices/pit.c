@@ -12,6 +12,9 @@
  */
 #include "sim/devices/pit.h"
 
+#include "sim/core/platform_clocks.h"
+#include "sim/devices/platform.h"
+
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -744,3 +747,23 @@ void pit_set_gate(struct pit *pit, unsigned ch, bool level, sim_ps now)
 	}
 	channel_changed(pit, ch, now);
 }
+
+/* The board's PIT: channel 0's OUT on IRQ0, ports 0x40-0x43 and the gate port 0x61. */
+static bool board_attach(struct platform *pf, struct platform_slot *s, struct sim_diag *err)
+{
+	const sim_ps cost = pf->params.cost_ps[BOARD_DEV_PIT];
+	struct pit *pit = s->chip;
+
+	pit_init(pit, "pit0", pf->q, (struct sim_freq){ SIM_PIT_FREQ_NUM, SIM_PIT_FREQ_DEN },
+		 irq_router_pit_line(&pf->irq));
+	s->dev = pit_device(pit);
+	return bus_map(&pf->io, PLATFORM_PIT_PORT, 4, pit_device(pit), cost, "pit", err) &&
+	       bus_map(&pf->io, PLATFORM_PIT_PORT61, 1, pit_port61_device(pit), cost, "port61",
+		       err);
+}
+
+const struct board_chip pit_chip = {
+	.size = sizeof(struct pit),
+	.cost_ps = PLATFORM_PIO_COST_PS_DEFAULT,
+	.attach = board_attach,
+};

@@ -18,15 +18,17 @@
  * override them per device.
  *
  * The board is a table of slots, one per row of BOARD_DEVICES
- * (sim/devices/board_devices.h); platform.c builds each slot's chip, maps
- * it and wires it.  The board asks its chips, through their device ops, for
- * their next deadline and to finish: nothing else on the event queue (APIC
- * timers, scripts, readers) belongs to it.
+ * (sim/devices/board_devices.h).  Each chip's own file says how the board
+ * builds, maps and wires it (struct board_chip below); platform.c names no
+ * chip.  The board asks its chips, through their device ops, for their next
+ * deadline and to finish: nothing else on the event queue (APIC timers,
+ * scripts, readers) belongs to it.
  */
 #ifndef SIM_DEVICES_PLATFORM_H
 #define SIM_DEVICES_PLATFORM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/core/diag.h"
@@ -89,6 +91,29 @@ struct platform {
 #define PLATFORM_PIO_COST_PS_DEFAULT (1500 * SIM_PS_PER_NS)
 #define PLATFORM_MMIO_COST_PS_DEFAULT (2000 * SIM_PS_PER_NS)
 #define PLATFORM_RTC_BASE_UTC_S_DEFAULT INT64_C(946684800)   /* 2000-01-01T00:00:00Z */
+
+/*
+ * How the board builds one device: the row of BOARD_DEVICES X(ID, stem) is
+ * defined as `const struct board_chip <stem>_chip` in sim/devices/<stem>.c,
+ * next to the chip it builds.
+ */
+struct board_chip {
+	size_t size;                    /* of the chip's struct: the board allocates it zeroed */
+	sim_ps cost_ps;                 /* default access cost: PLATFORM_{PIO,MMIO}_COST_PS_DEFAULT */
+	/* Sets the chip's fields of platform_params to their defaults; NULL: it has none. */
+	void (*defaults)(struct platform_params *p);
+	/*
+	 * Builds the chip in s->chip from pf->params, sets s->dev, wires its
+	 * lines through pf->irq and maps it on pf->io or pf->mmio at cost
+	 * pf->params.cost_ps[its id].  False with err filled on invalid
+	 * parameters; the board then finishes what was built.
+	 */
+	bool (*attach)(struct platform *pf, struct platform_slot *s, struct sim_diag *err);
+};
+
+#define BOARD_CHIP_DECLARE(id, stem) extern const struct board_chip stem##_chip;
+BOARD_DEVICES(BOARD_CHIP_DECLARE)
+#undef BOARD_CHIP_DECLARE
 
 /* The defaults documented at each field of struct platform_params. */
 void platform_params_default(struct platform_params *p);

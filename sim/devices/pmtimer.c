@@ -9,6 +9,8 @@
 #include <assert.h>
 
 #include "sim/core/event.h"
+#include "sim/core/platform_clocks.h"
+#include "sim/devices/platform.h"
 
 static const struct device_ops pmtimer_ops;
 
@@ -84,3 +86,30 @@ sim_ps pmtimer_next_tmr_sts(const struct pmtimer *pm, sim_ps now)
 	/* The MSB changes on every multiple of 2^(bits-1) ticks. */
 	return sim_tick_time((k / half + 1) * half, pm->freq);
 }
+
+static void board_defaults(struct platform_params *p)
+{
+	p->pmtimer_port = PLATFORM_PMTIMER_PORT_DEFAULT;
+	p->pmtimer_bits = 24;
+}
+
+/* The board's PM timer: 4 ports at pmtimer_port; its SCI is not modelled. */
+static bool board_attach(struct platform *pf, struct platform_slot *s, struct sim_diag *err)
+{
+	const struct platform_params *p = &pf->params;
+
+	if (p->pmtimer_bits != 24 && p->pmtimer_bits != 32)
+		return sim_diag_fail(err, "pc board: PM timer width %u: expected 24 or 32 bits",
+				     p->pmtimer_bits);
+	pmtimer_init(s->chip, "pmtimer0", sim_freq_hz(SIM_PMTIMER_FREQ_HZ), p->pmtimer_bits);
+	s->dev = pmtimer_device(s->chip);
+	return bus_map(&pf->io, p->pmtimer_port, PLATFORM_PMTIMER_LEN, s->dev,
+		       p->cost_ps[BOARD_DEV_PMTIMER], "pmtimer", err);
+}
+
+const struct board_chip pmtimer_chip = {
+	.size = sizeof(struct pmtimer),
+	.cost_ps = PLATFORM_PIO_COST_PS_DEFAULT,
+	.defaults = board_defaults,
+	.attach = board_attach,
+};

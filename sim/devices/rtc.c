@@ -22,6 +22,7 @@
 #include "sim/devices/rtc.h"
 
 #include "sim/core/civil.h"
+#include "sim/devices/platform.h"
 #include "sim/devices/rtc_alarm.h"
 
 #define SEC_PER_DAY 86400
@@ -854,3 +855,24 @@ int64_t rtc_time_utc_s(const struct rtc *rtc, sim_ps now)
 	chip_civil(day, &y, &m, &d);
 	return sim_days_from_civil(y, (unsigned)m, d) * SEC_PER_DAY + (cs - day * SEC_PER_DAY);
 }
+
+static void board_defaults(struct platform_params *p)
+{
+	p->rtc_base_utc_s = PLATFORM_RTC_BASE_UTC_S_DEFAULT;
+}
+
+/* The board's RTC: IRQ8, ports 0x70-0x71. */
+static bool board_attach(struct platform *pf, struct platform_slot *s, struct sim_diag *err)
+{
+	rtc_init(s->chip, "rtc0", pf->q, irq_router_rtc_line(&pf->irq), pf->params.rtc_base_utc_s);
+	s->dev = rtc_device(s->chip);
+	return bus_map(&pf->io, PLATFORM_RTC_PORT, 2, s->dev, pf->params.cost_ps[BOARD_DEV_RTC],
+		       "rtc", err);
+}
+
+const struct board_chip rtc_chip = {
+	.size = sizeof(struct rtc),
+	.cost_ps = PLATFORM_PIO_COST_PS_DEFAULT,
+	.defaults = board_defaults,
+	.attach = board_attach,
+};

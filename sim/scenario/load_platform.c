@@ -35,12 +35,11 @@ static const struct field rtc_rows[] = {
 	{ ROW("base", F_UTC, P(rtc.base_ns)) },        /* default: utc_start, set by code */
 };
 
-/* One key per board device, in the order of enum scn_device. */
+/* One key per board device (its stem), in the order of enum scn_device. */
 static const struct field access_cost_rows[] = {
-	{ ROW("pit", F_DURATION_PS, P(cost_ps[SCN_DEV_PIT])) },
-	{ ROW("rtc", F_DURATION_PS, P(cost_ps[SCN_DEV_RTC])) },
-	{ ROW("hpet", F_DURATION_PS, P(cost_ps[SCN_DEV_HPET])) },
-	{ ROW("pmtimer", F_DURATION_PS, P(cost_ps[SCN_DEV_PMTIMER])) },
+#define ACCESS_COST_ROW(id, stem) { ROW(#stem, F_DURATION_PS, P(cost_ps[SCN_DEV_##id])) },
+	BOARD_DEVICES(ACCESS_COST_ROW)
+#undef ACCESS_COST_ROW
 };
 _Static_assert(sizeof(access_cost_rows) / sizeof(access_cost_rows[0]) == SCN_DEV_COUNT,
 	       "one access_cost key per board device");
