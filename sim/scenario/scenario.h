@@ -48,7 +48,7 @@
 #include "sim/devices/board_devices.h"
 
 enum scn_device {
-#define SCN_DEVICE_ENUM(id, name) SCN_DEV_##id = BOARD_DEV_##id,
+#define SCN_DEVICE_ENUM(id, stem) SCN_DEV_##id = BOARD_DEV_##id,
 	BOARD_DEVICES(SCN_DEVICE_ENUM)
 #undef SCN_DEVICE_ENUM
 	SCN_DEV_COUNT = BOARD_DEV_COUNT
