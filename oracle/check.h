@@ -1,12 +1,12 @@
 /*
  * One descriptor per oracle check: the single place that says what a check
- * is called, which unit its numbers are in, which scenario keys it accepts,
- * how reports word it and which function judges a read.  The loader, the
- * oracle and both reports read these rows; none of them switches on a check
- * id.
+ * is called, which unit its numbers are in, which scenario keys it accepts
+ * and how reports word it.  The loader, the oracle and both reports read
+ * these rows; none of them switches on a check id.
  *
- * Adding a check: its enumerator in oracle/oracle.h, its row and feed function
- * in oracle/check.c, its tests in tests/test_oracle.c (docs/HACKING.md).
+ * Adding a check: its row X(ID, stem) in ORACLE_CHECK_IDS (oracle/oracle.h),
+ * its row and feed_<stem>() in oracle/check.c, its tests in
+ * tests/test_oracle.c (docs/HACKING.md).
  */
 #ifndef ORACLE_CHECK_H
 #define ORACLE_CHECK_H
@@ -51,19 +51,6 @@ struct oracle_compared_with_desc {
 
 const struct oracle_compared_with_desc *oracle_compared_with_desc(enum oracle_compared_with w);
 
-struct oracle_group;
-struct oracle_reader;
-struct oracle_read;
-
-/*
- * Judges read rd of reader rs in group g (oracle/feed.h) and updates r.
- * Called only when the check is enabled, before the reader's previous read
- * is replaced by rd.
- */
-typedef void oracle_check_feed_fn(struct oracle_group *g, struct oracle_reader *rs,
-				  const struct oracle_read *rd, struct oracle_check_result *r,
-				  const struct oracle_check_config *c);
-
 struct oracle_check_desc {
 	const char *name;                 /* the scenario key: "max_error" */
 	enum oracle_unit unit;            /* of threshold, worst and the expected range */
@@ -73,7 +60,6 @@ struct oracle_check_desc {
 	const char *sample_noun;          /* "samples", "windows" */
 	enum oracle_compared_with compared_with;
 	const char *summary;              /* one line for reports and docs */
-	oracle_check_feed_fn *feed;
 };
 
 /* The row of a check; NULL outside the enum. */

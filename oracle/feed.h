@@ -85,10 +85,6 @@ struct oracle_group {
 	struct oracle_group_config cfg;
 	struct oracle_reader *readers;      /* cfg.nreaders entries */
 	struct oracle_check_result results[ORACLE_CHECK_COUNT];
-	/* The enabled checks' feed functions and ids, in id order (taken from the rows once). */
-	oracle_check_feed_fn *feeds[ORACLE_CHECK_COUNT];
-	unsigned char feed_ids[ORACLE_CHECK_COUNT];
-	unsigned nfeeds;
 	uint64_t reads;
 	sim_ps last_end_ps;
 	struct oracle_pause pause;          /* each group pauses with what it runs on */
@@ -120,5 +116,30 @@ static inline sim_i128 oracle_ns_diff_ps(uint64_t a_ns, uint64_t b_ns)
 {
 	return ((sim_i128)a_ns - (sim_i128)b_ns) * (sim_i128)SIM_PS_PER_NS;
 }
+
+/* Re-derives passed and expectation_met from the counters (docs/oracle.md, "Results"). */
+static inline void oracle_result_refresh(struct oracle_check_result *r,
+				  const struct oracle_check_config *c)
+{
+	bool outcome;
+
+	if (!r->enabled) {
+		r->passed = true;
+		r->expectation_met = true;
+		return;
+	}
+	r->passed = r->violations == 0;
+	outcome = c->expect == ORACLE_EXPECT_PASS ? r->passed : !r->passed;
+	r->expectation_met = outcome &&
+		(!c->has_worst_min || r->worst >= c->worst_min) &&
+		(!c->has_worst_max || r->worst <= c->worst_max);
+}
+
+/*
+ * Feeds one read to every enabled check of g, in id order, and refreshes the
+ * results whose counters moved (oracle/check.c).
+ */
+void oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
+			const struct oracle_read *rd);
 
 #endif

@@ -7,14 +7,12 @@
 #include "oracle/oracle.h"
 
 #include <assert.h>
-#include <limits.h>
 #include <stdlib.h>
 
 #include "oracle/check.h"
 #include "oracle/feed.h"
 #include "sim/core/trace.h"
 
-_Static_assert(ORACLE_CHECK_COUNT <= UCHAR_MAX, "feed_ids hold a check id in a byte");
 
 struct oracle {
 	unsigned ngroups;
@@ -34,24 +32,6 @@ bool oracle_check_is_rate(enum oracle_check_id id)
 	const struct oracle_check_desc *d = oracle_check_desc(id);
 
 	return d && d->unit == ORACLE_UNIT_PPB;
-}
-
-/* Re-derives passed and expectation_met from the counters (docs/oracle.md, "Results"). */
-static inline void result_refresh(struct oracle_check_result *r,
-				  const struct oracle_check_config *c)
-{
-	bool outcome;
-
-	if (!r->enabled) {
-		r->passed = true;
-		r->expectation_met = true;
-		return;
-	}
-	r->passed = r->violations == 0;
-	outcome = c->expect == ORACLE_EXPECT_PASS ? r->passed : !r->passed;
-	r->expectation_met = outcome &&
-		(!c->has_worst_min || r->worst >= c->worst_min) &&
-		(!c->has_worst_max || r->worst <= c->worst_max);
 }
 
 void oracle_record_violation(const struct oracle_group *g, struct oracle_check_result *r,
@@ -117,11 +97,7 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 
 			r->id = (enum oracle_check_id)c;
 			r->enabled = g->cfg.checks[c].enabled;
-			result_refresh(r, &g->cfg.checks[c]);
-			if (r->enabled) {
-				g->feeds[g->nfeeds] = oracle_check_desc(r->id)->feed;
-				g->feed_ids[g->nfeeds++] = (unsigned char)c;
-			}
+			oracle_result_refresh(r, &g->cfg.checks[c]);
 		}
 	}
 	return o;
@@ -150,7 +126,6 @@ void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcp
 		.reader = reader, .vcpu = vcpu,
 		.start_ps = start_ps, .end_ps = end_ps, .value_ns = value_ns,
 	};
-	const struct oracle_check_config *cfg;
 	struct oracle_group *g;
 	struct oracle_reader *rs;
 
@@ -167,21 +142,10 @@ void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcp
 		return;
 	g->reads++;
 	g->last_end_ps = end_ps;
-	cfg = g->cfg.checks;
 	rs = &g->readers[reader];
 
 	/* Each check reads only its own result and the reader's previous read. */
-	for (unsigned i = 0; i < g->nfeeds; i++) {
-		unsigned c = g->feed_ids[i];
-		struct oracle_check_result *r = &g->results[c];
-		const int64_t worst = r->worst;
-		const uint64_t violations = r->violations;
-
-		g->feeds[i](g, rs, &rd, r, &cfg[c]);
-		/* passed and expectation_met depend on nothing else */
-		if (r->worst != worst || r->violations != violations)
-			result_refresh(r, &cfg[c]);
-	}
+	oracle_feed_checks(g, rs, &rd);
 
 	rs->seen = true;
 	rs->prev_end_ps = end_ps;

@@ -19,13 +19,24 @@
 
 #include "sim/core/simtime.h"
 
+/*
+ * The checks: X(ID, stem) each, in the order of their rows in oracle/check.c
+ * (which say everything else about them); feed_<stem>() in that file judges
+ * each read.  A list rather than a plain enum so that the oracle feeds every
+ * check by a direct call, which the compiler inlines.
+ */
+#define ORACLE_CHECK_IDS(X)                                                                \
+	X(ORACLE_MONO_VCPU, mono_vcpu)     /* each reader's successive reads never decrease */ \
+	X(ORACLE_MONO_CAUSAL, mono_causal) /* a read after another completed never returns less */ \
+	X(ORACLE_STEP_BACK, step_back)     /* largest backward step between successive reads */ \
+	X(ORACLE_STEP_FWD, step_fwd)       /* largest forward step beyond the true time elapsed */ \
+	X(ORACLE_MAX_ERROR, max_error)     /* largest |guest elapsed - reference elapsed| */   \
+	X(ORACLE_RATE, rate)               /* rate error over tumbling windows of running time */
+
 enum oracle_check_id {
-	ORACLE_MONO_VCPU,         /* each reader's successive reads never decrease */
-	ORACLE_MONO_CAUSAL,       /* a read starting after another completed never returns less */
-	ORACLE_STEP_BACK,         /* largest backward step between successive reads of a reader */
-	ORACLE_STEP_FWD,          /* largest forward step beyond the true time elapsed */
-	ORACLE_MAX_ERROR,         /* largest |guest elapsed - reference elapsed| */
-	ORACLE_RATE,              /* rate error over tumbling windows of running time */
+#define ORACLE_CHECK_ENUM(id, stem) id,
+	ORACLE_CHECK_IDS(ORACLE_CHECK_ENUM)
+#undef ORACLE_CHECK_ENUM
 	ORACLE_CHECK_COUNT
 };
 

@@ -691,7 +691,6 @@ Test(oracle, every_row_is_complete_and_named_once)
 
 		cr_assert_not_null(d);
 		cr_assert_not_null(d->name, "row %u", c);
-		cr_expect_not_null(d->feed, "%s", d->name);
 		cr_expect_not_null(d->sample_noun, "%s", d->name);
 		cr_expect_not_null(d->summary, "%s", d->name);
 		cr_expect_lt(d->unit, ORACLE_UNIT_COUNT, "%s", d->name);
