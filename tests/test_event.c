@@ -539,27 +539,6 @@ Test(event, finish_leaves_events_idle)
 	sim_eventq_finish(NULL);
 }
 
-Test(event, next_of_prio_finds_the_earliest_of_that_priority)
-{
-	struct sim_eventq q;
-	struct sim_event a, b, c;
-
-	sim_eventq_init(&q);
-	sim_event_init(&a, "a", SIM_PRIO_SCRIPT, NULL);
-	sim_event_init(&b, "b", SIM_PRIO_DEVICE, NULL);
-	sim_event_init(&c, "c", SIM_PRIO_DEVICE, NULL);
-	cr_assert_eq(sim_eventq_next_of_prio(&q, SIM_PRIO_DEVICE), SIM_NEVER);
-	cr_assert(sim_schedule(&q, &a, 10));
-	cr_assert(sim_schedule(&q, &b, 30));
-	cr_assert(sim_schedule(&q, &c, 20));
-	cr_expect_eq(sim_eventq_next_of_prio(&q, SIM_PRIO_DEVICE), 20);
-	cr_expect_eq(sim_eventq_next_of_prio(&q, SIM_PRIO_SCRIPT), 10);
-	cr_expect_eq(sim_eventq_next_of_prio(&q, SIM_PRIO_GUEST), SIM_NEVER);
-	sim_cancel(&q, &c);
-	cr_expect_eq(sim_eventq_next_of_prio(&q, SIM_PRIO_DEVICE), 30);
-	sim_eventq_finish(&q);
-}
-
 /* An event that raises an error inside its callback: the run stops there. */
 struct failing {
 	struct sim_event ev;

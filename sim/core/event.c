@@ -175,16 +175,6 @@ sim_ps sim_eventq_next(const struct sim_eventq *q)
 	return q->len ? q->heap[0]->when : SIM_NEVER;
 }
 
-sim_ps sim_eventq_next_of_prio(const struct sim_eventq *q, enum sim_prio prio)
-{
-	sim_ps t = SIM_NEVER;
-
-	for (uint32_t i = 0; i < q->len; i++)
-		if (q->heap[i]->prio == prio && q->heap[i]->when < t)
-			t = q->heap[i]->when;
-	return t;
-}
-
 bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err)
 {
 	while (!q->failed && q->len && q->heap[0]->when <= end) {

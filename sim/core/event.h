@@ -108,9 +108,6 @@ static inline bool sim_event_pending(const struct sim_event *ev)
 /* Time of the earliest queued event, or SIM_NEVER. */
 sim_ps sim_eventq_next(const struct sim_eventq *q);
 
-/* Time of the earliest queued event of priority prio, or SIM_NEVER.  O(n). */
-sim_ps sim_eventq_next_of_prio(const struct sim_eventq *q, enum sim_prio prio);
-
 /*
  * Fires, in order, every event with when <= end, then sets now = end.  Returns
  * false (with err filled) at once on a schedule error, an event storm (more
