@@ -36,4 +36,29 @@ void json_out_i64(struct json_out *j, int64_t v);
 void json_out_bool(struct json_out *j, bool v);
 void json_out_null(struct json_out *j);
 
+/* A key and its value, the pair every object member is. */
+static inline void json_out_key_u64(struct json_out *j, const char *key, uint64_t v)
+{
+	json_out_key(j, key);
+	json_out_u64(j, v);
+}
+
+static inline void json_out_key_i64(struct json_out *j, const char *key, int64_t v)
+{
+	json_out_key(j, key);
+	json_out_i64(j, v);
+}
+
+static inline void json_out_key_str(struct json_out *j, const char *key, const char *v)
+{
+	json_out_key(j, key);
+	json_out_str(j, v);
+}
+
+static inline void json_out_key_bool(struct json_out *j, const char *key, bool v)
+{
+	json_out_key(j, key);
+	json_out_bool(j, v);
+}
+
 #endif

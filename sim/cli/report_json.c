@@ -22,24 +22,6 @@ static void json_flags(struct json_out *j, uint32_t flags)
 	json_out_end_array(j);
 }
 
-static void key_u64(struct json_out *j, const char *key, uint64_t v)
-{
-	json_out_key(j, key);
-	json_out_u64(j, v);
-}
-
-static void key_str(struct json_out *j, const char *key, const char *v)
-{
-	json_out_key(j, key);
-	json_out_str(j, v);
-}
-
-static void key_bool(struct json_out *j, const char *key, bool v)
-{
-	json_out_key(j, key);
-	json_out_bool(j, v);
-}
-
 /* A check's value under base + "_" + its unit: "worst_ps", "threshold_ppb". */
 static void key_value(struct json_out *j, const char *base, enum oracle_check_id id, int64_t v)
 {
@@ -54,36 +36,36 @@ static void json_migration(struct json_out *j, const struct scenario *s,
 			   const struct vmm_migration_log *log)
 {
 	json_out_begin_object(j);
-	key_str(j, "from", s->hosts[log->from_host].name);
-	key_str(j, "to", s->hosts[log->to_host].name);
-	key_u64(j, "stop_ps", log->stop_ps);
-	key_u64(j, "resume_ps", log->resume_ps);
+	json_out_key_str(j, "from", s->hosts[log->from_host].name);
+	json_out_key_str(j, "to", s->hosts[log->to_host].name);
+	json_out_key_u64(j, "stop_ps", log->stop_ps);
+	json_out_key_u64(j, "resume_ps", log->resume_ps);
 	json_out_key(j, "get_clock");
 	json_out_begin_object(j);
-	key_u64(j, "clock_ns", log->get.clock);
+	json_out_key_u64(j, "clock_ns", log->get.clock);
 	json_out_key(j, "flags");
 	json_flags(j, log->get.flags);
-	key_u64(j, "realtime_ns", log->get.realtime);
-	key_u64(j, "host_tsc_cycles", log->get.host_tsc);
+	json_out_key_u64(j, "realtime_ns", log->get.realtime);
+	json_out_key_u64(j, "host_tsc_cycles", log->get.host_tsc);
 	json_out_end_object(j);
 	json_out_key(j, "set_clock");
 	if (log->set_clock)
 		json_flags(j, log->set_flags);
 	else
 		json_out_null(j);
-	key_u64(j, "kvmclock_before_ns", log->kvmclock_before_ns);
+	json_out_key_u64(j, "kvmclock_before_ns", log->kvmclock_before_ns);
 	json_out_key(j, "kvmclock_after_ns");
 	if (log->page_after)
 		json_out_u64(j, log->kvmclock_after_ns);
 	else
 		json_out_null(j);
-	key_u64(j, "guest_tsc_before_cycles", log->guest_tsc_before);
-	key_u64(j, "guest_tsc_after_cycles", log->guest_tsc_after);
-	key_u64(j, "guest_tsc_rate_before_khz", log->tsc_khz_before);
-	key_u64(j, "guest_tsc_rate_after_khz", log->tsc_khz_after);
-	key_bool(j, "tsc_scaling", log->scaled);
-	key_bool(j, "master_clock_before", log->master_clock_before);
-	key_bool(j, "master_clock_after", log->master_clock_after);
+	json_out_key_u64(j, "guest_tsc_before_cycles", log->guest_tsc_before);
+	json_out_key_u64(j, "guest_tsc_after_cycles", log->guest_tsc_after);
+	json_out_key_u64(j, "guest_tsc_rate_before_khz", log->tsc_khz_before);
+	json_out_key_u64(j, "guest_tsc_rate_after_khz", log->tsc_khz_after);
+	json_out_key_bool(j, "tsc_scaling", log->scaled);
+	json_out_key_bool(j, "master_clock_before", log->master_clock_before);
+	json_out_key_bool(j, "master_clock_after", log->master_clock_after);
 	json_out_end_object(j);
 }
 
@@ -93,15 +75,15 @@ static void json_first_violation(struct json_out *j, enum oracle_check_id id,
 	enum oracle_compared_with w = oracle_check_desc(id)->compared_with;
 
 	json_out_begin_object(j);
-	key_u64(j, "t_ps", v->t_ps);
-	key_u64(j, "vcpu", v->vcpu);
-	key_u64(j, "value_ns", v->value_ns);
-	key_str(j, "compared_with", oracle_compared_with_desc(w)->name);
-	key_u64(j, "other_t_ps", v->other_t_ps);
-	key_u64(j, "other_vcpu", v->other_vcpu);
-	key_u64(j, "other_value_ns", v->other_value_ns);
+	json_out_key_u64(j, "t_ps", v->t_ps);
+	json_out_key_u64(j, "vcpu", v->vcpu);
+	json_out_key_u64(j, "value_ns", v->value_ns);
+	json_out_key_str(j, "compared_with", oracle_compared_with_desc(w)->name);
+	json_out_key_u64(j, "other_t_ps", v->other_t_ps);
+	json_out_key_u64(j, "other_vcpu", v->other_vcpu);
+	json_out_key_u64(j, "other_value_ns", v->other_value_ns);
 	if (cause)
-		key_str(j, "cause", cause);
+		json_out_key_str(j, "cause", cause);
 	json_out_end_object(j);
 }
 
@@ -112,28 +94,28 @@ static void json_check(struct json_out *j, enum oracle_check_id id,
 	const struct oracle_check_desc *d = oracle_check_desc(id);
 
 	json_out_begin_object(j);
-	key_str(j, "check", d->name);
-	key_bool(j, "passed", r->passed);
+	json_out_key_str(j, "check", d->name);
+	json_out_key_bool(j, "passed", r->passed);
 	key_value(j, "worst", id, r->worst);
 	if (d->params & ORACLE_PARAM_THRESHOLD)
 		key_value(j, "threshold", id, cc->threshold);
 	if (d->params & ORACLE_PARAM_WINDOW)
-		key_u64(j, "window_ps", cc->window_ps);
+		json_out_key_u64(j, "window_ps", cc->window_ps);
 	if (d->params & ORACLE_PARAM_PAUSE)
-		key_str(j, "pause", oracle_pause_name(cc->pause));
-	key_u64(j, "violations", r->violations);
-	key_u64(j, "samples", r->samples);
+		json_out_key_str(j, "pause", oracle_pause_name(cc->pause));
+	json_out_key_u64(j, "violations", r->violations);
+	json_out_key_u64(j, "samples", r->samples);
 	json_out_key(j, "first_violation");
 	if (r->has_first)
 		json_first_violation(j, id, &r->first, cause);
 	else
 		json_out_null(j);
-	key_str(j, "expect", oracle_expect_name(cc->expect));
+	json_out_key_str(j, "expect", oracle_expect_name(cc->expect));
 	if (cc->has_worst_min)
 		key_value(j, "expect_worst_min", id, cc->worst_min);
 	if (cc->has_worst_max)
 		key_value(j, "expect_worst_max", id, cc->worst_max);
-	key_bool(j, "expectation_met", r->expectation_met);
+	json_out_key_bool(j, "expectation_met", r->expectation_met);
 	json_out_end_object(j);
 }
 
@@ -145,16 +127,16 @@ static void json_reader(struct json_out *j, const struct scenario *s, const stru
 	struct machine_group_stats st = machine_group_stats(m, g);
 
 	json_out_begin_object(j);
-	key_str(j, "name", sr->name);
-	key_str(j, "kind", reader_kind_name(sr->kind));
+	json_out_key_str(j, "name", sr->name);
+	json_out_key_str(j, "kind", reader_kind_name(sr->kind));
 	if (sr->on_host) {
-		key_str(j, "host", s->hosts[sr->host].name);
+		json_out_key_str(j, "host", s->hosts[sr->host].name);
 		json_out_key(j, "cpus");
 		json_out_begin_array(j);
 		for (unsigned i = 0; i < sr->ncpus; i++)
 			json_out_u64(j, sr->cpus[i]);
 		json_out_end_array(j);
-		key_u64(j, "migrate_every_ps", sr->migrate_every_ps);
+		json_out_key_u64(j, "migrate_every_ps", sr->migrate_every_ps);
 	} else {
 		json_out_key(j, "vcpus");
 		json_out_begin_array(j);
@@ -162,9 +144,9 @@ static void json_reader(struct json_out *j, const struct scenario *s, const stru
 			json_out_u64(j, sr->vcpus[i]);
 		json_out_end_array(j);
 	}
-	key_u64(j, "reads", st.reads);
-	key_u64(j, "version_retries", st.retries);
-	key_u64(j, "guarded", st.guarded);
+	json_out_key_u64(j, "reads", st.reads);
+	json_out_key_u64(j, "version_retries", st.retries);
+	json_out_key_u64(j, "guarded", st.guarded);
 	json_out_key(j, "checks");
 	json_out_begin_array(j);
 	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
@@ -181,23 +163,23 @@ static void json_script(struct json_out *j, const struct scenario *s, const stru
 	const struct script_result *r = machine_script_result(m, i);
 
 	json_out_begin_object(j);
-	key_str(j, "name", sc->name);
-	key_u64(j, "commands", sc->ncommands);
-	key_u64(j, "commands_run", r->commands_run);
-	key_bool(j, "completed", r->completed);
-	key_u64(j, "checks", r->checks);
-	key_u64(j, "mismatches", r->mismatches);
+	json_out_key_str(j, "name", sc->name);
+	json_out_key_u64(j, "commands", sc->ncommands);
+	json_out_key_u64(j, "commands_run", r->commands_run);
+	json_out_key_bool(j, "completed", r->completed);
+	json_out_key_u64(j, "checks", r->checks);
+	json_out_key_u64(j, "mismatches", r->mismatches);
 	json_out_key(j, "first_mismatch");
 	if (r->has_first) {
 		const struct scn_command *c = &sc->commands[r->first.command];
 
 		json_out_begin_object(j);
-		key_u64(j, "t_ps", r->first.t_ps);
-		key_u64(j, "end_t_ps", r->first.end_ps);
-		key_str(j, "command", c->line);
-		key_str(j, "path", c->path);
-		key_str(j, "expected", r->first.expected);
-		key_str(j, "got", r->first.got);
+		json_out_key_u64(j, "t_ps", r->first.t_ps);
+		json_out_key_u64(j, "end_t_ps", r->first.end_ps);
+		json_out_key_str(j, "command", c->line);
+		json_out_key_str(j, "path", c->path);
+		json_out_key_str(j, "expected", r->first.expected);
+		json_out_key_str(j, "got", r->first.got);
 		json_out_end_object(j);
 	} else {
 		json_out_null(j);
@@ -209,16 +191,16 @@ static void json_script(struct json_out *j, const struct scenario *s, const stru
 		const struct script_mismatch *mm = &r->listed[k];
 
 		json_out_begin_object(j);
-		key_u64(j, "command_index", mm->command);
-		key_u64(j, "t_ps", mm->t_ps);
-		key_u64(j, "end_t_ps", mm->end_ps);
-		key_str(j, "expected", mm->expected);
-		key_str(j, "got", mm->got);
+		json_out_key_u64(j, "command_index", mm->command);
+		json_out_key_u64(j, "t_ps", mm->t_ps);
+		json_out_key_u64(j, "end_t_ps", mm->end_ps);
+		json_out_key_str(j, "expected", mm->expected);
+		json_out_key_str(j, "got", mm->got);
 		json_out_end_object(j);
 	}
 	json_out_end_array(j);
-	key_str(j, "expect", oracle_expect_name(sc->expect));
-	key_bool(j, "expectation_met", machine_script_expectation_met(m, i));
+	json_out_key_str(j, "expect", oracle_expect_name(sc->expect));
+	json_out_key_bool(j, "expectation_met", machine_script_expectation_met(m, i));
 	json_out_end_object(j);
 }
 
@@ -238,32 +220,32 @@ static void json_host_check(struct json_out *j, const struct scenario *s, const 
 	char key[32];
 
 	json_out_begin_object(j);
-	key_str(j, "name", hc->name);
-	key_str(j, "check", report_host_check_name(hc->kind));
-	key_str(j, "host", s->hosts[hc->host].name);
-	key_bool(j, "evaluated", r && r->evaluated);
+	json_out_key_str(j, "name", hc->name);
+	json_out_key_str(j, "check", report_host_check_name(hc->kind));
+	json_out_key_str(j, "host", s->hosts[hc->host].name);
+	json_out_key_bool(j, "evaluated", r && r->evaluated);
 	if (r && r->evaluated) {
-		key_bool(j, "passed", r->passed);
+		json_out_key_bool(j, "passed", r->passed);
 		json_out_key(j, host_check_worst_key(hc->kind, key, sizeof(key)));
 		json_out_i64(j, r->worst);
-		key_u64(j, "violations", r->violations);
-		key_u64(j, "samples", r->samples);
+		json_out_key_u64(j, "violations", r->violations);
+		json_out_key_u64(j, "samples", r->samples);
 		json_out_key(j, "first_violation");
 		if (r->first[0]) {
 			json_out_begin_object(j);
-			key_u64(j, "t_ps", r->first_ps);
-			key_str(j, "what", r->first);
+			json_out_key_u64(j, "t_ps", r->first_ps);
+			json_out_key_str(j, "what", r->first);
 			json_out_end_object(j);
 		} else {
 			json_out_null(j);
 		}
 		if (r->has_verdict)
-			key_bool(j, "false_positive", r->false_positive);
+			json_out_key_bool(j, "false_positive", r->false_positive);
 		if (r->note[0])
-			key_str(j, "note", r->note);
+			json_out_key_str(j, "note", r->note);
 	}
-	key_str(j, "expect", oracle_expect_name(hc->expect));
-	key_bool(j, "expectation_met", r && r->expectation_met);
+	json_out_key_str(j, "expect", oracle_expect_name(hc->expect));
+	json_out_key_bool(j, "expectation_met", r && r->expectation_met);
 	json_out_end_object(j);
 }
 
@@ -272,8 +254,8 @@ static void json_invalid(struct json_out *j, const struct sim_diag *err)
 	char msg[1024];
 
 	sim_diag_format(err, msg, sizeof(msg));
-	key_str(j, "status", "invalid");
-	key_str(j, "error", msg);
+	json_out_key_str(j, "status", "invalid");
+	json_out_key_str(j, "error", msg);
 }
 
 void report_json_scenario(struct json_out *j, const char *file, const struct scenario *s,
@@ -282,21 +264,21 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 	struct report_tally t;
 
 	json_out_begin_object(j);
-	key_str(j, "file", file);
+	json_out_key_str(j, "file", file);
 	if (!m) {
 		json_invalid(j, err);
 		json_out_end_object(j);
 		return;
 	}
 	t = report_tally(s, m);
-	key_str(j, "status", t.met == t.expectations ? "expectations_hold" : "expectations_fail");
-	key_str(j, "name", s->name);
-	key_u64(j, "seed", s->seed);
-	key_u64(j, "duration_ps", s->duration_ps);
-	key_u64(j, "events", machine_events(m));
-	key_u64(j, "pvclock_page_writes", machine_page_updates(m));
-	key_u64(j, "expectations", t.expectations);
-	key_u64(j, "expectations_met", t.met);
+	json_out_key_str(j, "status", t.met == t.expectations ? "expectations_hold" : "expectations_fail");
+	json_out_key_str(j, "name", s->name);
+	json_out_key_u64(j, "seed", s->seed);
+	json_out_key_u64(j, "duration_ps", s->duration_ps);
+	json_out_key_u64(j, "events", machine_events(m));
+	json_out_key_u64(j, "pvclock_page_writes", machine_page_updates(m));
+	json_out_key_u64(j, "expectations", t.expectations);
+	json_out_key_u64(j, "expectations_met", t.met);
 	json_out_key(j, "migrations");
 	json_out_begin_array(j);
 	for (unsigned i = 0; i < s->nmigrations; i++) {
