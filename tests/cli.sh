@@ -160,6 +160,18 @@ if [ "$(grep -c ': error: /' "$tmp/err")" -ne 20 ] ||
 	fails=$((fails + 1))
 fi
 
+# The README's sample output is what `sim run scenarios/migrate_slow.json` prints.
+awk '/^`sim run scenarios\/migrate_slow.json` prints:$/ { on = 1; next }
+     on && /^```$/ { if (in_block) exit; in_block = 1; next }
+     in_block { print }' "$scenarios/../README.md" >"$tmp/readme_sample"
+sim_abs=$(cd "$(dirname "$sim")" && pwd)/$(basename "$sim")
+(cd "$scenarios/.." && "$sim_abs" run scenarios/migrate_slow.json) >"$tmp/readme_actual"
+if [ ! -s "$tmp/readme_sample" ] || ! cmp -s "$tmp/readme_sample" "$tmp/readme_actual"; then
+	echo "FAIL: README.md's sample output differs from the run:" >&2
+	diff "$tmp/readme_sample" "$tmp/readme_actual" >&2
+	fails=$((fails + 1))
+fi
+
 # sim-report/2 (docs/report-format.md): every number is an integer, and every
 # key holding one ends in its unit or names what it counts or indexes.  Checked
 # on every committed golden report, so a new key must follow the convention.
