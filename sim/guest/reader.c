@@ -72,10 +72,9 @@ static void schedule_next_read(struct guest_reader *r, struct sim_eventq *q, sim
 		sim_schedule(q, &r->ev, t);
 }
 
-static void begin_attempt(struct guest_reader *r, struct sim_eventq *q, sim_ps now)
+static inline void begin_attempt(struct guest_reader *r, const struct reader_kind_ops *ops,
+				 struct sim_eventq *q, sim_ps now)
 {
-	const struct reader_kind_ops *ops = kinds[r->p.kind];
-
 	r->in_read = true;
 	r->read_start_ps = now;
 	/* The scheduler places the process when the read begins; it stays for the read. */
@@ -85,20 +84,21 @@ static void begin_attempt(struct guest_reader *r, struct sim_eventq *q, sim_ps n
 	sim_schedule(q, &r->ev, sim_add_sat(now, r->p.cost_ps));
 }
 
-static void reader_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+static inline void reader_fire(const struct reader_kind_ops *ops, struct sim_eventq *q,
+			       struct sim_event *ev, sim_ps now)
 {
 	struct guest_reader *r = sim_container_of(ev, struct guest_reader, ev);
 	struct guest_read rd;
 	uint64_t value;
 
 	if (!r->in_read) {
-		begin_attempt(r, q, now);
+		begin_attempt(r, ops, q, now);
 		return;
 	}
-	if (!kinds[r->p.kind]->finish(r, now, &value)) {
+	if (!ops->finish(r, now, &value)) {
 		r->retries++;
 		r->attempt_retries++;
-		begin_attempt(r, q, now);
+		begin_attempt(r, ops, q, now);
 		return;
 	}
 	rd = (struct guest_read){
@@ -116,6 +116,27 @@ static void reader_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 		r->sink(r->sink_ctx, r, &rd);
 	schedule_next_read(r, q, now + 1);
 }
+
+/*
+ * One event callback per kind, each with its own calls into its kind's ops:
+ * a call site that always reaches the same kind is one the CPU predicts,
+ * where a shared one alternating between kinds is not.
+ */
+#define READER_KIND_FIRE(id, name, ops, cost_ns)                                    \
+	static void fire_##ops(struct sim_eventq *q, struct sim_event *ev, sim_ps now) \
+	{                                                                             \
+		reader_fire(&reader_kind_##ops, q, ev, now);                          \
+	}
+READER_KINDS(READER_KIND_FIRE)
+#undef READER_KIND_FIRE
+
+static sim_event_fn *const fires[] = {
+#define READER_KIND_FIRE_ROW(id, name, ops, cost_ns) [id] = fire_##ops,
+	READER_KINDS(READER_KIND_FIRE_ROW)
+#undef READER_KIND_FIRE_ROW
+};
+
+_Static_assert(sizeof(fires) / sizeof(fires[0]) == READER_KIND_COUNT, "one callback per reader kind");
 
 bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params *p,
 		       struct kvm_vm *vm, struct guest_kernel *kernel, struct sim_eventq *q,
@@ -151,7 +172,7 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 	snprintf(r->name, sizeof(r->name), "%s", p->stream_id);
 	r->p.stream_id = r->name;
 	sim_rng_init(&r->rng, p->seed, r->name);
-	sim_event_init(&r->ev, r->name, SIM_PRIO_GUEST, reader_fire);
+	sim_event_init(&r->ev, r->name, SIM_PRIO_GUEST, fires[p->kind]);
 	/* Drawn even when pinned, so pinning the phase leaves the jitter stream as it was. */
 	phase = sim_rng_below(&r->rng, p->period_ps);
 	r->phase_ps = now + (p->has_phase ? p->phase_ps : phase);
