@@ -22,31 +22,9 @@
 
 #include "sim/machine/machine.h"
 #include "sim/scenario/scenario.h"
+#include "tests/machine_rig.h"
 
 #define SLACK_PPB 10
-
-static struct scenario *parse(const char *text)
-{
-	struct sim_diag err;
-	struct scenario *s;
-
-	sim_diag_clear(&err);
-	s = scenario_parse("inline.json", text, strlen(text), &err);
-	cr_assert(s, "scenario: %s: %s", err.path, err.msg);
-	return s;
-}
-
-static struct machine *run(const struct scenario *s)
-{
-	struct sim_diag err;
-	struct machine *m;
-
-	sim_diag_clear(&err);
-	m = machine_create(s, &err);
-	cr_assert(m, "machine_create: %s", err.msg);
-	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
-	return m;
-}
 
 /* A clock that turns hz cycles a second into ns through mult / 2^shift. */
 static int64_t conv_rate_ppb(uint64_t hz, uint64_t mult, unsigned shift)

@@ -11,6 +11,7 @@
 
 #include "sim/machine/machine.h"
 #include "sim/scenario/scenario.h"
+#include "tests/machine_rig.h"
 
 #define MS_PS (1000ULL * 1000 * 1000)
 
@@ -47,18 +48,6 @@ static struct scenario *migration_scenario(const char *set_clock, const char *ts
 	s = scenario_parse("inline.json", buf, strlen(buf), &err);
 	cr_assert(s, "scenario: %s: %s", err.path, err.msg);
 	return s;
-}
-
-static struct machine *run(const struct scenario *s)
-{
-	struct sim_diag err;
-	struct machine *m;
-
-	sim_diag_clear(&err);
-	m = machine_create(s, &err);
-	cr_assert(m, "machine_create: %s", err.msg);
-	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
-	return m;
 }
 
 /* kvmclock after the migration minus before it, in ns. */
@@ -264,17 +253,6 @@ Test(machine, known_frequency_flag_decides_whether_linux_calibrates)
 
 	cr_expect(trusted <= -2499000 && trusted >= -2501000, "known freq: %" PRId64 " ppb", trusted);
 	cr_expect(calibrated > -1000 && calibrated < 1000, "calibrated: %" PRId64 " ppb", calibrated);
-}
-
-static struct scenario *parse(const char *text)
-{
-	struct sim_diag err;
-	struct scenario *s;
-
-	sim_diag_clear(&err);
-	s = scenario_parse("inline.json", text, strlen(text), &err);
-	cr_assert(s, "scenario: %s: %s", err.path, err.msg);
-	return s;
 }
 
 /*
