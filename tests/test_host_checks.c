@@ -163,7 +163,8 @@ static struct rig *rig_new(const char *text)
 		build_host(&r->hosts[i], &r->s->hosts[i], r->s->seed);
 	sim_eventq_init(&r->q);
 	sim_diag_clear(&err);
-	r->hc = host_checks_from_scenario(r->s, r->hosts, &r->q, &err);
+	r->hc = host_checks_from_scenario(r->s, &(struct host_checks_env){ .hosts = r->hosts,
+							 .q = &r->q }, &err);
 	cr_assert(r->hc, "host_checks_from_scenario: %s: %s", err.path, err.msg);
 	return r;
 }

@@ -32,6 +32,13 @@ struct host_check_ops {
 	void (*cstate_enter)(struct host_check *k, unsigned cpu, unsigned cstate, sim_ps now);
 	void (*cstate_exit)(struct host_check *k, unsigned cpu, sim_ps now);
 	void (*tsc_changed)(struct host_check *k, unsigned cpu, sim_ps now);
+	/*
+	 * Trace records of the kinds in trace_mask (SIM_TRACE_BIT()s), in the
+	 * order they happen; the set subscribes once for all its checks.  0 /
+	 * NULL: not interested.
+	 */
+	uint32_t trace_mask;
+	void (*record)(struct host_check *k, const struct sim_trace_record *rec);
 	/* Fills k->r at the end of the run, except expectation_met. */
 	void (*finish)(struct host_check *k, sim_ps end);
 	/* Cancels the kind's events and frees what setup allocated (NULL: nothing). */
@@ -58,6 +65,9 @@ struct host_check {
 /* The first check of `kind` on `host` in config order (k itself, or one set up before). */
 struct host_check *host_checks_first_of(struct host_checks *hc, enum host_check_kind kind,
 					unsigned host);
+
+/* What the set runs on: the VM and the board for the VM kinds (host_checks.h). */
+const struct host_checks_env *host_check_env(const struct host_check *k);
 
 /* The first violation: to the trace stream if one is set (once per check). */
 void host_check_violation(struct host_check *k, sim_ps now, unsigned cpu, int64_t amount);

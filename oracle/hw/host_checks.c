@@ -128,6 +128,24 @@ void host_check_violation(struct host_check *k, sim_ps now, unsigned cpu, int64_
 	sim_trace_publish(k->set->trace, &rec);
 }
 
+const struct host_checks_env *host_check_env(const struct host_check *k)
+{
+	return &k->set->env;
+}
+
+/* The stream's records, to every check whose kind asked for their kind. */
+static void on_record(void *ctx, const struct sim_trace_record *rec)
+{
+	struct host_checks *hc = ctx;
+
+	for (unsigned i = 0; i < hc->n; i++) {
+		struct host_check *k = &hc->checks[i];
+
+		if (k->ops->record && (k->ops->trace_mask & SIM_TRACE_BIT(rec->kind)))
+			k->ops->record(k, rec);
+	}
+}
+
 void host_checks_set_trace(struct host_checks *hc, const struct sim_trace *trace)
 {
 	if (hc)
@@ -172,6 +190,17 @@ struct host_checks *host_checks_create(const struct host_checks_env *env,
 		if (!setup_one(hc, &hc->checks[i], &cfgs[i], err)) {
 			if (cfgs[i].path)
 				sim_diag_set_path(err, cfgs[i].path);
+			host_checks_destroy(hc);
+			return NULL;
+		}
+	}
+	if (env->trace) {
+		uint32_t mask = 0;
+
+		for (unsigned i = 0; i < n; i++)
+			mask |= hc->checks[i].ops->record ? hc->checks[i].ops->trace_mask : 0;
+		if (mask && !sim_trace_subscribe(env->trace, mask, on_record, hc)) {
+			sim_diag_fail(err, "host checks: the trace stream has no room for a subscriber");
 			host_checks_destroy(hc);
 			return NULL;
 		}

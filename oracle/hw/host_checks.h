@@ -105,12 +105,22 @@ struct host_check_config {
 	};
 };
 
-/* What the checks run on. */
+struct kvm_vm;
+struct platform;
+
+/*
+ * What the checks run on.  Checks on the hypervisor and the guest (the VM
+ * kinds) read the VM and the board, and follow the run through the trace
+ * stream: page writes, TSC writes, VMM phases, interrupt edges.
+ */
 struct host_checks_env {
 	struct host *hosts;
 	unsigned nhosts;
 	struct sim_eventq *q;
 	uint64_t seed;                    /* the run's seed: tsc_sync's hand-off jitter */
+	struct kvm_vm *vm;                /* the scenario's VM; NULL without one */
+	struct platform *board;           /* the board's devices; NULL in unit tests without one */
+	struct sim_trace *trace;          /* the run's stream; NULL: no records reach the kinds */
 };
 
 struct host_check_result {

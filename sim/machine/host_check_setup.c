@@ -101,12 +101,11 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 	}
 }
 
-struct host_checks *host_checks_from_scenario(const struct scenario *s, struct host *hosts,
-					      struct sim_eventq *q, struct sim_diag *err)
+struct host_checks *host_checks_from_scenario(const struct scenario *s,
+					      const struct host_checks_env *given,
+					      struct sim_diag *err)
 {
-	const struct host_checks_env env = {
-		.hosts = hosts, .nhosts = s->nhosts, .q = q, .seed = s->seed,
-	};
+	struct host_checks_env env = *given;
 	struct host_check_config *cfgs = NULL;
 	struct host_checks *hc;
 
@@ -116,6 +115,8 @@ struct host_checks *host_checks_from_scenario(const struct scenario *s, struct h
 	}
 	for (unsigned i = 0; i < s->nhost_checks; i++)
 		host_check_config_from_scenario(s, i, &cfgs[i]);
+	env.nhosts = s->nhosts;
+	env.seed = s->seed;
 	hc = host_checks_create(&env, cfgs, s->nhost_checks, err);
 	free(cfgs);
 	return hc;

@@ -13,10 +13,12 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 				     struct host_check_config *out);
 
 /*
- * Every host check of s on the machine's hosts and queue; hosts[i] is
- * s->hosts[i] built.  NULL with err filled (path: the check's JSON pointer).
+ * Every host check of s on the machine's hosts, VM, board, queue and stream
+ * (env; its seed and nhosts are taken from s); env->hosts[i] is s->hosts[i]
+ * built.  NULL with err filled (path: the check's JSON pointer).
  */
-struct host_checks *host_checks_from_scenario(const struct scenario *s, struct host *hosts,
-					      struct sim_eventq *q, struct sim_diag *err);
+struct host_checks *host_checks_from_scenario(const struct scenario *s,
+					      const struct host_checks_env *env,
+					      struct sim_diag *err);
 
 #endif

@@ -434,7 +434,12 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	if (!build_hosts(m, err) || (s->has_vm && !build_vm(m, err)))
 		goto fail;
 	if (s->nhost_checks) {
-		m->host_checks = host_checks_from_scenario(s, m->hosts, &m->q, err);
+		struct host_checks_env env = {
+			.hosts = m->hosts, .q = &m->q, .vm = m->vm_ready ? &m->vm : NULL,
+			.board = &m->platform, .trace = &m->trace,
+		};
+
+		m->host_checks = host_checks_from_scenario(s, &env, err);
 		if (!m->host_checks)
 			goto fail;
 		host_checks_set_trace(m->host_checks, &m->trace);

@@ -249,7 +249,11 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 				    "duplicate host check name %s%s (also /host_checks/%u)",
 				    sim_quote(q, sizeof(q), c->name),
 				    name.json ? "" : ", this check's default name", i);
-	if (!read_host_or_only(ld, o, &c->host))
+	if (!node_get(ld, o, "host", false, &v))
+		return false;
+	if (!v.json && sc->has_vm)
+		c->host = sc->vm.host;               /* where the VM starts */
+	else if (!read_host_or_only(ld, o, &c->host))
 		return false;
 	switch (c->kind) {
 	case SCN_HC_FLAG_TRUTH:
