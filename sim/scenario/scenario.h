@@ -285,6 +285,7 @@ enum scn_event_type {
 	SCN_EV_TSC_ADJUST_WRITE,          /* "tsc_adjust_write" */
 	SCN_EV_SUSPEND,                   /* "suspend" */
 	SCN_EV_READER_MIGRATE,            /* "reader_migrate" */
+	SCN_EV_CLOCKSOURCE,               /* "clocksource" */
 	SCN_EV_COUNT
 };
 
@@ -318,6 +319,7 @@ struct scn_event {
 	bool has_adjust;                  /* tsc_adjust_write: always; suspend: key given */
 	bool s4;                          /* suspend "kind": "S4" (true) or "S3" (false) */
 	unsigned reader;                  /* reader_migrate "reader": index into readers */
+	bool to_hpet;                     /* clocksource "to": "hpet" (true) or "tsc" */
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/events/3" */
 };
 
