@@ -91,6 +91,9 @@ static void wd_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 		w->demoting = tk;
 		host_check_violation(k, now, w->cpus[tk.cpu], (tk.outcome == CS_WD_UNSTABLE_SKEW ?
 				     tk.skew_ns : tk.wd_delay_ns) * (int64_t)SIM_PS_PER_NS);
+		/* "demote": Linux acts on it (tsc_unstable; the kthread selects the HPET), here at once */
+		if (k->cfg.watchdog.demote)
+			host_mark_tsc_unstable(k->h, now);
 	}
 	next = cs_watchdog_next_tick_ps(&w->wd);
 	if (next != SIM_NEVER)
@@ -203,6 +206,9 @@ static void wd_finish(struct host_check *k, sim_ps end)
 	       res->missed);
 	if (res->marked_unstable)
 		wd_first_text(k);
+	if (res->marked_unstable && k->cfg.watchdog.demote)
+		hc_append(r->note, sizeof(r->note), "; the host switched its clocksource to hpet at "
+			  "the demotion");
 }
 
 static bool wd_setup(struct host_check *k, struct sim_diag *err)
@@ -219,6 +225,7 @@ static bool wd_setup(struct host_check *k, struct sim_diag *err)
 		.wd_mask = c->clocksource == HOST_CHECK_WD_ACPI_PM ? WD_PM_MASK : WD_HPET_MASK,
 		.wd_access_ps = WD_COUNTER_ACCESS_PS,
 		.tsc_access_ps = WD_TSC_ACCESS_PS,
+		.readout_limit_md = c->readout_fix,
 	};
 	unsigned n = 0;
 	sim_ps next;

@@ -82,6 +82,8 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 		out->watchdog.clocksource = (enum host_check_wd_counter)c->watchdog.clocksource;
 		out->watchdog.delay_every = c->watchdog.delay_every;
 		out->watchdog.delay_ps = c->watchdog.delay_ps;
+		out->watchdog.demote = c->watchdog.demote;
+		out->watchdog.readout_fix = c->watchdog.readout_limit == SCN_WD_READOUT_2025_12;
 		out->watchdog.false_positive =
 			c->watchdog.false_positive == SCN_UNSET ? -1 : c->watchdog.false_positive == SCN_TRUE;
 		break;

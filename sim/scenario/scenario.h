@@ -337,6 +337,13 @@ enum scn_watchdog_cs {
 	SCN_WD_CS_COUNT
 };
 
+/* The watchdog's wd-tsc-wd readout limit: whose rule. */
+enum scn_wd_readout {
+	SCN_WD_READOUT_6_12,              /* "6.12": 2 x watchdog margin + TSC margin (750 us) */
+	SCN_WD_READOUT_2025_12,           /* "2025-12": Gleixner's fix, the skew limit (500 us) */
+	SCN_WD_READOUT_COUNT
+};
+
 enum scn_timer_mode {
 	SCN_TIMER_ONESHOT,                /* "oneshot" */
 	SCN_TIMER_PERIODIC,               /* "periodic" */
@@ -365,6 +372,8 @@ struct scn_host_check {
 		unsigned delay_every;     /* "delay_every": n >= 1; 0 = no delayed reads */
 		sim_ps delay_ps;          /* "delay": given with delay_every; > 0 */
 		enum scn_tristate false_positive; /* "false_positive": unset = not checked */
+		bool demote;              /* "demote": the host acts on a demotion (tsc -> hpet) */
+		enum scn_wd_readout readout_limit; /* "readout_limit" */
 	} watchdog;
 	struct {
 		unsigned cpu;             /* "cpu", required, online at arm_at_ps */
