@@ -174,3 +174,30 @@ Test(kvm_host, marking_the_tsc_unstable_drops_the_master_clock)
 	cr_expect_not(r.vm.use_master_clock);
 	rig_finish(&r);
 }
+
+/*
+ * On a host whose TSCs disagree (the rig's HOST_SKEWED: socket 1 runs 1 us
+ * ahead, HPET clocksource) KVM does not trust the TSC: no backwards check,
+ * but each vCPU's load restarts its guest TSC from the value it was put
+ * with, so again the guest TSC does not count the sleep, and the page is
+ * rewritten (clock and global update requests).
+ */
+Test(kvm_host, s3_on_an_unstable_tsc_restarts_each_guest_tsc_where_it_stopped)
+{
+	struct kvm_params p = default_params();
+	uint64_t before[NVCPUS];
+	struct rig r;
+
+	rig_init(&r, HOST_SKEWED, &p);
+	run(&r, S(10));
+	cr_assert(kvm_host_tsc_unstable(&r.vm));
+	for (unsigned i = 0; i < NVCPUS; i++)
+		before[i] = kvm_vcpu_guest_tsc(&r.vm.vcpus[i], S(10));
+	suspend_resume(&r, S(10), S(110));
+	cr_expect_not(r.vm.backwards_tsc_observed);
+	for (unsigned i = 0; i < NVCPUS; i++) {
+		cr_expect_eq(kvm_vcpu_guest_tsc(&r.vm.vcpus[i], S(110)), before[i], "vCPU %u", i);
+		cr_expect_eq(r.vm.vcpus[i].last_update_ps, S(110), "vCPU %u", i);
+	}
+	rig_finish(&r);
+}
