@@ -398,7 +398,7 @@ Test(scenario, host_check_errors)
 		{ "\"delay\": \"50ms\"", "\"delay\": \"0s\"", "/host_checks/2/delay", "\"0s\"",
 		  "expected a duration above 0, got \"0s\"" },
 		{ "\"clocksource\": \"acpi_pm\"", "\"clocksource\": \"tsc\"", "/host_checks/2/clocksource",
-		  "\"tsc\",\n", "expected one of \"hpet\", \"acpi_pm\", got \"tsc\"" },
+		  "\"tsc\",\n", "expected one of \"hpet\", \"acpi_pm\", \"kvm-clock\", got \"tsc\"" },
 		{ "\"false_positive\": true", "\"false_positive\": \"yes\"", "/host_checks/2/false_positive",
 		  "\"yes\"", "expected true or false, got the string \"yes\"" },
 		{ "\"min\": \"-1ms\"", "\"min\": \"-1ppm\"", "/host_checks/2/worst/min", "\"-1ppm\"",
@@ -576,5 +576,16 @@ Test(scenario, clocksource_event_and_watchdog_rules)
 	sim_diag_clear(&err);
 	cr_expect_null(scenario_parse("cs.json", bad, strlen(bad), &err));
 	cr_expect(strstr(err.msg, "missing required key \"to\""), "%s", err.msg);
+	free(bad);
+	/* the guest's watchdog needs a VM, and does not act on the host */
+	bad = edit(text, "\"demote\": true,", "\"clocksource\": \"kvm-clock\",");
+	sim_diag_clear(&err);
+	cr_expect_null(scenario_parse("cs.json", bad, strlen(bad), &err));
+	cr_expect(strstr(err.msg, "expected a \"vm\""), "%s", err.msg);
+	free(bad);
+	bad = edit(text, "\"demote\": true,", "\"demote\": true, \"clocksource\": \"kvm-clock\",");
+	sim_diag_clear(&err);
+	cr_expect_null(scenario_parse("cs.json", bad, strlen(bad), &err));
+	cr_expect(strstr(err.msg, "expected no \"demote\""), "%s", err.msg);
 	free(bad);
 }

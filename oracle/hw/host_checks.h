@@ -61,6 +61,7 @@ struct host_check_tsc_sync_config {
 enum host_check_wd_counter {
 	HOST_CHECK_WD_HPET,           /* the HPET main counter, 32 bits read */
 	HOST_CHECK_WD_ACPI_PM,        /* the ACPI PM timer, 24 bits */
+	HOST_CHECK_WD_KVM_CLOCK,      /* the guest's watchdog: kvm-clock against the guest TSC */
 };
 
 struct host_check_watchdog_config {

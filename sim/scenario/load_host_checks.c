@@ -16,7 +16,7 @@
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
-static const char *const watchdog_cs_names[] = { "hpet", "acpi_pm", NULL };
+static const char *const watchdog_cs_names[] = { "hpet", "acpi_pm", "kvm-clock", NULL };
 _Static_assert(sizeof(watchdog_cs_names) / sizeof(watchdog_cs_names[0]) == SCN_WD_CS_COUNT + 1,
 	       "one name per enumerator");
 static const char *const wd_readout_names[] = { "6.12", "2025-12", NULL };
@@ -194,6 +194,12 @@ static bool load_watchdog(struct loader *ld, const struct node *o, struct scn_ho
 	if (!read_uint(ld, &every, 1, UINT32_MAX, "a count of watchdog reads",
 		       &c->watchdog.delay_every))
 		return false;
+	if (c->watchdog.demote && c->watchdog.clocksource == SCN_WD_KVM_CLOCK)
+		return fail(ld, o->path, "\"demote\" acts on the host; a \"kvm-clock\" watchdog is the "
+			    "guest's: expected no \"demote\" with it");
+	if (c->watchdog.clocksource == SCN_WD_KVM_CLOCK && !ld->sc->has_vm)
+		return fail(ld, o->path, "a \"kvm-clock\" watchdog runs in the VM's guest: expected a "
+			    "\"vm\"");
 	return !delay.json || read_positive(ld, o, "delay", &c->watchdog.delay_ps, &delay);
 }
 

@@ -334,6 +334,7 @@ enum scn_host_check_kind {
 enum scn_watchdog_cs {
 	SCN_WD_HPET,                      /* "hpet" (default) */
 	SCN_WD_ACPI_PM,                   /* "acpi_pm" */
+	SCN_WD_KVM_CLOCK,                 /* "kvm-clock": the VM's guest watches its TSC */
 	SCN_WD_CS_COUNT
 };
 
