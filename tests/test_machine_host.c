@@ -144,3 +144,48 @@ Test(machine_host, watchdog_demotion_reaches_the_vm_only_with_demote)
 		scenario_destroy(s);
 	}
 }
+
+/*
+ * The guest's watchdog (kvm-clock against the guest TSC).  The host switches
+ * to an HPET 50 ppm slow at 1 s; KVM anchors each page on it, and the 300 s
+ * periodic rewrite steps each page back by 50 ppm x ~299 s = 14.95 ms.  The
+ * guest's next check, at 300.5 s, sees cs_nsec - wd_nsec = +14.95 ms, beyond
+ * md = 250 + 250 us: it would demote its TSC, a false positive.  Without the
+ * switch it never does.
+ */
+Test(machine_host, guest_watchdog_sees_the_page_step_as_skew)
+{
+	static const char *const text_fmt =
+		"{ \"name\": \"gw\", \"duration\": \"302s\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"hpet_crystal\": \"-50ppm\",\n"
+		"    \"tsc_features\": { \"tsc_adjust\": false }, \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 2, \"uptime\": \"1h\" },\n"
+		"  %s\"host_checks\": [ { \"check\": \"watchdog\", \"clocksource\": \"kvm-clock\",\n"
+		"    \"expect\": \"%s\" } ] }\n";
+	const bool switched[] = { false, true };
+
+	for (unsigned i = 0; i < 2; i++) {
+		char text[1024];
+		const struct host_check_result *r;
+		struct scenario *s;
+		struct machine *m;
+
+		snprintf(text, sizeof(text), text_fmt, switched[i] ?
+			 "\"events\": [ { \"type\": \"clocksource\", \"at\": \"1s\", \"to\": \"hpet\" } ],\n  " : "",
+			 switched[i] ? "fail" : "pass");
+		s = parse(text);
+		m = run(s);
+		r = machine_host_check_result(m, 0);
+		cr_assert(r);
+		cr_expect_eq(r->passed, !switched[i]);
+		if (switched[i]) {
+			cr_expect(r->false_positive);
+			cr_expect(r->worst > 14940 * (int64_t)SIM_PS_PER_US &&
+				  r->worst < 14960 * (int64_t)SIM_PS_PER_US, "skew %" PRId64 " ps", r->worst);
+			cr_expect(r->first_ps >= 300500 * MS_PS && r->first_ps < 300501 * MS_PS,
+				  "demoted at %" PRIu64 " ps", r->first_ps);
+		}
+		machine_destroy(m);
+		scenario_destroy(s);
+	}
+}
