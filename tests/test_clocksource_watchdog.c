@@ -395,6 +395,41 @@ Test(clocksource_watchdog, stall_inside_the_read_window)
 	}
 }
 
+/*
+ * The same stalls under T. Gleixner's Dec 2025 readout limit (readout_limit_md):
+ * the wd-tsc-wd window may be at most md = 250 + 250 = 500 us.  A stall of
+ * 400 us is still accepted (and cancels out over two intervals); 600 and 740 us,
+ * which 6.12 accepted and then saw as skew, now exceed the window and are
+ * retried: the clean retry passes, nothing is demoted.
+ */
+Test(clocksource_watchdog, readout_limit_fix_retries_stalls_above_the_skew_limit)
+{
+	static const struct {
+		sim_ps stall_ps;
+		unsigned retries;
+	} cases[] = {
+		{ US(400), 0 }, { US(600), 1 }, { US(740), 1 }, { US(800), 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct box b;
+		struct cs_watchdog_params p;
+		struct cs_watchdog w;
+
+		box_init(&b);
+		b.rule = (struct stall_rule){ CS_WD_READ_TSC, 0, 0, 9, false, cases[i].stall_ps };
+		p = hpet_params(&b);
+		p.readout_limit_md = true;
+		start(&w, &p);
+		cr_expect_eq(w.read_limit_ns, 500000);
+		cs_watchdog_run(&w, 60 * SIM_PS_PER_S);
+		cr_expect_not(w.res.marked_unstable, "stall %" PRIu64 " ps", cases[i].stall_ps);
+		cr_expect_eq(w.res.read_retries, cases[i].retries, "stall %" PRIu64 " ps",
+			     cases[i].stall_ps);
+		cr_expect_leq(w.res.max_abs_skew_ns, 500000);
+	}
+}
+
 Test(clocksource_watchdog, slow_watchdog_skips_and_waits_five_minutes)
 {
 	/* 800 us per HPET read: wd-tsc-wd ~820 us and wd-wd 800 us, both too wide. */

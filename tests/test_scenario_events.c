@@ -398,7 +398,7 @@ Test(scenario, host_check_errors)
 		{ "\"delay\": \"50ms\"", "\"delay\": \"0s\"", "/host_checks/2/delay", "\"0s\"",
 		  "expected a duration above 0, got \"0s\"" },
 		{ "\"clocksource\": \"acpi_pm\"", "\"clocksource\": \"tsc\"", "/host_checks/2/clocksource",
-		  "\"tsc\",\n", "expected one of \"hpet\", \"acpi_pm\", got \"tsc\"" },
+		  "\"tsc\",\n", "expected one of \"hpet\", \"acpi_pm\", \"kvm-clock\", got \"tsc\"" },
 		{ "\"false_positive\": true", "\"false_positive\": \"yes\"", "/host_checks/2/false_positive",
 		  "\"yes\"", "expected true or false, got the string \"yes\"" },
 		{ "\"min\": \"-1ms\"", "\"min\": \"-1ppm\"", "/host_checks/2/worst/min", "\"-1ppm\"",
@@ -536,4 +536,56 @@ Test(scenario, nonstop_s3_defaults_to_false_and_parses)
 	cr_expect(s->hosts[0].features.nonstop_s3);
 	cr_expect(!s->hosts[1].features.nonstop_s3);
 	scenario_destroy(s);
+}
+
+/* "clocksource" events: "to" is required, "tsc" or "hpet"; watchdog "demote" and "readout_limit". */
+Test(scenario, clocksource_event_and_watchdog_rules)
+{
+	static const char *const text =
+		"{ \"name\": \"cs\", \"duration\": \"10s\",\n"
+		"  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+		"    \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"events\": [ { \"type\": \"clocksource\", \"at\": \"1s\", \"to\": \"hpet\" },\n"
+		"    { \"type\": \"clocksource\", \"at\": \"2s\", \"to\": \"tsc\" } ],\n"
+		"  \"host_checks\": [ { \"check\": \"watchdog\", \"expect\": \"pass\" },\n"
+		"    { \"check\": \"watchdog\", \"expect\": \"pass\", \"demote\": true,\n"
+		"      \"readout_limit\": \"2025-12\" } ] }\n";
+	struct sim_diag err;
+	struct scenario *s;
+	char *bad;
+
+	sim_diag_clear(&err);
+	s = scenario_parse("cs.json", text, strlen(text), &err);
+	cr_assert(s, "%s: %s", err.path, err.msg);
+	cr_expect_eq(s->events[0].type, SCN_EV_CLOCKSOURCE);
+	cr_expect(s->events[0].to_hpet);
+	cr_expect_not(s->events[1].to_hpet);
+	cr_expect_not(s->host_checks[0].watchdog.demote);
+	cr_expect_eq(s->host_checks[0].watchdog.readout_limit, SCN_WD_READOUT_6_12);
+	cr_expect(s->host_checks[1].watchdog.demote);
+	cr_expect_eq(s->host_checks[1].watchdog.readout_limit, SCN_WD_READOUT_2025_12);
+	scenario_destroy(s);
+
+	bad = edit(text, "\"to\": \"hpet\"", "\"to\": \"acpi_pm\"");
+	sim_diag_clear(&err);
+	cr_expect_null(scenario_parse("cs.json", bad, strlen(bad), &err));
+	cr_expect_str_eq(err.path, "/events/0/to");
+	cr_expect(strstr(err.msg, "\"tsc\", \"hpet\""), "%s", err.msg);
+	free(bad);
+	bad = edit(text, ", \"to\": \"hpet\"", "");
+	sim_diag_clear(&err);
+	cr_expect_null(scenario_parse("cs.json", bad, strlen(bad), &err));
+	cr_expect(strstr(err.msg, "missing required key \"to\""), "%s", err.msg);
+	free(bad);
+	/* the guest's watchdog needs a VM, and does not act on the host */
+	bad = edit(text, "\"demote\": true,", "\"clocksource\": \"kvm-clock\",");
+	sim_diag_clear(&err);
+	cr_expect_null(scenario_parse("cs.json", bad, strlen(bad), &err));
+	cr_expect(strstr(err.msg, "expected a \"vm\""), "%s", err.msg);
+	free(bad);
+	bad = edit(text, "\"demote\": true,", "\"demote\": true, \"clocksource\": \"kvm-clock\",");
+	sim_diag_clear(&err);
+	cr_expect_null(scenario_parse("cs.json", bad, strlen(bad), &err));
+	cr_expect(strstr(err.msg, "expected no \"demote\""), "%s", err.msg);
+	free(bad);
 }

@@ -61,6 +61,7 @@ struct host_check_tsc_sync_config {
 enum host_check_wd_counter {
 	HOST_CHECK_WD_HPET,           /* the HPET main counter, 32 bits read */
 	HOST_CHECK_WD_ACPI_PM,        /* the ACPI PM timer, 24 bits */
+	HOST_CHECK_WD_KVM_CLOCK,      /* the guest's watchdog: kvm-clock against the guest TSC */
 };
 
 struct host_check_watchdog_config {
@@ -68,6 +69,8 @@ struct host_check_watchdog_config {
 	unsigned delay_every;         /* n: watchdog reads 1, 1 + n, ... come back late; 0: none */
 	sim_ps delay_ps;              /* how late */
 	int8_t false_positive;        /* a demotion must be: 1 a false positive, 0 a true one; -1 any */
+	bool demote;                  /* the host acts on it: host_mark_tsc_unstable() (tsc -> hpet) */
+	bool readout_fix;             /* Gleixner's Dec 2025 readout limit instead of 6.12's */
 };
 
 enum host_check_timer_mode {

@@ -5,20 +5,29 @@
  * at its expiries.  It stands still while the host sleeps; the first hook
  * after a resume resets it, as clocksource_resume_watchdog() does.
  *
+ * With "kvm-clock" the Linux watched is the VM's guest: its CPUs are the
+ * vCPUs, its TSC the guest TSC, its watchdog kvm-clock (the best-rated
+ * clocksource without MUST_VERIFY in a KVM guest), read through the vCPU's
+ * page as kvm_clock_read() does, clamped to the last value while the page
+ * lacks PVCLOCK_TSC_STABLE_BIT.
+ *
  * Assumptions of the model (not Linux's): a watchdog counter read of 1 us
- * and an RDTSC of 20 ns.
+ * (kvm-clock: 50 ns) and an RDTSC of 20 ns.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 
 #include "oracle/hw/host_check.h"
 #include "sim/core/platform_clocks.h"
+#include "sim/kvm/kvm.h"
 #include "sim/linux/clocksource_watchdog.h"
 
 #define WD_COUNTER_ACCESS_PS SIM_PS_PER_US      /* HPET MMIO or ACPI PM port read */
 #define WD_TSC_ACCESS_PS (20 * SIM_PS_PER_NS)
 #define WD_PM_MASK ((UINT64_C(1) << 24) - 1)    /* the PM timer counts 24 bits */
 #define WD_HPET_MASK ((UINT64_C(1) << 32) - 1)  /* Linux reads the HPET's low 32 bits */
+#define WD_KVMCLOCK_ACCESS_PS (50 * SIM_PS_PER_NS) /* a pvclock read */
+#define WD_KVMCLOCK_HZ 1000000000u              /* kvm-clock registers in ns */
 
 struct watchdog {
 	struct host_check *k;
@@ -32,12 +41,30 @@ struct watchdog {
 	bool compared;
 	int64_t worst_ns;         /* the compared skew of largest magnitude */
 	struct cs_watchdog_tick demoting;
+	struct kvm_vm *vm;        /* kvm-clock: the guest's VM; NULL on the host */
+	uint64_t kvmclock_last;   /* kvm-clock: pvclock's last_value */
 };
+
+/* kvm-clock on the vCPU the watchdog timer runs on (pvclock_clocksource_read()). */
+static uint64_t kvmclock_read(struct watchdog *w, sim_ps t)
+{
+	const struct kvm_vcpu *v = &w->vm->vcpus[w->wd.cpu];
+	uint64_t ns = pvclock_read_cycles(&v->pvti, kvm_vcpu_guest_tsc(v, t));
+
+	if (w->vm->stable_bit_cpuid && (v->pvti.flags & PVCLOCK_TSC_STABLE_BIT))
+		return ns;
+	if (ns < w->kvmclock_last)
+		return w->kvmclock_last;
+	w->kvmclock_last = ns;
+	return ns;
+}
 
 static uint64_t wd_counter(void *ctx, sim_ps t)
 {
-	const struct watchdog *w = ctx;
+	struct watchdog *w = ctx;
 
+	if (w->vm)
+		return kvmclock_read(w, t);
 	return crystal_ticks(&w->k->h->platform, t, w->wd_freq);
 }
 
@@ -45,6 +72,8 @@ static uint64_t wd_tsc(void *ctx, unsigned cpu, sim_ps t)
 {
 	const struct watchdog *w = ctx;
 
+	if (w->vm)
+		return kvm_vcpu_guest_tsc(&w->vm->vcpus[cpu], t);
 	return tsc_rdtsc(&w->k->h->cpus[w->cpus[cpu]].tsc, t, TSC_LFENCE_RDTSC, NULL, NULL);
 }
 
@@ -91,6 +120,9 @@ static void wd_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 		w->demoting = tk;
 		host_check_violation(k, now, w->cpus[tk.cpu], (tk.outcome == CS_WD_UNSTABLE_SKEW ?
 				     tk.skew_ns : tk.wd_delay_ns) * (int64_t)SIM_PS_PER_NS);
+		/* "demote": Linux acts on it (tsc_unstable; the kthread selects the HPET), here at once */
+		if (k->cfg.watchdog.demote)
+			host_mark_tsc_unstable(k->h, now);
 	}
 	next = cs_watchdog_next_tick_ps(&w->wd);
 	if (next != SIM_NEVER)
@@ -122,7 +154,11 @@ static void wd_cstate_enter(struct host_check *k, unsigned cpu, unsigned cstate,
 
 static const char *wd_name(const struct host_check *k)
 {
-	return k->cfg.watchdog.clocksource == HOST_CHECK_WD_ACPI_PM ? "acpi_pm" : "hpet";
+	switch (k->cfg.watchdog.clocksource) {
+	case HOST_CHECK_WD_ACPI_PM: return "acpi_pm";
+	case HOST_CHECK_WD_KVM_CLOCK: return "kvm-clock";
+	default: return "hpet";
+	}
 }
 
 static const char *ordinal_suffix(unsigned n)
@@ -191,7 +227,7 @@ static void wd_finish(struct host_check *k, sim_ps end)
 		struct tsc_features f = hc_linux_features(k->h);
 
 		hc_put(r->note, sizeof(r->note), "Linux does not watch this TSC: %s",
-		       f.tsc_reliable ? "tsc_reliable is advertised" :
+		       f.tsc_reliable && !w->vm ? "tsc_reliable is advertised" :
 		       "CONSTANT_TSC, NONSTOP_TSC and TSC_ADJUST on at most 4 packages "
 		       "(check_system_tsc_reliable())");
 		return;
@@ -203,6 +239,39 @@ static void wd_finish(struct host_check *k, sim_ps end)
 	       res->missed);
 	if (res->marked_unstable)
 		wd_first_text(k);
+	if (res->marked_unstable && k->cfg.watchdog.demote)
+		hc_append(r->note, sizeof(r->note), "; the host switched its clocksource to hpet at "
+			  "the demotion");
+}
+
+/*
+ * The guest's watchdog: Linux's CPUs are the vCPUs, the TSC rate the one
+ * kvmclock gave it, kvm-clock registered at 1 GHz with a 64-bit mask.  The
+ * guest sees the host's TSC flags through CPUID, but not its tsc=reliable.
+ */
+static bool guest_setup(struct watchdog *w, struct cs_watchdog_params *p, struct sim_diag *err)
+{
+	struct host_check *k = w->k;
+	struct kvm_vm *vm = host_check_env(k)->vm;
+	struct tsc_features f = hc_linux_features(k->h);
+
+	if (!vm || vm->host != k->h)
+		return sim_diag_fail(err, "watchdog: a kvm-clock watchdog runs in the VM's guest, on "
+				     "host %s: no VM there", k->h->name);
+	if (!(w->cpus = calloc(vm->nvcpus, sizeof(*w->cpus))))
+		return sim_diag_fail(err, "out of memory");
+	w->vm = vm;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		w->cpus[i] = i;
+	w->wd_freq = sim_freq_hz(WD_KVMCLOCK_HZ);
+	p->wd_mask = UINT64_MAX;
+	p->wd_access_ps = WD_KVMCLOCK_ACCESS_PS;
+	p->wd_freq_hz = WD_KVMCLOCK_HZ;
+	p->tsc_khz = (uint32_t)vm->vcpus[0].virtual_tsc_khz;
+	p->ncpus = vm->nvcpus;
+	p->tsc_watched = cs_watchdog_tsc_watched(f.constant_tsc, f.nonstop_tsc, f.tsc_adjust,
+						 k->h->nsockets, false, false);
+	return true;
 }
 
 static bool wd_setup(struct host_check *k, struct sim_diag *err)
@@ -219,6 +288,7 @@ static bool wd_setup(struct host_check *k, struct sim_diag *err)
 		.wd_mask = c->clocksource == HOST_CHECK_WD_ACPI_PM ? WD_PM_MASK : WD_HPET_MASK,
 		.wd_access_ps = WD_COUNTER_ACCESS_PS,
 		.tsc_access_ps = WD_TSC_ACCESS_PS,
+		.readout_limit_md = c->readout_fix,
 	};
 	unsigned n = 0;
 	sim_ps next;
@@ -227,6 +297,11 @@ static bool wd_setup(struct host_check *k, struct sim_diag *err)
 	hc_put(w->ev_name, sizeof(w->ev_name), "host_check.%s", k->cfg.name);
 	sim_event_init(&w->ev, w->ev_name, SIM_PRIO_OBSERVE, wd_fire);
 	w->suspend_mono_seen = h->suspend_mono_ns;
+	if (c->clocksource == HOST_CHECK_WD_KVM_CLOCK) {
+		if (!guest_setup(w, &p, err))
+			return false;
+		goto init;
+	}
 	w->wd_freq = c->clocksource == HOST_CHECK_WD_ACPI_PM ? sim_freq_hz(SIM_PMTIMER_FREQ_HZ) :
 		     h->platform_nominal;
 	if (h->tsc_khz == 0 || h->tsc_khz > UINT32_MAX ||
@@ -243,6 +318,7 @@ static bool wd_setup(struct host_check *k, struct sim_diag *err)
 	p.ncpus = n;
 	p.tsc_watched = cs_watchdog_tsc_watched(f.constant_tsc, f.nonstop_tsc, f.tsc_adjust,
 						h->nsockets, f.tsc_reliable, false);
+init:
 	if (!cs_watchdog_init(&w->wd, &p, k->q->now, err))
 		return false;
 	next = cs_watchdog_next_tick_ps(&w->wd);

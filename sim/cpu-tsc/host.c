@@ -409,4 +409,13 @@ void host_set_clocksource(struct host *h, sim_ps now, enum host_clocksource cs)
 	h->mono_base_tsc = host_rdtsc(h, 0, now);
 	h->mono_base_platform = platform_ticks(h, now);
 	h->clocksource = cs;
+	if (h->cs_notify)
+		h->cs_notify(h->cs_notify_ctx, h, now);
+}
+
+void host_mark_tsc_unstable(struct host *h, sim_ps now)
+{
+	h->tsc_unstable = true;
+	if (h->clocksource == HOST_CS_TSC)
+		host_set_clocksource(h, now, HOST_CS_HPET);
 }

@@ -128,6 +128,17 @@ struct host {
 	uint64_t suspend_mono_ns;
 	uint64_t suspend_realtime_ns;
 	uint64_t suspend_tsc;             /* CPU 0's TSC at suspend */
+	/*
+	 * Linux's tsc_unstable (arch/x86/kernel/tsc.c): set by mark_tsc_unstable(),
+	 * e.g. when the clocksource watchdog demotes the TSC; never cleared.
+	 */
+	bool tsc_unstable;
+	/*
+	 * The timekeeping notifier (Linux's pvclock_gtod_notify chain, which KVM
+	 * joins): called after every clocksource switch.  NULL: nobody listens.
+	 */
+	void (*cs_notify)(void *ctx, struct host *h, sim_ps now);
+	void *cs_notify_ctx;
 };
 
 /* Builds the host; false with err filled on bad parameters (e.g. a rate overflow). */
@@ -188,8 +199,20 @@ bool host_cpu_hotplug(struct host *h, sim_ps now, unsigned cpu, uint64_t tsc_val
 bool host_suspend(struct host *h, sim_ps now, enum host_sleep kind);
 bool host_resume(struct host *h, sim_ps now, const int64_t *fw_tsc_adjust);
 
-/* Switches the host's clocksource at `now`, keeping the monotonic clock continuous. */
+/*
+ * Switches the host's clocksource at `now`, keeping the monotonic clock
+ * continuous (timekeeping_notify() -> change_clocksource()), then calls the
+ * notifier.
+ */
 void host_set_clocksource(struct host *h, sim_ps now, enum host_clocksource cs);
+
+/*
+ * mark_tsc_unstable() at `now` (the watchdog's verdict, or KVM's "backwards
+ * TSC"): tsc_unstable is set and, if the TSC is the clocksource, Linux
+ * selects the HPET instead (clocksource_select() after the watchdog kthread
+ * drops the TSC's rating).
+ */
+void host_mark_tsc_unstable(struct host *h, sim_ps now);
 
 /*
  * Whether every online TSC reads the same at `now`, runs at the same rate

@@ -7,7 +7,8 @@
  *
  * Simplifications: a vCPU "enters" only to service requests (one event per
  * burst of requests, after a seeded latency); the host TSC is "unstable" (in
- * KVM's kvm_check_tsc_unstable() sense) exactly when !host->tsc_synchronized;
+ * KVM's kvm_check_tsc_unstable() sense) exactly when !host->tsc_synchronized
+ * or Linux marked it so (host->tsc_unstable);
  * vCPUs count as matched when their offsets and ratios are equal rather than
  * through KVM's generation counter; no TSC catch-up, no guest-stopped bit.
  *
@@ -16,6 +17,7 @@
  * as of 6.16-rc5).  docs/architecture.md, "KVM versions", has the list.
  */
 #include "sim/kvm/kvm.h"
+#include "sim/kvm/host_notify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +116,7 @@ static void trace_tsc_write(const struct kvm_vcpu *v, sim_ps now)
 
 static bool host_tsc_unstable(const struct kvm_vm *vm)
 {
-	return !vm->host->tsc_synchronized;
+	return kvm_host_tsc_unstable(vm);
 }
 
 /* Every vCPU's guest TSC is the same function of the host TSC. */
@@ -170,7 +172,7 @@ void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
 		vm->master_kernel_ns = ns;
 		vm->master_cycle_now = tsc;
 	}
-	vm->use_master_clock = host_tsc_clocksource && matched;
+	vm->use_master_clock = host_tsc_clocksource && matched && !vm->backwards_tsc_observed;
 	vm->masterclock_updates++;
 	if (sim_trace_wants(vm->trace, SIM_TRACE_MASTER_CLOCK)) {
 		struct sim_trace_record rec = { .kind = SIM_TRACE_MASTER_CLOCK, .t_ps = now };
@@ -335,6 +337,12 @@ bool kvm_vcpu_set_tsc_khz(struct kvm_vcpu *v, uint64_t user_tsc_khz, struct sim_
 	v->virtual_tsc_khz = user_tsc_khz;
 	trace_tsc_write(v, vm->q->now);
 	return true;
+}
+
+void kvm_vcpu_write_tsc_offset(struct kvm_vcpu *v, sim_ps now, int64_t offset)
+{
+	v->tsc_offset = offset;
+	trace_tsc_write(v, now);
 }
 
 void kvm_vcpu_write_tsc(struct kvm_vcpu *v, sim_ps now, uint64_t value)

@@ -73,6 +73,7 @@ struct kvm_vcpu {
 	struct sim_event entry;           /* next VM entry, while requests are pending */
 	struct sim_rng rng;               /* entry latency jitter */
 	uint64_t last_guest_tsc;          /* guest TSC when it last left its pCPU */
+	uint64_t last_host_tsc;           /* host TSC at its last kvm_arch_vcpu_put(); 0: none */
 	uint64_t clock_updates;           /* pages written */
 	sim_ps last_update_ps;            /* when the page was last written; SIM_NEVER before */
 	char entry_name[32];              /* "kvm.vcpu<N>.entry": the entry event's stable name */
@@ -123,6 +124,8 @@ struct kvm_vm {
 	kvm_page_hook *page_hook;
 	void *page_hook_ctx;
 	uint64_t masterclock_updates;
+	/* the host TSC went backwards under this VM (host suspend): no master clock from then on */
+	bool backwards_tsc_observed;
 };
 
 /*
@@ -210,6 +213,9 @@ void kvm_vcpu_request(struct kvm_vcpu *v, uint32_t reqs, sim_ps now);
  * nothing is requested.  Same pCPU on a synchronised host: no-op.
  */
 void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu);
+
+/* kvm_vcpu_write_tsc_offset(): v's TSC offset is `offset` from `now` (traced). */
+void kvm_vcpu_write_tsc_offset(struct kvm_vcpu *v, sim_ps now, int64_t offset);
 
 /* Where TSC writes and master clock records go from now on (NULL: nowhere). */
 void kvm_vm_set_trace(struct kvm_vm *vm, struct sim_trace *trace);

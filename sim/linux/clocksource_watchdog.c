@@ -118,7 +118,8 @@ bool cs_watchdog_init(struct cs_watchdog *w, const struct cs_watchdog_params *p,
 	w->tsc_margin_ns = cs_watchdog_uncertainty_margin_ns(1000, p->tsc_khz, p->tsc_margin_ns,
 							     p->max_skew_us);
 	w->md_ns = (int64_t)(w->tsc_margin_ns + w->wd_margin_ns);
-	w->read_limit_ns = (int64_t)(2 * w->wd_margin_ns + w->tsc_margin_ns);
+	w->read_limit_ns = p->readout_limit_md ? w->md_ns :
+			   (int64_t)(2 * w->wd_margin_ns + w->tsc_margin_ns);
 	w->seq_limit_ns = (int64_t)(2 * w->wd_margin_ns);
 	w->max_retries = cs_watchdog_max_retries(p->ncpus);
 	/* WATCHDOG_INTERVAL = HZ >> 1 jiffies; the max is twice that in ns. */

@@ -107,6 +107,14 @@ struct cs_watchdog_params {
 	sim_ps wd_access_ps;      /* one watchdog read without stalls (HPET ~0.5-1 us) */
 	sim_ps tsc_access_ps;     /* one RDTSC */
 	bool tsc_watched;         /* MUST_VERIFY still set on the TSC */
+	/*
+	 * T. Gleixner, "clocksource: Reduce watchdog readout delay limit to
+	 * prevent false positives" (LKML, 17 Dec 2025): the wd-cs-wd readout
+	 * may take no longer than the skew limit md, so that an accepted
+	 * readout delay can no longer show up as skew.  false: 6.12's
+	 * 2 * wd margin + cs margin.
+	 */
+	bool readout_limit_md;
 };
 
 /* One tick, for traces and tests. */

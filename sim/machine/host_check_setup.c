@@ -24,7 +24,8 @@ _Static_assert((int)SCN_TIMER_ONESHOT == (int)HOST_CHECK_TIMER_ONESHOT &&
 	       (int)SCN_TIMER_PERIODIC == (int)HOST_CHECK_TIMER_PERIODIC &&
 	       (int)SCN_TIMER_DEADLINE == (int)HOST_CHECK_TIMER_DEADLINE, "timer modes in one order");
 _Static_assert((int)SCN_WD_HPET == (int)HOST_CHECK_WD_HPET &&
-	       (int)SCN_WD_ACPI_PM == (int)HOST_CHECK_WD_ACPI_PM, "watchdog counters in one order");
+	       (int)SCN_WD_ACPI_PM == (int)HOST_CHECK_WD_ACPI_PM &&
+	       (int)SCN_WD_KVM_CLOCK == (int)HOST_CHECK_WD_KVM_CLOCK, "watchdog counters in one order");
 _Static_assert(SCN_MAX_SOCKETS <= HOST_CHECK_MAX_SOCKETS, "a crystal description per socket");
 _Static_assert(SCN_NAME_MAX <= HOST_CHECK_NAME_MAX, "host check names fit");
 
@@ -82,6 +83,8 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 		out->watchdog.clocksource = (enum host_check_wd_counter)c->watchdog.clocksource;
 		out->watchdog.delay_every = c->watchdog.delay_every;
 		out->watchdog.delay_ps = c->watchdog.delay_ps;
+		out->watchdog.demote = c->watchdog.demote;
+		out->watchdog.readout_fix = c->watchdog.readout_limit == SCN_WD_READOUT_2025_12;
 		out->watchdog.false_positive =
 			c->watchdog.false_positive == SCN_UNSET ? -1 : c->watchdog.false_positive == SCN_TRUE;
 		break;

@@ -212,6 +212,13 @@ static void apply_start(struct host_events *he, const struct scn_event *e, sim_p
 		if (he->env.reader_move)
 			he->env.reader_move(he->env.ctx, e->reader, e->cpu, now);
 		break;
+	case SCN_EV_CLOCKSOURCE:
+		/* echo hpet > current_clocksource: the host's notifier tells KVM */
+		host_set_clocksource(h, now, e->to_hpet ? HOST_CS_HPET : HOST_CS_TSC);
+		for (unsigned c = 0; c < h->ncpus; c++)
+			set_cause(he, host, c, now, e->to_hpet ? "host clocksource switched to hpet" :
+				  "host clocksource switched to tsc");
+		break;
 	case SCN_EV_CSTATE_PATTERN:
 	case SCN_EV_COUNT:
 		break;

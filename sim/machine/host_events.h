@@ -2,8 +2,8 @@
  * The scenario's host events, played on the hosts' hardware model: C-state
  * residencies (explicit, or a seeded pattern), P-state changes, STPCLK
  * throttling, crystal temperature steps, CPU hot-add, writes to IA32_TSC and
- * IA32_TSC_ADJUST, S3/S4 suspend and resume, reader migrations; plus the
- * crystals' own wander updates.
+ * IA32_TSC_ADJUST, S3/S4 suspend and resume, reader migrations, switches of
+ * the host's clocksource; plus the crystals' own wander updates.
  *
  * It keeps, per CPU, the latest physical cause that can explain what a clock
  * reader saw (boot skew, C-state exit, P-state change, hot-add, TSC write,

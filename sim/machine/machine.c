@@ -13,6 +13,7 @@
 #include "sim/cpu-tsc/host.h"
 #include "sim/devices/platform.h"
 #include "sim/guest/reader.h"
+#include "sim/kvm/host_notify.h"
 #include "sim/kvm/pvclock.h"
 #include "sim/machine/build_host.h"
 #include "sim/machine/host_check_setup.h"
@@ -40,6 +41,7 @@ struct machine {
 	struct script_runner scripts[SCN_MAX_SCRIPTS];
 	struct host_checks *host_checks;
 	struct host_events *host_events;
+	bool vm_slept;                    /* the VM was running when its host suspended */
 	/* the physical causes named next to each check's first violation */
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
 	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
@@ -125,10 +127,29 @@ static void pause_groups(struct machine *m, int host, bool paused, sim_ps now)
 	}
 }
 
-/* S3/S4: the host's bare-metal readers stop with it. */
+static void on_guest_running(void *ctx, bool running, sim_ps now);
+
+/*
+ * S3/S4: the host's bare-metal readers stop with it, and so does the VM on
+ * it: KVM puts its vCPUs, and on resume compensates a TSC that went back
+ * (sim/kvm/host_notify.h) before the guest runs again.
+ */
 static void on_host_sleep(void *ctx, unsigned host, bool asleep, sim_ps now)
 {
 	struct machine *m = ctx;
+
+	if (m->vm_ready && m->vm.host == &m->hosts[host]) {
+		if (asleep) {
+			m->vm_slept = kvm_host_suspend(&m->vm, now);
+			if (m->vm_slept)
+				on_guest_running(m, false, now);
+		} else {
+			kvm_host_resume(&m->vm, now, m->vm_slept);
+			if (m->vm_slept)
+				on_guest_running(m, true, now);
+			m->vm_slept = false;
+		}
+	}
 
 	for (unsigned i = 0; i < m->nreaders; i++) {
 		const struct guest_reader *r = &m->readers[i];
@@ -157,6 +178,15 @@ static void on_reader_move(void *ctx, unsigned group, unsigned cpu, sim_ps now)
 			return;
 		}
 	}
+}
+
+/* A host's timekeeping switched clocksource: KVM's pvclock_gtod notifier, if the VM is there. */
+static void on_host_clocksource(void *ctx, struct host *h, sim_ps now)
+{
+	struct machine *m = ctx;
+
+	if (m->vm_ready && m->vm.host == h)
+		kvm_pvclock_gtod_notify(&m->vm, now);
 }
 
 /* KVM wrote a page: the trace stream gets its full contents; the VMM's actions may wait for it. */
@@ -352,6 +382,8 @@ static bool build_hosts(struct machine *m, struct sim_diag *err)
 		if (!machine_build_host(&m->hosts[i], &m->s->hosts[i], m->s, err))
 			return false;
 		m->nhosts++;
+		m->hosts[i].cs_notify = on_host_clocksource;
+		m->hosts[i].cs_notify_ctx = m;
 	}
 	return true;
 }

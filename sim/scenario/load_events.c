@@ -13,7 +13,7 @@
 /* Events: the types, in the order of enum scn_event_type, and the keys of each. */
 static const char *const event_type_names[] = {
 	"cstate", "cstate_pattern", "pstate", "throttle", "temperature", "hotplug", "tsc_write",
-	"tsc_adjust_write", "suspend", "reader_migrate", NULL,
+	"tsc_adjust_write", "suspend", "reader_migrate", "clocksource", NULL,
 };
 _Static_assert(sizeof(event_type_names) / sizeof(event_type_names[0]) == SCN_EV_COUNT + 1,
 	       "one name per enumerator");
@@ -50,11 +50,13 @@ static const struct field event_rows[] = {
 	{ ROW("kind", F_CUSTOM, 0), .required = true, .only = EV(SUSPEND) },
 	{ ROW("duration", F_CUSTOM, 0), .required = true, .only = EV(SUSPEND) },
 	{ ROW("firmware_tsc_adjust", F_CUSTOM, 0), .only = EV(SUSPEND) },
+	{ ROW("to", F_CUSTOM, 0), .required = true, .only = EV(CLOCKSOURCE) },
 };
 
 const struct field_table event_table = FIELDS("events", event_rows);
 
 static const char *const suspend_names[] = { "S3", "S4", NULL };
+static const char *const clocksource_names[] = { "tsc", "hpet", NULL };
 
 /* ---- host events ---- */
 
@@ -436,6 +438,11 @@ static bool load_event(struct loader *ld, const struct node *o, unsigned k,
 				    "CPU", sc->readers[e->reader].name, e->cpu, when);
 		st->reader_cpu[e->reader] = e->cpu;
 		cpu_set_add(&st->sets[k], e->cpu);
+		break;
+	case SCN_EV_CLOCKSOURCE:
+		if (!node_get(ld, o, "to", true, &v) || !read_enum(ld, &v, clocksource_names, &u))
+			return false;
+		e->to_hpet = u == 1;
 		break;
 	case SCN_EV_COUNT:
 		break;

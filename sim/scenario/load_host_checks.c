@@ -16,8 +16,11 @@
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
-static const char *const watchdog_cs_names[] = { "hpet", "acpi_pm", NULL };
+static const char *const watchdog_cs_names[] = { "hpet", "acpi_pm", "kvm-clock", NULL };
 _Static_assert(sizeof(watchdog_cs_names) / sizeof(watchdog_cs_names[0]) == SCN_WD_CS_COUNT + 1,
+	       "one name per enumerator");
+static const char *const wd_readout_names[] = { "6.12", "2025-12", NULL };
+_Static_assert(sizeof(wd_readout_names) / sizeof(wd_readout_names[0]) == SCN_WD_READOUT_COUNT + 1,
 	       "one name per enumerator");
 static const char *const timer_mode_names[] = { "oneshot", "periodic", "deadline", NULL };
 _Static_assert(sizeof(timer_mode_names) / sizeof(timer_mode_names[0]) == SCN_TIMER_MODE_COUNT + 1,
@@ -40,6 +43,9 @@ static const struct field host_check_rows[] = {
 	{ ROW("delay_every", F_CUSTOM, 0), .only = WD },
 	{ ROW("delay", F_CUSTOM, 0), .only = WD },
 	{ ROW("false_positive", F_TRISTATE, HC(watchdog.false_positive)), .only = WD },
+	{ ROW("demote", F_BOOL, HC(watchdog.demote)), .dflt = "false", .only = WD },
+	{ ROW("readout_limit", F_ENUM, HC(watchdog.readout_limit)), .dflt = "6.12",
+	  .names = wd_readout_names, .only = WD },
 	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = TM },
 	{ ROW("mode", F_ENUM, HC(timer.mode)), .required = true, .names = timer_mode_names,
 	  .only = TM },
@@ -188,6 +194,12 @@ static bool load_watchdog(struct loader *ld, const struct node *o, struct scn_ho
 	if (!read_uint(ld, &every, 1, UINT32_MAX, "a count of watchdog reads",
 		       &c->watchdog.delay_every))
 		return false;
+	if (c->watchdog.demote && c->watchdog.clocksource == SCN_WD_KVM_CLOCK)
+		return fail(ld, o->path, "\"demote\" acts on the host; a \"kvm-clock\" watchdog is the "
+			    "guest's: expected no \"demote\" with it");
+	if (c->watchdog.clocksource == SCN_WD_KVM_CLOCK && !ld->sc->has_vm)
+		return fail(ld, o->path, "a \"kvm-clock\" watchdog runs in the VM's guest: expected a "
+			    "\"vm\"");
 	return !delay.json || read_positive(ld, o, "delay", &c->watchdog.delay_ps, &delay);
 }
 

@@ -285,6 +285,7 @@ enum scn_event_type {
 	SCN_EV_TSC_ADJUST_WRITE,          /* "tsc_adjust_write" */
 	SCN_EV_SUSPEND,                   /* "suspend" */
 	SCN_EV_READER_MIGRATE,            /* "reader_migrate" */
+	SCN_EV_CLOCKSOURCE,               /* "clocksource" */
 	SCN_EV_COUNT
 };
 
@@ -318,6 +319,7 @@ struct scn_event {
 	bool has_adjust;                  /* tsc_adjust_write: always; suspend: key given */
 	bool s4;                          /* suspend "kind": "S4" (true) or "S3" (false) */
 	unsigned reader;                  /* reader_migrate "reader": index into readers */
+	bool to_hpet;                     /* clocksource "to": "hpet" (true) or "tsc" */
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/events/3" */
 };
 
@@ -332,7 +334,15 @@ enum scn_host_check_kind {
 enum scn_watchdog_cs {
 	SCN_WD_HPET,                      /* "hpet" (default) */
 	SCN_WD_ACPI_PM,                   /* "acpi_pm" */
+	SCN_WD_KVM_CLOCK,                 /* "kvm-clock": the VM's guest watches its TSC */
 	SCN_WD_CS_COUNT
+};
+
+/* The watchdog's wd-tsc-wd readout limit: whose rule. */
+enum scn_wd_readout {
+	SCN_WD_READOUT_6_12,              /* "6.12": 2 x watchdog margin + TSC margin (750 us) */
+	SCN_WD_READOUT_2025_12,           /* "2025-12": Gleixner's fix, the skew limit (500 us) */
+	SCN_WD_READOUT_COUNT
 };
 
 enum scn_timer_mode {
@@ -363,6 +373,8 @@ struct scn_host_check {
 		unsigned delay_every;     /* "delay_every": n >= 1; 0 = no delayed reads */
 		sim_ps delay_ps;          /* "delay": given with delay_every; > 0 */
 		enum scn_tristate false_positive; /* "false_positive": unset = not checked */
+		bool demote;              /* "demote": the host acts on a demotion (tsc -> hpet) */
+		enum scn_wd_readout readout_limit; /* "readout_limit" */
 	} watchdog;
 	struct {
 		unsigned cpu;             /* "cpu", required, online at arm_at_ps */
