@@ -188,9 +188,12 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 	/* catch-up: the guest TSC jumps to where the requested rate puts it */
 	p->tsc_timestamp = kvm_catchup(v, kernel_ns, kvm_read_l1_tsc(v, host_tsc), now);
 	p->system_time = kernel_ns + (uint64_t)vm->kvmclock_offset;
+	if (vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu)
+		p->system_time -= vm->stale_page_behind_ns;    /* bug knob: a lagging page */
 	p->tsc_to_system_mul = v->hv_mul;
 	p->tsc_shift = v->hv_shift;
-	p->flags = vm->use_master_clock ? PVCLOCK_TSC_STABLE_BIT : 0;
+	/* KVM: the stable bit only with the master clock (bug knob: always) */
+	p->flags = vm->use_master_clock || vm->stable_bit_always ? PVCLOCK_TSC_STABLE_BIT : 0;
 	p->version++;
 
 	v->last_update_ps = now;
@@ -459,6 +462,9 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 	vm->update_delay_ps = p->update_delay_ps;
 	vm->entry_latency_max_ps = p->entry_latency_max_ps;
 	vm->has_tsc_control = !p->no_tsc_scaling;
+	vm->stable_bit_always = p->stable_bit_always;
+	vm->stale_page_vcpu = p->stale_page_vcpu;
+	vm->stale_page_behind_ns = p->stale_page_behind_ns;
 	vm->exit_period_ps = p->exit_period_ps ? p->exit_period_ps : CATCHUP_EXIT_PERIOD_PS;
 	sim_event_init(&vm->sync_work, "kvm.sync_work", SIM_PRIO_HYPERVISOR, sync_work_fn);
 	sim_event_init(&vm->update_work, "kvm.update_work", SIM_PRIO_HYPERVISOR, update_work_fn);

@@ -107,6 +107,15 @@ struct kvm_params {
 	sim_ps update_delay_ps;           /* KVMCLOCK_UPDATE_DELAY */
 	sim_ps entry_latency_max_ps;      /* a kicked vCPU enters within [0, this] */
 	bool no_tsc_scaling;              /* the CPU cannot scale the TSC (!kvm_caps.has_tsc_control) */
+	/*
+	 * Hypervisor bug knobs, not KVM behaviour (docs/failures.md): every page
+	 * carries PVCLOCK_TSC_STABLE_BIT whether or not the master clock is on;
+	 * vCPU stale_page_vcpu's page is written stale_page_behind_ns behind the
+	 * others' (system_time lower at the same TSC), as a lagging update would.
+	 */
+	bool stable_bit_always;
+	unsigned stale_page_vcpu;
+	uint64_t stale_page_behind_ns;    /* 0: no stale page */
 	sim_ps exit_period_ps;            /* catch-up: a vCPU exits this often; 0: 1 ms */
 	uint64_t seed;
 	struct sim_trace *trace;          /* TSC writes and master clock records go here; NULL: none */
@@ -142,6 +151,9 @@ struct kvm_vm {
 	unsigned nr_vcpus_matched_tsc;    /* vCPUs that joined the generation after its first */
 	bool user_set_tsc;                /* user space has written a TSC (6.7+ gates the slop) */
 	bool has_tsc_control;             /* TSC scaling exists; else rates above the host catch up */
+	bool stable_bit_always;           /* bug knobs: kvm_params */
+	unsigned stale_page_vcpu;
+	uint64_t stale_page_behind_ns;
 	sim_ps exit_period_ps;
 	sim_ps sync_period_ps;
 	sim_ps update_delay_ps;

@@ -82,8 +82,9 @@ static void set_synced_offset(struct kvm_vcpu *v, sim_ps now, int64_t offset, ui
 		v->user_tsc_write_result = kvm_vcpu_guest_tsc(v, now);
 		v->user_tsc_write_matched = matched;
 	}
-	kvm_trace_tsc_write(v, now);
 	kvm_track_tsc_matching(v, !matched, now);
+	/* after the request: a subscriber sees the update KVM has asked for */
+	kvm_trace_tsc_write(v, now);
 }
 
 void kvm_synchronize_tsc(struct kvm_vcpu *v, sim_ps now, uint64_t value, bool user)
