@@ -191,3 +191,32 @@ Test(kvm_tsc_sync, catchup_average_rate_is_the_requested_rate)
 	cr_expect_not(kvm_vcpu_set_tsc_khz(&r.vm.vcpus[1], 1990000, &err));
 	rig_finish(&r);
 }
+
+/*
+ * Catch-up under the master clock: kvm_guest_time_update() then reads the
+ * master snapshot's host ns, which does not move, so once the first update
+ * has caught up to it the offset stays put and the guest TSC runs at the
+ * host's 2 GHz: after 1 s it has caught up under 2000 cycles (1 us) of the
+ * 2e6 the requested rate asks for (all four vCPUs at the same rate and
+ * value form one generation, so the master clock is on).
+ */
+Test(kvm_tsc_sync, catchup_stalls_under_the_master_clock)
+{
+	struct kvm_params p = default_params();
+	struct sim_diag err;
+	struct rig r;
+
+	p.no_tsc_scaling = true;
+	p.entry_latency_max_ps = 0;
+	rig_init(&r, HOST_TSC, &p);
+	sim_diag_clear(&err);
+	for (unsigned i = 0; i < NVCPUS; i++)
+		cr_assert(kvm_vcpu_set_tsc_khz(&r.vm.vcpus[i], 2002000, &err), "%s", err.msg);
+	for (unsigned i = 0; i < NVCPUS; i++)
+		kvm_vcpu_write_tsc(&r.vm.vcpus[i], 0, V);
+	run(&r, S(1));
+	cr_assert(r.vm.use_master_clock);
+	cr_expect_lt(r.vm.vcpus[0].catchup_cycles, 2000ULL);
+	cr_expect_lt(kvm_vcpu_guest_tsc(&r.vm.vcpus[0], S(1)), V + 2000000000ULL + 2000ULL);
+	rig_finish(&r);
+}
