@@ -167,8 +167,9 @@ struct kvm_vm {
 
 /*
  * Creates the VM on `host` at `now`, running: every vCPU's TSC reads
- * (guest_uptime + now) * tsc_khz / 10^6 at `now` (one matched offset, through
- * kvm_vcpu_write_tsc), kvmclock reads guest_uptime + now, the master clock is
+ * (guest_uptime + now) * tsc_khz / 10^6 at `now` (one generation of every vCPU,
+ * written by KVM itself: user_set_tsc stays clear), kvmclock reads
+ * guest_uptime + now, the master clock is
  * decided, every vCPU has a pending clock update (entry within
  * entry_latency_max_ps), and the periodic sync is armed.
  *
