@@ -10,7 +10,8 @@
  * KVM's kvm_check_tsc_unstable() sense) exactly when !host->tsc_synchronized;
  * no guest-stopped bit.
  *
- * Versions (kvm_version.h) differ only in kvm_track_tsc_matching(); the
+ * Versions (kvm_version.h) differ in kvm_track_tsc_matching() and in the
+ * one-second slop on user space's first TSC write (struct kvm_behaviour); the
  * first-load global clock update is the same in 6.1 and 6.12 (and in kvm/queue
  * as of 6.16-rc5).  docs/architecture.md, "KVM versions", has the list.
  */
