@@ -533,7 +533,8 @@ Test(kvm, pause_cancels_pending_entries)
  *  - w3 = w2 + 2e9 is exactly 1 s off: a new generation, offset
  *    w3 - (H1 + 1e9) = (V - H1) + 4e9 + 12344.
  * At 3.5 s, 2 s after w3: w3 + 4e9 + 1000 is only 1000 cycles off the
- * prediction, but more than 1 s passed: new generation, the offset moves by 1000.
+ * prediction: matched, however long ago the last write was (KVM bounds the
+ * distance to the prediction, not the time since the write).
  * A vCPU at another rate never matches.
  */
 Test(kvm, write_tsc_matching)
@@ -574,7 +575,7 @@ Test(kvm, write_tsc_matching)
 	cr_expect(r.vm.vcpus[2].requests & KVM_REQ_MASTERCLOCK_UPDATE);
 
 	kvm_vcpu_write_tsc(&r.vm.vcpus[3], S(3) + MS(500), w4);
-	cr_expect_eq(r.vm.vcpus[3].tsc_offset, off + 4000000000LL + 12344 + 1000);
+	cr_expect_eq(r.vm.vcpus[3].tsc_offset, off + 4000000000LL + 12344);
 
 	cr_assert(kvm_vcpu_set_tsc_khz(&r.vm.vcpus[0], 2100000, &err), "%s", err.msg);
 	kvm_vcpu_write_tsc(&r.vm.vcpus[0], S(3) + MS(500), w4);
@@ -798,10 +799,14 @@ Test(kvm, migration_to_faster_host)
 }
 
 /*
- * One vCPU's TSC written far off its siblings: its entry re-decides the master
- * clock (off: offsets differ) and kicks every vCPU, whose pages lose the
- * STABLE bit.  Writing it back onto the shared offset (a new generation, more
- * than 1 s later) switches the master clock on again everywhere.
+ * One vCPU's TSC written far off its siblings: a new generation of one, so its
+ * entry re-decides the master clock (off) and kicks every vCPU, whose pages
+ * lose the STABLE bit.  Writing it back onto the siblings' offset 1 s later is
+ * again a new generation (999 + 2e9 predicted, far from the value): the offsets
+ * are equal but the other vCPUs are not in that generation, so the master
+ * clock stays off (KVM counts generations, nr_vcpus_matched_tsc, not offsets).
+ * Writing the same instant's TSC on the other three joins them to it: the
+ * last write finds all four matched and switches the master clock on again.
  */
 Test(kvm, mismatched_offsets_switch_master_clock_off_and_on)
 {
@@ -827,11 +832,20 @@ Test(kvm, mismatched_offsets_switch_master_clock_off_and_on)
 	back = kvm_vcpu_guest_tsc(&r.vm.vcpus[0], S(2));
 	kvm_vcpu_write_tsc(&r.vm.vcpus[2], S(2), back);
 	cr_expect_eq(r.vm.vcpus[2].tsc_offset, r.vm.vcpus[0].tsc_offset);
-	cr_expect(r.vm.vcpus[2].requests & KVM_REQ_MASTERCLOCK_UPDATE);
+	cr_expect_eq(r.vm.vcpus[2].requests & KVM_REQ_MASTERCLOCK_UPDATE, 0u);
 	run(&r, S(2) + MS(3));
+	cr_expect_not(r.vm.use_master_clock);
+	cr_expect_eq(r.vm.nr_vcpus_matched_tsc, 0u);
+	for (unsigned i = 0; i < NVCPUS; i++)
+		if (i != 2)
+			kvm_vcpu_write_tsc(&r.vm.vcpus[i], S(2) + MS(3),
+					   kvm_vcpu_guest_tsc(&r.vm.vcpus[i], S(2) + MS(3)));
+	cr_expect_eq(r.vm.nr_vcpus_matched_tsc, 3u);
+	cr_expect(r.vm.vcpus[3].requests & KVM_REQ_MASTERCLOCK_UPDATE);
+	run(&r, S(2) + MS(6));
 	cr_expect(r.vm.use_master_clock);
 	for (unsigned i = 0; i < NVCPUS; i++) {
-		cr_expect_geq(r.vm.vcpus[i].last_update_ps, S(2), "vCPU %u not kicked", i);
+		cr_expect_geq(r.vm.vcpus[i].last_update_ps, S(2) + MS(3), "vCPU %u not kicked", i);
 		cr_expect_eq(r.vm.vcpus[i].pvti.flags, PVCLOCK_TSC_STABLE_BIT, "vCPU %u", i);
 	}
 	rig_finish(&r);

@@ -91,6 +91,14 @@ struct host_check_timer_config {
 	struct sim_freq tsc_nominal;  /* deadline mode: the delay in cycles at this rate */
 };
 
+struct host_check_stable_bit_config {
+	int64_t threshold_ps;         /* largest spread across vCPUs that holds */
+};
+
+struct host_check_tsc_write_config {
+	uint64_t threshold_cycles;    /* largest |read - written| that counts as taking effect */
+};
+
 /* One check: what every kind has, and its kind's own part. */
 struct host_check_config {
 	enum host_check_kind kind;
@@ -105,6 +113,8 @@ struct host_check_config {
 		struct host_check_tsc_sync_config tsc_sync;
 		struct host_check_watchdog_config watchdog;
 		struct host_check_timer_config timer;
+		struct host_check_stable_bit_config stable_bit;
+		struct host_check_tsc_write_config tsc_write;
 	};
 };
 

@@ -8,15 +8,15 @@
  * Simplifications: a vCPU "enters" only to service requests (one event per
  * burst of requests, after a seeded latency); the host TSC is "unstable" (in
  * KVM's kvm_check_tsc_unstable() sense) exactly when !host->tsc_synchronized
- * or Linux marked it so (host->tsc_unstable);
- * vCPUs count as matched when their offsets and ratios are equal rather than
- * through KVM's generation counter; no TSC catch-up, no guest-stopped bit.
+ * or Linux marked it so (host->tsc_unstable, sim/kvm/host_notify.c);
+ * no guest-stopped bit.
  *
- * Versions (kvm_version.h) differ only in kvm_track_tsc_matching(); the
+ * Versions (kvm_version.h) differ in kvm_track_tsc_matching() and in the
+ * one-second slop on user space's first TSC write (struct kvm_behaviour); the
  * first-load global clock update is the same in 6.1 and 6.12 (and in kvm/queue
  * as of 6.16-rc5).  docs/architecture.md, "KVM versions", has the list.
  */
-#include "sim/kvm/kvm.h"
+#include "sim/kvm/kvm_internal.h"
 #include "sim/kvm/host_notify.h"
 
 #include <stdio.h>
@@ -25,37 +25,28 @@
 
 #define VMX_TSC_FRAC_BITS 48u
 #define SVM_TSC_FRAC_BITS 32u
-#define VMX_TSC_RATIO_MAX UINT64_MAX             /* KVM_VMX_TSC_MULTIPLIER_MAX */
-#define SVM_TSC_RATIO_MAX 0x000000ffffffffffULL  /* SVM_TSC_RATIO_MAX */
-#define PPM 1000000ULL
-#define HZ_PER_KHZ 1000ULL
+#define PPM KVM_PPM
+#define HZ_PER_KHZ KVM_HZ_PER_KHZ
+#define CATCHUP_EXIT_PERIOD_PS SIM_PS_PER_MS     /* a 1000 Hz guest tick exits */
 
-/* What differs between the modelled KVM versions: one row per version. */
-struct kvm_behaviour {
-	/*
-	 * kvm_track_tsc_matching() asks for a master clock update on every TSC
-	 * write while the master clock is on or could be, even one that joins
-	 * the current generation; 6.7 stopped that (c52ffadc65e2, "KVM: x86:
-	 * Don't unnecessarily force masterclock update on vCPU hotplug").
-	 */
-	bool matched_write_updates_masterclock;
-};
-
+/* What differs between the modelled KVM versions (struct kvm_behaviour). */
 static const struct kvm_behaviour behaviours[] = {
-	[KVM_VERSION_6_1] = { .matched_write_updates_masterclock = true },
-	[KVM_VERSION_6_12] = { .matched_write_updates_masterclock = false },
+	[KVM_VERSION_6_1] = { .matched_write_updates_masterclock = true,
+			      .slop_needs_user_set_tsc = false },
+	[KVM_VERSION_6_12] = { .matched_write_updates_masterclock = false,
+			       .slop_needs_user_set_tsc = true },
 };
 _Static_assert(sizeof(behaviours) / sizeof(behaviours[0]) == KVM_VERSION_COUNT,
 	       "one behaviour row per KVM version");
 
+const struct kvm_behaviour *kvm_behaviour_of(const struct kvm_vm *vm)
+{
+	return &behaviours[vm->version];
+}
+
 static unsigned frac_bits(const struct kvm_vm *vm)
 {
 	return vm->vendor == KVM_VENDOR_SVM ? SVM_TSC_FRAC_BITS : VMX_TSC_FRAC_BITS;
-}
-
-static uint64_t max_ratio(const struct kvm_vm *vm)
-{
-	return vm->vendor == KVM_VENDOR_SVM ? SVM_TSC_RATIO_MAX : VMX_TSC_RATIO_MAX;
 }
 
 uint64_t kvm_default_tsc_scaling_ratio(const struct kvm_vm *vm)
@@ -81,8 +72,7 @@ uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now)
 	return kvm_read_l1_tsc(v, host_rdtsc(v->vm->host, v->pcpu, now));
 }
 
-/* kvm_compute_l1_tsc_offset(): the offset that makes the guest TSC read `target` now. */
-static int64_t l1_tsc_offset_for(const struct kvm_vcpu *v, sim_ps now, uint64_t target)
+int64_t kvm_l1_tsc_offset_for(const struct kvm_vcpu *v, sim_ps now, uint64_t target)
 {
 	uint64_t scaled = kvm_scale_tsc(v->vm, host_rdtsc(v->vm->host, v->pcpu, now),
 					v->tsc_scaling_ratio);
@@ -90,14 +80,12 @@ static int64_t l1_tsc_offset_for(const struct kvm_vcpu *v, sim_ps now, uint64_t 
 	return (int64_t)(target - scaled);
 }
 
-/* nsec_to_cycles() at the vCPU's rate (KVM uses a mult/shift pair for the same). */
-static uint64_t ns_to_guest_cycles(const struct kvm_vcpu *v, uint64_t ns)
+uint64_t kvm_ns_to_guest_cycles(const struct kvm_vcpu *v, uint64_t ns)
 {
 	return sim_mul_div(ns, v->virtual_tsc_khz, PPM);
 }
 
-/* A SIM_TRACE_TSC_WRITE record of v's offset and ratio, if anyone listens. */
-static void trace_tsc_write(const struct kvm_vcpu *v, sim_ps now)
+void kvm_trace_tsc_write(const struct kvm_vcpu *v, sim_ps now)
 {
 	struct sim_trace_record rec;
 
@@ -112,22 +100,6 @@ static void trace_tsc_write(const struct kvm_vcpu *v, sim_ps now)
 		.ratio_frac_bits = frac_bits(v->vm),
 	};
 	sim_trace_publish(v->vm->trace, &rec);
-}
-
-static bool host_tsc_unstable(const struct kvm_vm *vm)
-{
-	return kvm_host_tsc_unstable(vm);
-}
-
-/* Every vCPU's guest TSC is the same function of the host TSC. */
-static bool vcpus_matched(const struct kvm_vm *vm)
-{
-	for (unsigned i = 1; i < vm->nvcpus; i++) {
-		if (vm->vcpus[i].tsc_offset != vm->vcpus[0].tsc_offset ||
-		    vm->vcpus[i].tsc_scaling_ratio != vm->vcpus[0].tsc_scaling_ratio)
-			return false;
-	}
-	return true;
 }
 
 static sim_ps entry_latency(struct kvm_vcpu *v)
@@ -164,7 +136,7 @@ static void request_all(struct kvm_vm *vm, uint32_t reqs, sim_ps now, struct kvm
 
 void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
 {
-	bool matched = vcpus_matched(vm);
+	bool matched = kvm_vcpus_matched(vm);
 	uint64_t ns, tsc;
 	bool host_tsc_clocksource = host_mono_and_tsc(vm->host, vm->vcpus[0].pcpu, now, &ns, &tsc);
 
@@ -185,26 +157,6 @@ void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
 		};
 		sim_trace_publish(vm->trace, &rec);
 	}
-}
-
-/*
- * kvm_track_tsc_matching(): ask for a master clock update when the master
- * clock must be switched on or off, or when a new TSC generation starts while
- * it is on (the snapshot must be taken after the new offset); before 6.7 also
- * on a write that joins the generation (struct kvm_behaviour).
- */
-static void track_tsc_matching(struct kvm_vcpu *v, bool new_generation, sim_ps now)
-{
-	struct kvm_vm *vm = v->vm;
-	bool want = vcpus_matched(vm) && vm->host->clocksource == HOST_CS_TSC;
-	bool ask;
-
-	if (behaviours[vm->version].matched_write_updates_masterclock)
-		ask = vm->use_master_clock || want;
-	else
-		ask = (vm->use_master_clock && new_generation) || vm->use_master_clock != want;
-	if (ask)
-		kvm_vcpu_request(v, KVM_REQ_MASTERCLOCK_UPDATE, now);
 }
 
 /* kvm_guest_time_update() and kvm_setup_guest_pvclock(): write the vCPU's page. */
@@ -231,11 +183,15 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 
 	/* odd while writing, even once consistent */
 	p->version = (p->version + 1) | 1;
-	p->tsc_timestamp = kvm_read_l1_tsc(v, host_tsc);
+	/* catch-up: the guest TSC jumps to where the requested rate puts it */
+	p->tsc_timestamp = kvm_catchup(v, kernel_ns, kvm_read_l1_tsc(v, host_tsc), now);
 	p->system_time = kernel_ns + (uint64_t)vm->kvmclock_offset;
+	if (vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu)
+		p->system_time -= vm->stale_page_behind_ns;    /* bug knob: a lagging page */
 	p->tsc_to_system_mul = v->hv_mul;
 	p->tsc_shift = v->hv_shift;
-	p->flags = vm->use_master_clock ? PVCLOCK_TSC_STABLE_BIT : 0;
+	/* KVM: the stable bit only with the master clock (bug knob: always) */
+	p->flags = vm->use_master_clock || vm->stable_bit_always ? PVCLOCK_TSC_STABLE_BIT : 0;
 	p->version++;
 
 	v->last_update_ps = now;
@@ -299,91 +255,10 @@ static void sync_work_fn(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 		sim_schedule(q, &vm->sync_work, next);
 }
 
-bool kvm_vcpu_set_tsc_khz(struct kvm_vcpu *v, uint64_t user_tsc_khz, struct sim_diag *err)
-{
-	struct kvm_vm *vm = v->vm;
-	uint64_t host_khz = vm->host->tsc_khz;
-	uint64_t max_guest_khz, thresh_lo, thresh_hi, ratio;
-
-	/* KVM_SET_TSC_KHZ with 0 means the host's rate */
-	if (user_tsc_khz == 0)
-		user_tsc_khz = host_khz;
-
-	/* kvm_caps.max_guest_tsc_khz: the ioctl refuses anything at or above it */
-	max_guest_khz = kvm_scale_tsc(vm, host_khz, max_ratio(vm));
-	if (max_guest_khz > UINT32_MAX)
-		max_guest_khz = UINT32_MAX;
-	if (user_tsc_khz >= max_guest_khz)
-		return sim_diag_fail(err, "KVM_SET_TSC_KHZ: %llu kHz is not below the maximum "
-				     "guest rate %llu kHz", (unsigned long long)user_tsc_khz,
-				     (unsigned long long)max_guest_khz);
-
-	/* adjust_tsc_khz(): within 250 ppm of the host the guest runs unscaled */
-	thresh_lo = host_khz * (PPM - KVM_TSC_TOLERANCE_PPM) / PPM;
-	thresh_hi = host_khz * (PPM + KVM_TSC_TOLERANCE_PPM) / PPM;
-	if (user_tsc_khz < thresh_lo || user_tsc_khz > thresh_hi) {
-		sim_u128 r = ((sim_u128)1 << frac_bits(vm)) * user_tsc_khz / host_khz;
-
-		if (r == 0 || r >= max_ratio(vm))
-			return sim_diag_fail(err, "KVM_SET_TSC_KHZ: invalid TSC scaling ratio for "
-					     "%llu kHz on a %llu kHz host",
-					     (unsigned long long)user_tsc_khz,
-					     (unsigned long long)host_khz);
-		ratio = (uint64_t)r;
-	} else {
-		ratio = kvm_default_tsc_scaling_ratio(vm);
-	}
-	v->tsc_scaling_ratio = ratio;
-	v->virtual_tsc_khz = user_tsc_khz;
-	trace_tsc_write(v, vm->q->now);
-	return true;
-}
-
 void kvm_vcpu_write_tsc_offset(struct kvm_vcpu *v, sim_ps now, int64_t offset)
 {
 	v->tsc_offset = offset;
-	trace_tsc_write(v, now);
-}
-
-void kvm_vcpu_write_tsc(struct kvm_vcpu *v, sim_ps now, uint64_t value)
-{
-	struct kvm_vm *vm = v->vm;
-	uint64_t ns = host_mono_ns(vm->host, now);
-	uint64_t elapsed = ns - vm->last_tsc_nsec;
-	uint64_t khz = v->virtual_tsc_khz;
-	bool matched = false;
-	int64_t offset;
-
-	if (vm->tsc_write_seen && khz == vm->last_tsc_khz && elapsed < SIM_NS_PER_S) {
-		/* what the previous write predicts now, and one second of slop */
-		uint64_t expected = vm->last_tsc_write + ns_to_guest_cycles(v, elapsed);
-		int64_t diff = (int64_t)(value - expected);
-		uint64_t dist = diff < 0 ? 0 - (uint64_t)diff : (uint64_t)diff;
-
-		matched = dist < khz * HZ_PER_KHZ;
-	}
-
-	if (matched && !host_tsc_unstable(vm)) {
-		/* a reliable TSC: reuse the generation's offset exactly */
-		offset = vm->cur_tsc_offset;
-	} else if (matched) {
-		/* an unstable TSC: add the elapsed time instead (KVM does the same) */
-		value += ns_to_guest_cycles(v, elapsed);
-		offset = l1_tsc_offset_for(v, now, value);
-	} else {
-		offset = l1_tsc_offset_for(v, now, value);
-		vm->cur_tsc_offset = offset;
-	}
-
-	/* __kvm_synchronize_tsc() */
-	vm->last_tsc_write = value;
-	vm->last_tsc_nsec = ns;
-	vm->last_tsc_khz = khz;
-	vm->tsc_write_seen = true;
-	v->last_guest_tsc = value;
-	v->tsc_offset = offset;
-	trace_tsc_write(v, now);
-	track_tsc_matching(v, !matched, now);
+	kvm_trace_tsc_write(v, now);
 }
 
 void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu)
@@ -396,17 +271,17 @@ void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu)
 	v->last_guest_tsc = kvm_vcpu_guest_tsc(v, now);
 
 	/* kvm_arch_vcpu_load(): nothing to do on the same pCPU with a stable TSC */
-	if (pcpu == v->pcpu && !host_tsc_unstable(vm))
+	if (pcpu == v->pcpu && !kvm_host_tsc_unstable(vm))
 		return;
 	v->pcpu = pcpu;
-	if (host_tsc_unstable(vm)) {
+	if (kvm_host_tsc_unstable(vm)) {
 		/* continue from where the guest TSC was on the old pCPU */
-		int64_t offset = l1_tsc_offset_for(v, now, v->last_guest_tsc);
+		int64_t offset = kvm_l1_tsc_offset_for(v, now, v->last_guest_tsc);
 
 		if (offset != v->tsc_offset) {
 			v->tsc_offset = offset;
 			adjusted = true;
-			trace_tsc_write(v, now);
+			kvm_trace_tsc_write(v, now);
 		}
 	}
 	/*
@@ -421,7 +296,7 @@ void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu)
 	if (reqs)
 		kvm_vcpu_request(v, reqs, now);
 	if (adjusted)
-		track_tsc_matching(v, false, now);
+		kvm_track_tsc_matching(v, false, now);
 }
 
 void kvm_get_clock(struct kvm_vm *vm, sim_ps now, struct kvm_clock_data *out)
@@ -471,8 +346,10 @@ bool kvm_set_clock(struct kvm_vm *vm, sim_ps now, const struct kvm_clock_data *d
 void kvm_vm_pause(struct kvm_vm *vm, sim_ps now)
 {
 	vm->running = false;
-	for (unsigned i = 0; i < vm->nvcpus; i++)
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		sim_cancel(vm->q, &vm->vcpus[i].entry);
+		sim_cancel(vm->q, &vm->vcpus[i].exit_ev);
+	}
 }
 
 void kvm_vm_resume(struct kvm_vm *vm, sim_ps now)
@@ -481,6 +358,7 @@ void kvm_vm_resume(struct kvm_vm *vm, sim_ps now)
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct kvm_vcpu *v = &vm->vcpus[i];
 
+		kvm_catchup_start(v, now);
 		/* pending requests are serviced before any guest code at `now` */
 		if (v->requests)
 			sim_schedule(vm->q, &v->entry, now);
@@ -496,21 +374,25 @@ void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pi
 		struct kvm_vcpu *v = &vm->vcpus[i];
 
 		sim_cancel(vm->q, &v->entry);
+		sim_cancel(vm->q, &v->exit_ev);
 		v->pcpu = pins[i];
 		v->tsc_scaling_ratio = kvm_default_tsc_scaling_ratio(vm);
 		v->virtual_tsc_khz = host->tsc_khz;
+		v->tsc_always_catchup = false;
 		v->hw_tsc_khz = 0;
 		/*
 		 * Like a freshly created vCPU: its first entry rewrites the page,
 		 * and its first load (vcpu->cpu == -1) asked for a global update.
 		 */
 		v->requests |= KVM_REQ_CLOCK_UPDATE | KVM_REQ_GLOBAL_CLOCK_UPDATE;
-		trace_tsc_write(v, vm->q->now);
+		kvm_trace_tsc_write(v, vm->q->now);
 	}
 	/* the master pair was the old host's: re-decide at the first entry */
 	vm->use_master_clock = false;
 	vm->vcpus[0].requests |= KVM_REQ_MASTERCLOCK_UPDATE;
+	/* the destination's KVM has seen no TSC write from user space yet */
 	vm->tsc_write_seen = false;
+	vm->user_set_tsc = false;
 }
 
 /*
@@ -583,6 +465,11 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 	vm->sync_period_ps = p->sync_period_ps ? p->sync_period_ps : KVM_CLOCK_SYNC_PERIOD_PS;
 	vm->update_delay_ps = p->update_delay_ps;
 	vm->entry_latency_max_ps = p->entry_latency_max_ps;
+	vm->has_tsc_control = !p->no_tsc_scaling;
+	vm->stable_bit_always = p->stable_bit_always;
+	vm->stale_page_vcpu = p->stale_page_vcpu;
+	vm->stale_page_behind_ns = p->stale_page_behind_ns;
+	vm->exit_period_ps = p->exit_period_ps ? p->exit_period_ps : CATCHUP_EXIT_PERIOD_PS;
 	sim_event_init(&vm->sync_work, "kvm.sync_work", SIM_PRIO_HYPERVISOR, sync_work_fn);
 	sim_event_init(&vm->update_work, "kvm.update_work", SIM_PRIO_HYPERVISOR, update_work_fn);
 
@@ -598,6 +485,8 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 		v->last_update_ps = SIM_NEVER;
 		snprintf(v->entry_name, sizeof(v->entry_name), "kvm.vcpu%u.entry", i);
 		sim_event_init(&v->entry, v->entry_name, SIM_PRIO_HYPERVISOR, vcpu_entry);
+		snprintf(v->exit_name, sizeof(v->exit_name), "kvm.vcpu%u.exit", i);
+		sim_event_init(&v->exit_ev, v->exit_name, SIM_PRIO_HYPERVISOR, kvm_catchup_exit);
 		snprintf(stream, sizeof(stream), "kvm/vcpu%u", i);
 		sim_rng_init(&v->rng, p->seed, stream);
 	}
@@ -605,11 +494,12 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 	/*
 	 * The guest has been up for guest_uptime_ns at t = 0: its TSC (one
 	 * matched offset, written while no vCPU runs) and kvmclock both say so.
+	 * KVM wrote these (creation), not user space: user_set_tsc stays clear.
 	 */
 	age_ns = p->guest_uptime_ns + sim_to_ns(now);
 	guest_tsc = sim_mul_div(age_ns, host->tsc_khz, PPM);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		kvm_vcpu_write_tsc(&vm->vcpus[i], now, guest_tsc);
+		kvm_synchronize_tsc(&vm->vcpus[i], now, guest_tsc, false);
 	vm->kvmclock_offset = (int64_t)(age_ns - host_mono_ns(host, now));
 	kvm_update_masterclock(vm, now);
 
@@ -629,8 +519,10 @@ void kvm_vm_finish(struct kvm_vm *vm)
 	if (vm->q) {
 		sim_cancel(vm->q, &vm->sync_work);
 		sim_cancel(vm->q, &vm->update_work);
-		for (unsigned i = 0; i < vm->nvcpus; i++)
+		for (unsigned i = 0; i < vm->nvcpus; i++) {
 			sim_cancel(vm->q, &vm->vcpus[i].entry);
+			sim_cancel(vm->q, &vm->vcpus[i].exit_ev);
+		}
 	}
 	free(vm->vcpus);
 	vm->vcpus = NULL;

@@ -10,8 +10,8 @@
  * ratio write is a SIM_TRACE_TSC_WRITE record and every master clock
  * (re)take a SIM_TRACE_MASTER_CLOCK record.
  *
- * What is not modelled: TSC catch-up mode (KVM_SET_TSC_KHZ above the host rate
- * without TSC scaling is refused here instead), nested TSC, Hyper-V pages.
+ * TSC writes and their generations (kvm_synchronize_tsc) and TSC catch-up are
+ * in tsc_sync.c.  What is not modelled: nested TSC, Hyper-V pages.
  */
 #ifndef SIM_KVM_KVM_H
 #define SIM_KVM_KVM_H
@@ -77,6 +77,24 @@ struct kvm_vcpu {
 	uint64_t clock_updates;           /* pages written */
 	sim_ps last_update_ps;            /* when the page was last written; SIM_NEVER before */
 	char entry_name[32];              /* "kvm.vcpu<N>.entry": the entry event's stable name */
+	/* kvm_synchronize_tsc(): the generation this vCPU last synchronised to */
+	uint64_t this_tsc_generation;
+	uint64_t this_tsc_nsec;           /* host ns of that generation's first write */
+	uint64_t this_tsc_write;          /* the value that write set */
+	/*
+	 * TSC catch-up (kvm_set_tsc_khz without TSC scaling, above the host
+	 * rate): each clock update advances the offset to where the requested
+	 * rate says the guest TSC should be, and every exit asks for one.
+	 */
+	bool tsc_always_catchup;
+	struct sim_event exit_ev;         /* the next guest exit while catching up */
+	char exit_name[32];
+	uint64_t catchup_cycles;          /* cycles added by catch-up so far */
+	/* The last host-initiated write (KVM_SET_MSRS or KVM_VCPU_TSC_OFFSET), for checks. */
+	uint64_t user_tsc_writes;         /* how many */
+	uint64_t user_tsc_write_value;    /* the TSC it asked for */
+	uint64_t user_tsc_write_result;   /* what the guest TSC read right after it */
+	bool user_tsc_write_matched;      /* KVM treated it as synchronising */
 };
 
 struct kvm_params {
@@ -89,6 +107,17 @@ struct kvm_params {
 	sim_ps sync_period_ps;            /* 0: KVM_CLOCK_SYNC_PERIOD_PS */
 	sim_ps update_delay_ps;           /* KVMCLOCK_UPDATE_DELAY */
 	sim_ps entry_latency_max_ps;      /* a kicked vCPU enters within [0, this] */
+	bool no_tsc_scaling;              /* the CPU cannot scale the TSC (!kvm_caps.has_tsc_control) */
+	/*
+	 * Hypervisor bug knobs, not KVM behaviour (docs/failures.md): every page
+	 * carries PVCLOCK_TSC_STABLE_BIT whether or not the master clock is on;
+	 * vCPU stale_page_vcpu's page is written stale_page_behind_ns behind the
+	 * others' (system_time lower at the same TSC), as a lagging update would.
+	 */
+	bool stable_bit_always;
+	unsigned stale_page_vcpu;
+	uint64_t stale_page_behind_ns;    /* 0: no stale page */
+	sim_ps exit_period_ps;            /* catch-up: a vCPU exits this often; 0: 1 ms */
 	uint64_t seed;
 	struct sim_trace *trace;          /* TSC writes and master clock records go here; NULL: none */
 };
@@ -110,12 +139,23 @@ struct kvm_vm {
 	bool use_master_clock;
 	uint64_t master_cycle_now;        /* host TSC of the master pair */
 	uint64_t master_kernel_ns;        /* host ns of the master pair */
-	/* kvm_synchronize_tsc() matching state */
+	/* kvm_synchronize_tsc() matching state (kvm->arch) */
 	bool tsc_write_seen;
 	uint64_t last_tsc_write;
 	uint64_t last_tsc_nsec;
 	uint64_t last_tsc_khz;
+	int64_t last_tsc_offset;
 	int64_t cur_tsc_offset;
+	uint64_t cur_tsc_generation;      /* bumped by every write that does not synchronise */
+	uint64_t cur_tsc_nsec;            /* the generation's first write: host ns ... */
+	uint64_t cur_tsc_write;           /* ... and value */
+	unsigned nr_vcpus_matched_tsc;    /* vCPUs that joined the generation after its first */
+	bool user_set_tsc;                /* user space has written a TSC (6.7+ gates the slop) */
+	bool has_tsc_control;             /* TSC scaling exists; else rates above the host catch up */
+	bool stable_bit_always;           /* bug knobs: kvm_params */
+	unsigned stale_page_vcpu;
+	uint64_t stale_page_behind_ns;
+	sim_ps exit_period_ps;
 	sim_ps sync_period_ps;
 	sim_ps update_delay_ps;
 	sim_ps entry_latency_max_ps;
@@ -130,8 +170,9 @@ struct kvm_vm {
 
 /*
  * Creates the VM on `host` at `now`, running: every vCPU's TSC reads
- * (guest_uptime + now) * tsc_khz / 10^6 at `now` (one matched offset, through
- * kvm_vcpu_write_tsc), kvmclock reads guest_uptime + now, the master clock is
+ * (guest_uptime + now) * tsc_khz / 10^6 at `now` (one generation of every vCPU,
+ * written by KVM itself: user_set_tsc stays clear), kvmclock reads
+ * guest_uptime + now, the master clock is
  * decided, every vCPU has a pending clock update (entry within
  * entry_latency_max_ps), and the periodic sync is armed.
  *
@@ -161,30 +202,43 @@ uint64_t kvm_scale_tsc(const struct kvm_vm *vm, uint64_t tsc, uint64_t ratio);
 uint64_t kvm_default_tsc_scaling_ratio(const struct kvm_vm *vm);
 
 /*
- * KVM_SET_TSC_KHZ: no scaling within KVM_TSC_TOLERANCE_PPM of the host's
- * tsc_khz (the guest then runs at the host rate but believes user_khz),
- * otherwise ratio = user_khz / host_khz.  0 means the host rate.  Refused
- * (vCPU unchanged) at or above KVM's max guest rate, min(2^32 - 1,
- * host_khz * max ratio), or when the ratio is 0 or reaches the vendor's
- * maximum (VMX 2^64 - 1, SVM 2^40 - 1).  Nothing is requested: the page
- * follows the new rate at its next update.
+ * KVM_SET_TSC_KHZ (kvm_set_tsc_khz): no scaling within KVM_TSC_TOLERANCE_PPM
+ * of the host's tsc_khz (the guest then runs at the host rate but believes
+ * user_khz), otherwise ratio = user_khz / host_khz.  Without TSC scaling
+ * (no_tsc_scaling) a rate out of tolerance above the host's turns on TSC
+ * catch-up (tsc_always_catchup: the guest TSC runs at the host rate and KVM
+ * advances the offset at every entry) and one below it is refused.  0 means
+ * the host rate.  Refused (vCPU unchanged) at or above KVM's max guest rate,
+ * min(2^32 - 1, host_khz * max ratio), or when the ratio is 0 or reaches the
+ * vendor's maximum (VMX 2^64 - 1, SVM 2^40 - 1).  Nothing is requested: the
+ * page follows the new rate at its next update.
  */
 bool kvm_vcpu_set_tsc_khz(struct kvm_vcpu *v, uint64_t user_tsc_khz, struct sim_diag *err);
 
 /*
- * Host-initiated write of IA32_TSC (kvm_synchronize_tsc()): a write less than
- * one second after the previous one, at the same rate, and within one second
- * of cycles of what that write predicts reuses the current offset (vCPUs stay
- * matched; on a host whose TSCs are not synchronised KVM instead adds the
- * elapsed cycles to the value, so every guest TSC reads it at the write);
- * otherwise a new offset generation.  As kvm_track_tsc_matching() does, it
- * requests a master clock update on v: from 6.7 (commit c52ffadc65e2, "KVM:
- * x86: Don't unnecessarily force masterclock update on vCPU hotplug") when the
- * master clock must be switched on or off, or when a new generation starts
- * while it is on; before (KVM_VERSION_6_1) whenever the master clock is on or
- * could be (vCPUs matched, host clocksource TSC), matched write or not.
+ * Host-initiated write of IA32_TSC (KVM_SET_MSRS; kvm_synchronize_tsc(),
+ * tsc_sync.c).  The write synchronises (joins the current generation: the
+ * vCPU gets the generation's offset, or on a host whose TSCs are not
+ * synchronised the value plus the elapsed cycles) when the rate equals the
+ * previous write's and either the value is 0 (KVM reads 0 as "a vCPU being
+ * created or reset": the write is dropped) or it lies strictly within one
+ * second of cycles of what the previous write predicts now.  From 6.7
+ * (bf328e22e472) that one-second slop applies only once user space has
+ * written a TSC before.  Otherwise it starts a new generation at exactly the
+ * value.  The master clock needs every vCPU in the current generation; as
+ * kvm_track_tsc_matching() does, a write requests a master clock update on
+ * v: from 6.7 (c52ffadc65e2) when the master clock must be switched on or
+ * off, or when a new generation starts while it is on; before
+ * (KVM_VERSION_6_1) whenever the master clock is on or could be.
  */
 void kvm_vcpu_write_tsc(struct kvm_vcpu *v, sim_ps now, uint64_t value);
+
+/*
+ * KVM_SET_DEVICE_ATTR KVM_VCPU_TSC_OFFSET (5.16+): sets the offset itself.
+ * It joins the current generation only when the offset equals the last one
+ * written at the same rate; there is no slop and no special value.
+ */
+void kvm_vcpu_set_tsc_offset(struct kvm_vcpu *v, sim_ps now, int64_t offset);
 
 /* KVM_GET_CLOCK at `now`. */
 void kvm_get_clock(struct kvm_vm *vm, sim_ps now, struct kvm_clock_data *out);

@@ -5,8 +5,9 @@
  * so that the plain-data scenario model can name a version.
  *
  * X(ID, "name"), oldest first.  They differ in kvm_track_tsc_matching()
- * (6.7, c52ffadc65e2); the global clock update on a vCPU's first load is the
- * same in both.
+ * (6.7, c52ffadc65e2) and in kvm_synchronize_tsc()'s one-second slop on user
+ * space's first TSC write (6.7, bf328e22e472: kvm->arch.user_set_tsc); the
+ * global clock update on a vCPU's first load is the same in both.
  */
 #ifndef SIM_KVM_KVM_VERSION_H
 #define SIM_KVM_KVM_VERSION_H

@@ -99,6 +99,12 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 		out->timer.arat = sh->features.arat;
 		out->timer.tsc_nominal = sh->tsc;
 		break;
+	case SCN_HC_STABLE_BIT:
+		out->stable_bit.threshold_ps = c->stable_bit.threshold_ps;
+		break;
+	case SCN_HC_TSC_WRITE:
+		out->tsc_write.threshold_cycles = c->tsc_write.threshold_cycles;
+		break;
 	case SCN_HC_COUNT:
 		break;
 	}

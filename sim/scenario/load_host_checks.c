@@ -13,6 +13,8 @@
 #define SY (1u << SCN_HC_TSC_SYNC)
 #define WD (1u << SCN_HC_WATCHDOG)
 #define TM (1u << SCN_HC_TIMER)
+#define SB (1u << SCN_HC_STABLE_BIT)
+#define TW (1u << SCN_HC_TSC_WRITE)
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -55,6 +57,9 @@ static const struct field host_check_rows[] = {
 	{ ROW("count", F_U64, HC(timer.count)), .min = 1, .max = MAX_U53,
 	  .what = "a number of fires", .only = TM },
 	{ ROW("slack", F_DURATION_PS, HC(timer.slack_ps)), .dflt = "10us", .only = TM },
+	{ ROW("threshold", F_SIGNED_PS, HC(stable_bit.threshold_ps)), .dflt = "1ns", .only = SB },
+	{ ROW("threshold", F_U64, HC(tsc_write.threshold_cycles)), .dflt = "0", .max = MAX_U53,
+	  .what = "a number of TSC cycles", .only = TW },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
@@ -65,7 +70,7 @@ static const char *fmt_worst(char *dst, size_t len, enum scn_host_check_kind kin
 {
 	if (kind == SCN_HC_FLAG_TRUTH)
 		return fmt_ppb(dst, len, v);
-	if (kind == SCN_HC_TSC_SYNC) {
+	if (host_check_kind_unit((enum host_check_kind)kind) == HOST_CHECK_UNIT_CYCLES) {
 		snprintf(dst, len, "%" PRId64 " cycles", v);
 		return dst;
 	}
@@ -89,7 +94,7 @@ static bool load_host_worst(struct loader *ld, const struct node *o, struct scn_
 		if (c->kind == SCN_HC_FLAG_TRUTH) {
 			if (!read_ppb(ld, v, INT64_MAX, out[i]))
 				return false;
-		} else if (c->kind == SCN_HC_TSC_SYNC) {
+		} else if (c->kind == SCN_HC_TSC_SYNC || c->kind == SCN_HC_TSC_WRITE) {
 			uint64_t x = 0;
 
 			if (!read_int(ld, v, 0, MAX_U53, "a number of TSC cycles", &x))
@@ -288,6 +293,14 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 	case SCN_HC_TIMER:
 		if (!load_timer(ld, o, c))
 			return false;
+		break;
+	case SCN_HC_STABLE_BIT:
+		if (!node_get(ld, o, "threshold", false, &v))
+			return false;
+		if (c->stable_bit.threshold_ps < 0)
+			return fail(ld, v.path, "expected a threshold of at least 0s");
+		break;
+	case SCN_HC_TSC_WRITE:
 		break;
 	case SCN_HC_COUNT:
 		break;

@@ -1,4 +1,4 @@
-/* "vm" and its lists of VMM actions (vm_lists): "migrations", "vcpu_moves". */
+/* "vm" and its lists of VMM actions (vm_lists): "migrations", "vcpu_moves", "tsc_writes". */
 #include "sim/scenario/loader_internal.h"
 
 #include <stddef.h>
@@ -16,6 +16,13 @@ static const char *const tsc_carry_names[] = { "frozen", "advance", NULL };
 _Static_assert(sizeof(tsc_carry_names) / sizeof(tsc_carry_names[0]) == SCN_TSC_CARRY_COUNT + 1,
 	       "one name per enumerator");
 
+static const char *const stable_bit_names[] = { "master_clock", "always", NULL };
+_Static_assert(sizeof(stable_bit_names) / sizeof(stable_bit_names[0]) == SCN_STABLE_BIT_COUNT + 1,
+	       "one name per enumerator");
+static const char *const tsc_via_names[] = { "msr", "offset", NULL };
+_Static_assert(sizeof(tsc_via_names) / sizeof(tsc_via_names[0]) == SCN_TSC_VIA_COUNT + 1,
+	       "one name per enumerator");
+
 static const struct field vm_rows[] = {
 	{ ROW("host", F_CUSTOM, 0), .required = true },
 	{ ROW("vcpus", F_UINT, VM(nvcpus)), .required = true, .min = 1, .max = SCN_MAX_VCPUS,
@@ -29,6 +36,12 @@ static const struct field vm_rows[] = {
 	  .min = 1, .what = "period" },
 	{ ROW("kvm_version", F_ENUM, VM(kvm_version)), .dflt = KVM_VERSION_DEFAULT_NAME,
 	  .names = kvm_version_names },
+	/* hypervisor bug knobs: docs/failures.md, "TSC writes, synchronisation and the stable bit" */
+	{ ROW("stable_bit", F_ENUM, VM(stable_bit)), .dflt = "master_clock",
+	  .names = stable_bit_names },
+	{ ROW("stale_page_vcpu", F_CUSTOM, 0) },
+	{ ROW("stale_page_behind", F_DURATION_PS, VM(stale_page_behind_ps)), .dflt = "0s" },
+	{ ROW("host_tsc_scaling", F_BOOL, VM(host_tsc_scaling)), .dflt = "true" },
 };
 
 static const struct field migration_rows[] = {
@@ -42,6 +55,17 @@ static const struct field migration_rows[] = {
 	{ ROW("tsc_carry", F_ENUM, MG(tsc_carry)), .dflt = "frozen", .names = tsc_carry_names },
 };
 
+#define TW(m) offsetof(struct scn_tsc_write, m)
+
+static const struct field tsc_write_rows[] = {
+	{ ROW("at", F_DURATION_PS, TW(at_ps)), .required = true },
+	{ ROW("vcpu", F_CUSTOM, 0), .required = true },
+	{ ROW("value", F_CUSTOM, 0) },
+	{ ROW("saved_at", F_CUSTOM, 0) },
+	{ ROW("delta", F_SIGNED_PS, TW(delta_ps)), .dflt = "0s" },
+	{ ROW("via", F_ENUM, TW(via)), .dflt = "msr", .names = tsc_via_names },
+};
+
 static const struct field move_rows[] = {
 	{ ROW("at", F_DURATION_PS, offsetof(struct scn_vcpu_move, at_ps)), .required = true },
 	{ ROW("vcpu", F_CUSTOM, 0), .required = true },
@@ -51,6 +75,7 @@ static const struct field move_rows[] = {
 const struct field_table vm_table = FIELDS("vm", vm_rows);
 static const struct field_table migration_table = FIELDS("migrations", migration_rows);
 static const struct field_table move_table = FIELDS("vcpu_moves", move_rows);
+static const struct field_table tsc_write_table = FIELDS("tsc_writes", tsc_write_rows);
 
 /*
  * "pins": exactly nvcpus CPU indices of host h, online at t = 0; default
@@ -90,6 +115,9 @@ bool load_vm(struct loader *ld, const struct node *o)
 	if (!load_fields(ld, o, &vm_table, 0, NULL, vm, NULL))
 		return false;
 	if (!node_get(ld, o, "host", true, &v) || !read_host_ref(ld, &v, &vm->host))
+		return false;
+	if (!node_get(ld, o, "stale_page_vcpu", false, &v) ||
+	    (v.json && !read_uint(ld, &v, 0, vm->nvcpus - 1, "a vCPU index", &vm->stale_page_vcpu)))
 		return false;
 	return node_get(ld, o, "pins", false, &pins) &&
 	       read_pins(ld, &pins, &ld->sc->hosts[vm->host], &vm->has_pins, vm->pins);
@@ -183,6 +211,78 @@ static bool load_move(struct loader *ld, const struct node *o, unsigned k)
 	return check_vcpu_cpu(ld, v.path, &sc->hosts[host], mv->pcpu);
 }
 
+/* Not inside a migration's stop window; the index of the host the VM is on at `at`. */
+static bool vm_running_at(struct loader *ld, const struct node *at, sim_ps t, unsigned *host)
+{
+	struct scenario *sc = ld->sc;
+	char a[32], b[32], c[32];
+
+	*host = sc->vm.host;
+	for (unsigned i = 0; i < sc->nmigrations; i++) {
+		const struct scn_migration *m = &sc->migrations[i];
+
+		if (t < m->at_ps)
+			break;
+		if (t < m->at_ps + m->downtime_ps)
+			return fail(ld, at->path,
+				    "the VM is not running at %s: it is inside the downtime of "
+				    "/migrations/%u (%s to %s)", fmt_ps(a, sizeof(a), 1, t), i,
+				    fmt_ps(b, sizeof(b), 1, m->at_ps),
+				    fmt_ps(c, sizeof(c), 1, m->at_ps + m->downtime_ps));
+		*host = m->to_host;
+	}
+	return true;
+}
+
+static bool load_tsc_write(struct loader *ld, const struct node *o, unsigned k)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_tsc_write *w = &sc->tsc_writes[k];
+	struct node at, v, saved;
+	unsigned host;
+	char a[32], b[32];
+
+	if (!load_fields(ld, o, &tsc_write_table, 0, NULL, w, NULL))
+		return false;
+	keep_path(w->path, o->path);
+	if (!node_get(ld, o, "at", true, &at))
+		return false;
+	if (w->at_ps >= sc->duration_ps)
+		return fail(ld, at.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, w->at_ps));
+	if (k && w->at_ps < sc->tsc_writes[k - 1].at_ps)
+		return fail(ld, at.path,
+			    "expected TSC writes sorted by \"at\": got %s, before the previous write's %s",
+			    fmt_ps(a, sizeof(a), 1, w->at_ps),
+			    fmt_ps(b, sizeof(b), 1, sc->tsc_writes[k - 1].at_ps));
+	if (!vm_running_at(ld, &at, w->at_ps, &host))
+		return false;
+	if (!node_get(ld, o, "vcpu", true, &v) ||
+	    !read_uint(ld, &v, 0, sc->vm.nvcpus - 1, "a vCPU index", &w->vcpu))
+		return false;
+	if (!node_get(ld, o, "value", false, &v) || !node_get(ld, o, "saved_at", false, &saved))
+		return false;
+	if (v.json && saved.json)
+		return fail(ld, saved.path, "expected \"value\" or \"saved_at\", not both");
+	if (v.json) {
+		w->has_value = true;
+		if (!read_u64(ld, &v, "a TSC value", UINT64_MAX, &w->value))
+			return false;
+	}
+	if (saved.json) {
+		w->has_saved_at = true;
+		if (!read_duration_ps(ld, &saved, &w->saved_at_ps))
+			return false;
+		if (w->saved_at_ps > w->at_ps)
+			return fail(ld, saved.path, "expected a time not after \"at\" (%s), got %s",
+				    fmt_ps(a, sizeof(a), 1, w->at_ps),
+				    fmt_ps(b, sizeof(b), 1, w->saved_at_ps));
+		if (!vm_running_at(ld, &saved, w->saved_at_ps, &host))
+			return false;
+	}
+	return true;
+}
+
 /* ---- the VM's lists: one row per VMM action's array (sim/vmm/vmm.h) ---- */
 
 #define SC(m) offsetof(struct scenario, m)
@@ -192,6 +292,8 @@ const struct vm_list vm_lists[] = {
 	  "migrations need a VM", true, SC(nmigrations), load_migration },
 	{ "vcpu_moves", &move_table, SCN_MAX_MOVES, "vCPU moves",
 	  "vCPU moves need a VM", false, SC(nmoves), load_move },
+	{ "tsc_writes", &tsc_write_table, SCN_MAX_TSC_WRITES, "TSC writes",
+	  "TSC writes need a VM", true, SC(ntsc_writes), load_tsc_write },
 };
 const unsigned vm_list_count = sizeof(vm_lists) / sizeof(vm_lists[0]);
 _Static_assert(sizeof(vm_lists) / sizeof(vm_lists[0]) <= VM_LISTS_MAX, "raise VM_LISTS_MAX");

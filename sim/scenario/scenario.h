@@ -34,6 +34,7 @@
 #define SCN_MAX_MIGRATIONS 16
 #define SCN_MAX_READERS 16
 #define SCN_MAX_MOVES 64
+#define SCN_MAX_TSC_WRITES 64
 #define SCN_MAX_SCRIPTS 16
 #define SCN_MAX_COMMANDS 1024             /* per script */
 #define SCN_COMMAND_MAX 96                /* a qtest line: at most 95 characters + NUL */
@@ -170,6 +171,13 @@ struct scn_host {
 	char path[SCN_PATH_MAX];          /* JSON pointer of this host, e.g. "/hosts/1" */
 };
 
+/* When KVM puts PVCLOCK_TSC_STABLE_BIT in the pages. */
+enum scn_stable_bit {
+	SCN_STABLE_MASTER_CLOCK,          /* "master_clock": KVM's rule, only with the master clock */
+	SCN_STABLE_ALWAYS,                /* "always": a hypervisor bug: on every page, regardless */
+	SCN_STABLE_BIT_COUNT
+};
+
 struct scn_vm {
 	unsigned nvcpus;                  /* "vcpus": 1..64, required */
 	unsigned host;                    /* "host": name, index into hosts; required */
@@ -181,6 +189,11 @@ struct scn_vm {
 	sim_ps entry_latency_ps;          /* "entry_latency" */
 	sim_ps sync_period_ps;            /* "kvmclock_sync_period" */
 	enum kvm_version kvm_version;     /* "kvm_version": whose behaviour KVM models */
+	/* Hypervisor bug knobs (docs/failures.md, "TSC writes, synchronisation and the stable bit"). */
+	enum scn_stable_bit stable_bit;   /* "stable_bit": when pages carry PVCLOCK_TSC_STABLE_BIT */
+	unsigned stale_page_vcpu;         /* "stale_page_vcpu": the vCPU whose page lags */
+	sim_ps stale_page_behind_ps;      /* "stale_page_behind": by how much; 0: no lag */
+	bool host_tsc_scaling;            /* "host_tsc_scaling": the CPUs can scale the TSC */
 };
 
 enum scn_set_clock {
@@ -213,6 +226,30 @@ struct scn_vcpu_move {
 	sim_ps at_ps;                     /* "at" */
 	unsigned vcpu;                    /* "vcpu" */
 	unsigned pcpu;                    /* "pcpu" */
+	char path[SCN_PATH_MAX];
+};
+
+/* How the VMM writes a vCPU's TSC. */
+enum scn_tsc_write_via {
+	SCN_TSC_VIA_MSR,                  /* "msr": KVM_SET_MSRS IA32_TSC (host-initiated) */
+	SCN_TSC_VIA_OFFSET,               /* "offset": KVM_SET_DEVICE_ATTR KVM_VCPU_TSC_OFFSET */
+	SCN_TSC_VIA_COUNT
+};
+
+/*
+ * A host-initiated TSC write by the VMM on one vCPU: value = base + delta at
+ * the vCPU's TSC rate, where base is "value", or the TSC the vCPU read at
+ * "saved_at", or else the TSC it reads at "at".
+ */
+struct scn_tsc_write {
+	sim_ps at_ps;                     /* "at", required */
+	unsigned vcpu;                    /* "vcpu", required */
+	bool has_value;                   /* "value" given */
+	uint64_t value;                   /* "value": cycles */
+	bool has_saved_at;                /* "saved_at" given (not with "value") */
+	sim_ps saved_at_ps;               /* "saved_at": <= at */
+	int64_t delta_ps;                 /* "delta": signed duration */
+	enum scn_tsc_write_via via;       /* "via" */
 	char path[SCN_PATH_MAX];
 };
 
@@ -384,6 +421,12 @@ struct scn_host_check {
 		uint64_t count;           /* "count" (periodic): fires to check; 0 = all in the run */
 		sim_ps slack_ps;          /* "slack" */
 	} timer;
+	struct {
+		int64_t threshold_ps;     /* "threshold": >= 0 */
+	} stable_bit;
+	struct {
+		uint64_t threshold_cycles; /* "threshold": cycles */
+	} tsc_write;
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
 };
 
@@ -404,6 +447,8 @@ struct scenario {
 	struct scn_migration migrations[SCN_MAX_MIGRATIONS];
 	unsigned nmoves;
 	struct scn_vcpu_move moves[SCN_MAX_MOVES];
+	unsigned ntsc_writes;             /* sorted by at */
+	struct scn_tsc_write tsc_writes[SCN_MAX_TSC_WRITES];
 	unsigned nreaders;                /* 0..16; 0 without hosts */
 	struct scn_reader readers[SCN_MAX_READERS];
 	unsigned nscripts;                /* 0..16 */
