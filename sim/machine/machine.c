@@ -18,6 +18,7 @@
 #include "sim/machine/host_check_setup.h"
 #include "sim/machine/host_events.h"
 #include "sim/machine/script.h"
+#include "sim/machine/tick_setup.h"
 #include "sim/vmm/vmm.h"
 
 struct machine {
@@ -267,6 +268,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.platform = &m->platform,
 				.width_bits = sr->width_bits,
 				.wrap_extend = sr->wrap_extend,
+				.ticks = machine_tick_config(s, sr),
 				.host = sr->on_host ? &m->hosts[sr->host] : NULL,
 				.cpus = sr->cpus,
 				.ncpus = sr->ncpus,

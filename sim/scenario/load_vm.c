@@ -192,6 +192,10 @@ const struct vm_list vm_lists[] = {
 	  "migrations need a VM", true, SC(nmigrations), load_migration },
 	{ "vcpu_moves", &move_table, SCN_MAX_MOVES, "vCPU moves",
 	  "vCPU moves need a VM", false, SC(nmoves), load_move },
+	{ "stalls", &stall_table, SCN_MAX_STALLS, "stalls",
+	  "stalls need a VM", true, SC(nstalls), load_stall },
+	{ "time_syncs", &time_sync_table, SCN_MAX_TIME_SYNCS, "time syncs",
+	  "time syncs need a VM", true, SC(ntime_syncs), load_time_sync },
 };
 const unsigned vm_list_count = sizeof(vm_lists) / sizeof(vm_lists[0]);
 _Static_assert(sizeof(vm_lists) / sizeof(vm_lists[0]) <= VM_LISTS_MAX, "raise VM_LISTS_MAX");

@@ -33,7 +33,9 @@
 /* X(ID, ops): the action kind and its ops row, `reader_kind`-style: vmm_action_<ops>. */
 #define VMM_ACTIONS(X)                                                              \
 	X(VMM_MIGRATION, migration)   /* live migration: stop, move hosts, resume */ \
-	X(VMM_VCPU_MOVE, vcpu_move)   /* the host scheduler moves a vCPU to a pCPU */
+	X(VMM_VCPU_MOVE, vcpu_move)   /* the host scheduler moves a vCPU to a pCPU */ \
+	X(VMM_STALL, stall)           /* the VMM process stops: no vCPU runs, time goes on */ \
+	X(VMM_TIME_SYNC, time_sync)   /* the guest agent sets the guest's clock (guest-set-time) */
 
 enum vmm_action_kind {
 #define VMM_ACTION_ENUM(id, ops) id,
