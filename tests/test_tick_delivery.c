@@ -179,3 +179,14 @@ Test(tick_delivery, pit_latch_period)
 	cr_assert_eq(tick_due(&d, S(1)), 1000);
 	cr_assert_eq(tick_due(&d, S(1000)), 1000152);
 }
+
+/* What is still owed: slew at 17 s owes 17000 - 14001 = 2999; discard owes nothing. */
+Test(tick_delivery, owed_after_the_outage)
+{
+	struct tick_delivery slew = khz(TICK_POLICY_SLEW), discard = khz(TICK_POLICY_DISCARD);
+
+	cr_assert_eq(tick_owed(&slew, S(17)), 2999);
+	cr_assert_eq(tick_owed(&slew, S(30)), 0);
+	cr_assert_eq(tick_owed(&discard, S(17)), 0);
+	cr_assert_eq(tick_owed(&discard, S(12)), 2000, "inside the outage: missed so far");
+}

@@ -147,18 +147,33 @@ static struct seg next_seg(const struct tick_delivery *d, const struct seg *s,
 	return n;
 }
 
-uint64_t tick_delivered(const struct tick_delivery *d, sim_ps t)
+/* The ticks taken by t, and the segment t lies in (its lost count). */
+static uint64_t walk(const struct tick_delivery *d, sim_ps t, struct seg *s)
 {
-	struct seg s = { .start = 0, .base = 0, .due0 = 0, .lost = 0, .caught_ps = 0 };
-
+	*s = (struct seg){ .start = 0, .base = 0, .due0 = 0, .lost = 0, .caught_ps = 0 };
 	for (unsigned i = 0; i < d->noutages; i++) {
 		const struct tick_outage *o = &d->outages[i];
 
 		if (t < o->to_ps)
-			return seg_count(d, &s, t < o->from_ps ? t : o->from_ps);
-		s = next_seg(d, &s, o, NULL);
+			return seg_count(d, s, t < o->from_ps ? t : o->from_ps);
+		*s = next_seg(d, s, o, NULL);
 	}
-	return seg_count(d, &s, t);
+	return seg_count(d, s, t);
+}
+
+uint64_t tick_delivered(const struct tick_delivery *d, sim_ps t)
+{
+	struct seg s;
+
+	return walk(d, t, &s);
+}
+
+uint64_t tick_owed(const struct tick_delivery *d, sim_ps t)
+{
+	struct seg s;
+	uint64_t n = walk(d, t, &s);
+
+	return tick_due(d, t) - s.lost - n;
 }
 
 bool tick_outage_summary(const struct tick_delivery *d, unsigned i, struct tick_outage_summary *out)

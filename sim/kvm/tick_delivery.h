@@ -84,6 +84,13 @@ sim_ps tick_due_time(const struct tick_delivery *d, uint64_t n);
 /* Ticks the guest has taken by t (at most tick_due(t)). */
 uint64_t tick_delivered(const struct tick_delivery *d, sim_ps t);
 
+/*
+ * Ticks due by t that the guest has neither taken nor dropped: after an
+ * outage the backlog still to come (delay, slew; 0 for discard and merge);
+ * inside one, every tick missed so far.
+ */
+uint64_t tick_owed(const struct tick_delivery *d, sim_ps t);
+
 /* Outage i's effect; false when there is no outage i. */
 bool tick_outage_summary(const struct tick_delivery *d, unsigned i, struct tick_outage_summary *out);
 

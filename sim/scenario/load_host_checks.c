@@ -13,6 +13,7 @@
 #define SY (1u << SCN_HC_TSC_SYNC)
 #define WD (1u << SCN_HC_WATCHDOG)
 #define TM (1u << SCN_HC_TIMER)
+#define TC (1u << SCN_HC_TICK_COUNT)
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -49,6 +50,8 @@ static const struct field host_check_rows[] = {
 	{ ROW("count", F_U64, HC(timer.count)), .min = 1, .max = MAX_U53,
 	  .what = "a number of fires", .only = TM },
 	{ ROW("slack", F_DURATION_PS, HC(timer.slack_ps)), .dflt = "10us", .only = TM },
+	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = TC },
+	{ ROW("tolerance", F_DURATION_PS, HC(tick_count.tolerance_ps)), .only = TC },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
@@ -223,6 +226,31 @@ static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_
 	return true;
 }
 
+/* tick_count "reader": the name of a reader of kind "ticks". */
+static bool load_tick_count(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	const struct scenario *sc = ld->sc;
+	const char *name = "";
+	struct node v;
+	char q[80];
+
+	if (!node_get(ld, o, "reader", true, &v) ||
+	    !read_str(ld, &v, "the name of a reader of kind \"ticks\"", &name))
+		return false;
+	for (unsigned i = 0; i < sc->nreaders; i++) {
+		if (strcmp(sc->readers[i].name, name) != 0)
+			continue;
+		if (sc->readers[i].kind != READER_TICKS)
+			return fail(ld, v.path, "expected a reader of kind \"ticks\": %s is of kind "
+				    "\"%s\"", sim_quote(q, sizeof(q), name),
+				    reader_kind_name(sc->readers[i].kind));
+		c->tick_count.reader = i;
+		return true;
+	}
+	return fail(ld, v.path, "expected the name of a reader of kind \"ticks\", got %s (no such "
+		    "reader)", sim_quote(q, sizeof(q), name));
+}
+
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 {
 	struct scenario *sc = ld->sc;
@@ -275,6 +303,10 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 		break;
 	case SCN_HC_TIMER:
 		if (!load_timer(ld, o, c))
+			return false;
+		break;
+	case SCN_HC_TICK_COUNT:
+		if (!load_tick_count(ld, o, c))
 			return false;
 		break;
 	case SCN_HC_COUNT:
