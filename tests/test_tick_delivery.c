@@ -9,7 +9,7 @@
 #include <criterion/criterion.h>
 
 #include "sim/core/platform_clocks.h"
-#include "sim/kvm/tick_delivery.h"
+#include "sim/guest/tick_clock.h"
 
 #define S(x) ((sim_ps)(x) * SIM_PS_PER_S)
 #define MS(x) ((sim_ps)(x) * SIM_PS_PER_MS)
@@ -189,4 +189,27 @@ Test(tick_delivery, owed_after_the_outage)
 	cr_assert_eq(tick_owed(&slew, S(30)), 0);
 	cr_assert_eq(tick_owed(&discard, S(17)), 0);
 	cr_assert_eq(tick_owed(&discard, S(12)), 2000, "inside the outage: missed so far");
+}
+
+/*
+ * The guest's clock (sim/guest/tick_clock.h): ticks x 1 ms, and a guest
+ * agent's sync at 16 s sets it to 16 s.  discard: 11001 ticks at 16 s, 15001
+ * at 20 s: 16 s + 4 s = 20 s, right from the sync on.  slew 2x: 12001 at
+ * 16 s, 20000 at 20 s (level at 19.999 s): 16 s + 7.999 s = 23.999 s, the
+ * 3999 ticks owed at the sync counted on top of it.
+ */
+Test(tick_delivery, tick_clock_sync_during_catch_up_overshoots)
+{
+	struct tick_clock_config c = { .delivery = khz(TICK_POLICY_DISCARD), .nsyncs = 1,
+				       .sync_ps = { S(16) } };
+
+	cr_assert_eq(tick_clock_ns(&c, S(12)), 10000000000);
+	cr_assert_eq(tick_clock_ns(&c, S(15)), 10001000000);
+	cr_assert_eq(tick_clock_ns(&c, S(16)), 16000000000);
+	cr_assert_eq(tick_clock_ns(&c, S(20)), 20000000000);
+	c.delivery = khz(TICK_POLICY_SLEW);
+	/* just before 16 s: 10001 + 999 regular + 999 added */
+	cr_assert_eq(tick_clock_ns(&c, S(16) - 1), 11999000000);
+	cr_assert_eq(tick_clock_ns(&c, S(16)), 16000000000);
+	cr_assert_eq(tick_clock_ns(&c, S(20)), 23999000000);
 }
