@@ -213,3 +213,23 @@ Test(tick_delivery, tick_clock_sync_during_catch_up_overshoots)
 	cr_assert_eq(tick_clock_ns(&c, S(16)), 16000000000);
 	cr_assert_eq(tick_clock_ns(&c, S(20)), 23999000000);
 }
+
+/*
+ * A guest that compensates lost ticks itself (i386 Linux's mark_offset_tsc):
+ * its first interrupt after the stall, at 15 s, finds 5 s = 5000 ticks since
+ * its last at 10 s and adds 4999.  With discard that makes it level: 10001 +
+ * 4999 = 15000 at 15 s, 30000 at 30 s.  With delay the 4999 reinjected ticks
+ * count again: 30000 + 4999 at 30 s, 4.999 s ahead.
+ */
+Test(tick_delivery, compensating_guest_needs_discard)
+{
+	struct tick_clock_config c = { .delivery = khz(TICK_POLICY_DISCARD), .compensate = true };
+
+	cr_assert_eq(tick_clock_ns(&c, S(12)), 10000000000);
+	cr_assert_eq(tick_clock_ns(&c, S(15)), 15000000000);
+	cr_assert_eq(tick_clock_ns(&c, S(30)), 30000000000);
+	c.delivery = khz(TICK_POLICY_DELAY);
+	cr_assert_eq(tick_clock_ns(&c, S(30)), 34999000000);
+	c.compensate = false;
+	cr_assert_eq(tick_clock_ns(&c, S(30)), 30000000000);
+}

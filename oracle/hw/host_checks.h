@@ -100,6 +100,7 @@ struct host_check_tick_count_config {
 	unsigned nsyncs;              /* the guest agent's time syncs, sorted */
 	sim_ps sync_ps[HOST_CHECK_TICK_MAX_SYNCS];
 	sim_ps tolerance_ps;          /* error that still holds; 0: one tick */
+	bool compensate;              /* the guest compensates lost ticks itself */
 };
 
 /* One check: what every kind has, and its kind's own part. */

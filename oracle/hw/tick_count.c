@@ -90,6 +90,8 @@ static void tick_note(struct host_check *k, const struct tick_delivery *d, sim_p
 	hc_put(r->note, sizeof(r->note), "%" PRIu64 ".%03" PRIu64 " Hz (%s a tick), %s",
 	       mhz / 1000, mhz % 1000, hc_dur(a, (int64_t)tick),
 	       d->nohz ? "NO_HZ" : tick_policy_name(d->policy));
+	if (k->cfg.tick_count.compensate && !d->nohz)
+		hc_append(r->note, sizeof(r->note), ", a guest that compensates lost ticks");
 	if (!tick_outage_summary(d, 0, &s)) {
 		hc_append(r->note, sizeof(r->note), "; no stall");
 		return;
@@ -129,6 +131,17 @@ static void ahead_text(struct host_check *k, struct tick_count *t)
 		       "time sync at %s set it while %" PRIu64 " ticks were still owed (%s), and they "
 		       "came after it: counted twice", dur_text(e, (sim_ps)t->over_ps),
 		       dur_text(b, c->sync_ps[i]), owed, tick_policy_name(c->delivery.policy));
+		return;
+	}
+	if (c->compensate && c->delivery.noutages && !c->delivery.nohz &&
+	    (c->delivery.policy == TICK_POLICY_DELAY || c->delivery.policy == TICK_POLICY_SLEW)) {
+		struct tick_outage_summary s;
+
+		tick_outage_summary(&c->delivery, 0, &s);
+		hc_put(k->r.first, sizeof(k->r.first), "the clock ran %s ahead of true time: the guest "
+		       "made up the %" PRIu64 " ticks lost in the stall itself (lost-tick "
+		       "compensation) and the VMM reinjected them too (%s): counted twice",
+		       dur_text(e, (sim_ps)t->over_ps), s.backlog, tick_policy_name(c->delivery.policy));
 		return;
 	}
 	hc_put(k->r.first, sizeof(k->r.first), "the clock ran %s ahead of true time",

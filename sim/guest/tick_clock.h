@@ -12,6 +12,16 @@
  * HZ = 1000 through count 1193 is 999.847620 us a tick, not 1 ms; so a
  * clock that takes every tick keeps true time to within one tick.
  *
+ * With compensate, the guest does what i386 Linux did before 2.6.18's
+ * generic timekeeping (arch/i386/kernel/timers/timer_tsc.c,
+ * mark_offset_tsc()): at each interrupt it measures the time since the last
+ * one against a counter and, when that holds lost >= 2 ticks, adds lost - 1
+ * to jiffies.  After a stall the first interrupt so brings the count level;
+ * ticks a VMM reinjects afterwards come closer together than a tick and each
+ * counts one more, so the backlog is counted twice.  Model: the last
+ * interrupt before a stall is taken to be the last tick due before it (exact
+ * when the guest was level then).
+ *
  * A guest agent's time sync (QEMU guest agent guest-set-time) at time R sets
  * the clock to true time; ticks taken later count on from there.
  */
@@ -24,6 +34,7 @@
 
 struct tick_clock_config {
 	struct tick_delivery delivery;
+	bool compensate;                  /* Linux 2.6's lost-tick compensation (below) */
 	unsigned nsyncs;                  /* sorted */
 	sim_ps sync_ps[TICK_MAX_SYNCS];
 };

@@ -108,6 +108,7 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 		for (unsigned k = 0; k < tc.nsyncs; k++)
 			out->tick_count.sync_ps[k] = tc.sync_ps[k];
 		out->tick_count.tolerance_ps = c->tick_count.tolerance_ps;
+		out->tick_count.compensate = tc.compensate;
 		break;
 	}
 	case SCN_HC_COUNT:

@@ -37,6 +37,7 @@ struct tick_clock_config machine_tick_config(const struct scenario *s, const str
 	d->rate = tick_rate(sr);
 	d->policy = (enum tick_policy)sr->tick_policy;
 	d->nohz = sr->nohz;
+	c.compensate = sr->compensate;
 	d->inject_interval_ps = sr->inject_interval_ps;
 	d->slew_rate = sr->slew_rate;
 	/* a stall stops every vCPU, the one taking the ticks among them */

@@ -53,6 +53,7 @@ static const struct field reader_rows[] = {
 	{ ROW("slew_rate", F_UINT, R(slew_rate)), .dflt = "2", .min = 2, .max = 9,
 	  .what = "a catch-up rate (times the tick rate)" },
 	{ ROW("timekeeping", F_ENUM_BOOL, R(nohz)), .dflt = "ticks", .names = timekeeping_names },
+	{ ROW("compensate", F_BOOL, R(compensate)), .dflt = "false" },
 };
 
 /*
@@ -249,12 +250,12 @@ static bool load_reader_binding(struct loader *ld, const struct node *o,
 static bool load_ticks(struct loader *ld, const struct node *o, struct scn_reader *r)
 {
 	static const char *const keys[] = { "source", "hz", "policy", "inject_interval",
-					    "slew_rate", "timekeeping" };
-	struct node v[6];
+					    "slew_rate", "timekeeping", "compensate" };
+	struct node v[7];
 	char a[32], b[32];
 	sim_ps period_ps;
 
-	for (unsigned i = 0; i < 6; i++) {
+	for (unsigned i = 0; i < 7; i++) {
 		if (!node_get(ld, o, keys[i], false, &v[i]))
 			return false;
 		if (v[i].json && r->kind != READER_TICKS)
@@ -267,6 +268,7 @@ static bool load_ticks(struct loader *ld, const struct node *o, struct scn_reade
 		r->inject_interval_ps = 0;
 		r->slew_rate = 0;
 		r->nohz = false;
+		r->compensate = false;
 		return true;
 	}
 	if (!v[1].json)

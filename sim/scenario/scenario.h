@@ -287,6 +287,7 @@ struct scn_reader {
 	sim_ps inject_interval_ps;        /* "inject_interval": delay's reinjection interval */
 	unsigned slew_rate;               /* "slew_rate": slew's catch-up rate, x the tick rate */
 	bool nohz;                        /* "timekeeping": "nohz" (true) or "ticks" */
+	bool compensate;                  /* "compensate": the guest's own lost-tick compensation */
 	struct oracle_check_config checks[ORACLE_CHECK_COUNT]; /* "checks": {...} */
 	char path[SCN_PATH_MAX];
 };

@@ -4,20 +4,43 @@
  */
 #include "sim/guest/kinds/kind.h"
 
-/* The clock's value in ps at t from the ticks taken by t, before any sync. */
-static sim_ps counted_ps(const struct tick_delivery *d, sim_ps t)
+/* compensate: the ticks the guest adds at the first interrupt after each stall that ended by t. */
+static uint64_t compensated(const struct tick_delivery *d, sim_ps t)
 {
-	return tick_due_time(d, tick_delivered(d, t));
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < d->noutages && d->outages[i].to_ps <= t; i++) {
+		const struct tick_outage *o = &d->outages[i];
+		uint64_t due_from = tick_due(d, o->from_ps);
+		sim_ps last = tick_due_time(d, due_from);
+		uint64_t lost = tick_due(d, o->to_ps - last);
+
+		/* an interrupt at the resume: the one latched in the stall */
+		if (tick_due(d, o->to_ps) > due_from && lost >= 2)
+			n += lost - 1;
+	}
+	return n;
+}
+
+/* The clock's value in ps at t from the ticks counted by t, before any sync. */
+static sim_ps counted_ps(const struct tick_clock_config *c, sim_ps t)
+{
+	const struct tick_delivery *d = &c->delivery;
+	uint64_t n = tick_delivered(d, t);
+
+	if (c->compensate && !d->nohz)
+		n += compensated(d, t);
+	return tick_due_time(d, n);
 }
 
 uint64_t tick_clock_ns(const struct tick_clock_config *c, sim_ps t)
 {
-	sim_i128 v = counted_ps(&c->delivery, t);
+	sim_i128 v = counted_ps(c, t);
 
 	/* the latest sync at or before t: it set the clock to true time then */
 	for (unsigned i = c->nsyncs; i-- > 0;) {
 		if (c->sync_ps[i] <= t) {
-			v += (sim_i128)c->sync_ps[i] - counted_ps(&c->delivery, c->sync_ps[i]);
+			v += (sim_i128)c->sync_ps[i] - counted_ps(c, c->sync_ps[i]);
 			break;
 		}
 	}
