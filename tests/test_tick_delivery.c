@@ -8,7 +8,9 @@
  */
 #include <criterion/criterion.h>
 
+#include "sim/core/event.h"
 #include "sim/core/platform_clocks.h"
+#include "sim/devices/pit.h"
 #include "sim/guest/tick_clock.h"
 
 #define S(x) ((sim_ps)(x) * SIM_PS_PER_S)
@@ -232,4 +234,45 @@ Test(tick_delivery, compensating_guest_needs_discard)
 	cr_assert_eq(tick_clock_ns(&c, S(30)), 34999000000);
 	c.compensate = false;
 	cr_assert_eq(tick_clock_ns(&c, S(30)), 30000000000);
+}
+
+/*
+ * The PIT tick is the device's: the board's 8254 model, channel 0 programmed
+ * as Linux does (control word 0x34: LSB then MSB, mode 2, binary; count
+ * LATCH = 1193 = 0x04a9), drops OUT0 once per 1193 CLK cycles.  Its falling
+ * edges n and n + 1000 lie 1000 x 1193 cycles apart, which the delivery
+ * model's tick times give too (to within their ps rounding).
+ */
+Test(tick_delivery, pit_tick_is_the_device_period)
+{
+	struct tick_delivery d = { .rate = { SIM_PIT_FREQ_NUM, SIM_PIT_FREQ_DEN * 1193 } };
+	struct sim_freq clk = { PIT_CLOCK_NUM, PIT_CLOCK_DEN };
+	struct sim_eventq q;
+	struct pit pit;
+	sim_ps t = 0, falls[2] = { 0 };
+	unsigned nfalls = 0;
+	int64_t model, device;
+
+	sim_eventq_init(&q);
+	pit_init(&pit, "pit0", &q, clk, NULL);
+	pit_io_write(&pit, 3, 0x34, 0);
+	pit_io_write(&pit, 0, 0xa9, 0);
+	pit_io_write(&pit, 0, 0x04, 0);
+	/* the first falling edge, then the 1000th after it */
+	while (nfalls < 1001) {
+		t = pit_next_out_edge(&pit, 0, t);
+		cr_assert_neq(t, SIM_NEVER);
+		if (!pit_out(&pit, 0, t)) {
+			if (nfalls == 0)
+				falls[0] = t;
+			nfalls++;
+		}
+	}
+	falls[1] = t;
+	device = (int64_t)(falls[1] - falls[0]);
+	model = (int64_t)tick_due_time(&d, 1000);
+	cr_expect_leq(device > model ? device - model : model - device, 1,
+		      "device %lld ps, model %lld ps", (long long)device, (long long)model);
+	pit_finish(&pit);
+	sim_eventq_finish(&q);
 }
