@@ -130,8 +130,12 @@ static void expect_error(const char *from, const char *to, const char *path, con
 
 Test(machine_ticks, loader_rules)
 {
-	expect_error("\"duration\": \"500ms\" }", "\"duration\": \"500ms\", \"vcpus\": [0] }",
-		     "/stalls/0/vcpus", "expected \"all\"");
+	expect_error("\"duration\": \"500ms\" }", "\"duration\": \"500ms\", \"vcpus\": [2] }",
+		     "/stalls/0/vcpus/0", "a vCPU index");
+	expect_error("\"duration\": \"500ms\" }", "\"duration\": \"500ms\", \"vcpus\": [1, 1] }",
+		     "/stalls/0/vcpus/1", "duplicate vCPU 1");
+	expect_error("\"duration\": \"500ms\" }", "\"duration\": \"500ms\", \"vcpus\": \"some\" }",
+		     "/stalls/0/vcpus", "expected \"all\" or an array of vCPU indices");
 	expect_error("\"duration\": \"500ms\"", "\"duration\": \"2s\"", "/stalls/0/at",
 		     "not before the end of the run");
 	expect_error("{ \"at\": \"2s\" }", "{ \"at\": \"1200ms\" }", "/time_syncs/0/at",
@@ -150,6 +154,71 @@ Test(machine_ticks, loader_rules)
 		     "only allowed when \"kind\" is \"ticks\"");
 	expect_error("\"reader\": \"j\"", "\"reader\": \"k\"", "/host_checks/0/reader",
 		     "no such reader");
+}
+
+/*
+ * A stall of vCPU 1 only: the ticks go to vCPU 0, which runs on, so a reader
+ * there reads 1.5 s at 1.5 s and nothing is lost; a reader on vCPU 1 stops
+ * for the stall and reads the same when it runs again.  A stall of vCPU 0 only
+ * loses the ticks as a whole-process one does: 1.001 s at 1.5 s.
+ */
+struct per_vcpu {
+	unsigned reads_in_stall[2];
+	uint64_t at_1500ms[2];
+};
+
+static void per_vcpu_tally(void *ctx, const struct sim_trace_record *rec)
+{
+	struct per_vcpu *t = ctx;
+	unsigned v = rec->u.read.vcpu;
+
+	cr_assert_lt(v, 2);
+	if (rec->t_ps > 1000 * MS_PS && rec->t_ps < 1500 * MS_PS)
+		t->reads_in_stall[v]++;
+	if (rec->u.read.start_ps == 1500 * MS_PS)
+		t->at_1500ms[v] = rec->u.read.value_ns;
+}
+
+static void run_per_vcpu(const char *vcpus, struct per_vcpu *t)
+{
+	char buf[2048];
+	struct scenario *s;
+	struct machine *m;
+	struct sim_diag err;
+
+	snprintf(buf, sizeof(buf),
+		 "{ \"name\": \"st\", \"duration\": \"3s\",\n"
+		 "  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", "
+		 "\"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		 "  \"vm\": { \"host\": \"h\", \"vcpus\": 2 },\n"
+		 "  \"stalls\": [ { \"at\": \"1s\", \"duration\": \"500ms\", \"vcpus\": %s } ],\n"
+		 "  \"readers\": [ { \"name\": \"j\", \"kind\": \"ticks\", \"source\": \"apic\", "
+		 "\"vcpus\": \"all\", \"period\": \"10ms\", \"phase\": \"0s\" } ] }\n", vcpus);
+	s = parse(buf);
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_READ),
+				      per_vcpu_tally, t));
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+Test(machine_ticks, stall_of_some_vcpus)
+{
+	struct per_vcpu one = { 0 }, zero = { 0 };
+
+	run_per_vcpu("[1]", &one);
+	cr_expect_gt(one.reads_in_stall[0], 0, "vCPU 0 runs on");
+	cr_expect_eq(one.reads_in_stall[1], 0, "vCPU 1 is stalled");
+	cr_expect_eq(one.at_1500ms[0], 1500000000);
+	cr_expect_eq(one.at_1500ms[1], 1500000000);
+	run_per_vcpu("[0]", &zero);
+	cr_expect_eq(zero.reads_in_stall[0], 0);
+	cr_expect_gt(zero.reads_in_stall[1], 0);
+	cr_expect_eq(zero.at_1500ms[0], 1001000000);
+	cr_expect_eq(zero.at_1500ms[1], 1001000000);
 }
 
 /* Defaults by source: the PIT at 1000 Hz with delay, the RTC at 64 Hz with discard. */

@@ -40,12 +40,18 @@ struct tick_clock_config machine_tick_config(const struct scenario *s, const str
 	c.compensate = sr->compensate;
 	d->inject_interval_ps = sr->inject_interval_ps;
 	d->slew_rate = sr->slew_rate;
-	/* a stall stops every vCPU, the one taking the ticks among them */
-	d->noutages = s->nstalls;
-	for (unsigned i = 0; i < s->nstalls; i++)
-		d->outages[i] = (struct tick_outage){
-			s->stalls[i].at_ps, s->stalls[i].at_ps + s->stalls[i].duration_ps,
-		};
+	/* the ticks go to vCPU 0 (the IOAPIC's destination, the BSP): its stalls are outages */
+	for (unsigned i = 0; i < s->nstalls; i++) {
+		const struct scn_stall *st = &s->stalls[i];
+		bool vcpu0 = st->all;
+
+		for (unsigned k = 0; k < st->nvcpus && !vcpu0; k++)
+			vcpu0 = st->vcpus[k] == 0;
+		if (vcpu0)
+			d->outages[d->noutages++] = (struct tick_outage){
+				st->at_ps, st->at_ps + st->duration_ps,
+			};
+	}
 	c.nsyncs = s->ntime_syncs;
 	for (unsigned i = 0; i < s->ntime_syncs; i++)
 		c.sync_ps[i] = s->time_syncs[i].at_ps;

@@ -22,6 +22,45 @@ static const struct field time_sync_rows[] = {
 const struct field_table stall_table = FIELDS("stalls", stall_rows);
 const struct field_table time_sync_table = FIELDS("time_syncs", time_sync_rows);
 
+/* "vcpus": "all" (the default), or distinct vCPU indices. */
+static bool load_stall_vcpus(struct loader *ld, const struct node *v, struct scn_stall *st)
+{
+	unsigned nvcpus = ld->sc->vm.nvcpus;
+	char q[80];
+
+	st->all = !v->json;
+	if (cJSON_IsString(v->json)) {
+		if (strcmp(v->json->valuestring, "all") != 0)
+			return fail(ld, v->path, "expected \"all\" or an array of vCPU indices, got %s",
+				    sim_quote(q, sizeof(q), v->json->valuestring));
+		st->all = true;
+	} else if (v->json) {
+		if (!cJSON_IsArray(v->json))
+			return type_error(ld, v, "\"all\" or an array of vCPU indices");
+		if (!read_array(ld, v, 1, nvcpus, "vCPU indices", &st->nvcpus))
+			return false;
+		for (unsigned i = 0; i < st->nvcpus; i++) {
+			struct node el;
+
+			node_element(v, i, &el);
+			if (!read_uint(ld, &el, 0, nvcpus - 1, "a vCPU index", &st->vcpus[i]))
+				return false;
+			for (unsigned j = 0; j < i; j++)
+				if (st->vcpus[j] == st->vcpus[i])
+					return fail(ld, el.path, "duplicate vCPU %u (also %s/%u)",
+						    st->vcpus[i], v->path, j);
+		}
+		/* every vCPU listed is the whole process, as far as the guest can tell */
+		st->all = st->nvcpus == nvcpus;
+	}
+	if (st->all) {
+		st->nvcpus = nvcpus;
+		for (unsigned i = 0; i < nvcpus; i++)
+			st->vcpus[i] = i;
+	}
+	return true;
+}
+
 bool load_stall(struct loader *ld, const struct node *o, unsigned k)
 {
 	struct scenario *sc = ld->sc;
@@ -35,11 +74,8 @@ bool load_stall(struct loader *ld, const struct node *o, unsigned k)
 	keep_path(st->path, o->path);
 	if (!node_get(ld, o, "at", true, &at) || !node_get(ld, o, "vcpus", false, &v))
 		return false;
-	/* Model: the whole VMM process stops; a stall of some vCPUs only is not modelled yet. */
-	if (v.json && (!cJSON_IsString(v.json) || strcmp(v.json->valuestring, "all") != 0))
-		return fail(ld, v.path, "expected \"all\" (a stall of some vCPUs only is not "
-			    "modelled), got %s", cJSON_IsString(v.json) ?
-			    sim_quote(q, sizeof(q), v.json->valuestring) : "another value");
+	if (!load_stall_vcpus(ld, &v, st))
+		return false;
 	end = sim_add_sat(st->at_ps, st->duration_ps);
 	if (end >= sc->duration_ps)
 		return fail(ld, at.path, "the stall would end at %s (at + duration), not before the end "

@@ -218,10 +218,13 @@ struct scn_vcpu_move {
 	char path[SCN_PATH_MAX];
 };
 
-/* A stall: the VMM process (every vCPU) cannot run; time, devices and kvmclock go on. */
+/* A stall: the VMM process, or some vCPU threads, cannot run; time, devices and kvmclock go on. */
 struct scn_stall {
 	sim_ps at_ps;                     /* "at", required */
 	sim_ps duration_ps;               /* "duration", required, > 0 */
+	bool all;                         /* "vcpus": "all" (default): the whole VMM process */
+	unsigned nvcpus;                  /* else the vCPUs descheduled, distinct; all: every vCPU */
+	unsigned vcpus[SCN_MAX_VCPUS];
 	char path[SCN_PATH_MAX];
 };
 

@@ -60,6 +60,8 @@ struct vmm_env {
 	enum vmm_board_owner board_owner;
 	/* The guest stops (running = false) or runs again: the machine pauses its observers. */
 	void (*guest_running)(void *ctx, bool running, sim_ps now);
+	/* One vCPU stops or runs again, the others run on: its readers stop with it. NULL: none. */
+	void (*vcpu_running)(void *ctx, unsigned vcpu, bool running, sim_ps now);
 	void *ctx;
 };
 
