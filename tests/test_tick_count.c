@@ -171,3 +171,26 @@ Test(tick_count, tolerance_widens_the_bound)
 	cr_expect(host_checks_result(r.hc, 0)->passed);
 	rig_free(&r);
 }
+
+/*
+ * slew 2x, the run ending at 17 s in the middle of the catch-up: the guest
+ * has 14001 of 17000 ticks (2999 owed), so a read at 17 s reads 14.001 s:
+ * 2.999 s behind, and the first text says what is still owed then.
+ */
+Test(tick_count, a_catch_up_cut_short_ends_behind_with_ticks_owed)
+{
+	struct host_check_config c = config(TICK_POLICY_SLEW, ORACLE_EXPECT_FAIL);
+	const struct host_check_result *res;
+	struct rig r;
+
+	rig_init(&r, &c);
+	read_at(&r, 3, S(1), 1000000000);
+	read_at(&r, 3, S(17), 14001000000);
+	host_checks_finish_run(r.hc, S(17));
+	res = host_checks_result(r.hc, 0);
+	cr_expect(!res->passed);
+	cr_expect_eq(res->worst, -(int64_t)MS(2999));
+	cr_expect_str_eq(res->first, "the clock ends 2.999000 s behind true time: 2999 ticks were "
+			 "still owed at 17.000000000 s (slew)");
+	rig_free(&r);
+}
