@@ -9,6 +9,9 @@
  *               timer: would Linux demote the TSC, and rightly?
  *   timer       an APIC timer (one-shot, periodic, TSC-deadline) on a CPU
  *               fires no later than its due time plus a slack.
+ *   tick_count  a tick-counting guest clock (a "ticks" reader) against true
+ *               time after outages: behind (ticks dropped), ahead (a time
+ *               sync while a backlog was still reinjected), caught up.
  * Each reports pass/fail, its worst value, and an explanation of the first
  * violation that names the physical cause (which CPU, which event).
  * Definitions: docs/clocks.md "Host checks".  Each kind is one file of
@@ -28,6 +31,7 @@
 #include "sim/core/trace.h"
 #include "sim/cpu-tsc/crystal.h"
 #include "sim/cpu-tsc/host.h"
+#include "sim/kvm/tick_delivery.h"
 
 #define HOST_CHECK_TEXT_MAX 320
 #define HOST_CHECK_NAME_MAX 32
@@ -99,6 +103,17 @@ struct host_check_tsc_write_config {
 	uint64_t threshold_cycles;    /* largest |read - written| that counts as taking effect */
 };
 
+#define HOST_CHECK_TICK_MAX_SYNCS 8
+
+struct host_check_tick_count_config {
+	unsigned group;               /* the tick-counting reader's oracle group: its reads */
+	struct tick_delivery delivery;/* its device, policy and outages (the VMM's stalls) */
+	unsigned nsyncs;              /* the guest agent's time syncs, sorted */
+	sim_ps sync_ps[HOST_CHECK_TICK_MAX_SYNCS];
+	sim_ps tolerance_ps;          /* error that still holds; 0: one tick */
+	bool compensate;              /* the guest compensates lost ticks itself */
+};
+
 /* One check: what every kind has, and its kind's own part. */
 struct host_check_config {
 	enum host_check_kind kind;
@@ -115,6 +130,7 @@ struct host_check_config {
 		struct host_check_timer_config timer;
 		struct host_check_stable_bit_config stable_bit;
 		struct host_check_tsc_write_config tsc_write;
+		struct host_check_tick_count_config tick_count;
 	};
 };
 

@@ -23,6 +23,7 @@
 #include "sim/core/rng.h"
 #include "sim/cpu-tsc/clocksource.h"
 #include "sim/guest/reader_kind.h"
+#include "sim/guest/tick_clock.h"
 #include "sim/kvm/kvm.h"
 #include "sim/kvm/pvclock.h"
 
@@ -70,6 +71,7 @@ struct guest_reader_params {
 	enum tsc_read_kind rdtsc; /* bare metal: RDTSC (may sample a nearby instant), LFENCE;RDTSC or RDTSCP */
 	unsigned width_bits;      /* hpet: 32 (readl of the low half) or 64 (readq) */
 	bool wrap_extend;         /* hpet, pmtimer: accumulate masked deltas (Linux) or not */
+	struct tick_clock_config ticks;   /* ticks: the tick source, policy, outages, syncs */
 	uint64_t seed;
 	const char *stream_id;    /* PRNG stream and event name, e.g. "reader/kvmclock/vcpu2" */
 	unsigned group;           /* opaque to the reader: the oracle group ... */

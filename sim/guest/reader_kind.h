@@ -22,7 +22,8 @@
 	X(READER_TSC, "tsc", tsc, 20)                  /* the tsc clocksource (guest or bare metal) */     \
 	X(READER_HPET, "hpet", hpet, 0)                /* the HPET main counter, read through MMIO */      \
 	X(READER_PMTIMER, "pmtimer", pmtimer, 0)       /* the ACPI PM timer, read through port I/O */      \
-	X(READER_RDTSC, "rdtsc", rdtsc, 10)            /* raw TSC cycles, no clocksource logic */
+	X(READER_RDTSC, "rdtsc", rdtsc, 10)            /* raw TSC cycles, no clocksource logic */  \
+	X(READER_TICKS, "ticks", ticks, 10)            /* a tick-counting clock (jiffies, Windows) */
 
 enum reader_kind {
 #define READER_KIND_ENUM(id, name, ops, cost_ns) id,

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/machine/tick_setup.h"
+
 _Static_assert((int)SCN_HC_COUNT == (int)HOST_CHECK_KIND_COUNT, "one list of host check kinds");
 #define SAME_KIND(id, name, unit, stem) \
 	_Static_assert((int)SCN_HC_##id == (int)HOST_CHECK_##id, "host check kind " name);
@@ -28,6 +30,7 @@ _Static_assert((int)SCN_WD_HPET == (int)HOST_CHECK_WD_HPET &&
 	       (int)SCN_WD_KVM_CLOCK == (int)HOST_CHECK_WD_KVM_CLOCK, "watchdog counters in one order");
 _Static_assert(SCN_MAX_SOCKETS <= HOST_CHECK_MAX_SOCKETS, "a crystal description per socket");
 _Static_assert(SCN_NAME_MAX <= HOST_CHECK_NAME_MAX, "host check names fit");
+_Static_assert(TICK_MAX_SYNCS <= HOST_CHECK_TICK_MAX_SYNCS, "every sync reaches tick_count");
 
 /* A socket's crystal as the scenario configured it (for flag_truth's explanations). */
 static void crystal_desc(const struct scenario *s, unsigned host, unsigned socket,
@@ -105,6 +108,18 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 	case SCN_HC_TSC_WRITE:
 		out->tsc_write.threshold_cycles = c->tsc_write.threshold_cycles;
 		break;
+	case SCN_HC_TICK_COUNT: {
+		struct tick_clock_config tc = machine_tick_config(s, &s->readers[c->tick_count.reader]);
+
+		out->tick_count.group = c->tick_count.reader;
+		out->tick_count.delivery = tc.delivery;
+		out->tick_count.nsyncs = tc.nsyncs;
+		for (unsigned k = 0; k < tc.nsyncs; k++)
+			out->tick_count.sync_ps[k] = tc.sync_ps[k];
+		out->tick_count.tolerance_ps = c->tick_count.tolerance_ps;
+		out->tick_count.compensate = tc.compensate;
+		break;
+	}
 	case SCN_HC_COUNT:
 		break;
 	}

@@ -19,6 +19,7 @@
 #include "sim/machine/host_check_setup.h"
 #include "sim/machine/host_events.h"
 #include "sim/machine/script.h"
+#include "sim/machine/tick_setup.h"
 #include "sim/vmm/vmm.h"
 
 struct machine {
@@ -229,6 +230,21 @@ static void on_guest_running(void *ctx, bool running, sim_ps now)
 	pause_groups(m, -1, !running, now);
 }
 
+/* A stall of some vCPUs: the readers on vCPU `vcpu` stop with it; the VM and the oracle run on. */
+static void on_vcpu_running(void *ctx, unsigned vcpu, bool running, sim_ps now)
+{
+	struct machine *m = ctx;
+
+	for (unsigned i = 0; i < m->nreaders; i++) {
+		if (m->readers[i].p.host || m->readers[i].p.vcpu != vcpu)
+			continue;
+		if (running)
+			guest_reader_resume(&m->readers[i], &m->q, now);
+		else
+			guest_reader_pause(&m->readers[i], &m->q, now);
+	}
+}
+
 /*
  * Write every vCPU's page as it stood at t = 0: the guest booted long before
  * the scenario starts, so it never sees an unwritten page.
@@ -297,6 +313,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.platform = &m->platform,
 				.width_bits = sr->width_bits,
 				.wrap_extend = sr->wrap_extend,
+				.ticks = machine_tick_config(s, sr),
 				.host = sr->on_host ? &m->hosts[sr->host] : NULL,
 				.cpus = sr->cpus,
 				.ncpus = sr->ncpus,
@@ -447,6 +464,7 @@ static bool build_vmm(struct machine *m, struct sim_diag *err)
 		.trace = &m->trace,
 		.board_owner = VMM_BOARD_HOST,  /* the board runs on true time from t = 0 */
 		.guest_running = on_guest_running,
+		.vcpu_running = on_vcpu_running,
 		.ctx = m,
 	};
 

@@ -15,6 +15,7 @@
 #define TM (1u << SCN_HC_TIMER)
 #define SB (1u << SCN_HC_STABLE_BIT)
 #define TW (1u << SCN_HC_TSC_WRITE)
+#define TC (1u << SCN_HC_TICK_COUNT)
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -60,6 +61,8 @@ static const struct field host_check_rows[] = {
 	{ ROW("threshold", F_SIGNED_PS, HC(stable_bit.threshold_ps)), .dflt = "1ns", .only = SB },
 	{ ROW("threshold", F_U64, HC(tsc_write.threshold_cycles)), .dflt = "0", .max = MAX_U53,
 	  .what = "a number of TSC cycles", .only = TW },
+	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = TC },
+	{ ROW("tolerance", F_DURATION_PS, HC(tick_count.tolerance_ps)), .only = TC },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
@@ -240,6 +243,31 @@ static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_
 	return true;
 }
 
+/* tick_count "reader": the name of a reader of kind "ticks". */
+static bool load_tick_count(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	const struct scenario *sc = ld->sc;
+	const char *name = "";
+	struct node v;
+	char q[80];
+
+	if (!node_get(ld, o, "reader", true, &v) ||
+	    !read_str(ld, &v, "the name of a reader of kind \"ticks\"", &name))
+		return false;
+	for (unsigned i = 0; i < sc->nreaders; i++) {
+		if (strcmp(sc->readers[i].name, name) != 0)
+			continue;
+		if (sc->readers[i].kind != READER_TICKS)
+			return fail(ld, v.path, "expected a reader of kind \"ticks\": %s is of kind "
+				    "\"%s\"", sim_quote(q, sizeof(q), name),
+				    reader_kind_name(sc->readers[i].kind));
+		c->tick_count.reader = i;
+		return true;
+	}
+	return fail(ld, v.path, "expected the name of a reader of kind \"ticks\", got %s (no such "
+		    "reader)", sim_quote(q, sizeof(q), name));
+}
+
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 {
 	struct scenario *sc = ld->sc;
@@ -301,6 +329,10 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 			return fail(ld, v.path, "expected a threshold of at least 0s");
 		break;
 	case SCN_HC_TSC_WRITE:
+		break;
+	case SCN_HC_TICK_COUNT:
+		if (!load_tick_count(ld, o, c))
+			return false;
 		break;
 	case SCN_HC_COUNT:
 		break;

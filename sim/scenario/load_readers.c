@@ -17,6 +17,13 @@ _Static_assert(sizeof(rdtsc_names) / sizeof(rdtsc_names[0]) == SCN_RDTSC_KIND_CO
 	       "one name per enumerator");
 static const char *const wrap_names[] = { "none", "extend", NULL };
 static const char *const pause_names[] = { "include", "exclude", NULL };
+static const char *const tick_source_names[] = { "pit", "rtc", "apic", NULL };
+_Static_assert(sizeof(tick_source_names) / sizeof(tick_source_names[0]) == SCN_TICK_SOURCE_COUNT + 1,
+	       "one name per enumerator");
+static const char *const tick_policy_names[] = { "discard", "delay", "merge", "slew", NULL };
+_Static_assert(sizeof(tick_policy_names) / sizeof(tick_policy_names[0]) == SCN_TICK_POLICY_COUNT + 1,
+	       "one name per enumerator");
+static const char *const timekeeping_names[] = { "ticks", "nohz", NULL };
 
 static const struct field reader_rows[] = {
 	{ ROW("name", F_NAME, R(name)), .required = true },
@@ -37,6 +44,16 @@ static const struct field reader_rows[] = {
 	{ ROW("migrate_every", F_DURATION_PS, R(migrate_every_ps)), .min = 1, .what = "duration" },
 	{ ROW("rdtsc", F_ENUM, R(rdtsc)), .dflt = "rdtscp", .names = rdtsc_names },
 	{ ROW("phase", F_DURATION_PS, R(phase_ps)) },   /* absent: random, by the guest */
+	/* kind "ticks" (load_ticks) */
+	{ ROW("source", F_ENUM, R(tick_source)), .dflt = "pit", .names = tick_source_names },
+	{ ROW("hz", F_UINT, R(tick_hz)), .min = 1, .max = 10000, .what = "a tick rate in Hz" },
+	{ ROW("policy", F_ENUM, R(tick_policy)), .names = tick_policy_names },
+	{ ROW("inject_interval", F_DURATION_PS, R(inject_interval_ps)), .dflt = "10us", .min = 1,
+	  .what = "duration" },
+	{ ROW("slew_rate", F_UINT, R(slew_rate)), .dflt = "2", .min = 2, .max = 9,
+	  .what = "a catch-up rate (times the tick rate)" },
+	{ ROW("timekeeping", F_ENUM_BOOL, R(nohz)), .dflt = "ticks", .names = timekeeping_names },
+	{ ROW("compensate", F_BOOL, R(compensate)), .dflt = "false" },
 };
 
 /*
@@ -223,6 +240,72 @@ static bool load_reader_binding(struct loader *ld, const struct node *o,
 	return read_cpu_list(ld, &cpus, h, &online, "at t = 0", false, &r->ncpus, r->cpus);
 }
 
+/*
+ * A "ticks" reader's source and policy; other kinds reject the keys and keep
+ * zeros.  Defaults by source: the PIT at Linux's HZ = 1000 with kvm-pit's
+ * default "delay" (QEMU hw/i386/kvm/i8254.c), the RTC at Windows' 64 Hz with
+ * mc146818rtc's default "discard", the APIC timer at 1000 Hz, which KVM
+ * never reinjects (apic_timer_expired() keeps one pending: arch/x86/kvm/lapic.c).
+ */
+static bool load_ticks(struct loader *ld, const struct node *o, struct scn_reader *r)
+{
+	static const char *const keys[] = { "source", "hz", "policy", "inject_interval",
+					    "slew_rate", "timekeeping", "compensate" };
+	struct node v[7];
+	char a[32], b[32];
+	sim_ps period_ps;
+
+	for (unsigned i = 0; i < 7; i++) {
+		if (!node_get(ld, o, keys[i], false, &v[i]))
+			return false;
+		if (v[i].json && r->kind != READER_TICKS)
+			return fail_at(ld, v[i].path, AT_KEY, 0, "key \"%s\" is only allowed when "
+				       "\"kind\" is \"ticks\"", keys[i]);
+	}
+	if (r->kind != READER_TICKS) {
+		r->tick_source = 0;
+		r->tick_policy = 0;
+		r->inject_interval_ps = 0;
+		r->slew_rate = 0;
+		r->nohz = false;
+		r->compensate = false;
+		return true;
+	}
+	if (!v[1].json)
+		r->tick_hz = r->tick_source == SCN_TICK_RTC ? 64 : 1000;
+	if (!v[2].json)
+		r->tick_policy = r->tick_source == SCN_TICK_PIT ? SCN_TICK_DELAY : SCN_TICK_DISCARD;
+	switch (r->tick_source) {
+	case SCN_TICK_PIT:
+		/* Linux's LATCH = (PIT_TICK_RATE + HZ / 2) / HZ must fit the 16-bit count */
+		if (r->tick_hz < 19)
+			return fail(ld, v[1].path, "expected at least 19 Hz for the PIT (a count of at "
+				    "most 65536), got %u", r->tick_hz);
+		period_ps = (sim_ps)((1193182u + r->tick_hz / 2) / r->tick_hz) * 11 *
+			    (SIM_PS_PER_S / 1000000) / 13125 * 1000;
+		break;
+	case SCN_TICK_RTC:
+		/* register A's rate select: 32768 >> (RS - 1) Hz for RS = 3 .. 15 */
+		if (r->tick_hz < 2 || r->tick_hz > 8192 || (r->tick_hz & (r->tick_hz - 1)))
+			return fail(ld, v[1].path, "expected an RTC periodic rate: a power of 2 from 2 "
+				    "to 8192 Hz, got %u", r->tick_hz);
+		period_ps = SIM_PS_PER_S / r->tick_hz;
+		break;
+	default:
+		if (r->tick_policy != SCN_TICK_DISCARD && r->tick_policy != SCN_TICK_MERGE)
+			return fail(ld, v[2].path, "expected \"discard\" or \"merge\" for the APIC "
+				    "timer: KVM keeps one expiry pending and reinjects none");
+		period_ps = SIM_PS_PER_S / r->tick_hz;
+		break;
+	}
+	if (r->tick_policy == SCN_TICK_DELAY && 2 * r->inject_interval_ps > period_ps)
+		return fail(ld, v[3].json ? v[3].path : v[2].path,
+			    "expected a reinjection interval of at most half a tick (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, period_ps / 2),
+			    fmt_ps(b, sizeof(b), 1, r->inject_interval_ps));
+	return true;
+}
+
 bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 {
 	struct scenario *sc = ld->sc;
@@ -319,6 +402,8 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	if (v.json && r->kind != READER_TSC && r->kind != READER_RDTSC)
 		return fail_at(ld, v.path, AT_KEY, 0, "key \"rdtsc\" is only allowed when \"kind\" "
 			       "is \"tsc\" or \"rdtsc\"");
+	if (!load_ticks(ld, o, r))
+		return false;
 	if (!node_get(ld, o, "checks", false, &checks))
 		return false;
 	if (checks.json && !read_object(ld, &checks, check_names(names)))

@@ -294,6 +294,10 @@ const struct vm_list vm_lists[] = {
 	  "vCPU moves need a VM", false, SC(nmoves), load_move },
 	{ "tsc_writes", &tsc_write_table, SCN_MAX_TSC_WRITES, "TSC writes",
 	  "TSC writes need a VM", true, SC(ntsc_writes), load_tsc_write },
+	{ "stalls", &stall_table, SCN_MAX_STALLS, "stalls",
+	  "stalls need a VM", true, SC(nstalls), load_stall },
+	{ "time_syncs", &time_sync_table, SCN_MAX_TIME_SYNCS, "time syncs",
+	  "time syncs need a VM", true, SC(ntime_syncs), load_time_sync },
 };
 const unsigned vm_list_count = sizeof(vm_lists) / sizeof(vm_lists[0]);
 _Static_assert(sizeof(vm_lists) / sizeof(vm_lists[0]) <= VM_LISTS_MAX, "raise VM_LISTS_MAX");

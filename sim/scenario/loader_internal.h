@@ -157,6 +157,11 @@ extern const struct field_table platform_table, hpet_table, pmtimer_table, rtc_t
 	advertise_table, vm_table, reader_table, check_table, script_table, command_table,
 	event_table, host_check_table;
 
+/* load_stalls.c: the VM's "stalls" and "time_syncs" lists (rows of vm_lists). */
+extern const struct field_table stall_table, time_sync_table;
+bool load_stall(struct loader *ld, const struct node *o, unsigned k);
+bool load_time_sync(struct loader *ld, const struct node *o, unsigned k);
+
 /*
  * One top-level array of VMM actions (sim/vmm) that needs the VM: its key, its
  * elements' table, and how it is loaded.  The lists are read in this order,

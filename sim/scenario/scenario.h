@@ -44,6 +44,8 @@
 #define SCN_MAX_EVENT_CPUS SCN_MAX_HOST_CPUS  /* "all" on the largest host */
 #define SCN_MAX_HOST_CHECKS 32
 #define SCN_MAX_CSTATE 10                 /* C1 .. C10 */
+#define SCN_MAX_STALLS 16                 /* = TICK_MAX_OUTAGES (sim/kvm/tick_delivery.h) */
+#define SCN_MAX_TIME_SYNCS 8
 
 /* The board's timer devices, as indices of the per-device tables: the board's own list. */
 #include "sim/devices/board_devices.h"
@@ -253,6 +255,39 @@ struct scn_tsc_write {
 	char path[SCN_PATH_MAX];
 };
 
+/* A stall: the VMM process, or some vCPU threads, cannot run; time, devices and kvmclock go on. */
+struct scn_stall {
+	sim_ps at_ps;                     /* "at", required */
+	sim_ps duration_ps;               /* "duration", required, > 0 */
+	bool all;                         /* "vcpus": "all" (default): the whole VMM process */
+	unsigned nvcpus;                  /* else the vCPUs descheduled, distinct; all: every vCPU */
+	unsigned vcpus[SCN_MAX_VCPUS];
+	char path[SCN_PATH_MAX];
+};
+
+/* A guest agent's time sync (guest-set-time): the guest's tick clock is set to true time. */
+struct scn_time_sync {
+	sim_ps at_ps;                     /* "at", required; not inside a stall */
+	char path[SCN_PATH_MAX];
+};
+
+/* A "ticks" reader's tick source: the device whose periodic interrupt the guest counts. */
+enum scn_tick_source {
+	SCN_TICK_PIT,                     /* "pit": channel 0, mode 2, count LATCH for hz */
+	SCN_TICK_RTC,                     /* "rtc": the periodic interrupt, rate from register A */
+	SCN_TICK_APIC,                    /* "apic": the local APIC timer, periodic at hz */
+	SCN_TICK_SOURCE_COUNT
+};
+
+/* What the VMM does with ticks due while the vCPU cannot run (QEMU's LostTickPolicy). */
+enum scn_tick_policy {
+	SCN_TICK_DISCARD,                 /* "discard" */
+	SCN_TICK_DELAY,                   /* "delay" */
+	SCN_TICK_MERGE,                   /* "merge" */
+	SCN_TICK_SLEW,                    /* "slew" */
+	SCN_TICK_POLICY_COUNT
+};
+
 /* Which instruction a tsc or rdtsc reader reads the TSC with. */
 enum scn_rdtsc_kind {
 	SCN_RDTSC_RDTSCP,                 /* "rdtscp" (default): ordered after earlier instructions */
@@ -285,6 +320,14 @@ struct scn_reader {
 					     pmtimer: platform.pmtimer.bits; other kinds: 0 */
 	bool wrap_extend;                 /* hpet/pmtimer: "wrap": "extend" (default, true) or "none";
 					     other kinds: false */
+	/* kind "ticks" only (other kinds: all 0) */
+	enum scn_tick_source tick_source; /* "source": default "pit" */
+	unsigned tick_hz;                 /* "hz": default pit and apic 1000, rtc 64 */
+	enum scn_tick_policy tick_policy; /* "policy": default pit "delay", rtc and apic "discard" */
+	sim_ps inject_interval_ps;        /* "inject_interval": delay's reinjection interval */
+	unsigned slew_rate;               /* "slew_rate": slew's catch-up rate, x the tick rate */
+	bool nohz;                        /* "timekeeping": "nohz" (true) or "ticks" */
+	bool compensate;                  /* "compensate": the guest's own lost-tick compensation */
 	struct oracle_check_config checks[ORACLE_CHECK_COUNT]; /* "checks": {...} */
 	char path[SCN_PATH_MAX];
 };
@@ -414,6 +457,10 @@ struct scn_host_check {
 		enum scn_wd_readout readout_limit; /* "readout_limit" */
 	} watchdog;
 	struct {
+		unsigned reader;          /* "reader": index of a reader of kind "ticks", required */
+		sim_ps tolerance_ps;      /* "tolerance": 0 = one tick period of the reader's source */
+	} tick_count;
+	struct {
 		unsigned cpu;             /* "cpu", required, online at arm_at_ps */
 		enum scn_timer_mode mode; /* "mode", required */
 		sim_ps arm_at_ps;         /* "arm_at" */
@@ -449,6 +496,10 @@ struct scenario {
 	struct scn_vcpu_move moves[SCN_MAX_MOVES];
 	unsigned ntsc_writes;             /* sorted by at */
 	struct scn_tsc_write tsc_writes[SCN_MAX_TSC_WRITES];
+	unsigned nstalls;                 /* sorted by at, disjoint, outside migrations' downtime */
+	struct scn_stall stalls[SCN_MAX_STALLS];
+	unsigned ntime_syncs;             /* sorted by at */
+	struct scn_time_sync time_syncs[SCN_MAX_TIME_SYNCS];
 	unsigned nreaders;                /* 0..16; 0 without hosts */
 	struct scn_reader readers[SCN_MAX_READERS];
 	unsigned nscripts;                /* 0..16 */

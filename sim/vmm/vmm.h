@@ -34,7 +34,9 @@
 #define VMM_ACTIONS(X)                                                              \
 	X(VMM_MIGRATION, migration)   /* live migration: stop, move hosts, resume */ \
 	X(VMM_VCPU_MOVE, vcpu_move)   /* the host scheduler moves a vCPU to a pCPU */ \
-	X(VMM_TSC_WRITE, tsc_write)   /* the VMM writes a vCPU's TSC (MSR or offset attribute) */
+	X(VMM_TSC_WRITE, tsc_write)   /* the VMM writes a vCPU's TSC (MSR or offset attribute) */ \
+	X(VMM_STALL, stall)           /* the VMM process stops: no vCPU runs, time goes on */ \
+	X(VMM_TIME_SYNC, time_sync)   /* the guest agent sets the guest's clock (guest-set-time) */
 
 enum vmm_action_kind {
 #define VMM_ACTION_ENUM(id, ops) id,
@@ -59,6 +61,8 @@ struct vmm_env {
 	enum vmm_board_owner board_owner;
 	/* The guest stops (running = false) or runs again: the machine pauses its observers. */
 	void (*guest_running)(void *ctx, bool running, sim_ps now);
+	/* One vCPU stops or runs again, the others run on: its readers stop with it. NULL: none. */
+	void (*vcpu_running)(void *ctx, unsigned vcpu, bool running, sim_ps now);
 	void *ctx;
 };
 
