@@ -248,6 +248,9 @@ struct scn_reader {
 					     pmtimer: platform.pmtimer.bits; other kinds: 0 */
 	bool wrap_extend;                 /* hpet/pmtimer: "wrap": "extend" (default, true) or "none";
 					     other kinds: false */
+	bool clocksource_tsc;             /* clock IDs: "clocksource": "kvm-clock" (default) or "tsc" */
+	sim_ps wall_clock_every_ps;       /* realtime: "wall_clock": "boot" (0) or "every <duration>" */
+	int64_t ntp_freq_ppb;             /* clock IDs: "ntp_freq": the guest NTP's correction, ppb */
 	struct oracle_check_config checks[ORACLE_CHECK_COUNT]; /* "checks": {...} */
 	char path[SCN_PATH_MAX];
 };
