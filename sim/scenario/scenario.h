@@ -346,6 +346,14 @@ enum scn_timer_mode {
 };
 
 /* A check on the hardware model of one host.  Only the sub-struct of its kind is set. */
+/* clock_consistency "policy": oracle/hw's enum host_check_cc_policy, in its order. */
+enum scn_cc_policy {
+	SCN_CC_FREEZE,                    /* "freeze" */
+	SCN_CC_ADVANCE,                   /* "advance" */
+	SCN_CC_REALTIME,                  /* "realtime" */
+	SCN_CC_POLICY_COUNT
+};
+
 struct scn_host_check {
 	char name[SCN_NAME_MAX];          /* "name": unique; default "<check>-<index>" */
 	enum scn_host_check_kind kind;    /* "check", required */
@@ -375,6 +383,13 @@ struct scn_host_check {
 		uint64_t count;           /* "count" (periodic): fires to check; 0 = all in the run */
 		sim_ps slack_ps;          /* "slack" */
 	} timer;
+	struct {
+		unsigned monotonic, realtime; /* "monotonic", "realtime": reader names, required */
+		bool has_boottime;        /* "boottime": a reader name, optional */
+		unsigned boottime;
+		enum scn_cc_policy policy; /* "policy", required */
+		sim_ps tolerance_ps;      /* "tolerance" */
+	} clock_consistency;
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
 };
 
