@@ -132,9 +132,9 @@ static void judge_outage(struct host_check *k, sim_ps now)
 			worst = dev;
 		if (hc_abs64(dev) > k->cfg.clock_consistency.tolerance_ps)
 			bad = true;
-		hc_append(text, sizeof(text), "%s%s jumped %s%s (wants %s)", text[0] ? ", " : "",
+		hc_append(text, sizeof(text), "%s%s jumped %s%s (wants %s%s)", text[0] ? ", " : "",
 			  clock_names[i], cl->jump_ps >= 0 ? "+" : "", dur(a, cl->jump_ps),
-			  dur(b, expected_ps(k, i, outage)));
+			  expected_ps(k, i, outage) > 0 ? "+" : "", dur(b, expected_ps(k, i, outage)));
 	}
 	if (hc_abs64(worst) > hc_abs64(r->worst))
 		r->worst = worst;
