@@ -238,7 +238,7 @@ static bool is_clock_id(enum reader_kind k)
 static bool load_clock_id_keys(struct loader *ld, const struct node *o, struct scn_reader *r)
 {
 	static const char *const keys[] = { "clocksource", "ntp_freq", "wall_clock" };
-	const char *s;
+	const char *s = "";
 	char why[96], q[80];
 	struct node v;
 
