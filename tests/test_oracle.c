@@ -346,6 +346,33 @@ Test(oracle, consumer_abort_ignores_ties_and_overlaps)
 	oracle_destroy(o);
 }
 
+/*
+ * The group's ring holds 16 reads: with 16 reads ending while B is in flight,
+ * A (the read before B began) is the floor and B is judged exactly; with 17
+ * the ring cannot tell, and B is not compared rather than falsely aborted.
+ */
+Test(oracle, consumer_abort_ring_overflow_is_conservative)
+{
+	struct oracle_group_config gs[2] = {
+		group_only(2, ORACLE_CONSUMER_ABORT, 0),
+		group_only(2, ORACLE_CONSUMER_ABORT, 0),
+	};
+	struct oracle *o = oracle_create(gs, 2);
+
+	for (unsigned g = 0; g < 2; g++) {
+		oracle_feed(o, g, 0, 0, 0, 5, 100);                 /* A */
+		for (unsigned k = 1; k <= 16 + g; k++)
+			oracle_feed(o, g, 0, 0, 10 + k, 10 + k, 1000 + k);
+		oracle_feed(o, g, 1, 1, 10, 40, 50);                /* B: 50 ns below A */
+	}
+	cr_expect_eq(res(o, 0, ORACLE_CONSUMER_ABORT)->violations, 1);
+	cr_expect_eq(res(o, 0, ORACLE_CONSUMER_ABORT)->worst, 50000);
+	cr_expect_eq(res(o, 0, ORACLE_CONSUMER_ABORT)->first.other_value_ns, 100);
+	cr_expect_eq(res(o, 1, ORACLE_CONSUMER_ABORT)->violations, 0);
+	cr_expect_eq(res(o, 1, ORACLE_CONSUMER_ABORT)->samples, 17);   /* the 17 reads after A, not B */
+	oracle_destroy(o);
+}
+
 Test(oracle, rate_of_two_thirds_speed_truncates_toward_zero)
 {
 	struct oracle_group_config g = group_only(1, ORACLE_RATE, 500000);
