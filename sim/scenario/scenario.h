@@ -345,7 +345,6 @@ enum scn_timer_mode {
 	SCN_TIMER_MODE_COUNT
 };
 
-/* A check on the hardware model of one host.  Only the sub-struct of its kind is set. */
 /* clock_consistency "policy": oracle/hw's enum host_check_cc_policy, in its order. */
 enum scn_cc_policy {
 	SCN_CC_FREEZE,                    /* "freeze" */
@@ -354,6 +353,7 @@ enum scn_cc_policy {
 	SCN_CC_POLICY_COUNT
 };
 
+/* A check on the hardware model of one host.  Only the sub-struct of its kind is set. */
 struct scn_host_check {
 	char name[SCN_NAME_MAX];          /* "name": unique; default "<check>-<index>" */
 	enum scn_host_check_kind kind;    /* "check", required */
