@@ -3,7 +3,8 @@
  * host's CPUs), periodically, to read a clock, modelled on what Linux does.
  * What a read does depends on its kind (sim/guest/reader_kind.h), each in
  * its own file under sim/guest/kinds/: pvclock and pvclock-raw (pvclock.c),
- * tsc (tsc.c), rdtsc (rdtsc.c), hpet and pmtimer (counter.c).
+ * tsc (tsc.c), rdtsc (rdtsc.c), hpet and pmtimer (counter.c), and the
+ * guest's clock IDs monotonic, monotonic_raw, realtime, boottime (clock_id.c).
  *
  * This file is what all kinds share: reads start at a seeded random phase
  * within the period (or a pinned one), each period up to `jitter` late.  A
