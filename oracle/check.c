@@ -239,6 +239,76 @@ static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
 	causal_push(rs, rd);
 }
 
+/*
+ * consumer_abort: a consumer that keeps the largest value it has seen,
+ * process-wide, and aborts on a read below it (Erlang's ERTS: "OS monotonic
+ * time stepped backwards!", erlang/otp PR #8342 check_os_monotonic_time).
+ * "Seen" is causal: the reads of the group that ended before this one
+ * started, on any vCPU, this one's own included.
+ */
+static bool consumer_max_before(const struct oracle_consumer *cs, sim_ps start_ps,
+				struct oracle_causal_max *out)
+{
+	for (unsigned i = cs->ring_count; i-- > 0;) {
+		const struct oracle_causal_entry *e =
+			&cs->ring[(cs->ring_head + i) % ORACLE_CONSUMER_RING];
+
+		if (e->end_ps < start_ps) {
+			*out = e->max;
+			return true;
+		}
+	}
+	if (cs->has_floor && cs->floor.end_ps < start_ps) {
+		*out = cs->floor.max;
+		return true;
+	}
+	return false;
+}
+
+static void consumer_push(struct oracle_consumer *cs, const struct oracle_read *rd)
+{
+	struct oracle_causal_entry *e;
+
+	if (!cs->any || rd->value_ns > cs->run_max.value_ns)
+		cs->run_max = (struct oracle_causal_max){
+			.value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu,
+		};
+	cs->any = true;
+	if (cs->ring_count == ORACLE_CONSUMER_RING) {
+		cs->floor = cs->ring[cs->ring_head];
+		cs->has_floor = true;
+		cs->ring_head = (cs->ring_head + 1) % ORACLE_CONSUMER_RING;
+		cs->ring_count--;
+	}
+	e = &cs->ring[(cs->ring_head + cs->ring_count) % ORACLE_CONSUMER_RING];
+	e->end_ps = rd->end_ps;
+	e->max = cs->run_max;
+	cs->ring_count++;
+}
+
+static void feed_consumer_abort(struct oracle_group *g, struct oracle_reader *rs,
+				const struct oracle_read *rd, struct oracle_check_result *r,
+				const struct oracle_check_config *c)
+{
+	struct oracle_consumer *cs = &g->consumer;
+	struct oracle_causal_max m;
+	int64_t back_ps;
+
+	if (consumer_max_before(cs, rd->start_ps, &m)) {
+		r->samples++;
+		if (rd->value_ns < m.value_ns) {
+			back_ps = oracle_clamp_i64(oracle_ns_diff_ps(m.value_ns, rd->value_ns));
+			worst_max(r, back_ps);
+			oracle_record_violation(g, r, &(struct oracle_violation){
+				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
+				.other_t_ps = m.end_ps, .other_vcpu = m.vcpu,
+				.other_value_ns = m.value_ns,
+			}, back_ps);
+		}
+	}
+	consumer_push(cs, rd);
+}
+
 static const struct oracle_check_desc descs[] = {
 	[ORACLE_MONO_VCPU] = {
 		.name = "mono_vcpu", .unit = ORACLE_UNIT_PS, .params = 0,
@@ -271,6 +341,12 @@ static const struct oracle_check_desc descs[] = {
 		.params = ORACLE_PARAM_THRESHOLD | ORACLE_PARAM_WINDOW, .window_default = "1s",
 		.signed_worst = true, .sample_noun = "windows", .compared_with = ORACLE_VS_REFERENCE,
 		.summary = "the clock's rate over each window stays within the threshold of true time",
+	},
+	[ORACLE_CONSUMER_ABORT] = {
+		.name = "consumer_abort", .unit = ORACLE_UNIT_PS, .params = 0,
+		.sample_noun = "reads", .compared_with = ORACLE_VS_OTHER_READER,
+		.summary = "no read is below what the group's process had seen: each one that is "
+			   "would abort a consumer like the Erlang VM",
 	},
 };
 

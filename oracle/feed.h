@@ -72,6 +72,22 @@ struct oracle_reader {
 	struct oracle_causal_entry floor;   /* the newest evicted read */
 };
 
+/*
+ * consumer_abort: the newest reads of the whole group (the consumer is one
+ * process on every vCPU of the group), in end order.  A read is judged
+ * exactly unless more than this many reads ended while it was in flight.
+ */
+#define ORACLE_CONSUMER_RING 16
+
+struct oracle_consumer {
+	bool any;                           /* at least one read fed */
+	struct oracle_causal_max run_max;   /* over every read of the group */
+	struct oracle_causal_entry ring[ORACLE_CONSUMER_RING];
+	unsigned ring_head, ring_count;
+	bool has_floor;
+	struct oracle_causal_entry floor;   /* the newest evicted read */
+};
+
 /* When the group's clock could not be read: its VM paused, or its host asleep. */
 struct oracle_pause {
 	bool paused;
@@ -88,6 +104,7 @@ struct oracle_group {
 	uint64_t reads;
 	sim_ps last_end_ps;
 	struct oracle_pause pause;          /* each group pauses with what it runs on */
+	struct oracle_consumer consumer;    /* consumer_abort's state */
 };
 
 /*

@@ -31,7 +31,8 @@
 	X(ORACLE_STEP_BACK, step_back)     /* largest backward step between successive reads */ \
 	X(ORACLE_STEP_FWD, step_fwd)       /* largest forward step beyond the true time elapsed */ \
 	X(ORACLE_MAX_ERROR, max_error)     /* largest |guest elapsed - reference elapsed| */   \
-	X(ORACLE_RATE, rate)               /* rate error over tumbling windows of running time */
+	X(ORACLE_RATE, rate)               /* rate error over tumbling windows of running time */ \
+	X(ORACLE_CONSUMER_ABORT, consumer_abort) /* reads that abort a consumer of the whole group */
 
 enum oracle_check_id {
 #define ORACLE_CHECK_ENUM(id, stem) id,

@@ -102,6 +102,7 @@ Test(oracle, check_names_and_units)
 {
 	static const char *const names[ORACLE_CHECK_COUNT] = {
 		"mono_vcpu", "mono_causal", "step_back", "step_fwd", "max_error", "rate",
+		"consumer_abort",
 	};
 
 	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
@@ -288,6 +289,87 @@ Test(oracle, causal_ring_overflow_is_conservative)
 	/* 9 in flight: the ring cannot tell; no comparison rather than a false 1001+ */
 	cr_expect_eq(res(o, 1, ORACLE_MONO_CAUSAL)->samples, 0);
 	cr_expect(res(o, 1, ORACLE_MONO_CAUSAL)->passed);
+	oracle_destroy(o);
+}
+
+/*
+ * consumer_abort: one process on two vCPUs keeps the largest value it has
+ * seen and aborts below it.  By hand: reads (reader, vCPU, [start, end] ps,
+ * value ns):
+ *   a (0, 0, [0, 100],      1000)  nothing before it: not compared
+ *   b (1, 1, [200, 300],    1010)  max before = 1000: fine
+ *   c (0, 0, [400, 500],     995)  max before = 1010: aborts, 15 ns back
+ *   d (1, 1, [450, 550],    1020)  max before = 1010 (c ended after d began)
+ *   e (1, 1, [600, 700],    1009)  max before = 1020, its own earlier read: aborts, 11 ns
+ *   f (0, 0, [800, 900],    1030)  fine
+ * 5 compared, 2 aborts, worst 15 ns; the first is c against b.
+ */
+Test(oracle, consumer_abort_counts_reads_below_the_process_max)
+{
+	struct oracle_group_config g = group_only(2, ORACLE_CONSUMER_ABORT, 0);
+	struct oracle *o = oracle_create(&g, 1);
+	const struct oracle_check_result *r = res(o, 0, ORACLE_CONSUMER_ABORT);
+
+	oracle_feed(o, 0, 0, 0, 0, 100, 1000);
+	oracle_feed(o, 0, 1, 1, 200, 300, 1010);
+	oracle_feed(o, 0, 0, 0, 400, 500, 995);
+	oracle_feed(o, 0, 1, 1, 450, 550, 1020);
+	oracle_feed(o, 0, 1, 1, 600, 700, 1009);
+	oracle_feed(o, 0, 0, 0, 800, 900, 1030);
+
+	cr_expect_not(r->passed);
+	cr_expect_eq(r->samples, 5);
+	cr_expect_eq(r->violations, 2);
+	cr_expect_eq(r->worst, 15 * 1000);
+	cr_assert(r->has_first);
+	cr_expect_eq(r->first.t_ps, 500);
+	cr_expect_eq(r->first.value_ns, 995);
+	cr_expect_eq(r->first.other_t_ps, 300);
+	cr_expect_eq(r->first.other_vcpu, 1);
+	cr_expect_eq(r->first.other_value_ns, 1010);
+	oracle_destroy(o);
+}
+
+/* Equal values never abort, and concurrent reads are not ordered. */
+Test(oracle, consumer_abort_ignores_ties_and_overlaps)
+{
+	struct oracle_group_config g = group_only(2, ORACLE_CONSUMER_ABORT, 0);
+	struct oracle *o = oracle_create(&g, 1);
+	const struct oracle_check_result *r = res(o, 0, ORACLE_CONSUMER_ABORT);
+
+	oracle_feed(o, 0, 0, 0, 0, 100, 1000);
+	oracle_feed(o, 0, 1, 1, 50, 150, 900);     /* began before 100: not after the first */
+	oracle_feed(o, 0, 1, 1, 200, 300, 1000);   /* equal to the max: no step back */
+	cr_expect(r->passed);
+	cr_expect_eq(r->samples, 1);             /* only the third had a read before it */
+	cr_expect_eq(r->worst, 0);
+	oracle_destroy(o);
+}
+
+/*
+ * The group's ring holds 16 reads: with 16 reads ending while B is in flight,
+ * A (the read before B began) is the floor and B is judged exactly; with 17
+ * the ring cannot tell, and B is not compared rather than falsely aborted.
+ */
+Test(oracle, consumer_abort_ring_overflow_is_conservative)
+{
+	struct oracle_group_config gs[2] = {
+		group_only(2, ORACLE_CONSUMER_ABORT, 0),
+		group_only(2, ORACLE_CONSUMER_ABORT, 0),
+	};
+	struct oracle *o = oracle_create(gs, 2);
+
+	for (unsigned g = 0; g < 2; g++) {
+		oracle_feed(o, g, 0, 0, 0, 5, 100);                 /* A */
+		for (unsigned k = 1; k <= 16 + g; k++)
+			oracle_feed(o, g, 0, 0, 10 + k, 10 + k, 1000 + k);
+		oracle_feed(o, g, 1, 1, 10, 40, 50);                /* B: 50 ns below A */
+	}
+	cr_expect_eq(res(o, 0, ORACLE_CONSUMER_ABORT)->violations, 1);
+	cr_expect_eq(res(o, 0, ORACLE_CONSUMER_ABORT)->worst, 50000);
+	cr_expect_eq(res(o, 0, ORACLE_CONSUMER_ABORT)->first.other_value_ns, 100);
+	cr_expect_eq(res(o, 1, ORACLE_CONSUMER_ABORT)->violations, 0);
+	cr_expect_eq(res(o, 1, ORACLE_CONSUMER_ABORT)->samples, 17);   /* the 17 reads after A, not B */
 	oracle_destroy(o);
 }
 

@@ -198,6 +198,7 @@ Test(oracle_hw, registry_has_one_row_per_kind_in_the_list_order)
 		{ HOST_CHECK_STABLE_BIT, "stable_bit", HOST_CHECK_UNIT_PS },
 		{ HOST_CHECK_TSC_WRITE, "tsc_write", HOST_CHECK_UNIT_CYCLES },
 		{ HOST_CHECK_TICK_COUNT, "tick_count", HOST_CHECK_UNIT_PS },
+		{ HOST_CHECK_CLOCK_CONSISTENCY, "clock_consistency", HOST_CHECK_UNIT_PS },
 	};
 
 	cr_assert_eq(sizeof(cases) / sizeof(cases[0]), HOST_CHECK_KIND_COUNT);
@@ -465,4 +466,109 @@ Test(oracle_hw, bad_configs_are_errors_with_their_path)
 		sim_eventq_finish(&q);
 		host_finish(&h);
 	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* clock_consistency: fed trace records by hand. */
+
+static void cc_read(struct sim_trace *t, unsigned group, sim_ps end_ps, uint64_t value_ns)
+{
+	struct sim_trace_record rec = { .kind = SIM_TRACE_READ, .t_ps = end_ps };
+
+	rec.u.read = (struct sim_trace_read){ .reader = "r", .group = group, .vcpu = 0,
+					      .start_ps = end_ps, .value_ns = value_ns };
+	sim_trace_publish(t, &rec);
+}
+
+static void cc_phase(struct sim_trace *t, const char *phase, sim_ps at_ps)
+{
+	struct sim_trace_record rec = { .kind = SIM_TRACE_VMM_PHASE, .t_ps = at_ps };
+
+	rec.u.vmm = (struct sim_trace_vmm_phase){ .action = "migration", .phase = phase };
+	sim_trace_publish(t, &rec);
+}
+
+/*
+ * A restore 3600 s after the snapshot.  Group 0 is MONOTONIC, group 1
+ * REALTIME.  MONOTONIC: 1000 s at 99.5 s, 1001 s at 3700.5 s; the VM ran
+ * 0.5 + 0.5 = 1 s between the reads, so it jumped 0.  REALTIME: 10^9 s at
+ * 99.6 s, 10^9 + 3601 s at 3700.6 s: it ran 1 s and jumped +3600 s.  So:
+ * policy "realtime" holds (deviations 0, 0); "freeze" sees REALTIME +3600 s
+ * off; "advance" sees MONOTONIC -3600 s off.
+ */
+Test(oracle_hw, clock_consistency_judges_each_clock_against_the_policy)
+{
+	const struct hw_host hp = { .cls = TSC_INVARIANT, .nsockets = 1, .cpus_per_socket = 2 };
+	static const enum host_check_cc_policy policies[3] = {
+		HOST_CHECK_CC_REALTIME, HOST_CHECK_CC_FREEZE, HOST_CHECK_CC_ADVANCE,
+	};
+	const int64_t s_ps = (int64_t)SIM_PS_PER_S;
+	const uint64_t s_ns = SIM_NS_PER_S;
+	struct host_check_config c[3];
+	struct host_checks_env env;
+	struct sim_trace stream;
+	struct sim_eventq q;
+	struct host h;
+	struct sim_diag err;
+	struct host_checks *hc;
+
+	for (unsigned i = 0; i < 3; i++) {
+		c[i] = config(HOST_CHECK_CLOCK_CONSISTENCY, i == 0 ? "rt" : i == 1 ? "fr" : "adv",
+			      i == 0 ? ORACLE_EXPECT_PASS : ORACLE_EXPECT_FAIL);
+		c[i].clock_consistency = (struct host_check_clock_consistency_config){
+			.monotonic_group = 0, .realtime_group = 1,
+			.boottime_group = HOST_CHECK_NO_GROUP,
+			.policy = policies[i], .tolerance_ps = s_ps,
+		};
+	}
+	build_host(&h, &hp);
+	sim_eventq_init(&q);
+	sim_trace_init(&stream);
+	env = (struct host_checks_env){ .hosts = &h, .nhosts = 1, .q = &q, .seed = 1,
+					.trace = &stream };
+	sim_diag_clear(&err);
+	hc = host_checks_create(&env, c, 3, &err);
+	cr_assert(hc, "host_checks_create: %s", err.msg);
+
+	cc_read(&stream, 0, 99 * SIM_PS_PER_S + 500 * MS, 1000 * s_ns);
+	cc_read(&stream, 1, 99 * SIM_PS_PER_S + 600 * MS, 1000000000 * s_ns);
+	cc_phase(&stream, "stop", 100 * SIM_PS_PER_S);
+	cc_phase(&stream, "resume", 3700 * SIM_PS_PER_S);
+	cc_read(&stream, 0, 3700 * SIM_PS_PER_S + 500 * MS, 1001 * s_ns);
+	cc_read(&stream, 1, 3700 * SIM_PS_PER_S + 600 * MS, (1000000000 + 3601) * s_ns);
+	host_checks_finish_run(hc, 3800 * SIM_PS_PER_S);
+
+	cr_expect(host_checks_result(hc, 0)->passed);
+	cr_expect_eq(host_checks_result(hc, 0)->worst, 0);
+	cr_expect_eq(host_checks_result(hc, 0)->samples, 1);
+	cr_expect_not(host_checks_result(hc, 1)->passed);
+	cr_expect_eq(host_checks_result(hc, 1)->worst, 3600 * s_ps);
+	cr_expect(strstr(host_checks_result(hc, 1)->first, "REALTIME jumped +3600.000000 s (wants 0 ps)"),
+		  "%s", host_checks_result(hc, 1)->first);
+	cr_expect_not(host_checks_result(hc, 2)->passed);
+	cr_expect_eq(host_checks_result(hc, 2)->worst, -3600 * s_ps);
+	for (unsigned i = 0; i < 3; i++)
+		cr_expect(host_checks_result(hc, i)->expectation_met, "check %u", i);
+	sim_eventq_finish(&q);
+	host_checks_destroy(hc);
+	host_finish(&h);
+}
+
+/* Without a stop and resume there is nothing to judge: it passes, and says so. */
+Test(oracle_hw, clock_consistency_without_an_outage_passes_with_a_note)
+{
+	const struct hw_host hp = { .cls = TSC_INVARIANT, .nsockets = 1, .cpus_per_socket = 2 };
+	struct host_check_config c = config(HOST_CHECK_CLOCK_CONSISTENCY, "cc", ORACLE_EXPECT_PASS);
+	struct rig *r;
+
+	c.clock_consistency = (struct host_check_clock_consistency_config){
+		.monotonic_group = 0, .realtime_group = 1, .boottime_group = HOST_CHECK_NO_GROUP,
+		.policy = HOST_CHECK_CC_FREEZE, .tolerance_ps = 1000,
+	};
+	r = rig_new(&hp, &c, 1);
+	rig_run(r, 10 * MS);
+	cr_expect(result(r, 0)->passed);
+	cr_expect_eq(result(r, 0)->samples, 0);
+	cr_expect(strstr(result(r, 0)->note, "nothing to judge"));
+	rig_free(r);
 }

@@ -28,7 +28,8 @@ enum host_check_unit {
 	X(TIMER, "timer", HOST_CHECK_UNIT_PS, timer)                 /* an APIC timer fires on time */ \
 	X(STABLE_BIT, "stable_bit", HOST_CHECK_UNIT_PS, stable_bit)  /* PVCLOCK_TSC_STABLE_BIT holds */ \
 	X(TSC_WRITE, "tsc_write", HOST_CHECK_UNIT_CYCLES, tsc_write) /* a VMM's TSC write takes effect */ \
-	X(TICK_COUNT, "tick_count", HOST_CHECK_UNIT_PS, tick_count)  /* a tick clock after outages */
+	X(TICK_COUNT, "tick_count", HOST_CHECK_UNIT_PS, tick_count)  /* a tick clock after outages */ \
+	X(CLOCK_CONSISTENCY, "clock_consistency", HOST_CHECK_UNIT_PS, clock_consistency) /* clocks across a stop */
 
 enum host_check_kind {
 #define HOST_CHECK_KIND_ENUM(id, name, unit, stem) HOST_CHECK_##id,

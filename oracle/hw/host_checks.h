@@ -113,6 +113,25 @@ struct host_check_tick_count_config {
 	sim_ps tolerance_ps;          /* error that still holds; 0: one tick */
 	bool compensate;              /* the guest compensates lost ticks itself */
 };
+/* clock_consistency: what the guest's clocks do across a stop and resume of the VM. */
+enum host_check_cc_policy {
+	HOST_CHECK_CC_FREEZE,         /* every clock stands still over the outage */
+	HOST_CHECK_CC_ADVANCE,        /* every clock jumps by the outage (KVM_CLOCK_REALTIME) */
+	HOST_CHECK_CC_REALTIME,       /* REALTIME jumps by the outage, MONOTONIC and BOOTTIME do not */
+};
+
+#define HOST_CHECK_NO_GROUP UINT32_MAX
+
+struct host_check_clock_consistency_config {
+	unsigned monotonic_group;     /* the oracle groups (readers) of each clock ID; */
+	unsigned realtime_group;
+	unsigned boottime_group;      /* HOST_CHECK_NO_GROUP: not checked */
+	enum host_check_cc_policy policy;
+	int64_t tolerance_ps;         /* largest |jump - the policy's jump| that holds */
+};
+
+/* "freeze", "advance", "realtime". */
+const char *host_check_cc_policy_name(enum host_check_cc_policy p);
 
 /* One check: what every kind has, and its kind's own part. */
 struct host_check_config {
@@ -131,6 +150,7 @@ struct host_check_config {
 		struct host_check_stable_bit_config stable_bit;
 		struct host_check_tsc_write_config tsc_write;
 		struct host_check_tick_count_config tick_count;
+		struct host_check_clock_consistency_config clock_consistency;
 	};
 };
 

@@ -3,7 +3,8 @@
  * host's CPUs), periodically, to read a clock, modelled on what Linux does.
  * What a read does depends on its kind (sim/guest/reader_kind.h), each in
  * its own file under sim/guest/kinds/: pvclock and pvclock-raw (pvclock.c),
- * tsc (tsc.c), rdtsc (rdtsc.c), hpet and pmtimer (counter.c).
+ * tsc (tsc.c), rdtsc (rdtsc.c), hpet and pmtimer (counter.c), and the
+ * guest's clock IDs monotonic, monotonic_raw, realtime, boottime (clock_id.c).
  *
  * This file is what all kinds share: reads start at a seeded random phase
  * within the period (or a pinned one), each period up to `jitter` late.  A
@@ -72,6 +73,11 @@ struct guest_reader_params {
 	unsigned width_bits;      /* hpet: 32 (readl of the low half) or 64 (readq) */
 	bool wrap_extend;         /* hpet, pmtimer: accumulate masked deltas (Linux) or not */
 	struct tick_clock_config ticks;   /* ticks: the tick source, policy, outages, syncs */
+	/* monotonic, monotonic_raw, realtime, boottime (kinds/clock_id.c) */
+	bool clocksource_tsc;     /* the guest's timekeeping runs on the tsc clocksource, not kvm-clock */
+	sim_ps wall_clock_every_ps; /* realtime: re-write and re-read the wall-clock MSR this often;
+				       0: read once at boot (Linux) */
+	int64_t ntp_freq_ppb;     /* the guest NTP daemon's frequency correction (not in _RAW) */
 	uint64_t seed;
 	const char *stream_id;    /* PRNG stream and event name, e.g. "reader/kvmclock/vcpu2" */
 	unsigned group;           /* opaque to the reader: the oracle group ... */
@@ -104,6 +110,11 @@ struct guest_reader {
 	uint64_t tsc_khz;         /* tsc, rdtsc: the kHz the code converts with */
 	uint64_t boot_tsc;        /* tsc: the clocksource's anchor ... */
 	uint64_t boot_ns;         /* ... and its time */
+	/* clock IDs (kinds/clock_id.c): value = raw clocksource ns mapped through these */
+	uint64_t cs_anchor_ns;    /* the clocksource's ns when the guest's timekeeping began */
+	int64_t realtime_off_ns;  /* REALTIME - MONOTONIC, set from the wall-clock MSR */
+	sim_ps wall_next_ps;      /* realtime: when the guest next re-reads the wall clock */
+	uint64_t wall_reads;      /* realtime: wall-clock MSR writes and reads, boot included */
 	/* totals */
 	uint64_t reads;
 	uint64_t retries;

@@ -23,7 +23,11 @@
 	X(READER_HPET, "hpet", hpet, 0)                /* the HPET main counter, read through MMIO */      \
 	X(READER_PMTIMER, "pmtimer", pmtimer, 0)       /* the ACPI PM timer, read through port I/O */      \
 	X(READER_RDTSC, "rdtsc", rdtsc, 10)            /* raw TSC cycles, no clocksource logic */  \
-	X(READER_TICKS, "ticks", ticks, 10)            /* a tick-counting clock (jiffies, Windows) */
+	X(READER_TICKS, "ticks", ticks, 10)            /* a tick-counting clock (jiffies, Windows) */ \
+	X(READER_MONOTONIC, "monotonic", monotonic, 50) /* the guest's CLOCK_MONOTONIC */         \
+	X(READER_MONOTONIC_RAW, "monotonic_raw", monotonic_raw, 50) /* CLOCK_MONOTONIC_RAW */      \
+	X(READER_REALTIME, "realtime", realtime, 50)   /* CLOCK_REALTIME: the wall clock */        \
+	X(READER_BOOTTIME, "boottime", boottime, 50)   /* CLOCK_BOOTTIME */
 
 enum reader_kind {
 #define READER_KIND_ENUM(id, name, ops, cost_ns) id,

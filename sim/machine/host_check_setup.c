@@ -29,6 +29,9 @@ _Static_assert((int)SCN_WD_HPET == (int)HOST_CHECK_WD_HPET &&
 	       (int)SCN_WD_ACPI_PM == (int)HOST_CHECK_WD_ACPI_PM &&
 	       (int)SCN_WD_KVM_CLOCK == (int)HOST_CHECK_WD_KVM_CLOCK, "watchdog counters in one order");
 _Static_assert(SCN_MAX_SOCKETS <= HOST_CHECK_MAX_SOCKETS, "a crystal description per socket");
+_Static_assert((int)SCN_CC_FREEZE == (int)HOST_CHECK_CC_FREEZE &&
+	       (int)SCN_CC_ADVANCE == (int)HOST_CHECK_CC_ADVANCE &&
+	       (int)SCN_CC_REALTIME == (int)HOST_CHECK_CC_REALTIME, "clock policies in one order");
 _Static_assert(SCN_NAME_MAX <= HOST_CHECK_NAME_MAX, "host check names fit");
 _Static_assert(TICK_MAX_SYNCS <= HOST_CHECK_TICK_MAX_SYNCS, "every sync reaches tick_count");
 
@@ -120,6 +123,14 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 		out->tick_count.compensate = tc.compensate;
 		break;
 	}
+	case SCN_HC_CLOCK_CONSISTENCY:
+		out->clock_consistency.monotonic_group = c->clock_consistency.monotonic;
+		out->clock_consistency.realtime_group = c->clock_consistency.realtime;
+		out->clock_consistency.boottime_group = c->clock_consistency.has_boottime ?
+			c->clock_consistency.boottime : HOST_CHECK_NO_GROUP;
+		out->clock_consistency.policy = (enum host_check_cc_policy)c->clock_consistency.policy;
+		out->clock_consistency.tolerance_ps = (int64_t)c->clock_consistency.tolerance_ps;
+		break;
 	case SCN_HC_COUNT:
 		break;
 	}

@@ -436,7 +436,7 @@ bool read_bool(struct loader *ld, const struct node *v, bool *out)
 bool read_enum(struct loader *ld, const struct node *v, const char *const names[],
 		      unsigned *out)
 {
-	char expected[128], names_list[112], q[80];
+	char expected[256], names_list[240], q[80];
 	const char *s = "";
 
 	if (!v->json)

@@ -16,6 +16,7 @@
 #define SB (1u << SCN_HC_STABLE_BIT)
 #define TW (1u << SCN_HC_TSC_WRITE)
 #define TC (1u << SCN_HC_TICK_COUNT)
+#define CC (1u << SCN_HC_CLOCK_CONSISTENCY)
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -24,6 +25,9 @@ _Static_assert(sizeof(watchdog_cs_names) / sizeof(watchdog_cs_names[0]) == SCN_W
 	       "one name per enumerator");
 static const char *const wd_readout_names[] = { "6.12", "2025-12", NULL };
 _Static_assert(sizeof(wd_readout_names) / sizeof(wd_readout_names[0]) == SCN_WD_READOUT_COUNT + 1,
+	       "one name per enumerator");
+static const char *const cc_policy_names[] = { "freeze", "advance", "realtime", NULL };
+_Static_assert(sizeof(cc_policy_names) / sizeof(cc_policy_names[0]) == SCN_CC_POLICY_COUNT + 1,
 	       "one name per enumerator");
 static const char *const timer_mode_names[] = { "oneshot", "periodic", "deadline", NULL };
 _Static_assert(sizeof(timer_mode_names) / sizeof(timer_mode_names[0]) == SCN_TIMER_MODE_COUNT + 1,
@@ -63,6 +67,13 @@ static const struct field host_check_rows[] = {
 	  .what = "a number of TSC cycles", .only = TW },
 	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = TC },
 	{ ROW("tolerance", F_DURATION_PS, HC(tick_count.tolerance_ps)), .only = TC },
+	{ ROW("monotonic", F_CUSTOM, 0), .required = true, .only = CC },
+	{ ROW("realtime", F_CUSTOM, 0), .required = true, .only = CC },
+	{ ROW("boottime", F_CUSTOM, 0), .only = CC },
+	{ ROW("policy", F_ENUM, HC(clock_consistency.policy)), .required = true,
+	  .names = cc_policy_names, .only = CC },
+	{ ROW("tolerance", F_DURATION_PS, HC(clock_consistency.tolerance_ps)), .dflt = "1s",
+	  .only = CC },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
@@ -268,6 +279,59 @@ static bool load_tick_count(struct loader *ld, const struct node *o, struct scn_
 		    "reader)", sim_quote(q, sizeof(q), name));
 }
 
+/* A reader of the VM by name, of one of the clock-ID kinds `kinds` names (e.g. "monotonic"). */
+static bool read_clock_reader(struct loader *ld, const struct node *o, const char *key,
+			      bool required, const enum reader_kind *kinds, unsigned nkinds,
+			      unsigned *out, bool *given)
+{
+	const struct scenario *sc = ld->sc;
+	const char *s = "";
+	char q[80];
+	struct node v;
+
+	if (!node_get(ld, o, key, required, &v))
+		return false;
+	if (given)
+		*given = v.json != NULL;
+	if (!v.json)
+		return true;
+	if (!read_str(ld, &v, "a reader name", &s))
+		return false;
+	for (unsigned i = 0; i < sc->nreaders; i++) {
+		if (strcmp(sc->readers[i].name, s) != 0)
+			continue;
+		for (unsigned k = 0; k < nkinds; k++)
+			if (sc->readers[i].kind == kinds[k] && !sc->readers[i].on_host) {
+				*out = i;
+				return true;
+			}
+		return fail(ld, v.path, "reader %s is of kind \"%s\"; expected a reader in the VM "
+			    "of kind \"%s\"", sim_quote(q, sizeof(q), s),
+			    reader_kind_name(sc->readers[i].kind), reader_kind_name(kinds[0]));
+	}
+	return fail(ld, v.path, "unknown reader %s", sim_quote(q, sizeof(q), s));
+}
+
+static bool load_clock_consistency(struct loader *ld, const struct node *o,
+				   struct scn_host_check *c)
+{
+	static const enum reader_kind mono[] = { READER_MONOTONIC, READER_MONOTONIC_RAW };
+	static const enum reader_kind real[] = { READER_REALTIME };
+	static const enum reader_kind boot[] = { READER_BOOTTIME };
+	struct node v;
+
+	if (!ld->sc->has_vm) {
+		join_key(v.path, o->path, "check");
+		return fail(ld, v.path, "check \"clock_consistency\" judges a VM: add \"vm\"");
+	}
+	return read_clock_reader(ld, o, "monotonic", true, mono, 2,
+				 &c->clock_consistency.monotonic, NULL) &&
+	       read_clock_reader(ld, o, "realtime", true, real, 1,
+				 &c->clock_consistency.realtime, NULL) &&
+	       read_clock_reader(ld, o, "boottime", false, boot, 1,
+				 &c->clock_consistency.boottime, &c->clock_consistency.has_boottime);
+}
+
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 {
 	struct scenario *sc = ld->sc;
@@ -332,6 +396,10 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 		break;
 	case SCN_HC_TICK_COUNT:
 		if (!load_tick_count(ld, o, c))
+			return false;
+		break;
+	case SCN_HC_CLOCK_CONSISTENCY:
+		if (!load_clock_consistency(ld, o, c))
 			return false;
 		break;
 	case SCN_HC_COUNT:

@@ -24,6 +24,7 @@ static const char *const tick_policy_names[] = { "discard", "delay", "merge", "s
 _Static_assert(sizeof(tick_policy_names) / sizeof(tick_policy_names[0]) == SCN_TICK_POLICY_COUNT + 1,
 	       "one name per enumerator");
 static const char *const timekeeping_names[] = { "ticks", "nohz", NULL };
+static const char *const clocksource_names[] = { "kvm-clock", "tsc", NULL };
 
 static const struct field reader_rows[] = {
 	{ ROW("name", F_NAME, R(name)), .required = true },
@@ -54,6 +55,10 @@ static const struct field reader_rows[] = {
 	  .what = "a catch-up rate (times the tick rate)" },
 	{ ROW("timekeeping", F_ENUM_BOOL, R(nohz)), .dflt = "ticks", .names = timekeeping_names },
 	{ ROW("compensate", F_BOOL, R(compensate)), .dflt = "false" },
+	{ ROW("clocksource", F_ENUM_BOOL, R(clocksource_tsc)), .dflt = "kvm-clock",
+	  .names = clocksource_names },          /* clock IDs only */
+	{ ROW("wall_clock", F_CUSTOM, 0) },      /* realtime only: "boot" or "every <duration>" */
+	{ ROW("ntp_freq", F_PPB, R(ntp_freq_ppb)), .dflt = "0ppm", .max = 500000 },  /* clock IDs */
 };
 
 /*
@@ -306,6 +311,45 @@ static bool load_ticks(struct loader *ld, const struct node *o, struct scn_reade
 	return true;
 }
 
+static bool is_clock_id(enum reader_kind k)
+{
+	return k == READER_MONOTONIC || k == READER_MONOTONIC_RAW || k == READER_REALTIME ||
+	       k == READER_BOOTTIME;
+}
+
+/* "clocksource", "ntp_freq" (clock IDs) and "wall_clock" (realtime): "boot" or "every 1s". */
+static bool load_clock_id_keys(struct loader *ld, const struct node *o, struct scn_reader *r)
+{
+	static const char *const keys[] = { "clocksource", "ntp_freq", "wall_clock" };
+	const char *s = "";
+	char why[96], q[80];
+	struct node v;
+
+	for (unsigned i = 0; i < 3; i++) {
+		if (!node_get(ld, o, keys[i], false, &v))
+			return false;
+		if (v.json && !is_clock_id(r->kind))
+			return fail_at(ld, v.path, AT_KEY, 0, "key \"%s\" is only allowed when \"kind\" "
+				       "is \"monotonic\", \"monotonic_raw\", \"realtime\" or "
+				       "\"boottime\"", keys[i]);
+	}
+	if (!v.json)
+		return true;
+	if (r->kind != READER_REALTIME)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"wall_clock\" is only allowed when \"kind\" is \"realtime\"");
+	if (!read_str(ld, &v, "\"boot\" or \"every <duration>\"", &s))
+		return false;
+	if (strcmp(s, "boot") == 0)
+		return true;
+	if (strncmp(s, "every ", 6) != 0 ||
+	    !sim_parse_duration_ps(s + 6, &r->wall_clock_every_ps, why, sizeof(why)) ||
+	    r->wall_clock_every_ps == 0)
+		return fail(ld, v.path, "expected \"boot\" or \"every <duration>\" (e.g. "
+			    "\"every 1s\"), got %s", sim_quote(q, sizeof(q), s));
+	return true;
+}
+
 bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 {
 	struct scenario *sc = ld->sc;
@@ -402,7 +446,7 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	if (v.json && r->kind != READER_TSC && r->kind != READER_RDTSC)
 		return fail_at(ld, v.path, AT_KEY, 0, "key \"rdtsc\" is only allowed when \"kind\" "
 			       "is \"tsc\" or \"rdtsc\"");
-	if (!load_ticks(ld, o, r))
+	if (!load_ticks(ld, o, r) || !load_clock_id_keys(ld, o, r))
 		return false;
 	if (!node_get(ld, o, "checks", false, &checks))
 		return false;

@@ -328,6 +328,9 @@ struct scn_reader {
 	unsigned slew_rate;               /* "slew_rate": slew's catch-up rate, x the tick rate */
 	bool nohz;                        /* "timekeeping": "nohz" (true) or "ticks" */
 	bool compensate;                  /* "compensate": the guest's own lost-tick compensation */
+	bool clocksource_tsc;             /* clock IDs: "clocksource": "kvm-clock" (default) or "tsc" */
+	sim_ps wall_clock_every_ps;       /* realtime: "wall_clock": "boot" (0) or "every <duration>" */
+	int64_t ntp_freq_ppb;             /* clock IDs: "ntp_freq": the guest NTP's correction, ppb */
 	struct oracle_check_config checks[ORACLE_CHECK_COUNT]; /* "checks": {...} */
 	char path[SCN_PATH_MAX];
 };
@@ -432,6 +435,14 @@ enum scn_timer_mode {
 	SCN_TIMER_MODE_COUNT
 };
 
+/* clock_consistency "policy": oracle/hw's enum host_check_cc_policy, in its order. */
+enum scn_cc_policy {
+	SCN_CC_FREEZE,                    /* "freeze" */
+	SCN_CC_ADVANCE,                   /* "advance" */
+	SCN_CC_REALTIME,                  /* "realtime" */
+	SCN_CC_POLICY_COUNT
+};
+
 /* A check on the hardware model of one host.  Only the sub-struct of its kind is set. */
 struct scn_host_check {
 	char name[SCN_NAME_MAX];          /* "name": unique; default "<check>-<index>" */
@@ -474,6 +485,13 @@ struct scn_host_check {
 	struct {
 		uint64_t threshold_cycles; /* "threshold": cycles */
 	} tsc_write;
+	struct {
+		unsigned monotonic, realtime; /* "monotonic", "realtime": reader names, required */
+		bool has_boottime;        /* "boottime": a reader name, optional */
+		unsigned boottime;
+		enum scn_cc_policy policy; /* "policy", required */
+		sim_ps tolerance_ps;      /* "tolerance" */
+	} clock_consistency;
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
 };
 

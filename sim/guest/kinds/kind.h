@@ -59,4 +59,15 @@ static inline bool guest_reader_check_tsc_khz(const struct guest_reader *r, stru
 	return true;
 }
 
+/*
+ * Shared by the kinds that read kvmclock or the guest TSC the way Linux does
+ * (pvclock.c, tsc.c; the clock IDs in clock_id.c run on either).
+ */
+/* pvclock: sample the vCPU's page as the attempt begins. */
+void guest_pvclock_begin(struct guest_reader *r, sim_ps now);
+/* pvclock_clocksource_read(): false to retry; clamped to last_value unless the stable bit holds. */
+bool guest_pvclock_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns);
+/* r->tsc_khz: the scenario's, or what pvclock_tsc_khz() derives from the vCPU's rate. */
+bool guest_tsc_khz(struct guest_reader *r, struct sim_diag *err);
+
 #endif

@@ -11,7 +11,7 @@
  */
 #include "sim/guest/kinds/kind.h"
 
-static void pvclock_kind_begin(struct guest_reader *r, sim_ps now)
+void guest_pvclock_begin(struct guest_reader *r, sim_ps now)
 {
 	(void)now;
 	r->snapshot = guest_reader_vcpu(r)->pvti;
@@ -29,7 +29,7 @@ static bool page_cycles(struct guest_reader *r, sim_ps now, uint64_t *ns)
 	return true;
 }
 
-static bool pvclock_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
+bool guest_pvclock_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
 {
 	uint64_t ret, last;
 
@@ -58,11 +58,11 @@ static bool pvclock_raw_kind_finish(struct guest_reader *r, sim_ps now, uint64_t
 }
 
 const struct reader_kind_ops reader_kind_pvclock = {
-	.begin = pvclock_kind_begin,
-	.finish = pvclock_kind_finish,
+	.begin = guest_pvclock_begin,
+	.finish = guest_pvclock_finish,
 };
 
 const struct reader_kind_ops reader_kind_pvclock_raw = {
-	.begin = pvclock_kind_begin,
+	.begin = guest_pvclock_begin,
 	.finish = pvclock_raw_kind_finish,
 };

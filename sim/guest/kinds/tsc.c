@@ -18,7 +18,7 @@ static bool host_tsc_khz(struct guest_reader *r, struct sim_diag *err)
 }
 
 /* The guest's tsc_khz: what pvclock_tsc_khz() derives from the mul/shift KVM writes. */
-static bool guest_tsc_khz(struct guest_reader *r, struct sim_diag *err)
+bool guest_tsc_khz(struct guest_reader *r, struct sim_diag *err)
 {
 	const struct kvm_vcpu *v = guest_reader_vcpu(r);
 
