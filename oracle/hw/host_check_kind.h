@@ -25,7 +25,8 @@ enum host_check_unit {
 	X(FLAG_TRUTH, "flag_truth", HOST_CHECK_UNIT_PPB, flag_truth) /* advertised TSC flags hold */ \
 	X(TSC_SYNC, "tsc_sync", HOST_CHECK_UNIT_CYCLES, tsc_sync)    /* Linux's boot sync check */  \
 	X(WATCHDOG, "watchdog", HOST_CHECK_UNIT_PS, watchdog)        /* Linux's clocksource watchdog */ \
-	X(TIMER, "timer", HOST_CHECK_UNIT_PS, timer)                 /* an APIC timer fires on time */
+	X(TIMER, "timer", HOST_CHECK_UNIT_PS, timer)                 /* an APIC timer fires on time */ \
+	X(PAGE_STEP, "page_step", HOST_CHECK_UNIT_PS, page_step)     /* pvclock page rewrites */
 
 enum host_check_kind {
 #define HOST_CHECK_KIND_ENUM(id, name, unit, stem) HOST_CHECK_##id,

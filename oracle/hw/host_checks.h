@@ -88,6 +88,16 @@ struct host_check_timer_config {
 	struct sim_freq tsc_nominal;  /* deadline mode: the delay in cycles at this rate */
 };
 
+enum host_check_page_step_measure {
+	HOST_CHECK_PAGE_STEP_STEP,    /* a vCPU's new page against its old one */
+	HOST_CHECK_PAGE_STEP_SPREAD,  /* the vCPUs' pages against each other */
+};
+
+struct host_check_page_step_config {
+	enum host_check_page_step_measure measure;
+	sim_ps threshold_ps;          /* largest |step| (or spread) that holds */
+};
+
 /* One check: what every kind has, and its kind's own part. */
 struct host_check_config {
 	enum host_check_kind kind;
@@ -102,6 +112,7 @@ struct host_check_config {
 		struct host_check_tsc_sync_config tsc_sync;
 		struct host_check_watchdog_config watchdog;
 		struct host_check_timer_config timer;
+		struct host_check_page_step_config page_step;
 	};
 };
 

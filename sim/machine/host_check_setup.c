@@ -25,6 +25,9 @@ _Static_assert((int)SCN_TIMER_ONESHOT == (int)HOST_CHECK_TIMER_ONESHOT &&
 	       (int)SCN_TIMER_DEADLINE == (int)HOST_CHECK_TIMER_DEADLINE, "timer modes in one order");
 _Static_assert((int)SCN_WD_HPET == (int)HOST_CHECK_WD_HPET &&
 	       (int)SCN_WD_ACPI_PM == (int)HOST_CHECK_WD_ACPI_PM, "watchdog counters in one order");
+_Static_assert((int)SCN_PAGE_STEP_STEP == (int)HOST_CHECK_PAGE_STEP_STEP &&
+	       (int)SCN_PAGE_STEP_SPREAD == (int)HOST_CHECK_PAGE_STEP_SPREAD,
+	       "page_step measures in one order");
 _Static_assert(SCN_MAX_SOCKETS <= HOST_CHECK_MAX_SOCKETS, "a crystal description per socket");
 _Static_assert(SCN_NAME_MAX <= HOST_CHECK_NAME_MAX, "host check names fit");
 
@@ -95,6 +98,10 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 		out->timer.apic_timer = sh->features.apic_timer;
 		out->timer.arat = sh->features.arat;
 		out->timer.tsc_nominal = sh->tsc;
+		break;
+	case SCN_HC_PAGE_STEP:
+		out->page_step.measure = (enum host_check_page_step_measure)c->page_step.measure;
+		out->page_step.threshold_ps = c->page_step.threshold_ps;
 		break;
 	case SCN_HC_COUNT:
 		break;

@@ -212,6 +212,9 @@ static void apply_start(struct host_events *he, const struct scn_event *e, sim_p
 		if (he->env.reader_move)
 			he->env.reader_move(he->env.ctx, e->reader, e->cpu, now);
 		break;
+	case SCN_EV_NTP_ADJUST:
+		host_ntp_adjust(h, now, e->freq_ppb);
+		break;
 	case SCN_EV_CSTATE_PATTERN:
 	case SCN_EV_COUNT:
 		break;

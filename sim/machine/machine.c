@@ -356,6 +356,11 @@ static bool build_hosts(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
+_Static_assert((int)SCN_KVMCLOCK_RAW == (int)KVM_CLOCK_BASE_RAW &&
+	       (int)SCN_KVMCLOCK_MONO == (int)KVM_CLOCK_BASE_MONO, "kvmclock bases in one order");
+_Static_assert((int)SCN_ANCHOR_HOST == (int)KVM_ANCHOR_HOST &&
+	       (int)SCN_ANCHOR_GUEST_TSC == (int)KVM_ANCHOR_GUEST_TSC, "anchors in one order");
+
 /* The VM on its hosts, its pages current at t = 0. */
 static bool build_vm(struct machine *m, struct sim_diag *err)
 {
@@ -375,10 +380,13 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 		.guest_uptime_ns = s->vm.uptime_ns,
 		.stable_bit_cpuid = s->vm.stable_bit_cpuid,
 		.sync_period_ps = s->vm.sync_period_ps,
-		.update_delay_ps = KVM_CLOCK_UPDATE_DELAY_PS,
+		.update_delay_ps = s->vm.clock_update_delay_ps,
 		.entry_latency_max_ps = 0,
 		.seed = s->seed,
 		.trace = &m->trace,
+		.guest_tsc_khz = s->vm.tsc_khz,
+		.clock_base = (enum kvm_clock_base)s->vm.kvmclock_base,
+		.anchor = (enum kvm_masterclock_anchor)s->vm.masterclock_anchor,
 	};
 	if (!kvm_vm_init(&m->vm, &kp, &m->hosts[m->cur_host], &m->q, 0, err)) {
 		sim_diag_set_path(err, "/vm");

@@ -15,6 +15,15 @@ _Static_assert(sizeof(set_clock_names) / sizeof(set_clock_names[0]) == SCN_SET_C
 static const char *const tsc_carry_names[] = { "frozen", "advance", NULL };
 _Static_assert(sizeof(tsc_carry_names) / sizeof(tsc_carry_names[0]) == SCN_TSC_CARRY_COUNT + 1,
 	       "one name per enumerator");
+static const char *const kvmclock_base_names[] = { "raw", "mono", NULL };
+_Static_assert(sizeof(kvmclock_base_names) / sizeof(kvmclock_base_names[0]) ==
+	       SCN_KVMCLOCK_BASE_COUNT + 1, "one name per enumerator");
+static const char *const anchor_names[] = { "host", "guest_tsc", NULL };
+_Static_assert(sizeof(anchor_names) / sizeof(anchor_names[0]) == SCN_ANCHOR_COUNT + 1,
+	       "one name per enumerator");
+static const char *const clock_request_names[] = { "masterclock", "global", "vcpu", NULL };
+_Static_assert(sizeof(clock_request_names) / sizeof(clock_request_names[0]) == SCN_REQ_COUNT + 1,
+	       "one name per enumerator");
 
 static const struct field vm_rows[] = {
 	{ ROW("host", F_CUSTOM, 0), .required = true },
@@ -29,6 +38,15 @@ static const struct field vm_rows[] = {
 	  .min = 1, .what = "period" },
 	{ ROW("kvm_version", F_ENUM, VM(kvm_version)), .dflt = KVM_VERSION_DEFAULT_NAME,
 	  .names = kvm_version_names },
+	/* KVM_SET_TSC_KHZ on every vCPU before its first TSC write; 0: the host's tsc_khz */
+	{ ROW("tsc_khz", F_U64, VM(tsc_khz)), .dflt = "0", .max = UINT32_MAX,
+	  .what = "a TSC rate in kHz" },
+	{ ROW("kvmclock_base", F_ENUM, VM(kvmclock_base)), .dflt = "raw",
+	  .names = kvmclock_base_names },
+	{ ROW("masterclock_anchor", F_ENUM, VM(masterclock_anchor)), .dflt = "host",
+	  .names = anchor_names },
+	/* KVMCLOCK_UPDATE_DELAY (7e44e4495a, "x86: kvm: rate-limit global clock updates") */
+	{ ROW("clock_update_delay", F_DURATION_PS, VM(clock_update_delay_ps)), .dflt = "100ms" },
 };
 
 static const struct field migration_rows[] = {
@@ -48,7 +66,18 @@ static const struct field move_rows[] = {
 	{ ROW("pcpu", F_CUSTOM, 0), .required = true },
 };
 
+#define CU(m) offsetof(struct scn_clock_update, m)
+
+static const struct field clock_update_rows[] = {
+	{ ROW("at", F_DURATION_PS, CU(at_ps)), .required = true },
+	{ ROW("request", F_ENUM, CU(request)), .required = true, .names = clock_request_names },
+	{ ROW("vcpu", F_CUSTOM, 0) },
+	{ ROW("every", F_DURATION_PS, CU(every_ps)), .dflt = "0s" },
+	{ ROW("count", F_U64, CU(count)), .dflt = "0", .max = MAX_U53, .what = "a number of updates" },
+};
+
 const struct field_table vm_table = FIELDS("vm", vm_rows);
+static const struct field_table clock_update_table = FIELDS("clock_updates", clock_update_rows);
 static const struct field_table migration_table = FIELDS("migrations", migration_rows);
 static const struct field_table move_table = FIELDS("vcpu_moves", move_rows);
 
@@ -183,6 +212,33 @@ static bool load_move(struct loader *ld, const struct node *o, unsigned k)
 	return check_vcpu_cpu(ld, v.path, &sc->hosts[host], mv->pcpu);
 }
 
+/* A clock update: a KVM request on one vCPU at `at`, then every `every` (count times). */
+static bool load_clock_update(struct loader *ld, const struct node *o, unsigned k)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_clock_update *cu = &sc->clock_updates[k];
+	struct node v;
+	char a[32], b[32];
+
+	if (!load_fields(ld, o, &clock_update_table, 0, NULL, cu, NULL))
+		return false;
+	keep_path(cu->path, o->path);
+	if (cu->at_ps >= sc->duration_ps) {
+		join_key(v.path, o->path, "at");
+		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, cu->at_ps));
+	}
+	if (!node_get(ld, o, "vcpu", false, &v) ||
+	    !read_uint(ld, &v, 0, sc->vm.nvcpus - 1, "a vCPU index", &cu->vcpu))
+		return false;
+	if (!node_get(ld, o, "count", false, &v))
+		return false;
+	if (v.json && !cu->every_ps)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"count\" needs \"every\" (a period above 0s)");
+	return true;
+}
+
 /* ---- the VM's lists: one row per VMM action's array (sim/vmm/vmm.h) ---- */
 
 #define SC(m) offsetof(struct scenario, m)
@@ -192,6 +248,8 @@ const struct vm_list vm_lists[] = {
 	  "migrations need a VM", true, SC(nmigrations), load_migration },
 	{ "vcpu_moves", &move_table, SCN_MAX_MOVES, "vCPU moves",
 	  "vCPU moves need a VM", false, SC(nmoves), load_move },
+	{ "clock_updates", &clock_update_table, SCN_MAX_CLOCK_UPDATES, "clock updates",
+	  "clock updates need a VM", false, SC(nclock_updates), load_clock_update },
 };
 const unsigned vm_list_count = sizeof(vm_lists) / sizeof(vm_lists[0]);
 _Static_assert(sizeof(vm_lists) / sizeof(vm_lists[0]) <= VM_LISTS_MAX, "raise VM_LISTS_MAX");

@@ -34,6 +34,7 @@
 #define SCN_MAX_MIGRATIONS 16
 #define SCN_MAX_READERS 16
 #define SCN_MAX_MOVES 64
+#define SCN_MAX_CLOCK_UPDATES 64
 #define SCN_MAX_SCRIPTS 16
 #define SCN_MAX_COMMANDS 1024             /* per script */
 #define SCN_COMMAND_MAX 96                /* a qtest line: at most 95 characters + NUL */
@@ -170,6 +171,20 @@ struct scn_host {
 	char path[SCN_PATH_MAX];          /* JSON pointer of this host, e.g. "/hosts/1" */
 };
 
+/* The host clock KVM anchors kvmclock to (sim/kvm/kvm.h enum kvm_clock_base). */
+enum scn_kvmclock_base {
+	SCN_KVMCLOCK_RAW,                 /* "raw": CLOCK_MONOTONIC_RAW (KVM 4.16 on) */
+	SCN_KVMCLOCK_MONO,                /* "mono": NTP-adjusted CLOCK_MONOTONIC (before 4.16) */
+	SCN_KVMCLOCK_BASE_COUNT
+};
+
+/* What a master clock update does with kvmclock (enum kvm_masterclock_anchor). */
+enum scn_masterclock_anchor {
+	SCN_ANCHOR_HOST,                  /* "host": re-anchor to the host clock (6.1, 6.12) */
+	SCN_ANCHOR_GUEST_TSC,             /* "guest_tsc": keep kvmclock a function of the guest TSC */
+	SCN_ANCHOR_COUNT
+};
+
 struct scn_vm {
 	unsigned nvcpus;                  /* "vcpus": 1..64, required */
 	unsigned host;                    /* "host": name, index into hosts; required */
@@ -181,6 +196,10 @@ struct scn_vm {
 	sim_ps entry_latency_ps;          /* "entry_latency" */
 	sim_ps sync_period_ps;            /* "kvmclock_sync_period" */
 	enum kvm_version kvm_version;     /* "kvm_version": whose behaviour KVM models */
+	uint64_t tsc_khz;                 /* "tsc_khz": KVM_SET_TSC_KHZ at creation; 0 = host's */
+	enum scn_kvmclock_base kvmclock_base;         /* "kvmclock_base" */
+	enum scn_masterclock_anchor masterclock_anchor; /* "masterclock_anchor" */
+	sim_ps clock_update_delay_ps;     /* "clock_update_delay": KVMCLOCK_UPDATE_DELAY */
 };
 
 enum scn_set_clock {
@@ -213,6 +232,24 @@ struct scn_vcpu_move {
 	sim_ps at_ps;                     /* "at" */
 	unsigned vcpu;                    /* "vcpu" */
 	unsigned pcpu;                    /* "pcpu" */
+	char path[SCN_PATH_MAX];
+};
+
+/* Which KVM request a clock update posts (arch/x86/kvm/x86.c). */
+enum scn_clock_request {
+	SCN_REQ_MASTERCLOCK,              /* "masterclock": KVM_REQ_MASTERCLOCK_UPDATE */
+	SCN_REQ_GLOBAL,                   /* "global": KVM_REQ_GLOBAL_CLOCK_UPDATE */
+	SCN_REQ_VCPU,                     /* "vcpu": KVM_REQ_CLOCK_UPDATE on that vCPU only */
+	SCN_REQ_COUNT
+};
+
+/* A clock update request posted on a vCPU, once or periodically. */
+struct scn_clock_update {
+	sim_ps at_ps;                     /* "at", required */
+	enum scn_clock_request request;   /* "request", required */
+	unsigned vcpu;                    /* "vcpu": default 0 */
+	sim_ps every_ps;                  /* "every": 0 = once */
+	uint64_t count;                   /* "count" (with every): 0 = until the end of the run */
 	char path[SCN_PATH_MAX];
 };
 
@@ -285,6 +322,7 @@ enum scn_event_type {
 	SCN_EV_TSC_ADJUST_WRITE,          /* "tsc_adjust_write" */
 	SCN_EV_SUSPEND,                   /* "suspend" */
 	SCN_EV_READER_MIGRATE,            /* "reader_migrate" */
+	SCN_EV_NTP_ADJUST,                /* "ntp_adjust" */
 	SCN_EV_COUNT
 };
 
@@ -318,6 +356,7 @@ struct scn_event {
 	bool has_adjust;                  /* tsc_adjust_write: always; suspend: key given */
 	bool s4;                          /* suspend "kind": "S4" (true) or "S3" (false) */
 	unsigned reader;                  /* reader_migrate "reader": index into readers */
+	int64_t freq_ppb;                 /* ntp_adjust "freq": the NTP frequency from now on */
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/events/3" */
 };
 
@@ -333,6 +372,12 @@ enum scn_watchdog_cs {
 	SCN_WD_HPET,                      /* "hpet" (default) */
 	SCN_WD_ACPI_PM,                   /* "acpi_pm" */
 	SCN_WD_CS_COUNT
+};
+
+enum scn_page_step_measure {
+	SCN_PAGE_STEP_STEP,               /* "step": a vCPU's new page against its old one */
+	SCN_PAGE_STEP_SPREAD,             /* "spread": the vCPUs' pages against each other */
+	SCN_PAGE_STEP_MEASURE_COUNT
 };
 
 enum scn_timer_mode {
@@ -372,6 +417,10 @@ struct scn_host_check {
 		uint64_t count;           /* "count" (periodic): fires to check; 0 = all in the run */
 		sim_ps slack_ps;          /* "slack" */
 	} timer;
+	struct {
+		enum scn_page_step_measure measure; /* "measure" */
+		sim_ps threshold_ps;      /* "threshold": largest |step| (or spread) that holds */
+	} page_step;
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
 };
 
@@ -392,6 +441,8 @@ struct scenario {
 	struct scn_migration migrations[SCN_MAX_MIGRATIONS];
 	unsigned nmoves;
 	struct scn_vcpu_move moves[SCN_MAX_MOVES];
+	unsigned nclock_updates;
+	struct scn_clock_update clock_updates[SCN_MAX_CLOCK_UPDATES];
 	unsigned nreaders;                /* 0..16; 0 without hosts */
 	struct scn_reader readers[SCN_MAX_READERS];
 	unsigned nscripts;                /* 0..16 */
