@@ -191,7 +191,7 @@ static void page_step_finish(struct host_check *k, sim_ps end)
 {
 	struct page_step *ps = k->state;
 	struct host_check_result *r = &k->r;
-	char a[40], t0[32], t1[32];
+	char a[40], b[40], t0[32], t1[32];
 
 	if (k->cfg.page_step.measure == HOST_CHECK_PAGE_STEP_SPREAD && ps->quiet_from_ps != SIM_NEVER &&
 	    end > ps->quiet_from_ps)
@@ -202,12 +202,12 @@ static void page_step_finish(struct host_check *k, sim_ps end)
 		return;
 	}
 	if (k->cfg.page_step.measure == HOST_CHECK_PAGE_STEP_SPREAD) {
-		hc_put(r->note, sizeof(r->note), "%" PRIu64 " page writes, %" PRIu64 " spans "
+		hc_put(r->note, sizeof(r->note), "%" PRIu64 " page writes after boot, %" PRIu64 " spans "
 		       "compared on %u vCPUs; largest spread %s (vCPU %u ahead of vCPU %u) from %s s "
 		       "to %s s; threshold %s", ps->writes, r->samples, ps->n, hc_dur(a, r->worst),
 		       ps->ahead, ps->behind, sim_format_seconds(t0, ps->worst_from_ps),
 		       sim_format_seconds(t1, ps->worst_to_ps),
-		       hc_dur(a, (int64_t)k->cfg.page_step.threshold_ps));
+		       hc_dur(b, (int64_t)k->cfg.page_step.threshold_ps));
 	} else if (!ps->any) {
 		hc_put(r->note, sizeof(r->note), "%" PRIu64 " page writes, none a rewrite",
 		       ps->writes);

@@ -74,6 +74,7 @@ static const struct field clock_update_rows[] = {
 	{ ROW("vcpu", F_CUSTOM, 0) },
 	{ ROW("every", F_DURATION_PS, CU(every_ps)), .dflt = "0s" },
 	{ ROW("count", F_U64, CU(count)), .dflt = "0", .max = MAX_U53, .what = "a number of updates" },
+	{ ROW("stagger", F_DURATION_PS, CU(stagger_ps)), .dflt = "0s" },
 };
 
 const struct field_table vm_table = FIELDS("vm", vm_rows);
@@ -236,6 +237,16 @@ static bool load_clock_update(struct loader *ld, const struct node *o, unsigned 
 	if (v.json && !cu->every_ps)
 		return fail_at(ld, v.path, AT_KEY, 0,
 			       "key \"count\" needs \"every\" (a period above 0s)");
+	if (!node_get(ld, o, "stagger", false, &v) || !v.json)
+		return true;
+	if (cu->request != SCN_REQ_MASTERCLOCK && cu->stagger_ps)
+		return fail_at(ld, v.path, AT_KEY, 0, "key \"stagger\" needs \"request\": "
+			       "\"masterclock\"");
+	if (cu->every_ps && (sim_u128)cu->stagger_ps * (sc->vm.nvcpus - 1) >= cu->every_ps)
+		return fail(ld, v.path, "the last vCPU would get its page %s after the request, not "
+			    "before the next one (\"every\": %s)",
+			    fmt_ps(a, sizeof(a), 1, cu->stagger_ps * (sc->vm.nvcpus - 1)),
+			    fmt_ps(b, sizeof(b), 1, cu->every_ps));
 	return true;
 }
 

@@ -250,6 +250,8 @@ struct scn_clock_update {
 	unsigned vcpu;                    /* "vcpu": default 0 */
 	sim_ps every_ps;                  /* "every": 0 = once */
 	uint64_t count;                   /* "count" (with every): 0 = until the end of the run */
+	sim_ps stagger_ps;                /* "stagger" (masterclock): the k-th vCPU from `vcpu`
+					     gets its page from the new pair k x stagger later */
 	char path[SCN_PATH_MAX];
 };
 

@@ -10,6 +10,11 @@
  *   when a vCPU is loaded on another pCPU without the master clock): this
  *   vCPU's page at its entry, every page KVMCLOCK_UPDATE_DELAY later;
  * - "vcpu": KVM_REQ_CLOCK_UPDATE on that vCPU alone (kvm_guest_time_update()).
+ * With "stagger", a master clock update reaches the vCPUs' pages at
+ * different moments: KVM takes the new pair at `at` and asks every vCPU for
+ * KVM_REQ_CLOCK_UPDATE (kvm_end_pvclock_update()), but each vCPU services it
+ * at its next entry, and a descheduled or halted vCPU enters late: the k-th
+ * vCPU from `vcpu` writes its page k x stagger after the pair.
  * Not a VMM ioctl: the host kernel's own work, listed with the VMM's actions
  * because it is a timeline of things done to the VM.  Phase: "request".
  */
@@ -19,6 +24,8 @@ struct clock_update {
 	struct vmm_action a;
 	struct sim_event ev;
 	uint64_t done;            /* requests posted so far */
+	unsigned next;            /* staggered: the next vCPU (counted from `vcpu`) to update */
+	sim_ps round_ps;          /* staggered: when the current round's pair was taken */
 	char name[32];
 };
 
@@ -32,22 +39,57 @@ static const uint32_t request_bits[] = {
 _Static_assert(sizeof(request_bits) / sizeof(request_bits[0]) == SCN_REQ_COUNT,
 	       "one KVM request per clock update kind");
 
+/* The next round `every` after `from`, unless the count or the run is over. */
+static void next_round(struct clock_update *cu, const struct scn_clock_update *sc,
+		       struct sim_eventq *q, sim_ps from)
+{
+	const struct vmm_env *e = vmm_env(cu->a.vmm);
+	sim_ps next;
+
+	if (!sc->every_ps || (sc->count && cu->done >= sc->count))
+		return;
+	next = sim_add_sat(from, sc->every_ps);
+	if (next < e->s->duration_ps)
+		sim_schedule(q, &cu->ev, next);
+}
+
+/* One step of a staggered round: the pair first, then one vCPU's page per step. */
+static void staggered(struct clock_update *cu, const struct scn_clock_update *sc,
+		      struct sim_eventq *q, sim_ps now)
+{
+	struct kvm_vm *vm = vmm_env(cu->a.vmm)->vm;
+
+	if (cu->next == 0) {
+		vmm_phase(&cu->a, "request", now);
+		cu->round_ps = now;
+		cu->done++;
+		/* pvclock_update_vm_gtod_copy() at the request; the pages follow one by one */
+		kvm_update_masterclock(vm, now);
+	}
+	kvm_vcpu_request(&vm->vcpus[(sc->vcpu + cu->next) % vm->nvcpus], KVM_REQ_CLOCK_UPDATE, now);
+	if (++cu->next < vm->nvcpus) {
+		sim_schedule(q, &cu->ev, sim_add_sat(now, sc->stagger_ps));
+		return;
+	}
+	cu->next = 0;
+	next_round(cu, sc, q, cu->round_ps);
+}
+
 static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
 	struct clock_update *cu = sim_container_of(ev, struct clock_update, ev);
 	const struct vmm_env *e = vmm_env(cu->a.vmm);
 	const struct scn_clock_update *sc = &e->s->clock_updates[cu->a.index];
-	sim_ps next;
 
+	if (sc->stagger_ps) {
+		staggered(cu, sc, q, now);
+		return;
+	}
 	vmm_phase(&cu->a, "request", now);
 	/* a paused VM keeps the request pending until it runs again */
 	kvm_vcpu_request(&e->vm->vcpus[sc->vcpu], request_bits[sc->request], now);
 	cu->done++;
-	if (!sc->every_ps || (sc->count && cu->done >= sc->count))
-		return;
-	next = sim_add_sat(now, sc->every_ps);
-	if (next < e->s->duration_ps)
-		sim_schedule(q, &cu->ev, next);
+	next_round(cu, sc, q, now);
 }
 
 static void update_schedule(struct vmm_action *a)
