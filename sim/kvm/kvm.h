@@ -58,14 +58,14 @@ struct kvm_clock_data {
 
 /*
  * The host clock KVM anchors kvmclock to (sim/kvm/masterclock.c).  Since
- * Linux 4.16 (53fafdbb8b21, "KVM: x86: switch KVMCLOCK base to monotonic raw
+ * Linux 5.5 (53fafdbb8b21, 2019, "KVM: x86: switch KVMCLOCK base to monotonic raw
  * clock") it is the raw clock: 6.1 and 6.12 read it through
  * kvm_get_time_and_clockread() (master clock) and get_kvmclock_base_ns()
  * (per-vCPU updates).  Before, the NTP-adjusted CLOCK_MONOTONIC.
  */
 enum kvm_clock_base {
-	KVM_CLOCK_BASE_RAW,       /* CLOCK_MONOTONIC_RAW: KVM 4.16 on, both modelled versions */
-	KVM_CLOCK_BASE_MONO,      /* CLOCK_MONOTONIC, NTP slewed: KVM before 4.16 */
+	KVM_CLOCK_BASE_RAW,       /* CLOCK_MONOTONIC_RAW: KVM 5.5 on, both modelled versions */
+	KVM_CLOCK_BASE_MONO,      /* CLOCK_MONOTONIC, NTP slewed: KVM before 5.5 */
 };
 
 /* What a master clock update does with kvmclock_offset (sim/kvm/masterclock.c). */

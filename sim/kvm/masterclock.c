@@ -12,7 +12,7 @@
  * own mult/shift: the two slopes differ, and each re-anchor steps kvmclock by
  * the difference accumulated since the last one (F06: -3509 ns after 5 s on a
  * 2999999 kHz host with the guest scaled to 1499999 kHz).  Under NTP the host
- * CLOCK_MONOTONIC differs by the NTP frequency as well, which KVM before 4.16
+ * CLOCK_MONOTONIC differs by the NTP frequency as well, which KVM before 5.5
  * anchored to.
  *
  * KVM_ANCHOR_GUEST_TSC models the correction of David Woodhouse's series

@@ -173,8 +173,8 @@ struct scn_host {
 
 /* The host clock KVM anchors kvmclock to (sim/kvm/kvm.h enum kvm_clock_base). */
 enum scn_kvmclock_base {
-	SCN_KVMCLOCK_RAW,                 /* "raw": CLOCK_MONOTONIC_RAW (KVM 4.16 on) */
-	SCN_KVMCLOCK_MONO,                /* "mono": NTP-adjusted CLOCK_MONOTONIC (before 4.16) */
+	SCN_KVMCLOCK_RAW,                 /* "raw": CLOCK_MONOTONIC_RAW (KVM 5.5 on) */
+	SCN_KVMCLOCK_MONO,                /* "mono": NTP-adjusted CLOCK_MONOTONIC (before 5.5) */
 	SCN_KVMCLOCK_BASE_COUNT
 };
 
