@@ -155,7 +155,7 @@ static void measure_spread(struct host_check *k, sim_ps now)
 		       sim_format_seconds(t0, ps->quiet_from_ps), sim_format_seconds(t1, now), ihi,
 		       hc_dur(a, spread_ps), ilo, sim_format_seconds(t0, ps->written_ps[ihi]),
 		       sim_format_seconds(t1, ps->written_ps[ilo]));
-		host_check_violation(k, ps->quiet_from_ps, ihi, spread_ps);
+		host_check_violation(k, now, ihi, spread_ps);   /* found now: records never go back */
 	}
 }
 
