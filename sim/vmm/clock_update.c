@@ -2,10 +2,11 @@
  * A clock update: at `at` (then every `every`, `count` times or until the
  * end of the run) a KVM request is posted on one vCPU, as the host kernel
  * does it (arch/x86/kvm/x86.c, 6.1 and 6.12):
- * - "masterclock": KVM_REQ_MASTERCLOCK_UPDATE, what kvm_gen_update_masterclock()
- *   posts after clock_was_set() or a host clocksource change, and what a
- *   guest's switch between MSR_KVM_SYSTEM_TIME and _NEW triggers (the F06
- *   selftest): a new master pair, then every page is rewritten from it;
+ * - "masterclock": KVM_REQ_MASTERCLOCK_UPDATE, as pvclock_gtod_update_fn()
+ *   posts it when the host clocksource stops being the TSC, and
+ *   kvm_write_system_time() when vCPU 0 switches between MSR_KVM_SYSTEM_TIME
+ *   and _NEW (the F06 selftest's trigger); kvm_update_masterclock() takes a
+ *   new pair and kvm_end_pvclock_update() asks every vCPU to rewrite its page;
  * - "global": KVM_REQ_GLOBAL_CLOCK_UPDATE (kvm_gen_kvmclock_update(), posted
  *   when a vCPU is loaded on another pCPU without the master clock): this
  *   vCPU's page at its entry, every page KVMCLOCK_UPDATE_DELAY later;
