@@ -9,6 +9,8 @@
  *               timer: would Linux demote the TSC, and rightly?
  *   timer       an APIC timer (one-shot, periodic, TSC-deadline) on a CPU
  *               fires no later than its due time plus a slack.
+ *   page_step   a rewrite of a vCPU's pvclock page does not step kvmclock
+ *               (or: the vCPUs' pages agree at each instant).
  * Each reports pass/fail, its worst value, and an explanation of the first
  * violation that names the physical cause (which CPU, which event).
  * Definitions: docs/clocks.md "Host checks".  Each kind is one file of
