@@ -46,6 +46,16 @@ struct page_step {
 	sim_ps worst_from_ps, worst_to_ps;
 };
 
+/* ns to ps, saturating (a page 107 days off another would overflow). */
+static int64_t ps_of_ns(int64_t ns)
+{
+	if (ns > INT64_MAX / (int64_t)SIM_PS_PER_NS)
+		return INT64_MAX;
+	if (ns < -(INT64_MAX / (int64_t)SIM_PS_PER_NS))
+		return -INT64_MAX;
+	return ns * (int64_t)SIM_PS_PER_NS;
+}
+
 static int64_t page_value_step_ns(const struct pvclock_vcpu_time_info *old,
 				  const struct pvclock_vcpu_time_info *new, uint64_t tsc,
 				  uint64_t *old_ns, uint64_t *new_ns)
@@ -79,8 +89,8 @@ static void record_step(struct host_check *k, unsigned vcpu, const struct pvcloc
 	int64_t thr = (int64_t)k->cfg.page_step.threshold_ps;
 	uint64_t tsc = kvm_vcpu_guest_tsc(&ps->vm->vcpus[vcpu], now);
 	uint64_t old_ns, new_ns;
-	int64_t step_ps = page_value_step_ns(&ps->pages[vcpu], new, tsc, &old_ns, &new_ns) *
-			  (int64_t)SIM_PS_PER_NS;
+	int64_t step_ps = ps_of_ns(page_value_step_ns(&ps->pages[vcpu], new, tsc, &old_ns,
+							      &new_ns));
 	char a[40];
 
 	r->samples++;
@@ -136,7 +146,7 @@ static void measure_spread(struct host_check *k, sim_ps now)
 	}
 	if (!seen)
 		return;
-	spread_ps = (int64_t)(hi - lo) * (int64_t)SIM_PS_PER_NS;
+	spread_ps = hi - lo > INT64_MAX ? INT64_MAX : ps_of_ns((int64_t)(hi - lo));
 	r->samples++;
 	if (!ps->any || spread_ps > r->worst) {
 		ps->any = true;

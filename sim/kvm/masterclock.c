@@ -57,6 +57,7 @@ void kvm_masterclock_reanchor(struct kvm_vm *vm, bool was_master, sim_ps now)
 	 */
 	guest_tsc = kvm_read_l1_tsc(v, vm->master_cycle_now);
 	seen_ns = pvclock_read_cycles(&v->pvti, guest_tsc);
-	vm->last_reanchor_ns = (int64_t)(seen_ns - vm->master_kernel_ns) - vm->kvmclock_offset;
+	vm->last_reanchor_ns = (int64_t)(seen_ns - vm->master_kernel_ns -
+					 (uint64_t)vm->kvmclock_offset);
 	vm->kvmclock_offset = (int64_t)(seen_ns - vm->master_kernel_ns);
 }
