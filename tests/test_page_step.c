@@ -162,6 +162,9 @@ Test(page_step, spread_is_measured_over_each_quiet_span)
 	cr_expect_eq(r->first_ps, S(2));
 	cr_expect(strstr(r->first, "vCPU 1's kvmclock was 40000 ps ahead of vCPU 0's"), "%s",
 		  r->first);
+	cr_expect(strstr(r->first, "from 2.000000000 s to 3.000000000 s"), "%s", r->first);
+	cr_expect(strstr(r->first, "(pages last written at 2.000000000 s and 1.000000000 s)"), "%s",
+		  r->first);
 	cr_expect(r->expectation_met);
 	rig_finish(&rig);
 }

@@ -126,7 +126,7 @@ static void measure_spread(struct host_check *k, sim_ps now)
 	unsigned ilo = 0, ihi = 0;
 	bool seen = false;
 	int64_t spread_ps;
-	char a[40], t0[32], t1[32];
+	char a[40], t0[32], t1[32], t2[32], t3[32];
 
 	for (unsigned i = 0; i < ps->n; i++) {
 		uint64_t ns;
@@ -163,8 +163,8 @@ static void measure_spread(struct host_check *k, sim_ps now)
 		hc_put(r->first, sizeof(r->first), "from %s s to %s s vCPU %u's kvmclock was %s "
 		       "ahead of vCPU %u's at the same instant (pages last written at %s s and %s s)",
 		       sim_format_seconds(t0, ps->quiet_from_ps), sim_format_seconds(t1, now), ihi,
-		       hc_dur(a, spread_ps), ilo, sim_format_seconds(t0, ps->written_ps[ihi]),
-		       sim_format_seconds(t1, ps->written_ps[ilo]));
+		       hc_dur(a, spread_ps), ilo, sim_format_seconds(t2, ps->written_ps[ihi]),
+		       sim_format_seconds(t3, ps->written_ps[ilo]));
 		host_check_violation(k, now, ihi, spread_ps);   /* found now: records never go back */
 	}
 }
