@@ -29,7 +29,8 @@ enum host_check_unit {
 	X(STABLE_BIT, "stable_bit", HOST_CHECK_UNIT_PS, stable_bit)  /* PVCLOCK_TSC_STABLE_BIT holds */ \
 	X(TSC_WRITE, "tsc_write", HOST_CHECK_UNIT_CYCLES, tsc_write) /* a VMM's TSC write takes effect */ \
 	X(TICK_COUNT, "tick_count", HOST_CHECK_UNIT_PS, tick_count)  /* a tick clock after outages */ \
-	X(CLOCK_CONSISTENCY, "clock_consistency", HOST_CHECK_UNIT_PS, clock_consistency) /* clocks across a stop */
+	X(CLOCK_CONSISTENCY, "clock_consistency", HOST_CHECK_UNIT_PS, clock_consistency) /* clocks across a stop */ \
+	X(PAGE_STEP, "page_step", HOST_CHECK_UNIT_PS, page_step)     /* pvclock page rewrites */
 
 enum host_check_kind {
 #define HOST_CHECK_KIND_ENUM(id, name, unit, stem) HOST_CHECK_##id,

@@ -12,6 +12,8 @@
  *   tick_count  a tick-counting guest clock (a "ticks" reader) against true
  *               time after outages: behind (ticks dropped), ahead (a time
  *               sync while a backlog was still reinjected), caught up.
+ *   page_step   a rewrite of a vCPU's pvclock page does not step kvmclock
+ *               (or: the vCPUs' pages agree at each instant).
  * Each reports pass/fail, its worst value, and an explanation of the first
  * violation that names the physical cause (which CPU, which event).
  * Definitions: docs/clocks.md "Host checks".  Each kind is one file of
@@ -113,6 +115,7 @@ struct host_check_tick_count_config {
 	sim_ps tolerance_ps;          /* error that still holds; 0: one tick */
 	bool compensate;              /* the guest compensates lost ticks itself */
 };
+
 /* clock_consistency: what the guest's clocks do across a stop and resume of the VM. */
 enum host_check_cc_policy {
 	HOST_CHECK_CC_FREEZE,         /* every clock stands still over the outage */
@@ -133,6 +136,16 @@ struct host_check_clock_consistency_config {
 /* "freeze", "advance", "realtime". */
 const char *host_check_cc_policy_name(enum host_check_cc_policy p);
 
+enum host_check_page_step_measure {
+	HOST_CHECK_PAGE_STEP_STEP,    /* a vCPU's new page against its old one */
+	HOST_CHECK_PAGE_STEP_SPREAD,  /* the vCPUs' pages against each other */
+};
+
+struct host_check_page_step_config {
+	enum host_check_page_step_measure measure;
+	sim_ps threshold_ps;          /* largest |step| (or spread) that holds */
+};
+
 /* One check: what every kind has, and its kind's own part. */
 struct host_check_config {
 	enum host_check_kind kind;
@@ -151,6 +164,7 @@ struct host_check_config {
 		struct host_check_tsc_write_config tsc_write;
 		struct host_check_tick_count_config tick_count;
 		struct host_check_clock_consistency_config clock_consistency;
+		struct host_check_page_step_config page_step;
 	};
 };
 

@@ -257,6 +257,34 @@ bool host_mono_and_tsc(const struct host *h, unsigned cpu, sim_ps now, uint64_t 
 	return true;
 }
 
+/* raw_delta * freq_ppb / 10^9, rounded toward minus infinity, for either sign. */
+static int64_t ntp_gain_ns(uint64_t raw_delta_ns, int64_t freq_ppb)
+{
+	sim_i128 p = (sim_i128)raw_delta_ns * freq_ppb;
+	sim_i128 q = p / (sim_i128)SIM_NS_PER_S;
+
+	if (p % (sim_i128)SIM_NS_PER_S < 0)
+		q--;
+	return (int64_t)q;
+}
+
+uint64_t host_ntp_mono_ns(const struct host *h, sim_ps now)
+{
+	uint64_t raw = host_mono_ns(h, now);
+	uint64_t d = raw - h->ntp_base_raw_ns;
+
+	return h->ntp_base_mono_ns + d + (uint64_t)ntp_gain_ns(d, h->ntp_freq_ppb);
+}
+
+void host_ntp_adjust(struct host *h, sim_ps now, int64_t freq_ppb)
+{
+	uint64_t mono = host_ntp_mono_ns(h, now);
+
+	h->ntp_base_raw_ns = host_mono_ns(h, now);
+	h->ntp_base_mono_ns = mono;
+	h->ntp_freq_ppb = freq_ppb;
+}
+
 uint64_t host_realtime_ns(const struct host *h, sim_ps now)
 {
 	sim_i128 ns = (sim_i128)h->utc_at_t0_ns + sim_to_ns(now) + h->realtime_error_ns;

@@ -9,7 +9,8 @@
  * inherits everything CPU 0's TSC does (crystal error, spread spectrum,
  * stops); with the HPET it is the platform crystal's count at the HPET's
  * nominal rate.  Realtime is NTP-disciplined UTC: true UTC plus a fixed
- * error per host.
+ * error per host.  CLOCK_MONOTONIC is the raw clock with the NTP frequency
+ * correction applied from each adjtimex() on (host_ntp_adjust()).
  *
  * Before t = 0 every crystal is taken to have run at its mean rate (static
  * offset and spread-spectrum mean).
@@ -139,6 +140,15 @@ struct host {
 	 */
 	void (*cs_notify)(void *ctx, struct host *h, sim_ps now);
 	void *cs_notify_ctx;
+	/*
+	 * CLOCK_MONOTONIC = ntp_base_mono_ns + (raw - ntp_base_raw_ns) scaled by
+	 * (1 + ntp_freq_ppb / 10^9): the timekeeper's tkr_mono.mult carries the
+	 * NTP frequency, tkr_raw.mult does not (kernel/time/timekeeping.c,
+	 * timekeeping_adjust()).  All zero: monotonic equals raw.
+	 */
+	int64_t ntp_freq_ppb;
+	uint64_t ntp_base_raw_ns;
+	uint64_t ntp_base_mono_ns;
 };
 
 /* Builds the host; false with err filled on bad parameters (e.g. a rate overflow). */
@@ -158,6 +168,21 @@ uint64_t host_mono_ns(const struct host *h, sim_ps now);
  */
 bool host_mono_and_tsc(const struct host *h, unsigned cpu, sim_ps now, uint64_t *ns,
 		       uint64_t *tsc);
+
+/*
+ * The host's CLOCK_MONOTONIC ns at `now`: the raw clock (host_mono_ns) with
+ * the NTP frequency correction in force since the last host_ntp_adjust().
+ */
+uint64_t host_ntp_mono_ns(const struct host *h, sim_ps now);
+
+/*
+ * adjtimex(ADJ_FREQUENCY) at `now`: from now on CLOCK_MONOTONIC runs at the
+ * raw clock's rate times (1 + freq_ppb / 10^9); the value is continuous.  The
+ * frequency is absolute (it replaces the previous one), as NTP's is; Linux
+ * bounds it to +-MAXFREQ (500 ppm, include/linux/timex.h), the caller too.
+ * The raw clock and CLOCK_REALTIME (modelled as disciplined UTC) are unchanged.
+ */
+void host_ntp_adjust(struct host *h, sim_ps now, int64_t freq_ppb);
 
 /* The host's CLOCK_REALTIME ns since the epoch at `now`. */
 uint64_t host_realtime_ns(const struct host *h, sim_ps now);

@@ -137,8 +137,9 @@ static void request_all(struct kvm_vm *vm, uint32_t reqs, sim_ps now, struct kvm
 void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
 {
 	bool matched = kvm_vcpus_matched(vm);
+	bool was_master = vm->use_master_clock;
 	uint64_t ns, tsc;
-	bool host_tsc_clocksource = host_mono_and_tsc(vm->host, vm->vcpus[0].pcpu, now, &ns, &tsc);
+	bool host_tsc_clocksource = kvm_host_clock_and_tsc(vm, vm->vcpus[0].pcpu, now, &ns, &tsc);
 
 	if (host_tsc_clocksource) {
 		vm->master_kernel_ns = ns;
@@ -146,6 +147,7 @@ void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
 	}
 	vm->use_master_clock = host_tsc_clocksource && matched && !vm->backwards_tsc_observed;
 	vm->masterclock_updates++;
+	kvm_masterclock_reanchor(vm, was_master, now);
 	if (sim_trace_wants(vm->trace, SIM_TRACE_MASTER_CLOCK)) {
 		struct sim_trace_record rec = { .kind = SIM_TRACE_MASTER_CLOCK, .t_ps = now };
 
@@ -171,7 +173,7 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 		kernel_ns = vm->master_kernel_ns;
 	} else {
 		host_tsc = host_rdtsc(vm->host, v->pcpu, now);
-		kernel_ns = host_mono_ns(vm->host, now);
+		kernel_ns = kvm_host_clock_ns(vm, now);
 	}
 
 	/* the guest's TSC rate as KVM sees it: the host's tsc_khz through the ratio */
@@ -315,7 +317,7 @@ void kvm_get_clock(struct kvm_vm *vm, sim_ps now, struct kvm_clock_data *out)
 		out->clock = pvclock_read_cycles(&hv, out->host_tsc);
 		out->flags = KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;
 	} else {
-		out->clock = host_mono_ns(vm->host, now) + (uint64_t)vm->kvmclock_offset;
+		out->clock = kvm_host_clock_ns(vm, now) + (uint64_t)vm->kvmclock_offset;
 	}
 }
 
@@ -337,7 +339,7 @@ bool kvm_set_clock(struct kvm_vm *vm, sim_ps now, const struct kvm_clock_data *d
 		if (now_real > data->realtime)
 			clock += now_real - data->realtime;
 	}
-	now_raw = vm->use_master_clock ? vm->master_kernel_ns : host_mono_ns(vm->host, now);
+	now_raw = vm->use_master_clock ? vm->master_kernel_ns : kvm_host_clock_ns(vm, now);
 	vm->kvmclock_offset = (int64_t)(clock - now_raw);
 	request_all(vm, KVM_REQ_CLOCK_UPDATE, now, NULL);
 	return true;
@@ -470,6 +472,8 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 	vm->stale_page_vcpu = p->stale_page_vcpu;
 	vm->stale_page_behind_ns = p->stale_page_behind_ns;
 	vm->exit_period_ps = p->exit_period_ps ? p->exit_period_ps : CATCHUP_EXIT_PERIOD_PS;
+	vm->clock_base = p->clock_base;
+	vm->anchor = p->anchor;
 	sim_event_init(&vm->sync_work, "kvm.sync_work", SIM_PRIO_HYPERVISOR, sync_work_fn);
 	sim_event_init(&vm->update_work, "kvm.update_work", SIM_PRIO_HYPERVISOR, update_work_fn);
 
@@ -497,10 +501,16 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 	 * KVM wrote these (creation), not user space: user_set_tsc stays clear.
 	 */
 	age_ns = p->guest_uptime_ns + sim_to_ns(now);
-	guest_tsc = sim_mul_div(age_ns, host->tsc_khz, PPM);
+	for (unsigned i = 0; p->guest_tsc_khz && i < vm->nvcpus; i++) {
+		if (!kvm_vcpu_set_tsc_khz(&vm->vcpus[i], p->guest_tsc_khz, err)) {
+			kvm_vm_finish(vm);
+			return false;
+		}
+	}
+	guest_tsc = sim_mul_div(age_ns, vm->vcpus[0].virtual_tsc_khz, PPM);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		kvm_synchronize_tsc(&vm->vcpus[i], now, guest_tsc, false);
-	vm->kvmclock_offset = (int64_t)(age_ns - host_mono_ns(host, now));
+	vm->kvmclock_offset = (int64_t)(age_ns - kvm_host_clock_ns(vm, now));
 	kvm_update_masterclock(vm, now);
 
 	vm->running = true;

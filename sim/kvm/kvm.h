@@ -56,6 +56,26 @@ struct kvm_clock_data {
 #define KVM_CLOCK_SYNC_PERIOD_PS (300ULL * SIM_PS_PER_S)   /* KVMCLOCK_SYNC_PERIOD */
 #define KVM_CLOCK_UPDATE_DELAY_PS (100ULL * SIM_PS_PER_MS) /* KVMCLOCK_UPDATE_DELAY */
 
+/*
+ * The host clock KVM anchors kvmclock to (sim/kvm/masterclock.c).  Since
+ * Linux 5.5 (53fafdbb8b21, 2019, "KVM: x86: switch KVMCLOCK base to monotonic raw
+ * clock") it is the raw clock: 6.1 and 6.12 read it through
+ * kvm_get_time_and_clockread() (master clock) and get_kvmclock_base_ns()
+ * (per-vCPU updates).  Before, the NTP-adjusted CLOCK_MONOTONIC.
+ */
+enum kvm_clock_base {
+	KVM_CLOCK_BASE_RAW,       /* CLOCK_MONOTONIC_RAW: KVM 5.5 on, both modelled versions */
+	KVM_CLOCK_BASE_MONO,      /* CLOCK_MONOTONIC, NTP slewed: KVM before 5.5 */
+};
+
+/* What a master clock update does with kvmclock_offset (sim/kvm/masterclock.c). */
+enum kvm_masterclock_anchor {
+	KVM_ANCHOR_HOST,          /* keep it: the new pair re-anchors kvmclock to the host clock
+				     (pvclock_update_vm_gtod_copy() in 6.1 and 6.12) */
+	KVM_ANCHOR_GUEST_TSC,     /* move it so that vCPU 0's new page gives what its old page
+				     gave at the pair's guest TSC (KVM_SET_CLOCK_GUEST, Woodhouse) */
+};
+
 struct kvm_vm;
 
 struct kvm_vcpu {
@@ -120,6 +140,11 @@ struct kvm_params {
 	sim_ps exit_period_ps;            /* catch-up: a vCPU exits this often; 0: 1 ms */
 	uint64_t seed;
 	struct sim_trace *trace;          /* TSC writes and master clock records go here; NULL: none */
+	/* all below: zero means as before */
+	uint64_t guest_tsc_khz;           /* KVM_SET_TSC_KHZ on every vCPU before its first TSC
+					     write; 0: the host's tsc_khz */
+	enum kvm_clock_base clock_base;
+	enum kvm_masterclock_anchor anchor;
 };
 
 /* Called after each page write (for traces and tests); may be NULL. */
@@ -166,6 +191,10 @@ struct kvm_vm {
 	uint64_t masterclock_updates;
 	/* the host TSC went backwards under this VM (host suspend): no master clock from then on */
 	bool backwards_tsc_observed;
+	enum kvm_clock_base clock_base;
+	enum kvm_masterclock_anchor anchor;
+	int64_t last_reanchor_ns;         /* KVM_ANCHOR_GUEST_TSC: how far the last update moved
+					     kvmclock_offset */
 };
 
 /*
@@ -270,6 +299,25 @@ void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu);
 
 /* kvm_vcpu_write_tsc_offset(): v's TSC offset is `offset` from `now` (traced). */
 void kvm_vcpu_write_tsc_offset(struct kvm_vcpu *v, sim_ps now, int64_t offset);
+/* ---- sim/kvm/masterclock.c: the host clock behind kvmclock, and re-anchoring ---- */
+
+/* The host clock ns KVM anchors pages to at `now` (vm->clock_base). */
+uint64_t kvm_host_clock_ns(const struct kvm_vm *vm, sim_ps now);
+
+/*
+ * kvm_get_time_and_clockread(): that clock and the host TSC (of `cpu`) it was
+ * computed from; false when the host clocksource is not the TSC.
+ */
+bool kvm_host_clock_and_tsc(const struct kvm_vm *vm, unsigned cpu, sim_ps now, uint64_t *ns,
+			    uint64_t *tsc);
+
+/*
+ * Called by kvm_update_masterclock() once the new pair is taken: with
+ * KVM_ANCHOR_GUEST_TSC, when the master clock was and stays on and vCPU 0 has a
+ * page, kvmclock_offset moves so that vCPU 0's next page (tsc_timestamp = the
+ * pair's guest TSC) gives exactly what its current page gives at that TSC.
+ */
+void kvm_masterclock_reanchor(struct kvm_vm *vm, bool was_master, sim_ps now);
 
 /* Where TSC writes and master clock records go from now on (NULL: nowhere). */
 void kvm_vm_set_trace(struct kvm_vm *vm, struct sim_trace *trace);

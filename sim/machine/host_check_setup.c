@@ -28,6 +28,9 @@ _Static_assert((int)SCN_TIMER_ONESHOT == (int)HOST_CHECK_TIMER_ONESHOT &&
 _Static_assert((int)SCN_WD_HPET == (int)HOST_CHECK_WD_HPET &&
 	       (int)SCN_WD_ACPI_PM == (int)HOST_CHECK_WD_ACPI_PM &&
 	       (int)SCN_WD_KVM_CLOCK == (int)HOST_CHECK_WD_KVM_CLOCK, "watchdog counters in one order");
+_Static_assert((int)SCN_PAGE_STEP_STEP == (int)HOST_CHECK_PAGE_STEP_STEP &&
+	       (int)SCN_PAGE_STEP_SPREAD == (int)HOST_CHECK_PAGE_STEP_SPREAD,
+	       "page_step measures in one order");
 _Static_assert(SCN_MAX_SOCKETS <= HOST_CHECK_MAX_SOCKETS, "a crystal description per socket");
 _Static_assert((int)SCN_CC_FREEZE == (int)HOST_CHECK_CC_FREEZE &&
 	       (int)SCN_CC_ADVANCE == (int)HOST_CHECK_CC_ADVANCE &&
@@ -130,6 +133,10 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 			c->clock_consistency.boottime : HOST_CHECK_NO_GROUP;
 		out->clock_consistency.policy = (enum host_check_cc_policy)c->clock_consistency.policy;
 		out->clock_consistency.tolerance_ps = (int64_t)c->clock_consistency.tolerance_ps;
+		break;
+	case SCN_HC_PAGE_STEP:
+		out->page_step.measure = (enum host_check_page_step_measure)c->page_step.measure;
+		out->page_step.threshold_ps = c->page_step.threshold_ps;
 		break;
 	case SCN_HC_COUNT:
 		break;

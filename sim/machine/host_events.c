@@ -219,6 +219,9 @@ static void apply_start(struct host_events *he, const struct scn_event *e, sim_p
 			set_cause(he, host, c, now, e->to_hpet ? "host clocksource switched to hpet" :
 				  "host clocksource switched to tsc");
 		break;
+	case SCN_EV_NTP_ADJUST:
+		host_ntp_adjust(h, now, e->freq_ppb);
+		break;
 	case SCN_EV_CSTATE_PATTERN:
 	case SCN_EV_COUNT:
 		break;

@@ -408,6 +408,11 @@ static bool build_hosts(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
+_Static_assert((int)SCN_KVMCLOCK_RAW == (int)KVM_CLOCK_BASE_RAW &&
+	       (int)SCN_KVMCLOCK_MONO == (int)KVM_CLOCK_BASE_MONO, "kvmclock bases in one order");
+_Static_assert((int)SCN_ANCHOR_HOST == (int)KVM_ANCHOR_HOST &&
+	       (int)SCN_ANCHOR_GUEST_TSC == (int)KVM_ANCHOR_GUEST_TSC, "anchors in one order");
+
 /* The VM on its hosts, its pages current at t = 0. */
 static bool build_vm(struct machine *m, struct sim_diag *err)
 {
@@ -431,10 +436,13 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 		.stable_bit_always = s->vm.stable_bit == SCN_STABLE_ALWAYS,
 		.stale_page_vcpu = s->vm.stale_page_vcpu,
 		.stale_page_behind_ns = sim_to_ns(s->vm.stale_page_behind_ps),
-		.update_delay_ps = KVM_CLOCK_UPDATE_DELAY_PS,
+		.update_delay_ps = s->vm.clock_update_delay_ps,
 		.entry_latency_max_ps = 0,
 		.seed = s->seed,
 		.trace = &m->trace,
+		.guest_tsc_khz = s->vm.tsc_khz,
+		.clock_base = (enum kvm_clock_base)s->vm.kvmclock_base,
+		.anchor = (enum kvm_masterclock_anchor)s->vm.masterclock_anchor,
 	};
 	if (!kvm_vm_init(&m->vm, &kp, &m->hosts[m->cur_host], &m->q, 0, err)) {
 		sim_diag_set_path(err, "/vm");

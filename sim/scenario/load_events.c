@@ -13,7 +13,7 @@
 /* Events: the types, in the order of enum scn_event_type, and the keys of each. */
 static const char *const event_type_names[] = {
 	"cstate", "cstate_pattern", "pstate", "throttle", "temperature", "hotplug", "tsc_write",
-	"tsc_adjust_write", "suspend", "reader_migrate", "clocksource", NULL,
+	"tsc_adjust_write", "suspend", "reader_migrate", "clocksource", "ntp_adjust", NULL,
 };
 _Static_assert(sizeof(event_type_names) / sizeof(event_type_names[0]) == SCN_EV_COUNT + 1,
 	       "one name per enumerator");
@@ -51,12 +51,15 @@ static const struct field event_rows[] = {
 	{ ROW("duration", F_CUSTOM, 0), .required = true, .only = EV(SUSPEND) },
 	{ ROW("firmware_tsc_adjust", F_CUSTOM, 0), .only = EV(SUSPEND) },
 	{ ROW("to", F_CUSTOM, 0), .required = true, .only = EV(CLOCKSOURCE) },
+	{ ROW("freq", F_CUSTOM, 0), .required = true, .only = EV(NTP_ADJUST) },
 };
 
 const struct field_table event_table = FIELDS("events", event_rows);
 
 static const char *const suspend_names[] = { "S3", "S4", NULL };
 static const char *const clocksource_names[] = { "tsc", "hpet", NULL };
+
+#define NTP_MAXFREQ_PPB 500000LL
 
 /* ---- host events ---- */
 
@@ -443,6 +446,12 @@ static bool load_event(struct loader *ld, const struct node *o, unsigned k,
 		if (!node_get(ld, o, "to", true, &v) || !read_enum(ld, &v, clocksource_names, &u))
 			return false;
 		e->to_hpet = u == 1;
+		break;
+	case SCN_EV_NTP_ADJUST:
+		/* adjtimex(ADJ_FREQUENCY): Linux bounds it to MAXFREQ, 500 ppm (linux/timex.h) */
+		if (!node_get(ld, o, "freq", true, &v) ||
+		    !read_ppb(ld, &v, NTP_MAXFREQ_PPB, &e->freq_ppb))
+			return false;
 		break;
 	case SCN_EV_COUNT:
 		break;

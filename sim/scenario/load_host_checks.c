@@ -17,6 +17,7 @@
 #define TW (1u << SCN_HC_TSC_WRITE)
 #define TC (1u << SCN_HC_TICK_COUNT)
 #define CC (1u << SCN_HC_CLOCK_CONSISTENCY)
+#define PS (1u << SCN_HC_PAGE_STEP)
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -32,6 +33,9 @@ _Static_assert(sizeof(cc_policy_names) / sizeof(cc_policy_names[0]) == SCN_CC_PO
 static const char *const timer_mode_names[] = { "oneshot", "periodic", "deadline", NULL };
 _Static_assert(sizeof(timer_mode_names) / sizeof(timer_mode_names[0]) == SCN_TIMER_MODE_COUNT + 1,
 	       "one name per enumerator");
+static const char *const page_step_measure_names[] = { "step", "spread", NULL };
+_Static_assert(sizeof(page_step_measure_names) / sizeof(page_step_measure_names[0]) ==
+	       SCN_PAGE_STEP_MEASURE_COUNT + 1, "one name per enumerator");
 
 /* Common keys, then each kind's (.only: the kinds that take the key). */
 static const struct field host_check_rows[] = {
@@ -74,6 +78,9 @@ static const struct field host_check_rows[] = {
 	  .names = cc_policy_names, .only = CC },
 	{ ROW("tolerance", F_DURATION_PS, HC(clock_consistency.tolerance_ps)), .dflt = "1s",
 	  .only = CC },
+	{ ROW("measure", F_ENUM, HC(page_step.measure)), .dflt = "step",
+	  .names = page_step_measure_names, .only = PS },
+	{ ROW("threshold", F_DURATION_PS, HC(page_step.threshold_ps)), .dflt = "1ns", .only = PS },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
@@ -401,6 +408,11 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 	case SCN_HC_CLOCK_CONSISTENCY:
 		if (!load_clock_consistency(ld, o, c))
 			return false;
+		break;
+	case SCN_HC_PAGE_STEP:
+		if (!sc->has_vm)
+			return fail(ld, kind.path, "check \"page_step\" judges KVM's pvclock pages: it "
+				    "needs a \"vm\"");
 		break;
 	case SCN_HC_COUNT:
 		break;

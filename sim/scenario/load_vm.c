@@ -15,6 +15,15 @@ _Static_assert(sizeof(set_clock_names) / sizeof(set_clock_names[0]) == SCN_SET_C
 static const char *const tsc_carry_names[] = { "frozen", "advance", NULL };
 _Static_assert(sizeof(tsc_carry_names) / sizeof(tsc_carry_names[0]) == SCN_TSC_CARRY_COUNT + 1,
 	       "one name per enumerator");
+static const char *const kvmclock_base_names[] = { "raw", "mono", NULL };
+_Static_assert(sizeof(kvmclock_base_names) / sizeof(kvmclock_base_names[0]) ==
+	       SCN_KVMCLOCK_BASE_COUNT + 1, "one name per enumerator");
+static const char *const anchor_names[] = { "host", "guest_tsc", NULL };
+_Static_assert(sizeof(anchor_names) / sizeof(anchor_names[0]) == SCN_ANCHOR_COUNT + 1,
+	       "one name per enumerator");
+static const char *const clock_request_names[] = { "masterclock", "global", "vcpu", NULL };
+_Static_assert(sizeof(clock_request_names) / sizeof(clock_request_names[0]) == SCN_REQ_COUNT + 1,
+	       "one name per enumerator");
 
 static const char *const stable_bit_names[] = { "master_clock", "always", NULL };
 _Static_assert(sizeof(stable_bit_names) / sizeof(stable_bit_names[0]) == SCN_STABLE_BIT_COUNT + 1,
@@ -42,6 +51,15 @@ static const struct field vm_rows[] = {
 	{ ROW("stale_page_vcpu", F_CUSTOM, 0) },
 	{ ROW("stale_page_behind", F_DURATION_PS, VM(stale_page_behind_ps)), .dflt = "0s" },
 	{ ROW("host_tsc_scaling", F_BOOL, VM(host_tsc_scaling)), .dflt = "true" },
+	/* KVM_SET_TSC_KHZ on every vCPU before its first TSC write; 0: the host's tsc_khz */
+	{ ROW("tsc_khz", F_U64, VM(tsc_khz)), .dflt = "0", .max = UINT32_MAX,
+	  .what = "a TSC rate in kHz" },
+	{ ROW("kvmclock_base", F_ENUM, VM(kvmclock_base)), .dflt = "raw",
+	  .names = kvmclock_base_names },
+	{ ROW("masterclock_anchor", F_ENUM, VM(masterclock_anchor)), .dflt = "host",
+	  .names = anchor_names },
+	/* KVMCLOCK_UPDATE_DELAY (7e44e4495a, "x86: kvm: rate-limit global clock updates") */
+	{ ROW("clock_update_delay", F_DURATION_PS, VM(clock_update_delay_ps)), .dflt = "100ms" },
 };
 
 static const struct field migration_rows[] = {
@@ -72,7 +90,19 @@ static const struct field move_rows[] = {
 	{ ROW("pcpu", F_CUSTOM, 0), .required = true },
 };
 
+#define CU(m) offsetof(struct scn_clock_update, m)
+
+static const struct field clock_update_rows[] = {
+	{ ROW("at", F_DURATION_PS, CU(at_ps)), .required = true },
+	{ ROW("request", F_ENUM, CU(request)), .required = true, .names = clock_request_names },
+	{ ROW("vcpu", F_CUSTOM, 0) },
+	{ ROW("every", F_DURATION_PS, CU(every_ps)), .dflt = "0s" },
+	{ ROW("count", F_U64, CU(count)), .dflt = "0", .max = MAX_U53, .what = "a number of updates" },
+	{ ROW("stagger", F_DURATION_PS, CU(stagger_ps)), .dflt = "0s" },
+};
+
 const struct field_table vm_table = FIELDS("vm", vm_rows);
+static const struct field_table clock_update_table = FIELDS("clock_updates", clock_update_rows);
 static const struct field_table migration_table = FIELDS("migrations", migration_rows);
 static const struct field_table move_table = FIELDS("vcpu_moves", move_rows);
 static const struct field_table tsc_write_table = FIELDS("tsc_writes", tsc_write_rows);
@@ -283,6 +313,43 @@ static bool load_tsc_write(struct loader *ld, const struct node *o, unsigned k)
 	return true;
 }
 
+/* A clock update: a KVM request on one vCPU at `at`, then every `every` (count times). */
+static bool load_clock_update(struct loader *ld, const struct node *o, unsigned k)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_clock_update *cu = &sc->clock_updates[k];
+	struct node v;
+	char a[32], b[32];
+
+	if (!load_fields(ld, o, &clock_update_table, 0, NULL, cu, NULL))
+		return false;
+	keep_path(cu->path, o->path);
+	if (cu->at_ps >= sc->duration_ps) {
+		join_key(v.path, o->path, "at");
+		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, cu->at_ps));
+	}
+	if (!node_get(ld, o, "vcpu", false, &v) ||
+	    !read_uint(ld, &v, 0, sc->vm.nvcpus - 1, "a vCPU index", &cu->vcpu))
+		return false;
+	if (!node_get(ld, o, "count", false, &v))
+		return false;
+	if (v.json && !cu->every_ps)
+		return fail_at(ld, v.path, AT_KEY, 0,
+			       "key \"count\" needs \"every\" (a period above 0s)");
+	if (!node_get(ld, o, "stagger", false, &v) || !v.json)
+		return true;
+	if (cu->request != SCN_REQ_MASTERCLOCK && cu->stagger_ps)
+		return fail_at(ld, v.path, AT_KEY, 0, "key \"stagger\" needs \"request\": "
+			       "\"masterclock\"");
+	if (cu->every_ps && (sim_u128)cu->stagger_ps * (sc->vm.nvcpus - 1) >= cu->every_ps)
+		return fail(ld, v.path, "the last vCPU would get its page %s after the request, not "
+			    "before the next one (\"every\": %s)",
+			    fmt_ps(a, sizeof(a), 1, cu->stagger_ps * (sc->vm.nvcpus - 1)),
+			    fmt_ps(b, sizeof(b), 1, cu->every_ps));
+	return true;
+}
+
 /* ---- the VM's lists: one row per VMM action's array (sim/vmm/vmm.h) ---- */
 
 #define SC(m) offsetof(struct scenario, m)
@@ -298,6 +365,8 @@ const struct vm_list vm_lists[] = {
 	  "stalls need a VM", true, SC(nstalls), load_stall },
 	{ "time_syncs", &time_sync_table, SCN_MAX_TIME_SYNCS, "time syncs",
 	  "time syncs need a VM", true, SC(ntime_syncs), load_time_sync },
+	{ "clock_updates", &clock_update_table, SCN_MAX_CLOCK_UPDATES, "clock updates",
+	  "clock updates need a VM", false, SC(nclock_updates), load_clock_update },
 };
 const unsigned vm_list_count = sizeof(vm_lists) / sizeof(vm_lists[0]);
 _Static_assert(sizeof(vm_lists) / sizeof(vm_lists[0]) <= VM_LISTS_MAX, "raise VM_LISTS_MAX");

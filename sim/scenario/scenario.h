@@ -35,6 +35,7 @@
 #define SCN_MAX_READERS 16
 #define SCN_MAX_MOVES 64
 #define SCN_MAX_TSC_WRITES 64
+#define SCN_MAX_CLOCK_UPDATES 64
 #define SCN_MAX_SCRIPTS 16
 #define SCN_MAX_COMMANDS 1024             /* per script */
 #define SCN_COMMAND_MAX 96                /* a qtest line: at most 95 characters + NUL */
@@ -180,6 +181,20 @@ enum scn_stable_bit {
 	SCN_STABLE_BIT_COUNT
 };
 
+/* The host clock KVM anchors kvmclock to (sim/kvm/kvm.h enum kvm_clock_base). */
+enum scn_kvmclock_base {
+	SCN_KVMCLOCK_RAW,                 /* "raw": CLOCK_MONOTONIC_RAW (KVM 5.5 on) */
+	SCN_KVMCLOCK_MONO,                /* "mono": NTP-adjusted CLOCK_MONOTONIC (before 5.5) */
+	SCN_KVMCLOCK_BASE_COUNT
+};
+
+/* What a master clock update does with kvmclock (enum kvm_masterclock_anchor). */
+enum scn_masterclock_anchor {
+	SCN_ANCHOR_HOST,                  /* "host": re-anchor to the host clock (6.1, 6.12) */
+	SCN_ANCHOR_GUEST_TSC,             /* "guest_tsc": keep kvmclock a function of the guest TSC */
+	SCN_ANCHOR_COUNT
+};
+
 struct scn_vm {
 	unsigned nvcpus;                  /* "vcpus": 1..64, required */
 	unsigned host;                    /* "host": name, index into hosts; required */
@@ -196,6 +211,10 @@ struct scn_vm {
 	unsigned stale_page_vcpu;         /* "stale_page_vcpu": the vCPU whose page lags */
 	sim_ps stale_page_behind_ps;      /* "stale_page_behind": by how much; 0: no lag */
 	bool host_tsc_scaling;            /* "host_tsc_scaling": the CPUs can scale the TSC */
+	uint64_t tsc_khz;                 /* "tsc_khz": KVM_SET_TSC_KHZ at creation; 0 = host's */
+	enum scn_kvmclock_base kvmclock_base;         /* "kvmclock_base" */
+	enum scn_masterclock_anchor masterclock_anchor; /* "masterclock_anchor" */
+	sim_ps clock_update_delay_ps;     /* "clock_update_delay": KVMCLOCK_UPDATE_DELAY */
 };
 
 enum scn_set_clock {
@@ -288,6 +307,26 @@ enum scn_tick_policy {
 	SCN_TICK_POLICY_COUNT
 };
 
+/* Which KVM request a clock update posts (arch/x86/kvm/x86.c). */
+enum scn_clock_request {
+	SCN_REQ_MASTERCLOCK,              /* "masterclock": KVM_REQ_MASTERCLOCK_UPDATE */
+	SCN_REQ_GLOBAL,                   /* "global": KVM_REQ_GLOBAL_CLOCK_UPDATE */
+	SCN_REQ_VCPU,                     /* "vcpu": KVM_REQ_CLOCK_UPDATE on that vCPU only */
+	SCN_REQ_COUNT
+};
+
+/* A clock update request posted on a vCPU, once or periodically. */
+struct scn_clock_update {
+	sim_ps at_ps;                     /* "at", required */
+	enum scn_clock_request request;   /* "request", required */
+	unsigned vcpu;                    /* "vcpu": default 0 */
+	sim_ps every_ps;                  /* "every": 0 = once */
+	uint64_t count;                   /* "count" (with every): 0 = until the end of the run */
+	sim_ps stagger_ps;                /* "stagger" (masterclock): the k-th vCPU from `vcpu`
+					     gets its page from the new pair k x stagger later */
+	char path[SCN_PATH_MAX];
+};
+
 /* Which instruction a tsc or rdtsc reader reads the TSC with. */
 enum scn_rdtsc_kind {
 	SCN_RDTSC_RDTSCP,                 /* "rdtscp" (default): ordered after earlier instructions */
@@ -369,6 +408,7 @@ enum scn_event_type {
 	SCN_EV_SUSPEND,                   /* "suspend" */
 	SCN_EV_READER_MIGRATE,            /* "reader_migrate" */
 	SCN_EV_CLOCKSOURCE,               /* "clocksource" */
+	SCN_EV_NTP_ADJUST,                /* "ntp_adjust" */
 	SCN_EV_COUNT
 };
 
@@ -403,6 +443,7 @@ struct scn_event {
 	bool s4;                          /* suspend "kind": "S4" (true) or "S3" (false) */
 	unsigned reader;                  /* reader_migrate "reader": index into readers */
 	bool to_hpet;                     /* clocksource "to": "hpet" (true) or "tsc" */
+	int64_t freq_ppb;                 /* ntp_adjust "freq": the NTP frequency from now on */
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/events/3" */
 };
 
@@ -426,6 +467,12 @@ enum scn_wd_readout {
 	SCN_WD_READOUT_6_12,              /* "6.12": 2 x watchdog margin + TSC margin (750 us) */
 	SCN_WD_READOUT_2025_12,           /* "2025-12": Gleixner's fix, the skew limit (500 us) */
 	SCN_WD_READOUT_COUNT
+};
+
+enum scn_page_step_measure {
+	SCN_PAGE_STEP_STEP,               /* "step": a vCPU's new page against its old one */
+	SCN_PAGE_STEP_SPREAD,             /* "spread": the vCPUs' pages against each other */
+	SCN_PAGE_STEP_MEASURE_COUNT
 };
 
 enum scn_timer_mode {
@@ -492,6 +539,10 @@ struct scn_host_check {
 		enum scn_cc_policy policy; /* "policy", required */
 		sim_ps tolerance_ps;      /* "tolerance" */
 	} clock_consistency;
+	struct {
+		enum scn_page_step_measure measure; /* "measure" */
+		sim_ps threshold_ps;      /* "threshold": largest |step| (or spread) that holds */
+	} page_step;
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
 };
 
@@ -518,6 +569,8 @@ struct scenario {
 	struct scn_stall stalls[SCN_MAX_STALLS];
 	unsigned ntime_syncs;             /* sorted by at */
 	struct scn_time_sync time_syncs[SCN_MAX_TIME_SYNCS];
+	unsigned nclock_updates;
+	struct scn_clock_update clock_updates[SCN_MAX_CLOCK_UPDATES];
 	unsigned nreaders;                /* 0..16; 0 without hosts */
 	struct scn_reader readers[SCN_MAX_READERS];
 	unsigned nscripts;                /* 0..16 */

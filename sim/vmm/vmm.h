@@ -36,7 +36,8 @@
 	X(VMM_VCPU_MOVE, vcpu_move)   /* the host scheduler moves a vCPU to a pCPU */ \
 	X(VMM_TSC_WRITE, tsc_write)   /* the VMM writes a vCPU's TSC (MSR or offset attribute) */ \
 	X(VMM_STALL, stall)           /* the VMM process stops: no vCPU runs, time goes on */ \
-	X(VMM_TIME_SYNC, time_sync)   /* the guest agent sets the guest's clock (guest-set-time) */
+	X(VMM_TIME_SYNC, time_sync)   /* the guest agent sets the guest's clock (guest-set-time) */ \
+	X(VMM_CLOCK_UPDATE, clock_update) /* a KVM clock update request on a vCPU */
 
 enum vmm_action_kind {
 #define VMM_ACTION_ENUM(id, ops) id,

@@ -1,0 +1,117 @@
+/*
+ * A clock update: at `at` (then every `every`, `count` times or until the
+ * end of the run) a KVM request is posted on one vCPU, as the host kernel
+ * does it (arch/x86/kvm/x86.c, 6.1 and 6.12):
+ * - "masterclock": KVM_REQ_MASTERCLOCK_UPDATE, as pvclock_gtod_update_fn()
+ *   posts it when the host clocksource stops being the TSC, and
+ *   kvm_write_system_time() when vCPU 0 switches between MSR_KVM_SYSTEM_TIME
+ *   and _NEW (the F06 selftest's trigger); kvm_update_masterclock() takes a
+ *   new pair and kvm_end_pvclock_update() asks every vCPU to rewrite its page;
+ * - "global": KVM_REQ_GLOBAL_CLOCK_UPDATE (kvm_gen_kvmclock_update(), posted
+ *   when a vCPU is loaded on another pCPU without the master clock): this
+ *   vCPU's page at its entry, every page KVMCLOCK_UPDATE_DELAY later;
+ * - "vcpu": KVM_REQ_CLOCK_UPDATE on that vCPU alone (kvm_guest_time_update()).
+ * With "stagger", a master clock update reaches the vCPUs' pages at
+ * different moments: KVM takes the new pair at `at` and asks every vCPU for
+ * KVM_REQ_CLOCK_UPDATE (kvm_end_pvclock_update()), but each vCPU services it
+ * at its next entry, and a descheduled or halted vCPU enters late: the k-th
+ * vCPU from `vcpu` writes its page k x stagger after the pair.
+ * Not a VMM ioctl: the host kernel's own work, listed with the VMM's actions
+ * because it is a timeline of things done to the VM.  Phase: "request".
+ */
+#include "sim/vmm/action.h"
+
+struct clock_update {
+	struct vmm_action a;
+	struct sim_event ev;
+	uint64_t done;            /* requests posted so far */
+	unsigned next;            /* staggered: the next vCPU (counted from `vcpu`) to update */
+	sim_ps round_ps;          /* staggered: when the current round's pair was taken */
+	char name[32];
+};
+
+static const char *const phases[] = { "request", NULL };
+
+static const uint32_t request_bits[] = {
+	[SCN_REQ_MASTERCLOCK] = KVM_REQ_MASTERCLOCK_UPDATE,
+	[SCN_REQ_GLOBAL] = KVM_REQ_GLOBAL_CLOCK_UPDATE,
+	[SCN_REQ_VCPU] = KVM_REQ_CLOCK_UPDATE,
+};
+_Static_assert(sizeof(request_bits) / sizeof(request_bits[0]) == SCN_REQ_COUNT,
+	       "one KVM request per clock update kind");
+
+/* The next round `every` after `from`, unless the count or the run is over. */
+static void next_round(struct clock_update *cu, const struct scn_clock_update *sc,
+		       struct sim_eventq *q, sim_ps from)
+{
+	const struct vmm_env *e = vmm_env(cu->a.vmm);
+	sim_ps next;
+
+	if (!sc->every_ps || (sc->count && cu->done >= sc->count))
+		return;
+	next = sim_add_sat(from, sc->every_ps);
+	if (next < e->s->duration_ps)
+		sim_schedule(q, &cu->ev, next);
+}
+
+/* One step of a staggered round: the pair first, then one vCPU's page per step. */
+static void staggered(struct clock_update *cu, const struct scn_clock_update *sc,
+		      struct sim_eventq *q, sim_ps now)
+{
+	struct kvm_vm *vm = vmm_env(cu->a.vmm)->vm;
+
+	if (cu->next == 0) {
+		vmm_phase(&cu->a, "request", now);
+		cu->round_ps = now;
+		cu->done++;
+		/* pvclock_update_vm_gtod_copy() at the request; the pages follow one by one */
+		kvm_update_masterclock(vm, now);
+	}
+	kvm_vcpu_request(&vm->vcpus[(sc->vcpu + cu->next) % vm->nvcpus], KVM_REQ_CLOCK_UPDATE, now);
+	if (++cu->next < vm->nvcpus) {
+		sim_schedule(q, &cu->ev, sim_add_sat(now, sc->stagger_ps));
+		return;
+	}
+	cu->next = 0;
+	next_round(cu, sc, q, cu->round_ps);
+}
+
+static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct clock_update *cu = sim_container_of(ev, struct clock_update, ev);
+	const struct vmm_env *e = vmm_env(cu->a.vmm);
+	const struct scn_clock_update *sc = &e->s->clock_updates[cu->a.index];
+
+	if (sc->stagger_ps) {
+		staggered(cu, sc, q, now);
+		return;
+	}
+	vmm_phase(&cu->a, "request", now);
+	/* a paused VM keeps the request pending until it runs again */
+	kvm_vcpu_request(&e->vm->vcpus[sc->vcpu], request_bits[sc->request], now);
+	cu->done++;
+	next_round(cu, sc, q, now);
+}
+
+static void update_schedule(struct vmm_action *a)
+{
+	struct clock_update *cu = (struct clock_update *)(void *)a;
+	const struct vmm_env *e = vmm_env(a->vmm);
+
+	sim_event_setup(&cu->ev, cu->name, sizeof(cu->name), SIM_PRIO_SCENARIO, update_fire,
+			"clock_update%u", a->index);
+	sim_schedule(e->q, &cu->ev, e->s->clock_updates[a->index].at_ps);
+}
+
+static unsigned update_count(const struct scenario *s)
+{
+	return s->nclock_updates;
+}
+
+const struct vmm_action_ops vmm_action_clock_update = {
+	.name = "clock_update",
+	.phases = phases,
+	.state_size = sizeof(struct clock_update),
+	.count = update_count,
+	.schedule = update_schedule,
+};
