@@ -331,7 +331,7 @@ Test(scenario, host_check_errors)
 	static const struct error_case cases[] = {
 		{ "\"check\": \"watchdog\"", "\"check\": \"clocksource\"", "/host_checks/2/check",
 		  "\"clocksource\", \"host\"", "expected one of \"flag_truth\", \"tsc_sync\", \"watchdog\", \"timer\", "
-		  "got \"clocksource\"" },
+		  "\"timer_live\", \"disc_signal\", got \"clocksource\"" },
 		{ "{ \"check\": \"timer\", ", "{ ", "/host_checks/3/check", "{ \"host\": \"h0\", \"expect\": "
 		  "\"pass\", \"cpu\": 4", "missing required key \"check\"" },
 		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"threshold\": \"1ppm\"",

@@ -25,7 +25,9 @@ enum host_check_unit {
 	X(FLAG_TRUTH, "flag_truth", HOST_CHECK_UNIT_PPB, flag_truth) /* advertised TSC flags hold */ \
 	X(TSC_SYNC, "tsc_sync", HOST_CHECK_UNIT_CYCLES, tsc_sync)    /* Linux's boot sync check */  \
 	X(WATCHDOG, "watchdog", HOST_CHECK_UNIT_PS, watchdog)        /* Linux's clocksource watchdog */ \
-	X(TIMER, "timer", HOST_CHECK_UNIT_PS, timer)                 /* an APIC timer fires on time */
+	X(TIMER, "timer", HOST_CHECK_UNIT_PS, timer)                 /* an APIC timer fires on time */ \
+	X(TIMER_LIVE, "timer_live", HOST_CHECK_UNIT_PS, timer_live)  /* guest timers fire, on time */ \
+	X(DISC_SIGNAL, "disc_signal", HOST_CHECK_UNIT_PS, disc_signal) /* clock jumps are signalled */
 
 enum host_check_kind {
 #define HOST_CHECK_KIND_ENUM(id, name, unit, stem) HOST_CHECK_##id,

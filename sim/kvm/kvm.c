@@ -9,7 +9,8 @@
  * burst of requests, after a seeded latency); the host TSC is "unstable" (in
  * KVM's kvm_check_tsc_unstable() sense) exactly when !host->tsc_synchronized;
  * vCPUs count as matched when their offsets and ratios are equal rather than
- * through KVM's generation counter; no TSC catch-up, no guest-stopped bit.
+ * through KVM's generation counter; no TSC catch-up.  The guest-stopped bit
+ * and the APIC timer are in vcpu_state.c.
  *
  * Versions (kvm_version.h) differ only in kvm_track_tsc_matching(); the
  * first-load global clock update is the same in 6.1 and 6.12 (and in kvm/queue
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sim/kvm/vcpu_state.h"
 
 #define VMX_TSC_FRAC_BITS 48u
 #define SVM_TSC_FRAC_BITS 32u
@@ -233,7 +236,14 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 	p->system_time = kernel_ns + (uint64_t)vm->kvmclock_offset;
 	p->tsc_to_system_mul = v->hv_mul;
 	p->tsc_shift = v->hv_shift;
-	p->flags = vm->use_master_clock ? PVCLOCK_TSC_STABLE_BIT : 0;
+	/*
+	 * kvm_setup_guest_pvclock(): PVCLOCK_GUEST_STOPPED stays until the guest
+	 * clears it, and a KVM_KVMCLOCK_CTRL request adds it (then is done).
+	 */
+	p->flags = (uint8_t)((vm->use_master_clock ? PVCLOCK_TSC_STABLE_BIT : 0) |
+			     (p->flags & PVCLOCK_GUEST_STOPPED) |
+			     (v->pvclock_set_guest_stopped_request ? PVCLOCK_GUEST_STOPPED : 0));
+	v->pvclock_set_guest_stopped_request = false;
 	p->version++;
 
 	v->last_update_ps = now;
@@ -477,6 +487,8 @@ void kvm_vm_resume(struct kvm_vm *vm, sim_ps now)
 		if (v->requests)
 			sim_schedule(vm->q, &v->entry, now);
 	}
+	/* timer interrupts that expired meanwhile are injected at that first entry */
+	kvm_lapic_vm_resumed(vm, now);
 }
 
 void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pins)
@@ -592,6 +604,7 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 		sim_event_init(&v->entry, v->entry_name, SIM_PRIO_HYPERVISOR, vcpu_entry);
 		snprintf(stream, sizeof(stream), "kvm/vcpu%u", i);
 		sim_rng_init(&v->rng, p->seed, stream);
+		kvm_lapic_init(v);
 	}
 
 	/*
@@ -621,8 +634,10 @@ void kvm_vm_finish(struct kvm_vm *vm)
 	if (vm->q) {
 		sim_cancel(vm->q, &vm->sync_work);
 		sim_cancel(vm->q, &vm->update_work);
-		for (unsigned i = 0; i < vm->nvcpus; i++)
+		for (unsigned i = 0; i < vm->nvcpus; i++) {
 			sim_cancel(vm->q, &vm->vcpus[i].entry);
+			kvm_lapic_finish(&vm->vcpus[i]);
+		}
 	}
 	free(vm->vcpus);
 	vm->vcpus = NULL;

@@ -96,6 +96,14 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 		out->timer.arat = sh->features.arat;
 		out->timer.tsc_nominal = sh->tsc;
 		break;
+	case SCN_HC_TIMER_LIVE:
+		out->timer_live.slack_ps = c->timer_live.slack_ps;
+		out->timer_live.silent_max_ps = c->timer_live.silent_max_ps;
+		break;
+	case SCN_HC_DISC_SIGNAL:
+		out->disc_signal.threshold_ps = c->disc_signal.threshold_ps;
+		out->disc_signal.soft_lockup_ps = c->disc_signal.soft_lockup_ps;
+		break;
 	case SCN_HC_COUNT:
 		break;
 	}

@@ -13,6 +13,8 @@
 #define SY (1u << SCN_HC_TSC_SYNC)
 #define WD (1u << SCN_HC_WATCHDOG)
 #define TM (1u << SCN_HC_TIMER)
+#define TL (1u << SCN_HC_TIMER_LIVE)
+#define DS (1u << SCN_HC_DISC_SIGNAL)
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -49,6 +51,13 @@ static const struct field host_check_rows[] = {
 	{ ROW("count", F_U64, HC(timer.count)), .min = 1, .max = MAX_U53,
 	  .what = "a number of fires", .only = TM },
 	{ ROW("slack", F_DURATION_PS, HC(timer.slack_ps)), .dflt = "10us", .only = TM },
+	{ ROW("slack", F_DURATION_PS, HC(timer_live.slack_ps)), .dflt = "10ms", .only = TL },
+	{ ROW("silent_max", F_DURATION_PS, HC(timer_live.silent_max_ps)), .dflt = "1s", .min = 1,
+	  .what = "duration", .only = TL },
+	{ ROW("threshold", F_DURATION_PS, HC(disc_signal.threshold_ps)), .dflt = "1s", .min = 1,
+	  .what = "duration", .only = DS },
+	{ ROW("soft_lockup", F_DURATION_PS, HC(disc_signal.soft_lockup_ps)), .dflt = "20s",
+	  .min = 1, .what = "duration", .only = DS },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
@@ -276,6 +285,12 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 	case SCN_HC_TIMER:
 		if (!load_timer(ld, o, c))
 			return false;
+		break;
+	case SCN_HC_TIMER_LIVE:
+	case SCN_HC_DISC_SIGNAL:
+		if (!sc->has_vm)
+			return fail(ld, kind.path, "check \"%s\" judges the VM's guest; add \"vm\"",
+				    host_check_names[u]);
 		break;
 	case SCN_HC_COUNT:
 		break;

@@ -1,4 +1,5 @@
-/* "vm" and its lists of VMM actions (vm_lists): "migrations", "vcpu_moves". */
+/* "vm" and its lists of VMM actions (vm_lists): "migrations", "vcpu_moves"; load_lifecycle.c
+ * has "pauses", "snapshots" and "guest_timers". */
 #include "sim/scenario/loader_internal.h"
 
 #include <stddef.h>
@@ -192,6 +193,12 @@ const struct vm_list vm_lists[] = {
 	  "migrations need a VM", true, SC(nmigrations), load_migration },
 	{ "vcpu_moves", &move_table, SCN_MAX_MOVES, "vCPU moves",
 	  "vCPU moves need a VM", false, SC(nmoves), load_move },
+	{ "pauses", &pause_table, SCN_MAX_PAUSES, "pauses",
+	  "pauses need a VM", true, SC(npauses), load_pause },
+	{ "snapshots", &snapshot_table, SCN_MAX_SNAPSHOTS, "snapshots",
+	  "snapshots need a VM", true, SC(nsnapshots), load_snapshot },
+	{ "guest_timers", &guest_timer_table, SCN_MAX_GUEST_TIMERS, "guest timers",
+	  "guest timers need a VM", true, SC(nguest_timers), load_guest_timer },
 };
 const unsigned vm_list_count = sizeof(vm_lists) / sizeof(vm_lists[0]);
 _Static_assert(sizeof(vm_lists) / sizeof(vm_lists[0]) <= VM_LISTS_MAX, "raise VM_LISTS_MAX");

@@ -12,6 +12,7 @@
 #include "sim/vmm/action.h"
 
 #include "sim/core/simtime.h"
+#include "sim/vmm/carry.h"
 
 struct migration {
 	struct vmm_action a;
@@ -53,8 +54,7 @@ static void migration_stop(struct sim_eventq *q, struct sim_event *ev, sim_ps no
 	vmm_pause_guest(&mg->a, now);
 	/* QEMU: KVM_GET_CLOCK when the VM stops, then the vCPUs' IA32_TSC. */
 	kvm_get_clock(vm, now, &log->get);
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		mg->saved_tsc[i] = kvm_vcpu_guest_tsc(&vm->vcpus[i], now);
+	vmm_save_tscs(vm, now, mg->saved_tsc);
 	mg->saved_realtime_ns = host_realtime_ns(vm->host, now);
 	mg->saved_tsc_khz = vm->vcpus[0].virtual_tsc_khz;
 	sim_schedule(q, &mg->resume_ev, now + sm->downtime_ps);
@@ -63,21 +63,10 @@ static void migration_stop(struct sim_eventq *q, struct sim_event *ev, sim_ps no
 /* The destination writes every vCPU's TSC: saved, or advanced by the realtime elapsed. */
 static void restore_tscs(struct migration *mg, const struct host *dst, sim_ps now)
 {
-	struct kvm_vm *vm = vmm_env(mg->a.vmm)->vm;
-	uint64_t elapsed_ns = 0;
+	uint64_t elapsed_ns = params(mg)->tsc_carry == SCN_TSC_ADVANCE ?
+			      vmm_realtime_elapsed_ns(dst, now, mg->saved_realtime_ns) : 0;
 
-	if (params(mg)->tsc_carry == SCN_TSC_ADVANCE) {
-		uint64_t real = host_realtime_ns(dst, now);
-
-		elapsed_ns = real > mg->saved_realtime_ns ? real - mg->saved_realtime_ns : 0;
-	}
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		struct kvm_vcpu *v = &vm->vcpus[i];
-		/* The guest TSC advances at the guest's own rate for the elapsed time. */
-		uint64_t advance = sim_mul_div(elapsed_ns, v->virtual_tsc_khz, 1000000);
-
-		kvm_vcpu_write_tsc(v, now, mg->saved_tsc[i] + advance);
-	}
+	vmm_restore_tscs(vmm_env(mg->a.vmm)->vm, now, mg->saved_tsc, elapsed_ns, NULL);
 }
 
 static void migration_resume(struct sim_eventq *q, struct sim_event *ev, sim_ps now)

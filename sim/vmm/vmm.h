@@ -33,7 +33,9 @@
 /* X(ID, ops): the action kind and its ops row, `reader_kind`-style: vmm_action_<ops>. */
 #define VMM_ACTIONS(X)                                                              \
 	X(VMM_MIGRATION, migration)   /* live migration: stop, move hosts, resume */ \
-	X(VMM_VCPU_MOVE, vcpu_move)   /* the host scheduler moves a vCPU to a pCPU */
+	X(VMM_VCPU_MOVE, vcpu_move)   /* the host scheduler moves a vCPU to a pCPU */ \
+	X(VMM_PAUSE, pause)           /* pause and resume on the same host */ \
+	X(VMM_SNAPSHOT, snapshot)     /* pause, capture, restore into a new VM later */
 
 enum vmm_action_kind {
 #define VMM_ACTION_ENUM(id, ops) id,
