@@ -128,20 +128,22 @@ static void silent_violation(struct host_check *k, struct timer_live *t, unsigne
 	if (r->violations++)
 		return;
 	r->first_ps = now;
-	hc_put(r->first, sizeof(r->first), "vCPU %u: silent for %s with its %s timer armed (limit "
-	       "%s; last interrupt or arming at %s s)%s", vcpu, hc_dur_s(b, (int64_t)silent), vl->mode,
+	hc_put(r->first, sizeof(r->first), "vCPU %u: silent %s with its %s timer armed (limit %s; "
+	       "last interrupt or arming %s s)%s", vcpu, hc_dur_s(b, (int64_t)silent), vl->mode,
 	       hc_dur_s(c, (int64_t)k->cfg.timer_live.silent_max_ps),
 	       sim_format_seconds(a, vl->silent_from_ps), at_fire ? ", until an interrupt now" : "");
 	if (vm && vcpu < vm->nvcpus && !at_fire) {
 		const struct kvm_lapic_timer *lt = &vm->vcpus[vcpu].lapic;
 
 		if (vl->deadline_mode && lt->tscdeadline == 0 && !lt->pending &&
-		    lt->target_ps == SIM_NEVER)
-			hc_append(r->first, sizeof(r->first), ": KVM holds IA32_TSC_DEADLINE 0 and no "
-				  "pending interrupt; the guest waits for deadline 0x%" PRIx64
-				  " (lost across %s %u?)", vl->deadline,
-				  t->stop_action ? t->stop_action : "a stop", t->stop_index);
-		else if (lt->target_ps != SIM_NEVER)
+		    lt->target_ps == SIM_NEVER) {
+			hc_append(r->first, sizeof(r->first), ": KVM holds TSC_DEADLINE 0, no interrupt "
+				  "pending; the guest waits for 0x%" PRIx64, vl->deadline);
+			if (t->stop_action && vl->silent_from_ps <= t->stop_ps)
+				hc_append(r->first, sizeof(r->first), ", armed before %s %u (%s s): "
+					  "deadline and interrupt lost", t->stop_action, t->stop_index,
+					  sim_format_seconds(a, t->stop_ps));
+		} else if (lt->target_ps != SIM_NEVER)
 			hc_append(r->first, sizeof(r->first), ": KVM's timer is due at %s s",
 				  sim_format_seconds(a, lt->target_ps));
 	}
