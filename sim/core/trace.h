@@ -123,7 +123,7 @@ struct sim_trace_guest_timer {
 	sim_ps period_ps;         /* the guest's delay or period */
 	uint64_t deadline_tsc;    /* deadline mode: the IA32_TSC_DEADLINE the guest wrote */
 	uint64_t guest_tsc;       /* the vCPU's guest TSC at the record */
-	uint64_t tsc_khz;         /* its rate */
+	uint64_t tsc_khz;         /* its rate as the guest calibrated it */
 	int64_t deadline_skew;    /* fire: KVM armed the deadline against a TSC this many cycles behind */
 	uint64_t kvmclock_ns;     /* the vCPU's kvmclock at the record, from its page */
 	uint8_t page_flags;       /* the page's flags as the guest's handler finds them */

@@ -22,6 +22,7 @@ struct guest_timer {
 	bool used;
 	struct sim_event start;
 	char start_name[32];
+	uint64_t tsc_khz;         /* the TSC rate the guest calibrated at boot (t = 0) */
 	sim_ps armed_ps;          /* when the guest last armed it */
 	uint64_t deadline;        /* deadline mode: what the guest last wrote */
 	uint64_t fires;
@@ -61,7 +62,7 @@ static void publish(const struct guest_timer *t, bool fire, sim_ps now)
 		.period_ps = t->p.period_ps,
 		.deadline_tsc = t->p.mode == GUEST_TIMER_DEADLINE ? t->deadline : 0,
 		.guest_tsc = tsc,
-		.tsc_khz = v->virtual_tsc_khz,
+		.tsc_khz = t->tsc_khz,
 		.deadline_skew = fire && t->p.mode == GUEST_TIMER_DEADLINE ?
 				 kvm_lapic_deadline_skew(v, now) : 0,
 		.kvmclock_ns = pvclock_read_cycles(&v->pvti, tsc),
@@ -79,7 +80,7 @@ static void arm(struct guest_timer *t, sim_ps now)
 	t->armed_ps = now;
 	switch (t->p.mode) {
 	case GUEST_TIMER_DEADLINE:
-		t->deadline = kvm_vcpu_guest_tsc(v, now) + sim_mul_div(delay_ns, v->virtual_tsc_khz, PPM);
+		t->deadline = kvm_vcpu_guest_tsc(v, now) + sim_mul_div(delay_ns, t->tsc_khz, PPM);
 		kvm_lapic_write_tscdeadline(v, t->deadline, now);
 		break;
 	case GUEST_TIMER_ONESHOT:
@@ -143,7 +144,8 @@ struct guest_timers *guest_timers_create(struct kvm_vm *vm, const struct guest_t
 			return NULL;
 		}
 		t = &g->t[p[i].vcpu];
-		*t = (struct guest_timer){ .g = g, .v = &vm->vcpus[p[i].vcpu], .p = p[i], .used = true };
+		*t = (struct guest_timer){ .g = g, .v = &vm->vcpus[p[i].vcpu], .p = p[i], .used = true,
+					   .tsc_khz = vm->vcpus[p[i].vcpu].virtual_tsc_khz };
 		snprintf(t->start_name, sizeof(t->start_name), "guest.vcpu%u.timer", p[i].vcpu);
 		sim_event_init(&t->start, t->start_name, SIM_PRIO_GUEST, start_fn);
 		kvm_lapic_set_irq(t->v, on_irq, t);

@@ -3,8 +3,9 @@
  * vCPU, as an init that loops `sleep 100ms` would make it (Firecracker
  * #4099): arm the timer, take its interrupt, arm it again.  Modes:
  * - deadline: TSC-deadline (Linux's lapic_next_deadline()): the deadline is
- *   the guest TSC at the interrupt plus the delay in cycles at the vCPU's
- *   TSC rate, re-armed at each interrupt;
+ *   the guest TSC at the interrupt plus the delay in cycles at the TSC rate
+ *   the guest calibrated at boot (the vCPU's at t = 0, kept across
+ *   migrations and restores), re-armed at each interrupt;
  * - oneshot: a one-shot count for the delay, re-armed at each interrupt;
  * - periodic: armed once, KVM re-arms it every period.
  * The timer is KVM's (sim/kvm/vcpu_state.h): its interrupt reaches the

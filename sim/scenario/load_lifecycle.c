@@ -199,7 +199,7 @@ bool load_snapshot(struct loader *ld, const struct node *o, unsigned k)
 	/* the new VM's vCPUs: as vm's default pins, on the restore's host */
 	h = &sc->hosts[host];
 	for (unsigned i = 0; i < sc->vm.nvcpus; i++)
-		s->pins[i] = s->has_to ? nth_online_cpu(h, i % h->ncpus_online) :
+		s->pins[i] = host != sc->vm.host ? nth_online_cpu(h, i % h->ncpus_online) :
 			     sc->vm.pins[i];
 	if (!node_get(ld, o, "order", false, &v) || !read_order(ld, &v, s))
 		return false;
