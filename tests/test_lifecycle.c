@@ -20,6 +20,7 @@ struct watch {
 	bool resumed;
 	/* per vCPU: the first interrupt after the resume, and the last one before the stop */
 	sim_ps first_after[2];
+	sim_ps second_after[2];
 	uint8_t flags_after[2];
 	uint64_t kvmclock_after[2];
 	uint64_t kvmclock_before[2];
@@ -50,6 +51,8 @@ static void on_rec(void *ctx, const struct sim_trace_record *rec)
 		w->first_after[rec->u.timer.vcpu] = rec->t_ps;
 		w->flags_after[rec->u.timer.vcpu] = rec->u.timer.page_flags;
 		w->kvmclock_after[rec->u.timer.vcpu] = rec->u.timer.kvmclock_ns;
+	} else if (w->second_after[rec->u.timer.vcpu] == 0) {
+		w->second_after[rec->u.timer.vcpu] = rec->t_ps;
 	}
 }
 
@@ -255,4 +258,88 @@ Test(lifecycle, loader_refuses_what_cannot_be)
 			  "[{\"at\": \"2s\", \"gap\": \"1s\"}]", "already stopped then, by /pauses/0");
 	expect_load_error("\"pauses\": [{\"at\": \"10s\", \"duration\": \"2s\"}]",
 			  "not ending before the end of the run");
+}
+
+/*
+ * Count-down timers across a 3 s pause from 1.04 s: KVM's hrtimer runs on,
+ * the expiry due at 1.1 s waits and is injected at the resume (4.04 s);
+ * timer_live counts it from the resume, so lateness 0.  One-shot: re-armed
+ * from there, next at 4.14 s.  Periodic: KVM's period keeps its phase
+ * (4.1 s), the expiries during the pause coalesced into one interrupt.
+ */
+static void countdown_across_pause(const char *mode, sim_ps second)
+{
+	char text[1024];
+	struct scenario *s;
+	struct machine *m;
+	struct watch w;
+	const struct host_check_result *r;
+
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"l\", \"duration\": \"6s\",\n"
+		 " \"hosts\": [{\"name\": \"h\", \"tsc\": \"2GHz\", \"uptime\": \"1h\", "
+		 "\"sockets\": [{\"cpus\": 2}]}],\n"
+		 " \"vm\": {\"host\": \"h\", \"vcpus\": 2, \"uptime\": \"1h\"},\n"
+		 " \"guest_timers\": [{\"vcpus\": [0], \"mode\": \"%s\", \"period\": \"100ms\"}],\n"
+		 " \"pauses\": [{\"at\": \"1.04s\", \"duration\": \"3s\"}],\n"
+		 " \"host_checks\": [{\"check\": \"timer_live\", \"expect\": \"pass\", "
+		 "\"slack\": \"0s\"}]}\n", mode);
+	s = parse(text);
+	run_watched(s, &w, &m);
+	r = machine_host_check_result(m, 0);
+	cr_expect(r->expectation_met, "%s: %s", mode, r->first);
+	cr_expect_eq(w.first_after[0], MS(4040), "%s", mode);
+	cr_expect_eq(w.fires[1], 0, "no timer on vCPU 1");
+	cr_expect_eq(r->worst, (int64_t)MS(100), "%s: one period of silence at most", mode);
+	cr_expect_eq(w.second_after[0], second, "%s", mode);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+Test(lifecycle, countdown_timers_wait_out_a_pause)
+{
+	countdown_across_pause("oneshot", MS(4140));
+	countdown_across_pause("periodic", MS(4100));
+}
+
+/*
+ * A restore on another host (3 GHz, the guest's TSC unscaled there) with the
+ * TSC advanced by the 2 s gap: the deadline armed at 1.0 s for 1.1 s is 1.94 s
+ * in the past for the advanced TSC, so it fires at the resume (3.04 s);
+ * timer_live counts from the resume: lateness 0, and the guest's deadline
+ * re-armed in its calibrated 2 GHz cycles keeps 100 ms of its own time.
+ */
+Test(lifecycle, restore_on_another_host_with_the_tsc_advanced)
+{
+	struct scenario *s = parse(
+		"{\"name\": \"l\", \"duration\": \"6s\",\n"
+		" \"hosts\": [{\"name\": \"a\", \"tsc\": \"2GHz\", \"uptime\": \"1h\", "
+		"\"sockets\": [{\"cpus\": 2}]},\n"
+		"  {\"name\": \"b\", \"tsc\": \"3GHz\", \"uptime\": \"2h\", \"sockets\": [{\"cpus\": 4}]}],\n"
+		" \"vm\": {\"host\": \"a\", \"vcpus\": 2, \"uptime\": \"1h\"},\n"
+		" \"guest_timers\": [{\"vcpus\": \"all\", \"mode\": \"deadline\", \"period\": \"100ms\"}],\n"
+		" \"snapshots\": [{\"at\": \"1.04s\", \"gap\": \"2s\", \"to\": \"b\", \"tsc\": \"advance\","
+		" \"clock\": \"realtime\", \"kvmclock_ctrl\": \"before_resume\"}],\n"
+		" \"host_checks\": [{\"check\": \"timer_live\", \"expect\": \"pass\", \"slack\": \"0s\"},\n"
+		"  {\"check\": \"disc_signal\", \"expect\": \"pass\"}]}\n");
+	struct machine *m;
+	struct watch w;
+
+	run_watched(s, &w, &m);
+	cr_expect(machine_host_check_result(m, 0)->expectation_met, "%s",
+		  machine_host_check_result(m, 0)->first);
+	cr_expect(machine_host_check_result(m, 1)->expectation_met, "%s",
+		  machine_host_check_result(m, 1)->first);
+	cr_expect_eq(w.first_after[0], MS(3040));
+	/*
+	 * 100 ms of the guest's 2 GHz cycles on an unscaled 3 GHz TSC: KVM arms
+	 * floor(2e8 / 3 GHz) = 66666666 ns later, 2 cycles short of the deadline
+	 * (timer_live lets KVM's whole-ns rounding pass).
+	 */
+	cr_expect_eq(w.second_after[0], MS(3040) + 66666666000ULL);
+	cr_expect_neq(w.flags_after[0] & PVCLOCK_GUEST_STOPPED, 0, "the 2 s step is signalled");
+	/* kvmclock across the stop: 40 ms before it, 2 s of gap (realtime), 0 after */
+	cr_expect_eq(w.kvmclock_after[0] - w.kvmclock_before[0], 2040000000u);
+	machine_destroy(m);
+	scenario_destroy(s);
 }
