@@ -258,6 +258,9 @@ Test(lifecycle, loader_refuses_what_cannot_be)
 			  "[{\"at\": \"2s\", \"gap\": \"1s\"}]", "already stopped then, by /pauses/0");
 	expect_load_error("\"pauses\": [{\"at\": \"10s\", \"duration\": \"2s\"}]",
 			  "not ending before the end of the run");
+	expect_load_error("\"snapshots\": [{\"at\": \"1s\", \"gap\": \"1s\"}],\n \"guest_timers\": "
+			  "[{\"vcpus\": \"all\", \"mode\": \"deadline\", \"period\": \"1ms\", "
+			  "\"start\": \"1.5s\"}]", "already stopped then, by /snapshots/0");
 }
 
 /*

@@ -79,7 +79,10 @@ const struct field_table pause_table = FIELDS("pauses", pause_rows);
 const struct field_table snapshot_table = FIELDS("snapshots", snapshot_rows);
 const struct field_table guest_timer_table = FIELDS("guest_timers", guest_timer_rows);
 
-/* [from, to] must not meet a migration's, a pause's or an earlier snapshot's stop window. */
+/*
+ * [from, to] must not meet a migration's, a pause's or a snapshot's stop
+ * window (for a pause or a snapshot k: the earlier ones of its own list).
+ */
 static bool check_window(struct loader *ld, const char *path, sim_ps from, sim_ps to,
 			 const char *self, unsigned k)
 {
@@ -106,7 +109,7 @@ static bool check_window(struct loader *ld, const char *path, sim_ps from, sim_p
 				    i, fmt_ps(a, sizeof(a), 1, p->at_ps),
 				    fmt_ps(b, sizeof(b), 1, p->at_ps + p->duration_ps));
 	}
-	for (unsigned i = 0; strcmp(self, "snapshots") == 0 && i < k; i++) {
+	for (unsigned i = 0; i < (strcmp(self, "snapshots") == 0 ? k : sc->nsnapshots); i++) {
 		const struct scn_snapshot *s = &sc->snapshots[i];
 		sim_ps end = s->at_ps + s->capture_ps + s->gap_ps;
 
@@ -271,11 +274,11 @@ bool load_guest_timer(struct loader *ld, const struct node *o, unsigned k)
 			}
 		}
 	}
-	if (t->start_ps >= sc->duration_ps) {
-		join_key(v.path, o->path, "start");
+	join_key(v.path, o->path, "start");
+	if (t->start_ps >= sc->duration_ps)
 		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
 			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
 			    fmt_ps(b, sizeof(b), 1, t->start_ps));
-	}
-	return true;
+	/* the guest arms its timer by running: not while the VM is stopped */
+	return check_window(ld, v.path, t->start_ps, t->start_ps, "guest_timers", 0);
 }

@@ -1,9 +1,9 @@
 /*
  * The VMM: what QEMU (the user space half of the hypervisor) does to a VM
  * during a run, as a table of actions.  Each action kind is one file
- * (sim/vmm/<action>.c) and one row of VMM_ACTIONS below: today live
- * migration and vCPU moves; pause/resume, snapshot/restore and interrupt
- * delivery policies are each another row.  An action acts through KVM's API
+ * (sim/vmm/<action>.c) and one row of VMM_ACTIONS below: live migration,
+ * vCPU moves, pause/resume and snapshot/restore; interrupt delivery
+ * policies will each be another row.  An action acts through KVM's API
  * (sim/kvm) and tells the machine when the guest stops or runs again; it
  * publishes a SIM_TRACE_VMM_PHASE record as it enters each phase.
  *
