@@ -346,3 +346,34 @@ Test(lifecycle, restore_on_another_host_with_the_tsc_advanced)
 	machine_destroy(m);
 	scenario_destroy(s);
 }
+
+/*
+ * A live migration carries the APIC timers the same way: stop at 1.04 s (the
+ * deadline due at 1.1 s has 60 ms left), 300 ms of downtime, the TSC frozen
+ * and written before the deadline at the destination: the interrupt comes
+ * 60 ms after the resume, at 1.4 s, on time in guest terms.
+ */
+Test(lifecycle, migration_carries_the_deadline_after_the_tsc)
+{
+	struct scenario *s = parse(
+		"{\"name\": \"l\", \"duration\": \"3s\",\n"
+		" \"hosts\": [{\"name\": \"a\", \"tsc\": \"2GHz\", \"uptime\": \"1h\", "
+		"\"sockets\": [{\"cpus\": 2}]},\n"
+		"  {\"name\": \"b\", \"tsc\": \"2GHz\", \"uptime\": \"2h\", \"sockets\": [{\"cpus\": 2}]}],\n"
+		" \"vm\": {\"host\": \"a\", \"vcpus\": 2, \"uptime\": \"1h\"},\n"
+		" \"guest_timers\": [{\"vcpus\": \"all\", \"mode\": \"deadline\", \"period\": \"100ms\"}],\n"
+		" \"migrations\": [{\"at\": \"1.04s\", \"downtime\": \"300ms\", \"to\": \"b\"}],\n"
+		" \"host_checks\": [{\"check\": \"timer_live\", \"expect\": \"pass\", \"slack\": \"0s\"}]}\n");
+	struct machine *m;
+	struct watch w;
+
+	run_watched(s, &w, &m);
+	cr_expect(machine_host_check_result(m, 0)->expectation_met, "%s",
+		  machine_host_check_result(m, 0)->first);
+	cr_expect_eq(w.resume_ps, MS(1340));
+	cr_expect_eq(w.first_after[0], MS(1400));
+	cr_expect_eq(w.first_after[1], MS(1400));
+	cr_expect_eq(w.second_after[0], MS(1500));
+	machine_destroy(m);
+	scenario_destroy(s);
+}

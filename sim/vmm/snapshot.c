@@ -29,13 +29,6 @@
 #include "sim/kvm/vcpu_state.h"
 #include "sim/vmm/carry.h"
 
-struct vcpu_image {
-	uint64_t tsc;
-	uint64_t tsc_deadline;
-	enum kvm_lapic_timer_mode mode;
-	uint64_t period_ns;
-	struct pvclock_vcpu_time_info page;   /* in the memory image */
-};
 
 struct snapshot {
 	struct vmm_action a;
@@ -43,7 +36,8 @@ struct snapshot {
 	struct kvm_clock_data clock;
 	uint64_t saved_realtime_ns;
 	uint64_t saved_tsc[SCN_MAX_VCPUS];
-	struct vcpu_image img[SCN_MAX_VCPUS];
+	struct vmm_timer_image timers[SCN_MAX_VCPUS];
+	struct pvclock_vcpu_time_info pages[SCN_MAX_VCPUS];   /* in the memory image */
 	char pause_name[32], capture_name[32], restore_name[32];
 };
 
@@ -93,19 +87,15 @@ static void capture_fn(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	kvm_get_clock(vm, now, &sn->clock);
 	sn->saved_realtime_ns = host_realtime_ns(vm->host, now);
 	vmm_save_tscs(vm, now, sn->saved_tsc);
+	vmm_save_timers(vm, sn->timers);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		const struct kvm_vcpu *v = &vm->vcpus[i];
-		struct vcpu_image *im = &sn->img[i];
+		struct vmm_timer_image *im = &sn->timers[i];
 
-		im->tsc = sn->saved_tsc[i];
-		im->mode = v->lapic.mode;
-		im->period_ns = v->lapic.period_ns;
-		im->tsc_deadline = kvm_lapic_read_tscdeadline(v);
 		/* Firecracker PR #4618: a zero deadline is saved as the vCPU's TSC */
 		if (im->mode == KVM_LAPIC_TSC_DEADLINE && im->tsc_deadline == 0 &&
 		    ss->zero_deadline == SCN_ZERO_DEADLINE_TSC)
-			im->tsc_deadline = im->tsc;
-		im->page = v->pvti;
+			im->tsc_deadline = sn->saved_tsc[i];
+		sn->pages[i] = vm->vcpus[i].pvti;
 	}
 	sim_schedule(q, &sn->restore_ev, now + ss->gap_ps);
 }
@@ -137,16 +127,10 @@ static bool restore_step(struct snapshot *sn, enum scn_restore_step step, uint64
 		vmm_restore_tscs(vm, now, sn->saved_tsc, elapsed_ns, NULL);
 		break;
 	case SCN_RESTORE_LAPIC:
-		/* KVM_SET_LAPIC: the mode; a count-down timer starts over from its initial count */
-		for (unsigned i = 0; i < vm->nvcpus; i++) {
-			kvm_lapic_set_mode(&vm->vcpus[i], sn->img[i].mode, now);
-			if (sn->img[i].mode != KVM_LAPIC_TSC_DEADLINE && sn->img[i].period_ns)
-				kvm_lapic_start_count(&vm->vcpus[i], sn->img[i].period_ns, now);
-		}
+		vmm_restore_lapics(vm, sn->timers, now);
 		break;
 	case SCN_RESTORE_TSC_DEADLINE:
-		for (unsigned i = 0; i < vm->nvcpus; i++)
-			kvm_lapic_write_tscdeadline(&vm->vcpus[i], sn->img[i].tsc_deadline, now);
+		vmm_restore_deadlines(vm, sn->timers, now);
 		break;
 	case SCN_RESTORE_STEP_COUNT:
 		break;
@@ -181,7 +165,7 @@ static void restore_fn(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 		v->pvclock_set_guest_stopped_request = false;
 		kvm_lapic_reset(v);
 		kvm_vcpu_write_tsc(v, now, first);
-		v->pvti = sn->img[i].page;
+		v->pvti = sn->pages[i];
 	}
 	for (unsigned k = 0; k < ss->norder; k++)
 		if (!restore_step(sn, ss->order[k], elapsed_ns, now))
