@@ -214,8 +214,8 @@ struct scn_migration {
 /* Whether and when the VMM calls KVM_KVMCLOCK_CTRL around a pause or a snapshot. */
 enum scn_kvmclock_ctrl {
 	SCN_KVMCLOCK_CTRL_NEVER,          /* "never" */
-	SCN_KVMCLOCK_CTRL_AFTER_PAUSE,    /* "after_pause": once the vCPUs stopped (QEMU, FC < PR #5494) */
-	SCN_KVMCLOCK_CTRL_BEFORE_RESUME,  /* "before_resume": just before they run again (PR #5494) */
+	SCN_KVMCLOCK_CTRL_AFTER_PAUSE,    /* "after_pause": once the vCPUs stopped (FC PR #4460) */
+	SCN_KVMCLOCK_CTRL_BEFORE_RESUME,  /* "before_resume": just before they run (FC PR #5494, QEMU) */
 	SCN_KVMCLOCK_CTRL_COUNT
 };
 

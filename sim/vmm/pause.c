@@ -5,8 +5,9 @@
  * sees the pause as a forward jump) or "freeze" (QEMU's kvmclock device:
  * KVM_GET_CLOCK at the stop, KVM_SET_CLOCK with it at the continue).
  * "kvmclock_ctrl" says when KVM_KVMCLOCK_CTRL is called on every vCPU: after
- * the pause (QEMU, Firecracker PR #4460), just before the resume
- * (Firecracker PR #5494), or never.  Either way the flag reaches each page at
+ * the pause (Firecracker PR #4460), just before the resume (Firecracker PR
+ * #5494; QEMU, right after its KVM_SET_CLOCK in kvmclock_vm_state_change(),
+ * hw/i386/kvm/clock.c), or never.  Either way the flag reaches each page at
  * the vCPU's first entry after the resume (sim/kvm/vcpu_state.h), before the
  * guest runs: a plain pause keeps the request, a snapshot does not.
  *
