@@ -16,6 +16,7 @@
 
 #include "oracle/hw/host_check.h"
 #include "sim/kvm/kvm.h"
+#include "sim/kvm/vcpu_state.h"
 
 struct vcpu_live {
 	bool armed;
@@ -143,9 +144,17 @@ static void silent_violation(struct host_check *k, struct timer_live *t, unsigne
 				hc_append(r->first, sizeof(r->first), ", armed before %s %u (%s s): "
 					  "deadline and interrupt lost", t->stop_action, t->stop_index,
 					  sim_format_seconds(a, t->stop_ps));
-		} else if (lt->target_ps != SIM_NEVER)
+		} else if (lt->target_ps != SIM_NEVER) {
+			int64_t skew = vl->deadline_mode ?
+				       kvm_lapic_deadline_skew(&vm->vcpus[vcpu], now) : 0;
+
 			hc_append(r->first, sizeof(r->first), ": KVM's timer is due at %s s",
 				  sim_format_seconds(a, lt->target_ps));
+			if (skew > 0)
+				hc_append(r->first, sizeof(r->first), ", its deadline armed against a "
+					  "TSC %s behind", hc_dur_s(b, cycles_to_ps((uint64_t)skew,
+					  vm->vcpus[vcpu].virtual_tsc_khz)));
+		}
 	}
 	host_check_violation(k, now, vcpu, (int64_t)silent);
 }
