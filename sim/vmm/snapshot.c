@@ -1,10 +1,9 @@
 /*
- * Snapshot and restore, as Firecracker does it (and QEMU's savevm/loadvm,
- * whose order differs): at `at` the vCPUs pause; after `capture_after` the
- * VMM saves each vCPU's state (IA32_TSC, IA32_TSC_DEADLINE, the LVT timer
- * mode and initial count through KVM_GET_LAPIC), KVM_GET_CLOCK and the
- * guest's memory, which holds every vCPU's pvclock page as it is then; the
- * process ends.  After `gap` a new VM is made (on `to`, or the same host):
+ * Snapshot and restore, as Firecracker does it: at `at` the vCPUs pause;
+ * after `capture_after` the VMM saves each vCPU's state (IA32_TSC,
+ * IA32_TSC_DEADLINE, the LVT timer mode and initial count through
+ * KVM_GET_LAPIC), KVM_GET_CLOCK and the guest's memory, which holds every
+ * vCPU's pvclock page as it is then; the process ends.  After `gap` a new VM is made (on `to`, or the same host):
  * fresh vCPUs (TSC written 0 at creation, or the saved TSC moved by
  * `tsc_shift`; APIC in its reset state; no request pending: a
  * KVM_KVMCLOCK_CTRL of the old process is gone), the memory image with its
@@ -28,7 +27,6 @@
 
 #include "sim/kvm/vcpu_state.h"
 #include "sim/vmm/carry.h"
-
 
 struct snapshot {
 	struct vmm_action a;
