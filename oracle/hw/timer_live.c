@@ -50,9 +50,16 @@ static int64_t cycles_to_ps(uint64_t cycles, uint64_t khz)
 	return ps > INT64_MAX ? INT64_MAX : (int64_t)ps;
 }
 
-static void on_phase(struct timer_live *t, const struct sim_trace_vmm_phase *p, sim_ps now)
+static void check_silence(struct host_check *k, struct timer_live *t, unsigned vcpu, bool at_fire,
+			  sim_ps now);
+
+static void on_phase(struct host_check *k, struct timer_live *t, const struct sim_trace_vmm_phase *p,
+		     sim_ps now)
 {
 	if (strcmp(p->phase, "stop") == 0 || strcmp(p->phase, "pause") == 0) {
+		/* a silence up to the stop is judged now; after the resume a new one starts */
+		for (unsigned i = 0; i < t->nvcpus; i++)
+			check_silence(k, t, i, false, now);
 		t->stopped = true;
 		t->stop_ps = now;
 		t->stop_action = p->action;
@@ -247,7 +254,7 @@ static void tl_record(struct host_check *k, const struct sim_trace_record *rec)
 	struct timer_live *t = k->state;
 
 	if (rec->kind == SIM_TRACE_VMM_PHASE)
-		on_phase(t, &rec->u.vmm, rec->t_ps);
+		on_phase(k, t, &rec->u.vmm, rec->t_ps);
 	else if (rec->kind == SIM_TRACE_GUEST_TIMER)
 		on_timer(k, t, &rec->u.timer, rec->t_ps);
 }
