@@ -57,6 +57,32 @@ Test(trace_out, a_read_is_one_line_with_kind_time_and_fields)
 	capture_free(&c);
 }
 
+Test(trace_out, a_guest_timer_interrupt_has_its_fields_in_struct_order)
+{
+	struct capture c;
+	struct trace_out t;
+	struct sim_trace_record rec = {
+		.kind = SIM_TRACE_GUEST_TIMER, .t_ps = 16050000000000,
+		.u.timer = { .vm = 0, .vcpu = 1, .mode = "deadline", .fire = true,
+			     .armed_ps = 11050000000000, .period_ps = 100000000000,
+			     .deadline_tsc = 10831201000000, .guest_tsc = 10846201000000,
+			     .tsc_khz = 3000000, .deadline_skew = 15000000000,
+			     .kvmclock_ns = 3616050000000, .page_flags = 3 },
+	};
+
+	capture_open(&c);
+	trace_out_init(&t, c.f);
+	trace_out_record(&t, &rec);
+	cr_expect_str_eq(capture_text(&c),
+			 "{\"kind\":\"guest_timer\",\"t_ps\":16050000000000,\"vm\":0,\"vcpu\":1,"
+			 "\"mode\":\"deadline\",\"fire\":true,\"armed_ps\":11050000000000,"
+			 "\"period_ps\":100000000000,\"deadline_tsc\":10831201000000,"
+			 "\"guest_tsc\":10846201000000,\"tsc_khz\":3000000,"
+			 "\"deadline_skew\":15000000000,\"kvmclock_ns\":3616050000000,"
+			 "\"page_flags\":3}\n");
+	capture_free(&c);
+}
+
 /* 2^53 = 9007199254740992 is exact in a double; 2^53 + 1 is not, and goes out as a string. */
 Test(trace_out, integers_above_2_pow_53_are_strings)
 {

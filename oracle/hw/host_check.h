@@ -83,6 +83,9 @@ void hc_append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(
 /* A signed duration with its unit: "5.000000 ms", "-20.000 us", "750 ps"; buf holds 40 bytes. */
 const char *hc_dur(char *buf, int64_t ps);
 
+/* As hc_dur(), but from one second up in seconds: "3600.000000 s"; buf holds 40 bytes. */
+const char *hc_dur_s(char *buf, int64_t ps);
+
 int64_t hc_abs64(int64_t v);
 
 bool hc_same_freq(struct sim_freq a, struct sim_freq b);

@@ -30,7 +30,9 @@ enum host_check_unit {
 	X(TSC_WRITE, "tsc_write", HOST_CHECK_UNIT_CYCLES, tsc_write) /* a VMM's TSC write takes effect */ \
 	X(TICK_COUNT, "tick_count", HOST_CHECK_UNIT_PS, tick_count)  /* a tick clock after outages */ \
 	X(CLOCK_CONSISTENCY, "clock_consistency", HOST_CHECK_UNIT_PS, clock_consistency) /* clocks across a stop */ \
-	X(PAGE_STEP, "page_step", HOST_CHECK_UNIT_PS, page_step)     /* pvclock page rewrites */
+	X(PAGE_STEP, "page_step", HOST_CHECK_UNIT_PS, page_step)     /* pvclock page rewrites */ \
+	X(TIMER_LIVE, "timer_live", HOST_CHECK_UNIT_PS, timer_live)  /* guest timers fire, on time */ \
+	X(DISC_SIGNAL, "disc_signal", HOST_CHECK_UNIT_PS, disc_signal) /* clock jumps are signalled */
 
 enum host_check_kind {
 #define HOST_CHECK_KIND_ENUM(id, name, unit, stem) HOST_CHECK_##id,

@@ -77,6 +77,17 @@ const char *hc_dur(char *buf, int64_t ps)
 	return buf;
 }
 
+const char *hc_dur_s(char *buf, int64_t ps)
+{
+	uint64_t a = ps < 0 ? -(uint64_t)ps : (uint64_t)ps;
+
+	if (a < SIM_PS_PER_S)
+		return hc_dur(buf, ps);
+	snprintf(buf, 40, "%s%" PRIu64 ".%06" PRIu64 " s", ps < 0 ? "-" : "", a / SIM_PS_PER_S,
+		 a % SIM_PS_PER_S / SIM_PS_PER_US);
+	return buf;
+}
+
 int64_t hc_abs64(int64_t v)
 {
 	return v < 0 ? -v : v;

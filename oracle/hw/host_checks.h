@@ -8,12 +8,16 @@
  *   watchdog    Linux's clocksource watchdog against the HPET or ACPI PM
  *               timer: would Linux demote the TSC, and rightly?
  *   timer       an APIC timer (one-shot, periodic, TSC-deadline) on a CPU
- *               fires no later than its due time plus a slack.
+ *               fires no later than its due time plus a slack;
  *   tick_count  a tick-counting guest clock (a "ticks" reader) against true
  *               time after outages: behind (ticks dropped), ahead (a time
  *               sync while a backlog was still reinjected), caught up.
  *   page_step   a rewrite of a vCPU's pvclock page does not step kvmclock
- *               (or: the vCPUs' pages agree at each instant).
+ *               (or: the vCPUs' pages agree at each instant);
+ *   timer_live  the guest's APIC timers on the VM's vCPUs fire on time and no
+ *               vCPU with one armed stays silent (VM kind);
+ *   disc_signal a kvmclock jump across a pause or restore reaches the guest
+ *               with PVCLOCK_GUEST_STOPPED before its first tick (VM kind).
  * Each reports pass/fail, its worst value, and an explanation of the first
  * violation that names the physical cause (which CPU, which event).
  * Definitions: docs/clocks.md "Host checks".  Each kind is one file of
@@ -146,6 +150,18 @@ struct host_check_page_step_config {
 	sim_ps threshold_ps;          /* largest |step| (or spread) that holds */
 };
 
+/* timer_live: the guest's APIC timers on the VM's vCPUs (sim/guest/timers.h). */
+struct host_check_timer_live_config {
+	sim_ps slack_ps;              /* lateness that still holds */
+	sim_ps silent_max_ps;         /* longest running time without an interrupt, armed */
+};
+
+/* disc_signal: a kvmclock jump across a stop of the VM is signalled to the guest. */
+struct host_check_disc_signal_config {
+	sim_ps threshold_ps;          /* a forward jump above this needs PVCLOCK_GUEST_STOPPED */
+	sim_ps soft_lockup_ps;        /* Linux's soft-lockup threshold, 2 x watchdog_thresh */
+};
+
 /* One check: what every kind has, and its kind's own part. */
 struct host_check_config {
 	enum host_check_kind kind;
@@ -165,6 +181,8 @@ struct host_check_config {
 		struct host_check_tick_count_config tick_count;
 		struct host_check_clock_consistency_config clock_consistency;
 		struct host_check_page_step_config page_step;
+		struct host_check_timer_live_config timer_live;
+		struct host_check_disc_signal_config disc_signal;
 	};
 };
 

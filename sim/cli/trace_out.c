@@ -97,6 +97,24 @@ static void w_violation(struct json_out *j, const struct sim_trace_record *rec)
 	json_out_key_i64(j, "amount", v->amount);
 }
 
+static void w_timer(struct json_out *j, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_guest_timer *g = &rec->u.timer;
+
+	json_out_key_u64(j, "vm", g->vm);
+	json_out_key_u64(j, "vcpu", g->vcpu);
+	json_out_key_str(j, "mode", g->mode);
+	json_out_key_bool(j, "fire", g->fire);
+	json_out_key_u64(j, "armed_ps", g->armed_ps);
+	json_out_key_u64(j, "period_ps", g->period_ps);
+	json_out_key_u64(j, "deadline_tsc", g->deadline_tsc);
+	json_out_key_u64(j, "guest_tsc", g->guest_tsc);
+	json_out_key_u64(j, "tsc_khz", g->tsc_khz);
+	json_out_key_i64(j, "deadline_skew", g->deadline_skew);
+	json_out_key_u64(j, "kvmclock_ns", g->kvmclock_ns);
+	json_out_key_u64(j, "page_flags", g->page_flags);
+}
+
 /* The fields of each record kind, in the order of its struct. */
 static void (*const writers[])(struct json_out *j, const struct sim_trace_record *rec) = {
 	[SIM_TRACE_READ] = w_read,
@@ -107,6 +125,7 @@ static void (*const writers[])(struct json_out *j, const struct sim_trace_record
 	[SIM_TRACE_DEVICE_ACCESS] = w_access,
 	[SIM_TRACE_VMM_PHASE] = w_vmm,
 	[SIM_TRACE_VIOLATION] = w_violation,
+	[SIM_TRACE_GUEST_TIMER] = w_timer,
 };
 
 _Static_assert(sizeof(writers) / sizeof(writers[0]) == SIM_TRACE_KIND_COUNT,

@@ -30,7 +30,8 @@
 	X(SIM_TRACE_IRQ_EDGE, "irq_edge")             /* an interrupt line changed level */ \
 	X(SIM_TRACE_DEVICE_ACCESS, "device_access")   /* a register read or write on a bus */ \
 	X(SIM_TRACE_VMM_PHASE, "vmm_phase")           /* a VMM action entered a phase */ \
-	X(SIM_TRACE_VIOLATION, "violation")           /* an oracle check's first violation */
+	X(SIM_TRACE_VIOLATION, "violation")           /* an oracle check's first violation */ \
+	X(SIM_TRACE_GUEST_TIMER, "guest_timer")       /* a guest armed its APIC timer, or took its interrupt */
 
 enum sim_trace_kind {
 #define SIM_TRACE_ENUM(id, name) id,
@@ -98,8 +99,8 @@ struct sim_trace_device_access {
 };
 
 struct sim_trace_vmm_phase {
-	const char *action;       /* "migration", "vcpu_move", later "pause", "snapshot" */
-	const char *phase;        /* "stop", "save", "restore", "resume", ... */
+	const char *action;       /* "migration", "vcpu_move", "pause", "snapshot" */
+	const char *phase;        /* "stop", "pause", "capture", "restore", "resume", ... */
 	unsigned vm;
 	unsigned index;           /* the action's index in the scenario */
 };
@@ -110,6 +111,22 @@ struct sim_trace_violation {
 	unsigned vcpu;
 	uint64_t value_ns;
 	int64_t amount;           /* the offending quantity, in the check's unit */
+};
+
+/* A guest's APIC timer on a vCPU (sim/guest/timers.h): armed, or its interrupt taken. */
+struct sim_trace_guest_timer {
+	unsigned vm;
+	unsigned vcpu;
+	const char *mode;         /* "oneshot", "periodic", "deadline" */
+	bool fire;                /* true: the interrupt reached the guest; false: the guest armed it */
+	sim_ps armed_ps;          /* when the guest armed what fires (count-down modes: from here) */
+	sim_ps period_ps;         /* the guest's delay or period */
+	uint64_t deadline_tsc;    /* deadline mode: the IA32_TSC_DEADLINE the guest wrote */
+	uint64_t guest_tsc;       /* the vCPU's guest TSC at the record */
+	uint64_t tsc_khz;         /* its rate as the guest calibrated it */
+	int64_t deadline_skew;    /* fire: KVM armed the deadline against a TSC this many cycles behind */
+	uint64_t kvmclock_ns;     /* the vCPU's kvmclock at the record, from its page */
+	uint8_t page_flags;       /* the page's flags as the guest's handler finds them */
 };
 
 struct sim_trace_record {
@@ -124,6 +141,7 @@ struct sim_trace_record {
 		struct sim_trace_device_access access;
 		struct sim_trace_vmm_phase vmm;
 		struct sim_trace_violation violation;
+		struct sim_trace_guest_timer timer;
 	} u;
 };
 

@@ -8,8 +8,8 @@
  * Simplifications: a vCPU "enters" only to service requests (one event per
  * burst of requests, after a seeded latency); the host TSC is "unstable" (in
  * KVM's kvm_check_tsc_unstable() sense) exactly when !host->tsc_synchronized
- * or Linux marked it so (host->tsc_unstable, sim/kvm/host_notify.c);
- * no guest-stopped bit.
+ * or Linux marked it so (host->tsc_unstable, sim/kvm/host_notify.c).  The
+ * guest-stopped bit and the APIC timer are in vcpu_state.c.
  *
  * Versions (kvm_version.h) differ in kvm_track_tsc_matching() and in the
  * one-second slop on user space's first TSC write (struct kvm_behaviour); the
@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sim/kvm/vcpu_state.h"
 
 #define VMX_TSC_FRAC_BITS 48u
 #define SVM_TSC_FRAC_BITS 32u
@@ -192,8 +194,16 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 		p->system_time -= vm->stale_page_behind_ns;    /* bug knob: a lagging page */
 	p->tsc_to_system_mul = v->hv_mul;
 	p->tsc_shift = v->hv_shift;
-	/* KVM: the stable bit only with the master clock (bug knob: always) */
-	p->flags = vm->use_master_clock || vm->stable_bit_always ? PVCLOCK_TSC_STABLE_BIT : 0;
+	/*
+	 * The stable bit only with the master clock (bug knob: always);
+	 * kvm_setup_guest_pvclock(): PVCLOCK_GUEST_STOPPED stays until the guest
+	 * clears it, and a KVM_KVMCLOCK_CTRL request adds it (then is done).
+	 */
+	p->flags = (uint8_t)((vm->use_master_clock || vm->stable_bit_always ?
+			      PVCLOCK_TSC_STABLE_BIT : 0) |
+			     (p->flags & PVCLOCK_GUEST_STOPPED) |
+			     (v->pvclock_set_guest_stopped_request ? PVCLOCK_GUEST_STOPPED : 0));
+	v->pvclock_set_guest_stopped_request = false;
 	p->version++;
 
 	v->last_update_ps = now;
@@ -365,6 +375,8 @@ void kvm_vm_resume(struct kvm_vm *vm, sim_ps now)
 		if (v->requests)
 			sim_schedule(vm->q, &v->entry, now);
 	}
+	/* timer interrupts that expired meanwhile are injected at that first entry */
+	kvm_lapic_vm_resumed(vm, now);
 }
 
 void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pins)
@@ -493,6 +505,7 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 		sim_event_init(&v->exit_ev, v->exit_name, SIM_PRIO_HYPERVISOR, kvm_catchup_exit);
 		snprintf(stream, sizeof(stream), "kvm/vcpu%u", i);
 		sim_rng_init(&v->rng, p->seed, stream);
+		kvm_lapic_init(v);
 	}
 
 	/*
@@ -532,6 +545,7 @@ void kvm_vm_finish(struct kvm_vm *vm)
 		for (unsigned i = 0; i < vm->nvcpus; i++) {
 			sim_cancel(vm->q, &vm->vcpus[i].entry);
 			sim_cancel(vm->q, &vm->vcpus[i].exit_ev);
+			kvm_lapic_finish(&vm->vcpus[i]);
 		}
 	}
 	free(vm->vcpus);

@@ -77,6 +77,40 @@ enum kvm_masterclock_anchor {
 };
 
 struct kvm_vm;
+struct kvm_vcpu;
+
+/* The LVT timer modes of KVM's in-kernel APIC (arch/x86/kvm/lapic.c). */
+enum kvm_lapic_timer_mode {
+	KVM_LAPIC_ONESHOT,        /* the reset mode (LVT masked one-shot) */
+	KVM_LAPIC_PERIODIC,
+	KVM_LAPIC_TSC_DEADLINE,
+	KVM_LAPIC_MODE_COUNT
+};
+
+/* The guest takes a timer interrupt on v (sim/kvm/lapic.h); NULL: dropped after counting. */
+typedef void kvm_timer_irq_fn(void *ctx, struct kvm_vcpu *v, sim_ps now);
+
+/*
+ * A vCPU's APIC timer as KVM emulates it with a host hrtimer (struct
+ * kvm_timer in arch/x86/kvm/lapic.h); sim/kvm/lapic.h has the operations.
+ */
+struct kvm_lapic_timer {
+	enum kvm_lapic_timer_mode mode;
+	uint64_t tscdeadline;             /* IA32_TSC_DEADLINE as KVM holds it; 0: disarmed */
+	uint64_t period_ns;               /* count-down modes: TMICT x divide x bus cycle */
+	sim_ps target_ps;                 /* the hrtimer's expiry; SIM_NEVER: not armed */
+	uint64_t armed_guest_tsc;         /* the guest TSC KVM compared the deadline with */
+	sim_ps armed_ps;                  /* when the deadline (or count) was written */
+	bool pending;                     /* expired, not yet injected (kvm_timer.pending) */
+	uint64_t expirations;             /* hrtimer expiries */
+	uint64_t injected;                /* interrupts the guest took */
+	struct sim_event hrtimer;
+	struct sim_event inject;          /* injection at the vCPU's next run */
+	char hrtimer_name[32];
+	char inject_name[32];
+	kvm_timer_irq_fn *irq;
+	void *irq_ctx;
+};
 
 struct kvm_vcpu {
 	struct kvm_vm *vm;
@@ -115,6 +149,9 @@ struct kvm_vcpu {
 	uint64_t user_tsc_write_value;    /* the TSC it asked for */
 	uint64_t user_tsc_write_result;   /* what the guest TSC read right after it */
 	bool user_tsc_write_matched;      /* KVM treated it as synchronising */
+	/* KVM_KVMCLOCK_CTRL was called: the next page write ORs in PVCLOCK_GUEST_STOPPED */
+	bool pvclock_set_guest_stopped_request;
+	struct kvm_lapic_timer lapic;     /* sim/kvm/lapic.h */
 };
 
 struct kvm_params {

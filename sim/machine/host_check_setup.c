@@ -138,6 +138,14 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 		out->page_step.measure = (enum host_check_page_step_measure)c->page_step.measure;
 		out->page_step.threshold_ps = c->page_step.threshold_ps;
 		break;
+	case SCN_HC_TIMER_LIVE:
+		out->timer_live.slack_ps = c->timer_live.slack_ps;
+		out->timer_live.silent_max_ps = c->timer_live.silent_max_ps;
+		break;
+	case SCN_HC_DISC_SIGNAL:
+		out->disc_signal.threshold_ps = c->disc_signal.threshold_ps;
+		out->disc_signal.soft_lockup_ps = c->disc_signal.soft_lockup_ps;
+		break;
 	case SCN_HC_COUNT:
 		break;
 	}

@@ -14,6 +14,7 @@
 #include "sim/devices/platform.h"
 #include "sim/guest/reader.h"
 #include "sim/kvm/host_notify.h"
+#include "sim/guest/timers.h"
 #include "sim/kvm/pvclock.h"
 #include "sim/machine/build_host.h"
 #include "sim/machine/host_check_setup.h"
@@ -43,6 +44,7 @@ struct machine {
 	struct host_checks *host_checks;
 	struct host_events *host_events;
 	bool vm_slept;                    /* the VM was running when its host suspended */
+	struct guest_timers *guest_timers;  /* the guest's APIC timers; NULL: none */
 	/* the physical causes named next to each check's first violation */
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
 	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
@@ -463,6 +465,36 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
+_Static_assert((int)SCN_TIMER_ONESHOT == (int)GUEST_TIMER_ONESHOT &&
+	       (int)SCN_TIMER_PERIODIC == (int)GUEST_TIMER_PERIODIC &&
+	       (int)SCN_TIMER_DEADLINE == (int)GUEST_TIMER_DEADLINE, "guest timer modes in one order");
+
+/* The guest's APIC timers (scenario "guest_timers"), one per vCPU named. */
+static bool build_guest_timers(struct machine *m, struct sim_diag *err)
+{
+	const struct scenario *s = m->s;
+	struct guest_timer_params p[SCN_MAX_VCPUS];
+	unsigned n = 0;
+
+	if (!s->nguest_timers || !m->vm_ready)
+		return true;
+	for (unsigned i = 0; i < s->nguest_timers; i++) {
+		const struct scn_guest_timer *t = &s->guest_timers[i];
+
+		for (unsigned k = 0; k < t->nvcpus && n < SCN_MAX_VCPUS; k++)
+			p[n++] = (struct guest_timer_params){
+				.vcpu = t->vcpus[k],
+				.mode = (enum guest_timer_mode)t->mode,
+				.period_ps = t->period_ps,
+				.start_ps = t->start_ps,
+			};
+	}
+	m->guest_timers = guest_timers_create(&m->vm, p, n, &m->trace, err);
+	if (!m->guest_timers)
+		sim_diag_set_path(err, "/guest_timers");
+	return m->guest_timers != NULL;
+}
+
 /* The VMM's actions, queued after the readers and scripts (ties at t = 0 keep that order). */
 static bool build_vmm(struct machine *m, struct sim_diag *err)
 {
@@ -519,7 +551,8 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 		if (!m->host_events)
 			goto fail;
 	}
-	if (!build_readers(m, err) || !build_scripts(m, err) || !build_vmm(m, err))
+	if (!build_readers(m, err) || !build_scripts(m, err) || !build_guest_timers(m, err) ||
+	    !build_vmm(m, err))
 		goto fail;
 	/* a schedule error in any builder */
 	if (m->q.failed) {
@@ -544,6 +577,7 @@ void machine_destroy(struct machine *m)
 	 */
 	sim_eventq_finish(&m->q);
 	vmm_destroy(m->vmm);
+	guest_timers_destroy(m->guest_timers);
 	host_events_destroy(m->host_events);
 	host_checks_destroy(m->host_checks);
 	for (unsigned i = 0; i < m->nscripts; i++)

@@ -18,6 +18,8 @@
 #define TC (1u << SCN_HC_TICK_COUNT)
 #define CC (1u << SCN_HC_CLOCK_CONSISTENCY)
 #define PS (1u << SCN_HC_PAGE_STEP)
+#define TL (1u << SCN_HC_TIMER_LIVE)
+#define DS (1u << SCN_HC_DISC_SIGNAL)
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -81,6 +83,13 @@ static const struct field host_check_rows[] = {
 	{ ROW("measure", F_ENUM, HC(page_step.measure)), .dflt = "step",
 	  .names = page_step_measure_names, .only = PS },
 	{ ROW("threshold", F_DURATION_PS, HC(page_step.threshold_ps)), .dflt = "1ns", .only = PS },
+	{ ROW("slack", F_DURATION_PS, HC(timer_live.slack_ps)), .dflt = "10ms", .only = TL },
+	{ ROW("silent_max", F_DURATION_PS, HC(timer_live.silent_max_ps)), .dflt = "1s", .min = 1,
+	  .what = "duration", .only = TL },
+	{ ROW("threshold", F_DURATION_PS, HC(disc_signal.threshold_ps)), .dflt = "1s", .min = 1,
+	  .what = "duration", .only = DS },
+	{ ROW("soft_lockup", F_DURATION_PS, HC(disc_signal.soft_lockup_ps)), .dflt = "20s",
+	  .min = 1, .what = "duration", .only = DS },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
@@ -413,6 +422,12 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 		if (!sc->has_vm)
 			return fail(ld, kind.path, "check \"page_step\" judges KVM's pvclock pages: it "
 				    "needs a \"vm\"");
+		break;
+	case SCN_HC_TIMER_LIVE:
+	case SCN_HC_DISC_SIGNAL:
+		if (!sc->has_vm)
+			return fail(ld, kind.path, "check \"%s\" judges the VM's guest; add \"vm\"",
+				    host_check_names[u]);
 		break;
 	case SCN_HC_COUNT:
 		break;

@@ -1,4 +1,6 @@
-/* "vm" and its lists of VMM actions (vm_lists): "migrations", "vcpu_moves", "tsc_writes". */
+/* "vm" and its lists of VMM actions (vm_lists): "migrations", "vcpu_moves", "tsc_writes",
+ * "stalls", "time_syncs", "clock_updates"; load_lifecycle.c has "pauses", "snapshots" and
+ * "guest_timers". */
 #include "sim/scenario/loader_internal.h"
 
 #include <stddef.h>
@@ -367,6 +369,12 @@ const struct vm_list vm_lists[] = {
 	  "time syncs need a VM", true, SC(ntime_syncs), load_time_sync },
 	{ "clock_updates", &clock_update_table, SCN_MAX_CLOCK_UPDATES, "clock updates",
 	  "clock updates need a VM", false, SC(nclock_updates), load_clock_update },
+	{ "pauses", &pause_table, SCN_MAX_PAUSES, "pauses",
+	  "pauses need a VM", true, SC(npauses), load_pause },
+	{ "snapshots", &snapshot_table, SCN_MAX_SNAPSHOTS, "snapshots",
+	  "snapshots need a VM", true, SC(nsnapshots), load_snapshot },
+	{ "guest_timers", &guest_timer_table, SCN_MAX_GUEST_TIMERS, "guest timers",
+	  "guest timers need a VM", true, SC(nguest_timers), load_guest_timer },
 };
 const unsigned vm_list_count = sizeof(vm_lists) / sizeof(vm_lists[0]);
 _Static_assert(sizeof(vm_lists) / sizeof(vm_lists[0]) <= VM_LISTS_MAX, "raise VM_LISTS_MAX");

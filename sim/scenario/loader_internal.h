@@ -181,7 +181,7 @@ struct vm_list {
 	bool (*load)(struct loader *ld, const struct node *o, unsigned k);  /* element k */
 };
 
-#define VM_LISTS_MAX 8
+#define VM_LISTS_MAX 16
 
 /* load_vm.c: the VM's lists, in the document's reading order. */
 extern const struct vm_list vm_lists[];
@@ -284,6 +284,11 @@ void initial_online(const struct scn_host *h, struct cpu_set *set);
 /* load_vm.c: the VM (its lists: vm_lists above) */
 bool load_vm(struct loader *ld, const struct node *o);
 
+/* load_lifecycle.c: the VM's lists "pauses", "snapshots" and "guest_timers" (rows of vm_lists) */
+extern const struct field_table pause_table, snapshot_table, guest_timer_table;
+bool load_pause(struct loader *ld, const struct node *o, unsigned k);
+bool load_snapshot(struct loader *ld, const struct node *o, unsigned k);
+bool load_guest_timer(struct loader *ld, const struct node *o, unsigned k);
 /* load_readers.c */
 bool load_reader(struct loader *ld, const struct node *o, unsigned idx);
 

@@ -47,6 +47,9 @@
 #define SCN_MAX_CSTATE 10                 /* C1 .. C10 */
 #define SCN_MAX_STALLS 16                 /* = TICK_MAX_OUTAGES (sim/kvm/tick_delivery.h) */
 #define SCN_MAX_TIME_SYNCS 8
+#define SCN_MAX_PAUSES 16
+#define SCN_MAX_SNAPSHOTS 8
+#define SCN_MAX_GUEST_TIMERS 64           /* entries; one timer per vCPU in all */
 
 /* The board's timer devices, as indices of the per-device tables: the board's own list. */
 #include "sim/devices/board_devices.h"
@@ -239,6 +242,73 @@ struct scn_migration {
 	enum scn_set_clock set_clock;     /* "set_clock": "realtime"|"clock"|"none" */
 	bool tsc_scaling;                 /* "tsc_scaling": keep the guest's TSC rate */
 	enum scn_tsc_carry tsc_carry;     /* "tsc_carry": "frozen"|"advance" */
+	char path[SCN_PATH_MAX];
+};
+
+/* Whether and when the VMM calls KVM_KVMCLOCK_CTRL around a pause or a snapshot. */
+enum scn_kvmclock_ctrl {
+	SCN_KVMCLOCK_CTRL_NEVER,          /* "never" */
+	SCN_KVMCLOCK_CTRL_AFTER_PAUSE,    /* "after_pause": once the vCPUs stopped (FC PR #4460) */
+	SCN_KVMCLOCK_CTRL_BEFORE_RESUME,  /* "before_resume": just before they run (FC PR #5494, QEMU) */
+	SCN_KVMCLOCK_CTRL_COUNT
+};
+
+/* What kvmclock does while a paused VM is stopped. */
+enum scn_pause_clock {
+	SCN_PAUSE_CLOCK_RUN,              /* "run": it runs on (Firecracker: no GET/SET_CLOCK) */
+	SCN_PAUSE_CLOCK_FREEZE,           /* "freeze": KVM_GET_CLOCK at stop, SET_CLOCK at resume (QEMU) */
+	SCN_PAUSE_CLOCK_COUNT
+};
+
+/* The VMM pauses the VM and resumes it on the same host. */
+struct scn_pause {
+	sim_ps at_ps;                     /* "at", required */
+	sim_ps duration_ps;               /* "duration", required, > 0 */
+	enum scn_kvmclock_ctrl kvmclock_ctrl; /* "kvmclock_ctrl" */
+	enum scn_pause_clock clock;       /* "clock" */
+	char path[SCN_PATH_MAX];
+};
+
+/*
+ * The restore steps a VMM performs on the new VM before it runs, in the
+ * order a snapshot's "order" gives: X(ID, "name", what it does).
+ */
+#define SCN_RESTORE_STEPS(X)                                                                  \
+	X(CLOCK, "clock", "KVM_SET_CLOCK")                                                   \
+	X(TSC, "tsc", "KVM_SET_MSRS IA32_TSC on every vCPU")                                  \
+	X(LAPIC, "lapic", "KVM_SET_LAPIC: the LVT timer mode; a count-down timer restarts") \
+	X(TSC_DEADLINE, "tsc_deadline", "KVM_SET_MSRS IA32_TSC_DEADLINE on every vCPU")
+
+enum scn_restore_step {
+#define SCN_RESTORE_STEP_ENUM(id, name, what) SCN_RESTORE_##id,
+	SCN_RESTORE_STEPS(SCN_RESTORE_STEP_ENUM)
+#undef SCN_RESTORE_STEP_ENUM
+	SCN_RESTORE_STEP_COUNT
+};
+
+/* A deadline that reads 0 at the capture (its interrupt pending, unsaved). */
+enum scn_zero_deadline {
+	SCN_ZERO_DEADLINE_KEEP,           /* "keep": saved as 0, the interrupt lost (F03) */
+	SCN_ZERO_DEADLINE_TSC,            /* "tsc": replaced by the vCPU's TSC (Firecracker PR #4618) */
+	SCN_ZERO_DEADLINE_COUNT
+};
+
+/* Pause, capture the VM's state and memory, and restore it into a new VM later. */
+struct scn_snapshot {
+	sim_ps at_ps;                     /* "at", required: the VM pauses */
+	sim_ps capture_ps;                /* "capture_after": pause to capture */
+	sim_ps gap_ps;                    /* "gap", required, > 0: capture to restore */
+	bool has_to;                      /* "to": the host the new VM runs on; default the same */
+	unsigned to_host;
+	unsigned pins[SCN_MAX_VCPUS];     /* as in vm, on the restore's host (its defaults) */
+	unsigned norder;                  /* "order": every step exactly once */
+	enum scn_restore_step order[SCN_RESTORE_STEP_COUNT];
+	enum scn_set_clock clock;         /* "clock": "none"|"freeze"|"realtime" */
+	enum scn_tsc_carry tsc;           /* "tsc": "frozen"|"advance" */
+	bool has_tsc_shift;               /* "tsc_shift": the new vCPU's TSC before the "tsc" step, */
+	int64_t tsc_shift_ps;             /*   relative to what that step writes; default a fresh VM's */
+	enum scn_kvmclock_ctrl kvmclock_ctrl; /* "kvmclock_ctrl" */
+	enum scn_zero_deadline zero_deadline; /* "zero_deadline" */
 	char path[SCN_PATH_MAX];
 };
 
@@ -447,7 +517,7 @@ struct scn_event {
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/events/3" */
 };
 
-/* The kinds are oracle/hw/host_check_kind.h's list: SCN_HC_FLAG_TRUTH, _TSC_SYNC, _WATCHDOG, _TIMER. */
+/* The kinds are oracle/hw/host_check_kind.h's list: SCN_HC_FLAG_TRUTH, _TSC_SYNC, _WATCHDOG, _TIMER, ... */
 enum scn_host_check_kind {
 #define SCN_HC_KIND_ENUM(id, name, unit, stem) SCN_HC_##id,
 	HOST_CHECK_KINDS(SCN_HC_KIND_ENUM)
@@ -543,7 +613,25 @@ struct scn_host_check {
 		enum scn_page_step_measure measure; /* "measure" */
 		sim_ps threshold_ps;      /* "threshold": largest |step| (or spread) that holds */
 	} page_step;
+	struct {
+		sim_ps slack_ps;          /* "slack" */
+		sim_ps silent_max_ps;     /* "silent_max", > 0 */
+	} timer_live;
+	struct {
+		sim_ps threshold_ps;      /* "threshold", > 0 */
+		sim_ps soft_lockup_ps;    /* "soft_lockup", > 0 */
+	} disc_signal;
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
+};
+
+/* A guest's APIC timer on some vCPUs (sim/guest/timers.h). */
+struct scn_guest_timer {
+	unsigned nvcpus;                  /* "vcpus": [..] or "all", required */
+	unsigned vcpus[SCN_MAX_VCPUS];
+	enum scn_timer_mode mode;         /* "mode", required */
+	sim_ps period_ps;                 /* "period", required, > 0: delay or period */
+	sim_ps start_ps;                  /* "start": first armed */
+	char path[SCN_PATH_MAX];
 };
 
 struct scenario {
@@ -571,6 +659,12 @@ struct scenario {
 	struct scn_time_sync time_syncs[SCN_MAX_TIME_SYNCS];
 	unsigned nclock_updates;
 	struct scn_clock_update clock_updates[SCN_MAX_CLOCK_UPDATES];
+	unsigned npauses;                 /* sorted by at, non-overlapping */
+	struct scn_pause pauses[SCN_MAX_PAUSES];
+	unsigned nsnapshots;              /* sorted by at, non-overlapping */
+	struct scn_snapshot snapshots[SCN_MAX_SNAPSHOTS];
+	unsigned nguest_timers;
+	struct scn_guest_timer guest_timers[SCN_MAX_GUEST_TIMERS];
 	unsigned nreaders;                /* 0..16; 0 without hosts */
 	struct scn_reader readers[SCN_MAX_READERS];
 	unsigned nscripts;                /* 0..16 */

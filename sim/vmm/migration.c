@@ -3,7 +3,8 @@
  * reads KVM_GET_CLOCK and every vCPU's guest TSC; after `downtime` the
  * destination sets the TSC rate (KVM_SET_TSC_KHZ, when it keeps the guest's
  * rate through TSC scaling), writes every vCPU's TSC (the saved value, or
- * that value advanced by the realtime elapsed), calls KVM_SET_CLOCK (or not),
+ * that value advanced by the realtime elapsed) and then its APIC timer (the
+ * LVT mode and count, then IA32_TSC_DEADLINE), calls KVM_SET_CLOCK (or not),
  * and resumes the VM.  KVM rewrites each vCPU's pvclock page at its first
  * entry on the destination, before the guest runs.
  *
@@ -12,12 +13,15 @@
 #include "sim/vmm/action.h"
 
 #include "sim/core/simtime.h"
+#include "sim/kvm/vcpu_state.h"
+#include "sim/vmm/carry.h"
 
 struct migration {
 	struct vmm_action a;
 	struct sim_event stop_ev;
 	struct sim_event resume_ev;
 	uint64_t saved_tsc[SCN_MAX_VCPUS];
+	struct vmm_timer_image timers[SCN_MAX_VCPUS];   /* the vCPUs' APIC timers at the stop */
 	uint64_t saved_realtime_ns;       /* source host realtime at the stop */
 	uint64_t saved_tsc_khz;
 	bool awaiting_page;               /* resumed; vCPU 0's first page not yet seen */
@@ -53,8 +57,8 @@ static void migration_stop(struct sim_eventq *q, struct sim_event *ev, sim_ps no
 	vmm_pause_guest(&mg->a, now);
 	/* QEMU: KVM_GET_CLOCK when the VM stops, then the vCPUs' IA32_TSC. */
 	kvm_get_clock(vm, now, &log->get);
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		mg->saved_tsc[i] = kvm_vcpu_guest_tsc(&vm->vcpus[i], now);
+	vmm_save_tscs(vm, now, mg->saved_tsc);
+	vmm_save_timers(vm, mg->timers);
 	mg->saved_realtime_ns = host_realtime_ns(vm->host, now);
 	mg->saved_tsc_khz = vm->vcpus[0].virtual_tsc_khz;
 	sim_schedule(q, &mg->resume_ev, now + sm->downtime_ps);
@@ -63,21 +67,10 @@ static void migration_stop(struct sim_eventq *q, struct sim_event *ev, sim_ps no
 /* The destination writes every vCPU's TSC: saved, or advanced by the realtime elapsed. */
 static void restore_tscs(struct migration *mg, const struct host *dst, sim_ps now)
 {
-	struct kvm_vm *vm = vmm_env(mg->a.vmm)->vm;
-	uint64_t elapsed_ns = 0;
+	uint64_t elapsed_ns = params(mg)->tsc_carry == SCN_TSC_ADVANCE ?
+			      vmm_realtime_elapsed_ns(dst, now, mg->saved_realtime_ns) : 0;
 
-	if (params(mg)->tsc_carry == SCN_TSC_ADVANCE) {
-		uint64_t real = host_realtime_ns(dst, now);
-
-		elapsed_ns = real > mg->saved_realtime_ns ? real - mg->saved_realtime_ns : 0;
-	}
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		struct kvm_vcpu *v = &vm->vcpus[i];
-		/* The guest TSC advances at the guest's own rate for the elapsed time. */
-		uint64_t advance = sim_mul_div(elapsed_ns, v->virtual_tsc_khz, 1000000);
-
-		kvm_vcpu_write_tsc(v, now, mg->saved_tsc[i] + advance);
-	}
+	vmm_restore_tscs(vmm_env(mg->a.vmm)->vm, now, mg->saved_tsc, elapsed_ns, NULL);
 }
 
 static void migration_resume(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -96,6 +89,10 @@ static void migration_resume(struct sim_eventq *q, struct sim_event *ev, sim_ps 
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		pins[i] = sm->pins[i];
 	kvm_vm_attach_host(vm, &e->hosts[sm->to_host], pins);
+	/* the destination's APICs: from reset to the saved mode (KVM_SET_LAPIC) */
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		kvm_lapic_reset(&vm->vcpus[i]);
+	vmm_restore_lapics(vm, mg->timers, now);
 
 	sim_diag_clear(&err);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
@@ -105,6 +102,8 @@ static void migration_resume(struct sim_eventq *q, struct sim_event *ev, sim_ps 
 		}
 	}
 	restore_tscs(mg, &e->hosts[sm->to_host], now);
+	/* IA32_TSC_DEADLINE after IA32_TSC, so KVM arms it against the restored TSC */
+	vmm_restore_deadlines(vm, mg->timers, now);
 
 	log->set_clock = sm->set_clock != SCN_SET_CLOCK_NONE;
 	if (log->set_clock) {

@@ -1,9 +1,9 @@
 /*
  * The VMM: what QEMU (the user space half of the hypervisor) does to a VM
  * during a run, as a table of actions.  Each action kind is one file
- * (sim/vmm/<action>.c) and one row of VMM_ACTIONS below: today live
- * migration and vCPU moves; pause/resume, snapshot/restore and interrupt
- * delivery policies are each another row.  An action acts through KVM's API
+ * (sim/vmm/<action>.c) and one row of VMM_ACTIONS below: live migration,
+ * vCPU moves, pause/resume and snapshot/restore; interrupt delivery
+ * policies will each be another row.  An action acts through KVM's API
  * (sim/kvm) and tells the machine when the guest stops or runs again; it
  * publishes a SIM_TRACE_VMM_PHASE record as it enters each phase.
  *
@@ -37,7 +37,9 @@
 	X(VMM_TSC_WRITE, tsc_write)   /* the VMM writes a vCPU's TSC (MSR or offset attribute) */ \
 	X(VMM_STALL, stall)           /* the VMM process stops: no vCPU runs, time goes on */ \
 	X(VMM_TIME_SYNC, time_sync)   /* the guest agent sets the guest's clock (guest-set-time) */ \
-	X(VMM_CLOCK_UPDATE, clock_update) /* a KVM clock update request on a vCPU */
+	X(VMM_CLOCK_UPDATE, clock_update) /* a KVM clock update request on a vCPU */ \
+	X(VMM_PAUSE, pause)           /* pause and resume on the same host */ \
+	X(VMM_SNAPSHOT, snapshot)     /* pause, capture, restore into a new VM later */
 
 enum vmm_action_kind {
 #define VMM_ACTION_ENUM(id, ops) id,
