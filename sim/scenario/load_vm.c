@@ -9,6 +9,7 @@
 #define MG(m) offsetof(struct scn_migration, m)
 
 static const char *const kvm_version_names[] = KVM_VERSION_NAMES_INIT;
+static const char *const board_owner_names[] = { "host", "vm", NULL };
 static const char *const set_clock_names[] = { "none", "clock", "realtime", NULL };
 _Static_assert(sizeof(set_clock_names) / sizeof(set_clock_names[0]) == SCN_SET_CLOCK_COUNT + 1,
 	       "one name per enumerator");
@@ -29,6 +30,8 @@ static const struct field vm_rows[] = {
 	  .min = 1, .what = "period" },
 	{ ROW("kvm_version", F_ENUM, VM(kvm_version)), .dflt = KVM_VERSION_DEFAULT_NAME,
 	  .names = kvm_version_names },
+	/* whose time base the board runs on: "vm" stops it with the VM (QEMU_CLOCK_VIRTUAL) */
+	{ ROW("board", F_ENUM_BOOL, VM(board_vm)), .dflt = "host", .names = board_owner_names },
 };
 
 static const struct field migration_rows[] = {

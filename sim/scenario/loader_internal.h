@@ -156,6 +156,7 @@ extern const struct field_table platform_table, hpet_table, pmtimer_table, rtc_t
 	access_cost_table, host_table, socket_table, ssc_table, tsc_features_table,
 	advertise_table, vm_table, reader_table, check_table, script_table, command_table,
 	event_table, host_check_table;
+extern const struct field_table devices_table;
 
 /*
  * One top-level array of VMM actions (sim/vmm) that needs the VM: its key, its

@@ -77,6 +77,8 @@ struct scn_platform {
 	/* "access_cost": simulated duration of one guest access (a VM exit), by device */
 	bool has_cost[SCN_DEV_COUNT];     /* false: the board's default, decided by the machine */
 	sim_ps cost_ps[SCN_DEV_COUNT];    /* 0 when !has_cost */
+	bool present[SCN_DEV_COUNT];      /* "devices": {"pit": false, ...}; default every device */
+	unsigned float_byte;              /* "floating": what an absent device's address reads */
 };
 
 enum scn_ssc_mode {
@@ -181,6 +183,7 @@ struct scn_vm {
 	sim_ps entry_latency_ps;          /* "entry_latency" */
 	sim_ps sync_period_ps;            /* "kvmclock_sync_period" */
 	enum kvm_version kvm_version;     /* "kvm_version": whose behaviour KVM models */
+	bool board_vm;                    /* "board": "vm" (the board stops with the VM) or "host" */
 };
 
 enum scn_set_clock {
