@@ -331,15 +331,15 @@ Test(scenario, host_check_errors)
 	static const struct error_case cases[] = {
 		{ "\"check\": \"watchdog\"", "\"check\": \"clocksource\"", "/host_checks/2/check",
 		  "\"clocksource\", \"host\"", "expected one of \"flag_truth\", \"tsc_sync\", \"watchdog\", \"timer\", "
-		  "got \"clocksource\"" },
+		  "\"tsc_calibration\", \"cmos_date\", got \"clocksource\"" },
 		{ "{ \"check\": \"timer\", ", "{ ", "/host_checks/3/check", "{ \"host\": \"h0\", \"expect\": "
 		  "\"pass\", \"cpu\": 4", "missing required key \"check\"" },
 		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"threshold\": \"1ppm\"",
 		  "/host_checks/3/threshold", "\"threshold\": \"1ppm\"", "key \"threshold\" is not allowed "
 		  "in check \"timer\"; expected one of: check, name, host, expect, worst, cpu, mode, arm_at, "
 		  "delay, count, slack" },
-		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"jitter\": 1", "/host_checks/3/jitter",
-		  "\"jitter\"", "unknown key \"jitter\"; expected one of: check, name, host" },
+		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"wobble\": 1", "/host_checks/3/wobble",
+		  "\"wobble\"", "unknown key \"wobble\"; expected one of: check, name, host" },
 		{ "\"host\": \"h1\", \"expect\": \"pass\", ", "\"host\": \"h1\", ", "/host_checks/2/expect",
 		  "{ \"check\": \"watchdog\"", "missing required key \"expect\"" },
 		{ "\"name\": \"sync-hotplug\"", "\"name\": \"flag_truth-0\"", "/host_checks/1/name",

@@ -25,7 +25,9 @@ enum host_check_unit {
 	X(FLAG_TRUTH, "flag_truth", HOST_CHECK_UNIT_PPB, flag_truth) /* advertised TSC flags hold */ \
 	X(TSC_SYNC, "tsc_sync", HOST_CHECK_UNIT_CYCLES, tsc_sync)    /* Linux's boot sync check */  \
 	X(WATCHDOG, "watchdog", HOST_CHECK_UNIT_PS, watchdog)        /* Linux's clocksource watchdog */ \
-	X(TIMER, "timer", HOST_CHECK_UNIT_PS, timer)                 /* an APIC timer fires on time */
+	X(TIMER, "timer", HOST_CHECK_UNIT_PS, timer)                 /* an APIC timer fires on time */ \
+	X(TSC_CALIBRATION, "tsc_calibration", HOST_CHECK_UNIT_PPB, tsc_calibration) /* guest tsc_khz */ \
+	X(CMOS_DATE, "cmos_date", HOST_CHECK_UNIT_PS, cmos_date)     /* the date a guest boots with */
 
 enum host_check_kind {
 #define HOST_CHECK_KIND_ENUM(id, name, unit, stem) HOST_CHECK_##id,

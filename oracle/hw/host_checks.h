@@ -88,6 +88,36 @@ struct host_check_timer_config {
 	struct sim_freq tsc_nominal;  /* deadline mode: the delay in cycles at this rate */
 };
 
+/* How a guest learns its TSC frequency (tsc_calibration). */
+enum host_check_cal_method {
+	HOST_CHECK_CAL_PIT_QUICK,     /* native_calibrate_tsc: quick_pit_calibrate, then the slow path */
+	HOST_CHECK_CAL_PIT_SLOW,      /* pit_hpet_ptimer_calibrate_cpu alone */
+	HOST_CHECK_CAL_CPUID,         /* CPUID 0x15/0x16: the vCPU's TSC frequency, when filled */
+	HOST_CHECK_CAL_PVCLOCK,       /* kvm_get_tsc_khz: pvclock_tsc_khz of the vCPU's page */
+};
+
+struct host_check_tsc_calibration_config {
+	enum host_check_cal_method method;
+	sim_ps at_ps;                 /* when the guest calibrates (its boot) */
+	unsigned vcpu;                /* the VM's vCPU (the host CPU without a VM) */
+	sim_ps jitter_ps;             /* each port access costs the board's cost + [0, jitter] */
+	int64_t threshold_ppb;        /* largest |error| that holds */
+	bool cpuid_freq;              /* CPUID 0x15/0x16 carry the frequency */
+};
+
+/* Where a guest takes the date from at boot (cmos_date). */
+enum host_check_date_source {
+	HOST_CHECK_DATE_CMOS,         /* the CMOS RTC, as mach_get_cmos_time() reads it */
+	HOST_CHECK_DATE_KVM_WALL_CLOCK, /* MSR_KVM_WALL_CLOCK_NEW + kvmclock (kvm_get_wallclock) */
+};
+
+struct host_check_cmos_date_config {
+	enum host_check_date_source source;
+	sim_ps at_ps;                 /* when the guest reads it */
+	sim_ps threshold_ps;          /* largest |error| that holds */
+	uint64_t utc_start_ns;        /* true UTC at t = 0 */
+};
+
 /* One check: what every kind has, and its kind's own part. */
 struct host_check_config {
 	enum host_check_kind kind;
@@ -102,6 +132,8 @@ struct host_check_config {
 		struct host_check_tsc_sync_config tsc_sync;
 		struct host_check_watchdog_config watchdog;
 		struct host_check_timer_config timer;
+		struct host_check_tsc_calibration_config tsc_calibration;
+		struct host_check_cmos_date_config cmos_date;
 	};
 };
 

@@ -250,3 +250,20 @@ void platform_io_write_at(struct platform *pf, uint16_t port, uint32_t val, unsi
 	if (pf->params.vm_time_base)
 		rearm(pf);
 }
+
+uint64_t platform_mmio_read_at(struct platform *pf, uint64_t addr, unsigned size, sim_ps t,
+			       sim_ps *cost_ps)
+{
+	uint64_t val;
+
+	bus_read(&pf->mmio, addr, size, platform_time(pf, t), &val, cost_ps);
+	return val;
+}
+
+void platform_mmio_write_at(struct platform *pf, uint64_t addr, uint64_t val, unsigned size,
+			    sim_ps t, sim_ps *cost_ps)
+{
+	bus_write(&pf->mmio, addr, val, size, platform_time(pf, t), cost_ps);
+	if (pf->params.vm_time_base)
+		rearm(pf);
+}

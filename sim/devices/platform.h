@@ -199,5 +199,9 @@ uint64_t platform_io_read_at(struct platform *pf, uint16_t port, unsigned size, 
 			     sim_ps *cost_ps);
 void platform_io_write_at(struct platform *pf, uint16_t port, uint32_t val, unsigned size,
 			  sim_ps t, sim_ps *cost_ps);
+uint64_t platform_mmio_read_at(struct platform *pf, uint64_t addr, unsigned size, sim_ps t,
+			       sim_ps *cost_ps);
+void platform_mmio_write_at(struct platform *pf, uint64_t addr, uint64_t val, unsigned size,
+			    sim_ps t, sim_ps *cost_ps);
 
 #endif

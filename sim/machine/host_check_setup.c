@@ -25,6 +25,13 @@ _Static_assert((int)SCN_TIMER_ONESHOT == (int)HOST_CHECK_TIMER_ONESHOT &&
 	       (int)SCN_TIMER_DEADLINE == (int)HOST_CHECK_TIMER_DEADLINE, "timer modes in one order");
 _Static_assert((int)SCN_WD_HPET == (int)HOST_CHECK_WD_HPET &&
 	       (int)SCN_WD_ACPI_PM == (int)HOST_CHECK_WD_ACPI_PM, "watchdog counters in one order");
+_Static_assert((int)SCN_CAL_PIT_QUICK == (int)HOST_CHECK_CAL_PIT_QUICK &&
+	       (int)SCN_CAL_PIT_SLOW == (int)HOST_CHECK_CAL_PIT_SLOW &&
+	       (int)SCN_CAL_CPUID == (int)HOST_CHECK_CAL_CPUID &&
+	       (int)SCN_CAL_PVCLOCK == (int)HOST_CHECK_CAL_PVCLOCK, "calibration methods in one order");
+_Static_assert((int)SCN_DATE_CMOS == (int)HOST_CHECK_DATE_CMOS &&
+	       (int)SCN_DATE_KVM_WALL_CLOCK == (int)HOST_CHECK_DATE_KVM_WALL_CLOCK,
+	       "date sources in one order");
 _Static_assert(SCN_MAX_SOCKETS <= HOST_CHECK_MAX_SOCKETS, "a crystal description per socket");
 _Static_assert(SCN_NAME_MAX <= HOST_CHECK_NAME_MAX, "host check names fit");
 
@@ -95,6 +102,22 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 		out->timer.apic_timer = sh->features.apic_timer;
 		out->timer.arat = sh->features.arat;
 		out->timer.tsc_nominal = sh->tsc;
+		break;
+	case SCN_HC_TSC_CALIBRATION:
+		out->tsc_calibration.method = (enum host_check_cal_method)c->tsc_calibration.method;
+		out->tsc_calibration.at_ps = c->tsc_calibration.at_ps;
+		out->tsc_calibration.vcpu = c->tsc_calibration.vcpu;
+		out->tsc_calibration.jitter_ps = c->tsc_calibration.jitter_ps;
+		out->tsc_calibration.threshold_ppb = c->tsc_calibration.threshold_ppb;
+		/* unset: the machine's rule, an Intel host has the leaves, an AMD one not */
+		out->tsc_calibration.cpuid_freq = sh->features.cpuid_15h == SCN_UNSET ? !sh->svm :
+						  sh->features.cpuid_15h == SCN_TRUE;
+		break;
+	case SCN_HC_CMOS_DATE:
+		out->cmos_date.source = (enum host_check_date_source)c->cmos_date.source;
+		out->cmos_date.at_ps = c->cmos_date.at_ps;
+		out->cmos_date.threshold_ps = c->cmos_date.threshold_ps;
+		out->cmos_date.utc_start_ns = s->utc_start_ns;
 		break;
 	case SCN_HC_COUNT:
 		break;

@@ -13,6 +13,8 @@
 #define SY (1u << SCN_HC_TSC_SYNC)
 #define WD (1u << SCN_HC_WATCHDOG)
 #define TM (1u << SCN_HC_TIMER)
+#define TC (1u << SCN_HC_TSC_CALIBRATION)
+#define CD (1u << SCN_HC_CMOS_DATE)
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -22,6 +24,14 @@ _Static_assert(sizeof(watchdog_cs_names) / sizeof(watchdog_cs_names[0]) == SCN_W
 static const char *const timer_mode_names[] = { "oneshot", "periodic", "deadline", NULL };
 _Static_assert(sizeof(timer_mode_names) / sizeof(timer_mode_names[0]) == SCN_TIMER_MODE_COUNT + 1,
 	       "one name per enumerator");
+
+static const char *const cal_method_names[] = { "pit_quick", "pit_slow", "cpuid", "pvclock",
+						NULL };
+_Static_assert(sizeof(cal_method_names) / sizeof(cal_method_names[0]) == SCN_CAL_METHOD_COUNT + 1,
+	       "one name per enumerator");
+static const char *const date_source_names[] = { "cmos", "kvm_wall_clock", NULL };
+_Static_assert(sizeof(date_source_names) / sizeof(date_source_names[0]) ==
+	       SCN_DATE_SOURCE_COUNT + 1, "one name per enumerator");
 
 /* Common keys, then each kind's (.only: the kinds that take the key). */
 static const struct field host_check_rows[] = {
@@ -49,15 +59,32 @@ static const struct field host_check_rows[] = {
 	{ ROW("count", F_U64, HC(timer.count)), .min = 1, .max = MAX_U53,
 	  .what = "a number of fires", .only = TM },
 	{ ROW("slack", F_DURATION_PS, HC(timer.slack_ps)), .dflt = "10us", .only = TM },
+	{ ROW("method", F_ENUM, HC(tsc_calibration.method)), .required = true,
+	  .names = cal_method_names, .only = TC },
+	{ ROW("at", F_DURATION_PS, HC(tsc_calibration.at_ps)), .dflt = "0s", .only = TC },
+	{ ROW("vcpu", F_UINT, HC(tsc_calibration.vcpu)), .dflt = "0", .max = SCN_MAX_HOST_CPUS - 1,
+	  .what = "a vCPU index", .only = TC },
+	{ ROW("jitter", F_DURATION_PS, HC(tsc_calibration.jitter_ps)), .dflt = "0s", .only = TC },
+	{ ROW("threshold", F_PPB, HC(tsc_calibration.threshold_ppb)), .dflt = "100ppm",
+	  .max = INT64_MAX, .only = TC },
+	{ ROW("source", F_ENUM, HC(cmos_date.source)), .dflt = "cmos", .names = date_source_names,
+	  .only = CD },
+	{ ROW("at", F_DURATION_PS, HC(cmos_date.at_ps)), .dflt = "0s", .only = CD },
+	{ ROW("threshold", F_DURATION_PS, HC(cmos_date.threshold_ps)), .dflt = "2s", .only = CD },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
 
 /* ---- host checks ---- */
 
+static bool worst_in_ppb(enum scn_host_check_kind kind)
+{
+	return host_check_kind_unit((enum host_check_kind)kind) == HOST_CHECK_UNIT_PPB;
+}
+
 static const char *fmt_worst(char *dst, size_t len, enum scn_host_check_kind kind, int64_t v)
 {
-	if (kind == SCN_HC_FLAG_TRUTH)
+	if (worst_in_ppb(kind))
 		return fmt_ppb(dst, len, v);
 	if (kind == SCN_HC_TSC_SYNC) {
 		snprintf(dst, len, "%" PRId64 " cycles", v);
@@ -80,7 +107,7 @@ static bool load_host_worst(struct loader *ld, const struct node *o, struct scn_
 
 		if (!node_get(ld, o, worst_keys[i], false, v))
 			return false;
-		if (c->kind == SCN_HC_FLAG_TRUTH) {
+		if (worst_in_ppb(c->kind)) {
 			if (!read_ppb(ld, v, INT64_MAX, out[i]))
 				return false;
 		} else if (c->kind == SCN_HC_TSC_SYNC) {
@@ -223,6 +250,18 @@ static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_
 	return true;
 }
 
+/* "at" of the kinds that run once at a time: before the end of the run. */
+static bool load_at(struct loader *ld, const struct node *o, sim_ps at_ps)
+{
+	char a[32], b[32], path[PATH_LEN];
+
+	if (at_ps < ld->sc->duration_ps)
+		return true;
+	join_key(path, o->path, "at");
+	return fail(ld, path, "expected a time before the end of the run (%s), got %s",
+		    fmt_ps(a, sizeof(a), 1, ld->sc->duration_ps), fmt_ps(b, sizeof(b), 1, at_ps));
+}
+
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 {
 	struct scenario *sc = ld->sc;
@@ -275,6 +314,19 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 		break;
 	case SCN_HC_TIMER:
 		if (!load_timer(ld, o, c))
+			return false;
+		break;
+	case SCN_HC_TSC_CALIBRATION:
+		if (!load_at(ld, o, c->tsc_calibration.at_ps))
+			return false;
+		if (!node_get(ld, o, "threshold", false, &v))
+			return false;
+		if (c->tsc_calibration.threshold_ppb < 0)
+			return fail(ld, v.path, "expected a threshold of at least 0ppm, got \"%s\"",
+				    v.json->valuestring);
+		break;
+	case SCN_HC_CMOS_DATE:
+		if (!load_at(ld, o, c->cmos_date.at_ps))
 			return false;
 		break;
 	case SCN_HC_COUNT:

@@ -345,6 +345,20 @@ enum scn_timer_mode {
 	SCN_TIMER_MODE_COUNT
 };
 
+enum scn_cal_method {
+	SCN_CAL_PIT_QUICK,                /* "pit_quick" */
+	SCN_CAL_PIT_SLOW,                 /* "pit_slow" */
+	SCN_CAL_CPUID,                    /* "cpuid" */
+	SCN_CAL_PVCLOCK,                  /* "pvclock" */
+	SCN_CAL_METHOD_COUNT
+};
+
+enum scn_date_source {
+	SCN_DATE_CMOS,                    /* "cmos" */
+	SCN_DATE_KVM_WALL_CLOCK,          /* "kvm_wall_clock" */
+	SCN_DATE_SOURCE_COUNT
+};
+
 /* A check on the hardware model of one host.  Only the sub-struct of its kind is set. */
 struct scn_host_check {
 	char name[SCN_NAME_MAX];          /* "name": unique; default "<check>-<index>" */
@@ -375,6 +389,18 @@ struct scn_host_check {
 		uint64_t count;           /* "count" (periodic): fires to check; 0 = all in the run */
 		sim_ps slack_ps;          /* "slack" */
 	} timer;
+	struct {
+		enum scn_cal_method method; /* "method", required */
+		sim_ps at_ps;             /* "at": < duration */
+		unsigned vcpu;            /* "vcpu": a vCPU of the VM (a CPU of the host without one) */
+		sim_ps jitter_ps;         /* "jitter": extra cost of each port access, uniform */
+		int64_t threshold_ppb;    /* "threshold": >= 0 */
+	} tsc_calibration;
+	struct {
+		enum scn_date_source source; /* "source" */
+		sim_ps at_ps;             /* "at": < duration */
+		sim_ps threshold_ps;      /* "threshold" */
+	} cmos_date;
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
 };
 
