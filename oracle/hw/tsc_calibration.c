@@ -69,6 +69,14 @@ static void describe_pit(struct host_check *k, const struct tsc_cal_result *c, u
 	char d[40];
 	static const char *const ref_names[] = { "no reference", "HPET", "PM timer" };
 
+	if (c->hang) {
+		hc_append(r->note, sizeof(r->note), "%spit_calibrate_tsc polled port 0x61 %" PRIu64
+			  " times in %s of guest time and would go on",
+			  k->cfg.tsc_calibration.method == HOST_CHECK_CAL_PIT_QUICK ?
+			  "quick_pit_calibrate failed; " : "", acc,
+			  hc_dur(d, (int64_t)(c->end_ps - c->start_ps)));
+		return;
+	}
 	if (c->quick)
 		hc_append(r->note, sizeof(r->note), "quick_pit_calibrate, %u MSB steps", c->quick_steps);
 	else
@@ -133,7 +141,8 @@ static void cal_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 			hc_put(r->first, sizeof(r->first), "%s", c->method == HOST_CHECK_CAL_PVCLOCK ?
 			       "no kvmclock page: pvclock needs a VM" :
 			       "CPUID 0x15/0x16 are 0: no frequency (Linux falls back to the PIT)");
-		hc_put(r->note, sizeof(r->note), "%s", c->method == HOST_CHECK_CAL_CPUID ?
+		else
+			hc_put(r->note, sizeof(r->note), "%s", c->method == HOST_CHECK_CAL_CPUID ?
 		       "CPUID 0x15/0x16 (native_calibrate_tsc), tsc_known_freq" :
 		       "kvm_get_tsc_khz: pvclock_tsc_khz of the kvmclock page");
 	}
