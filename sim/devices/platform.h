@@ -193,7 +193,8 @@ void platform_mmio_write(struct platform *pf, uint64_t addr, uint64_t val, unsig
  * Port accesses at true time t >= the queue's time, by a guest program that
  * runs ahead of the queue with interrupts off (Linux's TSC calibration): the
  * chips see board time at t; no chip event is run (their state is a function
- * of time, and a program polling a counter changes no event).
+ * of time, and a program polling a counter changes no event).  They are not
+ * published on the trace stream, whose records come in time order.
  */
 uint64_t platform_io_read_at(struct platform *pf, uint16_t port, unsigned size, sim_ps t,
 			     sim_ps *cost_ps);
