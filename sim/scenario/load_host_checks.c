@@ -319,6 +319,14 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 	case SCN_HC_TSC_CALIBRATION:
 		if (!load_at(ld, o, c->tsc_calibration.at_ps))
 			return false;
+		if (!node_get(ld, o, "vcpu", false, &v))
+			return false;
+		if (sc->has_vm ? c->tsc_calibration.vcpu >= sc->vm.nvcpus :
+		    c->tsc_calibration.vcpu >= sc->hosts[c->host].ncpus)
+			return fail(ld, v.json ? v.path : o->path, "expected a %s index below %u, got %u",
+				    sc->has_vm ? "vCPU" : "CPU",
+				    sc->has_vm ? sc->vm.nvcpus : sc->hosts[c->host].ncpus,
+				    c->tsc_calibration.vcpu);
 		if (!node_get(ld, o, "threshold", false, &v))
 			return false;
 		if (c->tsc_calibration.threshold_ppb < 0)
