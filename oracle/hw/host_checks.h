@@ -8,7 +8,11 @@
  *   watchdog    Linux's clocksource watchdog against the HPET or ACPI PM
  *               timer: would Linux demote the TSC, and rightly?
  *   timer       an APIC timer (one-shot, periodic, TSC-deadline) on a CPU
- *               fires no later than its due time plus a slack.
+ *               fires no later than its due time plus a slack;
+ *   tsc_calibration  the tsc_khz a guest derives at boot (Linux's PIT
+ *               calibration on the board, CPUID 0x15, kvmclock) is right;
+ *   cmos_date   the date a guest boots with (the CMOS RTC, KVM's wall
+ *               clock) is right.
  * Each reports pass/fail, its worst value, and an explanation of the first
  * violation that names the physical cause (which CPU, which event).
  * Definitions: docs/clocks.md "Host checks".  Each kind is one file of
