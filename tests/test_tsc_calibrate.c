@@ -205,3 +205,33 @@ Test(cmos_date, reads_the_rtc_and_floating_ports)
 		rig_finish(&r);
 	}
 }
+
+/*
+ * tsc_refine_calibration_work() against the PM timer without jitter: each
+ * tsc_read_refs() returns the TSC read just after the PM read (cost r, then
+ * c, then r), so the TSC interval and the PM sampling interval are both
+ * 1 s + 2r + c: the refined frequency is exact up to one PM tick per second
+ * (0.28 ppm) and the integer divisions: 3000000 kHz within 1.
+ */
+Test(tsc_calibrate, refinement_against_the_pm_timer_is_exact)
+{
+	struct rig r;
+	struct tsc_cal_result res;
+	int64_t err;
+
+	rig_init(&r, US(2), NS(10), false, false, false, 0xff);
+	tsc_calibrate_pit(&r.g, false, TSC_CAL_REF_PMTIMER, &res);
+	cr_assert(res.khz);
+	res.khz = 2990000;                               /* a PIT result 0.33% off */
+	tsc_calibrate_refine(&r.g, TSC_CAL_REF_PMTIMER, &res);
+	cr_expect(res.refined);
+	err = (int64_t)res.khz - 3000000;
+	cr_expect(err >= -1 && err <= 1, "refined %" PRIu64 " kHz", res.khz);
+
+	res.khz = 2900000;                               /* 3.4% off: outside 1%, kept */
+	res.refined = false;
+	tsc_calibrate_refine(&r.g, TSC_CAL_REF_PMTIMER, &res);
+	cr_expect_not(res.refined);
+	cr_expect_eq(res.khz, 2900000);
+	rig_finish(&r);
+}

@@ -98,6 +98,7 @@ enum host_check_cal_method {
 	HOST_CHECK_CAL_PIT_SLOW,      /* pit_hpet_ptimer_calibrate_cpu alone */
 	HOST_CHECK_CAL_CPUID,         /* CPUID 0x15/0x16: the vCPU's TSC frequency, when filled */
 	HOST_CHECK_CAL_PVCLOCK,       /* kvm_get_tsc_khz: pvclock_tsc_khz of the vCPU's page */
+	HOST_CHECK_CAL_PIT_REFINED,   /* pit_quick, then tsc_refine_calibration_work 1 s later */
 };
 
 struct host_check_tsc_calibration_config {

@@ -32,9 +32,16 @@ static const char *method_name(enum host_check_cal_method m)
 	static const char *const names[] = {
 		[HOST_CHECK_CAL_PIT_QUICK] = "pit_quick", [HOST_CHECK_CAL_PIT_SLOW] = "pit_slow",
 		[HOST_CHECK_CAL_CPUID] = "cpuid", [HOST_CHECK_CAL_PVCLOCK] = "pvclock",
+		[HOST_CHECK_CAL_PIT_REFINED] = "pit_refined",
 	};
 
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
+}
+
+static bool uses_pit(enum host_check_cal_method m)
+{
+	return m == HOST_CHECK_CAL_PIT_QUICK || m == HOST_CHECK_CAL_PIT_SLOW ||
+	       m == HOST_CHECK_CAL_PIT_REFINED;
 }
 
 static uint64_t guest_tsc(const void *ctx, sim_ps t)
@@ -72,7 +79,7 @@ static void describe_pit(struct host_check *k, const struct tsc_cal_result *c, u
 	if (c->hang) {
 		hc_append(r->note, sizeof(r->note), "%spit_calibrate_tsc polled port 0x61 %" PRIu64
 			  " times in %s of guest time and would go on",
-			  k->cfg.tsc_calibration.method == HOST_CHECK_CAL_PIT_QUICK ?
+			  k->cfg.tsc_calibration.method != HOST_CHECK_CAL_PIT_SLOW ?
 			  "quick_pit_calibrate failed; " : "", acc,
 			  hc_dur(d, (int64_t)(c->end_ps - c->start_ps)));
 		return;
@@ -82,10 +89,15 @@ static void describe_pit(struct host_check *k, const struct tsc_cal_result *c, u
 	else
 		hc_append(r->note, sizeof(r->note), "%spit_calibrate_tsc, %u runs, PIT %" PRIu64
 			  " kHz, %s%s",
-			  k->cfg.tsc_calibration.method == HOST_CHECK_CAL_PIT_QUICK ?
+			  k->cfg.tsc_calibration.method != HOST_CHECK_CAL_PIT_SLOW ?
 			  "quick_pit_calibrate failed; " : "", c->slow_runs, c->slow_pit_khz,
 			  ref_names[c->ref], c->ref_used ? " used" : "");
-	hc_append(r->note, sizeof(r->note), "; %" PRIu64 " port accesses in %s", acc,
+	if (k->cfg.tsc_calibration.method == HOST_CHECK_CAL_PIT_REFINED)
+		hc_append(r->note, sizeof(r->note), c->refined ?
+			  "; refined against the %s over 1 s" : "; not refined (%s)",
+			  c->refined ? ref_names[c->ref] :
+			  c->ref == TSC_CAL_REF_NONE ? "no reference" : "reference outside 1%");
+	hc_append(r->note, sizeof(r->note), "; %" PRIu64 " accesses in %s", acc,
 		  hc_dur(d, (int64_t)(c->end_ps - c->start_ps)));
 }
 
@@ -101,6 +113,8 @@ static void run_pit(struct host_check *k, sim_ps now, uint64_t *khz, uint64_t *c
 	hc_put(stream, sizeof(stream), "hc/%s", k->cfg.name);
 	guest_pio_init(&g, pf, now, guest_tsc, k, RDTSC_PS, c->jitter_ps, k->seed, stream);
 	tsc_calibrate_pit(&g, c->method == HOST_CHECK_CAL_PIT_SLOW, reference(pf), &res);
+	if (c->method == HOST_CHECK_CAL_PIT_REFINED && !res.hang)
+		tsc_calibrate_refine(&g, reference(pf), &res);
 	*khz = res.khz;
 	*dt = res.end_ps - res.start_ps;
 	*cycles = guest_tsc(k, res.end_ps) - guest_tsc(k, res.start_ps);
@@ -129,7 +143,7 @@ static void cal_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	(void)q;
 	r->evaluated = true;
 	r->samples = 1;
-	if (c->method == HOST_CHECK_CAL_PIT_QUICK || c->method == HOST_CHECK_CAL_PIT_SLOW) {
+	if (uses_pit(c->method)) {
 		run_pit(k, now, &khz, &cycles, &dt);
 	} else {
 		cycles = guest_tsc(k, now + dt) - guest_tsc(k, now);
@@ -181,8 +195,7 @@ static bool cal_setup(struct host_check *k, struct sim_diag *err)
 	if (env->vm ? c->vcpu >= env->vm->nvcpus : c->vcpu >= k->h->ncpus)
 		return sim_diag_fail(err, "tsc_calibration: no %s %u", env->vm ? "vCPU" : "CPU",
 				     c->vcpu);
-	if ((c->method == HOST_CHECK_CAL_PIT_QUICK || c->method == HOST_CHECK_CAL_PIT_SLOW) &&
-	    !env->board)
+	if (uses_pit(c->method) && !env->board)
 		return sim_diag_fail(err, "tsc_calibration: %s needs the board",
 				     method_name(c->method));
 	return sim_schedule(k->q, &s->ev, c->at_ps) ||

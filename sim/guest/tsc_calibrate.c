@@ -194,3 +194,30 @@ void tsc_calibrate_pit(struct guest_pio *g, bool skip_quick, enum tsc_cal_ref re
 done:
 	r->end_ps = g->t;
 }
+
+void tsc_calibrate_refine(struct guest_pio *g, enum tsc_cal_ref ref, struct tsc_cal_result *r)
+{
+	uint64_t ref_start = 0, ref_stop = 0, tsc_start = UINT64_MAX, tsc_stop = UINT64_MAX, freq;
+
+	if (ref == TSC_CAL_REF_NONE || !r->khz)
+		goto done;
+	/* a disturbed read restarts the work (bounded here: Linux retries forever) */
+	for (int i = 0; i < MAX_RETRIES && (tsc_start == UINT64_MAX || tsc_stop == UINT64_MAX); i++) {
+		tsc_start = read_refs(g, ref, &ref_start);
+		guest_delay(g, SIM_PS_PER_S);            /* schedule_delayed_work(.., HZ) */
+		tsc_stop = read_refs(g, ref, &ref_stop);
+		if (ref_start == ref_stop)
+			goto done;                       /* no running reference */
+	}
+	if (tsc_start == UINT64_MAX || tsc_stop == UINT64_MAX)
+		goto done;
+	freq = ref_khz(g, ref, (tsc_stop - tsc_start) * 1000000, ref_start, ref_stop);
+	/* within 1% of the calibration, or Linux keeps what it had */
+	if (freq == UINT64_MAX || (freq > r->khz ? freq - r->khz : r->khz - freq) > r->khz / 100)
+		goto done;
+	r->refined = true;
+	r->refine_khz = freq;
+	r->khz = freq;
+done:
+	r->end_ps = g->t;
+}

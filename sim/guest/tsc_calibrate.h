@@ -26,8 +26,14 @@
  * pit_calibrate_tsc() polls port 0x61 without a bound: on a board whose
  * port 0x61 floats at 0x00 (no PIT, a VMM that zeroes unhandled reads) it
  * never returns.  The program stops after TSC_CAL_HANG_PS of polling and
- * reports that it would hang.  Not modelled: tsc_refine_calibration_work()
- * (1 s later), the MSR and CPUID 0x15 paths (the host check does those).
+ * reports that it would hang.
+ *
+ * tsc_refine_calibration_work(), when asked (tsc_calibrate_refine): Linux
+ * reads the TSC and the reference (tsc_read_refs()) once the clocksource is
+ * registered, again HZ (1 s) later, and takes the frequency the reference
+ * gives over that second if it is within 1% of the calibrated one.  The
+ * program waits the second out without accessing anything.  Not modelled:
+ * the MSR and CPUID 0x15 paths (the host check does those).
  */
 #ifndef SIM_GUEST_TSC_CALIBRATE_H
 #define SIM_GUEST_TSC_CALIBRATE_H
@@ -62,6 +68,8 @@ struct tsc_cal_result {
 	uint64_t slow_pit_khz;        /* the lowest PIT result; 0: every run failed */
 	enum tsc_cal_ref ref;         /* the reference read around the slow runs */
 	bool ref_used;                /* the result is the reference's (PIT within 10%) */
+	bool refined;                 /* tsc_refine_calibration_work() replaced khz ... */
+	uint64_t refine_khz;          /* ... with this (0: no reference, or outside 1%) */
 	sim_ps start_ps, end_ps;      /* when the program ran */
 };
 
@@ -78,5 +86,8 @@ uint64_t tsc_cal_pit_run(struct guest_pio *g, unsigned latch, unsigned ms, unsig
  */
 void tsc_calibrate_pit(struct guest_pio *g, bool skip_quick, enum tsc_cal_ref ref,
 		       struct tsc_cal_result *r);
+
+/* tsc_refine_calibration_work() on r->khz, from g->t: 1 s against `ref`. */
+void tsc_calibrate_refine(struct guest_pio *g, enum tsc_cal_ref ref, struct tsc_cal_result *r);
 
 #endif

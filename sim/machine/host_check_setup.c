@@ -28,7 +28,9 @@ _Static_assert((int)SCN_WD_HPET == (int)HOST_CHECK_WD_HPET &&
 _Static_assert((int)SCN_CAL_PIT_QUICK == (int)HOST_CHECK_CAL_PIT_QUICK &&
 	       (int)SCN_CAL_PIT_SLOW == (int)HOST_CHECK_CAL_PIT_SLOW &&
 	       (int)SCN_CAL_CPUID == (int)HOST_CHECK_CAL_CPUID &&
-	       (int)SCN_CAL_PVCLOCK == (int)HOST_CHECK_CAL_PVCLOCK, "calibration methods in one order");
+	       (int)SCN_CAL_PVCLOCK == (int)HOST_CHECK_CAL_PVCLOCK &&
+	       (int)SCN_CAL_PIT_REFINED == (int)HOST_CHECK_CAL_PIT_REFINED,
+	       "calibration methods in one order");
 _Static_assert((int)SCN_DATE_CMOS == (int)HOST_CHECK_DATE_CMOS &&
 	       (int)SCN_DATE_KVM_WALL_CLOCK == (int)HOST_CHECK_DATE_KVM_WALL_CLOCK,
 	       "date sources in one order");

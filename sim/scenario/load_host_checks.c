@@ -26,7 +26,7 @@ _Static_assert(sizeof(timer_mode_names) / sizeof(timer_mode_names[0]) == SCN_TIM
 	       "one name per enumerator");
 
 static const char *const cal_method_names[] = { "pit_quick", "pit_slow", "cpuid", "pvclock",
-						NULL };
+						"pit_refined", NULL };
 _Static_assert(sizeof(cal_method_names) / sizeof(cal_method_names[0]) == SCN_CAL_METHOD_COUNT + 1,
 	       "one name per enumerator");
 static const char *const date_source_names[] = { "cmos", "kvm_wall_clock", NULL };

@@ -350,6 +350,7 @@ enum scn_cal_method {
 	SCN_CAL_PIT_SLOW,                 /* "pit_slow" */
 	SCN_CAL_CPUID,                    /* "cpuid" */
 	SCN_CAL_PVCLOCK,                  /* "pvclock" */
+	SCN_CAL_PIT_REFINED,              /* "pit_refined" */
 	SCN_CAL_METHOD_COUNT
 };
 
