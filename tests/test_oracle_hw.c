@@ -202,6 +202,8 @@ Test(oracle_hw, registry_has_one_row_per_kind_in_the_list_order)
 		{ HOST_CHECK_PAGE_STEP, "page_step", HOST_CHECK_UNIT_PS },
 		{ HOST_CHECK_TIMER_LIVE, "timer_live", HOST_CHECK_UNIT_PS },
 		{ HOST_CHECK_DISC_SIGNAL, "disc_signal", HOST_CHECK_UNIT_PS },
+		{ HOST_CHECK_TSC_CALIBRATION, "tsc_calibration", HOST_CHECK_UNIT_PPB },
+		{ HOST_CHECK_CMOS_DATE, "cmos_date", HOST_CHECK_UNIT_PS },
 	};
 
 	cr_assert_eq(sizeof(cases) / sizeof(cases[0]), HOST_CHECK_KIND_COUNT);

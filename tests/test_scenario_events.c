@@ -338,8 +338,8 @@ Test(scenario, host_check_errors)
 		  "/host_checks/3/threshold", "\"threshold\": \"1ppm\"", "key \"threshold\" is not allowed "
 		  "in check \"timer\"; expected one of: check, name, host, expect, worst, cpu, mode, arm_at, "
 		  "delay, count, slack" },
-		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"jitter\": 1", "/host_checks/3/jitter",
-		  "\"jitter\"", "unknown key \"jitter\"; expected one of: check, name, host" },
+		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"wobble\": 1", "/host_checks/3/wobble",
+		  "\"wobble\"", "unknown key \"wobble\"; expected one of: check, name, host" },
 		{ "\"host\": \"h1\", \"expect\": \"pass\", ", "\"host\": \"h1\", ", "/host_checks/2/expect",
 		  "{ \"check\": \"watchdog\"", "missing required key \"expect\"" },
 		{ "\"name\": \"sync-hotplug\"", "\"name\": \"flag_truth-0\"", "/host_checks/1/name",

@@ -32,7 +32,9 @@ enum host_check_unit {
 	X(CLOCK_CONSISTENCY, "clock_consistency", HOST_CHECK_UNIT_PS, clock_consistency) /* clocks across a stop */ \
 	X(PAGE_STEP, "page_step", HOST_CHECK_UNIT_PS, page_step)     /* pvclock page rewrites */ \
 	X(TIMER_LIVE, "timer_live", HOST_CHECK_UNIT_PS, timer_live)  /* guest timers fire, on time */ \
-	X(DISC_SIGNAL, "disc_signal", HOST_CHECK_UNIT_PS, disc_signal) /* clock jumps are signalled */
+	X(DISC_SIGNAL, "disc_signal", HOST_CHECK_UNIT_PS, disc_signal) /* clock jumps are signalled */ \
+	X(TSC_CALIBRATION, "tsc_calibration", HOST_CHECK_UNIT_PPB, tsc_calibration) /* guest tsc_khz */ \
+	X(CMOS_DATE, "cmos_date", HOST_CHECK_UNIT_PS, cmos_date)     /* the date a guest boots with */
 
 enum host_check_kind {
 #define HOST_CHECK_KIND_ENUM(id, name, unit, stem) HOST_CHECK_##id,

@@ -17,7 +17,11 @@
  *   timer_live  the guest's APIC timers on the VM's vCPUs fire on time and no
  *               vCPU with one armed stays silent (VM kind);
  *   disc_signal a kvmclock jump across a pause or restore reaches the guest
- *               with PVCLOCK_GUEST_STOPPED before its first tick (VM kind).
+ *               with PVCLOCK_GUEST_STOPPED before its first tick (VM kind);
+ *   tsc_calibration  the tsc_khz a guest derives at boot (Linux's PIT
+ *               calibration on the board, CPUID 0x15, kvmclock) is right;
+ *   cmos_date   the date a guest boots with (the CMOS RTC, KVM's wall
+ *               clock) is right.
  * Each reports pass/fail, its worst value, and an explanation of the first
  * violation that names the physical cause (which CPU, which event).
  * Definitions: docs/clocks.md "Host checks".  Each kind is one file of
@@ -162,6 +166,37 @@ struct host_check_disc_signal_config {
 	sim_ps soft_lockup_ps;        /* Linux's soft-lockup threshold, 2 x watchdog_thresh */
 };
 
+/* How a guest learns its TSC frequency (tsc_calibration). */
+enum host_check_cal_method {
+	HOST_CHECK_CAL_PIT_QUICK,     /* native_calibrate_tsc: quick_pit_calibrate, then the slow path */
+	HOST_CHECK_CAL_PIT_SLOW,      /* pit_hpet_ptimer_calibrate_cpu alone */
+	HOST_CHECK_CAL_CPUID,         /* CPUID 0x15/0x16: the vCPU's TSC frequency, when filled */
+	HOST_CHECK_CAL_PVCLOCK,       /* kvm_get_tsc_khz: pvclock_tsc_khz of the vCPU's page */
+	HOST_CHECK_CAL_PIT_REFINED,   /* pit_quick, then tsc_refine_calibration_work 1 s later */
+};
+
+struct host_check_tsc_calibration_config {
+	enum host_check_cal_method method;
+	sim_ps at_ps;                 /* when the guest calibrates (its boot) */
+	unsigned vcpu;                /* the VM's vCPU (the host CPU without a VM) */
+	sim_ps jitter_ps;             /* each port access costs the board's cost + [0, jitter] */
+	int64_t threshold_ppb;        /* largest |error| that holds */
+	bool cpuid_freq;              /* CPUID 0x15/0x16 carry the frequency */
+};
+
+/* Where a guest takes the date from at boot (cmos_date). */
+enum host_check_date_source {
+	HOST_CHECK_DATE_CMOS,         /* the CMOS RTC, as mach_get_cmos_time() reads it */
+	HOST_CHECK_DATE_KVM_WALL_CLOCK, /* MSR_KVM_WALL_CLOCK_NEW + kvmclock (kvm_get_wallclock) */
+};
+
+struct host_check_cmos_date_config {
+	enum host_check_date_source source;
+	sim_ps at_ps;                 /* when the guest reads it */
+	sim_ps threshold_ps;          /* largest |error| that holds */
+	uint64_t utc_start_ns;        /* true UTC at t = 0 */
+};
+
 /* One check: what every kind has, and its kind's own part. */
 struct host_check_config {
 	enum host_check_kind kind;
@@ -183,6 +218,8 @@ struct host_check_config {
 		struct host_check_page_step_config page_step;
 		struct host_check_timer_live_config timer_live;
 		struct host_check_disc_signal_config disc_signal;
+		struct host_check_tsc_calibration_config tsc_calibration;
+		struct host_check_cmos_date_config cmos_date;
 	};
 };
 

@@ -29,6 +29,7 @@ void bus_init(struct bus *bus, const char *name, unsigned addr_bits, sim_ps unma
 	bus->name = name;
 	bus->addr_max = addr_bits >= 64 ? UINT64_MAX : (UINT64_C(1) << addr_bits) - 1;
 	bus->unmapped_cost_ps = unmapped_cost_ps;
+	bus->float_byte = 0xff;
 }
 
 /* Index of the first region whose base is above addr (0..nregions). */
@@ -164,7 +165,7 @@ static bool read_piece(struct bus *bus, uint64_t addr, unsigned size, sim_ps now
 		return true;
 	}
 	if (size == 1) {
-		*val = 0xff;
+		*val = bus->float_byte;
 		return false;
 	}
 	ok = read_piece(bus, addr, half, now, &lo);
@@ -225,7 +226,8 @@ static void publish(const struct bus *bus, uint64_t addr, unsigned size, bool wr
 	if (!sim_trace_wants(bus->trace, SIM_TRACE_DEVICE_ACCESS))
 		return;
 	r = bus_lookup(bus, addr);
-	rec = (struct sim_trace_record){ .kind = SIM_TRACE_DEVICE_ACCESS, .t_ps = now };
+	rec = (struct sim_trace_record){ .kind = SIM_TRACE_DEVICE_ACCESS,
+					  .t_ps = now + bus->trace_shift_ps };
 	rec.u.access = (struct sim_trace_device_access){
 		.device = r ? r->dev->ops->kind : "unmapped", .bus = bus->trace_bus,
 		.addr = addr, .size = size, .write = write, .value = val,

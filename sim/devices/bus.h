@@ -10,7 +10,9 @@
  *  - an access to no device (or one straddling a region's end) is split in
  *    halves until each piece lies inside one region or is a single byte;
  *    unmapped bytes read as 0xff and writes to them are dropped (the ISA/LPC
- *    bus floats high, and the chipset's master abort returns all ones).
+ *    bus floats high, and the chipset's master abort returns all ones); a
+ *    VMM that answers unhandled port reads with zeroed data (Firecracker)
+ *    sets float_byte to 0.
  *
  * Every access reports what it costs in simulated time: on a virtual machine
  * each one is a VM exit.  The cost is that of the region holding the first
@@ -47,6 +49,8 @@ struct bus {
 	struct bus_region regions[BUS_MAX_REGIONS];  /* sorted by base */
 	struct sim_trace *trace;  /* every access is published here; NULL: nowhere */
 	enum sim_trace_bus trace_bus;
+	uint8_t float_byte;       /* what an undecoded byte reads: 0xff (bus_init) */
+	sim_ps trace_shift_ps;    /* added to the device time to stamp trace records (0) */
 };
 
 /* An empty address space of addr_bits bits (16 for port I/O, 64 for MMIO). */

@@ -130,9 +130,9 @@ void irq_router_set(struct irq_router *r, enum irq_router_src src, bool level, s
 		if (icpt == r->icpt[n])
 			continue;
 		r->icpt[n] = icpt;
-		publish_edge(r, n, icpt, now);
+		publish_edge(r, n, icpt, now + r->time_shift_ps);
 		if (r->listener)
-			r->listener(r->listener_ctx, n, icpt, now);
+			r->listener(r->listener_ctx, n, icpt, now + r->time_shift_ps);
 	}
 }
 

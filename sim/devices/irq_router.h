@@ -62,6 +62,8 @@ struct irq_router {
 	irq_router_listener_fn *listener;
 	void *listener_ctx;
 	struct sim_trace *trace;                   /* intercept-line edges go here; NULL: none */
+	/* Added to the chips' time for the listener and the trace: a board on a VM's time base */
+	sim_ps time_shift_ps;
 };
 
 /* All lines low, no counts, no listener. */

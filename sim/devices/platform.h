@@ -23,6 +23,19 @@
  * chip.  The board asks its chips, through their device ops, for their next
  * deadline and to finish: nothing else on the event queue (APIC timers,
  * scripts, readers) belongs to it.
+ *
+ * Absent devices.  A board may lack any of its devices (a microVM has no PIT
+ * and no CMOS RTC): the slot stays empty, its addresses decode nothing, reads
+ * return the bus's floating byte (0xff; 0x00 under a VMM that zeroes
+ * unhandled port reads, as Firecracker does) and writes are dropped.
+ *
+ * Board time.  On a host the board runs on true time.  On a VM's time base
+ * (QEMU_CLOCK_VIRTUAL: vm_time_base) it stops while the VM is stopped:
+ * board time = true time minus the intervals stopped so far.  The chips keep
+ * deriving their state from the time they are given; they schedule on the
+ * board's own queue, in board time, which one relay event on the machine's
+ * queue runs as true time passes.  Nothing ticks while stopped, and memory
+ * does not grow with the number of stops.  docs/devices.md "Board time".
  */
 #ifndef SIM_DEVICES_PLATFORM_H
 #define SIM_DEVICES_PLATFORM_H
@@ -69,6 +82,9 @@ struct platform_params {
 	sim_ps mmio_unmapped_cost_ps;   /* an address nothing decodes */
 	/* Where bus accesses and interrupt edges are published; NULL: nowhere. */
 	struct sim_trace *trace;
+	bool absent[BOARD_DEV_COUNT];   /* devices this board lacks; default none */
+	uint8_t float_byte;             /* what an address no device decodes reads; default 0xff */
+	bool vm_time_base;              /* stops and resumes with a VM (platform_stop); default false */
 };
 
 /* One board device: its chip (owned) and the device whose ops answer for it. */
@@ -78,7 +94,13 @@ struct platform_slot {
 };
 
 struct platform {
-	struct sim_eventq *q;           /* not owned */
+	struct sim_eventq *q;           /* the chips' queue: host_q, or &own on a VM time base */
+	struct sim_eventq *host_q;      /* the machine's queue, true time; not owned */
+	struct sim_eventq own;          /* VM time base: the chips' events, in board time */
+	struct sim_event relay;         /* VM time base: on host_q at own's next event */
+	sim_ps stopped_ps;              /* time spent stopped so far: board = true - stopped_ps */
+	sim_ps stop_at_ps;              /* true time of the current stop */
+	bool stopped;
 	struct bus io;
 	struct bus mmio;
 	struct irq_router irq;
@@ -136,6 +158,22 @@ void platform_finish(struct platform *pf);
  */
 sim_ps platform_next_deadline(const struct platform *pf);
 
+/*
+ * Board time at true time t (t no earlier than the last stop or resume):
+ * t itself on a host's board.
+ */
+sim_ps platform_time(const struct platform *pf, sim_ps t);
+
+/*
+ * A board on a VM's time base stops at true time now (every chip event due
+ * by then has fired; none fires until the resume) and resumes: its chips
+ * continue from where they stopped.  No-ops on a host's board, for a stop of
+ * a stopped board and a resume of a running one.
+ */
+void platform_stop(struct platform *pf, sim_ps now);
+void platform_resume(struct platform *pf, sim_ps now);
+bool platform_stopped(const struct platform *pf);
+
 /* The device of a board slot (its chip's main device), or NULL. */
 struct device *platform_device(const struct platform *pf, enum board_device d);
 
@@ -150,5 +188,21 @@ void platform_io_write(struct platform *pf, uint16_t port, uint32_t val, unsigne
 uint64_t platform_mmio_read(struct platform *pf, uint64_t addr, unsigned size, sim_ps *cost_ps);
 void platform_mmio_write(struct platform *pf, uint64_t addr, uint64_t val, unsigned size,
 			 sim_ps *cost_ps);
+
+/*
+ * Port accesses at true time t >= the queue's time, by a guest program that
+ * runs ahead of the queue with interrupts off (Linux's TSC calibration): the
+ * chips see board time at t; no chip event is run (their state is a function
+ * of time, and a program polling a counter changes no event).  They are not
+ * published on the trace stream, whose records come in time order.
+ */
+uint64_t platform_io_read_at(struct platform *pf, uint16_t port, unsigned size, sim_ps t,
+			     sim_ps *cost_ps);
+void platform_io_write_at(struct platform *pf, uint16_t port, uint32_t val, unsigned size,
+			  sim_ps t, sim_ps *cost_ps);
+uint64_t platform_mmio_read_at(struct platform *pf, uint64_t addr, unsigned size, sim_ps t,
+			       sim_ps *cost_ps);
+void platform_mmio_write_at(struct platform *pf, uint64_t addr, uint64_t val, unsigned size,
+			    sim_ps t, sim_ps *cost_ps);
 
 #endif

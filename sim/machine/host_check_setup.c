@@ -31,6 +31,15 @@ _Static_assert((int)SCN_WD_HPET == (int)HOST_CHECK_WD_HPET &&
 _Static_assert((int)SCN_PAGE_STEP_STEP == (int)HOST_CHECK_PAGE_STEP_STEP &&
 	       (int)SCN_PAGE_STEP_SPREAD == (int)HOST_CHECK_PAGE_STEP_SPREAD,
 	       "page_step measures in one order");
+_Static_assert((int)SCN_CAL_PIT_QUICK == (int)HOST_CHECK_CAL_PIT_QUICK &&
+	       (int)SCN_CAL_PIT_SLOW == (int)HOST_CHECK_CAL_PIT_SLOW &&
+	       (int)SCN_CAL_CPUID == (int)HOST_CHECK_CAL_CPUID &&
+	       (int)SCN_CAL_PVCLOCK == (int)HOST_CHECK_CAL_PVCLOCK &&
+	       (int)SCN_CAL_PIT_REFINED == (int)HOST_CHECK_CAL_PIT_REFINED,
+	       "calibration methods in one order");
+_Static_assert((int)SCN_DATE_CMOS == (int)HOST_CHECK_DATE_CMOS &&
+	       (int)SCN_DATE_KVM_WALL_CLOCK == (int)HOST_CHECK_DATE_KVM_WALL_CLOCK,
+	       "date sources in one order");
 _Static_assert(SCN_MAX_SOCKETS <= HOST_CHECK_MAX_SOCKETS, "a crystal description per socket");
 _Static_assert((int)SCN_CC_FREEZE == (int)HOST_CHECK_CC_FREEZE &&
 	       (int)SCN_CC_ADVANCE == (int)HOST_CHECK_CC_ADVANCE &&
@@ -145,6 +154,22 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 	case SCN_HC_DISC_SIGNAL:
 		out->disc_signal.threshold_ps = c->disc_signal.threshold_ps;
 		out->disc_signal.soft_lockup_ps = c->disc_signal.soft_lockup_ps;
+		break;
+	case SCN_HC_TSC_CALIBRATION:
+		out->tsc_calibration.method = (enum host_check_cal_method)c->tsc_calibration.method;
+		out->tsc_calibration.at_ps = c->tsc_calibration.at_ps;
+		out->tsc_calibration.vcpu = c->tsc_calibration.vcpu;
+		out->tsc_calibration.jitter_ps = c->tsc_calibration.jitter_ps;
+		out->tsc_calibration.threshold_ppb = c->tsc_calibration.threshold_ppb;
+		/* unset: the machine's rule, an Intel host has the leaves, an AMD one not */
+		out->tsc_calibration.cpuid_freq = sh->features.cpuid_15h == SCN_UNSET ? !sh->svm :
+						  sh->features.cpuid_15h == SCN_TRUE;
+		break;
+	case SCN_HC_CMOS_DATE:
+		out->cmos_date.source = (enum host_check_date_source)c->cmos_date.source;
+		out->cmos_date.at_ps = c->cmos_date.at_ps;
+		out->cmos_date.threshold_ps = c->cmos_date.threshold_ps;
+		out->cmos_date.utc_start_ns = s->utc_start_ns;
 		break;
 	case SCN_HC_COUNT:
 		break;

@@ -230,6 +230,11 @@ static void on_guest_running(void *ctx, bool running, sim_ps now)
 			guest_reader_pause(&m->readers[i], &m->q, now);
 	}
 	pause_groups(m, -1, !running, now);
+	/* A board on the VM's time base stops with it (no-ops on a host's board). */
+	if (running)
+		platform_resume(&m->platform, now);
+	else
+		platform_stop(&m->platform, now);
 }
 
 /* A stall of some vCPUs: the readers on vCPU `vcpu` stop with it; the VM and the oracle run on. */
@@ -372,9 +377,13 @@ static bool build_platform(struct machine *m, struct sim_diag *err)
 	pp.rtc_base_utc_s = (int64_t)(sp->rtc.base_ns / SIM_NS_PER_S);
 	pp.trace = &m->trace;
 	/* enum scn_device is the board's list (board_devices.h): the same indices. */
-	for (unsigned d = 0; d < SCN_DEV_COUNT; d++)
+	for (unsigned d = 0; d < SCN_DEV_COUNT; d++) {
 		if (sp->has_cost[d])
 			pp.cost_ps[d] = sp->cost_ps[d];
+		pp.absent[d] = !sp->present[d];
+	}
+	pp.float_byte = (uint8_t)sp->float_byte;
+	pp.vm_time_base = m->s->has_vm && m->s->vm.board_vm;
 	if (!platform_init(&m->platform, &m->q, &pp, err)) {
 		sim_diag_set_path(err, "/platform");
 		return false;
@@ -505,7 +514,7 @@ static bool build_vmm(struct machine *m, struct sim_diag *err)
 		.nhosts = m->nhosts,
 		.vm = m->vm_ready ? &m->vm : NULL,
 		.trace = &m->trace,
-		.board_owner = VMM_BOARD_HOST,  /* the board runs on true time from t = 0 */
+		.board_owner = m->platform.params.vm_time_base ? VMM_BOARD_VM : VMM_BOARD_HOST,
 		.guest_running = on_guest_running,
 		.vcpu_running = on_vcpu_running,
 		.ctx = m,
@@ -655,6 +664,11 @@ struct sim_trace *machine_trace(struct machine *m)
 const struct host *machine_host(const struct machine *m, unsigned i)
 {
 	return i < m->nhosts ? &m->hosts[i] : NULL;
+}
+
+const struct platform *machine_board(const struct machine *m)
+{
+	return &m->platform;
 }
 
 uint64_t machine_events(const struct machine *m)

@@ -64,6 +64,9 @@ uint64_t machine_page_updates(const struct machine *m);
 /* Host i as it stands now (after machine_run: at the end of the run); NULL past the last. */
 const struct host *machine_host(const struct machine *m, unsigned i);
 
+/* The board (after machine_run: as it stands at the end of the run). */
+const struct platform *machine_board(const struct machine *m);
+
 /* Device script i's outcome, and whether its "expect" holds. */
 const struct script_result *machine_script_result(const struct machine *m, unsigned i);
 bool machine_script_expectation_met(const struct machine *m, unsigned i);

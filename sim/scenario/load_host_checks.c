@@ -20,6 +20,8 @@
 #define PS (1u << SCN_HC_PAGE_STEP)
 #define TL (1u << SCN_HC_TIMER_LIVE)
 #define DS (1u << SCN_HC_DISC_SIGNAL)
+#define CAL (1u << SCN_HC_TSC_CALIBRATION)
+#define CD (1u << SCN_HC_CMOS_DATE)
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -38,6 +40,14 @@ _Static_assert(sizeof(timer_mode_names) / sizeof(timer_mode_names[0]) == SCN_TIM
 static const char *const page_step_measure_names[] = { "step", "spread", NULL };
 _Static_assert(sizeof(page_step_measure_names) / sizeof(page_step_measure_names[0]) ==
 	       SCN_PAGE_STEP_MEASURE_COUNT + 1, "one name per enumerator");
+
+static const char *const cal_method_names[] = { "pit_quick", "pit_slow", "cpuid", "pvclock",
+						"pit_refined", NULL };
+_Static_assert(sizeof(cal_method_names) / sizeof(cal_method_names[0]) == SCN_CAL_METHOD_COUNT + 1,
+	       "one name per enumerator");
+static const char *const date_source_names[] = { "cmos", "kvm_wall_clock", NULL };
+_Static_assert(sizeof(date_source_names) / sizeof(date_source_names[0]) ==
+	       SCN_DATE_SOURCE_COUNT + 1, "one name per enumerator");
 
 /* Common keys, then each kind's (.only: the kinds that take the key). */
 static const struct field host_check_rows[] = {
@@ -90,15 +100,32 @@ static const struct field host_check_rows[] = {
 	  .what = "duration", .only = DS },
 	{ ROW("soft_lockup", F_DURATION_PS, HC(disc_signal.soft_lockup_ps)), .dflt = "20s",
 	  .min = 1, .what = "duration", .only = DS },
+	{ ROW("method", F_ENUM, HC(tsc_calibration.method)), .required = true,
+	  .names = cal_method_names, .only = CAL },
+	{ ROW("at", F_DURATION_PS, HC(tsc_calibration.at_ps)), .dflt = "0s", .only = CAL },
+	{ ROW("vcpu", F_UINT, HC(tsc_calibration.vcpu)), .dflt = "0", .max = SCN_MAX_HOST_CPUS - 1,
+	  .what = "a vCPU index", .only = CAL },
+	{ ROW("jitter", F_DURATION_PS, HC(tsc_calibration.jitter_ps)), .dflt = "0s", .only = CAL },
+	{ ROW("threshold", F_PPB, HC(tsc_calibration.threshold_ppb)), .dflt = "100ppm",
+	  .max = INT64_MAX, .only = CAL },
+	{ ROW("source", F_ENUM, HC(cmos_date.source)), .dflt = "cmos", .names = date_source_names,
+	  .only = CD },
+	{ ROW("at", F_DURATION_PS, HC(cmos_date.at_ps)), .dflt = "0s", .only = CD },
+	{ ROW("threshold", F_DURATION_PS, HC(cmos_date.threshold_ps)), .dflt = "2s", .only = CD },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
 
 /* ---- host checks ---- */
 
+static bool worst_in_ppb(enum scn_host_check_kind kind)
+{
+	return host_check_kind_unit((enum host_check_kind)kind) == HOST_CHECK_UNIT_PPB;
+}
+
 static const char *fmt_worst(char *dst, size_t len, enum scn_host_check_kind kind, int64_t v)
 {
-	if (kind == SCN_HC_FLAG_TRUTH)
+	if (worst_in_ppb(kind))
 		return fmt_ppb(dst, len, v);
 	if (host_check_kind_unit((enum host_check_kind)kind) == HOST_CHECK_UNIT_CYCLES) {
 		snprintf(dst, len, "%" PRId64 " cycles", v);
@@ -121,7 +148,7 @@ static bool load_host_worst(struct loader *ld, const struct node *o, struct scn_
 
 		if (!node_get(ld, o, worst_keys[i], false, v))
 			return false;
-		if (c->kind == SCN_HC_FLAG_TRUTH) {
+		if (worst_in_ppb(c->kind)) {
 			if (!read_ppb(ld, v, INT64_MAX, out[i]))
 				return false;
 		} else if (c->kind == SCN_HC_TSC_SYNC || c->kind == SCN_HC_TSC_WRITE) {
@@ -348,6 +375,18 @@ static bool load_clock_consistency(struct loader *ld, const struct node *o,
 				 &c->clock_consistency.boottime, &c->clock_consistency.has_boottime);
 }
 
+/* "at" of the kinds that run once at a time: before the end of the run. */
+static bool load_at(struct loader *ld, const struct node *o, sim_ps at_ps)
+{
+	char a[32], b[32], path[PATH_LEN];
+
+	if (at_ps < ld->sc->duration_ps)
+		return true;
+	join_key(path, o->path, "at");
+	return fail(ld, path, "expected a time before the end of the run (%s), got %s",
+		    fmt_ps(a, sizeof(a), 1, ld->sc->duration_ps), fmt_ps(b, sizeof(b), 1, at_ps));
+}
+
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 {
 	struct scenario *sc = ld->sc;
@@ -428,6 +467,27 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 		if (!sc->has_vm)
 			return fail(ld, kind.path, "check \"%s\" judges the VM's guest; add \"vm\"",
 				    host_check_names[u]);
+		break;
+	case SCN_HC_TSC_CALIBRATION:
+		if (!load_at(ld, o, c->tsc_calibration.at_ps))
+			return false;
+		if (!node_get(ld, o, "vcpu", false, &v))
+			return false;
+		if (sc->has_vm ? c->tsc_calibration.vcpu >= sc->vm.nvcpus :
+		    c->tsc_calibration.vcpu >= sc->hosts[c->host].ncpus)
+			return fail(ld, v.json ? v.path : o->path, "expected a %s index below %u, got %u",
+				    sc->has_vm ? "vCPU" : "CPU",
+				    sc->has_vm ? sc->vm.nvcpus : sc->hosts[c->host].ncpus,
+				    c->tsc_calibration.vcpu);
+		if (!node_get(ld, o, "threshold", false, &v))
+			return false;
+		if (c->tsc_calibration.threshold_ppb < 0)
+			return fail(ld, v.path, "expected a threshold of at least 0ppm, got \"%s\"",
+				    v.json->valuestring);
+		break;
+	case SCN_HC_CMOS_DATE:
+		if (!load_at(ld, o, c->cmos_date.at_ps))
+			return false;
 		break;
 	case SCN_HC_COUNT:
 		break;

@@ -11,6 +11,10 @@ static const struct field platform_rows[] = {
 	{ ROW("pmtimer", F_CUSTOM, 0) },
 	{ ROW("rtc", F_CUSTOM, 0) },
 	{ ROW("access_cost", F_CUSTOM, 0) },
+	{ ROW("devices", F_CUSTOM, 0) },
+	/* 0xff: the ISA bus floats high (QEMU); 0x00: Firecracker zeroes unhandled port reads */
+	{ ROW("floating", F_UINT_HEX, P(float_byte)), .dflt = "0xff", .max = 0xff,
+	  .what = "a byte (what an address no device decodes reads)" },
 };
 
 /* "14.31818MHz" is SIM_HPET_FREQ_HZ (tests/test_scenario.c checks that they agree). */
@@ -44,11 +48,21 @@ static const struct field access_cost_rows[] = {
 _Static_assert(sizeof(access_cost_rows) / sizeof(access_cost_rows[0]) == SCN_DEV_COUNT,
 	       "one access_cost key per board device");
 
+/* One key per board device (its stem): false leaves it off the board. */
+static const struct field devices_rows[] = {
+#define DEVICES_ROW(id, stem) { ROW(#stem, F_BOOL, P(present[SCN_DEV_##id])), .dflt = "true" },
+	BOARD_DEVICES(DEVICES_ROW)
+#undef DEVICES_ROW
+};
+_Static_assert(sizeof(devices_rows) / sizeof(devices_rows[0]) == SCN_DEV_COUNT,
+	       "one devices key per board device");
+
 const struct field_table platform_table = FIELDS("platform", platform_rows);
 const struct field_table hpet_table = FIELDS("platform.hpet", hpet_rows);
 const struct field_table pmtimer_table = FIELDS("platform.pmtimer", pmtimer_rows);
 const struct field_table rtc_table = FIELDS("platform.rtc", rtc_rows);
 const struct field_table access_cost_table = FIELDS("platform.access_cost", access_cost_rows);
+const struct field_table devices_table = FIELDS("platform.devices", devices_rows);
 
 const char *device_key(enum scn_device d)
 {
@@ -82,6 +96,7 @@ bool load_platform(struct loader *ld, const struct node *o)
 {
 	struct scn_platform *p = &ld->sc->platform;
 	struct node hpet = { NULL, "" }, pm = { NULL, "" }, rtc = { NULL, "" }, cost = { NULL, "" };
+	struct node devs = { NULL, "" };
 	uint64_t seen = 0;
 
 	p->rtc.base_ns = ld->sc->utc_start_ns;
@@ -90,13 +105,15 @@ bool load_platform(struct loader *ld, const struct node *o)
 	if (o->json && (!node_get(ld, o, "hpet", false, &hpet) ||
 			!node_get(ld, o, "pmtimer", false, &pm) ||
 			!node_get(ld, o, "rtc", false, &rtc) ||
-			!node_get(ld, o, "access_cost", false, &cost)))
+			!node_get(ld, o, "access_cost", false, &cost) ||
+			!node_get(ld, o, "devices", false, &devs)))
 		return false;
 	if (!load_fields(ld, &hpet, &hpet_table, 0, NULL, p, NULL) ||
 	    !load_fields(ld, &pm, &pmtimer_table, 0, NULL, p, NULL) ||
 	    !check_pmtimer_port(ld, &pm, p->pmtimer.port) ||
 	    !load_fields(ld, &rtc, &rtc_table, 0, NULL, p, NULL) ||
-	    !load_fields(ld, &cost, &access_cost_table, 0, NULL, p, &seen))
+	    !load_fields(ld, &cost, &access_cost_table, 0, NULL, p, &seen) ||
+	    !load_fields(ld, &devs, &devices_table, 0, NULL, p, NULL))
 		return false;
 	for (unsigned d = 0; d < SCN_DEV_COUNT; d++)
 		p->has_cost[d] = seen >> d & 1;

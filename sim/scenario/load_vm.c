@@ -11,6 +11,7 @@
 #define MG(m) offsetof(struct scn_migration, m)
 
 static const char *const kvm_version_names[] = KVM_VERSION_NAMES_INIT;
+static const char *const board_owner_names[] = { "host", "vm", NULL };
 static const char *const set_clock_names[] = { "none", "clock", "realtime", NULL };
 _Static_assert(sizeof(set_clock_names) / sizeof(set_clock_names[0]) == SCN_SET_CLOCK_COUNT + 1,
 	       "one name per enumerator");
@@ -62,6 +63,8 @@ static const struct field vm_rows[] = {
 	  .names = anchor_names },
 	/* KVMCLOCK_UPDATE_DELAY (7e44e4495a, "x86: kvm: rate-limit global clock updates") */
 	{ ROW("clock_update_delay", F_DURATION_PS, VM(clock_update_delay_ps)), .dflt = "100ms" },
+	/* whose time base the board runs on: "vm" stops it with the VM (QEMU_CLOCK_VIRTUAL) */
+	{ ROW("board", F_ENUM_BOOL, VM(board_vm)), .dflt = "host", .names = board_owner_names },
 };
 
 static const struct field migration_rows[] = {

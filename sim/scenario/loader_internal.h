@@ -156,6 +156,7 @@ extern const struct field_table platform_table, hpet_table, pmtimer_table, rtc_t
 	access_cost_table, host_table, socket_table, ssc_table, tsc_features_table,
 	advertise_table, vm_table, reader_table, check_table, script_table, command_table,
 	event_table, host_check_table;
+extern const struct field_table devices_table;
 
 /* load_stalls.c: the VM's "stalls" and "time_syncs" lists (rows of vm_lists). */
 extern const struct field_table stall_table, time_sync_table;

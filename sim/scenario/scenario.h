@@ -84,6 +84,8 @@ struct scn_platform {
 	/* "access_cost": simulated duration of one guest access (a VM exit), by device */
 	bool has_cost[SCN_DEV_COUNT];     /* false: the board's default, decided by the machine */
 	sim_ps cost_ps[SCN_DEV_COUNT];    /* 0 when !has_cost */
+	bool present[SCN_DEV_COUNT];      /* "devices": {"pit": false, ...}; default every device */
+	unsigned float_byte;              /* "floating": what an absent device's address reads */
 };
 
 enum scn_ssc_mode {
@@ -218,6 +220,7 @@ struct scn_vm {
 	enum scn_kvmclock_base kvmclock_base;         /* "kvmclock_base" */
 	enum scn_masterclock_anchor masterclock_anchor; /* "masterclock_anchor" */
 	sim_ps clock_update_delay_ps;     /* "clock_update_delay": KVMCLOCK_UPDATE_DELAY */
+	bool board_vm;                    /* "board": "vm" (the board stops with the VM) or "host" */
 };
 
 enum scn_set_clock {
@@ -560,6 +563,21 @@ enum scn_cc_policy {
 	SCN_CC_POLICY_COUNT
 };
 
+enum scn_cal_method {
+	SCN_CAL_PIT_QUICK,                /* "pit_quick" */
+	SCN_CAL_PIT_SLOW,                 /* "pit_slow" */
+	SCN_CAL_CPUID,                    /* "cpuid" */
+	SCN_CAL_PVCLOCK,                  /* "pvclock" */
+	SCN_CAL_PIT_REFINED,              /* "pit_refined" */
+	SCN_CAL_METHOD_COUNT
+};
+
+enum scn_date_source {
+	SCN_DATE_CMOS,                    /* "cmos" */
+	SCN_DATE_KVM_WALL_CLOCK,          /* "kvm_wall_clock" */
+	SCN_DATE_SOURCE_COUNT
+};
+
 /* A check on the hardware model of one host.  Only the sub-struct of its kind is set. */
 struct scn_host_check {
 	char name[SCN_NAME_MAX];          /* "name": unique; default "<check>-<index>" */
@@ -621,6 +639,18 @@ struct scn_host_check {
 		sim_ps threshold_ps;      /* "threshold", > 0 */
 		sim_ps soft_lockup_ps;    /* "soft_lockup", > 0 */
 	} disc_signal;
+	struct {
+		enum scn_cal_method method; /* "method", required */
+		sim_ps at_ps;             /* "at": < duration */
+		unsigned vcpu;            /* "vcpu": a vCPU of the VM (a CPU of the host without one) */
+		sim_ps jitter_ps;         /* "jitter": extra cost of each port access, uniform */
+		int64_t threshold_ppb;    /* "threshold": >= 0 */
+	} tsc_calibration;
+	struct {
+		enum scn_date_source source; /* "source" */
+		sim_ps at_ps;             /* "at": < duration */
+		sim_ps threshold_ps;      /* "threshold" */
+	} cmos_date;
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
 };
 

@@ -42,10 +42,6 @@ struct vmm *vmm_create(const struct vmm_env *env, struct sim_diag *err)
 {
 	struct vmm *v;
 
-	if (env->board_owner != VMM_BOARD_HOST) {
-		sim_diag_fail(err, "a board on the VM's time base is not modelled yet");
-		return NULL;
-	}
 	v = calloc(1, sizeof(*v));
 	if (!v) {
 		sim_diag_fail(err, "out of memory");

@@ -14,8 +14,9 @@
  *   and its interrupts reach only device scripts.
  * - VMM_BOARD_VM: the board is the VM's and runs on the VM's time base
  *   (QEMU_CLOCK_VIRTUAL): it stops while the VM is stopped (migration
- *   downtime, pause, snapshot) and resumes with it.  Not modelled yet:
- *   vmm_create refuses it until the devices can stop.
+ *   downtime, pause, snapshot) and resumes with it: the machine stops and
+ *   resumes it when an action reports the guest stopped or running
+ *   (guest_running), whatever the action (platform_stop, sim/devices).
  */
 #ifndef SIM_VMM_VMM_H
 #define SIM_VMM_VMM_H
