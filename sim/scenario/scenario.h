@@ -661,6 +661,13 @@ struct scn_guest_timer {
 	enum scn_timer_mode mode;         /* "mode", required */
 	sim_ps period_ps;                 /* "period", required, > 0: delay or period */
 	sim_ps start_ps;                  /* "start": first armed */
+	/* "device": "hpet": an HPET comparator (sim/guest/hpet_timers.h) instead of the APIC's */
+	bool hpet;
+	unsigned hpet_timer;              /* "timer": the comparator; default 0 */
+	bool hpet_legacy;                 /* "route": "ioapic" (default) or "legacy" */
+	bool hpet_check;                  /* "check": "linux" (default, true) or "none" */
+	sim_ps hpet_preempt_ps;           /* "preempt": read-to-write preemption; default 0 */
+	unsigned hpet_preempt_every;      /* "preempt_every": of the armings; default 1 */
 	char path[SCN_PATH_MAX];
 };
 
