@@ -186,6 +186,31 @@ Test(hpet_timers, periodic_restarts_the_counter_after_the_setup)
 }
 
 /*
+ * F18: a periodic period under one tick (50 ns at 100 ns) is written as 0.
+ * The device then adds 0 at each match (IA-PC HPET 1.0a 2.3.9.1): the
+ * comparator matches once per 32-bit wrap, at 15 us + k x 2^32 x 100 ns,
+ * with a handful of events, not a livelock.
+ */
+Test(hpet_timers, periodic_zero_matches_once_per_wrap)
+{
+	struct watch w;
+	struct machine *m = run_hpet("900s", "{\"vcpus\": [0], \"device\": \"hpet\", "
+				     "\"mode\": \"periodic\", \"period\": \"50ns\"}", NULL,
+				     "{\"check\": \"timer_live\", \"expect\": \"pass\", \"slack\": \"0s\", "
+				     "\"silent_max\": \"430s\"}", &w);
+	const struct host_check_result *r = machine_host_check_result(m, 0);
+
+	cr_expect_eq(w.n, 2);
+	cr_expect_eq(w.at[0], US(15) + WRAP_TICKS * TICK_PS);
+	cr_expect_eq(w.at[1], US(15) + 2 * WRAP_TICKS * TICK_PS);
+	cr_expect_eq(w.late_ticks[0], 0);
+	cr_expect_eq(w.late_ticks[1], 0);
+	cr_expect(r->passed, "%s", r->first);
+	machine_destroy(m);
+	scenario_destroy(w.s);
+}
+
+/*
  * A one-shot 100 ms across a pause from 1.05 s to 3.05 s.  Host's board: the
  * HPET runs on, matches at 1.1 s, and the interrupt waits for the resume
  * (3.05 s); timer_live counts from the resume: on time.  VM's board: the

@@ -200,7 +200,8 @@ static void run_step(struct hpet_gtimer *t, sim_ps now)
 		at += SIM_PS_PER_US;                 /* udelay(1) */
 		at += writel(g, HPET_TIMN_COMP(n), t->delta);
 		t->cnt = c + t->delta;
-		t->target = count_now(g, now) + t->delta;
+		/* a comparator equal to the counter matches a whole wrap on (1.0a 2.3.9.1) */
+		t->target = count_now(g, now) + (t->delta ? t->delta : UINT64_C(1) << 32);
 		t->armed_ps = now;
 		t->armed = true;
 		publish(t, false, now);
