@@ -12,6 +12,7 @@
 #include "machine_rig.h"
 #include "oracle/hw/host_check.h"
 #include "sim/core/trace.h"
+#include "sim/devices/platform.h"
 
 #define US(x) ((sim_ps)(x) * SIM_PS_PER_US)
 #define MSEC(x) ((sim_ps)(x) * SIM_PS_PER_MS)
@@ -258,6 +259,58 @@ Test(hpet_timers, interrupt_waits_for_a_paused_vm)
 {
 	pause_case("host", MSEC(3050));
 	pause_case("vm", MSEC(3100));
+}
+
+/*
+ * FSB delivery (nanovms/nanos PR #1224).  Without Tn_FSB_INT_DEL_CAP (the
+ * board's default) the device ignores FSB_EN and pulses pin 0: the "fsb"
+ * guest hears nothing.  With the capability the message (value 0x40 + n)
+ * reaches the guest: 1 ms one-shots at k ms, as on a pin.
+ */
+Test(hpet_timers, fsb_route_needs_the_capability)
+{
+	struct watch w;
+	struct machine *m = run_hpet("10.5ms", "{\"vcpus\": [0], \"device\": \"hpet\", \"timer\": 2, "
+				     "\"mode\": \"oneshot\", \"period\": \"1ms\", \"route\": \"fsb\"}", NULL,
+				     "{\"check\": \"timer_live\", \"expect\": \"fail\", \"silent_max\": "
+				     "\"5ms\"}", &w);
+	const struct host_check_result *r = machine_host_check_result(m, 0);
+	struct scenario *s;
+	struct sim_diag err;
+	struct hpet *h;
+
+	cr_expect_eq(w.n, 0);
+	cr_expect(strstr(r->first, "Tn_FSB_INT_DEL_CAP is 0"), "%s", r->first);
+	machine_destroy(m);
+	scenario_destroy(w.s);
+
+	/* the same guest on an HPET whose comparator 2 has FSB delivery */
+	s = parse("{\"name\": \"ht\", \"duration\": \"10.5ms\",\n"
+		  " \"platform\": {\"hpet\": {\"frequency\": \"10MHz\", \"counter_bits\": 32}},\n"
+		  " \"hosts\": [{\"name\": \"h\", \"tsc\": \"2GHz\", \"uptime\": \"1h\", "
+		  "\"sockets\": [{\"cpus\": 2}]}],\n"
+		  " \"vm\": {\"host\": \"h\", \"vcpus\": 1, \"uptime\": \"1h\"},\n"
+		  " \"guest_timers\": [{\"vcpus\": [0], \"device\": \"hpet\", \"timer\": 2, "
+		  "\"mode\": \"oneshot\", \"period\": \"1ms\", \"route\": \"fsb\"}],\n"
+		  " \"host_checks\": [{\"check\": \"timer_live\", \"expect\": \"pass\", "
+		  "\"slack\": \"0s\"}]}\n");
+	memset(&w, 0, sizeof(w));
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	h = machine_board(m)->slot[BOARD_DEV_HPET].chip;
+	h->timer[2].caps |= HPET_TN_FSB_INT_DEL_CAP;    /* as QEMU's hpet.msi=true */
+	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_GUEST_TIMER), on_rec,
+				      &w));
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+	r = machine_host_check_result(m, 0);
+	cr_expect_eq(w.n, 10);
+	cr_expect_eq(w.at[0], MSEC(1));
+	cr_expect_eq(w.at[9], MSEC(10));
+	cr_expect_str_eq(w.mode, "HPET timer 2 one-shot (FSB)");
+	cr_expect(r->passed, "%s", r->first);
+	machine_destroy(m);
+	scenario_destroy(s);
 }
 
 static void expect_load_error(const char *timer, const char *msg)

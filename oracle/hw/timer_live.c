@@ -157,17 +157,30 @@ static void early_violation(struct host_check *k, unsigned vcpu,
 }
 
 /* What the board's HPET holds for a silent comparator: where its next match is. */
-static void hpet_silent_cause(struct host_check *k, char *buf, size_t n, unsigned timer, sim_ps now)
+static void hpet_silent_cause(struct host_check *k, char *buf, size_t n, unsigned timer,
+			      const char *mode, sim_ps now)
 {
 	struct platform *pf = host_check_env(k)->board;
 	const struct hpet *h = pf ? pf->slot[BOARD_DEV_HPET].chip : NULL;
+	const struct hpet_timer *ht;
 	sim_ps next;
 	char a[32];
 
 	if (!h || timer >= h->params.ntimers)
 		return;
+	ht = &h->timer[timer];
 	next = hpet_next_match(h, timer);
-	hc_append(buf, n, ": the comparator holds 0x%08" PRIx64 ", the counter 0x%08" PRIx64,
+	/* where the device sends it (1.0a 2.3.8, 2.4.2.1) */
+	if ((h->gen_conf & HPET_LEG_RT_CNF) && timer < 2)
+		hc_append(buf, n, ": the HPET drives legacy IRQ%u", timer == 0 ? 0 : 8);
+	else if (ht->conf & HPET_TN_FSB_EN_CNF)
+		hc_append(buf, n, ": the HPET sends FSB messages");
+	else
+		hc_append(buf, n, ": the HPET drives I/O APIC pin %u",
+			  (unsigned)((ht->conf & HPET_TN_INT_ROUTE_CNF) >> HPET_TN_INT_ROUTE_SHIFT));
+	if (strstr(mode, "(FSB)") && !(ht->conf & HPET_TN_FSB_EN_CNF))
+		hc_append(buf, n, ", not FSB: Tn_FSB_INT_DEL_CAP is 0, so FSB_EN was ignored");
+	hc_append(buf, n, "; the comparator holds 0x%08" PRIx64 ", the counter 0x%08" PRIx64,
 		  hpet_comparator(h, timer, platform_time(pf, now)) & 0xffffffffu,
 		  hpet_main_counter(h, platform_time(pf, now)) & 0xffffffffu);
 	if (next != SIM_NEVER && !platform_stopped(pf) && next >= platform_time(pf, now))
@@ -191,7 +204,7 @@ static void silent_violation(struct host_check *k, struct timer_live *t,
 	       vl->hpet ? "" : " timer", hc_dur_s(c, (int64_t)k->cfg.timer_live.silent_max_ps),
 	       sim_format_seconds(a, vl->silent_from_ps), at_fire ? ", until an interrupt now" : "");
 	if (vl->hpet && !at_fire)
-		hpet_silent_cause(k, r->first, sizeof(r->first), vl->hpet - 1, now);
+		hpet_silent_cause(k, r->first, sizeof(r->first), vl->hpet - 1, vl->mode, now);
 	if (vm && vcpu < vm->nvcpus && !at_fire && !vl->hpet) {
 		const struct kvm_lapic_timer *lt = &vm->vcpus[vcpu].lapic;
 

@@ -20,6 +20,9 @@
 #include "sim/kvm/pvclock.h"
 
 #define HPET_REG(off) (PLATFORM_HPET_BASE + (off))
+#define NO_LINE UINT32_MAX
+#define FSB_ADDR UINT32_C(0xfee00000)   /* the local APIC's MSI window */
+#define FSB_VALUE(n) (0x40u + (n))       /* the vector: one per comparator */
 
 enum step { STEP_IDLE, STEP_INIT, STEP_READ, STEP_WRITE, STEP_CHECK, STEP_PERIODIC, STEP_START };
 
@@ -27,7 +30,8 @@ struct hpet_gtimer {
 	struct hpet_timers *g;
 	struct kvm_vcpu *v;
 	struct hpet_timer_params p;
-	unsigned line;                 /* intercept line of its route */
+	unsigned line;                 /* intercept line of its route; NO_LINE for FSB */
+	bool fsb;                      /* FSB delivery: messages with value fsb_value */
 	struct sim_event ev;           /* the program's next step */
 	char ev_name[40];
 	char mode[48];                 /* "HPET timer N one-shot", for the records */
@@ -260,8 +264,13 @@ static void init_timer(struct hpet_gtimer *t, sim_ps now)
 	conf = readl(g, HPET_TIMN_CONF(n), &cost);
 	conf &= ~(uint32_t)(HPET_TN_TYPE_CNF | HPET_TN_INT_TYPE_CNF | HPET_TN_INT_ROUTE_CNF |
 			    HPET_TN_FSB_EN_CNF);
-	if (t->p.route == HPET_ROUTE_IOAPIC)
+	if (t->fsb) {
+		writel(g, HPET_TIMN_FSB_ROUTE(n), FSB_VALUE(n));
+		writel(g, HPET_TIMN_FSB_ROUTE(n) + 4, FSB_ADDR);
+		conf |= (uint32_t)HPET_TN_FSB_EN_CNF;     /* ignored without the capability */
+	} else if (t->line != NO_LINE && t->p.route != HPET_ROUTE_LEGACY) {
 		conf |= (uint32_t)((uint64_t)t->line << HPET_TN_INT_ROUTE_SHIFT);
+	}
 	conf |= (uint32_t)(HPET_TN_INT_ENB_CNF | HPET_TN_32MODE_CNF);
 	writel(g, HPET_TIMN_CONF(n), conf);
 	t->delta = ticks_of(g, t->p.period_ps);
@@ -307,19 +316,31 @@ static void deliver_fn(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	arm_oneshot(t, now);
 }
 
+static void take(struct hpet_gtimer *t, sim_ps now)
+{
+	t->pending = true;
+	if (!stopped(t) && t->next == STEP_IDLE)
+		sim_schedule(t->g->vm->q, &t->deliver, now);
+}
+
 void hpet_timers_irq(struct hpet_timers *g, unsigned line, bool level, sim_ps now)
 {
 	if (!g || !level)
 		return;
-	for (unsigned i = 0; i < g->n; i++) {
-		struct hpet_gtimer *t = &g->t[i];
+	for (unsigned i = 0; i < g->n; i++)
+		if (g->t[i].line == line)
+			take(&g->t[i], now);
+}
 
-		if (t->line != line)
-			continue;
-		t->pending = true;
-		if (!stopped(t) && t->next == STEP_IDLE)
-			sim_schedule(g->vm->q, &t->deliver, now);
-	}
+/* An FSB message from the HPET, at the chips' time: the board's shift makes it true time. */
+static void fsb_write(void *sink, uint32_t addr, uint32_t value, sim_ps now)
+{
+	struct hpet_timers *g = sink;
+
+	(void)addr;
+	for (unsigned i = 0; i < g->n; i++)
+		if (g->t[i].fsb && FSB_VALUE(g->t[i].p.timer) == value)
+			take(&g->t[i], now + g->pf->irq.time_shift_ps);
 }
 
 void hpet_timers_running(struct hpet_timers *g, int vcpu, bool running, sim_ps now)
@@ -351,8 +372,15 @@ static bool pick_line(struct hpet_timers *g, struct hpet_gtimer *t, uint32_t *us
 		      struct sim_diag *err)
 {
 	const struct hpet *h = g->hpet;
+	bool fsb_cap = (h->timer[t->p.timer].caps & HPET_TN_FSB_INT_DEL_CAP) != 0;
 	uint32_t cap;
 
+	/* the guest reads Tn_FSB_INT_DEL_CAP only on the checked route */
+	if (t->p.route == HPET_ROUTE_FSB || (t->p.route == HPET_ROUTE_FSB_OR_IOAPIC && fsb_cap)) {
+		t->fsb = true;
+		t->line = NO_LINE;
+		return true;
+	}
 	if (t->p.route == HPET_ROUTE_LEGACY) {
 		if (!h->params.legacy_route_cap || t->p.timer > 1)
 			return sim_diag_fail(err, "HPET timer %u: the legacy route needs LEG_RT_CAP and "
@@ -420,16 +448,19 @@ struct hpet_timers *hpet_timers_create(struct kvm_vm *vm, struct platform *pf,
 			return NULL;
 		}
 		t->v = &vm->vcpus[p[i].vcpu];
-		snprintf(t->mode, sizeof(t->mode), "HPET timer %u %s", p[i].timer,
-			 p[i].periodic ? "periodic" : "one-shot");
+		snprintf(t->mode, sizeof(t->mode), "HPET timer %u %s%s", p[i].timer,
+			 p[i].periodic ? "periodic" : "one-shot", t->fsb ? " (FSB)" : "");
 		snprintf(t->ev_name, sizeof(t->ev_name), "guest.hpet%u.program", p[i].timer);
 		snprintf(t->deliver_name, sizeof(t->deliver_name), "guest.hpet%u.irq", p[i].timer);
 		t->next = STEP_INIT;
 		sim_event_init(&t->ev, t->ev_name, SIM_PRIO_GUEST, step_fn);
 		sim_event_init(&t->deliver, t->deliver_name, SIM_PRIO_GUEST, deliver_fn);
 	}
-	for (unsigned i = 0; i < g->n; i++)
+	for (unsigned i = 0; i < g->n; i++) {
+		if (g->t[i].fsb)
+			hpet_set_fsb_sink(g->hpet, &(struct hpet_fsb_sink){ fsb_write, g });
 		sim_schedule(vm->q, &g->t[i].ev, g->t[i].p.start_ps);
+	}
 	return g;
 }
 
@@ -440,6 +471,8 @@ void hpet_timers_destroy(struct hpet_timers *g)
 	for (unsigned i = 0; i < g->n; i++) {
 		sim_cancel(g->vm->q, &g->t[i].ev);
 		sim_cancel(g->vm->q, &g->t[i].deliver);
+		if (g->t[i].fsb)
+			hpet_set_fsb_sink(g->hpet, NULL);
 	}
 	free(g->vcpu_stopped);
 	free(g);

@@ -21,7 +21,12 @@
  * The guest enables the counter (ENABLE_CNF) if it was halted.  Routes:
  * LegacyReplacement (timers 0 and 1: IRQ0 and IRQ8; Linux's boot
  * clockevent) or an I/O APIC pin from Tn_INT_ROUTE_CAP (the lowest one no
- * other comparator here took).  The interrupt reaches the guest on its vCPU
+ * other comparator here took), or FSB delivery (Tn_FSB_EN_CNF, the message's
+ * value naming the comparator), with or without first checking
+ * Tn_FSB_INT_DEL_CAP (nanovms/nanos PR #1224: a guest that sets FSB_EN
+ * without the capability, as on ESXi or QEMU without hpet.msi=true, gets no
+ * interrupt: the device ignores the bit and drives Tn_INT_ROUTE_CNF's pin
+ * 0; the fix falls back to an I/O APIC pin).  The interrupt reaches the guest on its vCPU
  * while that vCPU runs; one taken while the VM or the vCPU is stopped, or
  * while the guest is in the middle of programming it (interrupts off), is
  * pending until then.  Records are SIM_TRACE_GUEST_TIMER with hpet_timer =
@@ -45,6 +50,8 @@
 enum hpet_timer_route {
 	HPET_ROUTE_IOAPIC,                /* "ioapic": Tn_INT_ROUTE_CNF to a pin */
 	HPET_ROUTE_LEGACY,                /* "legacy": LEG_RT_CNF, timers 0 and 1 only */
+	HPET_ROUTE_FSB,                   /* "fsb": Tn_FSB_EN_CNF, capability unchecked */
+	HPET_ROUTE_FSB_OR_IOAPIC,         /* "fsb_or_ioapic": FSB if Tn_FSB_INT_DEL_CAP, else a pin */
 	HPET_ROUTE_COUNT
 };
 

@@ -482,6 +482,12 @@ _Static_assert((int)SCN_TIMER_ONESHOT == (int)GUEST_TIMER_ONESHOT &&
 	       (int)SCN_TIMER_PERIODIC == (int)GUEST_TIMER_PERIODIC &&
 	       (int)SCN_TIMER_DEADLINE == (int)GUEST_TIMER_DEADLINE, "guest timer modes in one order");
 
+_Static_assert((int)SCN_HPET_ROUTE_IOAPIC == (int)HPET_ROUTE_IOAPIC &&
+	       (int)SCN_HPET_ROUTE_LEGACY == (int)HPET_ROUTE_LEGACY &&
+	       (int)SCN_HPET_ROUTE_FSB == (int)HPET_ROUTE_FSB &&
+	       (int)SCN_HPET_ROUTE_FSB_OR_IOAPIC == (int)HPET_ROUTE_FSB_OR_IOAPIC &&
+	       (int)SCN_HPET_ROUTE_COUNT == (int)HPET_ROUTE_COUNT, "HPET routes in one order");
+
 /* The guest's HPET comparator timers: the "guest_timers" entries with "device": "hpet". */
 static bool build_hpet_timers(struct machine *m, struct sim_diag *err)
 {
@@ -500,7 +506,7 @@ static bool build_hpet_timers(struct machine *m, struct sim_diag *err)
 			.periodic = t->mode == SCN_TIMER_PERIODIC,
 			.period_ps = t->period_ps,
 			.start_ps = t->start_ps,
-			.route = t->hpet_legacy ? HPET_ROUTE_LEGACY : HPET_ROUTE_IOAPIC,
+			.route = (enum hpet_timer_route)t->hpet_route,
 			.check = t->hpet_check,
 			.preempt_ps = t->hpet_preempt_ps,
 			.preempt_every = t->hpet_preempt_every,

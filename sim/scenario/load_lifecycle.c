@@ -68,7 +68,9 @@ static const struct field snapshot_rows[] = {
 };
 
 static const char *const guest_timer_device_names[] = { "apic", "hpet", NULL };
-static const char *const hpet_route_names[] = { "ioapic", "legacy", NULL };
+static const char *const hpet_route_names[] = { "ioapic", "legacy", "fsb", "fsb_or_ioapic", NULL };
+_Static_assert(sizeof(hpet_route_names) / sizeof(hpet_route_names[0]) == SCN_HPET_ROUTE_COUNT + 1,
+	       "one name per HPET route");
 static const char *const hpet_check_names[] = { "none", "linux", NULL };
 
 static const struct field guest_timer_rows[] = {
@@ -80,7 +82,7 @@ static const struct field guest_timer_rows[] = {
 	{ ROW("device", F_ENUM_BOOL, GT(hpet)), .dflt = "apic", .names = guest_timer_device_names },
 	{ ROW("timer", F_UINT, GT(hpet_timer)), .dflt = "0", .max = 31,
 	  .what = "an HPET comparator index" },
-	{ ROW("route", F_ENUM_BOOL, GT(hpet_legacy)), .dflt = "ioapic", .names = hpet_route_names },
+	{ ROW("route", F_ENUM, GT(hpet_route)), .dflt = "ioapic", .names = hpet_route_names },
 	{ ROW("check", F_ENUM_BOOL, GT(hpet_check)), .dflt = "linux", .names = hpet_check_names },
 	{ ROW("preempt", F_DURATION_PS, GT(hpet_preempt_ps)), .dflt = "0s" },
 	{ ROW("preempt_every", F_UINT, GT(hpet_preempt_every)), .dflt = "1", .min = 1,
@@ -284,7 +286,7 @@ static bool load_hpet_timer(struct loader *ld, const struct node *o, const struc
 		if (sc->guest_timers[j].hpet && sc->guest_timers[j].hpet_timer == t->hpet_timer)
 			return fail(ld, v.path, "HPET timer %u already has a guest timer (%s)",
 				    t->hpet_timer, sc->guest_timers[j].path);
-	if (t->hpet_legacy && t->hpet_timer > 1) {
+	if (t->hpet_route == SCN_HPET_ROUTE_LEGACY && t->hpet_timer > 1) {
 		join_key(v.path, o->path, "route");
 		return fail(ld, v.path, "the legacy route carries HPET timers 0 and 1 only, got "
 			    "timer %u", t->hpet_timer);
