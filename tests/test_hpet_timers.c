@@ -3,7 +3,9 @@
  * over them, on a 10 MHz HPET: COUNTER_CLK_PERIOD = 10^15 / 10^7 = 10^8 fs
  * = 100 ns per tick, so 1 ms is 10000 ticks and a 32-bit wrap 2^32 x 100 ns
  * = 429.4967296 s.  Every MMIO access is a 2 us exit (the board's default).
- * The guest enables the counter at t = 0 (count 0 then).
+ * At t = 0 the guest reads GEN_CONF; its write of ENABLE_CNF lands at 2 us
+ * (the counter starts there from 0); Tn_CONF's read and write take 4 us
+ * more, so the guest's first arming starts at 8 us, count 60.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -74,10 +76,11 @@ static struct machine *run_hpet(const char *duration, const char *timer, const c
 }
 
 /*
- * One-shot 1 ms with Linux's check: the arming at t reads count c (t = c x
- * 100 ns), writes c + 10000, re-reads at t + 4 us (c + 40: 9960 ahead, no
- * -ETIME); the match is at c + 10000, t + 1 ms exactly, and the handler
- * re-arms there.  Interrupts at k ms, k = 1..100 in 100.5 ms; lateness 0.
+ * One-shot 1 ms with Linux's check: the arming at t reads count c (t = 2 us
+ * + c x 100 ns), writes c + 10000, re-reads at t + 4 us (c + 40: 9960
+ * ahead, no -ETIME); the match is at c + 10000, t + 1 ms exactly, and the
+ * handler re-arms there.  The first arming at 8 us: interrupts at 8 us + k
+ * ms, k = 1..100 in 100.5 ms; lateness 0.
  */
 Test(hpet_timers, oneshot_fires_every_delay_by_hand)
 {
@@ -88,7 +91,8 @@ Test(hpet_timers, oneshot_fires_every_delay_by_hand)
 
 	cr_expect_eq(w.n, 100);
 	for (unsigned i = 0; i < 16; i++) {
-		cr_expect_eq(w.at[i], MSEC(i + 1), "fire %u at %llu ps", i, (unsigned long long)w.at[i]);
+		cr_expect_eq(w.at[i], US(8) + MSEC(i + 1), "fire %u at %llu ps", i,
+			     (unsigned long long)w.at[i]);
 		cr_expect_eq(w.late_ticks[i], 0);
 	}
 	cr_expect_eq(w.hpet_timer, 3, "comparator 2, + 1");
@@ -101,12 +105,12 @@ Test(hpet_timers, oneshot_fires_every_delay_by_hand)
 }
 
 /*
- * Without the check, the 3rd arming (at 2 ms: count 20000, target 30000) is
- * preempted 1.5 ms after its read's 2 us exit: the write lands at 3.502 ms,
- * count 35020, behind 30000.  The 32-bit comparator matches when the counter
- * comes round to 30000 again: count 30000 + 2^32, at (30000 + 2^32) x 100 ns
- * = 429.4997296 s, 2^32 ticks = 429.4967296 s late.  The vCPU was silent from
- * 2 ms to then: 429.4977296 s, the worst.
+ * Without the check, the 3rd arming (at 2.008 ms: count 20060, target 30060)
+ * is preempted 1.5 ms after its read's 2 us exit: the write lands at 3.510
+ * ms, count 35080, behind 30060.  The 32-bit comparator matches when the
+ * counter comes round to 30060 again: count 30060 + 2^32, at 2 us + (30060 +
+ * 2^32) x 100 ns = 429.499737600 s, 2^32 ticks = 429.4967296 s late.  The
+ * vCPU was silent from 2.008 ms to then, the worst.
  */
 Test(hpet_timers, write_behind_the_counter_waits_a_wrap)
 {
@@ -117,15 +121,15 @@ Test(hpet_timers, write_behind_the_counter_waits_a_wrap)
 				     "{\"check\": \"timer_live\", \"expect\": \"fail\", \"slack\": \"1ms\"}",
 				     &w);
 	const struct host_check_result *r = machine_host_check_result(m, 0);
-	const sim_ps wrap_fire = (30000 + WRAP_TICKS) * TICK_PS;
+	const sim_ps wrap_fire = US(2) + (30060 + WRAP_TICKS) * TICK_PS;
 
 	cr_assert_geq(w.n, 3);
-	cr_expect_eq(w.at[0], MSEC(1));
-	cr_expect_eq(w.at[1], MSEC(2));
+	cr_expect_eq(w.at[0], US(8) + MSEC(1));
+	cr_expect_eq(w.at[1], US(8) + MSEC(2));
 	cr_expect_eq(w.at[2], wrap_fire, "%llu", (unsigned long long)w.at[2]);
 	cr_expect_eq(w.late_ticks[2], WRAP_TICKS);
 	cr_expect(!r->passed);
-	cr_expect_eq(r->worst, (int64_t)(wrap_fire - MSEC(2)));
+	cr_expect_eq(r->worst, (int64_t)(wrap_fire - US(8) - MSEC(2)));
 	cr_expect(strstr(r->first, "HPET timer 0 one-shot fired 429.496729 s late"), "%s", r->first);
 	cr_expect(strstr(r->first, "32-bit wrap"), "%s", r->first);
 	machine_destroy(m);
@@ -133,11 +137,11 @@ Test(hpet_timers, write_behind_the_counter_waits_a_wrap)
 }
 
 /*
- * With Linux's check the same arming re-reads at 3.504 ms (count 35040:
- * 30000 - 35040 < 128, -ETIME) and re-arms with 192 ticks: read at 3.506 ms
- * (35060, target 35252), write at 3.508 ms, check at 3.510 ms (35100: 152
- * ahead, accepted).  The match at 35252 is 3.5252 ms: 5252 ticks after the
- * 30000 the guest meant, 525.2 us late.
+ * With Linux's check the same arming re-reads at 3.512 ms (count 35100:
+ * 30060 - 35100 < 128, -ETIME) and re-arms with 192 ticks: read at 3.514 ms
+ * (35120, target 35312), write at 3.516 ms, check at 3.518 ms (35160: 152
+ * ahead, accepted).  The match at 35312 is 3.5332 ms: 5252 ticks after the
+ * 30060 the guest meant, 525.2 us late.
  */
 Test(hpet_timers, linux_check_rearms_with_the_minimum_delta)
 {
@@ -149,22 +153,23 @@ Test(hpet_timers, linux_check_rearms_with_the_minimum_delta)
 				     "\"silent_max\": \"2ms\"}", &w);
 	const struct host_check_result *r = machine_host_check_result(m, 0);
 
-	cr_expect_eq(w.at[2], US(3525) + 200 * SIM_PS_PER_NS, "%llu", (unsigned long long)w.at[2]);
+	cr_expect_eq(w.at[2], US(3533) + 200 * SIM_PS_PER_NS, "%llu", (unsigned long long)w.at[2]);
 	cr_expect_eq(w.late_ticks[2], 5252);
 	/* the next arming from there: 1 ms on */
-	cr_expect_eq(w.at[3], US(4525) + 200 * SIM_PS_PER_NS);
+	cr_expect_eq(w.at[3], US(4533) + 200 * SIM_PS_PER_NS);
 	cr_expect(r->passed, "%s", r->first);
-	/* the silence from 2 ms to 3.5252 ms */
+	/* the silence from 2.008 ms to 3.5332 ms */
 	cr_expect_eq(r->worst, (int64_t)(US(1525) + 200 * SIM_PS_PER_NS));
 	machine_destroy(m);
 	scenario_destroy(w.s);
 }
 
 /*
- * Periodic 1 ms (hpet_clkevt_set_state_periodic): at t = 0 the guest reads
- * GEN_CONF, halts the counter (count 0), reads it, reads and writes Tn_CONF,
- * writes 10000 with VAL_SET, waits 1 us, writes the period 10000: 7 exits
- * and 1 us, so the counter restarts at 15 us.  Matches at 15 us + k ms.
+ * Periodic 1 ms (hpet_clkevt_set_state_periodic): at 8 us the guest reads
+ * GEN_CONF, its halt lands at 10 us (count 80), then it reads the counter,
+ * reads and writes Tn_CONF, writes 10080 with VAL_SET, waits 1 us, writes
+ * the period 10000 (6 exits and 1 us: 23 us), reads GEN_CONF and its
+ * ENABLE_CNF lands at 25 us.  Matches at 25 us + k ms.
  */
 Test(hpet_timers, periodic_restarts_the_counter_after_the_setup)
 {
@@ -176,7 +181,7 @@ Test(hpet_timers, periodic_restarts_the_counter_after_the_setup)
 
 	cr_expect_eq(w.n, 5);
 	for (unsigned i = 0; i < 5; i++) {
-		cr_expect_eq(w.at[i], US(15) + MSEC(i + 1), "fire %u at %llu", i,
+		cr_expect_eq(w.at[i], US(25) + MSEC(i + 1), "fire %u at %llu", i,
 			     (unsigned long long)w.at[i]);
 		cr_expect_eq(w.late_ticks[i], 0);
 	}
@@ -189,7 +194,7 @@ Test(hpet_timers, periodic_restarts_the_counter_after_the_setup)
 /*
  * F18: a periodic period under one tick (50 ns at 100 ns) is written as 0.
  * The device then adds 0 at each match (IA-PC HPET 1.0a 2.3.9.1): the
- * comparator matches once per 32-bit wrap, at 15 us + k x 2^32 x 100 ns,
+ * comparator matches once per 32-bit wrap, at 25 us + k x 2^32 x 100 ns,
  * with a handful of events, not a livelock.
  */
 Test(hpet_timers, periodic_zero_matches_once_per_wrap)
@@ -202,8 +207,8 @@ Test(hpet_timers, periodic_zero_matches_once_per_wrap)
 	const struct host_check_result *r = machine_host_check_result(m, 0);
 
 	cr_expect_eq(w.n, 2);
-	cr_expect_eq(w.at[0], US(15) + WRAP_TICKS * TICK_PS);
-	cr_expect_eq(w.at[1], US(15) + 2 * WRAP_TICKS * TICK_PS);
+	cr_expect_eq(w.at[0], US(25) + WRAP_TICKS * TICK_PS);
+	cr_expect_eq(w.at[1], US(25) + 2 * WRAP_TICKS * TICK_PS);
 	cr_expect_eq(w.late_ticks[0], 0);
 	cr_expect_eq(w.late_ticks[1], 0);
 	cr_expect(r->passed, "%s", r->first);
@@ -212,10 +217,11 @@ Test(hpet_timers, periodic_zero_matches_once_per_wrap)
 }
 
 /*
- * A one-shot 100 ms across a pause from 1.05 s to 3.05 s.  Host's board: the
- * HPET runs on, matches at 1.1 s, and the interrupt waits for the resume
- * (3.05 s); timer_live counts from the resume: on time.  VM's board: the
- * HPET stops for the 2 s, so the match comes at 1.1 + 2 = 3.1 s.
+ * A one-shot 100 ms (first armed at 8 us) across a pause from 1.05 s to 3.05
+ * s.  Host's board: the HPET runs on, matches at 1.100008 s, and the
+ * interrupt waits for the resume (3.05 s); timer_live counts from the
+ * resume: on time.  VM's board: the HPET stops for the 2 s, so the match
+ * comes at 1.100008 + 2 = 3.100008 s.
  */
 static void pause_case(const char *board, sim_ps expect_ps)
 {
@@ -248,7 +254,7 @@ static void pause_case(const char *board, sim_ps expect_ps)
 				      &w));
 	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
 	r = machine_host_check_result(m, 0);
-	cr_expect_eq(w.at[9], MSEC(1000), "%s: the last before the pause", board);
+	cr_expect_eq(w.at[9], US(8) + MSEC(1000), "%s: the last before the pause", board);
 	cr_expect_eq(w.at[10], expect_ps, "%s: %llu", board, (unsigned long long)w.at[10]);
 	cr_expect(r->passed, "%s: %s", board, r->first);
 	machine_destroy(m);
@@ -258,14 +264,15 @@ static void pause_case(const char *board, sim_ps expect_ps)
 Test(hpet_timers, interrupt_waits_for_a_paused_vm)
 {
 	pause_case("host", MSEC(3050));
-	pause_case("vm", MSEC(3100));
+	pause_case("vm", US(8) + MSEC(3100));
 }
 
 /*
  * FSB delivery (nanovms/nanos PR #1224).  Without Tn_FSB_INT_DEL_CAP (the
  * board's default) the device ignores FSB_EN and pulses pin 0: the "fsb"
  * guest hears nothing.  With the capability the message (value 0x40 + n)
- * reaches the guest: 1 ms one-shots at k ms, as on a pin.
+ * reaches the guest: 1 ms one-shots at 12 us + k ms (two more exits at init
+ * for the FSB route).
  */
 Test(hpet_timers, fsb_route_needs_the_capability)
 {
@@ -305,8 +312,8 @@ Test(hpet_timers, fsb_route_needs_the_capability)
 	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
 	r = machine_host_check_result(m, 0);
 	cr_expect_eq(w.n, 10);
-	cr_expect_eq(w.at[0], MSEC(1));
-	cr_expect_eq(w.at[9], MSEC(10));
+	cr_expect_eq(w.at[0], US(12) + MSEC(1));
+	cr_expect_eq(w.at[9], US(12) + MSEC(10));
 	cr_expect_str_eq(w.mode, "HPET timer 2 one-shot (FSB)");
 	cr_expect(r->passed, "%s", r->first);
 	machine_destroy(m);

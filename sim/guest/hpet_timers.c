@@ -24,7 +24,19 @@
 #define FSB_ADDR UINT32_C(0xfee00000)   /* the local APIC's MSI window */
 #define FSB_VALUE(n) (0x40u + (n))       /* the vector: one per comparator */
 
-enum step { STEP_IDLE, STEP_INIT, STEP_READ, STEP_WRITE, STEP_CHECK, STEP_PERIODIC, STEP_START };
+/*
+ * The program's steps.  An access that starts or stops the counter, reads
+ * it or writes a comparator it runs against is a step of its own, at the
+ * time the previous exit returned; accesses in between that depend on no
+ * time (Tn_CONF, the FSB route, anything while the counter is halted) run in
+ * the same step, their costs added.
+ */
+enum step {
+	STEP_IDLE,
+	STEP_INIT, STEP_INIT_GEN,                     /* read GEN_CONF; enable, route */
+	STEP_READ, STEP_WRITE, STEP_CHECK,            /* hpet_clkevt_set_next_event() */
+	STEP_PERIODIC, STEP_HALT, STEP_START, STEP_ENABLE, /* hpet_clkevt_set_state_periodic() */
+};
 
 struct hpet_gtimer {
 	struct hpet_timers *g;
@@ -44,6 +56,7 @@ struct hpet_gtimer {
 	uint64_t armings;              /* one-shot armings so far */
 	uint32_t delta;                /* ticks of this arming (the min delta on a retry) */
 	uint32_t cnt;                  /* the guest's 32-bit target being programmed */
+	uint32_t reg;                  /* a register read in one step, written in the next */
 	uint64_t target;               /* unwrapped: the count the guest meant the match at */
 	sim_ps armed_ps;
 	unsigned tries;
@@ -187,12 +200,15 @@ static void run_step(struct hpet_gtimer *t, sim_ps now)
 		}
 		program_done(t, now + cost);
 		return;
-	case STEP_PERIODIC: {
-		/* hpet_clkevt_set_state_periodic(): counter halted while the comparator is set */
-		uint32_t gen = readl(g, HPET_GEN_CONF, &cost), conf;
-		sim_ps at = now + cost;
+	case STEP_PERIODIC:
+		t->reg = readl(g, HPET_GEN_CONF, &cost);
+		step_at(t, STEP_HALT, now + cost);
+		return;
+	case STEP_HALT: {
+		/* hpet_stop_counter(); with the counter halted nothing below depends on time */
+		sim_ps at = now + writel(g, HPET_GEN_CONF, t->reg & ~(uint32_t)HPET_ENABLE_CNF);
+		uint32_t conf;
 
-		at += writel(g, HPET_GEN_CONF, gen & ~(uint32_t)HPET_ENABLE_CNF);
 		c = readl(g, HPET_MAIN_CNT, &cost);
 		at += cost;
 		conf = readl(g, HPET_TIMN_CONF(n), &cost);
@@ -214,11 +230,18 @@ static void run_step(struct hpet_gtimer *t, sim_ps now)
 	}
 	case STEP_START:
 		/* hpet_start_counter() */
-		cost = writel(g, HPET_GEN_CONF, readl(g, HPET_GEN_CONF, &cost) |
-			      (uint32_t)HPET_ENABLE_CNF);
+		t->reg = readl(g, HPET_GEN_CONF, &cost);
+		step_at(t, STEP_ENABLE, now + cost);
+		return;
+	case STEP_ENABLE:
+		cost = writel(g, HPET_GEN_CONF, t->reg | (uint32_t)HPET_ENABLE_CNF);
 		program_done(t, now + cost);
 		return;
 	case STEP_INIT:
+		t->reg = readl(g, HPET_GEN_CONF, &cost);
+		step_at(t, STEP_INIT_GEN, now + cost);
+		return;
+	case STEP_INIT_GEN:
 		init_timer(t, now);
 		return;
 	case STEP_IDLE:
@@ -253,32 +276,32 @@ static void init_timer(struct hpet_gtimer *t, sim_ps now)
 {
 	struct hpet_timers *g = t->g;
 	unsigned n = t->p.timer;
-	sim_ps cost = 0;
-	uint32_t gen, conf;
+	uint32_t gen = t->reg | (uint32_t)HPET_ENABLE_CNF, conf;
+	sim_ps cost = 0, at = now;
 
-	gen = readl(g, HPET_GEN_CONF, &cost);
-	gen |= (uint32_t)HPET_ENABLE_CNF;
 	if (t->p.route == HPET_ROUTE_LEGACY)
 		gen |= (uint32_t)HPET_LEG_RT_CNF;   /* hpet_enable_legacy_int() */
-	writel(g, HPET_GEN_CONF, gen);
+	at += writel(g, HPET_GEN_CONF, gen);
 	conf = readl(g, HPET_TIMN_CONF(n), &cost);
+	at += cost;
 	conf &= ~(uint32_t)(HPET_TN_TYPE_CNF | HPET_TN_INT_TYPE_CNF | HPET_TN_INT_ROUTE_CNF |
 			    HPET_TN_FSB_EN_CNF);
 	if (t->fsb) {
-		writel(g, HPET_TIMN_FSB_ROUTE(n), FSB_VALUE(n));
-		writel(g, HPET_TIMN_FSB_ROUTE(n) + 4, FSB_ADDR);
+		at += writel(g, HPET_TIMN_FSB_ROUTE(n), FSB_VALUE(n));
+		at += writel(g, HPET_TIMN_FSB_ROUTE(n) + 4, FSB_ADDR);
 		conf |= (uint32_t)HPET_TN_FSB_EN_CNF;     /* ignored without the capability */
 	} else if (t->line != NO_LINE && t->p.route != HPET_ROUTE_LEGACY) {
 		conf |= (uint32_t)((uint64_t)t->line << HPET_TN_INT_ROUTE_SHIFT);
 	}
 	conf |= (uint32_t)(HPET_TN_INT_ENB_CNF | HPET_TN_32MODE_CNF);
-	writel(g, HPET_TIMN_CONF(n), conf);
+	at += writel(g, HPET_TIMN_CONF(n), conf);
 	t->delta = ticks_of(g, t->p.period_ps);
 	if (t->p.periodic) {
-		t->next = STEP_PERIODIC;
-		run_step(t, now);
+		step_at(t, STEP_PERIODIC, at);
 	} else {
-		arm_oneshot(t, now);
+		t->tries = 0;
+		t->armings++;
+		step_at(t, STEP_READ, at);
 	}
 }
 
