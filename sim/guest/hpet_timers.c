@@ -8,7 +8,8 @@
  *
  * A one-shot arming is a small program of bus accesses, each an event at the
  * time the previous one's exit returns: READ the counter, WRITE the
- * comparator (after the preemption draw), CHECK the counter.  The guest runs
+ * comparator (after the preemption, on a preempted arming), CHECK the
+ * counter.  The guest runs
  * it with interrupts off, so an interrupt that comes meanwhile waits for its
  * end; a stop of the VM or of the vCPU freezes it where it is.
  */
@@ -43,7 +44,7 @@ struct hpet_gtimer {
 	struct kvm_vcpu *v;
 	struct hpet_timer_params p;
 	unsigned line;                 /* intercept line of its route; NO_LINE for FSB */
-	bool fsb;                      /* FSB delivery: messages with value fsb_value */
+	bool fsb;                      /* FSB delivery: messages with value FSB_VALUE(n) */
 	struct sim_event ev;           /* the program's next step */
 	char ev_name[40];
 	char mode[48];                 /* "HPET timer N one-shot", for the records */
