@@ -9,9 +9,9 @@
  * A one-shot arming is a small program of bus accesses, each an event at the
  * time the previous one's exit returns: READ the counter, WRITE the
  * comparator (after the preemption, on a preempted arming), CHECK the
- * counter.  The guest runs
- * it with interrupts off, so an interrupt that comes meanwhile waits for its
- * end; a stop of the VM or of the vCPU freezes it where it is.
+ * counter.  The guest runs it with interrupts off, so an interrupt that
+ * comes meanwhile waits for its end; a stop of the VM or of the vCPU
+ * freezes it where it is.
  */
 #include "sim/guest/hpet_timers.h"
 
