@@ -83,6 +83,32 @@ Test(trace_out, a_guest_timer_interrupt_has_its_fields_in_struct_order)
 	capture_free(&c);
 }
 
+/* An HPET comparator's record adds its counts after the APIC fields. */
+Test(trace_out, an_hpet_timer_interrupt_adds_its_counts)
+{
+	struct capture c;
+	struct trace_out t;
+	struct sim_trace_record rec = {
+		.kind = SIM_TRACE_GUEST_TIMER, .t_ps = 3000000000,
+		.u.timer = { .vcpu = 0, .mode = "HPET timer 2 one-shot", .fire = true,
+			     .armed_ps = 2000000000, .period_ps = 1000000000,
+			     .hpet_timer = 3, .hpet_target = 30000, .hpet_count = 30000,
+			     .hpet_comparator = 30000, .hpet_period_fs = 100000000 },
+	};
+
+	capture_open(&c);
+	trace_out_init(&t, c.f);
+	trace_out_record(&t, &rec);
+	cr_expect_str_eq(capture_text(&c),
+			 "{\"kind\":\"guest_timer\",\"t_ps\":3000000000,\"vm\":0,\"vcpu\":0,"
+			 "\"mode\":\"HPET timer 2 one-shot\",\"fire\":true,\"armed_ps\":2000000000,"
+			 "\"period_ps\":1000000000,\"deadline_tsc\":0,\"guest_tsc\":0,\"tsc_khz\":0,"
+			 "\"deadline_skew\":0,\"kvmclock_ns\":0,\"page_flags\":0,\"hpet_timer\":3,"
+			 "\"hpet_target\":30000,\"hpet_count\":30000,\"hpet_comparator\":30000,"
+			 "\"hpet_period_fs\":100000000}\n");
+	capture_free(&c);
+}
+
 /* 2^53 = 9007199254740992 is exact in a double; 2^53 + 1 is not, and goes out as a string. */
 Test(trace_out, integers_above_2_pow_53_are_strings)
 {

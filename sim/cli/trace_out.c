@@ -113,6 +113,13 @@ static void w_timer(struct json_out *j, const struct sim_trace_record *rec)
 	json_out_key_i64(j, "deadline_skew", g->deadline_skew);
 	json_out_key_u64(j, "kvmclock_ns", g->kvmclock_ns);
 	json_out_key_u64(j, "page_flags", g->page_flags);
+	if (!g->hpet_timer)
+		return;           /* an APIC timer's record ends here */
+	json_out_key_u64(j, "hpet_timer", g->hpet_timer);
+	json_out_key_u64(j, "hpet_target", g->hpet_target);
+	json_out_key_u64(j, "hpet_count", g->hpet_count);
+	json_out_key_u64(j, "hpet_comparator", g->hpet_comparator);
+	json_out_key_u64(j, "hpet_period_fs", g->hpet_period_fs);
 }
 
 /* The fields of each record kind, in the order of its struct. */

@@ -127,6 +127,12 @@ struct sim_trace_guest_timer {
 	int64_t deadline_skew;    /* fire: KVM armed the deadline against a TSC this many cycles behind */
 	uint64_t kvmclock_ns;     /* the vCPU's kvmclock at the record, from its page */
 	uint8_t page_flags;       /* the page's flags as the guest's handler finds them */
+	/* An HPET comparator's timer (sim/guest/hpet_timers.h); all 0 for the APIC timer. */
+	unsigned hpet_timer;      /* the comparator + 1 */
+	uint64_t hpet_target;     /* the main count the guest meant it to match at (unwrapped) */
+	uint64_t hpet_count;      /* the main counter at the record (unwrapped) */
+	uint64_t hpet_comparator; /* what the comparator register holds */
+	uint32_t hpet_period_fs;  /* COUNTER_CLK_PERIOD */
 };
 
 struct sim_trace_record {

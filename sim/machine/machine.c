@@ -15,6 +15,7 @@
 #include "sim/guest/reader.h"
 #include "sim/kvm/host_notify.h"
 #include "sim/guest/timers.h"
+#include "sim/guest/hpet_timers.h"
 #include "sim/kvm/pvclock.h"
 #include "sim/machine/build_host.h"
 #include "sim/machine/host_check_setup.h"
@@ -45,6 +46,7 @@ struct machine {
 	struct host_events *host_events;
 	bool vm_slept;                    /* the VM was running when its host suspended */
 	struct guest_timers *guest_timers;  /* the guest's APIC timers; NULL: none */
+	struct hpet_timers *hpet_timers;    /* the guest's HPET comparator timers; NULL: none */
 	/* the physical causes named next to each check's first violation */
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
 	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
@@ -235,6 +237,7 @@ static void on_guest_running(void *ctx, bool running, sim_ps now)
 		platform_resume(&m->platform, now);
 	else
 		platform_stop(&m->platform, now);
+	hpet_timers_running(m->hpet_timers, -1, running, now);
 }
 
 /* A stall of some vCPUs: the readers on vCPU `vcpu` stop with it; the VM and the oracle run on. */
@@ -250,6 +253,7 @@ static void on_vcpu_running(void *ctx, unsigned vcpu, bool running, sim_ps now)
 		else
 			guest_reader_pause(&m->readers[i], &m->q, now);
 	}
+	hpet_timers_running(m->hpet_timers, (int)vcpu, running, now);
 }
 
 /*
@@ -357,9 +361,9 @@ static void on_irq(void *ctx, unsigned line, bool level, sim_ps now)
 {
 	struct machine *m = ctx;
 
-	(void)now;
 	for (unsigned i = 0; i < m->nscripts; i++)
 		script_runner_irq(&m->scripts[i], line, level);
+	hpet_timers_irq(m->hpet_timers, line, level, now);
 }
 
 static bool build_platform(struct machine *m, struct sim_diag *err)
@@ -478,6 +482,44 @@ _Static_assert((int)SCN_TIMER_ONESHOT == (int)GUEST_TIMER_ONESHOT &&
 	       (int)SCN_TIMER_PERIODIC == (int)GUEST_TIMER_PERIODIC &&
 	       (int)SCN_TIMER_DEADLINE == (int)GUEST_TIMER_DEADLINE, "guest timer modes in one order");
 
+_Static_assert((int)SCN_HPET_ROUTE_IOAPIC == (int)HPET_ROUTE_IOAPIC &&
+	       (int)SCN_HPET_ROUTE_LEGACY == (int)HPET_ROUTE_LEGACY &&
+	       (int)SCN_HPET_ROUTE_FSB == (int)HPET_ROUTE_FSB &&
+	       (int)SCN_HPET_ROUTE_FSB_OR_IOAPIC == (int)HPET_ROUTE_FSB_OR_IOAPIC &&
+	       (int)SCN_HPET_ROUTE_COUNT == (int)HPET_ROUTE_COUNT, "HPET routes in one order");
+
+/* The guest's HPET comparator timers: the "guest_timers" entries with "device": "hpet". */
+static bool build_hpet_timers(struct machine *m, struct sim_diag *err)
+{
+	const struct scenario *s = m->s;
+	struct hpet_timer_params p[HPET_MAX_TIMERS];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < s->nguest_timers && n < HPET_MAX_TIMERS; i++) {
+		const struct scn_guest_timer *t = &s->guest_timers[i];
+
+		if (!t->hpet)
+			continue;
+		p[n++] = (struct hpet_timer_params){
+			.vcpu = t->vcpus[0],
+			.timer = t->hpet_timer,
+			.periodic = t->mode == SCN_TIMER_PERIODIC,
+			.period_ps = t->period_ps,
+			.start_ps = t->start_ps,
+			.route = (enum hpet_timer_route)t->hpet_route,
+			.check = t->hpet_check,
+			.preempt_ps = t->hpet_preempt_ps,
+			.preempt_every = t->hpet_preempt_every,
+		};
+	}
+	if (!n)
+		return true;
+	m->hpet_timers = hpet_timers_create(&m->vm, &m->platform, p, n, &m->trace, err);
+	if (!m->hpet_timers)
+		sim_diag_set_path(err, "/guest_timers");
+	return m->hpet_timers != NULL;
+}
+
 /* The guest's APIC timers (scenario "guest_timers"), one per vCPU named. */
 static bool build_guest_timers(struct machine *m, struct sim_diag *err)
 {
@@ -490,6 +532,8 @@ static bool build_guest_timers(struct machine *m, struct sim_diag *err)
 	for (unsigned i = 0; i < s->nguest_timers; i++) {
 		const struct scn_guest_timer *t = &s->guest_timers[i];
 
+		if (t->hpet)
+			continue;
 		for (unsigned k = 0; k < t->nvcpus && n < SCN_MAX_VCPUS; k++)
 			p[n++] = (struct guest_timer_params){
 				.vcpu = t->vcpus[k],
@@ -501,7 +545,7 @@ static bool build_guest_timers(struct machine *m, struct sim_diag *err)
 	m->guest_timers = guest_timers_create(&m->vm, p, n, &m->trace, err);
 	if (!m->guest_timers)
 		sim_diag_set_path(err, "/guest_timers");
-	return m->guest_timers != NULL;
+	return m->guest_timers != NULL && build_hpet_timers(m, err);
 }
 
 /* The VMM's actions, queued after the readers and scripts (ties at t = 0 keep that order). */
@@ -587,6 +631,7 @@ void machine_destroy(struct machine *m)
 	sim_eventq_finish(&m->q);
 	vmm_destroy(m->vmm);
 	guest_timers_destroy(m->guest_timers);
+	hpet_timers_destroy(m->hpet_timers);
 	host_events_destroy(m->host_events);
 	host_checks_destroy(m->host_checks);
 	for (unsigned i = 0; i < m->nscripts; i++)

@@ -67,12 +67,26 @@ static const struct field snapshot_rows[] = {
 	  .names = zero_deadline_names },
 };
 
+static const char *const guest_timer_device_names[] = { "apic", "hpet", NULL };
+static const char *const hpet_route_names[] = { "ioapic", "legacy", "fsb", "fsb_or_ioapic", NULL };
+_Static_assert(sizeof(hpet_route_names) / sizeof(hpet_route_names[0]) == SCN_HPET_ROUTE_COUNT + 1,
+	       "one name per HPET route");
+static const char *const hpet_check_names[] = { "none", "linux", NULL };
+
 static const struct field guest_timer_rows[] = {
 	{ ROW("vcpus", F_CUSTOM, 0), .required = true },
 	{ ROW("mode", F_ENUM, GT(mode)), .required = true, .names = guest_timer_mode_names },
 	{ ROW("period", F_DURATION_PS, GT(period_ps)), .required = true, .min = SIM_PS_PER_NS,
 	  .what = "period of at least 1ns" },
 	{ ROW("start", F_DURATION_PS, GT(start_ps)), .dflt = "0s" },
+	{ ROW("device", F_ENUM_BOOL, GT(hpet)), .dflt = "apic", .names = guest_timer_device_names },
+	{ ROW("timer", F_UINT, GT(hpet_timer)), .dflt = "0", .max = 31,
+	  .what = "an HPET comparator index" },
+	{ ROW("route", F_ENUM, GT(hpet_route)), .dflt = "ioapic", .names = hpet_route_names },
+	{ ROW("check", F_ENUM_BOOL, GT(hpet_check)), .dflt = "linux", .names = hpet_check_names },
+	{ ROW("preempt", F_DURATION_PS, GT(hpet_preempt_ps)), .dflt = "0s" },
+	{ ROW("preempt_every", F_UINT, GT(hpet_preempt_every)), .dflt = "1", .min = 1,
+	  .max = 1000000000, .what = "a count of armings" },
 };
 
 const struct field_table pause_table = FIELDS("pauses", pause_rows);
@@ -244,6 +258,47 @@ static bool load_timer_vcpus(struct loader *ld, const struct node *v, struct scn
 	return true;
 }
 
+/*
+ * An HPET comparator's timer: on one vCPU, one entry per comparator, one-shot
+ * or periodic, on a board with an HPET with that many comparators.
+ */
+static bool load_hpet_timer(struct loader *ld, const struct node *o, const struct node *vcpus,
+			    unsigned k)
+{
+	struct scenario *sc = ld->sc;
+	struct scn_guest_timer *t = &sc->guest_timers[k];
+	struct node v;
+	char a[32], b[32];
+
+	if (t->nvcpus != 1)
+		return fail(ld, vcpus->path, "an HPET timer interrupts one vCPU: expected [index]");
+	join_key(v.path, o->path, "mode");
+	if (t->mode == SCN_TIMER_DEADLINE)
+		return fail(ld, v.path, "an HPET comparator is \"oneshot\" or \"periodic\"; "
+			    "\"deadline\" is the APIC's TSC-deadline mode");
+	join_key(v.path, o->path, "timer");
+	if (!sc->platform.present[SCN_DEV_HPET])
+		return fail(ld, v.path, "the board has no HPET (platform.devices)");
+	if (t->hpet_timer >= sc->platform.hpet.timers)
+		return fail(ld, v.path, "expected a comparator below the HPET's %u timers, got %u",
+			    sc->platform.hpet.timers, t->hpet_timer);
+	for (unsigned j = 0; j < k; j++)
+		if (sc->guest_timers[j].hpet && sc->guest_timers[j].hpet_timer == t->hpet_timer)
+			return fail(ld, v.path, "HPET timer %u already has a guest timer (%s)",
+				    t->hpet_timer, sc->guest_timers[j].path);
+	if (t->hpet_route == SCN_HPET_ROUTE_LEGACY && t->hpet_timer > 1) {
+		join_key(v.path, o->path, "route");
+		return fail(ld, v.path, "the legacy route carries HPET timers 0 and 1 only, got "
+			    "timer %u", t->hpet_timer);
+	}
+	join_key(v.path, o->path, "start");
+	if (t->start_ps >= sc->duration_ps)
+		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
+			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
+			    fmt_ps(b, sizeof(b), 1, t->start_ps));
+	return check_window(ld, v.path, t->start_ps, t->start_ps, "guest_timers", 0);
+}
+
 /* One APIC timer per vCPU: a vCPU named by two entries (or twice) is an error. */
 bool load_guest_timer(struct loader *ld, const struct node *o, unsigned k)
 {
@@ -257,12 +312,14 @@ bool load_guest_timer(struct loader *ld, const struct node *o, unsigned k)
 	keep_path(t->path, o->path);
 	if (!node_get(ld, o, "vcpus", true, &v) || !load_timer_vcpus(ld, &v, t))
 		return false;
+	if (t->hpet)
+		return load_hpet_timer(ld, o, &v, k);
 	for (unsigned i = 0; i < t->nvcpus; i++) {
 		for (unsigned j = 0; j <= k; j++) {
 			const struct scn_guest_timer *u = &sc->guest_timers[j];
 			unsigned n = j == k ? i : u->nvcpus;
 
-			for (unsigned m = 0; m < n; m++) {
+			for (unsigned m = 0; m < n && !u->hpet; m++) {
 				if (u->vcpus[m] != t->vcpus[i])
 					continue;
 				if (cJSON_IsArray(v.json))

@@ -654,6 +654,15 @@ struct scn_host_check {
 	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/host_checks/0" */
 };
 
+/* An HPET timer's "route": sim/guest/hpet_timers.h's enum hpet_timer_route, in its order. */
+enum scn_hpet_route {
+	SCN_HPET_ROUTE_IOAPIC,            /* "ioapic" */
+	SCN_HPET_ROUTE_LEGACY,            /* "legacy" */
+	SCN_HPET_ROUTE_FSB,               /* "fsb" */
+	SCN_HPET_ROUTE_FSB_OR_IOAPIC,     /* "fsb_or_ioapic" */
+	SCN_HPET_ROUTE_COUNT
+};
+
 /* A guest's APIC timer on some vCPUs (sim/guest/timers.h). */
 struct scn_guest_timer {
 	unsigned nvcpus;                  /* "vcpus": [..] or "all", required */
@@ -661,6 +670,13 @@ struct scn_guest_timer {
 	enum scn_timer_mode mode;         /* "mode", required */
 	sim_ps period_ps;                 /* "period", required, > 0: delay or period */
 	sim_ps start_ps;                  /* "start": first armed */
+	/* "device": "hpet": an HPET comparator (sim/guest/hpet_timers.h) instead of the APIC's */
+	bool hpet;
+	unsigned hpet_timer;              /* "timer": the comparator; default 0 */
+	enum scn_hpet_route hpet_route;   /* "route": default "ioapic" */
+	bool hpet_check;                  /* "check": "linux" (default, true) or "none" */
+	sim_ps hpet_preempt_ps;           /* "preempt": read-to-write preemption; default 0 */
+	unsigned hpet_preempt_every;      /* "preempt_every": of the armings; default 1 */
 	char path[SCN_PATH_MAX];
 };
 
