@@ -49,6 +49,14 @@ static void phase(struct hc_rig *h, const char *name, sim_ps t)
 
 	rec.u.vmm = (struct sim_trace_vmm_phase){ .action = "snapshot", .phase = name };
 	sim_trace_publish(&h->trace, &rec);
+	/* as the VMM does: the guest stops after its "pause" phase, runs after "resume" */
+	if (strcmp(name, "pause") == 0 || strcmp(name, "resume") == 0) {
+		rec = (struct sim_trace_record){ .kind = SIM_TRACE_GUEST_RUN, .t_ps = t };
+		rec.u.run = (struct sim_trace_guest_run){
+			.action = "snapshot", .running = name[0] == 'r', .vm_clock = true,
+		};
+		sim_trace_publish(&h->trace, &rec);
+	}
 }
 
 static void timer(struct hc_rig *h, unsigned vcpu, bool fire, sim_ps t, sim_ps armed,

@@ -491,6 +491,12 @@ static void cc_phase(struct sim_trace *t, const char *phase, sim_ps at_ps)
 
 	rec.u.vmm = (struct sim_trace_vmm_phase){ .action = "migration", .phase = phase };
 	sim_trace_publish(t, &rec);
+	/* as the VMM does: the guest stops at "stop" and runs again at "resume" */
+	rec = (struct sim_trace_record){ .kind = SIM_TRACE_GUEST_RUN, .t_ps = at_ps };
+	rec.u.run = (struct sim_trace_guest_run){
+		.action = "migration", .running = strcmp(phase, "resume") == 0, .vm_clock = true,
+	};
+	sim_trace_publish(t, &rec);
 }
 
 /*

@@ -115,4 +115,12 @@ const char *const *vmm_action_phases(enum vmm_action_kind k);
 
 enum vmm_board_owner vmm_board_owner(const struct vmm *v);
 
+/*
+ * Whether the guest's stops by action k stop the VM's time base as well
+ * (QEMU's vm_stop(): pause, snapshot, migration downtime), so a board on it
+ * stops too; false for a stall (the VMM process stopped, the run state
+ * untouched).  The trace's SIM_TRACE_GUEST_RUN records carry it.
+ */
+bool vmm_action_stops_vm_clock(enum vmm_action_kind k);
+
 #endif
