@@ -114,9 +114,10 @@ struct tick_clock_config machine_tick_config(const struct scenario *s, const str
 	 * devices run on QEMU_CLOCK_VIRTUAL, and kvm-pit saves its state at the
 	 * stop and reloads it against that clock at the continue,
 	 * hw/i386/kvm/i8254.c kvm_pit_vm_state_change()): no tick falls due
-	 * and none is missed.
+	 * and none is missed.  The APIC timer is KVM's, not the board's: its
+	 * hrtimer runs on host time whoever owns the board.
 	 */
-	if (s->vm.board_vm)
+	if (s->vm.board_vm && sr->tick_source != SCN_TICK_APIC)
 		vm_stops(s, d->stops, NULL, &d->nstops);
 	else
 		vm_stops(s, spans, what, &nspans);

@@ -142,9 +142,9 @@ void vmm_fail(const struct vmm_action *a, const char *path, const char *what, co
 /*
  * The guest stops or runs again (SIM_TRACE_GUEST_RUN).  Every action but a
  * stall stops the VM the way QEMU's vm_stop() does, and with it the VM's
- * time base (QEMU_CLOCK_VIRTUAL stands still while the run state is not
- * running, cpus.c cpu_disable_ticks()); a stall stops the VMM process and
- * leaves the run state, and so that clock, alone.
+ * time base (QEMU_CLOCK_VIRTUAL stands still while the VM is stopped:
+ * do_vm_stop() calls cpu_disable_ticks(), system/cpus.c); a stall stops the
+ * VMM process and leaves the run state, and so that clock, alone.
  */
 static void publish_run(const struct vmm_action *a, bool running, sim_ps now)
 {
