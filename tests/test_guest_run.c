@@ -197,7 +197,7 @@ Test(guest_run, tick_count_across_a_pause_on_either_board)
 		cr_expect_eq(r->worst, b == 0 ? -984375 * (int64_t)SIM_PS_PER_US : 0, "%s: %lld",
 			     boards[b], (long long)r->worst);
 		if (b == 0)
-			cr_expect(strstr(r->first, "63 of the 64 ticks missed in outages were dropped"),
+			cr_expect(strstr(r->first, "63 of the 64 ticks missed in the pause were dropped"),
 				  "%s", r->first);
 		else
 			cr_expect(strstr(r->note, "the board stood still with the VM once for 1 s"),

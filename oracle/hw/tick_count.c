@@ -204,8 +204,10 @@ static void behind_text(struct host_check *k, struct tick_count *t, sim_ps end)
 		hc_put(k->r.first, sizeof(k->r.first), "the clock ends %s ahead of true time", e);
 	else if (lost)
 		hc_put(k->r.first, sizeof(k->r.first), "the clock ends %s behind true time: %" PRIu64
-		       " of the %" PRIu64 " ticks missed in %s were dropped (%s)", e, lost, missed,
-		       all_stalls(d) ? "stalls" : "outages", tick_policy_name(d->policy));
+		       " of the %" PRIu64 " ticks missed in %s%s were dropped (%s)", e, lost, missed,
+		       all_stalls(d) ? "stalls" : d->noutages == 1 ? "the " : "outages",
+		       !all_stalls(d) && d->noutages == 1 ? outage_what(d, 0) : "",
+		       tick_policy_name(d->policy));
 	else if (owed)
 		hc_put(k->r.first, sizeof(k->r.first), "the clock ends %s behind true time: %" PRIu64
 		       " ticks were still owed at %s s (%s)", e, owed, sim_format_seconds(a, end),
