@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/devices/platform.h"
 #include "sim/kvm/tick_delivery.h"
 #include "sim/machine/tick_setup.h"
 #include "sim/vmm/vmm.h"
@@ -205,4 +206,22 @@ Test(guest_run, tick_count_across_a_pause_on_either_board)
 		machine_destroy(m);
 		scenario_destroy(s);
 	}
+}
+
+/*
+ * The machine's board on the VM's time base stops for the pause (1 s to
+ * 2 s) and not for the stall (2.5 s to 3 s): at 4 s its time is 3 s, the
+ * time the ticks reader's device has too.
+ */
+Test(guest_run, a_stall_does_not_stop_a_vm_owned_board)
+{
+	struct scenario *s = rtc_scenario("vm", "rtc", "pass");
+	struct tick_clock_config c = machine_tick_config(s, &s->readers[0]);
+	struct machine *m = run(s);
+
+	cr_expect_not(platform_stopped(machine_board(m)));
+	cr_expect_eq(platform_time(machine_board(m), 4 * S_PS), 3 * S_PS);
+	cr_expect_eq(tick_device_time(&c.delivery, 4 * S_PS), 3 * S_PS);
+	machine_destroy(m);
+	scenario_destroy(s);
 }

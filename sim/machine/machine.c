@@ -131,6 +131,7 @@ static void pause_groups(struct machine *m, int host, bool paused, sim_ps now)
 }
 
 static void on_guest_running(void *ctx, bool running, sim_ps now);
+static void on_vm_clock_running(void *ctx, bool running, sim_ps now);
 
 /*
  * S3/S4: the host's bare-metal readers stop with it, and so does the VM on
@@ -144,12 +145,16 @@ static void on_host_sleep(void *ctx, unsigned host, bool asleep, sim_ps now)
 	if (m->vm_ready && m->vm.host == &m->hosts[host]) {
 		if (asleep) {
 			m->vm_slept = kvm_host_suspend(&m->vm, now);
-			if (m->vm_slept)
+			if (m->vm_slept) {
 				on_guest_running(m, false, now);
+				on_vm_clock_running(m, false, now);
+			}
 		} else {
 			kvm_host_resume(&m->vm, now, m->vm_slept);
-			if (m->vm_slept)
+			if (m->vm_slept) {
 				on_guest_running(m, true, now);
+				on_vm_clock_running(m, true, now);
+			}
 			m->vm_slept = false;
 		}
 	}
@@ -230,7 +235,13 @@ static void on_guest_running(void *ctx, bool running, sim_ps now)
 			guest_reader_pause(&m->readers[i], &m->q, now);
 	}
 	pause_groups(m, -1, !running, now);
-	/* A board on the VM's time base stops with it (no-ops on a host's board). */
+}
+
+/* The VM's time base stopped or runs again: a board on it stops with it (no-ops on a host's). */
+static void on_vm_clock_running(void *ctx, bool running, sim_ps now)
+{
+	struct machine *m = ctx;
+
 	if (running)
 		platform_resume(&m->platform, now);
 	else
@@ -516,6 +527,7 @@ static bool build_vmm(struct machine *m, struct sim_diag *err)
 		.trace = &m->trace,
 		.board_owner = m->platform.params.vm_time_base ? VMM_BOARD_VM : VMM_BOARD_HOST,
 		.guest_running = on_guest_running,
+		.vm_clock_running = on_vm_clock_running,
 		.vcpu_running = on_vcpu_running,
 		.ctx = m,
 	};

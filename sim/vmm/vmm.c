@@ -174,6 +174,8 @@ void vmm_pause_guest(const struct vmm_action *a, sim_ps now)
 	kvm_vm_pause(e->vm, now);
 	if (e->guest_running)
 		e->guest_running(e->ctx, false, now);
+	if (e->vm_clock_running && vmm_action_stops_vm_clock(a->kind))
+		e->vm_clock_running(e->ctx, false, now);
 }
 
 void vmm_resume_guest(const struct vmm_action *a, sim_ps now)
@@ -183,6 +185,8 @@ void vmm_resume_guest(const struct vmm_action *a, sim_ps now)
 	kvm_vm_resume(e->vm, now);
 	if (e->guest_running)
 		e->guest_running(e->ctx, true, now);
+	if (e->vm_clock_running && vmm_action_stops_vm_clock(a->kind))
+		e->vm_clock_running(e->ctx, true, now);
 	publish_run(a, true, now);
 }
 
