@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/devices/platform.h"
+#include "sim/kvm/pvclock.h"
 #include "sim/kvm/tick_delivery.h"
 #include "sim/machine/tick_setup.h"
 #include "sim/vmm/vmm.h"
@@ -222,6 +223,71 @@ Test(guest_run, a_stall_does_not_stop_a_vm_owned_board)
 	cr_expect_not(platform_stopped(machine_board(m)));
 	cr_expect_eq(platform_time(machine_board(m), 4 * S_PS), 3 * S_PS);
 	cr_expect_eq(tick_device_time(&c.delivery, 4 * S_PS), 3 * S_PS);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+/*
+ * The VM's host suspends to RAM 1 s to 11 s.  The machine publishes a
+ * host_sleep guest_run record at each end (vm_clock: the whole VM stops), and
+ * KVM's PM notifier (kvm_arch_suspend_notifier()) marks both vCPUs paused at
+ * the suspend: each vCPU's first page write after the resume carries
+ * PVCLOCK_GUEST_STOPPED, none before.
+ */
+static const char *const sleep_json =
+	"{ \"name\": \"sl\", \"duration\": \"13s\",\n"
+	"  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+	"  \"vm\": { \"host\": \"h\", \"vcpus\": 2 },\n"
+	"  \"events\": [ { \"type\": \"suspend\", \"at\": \"1s\", \"kind\": \"S3\", \"duration\": \"10s\" } ],\n"
+	"  \"readers\": [ { \"name\": \"k\", \"kind\": \"pvclock\", \"vcpus\": [0], \"period\": \"100ms\" } ] }\n";
+
+struct sleep_tally {
+	struct runs runs;
+	unsigned flagged_before, first_after[2];
+	bool seen_after[2];
+};
+
+static void on_sleep_rec(void *ctx, const struct sim_trace_record *rec)
+{
+	struct sleep_tally *t = ctx;
+
+	if (rec->kind == SIM_TRACE_GUEST_RUN) {
+		on_run(&t->runs, rec);
+		return;
+	}
+	if (rec->t_ps < 11 * S_PS) {
+		t->flagged_before += (rec->u.pvclock.flags & PVCLOCK_GUEST_STOPPED) != 0;
+	} else if (rec->u.pvclock.vcpu < 2 && !t->seen_after[rec->u.pvclock.vcpu]) {
+		t->seen_after[rec->u.pvclock.vcpu] = true;
+		t->first_after[rec->u.pvclock.vcpu] = rec->u.pvclock.flags;
+	}
+}
+
+Test(guest_run, host_sleep_stops_the_guest_and_kvm_marks_it_paused)
+{
+	struct scenario *s = parse(sleep_json);
+	struct sleep_tally t = { 0 };
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_GUEST_RUN) |
+				      SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE), on_sleep_rec, &t));
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+	cr_assert_eq(t.runs.n, 2);
+	cr_expect_str_eq(t.runs.r[0].action, "host_sleep");
+	cr_expect(!t.runs.r[0].running && t.runs.r[0].vm_clock);
+	cr_expect_eq(t.runs.t_ps[0], 1 * S_PS);
+	cr_expect(t.runs.r[1].running);
+	cr_expect_eq(t.runs.t_ps[1], 11 * S_PS);
+	cr_expect_eq(t.flagged_before, 0);
+	for (unsigned i = 0; i < 2; i++) {
+		cr_expect(t.seen_after[i], "vCPU %u", i);
+		cr_expect(t.first_after[i] & PVCLOCK_GUEST_STOPPED, "vCPU %u: flags %#x", i,
+			  t.first_after[i]);
+	}
 	machine_destroy(m);
 	scenario_destroy(s);
 }

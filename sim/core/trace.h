@@ -140,9 +140,10 @@ struct sim_trace_guest_timer {
  * a stopped VMM process (a stall: SIGSTOP leaves the run state alone).
  */
 struct sim_trace_guest_run {
-	const char *action;       /* "pause", "snapshot", "migration", "stall" */
+	const char *action;       /* "pause", "snapshot", "migration", "stall"; "host_sleep":
+				     the VM's host suspended (S3/S4) and resumed */
 	unsigned vm;
-	unsigned index;           /* the action's index in the scenario */
+	unsigned index;           /* the action's index in the scenario (host_sleep: the host's) */
 	bool running;             /* false: the guest stopped; true: it runs again */
 	bool vm_clock;            /* the VM's time base stops and resumes with it */
 };

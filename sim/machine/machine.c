@@ -133,6 +133,19 @@ static void pause_groups(struct machine *m, int host, bool paused, sim_ps now)
 static void on_guest_running(void *ctx, bool running, sim_ps now);
 static void on_vm_clock_running(void *ctx, bool running, sim_ps now);
 
+/* The VM stopped or runs again with its host asleep: the guest_run record a VMM stop has too. */
+static void publish_host_sleep(struct machine *m, unsigned host, bool running, sim_ps now)
+{
+	struct sim_trace_record rec = { .kind = SIM_TRACE_GUEST_RUN, .t_ps = now };
+
+	if (!sim_trace_wants(&m->trace, SIM_TRACE_GUEST_RUN))
+		return;
+	rec.u.run = (struct sim_trace_guest_run){
+		.action = "host_sleep", .vm = 0, .index = host, .running = running, .vm_clock = true,
+	};
+	sim_trace_publish(&m->trace, &rec);
+}
+
 /*
  * S3/S4: the host's bare-metal readers stop with it, and so does the VM on
  * it: KVM puts its vCPUs, and on resume compensates a TSC that went back
@@ -146,6 +159,7 @@ static void on_host_sleep(void *ctx, unsigned host, bool asleep, sim_ps now)
 		if (asleep) {
 			m->vm_slept = kvm_host_suspend(&m->vm, now);
 			if (m->vm_slept) {
+				publish_host_sleep(m, host, false, now);
 				on_guest_running(m, false, now);
 				on_vm_clock_running(m, false, now);
 			}
@@ -154,6 +168,7 @@ static void on_host_sleep(void *ctx, unsigned host, bool asleep, sim_ps now)
 			if (m->vm_slept) {
 				on_guest_running(m, true, now);
 				on_vm_clock_running(m, true, now);
+				publish_host_sleep(m, host, true, now);
 			}
 			m->vm_slept = false;
 		}
