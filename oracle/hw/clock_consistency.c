@@ -5,8 +5,8 @@
  * Each clock is a reader group (the scenario's monotonic / realtime /
  * boottime readers).  An outage opens when the VMM stops the VM and closes
  * when it runs again (SIM_TRACE_GUEST_RUN records with vm_clock: a pause,
- * a snapshot from its pause to its resume, a migration's downtime; not a
- * stall, which stops the VMM process, not the VM).  For each clock, its jump
+ * a snapshot from its pause to its resume, a migration's downtime, the
+ * host's sleep; not a stall, which stops the VMM process, not the VM).  For each clock, its jump
  * over the outage is what it advanced between its last read before the stop
  * and its first read after the resume, minus the true time the VM ran
  * between those reads:
