@@ -291,3 +291,37 @@ Test(guest_run, host_sleep_stops_the_guest_and_kvm_marks_it_paused)
 	machine_destroy(m);
 	scenario_destroy(s);
 }
+
+/*
+ * On a board on host time a snapshot is an outage from its pause to its
+ * restore (1 s + 10 ms + 1 s: [1 s, 2.01 s)) and a migration one of its
+ * downtime ([3 s, 3.5 s)); ticks on the RTC at 64 Hz, discard: by 4 s, the
+ * first misses ticks 65..128 (floor(2.01 x 64) = 128) and drops 63 of them
+ * (one is latched), the second misses 193..224 and drops 31: 256 - 94 = 162.
+ */
+Test(guest_run, snapshots_and_migrations_are_outages_on_a_board_on_host_time)
+{
+	static const char *const json =
+		"{ \"name\": \"sm\", \"duration\": \"4s\",\n"
+		"  \"hosts\": [ { \"name\": \"a\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] },\n"
+		"             { \"name\": \"b\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"a\", \"vcpus\": 2 },\n"
+		"  \"snapshots\": [ { \"at\": \"1s\", \"capture_after\": \"10ms\", \"gap\": \"1s\" } ],\n"
+		"  \"migrations\": [ { \"at\": \"3s\", \"to\": \"b\", \"downtime\": \"500ms\" } ],\n"
+		"  \"readers\": [ { \"name\": \"w\", \"kind\": \"ticks\", \"source\": \"rtc\", \"policy\": \"discard\",\n"
+		"    \"vcpus\": [0], \"period\": \"250ms\" } ] }\n";
+	struct scenario *s = parse(json);
+	struct tick_clock_config c = machine_tick_config(s, &s->readers[0]);
+	const struct tick_delivery *d = &c.delivery;
+
+	cr_assert_eq(d->noutages, 2);
+	cr_expect_eq(d->nstops, 0);
+	cr_expect_eq(d->outages[0].from_ps, 1 * S_PS);
+	cr_expect_eq(d->outages[0].to_ps, 2010 * MS_PS);
+	cr_expect_str_eq(d->outage_what[0], "snapshot");
+	cr_expect_eq(d->outages[1].from_ps, 3 * S_PS);
+	cr_expect_eq(d->outages[1].to_ps, 3500 * MS_PS);
+	cr_expect_str_eq(d->outage_what[1], "migration");
+	cr_expect_eq(tick_delivered(d, 4 * S_PS), 162);
+	scenario_destroy(s);
+}
