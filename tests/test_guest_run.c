@@ -325,3 +325,36 @@ Test(guest_run, snapshots_and_migrations_are_outages_on_a_board_on_host_time)
 	cr_expect_eq(tick_delivered(d, 4 * S_PS), 162);
 	scenario_destroy(s);
 }
+
+/*
+ * A VM-owned board, the pause 1 s to 2 s, the guest agent's sync at 3 s: the
+ * clock counts 2 s of RTC ticks by 3 s (the board stood still 1 s), the sync
+ * sets it to 3 s, and at 4 s it reads 3 s + 1 s of ticks = 4 s.  tick_count's
+ * reference is the board's time plus what the sync added: 3 s + 1 s = 4 s at
+ * 4 s, so the clock is level (worst 0), not 1 s ahead.
+ */
+Test(guest_run, a_sync_after_a_stop_of_a_vm_owned_board_is_level)
+{
+	static const char *const json =
+		"{ \"name\": \"vs\", \"duration\": \"4.5s\",\n"
+		"  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"h\", \"vcpus\": 2, \"board\": \"vm\" },\n"
+		"  \"pauses\": [ { \"at\": \"1s\", \"duration\": \"1s\" } ],\n"
+		"  \"time_syncs\": [ { \"at\": \"3s\" } ],\n"
+		"  \"readers\": [ { \"name\": \"w\", \"kind\": \"ticks\", \"source\": \"rtc\", \"policy\": \"discard\",\n"
+		"    \"vcpus\": [0], \"period\": \"250ms\", \"phase\": \"0s\" } ],\n"
+		"  \"host_checks\": [ { \"check\": \"tick_count\", \"reader\": \"w\", \"expect\": \"pass\" } ] }\n";
+	struct scenario *s = parse(json);
+	struct tick_clock_config c = machine_tick_config(s, &s->readers[0]);
+	const struct host_check_result *r;
+	struct machine *m;
+
+	cr_expect_eq(tick_clock_ns(&c, 4 * S_PS), 4000000000u);
+	m = run(s);
+	r = machine_host_check_result(m, 0);
+	cr_assert(r);
+	cr_expect(r->evaluated && r->passed, "%s", r->first);
+	cr_expect_eq(r->worst, 0);
+	machine_destroy(m);
+	scenario_destroy(s);
+}

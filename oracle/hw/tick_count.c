@@ -49,6 +49,24 @@ static const char *err_text(char *buf, int64_t ps)
 	return buf;
 }
 
+/*
+ * What the clock should read at t: the device's time (a board stopped with
+ * the VM owes nothing for the stop), plus the time it stood still before the
+ * latest sync, which set the clock to true time.
+ */
+static sim_ps truth_ps(const struct host_check_tick_count_config *c, sim_ps t)
+{
+	sim_ps truth = tick_device_time(&c->delivery, t);
+
+	for (unsigned i = c->nsyncs; i-- > 0;) {
+		if (c->sync_ps[i] <= t) {
+			truth += c->sync_ps[i] - tick_device_time(&c->delivery, c->sync_ps[i]);
+			break;
+		}
+	}
+	return truth;
+}
+
 static void tick_count_record(struct host_check *k, const struct sim_trace_record *rec)
 {
 	struct tick_count *t = k->state;
@@ -56,9 +74,8 @@ static void tick_count_record(struct host_check *k, const struct sim_trace_recor
 
 	if (rec->kind != SIM_TRACE_READ || rec->u.read.group != k->cfg.tick_count.group)
 		return;
-	/* against the device's time: a board stopped with the VM owes nothing for the stop */
 	err = (sim_i128)rec->u.read.value_ns * SIM_PS_PER_NS -
-	      (sim_i128)tick_device_time(&k->cfg.tick_count.delivery, rec->t_ps);
+	      (sim_i128)truth_ps(&k->cfg.tick_count, rec->t_ps);
 	k->r.samples++;
 	if (!t->seen) {
 		t->seen = true;
