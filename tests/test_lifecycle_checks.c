@@ -49,6 +49,14 @@ static void phase(struct hc_rig *h, const char *name, sim_ps t)
 
 	rec.u.vmm = (struct sim_trace_vmm_phase){ .action = "snapshot", .phase = name };
 	sim_trace_publish(&h->trace, &rec);
+	/* as the VMM does: the guest stops after its "pause" phase, runs after "resume" */
+	if (strcmp(name, "pause") == 0 || strcmp(name, "resume") == 0) {
+		rec = (struct sim_trace_record){ .kind = SIM_TRACE_GUEST_RUN, .t_ps = t };
+		rec.u.run = (struct sim_trace_guest_run){
+			.action = "snapshot", .running = name[0] == 'r', .vm_clock = true,
+		};
+		sim_trace_publish(&h->trace, &rec);
+	}
 }
 
 static void timer(struct hc_rig *h, unsigned vcpu, bool fire, sim_ps t, sim_ps armed,
@@ -185,6 +193,53 @@ Test(lifecycle_checks, disc_signal_jump_by_hand)
 	cr_expect(strstr(r->first, "vCPU 0: kvmclock jumped +30.000000 s"), "%s", r->first);
 	cr_expect(strstr(r->first, "soft-lockup risk"), "%s", r->first);
 	cr_expect(strstr(r->note, "1 signalled, 1 unsignalled"), "%s", r->note);
+	hc_down(&h);
+}
+
+/*
+ * The same jump as above, but the stop and the resume come only as phase
+ * names ("stop", "resume": a stall of one vCPU says that too), with no
+ * guest_run record: nothing stopped the guest, so no first tick is judged.
+ * Then a stall of every vCPU (guest_run with vm_clock false) is a stop:
+ * the jump on vCPU 0 counts.
+ */
+Test(lifecycle_checks, disc_signal_takes_stops_from_guest_run_records)
+{
+	struct host_check_config c = { .kind = HOST_CHECK_DISC_SIGNAL, .expect = ORACLE_EXPECT_FAIL };
+	struct sim_trace_record rec = { .kind = SIM_TRACE_VMM_PHASE };
+	struct hc_rig h;
+	const struct host_check_result *r;
+	uint64_t k0;
+
+	strcpy(c.name, "disc");
+	c.disc_signal.threshold_ps = S(1);
+	c.disc_signal.soft_lockup_ps = S(20);
+	hc_up(&h, &c);
+	run(&h.r, S(1));
+	k0 = page_clock(&h.r.vm.vcpus[0], S(1));
+	rec.u.vmm = (struct sim_trace_vmm_phase){ .action = "stall", .phase = "stop" };
+	rec.t_ps = S(1);
+	sim_trace_publish(&h.trace, &rec);
+	rec.u.vmm.phase = "resume";
+	rec.t_ps = S(31);
+	sim_trace_publish(&h.trace, &rec);
+	timer(&h, 0, true, MS(31500), 0, 1, 2, k0 + 30500 * 1000000ULL, 0);
+	cr_expect_eq(host_checks_result(h.hc, 0)->samples, 0);
+
+	rec = (struct sim_trace_record){ .kind = SIM_TRACE_GUEST_RUN, .t_ps = MS(31500) };
+	rec.u.run = (struct sim_trace_guest_run){ .action = "stall", .running = false };
+	sim_trace_publish(&h.trace, &rec);
+	rec.t_ps = MS(61500);
+	rec.u.run.running = true;
+	sim_trace_publish(&h.trace, &rec);
+	/* kvmclock ran on through the stall: 30 s more, ticked 0.5 s after the resume */
+	timer(&h, 0, true, S(62), 0, 1, 2, k0 + 61000 * 1000000ULL, 0);
+	host_checks_finish_run(h.hc, S(70));
+	r = host_checks_result(h.hc, 0);
+	cr_expect_eq(r->samples, 1);
+	cr_expect_eq(r->violations, 1);
+	cr_expect_eq(r->worst, (int64_t)S(30));
+	cr_expect(strstr(r->first, "across stall 0"), "%s", r->first);
 	hc_down(&h);
 }
 

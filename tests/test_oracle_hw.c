@@ -491,6 +491,12 @@ static void cc_phase(struct sim_trace *t, const char *phase, sim_ps at_ps)
 
 	rec.u.vmm = (struct sim_trace_vmm_phase){ .action = "migration", .phase = phase };
 	sim_trace_publish(t, &rec);
+	/* as the VMM does: the guest stops at "stop" and runs again at "resume" */
+	rec = (struct sim_trace_record){ .kind = SIM_TRACE_GUEST_RUN, .t_ps = at_ps };
+	rec.u.run = (struct sim_trace_guest_run){
+		.action = "migration", .running = strcmp(phase, "resume") == 0, .vm_clock = true,
+	};
+	sim_trace_publish(t, &rec);
 }
 
 /*
@@ -554,6 +560,96 @@ Test(oracle_hw, clock_consistency_judges_each_clock_against_the_policy)
 	cr_expect_eq(host_checks_result(hc, 2)->worst, -3600 * s_ps);
 	for (unsigned i = 0; i < 3; i++)
 		cr_expect(host_checks_result(hc, i)->expectation_met, "check %u", i);
+	sim_eventq_finish(&q);
+	host_checks_destroy(hc);
+	host_finish(&h);
+}
+
+/* A guest_run record alone, and a phase record alone (cc_phase publishes both). */
+static void run_rec(struct sim_trace *t, const char *action, bool running, bool vm_clock,
+		    sim_ps at_ps)
+{
+	struct sim_trace_record rec = { .kind = SIM_TRACE_GUEST_RUN, .t_ps = at_ps };
+
+	rec.u.run = (struct sim_trace_guest_run){ .action = action, .running = running,
+						  .vm_clock = vm_clock };
+	sim_trace_publish(t, &rec);
+}
+
+static void phase_rec(struct sim_trace *t, const char *phase, sim_ps at_ps)
+{
+	struct sim_trace_record rec = { .kind = SIM_TRACE_VMM_PHASE, .t_ps = at_ps };
+
+	rec.u.vmm = (struct sim_trace_vmm_phase){ .action = "snapshot", .phase = phase };
+	sim_trace_publish(t, &rec);
+}
+
+/*
+ * Policy "freeze": the clocks must not jump.  Both clocks run on through
+ * every stop here (kvmclock runs, as in a SIGSTOP): each read is true time
+ * (MONOTONIC t, REALTIME 10^9 s + t).
+ * - A stall 10 s to 20 s (vm_clock false): no VM stop, not judged, though
+ *   each clock jumped +10 s across it.
+ * - Phases named "stop", "pause", "resume" with no guest_run: nothing.
+ * - A snapshot's guest_run 30 s to 40 s: judged; each clock jumped the whole
+ *   10 s outage, 10 s off "freeze": worst +10 s, one sample.
+ */
+Test(oracle_hw, clock_consistency_judges_vm_stops_only)
+{
+	const struct hw_host hp = { .cls = TSC_INVARIANT, .nsockets = 1, .cpus_per_socket = 2 };
+	const uint64_t epoch_ns = UINT64_C(1000000000) * SIM_NS_PER_S;
+	struct host_check_config c = config(HOST_CHECK_CLOCK_CONSISTENCY, "cc", ORACLE_EXPECT_FAIL);
+	struct host_checks_env env;
+	struct host h;
+	struct sim_trace stream;
+	struct sim_eventq q;
+	struct sim_diag err;
+	struct host_checks *hc;
+	const struct host_check_result *r;
+	const sim_ps at[] = { 9 * SIM_PS_PER_S, 21 * SIM_PS_PER_S, 23 * SIM_PS_PER_S, 29 * SIM_PS_PER_S, 41 * SIM_PS_PER_S };
+
+	c.clock_consistency = (struct host_check_clock_consistency_config){
+		.monotonic_group = 0, .realtime_group = 1, .boottime_group = HOST_CHECK_NO_GROUP,
+		.policy = HOST_CHECK_CC_FREEZE, .tolerance_ps = MS,
+	};
+	build_host(&h, &hp);
+	sim_eventq_init(&q);
+	sim_trace_init(&stream);
+	env = (struct host_checks_env){ .hosts = &h, .nhosts = 1, .q = &q, .seed = 1,
+					.trace = &stream };
+	sim_diag_clear(&err);
+	hc = host_checks_create(&env, &c, 1, &err);
+	cr_assert(hc, "%s", err.msg);
+
+	cc_read(&stream, 0, at[0], at[0] / SIM_PS_PER_NS);
+	cc_read(&stream, 1, at[0], epoch_ns + at[0] / SIM_PS_PER_NS);
+	run_rec(&stream, "stall", false, false, 10 * SIM_PS_PER_S);
+	run_rec(&stream, "stall", true, false, 20 * SIM_PS_PER_S);
+	for (unsigned i = 1; i < 5; i++) {
+		if (i == 2) {
+			phase_rec(&stream, "stop", 22 * SIM_PS_PER_S);
+			phase_rec(&stream, "resume", 22 * SIM_PS_PER_S + MS);
+		}
+		if (i == 3) {
+			phase_rec(&stream, "pause", 30 * SIM_PS_PER_S);
+			run_rec(&stream, "snapshot", false, true, 30 * SIM_PS_PER_S);
+			phase_rec(&stream, "capture", 31 * SIM_PS_PER_S);
+			phase_rec(&stream, "restore", 40 * SIM_PS_PER_S);
+			phase_rec(&stream, "resume", 40 * SIM_PS_PER_S);
+			run_rec(&stream, "snapshot", true, true, 40 * SIM_PS_PER_S);
+		}
+		cc_read(&stream, 0, at[i], at[i] / SIM_PS_PER_NS);
+		cc_read(&stream, 1, at[i], epoch_ns + at[i] / SIM_PS_PER_NS);
+	}
+	host_checks_finish_run(hc, 50 * SIM_PS_PER_S);
+	r = host_checks_result(hc, 0);
+	cr_expect(r->evaluated);
+	cr_expect_not(r->passed);
+	cr_expect_eq(r->samples, 1);
+	cr_expect_eq(r->violations, 1);
+	cr_expect_eq(r->worst, 10 * (int64_t)SIM_PS_PER_S);
+	cr_expect_eq(r->first_ps, 41 * SIM_PS_PER_S);
+	cr_expect(strstr(r->first, "snapshot0") != NULL, "%s", r->first);
 	sim_eventq_finish(&q);
 	host_checks_destroy(hc);
 	host_finish(&h);

@@ -3,8 +3,10 @@
  * MONOTONIC, REALTIME (and BOOTTIME) move as the declared policy says?
  *
  * Each clock is a reader group (the scenario's monotonic / realtime /
- * boottime readers).  An outage opens at a VMM phase "stop" or "pause" and
- * closes at the next "resume" (trace records).  For each clock, its jump
+ * boottime readers).  An outage opens when the VMM stops the VM and closes
+ * when it runs again (SIM_TRACE_GUEST_RUN records with vm_clock: a pause,
+ * a snapshot from its pause to its resume, a migration's downtime, the
+ * host's sleep; not a stall, which stops the VMM process, not the VM).  For each clock, its jump
  * over the outage is what it advanced between its last read before the stop
  * and its first read after the resume, minus the true time the VM ran
  * between those reads:
@@ -26,7 +28,6 @@
 #include "oracle/hw/host_check.h"
 
 #include <stdio.h>
-#include <string.h>
 
 enum { CC_MONO, CC_REAL, CC_BOOT, CC_NCLOCKS };
 
@@ -185,17 +186,21 @@ static void on_read(struct host_check *k, const struct sim_trace_record *rec)
 		judge_outage(k, rec->t_ps);
 }
 
-static void on_phase(struct host_check *k, const struct sim_trace_record *rec)
+/* The VMM stopped the VM or let it run again (SIM_TRACE_GUEST_RUN). */
+static void on_run(struct host_check *k, const struct sim_trace_record *rec)
 {
 	struct cc_state *s = k->state;
-	const char *ph = rec->u.vmm.phase;
+	const struct sim_trace_guest_run *g = &rec->u.run;
 
-	if (!s->stopped && (strcmp(ph, "stop") == 0 || strcmp(ph, "pause") == 0)) {
+	/* a stopped VMM process (a stall) is no VM stop: no clock policy applies */
+	if (!g->vm_clock)
+		return;
+	if (!s->stopped && !g->running) {
 		s->stopped = true;
 		s->open = false;          /* an outage still unjudged is dropped */
 		s->stop_ps = rec->t_ps;
-		s->action = rec->u.vmm.action;
-		s->index = rec->u.vmm.index;
+		s->action = g->action;
+		s->index = g->index;
 		for (unsigned i = 0; i < CC_NCLOCKS; i++) {
 			struct cc_clock *cl = &s->clocks[i];
 
@@ -204,7 +209,7 @@ static void on_phase(struct host_check *k, const struct sim_trace_record *rec)
 			cl->before_ns = cl->last_ns;
 			cl->have_jump = false;
 		}
-	} else if (s->stopped && strcmp(ph, "resume") == 0) {
+	} else if (s->stopped && g->running) {
 		s->stopped = false;
 		s->open = true;
 		s->resume_ps = rec->t_ps;
@@ -216,8 +221,8 @@ static void cc_record(struct host_check *k, const struct sim_trace_record *rec)
 	k->r.evaluated = true;
 	if (rec->kind == SIM_TRACE_READ)
 		on_read(k, rec);
-	else if (rec->kind == SIM_TRACE_VMM_PHASE)
-		on_phase(k, rec);
+	else if (rec->kind == SIM_TRACE_GUEST_RUN)
+		on_run(k, rec);
 }
 
 static void cc_finish(struct host_check *k, sim_ps end)
@@ -238,7 +243,7 @@ const struct host_check_ops host_check_clock_consistency_ops = {
 	.kind = HOST_CHECK_CLOCK_CONSISTENCY,
 	.state_size = sizeof(struct cc_state),
 	.setup = cc_setup,
-	.trace_mask = SIM_TRACE_BIT(SIM_TRACE_READ) | SIM_TRACE_BIT(SIM_TRACE_VMM_PHASE),
+	.trace_mask = SIM_TRACE_BIT(SIM_TRACE_READ) | SIM_TRACE_BIT(SIM_TRACE_GUEST_RUN),
 	.record = cc_record,
 	.finish = cc_finish,
 };

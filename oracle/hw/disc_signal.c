@@ -1,6 +1,7 @@
 /*
- * disc_signal: a forward jump of kvmclock across a stop of the VM (a pause,
- * a snapshot's restore, a migration) must reach each vCPU's guest with
+ * disc_signal: a forward jump of kvmclock across a stop of the guest (a
+ * pause, a snapshot's restore, a migration, a stall of every vCPU: the VMM's
+ * SIM_TRACE_GUEST_RUN records) must reach each vCPU's guest with
  * PVCLOCK_GUEST_STOPPED in that vCPU's page by the guest's first timer tick
  * after the resume, when the jump exceeds `threshold` (docs/clocks.md
  * "disc_signal").  Linux's soft-lockup watchdog checks the flag at that tick
@@ -16,7 +17,6 @@
  */
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "oracle/hw/host_check.h"
 #include "sim/kvm/kvm.h"
@@ -39,13 +39,13 @@ struct disc_signal {
 	int64_t largest_jump_ps;
 };
 
-static void on_phase(struct host_check *k, struct disc_signal *d,
-		     const struct sim_trace_vmm_phase *p, sim_ps now)
+static void on_run(struct host_check *k, struct disc_signal *d,
+		   const struct sim_trace_guest_run *p, sim_ps now)
 {
 	const struct kvm_vm *vm = host_check_env(k)->vm;
 
-	if ((strcmp(p->phase, "stop") == 0 || strcmp(p->phase, "pause") == 0) && !d->stopped) {
-		/* the phase comes before the vCPUs stop: each page is what the guest last used */
+	if (!p->running && !d->stopped) {
+		/* the record comes before the vCPUs stop: each page is what the guest last used */
 		d->stopped = true;
 		d->action = p->action;
 		d->index = p->index;
@@ -56,7 +56,7 @@ static void on_phase(struct host_check *k, struct disc_signal *d,
 								       kvm_vcpu_guest_tsc(v, now));
 			d->v[i].awaiting = false;
 		}
-	} else if (strcmp(p->phase, "resume") == 0 && d->stopped) {
+	} else if (p->running && d->stopped) {
 		d->stopped = false;
 		d->resume_ps = now;
 		d->resumes++;
@@ -121,8 +121,8 @@ static void ds_record(struct host_check *k, const struct sim_trace_record *rec)
 {
 	struct disc_signal *d = k->state;
 
-	if (rec->kind == SIM_TRACE_VMM_PHASE)
-		on_phase(k, d, &rec->u.vmm, rec->t_ps);
+	if (rec->kind == SIM_TRACE_GUEST_RUN)
+		on_run(k, d, &rec->u.run, rec->t_ps);
 	else if (rec->kind == SIM_TRACE_GUEST_TIMER)
 		on_tick(k, d, &rec->u.timer, rec->t_ps);
 }
@@ -171,7 +171,7 @@ const struct host_check_ops host_check_disc_signal_ops = {
 	.kind = HOST_CHECK_DISC_SIGNAL,
 	.state_size = sizeof(struct disc_signal),
 	.setup = ds_setup,
-	.trace_mask = SIM_TRACE_BIT(SIM_TRACE_VMM_PHASE) | SIM_TRACE_BIT(SIM_TRACE_GUEST_TIMER),
+	.trace_mask = SIM_TRACE_BIT(SIM_TRACE_GUEST_RUN) | SIM_TRACE_BIT(SIM_TRACE_GUEST_TIMER),
 	.record = ds_record,
 	.finish = ds_finish,
 	.destroy = ds_destroy,

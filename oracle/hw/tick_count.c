@@ -10,12 +10,18 @@
  * slew plus a guest agent's resync, FAILURES.md F13).
  *
  * The numbers a VMM engineer wants come from the delivery model the reader
- * runs on (sim/kvm/tick_delivery.h): per stall, the ticks missed, dropped
- * and owed, the highest injection rate and when the guest was level again.
+ * runs on (sim/kvm/tick_delivery.h): per outage (a stall; on a board on
+ * host time also a pause, a snapshot or a migration), the ticks missed,
+ * dropped and owed, the highest injection rate and when the guest was level
+ * again.  "True time" is the device's: on a board on the VM's time base it
+ * stands still while the VM is stopped, and a clock that took every tick
+ * the device raised is level however long the VM stood (its lag behind UTC
+ * is clock_consistency's "freeze").
  * Definitions: docs/clocks.md "tick_count".
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "oracle/hw/host_check.h"
 
@@ -43,6 +49,24 @@ static const char *err_text(char *buf, int64_t ps)
 	return buf;
 }
 
+/*
+ * What the clock should read at t: the device's time (a board stopped with
+ * the VM owes nothing for the stop), plus the time it stood still before the
+ * latest sync, which set the clock to true time.
+ */
+static sim_ps truth_ps(const struct host_check_tick_count_config *c, sim_ps t)
+{
+	sim_ps truth = tick_device_time(&c->delivery, t);
+
+	for (unsigned i = c->nsyncs; i-- > 0;) {
+		if (c->sync_ps[i] <= t) {
+			truth += c->sync_ps[i] - tick_device_time(&c->delivery, c->sync_ps[i]);
+			break;
+		}
+	}
+	return truth;
+}
+
 static void tick_count_record(struct host_check *k, const struct sim_trace_record *rec)
 {
 	struct tick_count *t = k->state;
@@ -50,7 +74,8 @@ static void tick_count_record(struct host_check *k, const struct sim_trace_recor
 
 	if (rec->kind != SIM_TRACE_READ || rec->u.read.group != k->cfg.tick_count.group)
 		return;
-	err = (sim_i128)rec->u.read.value_ns * SIM_PS_PER_NS - (sim_i128)rec->t_ps;
+	err = (sim_i128)rec->u.read.value_ns * SIM_PS_PER_NS -
+	      (sim_i128)truth_ps(&k->cfg.tick_count, rec->t_ps);
 	k->r.samples++;
 	if (!t->seen) {
 		t->seen = true;
@@ -78,7 +103,31 @@ static const char *dur_text(char *buf, sim_ps ps)
 	return buf;
 }
 
-/* The note: the tick, the policy and what the first stall did. */
+/* What outage i was: "stall" (the VMM stopped), "pause", "snapshot", "migration". */
+static const char *outage_what(const struct tick_delivery *d, unsigned i)
+{
+	return d->outage_what[i] ? d->outage_what[i] : "stall";
+}
+
+static bool all_stalls(const struct tick_delivery *d)
+{
+	for (unsigned i = 0; i < d->noutages; i++)
+		if (strcmp(outage_what(d, i), "stall") != 0)
+			return false;
+	return true;
+}
+
+/* The true time the device stood still (a board on the VM's time base). */
+static sim_ps stopped_ps(const struct tick_delivery *d)
+{
+	sim_ps ps = 0;
+
+	for (unsigned i = 0; i < d->nstops; i++)
+		ps += d->stops[i].to_ps - d->stops[i].from_ps;
+	return ps;
+}
+
+/* The note: the tick, the policy and what the first outage did. */
 static void tick_note(struct host_check *k, const struct tick_delivery *d, sim_ps tick)
 {
 	struct host_check_result *r = &k->r;
@@ -92,12 +141,17 @@ static void tick_note(struct host_check *k, const struct tick_delivery *d, sim_p
 	       d->nohz ? "NO_HZ" : tick_policy_name(d->policy));
 	if (k->cfg.tick_count.compensate && !d->nohz)
 		hc_append(r->note, sizeof(r->note), ", a guest that compensates lost ticks");
+	if (d->nstops)
+		hc_append(r->note, sizeof(r->note), "; the board stood still with the VM %s for %s "
+			  "(its time base): no tick due", d->nstops > 1 ? "in its stops" : "once",
+			  dur_text(a, stopped_ps(d)));
 	if (!tick_outage_summary(d, 0, &s)) {
 		hc_append(r->note, sizeof(r->note), "; no stall");
 		return;
 	}
-	hc_append(r->note, sizeof(r->note), "; stall at %s for %s: %" PRIu64 " ticks missed",
-		  dur_text(a, o->from_ps), dur_text(b, o->to_ps - o->from_ps), s.missed);
+	hc_append(r->note, sizeof(r->note), "; %s at %s for %s: %" PRIu64 " ticks missed",
+		  outage_what(d, 0), dur_text(a, o->from_ps), dur_text(b, o->to_ps - o->from_ps),
+		  s.missed);
 	if (d->nohz)
 		hc_append(r->note, sizeof(r->note), ", jiffies brought up to date at the resume");
 	else if (s.lost)
@@ -113,7 +167,8 @@ static void tick_note(struct host_check *k, const struct tick_delivery *d, sim_p
 			  ".%03" PRIu64 " ticks/s", s.backlog, s.max_rate_mhz / 1000,
 			  s.max_rate_mhz % 1000);
 	if (d->noutages > 1)
-		hc_append(r->note, sizeof(r->note), "; %u more stalls", d->noutages - 1);
+		hc_append(r->note, sizeof(r->note), "; %u more %s", d->noutages - 1,
+			  all_stalls(d) ? "stalls" : "outages");
 }
 
 /* Why the clock ran ahead: the first sync that found ticks still owed. */
@@ -123,7 +178,7 @@ static void ahead_text(struct host_check *k, struct tick_count *t)
 	char b[40], e[40];
 
 	for (unsigned i = 0; i < c->nsyncs; i++) {
-		uint64_t owed = tick_owed(&c->delivery, c->sync_ps[i]);
+		uint64_t owed = tick_owed(&c->delivery, tick_device_time(&c->delivery, c->sync_ps[i]));
 
 		if (!owed)
 			continue;
@@ -139,9 +194,10 @@ static void ahead_text(struct host_check *k, struct tick_count *t)
 
 		tick_outage_summary(&c->delivery, 0, &s);
 		hc_put(k->r.first, sizeof(k->r.first), "the clock ran %s ahead of true time: the guest "
-		       "made up the %" PRIu64 " ticks lost in the stall itself (lost-tick "
+		       "made up the %" PRIu64 " ticks lost in the %s itself (lost-tick "
 		       "compensation) and the VMM reinjected them too (%s): counted twice",
-		       dur_text(e, (sim_ps)t->over_ps), s.backlog, tick_policy_name(c->delivery.policy));
+		       dur_text(e, (sim_ps)t->over_ps), s.backlog, outage_what(&c->delivery, 0),
+		       tick_policy_name(c->delivery.policy));
 		return;
 	}
 	hc_put(k->r.first, sizeof(k->r.first), "the clock ran %s ahead of true time",
@@ -153,7 +209,7 @@ static void behind_text(struct host_check *k, struct tick_count *t, sim_ps end)
 	const struct tick_delivery *d = &k->cfg.tick_count.delivery;
 	struct tick_outage_summary s;
 	uint64_t lost = 0, missed = 0;
-	uint64_t owed = tick_owed(d, end);
+	uint64_t owed = tick_owed(d, tick_device_time(d, end));
 	char e[40], a[40];
 
 	for (unsigned i = 0; tick_outage_summary(d, i, &s); i++) {
@@ -165,7 +221,9 @@ static void behind_text(struct host_check *k, struct tick_count *t, sim_ps end)
 		hc_put(k->r.first, sizeof(k->r.first), "the clock ends %s ahead of true time", e);
 	else if (lost)
 		hc_put(k->r.first, sizeof(k->r.first), "the clock ends %s behind true time: %" PRIu64
-		       " of the %" PRIu64 " ticks missed in stalls were dropped (%s)", e, lost, missed,
+		       " of the %" PRIu64 " ticks missed in %s%s were dropped (%s)", e, lost, missed,
+		       all_stalls(d) ? "stalls" : d->noutages == 1 ? "the " : "outages",
+		       !all_stalls(d) && d->noutages == 1 ? outage_what(d, 0) : "",
 		       tick_policy_name(d->policy));
 	else if (owed)
 		hc_put(k->r.first, sizeof(k->r.first), "the clock ends %s behind true time: %" PRIu64

@@ -7,9 +7,9 @@
  * passed) and no later than `slack` after it, counting from the resume when
  * the VM was stopped at the due time; and no vCPU whose timer is armed goes
  * longer than `silent_max` of running time without an interrupt.  Worst: the
- * largest lateness or silence, in ps.  The VMM's phases say when the VM was
- * stopped, and in which order a snapshot's restore wrote IA32_TSC and
- * IA32_TSC_DEADLINE, to name the cause.
+ * largest lateness or silence, in ps.  The VMM's guest_run records say when
+ * the guest was stopped, and its phases in which order a snapshot's restore
+ * wrote IA32_TSC and IA32_TSC_DEADLINE, to name the cause.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -58,10 +58,24 @@ static int64_t cycles_to_ps(uint64_t cycles, uint64_t khz)
 static void check_silence(struct host_check *k, struct timer_live *t, struct vcpu_live *vl,
 			  bool at_fire, sim_ps now);
 
-static void on_phase(struct host_check *k, struct timer_live *t, const struct sim_trace_vmm_phase *p,
-		     sim_ps now)
+/* The restore's steps, by phase name: their order names a deadline restored before IA32_TSC. */
+static void on_phase(struct timer_live *t, const struct sim_trace_vmm_phase *p)
 {
-	if (strcmp(p->phase, "stop") == 0 || strcmp(p->phase, "pause") == 0) {
+	if (strcmp(p->phase, "restore") == 0) {
+		t->tsc_written = false;
+		t->deadline_before_tsc = false;
+	} else if (strcmp(p->phase, "tsc") == 0) {
+		t->tsc_written = true;
+	} else if (strcmp(p->phase, "tsc_deadline") == 0) {
+		t->deadline_before_tsc = !t->tsc_written;
+	}
+}
+
+/* The VMM stopped every vCPU or let them run again (SIM_TRACE_GUEST_RUN). */
+static void on_run(struct host_check *k, struct timer_live *t, const struct sim_trace_guest_run *p,
+		   sim_ps now)
+{
+	if (!p->running) {
 		/* a silence up to the stop is judged now; after the resume a new one starts */
 		for (unsigned i = 0; i < t->nvcpus; i++)
 			check_silence(k, t, &t->v[i], false, now);
@@ -71,14 +85,7 @@ static void on_phase(struct host_check *k, struct timer_live *t, const struct si
 		t->stop_ps = now;
 		t->stop_action = p->action;
 		t->stop_index = p->index;
-	} else if (strcmp(p->phase, "restore") == 0) {
-		t->tsc_written = false;
-		t->deadline_before_tsc = false;
-	} else if (strcmp(p->phase, "tsc") == 0) {
-		t->tsc_written = true;
-	} else if (strcmp(p->phase, "tsc_deadline") == 0) {
-		t->deadline_before_tsc = !t->tsc_written;
-	} else if (strcmp(p->phase, "resume") == 0) {
+	} else {
 		t->stopped = false;
 		t->resume_ps = now;
 	}
@@ -332,7 +339,9 @@ static void tl_record(struct host_check *k, const struct sim_trace_record *rec)
 	struct timer_live *t = k->state;
 
 	if (rec->kind == SIM_TRACE_VMM_PHASE)
-		on_phase(k, t, &rec->u.vmm, rec->t_ps);
+		on_phase(t, &rec->u.vmm);
+	else if (rec->kind == SIM_TRACE_GUEST_RUN)
+		on_run(k, t, &rec->u.run, rec->t_ps);
 	else if (rec->kind == SIM_TRACE_GUEST_TIMER)
 		on_timer(k, t, &rec->u.timer, rec->t_ps);
 }
@@ -395,7 +404,8 @@ const struct host_check_ops host_check_timer_live_ops = {
 	.kind = HOST_CHECK_TIMER_LIVE,
 	.state_size = sizeof(struct timer_live),
 	.setup = tl_setup,
-	.trace_mask = SIM_TRACE_BIT(SIM_TRACE_VMM_PHASE) | SIM_TRACE_BIT(SIM_TRACE_GUEST_TIMER),
+	.trace_mask = SIM_TRACE_BIT(SIM_TRACE_VMM_PHASE) | SIM_TRACE_BIT(SIM_TRACE_GUEST_RUN) |
+		      SIM_TRACE_BIT(SIM_TRACE_GUEST_TIMER),
 	.record = tl_record,
 	.finish = tl_finish,
 	.destroy = tl_destroy,

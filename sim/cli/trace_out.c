@@ -122,6 +122,17 @@ static void w_timer(struct json_out *j, const struct sim_trace_record *rec)
 	json_out_key_u64(j, "hpet_period_fs", g->hpet_period_fs);
 }
 
+static void w_run(struct json_out *j, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_guest_run *g = &rec->u.run;
+
+	json_out_key_str(j, "action", g->action);
+	json_out_key_u64(j, "vm", g->vm);
+	json_out_key_u64(j, "index", g->index);
+	json_out_key_bool(j, "running", g->running);
+	json_out_key_bool(j, "vm_clock", g->vm_clock);
+}
+
 /* The fields of each record kind, in the order of its struct. */
 static void (*const writers[])(struct json_out *j, const struct sim_trace_record *rec) = {
 	[SIM_TRACE_READ] = w_read,
@@ -133,6 +144,7 @@ static void (*const writers[])(struct json_out *j, const struct sim_trace_record
 	[SIM_TRACE_VMM_PHASE] = w_vmm,
 	[SIM_TRACE_VIOLATION] = w_violation,
 	[SIM_TRACE_GUEST_TIMER] = w_timer,
+	[SIM_TRACE_GUEST_RUN] = w_run,
 };
 
 _Static_assert(sizeof(writers) / sizeof(writers[0]) == SIM_TRACE_KIND_COUNT,

@@ -31,7 +31,8 @@
 	X(SIM_TRACE_DEVICE_ACCESS, "device_access")   /* a register read or write on a bus */ \
 	X(SIM_TRACE_VMM_PHASE, "vmm_phase")           /* a VMM action entered a phase */ \
 	X(SIM_TRACE_VIOLATION, "violation")           /* an oracle check's first violation */ \
-	X(SIM_TRACE_GUEST_TIMER, "guest_timer")       /* a guest armed its APIC timer, or took its interrupt */
+	X(SIM_TRACE_GUEST_TIMER, "guest_timer")       /* a guest armed its APIC timer, or took its interrupt */ \
+	X(SIM_TRACE_GUEST_RUN, "guest_run")           /* the VMM stopped every vCPU, or let them run again */
 
 enum sim_trace_kind {
 #define SIM_TRACE_ENUM(id, name) id,
@@ -135,6 +136,24 @@ struct sim_trace_guest_timer {
 	uint32_t hpet_period_fs;  /* COUNTER_CLK_PERIOD */
 };
 
+/*
+ * The VMM stopped the guest (no vCPU runs) or let it run again: published
+ * where it happens (vmm_pause_guest / vmm_resume_guest), so consumers need
+ * not know which action phases stop the guest.  vm_clock says whether the
+ * VM's own time base stops too: a VM stop (QEMU's vm_stop(): pause,
+ * snapshot, migration downtime), which stops a board on the VM's time base
+ * (QEMU_CLOCK_VIRTUAL) and is where the VMM's kvmclock policy applies; not
+ * a stopped VMM process (a stall: SIGSTOP leaves the run state alone).
+ */
+struct sim_trace_guest_run {
+	const char *action;       /* "pause", "snapshot", "migration", "stall"; "host_sleep":
+				     the VM's host suspended (S3/S4) and resumed */
+	unsigned vm;
+	unsigned index;           /* the action's index in the scenario (host_sleep: the host's) */
+	bool running;             /* false: the guest stopped; true: it runs again */
+	bool vm_clock;            /* the VM's time base stops and resumes with it */
+};
+
 struct sim_trace_record {
 	enum sim_trace_kind kind;
 	sim_ps t_ps;
@@ -148,6 +167,7 @@ struct sim_trace_record {
 		struct sim_trace_vmm_phase vmm;
 		struct sim_trace_violation violation;
 		struct sim_trace_guest_timer timer;
+		struct sim_trace_guest_run run;
 	} u;
 };
 

@@ -14,6 +14,8 @@
  */
 #include "sim/kvm/host_notify.h"
 
+#include "sim/kvm/vcpu_state.h"
+
 bool kvm_host_tsc_unstable(const struct kvm_vm *vm)
 {
 	return !vm->host->tsc_synchronized || vm->host->tsc_unstable;
@@ -32,9 +34,18 @@ bool kvm_host_suspend(struct kvm_vm *vm, sim_ps now)
 {
 	bool running = vm->running;
 
-	/* the freezer stops every vCPU thread: kvm_arch_vcpu_put() */
+	/*
+	 * KVM's PM notifier runs first (PM_SUSPEND_PREPARE, before the freezer):
+	 * kvm_arch_suspend_notifier() (x86.c, since 5.14; the same in 6.1 and
+	 * 6.12) calls kvm_set_guest_paused() on every vCPU, so
+	 * PVCLOCK_GUEST_STOPPED reaches each page at its first entry after the
+	 * resume and the guest's watchdog forgives the sleep.  Then the freezer
+	 * stops every vCPU thread: kvm_arch_vcpu_put().
+	 */
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct kvm_vcpu *v = &vm->vcpus[i];
+
+		kvm_set_guest_paused(v, now);
 
 		v->last_host_tsc = host_rdtsc(vm->host, v->pcpu, now);
 		v->last_guest_tsc = kvm_read_l1_tsc(v, v->last_host_tsc);

@@ -32,6 +32,18 @@ struct seg {
 	sim_ps caught_ps;         /* from then on the guest has due - lost */
 };
 
+sim_ps tick_device_time(const struct tick_delivery *d, sim_ps t)
+{
+	sim_ps stopped = 0;
+
+	for (unsigned i = 0; i < d->nstops && d->stops[i].from_ps < t; i++) {
+		const struct tick_outage *o = &d->stops[i];
+
+		stopped += (t < o->to_ps ? t : o->to_ps) - o->from_ps;
+	}
+	return t - stopped;
+}
+
 uint64_t tick_due(const struct tick_delivery *d, sim_ps t)
 {
 	return sim_ticks_in(t, d->rate);

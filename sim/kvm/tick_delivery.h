@@ -6,9 +6,10 @@
  * the outages (spans when the vCPU taking the ticks cannot run) and the
  * policy, in O(outages), so a 16 h outage at 64 Hz costs what a 5 s one does.
  *
- * The device keeps its own time (the board runs on host time,
- * VMM_BOARD_HOST): tick n is due at ceil(n / rate) from t = 0, whether or
- * not the vCPU runs.  Ticks due in an outage (from, to] are missed; at `to`
+ * The device keeps its own time: on a board on host time (VMM_BOARD_HOST)
+ * true time, on a board on the VM's time base (VMM_BOARD_VM) true time
+ * minus the VM's stops (`stops` below): tick n is due at ceil(n / rate) of
+ * device time from t = 0, whether or not the vCPU runs.  Ticks due in an outage (from, to] are missed; at `to`
  * the vCPU takes the one the interrupt controller latched (an edge-triggered
  * IRR holds one), then by policy:
  * - discard: the others are dropped (KVM's PIT with reinject off; QEMU's
@@ -36,7 +37,8 @@
 
 #include "sim/core/simtime.h"
 
-#define TICK_MAX_OUTAGES 16
+/* every stall, pause, snapshot and migration of a scenario (sim/machine/tick_setup.c) */
+#define TICK_MAX_OUTAGES 64
 
 enum tick_policy {
 	TICK_POLICY_DISCARD,
@@ -59,8 +61,18 @@ struct tick_delivery {
 	bool nohz;                        /* jiffies from a clocksource: no tick is ever owed */
 	sim_ps inject_interval_ps;        /* delay: one reinjection per this; <= half a period */
 	unsigned slew_rate;               /* slew: the rate while catching up, x the tick rate; >= 2 */
-	unsigned noutages;                /* sorted, disjoint */
+	unsigned noutages;                /* sorted, disjoint; on the device's time (below) */
 	struct tick_outage outages[TICK_MAX_OUTAGES];
+	const char *outage_what[TICK_MAX_OUTAGES];    /* for reports: "pause", ...; NULL: "stall" */
+	/*
+	 * Spans of true time the device itself stands still: a board on the
+	 * VM's time base while the VM is stopped (QEMU_CLOCK_VIRTUAL).  Sorted,
+	 * disjoint; none for a board on host time.  The device's time is true
+	 * time minus the stops before it (tick_device_time()); every other
+	 * time here (outages, tick_due(), tick_delivered(), ...) is on it.
+	 */
+	unsigned nstops;
+	struct tick_outage stops[TICK_MAX_OUTAGES];
 };
 
 /* What one outage did to the count. */
@@ -74,6 +86,9 @@ struct tick_outage_summary {
 					     next outage, which then owes it on */
 	uint64_t max_rate_mhz;            /* the highest rate ticks reach the guest after `to` */
 };
+
+/* The device's time at true time t: t minus the part of every stop before t. */
+sim_ps tick_device_time(const struct tick_delivery *d, sim_ps t);
 
 /* Ticks the device has raised by t: floor(t * rate). */
 uint64_t tick_due(const struct tick_delivery *d, sim_ps t);

@@ -133,6 +133,20 @@ static void pause_groups(struct machine *m, int host, bool paused, sim_ps now)
 }
 
 static void on_guest_running(void *ctx, bool running, sim_ps now);
+static void on_vm_clock_running(void *ctx, bool running, sim_ps now);
+
+/* The VM stopped or runs again with its host asleep: the guest_run record a VMM stop has too. */
+static void publish_host_sleep(struct machine *m, unsigned host, bool running, sim_ps now)
+{
+	struct sim_trace_record rec = { .kind = SIM_TRACE_GUEST_RUN, .t_ps = now };
+
+	if (!sim_trace_wants(&m->trace, SIM_TRACE_GUEST_RUN))
+		return;
+	rec.u.run = (struct sim_trace_guest_run){
+		.action = "host_sleep", .vm = 0, .index = host, .running = running, .vm_clock = true,
+	};
+	sim_trace_publish(&m->trace, &rec);
+}
 
 /*
  * S3/S4: the host's bare-metal readers stop with it, and so does the VM on
@@ -146,12 +160,18 @@ static void on_host_sleep(void *ctx, unsigned host, bool asleep, sim_ps now)
 	if (m->vm_ready && m->vm.host == &m->hosts[host]) {
 		if (asleep) {
 			m->vm_slept = kvm_host_suspend(&m->vm, now);
-			if (m->vm_slept)
+			if (m->vm_slept) {
+				publish_host_sleep(m, host, false, now);
 				on_guest_running(m, false, now);
+				on_vm_clock_running(m, false, now);
+			}
 		} else {
 			kvm_host_resume(&m->vm, now, m->vm_slept);
-			if (m->vm_slept)
+			if (m->vm_slept) {
 				on_guest_running(m, true, now);
+				on_vm_clock_running(m, true, now);
+				publish_host_sleep(m, host, true, now);
+			}
 			m->vm_slept = false;
 		}
 	}
@@ -232,7 +252,13 @@ static void on_guest_running(void *ctx, bool running, sim_ps now)
 			guest_reader_pause(&m->readers[i], &m->q, now);
 	}
 	pause_groups(m, -1, !running, now);
-	/* A board on the VM's time base stops with it (no-ops on a host's board). */
+}
+
+/* The VM's time base stopped or runs again: a board on it stops with it (no-ops on a host's). */
+static void on_vm_clock_running(void *ctx, bool running, sim_ps now)
+{
+	struct machine *m = ctx;
+
 	if (running)
 		platform_resume(&m->platform, now);
 	else
@@ -560,6 +586,7 @@ static bool build_vmm(struct machine *m, struct sim_diag *err)
 		.trace = &m->trace,
 		.board_owner = m->platform.params.vm_time_base ? VMM_BOARD_VM : VMM_BOARD_HOST,
 		.guest_running = on_guest_running,
+		.vm_clock_running = on_vm_clock_running,
 		.vcpu_running = on_vcpu_running,
 		.ctx = m,
 	};

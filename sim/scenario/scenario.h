@@ -45,7 +45,7 @@
 #define SCN_MAX_EVENT_CPUS SCN_MAX_HOST_CPUS  /* "all" on the largest host */
 #define SCN_MAX_HOST_CHECKS 32
 #define SCN_MAX_CSTATE 10                 /* C1 .. C10 */
-#define SCN_MAX_STALLS 16                 /* = TICK_MAX_OUTAGES (sim/kvm/tick_delivery.h) */
+#define SCN_MAX_STALLS 16                 /* with the VM stops, <= TICK_MAX_OUTAGES (tick_delivery.h) */
 #define SCN_MAX_TIME_SYNCS 8
 #define SCN_MAX_PAUSES 16
 #define SCN_MAX_SNAPSHOTS 8

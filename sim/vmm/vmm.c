@@ -139,13 +139,43 @@ void vmm_fail(const struct vmm_action *a, const char *path, const char *what, co
 	sim_eventq_fail(a->vmm->env.q, &d);
 }
 
+/*
+ * The guest stops or runs again (SIM_TRACE_GUEST_RUN).  Every action but a
+ * stall stops the VM the way QEMU's vm_stop() does, and with it the VM's
+ * time base (QEMU_CLOCK_VIRTUAL stands still while the VM is stopped:
+ * do_vm_stop() calls cpu_disable_ticks(), system/cpus.c); a stall stops the
+ * VMM process and leaves the run state, and so that clock, alone.
+ */
+static void publish_run(const struct vmm_action *a, bool running, sim_ps now)
+{
+	struct sim_trace_record rec;
+
+	if (!sim_trace_wants(a->vmm->env.trace, SIM_TRACE_GUEST_RUN))
+		return;
+	rec = (struct sim_trace_record){ .kind = SIM_TRACE_GUEST_RUN, .t_ps = now };
+	rec.u.run = (struct sim_trace_guest_run){
+		.action = actions[a->kind]->name, .vm = 0, .index = a->index,
+		.running = running, .vm_clock = vmm_action_stops_vm_clock(a->kind),
+	};
+	sim_trace_publish(a->vmm->env.trace, &rec);
+}
+
+bool vmm_action_stops_vm_clock(enum vmm_action_kind k)
+{
+	return k != VMM_STALL;
+}
+
 void vmm_pause_guest(const struct vmm_action *a, sim_ps now)
 {
 	const struct vmm_env *e = &a->vmm->env;
 
+	/* before the vCPUs stop: a subscriber sees each page as the guest last used it */
+	publish_run(a, false, now);
 	kvm_vm_pause(e->vm, now);
 	if (e->guest_running)
 		e->guest_running(e->ctx, false, now);
+	if (e->vm_clock_running && vmm_action_stops_vm_clock(a->kind))
+		e->vm_clock_running(e->ctx, false, now);
 }
 
 void vmm_resume_guest(const struct vmm_action *a, sim_ps now)
@@ -155,6 +185,9 @@ void vmm_resume_guest(const struct vmm_action *a, sim_ps now)
 	kvm_vm_resume(e->vm, now);
 	if (e->guest_running)
 		e->guest_running(e->ctx, true, now);
+	if (e->vm_clock_running && vmm_action_stops_vm_clock(a->kind))
+		e->vm_clock_running(e->ctx, true, now);
+	publish_run(a, true, now);
 }
 
 uint64_t vmm_vcpu_kvmclock_ns(const struct kvm_vcpu *v, sim_ps now)

@@ -15,8 +15,10 @@
  * - VMM_BOARD_VM: the board is the VM's and runs on the VM's time base
  *   (QEMU_CLOCK_VIRTUAL): it stops while the VM is stopped (migration
  *   downtime, pause, snapshot) and resumes with it: the machine stops and
- *   resumes it when an action reports the guest stopped or running
- *   (guest_running), whatever the action (platform_stop, sim/devices).
+ *   resumes it when an action reports the VM's time base stopped or running
+ *   (vm_clock_running: every action that stops the guest but a stall, which
+ *   stops the VMM process and not the VM's clock; platform_stop,
+ *   sim/devices).
  */
 #ifndef SIM_VMM_VMM_H
 #define SIM_VMM_VMM_H
@@ -65,6 +67,12 @@ struct vmm_env {
 	enum vmm_board_owner board_owner;
 	/* The guest stops (running = false) or runs again: the machine pauses its observers. */
 	void (*guest_running)(void *ctx, bool running, sim_ps now);
+	/*
+	 * The VM's time base stops or runs again, just after guest_running: every
+	 * stop but a stall's (vmm_action_stops_vm_clock).  The machine stops a
+	 * VM-owned board.  NULL: none.
+	 */
+	void (*vm_clock_running)(void *ctx, bool running, sim_ps now);
 	/* One vCPU stops or runs again, the others run on: its readers stop with it. NULL: none. */
 	void (*vcpu_running)(void *ctx, unsigned vcpu, bool running, sim_ps now);
 	void *ctx;
@@ -114,5 +122,13 @@ const char *vmm_action_name(enum vmm_action_kind k);
 const char *const *vmm_action_phases(enum vmm_action_kind k);
 
 enum vmm_board_owner vmm_board_owner(const struct vmm *v);
+
+/*
+ * Whether the guest's stops by action k stop the VM's time base as well
+ * (QEMU's vm_stop(): pause, snapshot, migration downtime), so a board on it
+ * stops too; false for a stall (the VMM process stopped, the run state
+ * untouched).  The trace's SIM_TRACE_GUEST_RUN records carry it.
+ */
+bool vmm_action_stops_vm_clock(enum vmm_action_kind k);
 
 #endif

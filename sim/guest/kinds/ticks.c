@@ -22,14 +22,15 @@ static uint64_t compensated(const struct tick_delivery *d, sim_ps t)
 	return n;
 }
 
-/* The clock's value in ps at t from the ticks counted by t, before any sync. */
+/* The clock's value in ps at true time t from the ticks counted by then, before any sync. */
 static sim_ps counted_ps(const struct tick_clock_config *c, sim_ps t)
 {
 	const struct tick_delivery *d = &c->delivery;
-	uint64_t n = tick_delivered(d, t);
+	sim_ps dev = tick_device_time(d, t);   /* a board stopped with the VM raised nothing */
+	uint64_t n = tick_delivered(d, dev);
 
 	if (c->compensate && !d->nohz)
-		n += compensated(d, t);
+		n += compensated(d, dev);
 	return tick_due_time(d, n);
 }
 
