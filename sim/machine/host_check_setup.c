@@ -86,7 +86,6 @@ static void translate_flag_truth(const struct scenario *s, const struct scn_host
 static void translate_tsc_sync(const struct scenario *s, const struct scn_host_check *c,
 			       const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
 	out->tsc_sync.source = c->tsc_sync.source;
 	out->tsc_sync.target = c->tsc_sync.target;
 	out->tsc_sync.at_ps = c->tsc_sync.at_ps;
@@ -96,8 +95,6 @@ static void translate_tsc_sync(const struct scenario *s, const struct scn_host_c
 static void translate_watchdog(const struct scenario *s, const struct scn_host_check *c,
 			       const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
-	(void)sh;
 	out->watchdog.clocksource = (enum host_check_wd_counter)c->watchdog.clocksource;
 	out->watchdog.delay_every = c->watchdog.delay_every;
 	out->watchdog.delay_ps = c->watchdog.delay_ps;
@@ -110,7 +107,6 @@ static void translate_watchdog(const struct scenario *s, const struct scn_host_c
 static void translate_timer(const struct scenario *s, const struct scn_host_check *c,
 			    const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
 	out->timer.cpu = c->timer.cpu;
 	out->timer.mode = (enum host_check_timer_mode)c->timer.mode;
 	out->timer.arm_at_ps = c->timer.arm_at_ps;
@@ -125,16 +121,12 @@ static void translate_timer(const struct scenario *s, const struct scn_host_chec
 static void translate_stable_bit(const struct scenario *s, const struct scn_host_check *c,
 				 const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
-	(void)sh;
 	out->stable_bit.threshold_ps = c->stable_bit.threshold_ps;
 }
 
 static void translate_tsc_write(const struct scenario *s, const struct scn_host_check *c,
 				const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
-	(void)sh;
 	out->tsc_write.threshold_cycles = c->tsc_write.threshold_cycles;
 }
 
@@ -143,7 +135,6 @@ static void translate_tick_count(const struct scenario *s, const struct scn_host
 {
 	struct tick_clock_config tc = machine_tick_config(s, &s->readers[c->tick_count.reader]);
 
-	(void)sh;
 	out->tick_count.group = c->tick_count.reader;
 	out->tick_count.delivery = tc.delivery;
 	out->tick_count.nsyncs = tc.nsyncs;
@@ -156,8 +147,6 @@ static void translate_tick_count(const struct scenario *s, const struct scn_host
 static void translate_clock_consistency(const struct scenario *s, const struct scn_host_check *c,
 					const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
-	(void)sh;
 	out->clock_consistency.monotonic_group = c->clock_consistency.monotonic;
 	out->clock_consistency.realtime_group = c->clock_consistency.realtime;
 	out->clock_consistency.boottime_group = c->clock_consistency.has_boottime ?
@@ -169,8 +158,6 @@ static void translate_clock_consistency(const struct scenario *s, const struct s
 static void translate_page_step(const struct scenario *s, const struct scn_host_check *c,
 				const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
-	(void)sh;
 	out->page_step.measure = (enum host_check_page_step_measure)c->page_step.measure;
 	out->page_step.threshold_ps = c->page_step.threshold_ps;
 }
@@ -178,8 +165,6 @@ static void translate_page_step(const struct scenario *s, const struct scn_host_
 static void translate_timer_live(const struct scenario *s, const struct scn_host_check *c,
 				 const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
-	(void)sh;
 	out->timer_live.slack_ps = c->timer_live.slack_ps;
 	out->timer_live.silent_max_ps = c->timer_live.silent_max_ps;
 }
@@ -187,8 +172,6 @@ static void translate_timer_live(const struct scenario *s, const struct scn_host
 static void translate_disc_signal(const struct scenario *s, const struct scn_host_check *c,
 				  const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
-	(void)sh;
 	out->disc_signal.threshold_ps = c->disc_signal.threshold_ps;
 	out->disc_signal.soft_lockup_ps = c->disc_signal.soft_lockup_ps;
 }
@@ -196,7 +179,6 @@ static void translate_disc_signal(const struct scenario *s, const struct scn_hos
 static void translate_tsc_calibration(const struct scenario *s, const struct scn_host_check *c,
 				      const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)s;
 	out->tsc_calibration.method = (enum host_check_cal_method)c->tsc_calibration.method;
 	out->tsc_calibration.at_ps = c->tsc_calibration.at_ps;
 	out->tsc_calibration.vcpu = c->tsc_calibration.vcpu;
@@ -210,7 +192,6 @@ static void translate_tsc_calibration(const struct scenario *s, const struct scn
 static void translate_cmos_date(const struct scenario *s, const struct scn_host_check *c,
 				const struct scn_host *sh, struct host_check_config *out)
 {
-	(void)sh;
 	out->cmos_date.source = (enum host_check_date_source)c->cmos_date.source;
 	out->cmos_date.at_ps = c->cmos_date.at_ps;
 	out->cmos_date.threshold_ps = c->cmos_date.threshold_ps;

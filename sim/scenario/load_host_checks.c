@@ -113,6 +113,9 @@ static const struct field host_check_rows[] = {
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
+/* load_fields() marks a table's rows in 64-bit masks (ld->bad_rows, seen) */
+_Static_assert(sizeof(host_check_rows) / sizeof(host_check_rows[0]) <= 64,
+	       "at most 64 host check keys");
 
 /* ---- host checks ---- */
 
