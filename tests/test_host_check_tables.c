@@ -126,36 +126,70 @@ Test(host_check_tables, every_kind_loads_and_translates_its_parameters)
 	scenario_destroy(s);
 }
 
-/* The kinds whose row names what of the VM they judge refuse a scenario without "vm". */
+/* The kinds that judge KVM or the guest (scope HOST_CHECK_ON_VM) refuse a scenario without "vm". */
 Test(host_check_tables, vm_kinds_need_a_vm)
 {
 	static const struct {
+		enum host_check_kind kind;
 		const char *check;
-		const char *msg;
 	} cases[] = {
-		{ "{ \"check\": \"clock_consistency\", \"monotonic\": \"m\", \"realtime\": \"r\", "
-		  "\"policy\": \"freeze\", \"expect\": \"pass\" }",
-		  "check \"clock_consistency\" judges the guest's clock IDs: it needs a \"vm\"" },
-		{ "{ \"check\": \"page_step\", \"expect\": \"pass\" }",
-		  "check \"page_step\" judges KVM's pvclock pages: it needs a \"vm\"" },
-		{ "{ \"check\": \"timer_live\", \"expect\": \"pass\" }",
-		  "check \"timer_live\" judges the VM's guest: it needs a \"vm\"" },
-		{ "{ \"check\": \"disc_signal\", \"expect\": \"pass\" }",
-		  "check \"disc_signal\" judges the VM's guest: it needs a \"vm\"" },
+		{ HOST_CHECK_STABLE_BIT, "{ \"check\": \"stable_bit\", \"expect\": \"pass\" }" },
+		{ HOST_CHECK_TSC_WRITE, "{ \"check\": \"tsc_write\", \"expect\": \"pass\" }" },
+		{ HOST_CHECK_PAGE_STEP, "{ \"check\": \"page_step\", \"expect\": \"pass\" }" },
+		{ HOST_CHECK_TIMER_LIVE, "{ \"check\": \"timer_live\", \"expect\": \"pass\" }" },
+		{ HOST_CHECK_DISC_SIGNAL, "{ \"check\": \"disc_signal\", \"expect\": \"pass\" }" },
 	};
-	char text[1024];
+	unsigned nvm = 0;
+	char text[1024], want[128];
+	struct sim_diag err;
 
+	for (unsigned k = 0; k < HOST_CHECK_KIND_COUNT; k++)
+		nvm += host_check_kind_needs_vm(k);
+	cr_expect_eq(nvm, sizeof(cases) / sizeof(cases[0]), "the scope column: 5 VM kinds");
+	cr_expect_not(host_check_kind_needs_vm(HOST_CHECK_KIND_COUNT));
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sim_diag err;
 		struct scenario *s;
 
+		cr_expect(host_check_kind_needs_vm(cases[i].kind), "%s", cases[i].check);
 		snprintf(text, sizeof(text), HEAD "  \"host_checks\": [ %s ]\n}\n", cases[i].check);
 		s = scenario_parse("t.json", text, strlen(text), &err);
 		cr_expect_null(s, "%s: loaded without a vm", cases[i].check);
 		scenario_destroy(s);
 		cr_expect_str_eq(err.path, "/host_checks/0/check");
-		cr_expect_str_eq(err.msg, cases[i].msg);
+		snprintf(want, sizeof(want), "check \"%s\" judges KVM or the VM's guest: it needs a "
+			 "\"vm\"", host_check_kind_name(cases[i].kind));
+		cr_expect_str_eq(err.msg, want);
 	}
+	/* clock_consistency judges reads (ON_HOST), but of clock IDs that the VM's guest reads */
+	snprintf(text, sizeof(text), HEAD "  \"host_checks\": [ { \"check\": \"clock_consistency\", "
+		 "\"monotonic\": \"m\", \"realtime\": \"r\", \"policy\": \"freeze\", \"expect\": "
+		 "\"pass\" } ]\n}\n");
+	cr_expect_null(scenario_parse("t.json", text, strlen(text), &err));
+	cr_expect_str_eq(err.path, "/host_checks/0/check");
+	cr_expect_str_eq(err.msg, "check \"clock_consistency\" judges the guest's clock IDs: it "
+			 "needs a \"vm\"");
+}
+
+/* The set refuses them too, before the kind's setup runs (a C config, no loader). */
+Test(host_check_tables, the_set_refuses_a_vm_kind_without_a_vm)
+{
+	struct scenario *s = parse_ok(HEAD "  \"host_checks\": [ { \"check\": \"tsc_sync\", "
+				      "\"cpus\": [0, 1], \"expect\": \"pass\" } ]\n}\n");
+	struct host_check_config c;
+	struct host_checks_env env = { .nhosts = 1 };
+	struct host hosts[1];
+	struct sim_diag err;
+
+	/* a host check config of a VM kind on a host the set never needs to read */
+	memset(hosts, 0, sizeof(hosts));
+	host_check_config_from_scenario(s, 0, &c);
+	c.kind = HOST_CHECK_TSC_WRITE;
+	env.hosts = hosts;
+	sim_diag_clear(&err);
+	cr_expect_null(host_checks_create(&env, &c, 1, &err));
+	cr_expect_str_eq(err.msg, "host check \"tsc_sync-0\": tsc_write judges KVM or the VM's "
+			 "guest: it needs a \"vm\"");
+	scenario_destroy(s);
 }
 
 /* .only = HC_ONLY(ID): a key belongs to its kinds only; "worst" reads the kind's unit. */

@@ -11,7 +11,7 @@
 #include "sim/machine/tick_setup.h"
 
 _Static_assert((int)SCN_HC_COUNT == (int)HOST_CHECK_KIND_COUNT, "one list of host check kinds");
-#define SAME_KIND(id, name, unit, stem) \
+#define SAME_KIND(id, name, unit, scope, stem) \
 	_Static_assert((int)SCN_HC_##id == (int)HOST_CHECK_##id, "host check kind " name);
 HOST_CHECK_KINDS(SAME_KIND)
 #undef SAME_KIND
@@ -199,7 +199,7 @@ static void translate_cmos_date(const struct scenario *s, const struct scn_host_
 }
 
 static translate_fn *const translate[] = {
-#define TRANSLATE_ROW(id, name, unit, stem) [SCN_HC_##id] = translate_##stem,
+#define TRANSLATE_ROW(id, name, unit, scope, stem) [SCN_HC_##id] = translate_##stem,
 	HOST_CHECK_KINDS(TRANSLATE_ROW)
 #undef TRANSLATE_ROW
 };

@@ -368,7 +368,14 @@ static bool load_clock_consistency(struct loader *ld, const struct node *o,
 	static const enum reader_kind mono[] = { READER_MONOTONIC, READER_MONOTONIC_RAW };
 	static const enum reader_kind real[] = { READER_REALTIME };
 	static const enum reader_kind boot[] = { READER_BOOTTIME };
+	struct node v;
 
+	/* the oracle judges reads, but the clock IDs are read in the VM's guest */
+	if (!ld->sc->has_vm) {
+		join_key(v.path, o->path, "check");
+		return fail(ld, v.path, "check \"clock_consistency\" judges the guest's clock IDs: it "
+			    "needs a \"vm\"");
+	}
 	return read_clock_reader(ld, o, "monotonic", true, mono, 2,
 				 &c->clock_consistency.monotonic, NULL) &&
 	       read_clock_reader(ld, o, "realtime", true, real, 1,
@@ -438,30 +445,27 @@ static bool load_cmos_date(struct loader *ld, const struct node *o, struct scn_h
 }
 
 /*
- * What load_host_check() does for a kind beyond its field table, one row per
- * kind of enum scn_host_check_kind (a kind without a row has neither).
+ * Each kind's rules beyond its field table (keys that go together,
+ * references, ranges that depend on the rest of the scenario), one per kind
+ * of enum scn_host_check_kind; NULL: the table is enough.
  */
-static const struct {
-	/* rules the field table cannot state (keys together, references, ranges
-	   that depend on the rest of the scenario); NULL: the table is enough */
-	bool (*validate)(struct loader *ld, const struct node *o, struct scn_host_check *c);
-	const char *judges_vm;            /* what of the VM it judges; NULL: needs no "vm" */
-} kind_rows[] = {
-	[SCN_HC_FLAG_TRUTH] = { load_flag_truth, NULL },
-	[SCN_HC_TSC_SYNC] = { load_tsc_sync, NULL },
-	[SCN_HC_WATCHDOG] = { load_watchdog, NULL },
-	[SCN_HC_TIMER] = { load_timer, NULL },
-	[SCN_HC_STABLE_BIT] = { load_stable_bit, NULL },
-	[SCN_HC_TSC_WRITE] = { NULL, NULL },
-	[SCN_HC_TICK_COUNT] = { load_tick_count, NULL },
-	[SCN_HC_CLOCK_CONSISTENCY] = { load_clock_consistency, "the guest's clock IDs" },
-	[SCN_HC_PAGE_STEP] = { NULL, "KVM's pvclock pages" },
-	[SCN_HC_TIMER_LIVE] = { NULL, "the VM's guest" },
-	[SCN_HC_DISC_SIGNAL] = { NULL, "the VM's guest" },
-	[SCN_HC_TSC_CALIBRATION] = { load_tsc_calibration, NULL },
-	[SCN_HC_CMOS_DATE] = { load_cmos_date, NULL },
+typedef bool validate_fn(struct loader *ld, const struct node *o, struct scn_host_check *c);
+static validate_fn *const validate[] = {
+	[SCN_HC_FLAG_TRUTH] = load_flag_truth,
+	[SCN_HC_TSC_SYNC] = load_tsc_sync,
+	[SCN_HC_WATCHDOG] = load_watchdog,
+	[SCN_HC_TIMER] = load_timer,
+	[SCN_HC_STABLE_BIT] = load_stable_bit,
+	[SCN_HC_TSC_WRITE] = NULL,
+	[SCN_HC_TICK_COUNT] = load_tick_count,
+	[SCN_HC_CLOCK_CONSISTENCY] = load_clock_consistency,
+	[SCN_HC_PAGE_STEP] = NULL,
+	[SCN_HC_TIMER_LIVE] = NULL,
+	[SCN_HC_DISC_SIGNAL] = NULL,
+	[SCN_HC_TSC_CALIBRATION] = load_tsc_calibration,
+	[SCN_HC_CMOS_DATE] = load_cmos_date,
 };
-_Static_assert(sizeof(kind_rows) / sizeof(kind_rows[0]) == SCN_HC_COUNT,
+_Static_assert(sizeof(validate) / sizeof(validate[0]) == SCN_HC_COUNT,
 	       "one row per host check kind");
 
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
@@ -496,10 +500,10 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 		c->host = sc->vm.host;               /* where the VM starts */
 	else if (!read_host_or_only(ld, o, &c->host))
 		return false;
-	if (kind_rows[u].judges_vm && !sc->has_vm)
-		return fail(ld, kind.path, "check \"%s\" judges %s: it needs a \"vm\"",
-			    host_check_names[u], kind_rows[u].judges_vm);
-	if (kind_rows[u].validate && !kind_rows[u].validate(ld, o, c))
+	if (host_check_kind_needs_vm((enum host_check_kind)u) && !sc->has_vm)
+		return fail(ld, kind.path, "check \"%s\" judges KVM or the VM's guest: it needs a "
+			    "\"vm\"", host_check_names[u]);
+	if (validate[u] && !validate[u](ld, o, c))
 		return false;
 	return node_get(ld, o, "worst", false, &v) && (!v.json || load_host_worst(ld, &v, c));
 }
