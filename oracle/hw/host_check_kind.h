@@ -1,7 +1,8 @@
 /*
  * The host check kinds: one list, read by the scenario model (its enum
- * scn_host_check_kind is generated from it), the loader (names), the reports
- * (names, units) and oracle/hw (the ops registry).  Header-only, so that the
+ * scn_host_check_kind is generated from it), the loader (names, units, the
+ * VM rule), the setup (translate functions), the reports (names, units) and
+ * oracle/hw (the ops registry, the VM rule).  Header-only, so that the
  * plain-data scenario and the reports can name a kind without linking the
  * checks.
  *
