@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOST_CHECK_OPS_DECL(id, name, unit, stem) extern const struct host_check_ops host_check_##stem##_ops;
+#define HOST_CHECK_OPS_DECL(id, name, unit, scope, stem) extern const struct host_check_ops host_check_##stem##_ops;
 HOST_CHECK_KINDS(HOST_CHECK_OPS_DECL)
 #undef HOST_CHECK_OPS_DECL
 
 static const struct host_check_ops *const registry[] = {
-#define HOST_CHECK_OPS_ROW(id, name, unit, stem) [HOST_CHECK_##id] = &host_check_##stem##_ops,
+#define HOST_CHECK_OPS_ROW(id, name, unit, scope, stem) [HOST_CHECK_##id] = &host_check_##stem##_ops,
 	HOST_CHECK_KINDS(HOST_CHECK_OPS_ROW)
 #undef HOST_CHECK_OPS_ROW
 };
@@ -178,6 +178,9 @@ static bool setup_one(struct host_checks *hc, struct host_check *k,
 	if (c->host >= hc->env.nhosts)
 		return sim_diag_fail(err, "host check \"%s\": no host %u", c->name, c->host);
 	k->h = &hc->env.hosts[c->host];
+	if (host_check_kind_needs_vm(c->kind) && !hc->env.vm)
+		return sim_diag_fail(err, "host check \"%s\": %s judges KVM or the VM's guest: it "
+				     "needs a \"vm\"", c->name, host_check_kind_name(c->kind));
 	if (k->ops->state_size && !(k->state = calloc(1, k->ops->state_size)))
 		return sim_diag_fail(err, "out of memory");
 	k->set_up = true;

@@ -317,7 +317,8 @@ static void human_host_check(FILE *f, const struct scenario *s, const struct mac
 		fprintf(f, " with worst in [%s, %s]",
 			hc->has_worst_min ? fmt_host_value(a, sizeof(a), hc->kind, hc->worst_min) : "-inf",
 			hc->has_worst_max ? fmt_host_value(b, sizeof(b), hc->kind, hc->worst_max) : "+inf");
-	if (hc->kind == SCN_HC_WATCHDOG && hc->watchdog.false_positive != SCN_UNSET)
+	/* only a watchdog's field table sets it (.only); other kinds leave it unset */
+	if (hc->watchdog.false_positive != SCN_UNSET)
 		fprintf(f, ", a %s positive",
 			hc->watchdog.false_positive == SCN_TRUE ? "false" : "true");
 	fprintf(f, ": %s\n", r && r->expectation_met ? "holds" : "DOES NOT HOLD");

@@ -11,7 +11,7 @@
 #include "sim/machine/tick_setup.h"
 
 _Static_assert((int)SCN_HC_COUNT == (int)HOST_CHECK_KIND_COUNT, "one list of host check kinds");
-#define SAME_KIND(id, name, unit, stem) \
+#define SAME_KIND(id, name, unit, scope, stem) \
 	_Static_assert((int)SCN_HC_##id == (int)HOST_CHECK_##id, "host check kind " name);
 HOST_CHECK_KINDS(SAME_KIND)
 #undef SAME_KIND
@@ -65,6 +65,147 @@ static void crystal_desc(const struct scenario *s, unsigned host, unsigned socke
 			d->temperature_steps = true;
 }
 
+/*
+ * One translation per kind, named by the list's stem: a kind added to
+ * HOST_CHECK_KINDS does not compile until it has its translate_<stem>().
+ * sh is the check's host (s->hosts[c->host]).
+ */
+typedef void translate_fn(const struct scenario *s, const struct scn_host_check *c,
+			  const struct scn_host *sh, struct host_check_config *out);
+
+static void translate_flag_truth(const struct scenario *s, const struct scn_host_check *c,
+				 const struct scn_host *sh, struct host_check_config *out)
+{
+	out->flag_truth.flags = c->flag_truth.flags;
+	out->flag_truth.threshold_ppb = c->flag_truth.threshold_ppb;
+	out->flag_truth.known_freq = sh->tsc;
+	for (unsigned k = 0; k < sh->nsockets; k++)
+		crystal_desc(s, c->host, k, &out->flag_truth.crystals[k]);
+}
+
+static void translate_tsc_sync(const struct scenario *s, const struct scn_host_check *c,
+			       const struct scn_host *sh, struct host_check_config *out)
+{
+	out->tsc_sync.source = c->tsc_sync.source;
+	out->tsc_sync.target = c->tsc_sync.target;
+	out->tsc_sync.at_ps = c->tsc_sync.at_ps;
+	out->tsc_sync.amd = sh->svm;
+}
+
+static void translate_watchdog(const struct scenario *s, const struct scn_host_check *c,
+			       const struct scn_host *sh, struct host_check_config *out)
+{
+	out->watchdog.clocksource = (enum host_check_wd_counter)c->watchdog.clocksource;
+	out->watchdog.delay_every = c->watchdog.delay_every;
+	out->watchdog.delay_ps = c->watchdog.delay_ps;
+	out->watchdog.demote = c->watchdog.demote;
+	out->watchdog.readout_fix = c->watchdog.readout_limit == SCN_WD_READOUT_2025_12;
+	out->watchdog.false_positive =
+		c->watchdog.false_positive == SCN_UNSET ? -1 : c->watchdog.false_positive == SCN_TRUE;
+}
+
+static void translate_timer(const struct scenario *s, const struct scn_host_check *c,
+			    const struct scn_host *sh, struct host_check_config *out)
+{
+	out->timer.cpu = c->timer.cpu;
+	out->timer.mode = (enum host_check_timer_mode)c->timer.mode;
+	out->timer.arm_at_ps = c->timer.arm_at_ps;
+	out->timer.delay_ps = c->timer.delay_ps;
+	out->timer.count = c->timer.count;
+	out->timer.slack_ps = c->timer.slack_ps;
+	out->timer.apic_timer = sh->features.apic_timer;
+	out->timer.arat = sh->features.arat;
+	out->timer.tsc_nominal = sh->tsc;
+}
+
+static void translate_stable_bit(const struct scenario *s, const struct scn_host_check *c,
+				 const struct scn_host *sh, struct host_check_config *out)
+{
+	out->stable_bit.threshold_ps = c->stable_bit.threshold_ps;
+}
+
+static void translate_tsc_write(const struct scenario *s, const struct scn_host_check *c,
+				const struct scn_host *sh, struct host_check_config *out)
+{
+	out->tsc_write.threshold_cycles = c->tsc_write.threshold_cycles;
+}
+
+static void translate_tick_count(const struct scenario *s, const struct scn_host_check *c,
+				 const struct scn_host *sh, struct host_check_config *out)
+{
+	struct tick_clock_config tc = machine_tick_config(s, &s->readers[c->tick_count.reader]);
+
+	out->tick_count.group = c->tick_count.reader;
+	out->tick_count.delivery = tc.delivery;
+	out->tick_count.nsyncs = tc.nsyncs;
+	for (unsigned k = 0; k < tc.nsyncs; k++)
+		out->tick_count.sync_ps[k] = tc.sync_ps[k];
+	out->tick_count.tolerance_ps = c->tick_count.tolerance_ps;
+	out->tick_count.compensate = tc.compensate;
+}
+
+static void translate_clock_consistency(const struct scenario *s, const struct scn_host_check *c,
+					const struct scn_host *sh, struct host_check_config *out)
+{
+	out->clock_consistency.monotonic_group = c->clock_consistency.monotonic;
+	out->clock_consistency.realtime_group = c->clock_consistency.realtime;
+	out->clock_consistency.boottime_group = c->clock_consistency.has_boottime ?
+		c->clock_consistency.boottime : HOST_CHECK_NO_GROUP;
+	out->clock_consistency.policy = (enum host_check_cc_policy)c->clock_consistency.policy;
+	out->clock_consistency.tolerance_ps = (int64_t)c->clock_consistency.tolerance_ps;
+}
+
+static void translate_page_step(const struct scenario *s, const struct scn_host_check *c,
+				const struct scn_host *sh, struct host_check_config *out)
+{
+	out->page_step.measure = (enum host_check_page_step_measure)c->page_step.measure;
+	out->page_step.threshold_ps = c->page_step.threshold_ps;
+}
+
+static void translate_timer_live(const struct scenario *s, const struct scn_host_check *c,
+				 const struct scn_host *sh, struct host_check_config *out)
+{
+	out->timer_live.slack_ps = c->timer_live.slack_ps;
+	out->timer_live.silent_max_ps = c->timer_live.silent_max_ps;
+}
+
+static void translate_disc_signal(const struct scenario *s, const struct scn_host_check *c,
+				  const struct scn_host *sh, struct host_check_config *out)
+{
+	out->disc_signal.threshold_ps = c->disc_signal.threshold_ps;
+	out->disc_signal.soft_lockup_ps = c->disc_signal.soft_lockup_ps;
+}
+
+static void translate_tsc_calibration(const struct scenario *s, const struct scn_host_check *c,
+				      const struct scn_host *sh, struct host_check_config *out)
+{
+	out->tsc_calibration.method = (enum host_check_cal_method)c->tsc_calibration.method;
+	out->tsc_calibration.at_ps = c->tsc_calibration.at_ps;
+	out->tsc_calibration.vcpu = c->tsc_calibration.vcpu;
+	out->tsc_calibration.jitter_ps = c->tsc_calibration.jitter_ps;
+	out->tsc_calibration.threshold_ppb = c->tsc_calibration.threshold_ppb;
+	/* unset: the machine's rule, an Intel host has the leaves, an AMD one not */
+	out->tsc_calibration.cpuid_freq = sh->features.cpuid_15h == SCN_UNSET ? !sh->svm :
+					  sh->features.cpuid_15h == SCN_TRUE;
+}
+
+static void translate_cmos_date(const struct scenario *s, const struct scn_host_check *c,
+				const struct scn_host *sh, struct host_check_config *out)
+{
+	out->cmos_date.source = (enum host_check_date_source)c->cmos_date.source;
+	out->cmos_date.at_ps = c->cmos_date.at_ps;
+	out->cmos_date.threshold_ps = c->cmos_date.threshold_ps;
+	out->cmos_date.utc_start_ns = s->utc_start_ns;
+}
+
+static translate_fn *const translate[] = {
+#define TRANSLATE_ROW(id, name, unit, scope, stem) [SCN_HC_##id] = translate_##stem,
+	HOST_CHECK_KINDS(TRANSLATE_ROW)
+#undef TRANSLATE_ROW
+};
+_Static_assert(sizeof(translate) / sizeof(translate[0]) == SCN_HC_COUNT,
+	       "one translate function per host check kind");
+
 void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 				     struct host_check_config *out)
 {
@@ -81,99 +222,9 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 	out->worst_min = c->worst_min;
 	out->worst_max = c->worst_max;
 	out->path = c->path;
-	if (!sh)
-		return;                          /* host_checks_create names the missing host */
-	switch (c->kind) {
-	case SCN_HC_FLAG_TRUTH:
-		out->flag_truth.flags = c->flag_truth.flags;
-		out->flag_truth.threshold_ppb = c->flag_truth.threshold_ppb;
-		out->flag_truth.known_freq = sh->tsc;
-		for (unsigned k = 0; k < sh->nsockets; k++)
-			crystal_desc(s, c->host, k, &out->flag_truth.crystals[k]);
-		break;
-	case SCN_HC_TSC_SYNC:
-		out->tsc_sync.source = c->tsc_sync.source;
-		out->tsc_sync.target = c->tsc_sync.target;
-		out->tsc_sync.at_ps = c->tsc_sync.at_ps;
-		out->tsc_sync.amd = sh->svm;
-		break;
-	case SCN_HC_WATCHDOG:
-		out->watchdog.clocksource = (enum host_check_wd_counter)c->watchdog.clocksource;
-		out->watchdog.delay_every = c->watchdog.delay_every;
-		out->watchdog.delay_ps = c->watchdog.delay_ps;
-		out->watchdog.demote = c->watchdog.demote;
-		out->watchdog.readout_fix = c->watchdog.readout_limit == SCN_WD_READOUT_2025_12;
-		out->watchdog.false_positive =
-			c->watchdog.false_positive == SCN_UNSET ? -1 : c->watchdog.false_positive == SCN_TRUE;
-		break;
-	case SCN_HC_TIMER:
-		out->timer.cpu = c->timer.cpu;
-		out->timer.mode = (enum host_check_timer_mode)c->timer.mode;
-		out->timer.arm_at_ps = c->timer.arm_at_ps;
-		out->timer.delay_ps = c->timer.delay_ps;
-		out->timer.count = c->timer.count;
-		out->timer.slack_ps = c->timer.slack_ps;
-		out->timer.apic_timer = sh->features.apic_timer;
-		out->timer.arat = sh->features.arat;
-		out->timer.tsc_nominal = sh->tsc;
-		break;
-	case SCN_HC_STABLE_BIT:
-		out->stable_bit.threshold_ps = c->stable_bit.threshold_ps;
-		break;
-	case SCN_HC_TSC_WRITE:
-		out->tsc_write.threshold_cycles = c->tsc_write.threshold_cycles;
-		break;
-	case SCN_HC_TICK_COUNT: {
-		struct tick_clock_config tc = machine_tick_config(s, &s->readers[c->tick_count.reader]);
-
-		out->tick_count.group = c->tick_count.reader;
-		out->tick_count.delivery = tc.delivery;
-		out->tick_count.nsyncs = tc.nsyncs;
-		for (unsigned k = 0; k < tc.nsyncs; k++)
-			out->tick_count.sync_ps[k] = tc.sync_ps[k];
-		out->tick_count.tolerance_ps = c->tick_count.tolerance_ps;
-		out->tick_count.compensate = tc.compensate;
-		break;
-	}
-	case SCN_HC_CLOCK_CONSISTENCY:
-		out->clock_consistency.monotonic_group = c->clock_consistency.monotonic;
-		out->clock_consistency.realtime_group = c->clock_consistency.realtime;
-		out->clock_consistency.boottime_group = c->clock_consistency.has_boottime ?
-			c->clock_consistency.boottime : HOST_CHECK_NO_GROUP;
-		out->clock_consistency.policy = (enum host_check_cc_policy)c->clock_consistency.policy;
-		out->clock_consistency.tolerance_ps = (int64_t)c->clock_consistency.tolerance_ps;
-		break;
-	case SCN_HC_PAGE_STEP:
-		out->page_step.measure = (enum host_check_page_step_measure)c->page_step.measure;
-		out->page_step.threshold_ps = c->page_step.threshold_ps;
-		break;
-	case SCN_HC_TIMER_LIVE:
-		out->timer_live.slack_ps = c->timer_live.slack_ps;
-		out->timer_live.silent_max_ps = c->timer_live.silent_max_ps;
-		break;
-	case SCN_HC_DISC_SIGNAL:
-		out->disc_signal.threshold_ps = c->disc_signal.threshold_ps;
-		out->disc_signal.soft_lockup_ps = c->disc_signal.soft_lockup_ps;
-		break;
-	case SCN_HC_TSC_CALIBRATION:
-		out->tsc_calibration.method = (enum host_check_cal_method)c->tsc_calibration.method;
-		out->tsc_calibration.at_ps = c->tsc_calibration.at_ps;
-		out->tsc_calibration.vcpu = c->tsc_calibration.vcpu;
-		out->tsc_calibration.jitter_ps = c->tsc_calibration.jitter_ps;
-		out->tsc_calibration.threshold_ppb = c->tsc_calibration.threshold_ppb;
-		/* unset: the machine's rule, an Intel host has the leaves, an AMD one not */
-		out->tsc_calibration.cpuid_freq = sh->features.cpuid_15h == SCN_UNSET ? !sh->svm :
-						  sh->features.cpuid_15h == SCN_TRUE;
-		break;
-	case SCN_HC_CMOS_DATE:
-		out->cmos_date.source = (enum host_check_date_source)c->cmos_date.source;
-		out->cmos_date.at_ps = c->cmos_date.at_ps;
-		out->cmos_date.threshold_ps = c->cmos_date.threshold_ps;
-		out->cmos_date.utc_start_ns = s->utc_start_ns;
-		break;
-	case SCN_HC_COUNT:
-		break;
-	}
+	/* a missing host or kind: host_checks_create names it */
+	if (sh && (unsigned)c->kind < SCN_HC_COUNT)
+		translate[c->kind](s, c, sh, out);
 }
 
 struct host_checks *host_checks_from_scenario(const struct scenario *s,

@@ -9,19 +9,9 @@
 #include "sim/core/units.h"
 
 #define HC(m) offsetof(struct scn_host_check, m)
-#define FT (1u << SCN_HC_FLAG_TRUTH)
-#define SY (1u << SCN_HC_TSC_SYNC)
-#define WD (1u << SCN_HC_WATCHDOG)
-#define TM (1u << SCN_HC_TIMER)
-#define SB (1u << SCN_HC_STABLE_BIT)
-#define TW (1u << SCN_HC_TSC_WRITE)
-#define TC (1u << SCN_HC_TICK_COUNT)
-#define CC (1u << SCN_HC_CLOCK_CONSISTENCY)
-#define PS (1u << SCN_HC_PAGE_STEP)
-#define TL (1u << SCN_HC_TIMER_LIVE)
-#define DS (1u << SCN_HC_DISC_SIGNAL)
-#define CAL (1u << SCN_HC_TSC_CALIBRATION)
-#define CD (1u << SCN_HC_CMOS_DATE)
+/* A row's .only bit: the kind that takes the key (HC_ONLY(A) | HC_ONLY(B) for several). */
+#define HC_ONLY(id) (1u << SCN_HC_##id)
+_Static_assert(SCN_HC_COUNT <= 32, "a host check kind is a bit of struct field's .only");
 
 /* The kinds, in the order of enum scn_host_check_kind. */
 static const char *const host_check_names[] = HOST_CHECK_KIND_NAMES_INIT;
@@ -57,86 +47,115 @@ static const struct field host_check_rows[] = {
 	{ ROW("expect", F_ENUM, HC(expect)), .required = true, .names = expect_names },
 	{ ROW("worst", F_CUSTOM, 0) },
 	{ ROW("threshold", F_PPB, HC(flag_truth.threshold_ppb)), .dflt = "100ppm",
-	  .max = INT64_MAX, .only = FT },
-	{ ROW("flags", F_CUSTOM, 0), .only = FT },
-	{ ROW("cpus", F_CUSTOM, 0), .required = true, .only = SY },
-	{ ROW("at", F_DURATION_PS, HC(tsc_sync.at_ps)), .dflt = "0s", .only = SY },
+	  .max = INT64_MAX, .only = HC_ONLY(FLAG_TRUTH) },
+	{ ROW("flags", F_CUSTOM, 0), .only = HC_ONLY(FLAG_TRUTH) },
+	{ ROW("cpus", F_CUSTOM, 0), .required = true, .only = HC_ONLY(TSC_SYNC) },
+	{ ROW("at", F_DURATION_PS, HC(tsc_sync.at_ps)), .dflt = "0s", .only = HC_ONLY(TSC_SYNC) },
 	{ ROW("clocksource", F_ENUM, HC(watchdog.clocksource)), .dflt = "hpet",
-	  .names = watchdog_cs_names, .only = WD },
-	{ ROW("delay_every", F_CUSTOM, 0), .only = WD },
-	{ ROW("delay", F_CUSTOM, 0), .only = WD },
-	{ ROW("false_positive", F_TRISTATE, HC(watchdog.false_positive)), .only = WD },
-	{ ROW("demote", F_BOOL, HC(watchdog.demote)), .dflt = "false", .only = WD },
+	  .names = watchdog_cs_names, .only = HC_ONLY(WATCHDOG) },
+	{ ROW("delay_every", F_CUSTOM, 0), .only = HC_ONLY(WATCHDOG) },
+	{ ROW("delay", F_CUSTOM, 0), .only = HC_ONLY(WATCHDOG) },
+	{ ROW("false_positive", F_TRISTATE, HC(watchdog.false_positive)),
+	  .only = HC_ONLY(WATCHDOG) },
+	{ ROW("demote", F_BOOL, HC(watchdog.demote)), .dflt = "false", .only = HC_ONLY(WATCHDOG) },
 	{ ROW("readout_limit", F_ENUM, HC(watchdog.readout_limit)), .dflt = "6.12",
-	  .names = wd_readout_names, .only = WD },
-	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = TM },
+	  .names = wd_readout_names, .only = HC_ONLY(WATCHDOG) },
+	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = HC_ONLY(TIMER) },
 	{ ROW("mode", F_ENUM, HC(timer.mode)), .required = true, .names = timer_mode_names,
-	  .only = TM },
-	{ ROW("arm_at", F_DURATION_PS, HC(timer.arm_at_ps)), .dflt = "0s", .only = TM },
+	  .only = HC_ONLY(TIMER) },
+	{ ROW("arm_at", F_DURATION_PS, HC(timer.arm_at_ps)), .dflt = "0s", .only = HC_ONLY(TIMER) },
 	{ ROW("delay", F_DURATION_PS, HC(timer.delay_ps)), .required = true, .min = 1,
-	  .what = "duration", .only = TM },
+	  .what = "duration", .only = HC_ONLY(TIMER) },
 	{ ROW("count", F_U64, HC(timer.count)), .min = 1, .max = MAX_U53,
-	  .what = "a number of fires", .only = TM },
-	{ ROW("slack", F_DURATION_PS, HC(timer.slack_ps)), .dflt = "10us", .only = TM },
-	{ ROW("threshold", F_SIGNED_PS, HC(stable_bit.threshold_ps)), .dflt = "1ns", .only = SB },
+	  .what = "a number of fires", .only = HC_ONLY(TIMER) },
+	{ ROW("slack", F_DURATION_PS, HC(timer.slack_ps)), .dflt = "10us", .only = HC_ONLY(TIMER) },
+	{ ROW("threshold", F_SIGNED_PS, HC(stable_bit.threshold_ps)), .dflt = "1ns",
+	  .only = HC_ONLY(STABLE_BIT) },
 	{ ROW("threshold", F_U64, HC(tsc_write.threshold_cycles)), .dflt = "0", .max = MAX_U53,
-	  .what = "a number of TSC cycles", .only = TW },
-	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = TC },
-	{ ROW("tolerance", F_DURATION_PS, HC(tick_count.tolerance_ps)), .only = TC },
-	{ ROW("monotonic", F_CUSTOM, 0), .required = true, .only = CC },
-	{ ROW("realtime", F_CUSTOM, 0), .required = true, .only = CC },
-	{ ROW("boottime", F_CUSTOM, 0), .only = CC },
+	  .what = "a number of TSC cycles", .only = HC_ONLY(TSC_WRITE) },
+	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = HC_ONLY(TICK_COUNT) },
+	{ ROW("tolerance", F_DURATION_PS, HC(tick_count.tolerance_ps)),
+	  .only = HC_ONLY(TICK_COUNT) },
+	{ ROW("monotonic", F_CUSTOM, 0), .required = true, .only = HC_ONLY(CLOCK_CONSISTENCY) },
+	{ ROW("realtime", F_CUSTOM, 0), .required = true, .only = HC_ONLY(CLOCK_CONSISTENCY) },
+	{ ROW("boottime", F_CUSTOM, 0), .only = HC_ONLY(CLOCK_CONSISTENCY) },
 	{ ROW("policy", F_ENUM, HC(clock_consistency.policy)), .required = true,
-	  .names = cc_policy_names, .only = CC },
+	  .names = cc_policy_names, .only = HC_ONLY(CLOCK_CONSISTENCY) },
 	{ ROW("tolerance", F_DURATION_PS, HC(clock_consistency.tolerance_ps)), .dflt = "1s",
-	  .only = CC },
+	  .only = HC_ONLY(CLOCK_CONSISTENCY) },
 	{ ROW("measure", F_ENUM, HC(page_step.measure)), .dflt = "step",
-	  .names = page_step_measure_names, .only = PS },
-	{ ROW("threshold", F_DURATION_PS, HC(page_step.threshold_ps)), .dflt = "1ns", .only = PS },
-	{ ROW("slack", F_DURATION_PS, HC(timer_live.slack_ps)), .dflt = "10ms", .only = TL },
+	  .names = page_step_measure_names, .only = HC_ONLY(PAGE_STEP) },
+	{ ROW("threshold", F_DURATION_PS, HC(page_step.threshold_ps)), .dflt = "1ns",
+	  .only = HC_ONLY(PAGE_STEP) },
+	{ ROW("slack", F_DURATION_PS, HC(timer_live.slack_ps)), .dflt = "10ms",
+	  .only = HC_ONLY(TIMER_LIVE) },
 	{ ROW("silent_max", F_DURATION_PS, HC(timer_live.silent_max_ps)), .dflt = "1s", .min = 1,
-	  .what = "duration", .only = TL },
+	  .what = "duration", .only = HC_ONLY(TIMER_LIVE) },
 	{ ROW("threshold", F_DURATION_PS, HC(disc_signal.threshold_ps)), .dflt = "1s", .min = 1,
-	  .what = "duration", .only = DS },
+	  .what = "duration", .only = HC_ONLY(DISC_SIGNAL) },
 	{ ROW("soft_lockup", F_DURATION_PS, HC(disc_signal.soft_lockup_ps)), .dflt = "20s",
-	  .min = 1, .what = "duration", .only = DS },
+	  .min = 1, .what = "duration", .only = HC_ONLY(DISC_SIGNAL) },
 	{ ROW("method", F_ENUM, HC(tsc_calibration.method)), .required = true,
-	  .names = cal_method_names, .only = CAL },
-	{ ROW("at", F_DURATION_PS, HC(tsc_calibration.at_ps)), .dflt = "0s", .only = CAL },
+	  .names = cal_method_names, .only = HC_ONLY(TSC_CALIBRATION) },
+	{ ROW("at", F_DURATION_PS, HC(tsc_calibration.at_ps)), .dflt = "0s",
+	  .only = HC_ONLY(TSC_CALIBRATION) },
 	{ ROW("vcpu", F_UINT, HC(tsc_calibration.vcpu)), .dflt = "0", .max = SCN_MAX_HOST_CPUS - 1,
-	  .what = "a vCPU index", .only = CAL },
-	{ ROW("jitter", F_DURATION_PS, HC(tsc_calibration.jitter_ps)), .dflt = "0s", .only = CAL },
+	  .what = "a vCPU index", .only = HC_ONLY(TSC_CALIBRATION) },
+	{ ROW("jitter", F_DURATION_PS, HC(tsc_calibration.jitter_ps)), .dflt = "0s",
+	  .only = HC_ONLY(TSC_CALIBRATION) },
 	{ ROW("threshold", F_PPB, HC(tsc_calibration.threshold_ppb)), .dflt = "100ppm",
-	  .max = INT64_MAX, .only = CAL },
+	  .max = INT64_MAX, .only = HC_ONLY(TSC_CALIBRATION) },
 	{ ROW("source", F_ENUM, HC(cmos_date.source)), .dflt = "cmos", .names = date_source_names,
-	  .only = CD },
-	{ ROW("at", F_DURATION_PS, HC(cmos_date.at_ps)), .dflt = "0s", .only = CD },
-	{ ROW("threshold", F_DURATION_PS, HC(cmos_date.threshold_ps)), .dflt = "2s", .only = CD },
+	  .only = HC_ONLY(CMOS_DATE) },
+	{ ROW("at", F_DURATION_PS, HC(cmos_date.at_ps)), .dflt = "0s", .only = HC_ONLY(CMOS_DATE) },
+	{ ROW("threshold", F_DURATION_PS, HC(cmos_date.threshold_ps)), .dflt = "2s",
+	  .only = HC_ONLY(CMOS_DATE) },
 };
 
 const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
+/* load_fields() marks a table's rows in 64-bit masks (ld->bad_rows, seen) */
+_Static_assert(sizeof(host_check_rows) / sizeof(host_check_rows[0]) <= 64,
+	       "at most 64 host check keys");
 
 /* ---- host checks ---- */
 
-static bool worst_in_ppb(enum scn_host_check_kind kind)
+/* "worst" bounds by the kind's unit (host_check_kind.h's column): how to read and print one. */
+static bool read_worst_ppb(struct loader *ld, const struct node *v, int64_t *out)
 {
-	return host_check_kind_unit((enum host_check_kind)kind) == HOST_CHECK_UNIT_PPB;
+	return read_ppb(ld, v, INT64_MAX, out);
 }
 
-static const char *fmt_worst(char *dst, size_t len, enum scn_host_check_kind kind, int64_t v)
+static bool read_worst_cycles(struct loader *ld, const struct node *v, int64_t *out)
 {
-	if (worst_in_ppb(kind))
-		return fmt_ppb(dst, len, v);
-	if (host_check_kind_unit((enum host_check_kind)kind) == HOST_CHECK_UNIT_CYCLES) {
-		snprintf(dst, len, "%" PRId64 " cycles", v);
-		return dst;
-	}
-	return fmt_sps(dst, len, v);
+	uint64_t x = 0;
+
+	if (!read_int(ld, v, 0, MAX_U53, "a number of TSC cycles", &x))
+		return false;
+	*out = (int64_t)x;
+	return true;
 }
 
-/* "worst": {"min", "max"}: ppb (flag_truth), cycles (tsc_sync), signed durations (others). */
+static const char *fmt_cycles(char *dst, size_t len, int64_t v)
+{
+	snprintf(dst, len, "%" PRId64 " cycles", v);
+	return dst;
+}
+
+static const struct {
+	bool (*read)(struct loader *ld, const struct node *v, int64_t *out);
+	const char *(*fmt)(char *dst, size_t len, int64_t v);
+} worst_units[] = {
+	[HOST_CHECK_UNIT_PPB] = { read_worst_ppb, fmt_ppb },
+	[HOST_CHECK_UNIT_CYCLES] = { read_worst_cycles, fmt_cycles },
+	[HOST_CHECK_UNIT_PS] = { read_signed_ps, fmt_sps },
+};
+_Static_assert(sizeof(worst_units) / sizeof(worst_units[0]) == HOST_CHECK_UNIT_COUNT,
+	       "one row per host check unit");
+
+/* "worst": {"min", "max"} in the kind's unit: ppb, TSC cycles or a signed duration. */
 static bool load_host_worst(struct loader *ld, const struct node *o, struct scn_host_check *c)
 {
+	enum host_check_unit unit = host_check_kind_unit((enum host_check_kind)c->kind);
 	struct node bound[2];
 	int64_t *out[2] = { &c->worst_min, &c->worst_max };
 	char a[32], b[32];
@@ -146,27 +165,15 @@ static bool load_host_worst(struct loader *ld, const struct node *o, struct scn_
 	for (unsigned i = 0; i < 2; i++) {
 		struct node *v = &bound[i];
 
-		if (!node_get(ld, o, worst_keys[i], false, v))
+		if (!node_get(ld, o, worst_keys[i], false, v) || !worst_units[unit].read(ld, v, out[i]))
 			return false;
-		if (worst_in_ppb(c->kind)) {
-			if (!read_ppb(ld, v, INT64_MAX, out[i]))
-				return false;
-		} else if (c->kind == SCN_HC_TSC_SYNC || c->kind == SCN_HC_TSC_WRITE) {
-			uint64_t x = 0;
-
-			if (!read_int(ld, v, 0, MAX_U53, "a number of TSC cycles", &x))
-				return false;
-			*out[i] = (int64_t)x;
-		} else if (!read_signed_ps(ld, v, out[i])) {
-			return false;
-		}
 	}
 	c->has_worst_min = bound[0].json != NULL;
 	c->has_worst_max = bound[1].json != NULL;
 	if (c->has_worst_min && c->has_worst_max && c->worst_max < c->worst_min)
 		return fail(ld, bound[1].path, "expected at least \"min\" (%s), got %s",
-			    fmt_worst(a, sizeof(a), c->kind, c->worst_min),
-			    fmt_worst(b, sizeof(b), c->kind, c->worst_max));
+			    worst_units[unit].fmt(a, sizeof(a), c->worst_min),
+			    worst_units[unit].fmt(b, sizeof(b), c->worst_max));
 	return true;
 }
 
@@ -363,9 +370,11 @@ static bool load_clock_consistency(struct loader *ld, const struct node *o,
 	static const enum reader_kind boot[] = { READER_BOOTTIME };
 	struct node v;
 
+	/* the oracle judges reads, but the clock IDs are read in the VM's guest */
 	if (!ld->sc->has_vm) {
 		join_key(v.path, o->path, "check");
-		return fail(ld, v.path, "check \"clock_consistency\" judges a VM: add \"vm\"");
+		return fail(ld, v.path, "check \"clock_consistency\" judges the guest's clock IDs: it "
+			    "needs a \"vm\"");
 	}
 	return read_clock_reader(ld, o, "monotonic", true, mono, 2,
 				 &c->clock_consistency.monotonic, NULL) &&
@@ -386,6 +395,78 @@ static bool load_at(struct loader *ld, const struct node *o, sim_ps at_ps)
 	return fail(ld, path, "expected a time before the end of the run (%s), got %s",
 		    fmt_ps(a, sizeof(a), 1, ld->sc->duration_ps), fmt_ps(b, sizeof(b), 1, at_ps));
 }
+
+static bool load_flag_truth(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	struct node v;
+
+	if (!node_get(ld, o, "threshold", false, &v))
+		return false;
+	if (c->flag_truth.threshold_ppb < 0)
+		return fail(ld, v.path, "expected a threshold of at least 0ppm, got \"%s\"",
+			    v.json->valuestring);
+	return node_get(ld, o, "flags", false, &v) && read_flags(ld, &v, &c->flag_truth.flags);
+}
+
+static bool load_stable_bit(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	struct node v;
+
+	if (!node_get(ld, o, "threshold", false, &v))
+		return false;
+	if (c->stable_bit.threshold_ps < 0)
+		return fail(ld, v.path, "expected a threshold of at least 0s");
+	return true;
+}
+
+static bool load_tsc_calibration(struct loader *ld, const struct node *o,
+				 struct scn_host_check *c)
+{
+	const struct scenario *sc = ld->sc;
+	unsigned ncpus = sc->has_vm ? sc->vm.nvcpus : sc->hosts[c->host].ncpus;
+	struct node v;
+
+	if (!load_at(ld, o, c->tsc_calibration.at_ps) || !node_get(ld, o, "vcpu", false, &v))
+		return false;
+	if (c->tsc_calibration.vcpu >= ncpus)
+		return fail(ld, v.json ? v.path : o->path, "expected a %s index below %u, got %u",
+			    sc->has_vm ? "vCPU" : "CPU", ncpus, c->tsc_calibration.vcpu);
+	if (!node_get(ld, o, "threshold", false, &v))
+		return false;
+	if (c->tsc_calibration.threshold_ppb < 0)
+		return fail(ld, v.path, "expected a threshold of at least 0ppm, got \"%s\"",
+			    v.json->valuestring);
+	return true;
+}
+
+static bool load_cmos_date(struct loader *ld, const struct node *o, struct scn_host_check *c)
+{
+	return load_at(ld, o, c->cmos_date.at_ps);
+}
+
+/*
+ * Each kind's rules beyond its field table (keys that go together,
+ * references, ranges that depend on the rest of the scenario), one per kind
+ * of enum scn_host_check_kind; NULL: the table is enough.
+ */
+typedef bool validate_fn(struct loader *ld, const struct node *o, struct scn_host_check *c);
+static validate_fn *const validate[] = {
+	[SCN_HC_FLAG_TRUTH] = load_flag_truth,
+	[SCN_HC_TSC_SYNC] = load_tsc_sync,
+	[SCN_HC_WATCHDOG] = load_watchdog,
+	[SCN_HC_TIMER] = load_timer,
+	[SCN_HC_STABLE_BIT] = load_stable_bit,
+	[SCN_HC_TSC_WRITE] = NULL,
+	[SCN_HC_TICK_COUNT] = load_tick_count,
+	[SCN_HC_CLOCK_CONSISTENCY] = load_clock_consistency,
+	[SCN_HC_PAGE_STEP] = NULL,
+	[SCN_HC_TIMER_LIVE] = NULL,
+	[SCN_HC_DISC_SIGNAL] = NULL,
+	[SCN_HC_TSC_CALIBRATION] = load_tsc_calibration,
+	[SCN_HC_CMOS_DATE] = load_cmos_date,
+};
+_Static_assert(sizeof(validate) / sizeof(validate[0]) == SCN_HC_COUNT,
+	       "one row per host check kind");
 
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 {
@@ -419,78 +500,10 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 		c->host = sc->vm.host;               /* where the VM starts */
 	else if (!read_host_or_only(ld, o, &c->host))
 		return false;
-	switch (c->kind) {
-	case SCN_HC_FLAG_TRUTH:
-		if (!node_get(ld, o, "threshold", false, &v))
-			return false;
-		if (c->flag_truth.threshold_ppb < 0)
-			return fail(ld, v.path, "expected a threshold of at least 0ppm, got \"%s\"",
-				    v.json->valuestring);
-		if (!node_get(ld, o, "flags", false, &v) || !read_flags(ld, &v, &c->flag_truth.flags))
-			return false;
-		break;
-	case SCN_HC_TSC_SYNC:
-		if (!load_tsc_sync(ld, o, c))
-			return false;
-		break;
-	case SCN_HC_WATCHDOG:
-		if (!load_watchdog(ld, o, c))
-			return false;
-		break;
-	case SCN_HC_TIMER:
-		if (!load_timer(ld, o, c))
-			return false;
-		break;
-	case SCN_HC_STABLE_BIT:
-		if (!node_get(ld, o, "threshold", false, &v))
-			return false;
-		if (c->stable_bit.threshold_ps < 0)
-			return fail(ld, v.path, "expected a threshold of at least 0s");
-		break;
-	case SCN_HC_TSC_WRITE:
-		break;
-	case SCN_HC_TICK_COUNT:
-		if (!load_tick_count(ld, o, c))
-			return false;
-		break;
-	case SCN_HC_CLOCK_CONSISTENCY:
-		if (!load_clock_consistency(ld, o, c))
-			return false;
-		break;
-	case SCN_HC_PAGE_STEP:
-		if (!sc->has_vm)
-			return fail(ld, kind.path, "check \"page_step\" judges KVM's pvclock pages: it "
-				    "needs a \"vm\"");
-		break;
-	case SCN_HC_TIMER_LIVE:
-	case SCN_HC_DISC_SIGNAL:
-		if (!sc->has_vm)
-			return fail(ld, kind.path, "check \"%s\" judges the VM's guest; add \"vm\"",
-				    host_check_names[u]);
-		break;
-	case SCN_HC_TSC_CALIBRATION:
-		if (!load_at(ld, o, c->tsc_calibration.at_ps))
-			return false;
-		if (!node_get(ld, o, "vcpu", false, &v))
-			return false;
-		if (sc->has_vm ? c->tsc_calibration.vcpu >= sc->vm.nvcpus :
-		    c->tsc_calibration.vcpu >= sc->hosts[c->host].ncpus)
-			return fail(ld, v.json ? v.path : o->path, "expected a %s index below %u, got %u",
-				    sc->has_vm ? "vCPU" : "CPU",
-				    sc->has_vm ? sc->vm.nvcpus : sc->hosts[c->host].ncpus,
-				    c->tsc_calibration.vcpu);
-		if (!node_get(ld, o, "threshold", false, &v))
-			return false;
-		if (c->tsc_calibration.threshold_ppb < 0)
-			return fail(ld, v.path, "expected a threshold of at least 0ppm, got \"%s\"",
-				    v.json->valuestring);
-		break;
-	case SCN_HC_CMOS_DATE:
-		if (!load_at(ld, o, c->cmos_date.at_ps))
-			return false;
-		break;
-	case SCN_HC_COUNT:
-		break;
-	}
+	if (host_check_kind_needs_vm((enum host_check_kind)u) && !sc->has_vm)
+		return fail(ld, kind.path, "check \"%s\" judges KVM or the VM's guest: it needs a "
+			    "\"vm\"", host_check_names[u]);
+	if (validate[u] && !validate[u](ld, o, c))
+		return false;
 	return node_get(ld, o, "worst", false, &v) && (!v.json || load_host_worst(ld, &v, c));
 }

@@ -522,7 +522,7 @@ struct scn_event {
 
 /* The kinds are oracle/hw/host_check_kind.h's list: SCN_HC_FLAG_TRUTH, _TSC_SYNC, _WATCHDOG, _TIMER, ... */
 enum scn_host_check_kind {
-#define SCN_HC_KIND_ENUM(id, name, unit, stem) SCN_HC_##id,
+#define SCN_HC_KIND_ENUM(id, name, unit, scope, stem) SCN_HC_##id,
 	HOST_CHECK_KINDS(SCN_HC_KIND_ENUM)
 #undef SCN_HC_KIND_ENUM
 	SCN_HC_COUNT
