@@ -297,8 +297,12 @@ static void human_host_check(FILE *f, const struct scenario *s, const struct mac
 	const struct host_check_result *r = machine_host_check_result(m, i);
 	char a[48], b[48];
 
-	fprintf(f, "  host check %s (%s on host %s): ", hc->name, host_check_kind(hc->kind),
-		s->hosts[hc->host].name);
+	/* a check on KVM or the guest names the VM: it follows the VM across hosts */
+	if (host_check_kind_needs_vm((enum host_check_kind)hc->kind))
+		fprintf(f, "  host check %s (%s on the VM): ", hc->name, host_check_kind(hc->kind));
+	else
+		fprintf(f, "  host check %s (%s on host %s): ", hc->name, host_check_kind(hc->kind),
+			s->hosts[hc->host].name);
 	if (!r || !r->evaluated) {
 		fprintf(f, "did not run before the end of the run\n");
 	} else {
