@@ -55,8 +55,6 @@ static void tsc_write_record(struct host_check *k, const struct sim_trace_record
 
 static bool tsc_write_setup(struct host_check *k, struct sim_diag *err)
 {
-	if (!host_check_env(k)->vm)
-		return sim_diag_fail(err, "tsc_write: the check needs a VM");
 	return true;
 }
 
