@@ -299,3 +299,13 @@ bool read_utc_start(struct loader *ld, const struct node *v, uint64_t *ns)
 			    sim_quote(q, sizeof(q), v->json->valuestring), why);
 	return true;
 }
+
+bool check_before_end(struct loader *ld, const char *path, sim_ps t)
+{
+	char a[32], b[32];
+
+	if (t < ld->sc->duration_ps)
+		return true;
+	return fail(ld, path, "expected a time before the end of the run (%s), got %s",
+		    fmt_ps(a, sizeof(a), 1, ld->sc->duration_ps), fmt_ps(b, sizeof(b), 1, t));
+}

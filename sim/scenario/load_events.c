@@ -257,9 +257,8 @@ static bool load_event(struct loader *ld, const struct node *o, unsigned k,
 	keep_path(e->path, o->path);
 	if (!node_get(ld, o, "at", true, &at) || !read_duration_ps(ld, &at, &e->at_ps))
 		return false;
-	if (e->at_ps >= sc->duration_ps)
-		return fail(ld, at.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, e->at_ps));
+	if (!check_before_end(ld, at.path, e->at_ps))
+		return false;
 	if (k && e->at_ps < sc->events[k - 1].at_ps)
 		return fail(ld, at.path, "expected events sorted by \"at\": got %s, before the "
 			    "previous event's %s", fmt_ps(a, sizeof(a), 1, e->at_ps),

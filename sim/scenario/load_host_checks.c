@@ -221,14 +221,12 @@ static bool load_tsc_sync(struct loader *ld, const struct node *o, struct scn_ho
 	unsigned *cpu[2] = { &c->tsc_sync.source, &c->tsc_sync.target };
 	struct node v, arr;
 	struct cpu_set online;
-	char a[32], b[32], what[80], when[48];
+	char a[32], what[80], when[48];
 
 	if (!node_get(ld, o, "at", false, &v))
 		return false;
-	if (c->tsc_sync.at_ps >= sc->duration_ps)
-		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
-			    fmt_ps(b, sizeof(b), 1, c->tsc_sync.at_ps));
+	if (!check_before_end(ld, v.path, c->tsc_sync.at_ps))
+		return false;
 	if (!node_get(ld, o, "cpus", true, &arr) ||
 	    !read_array(ld, &arr, 2, 2, "CPU indices ([source, target])", &(unsigned){ 0 }))
 		return false;
@@ -279,12 +277,9 @@ static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_
 	char a[32], b[32];
 	sim_u128 due;
 
-	if (c->timer.arm_at_ps >= sc->duration_ps) {
-		join_key(v.path, o->path, "arm_at");
-		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
-			    fmt_ps(b, sizeof(b), 1, c->timer.arm_at_ps));
-	}
+	join_key(v.path, o->path, "arm_at");
+	if (!check_before_end(ld, v.path, c->timer.arm_at_ps))
+		return false;
 	if (!read_online_cpu(ld, o, "cpu", c->host, c->timer.arm_at_ps, sc->nevents,
 			     &c->timer.cpu, &v))
 		return false;
@@ -387,13 +382,10 @@ static bool load_clock_consistency(struct loader *ld, const struct node *o,
 /* "at" of the kinds that run once at a time: before the end of the run. */
 static bool load_at(struct loader *ld, const struct node *o, sim_ps at_ps)
 {
-	char a[32], b[32], path[PATH_LEN];
+	char path[PATH_LEN];
 
-	if (at_ps < ld->sc->duration_ps)
-		return true;
 	join_key(path, o->path, "at");
-	return fail(ld, path, "expected a time before the end of the run (%s), got %s",
-		    fmt_ps(a, sizeof(a), 1, ld->sc->duration_ps), fmt_ps(b, sizeof(b), 1, at_ps));
+	return check_before_end(ld, path, at_ps);
 }
 
 static bool load_flag_truth(struct loader *ld, const struct node *o, struct scn_host_check *c)

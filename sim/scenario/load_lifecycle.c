@@ -268,7 +268,6 @@ static bool load_hpet_timer(struct loader *ld, const struct node *o, const struc
 	struct scenario *sc = ld->sc;
 	struct scn_guest_timer *t = &sc->guest_timers[k];
 	struct node v;
-	char a[32], b[32];
 
 	if (t->nvcpus != 1)
 		return fail(ld, vcpus->path, "an HPET timer interrupts one vCPU: expected [index]");
@@ -292,10 +291,8 @@ static bool load_hpet_timer(struct loader *ld, const struct node *o, const struc
 			    "timer %u", t->hpet_timer);
 	}
 	join_key(v.path, o->path, "start");
-	if (t->start_ps >= sc->duration_ps)
-		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
-			    fmt_ps(b, sizeof(b), 1, t->start_ps));
+	if (!check_before_end(ld, v.path, t->start_ps))
+		return false;
 	return check_window(ld, v.path, t->start_ps, t->start_ps, "guest_timers", 0);
 }
 
@@ -305,7 +302,6 @@ bool load_guest_timer(struct loader *ld, const struct node *o, unsigned k)
 	struct scenario *sc = ld->sc;
 	struct scn_guest_timer *t = &sc->guest_timers[k];
 	struct node v, el;
-	char a[32], b[32];
 
 	if (!load_fields(ld, o, &guest_timer_table, 0, NULL, t, NULL))
 		return false;
@@ -332,10 +328,8 @@ bool load_guest_timer(struct loader *ld, const struct node *o, unsigned k)
 		}
 	}
 	join_key(v.path, o->path, "start");
-	if (t->start_ps >= sc->duration_ps)
-		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps),
-			    fmt_ps(b, sizeof(b), 1, t->start_ps));
+	if (!check_before_end(ld, v.path, t->start_ps))
+		return false;
 	/* the guest arms its timer by running: not while the VM is stopped */
 	return check_window(ld, v.path, t->start_ps, t->start_ps, "guest_timers", 0);
 }

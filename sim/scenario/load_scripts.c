@@ -122,7 +122,7 @@ bool load_script(struct loader *ld, const struct node *o, unsigned idx)
 	struct scenario *sc = ld->sc;
 	struct scn_script *sp = &sc->scripts[idx];
 	struct node v, arr;
-	char q[80], a[32], b[32];
+	char q[80];
 	unsigned n = 0;
 
 	if (!load_fields(ld, o, &script_table, 0, NULL, sp, NULL))
@@ -134,11 +134,9 @@ bool load_script(struct loader *ld, const struct node *o, unsigned idx)
 			return fail(ld, v.path, "duplicate script name %s (also /scripts/%u/name)",
 				    sim_quote(q, sizeof(q), sp->name), i);
 		}
-	if (sp->at_ps >= sc->duration_ps) {
-		join_key(v.path, o->path, "at");
-		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, sp->at_ps));
-	}
+	join_key(v.path, o->path, "at");
+	if (!check_before_end(ld, v.path, sp->at_ps))
+		return false;
 	if (!node_get(ld, o, "commands", true, &arr) ||
 	    !read_array(ld, &arr, 1, SCN_MAX_COMMANDS, "commands", &n))
 		return false;

@@ -110,9 +110,8 @@ bool load_time_sync(struct loader *ld, const struct node *o, unsigned k)
 	keep_path(ts->path, o->path);
 	if (!node_get(ld, o, "at", true, &at))
 		return false;
-	if (ts->at_ps >= sc->duration_ps)
-		return fail(ld, at.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, ts->at_ps));
+	if (!check_before_end(ld, at.path, ts->at_ps))
+		return false;
 	if (k && ts->at_ps <= sc->time_syncs[k - 1].at_ps)
 		return fail(ld, at.path, "expected syncs sorted by \"at\": got %s, not after the "
 			    "previous sync's %s", fmt_ps(a, sizeof(a), 1, ts->at_ps),

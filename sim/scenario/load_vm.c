@@ -181,9 +181,8 @@ static bool load_migration(struct loader *ld, const struct node *o, unsigned k)
 			    fmt_ps(a, sizeof(a), 1, sc->migrations[k - 1].at_ps +
 				   sc->migrations[k - 1].downtime_ps),
 			    fmt_ps(b, sizeof(b), 1, m->at_ps));
-	if (m->at_ps >= sc->duration_ps)
-		return fail(ld, at.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, m->at_ps));
+	if (!check_before_end(ld, at.path, m->at_ps))
+		return false;
 	if (sim_add_sat(m->at_ps, m->downtime_ps) >= sc->duration_ps)
 		return fail(ld, v.path,
 			    "the migration would end at %s (at + downtime), not before the end of "
@@ -214,9 +213,8 @@ static bool load_move(struct loader *ld, const struct node *o, unsigned k)
 	keep_path(mv->path, o->path);
 	if (!node_get(ld, o, "at", true, &at))
 		return false;
-	if (mv->at_ps >= sc->duration_ps)
-		return fail(ld, at.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, mv->at_ps));
+	if (!check_before_end(ld, at.path, mv->at_ps))
+		return false;
 	if (k && mv->at_ps < sc->moves[k - 1].at_ps)
 		return fail(ld, at.path,
 			    "expected moves sorted by \"at\": got %s, before the previous move's %s",
@@ -282,9 +280,8 @@ static bool load_tsc_write(struct loader *ld, const struct node *o, unsigned k)
 	keep_path(w->path, o->path);
 	if (!node_get(ld, o, "at", true, &at))
 		return false;
-	if (w->at_ps >= sc->duration_ps)
-		return fail(ld, at.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, w->at_ps));
+	if (!check_before_end(ld, at.path, w->at_ps))
+		return false;
 	if (k && w->at_ps < sc->tsc_writes[k - 1].at_ps)
 		return fail(ld, at.path,
 			    "expected TSC writes sorted by \"at\": got %s, before the previous write's %s",
@@ -329,11 +326,9 @@ static bool load_clock_update(struct loader *ld, const struct node *o, unsigned 
 	if (!load_fields(ld, o, &clock_update_table, 0, NULL, cu, NULL))
 		return false;
 	keep_path(cu->path, o->path);
-	if (cu->at_ps >= sc->duration_ps) {
-		join_key(v.path, o->path, "at");
-		return fail(ld, v.path, "expected a time before the end of the run (%s), got %s",
-			    fmt_ps(a, sizeof(a), 1, sc->duration_ps), fmt_ps(b, sizeof(b), 1, cu->at_ps));
-	}
+	join_key(v.path, o->path, "at");
+	if (!check_before_end(ld, v.path, cu->at_ps))
+		return false;
 	if (!node_get(ld, o, "vcpu", false, &v) ||
 	    !read_uint(ld, &v, 0, sc->vm.nvcpus - 1, "a vCPU index", &cu->vcpu))
 		return false;

@@ -244,6 +244,9 @@ bool read_text(struct loader *ld, const struct node *v, char *dst, size_t cap);
 
 /* jread_units.c: quantities with units, large integers, UTC times */
 bool read_duration_ps(struct loader *ld, const struct node *v, sim_ps *out);
+
+/* A time t (at the JSON pointer path) must fall before the end of the run. */
+bool check_before_end(struct loader *ld, const char *path, sim_ps t);
 bool read_duration_ns(struct loader *ld, const struct node *v, uint64_t *out);
 bool read_signed_ps(struct loader *ld, const struct node *v, int64_t *out);
 bool read_signed_ns(struct loader *ld, const struct node *v, int64_t *out);
