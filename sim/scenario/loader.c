@@ -38,7 +38,7 @@ enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_DURATION, TOP_UTC_START, TOP_PLA
        TOP_VM };
 
 static const struct field top_rows[] = {
-	{ ROW("name", F_TEXT, S(name)), .required = true,
+	{ ROW("name", F_TEXT, S(name)), .required = true, .min = 1,     /* non-empty: by code below */
 	  .max = sizeof(((struct scenario *)0)->name) },
 	{ ROW("description", F_TEXT, S(description)), .dflt = "",
 	  .max = sizeof(((struct scenario *)0)->description) },

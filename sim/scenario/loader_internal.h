@@ -164,7 +164,7 @@ bool load_fields(struct loader *ld, const struct node *o, const struct field_tab
 enum schema_form {
 	FORM_CUSTOM,        /* F_CUSTOM: the row's .sub, .like or .shape says */
 	FORM_REF,           /* the $defs entry *def */
-	FORM_TEXT,          /* a string of at most .max - 1 bytes */
+	FORM_TEXT,          /* a string of .min (for the schema only) to .max - 1 bytes */
 	FORM_INT,           /* an integer in [.min, .max] */
 	FORM_INT_OR_STRING, /* an integer in [0, .max], or an integer literal in a string */
 	FORM_EITHER,        /* .min or .max */

@@ -149,6 +149,8 @@ static cJSON *typed(struct gen *g, enum field_type t, const struct field *f, boo
 	case FORM_TEXT:
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", "string");
+		if (f->min)
+			cJSON_AddItemToObject(o, "minLength", num(f->min));
 		cJSON_AddItemToObject(o, "maxLength", num(f->max - 1));
 		return o;
 	case FORM_INT:
@@ -209,6 +211,9 @@ static cJSON *row_schema(struct gen *g, const struct field *f)
 
 	if (f->type != F_CUSTOM) {
 		o = typed(g, f->type, f, true);
+		/* a plain integer's noun ("a vCPU count"); a $defs entry has its own words */
+		if (o && f->what && !cJSON_GetObjectItemCaseSensitive(o, "$ref"))
+			cJSON_AddStringToObject(o, "description", f->what);
 		if (o && f->dflt) {
 			const char *def;
 			bool str;
