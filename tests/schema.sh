@@ -6,7 +6,10 @@
 #     in docs/*.md (found as docs_examples.sh finds them; an example marked
 #     `<!-- sim run: exit 2 -->` is a refusal and is not checked);
 #  4. every tests/hostile/*.json whose .expect says `schema: reject` is
-#     rejected by the schema and by `sim validate` (exit 2).
+#     rejected by the schema and by `sim validate` (exit 2);
+#  5. the schema never refuses what the loader takes: mutants of scenarios/
+#     (a key dropped, a value replaced; drawn from a fixed seed) that
+#     `sim validate` accepts must pass the schema too.
 # The validator is Debian's python3-jsonschema, run as /usr/bin/python3 (a
 # python3 earlier on PATH may lack it); without it the test is skipped (77).
 # Usage: schema.sh SIM SOURCE_ROOT
@@ -52,11 +55,11 @@ for f in "$root"/tests/hostile/*.json; do
 	fi
 done
 
-"$py" - "$schema" "$root" "$tmp/reject.list" <<'EOF'
-import glob, json, os, re, sys
+"$py" - "$schema" "$root" "$tmp/reject.list" "$sim" "$tmp" <<'EOF'
+import glob, json, os, random, re, subprocess, sys
 import jsonschema
 
-schema_path, root, reject_list = sys.argv[1:4]
+schema_path, root, reject_list, sim, tmp = sys.argv[1:6]
 with open(schema_path, encoding="utf-8") as f:
     schema = json.load(f)
 try:
@@ -128,7 +131,68 @@ with open(reject_list) as f:
         else:
             rejected += 1
 
-if not files or not examples or not rejected:
+# Mutants: the loader is the judge of validity; the schema must accept what it accepts.
+rng = random.Random(12)
+values = [0, 1, 2, 3, 31, 64, 65, -1, 2**53, "1s", "0s", "10ms", "1us", "+1s", "-20us", "3GHz",
+          "100MHz", "14.31818MHz", "+1ppm", "-5ppb", "0ppm", "1%", "0.5%", True, False, "all",
+          [0], [0, 1], [1, 0], "C6", 6, "0x10", "16", "S3", "S4", "pass", "fail", "tsc", "hpet",
+          "x", "h", "h0", "r", {}, [], None, "2026-01-01T00:00:00Z", 1767225600, "every 1s",
+          "boot", "raise 0", "6.1", "6.12", "intel", "amd", "monotonic", "ticks", "freeze"]
+
+
+def slots(v, out):
+    if isinstance(v, dict):
+        for k in v:
+            out.append((v, k))
+            slots(v[k], out)
+    elif isinstance(v, list):
+        for i in range(len(v)):
+            out.append((v, i))
+            slots(v[i], out)
+    return out
+
+
+mutants = []
+for path in files:
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    for i in range(40):
+        doc = json.loads(text)
+        holder, key = rng.choice(slots(doc, []))
+        if isinstance(holder, dict) and rng.random() < 0.3:
+            what = "drop %r" % key
+            del holder[key]
+        else:
+            new = rng.choice(values)
+            what = "%r -> %s" % (key, json.dumps(new))
+            holder[key] = new
+        name = os.path.join(tmp, "m%d.json" % len(mutants))
+        with open(name, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        mutants.append((name, "%s (%s)" % (os.path.relpath(path, root), what), doc))
+valid = set()
+for b in range(0, len(mutants), 200):
+    batch = [m[0] for m in mutants[b:b + 200]]
+    r = subprocess.run([sim, "validate"] + batch, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, timeout=120)
+    for line in r.stdout.decode("utf-8", "replace").splitlines():
+        m = re.match(r"^(.*): valid \(", line)
+        if m:
+            valid.add(m.group(1))
+both = 0
+for name, what, doc in mutants:
+    ok = validator.is_valid(doc)
+    if name in valid and not ok:
+        fails += 1
+        e = next(validator.iter_errors(doc))
+        print("FAIL: %s: sim validate accepts it, the schema refuses it at %s: %s"
+              % (what, where(e), e.message[:200]), file=sys.stderr)
+    both += name not in valid and not ok
+print("schema: %d mutants: %d accepted by sim validate, %d refused by both,"
+      " %d refused by sim alone" % (len(mutants), len(valid), both,
+                                   len(mutants) - len(valid) - both))
+
+if not files or not examples or not rejected or not valid:
     print("FAIL: found %d scenarios, %d docs examples, %d files to reject: expected some of each"
           % (len(files), examples, rejected), file=sys.stderr)
     fails += 1
