@@ -88,7 +88,8 @@ _Static_assert(SCN_NAME_MAX == 32 && SCN_MAX_HOST_CPUS == 512 && SCN_MAX_VCPUS =
 
 /* What goes wrong while building: the first problem, for the caller. */
 struct gen {
-	char err[160];
+	char err[200];
+	bool placed;                /* err names the table */
 };
 
 static bool has_def(const char *name)
@@ -245,8 +246,10 @@ static cJSON *row_schema(struct gen *g, const struct field *f)
 			props = cJSON_AddObjectToObject(o, "properties");
 			for (unsigned i = 0; f->sub->context && (name = f->sub->context(i, &bits)); i++) {
 				item = table_schema(g, f->sub, bits, ROWS_CONTEXT);
-				if (!item)
-					break;
+				if (!item) {
+					cJSON_Delete(o);
+					return NULL;
+				}
 				cJSON_AddItemToObject(props, name, item);
 			}
 			return o;
@@ -312,6 +315,13 @@ static cJSON *table_schema(struct gen *g, const struct field_table *t, unsigned 
 		/* a key checked elsewhere: a context's own by its "then", a common one outside */
 		v = elsewhere ? cJSON_CreateTrue() : row_schema(g, f);
 		if (!v) {
+			if (!g->placed) {
+				char e[sizeof(g->err)];
+
+				snprintf(e, sizeof(e), "%s", g->err);
+				snprintf(g->err, sizeof(g->err), "table \"%s\": %.150s", t->doc, e);
+				g->placed = true;
+			}
 			cJSON_Delete(o);
 			cJSON_Delete(req);
 			return NULL;
@@ -465,7 +475,7 @@ char *scenario_schema_json(char *err, size_t errlen)
 {
 	struct field top_rows[TOP_ROWS_MAX];
 	struct field_table top;
-	struct gen g = { "" };
+	struct gen g = { "", false };
 	struct out b = { NULL, 0, 0, false };
 	cJSON *root, *body, *d;
 
