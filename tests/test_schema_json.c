@@ -136,6 +136,34 @@ Test(schema_json, unit_patterns_match_the_parsers)
 	free(schema);
 }
 
+/* "duration_above_0" refuses, by its "not" pattern, exactly the durations that parse to 0. */
+Test(schema_json, zero_duration_pattern_matches_the_parser)
+{
+	static const char *const mants[] = { "0", "00", "0.0", "0.000", "0.5", "0.05", "1", "10",
+					     "100", "0.001", "1.0" };
+	char err[200], pat[256], why[160], s[64];
+	char *schema = scenario_schema_json(err, sizeof(err));
+	regex_t re;
+
+	cr_assert(schema, "sim schema: %s", err);
+	def_pattern(schema, "duration_above_0", pat, sizeof(pat));
+	cr_assert_eq(regcomp(&re, pat, REG_EXTENDED | REG_NOSUB), 0, "%s", pat);
+	for (size_t m = 0; m < sizeof(mants) / sizeof(mants[0]); m++)
+		for (size_t u = 0; u < 10; u++) {   /* the duration units, first in units[] */
+			sim_ps v = 0;
+
+			snprintf(s, sizeof(s), "%s%s", mants[m], units[u]);
+			if (!sim_parse_duration_ps(s, &v, why, sizeof(why)))
+				continue;
+			cr_expect_eq(v == 0, regexec(&re, s, 0, NULL, 0) == 0,
+				     "\"%s\" is %s0, but with the \"not\" pattern %s the schema %s it", s,
+				     v ? "not " : "", pat,
+				     v ? "refuses" : "accepts");
+		}
+	regfree(&re);
+	free(schema);
+}
+
 /* The string form of integers ("0x608"): every literal sim_parse_u64 takes matches. */
 Test(schema_json, integer_string_pattern_matches_the_parser)
 {

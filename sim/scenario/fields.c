@@ -19,11 +19,12 @@ static const struct {
 	bool string_default;        /* the default is a JSON string ("20us"), else JSON text ("3") */
 	enum schema_form form;      /* how the schema writes a value */
 	const char *def;            /* FORM_REF: the schema's $defs entry */
+	const char *def_above_0;    /* ... for a row whose .min is above 0, if it differs */
 } field_types[] = {
 	[F_CUSTOM] = { "custom", false, FORM_CUSTOM, NULL },
 	[F_TEXT] = { "string", true, FORM_TEXT, NULL },
 	[F_NAME] = { "name", true, FORM_REF, "name" },
-	[F_DURATION_PS] = { "duration", true, FORM_REF, "duration" },
+	[F_DURATION_PS] = { "duration", true, FORM_REF, "duration", "duration_above_0" },
 	[F_DURATION_NS] = { "duration (ns)", true, FORM_REF, "duration" },
 	[F_SIGNED_PS] = { "signed duration", true, FORM_REF, "signed_duration" },
 	[F_SIGNED_NS] = { "signed duration, whole ns", true, FORM_REF, "signed_duration" },
@@ -145,9 +146,10 @@ static bool read_value(struct loader *ld, const struct node *v, const struct fie
 _Static_assert(sizeof(enum scn_clocksource) == sizeof(unsigned) &&
 	       sizeof(enum kvm_version) == sizeof(unsigned), "enums are stored as unsigned");
 
-enum schema_form field_schema_form(enum field_type t, const char **def, bool *string_default)
+enum schema_form field_schema_form(enum field_type t, uint64_t min, const char **def,
+				   bool *string_default)
 {
-	*def = field_types[t].def;
+	*def = min && field_types[t].def_above_0 ? field_types[t].def_above_0 : field_types[t].def;
 	*string_default = field_types[t].string_default;
 	return field_types[t].form;
 }

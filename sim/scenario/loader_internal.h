@@ -172,8 +172,12 @@ enum schema_form {
 	FORM_ENUM,          /* one of .names */
 };
 
-/* fields.c: the form of type t (its $defs entry in *def); whether a default is a JSON string. */
-enum schema_form field_schema_form(enum field_type t, const char **def, bool *string_default);
+/*
+ * fields.c: the form of type t for a row with .min = min (its $defs entry in
+ * *def); whether a default is a JSON string.
+ */
+enum schema_form field_schema_form(enum field_type t, uint64_t min, const char **def,
+				   bool *string_default);
 
 /* Writes the default text dflt of row f (of the object o) into base, read as the file's would be. */
 bool load_field_default(struct loader *ld, const struct node *o, const struct field *f,

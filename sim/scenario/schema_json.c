@@ -35,6 +35,9 @@ static const struct {
 	{ "duration", "{\"type\": \"string\", \"pattern\": \"^" NUMBER DUR_UNITS "$\", "
 	  "\"description\": \"a duration such as \\\"300ms\\\": digits, an optional fraction, "
 	  "and a unit (ps, ns, us, \\u00b5s, ms, s, min, h, d); no sign\"}" },
+	{ "duration_above_0", "{\"allOf\": [{\"$ref\": \"#/$defs/duration\"}, {\"not\": "
+	  "{\"pattern\": \"^0+(\\\\.0+)?[^0-9.]\"}}], \"description\": \"a duration above 0 (a "
+	  "row may need more: see the docs)\"}" },
 	{ "signed_duration", "{\"type\": \"string\", \"pattern\": \"^[+-]?" NUMBER DUR_UNITS "$\", "
 	  "\"description\": \"a signed duration such as \\\"-20us\\\"\"}" },
 	{ "frequency", "{\"type\": \"string\", \"pattern\": \"^" NUMBER "(Hz|kHz|MHz|GHz)$\", "
@@ -144,7 +147,7 @@ static cJSON *typed(struct gen *g, enum field_type t, const struct field *f, boo
 	bool string_default;
 	cJSON *o, *a;
 
-	switch (field_schema_form(t, &def, &string_default)) {
+	switch (field_schema_form(t, ranged ? f->min : 0, &def, &string_default)) {
 	case FORM_REF:
 		return ref(def);
 	case FORM_TEXT:
@@ -219,7 +222,7 @@ static cJSON *row_schema(struct gen *g, const struct field *f)
 			const char *def;
 			bool str;
 
-			field_schema_form(f->type, &def, &str);
+			field_schema_form(f->type, 0, &def, &str);
 			cJSON_AddItemToObject(o, "default", str ? cJSON_CreateString(f->dflt)
 								 : cJSON_CreateRaw(f->dflt));
 		}
