@@ -234,6 +234,12 @@ static cJSON *row_schema(struct gen *g, const struct field *f)
 			return table_schema(g, f->sub, 0, ROWS_ALL);
 		case NEST_ARRAY:
 			item = table_schema(g, f->sub, 0, ROWS_ALL);
+			if (item && f->shape && !has_def(f->shape)) {
+				snprintf(g->err, sizeof(g->err), "key \"%s\": unknown .shape \"%s\"",
+					 f->key, f->shape);
+				cJSON_Delete(item);
+				return NULL;
+			}
 			if (item && f->shape) {
 				cJSON *alt = cJSON_CreateObject(), *any = cJSON_AddArrayToObject(alt, "anyOf");
 
