@@ -156,6 +156,8 @@ static cJSON *typed(struct gen *g, enum field_type t, const struct field *f, boo
 		if (f->min)
 			cJSON_AddItemToObject(o, "minLength", num(f->min));
 		cJSON_AddItemToObject(o, "maxLength", num(f->max - 1));
+		/* issue 12's rule for every string: no control character (C0, DEL, C1) */
+		cJSON_AddStringToObject(o, "pattern", "^[^\\u0000-\\u001f\\u007f-\\u009f]*$");
 		return o;
 	case FORM_INT:
 		return ranged ? int_range(f->min, f->max) : int_range(0, MAX_U53);
