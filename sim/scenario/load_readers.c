@@ -33,7 +33,7 @@ static const struct field reader_rows[] = {
 	{ ROW("period", F_DURATION_PS, R(period_ps)), .required = true, .min = 1,
 	  .what = "period" },
 	{ ROW("jitter", F_DURATION_PS, R(jitter_ps)), .dflt = "0s" },
-	{ ROW("cost", F_CUSTOM, 0), .like = F_DURATION_PS },            /* default by kind: sim/guest/reader_kind.h */
+	{ ROW("cost", F_CUSTOM, 0), .like = F_DURATION_PS }, /* default by kind: guest/reader_kind.h */
 	{ ROW("tsc_khz", F_U64, R(tsc_khz)), .min = 1, .max = UINT32_MAX,
 	  .what = "a TSC frequency in kHz" },
 	{ ROW("width", F_EITHER, R(width_bits)), .dflt = "32", .min = 32, .max = 64,
@@ -57,7 +57,8 @@ static const struct field reader_rows[] = {
 	{ ROW("compensate", F_BOOL, R(compensate)), .dflt = "false" },
 	{ ROW("clocksource", F_ENUM_BOOL, R(clocksource_tsc)), .dflt = "kvm-clock",
 	  .names = clocksource_names },          /* clock IDs only */
-	{ ROW("wall_clock", F_CUSTOM, 0), .shape = "wall_clock" },      /* realtime only: "boot" or "every <duration>" */
+	/* realtime only: "boot" or "every <duration>" */
+	{ ROW("wall_clock", F_CUSTOM, 0), .shape = "wall_clock" },
 	{ ROW("ntp_freq", F_PPB, R(ntp_freq_ppb)), .dflt = "0ppm", .max = 500000 },  /* clock IDs */
 };
 
