@@ -287,7 +287,6 @@ static cJSON *row_schema(struct gen *g, const struct field *f)
 	return NULL;
 }
 
-
 static bool in_array(const cJSON *a, const char *s)
 {
 	const cJSON *e;
@@ -299,8 +298,8 @@ static bool in_array(const cJSON *a, const char *s)
 }
 
 /*
- * An object whose keys are the rows of t (only: the context's bits, or all);
- * with all and a tag, each context's keys are an "if"/"then" on the tag.
+ * An object whose keys are the rows of t: every row (ROWS_ALL; with a tag,
+ * each context's own keys in an "if"/"then" on it), or a context's (only).
  */
 static cJSON *table_schema(struct gen *g, const struct field_table *t, unsigned only,
 			   enum rows_of which)
@@ -317,7 +316,6 @@ static cJSON *table_schema(struct gen *g, const struct field_table *t, unsigned 
 	req = cJSON_CreateArray();
 	for (unsigned i = 0; i < t->nrows; i++) {
 		const struct field *f = &t->rows[i];
-
 		bool elsewhere = (tagged && f->only) || (which == ROWS_THEN && !f->only);
 
 		if ((which != ROWS_ALL && f->only && !(f->only & only)) ||
