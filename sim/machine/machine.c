@@ -17,6 +17,7 @@
 #include "sim/guest/timers.h"
 #include "sim/guest/hpet_timers.h"
 #include "sim/kvm/pvclock.h"
+#include "sim/machine/budget.h"
 #include "sim/machine/build_host.h"
 #include "sim/machine/host_check_setup.h"
 #include "sim/machine/host_events.h"
@@ -51,6 +52,7 @@ struct machine {
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
 	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
 	const struct oracle_check_result *results[SCN_MAX_READERS];   /* valid until oracle_destroy */
+	uint64_t max_events;              /* the runtime guard (budget.h); 0: none */
 };
 
 /*
@@ -674,11 +676,47 @@ void machine_destroy(struct machine *m)
 	free(m);
 }
 
+void machine_set_max_events(struct machine *m, uint64_t max_events)
+{
+	m->max_events = max_events;
+}
+
+/*
+ * The backstop behind the estimate (budget.h): one instant at a time, as
+ * sim_eventq_run_until() would fire them, stopping once more than
+ * max_events fired.  Never a verdict from a run cut short.
+ */
+static bool run_guarded(struct machine *m, sim_ps end, struct sim_diag *err)
+{
+	for (;;) {
+		sim_ps t = sim_eventq_next(&m->q);
+		struct budget_estimate e;
+		char now[32];
+
+		if (!sim_eventq_run_until(&m->q, t < end ? t : end, err))
+			return false;
+		if (m->q.fired <= m->max_events) {
+			if (t >= end)
+				return true;
+			continue;
+		}
+		budget_estimate(m->s, &e);
+		sim_diag_set_path(err, e.top_path);
+		return sim_diag_fail(err, "the run fired more than %llu events by t = %s s, beyond "
+				     "the event budget (the estimate before the run was %llu, its "
+				     "largest source %s); raise it with --max-events N",
+				     (unsigned long long)m->max_events,
+				     sim_format_seconds(now, m->q.now), (unsigned long long)e.total,
+				     budget_source_name(e.top_source));
+	}
+}
+
 bool machine_run(struct machine *m, struct sim_diag *err)
 {
 	sim_ps end = m->s->duration_ps;
+	bool ok = m->max_events ? run_guarded(m, end, err) : sim_eventq_run_until(&m->q, end, err);
 
-	if (!sim_eventq_run_until(&m->q, end, err)) {
+	if (!ok) {
 		if (!err->file[0])
 			sim_diag_set_file(err, m->s->file);
 		return false;
