@@ -681,42 +681,30 @@ void machine_set_max_events(struct machine *m, uint64_t max_events)
 	m->max_events = max_events;
 }
 
-/*
- * The backstop behind the estimate (budget.h): one instant at a time, as
- * sim_eventq_run_until() would fire them, stopping once more than
- * max_events fired.  Never a verdict from a run cut short.
- */
-static bool run_guarded(struct machine *m, sim_ps end, struct sim_diag *err)
+/* The queue stopped at its fire_limit: name the budget, the estimate and the way out. */
+static bool budget_exceeded(struct machine *m, struct sim_diag *err)
 {
-	for (;;) {
-		sim_ps t = sim_eventq_next(&m->q);
-		struct budget_estimate e;
-		char now[32];
+	struct budget_estimate e;
+	char now[32], last[sizeof(err->msg)];
 
-		if (!sim_eventq_run_until(&m->q, t < end ? t : end, err))
-			return false;
-		if (m->q.fired <= m->max_events) {
-			if (t >= end)
-				return true;
-			continue;
-		}
-		budget_estimate(m->s, &e);
-		sim_diag_set_path(err, e.top_path);
-		return sim_diag_fail(err, "the run fired more than %llu events by t = %s s, beyond "
-				     "the event budget (the estimate before the run was %llu, its "
-				     "largest source %s); raise it with --max-events N",
-				     (unsigned long long)m->max_events,
-				     sim_format_seconds(now, m->q.now), (unsigned long long)e.total,
-				     budget_source_name(e.top_source));
-	}
+	memcpy(last, err->msg, sizeof(last));
+	budget_estimate(m->s, &e);
+	sim_diag_set_path(err, e.top_path);
+	return sim_diag_fail(err, "event budget exceeded: %s by t = %s s (the estimate before "
+			     "the run was %llu, its largest source %s); raise it with --max-events "
+			     "N", last, sim_format_seconds(now, m->q.now),
+			     (unsigned long long)e.total, budget_source_name(e.top_source));
 }
 
 bool machine_run(struct machine *m, struct sim_diag *err)
 {
 	sim_ps end = m->s->duration_ps;
-	bool ok = m->max_events ? run_guarded(m, end, err) : sim_eventq_run_until(&m->q, end, err);
 
-	if (!ok) {
+	m->q.fire_limit = m->max_events;
+	if (!sim_eventq_run_until(&m->q, end, err)) {
+		/* the queue's own words for its fire_limit (sim_eventq_run_until) */
+		if (m->max_events && m->q.fired == m->max_events && strstr(err->msg, "events fired"))
+			budget_exceeded(m, err);
 		if (!err->file[0])
 			sim_diag_set_file(err, m->s->file);
 		return false;
