@@ -186,6 +186,17 @@ Test(budget, rtc_periodic_from_script)
 	cr_assert_str_eq(e.top_path, "/scripts/0/commands/3");
 }
 
+/* PIE alone runs at the rate the chip resets to, RS = 6: 1024 Hz; UIE adds the 1 Hz update. */
+Test(budget, rtc_reset_rate_and_update)
+{
+	struct budget_estimate e = estimate(
+		"{ \"name\": \"r\", \"duration\": \"1000s\", \"scripts\": [ { \"name\": \"s\", "
+		"\"expect\": \"pass\", \"commands\": [ \"outb 0x70 0x0b\", \"outb 0x71 0x52\" ] } ] }");
+
+	cr_assert_eq(e.by_source[BUDGET_SCRIPT_DEVICES], (UINT64_C(1025) * 1000 + 1) * 2);
+	cr_assert_str_eq(e.top_path, "/scripts/0/commands/1");
+}
+
 /* 213 days in 1 ms wander steps: 18403200000 + 1 crystal updates. */
 Test(budget, wander_1ms_over_213_days)
 {

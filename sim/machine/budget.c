@@ -275,12 +275,14 @@ static void est_scripts(struct budget_ctx *c)
 struct script_dev {
 	unsigned pit_rw, pit_mode, pit_lo;        /* channel 0 control word; pit_lo: low byte next */
 	uint64_t pit_count;
-	unsigned rtc_index, rtc_rate;
-	bool rtc_pie;
+	unsigned rtc_index, rtc_rate;             /* rtc_rate: RS | RTC_RATE_SET once written */
+	uint64_t rtc_reg_b;                       /* PIE, AIE, UIE as written */
 	uint64_t hpet_cfg[32];
 	uint64_t best_n;                           /* this device's largest estimate so far */
 	const char *best_path;
 };
+
+#define RTC_RATE_SET 0x100u
 
 typedef void script_dev_fn(struct script_dev *d, const struct qtest_command *cmd, sim_ps span,
 			   const struct scenario *s, const char *path);
@@ -326,11 +328,15 @@ static void script_pit(struct script_dev *d, const struct qtest_command *cmd, si
 	}
 }
 
-/* MC146818A: PIE with rate select RS in register A, 32768 >> (RS - 1) Hz (RS 1, 2: 256, 128). */
+/*
+ * MC146818A: PIE at rate select RS of register A, 32768 >> (RS - 1) Hz (RS 1,
+ * 2: 256, 128 Hz; RS 6, 1024 Hz, after reset, as rtc.c starts); UIE and AIE
+ * at most once a second.  Two events a period: IRQF's rise and its clear.
+ */
 static void script_rtc(struct script_dev *d, const struct qtest_command *cmd, sim_ps span,
 		       const struct scenario *s, const char *path)
 {
-	unsigned rs;
+	unsigned rs, hz = 0;
 
 	(void)s;
 	if (cmd->op != QTEST_OP_OUT)
@@ -342,15 +348,17 @@ static void script_rtc(struct script_dev *d, const struct qtest_command *cmd, si
 	if (cmd->addr != 0x71)
 		return;
 	if (d->rtc_index == 0x0a)
-		d->rtc_rate = cmd->value & 0xf;
+		d->rtc_rate = (cmd->value & 0xf) | RTC_RATE_SET;
 	else if (d->rtc_index == 0x0b)
-		d->rtc_pie = cmd->value & 0x40;
+		d->rtc_reg_b = cmd->value & 0x70;
 	else
 		return;
-	rs = d->rtc_rate;
-	if (d->rtc_pie && rs)
-		rate_seen(d, mul_sat(at_rate(span, rs <= 2 ? 256u >> (rs - 1) : 32768u >> (rs - 1), 1),
-				     2), path);
+	rs = d->rtc_rate ? d->rtc_rate & 0xf : 6;
+	if ((d->rtc_reg_b & 0x40) && rs)
+		hz = rs <= 2 ? 256u >> (rs - 1) : 32768u >> (rs - 1);
+	hz += ((d->rtc_reg_b & 0x20) != 0) + ((d->rtc_reg_b & 0x10) != 0);
+	if (hz)
+		rate_seen(d, mul_sat(at_rate(span, hz, 1), 2), path);
 }
 
 /* HPET: a periodic comparator (Tn_TYPE_CNF, bit 3) matches every value written, >= 1 tick. */
