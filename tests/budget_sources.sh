@@ -42,4 +42,23 @@ expect 2 "--max-events:" "--max-events junk" "$sim" run --max-events lots "$lib"
 # A hostile file runs when the limit is raised past its estimate (and is stopped by timeout here).
 expect 2 "/readers/0/period" "hostile reader refused by default" \
 	"$sim" run "$root/tests/hostile/budget_reader_1ns.json"
+# The library stays far below the default budget (10^9): at most 10^7 each.  And the
+# estimate bounds what each scenario really fires: run with the estimate as the
+# limit, the runtime guard never trips.
+for f in "$root"/scenarios/*.json; do
+	"$sim" validate --max-events 1 "$f" >/dev/null 2>"$tmp/err"
+	est=$(sed -n 's/.*the run would fire about \([0-9]*\) events.*/\1/p' "$tmp/err")
+	if [ -z "$est" ] || [ "$est" -gt 10000000 ]; then
+		echo "FAIL: $f: estimate '$est' is not below 10^7" >&2
+		cat "$tmp/err" >&2
+		fails=$((fails + 1))
+		continue
+	fi
+	"$sim" run --max-events "$est" "$f" >/dev/null 2>"$tmp/err"
+	if [ $? -eq 2 ]; then
+		echo "FAIL: $f: fires more than its estimate of $est events" >&2
+		cat "$tmp/err" >&2
+		fails=$((fails + 1))
+	fi
+done
 exit $((fails > 0))
