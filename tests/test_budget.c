@@ -186,6 +186,18 @@ Test(budget, rtc_periodic_from_script)
 	cr_assert_str_eq(e.top_path, "/scripts/0/commands/3");
 }
 
+/* A periodic HPET comparator of 1 tick at 14.31818 MHz: 2 events a match for 10^4 s. */
+Test(budget, hpet_script_one_tick)
+{
+	struct budget_estimate e = estimate(
+		"{ \"name\": \"h\", \"duration\": \"10000s\", \"scripts\": [ { \"name\": \"s\", "
+		"\"expect\": \"pass\", \"commands\": [ \"writel 0xfed00100 0x4c\", "
+		"\"writeq 0xfed00108 1\", \"writel 0xfed00010 0x1\" ] } ] }");
+
+	cr_assert_eq(e.by_source[BUDGET_SCRIPT_DEVICES], (UINT64_C(14318180) * 10000 + 1) * 2);
+	cr_assert_str_eq(e.top_path, "/scripts/0/commands/1");
+}
+
 /* PIE alone runs at the rate the chip resets to, RS = 6: 1024 Hz; UIE adds the 1 Hz update. */
 Test(budget, rtc_reset_rate_and_update)
 {

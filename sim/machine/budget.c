@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "sim/core/platform_clocks.h"
+#include "sim/devices/hpet.h"
 #include "sim/devices/platform.h"
+#include "sim/devices/rtc.h"
 #include "sim/kvm/kvm.h"
 #include "sim/qtest/protocol.h"
 #include "sim/vmm/vmm.h"
@@ -66,11 +68,15 @@ static void add(struct budget_ctx *c, const char *path, const char *key, uint64_
 
 /* ---- readers ---- */
 
-/* Events per read: begin and end (a retry adds two more; the runtime guard sees those). */
+/*
+ * Events per read, by kind: its start and its end (sim/guest/reader.c); a
+ * retry adds one more, which the runtime guard sees.  A new kind without a
+ * row here leaves the table short of READER_KIND_COUNT.
+ */
 static const unsigned read_events[] = {
-#define BUDGET_READ_EVENTS(id, name, ops, cost_ns) [id] = 2,
-	READER_KINDS(BUDGET_READ_EVENTS)
-#undef BUDGET_READ_EVENTS
+	[READER_PVCLOCK] = 2, [READER_PVCLOCK_RAW] = 2, [READER_TSC] = 2, [READER_HPET] = 2,
+	[READER_PMTIMER] = 2, [READER_RDTSC] = 2, [READER_TICKS] = 2, [READER_MONOTONIC] = 2,
+	[READER_MONOTONIC_RAW] = 2, [READER_REALTIME] = 2, [READER_BOOTTIME] = 2,
 };
 _Static_assert(sizeof(read_events) / sizeof(read_events[0]) == READER_KIND_COUNT,
 	       "every reader kind declares its events per read");
@@ -277,7 +283,7 @@ struct script_dev {
 	uint64_t pit_count;
 	unsigned rtc_index, rtc_rate;             /* rtc_rate: RS | RTC_RATE_SET once written */
 	uint64_t rtc_reg_b;                       /* PIE, AIE, UIE as written */
-	uint64_t hpet_cfg[32];
+	uint64_t hpet_cfg[HPET_MAX_TIMERS];
 	uint64_t best_n;                           /* this device's largest estimate so far */
 	const char *best_path;
 };
@@ -347,16 +353,16 @@ static void script_rtc(struct script_dev *d, const struct qtest_command *cmd, si
 	}
 	if (cmd->addr != 0x71)
 		return;
-	if (d->rtc_index == 0x0a)
+	if (d->rtc_index == RTC_REG_A)
 		d->rtc_rate = (cmd->value & 0xf) | RTC_RATE_SET;
-	else if (d->rtc_index == 0x0b)
-		d->rtc_reg_b = cmd->value & 0x70;
+	else if (d->rtc_index == RTC_REG_B)
+		d->rtc_reg_b = cmd->value & (RTC_REG_B_PIE | RTC_REG_B_AIE | RTC_REG_B_UIE);
 	else
 		return;
 	rs = d->rtc_rate ? d->rtc_rate & 0xf : 6;
-	if ((d->rtc_reg_b & 0x40) && rs)
+	if ((d->rtc_reg_b & RTC_REG_B_PIE) && rs)
 		hz = rs <= 2 ? 256u >> (rs - 1) : 32768u >> (rs - 1);
-	hz += ((d->rtc_reg_b & 0x20) != 0) + ((d->rtc_reg_b & 0x10) != 0);
+	hz += ((d->rtc_reg_b & RTC_REG_B_AIE) != 0) + ((d->rtc_reg_b & RTC_REG_B_UIE) != 0);
 	if (hz)
 		rate_seen(d, mul_sat(at_rate(span, hz, 1), 2), path);
 }
@@ -368,16 +374,16 @@ static void script_hpet(struct script_dev *d, const struct qtest_command *cmd, s
 	uint64_t off, n;
 	unsigned t;
 
-	if (cmd->op != QTEST_OP_WRITE || cmd->addr < PLATFORM_HPET_BASE + 0x100 ||
-	    cmd->addr >= PLATFORM_HPET_BASE + 0x100 + 0x20 * 32)
+	if (cmd->op != QTEST_OP_WRITE || cmd->addr < PLATFORM_HPET_BASE + HPET_TIMN_CONF(0) ||
+	    cmd->addr >= PLATFORM_HPET_BASE + HPET_TIMN_CONF(HPET_MAX_TIMERS))
 		return;
-	off = cmd->addr - PLATFORM_HPET_BASE - 0x100;
-	t = (unsigned)(off / 0x20);
-	if (off % 0x20 == 0) {
+	off = cmd->addr - PLATFORM_HPET_BASE;
+	t = (unsigned)((off - HPET_TIMN_CONF(0)) / (HPET_TIMN_CONF(1) - HPET_TIMN_CONF(0)));
+	if (off == HPET_TIMN_CONF(t)) {
 		d->hpet_cfg[t] = cmd->value;
 		return;
 	}
-	if (off % 0x20 != 8 || !(d->hpet_cfg[t] & 0x8))
+	if (off != HPET_TIMN_COMP(t) || !(d->hpet_cfg[t] & HPET_TN_TYPE_CNF))
 		return;
 	n = cmd->value ? cmd->value : 1;
 	rate_seen(d, mul_sat(at_rate(span, s->platform.hpet.frequency.num,
