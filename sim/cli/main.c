@@ -57,7 +57,7 @@ static const char run_help[] =
 	"                JSON Lines, one record per line\n"
 	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
 	"  --max-events N  the event budget (default 1000000000): refuse a scenario\n"
-	"                whose estimated events exceed N, and stop a run that fires more\n"
+	"                  whose estimated events exceed N, and stop a run that fires more\n"
 	"\n"
 	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
 

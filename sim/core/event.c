@@ -197,7 +197,7 @@ bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err
 		}
 		if (q->fired == q->fire_limit && q->fire_limit) {
 			q->failed = true;
-			sim_diag_fail(&q->error, "more than %llu events fired (last: \"%s\")",
+			sim_diag_fail(&q->error, "more than %llu events fired (next: \"%s\")",
 				      (unsigned long long)q->fire_limit, ev->name ? ev->name : "?");
 			break;
 		}
