@@ -168,3 +168,31 @@ Test(scenario_overlaps, accepted_around_a_sleep)
 			"  \"stalls\": [ { \"at\": \"21s\", \"duration\": \"1s\" } ],\n"
 			"  \"tsc_writes\": [ { \"at\": \"15s\", \"vcpu\": 0 } ]", "");
 }
+
+/* A stale page lagging more than the VM's kvmclock at t = 0 would start below 0 (and wrap). */
+Test(scenario_overlaps, stale_page_lag_above_the_uptime)
+{
+	static const char text[] =
+		"{ \"name\": \"stale\", \"duration\": \"10s\",\n"
+		"  \"hosts\": [ { \"name\": \"a\", \"tsc\": \"3GHz\", \"uptime\": \"1d\",\n"
+		"    \"sockets\": [ { \"cpus\": 4 } ] } ],\n"
+		"  \"vm\": { \"host\": \"a\", \"vcpus\": 2, \"uptime\": \"1h\", \"stale_page_vcpu\": 1,\n"
+		"    \"stale_page_behind\": \"%s\" },\n"
+		"  \"readers\": [ { \"name\": \"k\", \"kind\": \"pvclock\", \"vcpus\": \"all\",\n"
+		"    \"period\": \"1s\" } ] }\n";
+	char buf[sizeof(text) + 16];
+	struct sim_diag err;
+	struct scenario *s;
+
+	snprintf(buf, sizeof(buf), text, "3600.000000001s");
+	s = scenario_parse("o.json", buf, strlen(buf), &err);
+	cr_expect_null(s);
+	scenario_destroy(s);
+	cr_expect_str_eq(err.path, "/vm/stale_page_behind");
+	cr_expect_str_eq(err.msg, "expected a lag not above the VM's \"uptime\" (3600s), its kvmclock "
+			 "at t = 0, got 3600.000000001s: the lagging page would start below 0");
+	snprintf(buf, sizeof(buf), text, "3600s");
+	s = scenario_parse("o.json", buf, strlen(buf), &err);
+	cr_expect_not_null(s, "%s", err.msg);
+	scenario_destroy(s);
+}

@@ -184,10 +184,11 @@ static bool system_time_fits(const struct kvm_vcpu *v, uint64_t kernel_ns, sim_p
 		return true;
 	sim_diag_clear(&err);
 	sim_diag_fail(&err, "vCPU %u's pvclock page at %s s on host \"%s\": system_time = host "
-		      "clock %" PRIu64 " ns + kvmclock_offset %" PRId64 " ns is %s: kvmclock would "
+		      "clock %" PRIu64 " ns + kvmclock_offset %" PRId64 " ns%s is %s: kvmclock would "
 		      "wrap (u64 in kvm_guest_time_update())", v->id, sim_format_seconds(t, now),
 		      vm->host->name, kernel_ns, vm->kvmclock_offset,
-		      ns < 0 ? "below 0" : "above 2^64 - 1");
+		      vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu ?
+		      " - the stale page's lag" : "", ns < 0 ? "below 0" : "above 2^64 - 1");
 	sim_eventq_fail(vm->q, &err);
 	return false;
 }
