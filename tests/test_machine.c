@@ -776,3 +776,35 @@ Test(machine, reader_phase_pins_the_read_times)
 	machine_destroy(m);
 	scenario_destroy(s);
 }
+
+/*
+ * The host writes 0 to CPU 0's TSC at 10 s under vCPU 0 (pinned there),
+ * which KVM does not see: the guest TSC falls below its page's
+ * tsc_timestamp and Linux's u64 pvclock arithmetic would leap ~2^64 cycles
+ * (195 years at 3 GHz).  The guest's first read after it stops the run.
+ */
+Test(machine, host_tsc_write_under_a_vcpu_stops_the_run_before_kvmclock_wraps)
+{
+	static const char text[] =
+		"{ \"name\": \"t\", \"duration\": \"20s\",\n"
+		"  \"hosts\": [ { \"name\": \"a\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+		"    \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"a\", \"vcpus\": 1, \"uptime\": \"1h\" },\n"
+		"  \"events\": [ { \"type\": \"tsc_write\", \"at\": \"10s\", \"cpu\": 0, \"value\": 0 } ],\n"
+		"  \"readers\": [ { \"name\": \"kc\", \"kind\": \"pvclock\", \"vcpus\": \"all\",\n"
+		"    \"period\": \"1s\", \"phase\": \"500ms\" } ] }\n";
+	struct scenario *s = parse(text);
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "%s", err.msg);
+	cr_expect_not(machine_run(m, &err));
+	cr_expect(strstr(err.msg, "reader \"reader/kc/vcpu0\" on vCPU 0 at 10.5") != NULL, "%s",
+		  err.msg);
+	cr_expect(strstr(err.msg, "tsc_timestamp 10800000000000, system_time 3600000000000 ns): "
+			 "the TSC is below the timestamp") != NULL, "%s", err.msg);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
