@@ -111,13 +111,13 @@ Test(scenario_overlaps, actions_on_a_sleeping_host)
 	static const struct overlap_case cases[] = {
 		/* a migration from, or onto, a sleeping host */
 		{ "\"migrations\": [ { \"at\": \"600s\", \"downtime\": \"100ms\", \"to\": \"b\" } ]",
-		  SLEEP_A, "/migrations/0/at", "the migration (600s to 600.1s) acts on host \"a\", which "
+		  SLEEP_A, "/migrations/0/at", "the migration (600s to 600.1s) moves the VM off host \"a\", which "
 		  "is suspended then by /events/0 (S3 100s to 1100s)", "/events/0" },
 		{ "\"migrations\": [ { \"at\": \"50s\", \"downtime\": \"100ms\", \"to\": \"b\" },\n"
 		  "    { \"at\": \"600s\", \"downtime\": \"100ms\", \"to\": \"a\" } ]",
-		  SLEEP_A, "/migrations/1/at", "acts on host \"a\"", "/events/0" },
+		  SLEEP_A, "/migrations/1/at", "moves the VM onto host \"a\"", "/events/0" },
 		{ "\"migrations\": [ { \"at\": \"99s\", \"downtime\": \"2s\", \"to\": \"b\" } ]",
-		  SLEEP_A, "/migrations/0/at", "(99s to 101s) acts on host \"a\"", "/events/0" },
+		  SLEEP_A, "/migrations/0/at", "(99s to 101s) moves the VM off host \"a\"", "/events/0" },
 		/* a pause or a snapshot that starts, captures or resumes in the sleep */
 		{ "\"pauses\": [ { \"at\": \"50s\", \"duration\": \"100s\" } ]", SLEEP_A,
 		  "/pauses/0/at", "the pause (50s to 150s) acts on host \"a\"", "/events/0" },
@@ -127,7 +127,7 @@ Test(scenario_overlaps, actions_on_a_sleeping_host)
 		  "/snapshots/0/at", "the snapshot (50s to 150s)", "/events/0" },
 		{ "\"snapshots\": [ { \"at\": \"20s\", \"gap\": \"100s\", \"to\": \"b\" } ]",
 		  "{ \"type\": \"suspend\", \"at\": \"100s\", \"host\": \"b\", \"kind\": \"S4\", "
-		  "\"duration\": \"1000s\" }", "/snapshots/0/at", "acts on host \"b\", which is suspended "
+		  "\"duration\": \"1000s\" }", "/snapshots/0/at", "restores the VM on host \"b\", which is suspended "
 		  "then by /events/0 (S4 100s to 1100s)", "/events/0" },
 		{ "\"snapshots\": [ { \"at\": \"50s\", \"capture_after\": \"60s\", \"gap\": \"1000s\" } ]",
 		  SLEEP_A, "/snapshots/0/at", "acts on host \"a\"", "/events/0" },

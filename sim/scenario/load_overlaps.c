@@ -230,6 +230,16 @@ static int asleep_at(const struct scenario *sc, unsigned host, sim_ps t0, sim_ps
 	return -1;
 }
 
+/* What the action does to `host`: a migration leaves one host for another. */
+static const char *verb(const struct span *s, unsigned host)
+{
+	if (s->kind == SPAN_MIGRATION)
+		return host == s->to_host ? "moves the VM onto" : "moves the VM off";
+	if (s->kind == SPAN_SNAPSHOT && host == s->to_host && s->to_host != s->host)
+		return "restores the VM on";
+	return "acts on";
+}
+
 static bool sleep_error(struct loader *ld, const struct span *s, unsigned host, int k)
 {
 	const struct scenario *sc = ld->sc;
@@ -237,9 +247,10 @@ static bool sleep_error(struct loader *ld, const struct span *s, unsigned host, 
 	char path[SCN_PATH_MAX + 16], self[96], a[32], b[32];
 
 	join_key(path, s->path, span_kinds[s->kind].key);
-	return fail(ld, path, "%s acts on host \"%s\", which is suspended then by %s (%s %s to "
+	return fail(ld, path, "%s %s host \"%s\", which is suspended then by %s (%s %s to "
 		    "%s): a suspended host runs neither the VMM, KVM nor the guest; move the action "
-		    "or the suspend", describe(self, sizeof(self), s), sc->hosts[host].name, e->path,
+		    "or the suspend", describe(self, sizeof(self), s), verb(s, host),
+		    sc->hosts[host].name, e->path,
 		    e->s4 ? "S4" : "S3", fmt_ps(a, sizeof(a), 1, e->at_ps),
 		    fmt_ps(b, sizeof(b), 1, sim_add_sat(e->at_ps, e->duration_ps)));
 }
