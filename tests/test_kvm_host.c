@@ -240,3 +240,29 @@ Test(kvm_host, s3_resume_tsc_wrapped_past_2_64_stops_the_run)
 	cr_expect_not(r.vm.backwards_tsc_observed);
 	rig_finish(&r);
 }
+
+/*
+ * A guest TSC written at 2^63 + 1e12 when the host TSC reads 2.02e12 makes
+ * tsc_offset 2^63 - 1.02e12, just below INT64_MAX; the resume then adds the
+ * 2.02e12 backwards cycles, past it.  The offset is a u64 in KVM: the sum
+ * wraps modulo 2^64 and each guest TSC still reads at 110 s what it read at
+ * 10 s (no signed overflow).
+ */
+Test(kvm_host, s3_tsc_reset_compensation_wraps_the_offset_modulo_2_64)
+{
+	struct kvm_params p = default_params();
+	const uint64_t high = (1ULL << 63) + 1000000000000ULL;
+	struct rig r;
+
+	rig_init(&r, HOST_TSC, &p);
+	run(&r, S(10));
+	for (unsigned i = 0; i < NVCPUS; i++)
+		kvm_vcpu_write_tsc(&r.vm.vcpus[i], S(10), high);
+	run(&r, S(10));
+	cr_assert_gt(r.vm.vcpus[0].tsc_offset, INT64_MAX - 3000000000000LL);
+	suspend_resume(&r, S(10), S(10 + RTC_SLEEP_S));
+	cr_expect(r.vm.backwards_tsc_observed);
+	for (unsigned i = 0; i < NVCPUS; i++)
+		cr_expect_eq(kvm_vcpu_guest_tsc(&r.vm.vcpus[i], S(110)), high, "vCPU %u", i);
+	rig_finish(&r);
+}

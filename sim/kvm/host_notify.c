@@ -106,7 +106,8 @@ static void vcpu_load(struct kvm_vcpu *v, sim_ps now, uint64_t adjust)
 		/* adjust_tsc_offset_host(): the host cycles through the vCPU's ratio */
 		uint64_t guest_cycles = kvm_scale_tsc(vm, adjust, v->tsc_scaling_ratio);
 
-		kvm_vcpu_write_tsc_offset(v, now, v->tsc_offset + (int64_t)guest_cycles);
+		/* KVM's offset is a u64: the sum wraps modulo 2^64, never a signed overflow */
+		kvm_vcpu_write_tsc_offset(v, now, (int64_t)((uint64_t)v->tsc_offset + guest_cycles));
 		kvm_vcpu_request(v, KVM_REQ_CLOCK_UPDATE, now);
 	}
 	if (kvm_host_tsc_unstable(vm)) {
