@@ -12,6 +12,7 @@
 #include "sim/core/event.h"
 #include "sim/devices/platform.h"
 #include "sim/qtest/protocol.h"
+#include "sim/qtest/server_conn.h"
 #include "sim/qtest/server_rtc.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -341,6 +342,24 @@ Test(qtest, finish_accepts_a_zeroed_session)
 	memset(&s, 0, sizeof(s));
 	qtest_session_finish(&s);
 	qtest_session_finish(NULL);
+}
+
+/* ---- connections ---- */
+
+/*
+ * Empty input never allocates a buffer: consuming from it must not call
+ * memmove(NULL, NULL, 0), which UBSan reports (the ASan/UBSan build of the
+ * suite halts on it); `sim qtest < /dev/null` did exactly this.
+ */
+Test(qtest, conn_consume_without_a_buffer)
+{
+	struct conn c;
+
+	conn_init(&c, -1);
+	conn_consume(&c, 0);
+	cr_expect_null(c.buf);
+	cr_expect_eq(c.len, 0);
+	conn_close(&c);
 }
 
 /* ---- -rtc base=DATE ---- */
