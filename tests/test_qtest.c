@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim/core/event.h"
@@ -337,6 +338,102 @@ Test(qtest, irq_lines_come_before_the_response)
 	expect_reply(&r, "outb 0x70 0x0c", "OK\n");
 	expect_reply(&r, "inb 0x71", "IRQ lower 8\nOK 0x00c0\n");
 	rig_finish(&r);
+}
+
+/*
+ * The per-command event ceiling.  PIT mode 2, count 2, written at t = 0:
+ * loaded at CLK edge 1, OUT0 low at edge 2, high at edge 3, ...: from edge
+ * 2 on, one OUT0 edge (one event) per CLK, edge k at k * 838.095238 ns
+ * (odd k raise, even k lower).  With a ceiling of 10, the step fires edges
+ * 2..11 and stops at the first whole ns at or after edge 11: ceil(9219.05)
+ * = 9220 ns.  The next command goes on from there.
+ */
+Test(qtest, clock_commands_stop_at_the_event_ceiling)
+{
+	struct rig r;
+
+	rig_init(&r);
+	qtest_session_set_max_events(&r.s, 10);
+	expect_reply(&r, "irq_intercept_in ioapic", "OK\n");
+	expect_reply(&r, "outb 0x43 0x34", "IRQ raise 0\nOK\n");
+	expect_reply(&r, "outb 0x40 2", "OK\n");
+	expect_reply(&r, "outb 0x40 0", "OK\n");
+	expect_reply(&r, "clock_step 1000000",
+		     "IRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\n"
+		     "IRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\n"
+		     "FAIL event limit: the command would fire more than 10 events "
+		     "(--max-events); the clock stopped at 9220 ns\n");
+	cr_expect_not(r.s.last_ok);
+	cr_expect_eq(r.s.last_value, 9220);
+	cr_expect_eq(r.q.now, 9220 * SIM_PS_PER_NS);
+	/* Edge 12 (10057.14 ns) is still due. */
+	expect_reply(&r, "clock_step 1000", "IRQ lower 0\nOK 10220\n");
+	/* clock_set too: edges 13..22, stopping at ceil(18438.10) = 18439 ns. */
+	expect_reply(&r, "clock_set 20000000000",
+		     "IRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\n"
+		     "IRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\n"
+		     "FAIL event limit: the command would fire more than 10 events "
+		     "(--max-events); the clock stopped at 18439 ns\n");
+	/* A bare clock_step fires one edge: within the ceiling. */
+	expect_reply(&r, "clock_step", "IRQ raise 0\nOK 19277\n");
+	/* Exactly the ceiling is allowed: edges 24..33 end at 27657.14 ns. */
+	expect_reply(&r, "clock_set 27658", "IRQ lower 0\nIRQ raise 0\nIRQ lower 0\n"
+		     "IRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\n"
+		     "IRQ lower 0\nIRQ raise 0\nOK 27658\n");
+	rig_finish(&r);
+}
+
+struct stop_rig {
+	unsigned asked, lines;
+	char last[128];
+};
+
+static void count_lines(void *ctx, const char *buf, size_t len)
+{
+	struct stop_rig *sr = ctx;
+
+	sr->lines++;
+	snprintf(sr->last, sizeof(sr->last), "%.*s", (int)len, buf);
+}
+
+static bool stop_now(void *ctx)
+{
+	((struct stop_rig *)ctx)->asked++;
+	return true;
+}
+
+/*
+ * A stop request (SIGTERM, a client gone) ends a long command after at most
+ * QTEST_STOP_CHECK_EVENTS events: the session is over and answers nothing.
+ * 1 s at one OUT0 edge per 838 ns would be 1193181 events.
+ */
+Test(qtest, a_stop_request_ends_a_long_command)
+{
+	struct sim_eventq q;
+	struct platform pf;
+	struct platform_params p;
+	struct qtest_session s;
+	struct stop_rig sr = { 0 };
+	struct sim_diag err;
+
+	sim_eventq_init(&q);
+	platform_params_default(&p);
+	sim_diag_clear(&err);
+	cr_assert(platform_init(&pf, &q, &p, &err), "%s", err.msg);
+	qtest_session_init(&s, &pf, &q, count_lines, &sr);
+	qtest_session_set_stop(&s, stop_now, &sr);
+	cr_assert(qtest_session_line(&s, "irq_intercept_in ioapic"));
+	cr_assert(qtest_session_line(&s, "outb 0x43 0x34"));
+	cr_assert(qtest_session_line(&s, "outb 0x40 2"));
+	cr_assert(qtest_session_line(&s, "outb 0x40 0"));
+	cr_expect_not(qtest_session_line(&s, "clock_step 1000000000"));
+	cr_expect(s.stopped);
+	cr_expect_eq(sr.asked, 1);
+	cr_expect_leq(q.fired, QTEST_STOP_CHECK_EVENTS + 1);
+	cr_expect_eq(strncmp(sr.last, "IRQ ", 4), 0, "no reply after the stop: %s", sr.last);
+	qtest_session_finish(&s);
+	platform_finish(&pf);
+	sim_eventq_finish(&q);
 }
 
 Test(qtest, intercept_targets_follow_qemus_rules)

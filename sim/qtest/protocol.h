@@ -75,6 +75,21 @@ bool qtest_parse(const char *line, struct qtest_command *cmd, char *why, size_t 
 /* Receives output bytes: one whole line ("...\n") per call. */
 typedef void qtest_write_fn(void *ctx, const char *buf, size_t len);
 
+/*
+ * Asked every QTEST_STOP_CHECK_EVENTS events inside one command: true stops
+ * the session (a signal, a client that hung up).  Only whether the session
+ * stops may depend on it, never what is simulated before.
+ */
+typedef bool qtest_stop_fn(void *ctx);
+
+/*
+ * The per-command event ceiling (`sim qtest --max-events N`): a command that
+ * would fire more events than this stops with "FAIL event limit: ...".
+ * 10^8 events is a few tens of seconds of wall time.
+ */
+#define QTEST_MAX_EVENTS_DEFAULT UINT64_C(100000000)
+#define QTEST_STOP_CHECK_EVENTS 65536u
+
 struct qtest_session {
 	struct platform *pf;          /* not owned */
 	struct sim_eventq *q;         /* not owned; the platform's queue */
@@ -89,6 +104,10 @@ struct qtest_session {
 	sim_ps last_cost_ps;          /* simulated cost of the access, 0 otherwise */
 	bool failed;                  /* the event queue failed; see error */
 	struct sim_diag error;
+	uint64_t max_events;          /* events one command may fire (> 0) */
+	qtest_stop_fn *stop;          /* NULL: never asked */
+	void *stop_ctx;
+	bool stopped;                 /* stop() said so: the session is over */
 };
 
 /*
@@ -98,6 +117,18 @@ struct qtest_session {
 void qtest_session_init(struct qtest_session *s, struct platform *pf, struct sim_eventq *q,
 			qtest_write_fn *write, void *ctx);
 
+/*
+ * Sets the per-command event ceiling (0: QTEST_MAX_EVENTS_DEFAULT).  A clock
+ * command that would fire more events stops once it has fired max_events,
+ * at the first whole ns at or after the last one (events due there fire
+ * too); the events due later stay pending, and the reply is "FAIL event
+ * limit: ...".  The session goes on from there.
+ */
+void qtest_session_set_max_events(struct qtest_session *s, uint64_t max_events);
+
+/* Installs the stop check (fn NULL: none). */
+void qtest_session_set_stop(struct qtest_session *s, qtest_stop_fn *fn, void *ctx);
+
 /* Removes the listener; accepts a zeroed session. */
 void qtest_session_finish(struct qtest_session *s);
 
@@ -105,9 +136,19 @@ void qtest_session_finish(struct qtest_session *s);
  * Executes one request (without or with its trailing "\n" or "\r\n") and
  * writes its output.  Blank lines are ignored.  Returns false only when the
  * event queue failed (an event storm or a schedule error): the session
- * answered "FAIL ..." and cannot go on.
+ * answered "FAIL ..." and cannot go on; or when the stop check ended it
+ * (`stopped`; nothing is answered).
  */
 bool qtest_session_line(struct qtest_session *s, const char *line);
+
+/*
+ * qtest_session_line() for a request of len bytes that may hold anything (a
+ * socket's bytes): a NUL byte answers "FAIL NUL byte in request" and a
+ * request of QTEST_LINE_MAX bytes or more "FAIL line too long", instead of
+ * running what comes before them.
+ */
+#define QTEST_LINE_MAX 4096
+bool qtest_session_input(struct qtest_session *s, const char *buf, size_t len);
 
 /* The protocol clock: the queue's time in whole nanoseconds (rounded down). */
 uint64_t qtest_session_clock_ns(const struct qtest_session *s);

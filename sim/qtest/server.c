@@ -122,7 +122,26 @@ static void qtest_out(void *ctx, const char *buf, size_t len)
 	}
 }
 
-static void qtest_request(struct server *srv, const char *line)
+/*
+ * Asked by the session every QTEST_STOP_CHECK_EVENTS events of a long
+ * command: a signal arrived, or nobody can read the replies any more (the
+ * qtest socket's peer closed it, or stdout's reader went away).  Input that
+ * ended is no reason: its commands are still answered.
+ */
+static bool should_stop(void *ctx)
+{
+	struct server *srv = ctx;
+	struct pollfd p = { .fd = srv->qt_out, .events = 0 };
+
+	if (got_signal)
+		return true;
+	if (srv->qt_out < 0)
+		return true;
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
+/* One request of len bytes (NUL-terminated at len; it may hold NULs). */
+static void qtest_request(struct server *srv, const char *line, size_t len)
 {
 	if (srv->log && line[strspn(line, " \t\r")] != '\0') {
 		const char *p = line;
@@ -141,10 +160,10 @@ static void qtest_request(struct server *srv, const char *line)
 		fprintf(srv->log, "\n");
 		fflush(srv->log);
 	}
-	if (!qtest_session_line(&srv->qs, line)) {
+	if (!qtest_session_input(&srv->qs, line, len)) {
 		/* the event queue failed: nothing can be simulated any more */
 		srv->done = true;
-		srv->status = EXIT_RUNTIME;
+		srv->status = srv->qs.stopped ? EXIT_OK : EXIT_RUNTIME;
 	}
 }
 
@@ -161,19 +180,19 @@ static void qtest_input(struct server *srv)
 		if (c->overflow)
 			c->overflow = false;
 		else
-			qtest_request(srv, c->buf);
+			qtest_request(srv, c->buf, n - 1);
 		conn_consume(c, n);
 	}
 	if (!eof && c->len > QTEST_INPUT_MAX) {
 		if (!c->overflow)
-			qtest_request(srv, c->buf);   /* answers "FAIL line too long" */
+			qtest_request(srv, c->buf, c->len);   /* answers "FAIL line too long" */
 		c->overflow = true;
 		conn_consume(c, c->len);
 	}
 	if (eof) {
 		/* A last line without "\n" still counts (QEMU would wait for one). */
 		if (!srv->done && c->len && !c->overflow)
-			qtest_request(srv, c->buf);
+			qtest_request(srv, c->buf, c->len);
 		conn_consume(c, c->len);
 		srv->done = true;
 	}
@@ -377,6 +396,8 @@ int qtest_main(int argc, char **argv, const char **text, struct sim_diag *err)
 		goto out;
 	}
 	qtest_session_init(&srv->qs, &srv->pf, &srv->q, qtest_out, srv);
+	qtest_session_set_max_events(&srv->qs, o.max_events);
+	qtest_session_set_stop(&srv->qs, should_stop, srv);
 	if (!install_signals()) {
 		sim_diag_fail(err, "cannot install signal handlers: %s", strerror(errno));
 		st = EXIT_RUNTIME;
