@@ -150,6 +150,14 @@ end=$(date +%s)
 [ $((end - start)) -le 10 ] ||
 	fail "stdout closed during a long step: sim ran on for $((end - start)) s"
 
+# The repro: PIT mode 2, count 65536, nobody observing IRQ0, then
+# clock_set to 116 days: 3.6e11 OUT0 edges if each were an event.
+printf 'outb 0x43 0x34\noutb 0x40 0\noutb 0x40 0\nclock_set 10019830002000000\n'"$follow" |
+	run repro
+# 2006-06-17T16:01:21 + 10019830.002 s = 2006-10-11T15:18:31: the day reads 0x11.
+printf 'OK\nOK\nOK\nOK 10019830002000000\nOK\nOK 0x0011\nOK little\n' >"$tmp/repro.want"
+same repro
+
 # The same hostile clients on unix sockets, as libqtest connects them.
 for case in garbage qmp-brackets-1000 qmp-brackets-70000 qmp-braces-1000 \
 	sigterm-mid-step hangup-mid-step hangup-mid-line qmp-gone; do

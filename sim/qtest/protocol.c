@@ -65,7 +65,6 @@ void qtest_session_init(struct qtest_session *s, struct platform *pf, struct sim
 	s->write = write;
 	s->ctx = ctx;
 	s->max_events = QTEST_MAX_EVENTS_DEFAULT;
-	irq_router_set_listener(&pf->irq, on_irq, s);
 }
 
 void qtest_session_set_max_events(struct qtest_session *s, uint64_t max_events)
@@ -390,6 +389,14 @@ static bool exec_intercept(struct qtest_session *s, char **w, bool out)
 	if (out && named)
 		return fail(s, "No intercepts installed");
 	s->intercept_set = true;
+	if (!out) {
+		/*
+		 * Only now does anybody observe the lines: lazy sources (the
+		 * PIT) drive their exact levels, unreported, and queue edges.
+		 */
+		irq_router_set_listener(&s->pf->irq, on_irq, s);
+		irq_router_observers_changed(&s->pf->irq, s->q->now);
+	}
 	s->intercept_in = !out;
 	return ok(s);
 }

@@ -111,8 +111,10 @@ struct qtest_session {
 };
 
 /*
- * Starts a session on pf, whose queue is q; installs the session as the
- * interrupt router's listener.  Output goes to write(ctx, ...).
+ * Starts a session on pf, whose queue is q.  Output goes to write(ctx, ...).
+ * `irq_intercept_in` installs the session as the interrupt router's
+ * listener: until then nobody observes the lines, and the PIT queues no
+ * edges (docs/devices.md).
  */
 void qtest_session_init(struct qtest_session *s, struct platform *pf, struct sim_eventq *q,
 			qtest_write_fn *write, void *ctx);
