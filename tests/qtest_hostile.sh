@@ -26,7 +26,7 @@ fail() {
 run() {
 	name="$1"
 	shift
-	timeout 20 "$sim" qtest -rtc "$rtc" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	timeout -k 5 20 "$sim" qtest -rtc "$rtc" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
 	st=$?
 	[ $st -eq 0 ] || fail "$name: exit status $st (124: timed out): $(cat "$tmp/$name.err")"
 }
@@ -109,13 +109,13 @@ printf 'irq_intercept_in ioapic\noutb 0x43 0x34\noutb 0x40 2\noutb 0x40 0\n'"\
 } >"$tmp/ceiling.want"
 same ceiling
 for bad in 0 -1 abc 1e9 18446744073709551616 ''; do
-	timeout 20 "$sim" qtest --max-events "$bad" </dev/null >/dev/null 2>"$tmp/err"
+	timeout -k 5 20 "$sim" qtest --max-events "$bad" </dev/null >/dev/null 2>"$tmp/err"
 	st=$?
 	[ $st -eq 2 ] || fail "--max-events '$bad': exit status $st, expected 2"
 	grep -q -- "--max-events.*positive whole number" "$tmp/err" ||
 		fail "--max-events '$bad': no clear message: $(cat "$tmp/err")"
 done
-timeout 20 "$sim" qtest --max-events </dev/null >/dev/null 2>"$tmp/err"
+timeout -k 5 20 "$sim" qtest --max-events </dev/null >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] || fail "--max-events without a value: not a usage error"
 
 # A long step with the default ceiling: an HPET timer with a 1-tick period
@@ -124,7 +124,7 @@ storm='writeq 0xfed00100 0x284c\nwriteq 0xfed00108 1\nwriteq 0xfed00108 1\nwrite
 
 # SIGTERM during it (stdin held open, as libqtest's socket would be).
 mkfifo "$tmp/fifo"
-timeout 30 "$sim" qtest -rtc "$rtc" <"$tmp/fifo" >"$tmp/term.out" 2>"$tmp/term.err" &
+timeout -k 5 30 "$sim" qtest -rtc "$rtc" <"$tmp/fifo" >"$tmp/term.out" 2>"$tmp/term.err" &
 pid=$!
 {
 	printf "$storm"'clock_set 100000000000\n'
@@ -144,7 +144,7 @@ st=$?
 # stdout's reader goes away during it: sim must notice without writing.
 printf "$storm"'clock_set 100000000000\n' >"$tmp/storm.in"
 start=$(date +%s)
-timeout 20 "$sim" qtest <"$tmp/storm.in" 2>/dev/null | head -n 4 >/dev/null
+timeout -k 5 20 "$sim" qtest <"$tmp/storm.in" 2>/dev/null | head -n 4 >/dev/null
 st=$?
 end=$(date +%s)
 [ $((end - start)) -le 10 ] ||
@@ -162,7 +162,7 @@ same repro
 for case in garbage qmp-brackets-1000 qmp-brackets-70000 qmp-braces-1000 \
 	sigterm-mid-step hangup-mid-step hangup-mid-line qmp-gone; do
 	mkdir -p "$tmp/sock"
-	timeout 60 "$python" "$data/hostile_sock.py" "$sim" "$tmp/sock" "$case" >"$tmp/sock.out" 2>&1
+	timeout -k 5 60 "$python" "$data/hostile_sock.py" "$sim" "$tmp/sock" "$case" >"$tmp/sock.out" 2>&1
 	st=$?
 	cat "$tmp/sock.out"
 	[ $st -eq 0 ] || fail "socket case $case: status $st"
