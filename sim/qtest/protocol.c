@@ -317,10 +317,12 @@ static enum run_status run_to(struct qtest_session *s, sim_ps end)
 
 	while ((next = sim_eventq_next(s->q)) <= end) {
 		if (s->q->fired - start >= s->max_events) {
-			end = ceil_to_ns(s->q->now);
-			if (!sim_eventq_run_until(s->q, end, &s->error))
+			sim_ps stop = ceil_to_ns(s->q->now);
+
+			if (!sim_eventq_run_until(s->q, stop, &s->error))
 				break;
-			return RUN_LIMIT;
+			/* Reaching the target within that last ns is no failure. */
+			return stop == end ? RUN_DONE : RUN_LIMIT;
 		}
 		if (!sim_eventq_run_until(s->q, next, &s->error))
 			break;
@@ -450,6 +452,8 @@ bool qtest_session_line(struct qtest_session *s, const char *line)
 		return fail(s, "line too long");
 	if (ws.n == 0)
 		return true;
+	if (s->stopped)
+		return false;        /* the stop check ended the session */
 	if (s->failed || s->q->failed) {
 		s->failed = true;
 		emitf(s, "FAIL event queue: %s\n", s->q->error.msg);
