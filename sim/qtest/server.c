@@ -173,7 +173,7 @@ static void qtest_input(struct server *srv)
 	bool eof = !conn_fill(c, srv->qt_in);
 	char *nl;
 
-	while (!srv->done && c->len && (nl = memchr(c->buf, '\n', c->len))) {
+	while (!srv->done && !got_signal && c->len && (nl = memchr(c->buf, '\n', c->len))) {
 		size_t n = (size_t)(nl - c->buf) + 1;
 
 		*nl = '\0';
