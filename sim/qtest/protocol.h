@@ -11,12 +11,15 @@
  *   writeb|writew|writel|writeq ADDR VALUE   OK
  *   readb|readw|readl|readq ADDR       OK 0x%016x       (value as uint64)
  *   clock_step [NS]                    OK <new clock ns>
- *   clock_set NS                       OK <NS>, or FAIL <clock ns> when NS is in the past
+ *   clock_set NS                       OK <NS>, or FAIL <clock ns> when NS is in the past,
+ *                                      FAIL time out of range: ... past the clock's end
  *   irq_intercept_in ioapic            OK
  *   irq_intercept_out QOM-PATH         as QEMU does for the I/O APIC (see protocol.c)
  *   endianness                         OK little
  * Anything else: "FAIL <reason>".  QEMU aborts on a malformed number or a
- * missing argument; here they answer FAIL and the session goes on.
+ * missing argument; here they answer FAIL and the session goes on.  A
+ * command that would fire more events than the ceiling answers "FAIL event
+ * limit: ..." (qtest_session_set_max_events).
  *
  * Commands run through the one executor (exec.h), shared with scenario
  * scripts; it also holds the rule for a bare clock_step.
