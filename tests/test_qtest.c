@@ -383,6 +383,32 @@ Test(qtest, clock_commands_stop_at_the_event_ceiling)
 	rig_finish(&r);
 }
 
+/* Raw bytes from a socket: a NUL is refused, not cut short and run. */
+Test(qtest, session_input_refuses_nul_bytes_and_long_lines)
+{
+	static const char nul[] = "outb 0x70 0x07\0outb 0x70 0x08";
+	char longline[QTEST_LINE_MAX + 1];
+	struct rig r;
+
+	rig_init(&r);
+	r.len = 0;
+	cr_expect(qtest_session_input(&r.s, nul, sizeof(nul) - 1));
+	cr_expect_str_eq(r.out, "FAIL NUL byte in request\n");
+	memset(longline, ' ', sizeof(longline) - 1);
+	memcpy(longline, "endianness", 10);
+	longline[QTEST_LINE_MAX] = '\0';
+	r.len = 0;
+	cr_expect(qtest_session_input(&r.s, longline, QTEST_LINE_MAX));
+	cr_expect_str_eq(r.out, "FAIL line too long\n");
+	longline[QTEST_LINE_MAX - 1] = '\0';
+	r.len = 0;
+	cr_expect(qtest_session_input(&r.s, longline, QTEST_LINE_MAX - 1));
+	cr_expect_str_eq(r.out, "OK little\n");
+	/* The refused request selected nothing: the RTC index is still 0 (seconds). */
+	expect_reply(&r, "inb 0x71", "OK 0x0021\n");
+	rig_finish(&r);
+}
+
 struct stop_rig {
 	unsigned asked, lines;
 	char last[128];
