@@ -118,13 +118,25 @@ done
 timeout -k 5 20 "$sim" qtest --max-events </dev/null >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] || fail "--max-events without a value: not a usage error"
 
-# A long step with the default ceiling: an HPET timer with a 1-tick period
-# (one event per 69.8 ns, nothing printed) over 100 simulated seconds.
+# A long step: an HPET timer with a 1-tick period (one event per 69.8 ns,
+# nothing printed) over 100 simulated seconds, with the ceiling raised so
+# that it would run for minutes.
 storm='writeq 0xfed00100 0x284c\nwriteq 0xfed00108 1\nwriteq 0xfed00108 1\nwriteq 0xfed00010 1\n'
+
+# With the default ceiling (10^7 events) the same step ends by itself, in
+# seconds, with the event-limit reply; the session goes on.
+printf "$storm"'clock_set 100000000000\n'"$follow" | run default_ceiling
+sed -n 5p "$tmp/default_ceiling.out" |
+	grep -q '^FAIL event limit: the command would fire more than 10000000 events' ||
+	fail "default ceiling: $(sed -n 5p "$tmp/default_ceiling.out")"
+tail -n 3 "$tmp/default_ceiling.out" >"$tmp/default_ceiling.tail"
+printf "$follow_want" >"$tmp/default_ceiling.tail.want"
+cmp -s "$tmp/default_ceiling.tail.want" "$tmp/default_ceiling.tail" ||
+	fail "default ceiling: follow-up not answered"
 
 # SIGTERM during it (stdin held open, as libqtest's socket would be).
 mkfifo "$tmp/fifo"
-timeout -k 5 30 "$sim" qtest -rtc "$rtc" <"$tmp/fifo" >"$tmp/term.out" 2>"$tmp/term.err" &
+timeout -k 5 30 "$sim" qtest -rtc "$rtc" --max-events 1000000000 <"$tmp/fifo" >"$tmp/term.out" 2>"$tmp/term.err" &
 pid=$!
 {
 	printf "$storm"'clock_set 100000000000\n'
@@ -144,7 +156,7 @@ st=$?
 # stdout's reader goes away during it: sim must notice without writing.
 printf "$storm"'clock_set 100000000000\n' >"$tmp/storm.in"
 start=$(date +%s)
-timeout -k 5 20 "$sim" qtest <"$tmp/storm.in" 2>/dev/null | head -n 4 >/dev/null
+timeout -k 5 20 "$sim" qtest --max-events 1000000000 <"$tmp/storm.in" 2>/dev/null | head -n 4 >/dev/null
 st=$?
 end=$(date +%s)
 [ $((end - start)) -le 10 ] ||

@@ -19,7 +19,7 @@ const char qtest_help_text[] =
 	"  -qmp unix:PATH                      QMP on a client socket\n"
 	"  -machine pc                         the only board\n"
 	"  -rtc base=utc|localtime|DATE        RTC start (DATE: 2006-06-17T16:01:21)\n"
-	"  --max-events N                      events one command may fire (default 10^8)\n"
+	"  --max-events N                      events one command may fire (default 10^7)\n"
 	"\n"
 	"Other QEMU options are accepted and ignored.  See docs/qtest.md.\n";
 
