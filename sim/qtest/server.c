@@ -43,6 +43,8 @@
 #define EXIT_OK QTEST_EXIT_OK
 #define EXIT_RUNTIME QTEST_EXIT_RUNTIME
 #define EXIT_USAGE QTEST_EXIT_USAGE
+/* A step that prints an IRQ line per event writes in blocks, not a syscall per line. */
+#define QTEST_OUT_BUF (64 * 1024)
 
 struct server {
 	struct sim_eventq q;
@@ -58,6 +60,8 @@ struct server {
 	int64_t rtc_base_s;
 	bool done;
 	int status;
+	size_t olen;
+	char obuf[QTEST_OUT_BUF];  /* replies not yet written (flushed after each request) */
 };
 
 static int sig_pipe[2] = { -1, -1 };
@@ -106,6 +110,18 @@ static void log_stamp(struct server *srv, const char *tag, bool plus)
 		us / 1000000, us % 1000000);
 }
 
+static void qtest_flush(struct server *srv)
+{
+	if (srv->log)
+		fflush(srv->log);
+	if (srv->olen && srv->qt_out >= 0 && !write_all(srv->qt_out, srv->obuf, srv->olen)) {
+		/* the client went away: end as at end of input */
+		srv->qt_out = -1;
+		srv->done = true;
+	}
+	srv->olen = 0;
+}
+
 static void qtest_out(void *ctx, const char *buf, size_t len)
 {
 	struct server *srv = ctx;
@@ -113,13 +129,18 @@ static void qtest_out(void *ctx, const char *buf, size_t len)
 	if (srv->log) {
 		log_stamp(srv, "S", true);
 		fprintf(srv->log, " %.*s", (int)len, buf);
-		fflush(srv->log);
 	}
-	if (srv->qt_out >= 0 && !write_all(srv->qt_out, buf, len)) {
-		/* the client went away: end as at end of input */
-		srv->qt_out = -1;
-		srv->done = true;
+	if (srv->olen + len > sizeof(srv->obuf))
+		qtest_flush(srv);
+	if (len > sizeof(srv->obuf)) {
+		if (srv->qt_out >= 0 && !write_all(srv->qt_out, buf, len)) {
+			srv->qt_out = -1;
+			srv->done = true;
+		}
+		return;
 	}
+	memcpy(srv->obuf + srv->olen, buf, len);
+	srv->olen += len;
 }
 
 /*
@@ -165,6 +186,7 @@ static void qtest_request(struct server *srv, const char *line, size_t len)
 		srv->done = true;
 		srv->status = srv->qs.stopped ? EXIT_OK : EXIT_RUNTIME;
 	}
+	qtest_flush(srv);
 }
 
 static void qtest_input(struct server *srv)
