@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "sim/core/event.h"
+#include "sim/devices/irq_router.h"
 #include "sim/devices/pit.h"
+#include "sim/devices/platform.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1071,4 +1073,166 @@ Test(pit, finish_accepts_a_zeroed_struct)
 	memset(&pit, 0, sizeof(pit));
 	pit_finish(&pit);
 	pit_finish(NULL);
+}
+
+/* ---- the board's PIT: OUT0 edges are events only while someone observes IRQ0 ---- */
+
+struct board {
+	struct sim_eventq q;
+	struct platform pf;
+	unsigned line[64];
+	bool level[64];
+	sim_ps t[64];
+	size_t n;
+};
+
+static void board_listen(void *ctx, unsigned line, bool level, sim_ps now)
+{
+	struct board *b = ctx;
+
+	cr_assert_lt(b->n, ARRAY_LEN(b->t), "more IRQ edges than expected");
+	b->line[b->n] = line;
+	b->level[b->n] = level;
+	b->t[b->n++] = now;
+}
+
+/* A fresh pc board with channel 0 in mode 2, count 2, written at t = 0. */
+static void board_init(struct board *b, bool listen)
+{
+	struct platform_params p;
+	struct sim_diag err;
+
+	memset(b, 0, sizeof(*b));
+	sim_eventq_init(&b->q);
+	platform_params_default(&p);
+	sim_diag_clear(&err);
+	cr_assert(platform_init(&b->pf, &b->q, &p, &err), "%s", err.msg);
+	if (listen)
+		irq_router_set_listener(&b->pf.irq, board_listen, b);
+	platform_io_write(&b->pf, 0x43, CW(0, WORD, 2, 0), 1, NULL);
+	platform_io_write(&b->pf, 0x40, 2, 1, NULL);
+	platform_io_write(&b->pf, 0x40, 0, 1, NULL);
+}
+
+static void board_run(struct board *b, sim_ps t)
+{
+	struct sim_diag err;
+
+	cr_assert(sim_eventq_run_until(&b->q, t, &err), "%s", err.msg);
+}
+
+static void board_finish(struct board *b)
+{
+	platform_finish(&b->pf);
+	sim_eventq_finish(&b->q);
+}
+
+/* Read-back status of channel 0 through port 0x43 at the queue's time. */
+static uint8_t board_status0(struct board *b)
+{
+	platform_io_write(&b->pf, 0x43, 0xe2, 1, NULL);
+	return (uint8_t)platform_io_read(&b->pf, 0x40, 1, NULL);
+}
+
+/*
+ * Count 2, mode 2: loaded at edge 1, OUT0 low at every even edge and high
+ * again at the next (datasheet "Mode 2"): an OUT0 edge every 838 ns, 2.4
+ * million per simulated second.  Nobody observes IRQ0 (no listener, no
+ * trace), so none of them is an event, yet OUT0 reads exactly.
+ */
+Test(pit, unobserved_out0_edges_are_not_events)
+{
+	static const sim_ps at[] = {
+		SIM_PS_PER_S, 1000 * SIM_PS_PER_S, 1000 * SIM_PS_PER_S + 838096,
+		1000 * SIM_PS_PER_S + 2 * 838096,
+	};
+	struct board b;
+
+	board_init(&b, false);
+	for (size_t i = 0; i < ARRAY_LEN(at); i++) {
+		uint64_t n = sim_ticks_in(at[i], pit_clk());
+		uint8_t want = (uint8_t)(CW(0, WORD, 2, 0) & 0x3f) | (n % 2 ? PIT_STATUS_OUT : 0);
+
+		board_run(&b, at[i]);
+		cr_assert_eq(b.q.fired, 0, "%" PRIu64 " events by %" PRIu64 " ps", b.q.fired, at[i]);
+		cr_expect_eq(board_status0(&b), want, "status at edge %" PRIu64, n);
+	}
+	cr_expect_eq(b.n, 0);
+	board_finish(&b);
+}
+
+/* Observed from the start: every edge is an event, at its exact time. */
+Test(pit, observed_out0_edges_fire_at_their_times)
+{
+	struct board b;
+
+	board_init(&b, true);
+	cr_assert_eq(b.n, 1, "OUT0 rises at the mode 2 control word");
+	cr_expect(b.level[0]);
+	b.n = 0;
+	board_run(&b, 10 * SIM_PS_PER_US);   /* edges 2..11; edge 12 is at 10057 ns */
+	cr_assert_eq(b.n, 10);
+	for (size_t i = 0; i < b.n; i++) {
+		uint64_t k = i + 2;
+
+		cr_expect_eq(b.line[i], 0);
+		cr_expect_eq(b.level[i], k % 2 == 1, "edge %" PRIu64, k);
+		cr_expect_eq(b.t[i], edge(k), "edge %" PRIu64, k);
+	}
+	cr_expect_eq(b.q.fired, 10);
+	board_finish(&b);
+}
+
+/*
+ * A listener installed mid-run: the resync drives OUT0's exact level at
+ * once (low after edge 4), then every later edge is an event.
+ */
+Test(pit, a_listener_installed_late_sees_the_exact_level_then_every_edge)
+{
+	struct board b;
+
+	board_init(&b, false);
+	board_run(&b, after(4));
+	irq_router_set_listener(&b.pf.irq, board_listen, &b);
+	irq_router_observers_changed(&b.pf.irq, after(4));
+	cr_assert_eq(b.n, 1);
+	cr_expect_not(b.level[0]);
+	cr_expect_eq(b.t[0], after(4));
+	board_run(&b, 10 * SIM_PS_PER_US);
+	cr_assert_eq(b.n, 8, "edges 5..11");
+	for (size_t i = 1; i < b.n; i++) {
+		cr_expect_eq(b.level[i], (i + 4) % 2 == 1);
+		cr_expect_eq(b.t[i], edge(i + 4));
+	}
+	board_finish(&b);
+}
+
+/*
+ * HPET legacy replacement takes IRQ0 from the PIT: its edges stop being
+ * events; when the route is cleared IRQ0 follows OUT0's exact level again.
+ */
+Test(pit, legacy_replacement_stops_the_edges_and_clearing_it_resyncs)
+{
+	struct board b;
+	uint64_t fired;
+
+	board_init(&b, true);
+	board_run(&b, after(3));
+	irq_router_set(&b.pf.irq, IRQ_ROUTER_SRC_HPET_ROUTE, true, after(3));
+	cr_assert_eq(b.n, 4, "raise at the control word, edges 2 and 3, lower at the switch");
+	cr_expect_not(b.level[3]);
+	fired = b.q.fired;
+	board_run(&b, SIM_PS_PER_S);
+	cr_expect_eq(b.q.fired, fired, "no PIT events while detached");
+	/* 1 s = edge 1193181 (odd: OUT0 high); the next edge, 1193182, lowers it. */
+	irq_router_set(&b.pf.irq, IRQ_ROUTER_SRC_HPET_ROUTE, false, SIM_PS_PER_S);
+	cr_assert_eq(sim_ticks_in(SIM_PS_PER_S, pit_clk()), 1193181);
+	cr_assert_eq(b.n, 5);
+	cr_expect(b.level[4]);
+	cr_expect_eq(b.t[4], SIM_PS_PER_S);
+	board_run(&b, edge(1193182));
+	cr_assert_eq(b.n, 6);
+	cr_expect_not(b.level[5]);
+	cr_expect_eq(b.t[5], edge(1193182));
+	board_finish(&b);
 }

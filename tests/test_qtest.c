@@ -7,11 +7,13 @@
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim/core/event.h"
 #include "sim/devices/platform.h"
 #include "sim/qtest/protocol.h"
+#include "sim/qtest/server_conn.h"
 #include "sim/qtest/server_rtc.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -284,8 +286,30 @@ Test(qtest, clock_set_moves_forward_only)
 	expect_reply(&r, "clock_set -1", "FAIL 5000\n");
 	expect_reply(&r, "clock_step 0", "FAIL could not advance time\n");
 	expect_reply(&r, "clock_step -3", "FAIL could not advance time\n");
-	expect_reply(&r, "clock_set 18446744073709552", "FAIL 5000\n");
 	cr_expect_eq(r.q.now, 5000 * SIM_PS_PER_NS);
+	rig_finish(&r);
+}
+
+/*
+ * sim_ps is 64-bit ps: the last whole ns is floor((2^64 - 2) / 1000) =
+ * 18446744073709551 ns (213.5 days).  Beyond it clock_set has its own
+ * reason; "FAIL <clock>" is only for a time in the past.
+ */
+Test(qtest, clock_set_beyond_the_clock_range_says_so)
+{
+	static const char want[] =
+		"FAIL time out of range: the clock ends at 18446744073709551 ns (about 213 days)\n";
+	struct rig r;
+
+	rig_init(&r);
+	expect_reply(&r, "clock_set 5000", "OK 5000\n");
+	expect_reply(&r, "clock_set 18446744073709552", want);
+	expect_reply(&r, "clock_set 0x7fffffffffffffff", want);
+	expect_reply(&r, "clock_step 18446744073709547", "FAIL time out of range\n");
+	expect_reply(&r, "clock_set 0x1x", "FAIL bad number '0x1x'\n");
+	cr_expect_eq(r.q.now, 5000 * SIM_PS_PER_NS, "the clock did not move");
+	/* The last ns itself is a valid target (nothing is pending: no events). */
+	expect_reply(&r, "clock_set 18446744073709551", "OK 18446744073709551\n");
 	rig_finish(&r);
 }
 
@@ -316,6 +340,128 @@ Test(qtest, irq_lines_come_before_the_response)
 	rig_finish(&r);
 }
 
+/*
+ * The per-command event ceiling.  PIT mode 2, count 2, written at t = 0:
+ * loaded at CLK edge 1, OUT0 low at edge 2, high at edge 3, ...: from edge
+ * 2 on, one OUT0 edge (one event) per CLK, edge k at k * 838.095238 ns
+ * (odd k raise, even k lower).  With a ceiling of 10, the step fires edges
+ * 2..11 and stops at the first whole ns at or after edge 11: ceil(9219.05)
+ * = 9220 ns.  The next command goes on from there.
+ */
+Test(qtest, clock_commands_stop_at_the_event_ceiling)
+{
+	struct rig r;
+
+	rig_init(&r);
+	qtest_session_set_max_events(&r.s, 10);
+	expect_reply(&r, "irq_intercept_in ioapic", "OK\n");
+	expect_reply(&r, "outb 0x43 0x34", "IRQ raise 0\nOK\n");
+	expect_reply(&r, "outb 0x40 2", "OK\n");
+	expect_reply(&r, "outb 0x40 0", "OK\n");
+	expect_reply(&r, "clock_step 1000000",
+		     "IRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\n"
+		     "IRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\n"
+		     "FAIL event limit: the command would fire more than 10 events "
+		     "(--max-events); the clock stopped at 9220 ns\n");
+	cr_expect_not(r.s.last_ok);
+	cr_expect_eq(r.s.last_value, 9220);
+	cr_expect_eq(r.q.now, 9220 * SIM_PS_PER_NS);
+	/* Edge 12 (10057.14 ns) is still due. */
+	expect_reply(&r, "clock_step 1000", "IRQ lower 0\nOK 10220\n");
+	/* clock_set too: edges 13..22, stopping at ceil(18438.10) = 18439 ns. */
+	expect_reply(&r, "clock_set 20000000000",
+		     "IRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\n"
+		     "IRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\n"
+		     "FAIL event limit: the command would fire more than 10 events "
+		     "(--max-events); the clock stopped at 18439 ns\n");
+	/* A bare clock_step fires one edge: within the ceiling. */
+	expect_reply(&r, "clock_step", "IRQ raise 0\nOK 19277\n");
+	/* Exactly the ceiling is allowed: edges 24..33 end at 27657.14 ns. */
+	expect_reply(&r, "clock_set 27658", "IRQ lower 0\nIRQ raise 0\nIRQ lower 0\n"
+		     "IRQ raise 0\nIRQ lower 0\nIRQ raise 0\nIRQ lower 0\nIRQ raise 0\n"
+		     "IRQ lower 0\nIRQ raise 0\nOK 27658\n");
+	rig_finish(&r);
+}
+
+/* Raw bytes from a socket: a NUL is refused, not cut short and run. */
+Test(qtest, session_input_refuses_nul_bytes_and_long_lines)
+{
+	static const char nul[] = "outb 0x70 0x07\0outb 0x70 0x08";
+	char longline[QTEST_LINE_MAX + 1];
+	struct rig r;
+
+	rig_init(&r);
+	r.len = 0;
+	cr_expect(qtest_session_input(&r.s, nul, sizeof(nul) - 1));
+	cr_expect_str_eq(r.out, "FAIL NUL byte in request\n");
+	memset(longline, ' ', sizeof(longline) - 1);
+	memcpy(longline, "endianness", 10);
+	longline[QTEST_LINE_MAX] = '\0';
+	r.len = 0;
+	cr_expect(qtest_session_input(&r.s, longline, QTEST_LINE_MAX));
+	cr_expect_str_eq(r.out, "FAIL line too long\n");
+	longline[QTEST_LINE_MAX - 1] = '\0';
+	r.len = 0;
+	cr_expect(qtest_session_input(&r.s, longline, QTEST_LINE_MAX - 1));
+	cr_expect_str_eq(r.out, "OK little\n");
+	/* The refused request selected nothing: the RTC index is still 0 (seconds). */
+	expect_reply(&r, "inb 0x71", "OK 0x0021\n");
+	rig_finish(&r);
+}
+
+struct stop_rig {
+	unsigned asked, lines;
+	char last[128];
+};
+
+static void count_lines(void *ctx, const char *buf, size_t len)
+{
+	struct stop_rig *sr = ctx;
+
+	sr->lines++;
+	snprintf(sr->last, sizeof(sr->last), "%.*s", (int)len, buf);
+}
+
+static bool stop_now(void *ctx)
+{
+	((struct stop_rig *)ctx)->asked++;
+	return true;
+}
+
+/*
+ * A stop request (SIGTERM, a client gone) ends a long command after at most
+ * QTEST_STOP_CHECK_EVENTS events: the session is over and answers nothing.
+ * 1 s at one OUT0 edge per 838 ns would be 1193181 events.
+ */
+Test(qtest, a_stop_request_ends_a_long_command)
+{
+	struct sim_eventq q;
+	struct platform pf;
+	struct platform_params p;
+	struct qtest_session s;
+	struct stop_rig sr = { 0 };
+	struct sim_diag err;
+
+	sim_eventq_init(&q);
+	platform_params_default(&p);
+	sim_diag_clear(&err);
+	cr_assert(platform_init(&pf, &q, &p, &err), "%s", err.msg);
+	qtest_session_init(&s, &pf, &q, count_lines, &sr);
+	qtest_session_set_stop(&s, stop_now, &sr);
+	cr_assert(qtest_session_line(&s, "irq_intercept_in ioapic"));
+	cr_assert(qtest_session_line(&s, "outb 0x43 0x34"));
+	cr_assert(qtest_session_line(&s, "outb 0x40 2"));
+	cr_assert(qtest_session_line(&s, "outb 0x40 0"));
+	cr_expect_not(qtest_session_line(&s, "clock_step 1000000000"));
+	cr_expect(s.stopped);
+	cr_expect_eq(sr.asked, 1);
+	cr_expect_leq(q.fired, QTEST_STOP_CHECK_EVENTS + 1);
+	cr_expect_eq(strncmp(sr.last, "IRQ ", 4), 0, "no reply after the stop: %s", sr.last);
+	qtest_session_finish(&s);
+	platform_finish(&pf);
+	sim_eventq_finish(&q);
+}
+
 Test(qtest, intercept_targets_follow_qemus_rules)
 {
 	struct rig r;
@@ -341,6 +487,24 @@ Test(qtest, finish_accepts_a_zeroed_session)
 	memset(&s, 0, sizeof(s));
 	qtest_session_finish(&s);
 	qtest_session_finish(NULL);
+}
+
+/* ---- connections ---- */
+
+/*
+ * Empty input never allocates a buffer: consuming from it must not call
+ * memmove(NULL, NULL, 0), which UBSan reports (the ASan/UBSan build of the
+ * suite halts on it); `sim qtest < /dev/null` did exactly this.
+ */
+Test(qtest, conn_consume_without_a_buffer)
+{
+	struct conn c;
+
+	conn_init(&c, -1);
+	conn_consume(&c, 0);
+	cr_expect_null(c.buf);
+	cr_expect_eq(c.len, 0);
+	conn_close(&c);
 }
 
 /* ---- -rtc base=DATE ---- */

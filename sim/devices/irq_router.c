@@ -104,12 +104,43 @@ static void publish_edge(const struct irq_router *r, unsigned line, bool level, 
 	sim_trace_publish(r->trace, &rec);
 }
 
+bool irq_router_observed(const struct irq_router *r, enum irq_router_src src)
+{
+	bool leg = r->src[IRQ_ROUTER_SRC_HPET_ROUTE];
+
+	if ((src == IRQ_ROUTER_SRC_PIT || src == IRQ_ROUTER_SRC_RTC) && leg)
+		return false;
+	if ((src == IRQ_ROUTER_SRC_HPET_LEG0 || src == IRQ_ROUTER_SRC_HPET_LEG1) && !leg)
+		return false;
+	return r->listener || sim_trace_wants(r->trace, SIM_TRACE_IRQ_EDGE);
+}
+
+void irq_router_set_sync(struct irq_router *r, enum irq_router_src src, irq_router_sync_fn *fn,
+			 void *ctx)
+{
+	if ((unsigned)src >= IRQ_ROUTER_NSRC)
+		return;
+	r->sync[src] = fn;
+	r->sync_ctx[src] = fn ? ctx : NULL;
+}
+
+void irq_router_observers_changed(struct irq_router *r, sim_ps now)
+{
+	for (unsigned i = 0; i < IRQ_ROUTER_NSRC; i++)
+		if (r->sync[i])
+			r->sync[i](r->sync_ctx[i], now);
+}
+
 void irq_router_set(struct irq_router *r, enum irq_router_src src, bool level, sim_ps now)
 {
 	bool isa[IRQ_ROUTER_ISA_LINES];
+	bool route = src == IRQ_ROUTER_SRC_HPET_ROUTE;
 
 	if ((unsigned)src >= IRQ_ROUTER_NSRC || r->src[src] == level)
 		return;
+	/* A lazy source's level must be exact before the switch derives lines from it. */
+	if (route)
+		irq_router_observers_changed(r, now);
 	r->src[src] = level;
 	derive_isa(r, isa);
 	for (unsigned n = 0; n < IRQ_ROUTER_ISA_LINES; n++) {
@@ -134,6 +165,8 @@ void irq_router_set(struct irq_router *r, enum irq_router_src src, bool level, s
 		if (r->listener)
 			r->listener(r->listener_ctx, n, icpt, now + r->time_shift_ps);
 	}
+	if (route)
+		irq_router_observers_changed(r, now);
 }
 
 bool irq_router_isa_level(const struct irq_router *r, unsigned isa)

@@ -51,6 +51,15 @@ enum irq_router_src {
 /* Called on every level change of intercept line `line` (see above). */
 typedef void irq_router_listener_fn(void *ctx, unsigned line, bool level, sim_ps now);
 
+/*
+ * A source's resync hook: drive the line to its exact level at now and
+ * re-read irq_router_observed().  A source may leave its line stale and
+ * queue no edges while nobody observes it (the PIT does); the router calls
+ * the hook before a route switch derives lines from it and after anything
+ * that may change who observes it.
+ */
+typedef void irq_router_sync_fn(void *ctx, sim_ps now);
+
 struct irq_router {
 	bool src[IRQ_ROUTER_NSRC];                 /* level driven by each source */
 	bool isa[IRQ_ROUTER_ISA_LINES];            /* derived: ISA (8259) inputs */
@@ -64,6 +73,8 @@ struct irq_router {
 	struct sim_trace *trace;                   /* intercept-line edges go here; NULL: none */
 	/* Added to the chips' time for the listener and the trace: a board on a VM's time base */
 	sim_ps time_shift_ps;
+	irq_router_sync_fn *sync[IRQ_ROUTER_NSRC];
+	void *sync_ctx[IRQ_ROUTER_NSRC];
 };
 
 /* All lines low, no counts, no listener. */
@@ -74,6 +85,26 @@ void irq_router_set_trace(struct irq_router *r, struct sim_trace *trace);
 
 /* Sets (or with fn NULL removes) the one listener. */
 void irq_router_set_listener(struct irq_router *r, irq_router_listener_fn *fn, void *ctx);
+
+/*
+ * Whether anything can see the edges source src drives: it reaches an
+ * intercept line (the PIT and the RTC lose IRQ0 and IRQ8 while the HPET's
+ * legacy replacement route holds them) and there is a listener or a trace
+ * subscriber of intercept-line edges.  While false, the raise counts and
+ * levels of the lines src drives may lag until the source resyncs.
+ */
+bool irq_router_observed(const struct irq_router *r, enum irq_router_src src);
+
+/* Sets src's resync hook (fn NULL: none); ctx must outlive r's use. */
+void irq_router_set_sync(struct irq_router *r, enum irq_router_src src, irq_router_sync_fn *fn,
+			 void *ctx);
+
+/*
+ * Calls every resync hook at now: after installing a listener or a trace
+ * mid-run, so that lazy sources drive their exact levels (the listener sees
+ * those changes) and start queueing edges again.
+ */
+void irq_router_observers_changed(struct irq_router *r, sim_ps now);
 
 /* Endpoints for the sources; valid as long as r lives. */
 const struct irq_line *irq_router_pit_line(struct irq_router *r);

@@ -317,7 +317,12 @@ static bool out0_wired(const struct pit *pit)
 	return pit->q && pit->out0 && pit->out0->set;
 }
 
-/* Drives IRQ0 to OUT0 if it changed and keeps exactly one event at the next OUT0 edge. */
+/*
+ * Drives IRQ0 to OUT0 if it changed and, while someone observes OUT0, keeps
+ * exactly one event at its next edge.  Unobserved, the line is driven only
+ * at inputs and resyncs (as the HPET queues a match only when it has an
+ * effect): a count of 2 would otherwise be an event every 838 ns.
+ */
 static void update_out0(struct pit *pit, sim_ps now)
 {
 	sim_ps next;
@@ -330,11 +335,23 @@ static void update_out0(struct pit *pit, sim_ps now)
 		pit->out0_level = level;
 		irq_set(pit->out0, level, now);
 	}
-	next = pit_next_out_edge(pit, 0, now);
+	next = pit->observed && !pit->observed(pit->observed_ctx) ? SIM_NEVER :
+	       pit_next_out_edge(pit, 0, now);
 	if (next == SIM_NEVER)
 		sim_cancel(pit->q, &pit->out0_edge);
 	else
 		sim_schedule(pit->q, &pit->out0_edge, next);
+}
+
+void pit_set_observer(struct pit *pit, pit_observed_fn *fn, const void *ctx)
+{
+	pit->observed = fn;
+	pit->observed_ctx = fn ? ctx : NULL;
+}
+
+void pit_resync(struct pit *pit, sim_ps now)
+{
+	update_out0(pit, now);
 }
 
 static void out0_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -606,11 +623,17 @@ static void port61_dev_write(struct device *dev, uint64_t offset, uint64_t val, 
 		pit_port61_write(pit_from_port61(dev), (uint8_t)val, now);
 }
 
+/*
+ * The next OUT0 edge, queued or not: a bare clock_step goes there whether or
+ * not anybody observes IRQ0, as QEMU's i8254 always arms its timer.
+ */
 static sim_ps pit_dev_next_deadline(const struct device *dev)
 {
 	const struct pit *pit = sim_container_of(dev, const struct pit, base);
 
-	return sim_event_pending(&pit->out0_edge) ? pit->out0_edge.when : SIM_NEVER;
+	if (sim_event_pending(&pit->out0_edge))
+		return pit->out0_edge.when;
+	return out0_wired(pit) ? pit_next_out_edge(pit, 0, pit->q->now) : SIM_NEVER;
 }
 
 static void pit_dev_finish(struct device *dev)
@@ -748,7 +771,21 @@ void pit_set_gate(struct pit *pit, unsigned ch, bool level, sim_ps now)
 	channel_changed(pit, ch, now);
 }
 
-/* The board's PIT: channel 0's OUT on IRQ0, ports 0x40-0x43 and the gate port 0x61. */
+static bool board_observed(const void *ctx)
+{
+	return irq_router_observed(ctx, IRQ_ROUTER_SRC_PIT);
+}
+
+static void board_resync(void *ctx, sim_ps now)
+{
+	pit_resync(ctx, now);
+}
+
+/*
+ * The board's PIT: channel 0's OUT on IRQ0, ports 0x40-0x43 and the gate
+ * port 0x61.  OUT0's edges are events only while the router says someone
+ * observes IRQ0 (a listener or a trace subscriber, legacy replacement off).
+ */
 static bool board_attach(struct platform *pf, struct platform_slot *s, struct sim_diag *err)
 {
 	const sim_ps cost = pf->params.cost_ps[BOARD_DEV_PIT];
@@ -756,6 +793,8 @@ static bool board_attach(struct platform *pf, struct platform_slot *s, struct si
 
 	pit_init(pit, "pit0", pf->q, (struct sim_freq){ SIM_PIT_FREQ_NUM, SIM_PIT_FREQ_DEN },
 		 irq_router_pit_line(&pf->irq));
+	pit_set_observer(pit, board_observed, &pf->irq);
+	irq_router_set_sync(&pf->irq, IRQ_ROUTER_SRC_PIT, board_resync, pit);
 	s->dev = pit_device(pit);
 	return bus_map(&pf->io, PLATFORM_PIT_PORT, 4, pit_device(pit), cost, "pit", err) &&
 	       bus_map(&pf->io, PLATFORM_PIT_PORT61, 1, pit_port61_device(pit), cost, "port61",

@@ -8,7 +8,9 @@
  * flip-flops, both latches and NULL COUNT are modelled; nothing ticks.  Each
  * channel stores what software wrote and the CLK edge of the last input, and
  * its counting element (CE) and OUT are pure functions of `now`.  Only
- * channel 0's OUT edges are events, and only when OUT0 is wired.
+ * channel 0's OUT edges are events, and only while OUT0 is wired and someone
+ * observes it (pit_set_observer): an edge nobody sees is not an event, and
+ * OUT0 is computed when read, like OUT1 and OUT2.
  *
  * Time convention.  CLK edge n (n >= 1) happens at sim_tick_time(n, clk)
  * after t = 0: the crystal runs free and every channel shares it.  An input
@@ -103,6 +105,9 @@ struct pit_channel {
 	struct pit_ce st;         /* state just after anchor_edge */
 };
 
+/* Whether anything observes OUT0's edges (the board asks its interrupt router). */
+typedef bool pit_observed_fn(const void *ctx);
+
 struct pit {
 	struct device base;       /* ports 0x40-0x43 as offsets 0..3 */
 	struct device port61;     /* port 0x61 as offset 0 */
@@ -111,6 +116,8 @@ struct pit {
 	const struct irq_line *out0;    /* OUT0 wire (IRQ0), or NULL */
 	struct sim_event out0_edge;     /* next OUT0 edge; the only event of the PIT */
 	bool out0_level;          /* level last driven on out0 */
+	pit_observed_fn *observed;      /* NULL: always observed */
+	const void *observed_ctx;
 	uint8_t port61_bits;      /* port 0x61 bits 1..3 as written (bit 0 is gate 2) */
 	struct pit_channel ch[PIT_CHANNELS];
 	char port61_name[48];
@@ -128,6 +135,15 @@ struct pit {
  */
 void pit_init(struct pit *pit, const char *name, struct sim_eventq *q, struct sim_freq clk,
 	      const struct irq_line *out0);
+
+/*
+ * OUT0's edges are events only while fn(ctx) says someone observes them
+ * (default: always).  Whenever the answer may have changed, call
+ * pit_resync() at that time: it drives OUT0's exact level and queues or
+ * drops the next edge.
+ */
+void pit_set_observer(struct pit *pit, pit_observed_fn *fn, const void *ctx);
+void pit_resync(struct pit *pit, sim_ps now);
 
 /* Cancels the PIT's event; accepts a zeroed struct. */
 void pit_finish(struct pit *pit);

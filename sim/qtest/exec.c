@@ -61,10 +61,21 @@ static bool exec_clock_step(struct platform *pf, const struct qtest_command *c, 
 	return set_clock(r, target, true);
 }
 
-/* clock_set NS: to NS; a time before now answers "FAIL <clock>" as QEMU does. */
+/*
+ * clock_set NS: to NS; a time before now answers "FAIL <clock>" as QEMU does.
+ * A time past the clock's last whole ns (64-bit ps: about 213 days) has its
+ * own reason: "FAIL <clock>" would claim it is in the past.
+ */
 static bool exec_clock_set(const struct qtest_command *c, sim_ps now, struct qtest_result *r)
 {
-	if (c->value > (SIM_NEVER - 1) / SIM_PS_PER_NS || c->value * SIM_PS_PER_NS < now)
+	if (c->value > QTEST_CLOCK_MAX_NS) {
+		set_fail(r, "time out of range");
+		snprintf(r->why, sizeof(r->why),
+			 "time out of range: the clock ends at %" PRIu64 " ns (about 213 days)",
+			 (uint64_t)QTEST_CLOCK_MAX_NS);
+		return true;
+	}
+	if (c->value * SIM_PS_PER_NS < now)
 		return set_clock(r, now, false);
 	return set_clock(r, c->value * SIM_PS_PER_NS, true);
 }

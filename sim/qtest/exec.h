@@ -25,6 +25,9 @@
 #include "sim/devices/platform.h"
 #include "sim/qtest/protocol.h"
 
+/* The clock's last whole ns (sim_ps is 64-bit ps; SIM_NEVER is not a time). */
+#define QTEST_CLOCK_MAX_NS ((SIM_NEVER - 1) / SIM_PS_PER_NS)
+
 /* How the reply is worded (QEMU's formats). */
 enum qtest_reply {
 	QTEST_REPLY_OK,               /* "OK" */

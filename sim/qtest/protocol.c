@@ -21,7 +21,7 @@
 #include <string.h>
 
 #define MAX_WORDS 8
-#define MAX_LINE 4096
+#define MAX_LINE QTEST_LINE_MAX
 
 static void emitf(struct qtest_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -64,7 +64,18 @@ void qtest_session_init(struct qtest_session *s, struct platform *pf, struct sim
 	s->q = q;
 	s->write = write;
 	s->ctx = ctx;
-	irq_router_set_listener(&pf->irq, on_irq, s);
+	s->max_events = QTEST_MAX_EVENTS_DEFAULT;
+}
+
+void qtest_session_set_max_events(struct qtest_session *s, uint64_t max_events)
+{
+	s->max_events = max_events ? max_events : QTEST_MAX_EVENTS_DEFAULT;
+}
+
+void qtest_session_set_stop(struct qtest_session *s, qtest_stop_fn *fn, void *ctx)
+{
+	s->stop = fn;
+	s->stop_ctx = fn ? ctx : NULL;
 }
 
 void qtest_session_finish(struct qtest_session *s)
@@ -283,15 +294,54 @@ bool qtest_parse(const char *line, struct qtest_command *cmd, char *why, size_t 
 	return parse_words(local.w, cmd, why, whylen);
 }
 
-/* Runs the queue to `end`; on failure answers FAIL and marks the session. */
-static bool run_to(struct qtest_session *s, sim_ps end)
+enum run_status { RUN_DONE, RUN_LIMIT, RUN_FAILED, RUN_STOPPED };
+
+/* The first whole ns at or after t (t is never near SIM_NEVER here). */
+static sim_ps ceil_to_ns(sim_ps t)
 {
-	if (sim_eventq_run_until(s->q, end, &s->error))
-		return true;
+	return (t + SIM_PS_PER_NS - 1) / SIM_PS_PER_NS * SIM_PS_PER_NS;
+}
+
+/*
+ * Runs the queue to `end` one instant at a time (the order of events is the
+ * same as one sim_eventq_run_until), so that the event ceiling and the stop
+ * check are looked at between instants.  At the ceiling the clock settles
+ * on the first whole ns at or after the last instant run.  On a queue
+ * failure answers FAIL and marks the session.
+ */
+static enum run_status run_to(struct qtest_session *s, sim_ps end)
+{
+	const uint64_t start = s->q->fired;
+	uint64_t next_check = start + QTEST_STOP_CHECK_EVENTS;
+	sim_ps next;
+
+	while ((next = sim_eventq_next(s->q)) <= end) {
+		if (s->q->fired - start >= s->max_events) {
+			sim_ps stop = ceil_to_ns(s->q->now);
+
+			if (!sim_eventq_run_until(s->q, stop, &s->error))
+				break;
+			/* Reaching the target within that last ns is no failure. */
+			return stop == end ? RUN_DONE : RUN_LIMIT;
+		}
+		if (!sim_eventq_run_until(s->q, next, &s->error))
+			break;
+		if (s->q->fired >= next_check) {
+			next_check = s->q->fired + QTEST_STOP_CHECK_EVENTS;
+			if (s->stop && s->stop(s->stop_ctx)) {
+				s->stopped = true;
+				return RUN_STOPPED;
+			}
+		}
+	}
+	if (!s->q->failed && sim_eventq_run_until(s->q, end, &s->error))
+		return RUN_DONE;
+	if (s->q->failed)
+		s->error = s->q->error;
 	s->failed = true;
 	s->last_ok = false;
 	emitf(s, "FAIL event queue: %s\n", s->error.msg);
-	return false;
+	return RUN_FAILED;
 }
 
 /* Answer OK; true: the session goes on. */
@@ -341,6 +391,14 @@ static bool exec_intercept(struct qtest_session *s, char **w, bool out)
 	if (out && named)
 		return fail(s, "No intercepts installed");
 	s->intercept_set = true;
+	if (!out) {
+		/*
+		 * Only now does anybody observe the lines: lazy sources (the
+		 * PIT) drive their exact levels, unreported, and queue edges.
+		 */
+		irq_router_set_listener(&s->pf->irq, on_irq, s);
+		irq_router_observers_changed(&s->pf->irq, s->q->now);
+	}
 	s->intercept_in = !out;
 	return ok(s);
 }
@@ -358,8 +416,20 @@ static bool execute(struct qtest_session *s, const struct qtest_command *c)
 
 	qtest_exec(s->pf, c, s->q->now, &r);
 	s->last_cost_ps = r.cost_ps;
-	if (r.ok && !run_to(s, r.until_ps))
+	switch (r.ok ? run_to(s, r.until_ps) : RUN_DONE) {
+	case RUN_DONE:
+		break;
+	case RUN_LIMIT:
+		s->last_ok = false;
+		s->last_value = qtest_session_clock_ns(s);
+		emitf(s, "FAIL event limit: the command would fire more than %" PRIu64
+		      " events (--max-events); the clock stopped at %" PRIu64 " ns\n",
+		      s->max_events, s->last_value);
+		return true;
+	case RUN_FAILED:
+	case RUN_STOPPED:
 		return false;
+	}
 	s->last_ok = r.ok;
 	s->last_value = r.has_value ? r.value : 0;
 	n = qtest_format_reply(&r, buf, sizeof(buf));
@@ -382,6 +452,8 @@ bool qtest_session_line(struct qtest_session *s, const char *line)
 		return fail(s, "line too long");
 	if (ws.n == 0)
 		return true;
+	if (s->stopped)
+		return false;        /* the stop check ended the session */
 	if (s->failed || s->q->failed) {
 		s->failed = true;
 		emitf(s, "FAIL event queue: %s\n", s->q->error.msg);
@@ -395,4 +467,15 @@ bool qtest_session_line(struct qtest_session *s, const char *line)
 	if (!parse_words(ws.w, &cmd, why, sizeof(why)))
 		return fail(s, why);
 	return execute(s, &cmd);
+}
+
+bool qtest_session_input(struct qtest_session *s, const char *buf, size_t len)
+{
+	if (len >= MAX_LINE || memchr(buf, '\0', len)) {
+		s->last_ok = false;
+		s->last_value = 0;
+		s->last_cost_ps = 0;
+		return fail(s, len >= MAX_LINE ? "line too long" : "NUL byte in request");
+	}
+	return qtest_session_line(s, buf);
 }

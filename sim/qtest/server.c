@@ -43,6 +43,8 @@
 #define EXIT_OK QTEST_EXIT_OK
 #define EXIT_RUNTIME QTEST_EXIT_RUNTIME
 #define EXIT_USAGE QTEST_EXIT_USAGE
+/* A step that prints an IRQ line per event writes in blocks, not a syscall per line. */
+#define QTEST_OUT_BUF (64 * 1024)
 
 struct server {
 	struct sim_eventq q;
@@ -58,6 +60,8 @@ struct server {
 	int64_t rtc_base_s;
 	bool done;
 	int status;
+	size_t olen;
+	char obuf[QTEST_OUT_BUF];  /* replies not yet written (flushed after each request) */
 };
 
 static int sig_pipe[2] = { -1, -1 };
@@ -106,6 +110,18 @@ static void log_stamp(struct server *srv, const char *tag, bool plus)
 		us / 1000000, us % 1000000);
 }
 
+static void qtest_flush(struct server *srv)
+{
+	if (srv->log)
+		fflush(srv->log);
+	if (srv->olen && srv->qt_out >= 0 && !write_all(srv->qt_out, srv->obuf, srv->olen)) {
+		/* the client went away: end as at end of input */
+		srv->qt_out = -1;
+		srv->done = true;
+	}
+	srv->olen = 0;
+}
+
 static void qtest_out(void *ctx, const char *buf, size_t len)
 {
 	struct server *srv = ctx;
@@ -113,16 +129,40 @@ static void qtest_out(void *ctx, const char *buf, size_t len)
 	if (srv->log) {
 		log_stamp(srv, "S", true);
 		fprintf(srv->log, " %.*s", (int)len, buf);
-		fflush(srv->log);
 	}
-	if (srv->qt_out >= 0 && !write_all(srv->qt_out, buf, len)) {
-		/* the client went away: end as at end of input */
-		srv->qt_out = -1;
-		srv->done = true;
+	if (srv->olen + len > sizeof(srv->obuf))
+		qtest_flush(srv);
+	if (len > sizeof(srv->obuf)) {
+		if (srv->qt_out >= 0 && !write_all(srv->qt_out, buf, len)) {
+			srv->qt_out = -1;
+			srv->done = true;
+		}
+		return;
 	}
+	memcpy(srv->obuf + srv->olen, buf, len);
+	srv->olen += len;
 }
 
-static void qtest_request(struct server *srv, const char *line)
+/*
+ * Asked by the session every QTEST_STOP_CHECK_EVENTS events of a long
+ * command: a signal arrived, or nobody can read the replies any more (the
+ * qtest socket's peer closed it, or stdout's reader went away).  Input that
+ * ended is no reason: its commands are still answered.
+ */
+static bool should_stop(void *ctx)
+{
+	struct server *srv = ctx;
+	struct pollfd p = { .fd = srv->qt_out, .events = 0 };
+
+	if (got_signal)
+		return true;
+	if (srv->qt_out < 0)
+		return true;
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
+/* One request of len bytes (NUL-terminated at len; it may hold NULs). */
+static void qtest_request(struct server *srv, const char *line, size_t len)
 {
 	if (srv->log && line[strspn(line, " \t\r")] != '\0') {
 		const char *p = line;
@@ -141,11 +181,12 @@ static void qtest_request(struct server *srv, const char *line)
 		fprintf(srv->log, "\n");
 		fflush(srv->log);
 	}
-	if (!qtest_session_line(&srv->qs, line)) {
+	if (!qtest_session_input(&srv->qs, line, len)) {
 		/* the event queue failed: nothing can be simulated any more */
 		srv->done = true;
-		srv->status = EXIT_RUNTIME;
+		srv->status = srv->qs.stopped ? EXIT_OK : EXIT_RUNTIME;
 	}
+	qtest_flush(srv);
 }
 
 static void qtest_input(struct server *srv)
@@ -154,26 +195,26 @@ static void qtest_input(struct server *srv)
 	bool eof = !conn_fill(c, srv->qt_in);
 	char *nl;
 
-	while (!srv->done && c->len && (nl = memchr(c->buf, '\n', c->len))) {
+	while (!srv->done && !got_signal && c->len && (nl = memchr(c->buf, '\n', c->len))) {
 		size_t n = (size_t)(nl - c->buf) + 1;
 
 		*nl = '\0';
 		if (c->overflow)
 			c->overflow = false;
 		else
-			qtest_request(srv, c->buf);
+			qtest_request(srv, c->buf, n - 1);
 		conn_consume(c, n);
 	}
 	if (!eof && c->len > QTEST_INPUT_MAX) {
 		if (!c->overflow)
-			qtest_request(srv, c->buf);   /* answers "FAIL line too long" */
+			qtest_request(srv, c->buf, c->len);   /* answers "FAIL line too long" */
 		c->overflow = true;
 		conn_consume(c, c->len);
 	}
 	if (eof) {
 		/* A last line without "\n" still counts (QEMU would wait for one). */
 		if (!srv->done && c->len && !c->overflow)
-			qtest_request(srv, c->buf);
+			qtest_request(srv, c->buf, c->len);
 		conn_consume(c, c->len);
 		srv->done = true;
 	}
@@ -377,6 +418,8 @@ int qtest_main(int argc, char **argv, const char **text, struct sim_diag *err)
 		goto out;
 	}
 	qtest_session_init(&srv->qs, &srv->pf, &srv->q, qtest_out, srv);
+	qtest_session_set_max_events(&srv->qs, o.max_events);
+	qtest_session_set_stop(&srv->qs, should_stop, srv);
 	if (!install_signals()) {
 		sim_diag_fail(err, "cannot install signal handlers: %s", strerror(errno));
 		st = EXIT_RUNTIME;

@@ -97,8 +97,12 @@ bool conn_fill(struct conn *c, int fd)
 
 void conn_consume(struct conn *c, size_t n)
 {
+	/* No buffer yet (empty input): memmove(NULL, NULL, 0) is undefined (C11 7.24.1). */
+	if (!c->buf || n == 0)
+		return;
+	if (n > c->len)
+		n = c->len;
 	memmove(c->buf, c->buf + n, c->len - n);
 	c->len -= n;
-	if (c->buf)
-		c->buf[c->len] = '\0';
+	c->buf[c->len] = '\0';
 }

@@ -19,6 +19,7 @@ const char qtest_help_text[] =
 	"  -qmp unix:PATH                      QMP on a client socket\n"
 	"  -machine pc                         the only board\n"
 	"  -rtc base=utc|localtime|DATE        RTC start (DATE: 2006-06-17T16:01:21)\n"
+	"  --max-events N                      events one command may fire (default 10^7)\n"
 	"\n"
 	"Other QEMU options are accepted and ignored.  See docs/qtest.md.\n";
 
@@ -175,6 +176,26 @@ static int parse_mon(struct qtest_options *o, const char *arg, struct sim_diag *
 	return QTEST_EXIT_OK;
 }
 
+/* --max-events N: a whole decimal number of events, at least 1. */
+static int parse_max_events(struct qtest_options *o, const char *arg, struct sim_diag *err)
+{
+	uint64_t v = 0;
+	const char *p = arg;
+
+	if (!*p)
+		return qtest_usage(err, "--max-events '': expected a positive whole number of events");
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return qtest_usage(err, "--max-events '%.40s': expected a positive whole number "
+					   "of events (at most 2^64 - 1)", arg);
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v == 0)
+		return qtest_usage(err, "--max-events 0: expected a positive whole number of events");
+	o->max_events = v;
+	return QTEST_EXIT_OK;
+}
+
 int qtest_options_parse(struct qtest_options *o, int argc, char **argv, struct sim_diag *err)
 {
 	memset(o, 0, sizeof(*o));
@@ -199,6 +220,7 @@ int qtest_options_parse(struct qtest_options *o, int argc, char **argv, struct s
 		    strcmp(name, "machine") != 0 && strcmp(name, "M") != 0 &&
 		    strcmp(name, "chardev") != 0 && strcmp(name, "mon") != 0 &&
 		    strcmp(name, "qmp") != 0 && strcmp(name, "rtc") != 0 &&
+		    strcmp(name, "max-events") != 0 &&
 		    !in_list(opts_with_arg, name)) {
 			/* Unknown: a flag, unless a non-option word follows. */
 			if (i + 1 < argc && argv[i + 1][0] != '-')
@@ -226,6 +248,8 @@ int qtest_options_parse(struct qtest_options *o, int argc, char **argv, struct s
 			o->qmp[o->nqmp++] = arg;
 		} else if (strcmp(name, "rtc") == 0)
 			o->rtc = arg;
+		else if (strcmp(name, "max-events") == 0)
+			st = parse_max_events(o, arg, err);
 		if (st != QTEST_EXIT_OK)
 			return st;
 	}

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/un.h>
 
 #include "sim/core/diag.h"
@@ -41,6 +42,7 @@ struct qtest_options {
 	unsigned nmons;
 	const char *qmp[QTEST_MAX_MONS];       /* -qmp unix:PATH */
 	unsigned nqmp;
+	uint64_t max_events;      /* --max-events: the per-command event ceiling; 0: default */
 	bool help;
 	bool version;
 	bool machine_help;

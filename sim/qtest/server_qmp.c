@@ -109,6 +109,55 @@ static const char *skip_value(const char *p, const char *end)
 	return NULL;
 }
 
+/*
+ * QMP requests are shallow objects; QEMU's JSON streamer refuses nesting
+ * beyond 1024 (qobject/json-streamer.c, MAX_NESTING).  sim's few commands
+ * take no nested arguments, so a far smaller bound costs nothing and stops
+ * a run of brackets early.
+ */
+#define QMP_MAX_DEPTH 32
+
+enum scan { SCAN_MORE, SCAN_DONE, SCAN_DEEP };
+
+/* The top-level value at p (a '{' or '['): complete (*vend set), incomplete, or too deep. */
+static enum scan scan_top(const char *p, const char *end, const char **vend)
+{
+	int depth = 0;
+
+	while (p < end) {
+		if (*p == '"' || *p == '\'') {
+			p = scan_string(p, end, NULL, 0);
+			if (!p)
+				return SCAN_MORE;
+			continue;
+		}
+		if (*p == '{' || *p == '[') {
+			if (++depth > QMP_MAX_DEPTH)
+				return SCAN_DEEP;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+		}
+		p++;
+		if (depth == 0) {
+			*vend = p;
+			return SCAN_DONE;
+		}
+	}
+	return SCAN_MORE;
+}
+
+/*
+ * Drops input up to and including the next newline (resynchronisation after
+ * an error); with no newline yet, drops everything and keeps skipping.
+ */
+static void skip_line(struct conn *c, const char *from)
+{
+	const char *nl = memchr(from, '\n', (size_t)(c->buf + c->len - from));
+
+	c->overflow = nl == NULL;
+	conn_consume(c, nl ? (size_t)(nl + 1 - c->buf) : c->len);
+}
+
 /* Writes a JSON string literal of s into out. */
 static void json_quote(char *out, size_t outlen, const char *s)
 {
@@ -268,31 +317,53 @@ bool qmp_input(struct qmp *m, sim_ps now, int64_t rtc_base_s)
 	bool eof = !conn_fill(c, c->fd), quit = false;
 
 	while (!quit && c->len) {
-		const char *start = skip_ws(c->buf, c->buf + c->len), *end;
+		const char *start, *end = NULL;
+		enum scan sc;
 
+		if (c->overflow) {
+			/* Still skipping the line of an earlier error. */
+			skip_line(c, c->buf);
+			continue;
+		}
+		start = skip_ws(c->buf, c->buf + c->len);
 		if (start == c->buf + c->len) {
 			conn_consume(c, c->len);
 			break;
 		}
 		if (*start != '{' && *start != '[') {
 			/* Not a JSON container: report once and drop the line. */
-			const char *nl = memchr(start, '\n', (size_t)(c->buf + c->len - start));
-
 			qmp_error(m, "", "GenericError", "JSON parse error");
-			conn_consume(c, nl ? (size_t)(nl + 1 - c->buf) : c->len);
+			skip_line(c, start);
 			continue;
 		}
-		end = skip_value(start, c->buf + c->len);
-		if (!end)
+		sc = scan_top(start, c->buf + c->len, &end);
+		if (sc == SCAN_DEEP) {
+			qmp_error(m, "", "GenericError", "JSON nesting depth limit exceeded");
+			skip_line(c, start);
+			continue;
+		}
+		if (sc == SCAN_MORE) {
+			/*
+			 * Only an object may go on over a newline (a pretty-printed
+			 * request); an array is never a request: refuse it at the
+			 * newline instead of reading every later line into it.
+			 */
+			if (*start == '[' && memchr(start, '\n', (size_t)(c->buf + c->len - start))) {
+				qmp_error(m, "", "GenericError", "QMP input must be a JSON object");
+				skip_line(c, start);
+				continue;
+			}
 			break;   /* incomplete: wait for more */
+		}
 		quit = qmp_object(m, start, end, now, rtc_base_s);
 		if (m->c.fd < 0)
 			return quit;
 		conn_consume(c, (size_t)(end - c->buf));
 	}
 	if (c->len > QTEST_INPUT_MAX) {
+		/* Drop it and the rest of its line: the next line starts afresh. */
 		qmp_error(m, "", "GenericError", "JSON parse error: input too long");
-		conn_consume(c, c->len);
+		skip_line(c, c->buf + c->len);
 	}
 	if (eof)
 		conn_close(c);   /* QEMU keeps running when a monitor disconnects */
