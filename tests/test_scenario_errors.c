@@ -118,3 +118,57 @@ Test(scenario_errors, a_syntax_error_is_the_one_error)
 	cr_expect_eq(list.items[0].line, 2);
 	cr_expect(strstr(list.items[0].msg, "invalid JSON"), "%s", list.items[0].msg);
 }
+
+/*
+ * A script command that `sim qtest` would refuse is refused when the file is
+ * loaded, by the same parser, at the command's own line:column (the string,
+ * or the "do" of the object form); each bad command is its own error.
+ */
+Test(scenario_errors, a_bad_script_command_is_refused_at_load_time)
+{
+	static const char text[] =
+		"{ \"name\": \"x\", \"duration\": \"1s\",\n"                                  /* 1 */
+		"  \"scripts\": [ { \"name\": \"s\", \"expect\": \"pass\", \"commands\": [\n"  /* 2 */
+		"    \"outb 0x43 0x34\",\n"                                                   /* 3 */
+		"    \"frobnicate 1\",\n"                                                     /* 4 */
+		"    { \"do\": \"outb 0x40\" },\n"                                            /* 5 */
+		"    \"clock_step 0\" ] },\n"                                                 /* 6 */
+		"    { \"name\": \"t\", \"expect\": \"pass\", \"commands\": [ \"inb 0x1g\" ] } ] }\n";
+	static const struct want want[] = {
+		{ "/scripts/0/commands/1", 4, 5, "\"frobnicate 1\": Unknown command 'frobnicate'" },
+		{ "/scripts/1/commands/0", 7, 52, "\"inb 0x1g\": bad number '0x1g'" },
+	};
+	static struct sim_diag_list list;
+	struct sim_diag err;
+
+	/* a script stops at its first bad command; the next script is still read */
+	cr_assert_null(scenario_parse_all("c.json", text, strlen(text), &err, &list));
+	cr_assert_eq(list.n, 2, "%u errors; the first: %s", list.n, list.items[0].msg);
+	for (unsigned i = 0; i < list.n; i++) {
+		const struct sim_diag *d = &list.items[i];
+
+		cr_expect_str_eq(d->path, want[i].path, "error %u", i);
+		cr_expect(d->line == want[i].line && d->col == want[i].col, "error %u at %u:%u", i,
+			  d->line, d->col);
+		cr_expect(strstr(d->msg, want[i].msg_part), "error %u: %s", i, d->msg);
+	}
+	{
+		static const char obj[] =
+			"{ \"name\": \"x\", \"duration\": \"1s\", \"scripts\": [ { \"name\": \"s\", "
+			"\"expect\": \"pass\", \"commands\": [ { \"do\": \"outb 0x40\" } ] } ] }";
+
+		cr_assert_null(scenario_parse("o.json", obj, strlen(obj), &err));
+		cr_expect_str_eq(err.path, "/scripts/0/commands/0/do");
+		cr_expect_eq(err.col, (unsigned)(strstr(obj, "\"outb") - obj) + 1);
+		cr_expect(strstr(err.msg, "missing argument"), "%s", err.msg);
+	}
+	{
+		static const char step[] =
+			"{ \"name\": \"x\", \"duration\": \"1s\", \"scripts\": [ { \"name\": \"s\", "
+			"\"expect\": \"pass\", \"commands\": [ \"clock_step 0\" ] } ] }";
+
+		cr_assert_null(scenario_parse("z.json", step, strlen(step), &err));
+		cr_expect_str_eq(err.path, "/scripts/0/commands/0");
+		cr_expect(strstr(err.msg, "could not advance time"), "%s", err.msg);
+	}
+}
