@@ -172,3 +172,52 @@ Test(scenario_errors, a_bad_script_command_is_refused_at_load_time)
 		cr_expect(strstr(err.msg, "could not advance time"), "%s", err.msg);
 	}
 }
+
+/*
+ * Rules between keys are reported at the key that breaks them, not at the
+ * object holding it (each pointed at the object before).
+ */
+Test(scenario_errors, a_rule_between_keys_points_at_the_offending_key)
+{
+	static const struct {
+		const char *text, *path, *anchor, *msg;
+	} cases[] = {
+		/* the socket's crystal envelope: at the key that moves it most */
+		{ "{ \"name\": \"x\", \"duration\": \"10d\",\n"
+		  "  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [\n"
+		  "    { \"cpus\": 2, \"crystal\": \"+50000ppm\", \"crystal_aging\": \"+10000ppm\" } ] } ],\n"
+		  "  \"scripts\": [ { \"name\": \"s\", \"expect\": \"pass\", \"commands\": [ \"inb 0x61\" ] } ] }",
+		  "/hosts/0/sockets/0/crystal_aging", "\"+10000ppm\"",
+		  "the crystal's offset could reach 50000ppm to 150000ppm" },
+		{ "{ \"name\": \"x\", \"duration\": \"10s\",\n"
+		  "  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", "
+		  "\"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		  "  \"vm\": { \"host\": \"h\", \"vcpus\": 1 },\n"
+		  "  \"host_checks\": [ { \"check\": \"watchdog\", \"clocksource\": \"kvm-clock\", "
+		  "\"demote\": true, \"expect\": \"pass\" } ] }",
+		  "/host_checks/0/demote", "true", "\"demote\" acts on the host" },
+		{ "{ \"name\": \"x\", \"duration\": \"10s\",\n"
+		  "  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", "
+		  "\"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		  "  \"host_checks\": [ { \"check\": \"watchdog\", \"clocksource\": \"kvm-clock\", "
+		  "\"expect\": \"pass\" } ] }",
+		  "/host_checks/0/clocksource", "\"kvm-clock\"", "runs in the VM's guest" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *text = cases[i].text, *at = strstr(text, cases[i].anchor);
+		struct sim_diag err;
+		unsigned line = 1, col = 1;
+
+		cr_assert(at, "test bug: no %s", cases[i].anchor);
+		for (const char *p = text; p < at; p++) {
+			col = *p == '\n' ? 1 : col + 1;
+			line += *p == '\n';
+		}
+		cr_expect_null(scenario_parse("k.json", text, strlen(text), &err));
+		cr_expect_str_eq(err.path, cases[i].path, "case %zu", i);
+		cr_expect(err.line == line && err.col == col, "case %zu: at %u:%u, expected %u:%u", i,
+			  err.line, err.col, line, col);
+		cr_expect(strstr(err.msg, cases[i].msg), "case %zu: %s", i, err.msg);
+	}
+}
