@@ -245,7 +245,7 @@ static void syntax_error(struct loader *ld, size_t off, const char *what)
 }
 
 /* The file size limit, for text that did not come from scenario_load(). */
-static bool too_big(struct loader *ld)
+static bool within_size(struct loader *ld)
 {
 	if (ld->len <= MAX_FILE_BYTES)
 		return true;
@@ -256,26 +256,21 @@ static bool too_big(struct loader *ld)
 /* Nesting and size limits, checked before the parser allocates or recurses. */
 static bool within_limits(struct loader *ld)
 {
+	enum json_scan r;
 	unsigned line, col;
 	size_t off = 0;
 
-	switch (json_scan_limits(ld->buf, ld->len, MAX_JSON_DEPTH, MAX_JSON_VALUES, &off)) {
-	case JSON_SCAN_OK:
+	r = json_scan_limits(ld->buf, ld->len, MAX_JSON_DEPTH, MAX_JSON_VALUES, &off);
+	if (r == JSON_SCAN_OK)
 		return true;
-	case JSON_SCAN_TOO_DEEP:
-		json_line_col(ld->buf, ld->len, off, &line, &col);
-		sim_diag_set_file(ld->err, ld->file);
-		sim_diag_set_pos(ld->err, line, col);
+	json_line_col(ld->buf, ld->len, off, &line, &col);
+	sim_diag_set_file(ld->err, ld->file);
+	sim_diag_set_pos(ld->err, line, col);
+	if (r == JSON_SCAN_TOO_DEEP)
 		return sim_diag_fail(ld->err, "arrays and objects nested more than %d deep (at most %d)",
 				     MAX_JSON_DEPTH, MAX_JSON_DEPTH);
-	case JSON_SCAN_TOO_MANY_VALUES:
-		json_line_col(ld->buf, ld->len, off, &line, &col);
-		sim_diag_set_file(ld->err, ld->file);
-		sim_diag_set_pos(ld->err, line, col);
-		return sim_diag_fail(ld->err, "more than %d JSON values (at most %d)",
-				     MAX_JSON_VALUES, MAX_JSON_VALUES);
-	}
-	return true;
+	return sim_diag_fail(ld->err, "more than %d JSON values (at most %d)", MAX_JSON_VALUES,
+			     MAX_JSON_VALUES);
 }
 
 /*
@@ -292,7 +287,7 @@ static struct scenario *parse_owned(const char *file, char *src, size_t len,
 	size_t off;
 	bool ok;
 
-	if (!too_big(&ld) || !within_limits(&ld)) {
+	if (!within_size(&ld) || !within_limits(&ld)) {
 		free(src);
 		return NULL;
 	}
