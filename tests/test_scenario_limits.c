@@ -170,8 +170,11 @@ Test(scenario_limits, fifteen_megabytes_of_any_shape_load_in_bounded_time, .time
 		double big = load_cpu_s(s, 15 * 1000 * 1000, &t);
 
 		cr_expect(big < 10.0, "shape %d: 15 MB took %.2f s of CPU", s, big);
-		/* linear: 3.75 times the input is not 14 times the work (quadratic) */
-		cr_expect(big < 0.05 + 8 * small, "shape %d: 4 MB %.3f s, 15 MB %.3f s", s, small,
+		/*
+		 * linear: 3.75 times the input is not 14 times the work (quadratic);
+		 * below half a second, CPU time on a busy machine is too noisy to compare
+		 */
+		cr_expect(big < 0.5 + 8 * small, "shape %d: 4 MB %.3f s, 15 MB %.3f s", s, small,
 			  big);
 	}
 	free(t.b);
