@@ -18,6 +18,7 @@
 #include "sim/machine/machine.h"
 #include "sim/qtest/server.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/schema.h"
 
 /* SIM_VERSION comes from meson.project_version() (meson.build). */
 #ifndef SIM_VERSION
@@ -34,6 +35,7 @@ static const char main_help[] =
 	"commands:\n"
 	"  run FILE...          simulate scenarios and check their expectations\n"
 	"  validate FILE...     check scenario files without running them\n"
+	"  schema               print the scenario format as a JSON Schema\n"
 	"  pvclock scale HZ     the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ\n"
 	"  qtest [QEMU OPTIONS] serve QEMU's qtest protocol on the pc board (docs/qtest.md)\n"
 	"\n"
@@ -63,6 +65,12 @@ static const char validate_help[] =
 	"\n"
 	"Checks that each scenario file is valid without running it; prints one line\n"
 	"per file.  Exit status: 0 all valid, 2 otherwise.\n";
+
+static const char schema_help[] =
+	"usage: sim schema\n"
+	"\n"
+	"Prints the scenario format as a JSON Schema (draft 2020-12), written from the\n"
+	"loader's own tables: docs/scenario.schema.json is this output, for editors.\n";
 
 static const char pvclock_help[] =
 	"usage: sim pvclock scale [--json] HZ\n"
@@ -437,6 +445,27 @@ static int cmd_pvclock(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_schema(int argc, char **argv)
+{
+	char err[200];
+	char *text;
+
+	if (argc > 0 && is_help(argv[0])) {
+		fputs(schema_help, stdout);
+		return EXIT_OK;
+	}
+	if (argc > 0)
+		return usage_error("schema", "unexpected argument %s", argv[0]);
+	text = scenario_schema_json(err, sizeof(err));
+	if (!text) {
+		fprintf(stderr, "sim schema: %s\n", err);
+		return EXIT_USAGE;
+	}
+	fputs(text, stdout);
+	free(text);
+	return EXIT_OK;
+}
+
 /* `sim qtest`: the server prints nothing itself; its texts and errors are printed here. */
 static int cmd_qtest(int argc, char **argv)
 {
@@ -476,6 +505,8 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 2, argv + 2);
 	if (strcmp(cmd, "qtest") == 0)
 		return cmd_qtest(argc - 2, argv + 2);
+	if (strcmp(cmd, "schema") == 0)
+		return cmd_schema(argc - 2, argv + 2);
 	if (strcmp(cmd, "pvclock") == 0)
 		return cmd_pvclock(argc - 2, argv + 2);
 	return usage_error(NULL, "unknown command '%s'", cmd);

@@ -13,31 +13,34 @@
 #include "sim/core/units.h"
 #include "sim/scenario/schema.h"
 
-/* How each type reads, and how the docs name it. */
+/* How each type reads, and how the docs and the schema (schema_json.c) write it. */
 static const struct {
 	const char *doc;            /* the docs' "type" column, roughly */
 	bool string_default;        /* the default is a JSON string ("20us"), else JSON text ("3") */
+	enum schema_form form;      /* how the schema writes a value */
+	const char *def;            /* FORM_REF: the schema's $defs entry */
+	const char *def_above_0;    /* ... for a row whose .min is above 0, if it differs */
 } field_types[] = {
-	[F_CUSTOM] = { "custom", false },
-	[F_TEXT] = { "string", true },
-	[F_NAME] = { "name", true },
-	[F_DURATION_PS] = { "duration", true },
-	[F_DURATION_NS] = { "duration (ns)", true },
-	[F_SIGNED_PS] = { "signed duration", true },
-	[F_SIGNED_NS] = { "signed duration, whole ns", true },
-	[F_FREQ] = { "frequency", true },
-	[F_PPB] = { "offset", true },
-	[F_UINT] = { "integer", false },
-	[F_U32] = { "integer", false },
-	[F_U64] = { "integer", false },
-	[F_UINT_HEX] = { "integer or string", true },
-	[F_U64_HEX] = { "integer or string", true },
-	[F_EITHER] = { "integer", false },
-	[F_BOOL] = { "boolean", false },
-	[F_TRISTATE] = { "boolean", false },
-	[F_ENUM] = { "enum", true },
-	[F_ENUM_BOOL] = { "enum", true },
-	[F_UTC] = { "integer or string", true },
+	[F_CUSTOM] = { "custom", false, FORM_CUSTOM, NULL },
+	[F_TEXT] = { "string", true, FORM_TEXT, NULL },
+	[F_NAME] = { "name", true, FORM_REF, "name" },
+	[F_DURATION_PS] = { "duration", true, FORM_REF, "duration", "duration_above_0" },
+	[F_DURATION_NS] = { "duration (ns)", true, FORM_REF, "duration" },
+	[F_SIGNED_PS] = { "signed duration", true, FORM_REF, "signed_duration" },
+	[F_SIGNED_NS] = { "signed duration, whole ns", true, FORM_REF, "signed_duration" },
+	[F_FREQ] = { "frequency", true, FORM_REF, "frequency" },
+	[F_PPB] = { "offset", true, FORM_REF, "offset" },
+	[F_UINT] = { "integer", false, FORM_INT, NULL },
+	[F_U32] = { "integer", false, FORM_INT, NULL },
+	[F_U64] = { "integer", false, FORM_INT, NULL },
+	[F_UINT_HEX] = { "integer or string", true, FORM_INT_OR_STRING, NULL },
+	[F_U64_HEX] = { "integer or string", true, FORM_INT_OR_STRING, NULL },
+	[F_EITHER] = { "integer", false, FORM_EITHER, NULL },
+	[F_BOOL] = { "boolean", false, FORM_BOOL, NULL },
+	[F_TRISTATE] = { "boolean", false, FORM_BOOL, NULL },
+	[F_ENUM] = { "enum", true, FORM_ENUM, NULL },
+	[F_ENUM_BOOL] = { "enum", true, FORM_ENUM, NULL },
+	[F_UTC] = { "integer or string", true, FORM_REF, "utc" },
 };
 _Static_assert(sizeof(field_types) / sizeof(field_types[0]) == F_TYPE_COUNT,
 	       "one entry per field type");
@@ -142,6 +145,14 @@ static bool read_value(struct loader *ld, const struct node *v, const struct fie
 }
 _Static_assert(sizeof(enum scn_clocksource) == sizeof(unsigned) &&
 	       sizeof(enum kvm_version) == sizeof(unsigned), "enums are stored as unsigned");
+
+enum schema_form field_schema_form(enum field_type t, uint64_t min, const char **def,
+				   bool *string_default)
+{
+	*def = min && field_types[t].def_above_0 ? field_types[t].def_above_0 : field_types[t].def;
+	*string_default = field_types[t].string_default;
+	return field_types[t].form;
+}
 
 bool load_field_default(struct loader *ld, const struct node *o, const struct field *f,
 			const char *dflt, void *base)

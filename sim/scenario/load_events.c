@@ -20,46 +20,68 @@ _Static_assert(sizeof(event_type_names) / sizeof(event_type_names[0]) == SCN_EV_
 
 #define EV(t) (1u << SCN_EV_##t)
 
+static const char *const suspend_names[] = { "S3", "S4", NULL };
+static const char *const clocksource_names[] = { "tsc", "hpet", NULL };
+
+#define NTP_MAXFREQ_PPB 500000LL
+
 /*
  * The keys of each event type (.only: the types that take the key).  The
  * values are read by load_event(): they depend on the timeline so far.
  */
 static const struct field event_rows[] = {
-	{ ROW("type", F_CUSTOM, 0), .required = true },
-	{ ROW("at", F_CUSTOM, 0), .required = true },
-	{ ROW("host", F_CUSTOM, 0) },
+	{ ROW("type", F_CUSTOM, 0), .required = true, .like = F_ENUM, .names = event_type_names },
+	{ ROW("at", F_CUSTOM, 0), .required = true, .like = F_DURATION_PS },
+	{ ROW("host", F_CUSTOM, 0), .like = F_NAME },
 	{ ROW("cpus", F_CUSTOM, 0), .required = true,
-	  .only = EV(CSTATE) | EV(CSTATE_PATTERN) | EV(PSTATE) | EV(THROTTLE) },
-	{ ROW("state", F_CUSTOM, 0), .required = true, .only = EV(CSTATE) | EV(CSTATE_PATTERN) },
-	{ ROW("duty", F_CUSTOM, 0), .required = true, .only = EV(THROTTLE) },
-	{ ROW("duration", F_CUSTOM, 0), .required = true, .only = EV(CSTATE) | EV(THROTTLE) },
-	{ ROW("until", F_CUSTOM, 0), .required = true, .only = EV(CSTATE_PATTERN) },
-	{ ROW("residency", F_CUSTOM, 0), .required = true, .only = EV(CSTATE_PATTERN) },
-	{ ROW("busy", F_CUSTOM, 0), .required = true, .only = EV(CSTATE_PATTERN) },
-	{ ROW("frequency", F_CUSTOM, 0), .required = true, .only = EV(PSTATE) },
-	{ ROW("socket", F_CUSTOM, 0), .required = true, .only = EV(TEMPERATURE) },
-	{ ROW("step", F_CUSTOM, 0), .required = true, .only = EV(TEMPERATURE) },
-	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = EV(HOTPLUG) },
-	{ ROW("tsc", F_CUSTOM, 0), .only = EV(HOTPLUG) },
-	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = EV(READER_MIGRATE) },
+	  .only = EV(CSTATE) | EV(CSTATE_PATTERN) | EV(PSTATE) | EV(THROTTLE), .shape = "cpus" },
+	{ ROW("state", F_CUSTOM, 0), .required = true, .only = EV(CSTATE) | EV(CSTATE_PATTERN),
+	  .shape = "cstate" },
+	{ ROW("duty", F_CUSTOM, 0), .required = true, .only = EV(THROTTLE), .shape = "fraction" },
+	{ ROW("duration", F_CUSTOM, 0), .required = true, .only = EV(CSTATE) | EV(THROTTLE),
+	  .like = F_DURATION_PS, .min = 1 },
+	{ ROW("until", F_CUSTOM, 0), .required = true, .only = EV(CSTATE_PATTERN),
+	  .like = F_DURATION_PS },
+	{ ROW("residency", F_CUSTOM, 0), .required = true, .only = EV(CSTATE_PATTERN),
+	  .like = F_DURATION_PS, .min = 1 },
+	{ ROW("busy", F_CUSTOM, 0), .required = true, .only = EV(CSTATE_PATTERN),
+	  .like = F_DURATION_PS, .min = 1 },
+	{ ROW("frequency", F_CUSTOM, 0), .required = true, .only = EV(PSTATE), .like = F_FREQ,
+	  .min = 1000000, .max = 100000000000ULL },
+	{ ROW("socket", F_CUSTOM, 0), .required = true, .only = EV(TEMPERATURE), .like = F_UINT,
+	  .max = SCN_MAX_SOCKETS - 1 },
+	{ ROW("step", F_CUSTOM, 0), .required = true, .only = EV(TEMPERATURE), .like = F_PPB,
+	  .max = CRYSTAL_LIMIT_PPB },
+	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = EV(HOTPLUG), .like = F_UINT,
+	  .max = SCN_MAX_HOST_CPUS - 1 },
+	{ ROW("tsc", F_CUSTOM, 0), .only = EV(HOTPLUG), .like = F_U64_HEX, .max = UINT64_MAX },
+	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = EV(READER_MIGRATE), .like = F_NAME },
 	{ ROW("cpu", F_CUSTOM, 0), .required = true,
-	  .only = EV(TSC_WRITE) | EV(TSC_ADJUST_WRITE) | EV(READER_MIGRATE) },
-	{ ROW("value", F_CUSTOM, 0), .required = true, .only = EV(TSC_WRITE) },
-	{ ROW("low32", F_CUSTOM, 0), .only = EV(TSC_WRITE) },
-	{ ROW("value", F_CUSTOM, 0), .required = true, .only = EV(TSC_ADJUST_WRITE) },
-	{ ROW("kind", F_CUSTOM, 0), .required = true, .only = EV(SUSPEND) },
-	{ ROW("duration", F_CUSTOM, 0), .required = true, .only = EV(SUSPEND) },
-	{ ROW("firmware_tsc_adjust", F_CUSTOM, 0), .only = EV(SUSPEND) },
-	{ ROW("to", F_CUSTOM, 0), .required = true, .only = EV(CLOCKSOURCE) },
-	{ ROW("freq", F_CUSTOM, 0), .required = true, .only = EV(NTP_ADJUST) },
+	  .only = EV(TSC_WRITE) | EV(TSC_ADJUST_WRITE) | EV(READER_MIGRATE), .like = F_UINT,
+	  .max = SCN_MAX_HOST_CPUS - 1 },
+	{ ROW("value", F_CUSTOM, 0), .required = true, .only = EV(TSC_WRITE), .like = F_U64_HEX,
+	  .max = UINT64_MAX },
+	{ ROW("low32", F_CUSTOM, 0), .only = EV(TSC_WRITE), .like = F_BOOL },
+	{ ROW("value", F_CUSTOM, 0), .required = true, .only = EV(TSC_ADJUST_WRITE), .shape = "s64" },
+	{ ROW("kind", F_CUSTOM, 0), .required = true, .only = EV(SUSPEND), .like = F_ENUM,
+	  .names = suspend_names },
+	{ ROW("duration", F_CUSTOM, 0), .required = true, .only = EV(SUSPEND),
+	  .like = F_DURATION_PS, .min = 1 },
+	{ ROW("firmware_tsc_adjust", F_CUSTOM, 0), .only = EV(SUSPEND), .shape = "s64" },
+	{ ROW("to", F_CUSTOM, 0), .required = true, .only = EV(CLOCKSOURCE), .like = F_ENUM,
+	  .names = clocksource_names },
+	{ ROW("freq", F_CUSTOM, 0), .required = true, .only = EV(NTP_ADJUST), .like = F_PPB,
+	  .max = NTP_MAXFREQ_PPB },
 };
 
-const struct field_table event_table = FIELDS("events", event_rows);
+/* For the schema: event type i's name and .only bit. */
+static const char *event_context(unsigned i, unsigned *only)
+{
+	*only = 1u << i;
+	return event_type_names[i];
+}
 
-static const char *const suspend_names[] = { "S3", "S4", NULL };
-static const char *const clocksource_names[] = { "tsc", "hpet", NULL };
-
-#define NTP_MAXFREQ_PPB 500000LL
+const struct field_table event_table = FIELDS_BY("events", event_rows, event_context, "type");
 
 /* ---- host events ---- */
 

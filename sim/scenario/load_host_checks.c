@@ -43,24 +43,28 @@ _Static_assert(sizeof(date_source_names) / sizeof(date_source_names[0]) ==
 static const struct field host_check_rows[] = {
 	{ ROW("check", F_ENUM, HC(kind)), .required = true, .names = host_check_names },
 	{ ROW("name", F_NAME, HC(name)) },        /* default "<check>-<index>", set by code */
-	{ ROW("host", F_CUSTOM, 0) },
+	{ ROW("host", F_CUSTOM, 0), .like = F_NAME },
 	{ ROW("expect", F_ENUM, HC(expect)), .required = true, .names = expect_names },
-	{ ROW("worst", F_CUSTOM, 0) },
+	{ ROW("worst", F_CUSTOM, 0), .shape = "worst" },
 	{ ROW("threshold", F_PPB, HC(flag_truth.threshold_ppb)), .dflt = "100ppm",
 	  .max = INT64_MAX, .only = HC_ONLY(FLAG_TRUTH) },
-	{ ROW("flags", F_CUSTOM, 0), .only = HC_ONLY(FLAG_TRUTH) },
-	{ ROW("cpus", F_CUSTOM, 0), .required = true, .only = HC_ONLY(TSC_SYNC) },
+	{ ROW("flags", F_CUSTOM, 0), .only = HC_ONLY(FLAG_TRUTH), .sub = &advertise_table,
+	  .nest = NEST_KEYS, .min = 1, .max = SCN_TSC_FLAG_COUNT },
+	{ ROW("cpus", F_CUSTOM, 0), .required = true, .only = HC_ONLY(TSC_SYNC), .like = F_UINT,
+	  .list = true, .min = 2, .max = 2 },       /* [source, target] */
 	{ ROW("at", F_DURATION_PS, HC(tsc_sync.at_ps)), .dflt = "0s", .only = HC_ONLY(TSC_SYNC) },
 	{ ROW("clocksource", F_ENUM, HC(watchdog.clocksource)), .dflt = "hpet",
 	  .names = watchdog_cs_names, .only = HC_ONLY(WATCHDOG) },
-	{ ROW("delay_every", F_CUSTOM, 0), .only = HC_ONLY(WATCHDOG) },
-	{ ROW("delay", F_CUSTOM, 0), .only = HC_ONLY(WATCHDOG) },
+	{ ROW("delay_every", F_CUSTOM, 0), .only = HC_ONLY(WATCHDOG), .like = F_UINT, .min = 1,
+	  .max = UINT32_MAX },
+	{ ROW("delay", F_CUSTOM, 0), .only = HC_ONLY(WATCHDOG), .like = F_DURATION_PS, .min = 1 },
 	{ ROW("false_positive", F_TRISTATE, HC(watchdog.false_positive)),
 	  .only = HC_ONLY(WATCHDOG) },
 	{ ROW("demote", F_BOOL, HC(watchdog.demote)), .dflt = "false", .only = HC_ONLY(WATCHDOG) },
 	{ ROW("readout_limit", F_ENUM, HC(watchdog.readout_limit)), .dflt = "6.12",
 	  .names = wd_readout_names, .only = HC_ONLY(WATCHDOG) },
-	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = HC_ONLY(TIMER) },
+	{ ROW("cpu", F_CUSTOM, 0), .required = true, .only = HC_ONLY(TIMER), .like = F_UINT,
+	  .max = SCN_MAX_HOST_CPUS - 1 },
 	{ ROW("mode", F_ENUM, HC(timer.mode)), .required = true, .names = timer_mode_names,
 	  .only = HC_ONLY(TIMER) },
 	{ ROW("arm_at", F_DURATION_PS, HC(timer.arm_at_ps)), .dflt = "0s", .only = HC_ONLY(TIMER) },
@@ -73,12 +77,14 @@ static const struct field host_check_rows[] = {
 	  .only = HC_ONLY(STABLE_BIT) },
 	{ ROW("threshold", F_U64, HC(tsc_write.threshold_cycles)), .dflt = "0", .max = MAX_U53,
 	  .what = "a number of TSC cycles", .only = HC_ONLY(TSC_WRITE) },
-	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = HC_ONLY(TICK_COUNT) },
+	{ ROW("reader", F_CUSTOM, 0), .required = true, .only = HC_ONLY(TICK_COUNT), .like = F_NAME },
 	{ ROW("tolerance", F_DURATION_PS, HC(tick_count.tolerance_ps)),
 	  .only = HC_ONLY(TICK_COUNT) },
-	{ ROW("monotonic", F_CUSTOM, 0), .required = true, .only = HC_ONLY(CLOCK_CONSISTENCY) },
-	{ ROW("realtime", F_CUSTOM, 0), .required = true, .only = HC_ONLY(CLOCK_CONSISTENCY) },
-	{ ROW("boottime", F_CUSTOM, 0), .only = HC_ONLY(CLOCK_CONSISTENCY) },
+	{ ROW("monotonic", F_CUSTOM, 0), .required = true, .only = HC_ONLY(CLOCK_CONSISTENCY),
+	  .like = F_NAME },
+	{ ROW("realtime", F_CUSTOM, 0), .required = true, .only = HC_ONLY(CLOCK_CONSISTENCY),
+	  .like = F_NAME },
+	{ ROW("boottime", F_CUSTOM, 0), .only = HC_ONLY(CLOCK_CONSISTENCY), .like = F_NAME },
 	{ ROW("policy", F_ENUM, HC(clock_consistency.policy)), .required = true,
 	  .names = cc_policy_names, .only = HC_ONLY(CLOCK_CONSISTENCY) },
 	{ ROW("tolerance", F_DURATION_PS, HC(clock_consistency.tolerance_ps)), .dflt = "1s",
@@ -112,7 +118,15 @@ static const struct field host_check_rows[] = {
 	  .only = HC_ONLY(CMOS_DATE) },
 };
 
-const struct field_table host_check_table = FIELDS("host_checks", host_check_rows);
+/* For the schema: kind i's name and .only bit. */
+static const char *host_check_context(unsigned i, unsigned *only)
+{
+	*only = 1u << i;
+	return host_check_names[i];
+}
+
+const struct field_table host_check_table = FIELDS_BY("host_checks", host_check_rows,
+						      host_check_context, "check");
 /* load_fields() marks a table's rows in 64-bit masks (ld->bad_rows, seen) */
 _Static_assert(sizeof(host_check_rows) / sizeof(host_check_rows[0]) <= 64,
 	       "at most 64 host check keys");

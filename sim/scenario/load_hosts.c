@@ -33,8 +33,9 @@ static const struct field host_rows[] = {
 	{ ROW("hpet_crystal", F_PPB, H(hpet_crystal_ppb)), .dflt = "0ppm",
 	  .max = CRYSTAL_LIMIT_PPB },
 	{ ROW("vendor", F_ENUM_BOOL, H(svm)), .dflt = "intel", .names = vendor_names },
-	{ ROW("sockets", F_CUSTOM, 0), .required = true },
-	{ ROW("tsc_features", F_CUSTOM, 0) },
+	{ ROW("sockets", F_CUSTOM, 0), .required = true, .sub = &socket_table,
+	  .nest = NEST_ARRAY, .min = 1, .max = SCN_MAX_SOCKETS },
+	{ ROW("tsc_features", F_CUSTOM, 0), .sub = &tsc_features_table },
 };
 
 static const struct field socket_rows[] = {
@@ -42,7 +43,8 @@ static const struct field socket_rows[] = {
 	  .what = "a CPU count" },
 	{ ROW("crystal", F_PPB, K(crystal_ppb)), .dflt = "0ppm", .max = CRYSTAL_LIMIT_PPB },
 	{ ROW("tsc_offset", F_SIGNED_PS, K(tsc_offset_ps)), .dflt = "0s" },
-	{ ROW("cpu_tsc_offsets", F_CUSTOM, 0) },
+	{ ROW("cpu_tsc_offsets", F_CUSTOM, 0), .like = F_SIGNED_PS, .list = true, .min = 1,
+	  .max = SCN_MAX_CPUS_PER_SOCKET },      /* exactly "cpus" */
 	{ ROW("crystal_wander", F_PPB, K(wander_ppb)), .dflt = "0ppb", .max = WANDER_LIMIT_PPB },
 	{ ROW("wander_bound", F_PPB, K(wander_bound_ppb)), .dflt = "1ppm",
 	  .max = CRYSTAL_LIMIT_PPB },
@@ -50,7 +52,7 @@ static const struct field socket_rows[] = {
 	  .what = "step" },
 	{ ROW("crystal_aging", F_PPB, K(aging_ppb_per_day)), .dflt = "0ppb",
 	  .max = CRYSTAL_LIMIT_PPB },
-	{ ROW("ssc", F_CUSTOM, 0) },
+	{ ROW("ssc", F_CUSTOM, 0), .sub = &ssc_table },
 	{ ROW("hotplug_cpus", F_UINT, K(hotplug_cpus)), .dflt = "0", .max = SCN_MAX_CPUS_PER_SOCKET,
 	  .what = "a CPU count" },
 };
@@ -58,7 +60,7 @@ static const struct field socket_rows[] = {
 static const struct field ssc_rows[] = {
 	{ ROW("mode", F_ENUM, offsetof(struct scn_ssc, mode)), .required = true,
 	  .names = ssc_mode_names },
-	{ ROW("spread", F_CUSTOM, 0), .required = true },
+	{ ROW("spread", F_CUSTOM, 0), .required = true, .shape = "fraction" },
 	{ ROW("modulation", F_FREQ, offsetof(struct scn_ssc, modulation)), .dflt = "31.5kHz",
 	  .min = 10000, .max = 100000 },
 };
@@ -77,7 +79,7 @@ static const struct field tsc_features_rows[] = {
 	{ ROW("apic_timer", F_FREQ, TF(apic_timer)), .dflt = "100MHz", .min = 1000000,
 	  .max = 10000000000ULL },
 	{ ROW("cpuid_15h", F_TRISTATE, TF(cpuid_15h)) },   /* unset: by vendor */
-	{ ROW("advertise", F_CUSTOM, 0) },
+	{ ROW("advertise", F_CUSTOM, 0), .sub = &advertise_table },
 };
 
 /* "advertise": one key per flag, in the order of enum scn_tsc_flag; absent = the model's. */

@@ -56,11 +56,12 @@ static const struct field snapshot_rows[] = {
 	{ ROW("at", F_DURATION_PS, SN(at_ps)), .required = true },
 	{ ROW("capture_after", F_DURATION_PS, SN(capture_ps)), .dflt = "0s" },
 	{ ROW("gap", F_DURATION_PS, SN(gap_ps)), .required = true, .min = 1, .what = "gap" },
-	{ ROW("to", F_CUSTOM, 0) },
-	{ ROW("order", F_CUSTOM, 0) },
+	{ ROW("to", F_CUSTOM, 0), .like = F_NAME },
+	{ ROW("order", F_CUSTOM, 0), .like = F_ENUM, .names = step_names, .list = true,
+	  .min = SCN_RESTORE_STEP_COUNT, .max = SCN_RESTORE_STEP_COUNT },
 	{ ROW("clock", F_ENUM, SN(clock)), .dflt = "freeze", .names = restore_clock_names },
 	{ ROW("tsc", F_ENUM, SN(tsc)), .dflt = "frozen", .names = carry_names },
-	{ ROW("tsc_shift", F_CUSTOM, 0) },
+	{ ROW("tsc_shift", F_CUSTOM, 0), .like = F_SIGNED_PS },
 	{ ROW("kvmclock_ctrl", F_ENUM, SN(kvmclock_ctrl)), .dflt = "after_pause",
 	  .names = kvmclock_ctrl_names },
 	{ ROW("zero_deadline", F_ENUM, SN(zero_deadline)), .dflt = "keep",
@@ -74,7 +75,7 @@ _Static_assert(sizeof(hpet_route_names) / sizeof(hpet_route_names[0]) == SCN_HPE
 static const char *const hpet_check_names[] = { "none", "linux", NULL };
 
 static const struct field guest_timer_rows[] = {
-	{ ROW("vcpus", F_CUSTOM, 0), .required = true },
+	{ ROW("vcpus", F_CUSTOM, 0), .required = true, .shape = "vcpus" },
 	{ ROW("mode", F_ENUM, GT(mode)), .required = true, .names = guest_timer_mode_names },
 	{ ROW("period", F_DURATION_PS, GT(period_ps)), .required = true, .min = SIM_PS_PER_NS,
 	  .what = "period of at least 1ns" },

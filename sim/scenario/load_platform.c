@@ -7,11 +7,11 @@
 #define P(m) offsetof(struct scn_platform, m)
 
 static const struct field platform_rows[] = {
-	{ ROW("hpet", F_CUSTOM, 0) },
-	{ ROW("pmtimer", F_CUSTOM, 0) },
-	{ ROW("rtc", F_CUSTOM, 0) },
-	{ ROW("access_cost", F_CUSTOM, 0) },
-	{ ROW("devices", F_CUSTOM, 0) },
+	{ ROW("hpet", F_CUSTOM, 0), .sub = &hpet_table },
+	{ ROW("pmtimer", F_CUSTOM, 0), .sub = &pmtimer_table },
+	{ ROW("rtc", F_CUSTOM, 0), .sub = &rtc_table },
+	{ ROW("access_cost", F_CUSTOM, 0), .sub = &access_cost_table },
+	{ ROW("devices", F_CUSTOM, 0), .sub = &devices_table },
 	/* 0xff: the ISA bus floats high (QEMU); 0x00: Firecracker zeroes unhandled port reads */
 	{ ROW("floating", F_UINT_HEX, P(float_byte)), .dflt = "0xff", .max = 0xff,
 	  .what = "a byte (what an address no device decodes reads)" },

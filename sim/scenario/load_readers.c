@@ -29,19 +29,19 @@ static const char *const clocksource_names[] = { "kvm-clock", "tsc", NULL };
 static const struct field reader_rows[] = {
 	{ ROW("name", F_NAME, R(name)), .required = true },
 	{ ROW("kind", F_ENUM, R(kind)), .required = true, .names = reader_kind_names },
-	{ ROW("vcpus", F_CUSTOM, 0) },
+	{ ROW("vcpus", F_CUSTOM, 0), .shape = "vcpus" },
 	{ ROW("period", F_DURATION_PS, R(period_ps)), .required = true, .min = 1,
 	  .what = "period" },
 	{ ROW("jitter", F_DURATION_PS, R(jitter_ps)), .dflt = "0s" },
-	{ ROW("cost", F_CUSTOM, 0) },              /* default by kind: sim/guest/reader_kind.h */
+	{ ROW("cost", F_CUSTOM, 0), .like = F_DURATION_PS }, /* default by kind: guest/reader_kind.h */
 	{ ROW("tsc_khz", F_U64, R(tsc_khz)), .min = 1, .max = UINT32_MAX,
 	  .what = "a TSC frequency in kHz" },
 	{ ROW("width", F_EITHER, R(width_bits)), .dflt = "32", .min = 32, .max = 64,
 	  .what = "an access width in bits" },     /* hpet only */
 	{ ROW("wrap", F_ENUM_BOOL, R(wrap_extend)), .dflt = "extend", .names = wrap_names },
-	{ ROW("checks", F_CUSTOM, 0) },
-	{ ROW("host", F_CUSTOM, 0) },
-	{ ROW("cpus", F_CUSTOM, 0) },
+	{ ROW("checks", F_CUSTOM, 0), .sub = &check_table, .nest = NEST_MAP },
+	{ ROW("host", F_CUSTOM, 0), .like = F_NAME },
+	{ ROW("cpus", F_CUSTOM, 0), .shape = "cpus" },
 	{ ROW("migrate_every", F_DURATION_PS, R(migrate_every_ps)), .min = 1, .what = "duration" },
 	{ ROW("rdtsc", F_ENUM, R(rdtsc)), .dflt = "rdtscp", .names = rdtsc_names },
 	{ ROW("phase", F_DURATION_PS, R(phase_ps)) },   /* absent: random, by the guest */
@@ -57,7 +57,8 @@ static const struct field reader_rows[] = {
 	{ ROW("compensate", F_BOOL, R(compensate)), .dflt = "false" },
 	{ ROW("clocksource", F_ENUM_BOOL, R(clocksource_tsc)), .dflt = "kvm-clock",
 	  .names = clocksource_names },          /* clock IDs only */
-	{ ROW("wall_clock", F_CUSTOM, 0) },      /* realtime only: "boot" or "every <duration>" */
+	/* realtime only: "boot" or "every <duration>" */
+	{ ROW("wall_clock", F_CUSTOM, 0), .shape = "wall_clock" },
 	{ ROW("ntp_freq", F_PPB, R(ntp_freq_ppb)), .dflt = "0ppm", .max = 500000 },  /* clock IDs */
 };
 
@@ -67,16 +68,26 @@ static const struct field reader_rows[] = {
  */
 static const struct field check_rows[] = {
 	{ ROW("expect", F_ENUM, C(expect)), .required = true, .names = expect_names },
-	{ ROW("threshold", F_CUSTOM, 0), .required = true, .only = ORACLE_PARAM_THRESHOLD },
+	{ ROW("threshold", F_CUSTOM, 0), .required = true, .only = ORACLE_PARAM_THRESHOLD,
+	  .shape = "threshold" },
 	{ ROW("window", F_DURATION_PS, C(window_ps)), .min = 1, .what = "window",
 	  .only = ORACLE_PARAM_WINDOW },   /* default: the check's .window_default */
 	{ ROW("pause", F_ENUM, C(pause)), .dflt = "include", .names = pause_names,
 	  .only = ORACLE_PARAM_PAUSE },
-	{ ROW("worst", F_CUSTOM, 0) },
+	{ ROW("worst", F_CUSTOM, 0), .shape = "worst" },
 };
 
+/* For the schema: check i's name, and its params as the rows' .only bits. */
+static const char *check_context(unsigned i, unsigned *only)
+{
+	if (i >= ORACLE_CHECK_COUNT)
+		return NULL;
+	*only = oracle_check_desc((enum oracle_check_id)i)->params;
+	return oracle_check_desc((enum oracle_check_id)i)->name;
+}
+
 const struct field_table reader_table = FIELDS("readers", reader_rows);
-const struct field_table check_table = FIELDS("checks", check_rows);
+const struct field_table check_table = FIELDS_BY("checks", check_rows, check_context, NULL);
 
 /* ---- readers and checks ---- */
 

@@ -15,15 +15,16 @@ static const struct field script_rows[] = {
 	{ ROW("name", F_NAME, SP(name)), .required = true },
 	{ ROW("at", F_DURATION_PS, SP(at_ps)), .dflt = "0s" },
 	{ ROW("expect", F_ENUM, SP(expect)), .required = true, .names = expect_names },
-	{ ROW("commands", F_CUSTOM, 0), .required = true },
+	{ ROW("commands", F_CUSTOM, 0), .required = true, .sub = &command_table,
+	  .nest = NEST_ARRAY, .min = 1, .max = SCN_MAX_COMMANDS, .shape = "command" },
 };
 
 /* A command as an object (a command can also be the bare string). */
 static const struct field command_rows[] = {
-	{ ROW("do", F_CUSTOM, 0), .required = true },
+	{ ROW("do", F_CUSTOM, 0), .required = true, .shape = "command" },
 	{ ROW("expect", F_U64_HEX, offsetof(struct scn_command, expect)), .max = UINT64_MAX,
 	  .what = "the value the command returns" },
-	{ ROW("irqs", F_CUSTOM, 0) },
+	{ ROW("irqs", F_CUSTOM, 0), .shape = "irqs" },
 };
 
 const struct field_table script_table = FIELDS("scripts", script_rows);

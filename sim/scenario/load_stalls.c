@@ -12,7 +12,7 @@ static const struct field stall_rows[] = {
 	{ ROW("at", F_DURATION_PS, ST(at_ps)), .required = true },
 	{ ROW("duration", F_DURATION_PS, ST(duration_ps)), .required = true, .min = 1,
 	  .what = "duration" },
-	{ ROW("vcpus", F_CUSTOM, 0) },
+	{ ROW("vcpus", F_CUSTOM, 0), .shape = "vcpus" },
 };
 
 static const struct field time_sync_rows[] = {

@@ -36,10 +36,10 @@ _Static_assert(sizeof(tsc_via_names) / sizeof(tsc_via_names[0]) == SCN_TSC_VIA_C
 	       "one name per enumerator");
 
 static const struct field vm_rows[] = {
-	{ ROW("host", F_CUSTOM, 0), .required = true },
+	{ ROW("host", F_CUSTOM, 0), .required = true, .like = F_NAME },
 	{ ROW("vcpus", F_UINT, VM(nvcpus)), .required = true, .min = 1, .max = SCN_MAX_VCPUS,
 	  .what = "a vCPU count" },
-	{ ROW("pins", F_CUSTOM, 0) },
+	{ ROW("pins", F_CUSTOM, 0), .like = F_UINT, .list = true, .min = 1, .max = SCN_MAX_VCPUS },
 	{ ROW("uptime", F_DURATION_NS, VM(uptime_ns)), .dflt = "0s" },
 	{ ROW("stable_bit_cpuid", F_BOOL, VM(stable_bit_cpuid)), .dflt = "true" },
 	{ ROW("entry_latency", F_DURATION_PS, VM(entry_latency_ps)), .dflt = "20us" },
@@ -51,7 +51,7 @@ static const struct field vm_rows[] = {
 	/* hypervisor bug knobs: docs/failures.md, "TSC writes, synchronisation and the stable bit" */
 	{ ROW("stable_bit", F_ENUM, VM(stable_bit)), .dflt = "master_clock",
 	  .names = stable_bit_names },
-	{ ROW("stale_page_vcpu", F_CUSTOM, 0) },
+	{ ROW("stale_page_vcpu", F_CUSTOM, 0), .like = F_UINT, .max = SCN_MAX_VCPUS - 1 },
 	{ ROW("stale_page_behind", F_DURATION_PS, VM(stale_page_behind_ps)), .dflt = "0s" },
 	{ ROW("host_tsc_scaling", F_BOOL, VM(host_tsc_scaling)), .dflt = "true" },
 	/* KVM_SET_TSC_KHZ on every vCPU before its first TSC write; 0: the host's tsc_khz */
@@ -71,8 +71,8 @@ static const struct field migration_rows[] = {
 	{ ROW("at", F_DURATION_PS, MG(at_ps)), .required = true },
 	{ ROW("downtime", F_DURATION_PS, MG(downtime_ps)), .required = true, .min = 1,
 	  .what = "downtime" },
-	{ ROW("to", F_CUSTOM, 0), .required = true },
-	{ ROW("pins", F_CUSTOM, 0) },
+	{ ROW("to", F_CUSTOM, 0), .required = true, .like = F_NAME },
+	{ ROW("pins", F_CUSTOM, 0), .like = F_UINT, .list = true, .min = 1, .max = SCN_MAX_VCPUS },
 	{ ROW("set_clock", F_ENUM, MG(set_clock)), .dflt = "realtime", .names = set_clock_names },
 	{ ROW("tsc_scaling", F_BOOL, MG(tsc_scaling)), .dflt = "false" },
 	{ ROW("tsc_carry", F_ENUM, MG(tsc_carry)), .dflt = "frozen", .names = tsc_carry_names },
@@ -82,17 +82,18 @@ static const struct field migration_rows[] = {
 
 static const struct field tsc_write_rows[] = {
 	{ ROW("at", F_DURATION_PS, TW(at_ps)), .required = true },
-	{ ROW("vcpu", F_CUSTOM, 0), .required = true },
-	{ ROW("value", F_CUSTOM, 0) },
-	{ ROW("saved_at", F_CUSTOM, 0) },
+	{ ROW("vcpu", F_CUSTOM, 0), .required = true, .like = F_UINT, .max = SCN_MAX_VCPUS - 1 },
+	{ ROW("value", F_CUSTOM, 0), .like = F_U64_HEX, .max = UINT64_MAX },
+	{ ROW("saved_at", F_CUSTOM, 0), .like = F_DURATION_PS },
 	{ ROW("delta", F_SIGNED_PS, TW(delta_ps)), .dflt = "0s" },
 	{ ROW("via", F_ENUM, TW(via)), .dflt = "msr", .names = tsc_via_names },
 };
 
 static const struct field move_rows[] = {
 	{ ROW("at", F_DURATION_PS, offsetof(struct scn_vcpu_move, at_ps)), .required = true },
-	{ ROW("vcpu", F_CUSTOM, 0), .required = true },
-	{ ROW("pcpu", F_CUSTOM, 0), .required = true },
+	{ ROW("vcpu", F_CUSTOM, 0), .required = true, .like = F_UINT, .max = SCN_MAX_VCPUS - 1 },
+	{ ROW("pcpu", F_CUSTOM, 0), .required = true, .like = F_UINT,
+	  .max = SCN_MAX_HOST_CPUS - 1 },
 };
 
 #define CU(m) offsetof(struct scn_clock_update, m)
@@ -100,7 +101,7 @@ static const struct field move_rows[] = {
 static const struct field clock_update_rows[] = {
 	{ ROW("at", F_DURATION_PS, CU(at_ps)), .required = true },
 	{ ROW("request", F_ENUM, CU(request)), .required = true, .names = clock_request_names },
-	{ ROW("vcpu", F_CUSTOM, 0) },
+	{ ROW("vcpu", F_CUSTOM, 0), .like = F_UINT, .max = SCN_MAX_VCPUS - 1 },
 	{ ROW("every", F_DURATION_PS, CU(every_ps)), .dflt = "0s" },
 	{ ROW("count", F_U64, CU(count)), .dflt = "0", .max = MAX_U53, .what = "a number of updates" },
 	{ ROW("stagger", F_DURATION_PS, CU(stagger_ps)), .dflt = "0s" },

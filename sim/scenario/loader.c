@@ -38,20 +38,25 @@ enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_DURATION, TOP_UTC_START, TOP_PLA
        TOP_VM };
 
 static const struct field top_rows[] = {
-	{ ROW("name", F_TEXT, S(name)), .required = true,
+	{ ROW("name", F_TEXT, S(name)), .required = true, .min = 1,     /* non-empty: by code below */
 	  .max = sizeof(((struct scenario *)0)->name) },
 	{ ROW("description", F_TEXT, S(description)), .dflt = "",
 	  .max = sizeof(((struct scenario *)0)->description) },
 	{ ROW("seed", F_U64, S(seed)), .dflt = "1", .max = MAX_U53, .what = "a seed" },
 	{ ROW("duration", F_DURATION_PS, S(duration_ps)), .required = true },
 	{ ROW("utc_start", F_UTC, S(utc_start_ns)), .dflt = "2026-01-01T00:00:00Z" },
-	{ ROW("platform", F_CUSTOM, 0) },
-	{ ROW("hosts", F_CUSTOM, 0) },
-	{ ROW("vm", F_CUSTOM, 0) },
-	{ ROW("readers", F_CUSTOM, 0) },
-	{ ROW("scripts", F_CUSTOM, 0) },
-	{ ROW("events", F_CUSTOM, 0) },
-	{ ROW("host_checks", F_CUSTOM, 0) },
+	{ ROW("platform", F_CUSTOM, 0), .sub = &platform_table },
+	{ ROW("hosts", F_CUSTOM, 0), .sub = &host_table, .nest = NEST_ARRAY, .min = 1,
+	  .max = SCN_MAX_HOSTS },
+	{ ROW("vm", F_CUSTOM, 0), .sub = &vm_table },
+	{ ROW("readers", F_CUSTOM, 0), .sub = &reader_table, .nest = NEST_ARRAY,
+	  .max = SCN_MAX_READERS },
+	{ ROW("scripts", F_CUSTOM, 0), .sub = &script_table, .nest = NEST_ARRAY,
+	  .max = SCN_MAX_SCRIPTS },
+	{ ROW("events", F_CUSTOM, 0), .sub = &event_table, .nest = NEST_ARRAY,
+	  .max = SCN_MAX_EVENTS },
+	{ ROW("host_checks", F_CUSTOM, 0), .sub = &host_check_table, .nest = NEST_ARRAY,
+	  .max = SCN_MAX_HOST_CHECKS },
 };
 
 _Static_assert(sizeof(top_rows) / sizeof(top_rows[0]) + VM_LISTS_MAX <= TOP_ROWS_MAX,
@@ -64,9 +69,11 @@ void top_level_table(struct field rows[TOP_ROWS_MAX], struct field_table *t)
 	for (unsigned i = 0; i < sizeof(top_rows) / sizeof(top_rows[0]); i++) {
 		rows[n++] = top_rows[i];
 		for (unsigned k = 0; i == TOP_VM && k < vm_list_count; k++)
-			rows[n++] = (struct field){ ROW(vm_lists[k].key, F_CUSTOM, 0) };
+			rows[n++] = (struct field){ ROW(vm_lists[k].key, F_CUSTOM, 0),
+						    .sub = vm_lists[k].fields,
+						    .nest = NEST_ARRAY, .max = vm_lists[k].max };
 	}
-	*t = (struct field_table){ "top level", rows, n };
+	*t = (struct field_table){ .doc = "top level", .rows = rows, .nrows = n };
 }
 
 /* ---- the document ---- */

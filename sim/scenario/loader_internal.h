@@ -117,6 +117,18 @@ struct field {
 	const char *what;           /* a noun for messages: "a vCPU count", "period" */
 	unsigned only;              /* 0: always allowed; else only in a context with one of
 				       these bits (a check's params, an event type, ...) */
+	/*
+	 * How `sim schema` describes an F_CUSTOM value (schema_json.c); the
+	 * loader ignores these, its code reads the value.  Either sub: an object
+	 * through that table (nest), or like: a value read as that type would be
+	 * (with .min, .max, .names as for that type; with .list, an array of
+	 * .min to .max such values), or shape: a shape named in schema_json.c.
+	 */
+	const struct field_table *sub;
+	enum field_nest { NEST_OBJECT, NEST_ARRAY, NEST_MAP, NEST_KEYS } nest;
+	enum field_type like;
+	bool list;
+	const char *shape;          /* with sub: what an array element may also be */
 };
 
 /* A table of rows, for the schema walk: the docs section it belongs to. */
@@ -124,12 +136,25 @@ struct field_table {
 	const char *doc;            /* "vm", "sockets", ... */
 	const struct field *rows;
 	unsigned nrows;
+	/*
+	 * For the schema, a table with .only rows: context(i, &only) names the
+	 * i-th context and its bits (NULL after the last).  With tag, the value
+	 * of that key selects the context; else (NEST_MAP) the key holding the
+	 * object does.
+	 */
+	const char *(*context)(unsigned i, unsigned *only);
+	const char *tag;
 };
 
 /* A row: key, type, place; then designated extras (.required, .dflt, .min, ...). */
 #define ROW(k, t, off) .key = (k), .type = (t), .offset = (off)
 
-#define FIELDS(doc, rows) { (doc), (rows), sizeof(rows) / sizeof((rows)[0]) }
+#define FIELDS(doc_, rows_) \
+	{ .doc = (doc_), .rows = (rows_), .nrows = sizeof(rows_) / sizeof((rows_)[0]) }
+/* A table whose .only contexts are named by context(), selected by the key tag (or NULL). */
+#define FIELDS_BY(doc_, rows_, ctx, tag_key) \
+	{ .doc = (doc_), .rows = (rows_), .nrows = sizeof(rows_) / sizeof((rows_)[0]), \
+	  .context = (ctx), .tag = (tag_key) }
 
 /*
  * Reads object o (NULL json: every default) through table t into base.
@@ -139,6 +164,25 @@ struct field_table {
  */
 bool load_fields(struct loader *ld, const struct node *o, const struct field_table *t,
 		 unsigned only, const char *context, void *base, uint64_t *seen);
+
+/* How the schema (schema_json.c) writes a value of a field type. */
+enum schema_form {
+	FORM_CUSTOM,        /* F_CUSTOM: the row's .sub, .like or .shape says */
+	FORM_REF,           /* the $defs entry *def */
+	FORM_TEXT,          /* a string of .min (for the schema only) to .max - 1 bytes */
+	FORM_INT,           /* an integer in [.min, .max] */
+	FORM_INT_OR_STRING, /* an integer in [0, .max], or an integer literal in a string */
+	FORM_EITHER,        /* .min or .max */
+	FORM_BOOL,
+	FORM_ENUM,          /* one of .names */
+};
+
+/*
+ * fields.c: the form of type t for a row with .min = min (its $defs entry in
+ * *def); whether a default is a JSON string.
+ */
+enum schema_form field_schema_form(enum field_type t, uint64_t min, const char **def,
+				   bool *string_default);
 
 /* Writes the default text dflt of row f (of the object o) into base, read as the file's would be. */
 bool load_field_default(struct loader *ld, const struct node *o, const struct field *f,

@@ -7,6 +7,7 @@
 #define SIM_SCENARIO_SCHEMA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct scn_schema_key {
 	const char *table;        /* the docs section: "vm", "sockets", "checks", ... */
@@ -18,5 +19,12 @@ struct scn_schema_key {
 };
 
 void scenario_schema_visit(void (*visit)(const struct scn_schema_key *k, void *ctx), void *ctx);
+
+/*
+ * The scenario format as a JSON Schema (draft 2020-12), written from the same
+ * tables (schema_json.c): docs/scenario.schema.json.  Returns malloc'd text,
+ * or NULL with the reason in err (a table row it cannot describe).
+ */
+char *scenario_schema_json(char *err, size_t errlen);
 
 #endif
