@@ -218,3 +218,19 @@ Test(json_locate, limits_before_parsing)
 		     JSON_SCAN_TOO_MANY_VALUES);
 	cr_expect_eq(off, 10);
 }
+
+Test(json_locate, line_and_column_counted_on_from_the_last_one)
+{
+	static const size_t offs[] = { 0, 5, 5, 40, 120, 30, 200, 1000, 3 };
+	struct json_line_cache c = { 0 };
+	size_t len = strlen(doc);
+
+	for (size_t i = 0; i < N(offs); i++) {
+		unsigned l1, c1, l2, c2;
+
+		json_line_col(doc, len, offs[i], &l1, &c1);
+		json_line_col_cached(doc, len, &c, offs[i], &l2, &c2);
+		cr_expect(l1 == l2 && c1 == c2, "offset %zu: %u:%u, cached %u:%u", offs[i], l1, c1, l2,
+			  c2);
+	}
+}

@@ -101,7 +101,7 @@ static void report_at(struct loader *ld, const char *path, bool found, size_t of
 	sim_diag_set_file(&e, ld->file);
 	sim_diag_set_path(&e, path);
 	if (found) {
-		json_line_col(ld->buf, ld->len, off, &line, &col);
+		json_line_col_cached(ld->buf, ld->len, &ld->lines, off, &line, &col);
 		sim_diag_set_pos(&e, line, col);
 	}
 	sim_diag_fail(&e, "%s", msg);

@@ -302,16 +302,29 @@ bool json_locate_key(const char *buf, size_t len, const char *pointer, unsigned 
 
 void json_line_col(const char *buf, size_t len, size_t off, unsigned *line, unsigned *col)
 {
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off && i < len; i++) {
+	struct json_line_cache c = { 0, 1, 1 };
+
+	json_line_col_cached(buf, len, &c, off, line, col);
+}
+
+void json_line_col_cached(const char *buf, size_t len, struct json_line_cache *c, size_t off,
+			  unsigned *line, unsigned *col)
+{
+	if (off > len)
+		off = len;
+	if (c->line == 0 || off < c->off)
+		*c = (struct json_line_cache){ 0, 1, 1 };
+	for (size_t i = c->off; i < off; i++) {
 		if (buf[i] == '\n') {
-			(*line)++;
-			*col = 1;
+			c->line++;
+			c->col = 1;
 		} else {
-			(*col)++;
+			c->col++;
 		}
 	}
+	c->off = off;
+	*line = c->line;
+	*col = c->col;
 }
 
 /* ---- limits before parsing ---- */

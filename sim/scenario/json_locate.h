@@ -32,6 +32,18 @@ bool json_locate_key(const char *buf, size_t len, const char *pointer, unsigned 
 void json_line_col(const char *buf, size_t len, size_t off, unsigned *line, unsigned *col);
 
 /*
+ * The same, counting on from the last position asked for when off is not
+ * before it, so that positions asked in text order cost one pass over the
+ * text in all.  A zeroed cache is empty.
+ */
+struct json_line_cache {
+	size_t off;
+	unsigned line, col;
+};
+void json_line_col_cached(const char *buf, size_t len, struct json_line_cache *c, size_t off,
+			  unsigned *line, unsigned *col);
+
+/*
  * Limits checked on the raw text before it is parsed, so that neither the
  * parser's memory nor its recursion grows past them: how deep arrays and
  * objects nest, and how many values (each element and member value counts,

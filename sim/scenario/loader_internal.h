@@ -53,6 +53,7 @@ struct loader {
 	struct scenario *sc;
 	const cJSON *root;                  /* the parsed document */
 	struct json_index ix;               /* where each of its values sits in buf */
+	struct json_line_cache lines;       /* the last error's line:column, to count on from */
 };
 
 /* A JSON value and its pointer; json is NULL for an absent optional key. */
