@@ -221,3 +221,22 @@ Test(scenario_errors, a_rule_between_keys_points_at_the_offending_key)
 		cr_expect(strstr(err.msg, cases[i].msg), "case %zu: %s", i, err.msg);
 	}
 }
+
+/*
+ * A key longer than a JSON pointer can hold (its pointer is cut short) is
+ * still reported at the key, not at the object around it.
+ */
+Test(scenario_errors, a_long_unknown_key_is_reported_at_the_key)
+{
+	char text[1024], key[301];
+	struct sim_diag err;
+
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	snprintf(text, sizeof(text), "{ \"name\": \"x\", \"duration\": \"1s\",\n  \"%s\": 1,\n"
+		 "  \"scripts\": [ { \"name\": \"s\", \"expect\": \"pass\", \"commands\": [\"inb 0x61\"] } ] }",
+		 key);
+	cr_assert_null(scenario_parse("l.json", text, strlen(text), &err));
+	cr_expect(err.line == 2 && err.col == 3, "at %u:%u", err.line, err.col);
+	cr_expect(strstr(err.msg, "unknown key \"kkkk"), "%s", err.msg);
+}

@@ -266,8 +266,9 @@ bool in_list(const char *const names[], const char *s)
 bool read_object_in(struct loader *ld, const struct node *v, const char *const keys[],
 			   const char *const elsewhere[], const char *context)
 {
-	char path[PATH_LEN], q[80], names[256];
-	bool ok = true;
+	char path[PATH_LEN], q[80], names[256], msg[MSG_LEN];
+	bool ok = true, found;
+	size_t off = 0;
 
 	if (!cJSON_IsObject(v->json))
 		return type_error(ld, v, "an object");
@@ -278,20 +279,22 @@ bool read_object_in(struct loader *ld, const struct node *v, const char *const k
 		for (const cJSON *p = v->json->child; p != c; p = p->next)
 			nth += strcmp(p->string, c->string) == 0;
 		join_key(path, v->path, c->string);
-		if (nth)
-			ok = fail_at(ld, path, AT_KEY, nth, "duplicate key %s",
-				     sim_quote(q, sizeof(q), c->string));
-		else if (in_list(keys, c->string))
+		if (in_list(keys, c->string) && !nth)
 			continue;
+		if (nth)
+			snprintf(msg, sizeof(msg), "duplicate key %s", sim_quote(q, sizeof(q), c->string));
 		else if (elsewhere && in_list(elsewhere, c->string))
-			ok = fail_at(ld, path, AT_KEY, 0,
-				     "key %s is not allowed in %s; expected one of: %s",
-				     sim_quote(q, sizeof(q), c->string), context,
-				     name_list(names, sizeof(names), keys, false));
+			snprintf(msg, sizeof(msg), "key %s is not allowed in %s; expected one of: %s",
+				 sim_quote(q, sizeof(q), c->string), context,
+				 name_list(names, sizeof(names), keys, false));
 		else
-			ok = fail_at(ld, path, AT_KEY, 0, "unknown key %s; expected one of: %s",
-				     sim_quote(q, sizeof(q), c->string),
-				     name_list(names, sizeof(names), keys, false));
+			snprintf(msg, sizeof(msg), "unknown key %s; expected one of: %s",
+				 sim_quote(q, sizeof(q), c->string),
+				 name_list(names, sizeof(names), keys, false));
+		/* at the key itself: its pointer may be cut short (a long key), its node is not */
+		found = json_index_key(&ld->ix, c, &off);
+		report_at(ld, path, found, off, msg);
+		ok = false;
 	}
 	return ok;
 }
