@@ -282,9 +282,11 @@ bool read_object_in(struct loader *ld, const struct node *v, const char *const k
 		if (in_list(keys, c->string) && !nth)
 			continue;
 		if (nth)
-			snprintf(msg, sizeof(msg), "duplicate key %s", sim_quote(q, sizeof(q), c->string));
+			snprintf(msg, sizeof(msg), "duplicate key %s",
+				 sim_quote(q, sizeof(q), c->string));
 		else if (elsewhere && in_list(elsewhere, c->string))
-			snprintf(msg, sizeof(msg), "key %s is not allowed in %s; expected one of: %s",
+			snprintf(msg, sizeof(msg),
+				 "key %s is not allowed in %s; expected one of: %s",
 				 sim_quote(q, sizeof(q), c->string), context,
 				 name_list(names, sizeof(names), keys, false));
 		else
@@ -587,7 +589,8 @@ static bool check_string(struct loader *ld, const cJSON *node, const char *s, bo
 			snprintf(msg, sizeof(msg), "%s is not valid UTF-8: byte 0x%02x at byte %zu",
 				 what, u[0], i);
 		} else if (u[0] < 0x20 || u[0] == 0x7f || (u[0] == 0xc2 && u[1] <= 0x9f)) {
-			snprintf(msg, sizeof(msg), "%s contains the control character U+%04X at byte %zu: "
+			snprintf(msg, sizeof(msg),
+				 "%s contains the control character U+%04X at byte %zu: "
 				 "no string may (U+0000 to U+001F, U+007F to U+009F)", what,
 				 n == 1 ? u[0] : u[1], i);
 		} else {

@@ -393,7 +393,7 @@ struct json_slot {
 
 static size_t slot_of(const struct json_index *ix, const cJSON *node)
 {
-	/* the address, mixed (splitmix64's finalizer): only the speed depends on it, never a result */
+	/* the address, mixed (splitmix64's finalizer): only speed depends on it, never a result */
 	uint64_t h = (uint64_t)(uintptr_t)node;
 	size_t i;
 

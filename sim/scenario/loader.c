@@ -274,7 +274,8 @@ static bool within_limits(struct loader *ld)
 	sim_diag_set_file(ld->err, ld->file);
 	sim_diag_set_pos(ld->err, line, col);
 	if (r == JSON_SCAN_TOO_DEEP)
-		return sim_diag_fail(ld->err, "arrays and objects nested more than %d deep (at most %d)",
+		return sim_diag_fail(ld->err,
+				     "arrays and objects nested more than %d deep (at most %d)",
 				     MAX_JSON_DEPTH, MAX_JSON_DEPTH);
 	return sim_diag_fail(ld->err, "more than %d JSON values (at most %d)", MAX_JSON_VALUES,
 			     MAX_JSON_VALUES);
