@@ -7,6 +7,8 @@
  */
 #include "tests/kvm_rig.h"
 
+#include <string.h>
+
 #include "sim/kvm/host_notify.h"
 
 #define RTC_SLEEP_S 100u          /* suspend at 10 s, resume at 110 s: whole seconds */
@@ -199,5 +201,68 @@ Test(kvm_host, s3_on_an_unstable_tsc_restarts_each_guest_tsc_where_it_stopped)
 		cr_expect_eq(kvm_vcpu_guest_tsc(&r.vm.vcpus[i], S(110)), before[i], "vCPU %u", i);
 		cr_expect_eq(r.vm.vcpus[i].last_update_ps, S(110), "vCPU %u", i);
 	}
+	rig_finish(&r);
+}
+
+/*
+ * S3 with the TSC reset, then firmware writes TSC_ADJUST = -1e12 on every
+ * CPU: the boot CPU reads 0 - 1e12 = 2^64 - 1e12 at 110 s.  As u64 that is
+ * above every last_host_tsc (2.02e12), so KVM would compensate nothing and
+ * each guest TSC would step back by 2.02e12 + 1e12 cycles: the wrap stops
+ * the run instead, naming the host, the instant and the quantities, and
+ * KVM leaves the offsets alone.
+ */
+Test(kvm_host, s3_resume_tsc_wrapped_past_2_64_stops_the_run)
+{
+	struct kvm_params p = default_params();
+	int64_t fw[4] = { -1000000000000LL, -1000000000000LL, -1000000000000LL,
+			  -1000000000000LL };
+	int64_t offset0;
+	struct rig r;
+	bool ran;
+
+	rig_init(&r, HOST_TSC, &p);
+	run(&r, S(10));
+	offset0 = r.vm.vcpus[0].tsc_offset;
+	ran = kvm_host_suspend(&r.vm, S(10));
+	cr_assert(host_suspend(&r.host, S(10), HOST_S3));
+	run(&r, S(110));
+	cr_assert(host_resume(&r.host, S(110), fw));
+	cr_assert_eq(host_rdtsc(&r.host, 0, S(110)), UINT64_MAX - 1000000000000ULL + 1);
+	kvm_host_resume(&r.vm, S(110), ran);
+	cr_expect(r.q.failed);
+	cr_expect(strstr(r.q.error.msg, "host \"") != NULL, "%s", r.q.error.msg);
+	cr_expect(strstr(r.q.error.msg, "resumed at 110.000000000 s with CPU 0's TSC at "
+			 "18446743073709551616, which is 3020000000000 cycles below vCPU 0's "
+			 "last_host_tsc 2020000000000 once wrapped past 2^64") != NULL,
+		  "%s", r.q.error.msg);
+	cr_expect_eq(r.vm.vcpus[0].tsc_offset, offset0);
+	cr_expect_not(r.vm.backwards_tsc_observed);
+	rig_finish(&r);
+}
+
+/*
+ * A guest TSC written at 2^63 + 1e12 when the host TSC reads 2.02e12 makes
+ * tsc_offset 2^63 - 1.02e12, just below INT64_MAX; the resume then adds the
+ * 2.02e12 backwards cycles, past it.  The offset is a u64 in KVM: the sum
+ * wraps modulo 2^64 and each guest TSC still reads at 110 s what it read at
+ * 10 s (no signed overflow).
+ */
+Test(kvm_host, s3_tsc_reset_compensation_wraps_the_offset_modulo_2_64)
+{
+	struct kvm_params p = default_params();
+	const uint64_t high = (1ULL << 63) + 1000000000000ULL;
+	struct rig r;
+
+	rig_init(&r, HOST_TSC, &p);
+	run(&r, S(10));
+	for (unsigned i = 0; i < NVCPUS; i++)
+		kvm_vcpu_write_tsc(&r.vm.vcpus[i], S(10), high);
+	run(&r, S(10));
+	cr_assert_gt(r.vm.vcpus[0].tsc_offset, INT64_MAX - 3000000000000LL);
+	suspend_resume(&r, S(10), S(10 + RTC_SLEEP_S));
+	cr_expect(r.vm.backwards_tsc_observed);
+	for (unsigned i = 0; i < NVCPUS; i++)
+		cr_expect_eq(kvm_vcpu_guest_tsc(&r.vm.vcpus[i], S(110)), high, "vCPU %u", i);
 	rig_finish(&r);
 }

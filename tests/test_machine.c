@@ -121,16 +121,52 @@ Test(machine, set_clock_without_realtime_freezes_kvmclock_for_the_downtime)
 	scenario_destroy(s);
 }
 
+/*
+ * Without KVM_SET_CLOCK the destination keeps the source's kvmclock offset:
+ * kvmclock moves by B's monotonic clock minus A's.  Here B (up 11 d) is
+ * ahead of A (up 10 d): 11 d - 10 d + 300 ms.
+ */
 Test(machine, no_set_clock_moves_kvmclock_by_the_host_uptime_difference)
 {
-	struct scenario *s = migration_scenario("none", "frozen", false, "0s");
+	static const char text[] =
+		"{ \"name\": \"t\", \"duration\": \"3s\",\n"
+		"  \"hosts\": [\n"
+		"    { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"10d\", \"sockets\": [ { \"cpus\": 2 } ] },\n"
+		"    { \"name\": \"B\", \"tsc\": \"2GHz\", \"uptime\": \"11d\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 2, \"uptime\": \"2h\" },\n"
+		"  \"migrations\": [ { \"at\": \"1s\", \"to\": \"B\", \"downtime\": \"300ms\",\n"
+		"    \"set_clock\": \"none\" } ],\n"
+		"  \"readers\": [ { \"name\": \"kc\", \"kind\": \"pvclock\", \"vcpus\": \"all\",\n"
+		"    \"period\": \"1ms\" } ] }\n";
+	struct scenario *s = parse(text);
 	struct machine *m = run(s);
 	int64_t jump = kvmclock_jump_ns(m);
-	/* B's monotonic clock minus A's, at the resume and the stop: 1 h - 10 d + 300 ms. */
-	int64_t expect = 3600LL * 1000000000 - 864000LL * 1000000000 + 300000000;
+	int64_t expect = 86400LL * 1000000000 + 300000000;
 
 	cr_expect(jump >= expect - 10 && jump <= expect + 10, "jump %" PRId64 " expected %" PRId64,
 		  jump, expect);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+/*
+ * The same onto a host up only 1 h: kvmclock would be 2 h + 1 h - 10 d < 0,
+ * which KVM's u64 system_time wraps to ~2^64 ns.  The run stops at B's first
+ * page instead (kvm.c, system_time_fits()), naming the vCPU and the sum.
+ */
+Test(machine, no_set_clock_onto_a_younger_host_stops_the_run_before_kvmclock_wraps)
+{
+	struct scenario *s = migration_scenario("none", "frozen", false, "0s");
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "%s", err.msg);
+	cr_expect_not(machine_run(m, &err));
+	cr_expect(strstr(err.msg, "on host \"B\": system_time = host clock 3601300000000 ns + "
+			 "kvmclock_offset -856800000000000 ns is below 0: kvmclock would wrap") != NULL,
+		  "%s", err.msg);
 	machine_destroy(m);
 	scenario_destroy(s);
 }
@@ -740,6 +776,38 @@ Test(machine, reader_phase_pins_the_read_times)
 	cr_assert_eq(r.n, 5);
 	for (unsigned k = 0; k < r.n; k++)
 		cr_expect_eq(r.start_ps[k], 250 * SIM_PS_PER_US + k * SIM_PS_PER_MS, "read %u", k);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+/*
+ * The host writes 0 to CPU 0's TSC at 10 s under vCPU 0 (pinned there),
+ * which KVM does not see: the guest TSC falls below its page's
+ * tsc_timestamp and Linux's u64 pvclock arithmetic would leap ~2^64 cycles
+ * (195 years at 3 GHz).  The guest's first read after it stops the run.
+ */
+Test(machine, host_tsc_write_under_a_vcpu_stops_the_run_before_kvmclock_wraps)
+{
+	static const char text[] =
+		"{ \"name\": \"t\", \"duration\": \"20s\",\n"
+		"  \"hosts\": [ { \"name\": \"a\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+		"    \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"a\", \"vcpus\": 1, \"uptime\": \"1h\" },\n"
+		"  \"events\": [ { \"type\": \"tsc_write\", \"at\": \"10s\", \"cpu\": 0, \"value\": 0 } ],\n"
+		"  \"readers\": [ { \"name\": \"kc\", \"kind\": \"pvclock\", \"vcpus\": \"all\",\n"
+		"    \"period\": \"1s\", \"phase\": \"500ms\" } ] }\n";
+	struct scenario *s = parse(text);
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "%s", err.msg);
+	cr_expect_not(machine_run(m, &err));
+	cr_expect(strstr(err.msg, "reader \"reader/kc/vcpu0\" on vCPU 0 at 10.5") != NULL, "%s",
+		  err.msg);
+	cr_expect(strstr(err.msg, "tsc_timestamp 10800000000000, system_time 3600000000000 ns): "
+			 "the TSC is below the timestamp") != NULL, "%s", err.msg);
 	machine_destroy(m);
 	scenario_destroy(s);
 }

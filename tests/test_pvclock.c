@@ -267,3 +267,39 @@ Test(pvclock, tsc_khz_of_unwritten_page_is_zero)
 
 	cr_expect_eq(pvclock_tsc_khz(&p), 0u);
 }
+
+/*
+ * pvclock_read_checked(): the same value as pvclock_read_cycles(), and false
+ * exactly when a wrap took part.  Page: timestamp 1000, 5 s, mul 1/2.
+ */
+Test(pvclock, read_checked_refuses_a_tsc_below_the_timestamp_and_a_sum_past_2_64)
+{
+	struct pvclock_vcpu_time_info p = {
+		.tsc_timestamp = 1000,
+		.system_time = 5000000000ULL,
+		.tsc_to_system_mul = 0x80000000u,
+		.tsc_shift = 0,
+	};
+	uint64_t ns = 0;
+
+	/* at and after the timestamp: no wrap */
+	cr_expect(pvclock_read_checked(&p, 1000, &ns));
+	cr_expect_eq(ns, 5000000000ULL);
+	cr_expect(pvclock_read_checked(&p, 3000, &ns));
+	cr_expect_eq(ns, 5000001000ULL);
+	/* one cycle below: delta 2^64 - 1, the 2^63 - 1 ns leap of the test above */
+	cr_expect_not(pvclock_read_checked(&p, 999, &ns));
+	cr_expect_eq(ns, 5000000000ULL + (1ULL << 63) - 1);
+	/* 2^63 cycles ahead is a negative delta as signed: refused as well */
+	cr_expect_not(pvclock_read_checked(&p, 1000 + (1ULL << 63), &ns));
+	/* the largest delta that is not negative: 2^63 - 1 cycles, (2^63 - 1) / 2 ns */
+	cr_expect(pvclock_read_checked(&p, 1000 + (1ULL << 63) - 1, &ns));
+	cr_expect_eq(ns, 5000000000ULL + ((1ULL << 63) - 1) / 2);
+	/* system_time near 2^64: 40 cycles = 20 ns wrap the sum to 10 */
+	p.tsc_timestamp = 0;
+	p.system_time = UINT64_MAX - 9;
+	cr_expect_not(pvclock_read_checked(&p, 40, &ns));
+	cr_expect_eq(ns, 10u);
+	cr_expect(pvclock_read_checked(&p, 18, &ns));
+	cr_expect_eq(ns, UINT64_MAX);
+}

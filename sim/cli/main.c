@@ -15,6 +15,7 @@
 #include "sim/cli/trace_out.h"
 #include "sim/core/units.h"
 #include "sim/kvm/pvclock.h"
+#include "sim/machine/budget.h"
 #include "sim/machine/machine.h"
 #include "sim/qtest/server.h"
 #include "sim/scenario/scenario.h"
@@ -47,7 +48,7 @@ static const char main_help[] =
 	"2 invalid input or usage.  Documentation: docs/ in the source tree.\n";
 
 static const char run_help[] =
-	"usage: sim run [--json FILE|-] [--trace FILE] [--seed N] FILE...\n"
+	"usage: sim run [--json FILE|-] [--trace FILE] [--seed N] [--max-events N] FILE...\n"
 	"\n"
 	"Simulates each scenario file and checks what its guest clock readers saw\n"
 	"against the expectations the file states.  A summary goes to stdout.\n"
@@ -57,14 +58,18 @@ static const char run_help[] =
 	"  --trace FILE  write what happened (reads, pvclock writes, ...) to FILE as\n"
 	"                JSON Lines, one record per line\n"
 	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
+	"  --max-events N  the event budget (default 1000000000): refuse a scenario\n"
+	"                  whose estimated events exceed N, and stop a run that fires more\n"
 	"\n"
 	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
 
 static const char validate_help[] =
-	"usage: sim validate FILE...\n"
+	"usage: sim validate [--max-events N] FILE...\n"
 	"\n"
 	"Checks that each scenario file is valid without running it; prints one line\n"
-	"per file.  Exit status: 0 all valid, 2 otherwise.\n";
+	"per file.  Exit status: 0 all valid, 2 otherwise.\n"
+	"\n"
+	"  --max-events N  the event budget, as for sim run (default 1000000000)\n";
 
 static const char schema_help[] =
 	"usage: sim schema\n"
@@ -141,6 +146,7 @@ struct run_opts {
 	const char *trace_path;   /* --trace */
 	bool have_seed;
 	uint64_t seed;
+	uint64_t max_events;      /* --max-events: the event budget (budget.h) */
 	const char *files[256];
 	unsigned nfiles;
 };
@@ -154,14 +160,36 @@ struct run_out {
 	struct trace_out trace;
 };
 
+/* --max-events N at argv[*i]: true when consumed, *status EXIT_USAGE after printing why. */
+static bool parse_max_events(const char *cmd, int argc, char **argv, int *i, uint64_t *max,
+			     int *status)
+{
+	char why[160];
+
+	if (strcmp(argv[*i], "--max-events") != 0)
+		return false;
+	if (++*i >= argc)
+		*status = usage_error(cmd, "%s", "--max-events needs a number");
+	else if (!sim_parse_u64(argv[*i], max, why, sizeof(why)))
+		*status = usage_error(cmd, "--max-events: %s", why);
+	else if (*max == 0)
+		*status = usage_error(cmd, "%s", "--max-events must be at least 1");
+	return true;
+}
+
 /* EXIT_OK with *help set for --help, EXIT_USAGE after printing why. */
 static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 {
+	o->max_events = BUDGET_DEFAULT_MAX_EVENTS;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		char why[160];
+		int st = EXIT_OK;
 
-		if (is_help(a)) {
+		if (parse_max_events("run", argc, argv, &i, &o->max_events, &st)) {
+			if (st != EXIT_OK)
+				return st;
+		} else if (is_help(a)) {
 			*help = true;
 			return EXIT_OK;
 		} else if (strcmp(a, "--json") == 0) {
@@ -265,8 +293,11 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	s = scenario_load_all(file, &err, &errs);
 	if (s && o->have_seed)
 		s->seed = o->seed;
-	if (s)
+	/* the budget before the machine, as in validate: refused before anything runs */
+	if (s && budget_check(s, o->max_events, NULL, &err))
 		m = machine_create(s, &err);
+	if (m)
+		machine_set_max_events(m, o->max_events);
 	if (m && out->trace_file) {
 		trace_out_begin_run(&out->trace, file, s->name, s->seed);
 		if (!trace_attach(m, &out->trace)) {
@@ -335,8 +366,16 @@ static int cmd_validate(int argc, char **argv)
 {
 	int status = EXIT_OK;
 	unsigned nfiles = 0;
+	uint64_t max_events = BUDGET_DEFAULT_MAX_EVENTS;
 
 	for (int i = 0; i < argc; i++) {
+		int st = EXIT_OK;
+
+		if (parse_max_events("validate", argc, argv, &i, &max_events, &st)) {
+			if (st != EXIT_OK)
+				return st;
+			continue;
+		}
 		if (is_help(argv[i])) {
 			fputs(validate_help, stdout);
 			return EXIT_OK;
@@ -349,12 +388,17 @@ static int cmd_validate(int argc, char **argv)
 		struct sim_diag_list errs;
 		struct scenario *s;
 
+		if (strcmp(argv[i], "--max-events") == 0) {
+			i++;
+			continue;
+		}
 		sim_diag_clear(&err);
 		s = scenario_load_all(argv[i], &err, &errs);
 		nfiles++;
 		/* Building the machine checks what the loader cannot (script commands, wiring). */
 		if (s) {
-			struct machine *m = machine_create(s, &err);
+			struct machine *m = budget_check(s, max_events, NULL, &err) ?
+					    machine_create(s, &err) : NULL;
 
 			if (m)
 				machine_destroy(m);

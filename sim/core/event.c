@@ -195,6 +195,12 @@ bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err
 				      sim_format_seconds(t, q->now), ev->name ? ev->name : "?");
 			break;
 		}
+		if (q->fired == q->fire_limit && q->fire_limit) {
+			q->failed = true;
+			sim_diag_fail(&q->error, "more than %llu events fired (next: \"%s\")",
+				      (unsigned long long)q->fire_limit, ev->name ? ev->name : "?");
+			break;
+		}
 		q->fired++;
 		ev->fire(q, ev, q->now);
 	}

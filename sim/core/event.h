@@ -56,6 +56,7 @@ struct sim_eventq {
 	uint64_t fired;           /* events fired so far */
 	uint64_t storm_limit;     /* max events fired at one instant */
 	uint64_t storm_count;     /* events fired at `now` so far */
+	uint64_t fire_limit;      /* max events fired in all (the event budget); 0: none */
 	bool failed;              /* the run must stop: a schedule error or sim_eventq_fail() */
 	struct sim_diag error;    /* the first such error */
 };
@@ -111,8 +112,8 @@ sim_ps sim_eventq_next(const struct sim_eventq *q);
 /*
  * Fires, in order, every event with when <= end, then sets now = end.  Returns
  * false (with err filled) at once on a schedule error, an event storm (more
- * than storm_limit events at one instant) or sim_eventq_fail(); `now` is then
- * the instant of the failing event.
+ * than storm_limit events at one instant), more than fire_limit events in all
+ * or sim_eventq_fail(); `now` is then the instant of the failing event.
  */
 bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err);
 

@@ -14,6 +14,9 @@
  */
 #include "sim/kvm/host_notify.h"
 
+#include <inttypes.h>
+
+#include "sim/core/diag.h"
 #include "sim/kvm/vcpu_state.h"
 
 bool kvm_host_tsc_unstable(const struct kvm_vm *vm)
@@ -103,7 +106,8 @@ static void vcpu_load(struct kvm_vcpu *v, sim_ps now, uint64_t adjust)
 		/* adjust_tsc_offset_host(): the host cycles through the vCPU's ratio */
 		uint64_t guest_cycles = kvm_scale_tsc(vm, adjust, v->tsc_scaling_ratio);
 
-		kvm_vcpu_write_tsc_offset(v, now, v->tsc_offset + (int64_t)guest_cycles);
+		/* KVM's offset is a u64: the sum wraps modulo 2^64, never a signed overflow */
+		kvm_vcpu_write_tsc_offset(v, now, (int64_t)((uint64_t)v->tsc_offset + guest_cycles));
 		kvm_vcpu_request(v, KVM_REQ_CLOCK_UPDATE, now);
 	}
 	if (kvm_host_tsc_unstable(vm)) {
@@ -117,10 +121,49 @@ static void vcpu_load(struct kvm_vcpu *v, sim_ps now, uint64_t adjust)
 	}
 }
 
+/*
+ * KVM compares last_host_tsc > local_tsc as u64 (x86.c, the same in 6.1's
+ * kvm_arch_hardware_enable()): a host TSC that came back above 2^63 of
+ * cycles ahead of a vCPU's last_host_tsc has in truth wrapped past 2^64
+ * (firmware wrote a negative TSC_ADJUST over a reset TSC), yet KVM sees it
+ * ahead, compensates nothing, and the guest TSC steps back by the
+ * difference: kvmclock then scales a negative delta into a leap of about
+ * 2^64 cycles (195 years at 3 GHz).  The model has no meaning for that:
+ * stop the run, naming the cause.
+ */
+static bool check_resume_wrap(struct kvm_vm *vm, sim_ps now, struct sim_diag *err)
+{
+	uint64_t local_tsc = host_rdtsc(vm->host, 0, now);
+	char t[32];
+
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		const struct kvm_vcpu *v = &vm->vcpus[i];
+		uint64_t back = v->last_host_tsc - local_tsc;
+
+		if (local_tsc <= v->last_host_tsc || (int64_t)back <= 0)
+			continue;
+		return sim_diag_fail(err, "host \"%s\" resumed at %s s with CPU 0's TSC at %" PRIu64
+				     ", which is %" PRIu64 " cycles below vCPU %u's last_host_tsc %"
+				     PRIu64 " once wrapped past 2^64: KVM's unsigned comparison "
+				     "(kvm_arch_enable_virtualization_cpu()) would not compensate "
+				     "and the guest's kvmclock would wrap", vm->host->name,
+				     sim_format_seconds(t, now), local_tsc, back, i, v->last_host_tsc);
+	}
+	return true;
+}
+
 void kvm_host_resume(struct kvm_vm *vm, sim_ps now, bool run)
 {
+	struct sim_diag err;
+	uint64_t adjust;
+
+	sim_diag_clear(&err);
+	if (!check_resume_wrap(vm, now, &err)) {
+		sim_eventq_fail(vm->q, &err);
+		return;
+	}
 	/* the boot CPU comes up first */
-	uint64_t adjust = enable_virtualization_cpu(vm, 0, now);
+	adjust = enable_virtualization_cpu(vm, 0, now);
 
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_load(&vm->vcpus[i], now, adjust);

@@ -41,7 +41,9 @@ bool kvm_host_suspend(struct kvm_vm *vm, sim_ps now);
  * The host resumed at `now` (call after its TSCs are what resume left):
  * kvm_arch_enable_virtualization_cpu() on the boot CPU, then every vCPU
  * thread is loaded again; with `run` the VM runs on (its requests are
- * serviced at `now`).
+ * serviced at `now`).  A host TSC that wrapped past 2^64 since a vCPU was
+ * put (KVM would take it for ahead) stops the run instead (sim_eventq_fail
+ * on vm->q, no path: the caller adds the suspend's).
  */
 void kvm_host_resume(struct kvm_vm *vm, sim_ps now, bool run);
 

@@ -19,6 +19,7 @@
 #include "sim/kvm/kvm_internal.h"
 #include "sim/kvm/host_notify.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,35 @@ void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
 	}
 }
 
+/*
+ * The page's system_time is kernel_ns + kvmclock_offset in u64 (and the
+ * stale-page knob's lag): below 0 it wraps to ~2^64 ns, a kvmclock 584
+ * years ahead (a "set_clock": "none" onto a host up for less time than the
+ * source's offset takes away).  The model has no meaning for it: the run
+ * stops, naming the vCPU, the instant and the quantities.
+ */
+static bool system_time_fits(const struct kvm_vcpu *v, uint64_t kernel_ns, sim_ps now)
+{
+	const struct kvm_vm *vm = v->vm;
+	sim_i128 ns = (sim_i128)kernel_ns + vm->kvmclock_offset;
+	struct sim_diag err;
+	char t[32];
+
+	if (vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu)
+		ns -= vm->stale_page_behind_ns;
+	if (ns >= 0 && ns <= (sim_i128)UINT64_MAX)
+		return true;
+	sim_diag_clear(&err);
+	sim_diag_fail(&err, "vCPU %u's pvclock page at %s s on host \"%s\": system_time = host "
+		      "clock %" PRIu64 " ns + kvmclock_offset %" PRId64 " ns%s is %s: kvmclock would "
+		      "wrap (u64 in kvm_guest_time_update())", v->id, sim_format_seconds(t, now),
+		      vm->host->name, kernel_ns, vm->kvmclock_offset,
+		      vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu ?
+		      " - the stale page's lag" : "", ns < 0 ? "below 0" : "above 2^64 - 1");
+	sim_eventq_fail(vm->q, &err);
+	return false;
+}
+
 /* kvm_guest_time_update() and kvm_setup_guest_pvclock(): write the vCPU's page. */
 static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 {
@@ -185,6 +215,8 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 		v->hw_tsc_khz = tgt_khz;
 	}
 
+	if (!system_time_fits(v, kernel_ns, now))
+		return;
 	/* odd while writing, even once consistent */
 	p->version = (p->version + 1) | 1;
 	/* catch-up: the guest TSC jumps to where the requested rate puts it */

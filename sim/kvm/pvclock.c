@@ -66,6 +66,16 @@ uint64_t pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, uint64_t 
 						      src->tsc_shift);
 }
 
+bool pvclock_read_checked(const struct pvclock_vcpu_time_info *src, uint64_t tsc, uint64_t *ns)
+{
+	uint64_t delta = tsc - src->tsc_timestamp;
+	uint64_t scaled = pvclock_scale_delta(delta, src->tsc_to_system_mul, src->tsc_shift);
+
+	*ns = src->system_time + scaled;
+	/* a TSC below the timestamp (delta >= 2^63 as u64), or a sum past 2^64 - 1 */
+	return (int64_t)delta >= 0 && *ns >= src->system_time;
+}
+
 uint64_t pvclock_tsc_khz(const struct pvclock_vcpu_time_info *src)
 {
 	uint64_t khz;

@@ -6,6 +6,7 @@
 #ifndef SIM_KVM_PVCLOCK_H
 #define SIM_KVM_PVCLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PVCLOCK_TSC_STABLE_BIT (1u << 0)
@@ -48,6 +49,15 @@ uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
 
 /* __pvclock_read_cycles(): system_time + scale_delta(tsc - tsc_timestamp), u64 wrap. */
 uint64_t pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, uint64_t tsc);
+
+/*
+ * pvclock_read_cycles() into *ns, and whether no wrap took part: false when
+ * tsc is below tsc_timestamp (the u64 delta is 2^63 or more: a negative
+ * delta that the guest's arithmetic scales into a leap of ~2^64 cycles) or
+ * when system_time + the scaled delta passes 2^64 - 1.  The model's own
+ * readers stop the run on false; Linux's guest would return *ns.
+ */
+bool pvclock_read_checked(const struct pvclock_vcpu_time_info *src, uint64_t tsc, uint64_t *ns);
 
 /*
  * pvclock_tsc_khz(): the TSC kHz a guest infers from the page's mul and shift,

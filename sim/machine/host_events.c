@@ -261,6 +261,9 @@ static void apply_end(struct host_events *he, const struct scn_event *e, sim_ps 
 				  "resume (firmware rewrote TSC_ADJUST)" : "resume");
 		if (he->env.host_sleep)
 			he->env.host_sleep(he->env.ctx, host, false, now);
+		/* KVM refused what the resume did (a wrapped TSC): the error points at the suspend */
+		if (he->env.q->failed && !he->env.q->error.path[0])
+			snprintf(he->env.q->error.path, sizeof(he->env.q->error.path), "%s", e->path);
 		break;
 	}
 	default:

@@ -17,6 +17,7 @@
 #include "sim/guest/timers.h"
 #include "sim/guest/hpet_timers.h"
 #include "sim/kvm/pvclock.h"
+#include "sim/machine/budget.h"
 #include "sim/machine/build_host.h"
 #include "sim/machine/host_check_setup.h"
 #include "sim/machine/host_events.h"
@@ -51,6 +52,7 @@ struct machine {
 	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
 	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
 	const struct oracle_check_result *results[SCN_MAX_READERS];   /* valid until oracle_destroy */
+	uint64_t max_events;              /* the runtime guard (budget.h); 0: none */
 };
 
 /*
@@ -674,11 +676,35 @@ void machine_destroy(struct machine *m)
 	free(m);
 }
 
+void machine_set_max_events(struct machine *m, uint64_t max_events)
+{
+	m->max_events = max_events;
+}
+
+/* The queue stopped at its fire_limit: name the budget, the estimate and the way out. */
+static bool budget_exceeded(struct machine *m, struct sim_diag *err)
+{
+	struct budget_estimate e;
+	char now[32], last[sizeof(err->msg)];
+
+	memcpy(last, err->msg, sizeof(last));
+	budget_estimate(m->s, &e);
+	sim_diag_set_path(err, e.top_path);
+	return sim_diag_fail(err, "event budget exceeded: %s by t = %s s (the estimate before "
+			     "the run was %llu, its largest source %s); raise it with --max-events "
+			     "N", last, sim_format_seconds(now, m->q.now),
+			     (unsigned long long)e.total, budget_source_name(e.top_source));
+}
+
 bool machine_run(struct machine *m, struct sim_diag *err)
 {
 	sim_ps end = m->s->duration_ps;
 
+	m->q.fire_limit = m->max_events;
 	if (!sim_eventq_run_until(&m->q, end, err)) {
+		/* the queue's own words for its fire_limit (sim_eventq_run_until) */
+		if (m->max_events && m->q.fired == m->max_events && strstr(err->msg, "events fired"))
+			budget_exceeded(m, err);
 		if (!err->file[0])
 			sim_diag_set_file(err, m->s->file);
 		return false;

@@ -50,6 +50,13 @@ void machine_destroy(struct machine *m);
  */
 struct sim_trace *machine_trace(struct machine *m);
 
+/*
+ * The runtime guard behind the event budget (sim/machine/budget.h): the run
+ * stops with an error once more than max_events fired; 0 (the default): no
+ * guard.
+ */
+void machine_set_max_events(struct machine *m, uint64_t max_events);
+
 /* Runs to the scenario's duration; false on a simulation error (err filled). */
 bool machine_run(struct machine *m, struct sim_diag *err);
 

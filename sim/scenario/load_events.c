@@ -500,7 +500,7 @@ bool load_events(struct loader *ld, const struct node *arr)
 	if (!read_array(ld, arr, 0, SCN_MAX_EVENTS, "events", &n))
 		return false;
 	if (n == 0)
-		return true;
+		return check_action_overlaps(ld);
 	sc->events = calloc(n, sizeof(*sc->events));
 	st = calloc(1, sizeof(*st));
 	if (!sc->events || !st) {
@@ -519,5 +519,5 @@ bool load_events(struct loader *ld, const struct node *arr)
 	free(st);
 	if (ok)
 		sc->nevents = n;
-	return ok;
+	return ok && check_action_overlaps(ld);
 }

@@ -155,6 +155,16 @@ bool load_vm(struct loader *ld, const struct node *o)
 	if (!node_get(ld, o, "stale_page_vcpu", false, &v) ||
 	    (v.json && !read_uint(ld, &v, 0, vm->nvcpus - 1, "a vCPU index", &vm->stale_page_vcpu)))
 		return false;
+	/* the lagging page's system_time is kvmclock minus the lag: below 0 it would wrap */
+	if (vm->stale_page_behind_ps / SIM_PS_PER_NS > vm->uptime_ns) {
+		char a[32], b[32];
+
+		join_key(v.path, o->path, "stale_page_behind");
+		return fail(ld, v.path, "expected a lag not above the VM's \"uptime\" (%s), its "
+			    "kvmclock at t = 0, got %s: the lagging page would start below 0",
+			    fmt_ps(a, sizeof(a), 1, vm->uptime_ns * SIM_PS_PER_NS),
+			    fmt_ps(b, sizeof(b), 1, vm->stale_page_behind_ps));
+	}
 	return node_get(ld, o, "pins", false, &pins) &&
 	       read_pins(ld, &pins, &ld->sc->hosts[vm->host], &vm->has_pins, vm->pins);
 }

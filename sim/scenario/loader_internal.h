@@ -368,6 +368,9 @@ bool read_positive(struct loader *ld, const struct node *o, const char *key, sim
 		struct node *v);
 bool load_events(struct loader *ld, const struct node *arr);
 
+/* load_overlaps.c: the VM's actions against each other and the hosts' suspends */
+bool check_action_overlaps(struct loader *ld);
+
 /* load_host_checks.c */
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx);
 

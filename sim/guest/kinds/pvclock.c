@@ -11,10 +11,36 @@
  */
 #include "sim/guest/kinds/kind.h"
 
+#include <inttypes.h>
+
 void guest_pvclock_begin(struct guest_reader *r, sim_ps now)
 {
 	(void)now;
 	r->snapshot = guest_reader_vcpu(r)->pvti;
+}
+
+/*
+ * Linux's u64 arithmetic would wrap here (sim/kvm/pvclock.h,
+ * pvclock_read_checked()): the TSC under the vCPU went back below the page's
+ * timestamp since KVM wrote it (a host TSC write or reset KVM did not see),
+ * or the sum passed 2^64.  The model has no meaning for the ~2^64-cycle leap
+ * it would report: the run stops, naming the vCPU, the instant and the values.
+ */
+static void wrap_error(const struct guest_reader *r, const struct kvm_vcpu *v, uint64_t tsc,
+		       sim_ps now)
+{
+	struct sim_diag err;
+	char t[32];
+
+	sim_diag_clear(&err);
+	sim_diag_fail(&err, "reader \"%s\" on vCPU %u at %s s: guest TSC %" PRIu64 " against its "
+		      "pvclock page (tsc_timestamp %" PRIu64 ", system_time %" PRIu64 " ns): %s, "
+		      "which the guest's u64 arithmetic would wrap", r->name, v->id,
+		      sim_format_seconds(t, now), tsc, r->snapshot.tsc_timestamp,
+		      r->snapshot.system_time, (int64_t)(tsc - r->snapshot.tsc_timestamp) < 0 ?
+		      "the TSC is below the timestamp (it went back under the vCPU since KVM wrote "
+		      "the page)" : "system_time plus the scaled delta passes 2^64 - 1");
+	sim_eventq_fail(v->vm->q, &err);
 }
 
 /* The page's time at the TSC read at `now`; false when the version says retry. */
@@ -25,7 +51,8 @@ static bool page_cycles(struct guest_reader *r, sim_ps now, uint64_t *ns)
 
 	if ((r->snapshot.version & 1) || r->snapshot.version != v->pvti.version)
 		return false;
-	*ns = pvclock_read_cycles(&r->snapshot, tsc);
+	if (!pvclock_read_checked(&r->snapshot, tsc, ns))
+		wrap_error(r, v, tsc, now);
 	return true;
 }
 
