@@ -192,5 +192,16 @@ for g in "$scenarios"/../tests/golden/*.json; do
 	fi
 done
 
+# File-provided text in the human report cannot drive the terminal: a file
+# name holding an escape sequence is printed with the escape spelled out.
+esc=$(printf '\033')
+cp "$scenarios/pit_modes.json" "$tmp/x${esc}[2Jy.json"
+expect_status 0 "run a file whose name holds ESC" "$sim" run "$tmp/x${esc}[2Jy.json"
+if grep -q "$esc" "$tmp/out"; then
+	echo "FAIL: the report printed a raw ESC byte" >&2
+	fails=$((fails + 1))
+fi
+expect_output "$tmp/out" 'x\\x1b\[2Jy\.json' "ESC in a file name is printed as \\x1b"
+
 [ $fails -eq 0 ] && echo "cli: ok"
 exit $fails

@@ -142,3 +142,95 @@ Test(json_locate, line_and_column)
 	json_line_col(text, strlen(text), strlen(text), &line, &col);
 	cr_expect(line == 4 && col == 2, "end of text: got %u:%u", line, col);
 }
+
+/*
+ * The loader's index (one pass over the text in step with cJSON's tree)
+ * finds the same places as the scanner: every value and key of the test
+ * document, duplicates by occurrence, and nothing for what is not there.
+ */
+static void expect_index_agrees(const char *text, const char *const pointers[], size_t n)
+{
+	cJSON *root = cJSON_ParseWithLength(text, strlen(text));
+	struct json_index ix;
+
+	cr_assert(root);
+	cr_assert(json_index_build(&ix, text, strlen(text), root));
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *node = json_pointer_node(root, pointers[i], 0);
+		size_t want = 0, got = 12345;
+		bool found = json_locate(text, strlen(text), pointers[i], &want);
+
+		cr_expect_eq(node != NULL, found, "%s", pointers[i]);
+		if (!node)
+			continue;
+		cr_expect(json_index_value(&ix, node, &got), "%s not indexed", pointers[i]);
+		cr_expect_eq(got, want, "%s: value at %zu, the scanner says %zu", pointers[i], got,
+			     want);
+		found = json_locate_key(text, strlen(text), pointers[i], 0, &want);
+		cr_expect_eq(json_index_key(&ix, node, &got), found, "%s: key", pointers[i]);
+		if (found)
+			cr_expect_eq(got, want, "%s: key at %zu, the scanner says %zu", pointers[i],
+				     got, want);
+	}
+	json_index_free(&ix);
+	cJSON_Delete(root);
+}
+
+Test(json_locate, the_index_agrees_with_the_scanner)
+{
+	static const char *const pointers[] = {
+		"", "/name", "/hosts", "/hosts/0", "/hosts/0/tsc", "/hosts/1/name",
+		"/hosts/1/sockets/1", "/hosts/1/sockets/1/cpus", "/hosts/1/sockets/1/crystal",
+		"/a~1b", "/m~0n", "/escA", "/x\"y", "/", "/empty", "/none", "/nested/0/1/1",
+		"/nested/1/k/1", "/nope", "/hosts/2", "/hosts/01", "/name/0", "/none/0",
+	};
+	static const char padded[] = "\xef\xbb\xbf \n\t{ \"a\" :\n [ 1 ,\t\"two\" , { \"b\" : null } ] }";
+	static const char *const in_padded[] = { "", "/a", "/a/0", "/a/1", "/a/2", "/a/2/b" };
+	static const char dup[] = "{\"a\": 1, \"b\": {\"c\": 2}, \"a\": 3}";
+	cJSON *root = cJSON_Parse(dup);
+	struct json_index ix;
+	size_t off;
+
+	expect_index_agrees(doc, pointers, N(pointers));
+	expect_index_agrees(padded, in_padded, N(in_padded));
+	cr_assert(json_index_build(&ix, dup, strlen(dup), root));
+	cr_expect(json_index_key(&ix, json_pointer_node(root, "/a", 1), &off));
+	cr_expect_eq(off, at(dup, "\"a\": 3"));
+	cr_expect(json_index_value(&ix, json_pointer_node(root, "/a", 1), &off));
+	cr_expect_eq(off, at(dup, "3}"));
+	cr_expect_null(json_pointer_node(root, "/a", 2));
+	json_index_free(&ix);
+	cJSON_Delete(root);
+}
+
+Test(json_locate, limits_before_parsing)
+{
+	size_t off = 0;
+
+	cr_expect_eq(json_scan_limits("[[1]]", 5, 2, 10, &off), JSON_SCAN_OK);
+	cr_expect_eq(json_scan_limits("[[[1]]]", 7, 2, 10, &off), JSON_SCAN_TOO_DEEP);
+	cr_expect_eq(off, 2);
+	/* brackets and commas inside strings are text */
+	cr_expect_eq(json_scan_limits("[\"[[,,\\\"[\"]", 11, 1, 2, &off), JSON_SCAN_OK);
+	/* values: the array, its 2 elements and the member value; keys and {} [] add none */
+	cr_expect_eq(json_scan_limits("[1, {\"k\": []}]", 14, 8, 4, &off), JSON_SCAN_OK);
+	cr_expect_eq(json_scan_limits("[1, {\"k\": []}]", 14, 8, 3, &off),
+		     JSON_SCAN_TOO_MANY_VALUES);
+	cr_expect_eq(off, 10);
+}
+
+Test(json_locate, line_and_column_counted_on_from_the_last_one)
+{
+	static const size_t offs[] = { 0, 5, 5, 40, 120, 30, 200, 1000, 3 };
+	struct json_line_cache c = { 0 };
+	size_t len = strlen(doc);
+
+	for (size_t i = 0; i < N(offs); i++) {
+		unsigned l1, c1, l2, c2;
+
+		json_line_col(doc, len, offs[i], &l1, &c1);
+		json_line_col_cached(doc, len, &c, offs[i], &l2, &c2);
+		cr_expect(l1 == l2 && c1 == c2, "offset %zu: %u:%u, cached %u:%u", offs[i], l1, c1, l2,
+			  c2);
+	}
+}

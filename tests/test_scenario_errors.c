@@ -118,3 +118,125 @@ Test(scenario_errors, a_syntax_error_is_the_one_error)
 	cr_expect_eq(list.items[0].line, 2);
 	cr_expect(strstr(list.items[0].msg, "invalid JSON"), "%s", list.items[0].msg);
 }
+
+/*
+ * A script command that `sim qtest` would refuse is refused when the file is
+ * loaded, by the same parser, at the command's own line:column (the string,
+ * or the "do" of the object form); each bad command is its own error.
+ */
+Test(scenario_errors, a_bad_script_command_is_refused_at_load_time)
+{
+	static const char text[] =
+		"{ \"name\": \"x\", \"duration\": \"1s\",\n"                                  /* 1 */
+		"  \"scripts\": [ { \"name\": \"s\", \"expect\": \"pass\", \"commands\": [\n"  /* 2 */
+		"    \"outb 0x43 0x34\",\n"                                                   /* 3 */
+		"    \"frobnicate 1\",\n"                                                     /* 4 */
+		"    { \"do\": \"outb 0x40\" },\n"                                            /* 5 */
+		"    \"clock_step 0\" ] },\n"                                                 /* 6 */
+		"    { \"name\": \"t\", \"expect\": \"pass\", \"commands\": [ \"inb 0x1g\" ] } ] }\n";
+	static const struct want want[] = {
+		{ "/scripts/0/commands/1", 4, 5, "\"frobnicate 1\": Unknown command 'frobnicate'" },
+		{ "/scripts/1/commands/0", 7, 52, "\"inb 0x1g\": bad number '0x1g'" },
+	};
+	static struct sim_diag_list list;
+	struct sim_diag err;
+
+	/* a script stops at its first bad command; the next script is still read */
+	cr_assert_null(scenario_parse_all("c.json", text, strlen(text), &err, &list));
+	cr_assert_eq(list.n, 2, "%u errors; the first: %s", list.n, list.items[0].msg);
+	for (unsigned i = 0; i < list.n; i++) {
+		const struct sim_diag *d = &list.items[i];
+
+		cr_expect_str_eq(d->path, want[i].path, "error %u", i);
+		cr_expect(d->line == want[i].line && d->col == want[i].col, "error %u at %u:%u", i,
+			  d->line, d->col);
+		cr_expect(strstr(d->msg, want[i].msg_part), "error %u: %s", i, d->msg);
+	}
+	{
+		static const char obj[] =
+			"{ \"name\": \"x\", \"duration\": \"1s\", \"scripts\": [ { \"name\": \"s\", "
+			"\"expect\": \"pass\", \"commands\": [ { \"do\": \"outb 0x40\" } ] } ] }";
+
+		cr_assert_null(scenario_parse("o.json", obj, strlen(obj), &err));
+		cr_expect_str_eq(err.path, "/scripts/0/commands/0/do");
+		cr_expect_eq(err.col, (unsigned)(strstr(obj, "\"outb") - obj) + 1);
+		cr_expect(strstr(err.msg, "missing argument"), "%s", err.msg);
+	}
+	{
+		static const char step[] =
+			"{ \"name\": \"x\", \"duration\": \"1s\", \"scripts\": [ { \"name\": \"s\", "
+			"\"expect\": \"pass\", \"commands\": [ \"clock_step 0\" ] } ] }";
+
+		cr_assert_null(scenario_parse("z.json", step, strlen(step), &err));
+		cr_expect_str_eq(err.path, "/scripts/0/commands/0");
+		cr_expect(strstr(err.msg, "could not advance time"), "%s", err.msg);
+	}
+}
+
+/*
+ * Rules between keys are reported at the key that breaks them, not at the
+ * object holding it (each pointed at the object before).
+ */
+Test(scenario_errors, a_rule_between_keys_points_at_the_offending_key)
+{
+	static const struct {
+		const char *text, *path, *anchor, *msg;
+	} cases[] = {
+		/* the socket's crystal envelope: at the key that moves it most */
+		{ "{ \"name\": \"x\", \"duration\": \"10d\",\n"
+		  "  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [\n"
+		  "    { \"cpus\": 2, \"crystal\": \"+50000ppm\", \"crystal_aging\": \"+10000ppm\" } ] } ],\n"
+		  "  \"scripts\": [ { \"name\": \"s\", \"expect\": \"pass\", \"commands\": [ \"inb 0x61\" ] } ] }",
+		  "/hosts/0/sockets/0/crystal_aging", "\"+10000ppm\"",
+		  "the crystal's offset could reach 50000ppm to 150000ppm" },
+		{ "{ \"name\": \"x\", \"duration\": \"10s\",\n"
+		  "  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", "
+		  "\"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		  "  \"vm\": { \"host\": \"h\", \"vcpus\": 1 },\n"
+		  "  \"host_checks\": [ { \"check\": \"watchdog\", \"clocksource\": \"kvm-clock\", "
+		  "\"demote\": true, \"expect\": \"pass\" } ] }",
+		  "/host_checks/0/demote", "true", "\"demote\" acts on the host" },
+		{ "{ \"name\": \"x\", \"duration\": \"10s\",\n"
+		  "  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", "
+		  "\"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		  "  \"host_checks\": [ { \"check\": \"watchdog\", \"clocksource\": \"kvm-clock\", "
+		  "\"expect\": \"pass\" } ] }",
+		  "/host_checks/0/clocksource", "\"kvm-clock\"", "runs in the VM's guest" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *text = cases[i].text, *at = strstr(text, cases[i].anchor);
+		struct sim_diag err;
+		unsigned line = 1, col = 1;
+
+		cr_assert(at, "test bug: no %s", cases[i].anchor);
+		for (const char *p = text; p < at; p++) {
+			col = *p == '\n' ? 1 : col + 1;
+			line += *p == '\n';
+		}
+		cr_expect_null(scenario_parse("k.json", text, strlen(text), &err));
+		cr_expect_str_eq(err.path, cases[i].path, "case %zu", i);
+		cr_expect(err.line == line && err.col == col, "case %zu: at %u:%u, expected %u:%u", i,
+			  err.line, err.col, line, col);
+		cr_expect(strstr(err.msg, cases[i].msg), "case %zu: %s", i, err.msg);
+	}
+}
+
+/*
+ * A key longer than a JSON pointer can hold (its pointer is cut short) is
+ * still reported at the key, not at the object around it.
+ */
+Test(scenario_errors, a_long_unknown_key_is_reported_at_the_key)
+{
+	char text[1024], key[301];
+	struct sim_diag err;
+
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	snprintf(text, sizeof(text), "{ \"name\": \"x\", \"duration\": \"1s\",\n  \"%s\": 1,\n"
+		 "  \"scripts\": [ { \"name\": \"s\", \"expect\": \"pass\", \"commands\": [\"inb 0x61\"] } ] }",
+		 key);
+	cr_assert_null(scenario_parse("l.json", text, strlen(text), &err));
+	cr_expect(err.line == 2 && err.col == 3, "at %u:%u", err.line, err.col);
+	cr_expect(strstr(err.msg, "unknown key \"kkkk"), "%s", err.msg);
+}

@@ -109,6 +109,27 @@ static void flag_names(char *buf, size_t len, uint32_t flags)
 		snprintf(buf, len, "none");
 }
 
+/*
+ * n bytes of file-provided text (a name, a description, a path), with control
+ * characters written as escapes (\x1b, \u009b) so that the report can never
+ * drive the terminal.  The loader refuses them in strings; a file name can
+ * still hold them.
+ */
+static void put_text(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+			 (unsigned char)s[i + 1] <= 0x9f)
+			fprintf(f, "\\u%04x", (unsigned char)s[++i]);
+		else
+			fputc(c, f);
+	}
+}
+
 /* Words of text, indented, in lines of at most `width` columns (longer words stand alone). */
 static void print_wrapped(FILE *f, const char *indent, const char *text, size_t width)
 {
@@ -129,7 +150,7 @@ static void print_wrapped(FILE *f, const char *indent, const char *text, size_t 
 				fputc(' ', f);
 				col++;
 			}
-			fwrite(text, 1, len, f);
+			put_text(f, text, len);
 			col += len;
 		}
 		text += len;
@@ -357,7 +378,10 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 	struct report_tally t = report_tally(s, m);
 	char a[48], b[48];
 
-	fprintf(f, "%s (%s), seed %" PRIu64 "\n", s->name, s->file, s->seed);
+	put_text(f, s->name, strlen(s->name));
+	fputs(" (", f);
+	put_text(f, s->file, strlen(s->file));
+	fprintf(f, "), seed %" PRIu64 "\n", s->seed);
 	if (s->description[0])
 		print_wrapped(f, "  ", s->description, 80);
 	if (s->has_vm)

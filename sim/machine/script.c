@@ -177,7 +177,11 @@ bool script_runner_init(struct script_runner *r, const struct scn_script *sc, st
 		if (c->has_expect && (r->cmds[i].op == QTEST_OP_OUT || r->cmds[i].op == QTEST_OP_WRITE ||
 				      r->cmds[i].op == QTEST_OP_IRQ_INTERCEPT_IN ||
 				      r->cmds[i].op == QTEST_OP_ENDIANNESS)) {
-			sim_diag_set_path(err, c->path);
+			char path[sizeof(err->path)];
+
+			/* at the "expect" key (only the object form has one), not the command */
+			snprintf(path, sizeof(path), "%s/expect", c->path);
+			sim_diag_set_path(err, path);
 			return sim_diag_fail(err, "\"%s\" returns no value, so it cannot have \"expect\"",
 					     c->line);
 		}

@@ -83,6 +83,31 @@ const char *fmt_ppb(char *dst, size_t len, int64_t v)
 	return dst;
 }
 
+/* Offset of the value at path (of its nth key when key), from the document's index. */
+static bool locate(const struct loader *ld, const char *path, bool key, unsigned nth, size_t *off)
+{
+	const cJSON *n = ld->root ? json_pointer_node(ld->root, path, nth) : NULL;
+
+	return n && (key ? json_index_key(&ld->ix, n, off) : json_index_value(&ld->ix, n, off));
+}
+
+/* Records an error about path, at buf[off] when found. */
+static void report_at(struct loader *ld, const char *path, bool found, size_t off, const char *msg)
+{
+	unsigned line, col;
+	struct sim_diag e;
+
+	sim_diag_clear(&e);
+	sim_diag_set_file(&e, ld->file);
+	sim_diag_set_path(&e, path);
+	if (found) {
+		json_line_col_cached(ld->buf, ld->len, &ld->lines, off, &line, &col);
+		sim_diag_set_pos(&e, line, col);
+	}
+	sim_diag_fail(&e, "%s", msg);
+	record_error(ld, &e);
+}
+
 /* Sets err: file, pointer, line:column of the anchor (or of the nearest enclosing value found). */
 static void report(struct loader *ld, const char *path, enum anchor a, unsigned nth,
 		   const char *msg)
@@ -90,29 +115,19 @@ static void report(struct loader *ld, const char *path, enum anchor a, unsigned 
 	char p[PATH_LEN];
 	size_t off = 0;
 	bool found = false;
-	unsigned line, col;
-	struct sim_diag e;
 
 	snprintf(p, sizeof(p), "%s", path);
 	if (a == AT_KEY)
-		found = json_locate_key(ld->buf, ld->len, p, nth, &off);
+		found = locate(ld, p, true, nth, &off);
 	if (a == AT_PARENT && strrchr(p, '/'))
 		*strrchr(p, '/') = '\0';
 	while (!found) {
-		found = json_locate(ld->buf, ld->len, p, &off);
+		found = locate(ld, p, false, 0, &off);
 		if (found || !strrchr(p, '/'))
 			break;
 		*strrchr(p, '/') = '\0';
 	}
-	sim_diag_clear(&e);
-	sim_diag_set_file(&e, ld->file);
-	sim_diag_set_path(&e, path);
-	if (found) {
-		json_line_col(ld->buf, ld->len, off, &line, &col);
-		sim_diag_set_pos(&e, line, col);
-	}
-	sim_diag_fail(&e, "%s", msg);
-	record_error(ld, &e);
+	report_at(ld, path, found, off, msg);
 }
 
 void record_error(struct loader *ld, const struct sim_diag *e)
@@ -120,6 +135,9 @@ void record_error(struct loader *ld, const struct sim_diag *e)
 	if (ld->nerrors++ == 0)
 		*ld->err = *e;
 	if (ld->list && !sim_diag_list_add(ld->list, e))
+		ld->stop = true;
+	/* without a list only the first is kept: stop where a list would be full */
+	if (!ld->list && ld->nerrors >= SIM_DIAG_LIST_MAX)
 		ld->stop = true;
 }
 
@@ -209,7 +227,7 @@ static const char *describe(struct loader *ld, const struct node *v, char *dst, 
 	} else if (cJSON_IsNumber(j)) {
 		size_t n = 0;
 
-		if (json_locate(ld->buf, ld->len, v->path, &off))
+		if (json_index_value(&ld->ix, j, &off))
 			while (off + n < ld->len && n < 24 && strchr("+-.eE0123456789", ld->buf[off + n]))
 				n++;
 		snprintf(dst, len, n ? "the number %.*s" : "a number", (int)n, ld->buf + off);
@@ -248,8 +266,9 @@ bool in_list(const char *const names[], const char *s)
 bool read_object_in(struct loader *ld, const struct node *v, const char *const keys[],
 			   const char *const elsewhere[], const char *context)
 {
-	char path[PATH_LEN], q[80], names[256];
-	bool ok = true;
+	char path[PATH_LEN], q[80], names[256], msg[MSG_LEN];
+	bool ok = true, found;
+	size_t off = 0;
 
 	if (!cJSON_IsObject(v->json))
 		return type_error(ld, v, "an object");
@@ -260,20 +279,24 @@ bool read_object_in(struct loader *ld, const struct node *v, const char *const k
 		for (const cJSON *p = v->json->child; p != c; p = p->next)
 			nth += strcmp(p->string, c->string) == 0;
 		join_key(path, v->path, c->string);
-		if (nth)
-			ok = fail_at(ld, path, AT_KEY, nth, "duplicate key %s",
-				     sim_quote(q, sizeof(q), c->string));
-		else if (in_list(keys, c->string))
+		if (in_list(keys, c->string) && !nth)
 			continue;
+		if (nth)
+			snprintf(msg, sizeof(msg), "duplicate key %s",
+				 sim_quote(q, sizeof(q), c->string));
 		else if (elsewhere && in_list(elsewhere, c->string))
-			ok = fail_at(ld, path, AT_KEY, 0,
-				     "key %s is not allowed in %s; expected one of: %s",
-				     sim_quote(q, sizeof(q), c->string), context,
-				     name_list(names, sizeof(names), keys, false));
+			snprintf(msg, sizeof(msg),
+				 "key %s is not allowed in %s; expected one of: %s",
+				 sim_quote(q, sizeof(q), c->string), context,
+				 name_list(names, sizeof(names), keys, false));
 		else
-			ok = fail_at(ld, path, AT_KEY, 0, "unknown key %s; expected one of: %s",
-				     sim_quote(q, sizeof(q), c->string),
-				     name_list(names, sizeof(names), keys, false));
+			snprintf(msg, sizeof(msg), "unknown key %s; expected one of: %s",
+				 sim_quote(q, sizeof(q), c->string),
+				 name_list(names, sizeof(names), keys, false));
+		/* at the key itself: its pointer may be cut short (a long key), its node is not */
+		found = json_index_key(&ld->ix, c, &off);
+		report_at(ld, path, found, off, msg);
+		ok = false;
 	}
 	return ok;
 }
@@ -333,7 +356,7 @@ bool int_literal(struct loader *ld, const struct node *v, const char *what,
 
 	*neg = *big = false;
 	*mag = 0;
-	*found = json_locate(ld->buf, ld->len, v->path, &off);
+	*found = json_index_value(&ld->ix, v->json, &off);
 	if (!*found)
 		return false;
 	p = ld->buf + off;
@@ -491,4 +514,125 @@ bool read_text(struct loader *ld, const struct node *v, char *dst, size_t cap)
 		return fail(ld, v->path, "string too long: %zu bytes (at most %zu)", n, cap - 1);
 	memcpy(dst, s, n + 1);
 	return true;
+}
+
+/* ---- the rules every string follows ---- */
+
+/* Length of the UTF-8 sequence at s (shortest form, no surrogates, at most U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80 ||
+		    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* Whether the JSON string whose opening quote is at buf[off] holds a NUL, escaped or raw. */
+static bool raw_nul(const struct loader *ld, size_t off)
+{
+	for (size_t i = off + 1; i < ld->len && ld->buf[i] != '"'; i++) {
+		if (ld->buf[i] == '\0')
+			return true;
+		if (ld->buf[i] == '\\' && i + 1 < ld->len) {
+			if (ld->buf[i + 1] == 'u' && i + 5 < ld->len &&
+			    memcmp(ld->buf + i + 2, "0000", 4) == 0)
+				return true;
+			i++;
+		}
+	}
+	return false;
+}
+
+/* Where node (its key when is_key) starts in the text. */
+static bool node_offset(const struct loader *ld, const cJSON *node, bool is_key, size_t *off)
+{
+	return is_key ? json_index_key(&ld->ix, node, off) : json_index_value(&ld->ix, node, off);
+}
+
+/*
+ * Checks the string s (a key when is_key) of node, at path; true when it
+ * follows the rules.  nul: the text holds "\u0000" or a NUL byte somewhere.
+ */
+static bool check_string(struct loader *ld, const cJSON *node, const char *s, bool is_key,
+			 const char *path, bool nul)
+{
+	const char *what = is_key ? "key" : "string";
+	size_t off = 0, n;
+	char msg[MSG_LEN];
+
+	if (nul && node_offset(ld, node, is_key, &off) && raw_nul(ld, off)) {
+		snprintf(msg, sizeof(msg), "%s contains a NUL character (\\u0000): no string may",
+			 what);
+		report_at(ld, path, true, off, msg);
+		return false;
+	}
+	for (size_t i = 0; s[i]; i += n) {
+		const unsigned char *u = (const unsigned char *)s + i;
+
+		n = utf8_len(u);
+		if (n == 0) {
+			snprintf(msg, sizeof(msg), "%s is not valid UTF-8: byte 0x%02x at byte %zu",
+				 what, u[0], i);
+		} else if (u[0] < 0x20 || u[0] == 0x7f || (u[0] == 0xc2 && u[1] <= 0x9f)) {
+			snprintf(msg, sizeof(msg),
+				 "%s contains the control character U+%04X at byte %zu: "
+				 "no string may (U+0000 to U+001F, U+007F to U+009F)", what,
+				 n == 1 ? u[0] : u[1], i);
+		} else {
+			continue;
+		}
+		nul = node_offset(ld, node, is_key, &off);      /* found: before off is read */
+		report_at(ld, path, nul, off, msg);
+		return false;
+	}
+	return true;
+}
+
+static bool check_node(struct loader *ld, const cJSON *node, const char *path, unsigned depth,
+		       bool nul)
+{
+	bool ok = true;
+	unsigned i = 0;
+
+	if (cJSON_IsString(node))
+		return check_string(ld, node, node->valuestring, false, path, nul);
+	/* the depth is bounded before parsing (MAX_JSON_DEPTH); this only guards the stack */
+	if (depth > MAX_JSON_DEPTH)
+		return true;
+	for (const cJSON *c = node->child; c && !ld->stop; c = c->next, i++) {
+		char p[PATH_LEN], idx[16];
+
+		if (cJSON_IsObject(node)) {
+			join_key(p, path, c->string);
+			ok &= check_string(ld, c, c->string, true, p, nul);
+		} else {
+			snprintf(idx, sizeof(idx), "%u", i);
+			join_key(p, path, idx);
+		}
+		ok &= check_node(ld, c, p, depth + 1, nul);
+	}
+	return ok;
+}
+
+bool check_strings(struct loader *ld, const cJSON *root)
+{
+	/* a cheap look first: most files hold no NUL, and then no string needs its source text */
+	bool nul = memchr(ld->buf, '\0', ld->len) || strstr(ld->buf, "\\u0000");
+
+	return check_node(ld, root, "", 0, nul);
 }

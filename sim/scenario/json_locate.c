@@ -1,11 +1,15 @@
 /*
  * Finds a JSON pointer's value in the source text, for error positions.  A
  * scanner, not a parser: it walks objects and arrays along the pointer and
- * skips everything else by matching quotes and brackets.
+ * skips everything else by matching quotes and brackets.  The loader, which
+ * asks for many positions, indexes the whole document once instead
+ * (json_index_build: one pass in step with cJSON's tree), so that a position
+ * never costs a rescan of the file.
  */
 #include "sim/scenario/json_locate.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TOKEN_MAX 256
@@ -298,14 +302,272 @@ bool json_locate_key(const char *buf, size_t len, const char *pointer, unsigned 
 
 void json_line_col(const char *buf, size_t len, size_t off, unsigned *line, unsigned *col)
 {
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off && i < len; i++) {
+	struct json_line_cache c = { 0, 1, 1 };
+
+	json_line_col_cached(buf, len, &c, off, line, col);
+}
+
+void json_line_col_cached(const char *buf, size_t len, struct json_line_cache *c, size_t off,
+			  unsigned *line, unsigned *col)
+{
+	if (off > len)
+		off = len;
+	if (c->line == 0 || off < c->off)
+		*c = (struct json_line_cache){ 0, 1, 1 };
+	for (size_t i = c->off; i < off; i++) {
 		if (buf[i] == '\n') {
-			(*line)++;
-			*col = 1;
+			c->line++;
+			c->col = 1;
 		} else {
-			(*col)++;
+			c->col++;
 		}
 	}
+	c->off = off;
+	*line = c->line;
+	*col = c->col;
+}
+
+/* ---- limits before parsing ---- */
+
+#define SCAN_DEPTH_CAP 256
+
+enum json_scan json_scan_limits(const char *buf, size_t len, unsigned max_depth,
+				size_t max_values, size_t *off)
+{
+	bool in_object[SCAN_DEPTH_CAP + 1] = { false };
+	unsigned depth = 0;
+	size_t values = 0;
+	bool want_value = true;         /* the next token is a value (not a key, not a ',') */
+
+	if (max_depth > SCAN_DEPTH_CAP)
+		max_depth = SCAN_DEPTH_CAP;
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (want_value && c != ']' && c != '}' && ++values > max_values) {
+			*off = i;
+			return JSON_SCAN_TOO_MANY_VALUES;
+		}
+		want_value = false;
+		switch (c) {
+		case '"':
+			for (i++; i < len && buf[i] != '"'; i++)
+				i += buf[i] == '\\';
+			break;
+		case '[':
+		case '{':
+			if (++depth > max_depth) {
+				*off = i;
+				return JSON_SCAN_TOO_DEEP;
+			}
+			in_object[depth] = c == '{';
+			want_value = c == '[';
+			break;
+		case ']':
+		case '}':
+			depth -= depth > 0;
+			break;
+		case ',':
+			want_value = !in_object[depth];
+			break;
+		case ':':
+			want_value = true;
+			break;
+		default:
+			break;
+		}
+	}
+	return JSON_SCAN_OK;
+}
+
+/* ---- the index ---- */
+
+#define NO_KEY UINT32_MAX
+
+struct json_slot {
+	const cJSON *node;
+	uint32_t value, key;          /* offsets; key NO_KEY outside an object */
+};
+
+static size_t slot_of(const struct json_index *ix, const cJSON *node)
+{
+	/* the address, mixed (splitmix64's finalizer): only speed depends on it, never a result */
+	uint64_t h = (uint64_t)(uintptr_t)node;
+	size_t i;
+
+	h = (h ^ h >> 30) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ h >> 27) * 0x94d049bb133111ebULL;
+	i = (size_t)(h ^ h >> 31) & ix->mask;
+
+	while (ix->slots[i].node && ix->slots[i].node != node)
+		i = (i + 1) & ix->mask;
+	return i;
+}
+
+static size_t count_nodes(const cJSON *n, unsigned depth)
+{
+	size_t count = 1;
+
+	if (depth <= CJSON_NESTING_LIMIT)
+		for (const cJSON *c = n->child; c; c = c->next)
+			count += count_nodes(c, depth + 1);
+	return count;
+}
+
+/* Skips a number, true, false or null at *i. */
+static bool skip_scalar(const struct text *t, size_t *i)
+{
+	size_t j = *i;
+
+	while (j < t->len && (strchr("+-.eE", t->b[j]) || (t->b[j] >= '0' && t->b[j] <= '9') ||
+			      (t->b[j] >= 'a' && t->b[j] <= 'z')))
+		j++;
+	if (j == *i)
+		return false;
+	*i = j;
+	return true;
+}
+
+/*
+ * Records node, whose text starts at *i (its key at key), and its children
+ * (cJSON keeps members and elements in text order, duplicates included);
+ * moves *i past it.  False where text and tree disagree: what is recorded so
+ * far stays.
+ */
+static bool walk(struct json_index *ix, const struct text *t, const cJSON *node, size_t key,
+		 size_t *i, unsigned depth)
+{
+	struct json_slot *s;
+	size_t j = *i;
+	bool obj = cJSON_IsObject(node);
+
+	if (j >= t->len || depth > CJSON_NESTING_LIMIT)
+		return false;
+	s = &ix->slots[slot_of(ix, node)];
+	*s = (struct json_slot){ node, (uint32_t)j, key == SIZE_MAX ? NO_KEY : (uint32_t)key };
+	if (!obj && !cJSON_IsArray(node))
+		return t->b[j] == '"' ? skip_string(t, i) : skip_scalar(t, i);
+	if (t->b[j] != (obj ? '{' : '['))
+		return false;
+	j = skip_ws(t, j + 1);
+	for (const cJSON *c = node->child; c; c = c->next) {
+		size_t k = SIZE_MAX;
+
+		if (obj) {
+			k = j;
+			if (j >= t->len || t->b[j] != '"' || !skip_string(t, &j))
+				return false;
+			j = skip_ws(t, j);
+			if (j >= t->len || t->b[j] != ':')
+				return false;
+			j = skip_ws(t, j + 1);
+		}
+		if (!walk(ix, t, c, k, &j, depth + 1))
+			return false;
+		j = skip_ws(t, j);
+		if (c->next) {
+			if (j >= t->len || t->b[j] != ',')
+				return false;
+			j = skip_ws(t, j + 1);
+		}
+	}
+	if (j >= t->len || t->b[j] != (obj ? '}' : ']'))
+		return false;
+	*i = j + 1;
+	return true;
+}
+
+bool json_index_build(struct json_index *ix, const char *buf, size_t len, const cJSON *root)
+{
+	struct text t = { buf, len };
+	size_t cap = 16, i = 0, n;
+
+	ix->slots = NULL;
+	ix->mask = 0;
+	if (!root || len >= NO_KEY)
+		return true;
+	n = count_nodes(root, 0);
+	while (cap < 2 * n)
+		cap *= 2;
+	ix->slots = calloc(cap, sizeof(*ix->slots));
+	if (!ix->slots)
+		return false;
+	ix->mask = cap - 1;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;                    /* the byte order mark, as in locate() */
+	i = skip_ws(&t, i);
+	walk(ix, &t, root, SIZE_MAX, &i, 0);
+	return true;
+}
+
+void json_index_free(struct json_index *ix)
+{
+	free(ix->slots);
+	ix->slots = NULL;
+	ix->mask = 0;
+}
+
+static const struct json_slot *find(const struct json_index *ix, const cJSON *node)
+{
+	const struct json_slot *s;
+
+	if (!ix->slots || !node)
+		return NULL;
+	s = &ix->slots[slot_of(ix, node)];
+	return s->node == node ? s : NULL;
+}
+
+bool json_index_value(const struct json_index *ix, const cJSON *node, size_t *off)
+{
+	const struct json_slot *s = find(ix, node);
+
+	if (!s)
+		return false;
+	*off = s->value;
+	return true;
+}
+
+bool json_index_key(const struct json_index *ix, const cJSON *node, size_t *off)
+{
+	const struct json_slot *s = find(ix, node);
+
+	if (!s || s->key == NO_KEY)
+		return false;
+	*off = s->key;
+	return true;
+}
+
+const cJSON *json_pointer_node(const cJSON *root, const char *pointer, unsigned nth)
+{
+	const cJSON *n = root;
+	const char *p = pointer;
+
+	if (*p && *p != '/')
+		return NULL;
+	while (*p && n) {
+		char tok[TOKEN_MAX];
+		size_t len, idx;
+		const cJSON *c;
+
+		p++;
+		if (!next_token(&p, tok, &len))
+			return NULL;
+		if (cJSON_IsObject(n)) {
+			unsigned skip = *p ? 0 : nth;
+
+			for (c = n->child; c; c = c->next)
+				if (c->string && strlen(c->string) == len &&
+				    memcmp(c->string, tok, len) == 0 && skip-- == 0)
+					break;
+		} else if (cJSON_IsArray(n) && array_index(tok, len, &idx)) {
+			for (c = n->child; c && idx; c = c->next)
+				idx--;
+		} else {
+			return NULL;
+		}
+		n = c;
+	}
+	return n;
 }

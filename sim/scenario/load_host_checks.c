@@ -275,12 +275,17 @@ static bool load_watchdog(struct loader *ld, const struct node *o, struct scn_ho
 	if (!read_uint(ld, &every, 1, UINT32_MAX, "a count of watchdog reads",
 		       &c->watchdog.delay_every))
 		return false;
-	if (c->watchdog.demote && c->watchdog.clocksource == SCN_WD_KVM_CLOCK)
-		return fail(ld, o->path, "\"demote\" acts on the host; a \"kvm-clock\" watchdog is the "
-			    "guest's: expected no \"demote\" with it");
-	if (c->watchdog.clocksource == SCN_WD_KVM_CLOCK && !ld->sc->has_vm)
-		return fail(ld, o->path, "a \"kvm-clock\" watchdog runs in the VM's guest: expected a "
-			    "\"vm\"");
+	/* each error at the key that breaks the rule, not at the check */
+	if (c->watchdog.demote && c->watchdog.clocksource == SCN_WD_KVM_CLOCK) {
+		join_key(every.path, o->path, "demote");
+		return fail(ld, every.path, "\"demote\" acts on the host; a \"kvm-clock\" watchdog is "
+			    "the guest's: expected no \"demote\" with it");
+	}
+	if (c->watchdog.clocksource == SCN_WD_KVM_CLOCK && !ld->sc->has_vm) {
+		join_key(every.path, o->path, "clocksource");
+		return fail(ld, every.path, "a \"kvm-clock\" watchdog runs in the VM's guest: expected "
+			    "a \"vm\"");
+	}
 	return !delay.json || read_positive(ld, o, "delay", &c->watchdog.delay_ps, &delay);
 }
 

@@ -206,6 +206,31 @@ void crystal_envelope(const struct scenario *sc, const struct scn_socket *sk,
 }
 
 /*
+ * Where an envelope error about socket o points: at the one of its keys that
+ * moves the envelope most (the socket itself when none is given).
+ */
+static void envelope_key(const struct scenario *sc, const struct scn_socket *sk,
+			 const struct node *o, char path[PATH_LEN])
+{
+	static const char *const keys[] = { "crystal", "wander_bound", "crystal_aging", "ssc" };
+	sim_i128 aging = (sim_i128)sk->aging_ppb_per_day * (sim_i128)sc->duration_ps / PS_PER_DAY;
+	sim_i128 moves[] = {
+		sk->crystal_ppb < 0 ? -(sim_i128)sk->crystal_ppb : sk->crystal_ppb,
+		sk->wander_ppb ? sk->wander_bound_ppb : 0,
+		aging < 0 ? -aging : aging,
+		sk->ssc.enabled ? (sim_i128)sk->ssc.spread_ppm * 1000 : 0,
+	};
+	sim_i128 most = -1;
+
+	snprintf(path, PATH_LEN, "%s", o->path);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (cJSON_GetObjectItemCaseSensitive(o->json, keys[i]) && moves[i] > most) {
+			most = moves[i];
+			join_key(path, o->path, keys[i]);
+		}
+}
+
+/*
  * The offsets a socket's crystal can reach (lo, hi, from crystal_envelope)
  * stay within +-10% and give representable TSC rates; the error is at path.
  */
@@ -293,7 +318,8 @@ static bool load_socket(struct loader *ld, const struct scn_host *h, const struc
 			    "socket has at most %u CPUs), got %u", SCN_MAX_CPUS_PER_SOCKET - sk->ncpus,
 			    sk->ncpus, SCN_MAX_CPUS_PER_SOCKET, sk->hotplug_cpus);
 	crystal_envelope(ld->sc, sk, 0, &lo, &hi);
-	return check_envelope(ld, o->path, h, lo, hi, "crystal, wander bound, aging over the run "
+	envelope_key(ld->sc, sk, o, v.path);
+	return check_envelope(ld, v.path, h, lo, hi, "crystal, wander bound, aging over the run "
 			      "and spread together");
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/core/units.h"
+#include "sim/qtest/protocol.h"
 
 #define SP(m) offsetof(struct scn_script, m)
 
@@ -33,12 +34,14 @@ const struct field_table command_table = FIELDS("scripts", command_rows);
 
 /*
  * A qtest line: 1 to SCN_COMMAND_MAX-1 printable ASCII characters, not only
- * spaces.  Its syntax is the machine's business (it knows the language).
+ * spaces, that `sim qtest` would accept: the same parser (qtest_parse) reads
+ * it here, so that a bad command is an error at load time, at its path.
  */
 static bool read_command_line(struct loader *ld, const struct node *v, char dst[SCN_COMMAND_MAX])
 {
+	struct qtest_command cmd;
 	const char *s = "";
-	char q[80];
+	char q[80], why[160];
 	size_t n;
 
 	if (!read_str(ld, v, EXPECT_COMMAND, &s))
@@ -58,6 +61,8 @@ static bool read_command_line(struct loader *ld, const struct node *v, char dst[
 	if (strspn(s, " ") == n)
 		return fail(ld, v->path, "expected %s, got %s", EXPECT_COMMAND,
 			    sim_quote(q, sizeof(q), s));
+	if (!qtest_parse(s, &cmd, why, sizeof(why)))
+		return fail(ld, v->path, "%s: %s", sim_quote(q, sizeof(q), s), why);
 	memcpy(dst, s, n + 1);
 	return true;
 }

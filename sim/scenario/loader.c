@@ -251,6 +251,36 @@ static void syntax_error(struct loader *ld, size_t off, const char *what)
 	}
 }
 
+/* The file size limit, for text that did not come from scenario_load(). */
+static bool within_size(struct loader *ld)
+{
+	if (ld->len <= MAX_FILE_BYTES)
+		return true;
+	sim_diag_set_file(ld->err, ld->file);
+	return sim_diag_fail(ld->err, "cannot read: file larger than %u MiB", MAX_FILE_BYTES >> 20);
+}
+
+/* Nesting and size limits, checked before the parser allocates or recurses. */
+static bool within_limits(struct loader *ld)
+{
+	enum json_scan r;
+	unsigned line, col;
+	size_t off = 0;
+
+	r = json_scan_limits(ld->buf, ld->len, MAX_JSON_DEPTH, MAX_JSON_VALUES, &off);
+	if (r == JSON_SCAN_OK)
+		return true;
+	json_line_col(ld->buf, ld->len, off, &line, &col);
+	sim_diag_set_file(ld->err, ld->file);
+	sim_diag_set_pos(ld->err, line, col);
+	if (r == JSON_SCAN_TOO_DEEP)
+		return sim_diag_fail(ld->err,
+				     "arrays and objects nested more than %d deep (at most %d)",
+				     MAX_JSON_DEPTH, MAX_JSON_DEPTH);
+	return sim_diag_fail(ld->err, "more than %d JSON values (at most %d)", MAX_JSON_VALUES,
+			     MAX_JSON_VALUES);
+}
+
 /*
  * Parses src[0..len) (malloc'd, with src[len] == '\0'), which it owns: the
  * scenario keeps it as its source, or it is freed on failure.
@@ -258,13 +288,17 @@ static void syntax_error(struct loader *ld, size_t off, const char *what)
 static struct scenario *parse_owned(const char *file, char *src, size_t len,
 				    struct sim_diag *err, struct sim_diag_list *list)
 {
-	struct loader ld = { file, src, len, err, list, 0, false, 0, NULL };
+	struct loader ld = { .file = file, .buf = src, .len = len, .err = err, .list = list };
 	struct node top = { NULL, "" };
 	const char *end = NULL;
 	cJSON *root;
 	size_t off;
 	bool ok;
 
+	if (!within_size(&ld) || !within_limits(&ld)) {
+		free(src);
+		return NULL;
+	}
 	root = cJSON_ParseWithLengthOpts(ld.buf, ld.len, &end, false);
 	if (!root) {
 		off = end && end >= ld.buf && end <= ld.buf + ld.len ? (size_t)(end - ld.buf) : 0;
@@ -282,7 +316,8 @@ static struct scenario *parse_owned(const char *file, char *src, size_t len,
 		return NULL;
 	}
 	ld.sc = calloc(1, sizeof(*ld.sc));
-	if (!ld.sc) {
+	if (!ld.sc || !json_index_build(&ld.ix, ld.buf, ld.len, root)) {
+		free(ld.sc);
 		cJSON_Delete(root);
 		free(src);
 		sim_diag_set_file(ld.err, ld.file);
@@ -292,8 +327,10 @@ static struct scenario *parse_owned(const char *file, char *src, size_t len,
 	snprintf(ld.sc->file, sizeof(ld.sc->file), "%s", ld.file);
 	ld.sc->source = src;
 	ld.sc->source_len = len;
+	ld.root = root;
 	top.json = root;
-	ok = load_scenario(&ld, &top);
+	ok = check_strings(&ld, root) && load_scenario(&ld, &top);
+	json_index_free(&ld.ix);
 	cJSON_Delete(root);
 	if (!ok) {
 		scenario_destroy(ld.sc);
@@ -371,15 +408,15 @@ struct scenario *scenario_load_all(const char *file, struct sim_diag *err,
 	for (;;) {
 		size_t got;
 
+		if (len > MAX_FILE_BYTES) {
+			sim_diag_fail(err, "cannot read: file larger than %u MiB", MAX_FILE_BYTES >> 20);
+			goto fail;
+		}
 		if (len == cap) {
 			char *grown;
 
-			if (cap >= MAX_FILE_BYTES) {
-				sim_diag_fail(err, "cannot read: file larger than %u MiB",
-					      MAX_FILE_BYTES >> 20);
-				goto fail;
-			}
-			cap = cap ? cap * 2 : 64 * 1024;
+			/* up to one byte past the limit: a file of exactly the limit is fine */
+			cap = cap == 0 ? 64 * 1024 : cap < MAX_FILE_BYTES ? cap * 2 : MAX_FILE_BYTES + 1;
 			grown = realloc(buf, cap + 1);   /* + the NUL */
 			if (!grown) {
 				sim_diag_fail(err, "cannot read: out of memory");

@@ -13,12 +13,15 @@
 #include <stdint.h>
 
 #include "sim/core/civil.h"
+#include "sim/scenario/json_locate.h"
 #include "sim/scenario/scenario.h"
 
 #define PATH_LEN sizeof(((struct sim_diag *)0)->path)
 #define MSG_LEN sizeof(((struct sim_diag *)0)->msg)
 #define MAX_U53 (1ULL << 53)
 #define MAX_FILE_BYTES (16u << 20)
+#define MAX_JSON_DEPTH 32                     /* arrays and objects, the document's own included */
+#define MAX_JSON_VALUES 1000000               /* far above what the count limits allow */
 #define UTC_START_LIMIT_S 16725225600ULL      /* 2500-01-01T00:00:00Z, excluded */
 #define CRYSTAL_LIMIT_PPB 100000000LL         /* +-10 % */
 #define PORT_MAX 0xfffc                       /* the PM timer takes 4 ports from here */
@@ -48,6 +51,9 @@ struct loader {
 	bool stop;                          /* the list is full: stop looking for more */
 	uint64_t bad_rows;                  /* the rows the last load_fields() failed on */
 	struct scenario *sc;
+	const cJSON *root;                  /* the parsed document */
+	struct json_index ix;               /* where each of its values sits in buf */
+	struct json_line_cache lines;       /* the last error's line:column, to count on from */
 };
 
 /* A JSON value and its pointer; json is NULL for an absent optional key. */
@@ -285,6 +291,14 @@ bool read_bool(struct loader *ld, const struct node *v, bool *out);
 bool read_enum(struct loader *ld, const struct node *v, const char *const names[], unsigned *out);
 bool read_name(struct loader *ld, const struct node *v, char *dst, size_t cap);
 bool read_text(struct loader *ld, const struct node *v, char *dst, size_t cap);
+
+/*
+ * Every string of the document, values and keys: valid UTF-8 without a
+ * control character (U+0000 to U+001F, U+007F to U+009F); each bad one is an
+ * error at its position.  cJSON cuts a string at an escaped NUL (\u0000), so
+ * that one is found in the source text.
+ */
+bool check_strings(struct loader *ld, const cJSON *root);
 
 /* jread_units.c: quantities with units, large integers, UTC times */
 bool read_duration_ps(struct loader *ld, const struct node *v, sim_ps *out);
