@@ -384,7 +384,13 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	return true;
 }
 
-/* The board's intercept listener: every script sees every interrupt change. */
+/*
+ * The board's intercept listener: every script sees every interrupt change,
+ * and the guest's HPET timers see their comparators fire.  It is installed
+ * only when one of them exists: a listener makes the PIT queue every OUT0
+ * edge, and nobody else looks at them (issue 12: unobserved edges are not
+ * events).
+ */
 static void on_irq(void *ctx, unsigned line, bool level, sim_ps now)
 {
 	struct machine *m = ctx;
@@ -421,7 +427,6 @@ static bool build_platform(struct machine *m, struct sim_diag *err)
 		return false;
 	}
 	m->platform_ready = true;
-	irq_router_set_listener(&m->platform.irq, on_irq, m);
 	return true;
 }
 
@@ -636,6 +641,10 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	if (!build_readers(m, err) || !build_scripts(m, err) || !build_guest_timers(m, err) ||
 	    !build_vmm(m, err))
 		goto fail;
+	if (m->nscripts || m->hpet_timers) {
+		irq_router_set_listener(&m->platform.irq, on_irq, m);
+		irq_router_observers_changed(&m->platform.irq, 0);
+	}
 	/* a schedule error in any builder */
 	if (m->q.failed) {
 		*err = m->q.error;
