@@ -203,5 +203,16 @@ if grep -q "$esc" "$tmp/out"; then
 fi
 expect_output "$tmp/out" 'x\\x1b\[2Jy\.json' "ESC in a file name is printed as \\x1b"
 
+# The same in error lines: the file's name, and a syntax error's quote of the
+# file's own bytes (an ESC sequence, and a lone 0x9b, CSI on 8-bit terminals).
+printf '{"name": "x", \033[2J \233[2J }' >"$tmp/bad${esc}[2J.json"
+expect_status 2 "a file with a syntax error whose name and text hold ESC" \
+	"$sim" validate "$tmp/bad${esc}[2J.json"
+if LC_ALL=C grep -q "$(printf '[\033\233]')" "$tmp/err"; then
+	echo "FAIL: an error line printed a raw ESC or 0x9b byte" >&2
+	fails=$((fails + 1))
+fi
+expect_output "$tmp/err" 'bad\\x1b\[2J\.json' "ESC in an error line's file name is printed as \\x1b"
+
 [ $fails -eq 0 ] && echo "cli: ok"
 exit $fails

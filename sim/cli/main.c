@@ -123,7 +123,14 @@ static void print_diag(const struct sim_diag *d)
 	char msg[1024];
 
 	sim_diag_format(d, msg, sizeof(msg));
-	fprintf(stderr, "%s\n", msg);
+	/* line by line: the file's name and a quote of its text are the file's bytes */
+	for (const char *line = msg; *line;) {
+		size_t len = strcspn(line, "\n");
+
+		report_put_text(stderr, line, len);
+		fputc('\n', stderr);
+		line += len + (line[len] == '\n');
+	}
 }
 
 /* Every error the loader found (s NULL), or the one error d of a later stage. */

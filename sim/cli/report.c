@@ -109,24 +109,47 @@ static void flag_names(char *buf, size_t len, uint32_t flags)
 		snprintf(buf, len, "none");
 }
 
-/*
- * n bytes of file-provided text (a name, a description, a path), with control
- * characters written as escapes (\x1b, \u009b) so that the report can never
- * drive the terminal.  The loader refuses them in strings; a file name can
- * still hold them.
- */
-static void put_text(FILE *f, const char *s, size_t n)
+/* The length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
 
-		if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-			 (unsigned char)s[i + 1] <= 0x9f)
-			fprintf(f, "\\u%04x", (unsigned char)s[++i]);
-		else
-			fputc(c, f);
+	if (s[0] >= 0xf5 || len == 0 || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* overlong three- and four-byte forms, surrogates, past U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+/*
+ * n bytes of file-provided text (a name, a description, a path, an error
+ * line quoting the file), with control characters written as escapes (\x1b,
+ * \u009b) and bytes that are not UTF-8 as \xNN, so that nothing a file holds
+ * can drive the terminal (a lone 0x9b is CSI on an 8-bit terminal).  The
+ * loader refuses such strings; a file name and a syntax error's quote of
+ * the file can still hold them.
+ */
+void report_put_text(FILE *f, const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = s[i] >= 0x80 ? utf8_len(s + i, n - i) : 1;
+
+		if (s[i] < 0x20 || s[i] == 0x7f || len == 0) {
+			fprintf(f, "\\x%02x", s[i]);
+		} else if (s[i] == 0xc2 && s[i + 1] <= 0x9f) {
+			fprintf(f, "\\u%04x", s[i + 1]);
+			i++;
+		} else {
+			fwrite(s + i, 1, len, f);
+			i += len - 1;
+		}
 	}
 }
 
@@ -150,7 +173,7 @@ static void print_wrapped(FILE *f, const char *indent, const char *text, size_t 
 				fputc(' ', f);
 				col++;
 			}
-			put_text(f, text, len);
+			report_put_text(f, text, len);
 			col += len;
 		}
 		text += len;
@@ -378,9 +401,9 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 	struct report_tally t = report_tally(s, m);
 	char a[48], b[48];
 
-	put_text(f, s->name, strlen(s->name));
+	report_put_text(f, s->name, strlen(s->name));
 	fputs(" (", f);
-	put_text(f, s->file, strlen(s->file));
+	report_put_text(f, s->file, strlen(s->file));
 	fprintf(f, "), seed %" PRIu64 "\n", s->seed);
 	if (s->description[0])
 		print_wrapped(f, "  ", s->description, 80);

@@ -23,6 +23,13 @@ struct report_tally {
 /* Counts the scenario's expectations and how many hold. */
 struct report_tally report_tally(const struct scenario *s, const struct machine *m);
 
+/*
+ * Writes n bytes of file-provided text with control characters and bytes
+ * that are not UTF-8 escaped (\x1b, \u009b, \xff): a file can never drive
+ * the terminal through the report or an error line.
+ */
+void report_put_text(FILE *f, const char *text, size_t n);
+
 void report_human(FILE *f, const struct scenario *s, const struct machine *m);
 
 /* The JSON report's format name and version, its "format" key. */
