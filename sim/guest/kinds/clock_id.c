@@ -135,8 +135,7 @@ static bool realtime_finish(struct guest_reader *r, sim_ps now, uint64_t *value_
 	mono = mono_of(r, cs);
 	if (now >= r->wall_next_ps) {
 		/* the guest's periodic refresh: REALTIME := wall page + this vCPU's kvmclock */
-		const struct kvm_vcpu *vcpu = guest_reader_vcpu(r);
-		uint64_t kvmclock = pvclock_read_cycles(&vcpu->pvti, guest_reader_rdtsc(r, now));
+		uint64_t kvmclock = guest_kvmclock_now(r, now);
 
 		r->realtime_off_ns = (int64_t)(read_wall_clock(r, now, kvmclock) - mono);
 		r->wall_next_ps += ((now - r->wall_next_ps) / r->p.wall_clock_every_ps + 1) *

@@ -67,6 +67,8 @@ static inline bool guest_reader_check_tsc_khz(const struct guest_reader *r, stru
 void guest_pvclock_begin(struct guest_reader *r, sim_ps now);
 /* pvclock_clocksource_read(): false to retry; clamped to last_value unless the stable bit holds. */
 bool guest_pvclock_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns);
+/* The vCPU's kvmclock from its current page at now; a wrap stops the run, naming r. */
+uint64_t guest_kvmclock_now(struct guest_reader *r, sim_ps now);
 /* r->tsc_khz: the scenario's, or what pvclock_tsc_khz() derives from the vCPU's rate. */
 bool guest_tsc_khz(struct guest_reader *r, struct sim_diag *err);
 

@@ -26,8 +26,8 @@ void guest_pvclock_begin(struct guest_reader *r, sim_ps now)
  * or the sum passed 2^64.  The model has no meaning for the ~2^64-cycle leap
  * it would report: the run stops, naming the vCPU, the instant and the values.
  */
-static void wrap_error(const struct guest_reader *r, const struct kvm_vcpu *v, uint64_t tsc,
-		       sim_ps now)
+static void wrap_error(const struct guest_reader *r, const struct kvm_vcpu *v,
+		       const struct pvclock_vcpu_time_info *page, uint64_t tsc, sim_ps now)
 {
 	struct sim_diag err;
 	char t[32];
@@ -36,8 +36,8 @@ static void wrap_error(const struct guest_reader *r, const struct kvm_vcpu *v, u
 	sim_diag_fail(&err, "reader \"%s\" on vCPU %u at %s s: guest TSC %" PRIu64 " against its "
 		      "pvclock page (tsc_timestamp %" PRIu64 ", system_time %" PRIu64 " ns): %s, "
 		      "which the guest's u64 arithmetic would wrap", r->name, v->id,
-		      sim_format_seconds(t, now), tsc, r->snapshot.tsc_timestamp,
-		      r->snapshot.system_time, (int64_t)(tsc - r->snapshot.tsc_timestamp) < 0 ?
+		      sim_format_seconds(t, now), tsc, page->tsc_timestamp,
+		      page->system_time, (int64_t)(tsc - page->tsc_timestamp) < 0 ?
 		      "the TSC is below the timestamp (it went back under the vCPU since KVM wrote "
 		      "the page)" : "system_time plus the scaled delta passes 2^64 - 1");
 	sim_eventq_fail(v->vm->q, &err);
@@ -52,8 +52,18 @@ static bool page_cycles(struct guest_reader *r, sim_ps now, uint64_t *ns)
 	if ((r->snapshot.version & 1) || r->snapshot.version != v->pvti.version)
 		return false;
 	if (!pvclock_read_checked(&r->snapshot, tsc, ns))
-		wrap_error(r, v, tsc, now);
+		wrap_error(r, v, &r->snapshot, tsc, now);
 	return true;
+}
+
+uint64_t guest_kvmclock_now(struct guest_reader *r, sim_ps now)
+{
+	const struct kvm_vcpu *v = guest_reader_vcpu(r);
+	uint64_t tsc = guest_reader_rdtsc(r, now), ns;
+
+	if (!pvclock_read_checked(&v->pvti, tsc, &ns))
+		wrap_error(r, v, &v->pvti, tsc, now);
+	return ns;
 }
 
 bool guest_pvclock_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
