@@ -409,6 +409,19 @@ Test(qtest, session_input_refuses_nul_bytes_and_long_lines)
 	rig_finish(&r);
 }
 
+/* A request is its len bytes: what follows them in the buffer is not read (found by fuzz_qtest). */
+Test(qtest, session_input_reads_only_len_bytes)
+{
+	static const char two[] = "endiannessbogus";
+	struct rig r;
+
+	rig_init(&r);
+	r.len = 0;
+	cr_expect(qtest_session_input(&r.s, two, strlen("endianness")));
+	cr_expect_str_eq(r.out, "OK little\n");
+	rig_finish(&r);
+}
+
 struct stop_rig {
 	unsigned asked, lines;
 	char last[128];

@@ -477,5 +477,10 @@ bool qtest_session_input(struct qtest_session *s, const char *buf, size_t len)
 		s->last_cost_ps = 0;
 		return fail(s, len >= MAX_LINE ? "line too long" : "NUL byte in request");
 	}
-	return qtest_session_line(s, buf);
+	/* buf need not be a C string: the request is its len bytes, nothing after them */
+	char line[MAX_LINE];
+
+	memcpy(line, buf, len);
+	line[len] = '\0';
+	return qtest_session_line(s, line);
 }
