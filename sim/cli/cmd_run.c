@@ -1,0 +1,233 @@
+/* `sim run`: load, simulate and judge scenario files; reports and trace outputs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/cli/cli.h"
+#include "sim/cli/json_out.h"
+#include "sim/cli/report.h"
+#include "sim/cli/trace_out.h"
+#include "sim/core/units.h"
+#include "sim/machine/budget.h"
+#include "sim/machine/machine.h"
+#include "sim/scenario/scenario.h"
+
+static const char run_help[] =
+	"usage: sim run [--json FILE|-] [--trace FILE] [--seed N] [--max-events N] FILE...\n"
+	"\n"
+	"Simulates each scenario file and checks what its guest clock readers saw\n"
+	"against the expectations the file states.  A summary goes to stdout.\n"
+	"\n"
+	"  --json FILE   also write a machine-readable report to FILE ('-': stdout,\n"
+	"                which then carries only the JSON)\n"
+	"  --trace FILE  write what happened (reads, pvclock writes, ...) to FILE as\n"
+	"                JSON Lines, one record per line\n"
+	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
+	"  --max-events N  the event budget (default 1000000000): refuse a scenario\n"
+	"                  whose estimated events exceed N, and stop a run that fires more\n"
+	"\n"
+	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
+
+
+struct run_opts {
+	const char *json_path;    /* --json; "-" is stdout */
+	const char *trace_path;   /* --trace */
+	bool have_seed;
+	uint64_t seed;
+	uint64_t max_events;      /* --max-events: the event budget (budget.h) */
+	const char *files[256];
+	unsigned nfiles;
+};
+
+/* Where a run's output goes. */
+struct run_out {
+	FILE *human;              /* NULL when --json - owns stdout */
+	FILE *json_file;
+	struct json_out j;
+	FILE *trace_file;
+	struct trace_out trace;
+};
+
+static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
+{
+	o->max_events = BUDGET_DEFAULT_MAX_EVENTS;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		char why[160];
+		int st = EXIT_OK;
+
+		if (cli_parse_max_events("run", argc, argv, &i, &o->max_events, &st)) {
+			if (st != EXIT_OK)
+				return st;
+		} else if (cli_is_help(a)) {
+			*help = true;
+			return EXIT_OK;
+		} else if (strcmp(a, "--json") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs a file name or '-'", a);
+			o->json_path = argv[i];
+		} else if (strcmp(a, "--trace") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs a file name", a);
+			o->trace_path = argv[i];
+		} else if (strcmp(a, "--seed") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs a number", a);
+			if (!sim_parse_u64(argv[i], &o->seed, why, sizeof(why)))
+				return cli_usage_error("run", "--seed: %s", why);
+			o->have_seed = true;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return cli_usage_error("run", "unknown option %s", a);
+		} else if (o->nfiles < sizeof(o->files) / sizeof(o->files[0])) {
+			o->files[o->nfiles++] = a;
+		} else {
+			return cli_usage_error("run", "%s", "too many files (at most 256)");
+		}
+	}
+	if (o->nfiles == 0)
+		return cli_usage_error("run", "%s", "no scenario file given");
+	return EXIT_OK;
+}
+
+/* Subscribes the JSON Lines writer to the machine's trace stream before it runs. */
+static bool trace_attach(struct machine *m, struct trace_out *t)
+{
+	return trace_out_subscribe(t, machine_trace(m));
+}
+
+static FILE *open_output(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		fprintf(stderr, "sim run: cannot write %s\n", path);
+	return f;
+}
+
+static bool open_outputs(const struct run_opts *o, struct run_out *out)
+{
+	out->human = stdout;
+	if (o->json_path && strcmp(o->json_path, "-") == 0) {
+		out->json_file = stdout;
+		out->human = NULL;
+	} else if (o->json_path && !(out->json_file = open_output(o->json_path))) {
+		return false;
+	}
+	if (o->trace_path && !(out->trace_file = open_output(o->trace_path)))
+		return false;
+	if (out->json_file) {
+		json_out_init(&out->j, out->json_file);
+		json_out_begin_object(&out->j);
+		json_out_key(&out->j, "format");
+		json_out_str(&out->j, REPORT_FORMAT);
+		json_out_key(&out->j, "sim_version");
+		json_out_str(&out->j, SIM_VERSION);
+		json_out_key(&out->j, "scenarios");
+		json_out_begin_array(&out->j);
+	}
+	if (out->trace_file)
+		trace_out_init(&out->trace, out->trace_file);
+	return true;
+}
+
+static bool close_output(FILE *f, const char *path)
+{
+	if (!f || f == stdout || fclose(f) == 0)
+		return true;
+	fprintf(stderr, "sim run: error writing %s\n", path);
+	return false;
+}
+
+static bool close_outputs(const struct run_opts *o, struct run_out *out)
+{
+	bool ok;
+
+	if (out->json_file) {
+		json_out_end_array(&out->j);
+		json_out_end_object(&out->j);
+	}
+	ok = close_output(out->json_file, o->json_path);
+	return close_output(out->trace_file, o->trace_path) && ok;
+}
+
+/* Loads, runs and reports one scenario file; returns its exit status. */
+static int run_file(const char *file, const struct run_opts *o, struct run_out *out, bool last)
+{
+	struct sim_diag err;
+	struct sim_diag_list errs;
+	struct scenario *s;
+	struct machine *m = NULL;
+	int status = EXIT_OK;
+
+	sim_diag_clear(&err);
+	s = scenario_load_all(file, &err, &errs);
+	if (s && o->have_seed)
+		s->seed = o->seed;
+	/* the budget before the machine, as in validate: refused before anything runs */
+	if (s && budget_check(s, o->max_events, NULL, &err))
+		m = machine_create(s, &err);
+	if (m)
+		machine_set_max_events(m, o->max_events);
+	if (m && out->trace_file) {
+		trace_out_begin_run(&out->trace, file, s->name, s->seed);
+		if (!trace_attach(m, &out->trace)) {
+			sim_diag_fail(&err, "--trace: this build cannot reach the run's trace stream");
+			sim_diag_set_file(&err, file);
+			machine_destroy(m);
+			m = NULL;
+		}
+	}
+	if (m && !machine_run(m, &err)) {
+		machine_destroy(m);
+		m = NULL;
+	}
+	if (!m) {
+		cli_locate(&err, s);
+		cli_print_diags(&err, &errs, s);
+		status = EXIT_USAGE;
+	} else {
+		struct report_tally t = report_tally(s, m);
+
+		if (out->human) {
+			report_human(out->human, s, m);
+			if (!last)
+				fputc('\n', out->human);
+		}
+		if (t.met != t.expectations)
+			status = EXIT_EXPECTATION;
+	}
+	if (out->json_file)
+		report_json_scenario(&out->j, file, s, m, &err);
+	machine_destroy(m);
+	scenario_destroy(s);
+	return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	struct run_out out = { 0 };
+	bool help = false;
+	int status = parse_run(argc, argv, &o, &help);
+
+	if (help) {
+		fputs(run_help, stdout);
+		return EXIT_OK;
+	}
+	if (status != EXIT_OK)
+		return status;
+	if (!open_outputs(&o, &out)) {
+		close_outputs(&o, &out);
+		return EXIT_USAGE;
+	}
+	for (unsigned i = 0; i < o.nfiles; i++) {
+		int st = run_file(o.files[i], &o, &out, i + 1 == o.nfiles);
+
+		/* the first failure decides, except that invalid input outranks it */
+		if (st == EXIT_USAGE || (st != EXIT_OK && status == EXIT_OK))
+			status = st;
+	}
+	if (!close_outputs(&o, &out))
+		return EXIT_USAGE;
+	return status;
+}
+
