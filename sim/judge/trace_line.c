@@ -1,6 +1,7 @@
 /* sim-trace v1 lines into typed records: see trace_line.h and docs/trace-format.md. */
 #include "sim/judge/trace_line.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
