@@ -77,6 +77,11 @@ run warp 1 --plugin "$ex/warp_writer.so:pvclock_writer" "$exdir/warp.json"
 has warp 'foreign part: pvclock_writer (KVM'"'"'s pvclock page writer) is plugin "pre-1d5f066e-writer"'
 has warp "mono_vcpu    FAIL  worst 2.909 ms, 2 violations"
 has warp "first: at 2.003028062 s vCPU 0 read 602.000016997 s; its previous read at 2.002928062 s gave 602.002926084 s"
+# page_step names the rewrite: at its TSC the old page (lagging 1.977903 us)
+# gives 602.003009086 s, the new one the tick boundary 602.000000000 s: a step
+# of -(3.011064834 ms - 1.977903 us) = -3.009086931 ms.
+has warp "page_step on the VM): FAIL  worst -3.009 ms"
+has warp "(before=602003009086 after=602000000000 ns at guest TSC 1806009033194)"
 
 # The seqlock-ignoring reader: a read that straddles the rewrite at 1 s
 # combines the new system_time with the old tsc_timestamp, counting the 1 s
@@ -156,6 +161,12 @@ sed 's/^{/{ "plugins": [ { "path": "gone.so" } ],/' "$exdir/pmtimer_rate.json" >
 run gone 2 "$tmp/s/gone.json"
 has gone "gone.json:1:"
 has gone "/plugins/0: plugin $tmp/s/gone.so: cannot load"
+
+# A failure during the run points at the scenario's entry.
+cp "$bad/bad_crash_writer.so" "$tmp/s/"
+sed 's/^{/{ "plugins": [ { "path": "bad_crash_writer.so" } ],/' "$exdir/warp.json" >"$tmp/s/crash.json"
+run keycrash 2 "$tmp/s/crash.json"
+has keycrash "crash.json:1:16: error: /plugins/0: plugin \"bad-crash_writer\" ($tmp/s/bad_crash_writer.so, /plugins/0), part pvclock_writer, at 1.000001977 s on vCPU 0: write() crashed: SIGSEGV"
 
 [ "$fails" -eq 0 ] && echo "plugins: all checks hold"
 exit $((fails != 0))

@@ -80,6 +80,8 @@ void plugin_fail(struct plugin_set *ps, const struct plugin *pl, enum plugin_par
 	if (vcpu >= 0)
 		snprintf(on, sizeof(on), " on vCPU %d", vcpu);
 	sim_diag_clear(&err);
+	if (pl->who.json_path[0] == '/')
+		sim_diag_set_path(&err, pl->who.json_path);    /* the file's entry: a line:column */
 	sim_diag_fail(&err, "plugin \"%s\" (%s, %s), part %s, at %s s%s: %s", pl->who.name,
 		      pl->who.path, pl->who.json_path, plugin_part_name(part),
 		      sim_format_seconds(t, now), on, what);
