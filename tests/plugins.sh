@@ -108,6 +108,21 @@ assert s["foreign_parts"] == [{"part": "pmtimer", "plugin": "rounded-pmtimer",
 PY
 "$sim" run --json - "$exdir/pmtimer_rate.json" | grep -q foreign_parts && fail "foreign_parts without plugins"
 
+# The quick start of docs/plugins.md, line by line, with its build paths
+# mapped onto this build: each `build/sim/sim run` line exits as its comment says.
+nq=0
+grep '^build/sim/sim run ' docs/plugins.md >"$tmp/quick" || fail "docs/plugins.md: no quick start"
+while IFS= read -r line; do
+	want=$(printf '%s\n' "$line" | sed -n 's/.*# exit \([0-9]\).*/\1/p')
+	args=$(printf '%s\n' "$line" | sed 's/#.*//; s|^build/sim/sim run ||; s|build/examples/plugins/|'"$ex"'/|g')
+	# shellcheck disable=SC2086
+	"$sim" run $args >"$tmp/quick.out" 2>&1
+	got=$?
+	[ -n "$want" ] && [ "$got" -eq "$want" ] || fail "docs/plugins.md: '$line' exits $got"
+	nq=$((nq + 1))
+done <"$tmp/quick"
+[ "$nq" -ge 5 ] || fail "docs/plugins.md: $nq quick-start lines"
+
 # ---- 3. misbehaving plugins ----
 w=$exdir/warp.json
 run crash 2 --plugin "$bad/bad_crash_writer.so" "$w"
