@@ -214,6 +214,7 @@ bool jt_parse(const char *line, size_t n, unsigned lineno, struct jt_line *out,
 		if (!take(out, f, &v, why, sizeof(why)))
 			return at(d, line, jl_offset(&it, &v), lineno, fields[f].key, why);
 		out->have |= B(f);
+		out->col[f] = (uint16_t)(jl_offset(&it, &v) + 1);
 	}
 	if (r < 0)
 		return at(d, line, e.off, lineno, NULL, e.msg);
