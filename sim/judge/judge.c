@@ -296,8 +296,18 @@ static struct judge_clock *read_clock(struct judge *j, const struct jl_value *v,
 	char name[ORACLE_NAME_MAX + 1];
 	struct judge_clock *c = j->nclocks ? &j->clocks[j->last_clock] : NULL;
 
-	if (c && !v->escaped && strlen(c->name) == v->n && memcmp(c->name, v->p, v->n) == 0)
-		return c;
+	if (!v->escaped && v->n < ORACLE_NAME_MAX) {
+		/* the raw name against the clocks', the last one first (reads come in runs) */
+		if (c && c->name[v->n] == '\0' && memcmp(c->name, v->p, v->n) == 0)
+			return c;
+		for (unsigned i = 0; i < j->nclocks; i++) {
+			c = &j->clocks[i];
+			if (c->name[v->n] == '\0' && memcmp(c->name, v->p, v->n) == 0 && v->n) {
+				j->last_clock = i;
+				return c;
+			}
+		}
+	}
 	if (!jl_string(v, name, sizeof(name)) || strlen(name) >= ORACLE_NAME_MAX || !name[0]) {
 		bad(d, lineno, 0, "clock", "expected a clock name of 1 to %d bytes", ORACLE_NAME_MAX - 1);
 		return NULL;
