@@ -169,5 +169,19 @@ json.dump({"clocks": {r["name"]: r.get("checks", {}) for r in s.get("readers", [
 	fi
 done
 
+# 4. docs/trace-format.md's examples, as a user would run them: the sh block
+# (sim run --trace, then sim judge: the tsc reader's max_error fails across
+# the migration, exit 1), and the policy, which must load and judge.
+doc=$root/docs/trace-format.md
+sed -n '/^```sh$/,/^```$/p' "$doc" | grep '^sim ' |
+	sed "s|^sim |\"\$sim\" |; s|/tmp/t.jsonl|\$tmp/doc.jsonl|; s|scenarios/|\$root/scenarios/|" >"$tmp/doc.sh"
+[ "$(wc -l <"$tmp/doc.sh")" -eq 2 ] || fail "docs: expected 2 commands in the sh example"
+(sim=$sim tmp=$tmp root=$root; . "$tmp/doc.sh") >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "docs example: exit status, expected 1"
+has "$tmp/out" "    max_error    FAIL  worst -1.866287 s (threshold 1.000 ms), 4699 violations in 9698 samples" docs
+sed -n '/^### Policy$/,/^| key/p' "$doc" | sed -n '/^```json$/,/^```$/p' | sed '1d;$d' >"$tmp/policy.json"
+run_judge 1 docs_policy --policy "$tmp/policy.json" "$tmp/doc.jsonl"
+has "$tmp/out" "  clock tsc (on vCPU 0; judged by reference bracket): 9699 reads" docs_policy
+
 [ "$fails" -eq 0 ] && echo "judge: all checks hold"
 [ "$fails" -eq 0 ]
