@@ -198,13 +198,14 @@ static void human_run(FILE *f, const char *file, unsigned run, const struct judg
 
 		fputs("  clock ", f);
 		report_put_text(f, c->name, strlen(c->name));
-		fputs(" (on vCPU ", f);
+		/* a header that names the guest's clocks makes the others bare metal: CPUs */
+		fprintf(f, " (on %s ", c->guest ? "vCPU" : "CPU");
 		vcpu_list(f, c, h->cpus);
 		fprintf(f, "; judged by %s): %" PRIu64 " reads\n", judged_by(c), c->reads);
 		for (unsigned k = 0; k < ORACLE_CHECK_COUNT; k++)
 			if (c->checks[k].enabled)
-				report_human_check(f, k, &c->checks[k], judge_clock_result(c, k), "vCPU",
-						   NULL);
+				report_human_check(f, k, &c->checks[k], judge_clock_result(c, k),
+						   c->guest ? "vCPU" : "CPU", NULL);
 	}
 	for (unsigned k = 0; k < JUDGE_HOST_CHECK_COUNT; k++) {
 		const struct judge_host_result *r = &hr[k];
@@ -388,7 +389,7 @@ static int judge_file(const char *file, const struct judge_opts *o, struct judge
 		if (!nl && !eof) {
 			if (have - pos > JT_LINE_MAX) {
 				sim_diag_fail(&d, "a line longer than %d bytes", JT_LINE_MAX);
-				sim_diag_set_pos(&d, lineno + 1, 0);
+				sim_diag_set_pos(&d, lineno + 1, 1);
 				failed = true;
 				break;
 			}
@@ -406,7 +407,7 @@ static int judge_file(const char *file, const struct judge_opts *o, struct judge
 		lineno++;
 		if (len > JT_LINE_MAX) {
 			sim_diag_fail(&d, "a line longer than %d bytes", JT_LINE_MAX);
-			sim_diag_set_pos(&d, lineno, 0);
+			sim_diag_set_pos(&d, lineno, 1);
 			failed = true;
 			break;
 		}

@@ -29,10 +29,11 @@ struct judge {
 	uint64_t type_lines[JT_TYPE_COUNT + 1];
 };
 
-static enum judge_status bad(struct sim_diag *d, unsigned lineno, const char *key,
-			     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static enum judge_status bad(struct sim_diag *d, unsigned lineno, unsigned col, const char *key,
+			     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static enum judge_status bad(struct sim_diag *d, unsigned lineno, const char *key,
+/* Bad input at line lineno, column col (0: the line as a whole), key: the field. */
+static enum judge_status bad(struct sim_diag *d, unsigned lineno, unsigned col, const char *key,
 			     const char *fmt, ...)
 {
 	va_list ap;
@@ -41,13 +42,16 @@ static enum judge_status bad(struct sim_diag *d, unsigned lineno, const char *ke
 	va_start(ap, fmt);
 	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
 	va_end(ap);
-	sim_diag_set_pos(d, lineno, 0);
+	sim_diag_set_pos(d, lineno, col ? col : 1);
 	if (key) {
 		snprintf(path, sizeof(path), "/%s", key);
 		sim_diag_set_path(d, path);
 	}
 	return JUDGE_ERROR;
 }
+
+/* The column of field f in the line at hand (`l`), for an error about it. */
+#define COL(f) (l->have & JT_BIT(f) ? l->col[f] : 0u)
 
 struct judge *judge_create(const struct judge_policy *p)
 {
@@ -162,30 +166,30 @@ static enum judge_status header(struct judge *j, const struct jt_line *l, unsign
 	char buf[ORACLE_NAME_MAX + 32], why[160];
 
 	if (!jl_is(&l->s[F_FORMAT], "sim-trace"))
-		return bad(d, lineno, "format", "expected \"sim-trace\"");
+		return bad(d, lineno, COL(F_FORMAT), "format", "expected \"sim-trace\"");
 	if (l->u[F_VERSION] > JUDGE_FORMAT_VERSION)
-		return bad(d, lineno, "version", "version %" PRIu64 " is newer than this sim reads "
+		return bad(d, lineno, COL(F_VERSION), "version", "version %" PRIu64 " is newer than this sim reads "
 			   "(%d)", l->u[F_VERSION], JUDGE_FORMAT_VERSION);
 	if (l->u[F_VERSION] == 0)
-		return bad(d, lineno, "version", "expected a version >= 1");
+		return bad(d, lineno, COL(F_VERSION), "version", "expected a version >= 1");
 	if (!jl_string(&l->s[F_PRODUCER], h->producer, sizeof(h->producer)))
-		return bad(d, lineno, "producer", "expected a name of at most 63 bytes");
+		return bad(d, lineno, COL(F_PRODUCER), "producer", "expected a name of at most 63 bytes");
 	if ((l->have & JT_BIT(F_REF_NAME)) && !jl_string(&l->s[F_REF_NAME], h->ref, sizeof(h->ref)))
-		return bad(d, lineno, "ref", "expected a name of at most 47 bytes");
+		return bad(d, lineno, COL(F_REF), "ref", "expected a name of at most 47 bytes");
 	if ((l->have & JT_BIT(F_SCENARIO)) &&
 	    !jl_string(&l->s[F_SCENARIO], h->scenario, sizeof(h->scenario)))
-		return bad(d, lineno, "scenario", "expected a name of at most 63 bytes");
+		return bad(d, lineno, COL(F_SCENARIO), "scenario", "expected a name of at most 63 bytes");
 	h->has_seed = l->have & JT_BIT(F_SEED);
 	h->seed = l->u[F_SEED];
 	if (l->have & JT_BIT(F_REF_UNIT)) {
 		if (!jl_is(&l->s[F_REF_UNIT], "ns") && !jl_is(&l->s[F_REF_UNIT], "ps"))
-			return bad(d, lineno, "ref_unit", "expected \"ns\" or \"ps\"");
+			return bad(d, lineno, COL(F_REF_UNIT), "ref_unit", "expected \"ns\" or \"ps\"");
 		h->ref_ps = jl_is(&l->s[F_REF_UNIT], "ps");
 	}
 	h->cpus = JUDGE_DEFAULT_CPUS;
 	if (l->have & JT_BIT(F_CPUS)) {
 		if (l->u[F_CPUS] < 1 || l->u[F_CPUS] > JUDGE_MAX_CPUS)
-			return bad(d, lineno, "cpus", "expected 1..%d", JUDGE_MAX_CPUS);
+			return bad(d, lineno, COL(F_CPUS), "cpus", "expected 1..%d", JUDGE_MAX_CPUS);
 		h->cpus = (unsigned)l->u[F_CPUS];
 	}
 	h->tsc_khz = l->u[F_TSC_KHZ] * !!(l->have & JT_BIT(F_TSC_KHZ));
@@ -193,19 +197,19 @@ static enum judge_status header(struct judge *j, const struct jt_line *l, unsign
 	if (l->have & JT_BIT(F_CLOCKS)) {
 		j->listed = true;
 		if (!each_string(&l->s[F_CLOCKS], buf, ORACLE_NAME_MAX, list_clock, j, why))
-			return bad(d, lineno, "clocks", "%s", why);
+			return bad(d, lineno, COL(F_CLOCKS), "clocks", "%s", why);
 	}
 	if (j->guest_listed && !each_string(&l->s[F_GUEST_CLOCKS], buf, ORACLE_NAME_MAX, mark_guest,
 					    j, why))
-		return bad(d, lineno, "guest_clocks", "%s", why);
+		return bad(d, lineno, COL(F_GUEST_CLOCKS), "guest_clocks", "%s", why);
 	if ((l->have & JT_BIT(F_IGNORE_TYPES)) &&
 	    !each_string(&l->s[F_IGNORE_TYPES], buf, sizeof(j->ignore[0]), add_ignored, j, why))
-		return bad(d, lineno, "ignore_types", "%s", why);
+		return bad(d, lineno, COL(F_IGNORE_TYPES), "ignore_types", "%s", why);
 	j->last_seq = calloc(h->cpus, sizeof(*j->last_seq));
 	j->have_seq = calloc(h->cpus, sizeof(*j->have_seq));
 	j->replay = judge_replay_create(j->pol, h->cpus, h->tsc_khz);
 	if (!j->last_seq || !j->have_seq || !j->replay)
-		return bad(d, lineno, NULL, "out of memory");
+		return bad(d, lineno, 0, NULL, "out of memory");
 	j->have_header = true;
 	return JUDGE_OK;
 }
@@ -260,15 +264,15 @@ static enum judge_status start_clock(struct judge *j, struct judge_clock *c, boo
 		if (!c->checks[i].enabled)
 			continue;
 		if (needs_ref(i) && !ref)
-			return bad(d, lineno, "ref_after", "%s needs the reference bracket "
+			return bad(d, lineno, 0, "ref_after", "%s needs the reference bracket "
 				   "(ref_before and ref_after) on every read of clock \"%s\", and "
 				   "its first read has none", name, c->name);
 		if (needs_ref(i) && cycles)
-			return bad(d, lineno, "value", "%s compares ns with the reference, and clock "
+			return bad(d, lineno, 0, "value", "%s compares ns with the reference, and clock "
 				   "\"%s\" gives TSC cycles (\"value\"): judge it with --tsc-ns and "
 				   "the header's tsc_khz", name, c->name);
 		if (is_causal(i) && !ref && !order)
-			return bad(d, lineno, "order", "%s needs \"order\" or the reference bracket "
+			return bad(d, lineno, 0, "order", "%s needs \"order\" or the reference bracket "
 				   "on every read of clock \"%s\", and its first read has neither "
 				   "(--check mono_vcpu judges it alone)", name, c->name);
 	}
@@ -280,7 +284,7 @@ static enum judge_status start_clock(struct judge *j, struct judge_clock *c, boo
 	if (split)
 		c->causal_o = make_oracle(j, c, true, false);
 	if (!c->time_o || (split && !c->causal_o))
-		return bad(d, lineno, NULL, "out of memory");
+		return bad(d, lineno, 0, NULL, "out of memory");
 	if (j->paused && c->guest && ref)
 		oracle_group_paused(c->time_o, 0, j->pause_ps);
 	return JUDGE_OK;
@@ -292,19 +296,29 @@ static struct judge_clock *read_clock(struct judge *j, const struct jl_value *v,
 	char name[ORACLE_NAME_MAX + 1];
 	struct judge_clock *c = j->nclocks ? &j->clocks[j->last_clock] : NULL;
 
-	if (c && !v->escaped && strlen(c->name) == v->n && memcmp(c->name, v->p, v->n) == 0)
-		return c;
+	if (!v->escaped && v->n < ORACLE_NAME_MAX) {
+		/* the raw name against the clocks', the last one first (reads come in runs) */
+		if (c && c->name[v->n] == '\0' && memcmp(c->name, v->p, v->n) == 0)
+			return c;
+		for (unsigned i = 0; i < j->nclocks; i++) {
+			c = &j->clocks[i];
+			if (c->name[v->n] == '\0' && memcmp(c->name, v->p, v->n) == 0 && v->n) {
+				j->last_clock = i;
+				return c;
+			}
+		}
+	}
 	if (!jl_string(v, name, sizeof(name)) || strlen(name) >= ORACLE_NAME_MAX || !name[0]) {
-		bad(d, lineno, "clock", "expected a clock name of 1 to %d bytes", ORACLE_NAME_MAX - 1);
+		bad(d, lineno, 0, "clock", "expected a clock name of 1 to %d bytes", ORACLE_NAME_MAX - 1);
 		return NULL;
 	}
 	c = find_clock(j, name);
 	if (!c && j->listed) {
-		bad(d, lineno, "clock", "\"%s\" is not one of the header's \"clocks\"", name);
+		bad(d, lineno, 0, "clock", "\"%s\" is not one of the header's \"clocks\"", name);
 		return NULL;
 	}
 	if (!c && !(c = add_clock(j, name))) {
-		bad(d, lineno, "clock", "more than %d clocks", JUDGE_MAX_CLOCKS);
+		bad(d, lineno, 0, "clock", "more than %d clocks", JUDGE_MAX_CLOCKS);
 		return NULL;
 	}
 	j->last_clock = (unsigned)(c - j->clocks);
@@ -323,23 +337,23 @@ static enum judge_status read_line(struct judge *j, const struct jt_line *l, uns
 	sim_ps start, end;
 
 	if (l->u[F_VCPU] >= j->h.cpus)
-		return bad(d, lineno, "vcpu", "vCPU %" PRIu64 " is not below the header's \"cpus\" "
+		return bad(d, lineno, COL(F_VCPU), "vcpu", "vCPU %" PRIu64 " is not below the header's \"cpus\" "
 			   "(%u)", l->u[F_VCPU], j->h.cpus);
 	if (j->have_seq[v] && l->u[F_SEQ] <= j->last_seq[v])
-		return bad(d, lineno, "seq", "%" PRIu64 " does not follow vCPU %u's previous seq %"
+		return bad(d, lineno, COL(F_SEQ), "seq", "%" PRIu64 " does not follow vCPU %u's previous seq %"
 			   PRIu64 ": each vCPU's reads count up", l->u[F_SEQ], v, j->last_seq[v]);
 	j->have_seq[v] = true;
 	j->last_seq[v] = l->u[F_SEQ];
 	if (!(have & JT_BIT(F_REF_BEFORE)) != !ref)
-		return bad(d, lineno, ref ? "ref_after" : "ref_before", "ref_before and ref_after "
+		return bad(d, lineno, 0, ref ? "ref_after" : "ref_before", "ref_before and ref_after "
 			   "come together");
 	if (!(have & JT_BIT(F_VALUE_NS)) == !(have & JT_BIT(F_VALUE)))
-		return bad(d, lineno, "value_ns", "a read has \"value_ns\" (ns) or \"value\" (TSC "
+		return bad(d, lineno, COL(F_VALUE_NS), "value_ns", "a read has \"value_ns\" (ns) or \"value\" (TSC "
 			   "cycles), one of them");
 	value = have & JT_BIT(F_VALUE_NS) ? l->u[F_VALUE_NS] : l->u[F_VALUE];
 	if ((have & JT_BIT(F_VALUE)) && j->pol->tsc_ns) {
 		if (!j->h.tsc_khz)
-			return bad(d, lineno, "value", "--tsc-ns needs the header's \"tsc_khz\"");
+			return bad(d, lineno, COL(F_VALUE), "value", "--tsc-ns needs the header's \"tsc_khz\"");
 		value = (uint64_t)((sim_u128)value * 1000000u / j->h.tsc_khz);
 	}
 	if (!(c = read_clock(j, &l->s[F_CLOCK], lineno, d)))
@@ -348,7 +362,7 @@ static enum judge_status read_line(struct judge *j, const struct jt_line *l, uns
 		if (start_clock(j, c, ref, order, cycles, lineno, d) != JUDGE_OK)
 			return JUDGE_ERROR;
 	} else if (c->has_ref != ref || c->has_order != order || c->cycles != cycles) {
-		return bad(d, lineno, ref != c->has_ref ? "ref_after" : order != c->has_order ?
+		return bad(d, lineno, 0, ref != c->has_ref ? "ref_after" : order != c->has_order ?
 			   "order" : "value", "the reads of clock \"%s\" %s; this one does not",
 			   c->name, ref != c->has_ref ? (c->has_ref ? "have a reference bracket" :
 			   "have no reference bracket") : order != c->has_order ? (c->has_order ?
@@ -356,7 +370,7 @@ static enum judge_status read_line(struct judge *j, const struct jt_line *l, uns
 	}
 	if (order) {
 		if (j->have_order && l->u[F_ORDER] <= j->last_order)
-			return bad(d, lineno, "order", "%" PRIu64 " does not follow the previous read's "
+			return bad(d, lineno, COL(F_ORDER), "order", "%" PRIu64 " does not follow the previous read's "
 				   "order %" PRIu64 ": the global order rises strictly", l->u[F_ORDER],
 				   j->last_order);
 		j->have_order = true;
@@ -364,20 +378,26 @@ static enum judge_status read_line(struct judge *j, const struct jt_line *l, uns
 	}
 	if (ref) {
 		if (!to_ps(j, l->u[F_REF_BEFORE], &start) || !to_ps(j, l->u[F_REF_AFTER], &end))
-			return bad(d, lineno, "ref_after", "a reference time beyond 2^64 ps");
+			return bad(d, lineno, COL(F_REF_AFTER), "ref_after", "a reference time beyond 2^64 ps");
 		if (start > end)
-			return bad(d, lineno, "ref_before", "ref_before is after ref_after");
+			return bad(d, lineno, COL(F_REF_BEFORE), "ref_before", "ref_before is after ref_after");
 		if (c->reads && end < c->last_end_ps)
-			return bad(d, lineno, "ref_after", "the reads of clock \"%s\" must come in the "
+			return bad(d, lineno, COL(F_REF_AFTER), "ref_after", "the reads of clock \"%s\" must come in the "
 				   "order of their ref_after, and this one ends before the previous one",
 				   c->name);
 		c->last_end_ps = end;
 		oracle_feed(c->time_o, 0, v, v, start, end, value);
-		if (c->causal_o)
+		if (c->causal_o)   /* the order's steps: only their succession counts */
 			oracle_feed(c->causal_o, 0, v, v, l->u[F_ORDER], l->u[F_ORDER], value);
 	} else {
-		/* the order as the time axis: a larger order started after a smaller one ended */
-		start = end = order ? l->u[F_ORDER] : c->reads;
+		/*
+		 * The order as the time axis, one ns per step, so that a report shows
+		 * order numbers: a larger order started after a smaller one ended.
+		 */
+		start = order ? l->u[F_ORDER] : c->reads;
+		if (start > UINT64_MAX / SIM_PS_PER_NS)
+			return bad(d, lineno, COL(F_ORDER), "order", "an order above 2^64 / 1000");
+		start = end = start * SIM_PS_PER_NS;
 		oracle_feed(c->time_o, 0, v, v, start, end, value);
 	}
 	c->reads++;
@@ -425,7 +445,7 @@ enum judge_status judge_line(struct judge *j, const char *line, size_t n, unsign
 		return JUDGE_ERROR;
 	if (!j->have_header) {
 		if (l.type != JT_HEADER)
-			return bad(d, lineno, "type", "a trace starts with its header line "
+			return bad(d, lineno, 0, "type", "a trace starts with its header line "
 				   "{\"type\":\"header\",\"format\":\"sim-trace\",\"version\":1,...}");
 		j->lines++;
 		j->type_lines[JT_HEADER]++;
@@ -438,7 +458,7 @@ enum judge_status judge_line(struct judge *j, const char *line, size_t n, unsign
 		if (!ignored(j, &l.s[F_TYPE])) {
 			if (!jl_string(&l.s[F_TYPE], name, sizeof(name)))
 				snprintf(name, sizeof(name), "(long)");
-			return bad(d, lineno, "type", "unknown line type \"%s\" (a header's "
+			return bad(d, lineno, 0, "type", "unknown line type \"%s\" (a header's "
 				   "\"ignore_types\" may list it to skip it)", name);
 		}
 		j->type_lines[JT_TYPE_COUNT]++;
@@ -446,13 +466,17 @@ enum judge_status judge_line(struct judge *j, const char *line, size_t n, unsign
 	}
 	j->type_lines[l.type]++;
 	if ((l.have & JT_BIT(F_REF)) && !to_ps(j, l.u[F_REF], &at))
-		return bad(d, lineno, "ref", "a reference time beyond 2^64 ps");
+		return bad(d, lineno, 0, "ref", "a reference time beyond 2^64 ps");
 	switch (jt_type_use(l.type)) {
 	case JT_JUDGED:
 		return l.type == JT_READ ? read_line(j, &l, lineno, d) : guest_run(j, &l, at);
 	case JT_REPLAYED:
-		if (!judge_replay_line(j->replay, &l, at, lineno, d))
-			return bad(d, lineno, "vcpu", "%s", d->msg);
+		if (!judge_replay_line(j->replay, &l, at, lineno, d)) {
+			char msg[sizeof(d->msg)];
+
+			snprintf(msg, sizeof(msg), "%s", d->msg);
+			return bad(d, lineno, 0, "vcpu", "%s", msg);
+		}
 		return JUDGE_OK;
 	case JT_META:
 	case JT_IGNORED:
@@ -464,7 +488,7 @@ enum judge_status judge_line(struct judge *j, const char *line, size_t n, unsign
 bool judge_finish(struct judge *j, struct sim_diag *d)
 {
 	if (!j->have_header) {
-		bad(d, 0, NULL, "no header line: an empty trace");
+		bad(d, 0, 0, NULL, "no header line: an empty trace");
 		return false;
 	}
 	for (unsigned i = 0; i < j->nclocks; i++)

@@ -110,7 +110,8 @@ static enum jt_field field_of(uint64_t known, const struct jl_value *k)
 		if (!(known & B(f)))
 			continue;
 		if (k->escaped ? jl_is(k, fields[f].key) :
-		    fields[f].len == k->n && memcmp(fields[f].key, k->p, k->n) == 0)
+		    fields[f].len == k->n && fields[f].key[0] == k->p[0] &&
+		    memcmp(fields[f].key, k->p, k->n) == 0)
 			return (enum jt_field)f;
 	}
 	return JT_FIELD_COUNT;
@@ -146,13 +147,14 @@ static const char *kind_words(enum jt_kind k)
 	return words[k];
 }
 
-/* One member's value into out, by its field's kind. */
+/* One member's value into out, by its field's kind (why only on a failure: this is hot). */
 static bool take(struct jt_line *out, enum jt_field f, const struct jl_value *v, char *why,
 		 size_t len)
 {
+	enum jt_kind k = fields[f].kind;
 	int64_t i;
 
-	switch (fields[f].kind) {
+	switch (k) {
 	case JF_U64:
 		return jl_u64(v, &out->u[f], why, len);
 	case JF_I64:
@@ -162,14 +164,17 @@ static bool take(struct jt_line *out, enum jt_field f, const struct jl_value *v,
 		return true;
 	case JF_BOOL:
 		out->u[f] = v->type == JL_TRUE;
-		snprintf(why, len, "%s", kind_words(JF_BOOL));
-		return v->type == JL_TRUE || v->type == JL_FALSE;
+		if (v->type == JL_TRUE || v->type == JL_FALSE)
+			return true;
+		break;
 	case JF_STR:
 	case JF_ARRAY:
 		out->s[f] = *v;
-		snprintf(why, len, "%s", kind_words(fields[f].kind));
-		return v->type == (fields[f].kind == JF_STR ? JL_STRING : JL_ARRAY);
+		if (v->type == (k == JF_STR ? JL_STRING : JL_ARRAY))
+			return true;
+		break;
 	}
+	snprintf(why, len, "%s", kind_words(k));
 	return false;
 }
 
@@ -214,6 +219,7 @@ bool jt_parse(const char *line, size_t n, unsigned lineno, struct jt_line *out,
 		if (!take(out, f, &v, why, sizeof(why)))
 			return at(d, line, jl_offset(&it, &v), lineno, fields[f].key, why);
 		out->have |= B(f);
+		out->col[f] = (uint16_t)(jl_offset(&it, &v) + 1);
 	}
 	if (r < 0)
 		return at(d, line, e.off, lineno, NULL, e.msg);

@@ -122,6 +122,7 @@ struct jt_line {
 	uint64_t have;                       /* JT_BIT(f) for each field present */
 	uint64_t u[JT_FIELD_COUNT];          /* integers (JF_I64 as two's complement), booleans */
 	struct jl_value s[JT_FIELD_COUNT];   /* JF_STR and JF_ARRAY: spans of the line */
+	uint16_t col[JT_FIELD_COUNT];        /* 1-based column of each value, for errors */
 };
 
 /* "read", ...; NULL outside the list. */
