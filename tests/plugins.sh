@@ -123,9 +123,24 @@ while IFS= read -r line; do
 done <"$tmp/quick"
 [ "$nq" -ge 5 ] || fail "docs/plugins.md: $nq quick-start lines"
 
+# Determinism: a run with plugins gives byte-identical JSON reports twice.
+for pair in "noseq_reader.so torn_read.json" "warp_writer.so warp.json" "rounded_pmtimer.so pmtimer_rate.json"; do
+	set -- $pair
+	"$sim" run --json "$tmp/d1.json" --plugin "$ex/$1" "$exdir/$2" >/dev/null 2>&1
+	"$sim" run --json "$tmp/d2.json" --plugin "$ex/$1" "$exdir/$2" >/dev/null 2>&1
+	cmp -s "$tmp/d1.json" "$tmp/d2.json" || fail "determinism: $1 on $2 gives two reports"
+done
+
 # ---- 3. misbehaving plugins ----
 w=$exdir/warp.json
 run crash 2 --plugin "$bad/bad_crash_writer.so" "$w"
+"$sim" run --json - --plugin "$bad/bad_crash_writer.so" "$w" >"$tmp/crash.json" 2>/dev/null
+python3 - "$tmp/crash.json" <<'PY' || fail "JSON report of a crashed plugin: $(cat "$tmp/crash.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"][0]
+assert s["status"] == "invalid" and "write() crashed: SIGSEGV" in s["error"], s
+assert "readers" not in s, s
+PY
 has crash "error: plugin \"bad-crash_writer\" ($bad/bad_crash_writer.so, --plugin), part pvclock_writer, at 1.000001977 s on vCPU 0: write() crashed: SIGSEGV"
 run odd 2 --plugin "$bad/bad_odd_version.so" "$w"
 has odd 'plugin "bad-odd_version"'
