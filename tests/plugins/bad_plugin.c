@@ -48,6 +48,7 @@ static int read_clock(void *state, const struct sim_plugin_guest_env *env, uint6
 
 	(void)state;
 #if defined(BAD_RETRY_READER)
+	(void)ns;
 	return SIM_PLUGIN_RETRY;
 #elif defined(BAD_FPE_READER)
 	{
