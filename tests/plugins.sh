@@ -62,6 +62,14 @@ grep -v '^  foreign part: ' "$tmp/faithful_reader.out" >"$tmp/foreign.cut"
 cmp -s "$tmp/own.out" "$tmp/foreign.cut" ||
 	fail "faithful reader: report differs: $(diff "$tmp/own.out" "$tmp/foreign.cut" | head -5)"
 has faithful_reader "4 version retries"
+# ... and where the guard works: pvclock_unstable_tsc has no master clock, and
+# Linux's guard raises 29852 of its reads (sim's own count).
+"$sim" run scenarios/pvclock_unstable_tsc.json >"$tmp/own.out" 2>&1
+run faithful_guard 0 --plugin "$bad/faithful_reader.so" scenarios/pvclock_unstable_tsc.json
+grep -v '^  foreign part: ' "$tmp/faithful_guard.out" >"$tmp/foreign.cut"
+cmp -s "$tmp/own.out" "$tmp/foreign.cut" ||
+	fail "faithful reader (guard): report differs: $(diff "$tmp/own.out" "$tmp/foreign.cut" | head -5)"
+has faithful_guard "29852 raised by the guard"
 
 # ---- 2. the buggy examples, caught ----
 run warp_own 0 "$exdir/warp.json"

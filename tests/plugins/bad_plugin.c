@@ -66,8 +66,12 @@ static int read_clock(void *state, const struct sim_plugin_guest_env *env, uint6
 	if ((env->cpuid & SIM_CPUID_KVM_CLOCKSOURCE_STABLE_BIT) &&
 	    (p->flags & SIM_PVCLOCK_TSC_STABLE_BIT))
 		return SIM_PLUGIN_OK;
-	if (*ns < *env->last_value)
+	if (*ns <= *env->last_value) {
+		if (*ns < *env->last_value)
+			++*env->guard_raises;
 		*ns = *env->last_value;
+		return SIM_PLUGIN_OK;
+	}
 	*env->last_value = *ns;
 	return SIM_PLUGIN_OK;
 #endif
