@@ -171,6 +171,11 @@ has fpe "read() crashed: SIGFPE"
 run wide 2 --plugin "$bad/bad_wide_device.so" "$exdir/pmtimer_rate.json"
 has wide "part pmtimer, at 0.00"
 has wide "returned 0x100000000, wider than the access"
+# Not garbage sim can see in the page, but its own reader stops on it: the
+# error says which parts were foreign.
+run future 2 --plugin "$bad/bad_future_timestamp.so" "$w"
+has future "the TSC is below the timestamp"
+has future '(foreign parts: pvclock_writer from plugin "bad-future_timestamp")'
 run missing 2 --plugin "$tmp/nothing.so" "$w"
 has missing "cannot load"
 run no_part 2 --plugin "$ex/faithful_writer.so:pmtimer" "$exdir/pmtimer_rate.json"
