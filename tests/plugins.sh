@@ -62,6 +62,14 @@ grep -v '^  foreign part: ' "$tmp/faithful_reader.out" >"$tmp/foreign.cut"
 cmp -s "$tmp/own.out" "$tmp/foreign.cut" ||
 	fail "faithful reader: report differs: $(diff "$tmp/own.out" "$tmp/foreign.cut" | head -5)"
 has faithful_reader "4 version retries"
+# ... and where the guard works: pvclock_unstable_tsc has no master clock, and
+# Linux's guard raises 29852 of its reads (sim's own count).
+"$sim" run scenarios/pvclock_unstable_tsc.json >"$tmp/own.out" 2>&1
+run faithful_guard 0 --plugin "$bad/faithful_reader.so" scenarios/pvclock_unstable_tsc.json
+grep -v '^  foreign part: ' "$tmp/faithful_guard.out" >"$tmp/foreign.cut"
+cmp -s "$tmp/own.out" "$tmp/foreign.cut" ||
+	fail "faithful reader (guard): report differs: $(diff "$tmp/own.out" "$tmp/foreign.cut" | head -5)"
+has faithful_guard "29852 raised by the guard"
 
 # ---- 2. the buggy examples, caught ----
 run warp_own 0 "$exdir/warp.json"
@@ -123,9 +131,24 @@ while IFS= read -r line; do
 done <"$tmp/quick"
 [ "$nq" -ge 5 ] || fail "docs/plugins.md: $nq quick-start lines"
 
+# Determinism: a run with plugins gives byte-identical JSON reports twice.
+for pair in "noseq_reader.so torn_read.json" "warp_writer.so warp.json" "rounded_pmtimer.so pmtimer_rate.json"; do
+	set -- $pair
+	"$sim" run --json "$tmp/d1.json" --plugin "$ex/$1" "$exdir/$2" >/dev/null 2>&1
+	"$sim" run --json "$tmp/d2.json" --plugin "$ex/$1" "$exdir/$2" >/dev/null 2>&1
+	cmp -s "$tmp/d1.json" "$tmp/d2.json" || fail "determinism: $1 on $2 gives two reports"
+done
+
 # ---- 3. misbehaving plugins ----
 w=$exdir/warp.json
 run crash 2 --plugin "$bad/bad_crash_writer.so" "$w"
+"$sim" run --json - --plugin "$bad/bad_crash_writer.so" "$w" >"$tmp/crash.json" 2>/dev/null
+python3 - "$tmp/crash.json" <<'PY' || fail "JSON report of a crashed plugin: $(cat "$tmp/crash.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))["scenarios"][0]
+assert s["status"] == "invalid" and "write() crashed: SIGSEGV" in s["error"], s
+assert "readers" not in s, s
+PY
 has crash "error: plugin \"bad-crash_writer\" ($bad/bad_crash_writer.so, --plugin), part pvclock_writer, at 1.000001977 s on vCPU 0: write() crashed: SIGSEGV"
 run odd 2 --plugin "$bad/bad_odd_version.so" "$w"
 has odd 'plugin "bad-odd_version"'
@@ -148,6 +171,11 @@ has fpe "read() crashed: SIGFPE"
 run wide 2 --plugin "$bad/bad_wide_device.so" "$exdir/pmtimer_rate.json"
 has wide "part pmtimer, at 0.00"
 has wide "returned 0x100000000, wider than the access"
+# Not garbage sim can see in the page, but its own reader stops on it: the
+# error says which parts were foreign.
+run future 2 --plugin "$bad/bad_future_timestamp.so" "$w"
+has future "the TSC is below the timestamp"
+has future '(foreign parts: pvclock_writer from plugin "bad-future_timestamp")'
 run missing 2 --plugin "$tmp/nothing.so" "$w"
 has missing "cannot load"
 run no_part 2 --plugin "$ex/faithful_writer.so:pmtimer" "$exdir/pmtimer_rate.json"

@@ -38,8 +38,10 @@ static int read_clock(void *state, const struct sim_plugin_guest_env *env, uint6
 		*ns = t;
 		return SIM_PLUGIN_OK;
 	}
-	if (t < *env->last_value)
+	if (t < *env->last_value) {
+		++*env->guard_raises;
 		t = *env->last_value;
+	}
 	*env->last_value = t;
 	*ns = t;
 	return SIM_PLUGIN_OK;

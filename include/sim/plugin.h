@@ -134,6 +134,8 @@ struct sim_plugin_guest_env {
 	void *cb;                   /* pass to the callbacks */
 	uint64_t (*rdtsc)(void *cb);        /* the guest's RDTSC at the end of the attempt */
 	uint32_t (*version_now)(void *cb);  /* the page's version, read again after RDTSC */
+	uint64_t *guard_raises;     /* add 1 for a read the last_value guard raised (the
+				       report's "raised by the guard"); may be left alone */
 };
 
 struct sim_plugin_guest_reader {

@@ -721,6 +721,7 @@ bool machine_run(struct machine *m, struct sim_diag *err)
 		/* the queue's own words for its fire_limit (sim_eventq_run_until) */
 		if (m->max_events && m->q.fired == m->max_events && strstr(err->msg, "events fired"))
 			budget_exceeded(m, err);
+		plugin_set_amend(m->plugins, err);
 		if (!err->file[0])
 			sim_diag_set_file(err, m->s->file);
 		return false;

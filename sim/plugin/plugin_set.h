@@ -49,6 +49,13 @@ void plugin_set_close(struct plugin_set *ps);
 /* Who replaces part p, or NULL (sim's own). */
 const struct plugin_foreign *plugin_set_part(const struct plugin_set *ps, enum plugin_part p);
 
+/*
+ * A run that failed with err while parts were foreign: unless err is a
+ * plugin's own (it names the plugin), add which parts were, since sim's
+ * models may have failed on what a plugin gave them.
+ */
+void plugin_set_amend(const struct plugin_set *ps, struct sim_diag *err);
+
 /* Hooks the replaced parts in: before platform_init, after kvm_vm_init, per reader. */
 void plugin_set_board(struct plugin_set *ps, struct platform_params *pp);
 void plugin_set_kvm(struct plugin_set *ps, struct kvm_vm *vm);

@@ -43,6 +43,7 @@ bool plugin_reader_hook(void *ctx, struct guest_reader *r,
 		.cb = &cb,
 		.rdtsc = cb_rdtsc,
 		.version_now = cb_version_now,
+		.guard_raises = &r->guarded,
 	};
 	uint64_t ns = 0;
 	int rc = SIM_PLUGIN_ERROR;

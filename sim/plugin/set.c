@@ -254,6 +254,24 @@ void plugin_set_close(struct plugin_set *ps)
 	free(ps);
 }
 
+void plugin_set_amend(const struct plugin_set *ps, struct sim_diag *err)
+{
+	size_t n = strlen(err->msg);
+	const char *sep = " (foreign parts: ";
+
+	if (!ps || strncmp(err->msg, "plugin ", 7) == 0)
+		return;
+	for (unsigned p = 0; p < PLUGIN_PART_COUNT; p++) {
+		if (!ps->part[p] || n >= sizeof(err->msg) - 1)
+			continue;
+		n += (size_t)snprintf(err->msg + n, sizeof(err->msg) - n, "%s%s from plugin \"%s\"", sep,
+				      plugin_part_name(p), ps->part[p]->who.name);
+		sep = ", ";
+	}
+	if (strcmp(sep, ", ") == 0 && n < sizeof(err->msg) - 1)
+		snprintf(err->msg + n, sizeof(err->msg) - n, ")");
+}
+
 const struct plugin_foreign *plugin_set_part(const struct plugin_set *ps, enum plugin_part p)
 {
 	return ps && (unsigned)p < PLUGIN_PART_COUNT && ps->part[p] ? &ps->part[p]->who : NULL;

@@ -27,8 +27,8 @@ static int write_page(void *state, const struct sim_pvclock_writer_in *in,
 	page->version = in->prev.version + 2;
 	page->tsc_timestamp = in->host_tsc + (uint64_t)in->tsc_offset;
 	page->system_time = in->host_clock_ns + (uint64_t)in->kvmclock_offset;
-	page->tsc_to_system_mul = 0xaaaaaaabu;      /* 3 GHz: 1/3 ns per cycle, shift 1 */
-	page->tsc_shift = 1;
+	page->tsc_to_system_mul = 0xaaaaaaabu;      /* 3 GHz: (cycles >> 1) * 2/3 ns */
+	page->tsc_shift = -1;
 #if defined(BAD_CRASH_WRITER)
 	if (in->sim_time_ps > 0)
 		*(volatile int *)(uintptr_t)in->pad0 = 1;    /* a NULL store, after t = 0 */
@@ -36,6 +36,8 @@ static int write_page(void *state, const struct sim_pvclock_writer_in *in,
 	page->version |= 1;
 #elif defined(BAD_SHIFT)
 	page->tsc_shift = 40;
+#elif defined(BAD_FUTURE_TIMESTAMP)
+	page->tsc_timestamp += 3000000000u;         /* a second ahead of the guest's TSC */
 #endif
 	return SIM_PLUGIN_OK;
 }
@@ -48,6 +50,7 @@ static int read_clock(void *state, const struct sim_plugin_guest_env *env, uint6
 
 	(void)state;
 #if defined(BAD_RETRY_READER)
+	(void)ns;
 	return SIM_PLUGIN_RETRY;
 #elif defined(BAD_FPE_READER)
 	{
@@ -65,8 +68,12 @@ static int read_clock(void *state, const struct sim_plugin_guest_env *env, uint6
 	if ((env->cpuid & SIM_CPUID_KVM_CLOCKSOURCE_STABLE_BIT) &&
 	    (p->flags & SIM_PVCLOCK_TSC_STABLE_BIT))
 		return SIM_PLUGIN_OK;
-	if (*ns < *env->last_value)
+	if (*ns <= *env->last_value) {
+		if (*ns < *env->last_value)
+			++*env->guard_raises;
 		*ns = *env->last_value;
+		return SIM_PLUGIN_OK;
+	}
 	*env->last_value = *ns;
 	return SIM_PLUGIN_OK;
 #endif
