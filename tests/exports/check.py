@@ -149,18 +149,23 @@ def pvclock(vcd, trace, want_stopped="any"):
     """Each vCPU's flags and version equal the page writes of the same run's --trace."""
     names, ch, _ = parse_vcd(vcd)
     last = {}
+    ps_per_ref = 1000               # sim-trace v1: "ref" in the header's ref_unit (ns default)
     for line in open(trace):
         r = json.loads(line)
-        if r.get("kind") == "pvclock_write":
-            last[(r["vcpu"], int(r["t_ps"]))] = r
+        if "ref_unit" in r:
+            ps_per_ref = 1 if r["ref_unit"] == "ps" else 1000
+        if r.get("kind") == "pvclock_write":          # the JSON Lines trace before sim-trace v1
+            last[(int(r["vcpu"]), int(r["t_ps"]))] = r
+        elif r.get("type") == "pvclock":              # sim-trace v1 (docs/trace-format.md)
+            last[(int(r["vcpu"]), int(str(r["ref"]), 0) * ps_per_ref)] = r
     if not last:
         fail("no pvclock_write in the trace")
     stopped = 0
     for (cpu, t), r in sorted(last.items()):
         sc = f"sim.vcpu{cpu}."
-        flags = int(r["flags"])
+        flags = int(str(r["flags"]), 0)
         for sig, want in (("stable", flags & 1), ("guest_stopped", (flags >> 1) & 1),
-                          ("pvclock_version", int(r["version"]))):
+                          ("pvclock_version", int(str(r["version"]), 0))):
             got = value_at(ch, names[sc + sig][0], t)
             if got != want:
                 fail(f"{sc}{sig} at {t} ps: {got}, the trace says {want}")
