@@ -15,7 +15,7 @@
 
 static const char run_help[] =
 	"usage: sim run [--json FILE|-] [--trace FILE] [--vcd FILE] [--perfetto FILE]\n"
-	"               [--seed N] [--max-events N] FILE...\n"
+	"               [--seed N] [--max-events N] [--plugin PATH[:PART]]... FILE...\n"
 	"\n"
 	"Simulates each scenario file and checks what its guest clock readers saw\n"
 	"against the expectations the file states.  A summary goes to stdout.\n"
@@ -23,7 +23,8 @@ static const char run_help[] =
 	"  --json FILE   also write a machine-readable report to FILE ('-': stdout,\n"
 	"                which then carries only the JSON)\n"
 	"  --trace FILE  write what happened (reads, pvclock writes, ...) to FILE as\n"
-	"                JSON Lines, one record per line\n"
+	"                sim-trace v1 JSON Lines (docs/trace-format.md), which\n"
+	"                `sim judge FILE` judges again\n"
 	"  --vcd FILE    write interrupt lines, pvclock flags and versions and device\n"
 	"                registers to FILE as a Value Change Dump (GTKWave, Surfer)\n"
 	"  --perfetto FILE  write clock error, pvclock pages, VMM phases and\n"
@@ -32,9 +33,12 @@ static const char run_help[] =
 	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
 	"  --max-events N  the event budget (default 1000000000): refuse a scenario\n"
 	"                  whose estimated events exceed N, and stop a run that fires more\n"
+	"  --plugin PATH[:PART]  let the shared object PATH (built against sim/plugin.h)\n"
+	"                  stand in for PART of sim: pvclock_writer, pvclock_reader,\n"
+	"                  pmtimer, or all (the default: every part it implements);\n"
+	"                  after the scenario's own \"plugins\" (docs/plugins.md)\n"
 	"\n"
 	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
-
 
 struct run_opts {
 	const char *json_path;    /* --json; "-" is stdout */
@@ -46,6 +50,8 @@ struct run_opts {
 	uint64_t max_events;      /* --max-events: the event budget (budget.h) */
 	const char *files[256];
 	unsigned nfiles;
+	const char *plugins[SCN_MAX_PLUGINS];   /* --plugin PATH[:PART], in order */
+	unsigned nplugins;
 };
 
 /* Where a run's output goes. */
@@ -81,6 +87,12 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 			if (++i >= argc)
 				return cli_usage_error("run", "%s needs a file name", a);
 			o->trace_path = argv[i];
+		} else if (strcmp(a, "--plugin") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs PATH or PATH:PART", a);
+			if (o->nplugins >= SCN_MAX_PLUGINS)
+				return cli_usage_error("run", "at most %u --plugin options", SCN_MAX_PLUGINS);
+			o->plugins[o->nplugins++] = argv[i];
 		} else if (strcmp(a, "--vcd") == 0) {
 			if (++i >= argc)
 				return cli_usage_error("run", "%s needs a file name", a);
@@ -116,6 +128,29 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 static bool trace_attach(struct machine *m, struct trace_out *t)
 {
 	return trace_out_subscribe(t, machine_trace(m));
+}
+
+/*
+ * The run's sim-trace header: its readers are its clocks, and those on a VM
+ * stop when the guest does (the guest_run lines), as the oracle pauses them.
+ */
+static void trace_header(struct trace_out *t, const char *file, const struct scenario *s)
+{
+	const char *clocks[SCN_MAX_READERS];
+	bool guest[SCN_MAX_READERS];
+	unsigned cpus = s->has_vm ? s->vm.nvcpus : 0;
+
+	for (unsigned i = 0; i < s->nhosts; i++)
+		if (s->hosts[i].ncpus > cpus)
+			cpus = s->hosts[i].ncpus;
+	for (unsigned i = 0; i < s->nreaders; i++) {
+		clocks[i] = s->readers[i].name;
+		guest[i] = !s->readers[i].on_host;
+	}
+	trace_out_begin_run(t, &(struct trace_out_header){
+		.file = file, .scenario = s->name, .seed = s->seed, .cpus = cpus ? cpus : 1,
+		.nclocks = s->nreaders, .clocks = clocks, .guest = guest,
+	});
 }
 
 static FILE *open_output(const char *path)
@@ -244,13 +279,19 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	s = scenario_load_all(file, &err, &errs);
 	if (s && o->have_seed)
 		s->seed = o->seed;
+	for (unsigned i = 0; s && i < o->nplugins; i++)
+		if (!scenario_add_plugin(s, o->plugins[i], &err)) {
+			sim_diag_set_file(&err, file);
+			scenario_destroy(s);
+			s = NULL;
+		}
 	/* the budget before the machine, as in validate: refused before anything runs */
 	if (s && budget_check(s, o->max_events, NULL, &err))
 		m = machine_create(s, &err);
 	if (m)
 		machine_set_max_events(m, o->max_events);
 	if (m && out->trace_file) {
-		trace_out_begin_run(&out->trace, file, s->name, s->seed);
+		trace_header(&out->trace, file, s);
 		if (!trace_attach(m, &out->trace)) {
 			sim_diag_fail(&err, "--trace: this build cannot reach the run's trace stream");
 			sim_diag_set_file(&err, file);
