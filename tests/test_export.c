@@ -277,3 +277,48 @@ Test(export, decimate_bound)
 	dec_flush(&d);
 	cr_expect(k.n == 1 && k.why[0] == DEC_MINMAX);
 }
+
+Test(export, vcd_pulses_show_1ps_wide)
+{
+	static struct vcd v;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int a, b;
+	/*
+	 * irq0 raised and lowered at 5 (an edge-triggered pulse): the fall is
+	 * written at 6.  At 8, raised, lowered and raised again: the lowering is
+	 * cancelled.  A reg may change twice at one instant.
+	 */
+	static const char want[] =
+		"#5\n"
+		"1!\n"
+		"#6\n"
+		"0!\n"
+		"#8\n"
+		"1!\n"
+		"#9\n"
+		"b1 \"\n"
+		"b10 \"\n"
+		"#20\n";
+
+	cr_assert_not_null(f);
+	vcd_begin(&v, f, NULL);
+	a = vcd_add(&v, "irq", "irq0", 1);
+	b = vcd_add(&v, "dev", "r", 8);
+	vcd_end_header(&v, "sim");
+	vcd_change(&v, 5, a, 1);
+	vcd_change(&v, 5, a, 0);
+	vcd_change(&v, 8, a, 1);
+	vcd_change(&v, 8, a, 0);
+	vcd_change(&v, 8, a, 1);
+	vcd_change(&v, 9, b, 1);
+	vcd_change(&v, 9, b, 2);
+	vcd_finish(&v, 20);
+	fclose(f);
+	cr_expect_str_eq(buf + strlen("$timescale 1ps $end\n$scope module sim $end\n$scope module irq $end\n"
+				       "$var wire 1 ! irq0 $end\n$upscope $end\n$scope module dev $end\n"
+				       "$var reg 8 \" r $end\n$upscope $end\n$upscope $end\n"
+				       "$enddefinitions $end\n#0\n$dumpvars\nx!\nbx \"\n$end\n"), want);
+	free(buf);
+}

@@ -52,12 +52,15 @@ enum cd_unit { UNIT_NONE = 0, UNIT_TIME_NS = 1, UNIT_COUNT = 2 };
 #define UUID_VMM(k) (UINT64_C(0x10) + (k))
 #define UUID_GUEST_RUN UINT64_C(0x40)
 #define UUID_HOST_CHECKS UINT64_C(0x41)
+#define UUID_MASTER_CLOCK UINT64_C(0x42)
 #define UUID_VCPU(v, field) (UINT64_C(0x1000) + (uint64_t)(v) * 8u + (field))
 #define UUID_HOST_CPU(c) (UINT64_C(0x10000) + (c))
 #define UUID_SERIES(i, field) (UINT64_C(0x100000) + (uint64_t)(i) * 2u + (field))
 
 /* The vCPU's tracks: a group and, under it, one per page field, and its page writes. */
-enum vcpu_track { VT_GROUP, VT_VERSION, VT_SYSTEM_TIME, VT_TSC_TIMESTAMP, VT_FLAGS, VT_WRITES };
+enum vcpu_track {
+	VT_GROUP, VT_VERSION, VT_SYSTEM_TIME, VT_TSC_TIMESTAMP, VT_FLAGS, VT_WRITES, VT_TSC_WRITES
+};
 
 /* One reader on one (v)CPU: its clock error counter and its instants. */
 struct series {
@@ -265,7 +268,7 @@ static void describe_tracks(struct perfetto_out *p)
 	static const char *const vcpu_fields[] = {
 		[VT_VERSION] = "pvclock version", [VT_SYSTEM_TIME] = "pvclock system_time",
 		[VT_TSC_TIMESTAMP] = "pvclock tsc_timestamp", [VT_FLAGS] = "pvclock flags",
-		[VT_WRITES] = "pvclock writes",
+		[VT_WRITES] = "pvclock writes", [VT_TSC_WRITES] = "TSC writes",
 	};
 	static const enum cd_unit units[] = {
 		[VT_VERSION] = UNIT_COUNT, [VT_SYSTEM_TIME] = UNIT_TIME_NS,
@@ -274,7 +277,7 @@ static void describe_tracks(struct perfetto_out *p)
 	bool host_cpu_done[SCN_MAX_HOST_CPUS] = { false };
 	char name[SCN_NAME_MAX + 64];
 
-	_Static_assert(sizeof(vcpu_fields) / sizeof(vcpu_fields[0]) == VT_WRITES + 1,
+	_Static_assert(sizeof(vcpu_fields) / sizeof(vcpu_fields[0]) == VT_TSC_WRITES + 1,
 		       "one name per vCPU track");
 	snprintf(name, sizeof(name), "sim: %s", p->s->name);
 	describe(p, UUID_ROOT, 0, name, false, UNIT_NONE);
@@ -284,12 +287,14 @@ static void describe_tracks(struct perfetto_out *p)
 	}
 	describe(p, UUID_GUEST_RUN, UUID_ROOT, "guest stopped", false, UNIT_NONE);
 	describe(p, UUID_HOST_CHECKS, UUID_ROOT, "host check violations", false, UNIT_NONE);
+	if (p->nvcpus)
+		describe(p, UUID_MASTER_CLOCK, UUID_ROOT, "KVM master clock", false, UNIT_NONE);
 	for (unsigned v = 0; v < p->nvcpus; v++) {
 		snprintf(name, sizeof(name), "vCPU %u", v);
 		describe(p, UUID_VCPU(v, VT_GROUP), UUID_ROOT, name, false, UNIT_NONE);
-		for (unsigned f = VT_VERSION; f <= VT_WRITES; f++) {
+		for (unsigned f = VT_VERSION; f <= VT_TSC_WRITES; f++) {
 			snprintf(name, sizeof(name), "vCPU %u %s", v, vcpu_fields[f]);
-			describe(p, UUID_VCPU(v, f), UUID_VCPU(v, VT_GROUP), name, f != VT_WRITES,
+			describe(p, UUID_VCPU(v, f), UUID_VCPU(v, VT_GROUP), name, f < VT_WRITES,
 				 f < VT_WRITES ? units[f] : UNIT_NONE);
 		}
 	}
@@ -418,6 +423,34 @@ static void on_pvclock(struct perfetto_out *p, const struct sim_trace_record *re
 	event_end(p);
 }
 
+/* KVM set a vCPU's TSC offset or scaling: an instant with both. */
+static void on_tsc_write(struct perfetto_out *p, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_tsc_write *w = &rec->u.tsc;
+
+	if (w->vcpu >= p->nvcpus || w->vcpu >= SCN_MAX_VCPUS)
+		return;
+	event_begin(p, rec->t_ps, UUID_VCPU(w->vcpu, VT_TSC_WRITES), TE_INSTANT, "TSC write");
+	arg_int(p, "offset", w->offset);
+	arg_uint(p, "ratio", w->ratio);
+	arg_uint(p, "ratio_frac_bits", w->ratio_frac_bits);
+	event_end(p);
+}
+
+/* KVM took (or dropped) its master clock: an instant with the pair it took. */
+static void on_master_clock(struct perfetto_out *p, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_master_clock *m = &rec->u.master;
+
+	if (!p->nvcpus)
+		return;
+	event_begin(p, rec->t_ps, UUID_MASTER_CLOCK, TE_INSTANT,
+		    m->use_master_clock ? "master clock taken" : "no master clock");
+	arg_uint(p, "host_tsc", m->host_tsc);
+	arg_uint(p, "host_ns", m->host_ns);
+	event_end(p);
+}
+
 static int action_kind(const char *name)
 {
 	for (unsigned k = 0; k < VMM_ACTION_COUNT; k++)
@@ -493,6 +526,12 @@ static void record(void *ctx, const struct sim_trace_record *rec)
 	case SIM_TRACE_GUEST_RUN:
 		on_guest_run(p, rec);
 		break;
+	case SIM_TRACE_TSC_WRITE:
+		on_tsc_write(p, rec);
+		break;
+	case SIM_TRACE_MASTER_CLOCK:
+		on_master_clock(p, rec);
+		break;
 	default:
 		break;
 	}
@@ -505,7 +544,9 @@ bool perfetto_out_begin(struct perfetto_out *p, struct sim_trace *tr)
 				   SIM_TRACE_BIT(SIM_TRACE_VIOLATION) |
 				   SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE) |
 				   SIM_TRACE_BIT(SIM_TRACE_VMM_PHASE) |
-				   SIM_TRACE_BIT(SIM_TRACE_GUEST_RUN), record, p);
+				   SIM_TRACE_BIT(SIM_TRACE_GUEST_RUN) |
+				   SIM_TRACE_BIT(SIM_TRACE_TSC_WRITE) |
+				   SIM_TRACE_BIT(SIM_TRACE_MASTER_CLOCK), record, p);
 }
 
 void perfetto_out_finish(struct perfetto_out *p, sim_ps end_ps)

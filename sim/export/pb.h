@@ -14,7 +14,7 @@
  * Why our own and not a Debian library (libprotobuf-c): the export writes
  * five message types with a dozen fields between them; a generated-code
  * library would bring a build step (protoc-c), a run-time dependency and heap
- * allocation per message for what is 150 lines here.  protoc (Debian's
+ * allocation per message for what is about 120 lines here.  protoc (Debian's
  * protobuf-compiler) still decodes what we write, in the tests.
  */
 #ifndef SIM_EXPORT_PB_H

@@ -112,6 +112,32 @@ static void advance(struct vcd *v, sim_ps t)
 	}
 }
 
+static void write_change(struct vcd *v, struct vcd_var *x, uint64_t value)
+{
+	x->known = true;
+	x->value = value;
+	x->changed_ps = v->now;
+	put_value(v->f, x, true, value);
+	v->changes++;
+}
+
+/* Time moves past `now`: the deferred second changes of pulses go out at now + 1 ps. */
+static void flush_deferred(struct vcd *v, sim_ps t)
+{
+	if (!v->ndeferred || t <= v->now)
+		return;
+	advance(v, v->now + 1);
+	for (unsigned i = 0; i < v->nvars && v->ndeferred; i++) {
+		struct vcd_var *x = &v->vars[i];
+
+		if (!x->deferred)
+			continue;
+		x->deferred = false;
+		v->ndeferred--;
+		write_change(v, x, x->deferred_value);
+	}
+}
+
 void vcd_change(struct vcd *v, sim_ps t, int var, uint64_t value)
 {
 	struct vcd_var *x;
@@ -121,17 +147,35 @@ void vcd_change(struct vcd *v, sim_ps t, int var, uint64_t value)
 	x = &v->vars[var];
 	if (x->width < 64)
 		value &= (UINT64_C(1) << x->width) - 1u;
+	if (t < v->now)
+		t = v->now;
+	flush_deferred(v, t);
+	if (x->deferred) {
+		/* a third change at the same instant: back to the written value cancels it */
+		x->deferred_value = value;
+		if (value == x->value) {
+			x->deferred = false;
+			v->ndeferred--;
+		}
+		return;
+	}
 	if (x->known && x->value == value)
 		return;
-	advance(v, t < v->now ? v->now : t);
-	x->known = true;
-	x->value = value;
-	put_value(v->f, x, true, value);
-	v->changes++;
+	if (x->width == 1 && x->known && x->changed_ps == t && t == v->now) {
+		x->deferred = true;
+		x->deferred_value = value;
+		v->ndeferred++;
+		return;
+	}
+	advance(v, t);
+	write_change(v, x, value);
 }
 
 void vcd_finish(struct vcd *v, sim_ps end)
 {
-	if (v->header_done && end > v->now)
+	if (!v->header_done)
+		return;
+	flush_deferred(v, SIM_NEVER);
+	if (end > v->now)
 		advance(v, end);
 }

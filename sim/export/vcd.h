@@ -6,6 +6,11 @@
  * until its first change.  A change to the value a variable already holds is
  * not written.  Memory is the variable table, fixed before the first change.
  *
+ * A 1-bit variable that changes twice at one instant (an edge-triggered
+ * interrupt's pulse: raised and lowered at once) would be invisible: viewers
+ * keep the last value of an instant.  Its second change is written 1 ps
+ * later, so the pulse shows 1 ps wide.
+ *
  * Identifier codes are base-94 strings of the printable characters '!'..'~'
  * in declaration order.  Names must not contain whitespace; scopes nest one
  * level under the top scope given to vcd_begin().
@@ -30,6 +35,9 @@ struct vcd_var {
 	unsigned width;               /* 1: wire; else reg */
 	bool known;                   /* a value was written */
 	uint64_t value;
+	sim_ps changed_ps;            /* when it was written */
+	bool deferred;                /* a 1-bit pulse's second change, due 1 ps later */
+	uint64_t deferred_value;
 };
 
 struct vcd {
@@ -40,6 +48,7 @@ struct vcd {
 	sim_ps now;                   /* the last time written */
 	bool time_written;
 	uint64_t changes;             /* value changes written after the header */
+	unsigned ndeferred;           /* variables with a deferred change */
 	struct vcd_var vars[VCD_MAX_VARS];
 };
 
