@@ -20,7 +20,8 @@ static const char run_help[] =
 	"  --json FILE   also write a machine-readable report to FILE ('-': stdout,\n"
 	"                which then carries only the JSON)\n"
 	"  --trace FILE  write what happened (reads, pvclock writes, ...) to FILE as\n"
-	"                JSON Lines, one record per line\n"
+	"                sim-trace v1 JSON Lines (docs/trace-format.md), which\n"
+	"                `sim judge FILE` judges again\n"
 	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
 	"  --max-events N  the event budget (default 1000000000): refuse a scenario\n"
 	"                  whose estimated events exceed N, and stop a run that fires more\n"
@@ -92,6 +93,29 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 static bool trace_attach(struct machine *m, struct trace_out *t)
 {
 	return trace_out_subscribe(t, machine_trace(m));
+}
+
+/*
+ * The run's sim-trace header: its readers are its clocks, and those on a VM
+ * stop when the guest does (the guest_run lines), as the oracle pauses them.
+ */
+static void trace_header(struct trace_out *t, const char *file, const struct scenario *s)
+{
+	const char *clocks[SCN_MAX_READERS];
+	bool guest[SCN_MAX_READERS];
+	unsigned cpus = s->has_vm ? s->vm.nvcpus : 0;
+
+	for (unsigned i = 0; i < s->nhosts; i++)
+		if (s->hosts[i].ncpus > cpus)
+			cpus = s->hosts[i].ncpus;
+	for (unsigned i = 0; i < s->nreaders; i++) {
+		clocks[i] = s->readers[i].name;
+		guest[i] = !s->readers[i].on_host;
+	}
+	trace_out_begin_run(t, &(struct trace_out_header){
+		.file = file, .scenario = s->name, .seed = s->seed, .cpus = cpus ? cpus : 1,
+		.nclocks = s->nreaders, .clocks = clocks, .guest = guest,
+	});
 }
 
 static FILE *open_output(const char *path)
@@ -168,7 +192,7 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	if (m)
 		machine_set_max_events(m, o->max_events);
 	if (m && out->trace_file) {
-		trace_out_begin_run(&out->trace, file, s->name, s->seed);
+		trace_header(&out->trace, file, s);
 		if (!trace_attach(m, &out->trace)) {
 			sim_diag_fail(&err, "--trace: this build cannot reach the run's trace stream");
 			sim_diag_set_file(&err, file);

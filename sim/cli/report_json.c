@@ -87,7 +87,7 @@ static void json_first_violation(struct json_out *j, enum oracle_check_id id,
 	json_out_end_object(j);
 }
 
-static void json_check(struct json_out *j, enum oracle_check_id id,
+void report_json_check(struct json_out *j, enum oracle_check_id id,
 		       const struct oracle_check_config *cc, const struct oracle_check_result *r,
 		       const char *cause)
 {
@@ -151,7 +151,8 @@ static void json_reader(struct json_out *j, const struct scenario *s, const stru
 	json_out_begin_array(j);
 	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
 		if (sr->checks[c].enabled)
-			json_check(j, c, &sr->checks[c], &res[c], machine_violation_cause(m, g, c));
+			report_json_check(j, c, &sr->checks[c], &res[c],
+					  machine_violation_cause(m, g, c));
 	json_out_end_array(j);
 	json_out_end_object(j);
 }
