@@ -5,6 +5,10 @@
 #    stderr, exit 0, and the same again from standard input and with -o;
 #  - each bad/SAMPLE.txt exits 2 with exactly bad/SAMPLE.stderr on stderr and
 #    leaves no -o file behind;
+#  - with `sim judge` (when this sim has it), each SAMPLE.txt with a
+#    SAMPLE.verdict is imported and judged: the verdict file's first line is
+#    the exit status derived by hand (the comments of the samples show how),
+#    the others are strings the judge's report must hold;
 #  - usage errors exit 2;
 #  - every example of docs/importers.md: a ```text block after an
 #    `<!-- import: FORMAT -->` comment, read from standard input, gives the
@@ -61,6 +65,28 @@ for f in bad/*.txt; do
 	[ ! -e "$tmp/bad.jsonl" ] || fail "$f: the -o file was left behind"
 	rm -f "$tmp/bad.jsonl"
 done
+
+# import, then judge: the verdicts derived by hand
+if "$sim" --help 2>/dev/null | grep -q '^  judge '; then
+	for v in *.verdict; do
+		base=${v%.verdict}
+		count=$((count + 1))
+		"$sim" import "$(format_of "$base")" "$base.txt" -o "$tmp/j.jsonl" 2>/dev/null
+		"$sim" judge "$tmp/j.jsonl" >"$tmp/verdict" 2>&1
+		status=$?
+		want=$(head -n 1 "$v")
+		[ "$status" = "$want" ] || { fail "$base: sim judge exit $status, expected $want"; cat "$tmp/verdict"; }
+		tail -n +2 "$v" | while IFS= read -r s; do
+			grep -qF -- "$s" "$tmp/verdict" || echo "FAIL: $base: the verdict lacks '$s'"
+		done >"$tmp/missing"
+		if [ -s "$tmp/missing" ]; then
+			cat "$tmp/missing"
+			fails=$((fails + 1))
+		fi
+	done
+else
+	echo "import: this sim has no 'judge' command: imports not judged"
+fi
 
 # usage errors
 for args in "" "trace-cmd" "nosuch trace-cmd-host.txt" "perf perf-host.txt extra" \

@@ -83,6 +83,11 @@ static void print_summary(const struct importer *im)
 			"EVENTS]' lines, the first at line %llu): records are missing from there\n",
 			im->file, (unsigned long long)st->lost_lines,
 			(unsigned long long)st->first_lost_line);
+	if (st->unconverted)
+		fprintf(stderr, "sim import: %s: warning: %llu watchdog reports of the older form "
+			"(counters, no ns) left out, the first at line %llu: a clocksource's counter "
+			"rate is not known (docs/importers.md)\n", im->file,
+			(unsigned long long)st->unconverted, (unsigned long long)st->first_unconverted);
 	if (total == 0)
 		fprintf(stderr, "sim import: %s: warning: no %s lines this importer reads "
 			"(docs/importers.md)\n", im->file, import_format_name(im->format));

@@ -18,11 +18,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/core/simtime.h"
 #include "sim/import/import_internal.h"
 
 enum wd_kind {
 	WD_HEAD, WD_WD_NSEC, WD_WD_RAW, WD_CS_NSEC, WD_CS_RAW, WD_SKEW,
 	WD_CURRENT, WD_CURRENT_NOT, WD_NO_CURRENT, WD_LONG_READOUT,
+	WD_TSC_REFINED, WD_TSC_DETECTED,
 };
 
 /*
@@ -51,6 +53,15 @@ static const struct wd_line wd_lines[] = {
 	{ WD_NO_CURRENT, "No current clocksource.", NULL, "No current clocksource." },
 	{ WD_LONG_READOUT, "Long readout interval", NULL,
 	  "Long readout interval, skipping watchdog check: cs_nsec: %D wd_nsec: %D" },
+	/*
+	 * The TSC's rate (arch/x86/kernel/tsc.c: "%lu.%03lu MHz", so the
+	 * fraction is kHz), for the older reports' counters: the refined rate
+	 * when there is one, else what boot detected.
+	 */
+	{ WD_TSC_REFINED, "tsc: Refined TSC clocksource calibration: ", NULL,
+	  "tsc: Refined TSC clocksource calibration: %u.%s MHz" },
+	{ WD_TSC_DETECTED, "tsc: Detected ", " MHz TSC", "tsc: Detected %u.%s MHz TSC" },
+	{ WD_TSC_DETECTED, "tsc: Detected ", " MHz processor", "tsc: Detected %u.%s MHz processor" },
 };
 
 static bool is_blank(char c)
@@ -134,11 +145,46 @@ static bool same_name(const char *name, const struct fmt_value *v)
 	return strlen(name) == v->n && memcmp(name, v->s, v->n) == 0;
 }
 
+/*
+ * A clocksource's counter rate in Hz where it is fixed or the log said it:
+ * kvm-clock counts ns (arch/x86/kernel/kvmclock.c registers it at
+ * NSEC_PER_SEC), the ACPI PM timer 3579545 Hz (drivers/clocksource/
+ * acpi_pm.c, PMTMR_TICKS_PER_SEC), the TSC at the log's rate.  The HPET's
+ * rate is the chip's (14.31818 MHz on older boards, 24 MHz on newer ones)
+ * and the log does not print it.
+ */
+static uint64_t counter_hz(const struct importer *im, const char *name)
+{
+	if (strcmp(name, "kvm-clock") == 0)
+		return 1000000000u;
+	if (strcmp(name, "acpi_pm") == 0)
+		return 3579545u;
+	if (strcmp(name, "tsc") == 0 || strcmp(name, "tsc-early") == 0)
+		return im->tsc_khz * 1000u;
+	return 0;
+}
+
+/* The interval a counter measured, as the older report's kernel computed it (to within 1 ppm). */
+static int64_t counter_ns(uint64_t now, uint64_t last, uint64_t mask, uint64_t hz)
+{
+	sim_u128 ns = (sim_u128)((now - last) & mask) * 1000000000u / hz;
+
+	return ns > INT64_MAX ? INT64_MAX : (int64_t)ns;
+}
+
 static void write_report(struct importer *im, const struct fmt_value *v, bool nsec)
 {
 	struct import_watchdog *w = &im->wd;
+	uint64_t cs_hz = counter_hz(im, w->cs), wd_hz = counter_hz(im, w->wd);
+	char from[200];
 	struct rec r;
 
+	if (!nsec && (!cs_hz || !wd_hz)) {
+		/* no ns to judge by: left out, and said so (the summary's warning) */
+		if (im->stats.unconverted++ == 0)
+			im->stats.first_unconverted = w->line;
+		return;
+	}
 	rec_begin(&r, IMPORT_REC_WATCHDOG);
 	rec_u64(&r, "vcpu", w->cpu);
 	if (w->have_ref)
@@ -148,6 +194,9 @@ static void write_report(struct importer *im, const struct fmt_value *v, bool ns
 	if (nsec) {
 		rec_i64(&r, "cs_nsec", v[1].i);
 		rec_i64(&r, "wd_nsec", w->wd_nsec);
+	} else {
+		rec_i64(&r, "cs_nsec", counter_ns(v[1].u, v[2].u, v[3].u, cs_hz));
+		rec_i64(&r, "wd_nsec", counter_ns(w->wd_now, w->wd_last, w->wd_mask, wd_hz));
 	}
 	rec_hex(&r, "cs_now", v[nsec + 1].u);
 	rec_hex(&r, "cs_last", v[nsec + 2].u);
@@ -155,6 +204,12 @@ static void write_report(struct importer *im, const struct fmt_value *v, bool ns
 	rec_hex(&r, "wd_now", w->wd_now);
 	rec_hex(&r, "wd_last", w->wd_last);
 	rec_hex(&r, "wd_mask", w->wd_mask);
+	if (!nsec) {
+		int n = snprintf(from, sizeof(from), "the counters: '%s' at %llu Hz, '%s' at %llu Hz",
+				 w->cs, (unsigned long long)cs_hz, w->wd, (unsigned long long)wd_hz);
+
+		rec_str(&r, "nsec_from", from, (size_t)n < sizeof(from) ? (size_t)n : sizeof(from) - 1);
+	}
 	rec_str(&r, "verdict", "unstable", 8);
 	rec_src(&r, im, w->line);
 	rec_end(im, &r);
@@ -233,10 +288,26 @@ static bool take(struct importer *im, enum wd_kind kind, const struct fmt_value 
 					   "report%s", ORPHAN);
 		w->open = false;
 		return true;
+	case WD_TSC_REFINED:
+	case WD_TSC_DETECTED:
+		if (v[1].n != 3 || v[1].s[0] < '0' || v[1].s[0] > '9' || v[1].s[1] < '0' ||
+		    v[1].s[1] > '9' || v[1].s[2] < '0' || v[1].s[2] > '9')
+			return import_fail(im, err, col, "expected the TSC rate as MHz with 3 "
+					   "decimals (\"%%lu.%%03lu MHz\")");
+		/* a refined rate stands; a detected one only until then */
+		if (!im->tsc_refined || kind == WD_TSC_REFINED)
+			im->tsc_khz = v[0].u * 1000 + (uint64_t)((v[1].s[0] - '0') * 100 +
+								 (v[1].s[1] - '0') * 10 +
+								 (v[1].s[2] - '0'));
+		im->tsc_refined |= kind == WD_TSC_REFINED;
+		return true;
 	case WD_LONG_READOUT:
+		/* the line names neither clocksource: "unknown" (sim judge then has no rate for them) */
 		rec_begin(&r, IMPORT_REC_WATCHDOG);
 		if (have_ref)
 			rec_u64(&r, "ref", ref_ns);
+		rec_str(&r, "cs", "unknown", 7);
+		rec_str(&r, "wd", "unknown", 7);
 		rec_i64(&r, "cs_nsec", v[0].i);
 		rec_i64(&r, "wd_nsec", v[1].i);
 		rec_str(&r, "verdict", "skip_long_readout", 17);

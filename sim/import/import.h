@@ -67,6 +67,8 @@ struct import_stats {
 	uint64_t other_lines;                    /* lines that are not events at all */
 	uint64_t lost_lines;                     /* "[LOST n EVENTS]" lines of trace-cmd */
 	uint64_t first_lost_line;                /* the first of them, 0 when none */
+	uint64_t unconverted;                    /* older watchdog reports left out (dmesg.c) */
+	uint64_t first_unconverted;              /* the first of them, 0 when none */
 };
 
 /* A watchdog report of dmesg being put together from its lines. */
@@ -93,6 +95,8 @@ struct importer {
 	void *ctx;
 	struct import_stats stats;
 	struct import_watchdog wd;
+	uint64_t tsc_khz;            /* dmesg: the TSC rate the log printed, 0 before it does */
+	bool tsc_refined;            /* ... and it was the refined one */
 };
 
 /* The format named `name` ("trace-cmd", "perf", "dmesg"); false when there is none. */
