@@ -176,7 +176,7 @@ static void write_report(struct importer *im, const struct fmt_value *v, bool ns
 {
 	struct import_watchdog *w = &im->wd;
 	uint64_t cs_hz = counter_hz(im, w->cs), wd_hz = counter_hz(im, w->wd);
-	char from[200];
+	char from[256];
 	struct rec r;
 
 	if (!nsec && (!cs_hz || !wd_hz)) {
