@@ -12,7 +12,8 @@
 #include "sim/scenario/scenario.h"
 
 static const char run_help[] =
-	"usage: sim run [--json FILE|-] [--trace FILE] [--seed N] [--max-events N] FILE...\n"
+	"usage: sim run [--json FILE|-] [--trace FILE] [--seed N] [--max-events N]\n"
+	"               [--plugin PATH[:PART]]... FILE...\n"
 	"\n"
 	"Simulates each scenario file and checks what its guest clock readers saw\n"
 	"against the expectations the file states.  A summary goes to stdout.\n"
@@ -25,6 +26,10 @@ static const char run_help[] =
 	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
 	"  --max-events N  the event budget (default 1000000000): refuse a scenario\n"
 	"                  whose estimated events exceed N, and stop a run that fires more\n"
+	"  --plugin PATH[:PART]  let the shared object PATH (built against sim/plugin.h)\n"
+	"                  stand in for PART of sim: pvclock_writer, pvclock_reader,\n"
+	"                  pmtimer, or all (the default: every part it implements);\n"
+	"                  after the scenario's own \"plugins\" (docs/plugins.md)\n"
 	"\n"
 	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
 
@@ -37,6 +42,8 @@ struct run_opts {
 	uint64_t max_events;      /* --max-events: the event budget (budget.h) */
 	const char *files[256];
 	unsigned nfiles;
+	const char *plugins[SCN_MAX_PLUGINS];   /* --plugin PATH[:PART], in order */
+	unsigned nplugins;
 };
 
 /* Where a run's output goes. */
@@ -70,6 +77,12 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 			if (++i >= argc)
 				return cli_usage_error("run", "%s needs a file name", a);
 			o->trace_path = argv[i];
+		} else if (strcmp(a, "--plugin") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs PATH or PATH:PART", a);
+			if (o->nplugins >= SCN_MAX_PLUGINS)
+				return cli_usage_error("run", "at most %u --plugin options", SCN_MAX_PLUGINS);
+			o->plugins[o->nplugins++] = argv[i];
 		} else if (strcmp(a, "--seed") == 0) {
 			if (++i >= argc)
 				return cli_usage_error("run", "%s needs a number", a);
@@ -186,6 +199,12 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	s = scenario_load_all(file, &err, &errs);
 	if (s && o->have_seed)
 		s->seed = o->seed;
+	for (unsigned i = 0; s && i < o->nplugins; i++)
+		if (!scenario_add_plugin(s, o->plugins[i], &err)) {
+			sim_diag_set_file(&err, file);
+			scenario_destroy(s);
+			s = NULL;
+		}
 	/* the budget before the machine, as in validate: refused before anything runs */
 	if (s && budget_check(s, o->max_events, NULL, &err))
 		m = machine_create(s, &err);

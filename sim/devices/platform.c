@@ -105,11 +105,13 @@ void platform_resume(struct platform *pf, sim_ps now)
 static bool attach(struct platform *pf, unsigned d, struct sim_diag *err)
 {
 	struct platform_slot *s = &pf->slot[d];
+	/* a stand-in chip (a plugin's model) replaces the row's own */
+	const struct board_chip *chip = pf->params.chip[d] ? pf->params.chip[d] : slots[d];
 
-	s->chip = calloc(1, slots[d]->size);
+	s->chip = calloc(1, chip->size);
 	if (!s->chip)
 		return sim_diag_fail(err, "pc board: out of memory");
-	return slots[d]->attach(pf, s, err);
+	return chip->attach(pf, s, err);
 }
 
 bool platform_init(struct platform *pf, struct sim_eventq *q, const struct platform_params *p,
