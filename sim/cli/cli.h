@@ -30,6 +30,7 @@ enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 #define CLI_COMMANDS(X)                                                                     \
 	X(run, "run FILE...", "simulate scenarios and check their expectations")               \
 	X(validate, "validate FILE...", "check scenario files without running them")           \
+	X(import, "import FORMAT FILE", "trace-cmd, perf or dmesg text to a sim-trace file")   \
 	X(schema, "schema", "print the scenario format as a JSON Schema")                      \
 	X(pvclock, "pvclock scale HZ",                                                         \
 	  "the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ")                    \
