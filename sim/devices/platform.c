@@ -28,6 +28,7 @@ void platform_params_default(struct platform_params *p)
 	p->io_unmapped_cost_ps = PLATFORM_PIO_COST_PS_DEFAULT;
 	p->mmio_unmapped_cost_ps = PLATFORM_MMIO_COST_PS_DEFAULT;
 	p->float_byte = 0xff;
+	p->compat = compat_default();
 }
 
 /* ---- board time: the chips' own queue, run by a relay on the machine's ---- */

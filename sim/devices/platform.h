@@ -50,6 +50,7 @@
 #include "sim/core/trace.h"
 #include "sim/devices/board_devices.h"
 #include "sim/devices/bus.h"
+#include "sim/devices/compat.h"
 #include "sim/devices/device.h"
 #include "sim/devices/irq_router.h"
 /* The chips' register maps, for the board's users (guest readers, tests). */
@@ -85,6 +86,7 @@ struct platform_params {
 	bool absent[BOARD_DEV_COUNT];   /* devices this board lacks; default none */
 	uint8_t float_byte;             /* what an address no device decodes reads; default 0xff */
 	bool vm_time_base;              /* stops and resumes with a VM (platform_stop); default false */
+	const struct compat_profile *compat; /* whose behaviour the chips follow; default datasheet */
 };
 
 /* One board device: its chip (owned) and the device whose ops answer for it. */
