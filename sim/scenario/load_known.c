@@ -31,6 +31,7 @@ struct reader {
 	const char *buf;
 	size_t len;
 	struct sim_diag *err;
+	const char *key_ptr;          /* set by fail_key() */
 };
 
 /* An error at pointer: the file's line and column of that value (or of the document). */
@@ -38,6 +39,7 @@ static bool fail_at(struct reader *r, const char *pointer, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static bool fail_at(struct reader *r, const char *pointer, const char *fmt, ...)
 {
+	bool key = pointer == r->key_ptr;   /* fail_key(): point at the key, not its value */
 	size_t off = 0;
 	unsigned line, col;
 	char msg[256];
@@ -46,12 +48,19 @@ static bool fail_at(struct reader *r, const char *pointer, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!json_locate(r->buf, r->len, pointer, &off))
+	if (!(key ? json_locate_key(r->buf, r->len, pointer, 0, &off) :
+		    json_locate(r->buf, r->len, pointer, &off)))
 		off = 0;
 	json_line_col(r->buf, r->len, off, &line, &col);
 	sim_diag_set_pos(r->err, line, col);
 	sim_diag_set_path(r->err, pointer);
 	return sim_diag_fail(r->err, "%s", msg);
+}
+
+static bool fail_key(struct reader *r, const char *pointer, const char *key)
+{
+	r->key_ptr = pointer;
+	return fail_at(r, pointer, "unknown key '%s'", key);
 }
 
 static bool only_keys(struct reader *r, const cJSON *o, const char *ptr, const char *const keys[])
@@ -65,7 +74,7 @@ static bool only_keys(struct reader *r, const cJSON *o, const char *ptr, const c
 			ok = ok || strcmp(c->string, keys[i]) == 0;
 		if (!ok) {
 			snprintf(p, sizeof(p), "%s/%s", ptr, c->string);
-			return fail_at(r, p, "unknown key '%s'", c->string);
+			return fail_key(r, p, c->string);
 		}
 	}
 	return true;
@@ -183,7 +192,7 @@ static bool read_doc(struct reader *r, const cJSON *root, struct known_file *kf)
 
 bool known_load(const char *path, struct known_file *kf, struct sim_diag *err)
 {
-	struct reader r = { NULL, 0, err };
+	struct reader r = { NULL, 0, err, NULL };
 	FILE *f;
 	char *buf;
 	size_t n;
