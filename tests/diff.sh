@@ -51,6 +51,12 @@ for f in "$src"/tests/qtest/*.in "$src"/tests/diff/*.in; do
 done
 echo "diff: $total_req requests, $total_diff differences between the profiles, all known"
 
+# docs/qtest.md's examples: the diff above (rtc_update, same specs) and this session.
+grep -v '^#' "$src/tests/diff/protocol.in" |
+	"$sim" qtest --compat qemu-7.2 -rtc base=2006-06-17T16:01:21 >"$tmp/out" 2>&1
+printf '%s\n' 'OK 0' 'FAIL Unknown device' OK 'OK 1000' 'OK 1000' 'OK 1000' 'OK 1000' 'OK 2000' |
+	diff -u - "$tmp/out" || bad "sim qtest --compat qemu-7.2 < tests/diff/protocol.in"
+
 # Without the known file the same differences are new: exit 1.
 "$sim" diff "$src/tests/diff/protocol.in" --a sim --b "sim:--compat qemu-7.2" >"$tmp/out" 2>&1
 [ $? -eq 1 ] || bad "unlabelled differences must exit 1"
