@@ -85,6 +85,11 @@ expect2 "side exits" "side b (cmd:exit 3) exited with status 3 before request 1\
 	"$sim" diff "$p" --a sim --b "cmd:exit 3"
 expect2 "side hangs" "side b (cmd:sleep 5) did not answer request 1 within 300 ms" \
 	"$sim" diff "$p" --a sim --b "cmd:sleep 5" --timeout-ms 300
+expect2 "side floods" "side b (cmd:yes 'IRQ raise 0') answered request 1 with more than 4 MiB of IRQ lines" \
+	"$sim" diff "$p" --a sim --b "cmd:yes 'IRQ raise 0'"
+head -c 5000 /dev/zero | tr '\0' x >"$tmp/long.in"
+expect2 "long request" "long.in:1:1: error: a request longer than 4095 bytes" \
+	"$sim" diff "$tmp/long.in" --a sim --b sim
 expect2 "bad spec" "expected sim, sim:OPTIONS or cmd:COMMAND" "$sim" diff "$p" --a qemu --b sim
 expect2 "missing side" "both --a SPEC and --b SPEC are needed" "$sim" diff "$p" --a sim
 expect2 "no script" "cannot open" "$sim" diff "$tmp/none.in" --a sim --b sim

@@ -120,6 +120,8 @@ bool platform_init(struct platform *pf, struct sim_eventq *q, const struct platf
 	pf->q = q;
 	pf->host_q = q;
 	pf->params = *p;
+	if (!pf->params.compat)       /* params built without platform_params_default() */
+		pf->params.compat = compat_default();
 	if (p->vm_time_base) {
 		/* The chips' queue starts at board time 0 = the board's creation. */
 		sim_eventq_init(&pf->own);

@@ -98,8 +98,7 @@ bool peer_start(struct peer *p, const char *name, const char *spec, const char *
 		close(out[1]);
 		signal(SIGPIPE, SIG_DFL);
 		execv(argv[0], argv);
-		fprintf(stderr, "sim diff: --%s: cannot run %s: %s\n", name, argv[0], strerror(errno));
-		_exit(127);
+		_exit(127);           /* the parent reports "exited with status 127" */
 	}
 	setpgid(p->pid, p->pid);
 	close(in[0]);
