@@ -167,9 +167,8 @@ static char *request_of(char *line)
 	return *line == '\0' || *line == '#' ? NULL : line;
 }
 
-static int fail2(const char *what, const struct sim_diag *err)
+static int fail2(const struct sim_diag *err)
 {
-	(void)what;
 	cli_print_diag(err);
 	return EXIT_USAGE;
 }
@@ -191,7 +190,7 @@ static int run_script(struct run *r, FILE *in, struct diff_known_set *ks, struct
 			sim_diag_set_file(&err, r->script);
 			sim_diag_set_pos(&err, lineno, 1);
 			sim_diag_fail(&err, "a request longer than %d bytes", MAX_REQUEST);
-			return fail2("script", &err);
+			return fail2(&err);
 		}
 		cmd = request_of(line);
 		if (!cmd)
@@ -202,7 +201,7 @@ static int run_script(struct run *r, FILE *in, struct diff_known_set *ks, struct
 				peer_answer_free(&ans[0]);
 				if (s == 1)
 					peer_answer_free(&ans[1]);
-				return fail2("peer", &err);
+				return fail2(&err);
 			}
 		if (diff_answers_differ(cmd, &ans[0], &ans[1], r->tolerance_ns)) {
 			struct difference d = { r->requests, lineno, dup_str(cmd), dup_str(ans[0].text),
@@ -212,7 +211,7 @@ static int run_script(struct run *r, FILE *in, struct diff_known_set *ks, struct
 			d.known = diff_explain(ks, prev, cmd, ans[0].text, ans[1].text, &b_is_sim);
 			if (!d.cmd || !d.a || !d.b || !record(r, &d)) {
 				sim_diag_fail(&err, "out of memory");
-				return fail2("memory", &err);
+				return fail2(&err);
 			}
 			r->unknown += d.known == NULL;
 			if (r->text)
@@ -232,7 +231,7 @@ static int run_script(struct run *r, FILE *in, struct diff_known_set *ks, struct
 	if (ferror(in)) {
 		sim_diag_set_file(&err, r->script);
 		sim_diag_fail(&err, "read error: %s", strerror(errno));
-		return fail2("script", &err);
+		return fail2(&err);
 	}
 	return EXIT_OK;
 }
@@ -336,26 +335,26 @@ int cmd_diff(int argc, char **argv)
 	if (!in) {
 		sim_diag_set_file(&err, r.script);
 		sim_diag_fail(&err, "cannot open: %s", strerror(errno));
-		return fail2("script", &err);
+		return fail2(&err);
 	}
 	if (r.known_path) {
 		if (!diff_known_load(r.known_path, &ks, &err)) {
 			fclose(in);
-			return fail2("known", &err);
+			return fail2(&err);
 		}
 		have_known = true;
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
 		sim_diag_fail(&err, "cannot find the sim binary (/proc/self/exe): %s", strerror(errno));
-		st = fail2("self", &err);
+		st = fail2(&err);
 		goto out;
 	}
 	self[n] = '\0';
 	signal(SIGPIPE, SIG_IGN);     /* a side that dies is reported, not fatal */
 	if (!peer_start(&p[0], "a", r.spec_a, self, &err) ||
 	    !peer_start(&p[1], "b", r.spec_b, self, &err)) {
-		st = fail2("start", &err);
+		st = fail2(&err);
 		goto out;
 	}
 	if (r.text)
@@ -370,7 +369,7 @@ int cmd_diff(int argc, char **argv)
 			if (!json) {
 				sim_diag_set_file(&err, r.json_path);
 				sim_diag_fail(&err, "cannot write: %s", strerror(errno));
-				st = fail2("json", &err);
+				st = fail2(&err);
 				goto out;
 			}
 			write_json(json, &r);
