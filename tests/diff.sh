@@ -51,6 +51,12 @@ for f in "$src"/tests/qtest/*.in "$src"/tests/diff/*.in; do
 done
 echo "diff: $total_req requests, $total_diff differences between the profiles, all known"
 
+# A peer through cmd:, answering with QEMU 7.2's measured replies: P15 and H1 label them.
+"$sim" diff "$src/tests/diff/board.in" --a sim --b "cmd:sh $src/tests/diff/qemu72_replies.sh" \
+	--known "$known" >"$tmp/out" 2>&1 || bad "board.in against qemu72_replies.sh exited $?"
+pairs "$tmp/out" | diff -u "$src/tests/diff/board.peer.expect" - ||
+	bad "board.in: differences are not those of board.peer.expect"
+
 # docs/qtest.md's examples: the diff above (rtc_update, same specs) and this session.
 grep -v '^#' "$src/tests/diff/protocol.in" |
 	"$sim" qtest --compat qemu-7.2 -rtc base=2006-06-17T16:01:21 >"$tmp/out" 2>&1

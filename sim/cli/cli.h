@@ -34,8 +34,8 @@ enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 	X(pvclock, "pvclock scale HZ",                                                         \
 	  "the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ")                    \
 	X(qtest, "qtest [QEMU OPTIONS]", "serve QEMU's qtest protocol on the pc board (docs/qtest.md)") \
-	X(diff, "diff SCRIPT --a SPEC --b SPEC",                                                \
-	  "run a qtest script on two device models and explain every difference")
+	X(diff, "diff SCRIPT --a --b",                                                          \
+	  "one qtest script on two device models (--a SPEC --b SPEC), every difference explained")
 
 #define CLI_DECLARE_COMMAND(name, synopsis, summary) int cmd_##name(int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE_COMMAND)
