@@ -2,7 +2,10 @@
 # QEMU 7.2's tests/qtest/rtc-test against `sim qtest`: all 15 cases must pass
 # under --compat qemu-7.2 (SIM_COMPAT), in one run as QEMU's suite runs them;
 # under the datasheet profile each case runs alone (a glib assertion aborts
-# the program) and exactly the five cases docs/qtest.md explains must fail.
+# the program): the ten others must pass and the five docs/qtest.md explains
+# fail (alarm/interrupt passes by coincidence in the first seconds of a
+# minute, when the reinterpreted BCD seconds byte 0x0N equals the binary
+# alarm N, so it may pass).
 # The binary is $RTC_TEST, else the one tools/build-rtc-test left in
 # BUILDDIR/rtc-test; without one the test says so and skips (77).
 # Usage: rtc_test.sh SIM WRAPPER BUILDDIR
@@ -36,6 +39,17 @@ for c in $cases; do
 	fi
 done
 echo "rtc-test under the datasheet profile: $pass/15 pass; failing:$failed"
-[ "$failed" = " $(echo $want_fail)" ] ||
-	{ echo "FAIL: want exactly these to fail: $want_fail"; fail=1; }
+for c in $failed; do
+	case " $want_fail " in
+	*" $c "*) ;;
+	*) echo "FAIL: $c fails under the datasheet profile"; fail=1 ;;
+	esac
+done
+for c in $want_fail; do
+	case "$c $failed " in
+	alarm/interrupt*) ;;
+	*" $c "*) ;;
+	*) echo "FAIL: $c passes under the datasheet profile (docs/qtest.md explains why it fails)"; fail=1 ;;
+	esac
+done
 exit $fail
