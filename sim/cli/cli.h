@@ -36,7 +36,9 @@ enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 	  "the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ")                    \
 	X(qtest, "qtest [QEMU OPTIONS]", "serve QEMU's qtest protocol on the pc board (docs/qtest.md)") \
 	X(judge, "judge [OPTIONS] TRACE...",                                                   \
-	  "judge clock reads recorded in sim-trace files (docs/trace-format.md)")
+	  "judge clock reads recorded in sim-trace files (docs/trace-format.md)") \
+	X(diff, "diff SCRIPT --a --b",                                                          \
+	  "one qtest script on two device models (--a SPEC --b SPEC), every difference explained")
 
 #define CLI_DECLARE_COMMAND(name, synopsis, summary) int cmd_##name(int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE_COMMAND)

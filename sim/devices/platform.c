@@ -28,6 +28,7 @@ void platform_params_default(struct platform_params *p)
 	p->io_unmapped_cost_ps = PLATFORM_PIO_COST_PS_DEFAULT;
 	p->mmio_unmapped_cost_ps = PLATFORM_MMIO_COST_PS_DEFAULT;
 	p->float_byte = 0xff;
+	p->compat = compat_default();
 }
 
 /* ---- board time: the chips' own queue, run by a relay on the machine's ---- */
@@ -121,6 +122,8 @@ bool platform_init(struct platform *pf, struct sim_eventq *q, const struct platf
 	pf->q = q;
 	pf->host_q = q;
 	pf->params = *p;
+	if (!pf->params.compat)       /* params built without platform_params_default() */
+		pf->params.compat = compat_default();
 	if (p->vm_time_base) {
 		/* The chips' queue starts at board time 0 = the board's creation. */
 		sim_eventq_init(&pf->own);

@@ -50,6 +50,7 @@
 #include "sim/core/trace.h"
 #include "sim/devices/board_devices.h"
 #include "sim/devices/bus.h"
+#include "sim/devices/compat.h"
 #include "sim/devices/device.h"
 #include "sim/devices/irq_router.h"
 /* The chips' register maps, for the board's users (guest readers, tests). */
@@ -93,6 +94,7 @@ struct platform_params {
 	 */
 	const struct board_chip *chip[BOARD_DEV_COUNT];
 	void *chip_ctx[BOARD_DEV_COUNT];
+	const struct compat_profile *compat; /* whose behaviour the chips follow; default datasheet */
 };
 
 /* One board device: its chip (owned) and the device whose ops answer for it. */
