@@ -39,6 +39,13 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m);
 void report_json_scenario(struct json_out *j, const char *file, const struct scenario *s,
 			  const struct machine *m, const struct sim_diag *err);
 
+/*
+ * The human report's words for reader group g's check c's first violation:
+ * its "first:" line and, when known, its "cause:" line (nothing without one).
+ */
+void report_violation_words(FILE *f, const struct scenario *s, const struct machine *m,
+			    unsigned g, enum oracle_check_id c);
+
 /* "flag_truth", "tsc_sync", ...: a host check kind as both reports name it. */
 const char *report_host_check_name(enum scn_host_check_kind k);
 

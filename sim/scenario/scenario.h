@@ -44,6 +44,8 @@
 #define SCN_MAX_EVENTS 256
 #define SCN_MAX_EVENT_CPUS SCN_MAX_HOST_CPUS  /* "all" on the largest host */
 #define SCN_MAX_HOST_CHECKS 32
+#define SCN_MAX_LESSON_STEPS 16
+#define SCN_LESSON_TEXT_MAX 480
 #define SCN_MAX_CSTATE 10                 /* C1 .. C10 */
 #define SCN_MAX_STALLS 16                 /* with the VM stops, <= TICK_MAX_OUTAGES (tick_delivery.h) */
 #define SCN_MAX_TIME_SYNCS 8
@@ -680,6 +682,20 @@ struct scn_guest_timer {
 	char path[SCN_PATH_MAX];
 };
 
+/*
+ * A step of the scenario's lesson (`sim viz --lesson`, docs/visualizer.md):
+ * playback stops at at_ps, shows say and asks ask; reveal comes after the
+ * student's answer.  Only the visualizer reads it: a run is the same with or
+ * without a lesson.
+ */
+struct scn_lesson_step {
+	sim_ps at_ps;                     /* "at", required; sorted, before the end of the run */
+	char say[SCN_LESSON_TEXT_MAX];    /* "say", required: what to look at */
+	char ask[SCN_LESSON_TEXT_MAX];    /* "ask": a question, before revealing */
+	char reveal[SCN_LESSON_TEXT_MAX]; /* "reveal": the answer */
+	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/lesson/2" */
+};
+
 struct scenario {
 	char file[256];                   /* as given on the command line */
 	char name[64];                    /* "name", required */
@@ -720,6 +736,8 @@ struct scenario {
 	unsigned nhost_checks;            /* 0..32; 0 without hosts;
 					     nreaders + nscripts + nhost_checks >= 1 */
 	struct scn_host_check host_checks[SCN_MAX_HOST_CHECKS];
+	unsigned nlesson;                 /* "lesson": teaching steps for `sim viz --lesson` */
+	struct scn_lesson_step lesson[SCN_MAX_LESSON_STEPS];
 	char *source;                     /* the JSON text, NUL-terminated; owned */
 	size_t source_len;                /* without the NUL */
 };

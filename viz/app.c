@@ -1,0 +1,426 @@
+/*
+ * The interactive window (app.h).  Floating point appears nowhere; the wall
+ * clock (SDL_GetTicks) only paces playback and measures frame times, which
+ * are presentation: nothing here feeds back into the simulation, which has
+ * already run (session.h).
+ */
+#include "viz/app.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "viz/axis.h"
+#include "viz/render.h"
+
+/* Wait this long after the last zoom or pan before running the scenario again for detail. */
+#define REFINE_AFTER_MS 150
+
+struct app {
+	struct viz_session *ss;
+	const struct viz_app_opts *o;
+	struct viz_view v;
+	struct viz_draw d;
+	bool quit, dragging;
+	uint32_t changed_ms;      /* when the view last changed; 0: settled */
+	unsigned step;            /* lesson: the next step to stop at */
+	int lesson_state;         /* 0 playing to the step, 1 asked, 2 revealed */
+	char panel[1600];
+	uint64_t frames, frame_us_total, frame_us_max;
+};
+
+static sim_ps duration(const struct app *a)
+{
+	return a->ss->s->duration_ps;
+}
+
+static void set_window(struct app *a, sim_ps t0, sim_ps t1, uint32_t now)
+{
+	sim_ps d = duration(a);
+
+	if (t1 <= t0 + 1000)      /* never below 1 ns across the view */
+		t1 = t0 + 1000;
+	if (t1 - t0 > d) {
+		t0 = 0;
+		t1 = d;
+	}
+	if (t1 > d) {
+		t0 -= t1 - d;
+		t1 = d;
+	}
+	a->v.t0_ps = t0;
+	a->v.t1_ps = t1;
+	a->changed_ms = now ? now : 1;
+}
+
+/* Zoom by num/den around time c (at the cursor, or the middle). */
+static void zoom(struct app *a, sim_ps c, uint64_t num, uint64_t den, uint32_t now)
+{
+	sim_ps span = a->v.t1_ps - a->v.t0_ps;
+	sim_ps nspan = (sim_ps)((sim_u128)span * num / den);
+	sim_ps left = (sim_ps)((sim_u128)(c - a->v.t0_ps) * num / den);
+
+	if (nspan < 1000)
+		nspan = 1000;
+	set_window(a, c > left ? c - left : 0, (c > left ? c - left : 0) + nspan, now);
+}
+
+static void pan(struct app *a, int64_t dir, uint32_t now)
+{
+	sim_ps step = (a->v.t1_ps - a->v.t0_ps) / 5;
+
+	if (dir < 0)
+		set_window(a, a->v.t0_ps > step ? a->v.t0_ps - step : 0,
+			   a->v.t0_ps > step ? a->v.t1_ps - step : a->v.t1_ps - a->v.t0_ps, now);
+	else
+		set_window(a, a->v.t0_ps + step, a->v.t1_ps + step, now);
+}
+
+/* Centre the view on violation i (keeping the span) and open its explanation. */
+static void go_violation(struct app *a, int dir, uint32_t now)
+{
+	const struct viz_model *m = a->ss->overview;
+	sim_ps here = a->v.selected >= 0 ? m->violations[a->v.selected].t_ps :
+		      (a->v.t0_ps + a->v.t1_ps) / 2;
+	int best = -1;
+
+	for (unsigned i = 0; i < m->nviolations; i++) {
+		sim_ps t = m->violations[i].t_ps;
+		bool after = t > here || (t == here && (int)i > a->v.selected);
+		bool before = t < here || (t == here && (int)i < a->v.selected);
+
+		if (dir > 0 && after && (best < 0 || t < m->violations[best].t_ps))
+			best = (int)i;
+		if (dir < 0 && before && (best < 0 || t >= m->violations[best].t_ps))
+			best = (int)i;
+	}
+	if (best < 0)
+		return;
+	{
+		sim_ps t = m->violations[best].t_ps, half = (a->v.t1_ps - a->v.t0_ps) / 2;
+
+		a->v.selected = best;
+		set_window(a, t > half ? t - half : 0, (t > half ? t - half : 0) + 2 * half, now);
+	}
+}
+
+static void lesson_text(struct app *a)
+{
+	const struct scenario *s = a->ss->s;
+	const struct scn_lesson_step *st;
+
+	if (a->step >= s->nlesson) {
+		snprintf(a->panel, sizeof(a->panel), "End of the lesson.  Explore freely; ? for the keys.");
+		return;
+	}
+	st = &s->lesson[a->step];
+	snprintf(a->panel, sizeof(a->panel), "Step %u of %u: %s%s%s%s%s", a->step + 1, s->nlesson,
+		 st->say, st->ask[0] ? "\n\nQuestion: " : "", st->ask,
+		 a->lesson_state == 2 && st->reveal[0] ? "\n\nAnswer: " : "",
+		 a->lesson_state == 2 ? st->reveal : "");
+	if (a->lesson_state == 1)
+		strncat(a->panel, "\n\n(l: reveal)", sizeof(a->panel) - strlen(a->panel) - 1);
+	else
+		strncat(a->panel, "\n\n(l: go on)", sizeof(a->panel) - strlen(a->panel) - 1);
+}
+
+/* 'l': reveal the answer, then go on to the next step. */
+static void lesson_next(struct app *a)
+{
+	const struct scenario *s = a->ss->s;
+
+	if (!a->o->lesson || a->step >= s->nlesson)
+		return;
+	if (a->lesson_state == 1 && s->lesson[a->step].reveal[0]) {
+		a->lesson_state = 2;
+	} else {
+		a->step++;
+		a->lesson_state = 0;
+		a->v.playing = true;
+		a->panel[0] = '\0';
+	}
+	if (a->lesson_state)
+		lesson_text(a);
+}
+
+/* Playback: the playhead moves speed ps per wall ms; a lesson step stops it. */
+static void advance(struct app *a, uint32_t dt_ms, uint32_t now)
+{
+	const struct scenario *s = a->ss->s;
+	sim_ps next = a->v.play_ps + (sim_ps)a->v.speed * dt_ms;
+
+	if (!a->v.playing)
+		return;
+	if (a->o->lesson && a->step < s->nlesson && next >= s->lesson[a->step].at_ps) {
+		next = s->lesson[a->step].at_ps;
+		a->v.playing = false;
+		a->lesson_state = 1;
+		lesson_text(a);
+	}
+	if (next >= duration(a)) {
+		next = duration(a);
+		a->v.playing = false;
+	}
+	a->v.play_ps = next;
+	if (next > a->v.t1_ps || next < a->v.t0_ps) {
+		sim_ps span = a->v.t1_ps - a->v.t0_ps;
+
+		set_window(a, next > span / 10 ? next - span / 10 : 0,
+			   (next > span / 10 ? next - span / 10 : 0) + span, now);
+	}
+}
+
+static void key(struct app *a, SDL_Keycode k, uint32_t now)
+{
+	sim_ps c = a->v.cursor_x >= 0 ? viz_view_t(&a->v, a->v.cursor_x) :
+		   (a->v.t0_ps + a->v.t1_ps) / 2;
+
+	switch (k) {
+	case SDLK_q:
+	case SDLK_ESCAPE:
+		a->quit = true;
+		break;
+	case SDLK_SPACE:
+		a->v.playing = !a->v.playing;
+		if (a->v.play_ps >= duration(a))
+			a->v.play_ps = 0;
+		break;
+	case SDLK_PLUS: case SDLK_EQUALS: case SDLK_KP_PLUS:
+		if (a->v.speed < UINT32_MAX / 2)
+			a->v.speed *= 2;
+		break;
+	case SDLK_MINUS: case SDLK_KP_MINUS:
+		if (a->v.speed > 1)
+			a->v.speed /= 2;
+		break;
+	case SDLK_z:
+		zoom(a, c, 1, 2, now);
+		break;
+	case SDLK_x:
+		zoom(a, c, 2, 1, now);
+		break;
+	case SDLK_LEFT:
+		pan(a, -1, now);
+		break;
+	case SDLK_RIGHT:
+		pan(a, 1, now);
+		break;
+	case SDLK_HOME:
+		set_window(a, 0, duration(a), now);
+		break;
+	case SDLK_n:
+		go_violation(a, 1, now);
+		break;
+	case SDLK_p:
+		go_violation(a, -1, now);
+		break;
+	case SDLK_l:
+		lesson_next(a);
+		break;
+	case SDLK_SLASH: case SDLK_QUESTION: case SDLK_h:
+		a->v.help = !a->v.help;
+		break;
+	default:
+		break;
+	}
+}
+
+static void event(struct app *a, const SDL_Event *e, uint32_t now)
+{
+	switch (e->type) {
+	case SDL_QUIT:
+		a->quit = true;
+		break;
+	case SDL_KEYDOWN:
+		key(a, e->key.keysym.sym, now);
+		break;
+	case SDL_MOUSEMOTION:
+		a->v.cursor_x = e->motion.x;
+		a->v.cursor_y = e->motion.y;
+		if (a->dragging)
+			a->v.play_ps = viz_view_t(&a->v, e->motion.x);
+		break;
+	case SDL_MOUSEBUTTONDOWN:
+		if (e->button.button == SDL_BUTTON_LEFT) {
+			int hit = viz_hit_violation(a->ss->overview, &a->v, e->button.x);
+
+			if (hit >= 0) {
+				a->v.selected = hit == a->v.selected ? -1 : hit;
+			} else {
+				a->dragging = true;
+				a->v.play_ps = viz_view_t(&a->v, e->button.x);
+			}
+		}
+		break;
+	case SDL_MOUSEBUTTONUP:
+		a->dragging = false;
+		break;
+	case SDL_MOUSEWHEEL:
+		if (e->wheel.y > 0)
+			zoom(a, viz_view_t(&a->v, a->v.cursor_x), 2, 3, now);
+		else if (e->wheel.y < 0)
+			zoom(a, viz_view_t(&a->v, a->v.cursor_x), 3, 2, now);
+		break;
+	case SDL_WINDOWEVENT:
+		if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+			a->v.width = e->window.data1;
+			a->v.height = e->window.data2;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static int plot_width(const struct viz_view *v)
+{
+	return v->width - VIZ_GUTTER - VIZ_MARGIN;
+}
+
+static void init_view(struct app *a, struct viz_session *ss, const struct viz_app_opts *o)
+{
+	memset(&a->v, 0, sizeof(a->v));
+	a->ss = ss;
+	a->o = o;
+	a->v.t0_ps = o->from_ps;
+	a->v.t1_ps = o->to_ps ? o->to_ps : ss->s->duration_ps;
+	a->v.width = o->width;
+	a->v.height = o->height;
+	a->v.lanes = o->lanes;
+	a->v.cursor_x = a->v.cursor_y = -1;
+	a->v.selected = -1;
+	a->v.title = o->title;
+	/* the whole run in 20 s of wall time by default */
+	a->v.speed = (unsigned)(ss->s->duration_ps / 20000 > 0 ? ss->s->duration_ps / 20000 : 1);
+	if (ss->s->duration_ps / 20000 > UINT32_MAX)
+		a->v.speed = UINT32_MAX;
+}
+
+bool viz_app_png(struct viz_session *ss, const struct viz_app_opts *o, const char *path,
+		 char *why, size_t len)
+{
+	static struct app a;
+	const struct viz_model *m;
+	struct sim_diag err;
+
+	sim_diag_clear(&err);
+	init_view(&a, ss, o);
+	m = viz_session_model(ss, a.v.t0_ps, a.v.t1_ps, plot_width(&a.v), true, &err);
+	if (err.msg[0]) {
+		snprintf(why, len, "%s", err.msg);
+		return false;
+	}
+	viz_layout(m, &a.v, &a.d);
+	if (o->draw_list) {
+		FILE *f = fopen(o->draw_list, "w");
+
+		if (!f) {
+			snprintf(why, len, "cannot write %s", o->draw_list);
+			return false;
+		}
+		viz_draw_dump(&a.d, f);
+		if (fclose(f) != 0) {
+			snprintf(why, len, "error writing %s", o->draw_list);
+			return false;
+		}
+	}
+	return viz_render_png(&a.d, a.v.width, a.v.height, path, why, len);
+}
+
+static bool save_shot(SDL_Renderer *r, int w, int h, const char *path, char *why, size_t len)
+{
+	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+	bool ok;
+
+	if (!s || SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0) {
+		snprintf(why, len, "cannot read the window's pixels: %s", SDL_GetError());
+		SDL_FreeSurface(s);
+		return false;
+	}
+	ok = viz_write_png(path, s->pixels, w, h, s->pitch / 4, why, len);
+	SDL_FreeSurface(s);
+	return ok;
+}
+
+bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why, size_t len)
+{
+	static struct app a;
+	SDL_Window *win;
+	SDL_Renderer *r;
+	struct viz_renderer *vr;
+	uint32_t last;
+	bool ok = true;
+
+	memset(&a, 0, sizeof(a));
+	init_view(&a, ss, o);
+	if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+		snprintf(why, len, "cannot open a display (SDL: %s); use --png for a frame without one",
+			 SDL_GetError());
+		return false;
+	}
+	win = SDL_CreateWindow(o->title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width,
+			       o->height, SDL_WINDOW_RESIZABLE);
+	r = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC) : NULL;
+	if (win && !r)
+		r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+	vr = r ? viz_renderer_create(r, why, len) : NULL;
+	if (!win || !r || !vr) {
+		if (!win || !r)
+			snprintf(why, len, "cannot open a window: %s", SDL_GetError());
+		viz_renderer_destroy(vr);
+		if (r)
+			SDL_DestroyRenderer(r);
+		if (win)
+			SDL_DestroyWindow(win);
+		SDL_Quit();
+		return false;
+	}
+	if (o->lesson) {
+		a.v.playing = ss->s->nlesson > 0;
+		if (!ss->s->nlesson)
+			snprintf(a.panel, sizeof(a.panel), "This scenario has no lesson.");
+	}
+	last = SDL_GetTicks();
+	while (!a.quit) {
+		SDL_Event e;
+		uint32_t now, t0_us;
+		const struct viz_model *m;
+		struct sim_diag err;
+		uint64_t us;
+
+		while (SDL_PollEvent(&e))
+			event(&a, &e, SDL_GetTicks());
+		now = SDL_GetTicks();
+		advance(&a, now - last, now);
+		last = now;
+		sim_diag_clear(&err);
+		t0_us = (uint32_t)(SDL_GetPerformanceCounter() * 1000000 / SDL_GetPerformanceFrequency());
+		m = viz_session_model(ss, a.v.t0_ps, a.v.t1_ps, plot_width(&a.v),
+				      a.changed_ms && now - a.changed_ms >= REFINE_AFTER_MS, &err);
+		if (a.changed_ms && now - a.changed_ms >= REFINE_AFTER_MS)
+			a.changed_ms = 0;
+		a.v.panel = a.panel[0] ? a.panel : NULL;
+		viz_layout(m, &a.v, &a.d);
+		SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+		SDL_RenderClear(r);
+		viz_render(vr, &a.d);
+		us = SDL_GetPerformanceCounter() * 1000000 / SDL_GetPerformanceFrequency() - t0_us;
+		us &= 0xffffffffu;
+		a.frames++;
+		a.frame_us_total += us;
+		if (us > a.frame_us_max)
+			a.frame_us_max = us;
+		if (a.quit && o->shot)
+			ok = save_shot(r, a.v.width, a.v.height, o->shot, why, len);
+		SDL_RenderPresent(r);
+	}
+	if (o->stats && a.frames)
+		fprintf(stderr, "sim viz: %" PRIu64 " frames, layout+render mean %" PRIu64
+			" us, max %" PRIu64 " us; %u detail runs\n", a.frames,
+			a.frame_us_total / a.frames, a.frame_us_max, ss->rebuilds);
+	viz_renderer_destroy(vr);
+	SDL_DestroyRenderer(r);
+	SDL_DestroyWindow(win);
+	SDL_Quit();
+	return ok;
+}
