@@ -16,6 +16,36 @@
 /* Wait this long after the last zoom or pan before running the scenario again for detail. */
 #define REFINE_AFTER_MS 150
 
+static uint64_t now_us(void)
+{
+	return SDL_GetPerformanceCounter() * 1000000 / SDL_GetPerformanceFrequency();
+}
+
+/* The process's peak resident set (Linux VmHWM), in kB; 0 when unknown. */
+static unsigned long peak_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long kb = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %lu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+bool viz_app_open(struct viz_session *ss, const struct scenario *s, uint64_t max_events,
+		  viz_explain_fn *fn, void *ctx, struct sim_diag *err)
+{
+	uint64_t t0 = now_us();
+	bool ok = viz_session_open(ss, s, max_events, fn, ctx, err);
+
+	ss->open_us = now_us() - t0;
+	return ok;
+}
+
 struct app {
 	struct viz_session *ss;
 	const struct viz_app_opts *o;
@@ -302,6 +332,7 @@ bool viz_app_png(struct viz_session *ss, const struct viz_app_opts *o, const cha
 	static struct app a;
 	const struct viz_model *m;
 	struct sim_diag err;
+	uint64_t t0;
 
 	sim_diag_clear(&err);
 	init_view(&a, ss, o);
@@ -311,6 +342,7 @@ bool viz_app_png(struct viz_session *ss, const struct viz_app_opts *o, const cha
 		return false;
 	}
 	viz_layout(m, &a.v, &a.d);
+	t0 = now_us();
 	if (o->draw_list) {
 		FILE *f = fopen(o->draw_list, "w");
 
@@ -324,7 +356,13 @@ bool viz_app_png(struct viz_session *ss, const struct viz_app_opts *o, const cha
 			return false;
 		}
 	}
-	return viz_render_png(&a.d, a.v.width, a.v.height, path, why, len);
+	if (!viz_render_png(&a.d, a.v.width, a.v.height, path, why, len))
+		return false;
+	if (o->stats)
+		fprintf(stderr, "sim viz: run and model %" PRIu64 " ms, frame (render, PNG) %" PRIu64
+			" ms, %u detail runs, peak RSS %lu kB\n", ss->open_us / 1000,
+			(now_us() - t0) / 1000, ss->rebuilds, peak_rss_kb());
+	return true;
 }
 
 static bool save_shot(SDL_Renderer *r, int w, int h, const char *path, char *why, size_t len)
@@ -383,7 +421,8 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 	last = SDL_GetTicks();
 	while (!a.quit) {
 		SDL_Event e;
-		uint32_t now, t0_us;
+		uint32_t now;
+		uint64_t t0_us;
 		const struct viz_model *m;
 		struct sim_diag err;
 		uint64_t us;
@@ -394,7 +433,7 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 		advance(&a, now - last, now);
 		last = now;
 		sim_diag_clear(&err);
-		t0_us = (uint32_t)(SDL_GetPerformanceCounter() * 1000000 / SDL_GetPerformanceFrequency());
+		t0_us = now_us();
 		m = viz_session_model(ss, a.v.t0_ps, a.v.t1_ps, plot_width(&a.v),
 				      a.changed_ms && now - a.changed_ms >= REFINE_AFTER_MS, &err);
 		if (a.changed_ms && now - a.changed_ms >= REFINE_AFTER_MS)
@@ -404,8 +443,7 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 		SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
 		SDL_RenderClear(r);
 		viz_render(vr, &a.d);
-		us = SDL_GetPerformanceCounter() * 1000000 / SDL_GetPerformanceFrequency() - t0_us;
-		us &= 0xffffffffu;
+		us = now_us() - t0_us;
 		a.frames++;
 		a.frame_us_total += us;
 		if (us > a.frame_us_max)
@@ -413,11 +451,22 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 		if (a.quit && o->shot)
 			ok = save_shot(r, a.v.width, a.v.height, o->shot, why, len);
 		SDL_RenderPresent(r);
+		/* about 60 frames a second where the renderer does not wait for vsync */
+		if (SDL_GetTicks() - now < 16)
+			SDL_Delay(16 - (SDL_GetTicks() - now));
 	}
 	if (o->stats && a.frames)
-		fprintf(stderr, "sim viz: %" PRIu64 " frames, layout+render mean %" PRIu64
-			" us, max %" PRIu64 " us; %u detail runs\n", a.frames,
-			a.frame_us_total / a.frames, a.frame_us_max, ss->rebuilds);
+		fprintf(stderr, "sim viz: run and model %" PRIu64 " ms; %" PRIu64 " frames, layout "
+			"and render mean %" PRIu64 " us, max %" PRIu64 " us (with %u detail runs); "
+			"peak RSS %lu kB\n", ss->open_us / 1000, a.frames, a.frame_us_total / a.frames,
+			a.frame_us_max, ss->rebuilds, peak_rss_kb());
+	if (o->stats) {
+		char t0[48], t1[48], p[48];
+
+		fprintf(stderr, "sim viz: last view %s .. %s, playhead %s, violation %d open\n",
+			viz_fmt_time(t0, sizeof(t0), a.v.t0_ps), viz_fmt_time(t1, sizeof(t1), a.v.t1_ps),
+			viz_fmt_time(p, sizeof(p), a.v.play_ps), a.v.selected);
+	}
 	viz_renderer_destroy(vr);
 	SDL_DestroyRenderer(r);
 	SDL_DestroyWindow(win);

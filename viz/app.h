@@ -18,6 +18,10 @@ struct viz_app_opts {
 	const char *draw_list;    /* --png: also write the frame's draw list here as text */
 };
 
+/* viz_session_open, timed (ss->open_us) for --stats. */
+bool viz_app_open(struct viz_session *ss, const struct scenario *s, uint64_t max_events,
+		  viz_explain_fn *fn, void *ctx, struct sim_diag *err);
+
 /* Opens the window and runs until quit; false with why (no display, SDL failure). */
 bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why, size_t len);
 

@@ -482,6 +482,7 @@ bool viz_model_build(struct viz_model *vm, const struct scenario *s, sim_ps t0, 
 		machine_destroy(m);
 		return false;
 	}
+	machine_trace_subscribed(m);
 	end = t1 < s->duration_ps ? t1 : s->duration_ps;
 	if (!machine_run_until(m, t0, err))
 		goto fail;

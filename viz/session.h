@@ -19,6 +19,7 @@ struct viz_session {
 	struct viz_model *detail;     /* NULL until a zoom needs one */
 	uint64_t max_events;
 	unsigned rebuilds;
+	uint64_t open_us;             /* wall time of viz_session_open (app.c measures it) */
 };
 
 bool viz_session_open(struct viz_session *ss, const struct scenario *s, uint64_t max_events,

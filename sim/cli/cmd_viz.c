@@ -33,7 +33,8 @@ static const char viz_help[] =
 	"                  irq,host (default: all)\n"
 	"  --lesson        teaching mode: the scenario's \"lesson\" steps, one by one\n"
 	"  --shot OUT.png  when the window closes, write its last frame here\n"
-	"  --stats         when the window closes, print frame times to stderr\n"
+	"  --stats         print the run's time, frame times and peak memory to stderr\n"
+	"                  (with --png: at once; in the window: when it closes)\n"
 	"  --draw-list F   with --png: also write the frame's draw list to F as text\n"
 	"  --max-events N  the event budget (as for sim run)\n"
 	"\n"
@@ -220,7 +221,7 @@ int cmd_viz(int argc, char **argv)
 		sim_diag_clear(&err);
 		s = scenario_load_all(o.file, &err, &errs);
 		if (!s || !budget_check(s, o.max_events, NULL, &err) ||
-		    !viz_session_open(&ss, s, o.max_events, explain, s, &err)) {
+		    !viz_app_open(&ss, s, o.max_events, explain, s, &err)) {
 			cli_locate(&err, s);
 			cli_print_diags(&err, &errs, s);
 			scenario_destroy(s);

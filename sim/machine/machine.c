@@ -720,6 +720,12 @@ bool machine_run_until(struct machine *m, sim_ps t, struct sim_diag *err)
 	return true;
 }
 
+void machine_trace_subscribed(struct machine *m)
+{
+	if (m->platform_ready)
+		irq_router_observers_changed(&m->platform.irq, m->q.now);
+}
+
 const struct kvm_vm *machine_vm(const struct machine *m)
 {
 	return m->vm_ready ? &m->vm : NULL;

@@ -68,6 +68,13 @@ bool machine_run(struct machine *m, struct sim_diag *err);
  */
 bool machine_run_until(struct machine *m, sim_ps t, struct sim_diag *err);
 
+/*
+ * Call after subscribing to machine_trace() for SIM_TRACE_IRQ_EDGE: the
+ * board's lazy interrupt sources (PIT, RTC, HPET) only queue their edges
+ * while someone observes them (irq_router_observers_changed()).
+ */
+void machine_trace_subscribed(struct machine *m);
+
 /* The VM as it stands now (read-only; NULL without a VM). */
 const struct kvm_vm *machine_vm(const struct machine *m);
 
