@@ -307,3 +307,63 @@ Test(viz_layout, lane_names_parse)
 	cr_expect(!viz_parse_lanes("tsc,bogus", &mask, why, sizeof(why)));
 	cr_expect(strstr(why, "unknown lane \"bogus\""), "%s", why);
 }
+
+/* The "lesson" key (sim/scenario/load_lesson.c): steps in order, defaults, errors with their place. */
+static const char lesson_head[] =
+	"{ \"name\": \"l\", \"duration\": \"2s\",\n"
+	"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 1 } ] } ],\n"
+	"  \"readers\": [ { \"name\": \"r\", \"kind\": \"tsc\", \"host\": \"A\", \"cpus\": [0],\n"
+	"    \"period\": \"10ms\", \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ],\n"
+	"  \"lesson\": ";
+
+static struct scenario *lesson(const char *steps, struct sim_diag *err)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s%s }\n", lesson_head, steps);
+	sim_diag_clear(err);
+	return scenario_parse("lesson.json", buf, strlen(buf), err);
+}
+
+Test(viz_lesson, steps_load_in_order)
+{
+	struct sim_diag err;
+	struct scenario *s = lesson("[ { \"at\": \"0.5s\", \"say\": \"look\", \"ask\": \"why?\",\n"
+				    "      \"reveal\": \"because\" },\n"
+				    "    { \"at\": \"1.5s\", \"say\": \"again\" } ]", &err);
+
+	cr_assert(s, "%s: %s", err.path, err.msg);
+	cr_assert_eq(s->nlesson, 2);
+	cr_expect_eq(s->lesson[0].at_ps, 500000000000ULL);
+	cr_expect_str_eq(s->lesson[0].say, "look");
+	cr_expect_str_eq(s->lesson[0].ask, "why?");
+	cr_expect_str_eq(s->lesson[0].reveal, "because");
+	cr_expect_str_eq(s->lesson[1].ask, "");
+	cr_expect_str_eq(s->lesson[1].path, "/lesson/1");
+	scenario_destroy(s);
+}
+
+Test(viz_lesson, bad_steps_are_refused_where_they_are)
+{
+	static const struct {
+		const char *steps, *path, *msg;
+	} cases[] = {
+		{ "[ { \"at\": \"1s\", \"say\": \"a\" }, { \"at\": \"0.5s\", \"say\": \"b\" } ]",
+		  "/lesson/1/at", "expected lesson steps sorted by \"at\"" },
+		{ "[ { \"at\": \"3s\", \"say\": \"a\" } ]", "/lesson/0/at", "" },
+		{ "[ { \"at\": \"1s\", \"say\": \"\" } ]", "/lesson/0/say", "non-empty" },
+		{ "[ { \"at\": \"1s\" } ]", "/lesson/0", "\"say\"" },
+		{ "[ { \"at\": \"1s\", \"say\": \"a\", \"tell\": \"b\" } ]", "/lesson/0", "tell" },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sim_diag err;
+		struct scenario *s = lesson(cases[i].steps, &err);
+
+		cr_expect(!s, "case %u loaded", i);
+		scenario_destroy(s);
+		cr_expect(strncmp(err.path, cases[i].path, strlen(cases[i].path)) == 0,
+			  "case %u: path %s", i, err.path);
+		cr_expect(strstr(err.msg, cases[i].msg), "case %u: %s", i, err.msg);
+	}
+}

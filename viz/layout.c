@@ -135,6 +135,26 @@ static int y_of(int64_t val, int64_t lo, int64_t hi, const struct lane_box *b)
 	return b->y + b->h - 2 - (int)(((sim_i128)val - lo) * (b->h - 4) / span);
 }
 
+/* The envelope of lane l's visible columns, widened to include 0 (the ideal clock). */
+static void lane_range(const struct viz_model *m, const struct viz_view *v,
+		       const struct viz_lane *l, int64_t *lo, int64_t *hi)
+{
+	int64_t c0, c1;
+
+	col_range(m, v, &c0, &c1);
+	for (int64_t c = c0; c < c1; c++) {
+		if (!l->u.b[c].n)
+			continue;
+		*lo = l->u.b[c].min < *lo ? l->u.b[c].min : *lo;
+		*hi = l->u.b[c].max > *hi ? l->u.b[c].max : *hi;
+	}
+}
+
+/*
+ * TSC lanes share one scale, so that an offset between CPUs reads as a
+ * distance; each reader lane has its own (readers of different clocks
+ * differ by orders of magnitude).
+ */
 static void analogue(const struct viz_model *m, const struct viz_view *v, const struct viz_lane *l,
 		     const struct lane_box *b, enum viz_colour col, struct viz_draw *d)
 {
@@ -161,10 +181,12 @@ static void analogue(const struct viz_model *m, const struct viz_view *v, const 
 			px[n++] = (struct px){ x, bk->min, bk->max, bk->first, bk->last };
 		}
 	}
-	/* the range: every visible value, and 0 so the ideal clock is a line */
-	for (unsigned i = 0; i < n; i++) {
-		lo = px[i].min < lo ? px[i].min : lo;
-		hi = px[i].max > hi ? px[i].max : hi;
+	if (l->kind == VIZ_LANE_TSC) {
+		for (unsigned i = 0; i < m->nlanes; i++)
+			if (m->lanes[i].kind == VIZ_LANE_TSC)
+				lane_range(m, v, &m->lanes[i], &lo, &hi);
+	} else {
+		lane_range(m, v, l, &lo, &hi);
 	}
 	if (lo == hi) {
 		lo -= 1000;
