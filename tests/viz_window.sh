@@ -68,6 +68,27 @@ status=0
 grep -q "playhead 0.000000000 s" "$tmp/stats" && { echo "FAIL: play did not move"; status=1; }
 grep -q "violation 0 open" "$tmp/stats" || { echo "FAIL: n did not open the violation"; status=1; }
 grep -Eq "with [1-9][0-9]* detail runs" "$tmp/stats" || { echo "FAIL: no zoom"; status=1; }
+# teaching mode: playback stops at the first step (0.5 s) and asks; l reveals
+SDL_VIDEODRIVER=x11 "$sim" viz --lesson "$src/scenarios/multisocket_tsc_skew.json" \
+	--size 1024x600 --shot "$tmp/lesson.png" --stats 2>"$tmp/lesson" &
+viz=$!
+win=""
+for _ in $(seq 200); do
+	win=$(xdotool search --name multisocket_tsc_skew 2>/dev/null | head -n 1)
+	[ -n "$win" ] && break
+	sleep 0.1
+done
+[ -n "$win" ] || { echo "FAIL: no lesson window appeared"; exit 1; }
+xdotool windowfocus --sync "$win"
+sleep 2
+xdotool key l
+sleep 0.3
+xdotool key q
+wait "$viz"
+viz=""
+cat "$tmp/lesson"
+grep -q "playhead 0.500000000 s, violation -1 open, lesson step 0 revealed" "$tmp/lesson" ||
+	{ echo "FAIL: the lesson did not stop at its first step and reveal"; status=1; }
 blue=$("$cmp" --count "$tmp/shot.png" 0072b2)
 red=$("$cmp" --count "$tmp/shot.png" d55e00)
 echo "screenshot: $blue blue (first lane) and $red vermillion (violation) pixels"

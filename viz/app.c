@@ -336,6 +336,14 @@ bool viz_app_png(struct viz_session *ss, const struct viz_app_opts *o, const cha
 
 	sim_diag_clear(&err);
 	init_view(&a, ss, o);
+	/* teaching mode: the frame at the first step, its question asked */
+	if (o->lesson && ss->s->nlesson) {
+		a.lesson_state = 1;
+		a.v.play_ps = ss->s->lesson[0].at_ps;
+		lesson_text(&a);
+		a.v.panel = a.panel;
+		a.v.hide_after_ps = a.v.play_ps;
+	}
 	m = viz_session_model(ss, a.v.t0_ps, a.v.t1_ps, plot_width(&a.v), true, &err);
 	if (err.msg[0]) {
 		snprintf(why, len, "%s", err.msg);
@@ -439,6 +447,8 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 		if (a.changed_ms && now - a.changed_ms >= REFINE_AFTER_MS)
 			a.changed_ms = 0;
 		a.v.panel = a.panel[0] ? a.panel : NULL;
+		a.v.hide_after_ps = o->lesson && a.step < ss->s->nlesson && a.lesson_state != 2 ?
+				    (a.v.play_ps ? a.v.play_ps : 1) : 0;
 		viz_layout(m, &a.v, &a.d);
 		SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
 		SDL_RenderClear(r);
@@ -463,9 +473,11 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 	if (o->stats) {
 		char t0[48], t1[48], p[48];
 
-		fprintf(stderr, "sim viz: last view %s .. %s, playhead %s, violation %d open\n",
+		fprintf(stderr, "sim viz: last view %s .. %s, playhead %s, violation %d open, "
+			"lesson step %u %s\n",
 			viz_fmt_time(t0, sizeof(t0), a.v.t0_ps), viz_fmt_time(t1, sizeof(t1), a.v.t1_ps),
-			viz_fmt_time(p, sizeof(p), a.v.play_ps), a.v.selected);
+			viz_fmt_time(p, sizeof(p), a.v.play_ps), a.v.selected, a.step,
+			a.lesson_state == 2 ? "revealed" : a.lesson_state == 1 ? "asked" : "playing");
 	}
 	viz_renderer_destroy(vr);
 	SDL_DestroyRenderer(r);

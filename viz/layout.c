@@ -471,6 +471,13 @@ void viz_layout(const struct viz_model *m, const struct viz_view *v, struct viz_
 		}
 	}
 	violations(m, v, box, top, bottom, d);
+	/* teaching mode: what has not happened yet stays covered until the answer */
+	if (v->hide_after_ps && v->hide_after_ps < v->t1_ps) {
+		int x = clampi(viz_view_x(v, v->hide_after_ps), plot_x0(), plot_x0() + plot_w(v));
+
+		viz_draw_rect(d, VIZ_PANEL, x + 1, top, plot_x0() + plot_w(v) - x, bottom - top);
+		viz_draw_text(d, VIZ_MUTED, VIZ_NORMAL, x + 8, bottom - 20, "(not yet)");
+	}
 	if (v->play_ps >= v->t0_ps && v->play_ps <= v->t1_ps && v->play_ps)
 		viz_draw_line(d, VIZ_INK, viz_view_x(v, v->play_ps), top - 4, viz_view_x(v, v->play_ps),
 			      bottom);

@@ -31,6 +31,7 @@ struct viz_view {
 	bool help;                /* the key overlay */
 	bool playing;
 	sim_ps play_ps;           /* the playhead; 0: none */
+	sim_ps hide_after_ps;     /* teaching mode: the future is covered from here; 0: none */
 	unsigned speed;           /* simulated ps per wall ms while playing (status line) */
 	const char *title;        /* top line */
 	const char *panel;        /* a text panel (lesson step, notice); NULL: none */
