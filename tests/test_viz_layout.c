@@ -52,8 +52,10 @@ static bool has_tick(const char *d, int x, const char *label)
 {
 	char want[96];
 
-	/* right of the tick, or left of it when it would leave the 1280 px frame */
-	snprintf(want, sizeof(want), "text ink %d ", x + 60 > 1280 ? x - 58 : x + 2);
+	/* right of the tick, or left of it when it would leave the 1280 px frame (7 px a byte) */
+	int w = 7 * (int)strlen(label);
+
+	snprintf(want, sizeof(want), "text ink %d ", x + 2 + w > 1280 ? x - 2 - w : x + 2);
 	for (const char *p = strstr(d, want); p; p = strstr(p + 1, want)) {
 		const char *q = strchr(p, '\'');
 		const char *nl = strchr(p, '\n');
@@ -245,6 +247,20 @@ Test(viz_layout, lanes_of_a_migration_in_order)
 			 x_of(0, 2 * S_PS, m.violations[0].t_ps) - 3);
 		cr_expect(strstr(d, want));
 		cr_expect(m.violations[0].t_ps > S_PS, "after the migration");
+	}
+	/* the status line gives the page under the cursor: even version (done), STABLE */
+	{
+		const char *p;
+		unsigned version = 1;
+
+		v.cursor_x = x_of(0, 2 * S_PS, 1500000000000ULL);
+		v.cursor_y = label_y(d, "vCPU 1 page") + 4;
+		d = dump_of(&m, &v);
+		p = strstr(d, "vCPU 1 page: version ");
+		cr_assert(p, "%s", d);
+		cr_expect(sscanf(p, "vCPU 1 page: version %u", &version) == 1 && version % 2 == 0,
+			  "version %u", version);
+		cr_expect(strstr(p, "flags STABLE"));
 	}
 	viz_model_free(&m);
 	scenario_destroy(s);

@@ -318,7 +318,7 @@ static void init_view(struct app *a, struct viz_session *ss, const struct viz_ap
 	a->v.height = o->height;
 	a->v.lanes = o->lanes;
 	a->v.cursor_x = a->v.cursor_y = -1;
-	a->v.selected = -1;
+	a->v.selected = o->selected;
 	a->v.title = o->title;
 	/* the whole run in 20 s of wall time by default */
 	a->v.speed = (unsigned)(ss->s->duration_ps / 20000 > 0 ? ss->s->duration_ps / 20000 : 1);

@@ -16,6 +16,7 @@ struct viz_app_opts {
 	const char *shot;         /* write the last frame here as PNG on quit; NULL: no */
 	bool stats;               /* print frame times and the session's numbers on quit */
 	const char *draw_list;    /* --png: also write the frame's draw list here as text */
+	int selected;             /* the violation whose explanation is open first; -1: none */
 };
 
 /* viz_session_open, timed (ss->open_us) for --stats. */

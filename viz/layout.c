@@ -331,9 +331,14 @@ static void axis(const struct viz_view *v, int lanes_top, int lanes_bottom, stru
 
 		viz_draw_line(d, VIZ_GRID, x, lanes_top, x, lanes_bottom);
 		viz_draw_line(d, VIZ_INK, x, y, x, y + 5);
-		/* the last label would leave the frame: right of its tick, it goes left */
-		viz_draw_text(d, VIZ_INK, VIZ_SMALL, x + 60 > v->width ? x - 58 : x + 2, y + 6, "%s%s",
-			      base ? "+" : "", viz_fmt_tick(a, sizeof(a), t - base, step));
+		/* a label that would leave the frame (about 7 px a character) goes left of its tick */
+		viz_fmt_tick(a, sizeof(a), t - base, step);
+		{
+			int w = 7 * ((int)strlen(a) + (base ? 1 : 0));
+
+			viz_draw_text(d, VIZ_INK, VIZ_SMALL, x + 2 + w > v->width ? x - 2 - w : x + 2,
+				      y + 6, "%s%s", base ? "+" : "", a);
+		}
 		if (t > UINT64_MAX - step)
 			break;
 	}
@@ -405,6 +410,44 @@ static void violations(const struct viz_model *m, const struct viz_view *v,
 			viz_draw_line(d, VIZ_VERMILLION, cx, lanes_top, cx, lanes_bottom);
 			arrow(d, VIZ_VERMILLION, cx, (y0 + y1) / 2 - 8, x, (y0 + y1) / 2);
 		}
+	}
+}
+
+/*
+ * What the lane under the cursor holds at its column: a pvclock page's
+ * fields (its last write at or before the cursor), or an analogue lane's
+ * envelope.
+ */
+static void under_cursor(const struct viz_model *m, const struct viz_view *v,
+			 const struct lane_box *box, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (v->cursor_x < plot_x0() || v->cursor_y < 0)
+		return;
+	for (unsigned i = 0; i < m->nlanes; i++) {
+		const struct viz_lane *l = &m->lanes[i];
+		int64_t c = viz_model_col(m, viz_view_t(v, v->cursor_x));
+		char a[32], b[32];
+
+		if (!(v->lanes & (1u << l->kind)) || v->cursor_y < box[i].y ||
+		    v->cursor_y >= box[i].y + box[i].h || c < 0 || c >= VIZ_COLS)
+			continue;
+		if (l->kind == VIZ_LANE_PVCLOCK) {
+			while (c > 0 && !(l->u.bits[c] & (VIZ_PAGE_EVEN | VIZ_PAGE_ODD)))
+				c--;
+			if (l->u.bits[c] & (VIZ_PAGE_EVEN | VIZ_PAGE_ODD)) {
+				const struct viz_page *p = &l->pages[c];
+
+				snprintf(out, len, "%s: version %" PRIu32 ", tsc_timestamp %" PRIu64
+					 ", system_time %" PRIu64 " ns, flags%s%s%s", l->name, p->version,
+					 p->tsc_timestamp, p->system_time_ns, (p->flags & 1) ? " STABLE" : "",
+					 (p->flags & 2) ? " GUEST_STOPPED" : "", (p->flags & 3) ? "" : " 0");
+			}
+		} else if ((l->kind == VIZ_LANE_TSC || l->kind == VIZ_LANE_READER) && l->u.b[c].n) {
+			snprintf(out, len, "%s: %s .. %s", l->name, viz_fmt_ps(a, sizeof(a), l->u.b[c].min),
+				 viz_fmt_ps(b, sizeof(b), l->u.b[c].max));
+		}
+		return;
 	}
 }
 
@@ -486,12 +529,15 @@ void viz_layout(const struct viz_model *m, const struct viz_view *v, struct viz_
 	/* the status line */
 	{
 		int y = v->height - VIZ_STATUS_PX + 3;
+		char what[200];
 
+		under_cursor(m, v, box, what, sizeof(what));
 		if (v->cursor_x >= 0)
-			viz_draw_text(d, VIZ_INK, VIZ_SMALL, 6, y, "t = %s   %s%s   ? help",
+			viz_draw_text(d, VIZ_INK, VIZ_SMALL, 6, y, "t = %s   %s%s   %s   ? help",
 				      viz_fmt_time(a, sizeof(a), viz_view_t(v, v->cursor_x)),
 				      v->playing ? "playing " : "paused",
-				      v->playing ? viz_fmt_ps(b, sizeof(b), (int64_t)v->speed * 1000) : "");
+				      v->playing ? viz_fmt_ps(b, sizeof(b), (int64_t)v->speed * 1000) : "",
+				      what);
 		else
 			viz_draw_text(d, VIZ_INK, VIZ_SMALL, 6, y, "%u violations, %" PRIu64 " reads",
 				      m->nviolations, m->reads);
@@ -503,7 +549,11 @@ void viz_layout(const struct viz_model *m, const struct viz_view *v, struct viz_
 		snprintf(text, sizeof(text), "%s %s at %s\n%s%s%s", w->reader, w->check,
 			 viz_fmt_time(a, sizeof(a), w->t_ps), w->explain,
 			 w->has_cause ? "\narrow: " : "", w->has_cause ? w->cause : "");
-		panel(d, v, bottom - 140 > top ? bottom - 140 : top, text, VIZ_INK);
+		/* below the lanes when there is room, else over the last ones */
+		int room = v->height - VIZ_AXIS_PX - VIZ_STATUS_PX - bottom;
+
+		panel(d, v, room >= 130 ? bottom + 2 : bottom - 140 > top ? bottom - 140 : top, text,
+		      VIZ_INK);
 	}
 	if (v->panel)
 		panel(d, v, top + 4, v->panel, VIZ_INK);

@@ -35,13 +35,15 @@ struct viz_renderer *viz_renderer_create(SDL_Renderer *r, char *why, size_t len)
 {
 	struct viz_renderer *vr;
 
-	if (!TTF_WasInit() && TTF_Init() != 0) {
+	/* TTF_Init and TTF_Quit count: each renderer holds one reference */
+	if (TTF_Init() != 0) {
 		snprintf(why, len, "SDL_ttf: %s", TTF_GetError());
 		return NULL;
 	}
 	vr = calloc(1, sizeof(*vr));
 	if (!vr) {
 		snprintf(why, len, "out of memory");
+		TTF_Quit();
 		return NULL;
 	}
 	vr->r = r;
@@ -68,6 +70,7 @@ void viz_renderer_destroy(struct viz_renderer *vr)
 		if (vr->font[i])
 			TTF_CloseFont(vr->font[i]);
 	free(vr);
+	TTF_Quit();
 }
 
 static SDL_Color sdl_colour(enum viz_colour c)

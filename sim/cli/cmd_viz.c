@@ -36,6 +36,7 @@ static const char viz_help[] =
 	"  --stats         print the run's time, frame times and peak memory to stderr\n"
 	"                  (with --png: at once; in the window: when it closes)\n"
 	"  --draw-list F   with --png: also write the frame's draw list to F as text\n"
+	"  --violation N   open violation N's explanation (0: the first in time)\n"
 	"  --max-events N  the event budget (as for sim run)\n"
 	"\n"
 	"exit status: 0 done, 2 invalid input or usage, or no display.\n";
@@ -47,6 +48,8 @@ struct viz_opts {
 	int width, height;
 	unsigned lanes;
 	uint64_t max_events;
+	bool have_violation;
+	uint64_t violation;
 };
 
 static int parse_time(const char *opt, const char *arg, sim_ps *out)
@@ -55,6 +58,15 @@ static int parse_time(const char *opt, const char *arg, sim_ps *out)
 
 	if (!sim_parse_duration_ps(arg, out, why, sizeof(why)))
 		return cli_usage_error("viz", "%s: %s", opt, why);
+	return EXIT_OK;
+}
+
+static int parse_index(const char *arg, uint64_t *out)
+{
+	char why[160];
+
+	if (!sim_parse_u64(arg, out, why, sizeof(why)))
+		return cli_usage_error("viz", "--violation: %s", why);
 	return EXIT_OK;
 }
 
@@ -96,7 +108,7 @@ static int parse_viz(int argc, char **argv, struct viz_opts *o, bool *help)
 		} else if (strcmp(a, "--stats") == 0) {
 			o->stats = true;
 		} else if (strcmp(a, "--png") == 0 || strcmp(a, "--shot") == 0 ||
-			   strcmp(a, "--draw-list") == 0 ||
+			   strcmp(a, "--draw-list") == 0 || strcmp(a, "--violation") == 0 ||
 			   strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0 ||
 			   strcmp(a, "--size") == 0 || strcmp(a, "--lanes") == 0) {
 			const char *arg = i + 1 < argc ? argv[++i] : NULL;
@@ -109,6 +121,8 @@ static int parse_viz(int argc, char **argv, struct viz_opts *o, bool *help)
 				o->shot = arg;
 			else if (strcmp(a, "--draw-list") == 0)
 				o->draw_list = arg;
+			else if (strcmp(a, "--violation") == 0)
+				st = parse_index(arg, &o->violation), o->have_violation = true;
 			else if (strcmp(a, "--from") == 0)
 				st = parse_time(a, arg, &o->from_ps);
 			else if (strcmp(a, "--to") == 0)
@@ -170,12 +184,14 @@ static void explain(void *ctx, const struct machine *m, struct viz_model *vm)
 			/* one line each, without the report's indentation */
 			const char *p = buf;
 			size_t n = 0;
+			bool line_start = true;
 
 			while (*p && n + 1 < sizeof(v->explain)) {
-				if (*p == ' ' && (p == buf || p[-1] == '\n')) {
+				if (*p == ' ' && line_start) {
 					p++;
 					continue;
 				}
+				line_start = *p == '\n';
 				v->explain[n++] = *p++;
 			}
 			v->explain[n] = '\0';
@@ -230,17 +246,27 @@ int cmd_viz(int argc, char **argv)
 		if (o.from_ps >= s->duration_ps || (o.have_to && o.to_ps > s->duration_ps)) {
 			char d[32];
 
+			sim_format_seconds(d, s->duration_ps);
 			viz_session_close(&ss);
 			scenario_destroy(s);
 			return cli_usage_error("viz", "--from and --to must lie within the run "
-					       "(0 to %s s)", sim_format_seconds(d, s->duration_ps));
+					       "(0 to %s s)", d);
+		}
+		if (o.have_violation && o.violation >= ss.overview->nviolations) {
+			unsigned n = ss.overview->nviolations;
+
+			viz_session_close(&ss);
+			scenario_destroy(s);
+			return cli_usage_error("viz", "--violation %llu: the run has %u violation%s",
+					       (unsigned long long)o.violation, n, n == 1 ? "" : "s");
 		}
 		snprintf(title, sizeof(title), "%s  (%s)", s->name, o.file);
 		ao = (struct viz_app_opts){ .from_ps = o.from_ps,
 					    .to_ps = o.have_to ? o.to_ps : s->duration_ps,
 					    .width = o.width, .height = o.height, .lanes = o.lanes,
 					    .title = title, .lesson = o.lesson, .shot = o.shot,
-					    .stats = o.stats, .draw_list = o.draw_list };
+					    .stats = o.stats, .draw_list = o.draw_list,
+					    .selected = o.have_violation ? (int)o.violation : -1 };
 		if (o.png)
 			ok = viz_app_png(&ss, &ao, o.png, why, sizeof(why));
 		else
