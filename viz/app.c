@@ -46,6 +46,64 @@ bool viz_app_open(struct viz_session *ss, const struct scenario *s, uint64_t max
 	return ok;
 }
 
+/* A detail model being built on its own thread, so that frames go on meanwhile. */
+struct detail_job {
+	SDL_Thread *thread;
+	SDL_atomic_t done;
+	const struct viz_session *ss;
+	sim_ps w0, w1;
+	struct viz_model *m;
+	bool ok;
+	struct sim_diag err;
+};
+
+static int build_detail(void *p)
+{
+	struct detail_job *j = p;
+
+	j->ok = viz_model_build(j->m, j->ss->s, j->w0, j->w1, false, j->ss->overview, NULL,
+				&j->err);
+	SDL_AtomicSet(&j->done, 1);
+	return 0;
+}
+
+/* Starts a detail build for [t0, t1]; false when no thread could be had. */
+static bool start_detail(struct detail_job *j, const struct viz_session *ss, sim_ps t0, sim_ps t1)
+{
+	memset(j, 0, sizeof(*j));
+	j->ss = ss;
+	viz_session_detail_window(t0, t1, &j->w0, &j->w1);
+	j->m = calloc(1, sizeof(*j->m));
+	sim_diag_clear(&j->err);
+	if (j->m)
+		j->thread = SDL_CreateThread(build_detail, "viz-detail", j);
+	if (!j->thread) {
+		free(j->m);
+		j->m = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* Installs a finished build (wait: block until it is); true when none is left running. */
+static bool finish_detail(struct detail_job *j, struct viz_session *ss, bool wait)
+{
+	if (!j->thread)
+		return true;
+	if (!wait && !SDL_AtomicGet(&j->done))
+		return false;
+	SDL_WaitThread(j->thread, NULL);
+	j->thread = NULL;
+	if (j->ok) {
+		viz_session_install(ss, j->m);
+	} else {
+		viz_model_free(j->m);
+		free(j->m);
+	}
+	j->m = NULL;
+	return true;
+}
+
 struct app {
 	struct viz_session *ss;
 	const struct viz_app_opts *o;
@@ -391,6 +449,7 @@ static bool save_shot(SDL_Renderer *r, int w, int h, const char *path, char *why
 bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why, size_t len)
 {
 	static struct app a;
+	static struct detail_job job;
 	SDL_Window *win;
 	SDL_Renderer *r;
 	struct viz_renderer *vr;
@@ -442,10 +501,15 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 		last = now;
 		sim_diag_clear(&err);
 		t0_us = now_us();
-		m = viz_session_model(ss, a.v.t0_ps, a.v.t1_ps, plot_width(&a.v),
-				      a.changed_ms && now - a.changed_ms >= REFINE_AFTER_MS, &err);
-		if (a.changed_ms && now - a.changed_ms >= REFINE_AFTER_MS)
+		/* a settled view that the models do not resolve: build a detail beside the frames */
+		if (finish_detail(&job, ss, false) && a.changed_ms &&
+		    now - a.changed_ms >= REFINE_AFTER_MS) {
 			a.changed_ms = 0;
+			if (viz_session_needs_detail(ss, a.v.t0_ps, a.v.t1_ps, plot_width(&a.v)) &&
+			    !start_detail(&job, ss, a.v.t0_ps, a.v.t1_ps))
+				viz_session_model(ss, a.v.t0_ps, a.v.t1_ps, plot_width(&a.v), true, &err);
+		}
+		m = viz_session_model(ss, a.v.t0_ps, a.v.t1_ps, plot_width(&a.v), false, &err);
 		a.v.panel = a.panel[0] ? a.panel : NULL;
 		a.v.hide_after_ps = o->lesson && a.step < ss->s->nlesson && a.lesson_state != 2 ?
 				    (a.v.play_ps ? a.v.play_ps : 1) : 0;
@@ -465,6 +529,7 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 		if (SDL_GetTicks() - now < 16)
 			SDL_Delay(16 - (SDL_GetTicks() - now));
 	}
+	finish_detail(&job, ss, true);
 	if (o->stats && a.frames)
 		fprintf(stderr, "sim viz: run and model %" PRIu64 " ms; %" PRIu64 " frames, layout "
 			"and render mean %" PRIu64 " us, max %" PRIu64 " us (with %u detail runs); "

@@ -54,38 +54,49 @@ bool viz_session_needs_detail(const struct viz_session *ss, sim_ps t0, sim_ps t1
 	       !(ss->detail && fits(ss->detail, t0, t1, plot_w));
 }
 
-const struct viz_model *viz_session_model(struct viz_session *ss, sim_ps t0, sim_ps t1,
-					  int plot_w, bool refine, struct sim_diag *err)
+void viz_session_detail_window(sim_ps t0, sim_ps t1, sim_ps *w0, sim_ps *w1)
 {
-	sim_ps span = t1 - t0, w0, w1;
-	struct viz_model *d;
+	sim_ps span = t1 - t0;
 
-	if (fits(ss->overview, t0, t1, plot_w))
-		return ss->overview;
-	if (ss->detail && fits(ss->detail, t0, t1, plot_w))
-		return ss->detail;
-	if (!refine)
-		return ss->overview;
-	/* a window three views wide, so that panning stays inside it */
-	w0 = t0 > span ? t0 - span : 0;
-	w1 = t1 + span < t1 ? UINT64_MAX : t1 + span;
-	d = ss->detail ? ss->detail : calloc(1, sizeof(*d));
-	if (!d)
-		return ss->overview;
-	if (ss->detail)
-		viz_model_free(d);
-	ss->detail = d;
-	ss->rebuilds++;
-	if (!viz_model_build(d, ss->s, w0, w1, false, ss->overview, NULL, err)) {
-		free(d);
-		ss->detail = NULL;
-		return ss->overview;
-	}
+	/* three views wide, so that panning stays inside it */
+	*w0 = t0 > span ? t0 - span : 0;
+	*w1 = t1 + span < t1 ? UINT64_MAX : t1 + span;
+}
+
+void viz_session_install(struct viz_session *ss, struct viz_model *d)
+{
 	/* the overview knows every violation and band of the run, with the report's words */
 	memcpy(d->violations, ss->overview->violations, sizeof(d->violations));
 	d->nviolations = ss->overview->nviolations;
 	memcpy(d->bands, ss->overview->bands, sizeof(d->bands));
 	d->nbands = ss->overview->nbands;
 	d->reads = ss->overview->reads;
+	if (ss->detail) {
+		viz_model_free(ss->detail);
+		free(ss->detail);
+	}
+	ss->detail = d;
+	ss->rebuilds++;
+}
+
+const struct viz_model *viz_session_model(struct viz_session *ss, sim_ps t0, sim_ps t1,
+					  int plot_w, bool refine, struct sim_diag *err)
+{
+	sim_ps w0, w1;
+	struct viz_model *d;
+
+	if (fits(ss->overview, t0, t1, plot_w))
+		return ss->overview;
+	if (ss->detail && fits(ss->detail, t0, t1, plot_w))
+		return ss->detail;
+	if (!refine || !(d = calloc(1, sizeof(*d))))
+		return ss->overview;
+	viz_session_detail_window(t0, t1, &w0, &w1);
+	if (!viz_model_build(d, ss->s, w0, w1, false, ss->overview, NULL, err)) {
+		viz_model_free(d);
+		free(d);
+		return ss->overview;
+	}
+	viz_session_install(ss, d);
 	return d;
 }

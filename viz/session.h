@@ -37,4 +37,15 @@ const struct viz_model *viz_session_model(struct viz_session *ss, sim_ps t0, sim
 /* True when viz_session_model(refine = true) would run the scenario again. */
 bool viz_session_needs_detail(const struct viz_session *ss, sim_ps t0, sim_ps t1, int plot_w);
 
+/*
+ * The two halves of a refine, for a caller that builds the detail on another
+ * thread: the window a detail for [t0, t1] covers (three views wide), and
+ * installing a model built for it with viz_model_build(whole = false, like =
+ * ss->overview), which the session then owns.  Building reads only the
+ * scenario and the overview, so it may run beside viz_session_model(refine
+ * = false) and the layout.
+ */
+void viz_session_detail_window(sim_ps t0, sim_ps t1, sim_ps *w0, sim_ps *w1);
+void viz_session_install(struct viz_session *ss, struct viz_model *d);
+
 #endif
