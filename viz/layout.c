@@ -104,6 +104,9 @@ static void col_range(const struct viz_model *m, const struct viz_view *v, int64
 {
 	*c0 = viz_model_col(m, v->t0_ps);
 	*c1 = viz_model_col(m, v->t1_ps) + 1;
+	/* teaching mode: nothing after the question, not even in a lane's range */
+	if (v->hide_after_ps && v->hide_after_ps < v->t1_ps)
+		*c1 = viz_model_col(m, v->hide_after_ps) + 1;
 	if (*c0 < 0)
 		*c0 = 0;
 	if (*c1 > VIZ_COLS)
@@ -422,7 +425,8 @@ static void under_cursor(const struct viz_model *m, const struct viz_view *v,
 			 const struct lane_box *box, char *out, size_t len)
 {
 	out[0] = '\0';
-	if (v->cursor_x < plot_x0() || v->cursor_y < 0)
+	if (v->cursor_x < plot_x0() || v->cursor_y < 0 ||
+	    (v->hide_after_ps && viz_view_t(v, v->cursor_x) > v->hide_after_ps))
 		return;
 	for (unsigned i = 0; i < m->nlanes; i++) {
 		const struct viz_lane *l = &m->lanes[i];
@@ -538,7 +542,7 @@ void viz_layout(const struct viz_model *m, const struct viz_view *v, struct viz_
 				      v->playing ? "playing " : "paused",
 				      v->playing ? viz_fmt_ps(b, sizeof(b), (int64_t)v->speed * 1000) : "",
 				      what);
-		else
+		else if (!v->hide_after_ps)
 			viz_draw_text(d, VIZ_INK, VIZ_SMALL, 6, y, "%u violations, %" PRIu64 " reads",
 				      m->nviolations, m->reads);
 	}
