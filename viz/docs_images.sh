@@ -18,3 +18,5 @@ set -x
 "$sim" viz --lesson scenarios/migrate_slow.json --png "$out/viz-lesson.png"
 "$sim" viz scenarios/legacy_tsc_cstate_pstate.json --from 0.9s --to 1.1s --violation 0 \
 	--png "$out/viz-explain.png"
+"$sim" viz scenarios/hpet_timer_wrap.json --lanes irq,reader,host --size 1280x360 \
+	--png "$out/viz-hpet-timer-wrap.png"

@@ -406,7 +406,13 @@ static void violations(const struct viz_model *m, const struct viz_view *v,
 		}
 		viz_draw_line(d, VIZ_VERMILLION, x, y0, x, y1);
 		viz_draw_rect(d, VIZ_VERMILLION, x - 3, y0, 7, 7);
-		viz_draw_text(d, VIZ_VERMILLION, VIZ_SMALL, x + 5, y0, "%s", w->check);
+		/* the check's name, left of the marker near the right edge (about 7 px a byte) */
+		{
+			int tw = 7 * (int)strlen(w->check);
+
+			viz_draw_text(d, VIZ_VERMILLION, VIZ_SMALL,
+				      x + 5 + tw > v->width ? x - 5 - tw : x + 5, y0, "%s", w->check);
+		}
 		if ((int)i == v->selected && w->has_cause) {
 			int cx = viz_view_x(v, w->cause_ps);
 

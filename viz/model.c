@@ -222,6 +222,26 @@ static void on_irq(struct viz_model *vm, sim_ps t, const struct sim_trace_irq_ed
 		l->u.bits[c] |= (uint8_t)(l->level | VIZ_EDGE);
 }
 
+/* A guest timer's interrupt (APIC timer, HPET comparator) as a pulse on its own line. */
+static void on_timer(struct viz_model *vm, sim_ps t, const struct sim_trace_guest_timer *g)
+{
+	char name[VIZ_NAME_MAX];
+	struct viz_lane *l;
+	int64_t c = viz_model_col(vm, t);
+
+	if (!g->fire)
+		return;
+	if (g->hpet_timer)
+		snprintf(name, sizeof(name), "hpet.timer%u", g->hpet_timer - 1);
+	else
+		snprintf(name, sizeof(name), "apic timer vCPU %u", g->vcpu);
+	if (!(l = irq_lane(vm, name)))
+		return;
+	fill(vm, l, c + 1);
+	if (c >= 0 && c < VIZ_COLS)
+		l->u.bits[c] |= VIZ_LOW | VIZ_HIGH | VIZ_EDGE;
+}
+
 static void mark(struct viz_model *vm, sim_ps t, uint8_t bits)
 {
 	struct viz_lane *l = find_lane(vm, VIZ_LANE_HOST, 0);
@@ -355,6 +375,9 @@ static void on_record(void *ctx, const struct sim_trace_record *rec)
 	case SIM_TRACE_GUEST_RUN:
 		on_run(vm, t, &rec->u.run);
 		break;
+	case SIM_TRACE_GUEST_TIMER:
+		on_timer(vm, t, &rec->u.timer);
+		break;
 	default:
 		break;
 	}
@@ -448,11 +471,12 @@ static void sample_tsc(struct viz_model *vm, struct machine *m, sim_ps t, int64_
 	}
 }
 
-/* What the model folds: everything but bus accesses and guest timer records. */
+/* What the model folds: everything but bus accesses. */
 #define FOLDED (SIM_TRACE_BIT(SIM_TRACE_READ) | SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE) |     \
 		SIM_TRACE_BIT(SIM_TRACE_TSC_WRITE) | SIM_TRACE_BIT(SIM_TRACE_MASTER_CLOCK) |   \
 		SIM_TRACE_BIT(SIM_TRACE_IRQ_EDGE) | SIM_TRACE_BIT(SIM_TRACE_VMM_PHASE) |       \
-		SIM_TRACE_BIT(SIM_TRACE_VIOLATION) | SIM_TRACE_BIT(SIM_TRACE_GUEST_RUN))
+		SIM_TRACE_BIT(SIM_TRACE_VIOLATION) | SIM_TRACE_BIT(SIM_TRACE_GUEST_RUN) |      \
+		SIM_TRACE_BIT(SIM_TRACE_GUEST_TIMER))
 
 bool viz_model_build(struct viz_model *vm, const struct scenario *s, sim_ps t0, sim_ps t1,
 		     bool whole, const struct viz_model *like, struct machine **m_out,
