@@ -53,6 +53,7 @@ int main(int argc, char **argv)
 			count += a.rgb[3 * n] == (rgb >> 16 & 255) && a.rgb[3 * n + 1] == (rgb >> 8 & 255) &&
 				 a.rgb[3 * n + 2] == (rgb & 255);
 		printf("%lu\n", count);
+		free(a.rgb);
 		return 0;
 	}
 	if (argc != 3) {
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (a.w != b.w || a.h != b.h) {
 		printf("size %ux%u, expected %ux%u\n", b.w, b.h, a.w, a.h);
+		free(a.rgb);
+		free(b.rgb);
 		return 1;
 	}
 	for (n = 0; n < (unsigned long)a.w * a.h * 3; n++) {
@@ -74,5 +77,7 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("%lu of %lu pixels differ\n", bad, (unsigned long)a.w * a.h);
+	free(a.rgb);
+	free(b.rgb);
 	return bad * 1000 > (unsigned long)a.w * a.h ? 1 : 0;
 }

@@ -21,6 +21,16 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# The window of title $1, once sim viz has drawn its first frame (--stats says so in $2).
+find_window() {
+	for _ in $(seq 300); do
+		if grep -q "window ready" "$2" 2>/dev/null; then
+			xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n 1
+			return
+		fi
+		sleep 0.1
+	done
+}
 Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
 xvfb=$!
 for _ in $(seq 50); do
@@ -33,14 +43,9 @@ export DISPLAY
 SDL_VIDEODRIVER=x11 "$sim" viz "$src/scenarios/migrate_slow.json" --size 1024x600 \
 	--shot "$tmp/shot.png" --stats 2>"$tmp/stats" &
 viz=$!
-win=""
-for _ in $(seq 200); do
-	win=$(xdotool search --name migrate_slow 2>/dev/null | head -n 1)
-	[ -n "$win" ] && break
-	sleep 0.1
-done
+win=$(find_window migrate_slow "$tmp/stats")
 [ -n "$win" ] || { echo "FAIL: no window appeared"; cat "$tmp/stats"; exit 1; }
-xdotool windowfocus --sync "$win"
+xdotool windowfocus --sync "$win" || { echo "FAIL: cannot focus the window"; exit 1; }
 xdotool mousemove --window "$win" 700 300
 xdotool key space
 sleep 0.6
@@ -72,12 +77,7 @@ grep -Eq "with [1-9][0-9]* detail runs" "$tmp/stats" || { echo "FAIL: no zoom"; 
 SDL_VIDEODRIVER=x11 "$sim" viz --lesson "$src/scenarios/multisocket_tsc_skew.json" \
 	--size 1024x600 --shot "$tmp/lesson.png" --stats 2>"$tmp/lesson" &
 viz=$!
-win=""
-for _ in $(seq 200); do
-	win=$(xdotool search --name multisocket_tsc_skew 2>/dev/null | head -n 1)
-	[ -n "$win" ] && break
-	sleep 0.1
-done
+win=$(find_window multisocket_tsc_skew "$tmp/lesson")
 [ -n "$win" ] || { echo "FAIL: no lesson window appeared"; exit 1; }
 xdotool windowfocus --sync "$win"
 sleep 2

@@ -525,6 +525,11 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 		if (a.quit && o->shot)
 			ok = save_shot(r, a.v.width, a.v.height, o->shot, why, len);
 		SDL_RenderPresent(r);
+		if (a.frames == 1 && o->stats) {
+			/* scripted drivers (tests/viz_window.sh) wait for this line */
+			fprintf(stderr, "sim viz: window ready\n");
+			fflush(stderr);
+		}
 		/* about 60 frames a second where the renderer does not wait for vsync */
 		if (SDL_GetTicks() - now < 16)
 			SDL_Delay(16 - (SDL_GetTicks() - now));

@@ -17,7 +17,7 @@
 /* Lanes of one kind beyond these are not shown (a 64-vCPU guest is summarised by 8). */
 #define MAX_PER_KIND 8
 #define MAX_IRQ_LANES 12
-#define ANY_VCPU 64
+#define ANY_VCPU (VIZ_CAUSE_SLOTS - 1)
 
 static const char *const lane_names[] = {
 #define VIZ_LANE_NAME(id, name, label) [id] = name,
@@ -120,7 +120,7 @@ static int64_t clamp64(sim_i128 v)
 }
 
 /* Marks columns [filled_to, upto) with the lane's carried level. */
-static void fill(const struct viz_model *vm, struct viz_lane *l, int64_t upto)
+static void fill(struct viz_lane *l, int64_t upto)
 {
 	if (upto > VIZ_COLS)
 		upto = VIZ_COLS;
@@ -128,7 +128,6 @@ static void fill(const struct viz_model *vm, struct viz_lane *l, int64_t upto)
 		l->u.bits[c] |= l->level;
 	if (upto > l->filled_to)
 		l->filled_to = (int)upto;
-	(void)vm;
 }
 
 static struct viz_lane *find_lane(struct viz_model *vm, enum viz_lane_kind kind, unsigned index)
@@ -183,12 +182,12 @@ static void on_read(struct viz_model *vm, sim_ps t, const struct sim_trace_read 
 	if (!l->have_ref) {
 		l->have_ref = true;
 		l->ref = (int64_t)r->value_ns;
-		l->ref_khz = t;   /* READER: the time of the first read */
+		l->ref_t_ps = t;
 	}
 	c = viz_model_col(vm, t);
 	if (c >= 0 && c < VIZ_COLS)
 		bucket_add(&l->u.b[c], clamp64(((sim_i128)r->value_ns - l->ref) * 1000 -
-					       ((sim_i128)t - (sim_i128)l->ref_khz)));
+					       ((sim_i128)t - (sim_i128)l->ref_t_ps)));
 }
 
 static void on_page(struct viz_model *vm, sim_ps t, const struct sim_trace_pvclock_write *p)
@@ -199,7 +198,7 @@ static void on_page(struct viz_model *vm, sim_ps t, const struct sim_trace_pvclo
 	set_cause(vm, p->vcpu, t, "pvclock page write", "");
 	if (!l)
 		return;
-	fill(vm, l, c + 1);
+	fill(l, c + 1);
 	l->level = (uint8_t)(((p->flags & PVCLOCK_TSC_STABLE_BIT) ? VIZ_PAGE_STABLE : 0) |
 			     ((p->flags & PVCLOCK_GUEST_STOPPED) ? VIZ_PAGE_STOPPED : 0));
 	if (c >= 0 && c < VIZ_COLS) {
@@ -216,7 +215,7 @@ static void on_irq(struct viz_model *vm, sim_ps t, const struct sim_trace_irq_ed
 
 	if (!l)
 		return;
-	fill(vm, l, c + 1);
+	fill(l, c + 1);
 	l->level = e->level ? VIZ_HIGH : VIZ_LOW;
 	if (c >= 0 && c < VIZ_COLS)
 		l->u.bits[c] |= (uint8_t)(l->level | VIZ_EDGE);
@@ -237,7 +236,7 @@ static void on_timer(struct viz_model *vm, sim_ps t, const struct sim_trace_gues
 		snprintf(name, sizeof(name), "apic timer vCPU %u", g->vcpu);
 	if (!(l = irq_lane(vm, name)))
 		return;
-	fill(vm, l, c + 1);
+	fill(l, c + 1);
 	if (c >= 0 && c < VIZ_COLS)
 		l->u.bits[c] |= VIZ_LOW | VIZ_HIGH | VIZ_EDGE;
 }
@@ -523,7 +522,7 @@ bool viz_model_build(struct viz_model *vm, const struct scenario *s, sim_ps t0, 
 		goto fail;
 	for (unsigned i = 0; i < vm->nlanes; i++)
 		if (vm->lanes[i].kind == VIZ_LANE_IRQ || vm->lanes[i].kind == VIZ_LANE_PVCLOCK)
-			fill(vm, &vm->lanes[i], viz_model_col(vm, end) + (end < t1 ? 1 : 0));
+			fill(&vm->lanes[i], viz_model_col(vm, end) + (end < t1 ? 1 : 0));
 	if (m_out)
 		*m_out = m;
 	else

@@ -52,6 +52,7 @@ bool viz_parse_lanes(const char *list, unsigned *mask, char *why, size_t len);
 #define VIZ_MAX_BANDS 128
 #define VIZ_NAME_MAX 40
 #define VIZ_EXPLAIN_MAX 640
+#define VIZ_CAUSE_SLOTS 65        /* vCPUs 0..63 and "any" */
 
 /* An analogue column: the envelope of the values that fell in it (n == 0: none). */
 struct viz_bucket {
@@ -97,7 +98,8 @@ struct viz_lane {
 	struct viz_page *pages;   /* PVCLOCK: VIZ_COLS */
 	/* folding state */
 	bool have_ref;
-	int64_t ref;              /* READER: first value (ns) minus its time; TSC: anchor count */
+	int64_t ref;              /* READER: the first value read (ns); TSC: the anchor count */
+	sim_ps ref_t_ps;          /* READER: when it was read */
 	uint64_t ref_khz;         /* TSC: the rate of the ideal clock */
 	uint8_t level;            /* IRQ, PVCLOCK: carried level / flags */
 	int filled_to;            /* IRQ, PVCLOCK: columns before this hold their level */
@@ -132,10 +134,10 @@ struct viz_model {
 	struct viz_violation violations[VIZ_MAX_VIOLATIONS];
 	unsigned nbands, bands_dropped;
 	struct viz_band bands[VIZ_MAX_BANDS];
-	/* the last candidate causes, per vCPU (index VIZ_MAX_CAUSE_VCPU: any) */
-	sim_ps cause_ps[65];
-	char cause[65][VIZ_NAME_MAX * 2];
-	bool cause_set[65];
+	/* the last candidate causes, per vCPU (the last slot: on any vCPU) */
+	sim_ps cause_ps[VIZ_CAUSE_SLOTS];
+	char cause[VIZ_CAUSE_SLOTS][VIZ_NAME_MAX * 2];
+	bool cause_set[VIZ_CAUSE_SLOTS];
 	uint64_t records;         /* trace records folded */
 	uint64_t reads;
 };

@@ -89,7 +89,9 @@ static int parse_viz(int argc, char **argv, struct viz_opts *o, bool *help)
 	o->width = 1280;
 	o->height = 720;
 	o->max_events = BUDGET_DEFAULT_MAX_EVENTS;
-	o->lanes = (1u << 5) - 1;
+#ifdef SIM_HAVE_VIZ
+	o->lanes = VIZ_LANES_ALL;
+#endif
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		int st = EXIT_OK;
