@@ -453,7 +453,7 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 	SDL_Window *win;
 	SDL_Renderer *r;
 	struct viz_renderer *vr;
-	uint32_t last;
+	uint32_t last, first;
 	bool ok = true;
 
 	memset(&a, 0, sizeof(a));
@@ -485,7 +485,7 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 		if (!ss->s->nlesson)
 			snprintf(a.panel, sizeof(a.panel), "This scenario has no lesson.");
 	}
-	last = SDL_GetTicks();
+	last = first = SDL_GetTicks();
 	while (!a.quit) {
 		SDL_Event e;
 		uint32_t now;
@@ -536,10 +536,10 @@ bool viz_app_run(struct viz_session *ss, const struct viz_app_opts *o, char *why
 	}
 	finish_detail(&job, ss, true);
 	if (o->stats && a.frames)
-		fprintf(stderr, "sim viz: run and model %" PRIu64 " ms; %" PRIu64 " frames, layout "
-			"and render mean %" PRIu64 " us, max %" PRIu64 " us (with %u detail runs); "
-			"peak RSS %lu kB\n", ss->open_us / 1000, a.frames, a.frame_us_total / a.frames,
-			a.frame_us_max, ss->rebuilds, peak_rss_kb());
+		fprintf(stderr, "sim viz: run and model %" PRIu64 " ms; %" PRIu64 " frames in %" PRIu32
+			" ms, layout and render mean %" PRIu64 " us, max %" PRIu64 " us (with %u detail "
+			"runs); peak RSS %lu kB\n", ss->open_us / 1000, a.frames, SDL_GetTicks() - first,
+			a.frame_us_total / a.frames, a.frame_us_max, ss->rebuilds, peak_rss_kb());
 	if (o->stats) {
 		char t0[48], t1[48], p[48];
 
