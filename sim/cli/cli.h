@@ -38,7 +38,8 @@ enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 	X(judge, "judge [OPTIONS] TRACE...",                                                   \
 	  "judge clock reads recorded in sim-trace files (docs/trace-format.md)") \
 	X(diff, "diff SCRIPT --a --b",                                                          \
-	  "one qtest script on two device models (--a SPEC --b SPEC), every difference explained")
+	  "one qtest script on two device models (--a SPEC --b SPEC), every difference explained") \
+	X(viz, "viz FILE", "show a run on one time axis (docs/visualizer.md)")
 
 #define CLI_DECLARE_COMMAND(name, synopsis, summary) int cmd_##name(int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE_COMMAND)

@@ -504,3 +504,20 @@ const char *report_host_check_name(enum scn_host_check_kind k)
 {
 	return host_check_kind(k);
 }
+
+/*
+ * The human report's words for reader group g's check c's first violation
+ * (its "first:" and "cause:" lines), for the visualizer's explanations.
+ */
+void report_violation_words(FILE *f, const struct scenario *s, const struct machine *m,
+			    unsigned g, enum oracle_check_id c)
+{
+	const struct oracle_check_result *r = &machine_check_results(m, g)[c];
+	const char *cause = machine_violation_cause(m, g, c);
+
+	if (!r->has_first)
+		return;
+	human_violation(f, c, &r->first, s->readers[g].on_host ? "CPU" : "vCPU");
+	if (cause)
+		fprintf(f, "      cause: %s\n", cause);
+}

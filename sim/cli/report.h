@@ -56,6 +56,13 @@ void report_json_check(struct json_out *j, enum oracle_check_id id,
 char *report_fmt_ps(char *buf, size_t len, int64_t ps, bool sign);
 char *report_fmt_t(char *buf, size_t len, sim_ps t);
 
+/*
+ * The human report's words for reader group g's check c's first violation:
+ * its "first:" line and, when known, its "cause:" line (nothing without one).
+ */
+void report_violation_words(FILE *f, const struct scenario *s, const struct machine *m,
+			    unsigned g, enum oracle_check_id c);
+
 /* "flag_truth", "tsc_sync", ...: a host check kind as both reports name it. */
 const char *report_host_check_name(enum scn_host_check_kind k);
 

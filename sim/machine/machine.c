@@ -712,6 +712,32 @@ static bool budget_exceeded(struct machine *m, struct sim_diag *err)
 			     (unsigned long long)e.total, budget_source_name(e.top_source));
 }
 
+bool machine_run_until(struct machine *m, sim_ps t, struct sim_diag *err)
+{
+	sim_ps end = t < m->s->duration_ps ? t : m->s->duration_ps;
+
+	m->q.fire_limit = m->max_events;
+	if (!sim_eventq_run_until(&m->q, end, err)) {
+		if (m->max_events && m->q.fired == m->max_events && strstr(err->msg, "events fired"))
+			budget_exceeded(m, err);
+		if (!err->file[0])
+			sim_diag_set_file(err, m->s->file);
+		return false;
+	}
+	return true;
+}
+
+void machine_trace_subscribed(struct machine *m)
+{
+	if (m->platform_ready)
+		irq_router_observers_changed(&m->platform.irq, m->q.now);
+}
+
+const struct kvm_vm *machine_vm(const struct machine *m)
+{
+	return m->vm_ready ? &m->vm : NULL;
+}
+
 bool machine_run(struct machine *m, struct sim_diag *err)
 {
 	sim_ps end = m->s->duration_ps;

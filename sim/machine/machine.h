@@ -61,6 +61,24 @@ void machine_set_max_events(struct machine *m, uint64_t max_events);
 /* Runs to the scenario's duration; false on a simulation error (err filled). */
 bool machine_run(struct machine *m, struct sim_diag *err);
 
+/*
+ * Runs every event up to t (at most the duration) and stops there, so that
+ * an observer (the visualizer) can sample state at t; machine_run (or
+ * another call) goes on from there.  The run's outcome is the same as one
+ * machine_run.  False on a simulation error (err filled).
+ */
+bool machine_run_until(struct machine *m, sim_ps t, struct sim_diag *err);
+
+/*
+ * Call after subscribing to machine_trace() for SIM_TRACE_IRQ_EDGE: the
+ * board's lazy interrupt sources (PIT, RTC, HPET) only queue their edges
+ * while someone observes them (irq_router_observers_changed()).
+ */
+void machine_trace_subscribed(struct machine *m);
+
+/* The VM as it stands now (read-only; NULL without a VM). */
+const struct kvm_vm *machine_vm(const struct machine *m);
+
 const struct oracle_check_result *machine_check_results(const struct machine *m,
 							  unsigned reader_group);
 struct machine_group_stats machine_group_stats(const struct machine *m, unsigned reader_group);

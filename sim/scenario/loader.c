@@ -59,6 +59,8 @@ static const struct field top_rows[] = {
 	  .max = SCN_MAX_HOST_CHECKS },
 	{ ROW("plugins", F_CUSTOM, 0), .sub = &plugin_table, .nest = NEST_ARRAY,
 	  .max = SCN_MAX_PLUGINS },
+	{ ROW("lesson", F_CUSTOM, 0), .sub = &lesson_table, .nest = NEST_ARRAY,
+	  .max = SCN_MAX_LESSON_STEPS },
 };
 
 _Static_assert(sizeof(top_rows) / sizeof(top_rows[0]) + VM_LISTS_MAX <= TOP_ROWS_MAX,
@@ -218,6 +220,10 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	if (ok && !ld->stop)
 		ok &= node_get(ld, top, "plugins", false, &arr) &&
 		      load_each(ld, &arr, 0, SCN_MAX_PLUGINS, "plugins", &sc->nplugins, load_plugin);
+	if (ok && !ld->stop)
+		ok &= node_get(ld, top, "lesson", false, &arr) &&
+		      load_in_order(ld, &arr, SCN_MAX_LESSON_STEPS, "lesson steps", &sc->nlesson,
+				    load_lesson_step);
 	if (!ok || ld->nerrors)
 		return false;
 	if (sc->nreaders == 0 && sc->nscripts == 0 && sc->nhost_checks == 0)

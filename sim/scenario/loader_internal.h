@@ -378,4 +378,8 @@ bool load_plugin(struct loader *ld, const struct node *o, unsigned k);
 /* load_host_checks.c */
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx);
 
+/* load_lesson.c: the "lesson" steps (`sim viz --lesson`) */
+extern const struct field_table lesson_table;
+bool load_lesson_step(struct loader *ld, const struct node *o, unsigned k);
+
 #endif

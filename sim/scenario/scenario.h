@@ -44,6 +44,8 @@
 #define SCN_MAX_EVENTS 256
 #define SCN_MAX_EVENT_CPUS SCN_MAX_HOST_CPUS  /* "all" on the largest host */
 #define SCN_MAX_HOST_CHECKS 32
+#define SCN_MAX_LESSON_STEPS 16
+#define SCN_LESSON_TEXT_MAX 480
 #define SCN_MAX_CSTATE 10                 /* C1 .. C10 */
 #define SCN_MAX_STALLS 16                 /* with the VM stops, <= TICK_MAX_OUTAGES (tick_delivery.h) */
 #define SCN_MAX_TIME_SYNCS 8
@@ -693,6 +695,20 @@ struct scn_plugin {
 	char json_path[SCN_PATH_MAX];     /* "/plugins/0", or "--plugin" from the command line */
 };
 
+/*
+ * A step of the scenario's lesson (`sim viz --lesson`, docs/visualizer.md):
+ * playback stops at at_ps, shows say and asks ask; reveal comes after the
+ * student's answer.  Only the visualizer reads it: a run is the same with or
+ * without a lesson.
+ */
+struct scn_lesson_step {
+	sim_ps at_ps;                     /* "at", required; sorted, before the end of the run */
+	char say[SCN_LESSON_TEXT_MAX];    /* "say", required: what to look at */
+	char ask[SCN_LESSON_TEXT_MAX];    /* "ask": a question, before revealing */
+	char reveal[SCN_LESSON_TEXT_MAX]; /* "reveal": the answer */
+	char path[SCN_PATH_MAX];          /* JSON pointer, e.g. "/lesson/2" */
+};
+
 struct scenario {
 	char file[256];                   /* as given on the command line */
 	char name[64];                    /* "name", required */
@@ -735,6 +751,8 @@ struct scenario {
 	struct scn_host_check host_checks[SCN_MAX_HOST_CHECKS];
 	unsigned nplugins;                /* 0..8: "plugins", then `sim run --plugin` */
 	struct scn_plugin plugins[SCN_MAX_PLUGINS];
+	unsigned nlesson;                 /* "lesson": teaching steps for `sim viz --lesson` */
+	struct scn_lesson_step lesson[SCN_MAX_LESSON_STEPS];
 	char *source;                     /* the JSON text, NUL-terminated; owned */
 	size_t source_len;                /* without the NUL */
 };
