@@ -57,6 +57,15 @@ echo "diff: $total_req requests, $total_diff differences between the profiles, a
 pairs "$tmp/out" | diff -u "$src/tests/diff/board.peer.expect" - ||
 	bad "board.in: differences are not those of board.peer.expect"
 
+# --tolerance-ns: a clock 1 ns off is a new difference at 0 and none at 1.
+"$sim" diff "$src/tests/diff/tolerance.in" --a sim --b "cmd:sh $src/tests/diff/qemu72_replies.sh" \
+	--known "$known" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q '^  b: OK 1001$' "$tmp/out" || bad "tolerance 0: want a new difference"
+"$sim" diff "$src/tests/diff/tolerance.in" --a sim --b "cmd:sh $src/tests/diff/qemu72_replies.sh" \
+	--known "$known" --tolerance-ns 1 --json "$tmp/t.json" >"$tmp/out" 2>&1 ||
+	bad "tolerance 1: want no difference"
+grep -q '"differences": 0' "$tmp/t.json" || bad "--json FILE: want 0 differences"
+
 # docs/qtest.md's examples: the diff above (rtc_update, same specs) and this session.
 grep -v '^#' "$src/tests/diff/protocol.in" |
 	"$sim" qtest --compat qemu-7.2 -rtc base=2006-06-17T16:01:21 >"$tmp/out" 2>&1
