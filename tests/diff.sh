@@ -57,6 +57,14 @@ echo "diff: $total_req requests, $total_diff differences between the profiles, a
 pairs "$tmp/out" | diff -u "$src/tests/diff/board.peer.expect" - ||
 	bad "board.in: differences are not those of board.peer.expect"
 
+# SIM_COMPAT reaches sim through tools/qemu-system-x86_64 (libqtest passes no options of ours).
+echo 'clock_step 0' | SIM="$sim" SIM_COMPAT=qemu-7.2 "$src/tools/qemu-system-x86_64" -qtest stdio \
+	>"$tmp/out" 2>&1
+grep -qx 'OK 0' "$tmp/out" || { bad "SIM_COMPAT=qemu-7.2 through the wrapper"; cat "$tmp/out"; }
+echo 'clock_step 0' | SIM="$sim" SIM_COMPAT= "$src/tools/qemu-system-x86_64" -qtest stdio \
+	>"$tmp/out" 2>&1
+grep -qx 'FAIL could not advance time' "$tmp/out" || { bad "no SIM_COMPAT: the datasheet profile"; cat "$tmp/out"; }
+
 # --tolerance-ns: a clock 1 ns off is a new difference at 0 and none at 1.
 "$sim" diff "$src/tests/diff/tolerance.in" --a sim --b "cmd:sh $src/tests/diff/qemu72_replies.sh" \
 	--known "$known" >"$tmp/out" 2>&1
