@@ -57,6 +57,23 @@ echo "diff: $total_req requests, $total_diff differences between the profiles, a
 pairs "$tmp/out" | diff -u "$src/tests/diff/board.peer.expect" - ||
 	bad "board.in: differences are not those of board.peer.expect"
 
+# SIM_COMPAT reaches sim through tools/qemu-system-x86_64 (libqtest passes no options of ours).
+echo 'clock_step 0' | SIM="$sim" SIM_COMPAT=qemu-7.2 "$src/tools/qemu-system-x86_64" -qtest stdio \
+	>"$tmp/out" 2>&1
+grep -qx 'OK 0' "$tmp/out" || { bad "SIM_COMPAT=qemu-7.2 through the wrapper"; cat "$tmp/out"; }
+echo 'clock_step 0' | SIM="$sim" SIM_COMPAT= "$src/tools/qemu-system-x86_64" -qtest stdio \
+	>"$tmp/out" 2>&1
+grep -qx 'FAIL could not advance time' "$tmp/out" || { bad "no SIM_COMPAT: the datasheet profile"; cat "$tmp/out"; }
+
+# --tolerance-ns: a clock 1 ns off is a new difference at 0 and none at 1.
+"$sim" diff "$src/tests/diff/tolerance.in" --a sim --b "cmd:sh $src/tests/diff/qemu72_replies.sh" \
+	--known "$known" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q '^  b: OK 1001$' "$tmp/out" || bad "tolerance 0: want a new difference"
+"$sim" diff "$src/tests/diff/tolerance.in" --a sim --b "cmd:sh $src/tests/diff/qemu72_replies.sh" \
+	--known "$known" --tolerance-ns 1 --json "$tmp/t.json" >"$tmp/out" 2>&1 ||
+	bad "tolerance 1: want no difference"
+grep -q '"differences": 0' "$tmp/t.json" || bad "--json FILE: want 0 differences"
+
 # docs/qtest.md's examples: the diff above (rtc_update, same specs) and this session.
 grep -v '^#' "$src/tests/diff/protocol.in" |
 	"$sim" qtest --compat qemu-7.2 -rtc base=2006-06-17T16:01:21 >"$tmp/out" 2>&1
