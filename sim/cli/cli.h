@@ -34,7 +34,7 @@ enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 	X(pvclock, "pvclock scale HZ",                                                         \
 	  "the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ")                    \
 	X(qtest, "qtest [QEMU OPTIONS]", "serve QEMU's qtest protocol on the pc board (docs/qtest.md)") \
-	X(judge, "judge [OPTIONS] TRACE...",                                                   \
+	X(judge, "judge TRACE...",                                                             \
 	  "judge clock reads recorded in sim-trace files (docs/trace-format.md)")
 
 #define CLI_DECLARE_COMMAND(name, synopsis, summary) int cmd_##name(int argc, char **argv);
