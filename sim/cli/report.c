@@ -426,6 +426,23 @@ static void human_script(FILE *f, const struct scenario *s, const struct machine
 		machine_script_expectation_met(m, i) ? "holds" : "DOES NOT HOLD");
 }
 
+/* The parts plugins stand in for (docs/plugins.md): one line each, none without plugins. */
+static void human_foreign_parts(FILE *f, const struct machine *m)
+{
+	for (unsigned p = 0; p < PLUGIN_PART_COUNT; p++) {
+		const struct plugin_foreign *w = machine_foreign_part(m, p);
+
+		if (!w)
+			continue;
+		fprintf(f, "  foreign part: %s (%s) is plugin \"", plugin_part_name(p),
+			plugin_part_what(p));
+		report_put_text(f, w->name, strlen(w->name));
+		fputs("\" from ", f);
+		report_put_text(f, w->path, strlen(w->path));
+		fputs("\n", f);
+	}
+}
+
 void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 {
 	struct report_tally t = report_tally(s, m);
@@ -446,6 +463,7 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 		fprintf(f, "  simulated %s in %" PRIu64 " events (%s, no VM)\n",
 			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m),
 			s->has_hosts ? "bare metal" : "devices only");
+	human_foreign_parts(f, m);
 	for (unsigned i = 0; i < s->nmigrations; i++)
 		human_migration(f, s, m, i);
 	for (unsigned g = 0; g < s->nreaders; g++) {
