@@ -90,6 +90,13 @@ has "$tmp/out" "      first: at 0.000000200 s (line 5) a rewrite of vCPU 0's pag
 has "$tmp/out" "  host check cross_vcpu (replayed from 3 pvclock lines): FAIL  worst -1.000 us, 1 violations in 2 samples" host
 has "$tmp/out" "  host check watchdog (replayed from 3 watchdog lines): FAIL  worst +1.723 ms, 2 violations in 3 samples" host
 has "$tmp/out" "      note: 3 watchdog lines: 1 replayed as unstable, 1 as skipped (long readout); the lines' own decisions: 2 agree, 1 disagree, 0 give none; 0 name a clocksource whose rate is unknown" host
+# Watchdog lines it cannot replay (a negative interval, which Linux never
+# computes; a clocksource whose rate it does not know) are said, not judged.
+printf '%s\n' '{"type":"header","format":"sim-trace","version":1,"producer":"t"}' \
+	'{"type":"watchdog","cs":"tsc","wd":"hpet","cs_nsec":"9223372036854775807","wd_nsec":"-9223372036854775808"}' \
+	'{"type":"watchdog","cs":"tsc","wd":"nope","cs_nsec":1,"wd_nsec":2}' >"$tmp/wd.jsonl"
+run_judge 0 wd_unreplayable "$tmp/wd.jsonl"
+has "$tmp/out" "  host check watchdog (replayed from 2 watchdog lines): nothing compared" wd_unreplayable
 # The JSON report: the same verdict in sim run's shapes.
 run_judge 1 json --json - "$dir/order.jsonl"
 grep -q '"compared_with": "other_reader"' "$tmp/out" || fail "json: no compared_with"

@@ -35,7 +35,7 @@ enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 	X(pvclock, "pvclock scale HZ",                                                         \
 	  "the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ")                    \
 	X(qtest, "qtest [QEMU OPTIONS]", "serve QEMU's qtest protocol on the pc board (docs/qtest.md)") \
-	X(judge, "judge [OPTIONS] TRACE...",                                                   \
+	X(judge, "judge TRACE...",                                                             \
 	  "judge clock reads recorded in sim-trace files (docs/trace-format.md)") \
 	X(diff, "diff SCRIPT --a --b",                                                          \
 	  "one qtest script on two device models (--a SPEC --b SPEC), every difference explained") \

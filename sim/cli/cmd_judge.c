@@ -210,8 +210,15 @@ static void human_run(FILE *f, const char *file, unsigned run, const struct judg
 	for (unsigned k = 0; k < JUDGE_HOST_CHECK_COUNT; k++) {
 		const struct judge_host_result *r = &hr[k];
 
-		if (!host_counted(r))
+		if (!host_counted(r) && !judge_replay_lines(rp, replay_types[k]))
 			continue;
+		if (!host_counted(r)) {   /* lines it could not compare: say so, count nothing */
+			fprintf(f, "  host check %s (replayed from %" PRIu64 " %s lines): nothing "
+				"compared\n      note: %s\n", judge_host_check_name(k),
+				judge_replay_lines(rp, replay_types[k]), jt_type_name(replay_types[k]),
+				r->note);
+			continue;
+		}
 		fprintf(f, "  host check %s (replayed from %" PRIu64 " %s lines): %s  worst %s, %"
 			PRIu64 " violations in %" PRIu64 " samples\n", judge_host_check_name(k),
 			judge_replay_lines(rp, replay_types[k]), jt_type_name(replay_types[k]),
@@ -294,10 +301,16 @@ static void json_run(struct json_out *j, const char *file, unsigned run, const s
 	for (unsigned k = 0; k < JUDGE_HOST_CHECK_COUNT; k++) {
 		const struct judge_host_result *r = &hr[k];
 
-		if (!host_counted(r))
+		if (!host_counted(r) && !judge_replay_lines(rp, replay_types[k]))
 			continue;
 		json_out_begin_object(j);
 		json_out_key_str(j, "check", judge_host_check_name(k));
+		json_out_key_bool(j, "evaluated", host_counted(r));
+		if (!host_counted(r)) {
+			json_out_key_str(j, "note", r->note);
+			json_out_end_object(j);
+			continue;
+		}
 		json_out_key_bool(j, "passed", r->passed);
 		json_out_key_i64(j, "worst_ps", r->worst);
 		json_out_key_u64(j, "violations", r->violations);

@@ -180,7 +180,7 @@ static enum judge_status header(struct judge *j, const struct jt_line *l, unsign
 	    !jl_string(&l->s[F_SCENARIO], h->scenario, sizeof(h->scenario)))
 		return bad(d, lineno, COL(F_SCENARIO), "scenario", "expected a name of at most 63 bytes");
 	h->has_seed = l->have & JT_BIT(F_SEED);
-	h->seed = l->u[F_SEED];
+	h->seed = h->has_seed ? l->u[F_SEED] : 0;
 	if (l->have & JT_BIT(F_REF_UNIT)) {
 		if (!jl_is(&l->s[F_REF_UNIT], "ns") && !jl_is(&l->s[F_REF_UNIT], "ps"))
 			return bad(d, lineno, COL(F_REF_UNIT), "ref_unit", "expected \"ns\" or \"ps\"");
@@ -192,7 +192,7 @@ static enum judge_status header(struct judge *j, const struct jt_line *l, unsign
 			return bad(d, lineno, COL(F_CPUS), "cpus", "expected 1..%d", JUDGE_MAX_CPUS);
 		h->cpus = (unsigned)l->u[F_CPUS];
 	}
-	h->tsc_khz = l->u[F_TSC_KHZ] * !!(l->have & JT_BIT(F_TSC_KHZ));
+	h->tsc_khz = l->have & JT_BIT(F_TSC_KHZ) ? l->u[F_TSC_KHZ] : 0;
 	j->guest_listed = l->have & JT_BIT(F_GUEST_CLOCKS);
 	if (l->have & JT_BIT(F_CLOCKS)) {
 		j->listed = true;

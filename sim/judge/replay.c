@@ -28,7 +28,7 @@ struct judge_replay {
 	uint64_t odd_pages, back_steps, unguarded_pairs;
 	bool master_known, master_on;
 	uint64_t master_changes;
-	uint64_t wd_agree, wd_disagree, wd_unknown, wd_unstable, wd_skipped, wd_no_rate;
+	uint64_t wd_agree, wd_disagree, wd_unknown, wd_unstable, wd_skipped, wd_no_rate, wd_negative;
 };
 
 struct judge_replay *judge_replay_create(const struct judge_policy *p, unsigned ncpus,
@@ -221,6 +221,10 @@ static void watchdog_line(struct judge_replay *r, const struct jt_line *l, sim_p
 		r->wd_no_rate++;  /* Linux's margin needs the rate it registered */
 		return;
 	}
+	if (cs_nsec < 0 || wd_nsec < 0) {
+		r->wd_negative++;  /* Linux counts a delta past the mask's top bit as 0: never < 0 */
+		return;
+	}
 	if (!has_said || !jl_string(&l->s[F_VERDICT], said, sizeof(said)))
 		snprintf(said, sizeof(said), "?");
 	md = (int64_t)(cs_m + wd_m);
@@ -300,9 +304,9 @@ void judge_replay_finish(struct judge_replay *r)
 	snprintf(res[JUDGE_WATCHDOG].note, JUDGE_FIRST_MAX, "%" PRIu64 " watchdog lines: %" PRIu64
 		 " replayed as unstable, %" PRIu64 " as skipped (long readout); the lines' own "
 		 "decisions: %" PRIu64 " agree, %" PRIu64 " disagree, %" PRIu64 " give none; %"
-		 PRIu64 " name a clocksource whose rate is unknown", r->lines[JT_WATCHDOG],
+		 PRIu64 " name a clocksource whose rate is unknown%s", r->lines[JT_WATCHDOG],
 		 r->wd_unstable, r->wd_skipped, r->wd_agree, r->wd_disagree, r->wd_unknown,
-		 r->wd_no_rate);
+		 r->wd_no_rate, r->wd_negative ? "; some give a negative interval, not replayed" : "");
 }
 
 const struct judge_host_result *judge_replay_results(const struct judge_replay *r)
