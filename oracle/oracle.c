@@ -92,6 +92,15 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 				return NULL;
 			}
 		}
+		if (g->cfg.checks[ORACLE_MONO_CAUSAL].enabled && g->cfg.nreaders > 0) {
+			/* K per reader, and one more for the last read before the K x n in flight */
+			g->causal.cap = ORACLE_CAUSAL_RING * g->cfg.nreaders + 1;
+			g->causal.ring = calloc(g->causal.cap, sizeof(*g->causal.ring));
+			if (!g->causal.ring) {
+				oracle_destroy(o);
+				return NULL;
+			}
+		}
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
 			struct oracle_check_result *r = &g->results[c];
 
@@ -107,8 +116,10 @@ void oracle_destroy(struct oracle *o)
 {
 	if (!o)
 		return;
-	for (unsigned i = 0; i < o->ngroups; i++)
+	for (unsigned i = 0; i < o->ngroups; i++) {
 		free(o->groups[i].readers);
+		free(o->groups[i].causal.ring);
+	}
 	free(o->groups);
 	free(o);
 }
