@@ -186,7 +186,7 @@ static const struct oracle_causal_snap *causal_before(const struct oracle_causal
 
 	if (cs->count == 0)
 		return NULL;
-	newest = &cs->ring[(cs->head + cs->count - 1) % cs->cap];
+	newest = &cs->ring[(cs->head + cs->count - 1) & (cs->cap - 1)];
 	if (newest->end_ps < start_ps)
 		return newest;
 	/* the first entry, by age, that ended at or after start_ps: [lo, hi) narrows to it */
@@ -194,14 +194,14 @@ static const struct oracle_causal_snap *causal_before(const struct oracle_causal
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
 
-		if (cs->ring[(cs->head + mid) % cs->cap].end_ps < start_ps)
+		if (cs->ring[(cs->head + mid) & (cs->cap - 1)].end_ps < start_ps)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo == 0)
 		return NULL;    /* none before it: no read yet, or dropped (cs->evicted) */
-	return &cs->ring[(cs->head + lo - 1) % cs->cap];
+	return &cs->ring[(cs->head + lo - 1) & (cs->cap - 1)];
 }
 
 /* Takes rd into its reader's running max and the group's two best, then snapshots them. */
@@ -234,11 +234,11 @@ static void causal_push(struct oracle_causal *cs, struct oracle_reader *rs,
 		}
 	}
 	if (cs->count == cs->cap) {
-		cs->head = (cs->head + 1) % cs->cap;
+		cs->head = (cs->head + 1) & (cs->cap - 1);
 		cs->count--;
 		cs->evicted = true;
 	}
-	e = &cs->ring[(cs->head + cs->count) % cs->cap];
+	e = &cs->ring[(cs->head + cs->count) & (cs->cap - 1)];
 	e->end_ps = rd->end_ps;
 	e->top[0] = cs->top[0];
 	e->top[1] = cs->top[1];

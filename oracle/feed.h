@@ -93,7 +93,7 @@ struct oracle_reader {
  */
 struct oracle_causal {
 	struct oracle_causal_top top[2];
-	struct oracle_causal_snap *ring;    /* cap entries, allocated by oracle_create */
+	struct oracle_causal_snap *ring;    /* cap entries (a power of two), from oracle_create */
 	unsigned cap, head, count;
 	bool evicted;                       /* the ring has dropped its oldest snapshot */
 };

@@ -93,8 +93,15 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 			}
 		}
 		if (g->cfg.checks[ORACLE_MONO_CAUSAL].enabled && g->cfg.nreaders > 0) {
-			/* K per reader, and one more for the last read before the K x n in flight */
-			g->causal.cap = ORACLE_CAUSAL_RING * g->cfg.nreaders + 1;
+			/*
+			 * K per reader, and one more for the last read before the K x n in
+			 * flight; a power of two, so that positions wrap with a mask
+			 */
+			unsigned cap = 1;
+
+			while (cap < ORACLE_CAUSAL_RING * g->cfg.nreaders + 1)
+				cap *= 2;
+			g->causal.cap = cap;
 			g->causal.ring = calloc(g->causal.cap, sizeof(*g->causal.ring));
 			if (!g->causal.ring) {
 				oracle_destroy(o);

@@ -271,23 +271,24 @@ Test(oracle, causal_ring_overflow_is_conservative)
 	struct oracle *o = oracle_create(gs, 2);
 
 	/*
-	 * The group remembers K x nreaders = 16 reads past the last one before a
-	 * read in flight.  Reader 0 reads A (value 100) ending at 5 ps, then,
-	 * while reader 1's read B is in flight from 10 ps, reads 16 more times
-	 * (group 0) or 17 more times (group 1) with values >= 1000.
+	 * The group remembers 32 snapshots (K x nreaders + 1 = 17, up to a power
+	 * of two): 31 reads past the last one before a read in flight.  Reader 0
+	 * reads A (value 100) ending at 5 ps, then, while reader 1's read B is in
+	 * flight from 10 ps, reads 31 more times (group 0) or 32 more times
+	 * (group 1) with values >= 1000.
 	 */
 	for (unsigned g = 0; g < 2; g++) {
 		oracle_feed(o, g, 0, 0, 0, 5, 100);
-		for (unsigned k = 1; k <= 16 + g; k++)
+		for (unsigned k = 1; k <= 31 + g; k++)
 			oracle_feed(o, g, 0, 0, 10 + k, 10 + k, 1000 + k);
-		oracle_feed(o, g, 1, 1, 10, 30, 50);     /* B: 50 < 100, a warp of 50 ns */
+		oracle_feed(o, g, 1, 1, 10, 60, 50);     /* B: 50 < 100, a warp of 50 ns */
 	}
-	/* 16 reads in flight: A is still known exactly */
+	/* 31 reads in flight: A is still known exactly */
 	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->samples, 1);
 	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->worst, 50000);
 	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->first.other_value_ns, 100);
 	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->first.other_t_ps, 5);
-	/* 17 in flight: the ring cannot tell; no comparison rather than a false 1001+ */
+	/* 32 in flight: the ring cannot tell; no comparison rather than a false 1001+ */
 	cr_expect_eq(res(o, 1, ORACLE_MONO_CAUSAL)->samples, 0);
 	cr_expect(res(o, 1, ORACLE_MONO_CAUSAL)->passed);
 	oracle_destroy(o);

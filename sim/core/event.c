@@ -52,15 +52,22 @@ static void sift_up(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs
 static void sift_down(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
 {
 	for (;;) {
-		uint32_t first = ARITY * slot + 1, best, end;
+		uint32_t first = ARITY * slot + 1, best;
 
 		if (first >= q->len)
 			break;
-		end = q->len - first > ARITY ? first + ARITY : q->len;
-		best = first;
-		for (uint32_t c = first + 1; c < end; c++)
-			if (before(&q->heap[c], &q->heap[best]))
-				best = c;
+		if (q->len - first >= ARITY) {
+			/* all four children: a tournament of three compares */
+			const struct sim_heap_slot *c = &q->heap[first];
+			uint32_t b01 = before(&c[1], &c[0]), b23 = 2 + before(&c[3], &c[2]);
+
+			best = first + (before(&c[b23], &c[b01]) ? b23 : b01);
+		} else {
+			best = first;
+			for (uint32_t c = first + 1; c < q->len; c++)
+				if (before(&q->heap[c], &q->heap[best]))
+					best = c;
+		}
 		if (!before(&q->heap[best], &hs))
 			break;
 		place(q, slot, q->heap[best]);
