@@ -30,7 +30,7 @@
 #define SCN_MAX_SOCKETS 8
 #define SCN_MAX_CPUS_PER_SOCKET 64     /* online + hotplug CPUs of one socket */
 #define SCN_MAX_HOST_CPUS (SCN_MAX_SOCKETS * SCN_MAX_CPUS_PER_SOCKET)
-#define SCN_MAX_VCPUS 64
+#define SCN_MAX_VCPUS KVM_MAX_VCPUS_MODELLED  /* per VM: KVM_MAX_VCPUS (kvm_version.h) */
 #define SCN_MAX_MIGRATIONS 16
 #define SCN_MAX_READERS 16
 #define SCN_MAX_MOVES 64
