@@ -52,6 +52,7 @@ struct machine {
 	char (*causes)[ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];   /* per reader group */
 	unsigned *firsts;                 /* per group: checks with a first violation so far */
 	const struct oracle_check_result **results;   /* per group; valid until oracle_destroy */
+	struct tick_clock_config *ticks;  /* per group: what its tick-counting readers share */
 	uint64_t max_events;              /* the runtime guard (budget.h); 0: none */
 };
 
@@ -321,7 +322,8 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	m->causes = calloc(ngroups, sizeof(*m->causes));
 	m->firsts = calloc(ngroups, sizeof(*m->firsts));
 	m->results = calloc(ngroups, sizeof(*m->results));
-	if (!groups || !m->causes || !m->firsts || !m->results) {
+	m->ticks = calloc(ngroups, sizeof(*m->ticks));
+	if (!groups || !m->causes || !m->firsts || !m->results || !m->ticks) {
 		free(groups);
 		return sim_diag_fail(err, "out of memory");
 	}
@@ -348,6 +350,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	for (unsigned g = 0; g < s->nreaders; g++) {
 		const struct scn_reader *sr = &s->readers[g];
 
+		m->ticks[g] = machine_tick_config(s, sr);
 		for (unsigned i = 0; i < group_processes(sr); i++, n++) {
 			char id[64];
 			struct guest_reader_params p = {
@@ -362,7 +365,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.platform = &m->platform,
 				.width_bits = sr->width_bits,
 				.wrap_extend = sr->wrap_extend,
-				.ticks = machine_tick_config(s, sr),
+				.ticks = &m->ticks[g],
 				.clocksource_tsc = sr->clocksource_tsc,
 				.wall_clock_every_ps = sr->wall_clock_every_ps,
 				.ntp_freq_ppb = sr->ntp_freq_ppb,
@@ -695,6 +698,7 @@ void machine_destroy(struct machine *m)
 	free(m->causes);
 	free(m->firsts);
 	free(m->results);
+	free(m->ticks);
 	free(m);
 }
 
