@@ -162,81 +162,120 @@ static void feed_rate(struct oracle_group *g, struct oracle_reader *rs,
 	rs->anchor_value_ns = rd->value_ns;
 }
 
-/*
- * The running max of reader q over its reads that ended before start_ps, or
- * false when q has none or the ring cannot tell (every remembered read, and
- * the newest evicted one, ended at or after start_ps).
- */
-static bool causal_max_before(const struct oracle_reader *q, sim_ps start_ps,
-			      struct oracle_causal_max *out)
+/* a ranks above b: a larger value, or the same value from a reader of lower index. */
+static bool causal_above(const struct oracle_causal_top *a, const struct oracle_causal_top *b)
 {
-	for (unsigned i = q->ring_count; i-- > 0;) {
-		const struct oracle_causal_entry *e =
-			&q->ring[(q->ring_head + i) % ORACLE_CAUSAL_RING];
+	if (!b->valid)
+		return true;
+	return a->max.value_ns > b->max.value_ns ||
+	       (a->max.value_ns == b->max.value_ns && a->reader < b->reader);
+}
 
-		if (e->end_ps < start_ps) {
-			*out = e->max;
-			return true;
+/*
+ * The newest snapshot taken after a read that ended before start_ps, or NULL
+ * when there is none or the ring cannot tell (it dropped older snapshots and
+ * every one it holds ended at or after start_ps).  Reads arrive in end order,
+ * so the ring is sorted by end: the newest is the usual answer, and a read
+ * long in flight costs a binary search.
+ */
+static const struct oracle_causal_snap *causal_before(const struct oracle_causal *cs,
+						      sim_ps start_ps)
+{
+	unsigned lo = 0, hi = cs->count;
+	const struct oracle_causal_snap *newest;
+
+	if (cs->count == 0)
+		return NULL;
+	newest = &cs->ring[(cs->head + cs->count - 1) & (cs->cap - 1)];
+	if (newest->end_ps < start_ps)
+		return newest;
+	/* the first entry, by age, that ended at or after start_ps: [lo, hi) narrows to it */
+	hi = cs->count - 1;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (cs->ring[(cs->head + mid) & (cs->cap - 1)].end_ps < start_ps)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;    /* none before it: no read yet, or dropped (cs->evicted) */
+	return &cs->ring[(cs->head + lo - 1) & (cs->cap - 1)];
+}
+
+/* Takes rd into its reader's running max and the group's two best, then snapshots them. */
+static void causal_push(struct oracle_causal *cs, struct oracle_reader *rs,
+			const struct oracle_read *rd)
+{
+	struct oracle_causal_snap *e;
+
+	if (!rs->seen || rd->value_ns > rs->run_max.value_ns) {
+		struct oracle_causal_top c = {
+			.max = { .value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu },
+			.reader = rd->reader, .valid = true,
+		};
+
+		/* running maxima only grow, so the two best never need a third */
+		rs->run_max = c.max;
+		if (cs->top[0].valid && cs->top[0].reader == c.reader) {
+			cs->top[0] = c;
+		} else if (cs->top[1].valid && cs->top[1].reader == c.reader) {
+			cs->top[1] = c;
+			if (causal_above(&cs->top[1], &cs->top[0])) {
+				cs->top[1] = cs->top[0];
+				cs->top[0] = c;
+			}
+		} else if (causal_above(&c, &cs->top[0])) {
+			cs->top[1] = cs->top[0];
+			cs->top[0] = c;
+		} else if (causal_above(&c, &cs->top[1])) {
+			cs->top[1] = c;
 		}
 	}
-	if (q->has_floor && q->floor.end_ps < start_ps) {
-		*out = q->floor.max;
-		return true;
+	if (cs->count == cs->cap) {
+		cs->head = (cs->head + 1) & (cs->cap - 1);
+		cs->count--;
+		cs->evicted = true;
 	}
-	return false;
-}
-
-/* Appends rd to its reader's causal ring, evicting the oldest entry into the floor. */
-static void causal_push(struct oracle_reader *rs, const struct oracle_read *rd)
-{
-	struct oracle_causal_entry *e;
-
-	if (!rs->seen || rd->value_ns > rs->run_max.value_ns)
-		rs->run_max = (struct oracle_causal_max){
-			.value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu,
-		};
-	if (rs->ring_count == ORACLE_CAUSAL_RING) {
-		rs->floor = rs->ring[rs->ring_head];
-		rs->has_floor = true;
-		rs->ring_head = (rs->ring_head + 1) % ORACLE_CAUSAL_RING;
-		rs->ring_count--;
-	}
-	e = &rs->ring[(rs->ring_head + rs->ring_count) % ORACLE_CAUSAL_RING];
+	e = &cs->ring[(cs->head + cs->count) & (cs->cap - 1)];
 	e->end_ps = rd->end_ps;
-	e->max = rs->run_max;
-	rs->ring_count++;
+	e->top[0] = cs->top[0];
+	e->top[1] = cs->top[1];
+	cs->count++;
 }
 
+/*
+ * O(1) per read: the largest value among the other readers' reads that ended
+ * before rd started is the best of the snapshot taken after the last of them,
+ * or its second when the best is rd's own reader.
+ */
 static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
 			     const struct oracle_read *rd, struct oracle_check_result *r,
 			     const struct oracle_check_config *c)
 {
-	const unsigned n = g->cfg.nreaders, self = rd->reader;
-	const sim_ps start_ps = rd->start_ps;
-	struct oracle_causal_max best = { 0 }, m;
-	bool any = false;
+	struct oracle_causal *cs = &g->causal;
+	const struct oracle_causal_snap *snap = causal_before(cs, rd->start_ps);
+	const struct oracle_causal_top *best = NULL;
 	int64_t warp_ps;
 
-	for (unsigned q = 0; q < n; q++) {
-		if (q == self || !causal_max_before(&g->readers[q], start_ps, &m))
-			continue;
-		if (!any || m.value_ns > best.value_ns)
-			best = m;
-		any = true;
-	}
-	if (any) {
+	if (snap)
+		best = snap->top[0].valid && snap->top[0].reader != rd->reader ? &snap->top[0]
+		     : snap->top[1].valid && snap->top[1].reader != rd->reader ? &snap->top[1]
+		     : NULL;
+	if (best) {
 		r->samples++;
-		if (rd->value_ns < best.value_ns) {
-			warp_ps = oracle_clamp_i64(oracle_ns_diff_ps(best.value_ns, rd->value_ns));
+		if (rd->value_ns < best->max.value_ns) {
+			warp_ps = oracle_clamp_i64(oracle_ns_diff_ps(best->max.value_ns, rd->value_ns));
 			worst_max(r, warp_ps);
 			oracle_record_violation(g, r, &(struct oracle_violation){
 				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
-				.other_t_ps = best.end_ps, .other_vcpu = best.vcpu,
-				.other_value_ns = best.value_ns,
+				.other_t_ps = best->max.end_ps, .other_vcpu = best->max.vcpu,
+				.other_value_ns = best->max.value_ns,
 			}, warp_ps);
 		}
 	}
-	causal_push(rs, rd);
+	causal_push(cs, rs, rd);
 }
 
 /*

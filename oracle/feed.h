@@ -15,9 +15,10 @@
 #include "sim/core/simtime.h"
 
 /*
- * Reads of each reader remembered for mono_causal.  A warp against reader q is
- * found exactly unless q completed more than this many reads while the read
- * being checked was in flight (see docs/oracle.md, "mono_causal").
+ * Snapshots of the group's causal maxima remembered for mono_causal, per
+ * reader of the group: a read is judged exactly unless more than
+ * ORACLE_CAUSAL_RING x nreaders reads of its group ended while it was in
+ * flight (see docs/oracle.md, "mono_causal").
  */
 #define ORACLE_CAUSAL_RING 8
 
@@ -32,6 +33,24 @@ struct oracle_causal_max {
 struct oracle_causal_entry {
 	sim_ps end_ps;
 	struct oracle_causal_max max;
+};
+
+/* A reader's running max, and which reader of the group it is. */
+struct oracle_causal_top {
+	struct oracle_causal_max max;
+	unsigned reader;
+	bool valid;
+};
+
+/*
+ * After one read of the group: its end, and the two readers with the largest
+ * running max over every read fed so far (value, then lowest index first),
+ * never the same reader twice.  The best other than B's own reader is then
+ * the first or the second.
+ */
+struct oracle_causal_snap {
+	sim_ps end_ps;
+	struct oracle_causal_top top[2];
 };
 
 struct oracle_read {
@@ -64,12 +83,19 @@ struct oracle_reader {
 	unsigned anchor_vcpu;
 	uint64_t anchor_value_ns;
 
-	/* mono_causal: this reader's recent reads, oldest at ring_head. */
-	struct oracle_causal_max run_max;   /* over every read of this reader */
-	struct oracle_causal_entry ring[ORACLE_CAUSAL_RING];
-	unsigned ring_head, ring_count;
-	bool has_floor;                     /* at least one read was evicted */
-	struct oracle_causal_entry floor;   /* the newest evicted read */
+	/* mono_causal: the largest value over every read of this reader (the earliest such read). */
+	struct oracle_causal_max run_max;
+};
+
+/*
+ * mono_causal's state of a group: the two best running maxima now, and a
+ * ring of their snapshots after each read, in end order (oldest at head).
+ */
+struct oracle_causal {
+	struct oracle_causal_top top[2];
+	struct oracle_causal_snap *ring;    /* cap entries (a power of two), from oracle_create */
+	unsigned cap, head, count;
+	bool evicted;                       /* the ring has dropped its oldest snapshot */
 };
 
 /*
@@ -105,6 +131,7 @@ struct oracle_group {
 	sim_ps last_end_ps;
 	struct oracle_pause pause;          /* each group pauses with what it runs on */
 	struct oracle_consumer consumer;    /* consumer_abort's state */
+	struct oracle_causal causal;        /* mono_causal's state */
 };
 
 /*

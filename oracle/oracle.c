@@ -92,6 +92,22 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 				return NULL;
 			}
 		}
+		if (g->cfg.checks[ORACLE_MONO_CAUSAL].enabled && g->cfg.nreaders > 0) {
+			/*
+			 * K per reader, and one more for the last read before the K x n in
+			 * flight; a power of two, so that positions wrap with a mask
+			 */
+			unsigned cap = 1;
+
+			while (cap < ORACLE_CAUSAL_RING * g->cfg.nreaders + 1)
+				cap *= 2;
+			g->causal.cap = cap;
+			g->causal.ring = calloc(g->causal.cap, sizeof(*g->causal.ring));
+			if (!g->causal.ring) {
+				oracle_destroy(o);
+				return NULL;
+			}
+		}
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
 			struct oracle_check_result *r = &g->results[c];
 
@@ -107,8 +123,10 @@ void oracle_destroy(struct oracle *o)
 {
 	if (!o)
 		return;
-	for (unsigned i = 0; i < o->ngroups; i++)
+	for (unsigned i = 0; i < o->ngroups; i++) {
 		free(o->groups[i].readers);
+		free(o->groups[i].causal.ring);
+	}
 	free(o->groups);
 	free(o);
 }

@@ -87,15 +87,21 @@ static bool key_le(sim_ps aw, int ap, uint64_t as, sim_ps bw, int bp, uint64_t b
 	return as <= bs;
 }
 
-/* Heap shape: every slot index is right and no child sorts before its parent. */
+/*
+ * Heap shape (4-ary): every slot index is right, every inline key is its
+ * event's, and no child sorts before its parent.
+ */
 static void check_heap(const struct sim_eventq *q)
 {
 	for (uint32_t i = 0; i < q->len; i++) {
-		const struct sim_event *e = q->heap[i];
+		const struct sim_event *e = q->heap[i].ev;
 
 		cr_assert_eq(e->slot, i, "heap[%u] believes it is at slot %u", i, e->slot);
+		cr_assert_eq(q->heap[i].when, e->when, "heap[%u]'s inline time is stale", i);
+		cr_assert_eq(q->heap[i].key2, (uint64_t)e->prio << SIM_EVENT_SEQ_BITS | e->seq,
+			     "heap[%u]'s inline key is stale", i);
 		if (i > 0) {
-			const struct sim_event *p = q->heap[(i - 1) / 2];
+			const struct sim_event *p = q->heap[(i - 1) / 4].ev;
 
 			cr_assert(key_le(p->when, p->prio, p->seq, e->when, e->prio, e->seq),
 				  "heap[%u] sorts before its parent", i);
@@ -624,4 +630,68 @@ Test(event, setup_formats_the_name_into_the_owners_buffer)
 	cr_expect(ev.name == name);
 	cr_expect_eq(ev.prio, SIM_PRIO_HYPERVISOR);
 	cr_expect_not(sim_event_pending(&ev));
+}
+
+/*
+ * The firing event stays at the root until the queue next changes, but it is
+ * not queued: its own handler sees it idle, sim_eventq_next() skips it, and
+ * an event it schedules at the same instant with a lower priority value
+ * fires next, before the periodic ones.  By hand: A (prio guest) at 10 re-arms
+ * itself at 20 and, the first time, schedules B (prio device) at 10 and C at
+ * 15; order A@10, B@10, C@15, A@20.
+ */
+struct held_probe {
+	struct sim_event ev;
+	struct probe *b, *c;
+	bool was_pending;
+	sim_ps next_seen;
+	unsigned fired;
+	struct fire_log *log;
+};
+
+static void held_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct held_probe *h = sim_container_of(ev, struct held_probe, ev);
+
+	h->log->rec[h->log->n++] = (struct fire_rec){ .id = 0, .now = now };
+	if (h->fired++ > 0)
+		return;
+	h->was_pending = sim_event_pending(ev);
+	h->next_seen = sim_eventq_next(q);
+	sim_schedule(q, ev, 20);
+	sim_schedule(q, &h->b->ev, now);
+	sim_schedule(q, &h->c->ev, 15);
+	check_heap(q);
+}
+
+Test(event, firing_event_is_not_queued_while_it_fires)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe b, c, far;
+	struct held_probe h = { 0 };
+	static const int want[] = { 0, 2, 3, 0 };
+
+	sim_eventq_init(&q);
+	log_init(&log, 8);
+	probe_init(&b, 2, "b", SIM_PRIO_DEVICE, &log);
+	probe_init(&c, 3, "c", SIM_PRIO_GUEST, &log);
+	probe_init(&far, 9, "far", SIM_PRIO_GUEST, NULL);
+	h.b = &b;
+	h.c = &c;
+	h.log = &log;
+	sim_event_init(&h.ev, "a", SIM_PRIO_GUEST, held_fire);
+	cr_assert(sim_schedule(&q, &h.ev, 10));
+	cr_assert(sim_schedule(&q, &far.ev, 1000));
+	cr_assert(sim_eventq_run_until(&q, 100, NULL));
+	cr_expect(!h.was_pending, "the firing event must look idle to its handler");
+	cr_expect_eq(h.next_seen, 1000, "next must skip the firing event");
+	expect_ids(&log, want, ARRAY_LEN(want));
+	cr_expect_eq(log.rec[1].now, 10);
+	cr_expect_eq(log.rec[3].now, 20);
+	cr_expect(!sim_event_pending(&h.ev));
+	cr_expect(sim_event_pending(&far.ev));
+	check_heap(&q);
+	sim_eventq_finish(&q);
+	free(log.rec);
 }

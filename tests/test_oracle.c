@@ -271,24 +271,60 @@ Test(oracle, causal_ring_overflow_is_conservative)
 	struct oracle *o = oracle_create(gs, 2);
 
 	/*
-	 * Reader 0 reads A (value 100) ending at 5 ps, then, while reader 1's
-	 * read B is in flight from 10 ps, reads 8 more times (group 0) or 9 more
-	 * times (group 1) with values >= 1000.
+	 * The group remembers 32 snapshots (K x nreaders + 1 = 17, up to a power
+	 * of two): 31 reads past the last one before a read in flight.  Reader 0
+	 * reads A (value 100) ending at 5 ps, then, while reader 1's read B is in
+	 * flight from 10 ps, reads 31 more times (group 0) or 32 more times
+	 * (group 1) with values >= 1000.
 	 */
 	for (unsigned g = 0; g < 2; g++) {
 		oracle_feed(o, g, 0, 0, 0, 5, 100);
-		for (unsigned k = 1; k <= 8 + g; k++)
+		for (unsigned k = 1; k <= 31 + g; k++)
 			oracle_feed(o, g, 0, 0, 10 + k, 10 + k, 1000 + k);
-		oracle_feed(o, g, 1, 1, 10, 30, 50);     /* B: 50 < 100, a warp of 50 ns */
+		oracle_feed(o, g, 1, 1, 10, 60, 50);     /* B: 50 < 100, a warp of 50 ns */
 	}
-	/* 8 reads in flight: A was just evicted from the ring and is still known exactly */
+	/* 31 reads in flight: A is still known exactly */
 	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->samples, 1);
 	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->worst, 50000);
 	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->first.other_value_ns, 100);
 	cr_expect_eq(res(o, 0, ORACLE_MONO_CAUSAL)->first.other_t_ps, 5);
-	/* 9 in flight: the ring cannot tell; no comparison rather than a false 1001+ */
+	/* 32 in flight: the ring cannot tell; no comparison rather than a false 1001+ */
 	cr_expect_eq(res(o, 1, ORACLE_MONO_CAUSAL)->samples, 0);
 	cr_expect(res(o, 1, ORACLE_MONO_CAUSAL)->passed);
+	oracle_destroy(o);
+}
+
+/*
+ * mono_causal keeps the two best readers: a read compares with the best of
+ * the other readers, the second when the best is its own.  By hand (reader,
+ * [start, end] ps, value ns):
+ *   a (0, [0, 10],  500)   b (1, [0, 20], 300)   c (2, [0, 30], 100)
+ *   d (0, [40, 45], 400): others before 40: max(300, 100) = 300 <= 400, fine
+ *   e (0, [50, 55], 250): 300 from b (vCPU 1, end 20): a warp of 50 ns, the first
+ *   f (2, [15, 60], 200): before 15 only a ended: 500, a warp of 300 ns; found
+ *     among older snapshots (d and e ended after 15), not the newest
+ * Samples: d, e, f (a, b, c have nothing before them) = 3; violations e, f.
+ */
+Test(oracle, causal_second_best_and_older_snapshot)
+{
+	struct oracle_group_config gs[1] = { group_only(3, ORACLE_MONO_CAUSAL, 0) };
+	struct oracle *o = oracle_create(gs, 1);
+	const struct oracle_check_result *r;
+
+	oracle_feed(o, 0, 0, 0, 0, 10, 500);
+	oracle_feed(o, 0, 1, 1, 0, 20, 300);
+	oracle_feed(o, 0, 2, 2, 0, 30, 100);
+	oracle_feed(o, 0, 0, 0, 40, 45, 400);
+	oracle_feed(o, 0, 0, 0, 50, 55, 250);
+	oracle_feed(o, 0, 2, 2, 15, 60, 200);
+	r = res(o, 0, ORACLE_MONO_CAUSAL);
+	cr_expect_eq(r->samples, 3);
+	cr_expect_eq(r->violations, 2);
+	cr_expect_eq(r->worst, 300000);
+	cr_expect_eq(r->first.t_ps, 55);
+	cr_expect_eq(r->first.other_value_ns, 300);
+	cr_expect_eq(r->first.other_vcpu, 1);
+	cr_expect_eq(r->first.other_t_ps, 20);
 	oracle_destroy(o);
 }
 

@@ -264,8 +264,8 @@ Test(scenario, missing_unknown_and_duplicate_keys)
 Test(scenario, values_out_of_range_say_the_range)
 {
 	static const struct error_case cases[] = {
-		{ "\"vcpus\": 4", "\"vcpus\": 65", "/vm/vcpus", "65", "expected a vCPU count in [1, 64], got 65" },
-		{ "\"vcpus\": 4", "\"vcpus\": -1", "/vm/vcpus", "-1,\n", "expected a vCPU count in [1, 64], got -1" },
+		{ "\"vcpus\": 4", "\"vcpus\": 1025", "/vm/vcpus", "1025", "expected a vCPU count in [1, 1024], got 1025" },
+		{ "\"vcpus\": 4", "\"vcpus\": -1", "/vm/vcpus", "-1,\n", "expected a vCPU count in [1, 1024], got -1" },
 		{ "\"duration\": \"10s\"", "\"duration\": \"300d\"", "/duration", "\"300d\"",
 		  "duration too long: \"300d\" (at most 213 days)" },
 		{ "\"duration\": \"10s\"", "\"duration\": \"0s\"", "/duration", "\"0s\"",

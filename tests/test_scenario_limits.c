@@ -383,3 +383,51 @@ Test(scenario_limits, text_beyond_ascii_is_fine_where_free_text_is)
 		cr_expect_str_eq(sc->name, "caf\xc3\xa9 \xc3\xa9 \xf0\x9f\x98\x80");
 	scenario_destroy(sc);
 }
+
+/* A VM of nvcpus vCPUs and nreaders pvclock readers on all of them. */
+static void many_readers(struct buf *t, unsigned nvcpus, unsigned nreaders)
+{
+	char s[256];
+
+	snprintf(s, sizeof(s), "{\"name\": \"x\", \"duration\": \"1s\", " HOSTS ", "
+		 "\"vm\": {\"host\": \"h\", \"vcpus\": %u}, \"readers\": [", nvcpus);
+	puts_(t, s);
+	for (unsigned i = 0; i < nreaders; i++) {
+		snprintf(s, sizeof(s), "%s{\"name\": \"r%u\", \"kind\": \"pvclock\", "
+			 "\"vcpus\": \"all\", \"period\": \"1ms\"}", i ? ", " : "", i);
+		puts_(t, s);
+	}
+	puts_(t, "]}");
+}
+
+/*
+ * Reader groups are bounded by memory, not by a small table: 1024 of them on
+ * 1024 vCPUs (KVM_MAX_VCPUS) load; the 1025th reader and the 1025th vCPU are
+ * refused with the limit named.
+ */
+Test(scenario_limits, a_thousand_reader_groups_on_a_thousand_vcpus_load)
+{
+	struct buf t = { 0 };
+	struct sim_diag err;
+	struct scenario *sc;
+
+	many_readers(&t, 1024, 1024);
+	sc = scenario_parse("r.json", t.b, t.n, &err);
+	cr_assert_not_null(sc, "%s", err.msg);
+	cr_expect_eq(sc->nreaders, 1024);
+	cr_expect_eq(sc->readers[1023].nvcpus, 1024);
+	cr_expect_str_eq(sc->readers[1023].name, "r1023");
+	scenario_destroy(sc);
+
+	t.n = 0;
+	many_readers(&t, 1024, 1025);
+	cr_expect_null(scenario_parse("r.json", t.b, t.n, &err));
+	cr_expect(strstr(err.msg, "1025") && strstr(err.msg, "1024"), "%s", err.msg);
+	cr_expect_str_eq(err.path, "/readers");
+
+	t.n = 0;
+	many_readers(&t, 1025, 1);
+	cr_expect_null(scenario_parse("r.json", t.b, t.n, &err));
+	cr_expect_str_eq(err.msg, "expected a vCPU count in [1, 1024], got 1025");
+	free(t.b);
+}

@@ -14,7 +14,7 @@
 #include "oracle/hw/host_check.h"
 #include "sim/kvm/kvm.h"
 
-#define TSC_WRITE_MAX_VCPUS 64
+#define TSC_WRITE_MAX_VCPUS KVM_MAX_VCPUS_MODELLED
 
 struct tsc_write {
 	uint64_t seen[TSC_WRITE_MAX_VCPUS];   /* each vCPU's writes already judged */

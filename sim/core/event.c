@@ -1,8 +1,17 @@
 /*
- * Binary min-heap of embedded events, ordered by (when, prio, seq).  Each
- * event stores its heap slot, so cancel and re-arm are O(log n) without a
- * search.  The heap array doubles when full: allocation is amortised over
- * schedules, never one per event.
+ * A 4-ary min-heap of slots that carry their event's key inline, ordered by
+ * (when, prio, seq): a sift compares keys in the heap array and touches an
+ * owner only to tell it its new slot, and a 4-ary heap is half as deep as a
+ * binary one, with the four children in one or two cache lines.  Each event
+ * stores its slot, so cancel and re-arm are O(log n) without a search.
+ *
+ * Re-arming an event changes its key in place and sifts it (no remove and
+ * insert).  The event that is firing stays at the root, "held": no longer
+ * queued (its slot is idle, as before it fired), and removed only when the
+ * queue is next changed by something else.  When its own handler re-arms it,
+ * which is what periodic owners do, that is one sift down from the root.
+ * The order of firing depends only on the keys, which are unique, so it is
+ * the same as a binary heap's.  The heap array doubles when full.
  */
 #include "sim/core/event.h"
 
@@ -10,68 +19,92 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static bool before(const struct sim_event *a, const struct sim_event *b)
+#define ARITY 4u
+#define SEQ_LIMIT (UINT64_C(1) << SIM_EVENT_SEQ_BITS)
+
+_Static_assert(SIM_PRIO_OBSERVE < (1u << (64 - SIM_EVENT_SEQ_BITS)),
+	       "a priority fits above the sequence number in key2");
+
+static bool before(const struct sim_heap_slot *a, const struct sim_heap_slot *b)
 {
-	if (a->when != b->when)
-		return a->when < b->when;
-	if (a->prio != b->prio)
-		return a->prio < b->prio;
-	return a->seq < b->seq;
+	return a->when != b->when ? a->when < b->when : a->key2 < b->key2;
 }
 
-static void place(struct sim_eventq *q, uint32_t slot, struct sim_event *ev)
+static void place(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
 {
-	q->heap[slot] = ev;
-	ev->slot = slot;
+	q->heap[slot] = hs;
+	hs.ev->slot = slot;
 }
 
-static void sift_up(struct sim_eventq *q, uint32_t slot)
+static void sift_up(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
 {
-	struct sim_event *ev = q->heap[slot];
-
 	while (slot > 0) {
-		uint32_t parent = (slot - 1) / 2;
+		uint32_t parent = (slot - 1) / ARITY;
 
-		if (!before(ev, q->heap[parent]))
+		if (!before(&hs, &q->heap[parent]))
 			break;
 		place(q, slot, q->heap[parent]);
 		slot = parent;
 	}
-	place(q, slot, ev);
+	place(q, slot, hs);
 }
 
-static void sift_down(struct sim_eventq *q, uint32_t slot)
+static void sift_down(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
 {
-	struct sim_event *ev = q->heap[slot];
-
 	for (;;) {
-		uint32_t child = 2 * slot + 1;
+		uint32_t first = ARITY * slot + 1, best;
 
-		if (child >= q->len)
+		if (first >= q->len)
 			break;
-		if (child + 1 < q->len && before(q->heap[child + 1], q->heap[child]))
-			child++;
-		if (!before(q->heap[child], ev))
+		if (q->len - first >= ARITY) {
+			/* all four children: a tournament of three compares */
+			const struct sim_heap_slot *c = &q->heap[first];
+			uint32_t b01 = before(&c[1], &c[0]), b23 = 2 + before(&c[3], &c[2]);
+
+			best = first + (before(&c[b23], &c[b01]) ? b23 : b01);
+		} else {
+			best = first;
+			for (uint32_t c = first + 1; c < q->len; c++)
+				if (before(&q->heap[c], &q->heap[best]))
+					best = c;
+		}
+		if (!before(&q->heap[best], &hs))
 			break;
-		place(q, slot, q->heap[child]);
-		slot = child;
+		place(q, slot, q->heap[best]);
+		slot = best;
 	}
-	place(q, slot, ev);
+	place(q, slot, hs);
+}
+
+/* Moves hs, already at slot, to where its key belongs. */
+static void sift(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
+{
+	if (slot > 0 && before(&hs, &q->heap[(slot - 1) / ARITY]))
+		sift_up(q, slot, hs);
+	else
+		sift_down(q, slot, hs);
 }
 
 static void remove_at(struct sim_eventq *q, uint32_t slot)
 {
-	struct sim_event *gone = q->heap[slot];
-	struct sim_event *last = q->heap[--q->len];
+	struct sim_heap_slot last = q->heap[--q->len];
 
-	gone->slot = SIM_EVENT_IDLE;
-	if (slot == q->len)
+	q->heap[slot].ev->slot = SIM_EVENT_IDLE;
+	if (slot != q->len)
+		sift(q, slot, last);
+}
+
+/* Removes the held event from the root, if one is held. */
+static void settle(struct sim_eventq *q)
+{
+	struct sim_heap_slot last;
+
+	if (!q->held)
 		return;
-	place(q, slot, last);
-	if (slot > 0 && before(last, q->heap[(slot - 1) / 2]))
-		sift_up(q, slot);
-	else
-		sift_down(q, slot);
+	q->held = false;
+	last = q->heap[--q->len];
+	if (q->len > 0)
+		sift_down(q, 0, last);
 }
 
 void sim_eventq_init(struct sim_eventq *q)
@@ -84,10 +117,11 @@ void sim_eventq_finish(struct sim_eventq *q)
 	if (!q)
 		return;
 	for (uint32_t i = 0; i < q->len; i++)
-		q->heap[i]->slot = SIM_EVENT_IDLE;
+		q->heap[i].ev->slot = SIM_EVENT_IDLE;
 	free(q->heap);
 	q->heap = NULL;
 	q->len = q->cap = 0;
+	q->held = false;
 }
 
 void sim_event_init(struct sim_event *ev, const char *name, enum sim_prio prio,
@@ -130,24 +164,45 @@ static bool schedule_error(struct sim_eventq *q, const struct sim_event *ev, sim
 		if (when == SIM_NEVER)
 			sim_diag_fail(&q->error, "event \"%s\" scheduled at a time beyond 2^64 ps",
 				      ev->name ? ev->name : "?");
-		else
+		else if (when < q->now)
 			sim_diag_fail(&q->error,
 				      "event \"%s\" scheduled in the past: at %s s, now %s s",
 				      ev->name ? ev->name : "?", sim_format_seconds(when_s, when),
 				      sim_format_seconds(now_s, q->now));
+		else
+			sim_diag_fail(&q->error, "event \"%s\": more than 2^%d events scheduled",
+				      ev->name ? ev->name : "?", SIM_EVENT_SEQ_BITS);
 	}
 	return false;
 }
 
 bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
 {
-	if (when < q->now || when == SIM_NEVER)
+	struct sim_heap_slot hs;
+
+	if (when < q->now || when == SIM_NEVER || q->next_seq == SEQ_LIMIT)
 		return schedule_error(q, ev, when);
-	if (sim_event_pending(ev))
-		remove_at(q, ev->slot);
+	ev->when = when;
+	ev->seq = q->next_seq++;
+	hs = (struct sim_heap_slot){
+		.when = when,
+		.key2 = (uint64_t)ev->prio << SIM_EVENT_SEQ_BITS | ev->seq,
+		.ev = ev,
+	};
+	if (q->held && q->heap[0].ev == ev) {
+		/* the firing event re-arms itself: it takes the root's place */
+		q->held = false;
+		sift_down(q, 0, hs);
+		return true;
+	}
+	settle(q);
+	if (sim_event_pending(ev)) {
+		sift(q, ev->slot, hs);
+		return true;
+	}
 	if (q->len == q->cap) {
 		uint32_t cap = q->cap ? q->cap * 2 : 64;
-		struct sim_event **heap = realloc(q->heap, (size_t)cap * sizeof(*heap));
+		struct sim_heap_slot *heap = realloc(q->heap, (size_t)cap * sizeof(*heap));
 
 		if (!heap) {
 			q->failed = true;
@@ -157,30 +212,39 @@ bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
 		q->heap = heap;
 		q->cap = cap;
 	}
-	ev->when = when;
-	ev->seq = q->next_seq++;
-	place(q, q->len++, ev);
-	sift_up(q, ev->slot);
+	sift_up(q, q->len++, hs);
 	return true;
 }
 
 void sim_cancel(struct sim_eventq *q, struct sim_event *ev)
 {
+	/* the held root sorts before every key, so removing another leaves it there */
 	if (sim_event_pending(ev))
 		remove_at(q, ev->slot);
 }
 
 sim_ps sim_eventq_next(const struct sim_eventq *q)
 {
-	return q->len ? q->heap[0]->when : SIM_NEVER;
+	sim_ps next = SIM_NEVER;
+
+	if (!q->held)
+		return q->len ? q->heap[0].when : SIM_NEVER;
+	/* the earliest queued event is one of the held root's children */
+	for (uint32_t c = 1; c <= ARITY && c < q->len; c++)
+		if (q->heap[c].when < next)
+			next = q->heap[c].when;
+	return next;
 }
 
 bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err)
 {
-	while (!q->failed && q->len && q->heap[0]->when <= end) {
-		struct sim_event *ev = q->heap[0];
+	settle(q);
+	while (!q->failed && q->len && q->heap[0].when <= end) {
+		struct sim_event *ev = q->heap[0].ev;
 
-		remove_at(q, 0);
+		/* no longer queued; it leaves the root when something else changes the queue */
+		ev->slot = SIM_EVENT_IDLE;
+		q->held = true;
 		if (ev->when != q->now) {
 			q->now = ev->when;
 			q->storm_count = 0;
@@ -203,7 +267,9 @@ bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err
 		}
 		q->fired++;
 		ev->fire(q, ev, q->now);
+		settle(q);
 	}
+	settle(q);
 	if (q->failed) {
 		if (err)
 			*err = q->error;

@@ -47,10 +47,24 @@ struct sim_event {
 	const char *name;         /* stable name for errors and traces */
 };
 
+/*
+ * One heap slot: the event's key inline, so that sifting compares without
+ * touching the owners; key2 is prio << SIM_EVENT_SEQ_BITS | seq.
+ */
+struct sim_heap_slot {
+	sim_ps when;
+	uint64_t key2;
+	struct sim_event *ev;
+};
+
+/* Sequence numbers fit below the priority in key2: 2^56 schedule calls per queue. */
+#define SIM_EVENT_SEQ_BITS 56
+
 struct sim_eventq {
-	struct sim_event **heap;
+	struct sim_heap_slot *heap;       /* a 4-ary min-heap */
 	uint32_t len;
 	uint32_t cap;
+	bool held;                /* heap[0] is the event firing now, no longer queued (slot idle) */
 	uint64_t next_seq;
 	sim_ps now;
 	uint64_t fired;           /* events fired so far */

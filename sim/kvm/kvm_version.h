@@ -23,6 +23,14 @@ enum kvm_version {
 	KVM_VERSION_COUNT
 };
 
+/*
+ * vCPUs per VM, KVM_MAX_VCPUS, the same in every version modelled: 1024 in
+ * 6.1 (arch/x86/include/asm/kvm_host.h); in 6.12 it is
+ * CONFIG_KVM_MAX_NR_VCPUS (arch/x86/kvm/Kconfig), whose default is 1024
+ * (4096 only with MAXSMP).
+ */
+#define KVM_MAX_VCPUS_MODELLED 1024
+
 /* What a scenario without "kvm_version" models. */
 #define KVM_VERSION_DEFAULT KVM_VERSION_6_12
 #define KVM_VERSION_DEFAULT_NAME "6.12"

@@ -50,9 +50,10 @@ struct machine {
 	struct guest_timers *guest_timers;  /* the guest's APIC timers; NULL: none */
 	struct hpet_timers *hpet_timers;    /* the guest's HPET comparator timers; NULL: none */
 	/* the physical causes named next to each check's first violation */
-	char causes[SCN_MAX_READERS][ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];
-	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
-	const struct oracle_check_result *results[SCN_MAX_READERS];   /* valid until oracle_destroy */
+	char (*causes)[ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];   /* per reader group */
+	unsigned *firsts;                 /* per group: checks with a first violation so far */
+	const struct oracle_check_result **results;   /* per group; valid until oracle_destroy */
+	struct tick_clock_config *ticks;  /* per group: what its tick-counting readers share */
 	uint64_t max_events;              /* the runtime guard (budget.h); 0: none */
 	struct plugin_set *plugins;       /* the parts plugins replace (sim/plugin) */
 };
@@ -315,9 +316,19 @@ static unsigned group_processes(const struct scn_reader *sr)
 static bool build_readers(struct machine *m, struct sim_diag *err)
 {
 	const struct scenario *s = m->s;
-	struct oracle_group_config groups[SCN_MAX_READERS];
+	struct oracle_group_config *groups;
 	unsigned n = 0;
+	const size_t ngroups = s->nreaders ? s->nreaders : 1;
 
+	groups = calloc(ngroups, sizeof(*groups));
+	m->causes = calloc(ngroups, sizeof(*m->causes));
+	m->firsts = calloc(ngroups, sizeof(*m->firsts));
+	m->results = calloc(ngroups, sizeof(*m->results));
+	m->ticks = calloc(ngroups, sizeof(*m->ticks));
+	if (!groups || !m->causes || !m->firsts || !m->results || !m->ticks) {
+		free(groups);
+		return sim_diag_fail(err, "out of memory");
+	}
 	for (unsigned g = 0; g < s->nreaders; g++) {
 		const struct scn_reader *sr = &s->readers[g];
 
@@ -328,6 +339,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 		n += group_processes(sr);
 	}
 	m->oracle = oracle_create(groups, s->nreaders);
+	free(groups);
 	m->readers = calloc(n ? n : 1, sizeof(*m->readers));
 	if (!m->oracle || !m->readers)
 		return sim_diag_fail(err, "out of memory");
@@ -340,6 +352,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 	for (unsigned g = 0; g < s->nreaders; g++) {
 		const struct scn_reader *sr = &s->readers[g];
 
+		m->ticks[g] = machine_tick_config(s, sr);
 		for (unsigned i = 0; i < group_processes(sr); i++, n++) {
 			char id[64];
 			struct guest_reader_params p = {
@@ -354,7 +367,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				.platform = &m->platform,
 				.width_bits = sr->width_bits,
 				.wrap_extend = sr->wrap_extend,
-				.ticks = machine_tick_config(s, sr),
+				.ticks = &m->ticks[g],
 				.clocksource_tsc = sr->clocksource_tsc,
 				.wall_clock_every_ps = sr->wall_clock_every_ps,
 				.ntp_freq_ppb = sr->ntp_freq_ppb,
@@ -688,6 +701,10 @@ void machine_destroy(struct machine *m)
 		host_finish(&m->hosts[i]);
 	oracle_destroy(m->oracle);
 	free(m->readers);
+	free(m->causes);
+	free(m->firsts);
+	free(m->results);
+	free(m->ticks);
 	plugin_set_close(m->plugins);      /* last: the board's chips called into it */
 	free(m);
 }

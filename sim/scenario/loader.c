@@ -109,6 +109,22 @@ static bool load_each(struct loader *ld, const struct node *arr, unsigned min, u
 	return ok;
 }
 
+/* "readers": as many as the array holds, up to SCN_MAX_READERS, each through load_reader. */
+static bool load_readers(struct loader *ld, const struct node *arr)
+{
+	struct scenario *sc = ld->sc;
+	unsigned n = 0;
+
+	if (!read_array(ld, arr, 0, SCN_MAX_READERS, "readers", &n))
+		return false;
+	if (n == 0)
+		return true;
+	sc->readers = calloc(n, sizeof(*sc->readers));
+	if (!sc->readers)
+		return fail(ld, arr->path, "out of memory");
+	return load_each(ld, arr, 0, n, "readers", &sc->nreaders, load_reader);
+}
+
 /* Each (ordered) element through load_one until the first bad one: later ones depend on it. */
 static bool load_in_order(struct loader *ld, const struct node *arr, unsigned max,
 			  const char *what, unsigned *n,
@@ -202,8 +218,7 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 		readers_ok = section(ld, top, "readers", sc->has_hosts, "readers run in a guest and "
 				     "need a VM: add \"hosts\" and \"vm\", or drive the devices with "
 				     "\"scripts\" (readers on bare metal need \"hosts\")", &arr) &&
-			     load_each(ld, &arr, 0, SCN_MAX_READERS, "readers", &sc->nreaders,
-				       load_reader);
+			     load_readers(ld, &arr);
 	if (!ld->stop)
 		ok &= node_get(ld, top, "scripts", false, &arr) &&
 		      load_each(ld, &arr, 0, SCN_MAX_SCRIPTS, "scripts", &sc->nscripts, load_script);
@@ -461,6 +476,7 @@ void scenario_destroy(struct scenario *s)
 	for (unsigned i = 0; i < s->nscripts && i < SCN_MAX_SCRIPTS; i++)
 		free(s->scripts[i].commands);
 	free(s->events);
+	free(s->readers);
 	free(s->source);
 	free(s);
 }

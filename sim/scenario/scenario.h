@@ -30,9 +30,14 @@
 #define SCN_MAX_SOCKETS 8
 #define SCN_MAX_CPUS_PER_SOCKET 64     /* online + hotplug CPUs of one socket */
 #define SCN_MAX_HOST_CPUS (SCN_MAX_SOCKETS * SCN_MAX_CPUS_PER_SOCKET)
-#define SCN_MAX_VCPUS 64
+#define SCN_MAX_VCPUS KVM_MAX_VCPUS_MODELLED  /* per VM: KVM_MAX_VCPUS (kvm_version.h) */
 #define SCN_MAX_MIGRATIONS 16
-#define SCN_MAX_READERS 16
+/*
+ * Reader groups: each loaded one is a struct scn_reader of about 6.8 KB (its
+ * CPU and vCPU lists), so 1024 of them are 7 MB of scenario; the file's own
+ * limits (16 MiB, 10^6 JSON values) would allow far more.
+ */
+#define SCN_MAX_READERS 1024
 #define SCN_MAX_MOVES 64
 #define SCN_MAX_TSC_WRITES 64
 #define SCN_MAX_CLOCK_UPDATES 64
@@ -741,7 +746,7 @@ struct scenario {
 	unsigned nguest_timers;
 	struct scn_guest_timer guest_timers[SCN_MAX_GUEST_TIMERS];
 	unsigned nreaders;                /* 0..16; 0 without hosts */
-	struct scn_reader readers[SCN_MAX_READERS];
+	struct scn_reader *readers;       /* nreaders entries, heap-allocated (NULL when none) */
 	unsigned nscripts;                /* 0..16 */
 	struct scn_script scripts[SCN_MAX_SCRIPTS];
 	unsigned nevents;                 /* 0..256; 0 without hosts */

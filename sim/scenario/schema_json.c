@@ -85,7 +85,7 @@ static const struct {
 	  "\"description\": \"interrupt events: \\\"raise N\\\" or \\\"lower N\\\", N from 0 to "
 	  "23\"}" },
 };
-_Static_assert(SCN_NAME_MAX == 32 && SCN_MAX_HOST_CPUS == 512 && SCN_MAX_VCPUS == 64 &&
+_Static_assert(SCN_NAME_MAX == 32 && SCN_MAX_HOST_CPUS == 512 && SCN_MAX_VCPUS == 1024 &&
 	       SCN_MAX_CSTATE == 10 && SCN_COMMAND_MAX == 96 && SCN_MAX_IRQ_EVENTS == 8 &&
 	       UTC_START_LIMIT_S == 16725225600ULL, "the $defs above spell these limits out");
 

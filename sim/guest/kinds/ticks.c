@@ -50,9 +50,12 @@ uint64_t tick_clock_ns(const struct tick_clock_config *c, sim_ps t)
 
 static bool ticks_kind_init(struct guest_reader *r, sim_ps now, struct sim_diag *err)
 {
-	const struct tick_delivery *d = &r->p.ticks.delivery;
+	const struct tick_delivery *d;
 
 	(void)now;
+	if (!r->p.ticks)
+		return sim_diag_fail(err, "reader %s: no tick configuration", r->name);
+	d = &r->p.ticks->delivery;
 	if (d->rate.num == 0 || d->rate.den == 0)
 		return sim_diag_fail(err, "reader %s: no tick rate", r->name);
 	if (d->policy == TICK_POLICY_DELAY &&
@@ -66,7 +69,7 @@ static bool ticks_kind_init(struct guest_reader *r, sim_ps now, struct sim_diag 
 
 static bool ticks_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
 {
-	*value_ns = tick_clock_ns(&r->p.ticks, now);
+	*value_ns = tick_clock_ns(r->p.ticks, now);
 	return true;
 }
 
