@@ -33,7 +33,9 @@ enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 	X(schema, "schema", "print the scenario format as a JSON Schema")                      \
 	X(pvclock, "pvclock scale HZ",                                                         \
 	  "the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ")                    \
-	X(qtest, "qtest [QEMU OPTIONS]", "serve QEMU's qtest protocol on the pc board (docs/qtest.md)")
+	X(qtest, "qtest [QEMU OPTIONS]", "serve QEMU's qtest protocol on the pc board (docs/qtest.md)") \
+	X(sweep, "sweep SWEEP.json", "run a scenario's variants, or one shard of them (docs/sweeps.md)") \
+	X(merge, "merge FILE...", "join a sweep's result rows from its shards, sorted by job id")
 
 #define CLI_DECLARE_COMMAND(name, synopsis, summary) int cmd_##name(int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE_COMMAND)

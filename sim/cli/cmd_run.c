@@ -4,6 +4,8 @@
 
 #include "sim/cli/cli.h"
 #include "sim/cli/json_out.h"
+#include "sim/cli/progress.h"
+#include "sim/cli/sweep_cli.h"
 #include "sim/cli/report.h"
 #include "sim/cli/trace_out.h"
 #include "sim/core/units.h"
@@ -13,6 +15,7 @@
 
 static const char run_help[] =
 	"usage: sim run [--json FILE|-] [--trace FILE] [--seed N] [--max-events N] FILE...\n"
+	"       sim run FILE --vary PATH=V1,V2,... [--seeds A..B] [--progress]\n"
 	"\n"
 	"Simulates each scenario file and checks what its guest clock readers saw\n"
 	"against the expectations the file states.  A summary goes to stdout.\n"
@@ -24,6 +27,15 @@ static const char run_help[] =
 	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
 	"  --max-events N  the event budget (default 1000000000): refuse a scenario\n"
 	"                  whose estimated events exceed N, and stop a run that fires more\n"
+	"  --progress    show simulated time / duration on stderr for a run longer than\n"
+	"                2 s even when stderr is not a terminal (on a terminal it shows\n"
+	"                anyway, unless --json - is given)\n"
+	"\n"
+	"  --vary PATH=V1,V2,...  run one FILE once per value at the JSON pointer PATH\n"
+	"                (repeatable: every combination), as `sim sweep` does; each V is\n"
+	"                JSON when it parses as JSON, else a string (\"1ms\")\n"
+	"  --seeds A..B  run every variant with seeds A to B; prints the sweep's summary\n"
+	"                (docs/sweeps.md; result rows: `sim sweep --out`)\n"
 	"\n"
 	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
 
@@ -36,6 +48,10 @@ struct run_opts {
 	uint64_t max_events;      /* --max-events: the event budget (budget.h) */
 	const char *files[256];
 	unsigned nfiles;
+	bool progress;            /* --progress */
+	const char *vary[SWEEP_MAX_AXES];  /* --vary PATH=V1,V2,... */
+	unsigned nvary;
+	const char *seeds;        /* --seeds A..B */
 };
 
 /* Where a run's output goes. */
@@ -75,6 +91,17 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 			if (!sim_parse_u64(argv[i], &o->seed, why, sizeof(why)))
 				return cli_usage_error("run", "--seed: %s", why);
 			o->have_seed = true;
+		} else if (strcmp(a, "--progress") == 0) {
+			o->progress = true;
+		} else if (strcmp(a, "--vary") == 0 || strcmp(a, "--seeds") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs a value", a);
+			if (a[2] == 's')
+				o->seeds = argv[i];
+			else if (o->nvary < SWEEP_MAX_AXES)
+				o->vary[o->nvary++] = argv[i];
+			else
+				return cli_usage_error("run", "at most %d --vary", SWEEP_MAX_AXES);
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage_error("run", "unknown option %s", a);
 		} else if (o->nfiles < sizeof(o->files) / sizeof(o->files[0])) {
@@ -149,6 +176,45 @@ static bool close_outputs(const struct run_opts *o, struct run_out *out)
 	return close_output(out->trace_file, o->trace_path) && ok;
 }
 
+static void run_progress(void *ctx, sim_ps now, sim_ps end)
+{
+	progress_sim(ctx, now, end);
+}
+
+/* --vary and --seeds: the variants of one file, as `sim sweep` runs them (sweep_cli.h). */
+static int run_variants(const struct run_opts *o)
+{
+	struct sweep_cli_opts so = { .cmd = "run", .progress = o->progress,
+				     .max_events = o->max_events };
+	struct sweep_spec *sp;
+	char why[256];
+	int status = EXIT_USAGE;
+
+	if (o->nfiles != 1 || o->json_path || o->trace_path || o->have_seed)
+		return cli_usage_error("run", "%s", "--vary and --seeds take one FILE, without "
+				       "--json, --trace or --seed (result rows: sim sweep --out)");
+	sp = sweep_spec_new(o->files[0]);
+	if (!sp)
+		return cli_usage_error("run", "%s", "out of memory");
+	for (unsigned i = 0; i < o->nvary; i++)
+		if (!sweep_spec_add_vary(sp, o->vary[i], why, sizeof(why))) {
+			status = cli_usage_error("run", "--vary: %s", why);
+			goto out;
+		}
+	if (o->seeds && !sweep_spec_set_seeds(sp, o->seeds, why, sizeof(why))) {
+		status = cli_usage_error("run", "--seeds: %s", why);
+		goto out;
+	}
+	if (!sweep_spec_count(sp, why, sizeof(why))) {
+		status = cli_usage_error("run", "%s", why);
+		goto out;
+	}
+	status = sweep_cli_run(sp, &so);
+out:
+	sweep_spec_free(sp);
+	return status;
+}
+
 /* Loads, runs and reports one scenario file; returns its exit status. */
 static int run_file(const char *file, const struct run_opts *o, struct run_out *out, bool last)
 {
@@ -156,6 +222,7 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	struct sim_diag_list errs;
 	struct scenario *s;
 	struct machine *m = NULL;
+	struct progress pr;
 	int status = EXIT_OK;
 
 	sim_diag_clear(&err);
@@ -167,6 +234,10 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 		m = machine_create(s, &err);
 	if (m)
 		machine_set_max_events(m, o->max_events);
+	/* a run longer than about 2 s shows how far it got (progress.h) */
+	progress_init(&pr, o->progress, !o->progress && !out->human, o->progress ? 0 : 2000, file);
+	if (m && pr.on)
+		machine_set_progress(m, run_progress, &pr);
 	if (m && out->trace_file) {
 		trace_out_begin_run(&out->trace, file, s->name, s->seed);
 		if (!trace_attach(m, &out->trace)) {
@@ -180,6 +251,7 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 		machine_destroy(m);
 		m = NULL;
 	}
+	progress_end(&pr);
 	if (!m) {
 		cli_locate(&err, s);
 		cli_print_diags(&err, &errs, s);
@@ -215,6 +287,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (status != EXIT_OK)
 		return status;
+	if (o.nvary || o.seeds)
+		return run_variants(&o);
 	if (!open_outputs(&o, &out)) {
 		close_outputs(&o, &out);
 		return EXIT_USAGE;

@@ -53,6 +53,8 @@ struct machine {
 	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
 	const struct oracle_check_result *results[SCN_MAX_READERS];   /* valid until oracle_destroy */
 	uint64_t max_events;              /* the runtime guard (budget.h); 0: none */
+	machine_progress_fn *progress;    /* machine_set_progress; NULL: none */
+	void *progress_ctx;
 };
 
 /*
@@ -705,12 +707,38 @@ static bool budget_exceeded(struct machine *m, struct sim_diag *err)
 			     (unsigned long long)e.total, budget_source_name(e.top_source));
 }
 
+void machine_set_progress(struct machine *m, machine_progress_fn *fn, void *ctx)
+{
+	m->progress = fn;
+	m->progress_ctx = ctx;
+}
+
+/*
+ * The queue up to end, in slices when someone watches: the queue fires the
+ * same events in the same order whether it stops between them or not.
+ */
+static bool run_watched(struct machine *m, sim_ps end, struct sim_diag *err)
+{
+	sim_ps slice = end / MACHINE_PROGRESS_SLICES + 1;
+
+	if (!m->progress)
+		return sim_eventq_run_until(&m->q, end, err);
+	while (m->q.now < end) {
+		sim_ps to = end - m->q.now > slice ? m->q.now + slice : end;
+
+		if (!sim_eventq_run_until(&m->q, to, err))
+			return false;
+		m->progress(m->progress_ctx, m->q.now, end);
+	}
+	return sim_eventq_run_until(&m->q, end, err);
+}
+
 bool machine_run(struct machine *m, struct sim_diag *err)
 {
 	sim_ps end = m->s->duration_ps;
 
 	m->q.fire_limit = m->max_events;
-	if (!sim_eventq_run_until(&m->q, end, err)) {
+	if (!run_watched(m, end, err)) {
 		/* the queue's own words for its fire_limit (sim_eventq_run_until) */
 		if (m->max_events && m->q.fired == m->max_events && strstr(err->msg, "events fired"))
 			budget_exceeded(m, err);
