@@ -7,6 +7,7 @@
 set -u
 sim=$(realpath "$1")
 dir=$(realpath "$2")
+root=$(realpath "$3")            # the source tree: docs/sweeps.md's examples run from there
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
@@ -148,6 +149,35 @@ run 2 "too many jobs" "$sim" sweep huge.json --list
 has err 'huge.json:1:36: error: /axes: more than 10000000 jobs' "too many jobs"
 run 2 "no such sweep file" "$sim" sweep nosuch.json
 has err '^nosuch.json: error: cannot read: No such file or directory$' "no file"
+
+# docs/sweeps.md: every block marked "tests/sweep.sh runs this block" runs as
+# written, from a copy of the tree's layout with sim on PATH; a results.jsonl
+# it leaves must be the one-process rows
+mkdir -p bin
+ln -sf "$sim" bin/sim
+perl -ne 'if (/<!-- tests\/sweep.sh runs this block -->/) { $want = 1; next }
+	if ($want && /^```sh\s*$/) { $in = 1; $want = 0; $n++; open O, ">", "doc-$n.sh"; next }
+	if ($in && /^```\s*$/) { $in = 0; close O; next }
+	print O if $in; $want = 0 if /\S/ && !$in;' "$root/docs/sweeps.md"
+[ "$(ls doc-*.sh 2>/dev/null | wc -l)" -ge 4 ] || fail "docs/sweeps.md: fewer than 4 tested blocks"
+for b in doc-*.sh; do
+	mkdir "$b.d"
+	ln -s "$root/tests" "$b.d/tests"
+	ln -s "$root/scenarios" "$b.d/scenarios"
+	(cd "$b.d" && PATH="$tmp/bin:$PATH" sh "../$b" >out 2>err)
+	if grep -qE ': error: |^sim [a-z]+: |not found' "$b.d/err"; then
+		fail "docs/sweeps.md block $b:"
+		cat "$b" "$b.d/err" >&2
+	fi
+	if [ -e "$b.d/results.jsonl" ] && ! cmp -s "$b.d/results.jsonl" all.jsonl; then
+		fail "docs/sweeps.md block $b: its results.jsonl differs from one process"
+		cat "$b" >&2
+	fi
+done
+grep -q '^sweep: 6 jobs of 6: ' doc-1.sh.d/out || fail "docs/sweeps.md's first block: $(cat doc-1.sh.d/out)"
+# the sweep file shown is the one the tests run
+perl -0ne 'print $1 if /(\{\n  "scenario": "base.json".*?\n\}\n)```/s' "$root/docs/sweeps.md" >docfile.json
+cmp -s docfile.json "$dir/sweep.json" || fail "docs/sweeps.md's sweep file is not tests/sweep/sweep.json"
 
 # a run's progress line does not change what it computes
 "$sim" run --json a.json "$dir/base.json" >/dev/null
