@@ -37,6 +37,20 @@ has() {  # file pattern description
 
 plan="$dir/sweep.json"
 
+# the commands are in the table and describe themselves
+run 0 "sim --help" "$sim" --help
+has out '^  sweep SWEEP.json +run a scenario' "sim --help lists sweep"
+has out '^  merge FILE\.\.\. +join a sweep' "sim --help lists merge"
+run 0 "sweep --help" "$sim" sweep --help
+has out '^usage: sim sweep SWEEP.json \[--list\] \[--shard K/N\]' "sweep --help"
+run 0 "merge --help" "$sim" merge --help
+has out '^usage: sim merge \[--plan SWEEP.json\]' "merge --help"
+run 2 "sweep without a file" "$sim" sweep
+has err "^sim sweep: no sweep file given$" "no file"
+run 2 "sweep, unknown option" "$sim" sweep "$plan" --colour
+has err "^sim sweep: unknown option --colour$" "unknown option"
+run 2 "merge without files" "$sim" merge
+
 # the plan: 210 jobs, 210 different ids, in index order
 run 0 "--list" "$sim" sweep "$plan" --list
 [ "$(wc -l <out)" -eq 210 ] || fail "--list: $(wc -l <out) jobs, expected 210"

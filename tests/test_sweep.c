@@ -284,6 +284,8 @@ Test(sweep, sweep_file_errors_name_line_column_and_pointer)
 		     4, 3, "/colour", "");
 	expect_error("{ \"scenario\": \"b.json\", \"expect\": { \"readers/0\": 1 } }",
 		     1, 50, "/expect/readers~10", "expected a JSON pointer");
+	expect_error("{ \"scenario\": \"b.json\", \"seeds\": [1, 3, 1] }", 1, 34, "/seeds",
+		     "seed 1 is given twice");
 	/* cJSON stops at the last character it read: the blank after the value */
 	expect_error("{ \"scenario\": \"b.json\" ", 1, 23, "", "invalid JSON");
 }

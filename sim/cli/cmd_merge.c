@@ -157,7 +157,10 @@ int cmd_merge(int argc, char **argv)
 		} else if (strcmp(a, "--plan") == 0 || strcmp(a, "--out") == 0) {
 			if (++i >= argc)
 				return cli_usage_error("merge", "%s needs a file name", a);
-			*(a[2] == 'p' ? &plan : &out) = argv[i];
+			if (strcmp(a, "--plan") == 0)
+				plan = argv[i];
+			else
+				out = argv[i];
 		} else if (strcmp(a, "--allow-mixed") == 0) {
 			allow_mixed = true;
 		} else if (a[0] == '-' && a[1] != '\0') {

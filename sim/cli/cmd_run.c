@@ -96,7 +96,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 		} else if (strcmp(a, "--vary") == 0 || strcmp(a, "--seeds") == 0) {
 			if (++i >= argc)
 				return cli_usage_error("run", "%s needs a value", a);
-			if (a[2] == 's')
+			if (strcmp(a, "--seeds") == 0)
 				o->seeds = argv[i];
 			else if (o->nvary < SWEEP_MAX_AXES)
 				o->vary[o->nvary++] = argv[i];

@@ -329,10 +329,10 @@ int cmd_sweep(int argc, char **argv)
 			   strcmp(a, "--out") == 0) {
 			if (++i >= argc)
 				return cli_usage_error("sweep", "%s needs a value", a);
-			if (a[2] == 's' && a[3] == 'h') {
+			if (strcmp(a, "--shard") == 0) {
 				o.have_shard = true;
 				o.shard = argv[i];
-			} else if (a[2] == 's') {
+			} else if (strcmp(a, "--skip-done") == 0) {
 				o.skip_done = argv[i];
 			} else {
 				o.out = argv[i];

@@ -124,15 +124,31 @@ static bool load_range(struct loader *ld, const struct node *o, const struct swe
 	return true;
 }
 
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(**(char *const *const *)a, **(char *const *const *)b);
+}
+
+/* A repeated value is the same job twice: its id would not be unique.  Sorted, O(n log n). */
 static bool duplicate_values(struct loader *ld, const char *path, const struct sweep_axis *ax)
 {
-	/* a repeated value is the same job twice: its id would not be unique */
+	char ***ptr = malloc(ax->nvalues * sizeof(*ptr));
+	bool ok = true;
+
+	if (!ptr)
+		return fail(ld, path, "out of memory");
 	for (unsigned i = 0; i < ax->nvalues; i++)
-		for (unsigned j = i + 1; j < ax->nvalues && j < i + 4096; j++)
-			if (strcmp(ax->values[i], ax->values[j]) == 0)
-				return fail(ld, path, "value %u repeats value %u (%.40s): each "
-					    "variant must be a different job", j, i, ax->values[i]);
-	return true;
+		ptr[i] = &ax->values[i];
+	qsort(ptr, ax->nvalues, sizeof(*ptr), by_text);
+	for (unsigned i = 1; i < ax->nvalues && ok; i++)
+		if (strcmp(*ptr[i - 1], *ptr[i]) == 0) {
+			unsigned a = (unsigned)(ptr[i - 1] - ax->values), b = (unsigned)(ptr[i] - ax->values);
+
+			ok = fail(ld, path, "value %u repeats value %u (%.40s): each variant must be a "
+				  "different job", a > b ? a : b, a < b ? a : b, *ptr[i]);
+		}
+	free(ptr);
+	return ok;
 }
 
 static bool load_axis(struct loader *ld, const struct node *o, struct sweep_axis *ax)
@@ -153,9 +169,8 @@ static bool load_axis(struct loader *ld, const struct node *o, struct sweep_axis
 		return fail(ld, o->path, "an axis has either \"values\" or a range (\"from\", "
 			    "\"to\", \"step\")");
 	if (from.json) {
-		if (!load_range(ld, o, &r, ax))
-			return false;
-		return duplicate_values(ld, o->path, ax);
+		/* a range's values increase: no repeats */
+		return load_range(ld, o, &r, ax);
 	}
 	if (r.unit[0] || cJSON_GetObjectItemCaseSensitive(o->json, "step") ||
 	    cJSON_GetObjectItemCaseSensitive(o->json, "to"))
@@ -174,6 +189,30 @@ static bool load_axis(struct loader *ld, const struct node *o, struct sweep_axis
 			return false;
 	}
 	return duplicate_values(ld, values.path, ax);
+}
+
+static int by_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A seed given twice is the same job twice.  Sorted, O(n log n). */
+static bool distinct_seeds(struct loader *ld, const struct node *v, const struct sweep_spec *sp)
+{
+	uint64_t *sorted = malloc(sp->nseeds * sizeof(*sorted));
+	bool ok = true;
+
+	if (!sorted)
+		return fail(ld, v->path, "out of memory");
+	memcpy(sorted, sp->seed_list, sp->nseeds * sizeof(*sorted));
+	qsort(sorted, sp->nseeds, sizeof(*sorted), by_u64);
+	for (uint64_t i = 1; i < sp->nseeds && ok; i++)
+		if (sorted[i - 1] == sorted[i])
+			ok = fail(ld, v->path, "seed %" PRIu64 " is given twice", sorted[i]);
+	free(sorted);
+	return ok;
 }
 
 static bool load_seeds(struct loader *ld, const struct node *v, struct sweep_spec *sp)
@@ -211,13 +250,9 @@ static bool load_seeds(struct loader *ld, const struct node *v, struct sweep_spe
 		node_element(v, i, &el);
 		if (!read_int(ld, &el, 0, MAX_U53, "a seed", &sp->seed_list[i]))
 			return false;
-		for (unsigned j = 0; j < i && j + 4096 > i; j++)
-			if (sp->seed_list[j] == sp->seed_list[i])
-				return fail(ld, el.path, "seed %" PRIu64 " is given twice",
-					    sp->seed_list[i]);
 	}
 	sp->nseeds = n;
-	return true;
+	return distinct_seeds(ld, v, sp);
 }
 
 static bool load_expect(struct loader *ld, const struct node *v, struct sweep_spec *sp)
