@@ -130,6 +130,19 @@ has err '210/210 jobs' "--progress"
 run 1 "quiet" "$sim" sweep "$plan" --shard 0/4
 [ -s err ] && { fail "progress without --progress on a file:"; cat err >&2; }
 
+# on a terminal the progress line shows by itself (script(1) gives the run a terminal)
+if command -v script >/dev/null; then
+	script -qec "\"$sim\" sweep \"$plan\" --shard 1/4 2>&1 >/dev/null" /dev/null >tty.txt
+	has tty.txt '53/53 jobs' "progress on a terminal"
+fi
+
+# each job has the event budget: one refused by it is an error row (610 events estimated)
+run 2 "--max-events" "$sim" sweep "$plan" --shard 0/70 --max-events 100 --out budget.jsonl
+has out '^sweep shard 0/70: 3 jobs of 3: 0 pass, 0 fail, 3 error$' "budget summary"
+[ "$(grep -c '"verdict":"error","error":"base.json:17:61: error: /readers/0/period: the run would fire about 610 events' budget.jsonl)" -eq 3 ] ||
+	fail "--max-events 100: not three budget error rows"
+run 0 "--max-events 1000" "$sim" sweep "$plan" --shard 100/210 --max-events 1000
+
 # sim run --vary / --seeds: the same machinery
 run 1 "run --vary" "$sim" run "$dir/base.json" --vary /hosts/1/tsc=2999MHz,3000.3MHz --seeds 1..2
 has out '^sweep: 4 jobs of 4: 2 pass, 2 fail, 0 error$' "run --vary summary"
