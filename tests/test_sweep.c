@@ -319,3 +319,45 @@ Test(sweep, sweep_file_loads_axes_ranges_seeds_and_settings)
 	cr_expect_str_eq(sp->sets[0].json, "\"pass\"");
 	sweep_spec_free(sp);
 }
+
+/* A row of check "c" of "r" with a worst value, for the summary. */
+static void add_row(struct sweep_rows *r, uint64_t id, int64_t worst)
+{
+	char line[400];
+	int n = snprintf(line, sizeof(line),
+			 "{\"id\":\"%016llx\",\"scenario\":\"0123456789abcdef\",\"sim\":\"0.1.0\","
+			 "\"seed\":%llu,\"vary\":{},\"verdict\":\"%s\",\"checks\":[{\"of\":\"r\","
+			 "\"check\":\"c\",\"met\":%s,\"worst\":%lld,\"unit\":\"ps\"}]}\n",
+			 (unsigned long long)id, (unsigned long long)id, worst > 8 ? "fail" : "pass",
+			 worst > 8 ? "false" : "true", (long long)worst);
+
+	cr_assert(sweep_rows_add(r, id, line, (size_t)n));
+}
+
+Test(sweep, the_summary_names_the_three_largest_magnitudes_smaller_ids_first)
+{
+	struct sweep_rows r = { 0 };
+	static struct sweep_summary s;
+	uint64_t conflict;
+
+	add_row(&r, 5, 5);
+	add_row(&r, 4, 9);
+	add_row(&r, 2, -9);
+	add_row(&r, 3, 7);
+	add_row(&r, 1, 1);
+	cr_assert(sweep_rows_sort(&r, &conflict));
+	sweep_summarize(&r, &s);
+	cr_expect_eq(s.rows, 5);
+	cr_expect_eq(s.pass, 4);
+	cr_expect_eq(s.fail, 1);
+	cr_assert_eq(s.nchecks, 1);
+	cr_expect_eq(s.checks[0].failed, 1);
+	cr_assert_eq(s.checks[0].nworst, 3);
+	/* |-9| = |9|: id 2 before id 4; then 7 */
+	cr_expect_eq(s.checks[0].worst[0].id, 2);
+	cr_expect_eq(s.checks[0].worst[0].worst, -9);
+	cr_expect_eq(s.checks[0].worst[1].id, 4);
+	cr_expect_eq(s.checks[0].worst[2].worst, 7);
+	cr_expect_not(s.mixed);
+	sweep_rows_free(&r);
+}

@@ -290,13 +290,16 @@ void sweep_cli_summary(FILE *f, const struct sweep_rows *rows, uint64_t planned,
 		fprintf(f, "  base scenario %s, sim %s%s\n", s->scenario, s->sim,
 			s->mixed ? " (and others: the rows are mixed)" : "");
 	if (s->nchecks)
-		fputs("  worst variant per check (largest |worst|):\n", f);
+		fputs("  each check: jobs that failed it; its worst values (largest |worst| first)\n", f);
 	for (unsigned i = 0; i < s->nchecks; i++) {
 		const struct sweep_summary_check *c = &s->checks[i];
 
-		fprintf(f, "    %s/%s: %" PRIu64 " of %" PRIu64 " failed; worst %" PRId64 " %s in job "
-			"%016" PRIx64 " (seed %" PRIu64 ", vary %s)\n", c->of, c->check, c->failed,
-			c->jobs, c->worst, c->unit, c->worst_id, c->worst_seed, c->worst_vary);
+		fprintf(f, "    %s/%s: %" PRIu64 " of %" PRIu64 " failed\n", c->of, c->check,
+			c->failed, c->jobs);
+		for (unsigned w = 0; w < c->nworst; w++)
+			fprintf(f, "      %" PRId64 " %s  job %016" PRIx64 "  seed %" PRIu64 "  %s\n",
+				c->worst[w].worst, c->unit, c->worst[w].id, c->worst[w].seed,
+				c->worst[w].vary);
 	}
 	if (s->truncated)
 		fprintf(f, "  (more than %u checks: the others are not listed)\n", SWEEP_SUMMARY_MAX);

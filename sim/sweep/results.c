@@ -163,6 +163,27 @@ static struct sweep_summary_check *summary_check(struct sweep_summary *s,
 	return &s->checks[s->nchecks++];
 }
 
+/*
+ * Keeps the row among the check's worst when its magnitude is larger than one
+ * kept: rows come sorted by id, so of equal magnitudes the smaller ids stay.
+ */
+static void rank(struct sweep_summary_check *c, const struct sweep_row_view *v, int64_t worst)
+{
+	unsigned at = c->nworst;
+
+	while (at > 0 && magnitude(worst) > magnitude(c->worst[at - 1].worst))
+		at--;
+	if (at == SWEEP_SUMMARY_WORST)
+		return;
+	if (c->nworst < SWEEP_SUMMARY_WORST)
+		c->nworst++;
+	memmove(&c->worst[at + 1], &c->worst[at], (c->nworst - 1 - at) * sizeof(c->worst[0]));
+	c->worst[at].worst = worst;
+	c->worst[at].id = v->id;
+	c->worst[at].seed = v->seed;
+	memcpy(c->worst[at].vary, v->vary, sizeof(v->vary));
+}
+
 void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s)
 {
 	static struct sweep_row_view v;
@@ -184,19 +205,12 @@ void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s)
 		s->error += v.verdict[0] == 'e';
 		for (unsigned k = 0; k < v.nchecks; k++) {
 			struct sweep_summary_check *c = summary_check(s, &v.checks[k]);
-			int64_t w = magnitude(v.checks[k].worst);
 
 			if (!c)
 				continue;
 			c->jobs++;
 			c->failed += !v.checks[k].met;
-			/* rows come sorted by id: the first of equal worsts has the smallest id */
-			if (c->jobs == 1 || w > magnitude(c->worst)) {
-				c->worst = v.checks[k].worst;
-				c->worst_id = v.id;
-				c->worst_seed = v.seed;
-				memcpy(c->worst_vary, v.vary, sizeof(v.vary));
-			}
+			rank(c, &v, v.checks[k].worst);
 		}
 	}
 }

@@ -3,7 +3,7 @@
  * run collects, `--skip-done` reads and `sim merge` joins.  Sorted by id,
  * each row's bytes kept as they are, so that any split of the jobs over
  * processes, merged, gives the bytes one process gives.  And the summary:
- * counts per verdict and the worst variant of each check.
+ * counts per verdict and the worst variants of each check.
  */
 #ifndef SIM_SWEEP_RESULTS_H
 #define SIM_SWEEP_RESULTS_H
@@ -53,16 +53,23 @@ bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, ch
 		     size_t len);
 
 #define SWEEP_SUMMARY_MAX 256             /* distinct (of, check) pairs */
+#define SWEEP_SUMMARY_WORST 3             /* jobs named per check */
+
+/* A job named in the summary, with its worst value. */
+struct sweep_summary_job {
+	int64_t worst;
+	uint64_t id, seed;
+	char vary[SWEEP_ROW_VARY_MAX];
+};
 
 struct sweep_summary_check {
 	char of[SCN_NAME_MAX];
 	char check[32];
 	char unit[8];
 	uint64_t jobs, failed;            /* rows with this check, and those whose expectation failed */
-	int64_t worst;                    /* the worst value of largest magnitude */
-	uint64_t worst_id;                /* its job (the smallest id among equals) */
-	uint64_t worst_seed;
-	char worst_vary[SWEEP_ROW_VARY_MAX];
+	unsigned nworst;
+	/* the worst values of largest magnitude, largest first; of equal ones the smaller id */
+	struct sweep_summary_job worst[SWEEP_SUMMARY_WORST];
 };
 
 struct sweep_summary {
