@@ -101,7 +101,7 @@ SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=4 "$sim" sweep "$plan" --list >env.
 awk 'NR % 4 == 3' list.txt | cmp -s - env.txt || fail "SLURM_ARRAY_TASK_ID=2 of 4 is not jobs 2, 6, ..."
 TEST_SHARD_INDEX=3 TEST_TOTAL_SHARDS=4 "$sim" sweep "$plan" --list >env.txt
 awk 'NR % 4 == 0' list.txt | cmp -s - env.txt || fail "TEST_SHARD_INDEX=3 of 4 is not jobs 3, 7, ..."
-SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_COUNT=4 SLURM_ARRAY_TASK_MIN=1 run 2 "sparse array" "$sim" sweep "$plan" --list
+run 2 "sparse array" env SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_COUNT=4 SLURM_ARRAY_TASK_MIN=1 "$sim" sweep "$plan" --list
 has err 'must be --array=0-\(N-1\)' "sparse array"
 run 2 "shard 4/4" "$sim" sweep "$plan" --shard 4/4 --list
 has err '^sim sweep: --shard: shard 4/4: K counts from 0' "shard 4/4"
@@ -148,7 +148,7 @@ run 0 "--max-events 1000" "$sim" sweep "$plan" --shard 100/210 --max-events 1000
 # sim run --vary / --seeds: the same machinery
 run 1 "run --vary" "$sim" run "$dir/base.json" --vary /hosts/1/tsc=2999MHz,3000.3MHz --seeds 1..2
 has out '^sweep: 4 jobs of 4: 2 pass, 2 fail, 0 error$' "run --vary summary"
-run 0 "run --vary, all pass" "$sim" run "$dir/base.json" --vary '/readers/0/checks/rate/threshold=400ppm'
+run 0 "run --vary, all pass" env SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=2 "$sim" run "$dir/base.json" --vary '/readers/0/checks/rate/threshold=400ppm'
 has out '^sweep: 1 jobs of 1: 1 pass, 0 fail, 0 error$' "run --vary summary"
 run 2 "run --vary bad" "$sim" run "$dir/base.json" --vary readers=1
 has err '^sim run: --vary: expected PATH=V1,V2' "run --vary bad"

@@ -184,8 +184,10 @@ static void run_progress(void *ctx, sim_ps now, sim_ps end)
 /* --vary and --seeds: the variants of one file, as `sim sweep` runs them (sweep_cli.h). */
 static int run_variants(const struct run_opts *o)
 {
+	/* every variant: a Slurm or Bazel shard in the environment is for sim sweep */
 	struct sweep_cli_opts so = { .cmd = "run", .progress = o->progress,
-				     .max_events = o->max_events };
+				     .max_events = o->max_events, .have_shard = true,
+				     .shard = "0/1" };
 	struct sweep_spec *sp;
 	char why[256];
 	int status = EXIT_USAGE;
