@@ -99,7 +99,8 @@ has err '^sweep: 210 jobs' "merge summary on stderr"
 # the environment's shard: Slurm's array variables, then Bazel's
 SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=4 "$sim" sweep "$plan" --list >env.txt
 awk 'NR % 4 == 3' list.txt | cmp -s - env.txt || fail "SLURM_ARRAY_TASK_ID=2 of 4 is not jobs 2, 6, ..."
-TEST_SHARD_INDEX=3 TEST_TOTAL_SHARDS=4 "$sim" sweep "$plan" --list >env.txt
+TEST_SHARD_INDEX=3 TEST_TOTAL_SHARDS=4 TEST_SHARD_STATUS_FILE=status "$sim" sweep "$plan" --list >env.txt
+[ -e status ] || fail "TEST_SHARD_STATUS_FILE was not touched"
 awk 'NR % 4 == 0' list.txt | cmp -s - env.txt || fail "TEST_SHARD_INDEX=3 of 4 is not jobs 3, 7, ..."
 run 2 "sparse array" env SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_COUNT=4 SLURM_ARRAY_TASK_MIN=1 "$sim" sweep "$plan" --list
 has err 'must be --array=0-\(N-1\)' "sparse array"
