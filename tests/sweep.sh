@@ -129,6 +129,15 @@ cmp -s part.jsonl all.jsonl || fail "a resumed sweep differs from one process"
 has err '210/210 jobs' "--progress"
 [ -e part.jsonl.tmp ] && fail "the temporary file was left behind"
 
+# a resumed run that stops at once (here: a value it cannot set) keeps the rows it had
+awk 'NR % 3 == 0' all.jsonl >kept.jsonl
+cp kept.jsonl kept-before.jsonl
+sed -n 1p all.jsonl | head -c 30 >>kept.jsonl
+cp "$dir/base.json" base.json
+printf '{ "scenario": "base.json", "axes": [ { "path": "/vm/nosuch/x", "values": [1] } ] }\n' >stop.json
+run 2 "a resume that stops" "$sim" sweep stop.json --skip-done kept.jsonl --out kept.jsonl
+cmp -s kept.jsonl kept-before.jsonl || fail "a resume that stopped lost rows of its --skip-done file"
+
 # progress only on a terminal or when asked (stderr is a file here)
 run 1 "quiet" "$sim" sweep "$plan" --shard 0/4
 [ -s err ] && { fail "progress without --progress on a file:"; cat err >&2; }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
@@ -108,14 +110,32 @@ struct row_out {
 	const char *path;                 /* NULL: nowhere; "-": stdout */
 	char tmp[SWEEP_PATH_MAX + 8];
 	FILE *live;                       /* rows as they come, for a resume after a stop */
+	bool appending;                   /* live is the --skip-done file: its rows are there */
 };
 
-static bool out_open(struct row_out *w, const char *path, const char *cmd)
+static bool same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+
+	return a && b && stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
+	       x.st_ino == y.st_ino;
+}
+
+/*
+ * The --out file, for rows as they come.  When it is the --skip-done file,
+ * its rows stay (up to valid bytes: a row cut short by a stop goes) and new
+ * ones are appended, so that a run stopped again loses nothing.
+ */
+static bool out_open(struct row_out *w, const char *path, const char *skip_done, off_t valid,
+		     const char *cmd)
 {
 	w->path = path;
 	if (!path || strcmp(path, "-") == 0)
 		return true;
-	w->live = fopen(path, "w");
+	w->appending = same_file(path, skip_done);
+	if (w->appending && truncate(path, valid) != 0)
+		w->appending = false;
+	w->live = fopen(path, w->appending ? "a" : "w");
 	if (!w->live)
 		fprintf(stderr, "sim %s: cannot write %s\n", cmd, path);
 	return w->live != NULL;
@@ -147,9 +167,9 @@ static bool out_close(struct row_out *w, const struct sweep_rows *rows, const ch
 }
 
 static bool keep_row(struct sweep_rows *rows, struct row_out *w, uint64_t id, const char *line,
-		     size_t len)
+		     size_t len, bool from_file)
 {
-	if (w->live && (fwrite(line, 1, len, w->live) != len || fflush(w->live) != 0))
+	if (w->live && !(from_file && w->appending) && (fwrite(line, 1, len, w->live) != len || fflush(w->live) != 0))
 		return false;
 	return sweep_rows_add(rows, id, line, len);
 }
@@ -182,13 +202,13 @@ static int one_job(struct sweep_run *r, uint64_t i)
 	}
 	had = sweep_rows_find(r->done, j.id);
 	if (had) {
-		ok = keep_row(r->rows, r->w, j.id, had->line, had->len);
+		ok = keep_row(r->rows, r->w, j.id, had->line, had->len, true);
 	} else {
 		if (sweep_run_job(r->p, &j, r->o->max_events, &row, &err) == SWEEP_ERROR) {
 			print_diag_for(&j, &err);
 			r->bad = true;
 		}
-		ok = !row.oom && keep_row(r->rows, r->w, j.id, row.p, row.len);
+		ok = !row.oom && keep_row(r->rows, r->w, j.id, row.p, row.len, false);
 	}
 	sweep_buf_free(&row);
 	sweep_job_free(&j);
@@ -206,18 +226,21 @@ static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 	uint64_t conflict, total = sh->k < p->spec->njobs ?
 		(p->spec->njobs - sh->k + sh->n - 1) / sh->n : 0, n = 0;
 	char why[512], what[64];
+	off_t valid = 0;                  /* bytes of whole rows in the --skip-done file */
 	int status = EXIT_USAGE;
 
 	if (o->skip_done && !sweep_rows_read(&done, o->skip_done, true, why, sizeof(why))) {
 		fprintf(stderr, "sim %s: --skip-done %s\n", o->cmd, why);
 		goto out;
 	}
+	for (size_t i = 0; i < done.n; i++)
+		valid += (off_t)done.v[i].len;
 	if (!sweep_rows_sort(&done, &conflict)) {
 		fprintf(stderr, "sim %s: --skip-done %s: two different rows for job %016" PRIx64 "\n",
 			o->cmd, o->skip_done, conflict);
 		goto out;
 	}
-	if (!out_open(&w, o->out, o->cmd))
+	if (!out_open(&w, o->out, o->skip_done, valid, o->cmd))
 		goto out;
 	progress_init(&pr, o->progress, false, 0, o->cmd);
 	for (uint64_t i = sh->k; i < p->spec->njobs; i += sh->n) {
