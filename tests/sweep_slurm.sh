@@ -104,7 +104,7 @@ pids="$pids $!"
 i=0
 until sinfo -h -o '%T' 2>/dev/null | grep -qx 'idle'; do
 	i=$((i + 1))
-	[ $i -gt 150 ] && cannot "the node did not come up within 15 s: sinfo says '$(sinfo -h -o '%T' 2>&1)'; slurmctld: $(tail -3 "$tmp/slurmctld.log" "$tmp/slurmctld.out" 2>&1); slurmd: $(tail -3 "$tmp/slurmd.log" "$tmp/slurmd.out" 2>&1)"
+	[ $i -gt 600 ] && cannot "the node did not come up within 60 s: sinfo says '$(sinfo -h -o '%T' 2>&1)'; slurmctld: $(tail -3 "$tmp/slurmctld.log" "$tmp/slurmctld.out" 2>&1); slurmd: $(tail -3 "$tmp/slurmd.log" "$tmp/slurmd.out" 2>&1)"
 	sleep 0.1
 done
 echo "sweep_slurm: Slurm $(sinfo -V | cut -d' ' -f2) is up: slurmctld and slurmd on $host, ports $port and $((port + 1))"
