@@ -17,10 +17,24 @@
 #include "sim/sweep/plan.h"
 #include "sim/sweep/results.h"
 
+static char dirs[4][64], paths[4][128];
+
+/* Each test runs in its own process: it removes the files it wrote. */
+static void remove_files(void)
+{
+	for (unsigned i = 0; i < 4; i++) {
+		if (paths[i][0])
+			remove(paths[i]);
+		if (dirs[i][0])
+			rmdir(dirs[i]);
+	}
+}
+
+TestSuite(sweep, .fini = remove_files);
+
 /* A file with text in a fresh temporary directory; the path is static storage per slot. */
 static const char *write_file(unsigned slot, const char *name, const char *text)
 {
-	static char dirs[4][64], paths[4][128];
 	FILE *f;
 
 	if (!dirs[slot][0]) {
