@@ -90,26 +90,27 @@ fi
 expect_status 0 "--json FILE" "$sim" run --json "$tmp/r.json" "$scenarios/migrate_slow.json"
 expect_output "$tmp/r.json" '"status": "expectations_hold"' "json file status"
 
-# --trace: JSON Lines, a run header first, then every record of the run.
-# One migration is two VMM phases (stop, resume); every read the report
-# counts is one "read" record; no page is written during the downtime.
+# --trace: sim-trace v1 (docs/trace-format.md), a header line first, then
+# every record of the run.  One migration is two VMM phases (stop, resume);
+# every read the report counts is one "read" line; no page is written during
+# the downtime.
 expect_status 0 "--trace FILE" "$sim" run --trace "$tmp/t.jsonl" --json "$tmp/tr.json" \
 	"$scenarios/migrate_slow.json"
-expect_output "$tmp/t.jsonl" '^\{"kind":"run","file":"[^"]*migrate_slow.json","name":"migrate_slow","seed":1\}$' "trace run header"
-if grep -vqE '^\{"kind":"[a-z_]+",' "$tmp/t.jsonl"; then
+expect_output "$tmp/t.jsonl" '^\{"type":"header","format":"sim-trace","version":1,.*"scenario":"migrate_slow","seed":1,"src":"[^"]*migrate_slow.json"\}$' "trace header"
+if grep -vqE '^\{"type":"[a-z_]+",' "$tmp/t.jsonl"; then
 	echo "FAIL: --trace: a line that is not a record" >&2
 	fails=$((fails + 1))
 fi
-phases=$(grep -c '"kind":"vmm_phase"' "$tmp/t.jsonl")
-reads=$(grep -c '"kind":"read"' "$tmp/t.jsonl")
+phases=$(grep -c '"type":"vmm_phase"' "$tmp/t.jsonl")
+reads=$(grep -c '"type":"read"' "$tmp/t.jsonl")
 reported=$(grep -E '"reads": [0-9]+' "$tmp/tr.json" | grep -oE '[0-9]+' | awk '{ n += $1 } END { print n + 0 }')
 if [ "$phases" -ne 2 ] || [ "$reads" -eq 0 ] || [ "$reads" -ne "$reported" ]; then
 	echo "FAIL: --trace: $phases VMM phases (expected 2), $reads reads (report: $reported)" >&2
 	fails=$((fails + 1))
 fi
 # Pages written inside the 300 ms downtime (5 s .. 5.3 s): none.
-if grep '"kind":"pvclock_write"' "$tmp/t.jsonl" |
-	grep -oE '"t_ps":[0-9]+' | cut -d: -f2 |
+if grep '"type":"pvclock"' "$tmp/t.jsonl" |
+	grep -oE '"ref":[0-9]+' | cut -d: -f2 |
 	awk '$1 > 5000000000000 && $1 < 5300000000000 { bad = 1 } END { exit !bad }'; then
 	echo "FAIL: --trace: a pvclock page written during the downtime" >&2
 	fails=$((fails + 1))

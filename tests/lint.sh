@@ -6,7 +6,8 @@
 set -eu
 cd "$1"
 status=0
-core="sim/core sim/cpu-tsc sim/devices sim/linux sim/kvm sim/guest sim/machine oracle"
+core="sim/core sim/cpu-tsc sim/devices sim/linux sim/kvm sim/guest sim/machine oracle sim/judge"
+core="$core sim/import"
 files=$(find $core -name '*.[ch]' | sort)
 code() {
 	perl -0777 -pe 's{/\*.*?\*/}{ }gs; s{"(?:\\.|[^"\\])*"}{""}g' "$1"

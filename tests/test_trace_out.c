@@ -1,7 +1,7 @@
 /*
- * The JSON Lines trace writer (sim/cli/trace_out.c), fed records directly.
- * Every expected line is written out by hand from docs/report-format.md
- * ("Trace"): kind, t_ps, then the record's fields in the order of its struct.
+ * The sim-trace v1 writer (sim/cli/trace_out.c), fed records directly.
+ * Every expected line is written out by hand from docs/trace-format.md:
+ * "type", then the line type's fields in the order the format lists them.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -51,8 +51,8 @@ Test(trace_out, a_read_is_one_line_with_kind_time_and_fields)
 	trace_out_init(&t, c.f);
 	trace_out_record(&t, &rec);
 	cr_expect_str_eq(capture_text(&c),
-			 "{\"kind\":\"read\",\"t_ps\":1500000,\"reader\":\"kvmclock\",\"group\":0,"
-			 "\"vcpu\":3,\"start_ps\":1400000,\"value_ns\":7204999999998}\n");
+			 "{\"type\":\"read\",\"vcpu\":3,\"seq\":1,\"clock\":\"kvmclock\","
+			 "\"value_ns\":7204999999998,\"ref_before\":1400000,\"ref_after\":1500000}\n");
 	cr_expect_eq(t.records, 1);
 	capture_free(&c);
 }
@@ -74,7 +74,7 @@ Test(trace_out, a_guest_timer_interrupt_has_its_fields_in_struct_order)
 	trace_out_init(&t, c.f);
 	trace_out_record(&t, &rec);
 	cr_expect_str_eq(capture_text(&c),
-			 "{\"kind\":\"guest_timer\",\"t_ps\":16050000000000,\"vm\":0,\"vcpu\":1,"
+			 "{\"type\":\"guest_timer\",\"ref\":16050000000000,\"vm\":0,\"vcpu\":1,"
 			 "\"mode\":\"deadline\",\"fire\":true,\"armed_ps\":11050000000000,"
 			 "\"period_ps\":100000000000,\"deadline_tsc\":10831201000000,"
 			 "\"guest_tsc\":10846201000000,\"tsc_khz\":3000000,"
@@ -100,7 +100,7 @@ Test(trace_out, an_hpet_timer_interrupt_adds_its_counts)
 	trace_out_init(&t, c.f);
 	trace_out_record(&t, &rec);
 	cr_expect_str_eq(capture_text(&c),
-			 "{\"kind\":\"guest_timer\",\"t_ps\":3000000000,\"vm\":0,\"vcpu\":0,"
+			 "{\"type\":\"guest_timer\",\"ref\":3000000000,\"vm\":0,\"vcpu\":0,"
 			 "\"mode\":\"HPET timer 2 one-shot\",\"fire\":true,\"armed_ps\":2000000000,"
 			 "\"period_ps\":1000000000,\"deadline_tsc\":0,\"guest_tsc\":0,\"tsc_khz\":0,"
 			 "\"deadline_skew\":0,\"kvmclock_ns\":0,\"page_flags\":0,\"hpet_timer\":3,"
@@ -124,8 +124,8 @@ Test(trace_out, integers_above_2_pow_53_are_strings)
 	trace_out_init(&t, c.f);
 	trace_out_record(&t, &rec);
 	cr_expect_str_eq(capture_text(&c),
-			 "{\"kind\":\"tsc_write\",\"t_ps\":\"9007199254740993\",\"vm\":0,\"vcpu\":1,"
-			 "\"offset\":\"-9223372036854775808\",\"ratio\":9007199254740992,"
+			 "{\"type\":\"tsc_offset\",\"vcpu\":1,\"ref\":\"9007199254740993\","
+			 "\"next\":\"9223372036854775808\",\"ratio\":9007199254740992,"
 			 "\"ratio_frac_bits\":48}\n");
 	capture_free(&c);
 }
@@ -149,21 +149,33 @@ Test(trace_out, subscribed_writer_gets_every_published_record_in_order)
 	trace_out_init(&t, c.f);
 	sim_trace_init(&tr);
 	cr_assert(trace_out_subscribe(&t, &tr));
-	trace_out_begin_run(&t, "x.json", "x", 7);
+	trace_out_begin_run(&t, &(struct trace_out_header){
+		.file = "x.json", .scenario = "x", .seed = 7, .cpus = 2, .nclocks = 2,
+		.clocks = (const char *const[]){ "tsc", "wall" }, .guest = (const bool[]){ true, false },
+	});
 	sim_trace_publish(&tr, &edge);
 	sim_trace_publish(&tr, &bad);
 	cr_expect_str_eq(capture_text(&c),
-			 "{\"kind\":\"run\",\"file\":\"x.json\",\"name\":\"x\",\"seed\":7}\n"
-			 "{\"kind\":\"irq_edge\",\"t_ps\":10,\"line\":\"irq0\",\"pin\":2,\"level\":true}\n"
-			 "{\"kind\":\"violation\",\"t_ps\":20,\"reader\":\"tsc\",\"check\":\"rate\","
+			 "{\"type\":\"header\",\"format\":\"sim-trace\",\"version\":1,"
+			 "\"producer\":\"sim " SIM_VERSION "\",\"ref\":\"true_time\",\"ref_unit\":\"ps\","
+			 "\"clocks\":[\"tsc\",\"wall\"],\"guest_clocks\":[\"tsc\"],\"cpus\":2,"
+			 "\"scenario\":\"x\",\"seed\":7,\"src\":\"x.json\"}\n"
+			 "{\"type\":\"irq_edge\",\"ref\":10,\"line\":\"irq0\",\"pin\":2,\"level\":true}\n"
+			 "{\"type\":\"violation\",\"ref\":20,\"reader\":\"tsc\",\"check\":\"rate\","
 			 "\"vcpu\":0,\"value_ns\":5,\"amount\":-333333373}\n");
 	cr_expect_eq(t.records, 2);
 	capture_free(&c);
 }
 
-/* Every kind has a writer: one line each, starting with its own name. */
-Test(trace_out, every_kind_writes_one_line_under_its_name)
+/* Every kind has a writer: one line each, starting with its sim-trace type. */
+Test(trace_out, every_kind_writes_one_line_under_its_type)
 {
+	static const char *const types[] = {
+		"read", "pvclock", "tsc_offset", "masterclock", "irq_edge", "device_access",
+		"vmm_phase", "violation", "guest_timer", "guest_run",
+	};
+
+	cr_assert_eq(sizeof(types) / sizeof(types[0]), SIM_TRACE_KIND_COUNT);
 	for (int k = 0; k < SIM_TRACE_KIND_COUNT; k++) {
 		struct capture c;
 		struct trace_out t;
@@ -178,10 +190,38 @@ Test(trace_out, every_kind_writes_one_line_under_its_name)
 		trace_out_init(&t, c.f);
 		trace_out_record(&t, &rec);
 		text = capture_text(&c);
-		snprintf(head, sizeof(head), "{\"kind\":\"%s\",\"t_ps\":42",
-			 sim_trace_kind_name(rec.kind));
+		snprintf(head, sizeof(head), "{\"type\":\"%s\",", types[k]);
 		cr_expect_eq(strncmp(text, head, strlen(head)), 0, "%s", text);
+		cr_expect_neq(strstr(text, "42"), NULL, "%s", text);
 		cr_expect_eq(strchr(text, '\n'), text + strlen(text) - 1, "%s", text);
 		capture_free(&c);
 	}
+}
+
+/* "seq" counts each vCPU's reads, over every clock, from 1; a new run starts again. */
+Test(trace_out, seq_counts_reads_per_vcpu)
+{
+	struct capture c;
+	struct trace_out t;
+	struct sim_trace_record rec = { .kind = SIM_TRACE_READ, .t_ps = 5 };
+	const struct trace_out_header h = { .file = "f", .scenario = "s", .cpus = 2 };
+	const char *text;
+
+	capture_open(&c);
+	trace_out_init(&t, c.f);
+	rec.u.read = (struct sim_trace_read){ .reader = "a", .vcpu = 1 };
+	trace_out_record(&t, &rec);
+	rec.u.read.reader = "b";
+	trace_out_record(&t, &rec);
+	rec.u.read.vcpu = 0;
+	trace_out_record(&t, &rec);
+	trace_out_begin_run(&t, &h);
+	rec.u.read.vcpu = 1;
+	trace_out_record(&t, &rec);
+	text = capture_text(&c);
+	cr_expect_neq(strstr(text, "\"vcpu\":1,\"seq\":1,\"clock\":\"a\""), NULL, "%s", text);
+	cr_expect_neq(strstr(text, "\"vcpu\":1,\"seq\":2,\"clock\":\"b\""), NULL, "%s", text);
+	cr_expect_neq(strstr(text, "\"vcpu\":0,\"seq\":1,\"clock\":\"b\""), NULL, "%s", text);
+	cr_expect_neq(strstr(strstr(text, "header"), "\"vcpu\":1,\"seq\":1,"), NULL, "%s", text);
+	capture_free(&c);
 }

@@ -20,6 +20,8 @@
  * Memory: one page copy per vCPU.  Cost: O(1) per write for "step", O(vCPUs)
  * per distinct write instant for "spread".
  */
+#include "oracle/hw/page_step.h"
+
 #include "oracle/hw/host_check.h"
 
 #include <inttypes.h>
@@ -46,6 +48,16 @@ struct page_step {
 	sim_ps worst_from_ps, worst_to_ps;
 };
 
+void page_step_describe(char *buf, size_t len, unsigned vcpu, int64_t step_ps, uint64_t tsc,
+			uint64_t old_ns, uint64_t new_ns)
+{
+	char a[40];
+
+	hc_put(buf, len, "a rewrite of vCPU %u's page steps kvmclock %s by %s: at guest TSC %"
+	       PRIu64 " the old page gives %" PRIu64 " ns, the new one %" PRIu64 " ns", vcpu,
+	       step_ps < 0 ? "back" : "forward", hc_dur(a, hc_abs64(step_ps)), tsc, old_ns, new_ns);
+}
+
 /* ns to ps, saturating (a page 107 days off another would overflow). */
 static int64_t ps_of_ns(int64_t ns)
 {
@@ -54,15 +66,6 @@ static int64_t ps_of_ns(int64_t ns)
 	if (ns < -(INT64_MAX / (int64_t)SIM_PS_PER_NS))
 		return -INT64_MAX;
 	return ns * (int64_t)SIM_PS_PER_NS;
-}
-
-static int64_t page_value_step_ns(const struct pvclock_vcpu_time_info *old,
-				  const struct pvclock_vcpu_time_info *new, uint64_t tsc,
-				  uint64_t *old_ns, uint64_t *new_ns)
-{
-	*old_ns = pvclock_read_cycles(old, tsc);
-	*new_ns = pvclock_read_cycles(new, tsc);
-	return (int64_t)(*new_ns - *old_ns);
 }
 
 /* Why the pages step: the rates the page and the host clock convert with. */
@@ -89,9 +92,8 @@ static void record_step(struct host_check *k, unsigned vcpu, const struct pvcloc
 	int64_t thr = (int64_t)k->cfg.page_step.threshold_ps;
 	uint64_t tsc = kvm_vcpu_guest_tsc(&ps->vm->vcpus[vcpu], now);
 	uint64_t old_ns, new_ns;
-	int64_t step_ps = ps_of_ns(page_value_step_ns(&ps->pages[vcpu], new, tsc, &old_ns,
-							      &new_ns));
-	char a[40];
+	int64_t step_ps = ps_of_ns(pvclock_page_step_ns(&ps->pages[vcpu], new, tsc, &old_ns,
+							&new_ns));
 
 	r->samples++;
 	if (!ps->any || hc_abs64(step_ps) > hc_abs64(r->worst)) {
@@ -109,10 +111,7 @@ static void record_step(struct host_check *k, unsigned vcpu, const struct pvcloc
 		return;
 	if (r->violations++ == 0) {
 		r->first_ps = now;
-		hc_put(r->first, sizeof(r->first), "a rewrite of vCPU %u's page steps kvmclock %s "
-		       "by %s: at guest TSC %" PRIu64 " the old page gives %" PRIu64 " ns, the new "
-		       "one %" PRIu64 " ns", vcpu, step_ps < 0 ? "back" : "forward",
-		       hc_dur(a, hc_abs64(step_ps)), tsc, old_ns, new_ns);
+		page_step_describe(r->first, sizeof(r->first), vcpu, step_ps, tsc, old_ns, new_ns);
 		host_check_violation(k, now, vcpu, step_ps);
 	}
 }

@@ -30,10 +30,15 @@ enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 #define CLI_COMMANDS(X)                                                                     \
 	X(run, "run FILE...", "simulate scenarios and check their expectations")               \
 	X(validate, "validate FILE...", "check scenario files without running them")           \
+	X(import, "import FORMAT FILE", "trace-cmd, perf or dmesg text to a sim-trace file")   \
 	X(schema, "schema", "print the scenario format as a JSON Schema")                      \
 	X(pvclock, "pvclock scale HZ",                                                         \
 	  "the tsc_shift and tsc_to_system_mul KVM writes for a TSC of HZ")                    \
 	X(qtest, "qtest [QEMU OPTIONS]", "serve QEMU's qtest protocol on the pc board (docs/qtest.md)") \
+	X(judge, "judge [OPTIONS] TRACE...",                                                   \
+	  "judge clock reads recorded in sim-trace files (docs/trace-format.md)") \
+	X(diff, "diff SCRIPT --a --b",                                                          \
+	  "one qtest script on two device models (--a SPEC --b SPEC), every difference explained") \
 	X(sweep, "sweep SWEEP.json", "run a scenario's variants, or one shard of them (docs/sweeps.md)") \
 	X(merge, "merge FILE...", "join a sweep's result rows from its shards, sorted by job id")
 

@@ -4,17 +4,20 @@
 
 #include "sim/cli/cli.h"
 #include "sim/cli/json_out.h"
+#include "sim/cli/perfetto_out.h"
 #include "sim/cli/progress.h"
 #include "sim/cli/sweep_cli.h"
 #include "sim/cli/report.h"
 #include "sim/cli/trace_out.h"
+#include "sim/cli/vcd_out.h"
 #include "sim/core/units.h"
 #include "sim/machine/budget.h"
 #include "sim/machine/machine.h"
 #include "sim/scenario/scenario.h"
 
 static const char run_help[] =
-	"usage: sim run [--json FILE|-] [--trace FILE] [--seed N] [--max-events N] FILE...\n"
+	"usage: sim run [--json FILE|-] [--trace FILE] [--vcd FILE] [--perfetto FILE]\n"
+	"               [--seed N] [--max-events N] [--plugin PATH[:PART]]... FILE...\n"
 	"       sim run FILE --vary PATH=V1,V2,... [--seeds A..B] [--progress]\n"
 	"\n"
 	"Simulates each scenario file and checks what its guest clock readers saw\n"
@@ -23,10 +26,20 @@ static const char run_help[] =
 	"  --json FILE   also write a machine-readable report to FILE ('-': stdout,\n"
 	"                which then carries only the JSON)\n"
 	"  --trace FILE  write what happened (reads, pvclock writes, ...) to FILE as\n"
-	"                JSON Lines, one record per line\n"
+	"                sim-trace v1 JSON Lines (docs/trace-format.md), which\n"
+	"                `sim judge FILE` judges again\n"
+	"  --vcd FILE    write interrupt lines, pvclock flags and versions and device\n"
+	"                registers to FILE as a Value Change Dump (GTKWave, Surfer)\n"
+	"  --perfetto FILE  write clock error, pvclock pages, VMM phases and\n"
+	"                violations to FILE as a Perfetto trace (ui.perfetto.dev)\n"
+	"                (--vcd and --perfetto take one scenario FILE; docs/exports.md)\n"
 	"  --seed N      use seed N instead of the scenario's \"seed\"\n"
 	"  --max-events N  the event budget (default 1000000000): refuse a scenario\n"
 	"                  whose estimated events exceed N, and stop a run that fires more\n"
+	"  --plugin PATH[:PART]  let the shared object PATH (built against sim/plugin.h)\n"
+	"                  stand in for PART of sim: pvclock_writer, pvclock_reader,\n"
+	"                  pmtimer, or all (the default: every part it implements);\n"
+	"                  after the scenario's own \"plugins\" (docs/plugins.md)\n"
 	"  --progress    show simulated time / duration on stderr as the run goes\n"
 	"                (without it: only on a terminal, for a run longer than about\n"
 	"                2 s, and not with --json -)\n"
@@ -39,15 +52,18 @@ static const char run_help[] =
 	"\n"
 	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
 
-
 struct run_opts {
 	const char *json_path;    /* --json; "-" is stdout */
 	const char *trace_path;   /* --trace */
+	const char *vcd_path;     /* --vcd */
+	const char *perfetto_path; /* --perfetto */
 	bool have_seed;
 	uint64_t seed;
 	uint64_t max_events;      /* --max-events: the event budget (budget.h) */
 	const char *files[256];
 	unsigned nfiles;
+	const char *plugins[SCN_MAX_PLUGINS];   /* --plugin PATH[:PART], in order */
+	unsigned nplugins;
 	bool progress;            /* --progress */
 	const char *vary[SWEEP_MAX_AXES];  /* --vary PATH=V1,V2,... */
 	unsigned nvary;
@@ -61,6 +77,8 @@ struct run_out {
 	struct json_out j;
 	FILE *trace_file;
 	struct trace_out trace;
+	FILE *vcd_file;
+	FILE *perfetto_file;
 };
 
 static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
@@ -85,6 +103,20 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 			if (++i >= argc)
 				return cli_usage_error("run", "%s needs a file name", a);
 			o->trace_path = argv[i];
+		} else if (strcmp(a, "--plugin") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs PATH or PATH:PART", a);
+			if (o->nplugins >= SCN_MAX_PLUGINS)
+				return cli_usage_error("run", "at most %u --plugin options", SCN_MAX_PLUGINS);
+			o->plugins[o->nplugins++] = argv[i];
+		} else if (strcmp(a, "--vcd") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs a file name", a);
+			o->vcd_path = argv[i];
+		} else if (strcmp(a, "--perfetto") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs a file name", a);
+			o->perfetto_path = argv[i];
 		} else if (strcmp(a, "--seed") == 0) {
 			if (++i >= argc)
 				return cli_usage_error("run", "%s needs a number", a);
@@ -112,6 +144,10 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 	}
 	if (o->nfiles == 0)
 		return cli_usage_error("run", "%s", "no scenario file given");
+	/* a VCD's signals and a Perfetto trace's tracks are one scenario's */
+	if (o->nfiles > 1 && (o->vcd_path || o->perfetto_path))
+		return cli_usage_error("run", "%s takes one scenario file, not %u: run them one at a time",
+				       o->vcd_path ? "--vcd" : "--perfetto", o->nfiles);
 	return EXIT_OK;
 }
 
@@ -119,6 +155,29 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 static bool trace_attach(struct machine *m, struct trace_out *t)
 {
 	return trace_out_subscribe(t, machine_trace(m));
+}
+
+/*
+ * The run's sim-trace header: its readers are its clocks, and those on a VM
+ * stop when the guest does (the guest_run lines), as the oracle pauses them.
+ */
+static void trace_header(struct trace_out *t, const char *file, const struct scenario *s)
+{
+	const char *clocks[SCN_MAX_READERS];
+	bool guest[SCN_MAX_READERS];
+	unsigned cpus = s->has_vm ? s->vm.nvcpus : 0;
+
+	for (unsigned i = 0; i < s->nhosts; i++)
+		if (s->hosts[i].ncpus > cpus)
+			cpus = s->hosts[i].ncpus;
+	for (unsigned i = 0; i < s->nreaders; i++) {
+		clocks[i] = s->readers[i].name;
+		guest[i] = !s->readers[i].on_host;
+	}
+	trace_out_begin_run(t, &(struct trace_out_header){
+		.file = file, .scenario = s->name, .seed = s->seed, .cpus = cpus ? cpus : 1,
+		.nclocks = s->nreaders, .clocks = clocks, .guest = guest,
+	});
 }
 
 static FILE *open_output(const char *path)
@@ -140,6 +199,10 @@ static bool open_outputs(const struct run_opts *o, struct run_out *out)
 		return false;
 	}
 	if (o->trace_path && !(out->trace_file = open_output(o->trace_path)))
+		return false;
+	if (o->vcd_path && !(out->vcd_file = open_output(o->vcd_path)))
+		return false;
+	if (o->perfetto_path && !(out->perfetto_file = open_output(o->perfetto_path)))
 		return false;
 	if (out->json_file) {
 		json_out_init(&out->j, out->json_file);
@@ -173,7 +236,60 @@ static bool close_outputs(const struct run_opts *o, struct run_out *out)
 		json_out_end_object(&out->j);
 	}
 	ok = close_output(out->json_file, o->json_path);
+	ok = close_output(out->vcd_file, o->vcd_path) && ok;
+	ok = close_output(out->perfetto_file, o->perfetto_path) && ok;
 	return close_output(out->trace_file, o->trace_path) && ok;
+}
+
+/* The --vcd and --perfetto writers of one run. */
+struct exports {
+	struct vcd_out *vcd;
+	struct perfetto_out *perfetto;
+};
+
+/* Creates the writers asked for and subscribes them before the run. */
+static bool exports_attach(struct exports *ex, struct run_out *out, const struct scenario *s,
+			   struct machine *m, struct sim_diag *err)
+{
+	if (out->vcd_file) {
+		ex->vcd = vcd_out_create(out->vcd_file);
+		if (!ex->vcd || !vcd_out_begin(ex->vcd, s, machine_board(m), machine_trace(m))) {
+			sim_diag_fail(err, "--vcd: %s", ex->vcd ? "the scenario has more signals than "
+				      "a VCD holds, or the trace stream has no room" : "out of memory");
+			sim_diag_set_file(err, s->file);
+			return false;
+		}
+	}
+	if (out->perfetto_file) {
+		ex->perfetto = perfetto_out_create(out->perfetto_file, s);
+		if (!ex->perfetto || !perfetto_out_begin(ex->perfetto, machine_trace(m))) {
+			sim_diag_fail(err, "--perfetto: %s", ex->perfetto ?
+				      "the trace stream has no room" : "out of memory");
+			sim_diag_set_file(err, s->file);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The run ended (or stopped on an error) at end_ps: flush what the writers hold. */
+static void exports_finish(struct exports *ex, sim_ps end_ps)
+{
+	if (ex->vcd) {
+		vcd_out_finish(ex->vcd, end_ps);
+		if (vcd_out_unknown(ex->vcd))
+			fprintf(stderr, "sim run: --vcd: %llu records named a line or vCPU "
+				"with no signal (not written)\n",
+				(unsigned long long)vcd_out_unknown(ex->vcd));
+	}
+	if (ex->perfetto)
+		perfetto_out_finish(ex->perfetto, end_ps);
+}
+
+static void exports_destroy(struct exports *ex)
+{
+	vcd_out_destroy(ex->vcd);
+	perfetto_out_destroy(ex->perfetto);
 }
 
 static void run_progress(void *ctx, sim_ps now, sim_ps end)
@@ -192,9 +308,11 @@ static int run_variants(const struct run_opts *o)
 	char why[256];
 	int status = EXIT_USAGE;
 
-	if (o->nfiles != 1 || o->json_path || o->trace_path || o->have_seed)
+	if (o->nfiles != 1 || o->json_path || o->trace_path || o->have_seed || o->vcd_path ||
+	    o->perfetto_path || o->nplugins)
 		return cli_usage_error("run", "%s", "--vary and --seeds take one FILE, without "
-				       "--json, --trace or --seed (result rows: sim sweep --out)");
+				       "--json, --trace, --vcd, --perfetto, --plugin or --seed (result "
+				       "rows: sim sweep --out)");
 	sp = sweep_spec_new(o->files[0]);
 	if (!sp)
 		return cli_usage_error("run", "%s", "out of memory");
@@ -224,6 +342,7 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	struct sim_diag_list errs;
 	struct scenario *s;
 	struct machine *m = NULL;
+	struct exports ex = { 0 };
 	struct progress pr;
 	int status = EXIT_OK;
 
@@ -231,6 +350,12 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	s = scenario_load_all(file, &err, &errs);
 	if (s && o->have_seed)
 		s->seed = o->seed;
+	for (unsigned i = 0; s && i < o->nplugins; i++)
+		if (!scenario_add_plugin(s, o->plugins[i], &err)) {
+			sim_diag_set_file(&err, file);
+			scenario_destroy(s);
+			s = NULL;
+		}
 	/* the budget before the machine, as in validate: refused before anything runs */
 	if (s && budget_check(s, o->max_events, NULL, &err))
 		m = machine_create(s, &err);
@@ -241,7 +366,7 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	if (m && pr.on)
 		machine_set_progress(m, run_progress, &pr);
 	if (m && out->trace_file) {
-		trace_out_begin_run(&out->trace, file, s->name, s->seed);
+		trace_header(&out->trace, file, s);
 		if (!trace_attach(m, &out->trace)) {
 			sim_diag_fail(&err, "--trace: this build cannot reach the run's trace stream");
 			sim_diag_set_file(&err, file);
@@ -249,10 +374,17 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 			m = NULL;
 		}
 	}
+	if (m && !exports_attach(&ex, out, s, m, &err)) {
+		machine_destroy(m);
+		m = NULL;
+	}
 	if (m && !machine_run(m, &err)) {
 		machine_destroy(m);
 		m = NULL;
 	}
+	/* what the writers hold, even from a run an error stopped */
+	exports_finish(&ex, s ? s->duration_ps : 0);
+	exports_destroy(&ex);
 	progress_end(&pr);
 	if (!m) {
 		cli_locate(&err, s);

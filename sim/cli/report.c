@@ -313,6 +313,36 @@ static void human_expectation(FILE *f, enum oracle_check_id id,
 	fprintf(f, ": %s\n", r->expectation_met ? "holds" : "DOES NOT HOLD");
 }
 
+void report_human_check(FILE *f, enum oracle_check_id c, const struct oracle_check_config *cc,
+			const struct oracle_check_result *r, const char *cpu, const char *cause)
+{
+	const struct oracle_check_desc *d = oracle_check_desc(c);
+	char a[48], b[48];
+
+	fprintf(f, "    %-12s %s  worst %s", d->name, r->passed ? "pass" : "FAIL",
+		fmt_value(a, sizeof(a), c, r->worst, d->signed_worst));
+	if (d->params & ORACLE_PARAM_THRESHOLD)
+		fprintf(f, " (threshold %s)", fmt_value(b, sizeof(b), c, cc->threshold, false));
+	fprintf(f, ", %" PRIu64 " violations in %" PRIu64 " %s\n", r->violations, r->samples,
+		d->sample_noun);
+	if (r->has_first) {
+		human_violation(f, c, &r->first, cpu);
+		if (cause)
+			fprintf(f, "      cause: %s\n", cause);
+	}
+	human_expectation(f, c, cc, r);
+}
+
+char *report_fmt_ps(char *buf, size_t len, int64_t ps, bool sign)
+{
+	return fmt_ps(buf, len, ps, sign);
+}
+
+char *report_fmt_t(char *buf, size_t len, sim_ps t)
+{
+	return fmt_t(buf, len, t);
+}
+
 static const char *host_check_kind(enum scn_host_check_kind k)
 {
 	return host_check_kind_name((enum host_check_kind)k);
@@ -396,6 +426,23 @@ static void human_script(FILE *f, const struct scenario *s, const struct machine
 		machine_script_expectation_met(m, i) ? "holds" : "DOES NOT HOLD");
 }
 
+/* The parts plugins stand in for (docs/plugins.md): one line each, none without plugins. */
+static void human_foreign_parts(FILE *f, const struct machine *m)
+{
+	for (unsigned p = 0; p < PLUGIN_PART_COUNT; p++) {
+		const struct plugin_foreign *w = machine_foreign_part(m, p);
+
+		if (!w)
+			continue;
+		fprintf(f, "  foreign part: %s (%s) is plugin \"", plugin_part_name(p),
+			plugin_part_what(p));
+		report_put_text(f, w->name, strlen(w->name));
+		fputs("\" from ", f);
+		report_put_text(f, w->path, strlen(w->path));
+		fputs("\n", f);
+	}
+}
+
 void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 {
 	struct report_tally t = report_tally(s, m);
@@ -416,6 +463,7 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 		fprintf(f, "  simulated %s in %" PRIu64 " events (%s, no VM)\n",
 			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m),
 			s->has_hosts ? "bare metal" : "devices only");
+	human_foreign_parts(f, m);
 	for (unsigned i = 0; i < s->nmigrations; i++)
 		human_migration(f, s, m, i);
 	for (unsigned g = 0; g < s->nreaders; g++) {
@@ -434,28 +482,11 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 				fmt_dur(b, sizeof(b), sr->migrate_every_ps));
 		fprintf(f, "): %" PRIu64 " reads, %" PRIu64 " version retries, %" PRIu64
 			" raised by the guard\n", st.reads, st.retries, st.guarded);
-		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
-			const struct oracle_check_desc *d = oracle_check_desc(c);
-			const struct oracle_check_config *cc = &sr->checks[c];
-			const struct oracle_check_result *r = &res[c];
-
-			if (!cc->enabled)
-				continue;
-			fprintf(f, "    %-12s %s  worst %s", d->name, r->passed ? "pass" : "FAIL",
-				fmt_value(a, sizeof(a), c, r->worst, d->signed_worst));
-			if (d->params & ORACLE_PARAM_THRESHOLD)
-				fprintf(f, " (threshold %s)", fmt_value(b, sizeof(b), c, cc->threshold, false));
-			fprintf(f, ", %" PRIu64 " violations in %" PRIu64 " %s\n", r->violations,
-				r->samples, d->sample_noun);
-			if (r->has_first) {
-				const char *cause = machine_violation_cause(m, g, c);
-
-				human_violation(f, c, &r->first, sr->on_host ? "CPU" : "vCPU");
-				if (cause)
-					fprintf(f, "      cause: %s\n", cause);
-			}
-			human_expectation(f, c, cc, r);
-		}
+		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
+			if (sr->checks[c].enabled)
+				report_human_check(f, c, &sr->checks[c], &res[c],
+						   sr->on_host ? "CPU" : "vCPU",
+						   res[c].has_first ? machine_violation_cause(m, g, c) : NULL);
 	}
 	for (unsigned i = 0; i < s->nscripts; i++)
 		human_script(f, s, m, i);

@@ -39,6 +39,23 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m);
 void report_json_scenario(struct json_out *j, const char *file, const struct scenario *s,
 			  const struct machine *m, const struct sim_diag *err);
 
+/*
+ * One oracle check of a reader (or of a clock `sim judge` judged): its
+ * verdict line, its first violation in the check's words (and its cause, when
+ * not NULL), and whether its expectation holds.  cpu: "vCPU" or "CPU".
+ */
+void report_human_check(FILE *f, enum oracle_check_id c, const struct oracle_check_config *cc,
+			const struct oracle_check_result *r, const char *cpu, const char *cause);
+
+/* The same check as one object of the JSON report's "checks" array. */
+void report_json_check(struct json_out *j, enum oracle_check_id id,
+		       const struct oracle_check_config *cc, const struct oracle_check_result *r,
+		       const char *cause);
+
+/* The human report's units: a signed duration ("+1.500 us"), a true time ("12.000000 s"). */
+char *report_fmt_ps(char *buf, size_t len, int64_t ps, bool sign);
+char *report_fmt_t(char *buf, size_t len, sim_ps t);
+
 /* "flag_truth", "tsc_sync", ...: a host check kind as both reports name it. */
 const char *report_host_check_name(enum scn_host_check_kind k);
 

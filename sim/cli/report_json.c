@@ -87,7 +87,7 @@ static void json_first_violation(struct json_out *j, enum oracle_check_id id,
 	json_out_end_object(j);
 }
 
-static void json_check(struct json_out *j, enum oracle_check_id id,
+void report_json_check(struct json_out *j, enum oracle_check_id id,
 		       const struct oracle_check_config *cc, const struct oracle_check_result *r,
 		       const char *cause)
 {
@@ -151,7 +151,8 @@ static void json_reader(struct json_out *j, const struct scenario *s, const stru
 	json_out_begin_array(j);
 	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
 		if (sr->checks[c].enabled)
-			json_check(j, c, &sr->checks[c], &res[c], machine_violation_cause(m, g, c));
+			report_json_check(j, c, &sr->checks[c], &res[c],
+					  machine_violation_cause(m, g, c));
 	json_out_end_array(j);
 	json_out_end_object(j);
 }
@@ -258,6 +259,32 @@ static void json_invalid(struct json_out *j, const struct sim_diag *err)
 	json_out_key_str(j, "error", msg);
 }
 
+/* "foreign_parts": the parts plugins stand in for; absent without plugins. */
+static void json_foreign_parts(struct json_out *j, const struct machine *m)
+{
+	bool any = false;
+
+	for (unsigned p = 0; p < PLUGIN_PART_COUNT; p++) {
+		const struct plugin_foreign *w = machine_foreign_part(m, p);
+
+		if (!w)
+			continue;
+		if (!any) {
+			json_out_key(j, "foreign_parts");
+			json_out_begin_array(j);
+			any = true;
+		}
+		json_out_begin_object(j);
+		json_out_key_str(j, "part", plugin_part_name(p));
+		json_out_key_str(j, "plugin", w->name);
+		json_out_key_str(j, "path", w->path);
+		json_out_key_str(j, "from", w->json_path);
+		json_out_end_object(j);
+	}
+	if (any)
+		json_out_end_array(j);
+}
+
 void report_json_scenario(struct json_out *j, const char *file, const struct scenario *s,
 			  const struct machine *m, const struct sim_diag *err)
 {
@@ -279,6 +306,7 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 	json_out_key_u64(j, "pvclock_page_writes", machine_page_updates(m));
 	json_out_key_u64(j, "expectations", t.expectations);
 	json_out_key_u64(j, "expectations_met", t.met);
+	json_foreign_parts(j, m);
 	json_out_key(j, "migrations");
 	json_out_begin_array(j);
 	for (unsigned i = 0; i < s->nmigrations; i++) {

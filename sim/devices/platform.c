@@ -28,6 +28,7 @@ void platform_params_default(struct platform_params *p)
 	p->io_unmapped_cost_ps = PLATFORM_PIO_COST_PS_DEFAULT;
 	p->mmio_unmapped_cost_ps = PLATFORM_MMIO_COST_PS_DEFAULT;
 	p->float_byte = 0xff;
+	p->compat = compat_default();
 }
 
 /* ---- board time: the chips' own queue, run by a relay on the machine's ---- */
@@ -105,11 +106,13 @@ void platform_resume(struct platform *pf, sim_ps now)
 static bool attach(struct platform *pf, unsigned d, struct sim_diag *err)
 {
 	struct platform_slot *s = &pf->slot[d];
+	/* a stand-in chip (a plugin's model) replaces the row's own */
+	const struct board_chip *chip = pf->params.chip[d] ? pf->params.chip[d] : slots[d];
 
-	s->chip = calloc(1, slots[d]->size);
+	s->chip = calloc(1, chip->size);
 	if (!s->chip)
 		return sim_diag_fail(err, "pc board: out of memory");
-	return slots[d]->attach(pf, s, err);
+	return chip->attach(pf, s, err);
 }
 
 bool platform_init(struct platform *pf, struct sim_eventq *q, const struct platform_params *p,
@@ -119,6 +122,8 @@ bool platform_init(struct platform *pf, struct sim_eventq *q, const struct platf
 	pf->q = q;
 	pf->host_q = q;
 	pf->params = *p;
+	if (!pf->params.compat)       /* params built without platform_params_default() */
+		pf->params.compat = compat_default();
 	if (p->vm_time_base) {
 		/* The chips' queue starts at board time 0 = the board's creation. */
 		sim_eventq_init(&pf->own);

@@ -50,6 +50,7 @@
 #include "sim/core/trace.h"
 #include "sim/devices/board_devices.h"
 #include "sim/devices/bus.h"
+#include "sim/devices/compat.h"
 #include "sim/devices/device.h"
 #include "sim/devices/irq_router.h"
 /* The chips' register maps, for the board's users (guest readers, tests). */
@@ -65,6 +66,8 @@
 #define PLATFORM_HPET_LEN 0x400
 #define PLATFORM_PMTIMER_PORT_DEFAULT 0x608
 #define PLATFORM_PMTIMER_LEN 4
+
+struct board_chip;
 
 struct platform_params {
 	struct sim_freq hpet_freq;      /* default 14.31818 MHz */
@@ -85,6 +88,13 @@ struct platform_params {
 	bool absent[BOARD_DEV_COUNT];   /* devices this board lacks; default none */
 	uint8_t float_byte;             /* what an address no device decodes reads; default 0xff */
 	bool vm_time_base;              /* stops and resumes with a VM (platform_stop); default false */
+	/*
+	 * A chip that stands in for a device's own (a plugin's device model,
+	 * sim/plugin), its attach reading chip_ctx[d]; NULL: the device's own.
+	 */
+	const struct board_chip *chip[BOARD_DEV_COUNT];
+	void *chip_ctx[BOARD_DEV_COUNT];
+	const struct compat_profile *compat; /* whose behaviour the chips follow; default datasheet */
 };
 
 /* One board device: its chip (owned) and the device whose ops answer for it. */

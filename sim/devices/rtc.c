@@ -31,6 +31,7 @@
 #define DST_FALL_JUMP (3600 - 1)                    /* 1:59:59 -> 1:00:00 */
 #define ENABLE_MASK (RTC_REG_B_PIE | RTC_REG_B_AIE | RTC_REG_B_UIE) /* = PF|AF|UF bits */
 #define NO_UPDATES UINT64_MAX
+#define TUC_PS(rtc) ((rtc)->compat->rtc_update_cycle_ps)   /* Table 6 t_UC, or the profile's */
 
 /* Slots of rtc->tregs. */
 enum { T_SEC, T_MIN, T_HOUR, T_WDAY, T_MDAY, T_MON, T_YEAR, T_CENT };
@@ -197,15 +198,10 @@ static int time_slot(uint8_t index)
 
 /* ---- the divider chain (data sheet, register A: DV2-0, RS3-0; Tables 4 and 5) ---- */
 
-/* Stages by DV2-0: 000 22, 001 20, 010 15; 011 and 10x (factory test) and 11x: held. */
-static unsigned stages_of(uint8_t reg_a)
+/* Stages by DV2-0, from the profile: 000 22, 001 20, 010 15; test modes and 11x: held. */
+static unsigned stages_of(const struct rtc *rtc, uint8_t reg_a)
 {
-	switch (reg_a & RTC_REG_A_DV) {
-	case RTC_DV_4MHZ: return 22;
-	case RTC_DV_1MHZ: return 20;
-	case RTC_DV_32KHZ: return 15;
-	default: return 0;
-	}
+	return rtc->compat->rtc_dv_stages[(reg_a & RTC_REG_A_DV) >> 4];
 }
 
 static bool running(const struct rtc *rtc)
@@ -433,7 +429,7 @@ static struct clock clock_at(const struct rtc *rtc, sim_ps now)
 static uint64_t first_open_update(const struct rtc *rtc)
 {
 	sim_ps a = rtc->settled_ps;
-	sim_ps lower = a > RTC_TUC_PS ? a - RTC_TUC_PS : 0;
+	sim_ps lower = a > TUC_PS(rtc) ? a - TUC_PS(rtc) : 0;
 
 	if (lower < rtc->run_ps)
 		lower = rtc->run_ps;
@@ -446,7 +442,7 @@ static sim_ps next_uf_ps(const struct rtc *rtc)
 {
 	if (!running(rtc))
 		return SIM_NEVER;
-	return sim_add_sat(div_time(rtc, first_open_update(rtc)), RTC_TUC_PS);
+	return sim_add_sat(div_time(rtc, first_open_update(rtc)), TUC_PS(rtc));
 }
 
 /* When AF is next set after settled_ps: the end of a cycle whose result matches. */
@@ -460,7 +456,7 @@ static sim_ps next_af_ps(const struct rtc *rtc)
 	if (!running(rtc) || rtc_alarm_empty(&a))
 		return SIM_NEVER;
 	c0 = first_open_update(rtc);
-	e0 = sim_add_sat(div_time(rtc, c0), RTC_TUC_PS);
+	e0 = sim_add_sat(div_time(rtc, c0), TUC_PS(rtc));
 	if (e0 == SIM_NEVER)
 		return SIM_NEVER;
 	c = clock_at(rtc, e0);
@@ -469,14 +465,16 @@ static sim_ps next_af_ps(const struct rtc *rtc)
 	n = updates_to_alarm(rtc, &a, c);
 	if (n == NO_UPDATES)
 		return SIM_NEVER;
-	return sim_add_sat(div_time(rtc, c0 + n * update_period(rtc)), RTC_TUC_PS);
+	return sim_add_sat(div_time(rtc, c0 + n * update_period(rtc)), TUC_PS(rtc));
 }
 
-/* When PF is next set after settled_ps: the tap's next rising edge. */
+/* When PF is next set after settled_ps: the tap's next rising edge, or the profile's timer. */
 static sim_ps next_pf_ps(const struct rtc *rtc)
 {
 	uint64_t p = periodic_cycles(rtc);
 
+	if (rtc->compat->rtc_periodic == COMPAT_PERIODIC_FROM_PROGRAMMING)
+		return rtc_periodic_next(&rtc->periodic);
 	if (p == 0)
 		return SIM_NEVER;
 	return div_time(rtc, nth_edge(edges_upto(div_count(rtc, rtc->settled_ps), p) + 1, p));
@@ -506,6 +504,7 @@ static bool settle(struct rtc *rtc, sim_ps now)
 	}
 	if (!(rtc->flags & RTC_REG_C_PF) && next_pf_ps(rtc) <= now)
 		rtc->flags |= RTC_REG_C_PF;
+	rtc_periodic_pass(&rtc->periodic, now);
 	rtc->settled_ps = now;
 	return rtc->flags != old;
 }
@@ -603,10 +602,10 @@ bool rtc_update_in_progress(const struct rtc *rtc, sim_ps now)
 	n = edges_upto(div_count(rtc, now), p);
 	/* Table 6: UIP rises tBUC before a cycle and falls when it ends. */
 	next = div_time(rtc, nth_edge(n + 1, p));
-	if (next - now <= RTC_TBUC_PS)
+	if (next - now <= rtc->compat->rtc_uip_lead_ps)
 		return true;
 	if (n > edges_upto(div_count(rtc, rtc->run_ps), p))
-		return now < sim_add_sat(div_time(rtc, nth_edge(n, p)), RTC_TUC_PS);
+		return now < sim_add_sat(div_time(rtc, nth_edge(n, p)), TUC_PS(rtc));
 	return false;
 }
 
@@ -619,8 +618,9 @@ bool rtc_update_in_progress(const struct rtc *rtc, sim_ps now)
 static void write_reg_a(struct rtc *rtc, uint8_t val, sim_ps now)
 {
 	bool was = running(rtc);
-	unsigned stages = stages_of(val);
+	unsigned stages = stages_of(rtc, val);
 	bool changed = stages != rtc->div_stages;
+	int pie = rtc->reg_b & RTC_REG_B_PIE;
 
 	materialize(rtc);
 	if (changed) {
@@ -631,6 +631,9 @@ static void write_reg_a(struct rtc *rtc, uint8_t val, sim_ps now)
 		}
 		rtc->div_stages = stages;
 	}
+	if ((rtc->reg_a ^ val) & RTC_REG_A_RS)
+		rtc_periodic_program(&rtc->periodic, rtc_periodic_cycles(rtc->reg_a, pie),
+				     rtc_periodic_cycles(val, pie), now);
 	rtc->reg_a = val & (uint8_t)~RTC_REG_A_UIP;
 	if (running(rtc) && (!was || changed)) {
 		load_clock(rtc);
@@ -642,7 +645,8 @@ static void write_reg_a(struct rtc *rtc, uint8_t val, sim_ps now)
  * SET = 1 aborts an update cycle in progress and freezes the bytes; SET
  * going high clears UIE (data sheet, register B, UIE).  SET = 0 resumes from
  * the bytes; the next update starts at the chain's next 1 Hz edge.  A change
- * of DM or 24/12 while running reinterprets the bytes in the new format.
+ * of DM or 24/12 while running reinterprets the bytes in the new format
+ * (a profile may keep the time instead and render it in the new format).
  */
 static void write_reg_b(struct rtc *rtc, uint8_t val, sim_ps now)
 {
@@ -652,13 +656,17 @@ static void write_reg_b(struct rtc *rtc, uint8_t val, sim_ps now)
 	materialize(rtc);
 	if ((val & RTC_REG_B_SET) && !(old & RTC_REG_B_SET))
 		val &= (uint8_t)~RTC_REG_B_UIE;
+	if ((old ^ val) & RTC_REG_B_PIE)
+		rtc_periodic_program(&rtc->periodic, rtc_periodic_cycles(rtc->reg_a, old & RTC_REG_B_PIE),
+				     rtc_periodic_cycles(rtc->reg_a, val & RTC_REG_B_PIE), now);
 	rtc->reg_b = val;
 	if (!running(rtc))
 		return;
 	if (!was) {
 		load_clock(rtc);
 		rtc->run_ps = now;
-	} else if ((old ^ val) & (RTC_REG_B_DM | RTC_REG_B_24H)) {
+	} else if (((old ^ val) & (RTC_REG_B_DM | RTC_REG_B_24H)) &&
+		   !rtc->compat->rtc_format_change_keeps_time) {
 		load_clock(rtc);
 	}
 }
@@ -809,6 +817,7 @@ void rtc_init_at(struct rtc *rtc, const char *name, struct sim_eventq *q,
 	rtc->irq8 = irq8;
 	snprintf(rtc->ev_name, sizeof(rtc->ev_name), "%s.irq", name ? name : "rtc");
 	sim_event_init(&rtc->irq_ev, rtc->ev_name, SIM_PRIO_DEVICE, irq_fire);
+	rtc->compat = compat_default();
 	rtc->reg_a = RTC_DV_32KHZ | 0x06;
 	rtc->reg_b = RTC_REG_B_24H;
 
@@ -827,6 +836,12 @@ void rtc_init_at(struct rtc *rtc, const char *name, struct sim_eventq *q,
 	/* 1970-01-01 was a Thursday: day of week 5 with Sunday = 1. */
 	rtc->wday_off = (unsigned)floor_mod(floor_mod(days + 4, 7) - cday, 7);
 	encode(rtc, rtc->cs, rtc->wday_off, rtc->tregs);
+}
+
+void rtc_set_compat(struct rtc *rtc, const struct compat_profile *c)
+{
+	rtc->compat = c ? c : compat_default();
+	rtc->div_stages = stages_of(rtc, rtc->reg_a);
 }
 
 void rtc_init(struct rtc *rtc, const char *name, struct sim_eventq *q,
@@ -865,6 +880,7 @@ static void board_defaults(struct platform_params *p)
 static bool board_attach(struct platform *pf, struct platform_slot *s, struct sim_diag *err)
 {
 	rtc_init(s->chip, "rtc0", pf->q, irq_router_rtc_line(&pf->irq), pf->params.rtc_base_utc_s);
+	rtc_set_compat(s->chip, pf->params.compat);
 	s->dev = rtc_device(s->chip);
 	return bus_map(&pf->io, PLATFORM_RTC_PORT, 2, s->dev, pf->params.cost_ps[BOARD_DEV_RTC],
 		       "rtc", err);

@@ -21,7 +21,9 @@
 #include "sim/core/event.h"
 #include "sim/core/irq.h"
 #include "sim/core/simtime.h"
+#include "sim/devices/compat.h"
 #include "sim/devices/device.h"
+#include "sim/devices/rtc_periodic.h"
 
 /* Register indices (data sheet, "Address map"), plus the PC's century byte. */
 #define RTC_SECONDS 0x00
@@ -116,6 +118,9 @@ struct rtc {
 	int64_t cs;                     /* chip seconds at settled_ps (see rtc.c) */
 	int64_t dst_done_cs;            /* the DSE fall-back already taken, or -1 */
 	unsigned wday_off;              /* day of week = (day + wday_off) % 7 + 1 */
+
+	const struct compat_profile *compat;  /* never NULL: rtc_init sets the datasheet's */
+	struct rtc_periodic periodic;   /* PF as a programmed timer (compat profiles only) */
 };
 
 /*
@@ -158,6 +163,9 @@ int64_t rtc_time_utc_s(const struct rtc *rtc, sim_ps now);
 /* Register reads and writes without the index port (tests, the qtest server). */
 uint8_t rtc_read_reg(struct rtc *rtc, uint8_t index, sim_ps now);
 void rtc_write_reg(struct rtc *rtc, uint8_t index, uint8_t val, sim_ps now);
+
+/* Follow profile c's table from now on (rtc_init: the datasheet's). */
+void rtc_set_compat(struct rtc *rtc, const struct compat_profile *c);
 
 /* Register A's UIP bit at `now`. */
 bool rtc_update_in_progress(const struct rtc *rtc, sim_ps now);

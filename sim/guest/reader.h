@@ -49,6 +49,16 @@ struct guest_read {
 
 typedef void guest_read_sink(void *ctx, const struct guest_reader *r, const struct guest_read *rd);
 
+/*
+ * A foreign pvclock read (a plugin, sim/plugin) in place of Linux's, for the
+ * "pvclock" kind: `seen` is the page as the attempt read it (kinds/pvclock.c
+ * says how a rewrite during the attempt shows); the value in *value_ns, or
+ * false to retry.  On a failure it stops the run (sim_eventq_fail).
+ */
+typedef bool guest_foreign_read(void *ctx, struct guest_reader *r,
+				const struct pvclock_vcpu_time_info *seen, sim_ps now,
+				uint64_t *value_ns);
+
 struct guest_reader_params {
 	enum reader_kind kind;
 	unsigned vcpu;
@@ -80,6 +90,8 @@ struct guest_reader_params {
 	int64_t ntp_freq_ppb;     /* the guest NTP daemon's frequency correction (not in _RAW) */
 	uint64_t seed;
 	const char *stream_id;    /* PRNG stream and event name, e.g. "reader/kvmclock/vcpu2" */
+	guest_foreign_read *foreign_read;  /* pvclock: a plugin's read; NULL: Linux's */
+	void *foreign_ctx;
 	unsigned group;           /* opaque to the reader: the oracle group ... */
 	unsigned index;           /* ... and reader index in it */
 };

@@ -193,6 +193,23 @@ static bool system_time_fits(const struct kvm_vcpu *v, uint64_t kernel_ns, sim_p
 	return false;
 }
 
+/* The page written by vm->page_writer (a plugin) from the pair KVM chose. */
+static void foreign_time_update(struct kvm_vcpu *v, uint64_t host_tsc, uint64_t kernel_ns,
+				sim_ps now)
+{
+	struct kvm_vm *vm = v->vm;
+
+	/* the catch-up step moves the TSC offset: KVM's, before the arithmetic */
+	(void)kvm_catchup(v, kernel_ns, kvm_read_l1_tsc(v, host_tsc), now);
+	if (!vm->page_writer(vm->page_writer_ctx, v, host_tsc, kernel_ns, now))
+		return;
+	v->pvclock_set_guest_stopped_request = false;
+	v->last_update_ps = now;
+	v->clock_updates++;
+	if (vm->page_hook)
+		vm->page_hook(vm->page_hook_ctx, v, now);
+}
+
 /* kvm_guest_time_update() and kvm_setup_guest_pvclock(): write the vCPU's page. */
 static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 {
@@ -217,6 +234,10 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 
 	if (!system_time_fits(v, kernel_ns, now))
 		return;
+	if (vm->page_writer) {
+		foreign_time_update(v, host_tsc, kernel_ns, now);
+		return;
+	}
 	/* odd while writing, even once consistent */
 	p->version = (p->version + 1) | 1;
 	/* catch-up: the guest TSC jumps to where the requested rate puts it */

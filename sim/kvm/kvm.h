@@ -187,6 +187,17 @@ struct kvm_params {
 /* Called after each page write (for traces and tests); may be NULL. */
 typedef void kvm_page_hook(void *ctx, const struct kvm_vcpu *v, sim_ps now);
 
+/*
+ * A page writer that stands in for kvm_guest_time_update()'s arithmetic (a
+ * plugin, sim/plugin): KVM has chosen host_tsc and kernel_ns (the master
+ * pair or now), checked that system_time fits and made any catch-up step;
+ * the writer fills v->pvti from them and v's and v->vm's state.  False
+ * when it failed: it has stopped the run (sim_eventq_fail) and the page
+ * is left as it was.
+ */
+typedef bool kvm_page_writer(void *ctx, struct kvm_vcpu *v, uint64_t host_tsc,
+			     uint64_t kernel_ns, sim_ps now);
+
 struct kvm_vm {
 	enum kvm_version version;
 	struct sim_trace *trace;
@@ -232,6 +243,8 @@ struct kvm_vm {
 	enum kvm_masterclock_anchor anchor;
 	int64_t last_reanchor_ns;         /* KVM_ANCHOR_GUEST_TSC: how far the last update moved
 					     kvmclock_offset */
+	kvm_page_writer *page_writer;     /* NULL: KVM's own arithmetic writes the pages */
+	void *page_writer_ctx;
 };
 
 /*

@@ -90,3 +90,12 @@ uint64_t pvclock_tsc_khz(const struct pvclock_vcpu_time_info *src)
 		khz >>= src->tsc_shift;
 	return khz;
 }
+
+int64_t pvclock_page_step_ns(const struct pvclock_vcpu_time_info *old,
+			     const struct pvclock_vcpu_time_info *new, uint64_t tsc,
+			     uint64_t *old_ns, uint64_t *new_ns)
+{
+	*old_ns = pvclock_read_cycles(old, tsc);
+	*new_ns = pvclock_read_cycles(new, tsc);
+	return (int64_t)(*new_ns - *old_ns);
+}

@@ -60,6 +60,15 @@ uint64_t pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, uint64_t 
 bool pvclock_read_checked(const struct pvclock_vcpu_time_info *src, uint64_t tsc, uint64_t *ns);
 
 /*
+ * What rewriting a page does to the clock a guest reads at guest TSC tsc:
+ * new - old in ns (both pages read with __pvclock_read_cycles()), and the
+ * two readings.  PAGE_STEP evaluates it at the rewrite's TSC.
+ */
+int64_t pvclock_page_step_ns(const struct pvclock_vcpu_time_info *old,
+			     const struct pvclock_vcpu_time_info *new, uint64_t tsc,
+			     uint64_t *old_ns, uint64_t *new_ns);
+
+/*
  * pvclock_tsc_khz(): the TSC kHz a guest infers from the page's mul and shift,
  * ((10^6 << 32) / mul) shifted back; 0 for a page with mul 0 (never written).
  */

@@ -124,12 +124,32 @@ bool cs_watchdog_init(struct cs_watchdog *w, const struct cs_watchdog_params *p,
 	w->max_retries = cs_watchdog_max_retries(p->ncpus);
 	/* WATCHDOG_INTERVAL = HZ >> 1 jiffies; the max is twice that in ns. */
 	w->interval_ps = sim_mul_div(hz >> 1, SIM_PS_PER_S, hz);
-	w->interval_max_ns = (int64_t)(2 * (hz >> 1) * (SIM_NS_PER_S / hz));
+	w->interval_max_ns = cs_watchdog_interval_max_ns(hz);
 	w->cpu = p->first_cpu;
 	/* clocksource_start_watchdog() needs a watched clocksource. */
 	w->next_ps = p->tsc_watched ? start + w->interval_ps : SIM_NEVER;
 	w->res.unstable_ps = SIM_NEVER;
 	return true;
+}
+
+int64_t cs_watchdog_interval_max_ns(unsigned hz)
+{
+	if (!hz)
+		hz = 1000u;
+	/* WATCHDOG_INTERVAL = HZ >> 1 jiffies; the max is twice that in ns. */
+	return (int64_t)(2 * (hz >> 1) * (SIM_NS_PER_S / hz));
+}
+
+enum cs_wd_outcome cs_watchdog_decide(int64_t cs_nsec, int64_t wd_nsec, int64_t md_ns,
+				      int64_t interval_max_ns)
+{
+	int64_t skew = cs_nsec - wd_nsec;
+
+	if (cs_nsec > interval_max_ns || wd_nsec > interval_max_ns)
+		return CS_WD_SKIP_LONG;
+	if ((skew < 0 ? -skew : skew) > md_ns)
+		return CS_WD_UNSTABLE_SKEW;
+	return CS_WD_OK;
 }
 
 sim_ps cs_watchdog_next_tick_ps(const struct cs_watchdog *w)
@@ -294,7 +314,8 @@ void cs_watchdog_tick(struct cs_watchdog *w, sim_ps now, struct cs_watchdog_tick
 	}
 
 	measure(w, &s, &tk);
-	if (tk.cs_nsec > w->interval_max_ns || tk.wd_nsec > w->interval_max_ns) {
+	if (cs_watchdog_decide(tk.cs_nsec, tk.wd_nsec, w->md_ns, w->interval_max_ns) ==
+	    CS_WD_SKIP_LONG) {
 		/* "Long readout interval, skipping watchdog check"; expires = jiffies */
 		w->res.long_skips++;
 		if (abs64(tk.tsc_true_error_ns) > w->md_ns)
@@ -306,7 +327,8 @@ void cs_watchdog_tick(struct cs_watchdog *w, sim_ps now, struct cs_watchdog_tick
 	w->res.compared++;
 	if (abs64(tk.skew_ns) > w->res.max_abs_skew_ns)
 		w->res.max_abs_skew_ns = abs64(tk.skew_ns);
-	if (abs64(tk.skew_ns) > w->md_ns) {
+	if (cs_watchdog_decide(tk.cs_nsec, tk.wd_nsec, w->md_ns, w->interval_max_ns) ==
+	    CS_WD_UNSTABLE_SKEW) {
 		/* "Marking clocksource 'tsc' as unstable because the skew is too large" */
 		tk.outcome = CS_WD_UNSTABLE_SKEW;
 		demote(w, tk.outcome, t, &tk);

@@ -186,6 +186,19 @@ uint64_t cs_watchdog_max_skew_ns(unsigned max_skew_us);
 uint64_t cs_watchdog_uncertainty_margin_ns(uint32_t scale, uint32_t freq, uint64_t preset_ns,
 					   unsigned max_skew_us);
 
+/* WATCHDOG_INTERVAL_MAX_NS for CONFIG_HZ hz (0: 1000): twice WATCHDOG_INTERVAL, 1 s. */
+int64_t cs_watchdog_interval_max_ns(unsigned hz);
+
+/*
+ * What clocksource_watchdog() decides from one interval as Linux converted
+ * it: CS_WD_SKIP_LONG when either interval passes interval_max_ns ("Long
+ * readout interval, skipping watchdog check"), CS_WD_UNSTABLE_SKEW when
+ * |cs_nsec - wd_nsec| > md_ns (the two uncertainty margins), else CS_WD_OK.
+ * The model's ticks and `sim judge`'s replay of dmesg lines both use it.
+ */
+enum cs_wd_outcome cs_watchdog_decide(int64_t cs_nsec, int64_t wd_nsec, int64_t md_ns,
+				      int64_t interval_max_ns);
+
 /* clocksource_get_max_watchdog_retry(): ilog2(ncpus) / 2 + 1. */
 unsigned cs_watchdog_max_retries(unsigned ncpus);
 

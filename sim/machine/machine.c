@@ -23,6 +23,7 @@
 #include "sim/machine/host_events.h"
 #include "sim/machine/script.h"
 #include "sim/machine/tick_setup.h"
+#include "sim/plugin/plugin_set.h"
 #include "sim/vmm/vmm.h"
 
 struct machine {
@@ -53,6 +54,7 @@ struct machine {
 	unsigned firsts[SCN_MAX_READERS]; /* checks of each group with a first violation so far */
 	const struct oracle_check_result *results[SCN_MAX_READERS];   /* valid until oracle_destroy */
 	uint64_t max_events;              /* the runtime guard (budget.h); 0: none */
+	struct plugin_set *plugins;       /* the parts plugins replace (sim/plugin) */
 	machine_progress_fn *progress;    /* machine_set_progress; NULL: none */
 	void *progress_ctx;
 };
@@ -376,6 +378,7 @@ static bool build_readers(struct machine *m, struct sim_diag *err)
 				snprintf(id, sizeof(id), "reader/%s/migrating", sr->name);
 			else
 				snprintf(id, sizeof(id), "reader/%s/cpu%u", sr->name, sr->cpus[i]);
+			plugin_set_reader(m->plugins, &p);
 			if (!guest_reader_init(&m->readers[n], &p, m->vm_ready ? &m->vm : NULL, &m->kernel,
 					       &m->q, 0, on_read, m, err)) {
 				sim_diag_set_path(err, sr->path);
@@ -424,6 +427,7 @@ static bool build_platform(struct machine *m, struct sim_diag *err)
 	}
 	pp.float_byte = (uint8_t)sp->float_byte;
 	pp.vm_time_base = m->s->has_vm && m->s->vm.board_vm;
+	plugin_set_board(m->plugins, &pp);
 	if (!platform_init(&m->platform, &m->q, &pp, err)) {
 		sim_diag_set_path(err, "/platform");
 		return false;
@@ -501,6 +505,7 @@ static bool build_vm(struct machine *m, struct sim_diag *err)
 	m->vm_ready = true;
 	m->vm.page_hook = on_page_write;
 	m->vm.page_hook_ctx = m;
+	plugin_set_kvm(m->plugins, &m->vm);
 	/*
 	 * The guest booted vm.uptime before t = 0, so its pages are current when
 	 * the scenario starts: kvm_vm_init's entries were asked to happen at once
@@ -615,7 +620,8 @@ struct machine *machine_create(const struct scenario *s, struct sim_diag *err)
 	m->s = s;
 	sim_eventq_init(&m->q);
 	sim_trace_init(&m->trace);
-	if (!build_platform(m, err))
+	m->plugins = plugin_set_open(s->plugins, s->nplugins, &m->q, err);
+	if (!m->plugins || !build_platform(m, err))
 		goto fail;
 	if (!build_hosts(m, err) || (s->has_vm && !build_vm(m, err)))
 		goto fail;
@@ -684,6 +690,7 @@ void machine_destroy(struct machine *m)
 		host_finish(&m->hosts[i]);
 	oracle_destroy(m->oracle);
 	free(m->readers);
+	plugin_set_close(m->plugins);      /* last: the board's chips called into it */
 	free(m);
 }
 
@@ -742,6 +749,7 @@ bool machine_run(struct machine *m, struct sim_diag *err)
 		/* the queue's own words for its fire_limit (sim_eventq_run_until) */
 		if (m->max_events && m->q.fired == m->max_events && strstr(err->msg, "events fired"))
 			budget_exceeded(m, err);
+		plugin_set_amend(m->plugins, err);
 		if (!err->file[0])
 			sim_diag_set_file(err, m->s->file);
 		return false;
@@ -789,6 +797,11 @@ struct machine_group_stats machine_group_stats(const struct machine *m, unsigned
 const struct vmm_migration_log *machine_migration_log(const struct machine *m, unsigned i)
 {
 	return vmm_migration_log(m->vmm, i);
+}
+
+const struct plugin_foreign *machine_foreign_part(const struct machine *m, enum plugin_part p)
+{
+	return plugin_set_part(m->plugins, p);
 }
 
 struct sim_trace *machine_trace(struct machine *m)

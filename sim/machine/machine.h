@@ -17,6 +17,7 @@
 #include "sim/kvm/kvm.h"
 #include "oracle/hw/host_checks.h"
 #include "sim/machine/script.h"
+#include "sim/plugin/plugin_set.h"
 #include "sim/scenario/scenario.h"
 #include "sim/vmm/vmm.h"
 
@@ -77,6 +78,9 @@ const struct vmm_migration_log *machine_migration_log(const struct machine *m, u
 uint64_t machine_events(const struct machine *m);
 bool machine_master_clock(const struct machine *m);
 uint64_t machine_page_updates(const struct machine *m);
+
+/* Who replaces part p (a plugin: sim/plugin), or NULL when it is sim's own. */
+const struct plugin_foreign *machine_foreign_part(const struct machine *m, enum plugin_part p);
 
 /* Host i as it stands now (after machine_run: at the end of the run); NULL past the last. */
 const struct host *machine_host(const struct machine *m, unsigned i);

@@ -413,6 +413,7 @@ int qtest_main(int argc, char **argv, const char **text, struct sim_diag *err)
 	sim_eventq_init(&srv->q);
 	platform_params_default(&pp);
 	pp.rtc_base_utc_s = srv->rtc_base_s;
+	pp.compat = o.compat;
 	if (!platform_init(&srv->pf, &srv->q, &pp, err)) {
 		st = EXIT_RUNTIME;
 		goto out;

@@ -20,6 +20,8 @@ const char qtest_help_text[] =
 	"  -machine pc                         the only board\n"
 	"  -rtc base=utc|localtime|DATE        RTC start (DATE: 2006-06-17T16:01:21)\n"
 	"  --max-events N                      events one command may fire (default 10^7)\n"
+	"  --compat PROFILE                    whose behaviour to follow: datasheet (default)\n"
+	"                                      or qemu-7.2 (QEMU 7.2's RTC and qtest replies)\n"
 	"\n"
 	"Other QEMU options are accepted and ignored.  See docs/qtest.md.\n";
 
@@ -176,6 +178,21 @@ static int parse_mon(struct qtest_options *o, const char *arg, struct sim_diag *
 	return QTEST_EXIT_OK;
 }
 
+/*
+ * --compat PROFILE (sim's; env SIM_COMPAT in tools/qemu-system-x86_64).
+ * QEMU's own -compat takes KEY=VALUE lists (deprecated-input=...): those
+ * are accepted and ignored like every other QEMU option.
+ */
+static int parse_compat(struct qtest_options *o, const char *arg, struct sim_diag *err)
+{
+	if (strchr(arg, '='))
+		return QTEST_EXIT_OK;
+	o->compat = compat_find(arg);
+	if (!o->compat)
+		return qtest_usage(err, "--compat '%.40s': expected one of %s", arg, compat_names());
+	return QTEST_EXIT_OK;
+}
+
 /* --max-events N: a whole decimal number of events, at least 1. */
 static int parse_max_events(struct qtest_options *o, const char *arg, struct sim_diag *err)
 {
@@ -199,6 +216,7 @@ static int parse_max_events(struct qtest_options *o, const char *arg, struct sim
 int qtest_options_parse(struct qtest_options *o, int argc, char **argv, struct sim_diag *err)
 {
 	memset(o, 0, sizeof(*o));
+	o->compat = compat_default();
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *name, *arg;
 		int st = QTEST_EXIT_OK;
@@ -220,7 +238,7 @@ int qtest_options_parse(struct qtest_options *o, int argc, char **argv, struct s
 		    strcmp(name, "machine") != 0 && strcmp(name, "M") != 0 &&
 		    strcmp(name, "chardev") != 0 && strcmp(name, "mon") != 0 &&
 		    strcmp(name, "qmp") != 0 && strcmp(name, "rtc") != 0 &&
-		    strcmp(name, "max-events") != 0 &&
+		    strcmp(name, "max-events") != 0 && strcmp(name, "compat") != 0 &&
 		    !in_list(opts_with_arg, name)) {
 			/* Unknown: a flag, unless a non-option word follows. */
 			if (i + 1 < argc && argv[i + 1][0] != '-')
@@ -250,6 +268,8 @@ int qtest_options_parse(struct qtest_options *o, int argc, char **argv, struct s
 			o->rtc = arg;
 		else if (strcmp(name, "max-events") == 0)
 			st = parse_max_events(o, arg, err);
+		else if (strcmp(name, "compat") == 0)
+			st = parse_compat(o, arg, err);
 		if (st != QTEST_EXIT_OK)
 			return st;
 	}

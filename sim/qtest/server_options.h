@@ -13,6 +13,7 @@
 #include <sys/un.h>
 
 #include "sim/core/diag.h"
+#include "sim/devices/compat.h"
 
 enum { QTEST_EXIT_OK = 0, QTEST_EXIT_RUNTIME = 1, QTEST_EXIT_USAGE = 2 };
 
@@ -43,6 +44,7 @@ struct qtest_options {
 	const char *qmp[QTEST_MAX_MONS];       /* -qmp unix:PATH */
 	unsigned nqmp;
 	uint64_t max_events;      /* --max-events: the per-command event ceiling; 0: default */
+	const struct compat_profile *compat;   /* --compat NAME (compat.h); default: datasheet */
 	bool help;
 	bool version;
 	bool machine_help;

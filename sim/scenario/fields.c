@@ -255,6 +255,7 @@ static const struct field_table *const all_tables[] = {
 	&socket_table, &ssc_table, &tsc_features_table, &advertise_table, &vm_table,
 	&reader_table, &check_table, &script_table, &command_table, &event_table,
 	&host_check_table, &devices_table,
+	&plugin_table,
 };
 
 static void visit_table(const struct field_table *t,

@@ -57,6 +57,8 @@ static const struct field top_rows[] = {
 	  .max = SCN_MAX_EVENTS },
 	{ ROW("host_checks", F_CUSTOM, 0), .sub = &host_check_table, .nest = NEST_ARRAY,
 	  .max = SCN_MAX_HOST_CHECKS },
+	{ ROW("plugins", F_CUSTOM, 0), .sub = &plugin_table, .nest = NEST_ARRAY,
+	  .max = SCN_MAX_PLUGINS },
 };
 
 _Static_assert(sizeof(top_rows) / sizeof(top_rows[0]) + VM_LISTS_MAX <= TOP_ROWS_MAX,
@@ -213,6 +215,9 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 			      "\"hosts\", or remove \"host_checks\"", &arr) &&
 		      load_each(ld, &arr, 0, SCN_MAX_HOST_CHECKS, "host checks", &sc->nhost_checks,
 				load_host_check);
+	if (ok && !ld->stop)
+		ok &= node_get(ld, top, "plugins", false, &arr) &&
+		      load_each(ld, &arr, 0, SCN_MAX_PLUGINS, "plugins", &sc->nplugins, load_plugin);
 	if (!ok || ld->nerrors)
 		return false;
 	if (sc->nreaders == 0 && sc->nscripts == 0 && sc->nhost_checks == 0)

@@ -371,6 +371,10 @@ bool load_events(struct loader *ld, const struct node *arr);
 /* load_overlaps.c: the VM's actions against each other and the hosts' suspends */
 bool check_action_overlaps(struct loader *ld);
 
+/* load_plugins.c: "plugins" */
+extern const struct field_table plugin_table;
+bool load_plugin(struct loader *ld, const struct node *o, unsigned k);
+
 /* load_host_checks.c */
 bool load_host_check(struct loader *ld, const struct node *o, unsigned idx);
 

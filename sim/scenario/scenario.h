@@ -50,6 +50,11 @@
 #define SCN_MAX_PAUSES 16
 #define SCN_MAX_SNAPSHOTS 8
 #define SCN_MAX_GUEST_TIMERS 64           /* entries; one timer per vCPU in all */
+#define SCN_MAX_PLUGINS 8
+#define SCN_PLUGIN_PATH_MAX 1024
+
+/* The parts a plugin may replace (sim/plugin/plugin_parts.h): enum plugin_part. */
+#include "sim/plugin/plugin_parts.h"
 
 /* The board's timer devices, as indices of the per-device tables: the board's own list. */
 #include "sim/devices/board_devices.h"
@@ -680,6 +685,14 @@ struct scn_guest_timer {
 	char path[SCN_PATH_MAX];
 };
 
+/* "plugins": one shared object whose parts stand in for sim's (docs/plugins.md). */
+struct scn_plugin {
+	char given[SCN_PLUGIN_PATH_MAX];  /* "path" as written */
+	char path[SCN_PLUGIN_PATH_MAX];   /* resolved against the scenario file's folder */
+	unsigned part;                    /* "replaces": enum plugin_part, or PLUGIN_PART_ALL */
+	char json_path[SCN_PATH_MAX];     /* "/plugins/0", or "--plugin" from the command line */
+};
+
 struct scenario {
 	char file[256];                   /* as given on the command line */
 	char name[64];                    /* "name", required */
@@ -720,6 +733,8 @@ struct scenario {
 	unsigned nhost_checks;            /* 0..32; 0 without hosts;
 					     nreaders + nscripts + nhost_checks >= 1 */
 	struct scn_host_check host_checks[SCN_MAX_HOST_CHECKS];
+	unsigned nplugins;                /* 0..8: "plugins", then `sim run --plugin` */
+	struct scn_plugin plugins[SCN_MAX_PLUGINS];
 	char *source;                     /* the JSON text, NUL-terminated; owned */
 	size_t source_len;                /* without the NUL */
 };
@@ -745,6 +760,14 @@ struct scenario *scenario_load_all(const char *file, struct sim_diag *err,
 				   struct sim_diag_list *list);
 struct scenario *scenario_parse_all(const char *file, const char *buf, size_t len,
 				    struct sim_diag *err, struct sim_diag_list *list);
+
+/*
+ * `sim run --plugin PATH[:PART]`: one more entry of s->plugins, PATH as given
+ * (relative to the working folder), PART a name of plugin_parts.h or "all"
+ * (the default).  False with err (no file, no position) when the spec, the
+ * count or the part does not fit the scenario.
+ */
+bool scenario_add_plugin(struct scenario *s, const char *spec, struct sim_diag *err);
 
 /* Frees s, its scripts' commands, its events and its source; accepts NULL. */
 void scenario_destroy(struct scenario *s);

@@ -94,9 +94,38 @@ static bool pvclock_raw_kind_finish(struct guest_reader *r, sim_ps now, uint64_t
 	return page_cycles(r, now, value_ns);
 }
 
+/*
+ * The page as a guest reads it field by field over one attempt: the version
+ * and tsc_timestamp when the attempt begins, the rest when it ends.  A
+ * rewrite in between is seen torn: the old version and timestamp with the
+ * new system_time, mul, shift and flags; only reading the version again
+ * tells.  (Linux's reader retries on it, so for it the difference is moot.)
+ */
+static struct pvclock_vcpu_time_info page_as_read(struct guest_reader *r)
+{
+	struct pvclock_vcpu_time_info seen = guest_reader_vcpu(r)->pvti;
+
+	if (seen.version == r->snapshot.version)
+		return r->snapshot;
+	seen.version = r->snapshot.version;
+	seen.tsc_timestamp = r->snapshot.tsc_timestamp;
+	return seen;
+}
+
+/* Linux's read, or a plugin's (p.foreign_read) given the page as the attempt saw it. */
+static bool pvclock_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
+{
+	struct pvclock_vcpu_time_info seen;
+
+	if (!r->p.foreign_read)
+		return guest_pvclock_finish(r, now, value_ns);
+	seen = page_as_read(r);
+	return r->p.foreign_read(r->p.foreign_ctx, r, &seen, now, value_ns);
+}
+
 const struct reader_kind_ops reader_kind_pvclock = {
 	.begin = guest_pvclock_begin,
-	.finish = guest_pvclock_finish,
+	.finish = pvclock_kind_finish,
 };
 
 const struct reader_kind_ops reader_kind_pvclock_raw = {

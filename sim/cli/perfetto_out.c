@@ -1,0 +1,568 @@
+/* The trace stream as a Perfetto protobuf trace: see perfetto_out.h. */
+#include "sim/cli/perfetto_out.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/export/decimate.h"
+#include "sim/export/pb.h"
+#include "oracle/oracle.h"
+#include "sim/vmm/vmm.h"
+
+/*
+ * Field numbers, from google/perfetto protos/perfetto/trace/: trace.proto
+ * (Trace), trace_packet.proto (TracePacket), track_event/track_event.proto,
+ * track_descriptor.proto, counter_descriptor.proto, debug_annotation.proto.
+ * tests/perfetto/trace_subset.proto declares the same subset for protoc.
+ */
+enum {
+	TRACE_PACKET = 1,
+	TP_TIMESTAMP = 8,
+	TP_SEQUENCE_ID = 10,          /* trusted_packet_sequence_id */
+	TP_TRACK_EVENT = 11,
+	TP_SEQUENCE_FLAGS = 13,
+	TP_TRACK_DESCRIPTOR = 60,
+	TE_DEBUG_ANNOTATIONS = 4,
+	TE_TYPE = 9,
+	TE_TRACK_UUID = 11,
+	TE_CATEGORIES = 22,
+	TE_NAME = 23,
+	TE_COUNTER_VALUE = 30,
+	TE_FLOW_IDS = 47,
+	TE_TERMINATING_FLOW_IDS = 48,
+	TD_UUID = 1,
+	TD_NAME = 2,
+	TD_PARENT_UUID = 5,
+	TD_COUNTER = 8,
+	CD_UNIT = 3,
+	DA_UINT = 3,
+	DA_INT = 4,
+	DA_STRING = 6,
+	DA_NAME = 10,
+};
+
+enum te_type { TE_SLICE_BEGIN = 1, TE_SLICE_END = 2, TE_INSTANT = 3, TE_COUNTER = 4 };
+enum cd_unit { UNIT_NONE = 0, UNIT_TIME_NS = 1, UNIT_COUNT = 2 };
+
+#define SEQUENCE_ID 1
+#define SEQ_INCREMENTAL_STATE_CLEARED 1
+
+/* Track uuids: fixed numbers per role, so that reruns write the same bytes. */
+#define UUID_ROOT UINT64_C(1)
+#define UUID_VMM(k) (UINT64_C(0x10) + (k))
+#define UUID_GUEST_RUN UINT64_C(0x40)
+#define UUID_HOST_CHECKS UINT64_C(0x41)
+#define UUID_MASTER_CLOCK UINT64_C(0x42)
+#define UUID_VCPU(v, field) (UINT64_C(0x1000) + (uint64_t)(v) * 8u + (field))
+#define UUID_HOST_CPU(c) (UINT64_C(0x10000) + (c))
+#define UUID_SERIES(i, field) (UINT64_C(0x100000) + (uint64_t)(i) * 2u + (field))
+
+/* The vCPU's tracks: a group and, under it, one per page field, and its page writes. */
+enum vcpu_track {
+	VT_GROUP, VT_VERSION, VT_SYSTEM_TIME, VT_TSC_TIMESTAMP, VT_FLAGS, VT_WRITES, VT_TSC_WRITES
+};
+
+/* One reader on one (v)CPU: its clock error counter and its instants. */
+struct series {
+	struct perfetto_out *p;
+	unsigned group, cpu;
+	bool guest;
+	bool has_origin;
+	sim_ps t0_ps;
+	uint64_t v0_ns;
+	struct decimator dec;
+};
+
+struct perfetto_out {
+	FILE *f;
+	const struct scenario *s;
+	struct pb_buf pb;
+	uint64_t packets;
+	unsigned nvcpus;
+	unsigned nseries;
+	struct series *series;
+	int16_t map[SCN_MAX_READERS][SCN_MAX_HOST_CPUS];   /* (group, cpu) -> series, -1 */
+	uint64_t next_flow;
+	uint64_t flow[SCN_MAX_VCPUS];     /* a page write's flow waiting for its read; 0 none */
+	sim_ps flow_ps[SCN_MAX_VCPUS];
+	bool vmm_open[VMM_ACTION_COUNT];  /* a phase slice is open on the action's track */
+	bool stopped_open;                /* the guest-stopped slice is open */
+};
+
+static uint64_t ns_of(sim_ps t)
+{
+	return t / SIM_PS_PER_NS;
+}
+
+/* Trace.packet (field 1, length-delimited) around the packet built in p->pb. */
+static void emit_packet(struct perfetto_out *p)
+{
+	uint8_t hdr[11];
+	size_t k;
+
+	if (!pb_complete(&p->pb))
+		return;
+	hdr[0] = TRACE_PACKET << 3 | PB_LEN;
+	k = 1 + pb_varint(hdr + 1, p->pb.n);
+	fwrite(hdr, 1, k, p->f);
+	fwrite(p->pb.b, 1, p->pb.n, p->f);
+	p->packets++;
+}
+
+static void packet_begin(struct perfetto_out *p, bool timed, sim_ps t)
+{
+	pb_reset(&p->pb);
+	if (timed)
+		pb_uint(&p->pb, TP_TIMESTAMP, ns_of(t));
+	pb_uint(&p->pb, TP_SEQUENCE_ID, SEQUENCE_ID);
+	if (p->packets == 0)
+		pb_uint(&p->pb, TP_SEQUENCE_FLAGS, SEQ_INCREMENTAL_STATE_CLEARED);
+}
+
+static void describe(struct perfetto_out *p, uint64_t uuid, uint64_t parent, const char *name,
+		     bool counter, enum cd_unit unit)
+{
+	packet_begin(p, false, 0);
+	pb_begin(&p->pb, TP_TRACK_DESCRIPTOR);
+	pb_uint(&p->pb, TD_UUID, uuid);
+	if (parent)
+		pb_uint(&p->pb, TD_PARENT_UUID, parent);
+	pb_string(&p->pb, TD_NAME, name);
+	if (counter) {
+		pb_begin(&p->pb, TD_COUNTER);
+		if (unit != UNIT_NONE)
+			pb_uint(&p->pb, CD_UNIT, unit);
+		pb_end(&p->pb);
+	}
+	pb_end(&p->pb);
+	emit_packet(p);
+}
+
+/* A TrackEvent packet is opened; the caller adds fields and calls event_end(). */
+static void event_begin(struct perfetto_out *p, sim_ps t, uint64_t track, enum te_type type,
+			const char *name)
+{
+	packet_begin(p, true, t);
+	pb_begin(&p->pb, TP_TRACK_EVENT);
+	pb_uint(&p->pb, TE_TYPE, type);
+	pb_uint(&p->pb, TE_TRACK_UUID, track);
+	if (name) {
+		pb_string(&p->pb, TE_CATEGORIES, "sim");
+		pb_string(&p->pb, TE_NAME, name);
+	}
+}
+
+static void event_end(struct perfetto_out *p)
+{
+	pb_end(&p->pb);
+	emit_packet(p);
+}
+
+static void counter(struct perfetto_out *p, sim_ps t, uint64_t track, int64_t value)
+{
+	event_begin(p, t, track, TE_COUNTER, NULL);
+	pb_int(&p->pb, TE_COUNTER_VALUE, value);
+	event_end(p);
+}
+
+static void arg_str(struct perfetto_out *p, const char *name, const char *v)
+{
+	pb_begin(&p->pb, TE_DEBUG_ANNOTATIONS);
+	pb_string(&p->pb, DA_NAME, name);
+	pb_string(&p->pb, DA_STRING, v);
+	pb_end(&p->pb);
+}
+
+static void arg_uint(struct perfetto_out *p, const char *name, uint64_t v)
+{
+	pb_begin(&p->pb, TE_DEBUG_ANNOTATIONS);
+	pb_string(&p->pb, DA_NAME, name);
+	pb_uint(&p->pb, DA_UINT, v);
+	pb_end(&p->pb);
+}
+
+static void arg_int(struct perfetto_out *p, const char *name, int64_t v)
+{
+	pb_begin(&p->pb, TE_DEBUG_ANNOTATIONS);
+	pb_string(&p->pb, DA_NAME, name);
+	pb_int(&p->pb, DA_INT, v);
+	pb_end(&p->pb);
+}
+
+/* The decimator kept a read: its clock error on the series' counter track. */
+static void on_kept(void *ctx, const struct dec_sample *smp, enum dec_why why)
+{
+	struct series *sr = ctx;
+	uint64_t idx = (uint64_t)(sr - sr->p->series);
+
+	(void)why;
+	counter(sr->p, smp->t_ps, UUID_SERIES(idx, 0), smp->value);
+}
+
+/* The (v)CPUs a reader runs on, as the scenario lists them. */
+static unsigned reader_cpus(const struct scn_reader *r, const unsigned **cpus)
+{
+	if (r->on_host) {
+		*cpus = r->cpus;
+		return r->ncpus;
+	}
+	*cpus = r->vcpus;
+	return r->nvcpus;
+}
+
+struct perfetto_out *perfetto_out_create(FILE *f, const struct scenario *s)
+{
+	struct perfetto_out *p = calloc(1, sizeof(*p));
+	unsigned n = 0;
+
+	if (!p)
+		return NULL;
+	p->f = f;
+	p->s = s;
+	p->nvcpus = s->has_vm ? s->vm.nvcpus : 0;
+	memset(p->map, 0xff, sizeof(p->map));
+	for (unsigned g = 0; g < s->nreaders; g++) {
+		const unsigned *cpus;
+
+		n += reader_cpus(&s->readers[g], &cpus);
+	}
+	p->series = calloc(n ? n : 1, sizeof(*p->series));
+	if (!p->series) {
+		free(p);
+		return NULL;
+	}
+	for (unsigned g = 0; g < s->nreaders; g++) {
+		const unsigned *cpus;
+		unsigned nc = reader_cpus(&s->readers[g], &cpus);
+
+		for (unsigned i = 0; i < nc; i++) {
+			struct series *sr;
+
+			if (cpus[i] >= SCN_MAX_HOST_CPUS || p->map[g][cpus[i]] >= 0)
+				continue;
+			sr = &p->series[p->nseries];
+			*sr = (struct series){ .p = p, .group = g, .cpu = cpus[i],
+					       .guest = !s->readers[g].on_host };
+			dec_init(&sr->dec, PERFETTO_WINDOW, PERFETTO_BUCKET_PS, on_kept, sr);
+			p->map[g][cpus[i]] = (int16_t)p->nseries++;
+		}
+	}
+	return p;
+}
+
+void perfetto_out_destroy(struct perfetto_out *p)
+{
+	if (!p)
+		return;
+	free(p->series);
+	free(p);
+}
+
+uint64_t perfetto_out_packets(const struct perfetto_out *p)
+{
+	return p->packets;
+}
+
+static void describe_tracks(struct perfetto_out *p)
+{
+	static const char *const vcpu_fields[] = {
+		[VT_VERSION] = "pvclock version", [VT_SYSTEM_TIME] = "pvclock system_time",
+		[VT_TSC_TIMESTAMP] = "pvclock tsc_timestamp", [VT_FLAGS] = "pvclock flags",
+		[VT_WRITES] = "pvclock writes", [VT_TSC_WRITES] = "TSC writes",
+	};
+	static const enum cd_unit units[] = {
+		[VT_VERSION] = UNIT_COUNT, [VT_SYSTEM_TIME] = UNIT_TIME_NS,
+		[VT_TSC_TIMESTAMP] = UNIT_COUNT, [VT_FLAGS] = UNIT_COUNT,
+	};
+	bool host_cpu_done[SCN_MAX_HOST_CPUS] = { false };
+	char name[SCN_NAME_MAX + 64];
+
+	_Static_assert(sizeof(vcpu_fields) / sizeof(vcpu_fields[0]) == VT_TSC_WRITES + 1,
+		       "one name per vCPU track");
+	snprintf(name, sizeof(name), "sim: %s", p->s->name);
+	describe(p, UUID_ROOT, 0, name, false, UNIT_NONE);
+	for (unsigned k = 0; k < VMM_ACTION_COUNT; k++) {
+		snprintf(name, sizeof(name), "VMM %s", vmm_action_name((enum vmm_action_kind)k));
+		describe(p, UUID_VMM(k), UUID_ROOT, name, false, UNIT_NONE);
+	}
+	describe(p, UUID_GUEST_RUN, UUID_ROOT, "guest stopped", false, UNIT_NONE);
+	describe(p, UUID_HOST_CHECKS, UUID_ROOT, "host check violations", false, UNIT_NONE);
+	if (p->nvcpus)
+		describe(p, UUID_MASTER_CLOCK, UUID_ROOT, "KVM master clock", false, UNIT_NONE);
+	for (unsigned v = 0; v < p->nvcpus; v++) {
+		snprintf(name, sizeof(name), "vCPU %u", v);
+		describe(p, UUID_VCPU(v, VT_GROUP), UUID_ROOT, name, false, UNIT_NONE);
+		for (unsigned f = VT_VERSION; f <= VT_TSC_WRITES; f++) {
+			snprintf(name, sizeof(name), "vCPU %u %s", v, vcpu_fields[f]);
+			describe(p, UUID_VCPU(v, f), UUID_VCPU(v, VT_GROUP), name, f < VT_WRITES,
+				 f < VT_WRITES ? units[f] : UNIT_NONE);
+		}
+	}
+	for (unsigned i = 0; i < p->nseries; i++) {
+		const struct series *sr = &p->series[i];
+		const char *rname = p->s->readers[sr->group].name;
+		uint64_t parent = UUID_VCPU(sr->cpu, VT_GROUP);
+
+		if (!sr->guest) {
+			parent = UUID_HOST_CPU(sr->cpu);
+			if (!host_cpu_done[sr->cpu]) {
+				host_cpu_done[sr->cpu] = true;
+				snprintf(name, sizeof(name), "host CPU %u", sr->cpu);
+				describe(p, parent, UUID_ROOT, name, false, UNIT_NONE);
+			}
+		}
+		snprintf(name, sizeof(name), "%s error (ns)", rname);
+		describe(p, UUID_SERIES(i, 0), parent, name, true, UNIT_TIME_NS);
+		snprintf(name, sizeof(name), "%s reads", rname);
+		describe(p, UUID_SERIES(i, 1), parent, name, false, UNIT_NONE);
+	}
+}
+
+static struct series *series_of(struct perfetto_out *p, unsigned group, unsigned cpu)
+{
+	if (group >= SCN_MAX_READERS || cpu >= SCN_MAX_HOST_CPUS || p->map[group][cpu] < 0)
+		return NULL;
+	return &p->series[p->map[group][cpu]];
+}
+
+/* Clock error: elapsed on the reader minus true time elapsed, from its first read (ns). */
+static int64_t clock_error_ns(const struct series *sr, sim_ps t, uint64_t value_ns)
+{
+	sim_i128 e = ((sim_i128)(int64_t)(value_ns - sr->v0_ns) * 1000 -
+		      (sim_i128)(t - sr->t0_ps)) / 1000;
+
+	return e > INT64_MAX ? INT64_MAX : e < INT64_MIN ? INT64_MIN : (int64_t)e;
+}
+
+static void on_read(struct perfetto_out *p, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_read *r = &rec->u.read;
+	struct series *sr = series_of(p, r->group, r->vcpu);
+	struct dec_sample smp;
+
+	if (!sr)
+		return;
+	if (!sr->has_origin) {
+		sr->has_origin = true;
+		sr->t0_ps = rec->t_ps;
+		sr->v0_ns = r->value_ns;
+	}
+	if (sr->guest && r->vcpu < SCN_MAX_VCPUS && p->flow[r->vcpu] &&
+	    r->start_ps >= p->flow_ps[r->vcpu]) {
+		event_begin(p, rec->t_ps, UUID_SERIES(sr - p->series, 1), TE_INSTANT,
+			    "first read after the page write");
+		pb_fixed64(&p->pb, TE_TERMINATING_FLOW_IDS, p->flow[r->vcpu]);
+		arg_uint(p, "value_ns", r->value_ns);
+		arg_uint(p, "start_ns", ns_of(r->start_ps));
+		event_end(p);
+		p->flow[r->vcpu] = 0;
+	}
+	smp = (struct dec_sample){ .t_ps = rec->t_ps, .value = clock_error_ns(sr, rec->t_ps,
+									      r->value_ns),
+				   .aux = r->value_ns };
+	dec_push(&sr->dec, &smp);
+}
+
+/* A reader's violation names an oracle check; a host check's names its kind. */
+static bool is_reader_check(const char *check)
+{
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
+		if (strcmp(oracle_check_name((enum oracle_check_id)c), check) == 0)
+			return true;
+	return false;
+}
+
+static void on_violation(struct perfetto_out *p, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_violation *v = &rec->u.violation;
+	struct series *sr = NULL;
+	uint64_t track = UUID_HOST_CHECKS;
+	char name[SCN_NAME_MAX + 48];
+
+	for (unsigned g = 0; g < p->s->nreaders && !sr && is_reader_check(v->check); g++)
+		if (strcmp(p->s->readers[g].name, v->reader) == 0)
+			sr = series_of(p, g, v->vcpu);
+	if (sr) {
+		dec_mark(&sr->dec);
+		track = UUID_SERIES(sr - p->series, 1);
+		snprintf(name, sizeof(name), "violation: %s", v->check);
+	} else {
+		snprintf(name, sizeof(name), "violation: %s %s", v->reader, v->check);
+	}
+	event_begin(p, rec->t_ps, track, TE_INSTANT, name);
+	arg_str(p, "reader", v->reader);
+	arg_str(p, "check", v->check);
+	arg_uint(p, "vcpu", v->vcpu);
+	arg_uint(p, "value_ns", v->value_ns);
+	arg_int(p, "amount", v->amount);
+	arg_uint(p, "t_ps", rec->t_ps);
+	event_end(p);
+}
+
+static void on_pvclock(struct perfetto_out *p, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_pvclock_write *w = &rec->u.pvclock;
+	unsigned v = w->vcpu;
+
+	if (v >= p->nvcpus || v >= SCN_MAX_VCPUS)
+		return;
+	counter(p, rec->t_ps, UUID_VCPU(v, VT_VERSION), w->version);
+	counter(p, rec->t_ps, UUID_VCPU(v, VT_SYSTEM_TIME), (int64_t)w->system_time_ns);
+	counter(p, rec->t_ps, UUID_VCPU(v, VT_TSC_TIMESTAMP), (int64_t)w->tsc_timestamp);
+	counter(p, rec->t_ps, UUID_VCPU(v, VT_FLAGS), w->flags);
+	p->flow[v] = ++p->next_flow;
+	p->flow_ps[v] = rec->t_ps;
+	event_begin(p, rec->t_ps, UUID_VCPU(v, VT_WRITES), TE_INSTANT, "page write");
+	pb_fixed64(&p->pb, TE_FLOW_IDS, p->flow[v]);
+	arg_uint(p, "version", w->version);
+	arg_uint(p, "system_time_ns", w->system_time_ns);
+	arg_uint(p, "tsc_timestamp", w->tsc_timestamp);
+	arg_uint(p, "tsc_to_system_mul", w->tsc_to_system_mul);
+	arg_int(p, "tsc_shift", w->tsc_shift);
+	arg_uint(p, "flags", w->flags);
+	event_end(p);
+}
+
+/* KVM set a vCPU's TSC offset or scaling: an instant with both. */
+static void on_tsc_write(struct perfetto_out *p, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_tsc_write *w = &rec->u.tsc;
+
+	if (w->vcpu >= p->nvcpus || w->vcpu >= SCN_MAX_VCPUS)
+		return;
+	event_begin(p, rec->t_ps, UUID_VCPU(w->vcpu, VT_TSC_WRITES), TE_INSTANT, "TSC write");
+	arg_int(p, "offset", w->offset);
+	arg_uint(p, "ratio", w->ratio);
+	arg_uint(p, "ratio_frac_bits", w->ratio_frac_bits);
+	event_end(p);
+}
+
+/* KVM took (or dropped) its master clock: an instant with the pair it took. */
+static void on_master_clock(struct perfetto_out *p, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_master_clock *m = &rec->u.master;
+
+	if (!p->nvcpus)
+		return;
+	event_begin(p, rec->t_ps, UUID_MASTER_CLOCK, TE_INSTANT,
+		    m->use_master_clock ? "master clock taken" : "no master clock");
+	arg_uint(p, "host_tsc", m->host_tsc);
+	arg_uint(p, "host_ns", m->host_ns);
+	event_end(p);
+}
+
+static int action_kind(const char *name)
+{
+	for (unsigned k = 0; k < VMM_ACTION_COUNT; k++)
+		if (strcmp(vmm_action_name((enum vmm_action_kind)k), name) == 0)
+			return (int)k;
+	return -1;
+}
+
+/*
+ * A phase runs until the action's next phase: a slice, except the action's
+ * last phase (vmm_action_phases), which is an instant.
+ */
+static void on_vmm(struct perfetto_out *p, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_vmm_phase *v = &rec->u.vmm;
+	int k = action_kind(v->action);
+	const char *const *phases;
+	bool last = true;
+	char name[96];
+
+	if (k < 0)
+		return;
+	phases = vmm_action_phases((enum vmm_action_kind)k);
+	for (unsigned i = 0; phases[i]; i++)
+		if (strcmp(phases[i], v->phase) == 0)
+			last = phases[i + 1] == NULL;
+	if (p->vmm_open[k]) {
+		event_begin(p, rec->t_ps, UUID_VMM(k), TE_SLICE_END, NULL);
+		event_end(p);
+		p->vmm_open[k] = false;
+	}
+	snprintf(name, sizeof(name), "%s%u: %s", v->action, v->index, v->phase);
+	event_begin(p, rec->t_ps, UUID_VMM(k), last ? TE_INSTANT : TE_SLICE_BEGIN, name);
+	event_end(p);
+	p->vmm_open[k] = !last;
+}
+
+static void on_guest_run(struct perfetto_out *p, const struct sim_trace_record *rec)
+{
+	const struct sim_trace_guest_run *g = &rec->u.run;
+	char name[96];
+
+	if (!g->running && !p->stopped_open) {
+		snprintf(name, sizeof(name), "stopped: %s%u%s", g->action, g->index,
+			 g->vm_clock ? " (VM clock stopped)" : "");
+		event_begin(p, rec->t_ps, UUID_GUEST_RUN, TE_SLICE_BEGIN, name);
+		event_end(p);
+		p->stopped_open = true;
+	} else if (g->running && p->stopped_open) {
+		event_begin(p, rec->t_ps, UUID_GUEST_RUN, TE_SLICE_END, NULL);
+		event_end(p);
+		p->stopped_open = false;
+	}
+}
+
+static void record(void *ctx, const struct sim_trace_record *rec)
+{
+	struct perfetto_out *p = ctx;
+
+	switch (rec->kind) {
+	case SIM_TRACE_READ:
+		on_read(p, rec);
+		break;
+	case SIM_TRACE_VIOLATION:
+		on_violation(p, rec);
+		break;
+	case SIM_TRACE_PVCLOCK_WRITE:
+		on_pvclock(p, rec);
+		break;
+	case SIM_TRACE_VMM_PHASE:
+		on_vmm(p, rec);
+		break;
+	case SIM_TRACE_GUEST_RUN:
+		on_guest_run(p, rec);
+		break;
+	case SIM_TRACE_TSC_WRITE:
+		on_tsc_write(p, rec);
+		break;
+	case SIM_TRACE_MASTER_CLOCK:
+		on_master_clock(p, rec);
+		break;
+	default:
+		break;
+	}
+}
+
+bool perfetto_out_begin(struct perfetto_out *p, struct sim_trace *tr)
+{
+	describe_tracks(p);
+	return sim_trace_subscribe(tr, SIM_TRACE_BIT(SIM_TRACE_READ) |
+				   SIM_TRACE_BIT(SIM_TRACE_VIOLATION) |
+				   SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE) |
+				   SIM_TRACE_BIT(SIM_TRACE_VMM_PHASE) |
+				   SIM_TRACE_BIT(SIM_TRACE_GUEST_RUN) |
+				   SIM_TRACE_BIT(SIM_TRACE_TSC_WRITE) |
+				   SIM_TRACE_BIT(SIM_TRACE_MASTER_CLOCK), record, p);
+}
+
+void perfetto_out_finish(struct perfetto_out *p, sim_ps end_ps)
+{
+	for (unsigned i = 0; i < p->nseries; i++)
+		dec_flush(&p->series[i].dec);
+	for (unsigned k = 0; k < VMM_ACTION_COUNT; k++) {
+		if (!p->vmm_open[k])
+			continue;
+		event_begin(p, end_ps, UUID_VMM(k), TE_SLICE_END, NULL);
+		event_end(p);
+		p->vmm_open[k] = false;
+	}
+	if (p->stopped_open) {
+		event_begin(p, end_ps, UUID_GUEST_RUN, TE_SLICE_END, NULL);
+		event_end(p);
+		p->stopped_open = false;
+	}
+}
