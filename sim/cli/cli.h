@@ -39,7 +39,9 @@ enum { EXIT_OK = 0, EXIT_EXPECTATION = 1, EXIT_USAGE = 2 };
 	  "judge clock reads recorded in sim-trace files (docs/trace-format.md)") \
 	X(diff, "diff SCRIPT --a --b",                                                          \
 	  "one qtest script on two device models (--a SPEC --b SPEC), every difference explained") \
-	X(viz, "viz FILE", "show a run on one time axis (docs/visualizer.md)")
+	X(viz, "viz FILE", "show a run on one time axis (docs/visualizer.md)") \
+	X(sweep, "sweep SWEEP.json", "run a scenario's variants, or one shard of them (docs/sweeps.md)") \
+	X(merge, "merge FILE...", "join a sweep's result rows from its shards, sorted by job id")
 
 #define CLI_DECLARE_COMMAND(name, synopsis, summary) int cmd_##name(int argc, char **argv);
 CLI_COMMANDS(CLI_DECLARE_COMMAND)

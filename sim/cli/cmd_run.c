@@ -5,6 +5,8 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/json_out.h"
 #include "sim/cli/perfetto_out.h"
+#include "sim/cli/progress.h"
+#include "sim/cli/sweep_cli.h"
 #include "sim/cli/report.h"
 #include "sim/cli/trace_out.h"
 #include "sim/cli/vcd_out.h"
@@ -16,6 +18,7 @@
 static const char run_help[] =
 	"usage: sim run [--json FILE|-] [--trace FILE] [--vcd FILE] [--perfetto FILE]\n"
 	"               [--seed N] [--max-events N] [--plugin PATH[:PART]]... FILE...\n"
+	"       sim run FILE --vary PATH=V1,V2,... [--seeds A..B] [--progress]\n"
 	"\n"
 	"Simulates each scenario file and checks what its guest clock readers saw\n"
 	"against the expectations the file states.  A summary goes to stdout.\n"
@@ -37,6 +40,15 @@ static const char run_help[] =
 	"                  stand in for PART of sim: pvclock_writer, pvclock_reader,\n"
 	"                  pmtimer, or all (the default: every part it implements);\n"
 	"                  after the scenario's own \"plugins\" (docs/plugins.md)\n"
+	"  --progress    show simulated time / duration on stderr as the run goes\n"
+	"                (without it: only on a terminal, for a run longer than about\n"
+	"                2 s, and not with --json -)\n"
+	"\n"
+	"  --vary PATH=V1,V2,...  run one FILE once per value at the JSON pointer PATH\n"
+	"                (repeatable: every combination), as `sim sweep` does; each V is\n"
+	"                JSON when it parses as JSON, else a string (\"1ms\")\n"
+	"  --seeds A..B  run every variant with seeds A to B; prints the sweep's summary\n"
+	"                (docs/sweeps.md; result rows: `sim sweep --out`)\n"
 	"\n"
 	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
 
@@ -52,6 +64,10 @@ struct run_opts {
 	unsigned nfiles;
 	const char *plugins[SCN_MAX_PLUGINS];   /* --plugin PATH[:PART], in order */
 	unsigned nplugins;
+	bool progress;            /* --progress */
+	const char *vary[SWEEP_MAX_AXES];  /* --vary PATH=V1,V2,... */
+	unsigned nvary;
+	const char *seeds;        /* --seeds A..B */
 };
 
 /* Where a run's output goes. */
@@ -107,6 +123,17 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 			if (!sim_parse_u64(argv[i], &o->seed, why, sizeof(why)))
 				return cli_usage_error("run", "--seed: %s", why);
 			o->have_seed = true;
+		} else if (strcmp(a, "--progress") == 0) {
+			o->progress = true;
+		} else if (strcmp(a, "--vary") == 0 || strcmp(a, "--seeds") == 0) {
+			if (++i >= argc)
+				return cli_usage_error("run", "%s needs a value", a);
+			if (strcmp(a, "--seeds") == 0)
+				o->seeds = argv[i];
+			else if (o->nvary < SWEEP_MAX_AXES)
+				o->vary[o->nvary++] = argv[i];
+			else
+				return cli_usage_error("run", "at most %d --vary", SWEEP_MAX_AXES);
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage_error("run", "unknown option %s", a);
 		} else if (o->nfiles < sizeof(o->files) / sizeof(o->files[0])) {
@@ -265,6 +292,49 @@ static void exports_destroy(struct exports *ex)
 	perfetto_out_destroy(ex->perfetto);
 }
 
+static void run_progress(void *ctx, sim_ps now, sim_ps end)
+{
+	progress_sim(ctx, now, end);
+}
+
+/* --vary and --seeds: the variants of one file, as `sim sweep` runs them (sweep_cli.h). */
+static int run_variants(const struct run_opts *o)
+{
+	/* every variant: a Slurm or Bazel shard in the environment is for sim sweep */
+	struct sweep_cli_opts so = { .cmd = "run", .progress = o->progress,
+				     .max_events = o->max_events, .have_shard = true,
+				     .shard = "0/1" };
+	struct sweep_spec *sp;
+	char why[256];
+	int status = EXIT_USAGE;
+
+	if (o->nfiles != 1 || o->json_path || o->trace_path || o->have_seed || o->vcd_path ||
+	    o->perfetto_path || o->nplugins)
+		return cli_usage_error("run", "%s", "--vary and --seeds take one FILE, without "
+				       "--json, --trace, --vcd, --perfetto, --plugin or --seed (result "
+				       "rows: sim sweep --out)");
+	sp = sweep_spec_new(o->files[0]);
+	if (!sp)
+		return cli_usage_error("run", "%s", "out of memory");
+	for (unsigned i = 0; i < o->nvary; i++)
+		if (!sweep_spec_add_vary(sp, o->vary[i], why, sizeof(why))) {
+			status = cli_usage_error("run", "--vary: %s", why);
+			goto out;
+		}
+	if (o->seeds && !sweep_spec_set_seeds(sp, o->seeds, why, sizeof(why))) {
+		status = cli_usage_error("run", "--seeds: %s", why);
+		goto out;
+	}
+	if (!sweep_spec_count(sp, why, sizeof(why))) {
+		status = cli_usage_error("run", "%s", why);
+		goto out;
+	}
+	status = sweep_cli_run(sp, &so);
+out:
+	sweep_spec_free(sp);
+	return status;
+}
+
 /* Loads, runs and reports one scenario file; returns its exit status. */
 static int run_file(const char *file, const struct run_opts *o, struct run_out *out, bool last)
 {
@@ -273,6 +343,7 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	struct scenario *s;
 	struct machine *m = NULL;
 	struct exports ex = { 0 };
+	struct progress pr;
 	int status = EXIT_OK;
 
 	sim_diag_clear(&err);
@@ -290,6 +361,10 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 		m = machine_create(s, &err);
 	if (m)
 		machine_set_max_events(m, o->max_events);
+	/* a run longer than about 2 s shows how far it got (progress.h) */
+	progress_init(&pr, o->progress, !o->progress && !out->human, o->progress ? 0 : 2000, file);
+	if (m && pr.on)
+		machine_set_progress(m, run_progress, &pr);
 	if (m && out->trace_file) {
 		trace_header(&out->trace, file, s);
 		if (!trace_attach(m, &out->trace)) {
@@ -310,6 +385,7 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	/* what the writers hold, even from a run an error stopped */
 	exports_finish(&ex, s ? s->duration_ps : 0);
 	exports_destroy(&ex);
+	progress_end(&pr);
 	if (!m) {
 		cli_locate(&err, s);
 		cli_print_diags(&err, &errs, s);
@@ -345,6 +421,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (status != EXIT_OK)
 		return status;
+	if (o.nvary || o.seeds)
+		return run_variants(&o);
 	if (!open_outputs(&o, &out)) {
 		close_outputs(&o, &out);
 		return EXIT_USAGE;

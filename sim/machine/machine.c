@@ -56,6 +56,8 @@ struct machine {
 	struct tick_clock_config *ticks;  /* per group: what its tick-counting readers share */
 	uint64_t max_events;              /* the runtime guard (budget.h); 0: none */
 	struct plugin_set *plugins;       /* the parts plugins replace (sim/plugin) */
+	machine_progress_fn *progress;    /* machine_set_progress; NULL: none */
+	void *progress_ctx;
 };
 
 /*
@@ -729,19 +731,24 @@ static bool budget_exceeded(struct machine *m, struct sim_diag *err)
 			     (unsigned long long)e.total, budget_source_name(e.top_source));
 }
 
+/* A run stopped with err: the budget's words, the foreign parts, the file. */
+static bool run_failed(struct machine *m, struct sim_diag *err)
+{
+	/* the queue's own words for its fire_limit (sim_eventq_run_until) */
+	if (m->max_events && m->q.fired == m->max_events && strstr(err->msg, "events fired"))
+		budget_exceeded(m, err);
+	plugin_set_amend(m->plugins, err);
+	if (!err->file[0])
+		sim_diag_set_file(err, m->s->file);
+	return false;
+}
+
 bool machine_run_until(struct machine *m, sim_ps t, struct sim_diag *err)
 {
 	sim_ps end = t < m->s->duration_ps ? t : m->s->duration_ps;
 
 	m->q.fire_limit = m->max_events;
-	if (!sim_eventq_run_until(&m->q, end, err)) {
-		if (m->max_events && m->q.fired == m->max_events && strstr(err->msg, "events fired"))
-			budget_exceeded(m, err);
-		if (!err->file[0])
-			sim_diag_set_file(err, m->s->file);
-		return false;
-	}
-	return true;
+	return sim_eventq_run_until(&m->q, end, err) || run_failed(m, err);
 }
 
 void machine_trace_subscribed(struct machine *m)
@@ -755,20 +762,39 @@ const struct kvm_vm *machine_vm(const struct machine *m)
 	return m->vm_ready ? &m->vm : NULL;
 }
 
+void machine_set_progress(struct machine *m, machine_progress_fn *fn, void *ctx)
+{
+	m->progress = fn;
+	m->progress_ctx = ctx;
+}
+
+/*
+ * The queue up to end, in slices when someone watches: the queue fires the
+ * same events in the same order whether it stops between them or not.
+ */
+static bool run_watched(struct machine *m, sim_ps end, struct sim_diag *err)
+{
+	sim_ps slice = end / MACHINE_PROGRESS_SLICES + 1;
+
+	if (!m->progress)
+		return sim_eventq_run_until(&m->q, end, err);
+	while (m->q.now < end) {
+		sim_ps to = end - m->q.now > slice ? m->q.now + slice : end;
+
+		if (!sim_eventq_run_until(&m->q, to, err))
+			return false;
+		m->progress(m->progress_ctx, m->q.now, end);
+	}
+	return sim_eventq_run_until(&m->q, end, err);
+}
+
 bool machine_run(struct machine *m, struct sim_diag *err)
 {
 	sim_ps end = m->s->duration_ps;
 
 	m->q.fire_limit = m->max_events;
-	if (!sim_eventq_run_until(&m->q, end, err)) {
-		/* the queue's own words for its fire_limit (sim_eventq_run_until) */
-		if (m->max_events && m->q.fired == m->max_events && strstr(err->msg, "events fired"))
-			budget_exceeded(m, err);
-		plugin_set_amend(m->plugins, err);
-		if (!err->file[0])
-			sim_diag_set_file(err, m->s->file);
-		return false;
-	}
+	if (!run_watched(m, end, err))
+		return run_failed(m, err);
 	if (m->host_checks)
 		host_checks_finish_run(m->host_checks, end);
 	return true;

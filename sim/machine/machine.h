@@ -58,6 +58,16 @@ struct sim_trace *machine_trace(struct machine *m);
  */
 void machine_set_max_events(struct machine *m, uint64_t max_events);
 
+/*
+ * A progress callback (sim run's progress line, sim/cli/progress.h): with
+ * one set, the run goes in MACHINE_PROGRESS_SLICES slices of simulated time
+ * and calls fn(ctx, now, end) after each, a few hundred times per run however
+ * long; what the run computes is the same.  The callback must not touch m.
+ */
+#define MACHINE_PROGRESS_SLICES 1024
+typedef void machine_progress_fn(void *ctx, sim_ps now, sim_ps end);
+void machine_set_progress(struct machine *m, machine_progress_fn *fn, void *ctx);
+
 /* Runs to the scenario's duration; false on a simulation error (err filled). */
 bool machine_run(struct machine *m, struct sim_diag *err);
 

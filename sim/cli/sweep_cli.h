@@ -1,0 +1,36 @@
+/*
+ * What `sim sweep`, `sim run --vary` and `sim merge` share
+ * (docs/sweeps.md): running a spec's jobs, the summary table.
+ */
+#ifndef SIM_CLI_SWEEP_CLI_H
+#define SIM_CLI_SWEEP_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/scenario/sweep_file.h"
+#include "sim/sweep/results.h"
+
+struct sweep_cli_opts {
+	const char *cmd;                  /* "sweep" or "run", for messages */
+	bool list;                        /* --list */
+	bool have_shard;                  /* --shard given */
+	const char *shard;                /* its K/N */
+	const char *skip_done;            /* --skip-done FILE */
+	const char *out;                  /* --out FILE ('-': stdout) */
+	bool progress;                    /* --progress */
+	uint64_t max_events;              /* --max-events */
+};
+
+/* Runs (or lists) the spec's jobs; returns the exit status. */
+int sweep_cli_run(const struct sweep_spec *sp, const struct sweep_cli_opts *o);
+
+/* The summary table of rows (already sorted) to f; what names the run ("shard 1/4", NULL). */
+void sweep_cli_summary(FILE *f, const struct sweep_rows *rows, uint64_t planned,
+		       const char *what);
+
+/* The exit status of a set of rows: 2 if one is an error, 1 if one failed, else 0. */
+int sweep_cli_status(const struct sweep_summary *s);
+
+#endif

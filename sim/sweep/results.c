@@ -1,0 +1,216 @@
+/* Result rows as a set, and their summary: results.h. */
+#include "sim/sweep/results.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool sweep_rows_add(struct sweep_rows *r, uint64_t id, const char *line, size_t len)
+{
+	char *copy;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct sweep_row *v = realloc(r->v, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		r->v = v;
+		r->cap = cap;
+	}
+	copy = malloc(len + 1);
+	if (!copy)
+		return false;
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	r->v[r->n++] = (struct sweep_row){ id, copy, len };
+	r->sorted = false;
+	return true;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct sweep_row *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	/* equal ids: by bytes, so that the order never depends on the input's */
+	c = memcmp(x->line, y->line, n);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+bool sweep_rows_sort(struct sweep_rows *r, uint64_t *conflict)
+{
+	size_t out = 0;
+
+	if (r->n)
+		qsort(r->v, r->n, sizeof(*r->v), by_id);
+	/* equal rows are next to each other: a conflict is an id followed by other bytes */
+	for (size_t i = 1; i < r->n; i++)
+		if (r->v[i - 1].id == r->v[i].id && by_id(&r->v[i - 1], &r->v[i]) != 0) {
+			*conflict = r->v[i].id;
+			return false;
+		}
+	for (size_t i = 0; i < r->n; i++) {
+		if (out && r->v[out - 1].id == r->v[i].id) {
+			free(r->v[i].line);
+			continue;
+		}
+		r->v[out++] = r->v[i];
+	}
+	r->n = out;
+	r->sorted = true;
+	return true;
+}
+
+const struct sweep_row *sweep_rows_find(const struct sweep_rows *r, uint64_t id)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->v[mid].id == id)
+			return &r->v[mid];
+		if (r->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool sweep_rows_write(const struct sweep_rows *r, FILE *f)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (fwrite(r->v[i].line, 1, r->v[i].len, f) != r->v[i].len)
+			return false;
+	return fflush(f) == 0;
+}
+
+void sweep_rows_free(struct sweep_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].line);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, char *why,
+		     size_t len)
+{
+	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+	static struct sweep_row_view view;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+	bool ok = true;
+
+	if (!f) {
+		snprintf(why, len, "%s: cannot read: %s", file, strerror(errno));
+		return false;
+	}
+	while (ok && (n = getline(&line, &cap, f)) > 0) {
+		char w[160];
+
+		lineno++;
+		if (line[n - 1] != '\n') {
+			if (partial_ok)
+				break;
+			snprintf(why, len, "%s:%lu: the last row has no newline (a run stopped while "
+				 "writing it?)", file, lineno);
+			ok = false;
+		} else if (!sweep_row_parse(line, (size_t)n - 1, &view, w, sizeof(w))) {
+			snprintf(why, len, "%s:%lu: not a sweep result row: %s", file, lineno, w);
+			ok = false;
+		} else if (!sweep_rows_add(r, view.id, line, (size_t)n)) {
+			snprintf(why, len, "%s:%lu: out of memory", file, lineno);
+			ok = false;
+		}
+	}
+	if (ok && ferror(f)) {
+		snprintf(why, len, "%s: cannot read: %s", file, strerror(errno));
+		ok = false;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ok;
+}
+
+static int64_t magnitude(int64_t v)
+{
+	return v < 0 ? (v == INT64_MIN ? INT64_MAX : -v) : v;
+}
+
+static struct sweep_summary_check *summary_check(struct sweep_summary *s,
+						 const struct sweep_row_check *c)
+{
+	for (unsigned i = 0; i < s->nchecks; i++)
+		if (!strcmp(s->checks[i].of, c->of) && !strcmp(s->checks[i].check, c->check))
+			return &s->checks[i];
+	if (s->nchecks == SWEEP_SUMMARY_MAX) {
+		s->truncated = true;
+		return NULL;
+	}
+	s->checks[s->nchecks] = (struct sweep_summary_check){ 0 };
+	memcpy(s->checks[s->nchecks].of, c->of, sizeof(c->of));
+	memcpy(s->checks[s->nchecks].check, c->check, sizeof(c->check));
+	memcpy(s->checks[s->nchecks].unit, c->unit, sizeof(c->unit));
+	return &s->checks[s->nchecks++];
+}
+
+/*
+ * Keeps the row among the check's worst when its magnitude is larger than one
+ * kept: rows come sorted by id, so of equal magnitudes the smaller ids stay.
+ */
+static void rank(struct sweep_summary_check *c, const struct sweep_row_view *v, int64_t worst)
+{
+	unsigned at = c->nworst;
+
+	while (at > 0 && magnitude(worst) > magnitude(c->worst[at - 1].worst))
+		at--;
+	if (at == SWEEP_SUMMARY_WORST)
+		return;
+	if (c->nworst < SWEEP_SUMMARY_WORST)
+		c->nworst++;
+	memmove(&c->worst[at + 1], &c->worst[at], (c->nworst - 1 - at) * sizeof(c->worst[0]));
+	c->worst[at].worst = worst;
+	c->worst[at].id = v->id;
+	c->worst[at].seed = v->seed;
+	memcpy(c->worst[at].vary, v->vary, sizeof(v->vary));
+}
+
+void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s)
+{
+	static struct sweep_row_view v;
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < r->n; i++) {
+		char why[160];
+
+		if (!sweep_row_parse(r->v[i].line, r->v[i].len - 1, &v, why, sizeof(why)))
+			continue;
+		if (s->rows++ == 0) {
+			memcpy(s->scenario, v.scenario, sizeof(s->scenario));
+			memcpy(s->sim, v.sim, sizeof(s->sim));
+		} else if (strcmp(s->scenario, v.scenario) || strcmp(s->sim, v.sim)) {
+			s->mixed = true;
+		}
+		s->pass += v.verdict[0] == 'p';
+		s->fail += v.verdict[0] == 'f';
+		s->error += v.verdict[0] == 'e';
+		for (unsigned k = 0; k < v.nchecks; k++) {
+			struct sweep_summary_check *c = summary_check(s, &v.checks[k]);
+
+			if (!c)
+				continue;
+			c->jobs++;
+			c->failed += !v.checks[k].met;
+			rank(c, &v, v.checks[k].worst);
+		}
+	}
+}

@@ -1,0 +1,87 @@
+/*
+ * A sweep's result rows as a set keyed by job id (docs/sweeps.md): what a
+ * run collects, `--skip-done` reads and `sim merge` joins.  Sorted by id,
+ * each row's bytes kept as they are, so that any split of the jobs over
+ * processes, merged, gives the bytes one process gives.  And the summary:
+ * counts per verdict and the worst variants of each check.
+ */
+#ifndef SIM_SWEEP_RESULTS_H
+#define SIM_SWEEP_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/scenario/sweep_row.h"
+
+struct sweep_row {
+	uint64_t id;
+	char *line;                       /* with its newline; owned */
+	size_t len;
+};
+
+struct sweep_rows {
+	struct sweep_row *v;
+	size_t n, cap;
+	bool sorted;
+};
+
+/* Adds a copy of line[0..len) (its newline included) under id; false when out of memory. */
+bool sweep_rows_add(struct sweep_rows *r, uint64_t id, const char *line, size_t len);
+
+/*
+ * Sorts by id and drops exact duplicates.  False when one id has two
+ * different rows: *conflict is that id.
+ */
+bool sweep_rows_sort(struct sweep_rows *r, uint64_t *conflict);
+
+/* The row of id in a sorted set, or NULL. */
+const struct sweep_row *sweep_rows_find(const struct sweep_rows *r, uint64_t id);
+
+/* Writes every row in order; false on a write error. */
+bool sweep_rows_write(const struct sweep_rows *r, FILE *f);
+
+void sweep_rows_free(struct sweep_rows *r);
+
+/*
+ * Reads a JSON Lines file of rows into r (not sorted), checking each; false
+ * with why naming the file and line.  A last line without its newline (a run
+ * that was stopped while writing) is dropped when *partial_ok, else an error.
+ */
+bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, char *why,
+		     size_t len);
+
+#define SWEEP_SUMMARY_MAX 256             /* distinct (of, check) pairs */
+#define SWEEP_SUMMARY_WORST 3             /* jobs named per check */
+
+/* A job named in the summary, with its worst value. */
+struct sweep_summary_job {
+	int64_t worst;
+	uint64_t id, seed;
+	char vary[SWEEP_ROW_VARY_MAX];
+};
+
+struct sweep_summary_check {
+	char of[SCN_NAME_MAX];
+	char check[32];
+	char unit[8];
+	uint64_t jobs, failed;            /* rows with this check, and those whose expectation failed */
+	unsigned nworst;
+	/* the worst values of largest magnitude, largest first; of equal ones the smaller id */
+	struct sweep_summary_job worst[SWEEP_SUMMARY_WORST];
+};
+
+struct sweep_summary {
+	uint64_t rows, pass, fail, error;
+	bool mixed;                       /* the rows name more than one base scenario or sim version */
+	char scenario[17], sim[32];       /* the first row's */
+	unsigned nchecks;
+	bool truncated;                   /* more than SWEEP_SUMMARY_MAX checks */
+	struct sweep_summary_check checks[SWEEP_SUMMARY_MAX];
+};
+
+/* The summary of every row of r (rows are parsed again: the same code for runs and merges). */
+void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s);
+
+#endif
