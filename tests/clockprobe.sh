@@ -4,6 +4,7 @@
 #  - bad options exit 2 with the usage line;
 #  - a 2 s run with all clocks on all CPUs writes a trace whose structure
 #    clockprobe_check.py accepts (header, order, seq per vCPU, every clock);
+#  - its lines match docs/trace.schema.json;
 #  - when this sim has `sim judge`, the trace is judged and the verdict shown:
 #    0 or 1 is the machine's verdict, 2 (the trace refused) fails the test.
 # Usage: clockprobe.sh CLOCKPROBE SIM PYTHON3 CHECKER SOURCE
@@ -53,6 +54,14 @@ first=$(awk '/^Cpus_allowed_list/ { split($2, a, /[-,]/); print a[1] }' /proc/se
 [ "$(wc -l <"$tmp/few.jsonl")" -eq 301 ] || fail "--reads 300: $(wc -l <"$tmp/few.jsonl") lines"
 "$python" "$check" "$tmp/few.jsonl" CLOCK_MONOTONIC CLOCK_BOOTTIME >/dev/null ||
 	fail "the --reads 300 trace's structure"
+
+# the lines against docs/trace.schema.json (the first 3000 of the 2 s trace)
+if [ -x /usr/bin/python3 ]; then
+	/usr/bin/python3 "$(dirname "$check")/trace_validate.py" "$(dirname "$check")/../docs/trace.schema.json" \
+		3000 "$tmp/trace.jsonl" "$tmp/few.jsonl"
+	status=$?
+	[ $status -eq 0 ] || [ $status -eq 77 ] || fail "the trace does not match docs/trace.schema.json"
+fi
 
 if "$sim" --help 2>/dev/null | grep -q '^  judge '; then
 	"$sim" judge "$tmp/trace.jsonl" >"$tmp/verdict" 2>&1

@@ -9,6 +9,8 @@
 #    SAMPLE.verdict is imported and judged: the verdict file's first line is
 #    the exit status derived by hand (the comments of the samples show how),
 #    the others are strings the judge's report must hold;
+#  - every expected output validates against docs/trace.schema.json (with
+#    /usr/bin/python3's jsonschema, which tools/bootstrap installs);
 #  - usage errors exit 2;
 #  - every example of docs/importers.md: a ```text block after an
 #    `<!-- import: FORMAT -->` comment, read from standard input, gives the
@@ -18,6 +20,7 @@ set -u
 sim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 dir=$2
 docs=$3
+tests=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -86,6 +89,14 @@ if "$sim" --help 2>/dev/null | grep -q '^  judge '; then
 	done
 else
 	echo "import: this sim has no 'judge' command: imports not judged"
+fi
+
+# the expected outputs against the trace schema
+if [ -x /usr/bin/python3 ]; then
+	count=$((count + 1))
+	/usr/bin/python3 "$tests/trace_validate.py" "$docs/trace.schema.json" 1000000 ./*.jsonl
+	status=$?
+	[ $status -eq 0 ] || [ $status -eq 77 ] || fail "an expected output does not match docs/trace.schema.json"
 fi
 
 # usage errors
