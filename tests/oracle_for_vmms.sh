@@ -7,7 +7,7 @@
 # test: every example on that page is run.
 # Usage: oracle_for_vmms.sh SIM SOURCE_ROOT
 set -u
-sim=$1
+sim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")  # meson passes it relative
 root=$2
 doc="$root/docs/oracle-for-vmms.md"
 tmp=$(mktemp -d)
