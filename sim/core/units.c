@@ -424,7 +424,7 @@ bool sim_parse_fraction_ppb(const char *s, int64_t *out, char *why, size_t why_l
 	return parse_ppb(s, &fraction_kind, out, why, why_len);
 }
 
-static int hex_value(char c)
+int sim_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -449,7 +449,7 @@ bool sim_parse_u64(const char *s, uint64_t *out, char *why, size_t why_len)
 	if (!*p)
 		goto bad;
 	for (; *p; p++) {
-		int d = hex_value(*p);
+		int d = sim_hex_digit(*p);
 
 		if (d < 0 || (unsigned)d >= base)
 			goto bad;

@@ -46,4 +46,7 @@ bool sim_parse_u64(const char *s, uint64_t *out, char *why, size_t why_len);
  */
 const char *sim_quote(char *dst, size_t len, const char *s);
 
+/* The value of one hex digit (0-9, a-f, A-F), or -1. */
+int sim_hex_digit(char c);
+
 #endif

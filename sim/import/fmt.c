@@ -3,21 +3,11 @@
 #include <string.h>
 
 #include "sim/import/import_internal.h"
+#include "sim/core/units.h"
 
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Digits at text[*i]: base 10 or 16, at most max; false when none or too large. */
@@ -28,7 +18,7 @@ static bool scan_unsigned(const char *text, size_t len, size_t *i, unsigned base
 	size_t start = *i;
 
 	while (*i < len) {
-		int d = base == 16 ? hex_digit(text[*i]) : (text[*i] >= '0' && text[*i] <= '9'
+		int d = base == 16 ? sim_hex_digit(text[*i]) : (text[*i] >= '0' && text[*i] <= '9'
 							     ? text[*i] - '0' : -1);
 
 		if (d < 0)
@@ -138,7 +128,7 @@ bool fmt_match(const char *fmt, const char *text, size_t len, struct fmt_value *
 			}
 			if (!ok) {
 				bool digits = c != 's' && c != 'q' && start < len &&
-					      hex_digit(text[start]) >= 0;
+					      sim_hex_digit(text[start]) >= 0;
 
 				*col = start;
 				snprintf(why, why_len, "expected %s%s", conversion_noun(c),

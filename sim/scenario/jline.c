@@ -1,5 +1,6 @@
 /* A JSON reader without allocation: see jline.h.  Grammar: RFC 8259. */
 #include "sim/scenario/jline.h"
+#include "sim/core/units.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,17 +32,6 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool scan_value(const char *base, const char **pp, const char *end, unsigned depth,
 		       struct jl_value *v, struct jl_error *e);
 
@@ -70,7 +60,7 @@ static bool scan_string(const char *base, const char **pp, const char *end, stru
 				return fail(e, base, p, "an escape that does not end");
 			if (p[1] == 'u') {
 				for (int i = 2; i < 6; i++)
-					if (p + i >= end || hex_digit(p[i]) < 0)
+					if (p + i >= end || sim_hex_digit(p[i]) < 0)
 						return fail(e, base, p, "expected 4 hex digits after \\u");
 				p += 6;
 				continue;
@@ -297,11 +287,11 @@ static uint32_t escape_u(const char *p, const char *end, size_t *len)
 	uint32_t c = 0, lo = 0;
 
 	for (int i = 2; i < 6; i++)
-		c = c * 16 + (uint32_t)hex_digit(p[i]);
+		c = c * 16 + (uint32_t)sim_hex_digit(p[i]);
 	*len = 6;
 	if (c >= 0xd800 && c < 0xdc00 && end - p >= 12 && p[6] == '\\' && p[7] == 'u') {
 		for (int i = 8; i < 12; i++) {
-			int d = hex_digit(p[i]);
+			int d = sim_hex_digit(p[i]);
 
 			if (d < 0)
 				return 0xfffd;
@@ -405,7 +395,7 @@ static bool int_parts(const struct jl_value *v, uint64_t *mag, bool *neg, char *
 			return false;
 		}
 		for (p += 2; p < end; p++) {
-			int d = hex_digit(*p);
+			int d = sim_hex_digit(*p);
 
 			if (d < 0) {
 				snprintf(why, len, "%s", int_forms);
