@@ -20,6 +20,7 @@
  * Format: docs/scenario-format.md.
  */
 #include "sim/scenario/loader_internal.h"
+#include "sim/scenario/variant.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -416,57 +417,17 @@ struct scenario *scenario_load_all(const char *file, struct sim_diag *err,
 				   struct sim_diag_list *list)
 {
 	struct sim_diag ignored;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
+	size_t len = 0;
+	char *buf;
 
 	if (!err)
 		err = &ignored;
-	sim_diag_clear(err);
 	if (list)
 		sim_diag_list_clear(list);
-	sim_diag_set_file(err, file);
-	f = fopen(file, "rb");
-	if (!f) {
-		sim_diag_fail(err, "cannot read: %s", strerror(errno));
+	buf = scenario_read_text(file, &len, err);  /* the size limit, and the file's name on err */
+	if (!buf)
 		return done(NULL, err, list);
-	}
-	for (;;) {
-		size_t got;
-
-		if (len > MAX_FILE_BYTES) {
-			sim_diag_fail(err, "cannot read: file larger than %u MiB", MAX_FILE_BYTES >> 20);
-			goto fail;
-		}
-		if (len == cap) {
-			char *grown;
-
-			/* up to one byte past the limit: a file of exactly the limit is fine */
-			cap = cap == 0 ? 64 * 1024 : cap < MAX_FILE_BYTES ? cap * 2 : MAX_FILE_BYTES + 1;
-			grown = realloc(buf, cap + 1);   /* + the NUL */
-			if (!grown) {
-				sim_diag_fail(err, "cannot read: out of memory");
-				goto fail;
-			}
-			buf = grown;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		sim_diag_fail(err, "cannot read: %s", strerror(errno));
-		goto fail;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	sim_diag_clear(err);
 	return done(parse_owned(file, buf, len, err, list), err, list);
-fail:
-	fclose(f);
-	free(buf);
-	return done(NULL, err, list);
 }
 
 void scenario_destroy(struct scenario *s)
