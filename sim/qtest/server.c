@@ -382,6 +382,12 @@ static void serve(struct server *srv)
 
 int qtest_main(int argc, char **argv, const char **text, struct sim_diag *err)
 {
+	return qtest_main_hooked(argc, argv, NULL, NULL, text, err);
+}
+
+int qtest_main_hooked(int argc, char **argv, qtest_board_hook *hook, void *ctx,
+		      const char **text, struct sim_diag *err)
+{
 	struct qtest_options o;
 	struct platform_params pp;
 	struct server *srv;
@@ -414,6 +420,11 @@ int qtest_main(int argc, char **argv, const char **text, struct sim_diag *err)
 	platform_params_default(&pp);
 	pp.rtc_base_utc_s = srv->rtc_base_s;
 	pp.compat = o.compat;
+	if (hook) {
+		st = hook(ctx, &srv->q, &pp, err);
+		if (st != EXIT_OK)
+			goto out;
+	}
 	if (!platform_init(&srv->pf, &srv->q, &pp, err)) {
 		st = EXIT_RUNTIME;
 		goto out;

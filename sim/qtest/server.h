@@ -11,6 +11,8 @@
 #define SIM_QTEST_SERVER_H
 
 #include "sim/core/diag.h"
+#include "sim/core/event.h"
+#include "sim/devices/platform.h"
 
 /*
  * Runs the server; argv holds the options after "sim qtest".  Returns the
@@ -20,5 +22,19 @@
  * -version and -machine help *text is what the caller prints on stdout.
  */
 int qtest_main(int argc, char **argv, const char **text, struct sim_diag *err);
+
+/*
+ * Changes the board before it is built: called once, after the options are
+ * read and platform_params_default(pp) filled in, before platform_init, with
+ * the queue q the board will run on (e.g. to stand a plugin's chip in for a
+ * part, `sim qtest --plugin`).  Returns an exit status: non-zero (with err
+ * set) ends the server before it serves anything.
+ */
+typedef int qtest_board_hook(void *ctx, struct sim_eventq *q, struct platform_params *pp,
+			     struct sim_diag *err);
+
+/* qtest_main with a board hook (hook NULL: none, as qtest_main). */
+int qtest_main_hooked(int argc, char **argv, qtest_board_hook *hook, void *ctx,
+		      const char **text, struct sim_diag *err);
 
 #endif

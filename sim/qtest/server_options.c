@@ -22,6 +22,8 @@ const char qtest_help_text[] =
 	"  --max-events N                      events one command may fire (default 10^7)\n"
 	"  --compat PROFILE                    whose behaviour to follow: datasheet (default)\n"
 	"                                      or qemu-7.2 (QEMU 7.2's RTC and qtest replies)\n"
+	"  --plugin PATH[:PART]                a plugin's chip stands in for a board part\n"
+	"                                      (PART: pmtimer; docs/plugins.md); repeatable\n"
 	"\n"
 	"Other QEMU options are accepted and ignored.  See docs/qtest.md.\n";
 

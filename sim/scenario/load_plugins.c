@@ -1,8 +1,9 @@
 /*
  * "plugins": shared objects whose parts stand in for sim's own (docs/plugins.md,
  * include/sim/plugin.h), and the same from `sim run --plugin PATH[:PART]`
- * (scenario_add_plugin).  The loader checks names and paths only; the
- * plugin room (sim/plugin) opens the files when the machine is built.
+ * (scenario_add_plugin) and `sim qtest --plugin` (scn_plugin_from_spec, the
+ * parsing both share).  The loader checks names and paths only; the plugin
+ * room (sim/plugin) opens the files when the machine is built.
  */
 #include "sim/scenario/loader_internal.h"
 
@@ -25,7 +26,7 @@ static const struct field plugin_rows[] = {
 const struct field_table plugin_table = FIELDS("plugins", plugin_rows);
 
 /* A pvclock part needs the VM whose pages or guest it stands in for. */
-static bool part_needs_vm(unsigned part)
+bool scn_plugin_part_needs_vm(unsigned part)
 {
 	return part == PLUGIN_PART_PVCLOCK_WRITER || part == PLUGIN_PART_PVCLOCK_READER;
 }
@@ -78,7 +79,7 @@ bool load_plugin(struct loader *ld, const struct node *o, unsigned k)
 		return fail(ld, path, "the path, joined to the scenario file's folder, is longer than "
 			    "%u bytes", SCN_PLUGIN_PATH_MAX - 1);
 	join_key(path, o->path, "replaces");
-	if (part_needs_vm(p->part) && !sc->has_vm)
+	if (scn_plugin_part_needs_vm(p->part) && !sc->has_vm)
 		return fail(ld, path, "part \"%s\" (%s) needs a VM: add \"vm\", or replace another "
 			    "part", plugin_part_name(p->part), plugin_part_what(p->part));
 	if (!check_twice(sc, k, why, sizeof(why)))
@@ -86,18 +87,15 @@ bool load_plugin(struct loader *ld, const struct node *o, unsigned k)
 	return true;
 }
 
-bool scenario_add_plugin(struct scenario *sc, const char *spec, struct sim_diag *err)
+bool scn_plugin_from_spec(struct scn_plugin *p, const char *spec, const char *no_vm,
+			  struct sim_diag *err)
 {
-	struct scn_plugin *p;
 	const char *colon = strrchr(spec, ':');
 	static const char *const names[] = PLUGIN_PART_NAMES_INIT;
 	unsigned part = PLUGIN_PART_ALL;
 	size_t n = strlen(spec);
 	char why[160], q[80];
 
-	if (sc->nplugins >= SCN_MAX_PLUGINS)
-		return sim_diag_fail(err, "--plugin %s: at most %u plugins per scenario (the file "
-				     "has %u)", spec, SCN_MAX_PLUGINS, sc->nplugins);
 	if (colon) {
 		unsigned i;
 
@@ -114,17 +112,29 @@ bool scenario_add_plugin(struct scenario *sc, const char *spec, struct sim_diag 
 	if (n == 0 || n >= SCN_PLUGIN_PATH_MAX)
 		return sim_diag_fail(err, "--plugin %s: expected a path of 1 to %u bytes", spec,
 				     SCN_PLUGIN_PATH_MAX - 1);
-	if (part_needs_vm(part) && !sc->has_vm)
-		return sim_diag_fail(err, "--plugin %s: part \"%s\" (%s) needs a VM, and the "
-				     "scenario has none", spec, plugin_part_name(part),
-				     plugin_part_what(part));
-	p = &sc->plugins[sc->nplugins];
+	if (scn_plugin_part_needs_vm(part) && no_vm)
+		return sim_diag_fail(err, "--plugin %s: part \"%s\" (%s) needs a VM, and %s has "
+				     "none", spec, plugin_part_name(part), plugin_part_what(part),
+				     no_vm);
 	*p = (struct scn_plugin){ .part = part };
 	memcpy(p->given, spec, n);
 	if (!resolve(p->path, "", p->given))
 		return sim_diag_fail(err, "--plugin %s: expected a path of 1 to %u bytes", spec,
 				     SCN_PLUGIN_PATH_MAX - 3);
 	snprintf(p->json_path, sizeof(p->json_path), "--plugin");
+	return true;
+}
+
+bool scenario_add_plugin(struct scenario *sc, const char *spec, struct sim_diag *err)
+{
+	char why[160];
+
+	if (sc->nplugins >= SCN_MAX_PLUGINS)
+		return sim_diag_fail(err, "--plugin %s: at most %u plugins per scenario (the file "
+				     "has %u)", spec, SCN_MAX_PLUGINS, sc->nplugins);
+	if (!scn_plugin_from_spec(&sc->plugins[sc->nplugins], spec,
+				  sc->has_vm ? NULL : "the scenario", err))
+		return false;
 	if (!check_twice(sc, sc->nplugins, why, sizeof(why)))
 		return sim_diag_fail(err, "--plugin %s: %s", spec, why);
 	sc->nplugins++;

@@ -792,6 +792,19 @@ struct scenario *scenario_parse_all(const char *file, const char *buf, size_t le
  */
 bool scenario_add_plugin(struct scenario *s, const char *spec, struct sim_diag *err);
 
+/*
+ * The parsing and the error words scenario_add_plugin and `sim qtest
+ * --plugin` share: spec PATH[:PART] into *p (PATH resolved against the
+ * working folder, json_path "--plugin").  no_vm names what has no VM ("the
+ * scenario", "sim qtest"), NULL when there is one: without one, a part that
+ * needs a VM is refused.  False with err when spec does not fit.
+ */
+bool scn_plugin_from_spec(struct scn_plugin *p, const char *spec, const char *no_vm,
+			  struct sim_diag *err);
+
+/* Whether part (enum plugin_part) stands in for something of the VM: a pvclock part. */
+bool scn_plugin_part_needs_vm(unsigned part);
+
 /* Frees s, its scripts' commands, its events and its source; accepts NULL. */
 void scenario_destroy(struct scenario *s);
 
