@@ -152,11 +152,21 @@ static bool send_line(struct peer *p, const char *line, unsigned no, struct sim_
 /* Appends the line buf[0..n) to the answer, "; "-joined. */
 static bool add_line(struct peer_answer *a, const char *line, size_t n)
 {
-	char *t = realloc(a->text, a->len + n + 3);
+	size_t need = a->len + n + 3;
 
-	if (!t)
-		return false;
-	a->text = t;
+	if (need > a->cap) {
+		/* doubling: a flood of IRQ lines costs O(its size), not its square */
+		size_t cap = a->cap ? a->cap : 256;
+		char *t;
+
+		while (cap < need)
+			cap *= 2;
+		t = realloc(a->text, cap);
+		if (!t)
+			return false;
+		a->text = t;
+		a->cap = cap;
+	}
 	if (a->len) {
 		memcpy(a->text + a->len, "; ", 2);
 		a->len += 2;
@@ -176,21 +186,21 @@ bool peer_ask(struct peer *p, const char *line, unsigned no, unsigned timeout_ms
 	if (!send_line(p, line, no, err))
 		return false;
 	for (;;) {
-		char *nl = memchr(p->buf, '\n', p->have);
+		char *head = p->buf + p->start;
+		char *nl = memchr(head, '\n', p->have - p->start);
 		struct pollfd pf = { p->from_child, POLLIN, 0 };
 		int64_t left;
 		ssize_t r;
 
 		if (nl) {
-			size_t n = (size_t)(nl - p->buf), keep = p->have - n - 1;
-			bool irq = n >= 4 && strncmp(p->buf, "IRQ ", 4) == 0;
+			size_t n = (size_t)(nl - head);
+			bool irq = n >= 4 && strncmp(head, "IRQ ", 4) == 0;
 
-			if (n > 0 && p->buf[n - 1] == '\r')
+			p->start += n + 1;
+			if (n > 0 && head[n - 1] == '\r')
 				n--;
-			if (!add_line(ans, p->buf, n))
+			if (!add_line(ans, head, n))
 				return sim_diag_fail(err, "out of memory");
-			memmove(p->buf, nl + 1, keep);
-			p->have = keep;
 			if (!irq) {
 				ans->reply = ans->text + ans->len - n;
 				return true;
@@ -200,6 +210,11 @@ bool peer_ask(struct peer *p, const char *line, unsigned no, unsigned timeout_ms
 				return sim_diag_fail(err, "side %s (%s) answered request %u with more "
 						     "than 4 MiB of IRQ lines", p->name, p->spec, no);
 			continue;
+		}
+		if (p->start > 0) {       /* only a partial line is left: move it to the front */
+			memmove(p->buf, head, p->have - p->start);
+			p->have -= p->start;
+			p->start = 0;
 		}
 		if (p->have == p->cap)
 			return sim_diag_fail(err, "side %s (%s) sent a line longer than 64 KiB "

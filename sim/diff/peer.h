@@ -23,6 +23,7 @@
 struct peer_answer {
 	char *text;                   /* "IRQ raise 8; OK 1000": lines joined by "; " */
 	size_t len;
+	size_t cap;                   /* text's allocation, grown geometrically */
 	const char *reply;            /* the reply line, inside text */
 	unsigned irq_lines;
 };
@@ -32,7 +33,8 @@ struct peer {
 	char spec[256];
 	pid_t pid;                    /* 0: not running */
 	int to_child, from_child;     /* -1: closed */
-	char *buf;                    /* bytes read past the last answer */
+	char *buf;                    /* bytes read past the last answer: [start, have) */
+	size_t start;                 /* consumed lines are skipped, moved out only before a read */
 	size_t have;
 	size_t cap;
 };
