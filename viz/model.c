@@ -78,13 +78,16 @@ sim_ps viz_model_col_time(const struct viz_model *vm, int64_t col)
 static struct viz_lane *add_lane(struct viz_model *vm, enum viz_lane_kind kind, const char *name)
 {
 	struct viz_lane *l;
+	size_t n;
 
 	if (vm->nlanes == VIZ_MAX_LANES)
 		return NULL;
 	l = &vm->lanes[vm->nlanes];
 	memset(l, 0, sizeof(*l));
 	l->kind = kind;
-	snprintf(l->name, sizeof(l->name), "%s", name);
+	n = strnlen(name, sizeof(l->name) - 1);  /* a label: a longer name is cut */
+	memcpy(l->name, name, n);
+	l->name[n] = '\0';
 	if (kind == VIZ_LANE_TSC || kind == VIZ_LANE_READER)
 		l->u.b = calloc(VIZ_COLS, sizeof(*l->u.b));
 	else

@@ -80,12 +80,16 @@ void judge_destroy(struct judge *j)
 static struct judge_clock *add_clock(struct judge *j, const char *name)
 {
 	struct judge_clock *c;
+	size_t n;
 
 	if (j->nclocks == JUDGE_MAX_CLOCKS)
 		return NULL;
 	c = &j->clocks[j->nclocks];
 	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "%s", name);
+	/* the callers refused longer names (each_string's cap, read_line's check) */
+	n = strnlen(name, sizeof(c->name) - 1);
+	memcpy(c->name, name, n);
+	c->name[n] = '\0';
 	c->guest = !j->guest_listed;
 	c->vcpus_seen = calloc((j->h.cpus + 63) / 64, sizeof(uint64_t));
 	if (!c->vcpus_seen)
@@ -151,11 +155,16 @@ static bool mark_guest(struct judge *j, const char *s, char *why)
 
 static bool add_ignored(struct judge *j, const char *s, char *why)
 {
+	size_t n = strnlen(s, sizeof(j->ignore[0]) - 1);  /* each_string refused longer names */
+	char *row;
+
 	if (j->nignore == JUDGE_MAX_IGNORED) {
 		snprintf(why, 160, "more than %d types", JUDGE_MAX_IGNORED);
 		return false;
 	}
-	snprintf(j->ignore[j->nignore++], sizeof(j->ignore[0]), "%s", s);
+	row = j->ignore[j->nignore++];
+	memcpy(row, s, n);
+	row[n] = '\0';
 	return true;
 }
 
