@@ -302,6 +302,16 @@ sim_u128 crystal_count_to_cycles(sim_u128 d, struct sim_freq f)
 	return x / ((sim_u128)f.den * SIM_PS_PER_S);
 }
 
+bool crystal_cycles_recip(struct sim_freq f, struct sim_recip *r)
+{
+	/* den 1e30 < 2^127 is checked before the product can wrap */
+	if (f.den >= ((sim_u128)1 << 127) / (CRYSTAL_UNITS_PER_PS * SIM_PS_PER_S)) {
+		*r = (struct sim_recip){ 0 };
+		return false;
+	}
+	return sim_recip_init(r, f.num, (sim_u128)f.den * CRYSTAL_UNITS_PER_PS * SIM_PS_PER_S);
+}
+
 bool crystal_cycles_to_count(uint64_t k, struct sim_freq f, sim_u128 *d)
 {
 	/* ceil(k den 1e30 / num), with 1e30 = 1e15 * 1e15 in two long-division steps */
