@@ -404,3 +404,54 @@ Test(crystal, cycles_and_counts_convert_exactly)
 		cr_expect(d == E18 * 333 + (E18 / 3) + 1);
 	}
 }
+
+Test(crystal, cycles_recip_matches_the_division)
+{
+	/*
+	 * The reciprocal against crystal_count_to_cycles on the rates a TSC
+	 * runs at (3 GHz and its ppm neighbours, the HPET, fractional rates):
+	 * at the least count of k cycles and one below (the boundaries), and
+	 * on random counts over the whole 128-bit range.
+	 */
+	static const struct sim_freq fs[] = {
+		{ GHZ3, 1 }, { 3000037500u, 1 }, { 14318180, 1 }, { 6000075001u, 2 },
+		{ 1, 1 }, { 13125000, 11 }, { UINT64_C(54000000000), 1 },
+	};
+	static const uint64_t ks[] = { 1, 2, 3, 999, 3000000000u, 12345678901234u,
+				       UINT64_C(1) << 62, UINT64_MAX / 4 };
+	struct sim_rng g;
+
+	sim_rng_init(&g, 5, "test/crystal/recip");
+	for (size_t i = 0; i < ARRAY_LEN(fs); i++) {
+		struct sim_recip r;
+
+		cr_assert(crystal_cycles_recip(fs[i], &r), "rate %zu", i);
+		for (size_t j = 0; j < ARRAY_LEN(ks); j++) {
+			sim_u128 d;
+
+			if (!crystal_cycles_to_count(ks[j], fs[i], &d))
+				continue;
+			cr_expect_eq(sim_recip_apply(&r, d), (uint64_t)crystal_count_to_cycles(d, fs[i]),
+				     "rate %zu, k %zu", i, j);
+			cr_expect_eq(sim_recip_apply(&r, d), ks[j], "rate %zu: k %zu at its count", i, j);
+			cr_expect_eq(sim_recip_apply(&r, d - 1), ks[j] - 1, "rate %zu, k %zu: below", i, j);
+		}
+		for (int n = 0; n < 5000; n++) {
+			sim_u128 d = ((sim_u128)sim_rng_next(&g) << 64 | sim_rng_next(&g)) >>
+				     (sim_rng_next(&g) % 128);
+
+			cr_expect_eq(sim_recip_apply(&r, d), (uint64_t)crystal_count_to_cycles(d, fs[i]),
+				     "rate %zu, draw %d", i, n);
+		}
+	}
+	/* out of range: callers divide instead */
+	{
+		struct sim_recip r;
+
+		cr_expect_not(crystal_cycles_recip((struct sim_freq){ 0, 0 }, &r), "stopped");
+		cr_expect_not(crystal_cycles_recip((struct sim_freq){ UINT64_C(55000000000), 1 }, &r),
+			      "55 GHz");
+		cr_expect_not(crystal_cycles_recip((struct sim_freq){ 1, 200000000 }, &r), "den 2e8");
+		cr_expect_eq(r.den, 0);
+	}
+}

@@ -80,6 +80,15 @@ static sim_u128 ssc_f(const struct crystal *c, sim_u128 tau)
 	       (sim_u128)c->s_ppb * tri_q(period, tau);
 }
 
+/*
+ * C(t) - C(t0) on a piece without SSC: (1e9 + e) 1e9 units per ps, below
+ * 1.1e18 (|e| <= 10 %), so one 64 x 64-bit multiply.
+ */
+static sim_u128 flat_units(const struct crystal_piece *p, sim_ps t)
+{
+	return (sim_u128)(uint64_t)((PPB + p->ppb) * PPB) * (t - p->t0);
+}
+
 /* C at t >= p->t0 on piece p, as count + rem / (2 P). */
 static void piece_eval(const struct crystal *c, const struct crystal_piece *p, sim_ps t,
 		       sim_u128 *count, uint64_t *rem)
@@ -90,7 +99,7 @@ static void piece_eval(const struct crystal *c, const struct crystal_piece *p, s
 	if (t < p->t0)
 		t = p->t0;
 	if (c->period_ps == 0) {
-		*count = p->count0 + k * (sim_u128)PPB * (t - p->t0);
+		*count = p->count0 + flat_units(p, t);
 		*rem = 0;
 		return;
 	}
@@ -232,9 +241,13 @@ bool crystal_init(struct crystal *c, const struct crystal_params *p, uint64_t se
 
 sim_u128 crystal_count(const struct crystal *c, sim_ps now)
 {
+	const struct crystal_piece *p = current(c);
 	sim_u128 count;
 	uint64_t rem;
 
+	/* the common read: now on the current piece, no SSC */
+	if (c->period_ps == 0 && now >= p->t0)
+		return p->count0 + flat_units(p, now);
 	piece_eval(c, piece_at(c, now), now, &count, &rem);
 	return count;
 }
@@ -300,6 +313,16 @@ sim_u128 crystal_count_to_cycles(sim_u128 d, struct sim_freq f)
 	 * fraction is below 1 and the divisor an integer.
 	 */
 	return x / ((sim_u128)f.den * SIM_PS_PER_S);
+}
+
+bool crystal_cycles_recip(struct sim_freq f, struct sim_recip *r)
+{
+	/* den 1e30 < 2^127 is checked before the product can wrap */
+	if (f.den >= ((sim_u128)1 << 127) / (CRYSTAL_UNITS_PER_PS * SIM_PS_PER_S)) {
+		*r = (struct sim_recip){ 0 };
+		return false;
+	}
+	return sim_recip_init(r, f.num, (sim_u128)f.den * CRYSTAL_UNITS_PER_PS * SIM_PS_PER_S);
 }
 
 bool crystal_cycles_to_count(uint64_t k, struct sim_freq f, sim_u128 *d)

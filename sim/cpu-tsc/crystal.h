@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/core/recip.h"
 #include "sim/core/rng.h"
 #include "sim/core/simtime.h"
 
@@ -149,6 +150,14 @@ bool crystal_equivalent(const struct crystal *a, const struct crystal *b);
  * fits 128 bits for any d a crystal produces.
  */
 sim_u128 crystal_count_to_cycles(sim_u128 d, struct sim_freq f);
+
+/*
+ * A reciprocal for crystal_count_to_cycles(d, f), floor(d num / (den 1e30)):
+ * sim_recip_apply(r, d) gives the same for every d, without a division.
+ * False (a stopped rate {0, 0}, den >= 1.7e8, or f >= 54 GHz): callers then
+ * use crystal_count_to_cycles().
+ */
+bool crystal_cycles_recip(struct sim_freq f, struct sim_recip *r);
 
 /*
  * The least d with crystal_count_to_cycles(d, f) >= k; false when it does

@@ -72,6 +72,8 @@ static uint64_t piece_cycles(const struct cpu_tsc *tsc, sim_ps now)
 	if (c <= s->c0)
 		return 0;
 	/* The counter is 64 bits wide: it wraps (SDM vol. 3, 17.17). */
+	if (s->recip.den)
+		return sim_recip_apply(&s->recip, c - s->c0);
 	return (uint64_t)crystal_count_to_cycles(c - s->c0, s->rate);
 }
 
@@ -110,6 +112,7 @@ static void restart(struct cpu_tsc *tsc, sim_ps now)
 	s->t0 = now;
 	s->c0 = count_at(tsc, now);
 	s->rate = r;
+	crystal_cycles_recip(r, &s->recip);
 }
 
 void tsc_init_crystal(struct cpu_tsc *tsc, const struct crystal *xtal,
@@ -126,6 +129,7 @@ void tsc_init_crystal(struct cpu_tsc *tsc, const struct crystal *xtal,
 	tsc->duty_ppm = TSC_DUTY_FULL_PPM;
 	tsc->seg = (struct tsc_segment){ .t0 = t0, .tsc0 = tsc0, .c0 = count_at(tsc, t0) };
 	tsc->seg.rate = effective_rate(tsc);
+	crystal_cycles_recip(tsc->seg.rate, &tsc->seg.recip);
 }
 
 void tsc_init(struct cpu_tsc *tsc, sim_ps t0, uint64_t tsc0, struct sim_freq rate)

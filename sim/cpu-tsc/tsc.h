@@ -86,6 +86,7 @@ struct tsc_segment {
 	struct sim_freq rate;     /* cycles per nominal crystal second; {0, 0} while stopped */
 	sim_u128 c0;              /* crystal count at t0 */
 	uint64_t counted0;        /* cycles counted before t0 since init, writes ignored */
+	struct sim_recip recip;   /* crystal_cycles_recip(rate); den 0: divide instead */
 };
 
 struct cpu_tsc {
