@@ -190,7 +190,7 @@ Test(guest_run, tick_count_across_a_pause_on_either_board)
 		const struct host_check_result *r;
 		struct machine *m;
 
-		s->nstalls = 0;
+		s->vms[0].nstalls = 0;
 		m = run(s);
 		r = machine_host_check_result(m, 0);
 		cr_assert(r);

@@ -55,7 +55,7 @@ static struct scenario *migration_scenario(const char *set_clock, const char *ts
 /* kvmclock after the migration minus before it, in ns. */
 static int64_t kvmclock_jump_ns(const struct machine *m)
 {
-	const struct vmm_migration_log *log = machine_migration_log(m, 0);
+	const struct vmm_migration_log *log = machine_migration_log(m, 0, 0);
 
 	cr_assert(log && log->done);
 	return (int64_t)(log->kvmclock_after_ns - log->kvmclock_before_ns);
@@ -72,7 +72,7 @@ Test(machine, set_clock_realtime_advances_by_the_downtime)
 	cr_expect(jump >= 300000000 - 10 && jump <= 300000000 + 10, "jump %" PRId64, jump);
 	cr_expect(r[ORACLE_MONO_VCPU].passed && r[ORACLE_MONO_CAUSAL].passed);
 	cr_expect(r[ORACLE_MAX_ERROR].passed, "error %" PRId64 " ps", r[ORACLE_MAX_ERROR].worst);
-	cr_expect(machine_migration_log(m, 0)->set_flags == KVM_CLOCK_REALTIME);
+	cr_expect(machine_migration_log(m, 0, 0)->set_flags == KVM_CLOCK_REALTIME);
 	machine_destroy(m);
 	scenario_destroy(s);
 }
@@ -116,7 +116,7 @@ Test(machine, set_clock_without_realtime_freezes_kvmclock_for_the_downtime)
 	cr_expect(r[ORACLE_MAX_ERROR].worst <= -(int64_t)(300 * MS_PS) + 10000 &&
 		  r[ORACLE_MAX_ERROR].worst >= -(int64_t)(300 * MS_PS) - 10000,
 		  "worst %" PRId64, r[ORACLE_MAX_ERROR].worst);
-	cr_expect(machine_migration_log(m, 0)->set_flags == 0);
+	cr_expect(machine_migration_log(m, 0, 0)->set_flags == 0);
 	machine_destroy(m);
 	scenario_destroy(s);
 }
@@ -175,7 +175,7 @@ Test(machine, frozen_tsc_resumes_where_it_stopped)
 {
 	struct scenario *s = migration_scenario("realtime", "frozen", false, "0s");
 	struct machine *m = run(s);
-	const struct vmm_migration_log *log = machine_migration_log(m, 0);
+	const struct vmm_migration_log *log = machine_migration_log(m, 0, 0);
 
 	cr_expect_eq(log->guest_tsc_after, log->guest_tsc_before);
 	/* Without scaling the guest now runs at B's rate. */
@@ -190,7 +190,7 @@ Test(machine, advanced_tsc_counts_the_downtime_at_the_guest_rate)
 {
 	struct scenario *s = migration_scenario("realtime", "advance", true, "0s");
 	struct machine *m = run(s);
-	const struct vmm_migration_log *log = machine_migration_log(m, 0);
+	const struct vmm_migration_log *log = machine_migration_log(m, 0, 0);
 
 	/* 300 ms at the guest's 3 GHz (kept by scaling): 900,000,000 cycles. */
 	cr_expect_eq(log->guest_tsc_after - log->guest_tsc_before, 900000000ULL,
@@ -436,7 +436,7 @@ Test(machine, error_inside_an_event_stops_the_run_at_once)
 	struct machine *m;
 	uint64_t reads;
 
-	s->moves[0].pcpu = 7;
+	s->vms[0].moves[0].pcpu = 7;
 	sim_diag_clear(&err);
 	m = machine_create(s, &err);
 	cr_assert(m, "machine_create: %s", err.msg);
@@ -609,7 +609,7 @@ Test(machine, trace_page_write_carries_the_full_page)
 	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE),
 				      keep_first_page, &f));
 	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
-	log = machine_migration_log(m, 0);
+	log = machine_migration_log(m, 0, 0);
 	cr_assert(f.seen && log->page_after);
 	/*
 	 * At the instant of the write the page's own time is system_time (the
@@ -661,7 +661,7 @@ Test(machine, vm_board_stops_for_the_downtime)
 		struct machine *m;
 		struct sim_diag err;
 
-		s->vm.board_vm = strcmp(cases[i].board, "vm") == 0;
+		s->vms[0].board_vm = strcmp(cases[i].board, "vm") == 0;
 		sim_diag_clear(&err);
 		m = machine_create(s, &err);
 		cr_assert(m, "%s", err.msg);

@@ -41,7 +41,7 @@ Test(machine_host, vm_stops_while_its_host_sleeps)
 	uint64_t reads = machine_group_stats(m, 0).reads;
 
 	cr_expect(reads >= 1995 && reads <= 2005, "VM reader: %" PRIu64 " reads", reads);
-	cr_expect_not(machine_master_clock(m));
+	cr_expect_not(machine_master_clock(m, 0));
 	machine_destroy(m);
 	scenario_destroy(s);
 }
@@ -54,7 +54,7 @@ Test(machine_host, vm_runs_on_without_host_events)
 	uint64_t reads = machine_group_stats(m, 0).reads;
 
 	cr_expect(reads >= 2995 && reads <= 3005, "VM reader: %" PRIu64 " reads", reads);
-	cr_expect(machine_master_clock(m));
+	cr_expect(machine_master_clock(m, 0));
 	machine_destroy(m);
 	scenario_destroy(s);
 }
@@ -93,7 +93,7 @@ static struct pages_after run_counting(const struct scenario *s, sim_ps after, b
 	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE) |
 				      SIM_TRACE_BIT(SIM_TRACE_MASTER_CLOCK), count_pages, &p));
 	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
-	*mc = machine_master_clock(m);
+	*mc = machine_master_clock(m, 0);
 	machine_destroy(m);
 	return p;
 }
@@ -137,7 +137,7 @@ Test(machine_host, watchdog_demotion_reaches_the_vm_only_with_demote)
 		snprintf(extra, sizeof(extra), wd, demote[i] ? ", \"demote\": true" : "");
 		s = scenario_with("2s", extra);
 		m = run(s);
-		cr_expect_eq(machine_master_clock(m), !demote[i], "demote %d", demote[i]);
+		cr_expect_eq(machine_master_clock(m, 0), !demote[i], "demote %d", demote[i]);
 		cr_expect_eq(machine_host(m, 0)->clocksource, demote[i] ? HOST_CS_HPET : HOST_CS_TSC);
 		cr_expect_eq(machine_host(m, 0)->tsc_unstable, demote[i]);
 		machine_destroy(m);

@@ -243,8 +243,8 @@ Test(machine_ticks, defaults_by_source)
 	s = parse(buf);
 	cr_expect_eq(s->readers[0].tick_hz, 64);
 	cr_expect_eq(s->readers[0].tick_policy, SCN_TICK_DISCARD);
-	cr_expect_eq(s->nstalls, 1);
-	cr_expect_eq(s->stalls[0].duration_ps, 500 * MS_PS);
-	cr_expect_eq(s->ntime_syncs, 1);
+	cr_expect_eq(s->vms[0].nstalls, 1);
+	cr_expect_eq(s->vms[0].stalls[0].duration_ps, 500 * MS_PS);
+	cr_expect_eq(s->vms[0].ntime_syncs, 1);
 	scenario_destroy(s);
 }

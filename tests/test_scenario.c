@@ -63,41 +63,41 @@ Test(scenario, full_document_sets_every_field)
 	cr_expect_eq(h->sockets[0].crystal_ppb, 0);
 	cr_expect_eq(h->sockets[0].tsc_offset_ps, 0);
 
-	cr_expect_eq(sc->vm.host, 0);
-	cr_expect_eq(sc->vm.nvcpus, 4);
-	cr_expect(sc->vm.has_pins);
-	cr_expect(sc->vm.pins[0] == 0 && sc->vm.pins[1] == 1 && sc->vm.pins[2] == 2 &&
-		  sc->vm.pins[3] == 5);
-	cr_expect_eq(sc->vm.uptime_ns, 3600 * SIM_NS_PER_S);
-	cr_expect_not(sc->vm.stable_bit_cpuid);
-	cr_expect_eq(sc->vm.entry_latency_ps, 10 * SIM_PS_PER_US);
-	cr_expect_eq(sc->vm.sync_period_ps, 60 * SIM_PS_PER_S);
+	cr_expect_eq(sc->vms[0].host, 0);
+	cr_expect_eq(sc->vms[0].nvcpus, 4);
+	cr_expect(sc->vms[0].has_pins);
+	cr_expect(sc->vms[0].pins[0] == 0 && sc->vms[0].pins[1] == 1 && sc->vms[0].pins[2] == 2 &&
+		  sc->vms[0].pins[3] == 5);
+	cr_expect_eq(sc->vms[0].uptime_ns, 3600 * SIM_NS_PER_S);
+	cr_expect_not(sc->vms[0].stable_bit_cpuid);
+	cr_expect_eq(sc->vms[0].entry_latency_ps, 10 * SIM_PS_PER_US);
+	cr_expect_eq(sc->vms[0].sync_period_ps, 60 * SIM_PS_PER_S);
 
-	cr_assert_eq(sc->nmigrations, 2);
-	cr_expect_eq(sc->migrations[0].at_ps, 2 * SIM_PS_PER_S);
-	cr_expect_eq(sc->migrations[0].downtime_ps, 300 * SIM_PS_PER_MS);
-	cr_expect_eq(sc->migrations[0].to_host, 1);
-	cr_expect(sc->migrations[0].has_pins);
-	cr_expect(sc->migrations[0].pins[0] == 7 && sc->migrations[0].pins[3] == 4);
-	cr_expect_eq(sc->migrations[0].set_clock, SCN_SET_CLOCK_CLOCK);
-	cr_expect(sc->migrations[0].tsc_scaling);
-	cr_expect_eq(sc->migrations[0].tsc_carry, SCN_TSC_ADVANCE);
-	cr_expect_str_eq(sc->migrations[0].path, "/migrations/0");
-	cr_expect_eq(sc->migrations[1].at_ps, 5 * SIM_PS_PER_S);
-	cr_expect_eq(sc->migrations[1].to_host, 0);
-	cr_expect_not(sc->migrations[1].has_pins);
+	cr_assert_eq(sc->vms[0].nmigrations, 2);
+	cr_expect_eq(sc->vms[0].migrations[0].at_ps, 2 * SIM_PS_PER_S);
+	cr_expect_eq(sc->vms[0].migrations[0].downtime_ps, 300 * SIM_PS_PER_MS);
+	cr_expect_eq(sc->vms[0].migrations[0].to_host, 1);
+	cr_expect(sc->vms[0].migrations[0].has_pins);
+	cr_expect(sc->vms[0].migrations[0].pins[0] == 7 && sc->vms[0].migrations[0].pins[3] == 4);
+	cr_expect_eq(sc->vms[0].migrations[0].set_clock, SCN_SET_CLOCK_CLOCK);
+	cr_expect(sc->vms[0].migrations[0].tsc_scaling);
+	cr_expect_eq(sc->vms[0].migrations[0].tsc_carry, SCN_TSC_ADVANCE);
+	cr_expect_str_eq(sc->vms[0].migrations[0].path, "/migrations/0");
+	cr_expect_eq(sc->vms[0].migrations[1].at_ps, 5 * SIM_PS_PER_S);
+	cr_expect_eq(sc->vms[0].migrations[1].to_host, 0);
+	cr_expect_not(sc->vms[0].migrations[1].has_pins);
 	/* Default pins: vCPU i on CPU i mod (CPUs of the destination, 6). */
-	cr_expect(sc->migrations[1].pins[0] == 0 && sc->migrations[1].pins[3] == 3);
-	cr_expect_eq(sc->migrations[1].set_clock, SCN_SET_CLOCK_REALTIME);
-	cr_expect_not(sc->migrations[1].tsc_scaling);
-	cr_expect_eq(sc->migrations[1].tsc_carry, SCN_TSC_FROZEN);
+	cr_expect(sc->vms[0].migrations[1].pins[0] == 0 && sc->vms[0].migrations[1].pins[3] == 3);
+	cr_expect_eq(sc->vms[0].migrations[1].set_clock, SCN_SET_CLOCK_REALTIME);
+	cr_expect_not(sc->vms[0].migrations[1].tsc_scaling);
+	cr_expect_eq(sc->vms[0].migrations[1].tsc_carry, SCN_TSC_FROZEN);
 
-	cr_assert_eq(sc->nmoves, 2);
-	cr_expect(sc->moves[0].at_ps == SIM_PS_PER_S && sc->moves[0].vcpu == 3 &&
-		  sc->moves[0].pcpu == 4);
-	cr_expect(sc->moves[1].at_ps == 3 * SIM_PS_PER_S && sc->moves[1].vcpu == 0 &&
-		  sc->moves[1].pcpu == 7);
-	cr_expect_str_eq(sc->moves[1].path, "/vcpu_moves/1");
+	cr_assert_eq(sc->vms[0].nmoves, 2);
+	cr_expect(sc->vms[0].moves[0].at_ps == SIM_PS_PER_S && sc->vms[0].moves[0].vcpu == 3 &&
+		  sc->vms[0].moves[0].pcpu == 4);
+	cr_expect(sc->vms[0].moves[1].at_ps == 3 * SIM_PS_PER_S && sc->vms[0].moves[1].vcpu == 0 &&
+		  sc->vms[0].moves[1].pcpu == 7);
+	cr_expect_str_eq(sc->vms[0].moves[1].path, "/vcpu_moves/1");
 
 	cr_assert_eq(sc->nreaders, 3);
 	r = &sc->readers[0];
@@ -154,15 +154,15 @@ Test(scenario, minimal_document_gets_the_defaults)
 	cr_expect_eq(sc->seed, 1);
 	cr_expect_eq(sc->utc_start_ns, 1767225600ULL * SIM_NS_PER_S);
 	cr_expect(sc->hosts[0].tsc.num == 2500000000ULL && sc->hosts[0].tsc.den == 1);
-	cr_expect_not(sc->vm.has_pins);
+	cr_expect_not(sc->vms[0].has_pins);
 	for (unsigned i = 0; i < 5; i++)
-		cr_expect_eq(sc->vm.pins[i], i % 3);
-	cr_expect_eq(sc->vm.uptime_ns, 0);
-	cr_expect(sc->vm.stable_bit_cpuid);
-	cr_expect_eq(sc->vm.entry_latency_ps, 20 * SIM_PS_PER_US);
-	cr_expect_eq(sc->vm.sync_period_ps, 300 * SIM_PS_PER_S);
-	cr_expect_eq(sc->nmigrations, 0);
-	cr_expect_eq(sc->nmoves, 0);
+		cr_expect_eq(sc->vms[0].pins[i], i % 3);
+	cr_expect_eq(sc->vms[0].uptime_ns, 0);
+	cr_expect(sc->vms[0].stable_bit_cpuid);
+	cr_expect_eq(sc->vms[0].entry_latency_ps, 20 * SIM_PS_PER_US);
+	cr_expect_eq(sc->vms[0].sync_period_ps, 300 * SIM_PS_PER_S);
+	cr_expect_eq(sc->vms[0].nmigrations, 0);
+	cr_expect_eq(sc->vms[0].nmoves, 0);
 	cr_expect_eq(sc->readers[0].cost_ps, 20 * SIM_PS_PER_NS);
 	cr_expect_eq(sc->readers[0].jitter_ps, 0);
 	scenario_destroy(sc);
@@ -493,7 +493,7 @@ Test(scenario, kvm_version_names_a_modelled_release)
 
 		if (cases[i].ok) {
 			cr_assert(sc, "%zu: %s", i, err.msg);
-			cr_expect_eq(sc->vm.kvm_version, cases[i].want, "case %zu", i);
+			cr_expect_eq(sc->vms[0].kvm_version, cases[i].want, "case %zu", i);
 		} else {
 			cr_expect_null(sc, "case %zu", i);
 			cr_expect_str_eq(err.path, "/vm/kvm_version");

@@ -18,7 +18,7 @@ Test(scenario, platform_defaults_and_source)
 	struct scenario *sc = parse_ok(minimal);
 	const struct scn_platform *p = &sc->platform;
 
-	cr_expect(sc->has_vm);
+	cr_expect((sc->nvms > 0));
 	cr_expect(p->hpet.frequency.num == SIM_HPET_FREQ_HZ && p->hpet.frequency.den == 1);
 	cr_expect_eq(p->hpet.timers, 3);
 	cr_expect_eq(p->hpet.counter_bits, 64);
@@ -54,10 +54,11 @@ Test(scenario, board_without_vm_with_scripts)
 	const struct scn_script *s;
 	const struct scn_command *c;
 
-	cr_expect_not(sc->has_vm);
+	cr_expect_not((sc->nvms > 0));
 	cr_expect_eq(sc->nhosts, 0);
-	cr_expect_eq(sc->vm.nvcpus, 0);
-	cr_expect_eq(sc->nmigrations + sc->nmoves + sc->nreaders, 0);
+	cr_expect_eq(sc->nvms, 0);
+	cr_expect_null(sc->vms);
+	cr_expect_eq(sc->nreaders, 0);
 
 	cr_expect(p->hpet.frequency.num == 100000000 && p->hpet.frequency.den == 1);
 	cr_expect_eq(p->hpet.timers, 8);
@@ -184,7 +185,7 @@ Test(scenario, without_a_vm_only_scripts)
 			  "\"duration\": \"2s\", \"migrations\": [], \"vcpu_moves\": [], \"readers\": [],");
 
 	sc = parse_ok(text);
-	cr_expect(!sc->has_vm && sc->nreaders == 0 && sc->nscripts == 2);
+	cr_expect(!(sc->nvms > 0) && sc->nreaders == 0 && sc->nscripts == 2);
 	scenario_destroy(sc);
 	free(text);
 	for (size_t i = 0; i < N(cases); i++)
@@ -198,7 +199,7 @@ Test(scenario, readers_are_optional_with_scripts)
 			  "\"scripts\": [{\"name\": \"s\", \"expect\": \"pass\", \"commands\": [\"inb 0x61\"]}]");
 	struct scenario *sc = parse_ok(text);
 
-	cr_expect(sc->has_vm);
+	cr_expect((sc->nvms > 0));
 	cr_expect_eq(sc->nreaders, 0);
 	cr_expect_eq(sc->nscripts, 1);
 	scenario_destroy(sc);
@@ -566,7 +567,7 @@ Test(scenario, hpet_and_pmtimer_reader_errors)
 	{
 		static const struct error_case c = {
 			"\"period\": \"7ms\"", "\"period\": \"7ms\", \"bits\": 32", "/readers/3/bits",
-			"\"bits\": 32},\n", "unknown key \"bits\"; expected one of: name, kind, vcpus, period, "
+			"\"bits\": 32},\n", "unknown key \"bits\"; expected one of: name, vm, kind, vcpus, period, "
 			"jitter, cost, tsc_khz, width, wrap, checks",
 		};
 

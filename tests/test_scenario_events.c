@@ -280,7 +280,7 @@ Test(scenario, reader_binding_errors)
 		  "\"tsc_khz\"", "key \"tsc_khz\" is not allowed on a host: a \"tsc\" reader there uses the "
 		  "host kernel's tsc_khz (/hosts/0/tsc_khz)" },
 		{ "\"cpus\": [0, 3]", "\"cpus\": [0, 3], \"bind\": 1", "/readers/2/bind", "\"bind\"",
-		  "unknown key \"bind\"; expected one of: name, kind, vcpus, period, jitter, cost, tsc_khz, "
+		  "unknown key \"bind\"; expected one of: name, vm, kind, vcpus, period, jitter, cost, tsc_khz, "
 		  "width, wrap, checks, host, cpus, migrate_every, rdtsc, phase" },
 	};
 	static const struct error_case vm_cases[] = {
@@ -336,7 +336,7 @@ Test(scenario, host_check_errors)
 		  "\"pass\", \"cpu\": 4", "missing required key \"check\"" },
 		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"threshold\": \"1ppm\"",
 		  "/host_checks/3/threshold", "\"threshold\": \"1ppm\"", "key \"threshold\" is not allowed "
-		  "in check \"timer\"; expected one of: check, name, host, expect, worst, cpu, mode, arm_at, "
+		  "in check \"timer\"; expected one of: check, name, host, vm, expect, worst, cpu, mode, arm_at, "
 		  "delay, count, slack" },
 		{ "\"slack\": \"50us\"", "\"slack\": \"50us\", \"wobble\": 1", "/host_checks/3/wobble",
 		  "\"wobble\"", "unknown key \"wobble\"; expected one of: check, name, host" },
@@ -456,7 +456,7 @@ Test(scenario, hotplug_cpus_in_cpu_numbering)
 
 	/* Socket 0: 0-1 online, 2-3 hotplug; socket 1: 4-5.  Default pins skip 2-3. */
 	cr_expect(h->ncpus == 6 && h->ncpus_online == 4 && h->sockets[1].first_cpu == 4);
-	expect_cpus(sc->vm.pins, sc->vm.nvcpus, (const unsigned[]){ 0, 1, 4, 5, 0 }, 5, "pins");
+	expect_cpus(sc->vms[0].pins, sc->vms[0].nvcpus, (const unsigned[]){ 0, 1, 4, 5, 0 }, 5, "pins");
 	scenario_destroy(sc);
 	for (size_t i = 0; i < N(cases); i++)
 		expect_error(vm, &cases[i]);

@@ -25,8 +25,9 @@ Test(scenario, bare_metal_document_sets_every_field)
 	const struct scn_host_check *c = sc->host_checks;
 
 	cr_expect(sc->has_hosts);
-	cr_expect_not(sc->has_vm);
-	cr_expect_eq(sc->vm.nvcpus, 0);
+	cr_expect_not((sc->nvms > 0));
+	cr_expect_eq(sc->nvms, 0);
+	cr_expect_null(sc->vms);
 	cr_assert_eq(sc->nhosts, 2);
 	cr_expect(h->ncpus == 7 && h->ncpus_online == 5, "%u %u", h->ncpus, h->ncpus_online);
 	cr_expect(sk[0].first_cpu == 0 && sk[1].first_cpu == 4);
@@ -132,7 +133,7 @@ Test(scenario, new_keys_default_to_todays_behaviour)
 	const struct scn_socket *sk = &h->sockets[0];
 
 	/* A VM scenario: hosts and VM, nothing new. */
-	cr_expect(sc->has_hosts && sc->has_vm);
+	cr_expect(sc->has_hosts && (sc->nvms > 0));
 	cr_expect(h->ncpus == 3 && h->ncpus_online == 3);
 	cr_expect(sk->wander_ppb == 0 && sk->wander_bound_ppb == 1000 &&
 		  sk->wander_step_ps == SIM_PS_PER_S && sk->aging_ppb_per_day == 0);
@@ -150,7 +151,7 @@ Test(scenario, new_keys_default_to_todays_behaviour)
 
 	/* Bare metal: one host, "host" defaults to it. */
 	sc = parse_ok(metal_min);
-	cr_expect(sc->has_hosts && !sc->has_vm);
+	cr_expect(sc->has_hosts && !(sc->nvms > 0));
 	cr_expect(sc->readers[0].on_host && sc->readers[0].host == 0);
 	expect_cpus(sc->readers[0].cpus, sc->readers[0].ncpus, (const unsigned[]){ 0, 1 }, 2, "all");
 	cr_expect_eq(sc->readers[0].cost_ps, 20 * SIM_PS_PER_NS);
@@ -158,7 +159,7 @@ Test(scenario, new_keys_default_to_todays_behaviour)
 
 	/* A board: neither. */
 	sc = parse_ok(board);
-	cr_expect(!sc->has_hosts && !sc->has_vm && sc->nevents == 0 && sc->nhost_checks == 0);
+	cr_expect(!sc->has_hosts && !(sc->nvms > 0) && sc->nevents == 0 && sc->nhost_checks == 0);
 	scenario_destroy(sc);
 }
 

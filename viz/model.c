@@ -388,7 +388,7 @@ static void on_record(void *ctx, const struct sim_trace_record *rec)
 static void build_lanes(struct viz_model *vm, struct machine *m, const struct viz_model *like)
 {
 	const struct scenario *s = vm->s;
-	const struct kvm_vm *kv = machine_vm(m);
+	const struct kvm_vm *kv = machine_vm(m, 0);   /* lanes for the first VM's vCPUs */
 	char name[VIZ_NAME_MAX + HOST_NAME_MAX];
 	struct viz_lane *l;
 
@@ -445,7 +445,7 @@ static void build_lanes(struct viz_model *vm, struct machine *m, const struct vi
 
 static void sample_tsc(struct viz_model *vm, struct machine *m, sim_ps t, int64_t col)
 {
-	const struct kvm_vm *kv = machine_vm(m);
+	const struct kvm_vm *kv = machine_vm(m, 0);   /* lanes for the first VM's vCPUs */
 
 	for (unsigned i = 0; i < vm->nlanes; i++) {
 		struct viz_lane *l = &vm->lanes[i];
@@ -499,6 +499,11 @@ bool viz_model_build(struct viz_model *vm, const struct scenario *s, sim_ps t0, 
 	}
 	vm->t0_ps = t0;
 	vm->t1_ps = t1;
+	if (s->nvms > 1) {
+		sim_diag_set_path(err, "/vms");
+		return sim_diag_fail(err, "sim viz draws one VM, and this scenario has %u (\"vms\")",
+				     s->nvms);
+	}
 	m = machine_create(s, err);
 	if (!m)
 		return false;

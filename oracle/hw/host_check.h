@@ -53,6 +53,7 @@ struct host_check {
 	struct host_checks *set;
 	struct host_check_config cfg;     /* a copy */
 	struct host *h;                   /* cfg.host's hardware */
+	struct host_checks_env env;       /* the set's, with this check's VM (host_check_env) */
 	struct sim_eventq *q;
 	uint64_t seed;
 	struct host_check_result r;

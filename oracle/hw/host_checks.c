@@ -141,7 +141,15 @@ void host_check_violation(struct host_check *k, sim_ps now, unsigned cpu, int64_
 
 const struct host_checks_env *host_check_env(const struct host_check *k)
 {
-	return &k->set->env;
+	return &k->env;
+}
+
+/* A record of some VM's guest or pages: only the checks of that VM see it. */
+static bool other_vm(const struct host_check *k, const struct sim_trace_record *rec)
+{
+	unsigned vm;
+
+	return sim_trace_record_vm(rec, &vm) && vm != k->env.vm_index;
 }
 
 /* The stream's records, to every check whose kind asked for their kind. */
@@ -152,7 +160,8 @@ static void on_record(void *ctx, const struct sim_trace_record *rec)
 	for (unsigned i = 0; i < hc->n; i++) {
 		struct host_check *k = &hc->checks[i];
 
-		if (k->ops->record && (k->ops->trace_mask & SIM_TRACE_BIT(rec->kind)))
+		if (k->ops->record && (k->ops->trace_mask & SIM_TRACE_BIT(rec->kind)) &&
+		    !other_vm(k, rec))
 			k->ops->record(k, rec);
 	}
 }
@@ -178,7 +187,14 @@ static bool setup_one(struct host_checks *hc, struct host_check *k,
 	if (c->host >= hc->env.nhosts)
 		return sim_diag_fail(err, "host check \"%s\": no host %u", c->name, c->host);
 	k->h = &hc->env.hosts[c->host];
-	if (host_check_kind_needs_vm(c->kind) && !hc->env.vm)
+	/* the check's own VM: one of env.vms, or env.vm (a set built for one VM) */
+	k->env = hc->env;
+	k->env.vm_index = c->vm;
+	if (hc->env.vms)
+		k->env.vm = c->vm < hc->env.nvms ? hc->env.vms[c->vm] : NULL;
+	else if (c->vm)
+		k->env.vm = NULL;
+	if (host_check_kind_needs_vm(c->kind) && !k->env.vm)
 		return sim_diag_fail(err, "host check \"%s\": %s judges KVM or the VM's guest: it "
 				     "needs a \"vm\"", c->name, host_check_kind_name(c->kind));
 	if (k->ops->state_size && !(k->state = calloc(1, k->ops->state_size)))

@@ -202,6 +202,7 @@ struct host_check_config {
 	enum host_check_kind kind;
 	char name[HOST_CHECK_NAME_MAX];   /* unique in the set; names its events and records */
 	unsigned host;                    /* index into the env's hosts */
+	unsigned vm;                      /* index into the env's VMs (0 with env.vm alone) */
 	enum oracle_expect expect;
 	bool has_worst_min, has_worst_max;
 	int64_t worst_min, worst_max;     /* in the kind's unit (host_check_kind_unit()) */
@@ -236,7 +237,11 @@ struct host_checks_env {
 	unsigned nhosts;
 	struct sim_eventq *q;
 	uint64_t seed;                    /* the run's seed: tsc_sync's hand-off jitter */
-	struct kvm_vm *vm;                /* the scenario's VM; NULL without one */
+	struct kvm_vm *vm;                /* the VM (one check's, or the set's only one); NULL: none */
+	struct kvm_vm *const *vms;        /* the scenario's VMs, a check's "vm" indexes them;
+					     NULL: env.vm is VM 0, the only one */
+	unsigned nvms;
+	unsigned vm_index;                /* a check's: its VM's index (trace records' vm) */
 	struct platform *board;           /* the board's devices; NULL in unit tests without one */
 	struct sim_trace *trace;          /* the run's stream; NULL: no records reach the kinds */
 };

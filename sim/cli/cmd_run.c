@@ -165,7 +165,7 @@ static void trace_header(struct trace_out *t, const char *file, const struct sce
 {
 	const char *clocks[SCN_MAX_READERS];
 	bool guest[SCN_MAX_READERS];
-	unsigned cpus = s->has_vm ? s->vm.nvcpus : 0;
+	unsigned cpus = s->nvms ? s->vms[0].nvcpus : 0;   /* cmd_run refuses several VMs */
 
 	for (unsigned i = 0; i < s->nhosts; i++)
 		if (s->hosts[i].ncpus > cpus)
@@ -356,6 +356,15 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 			scenario_destroy(s);
 			s = NULL;
 		}
+	if (s && s->nvms > 1 && (o->trace_path || o->vcd_path || o->perfetto_path)) {
+		sim_diag_set_file(&err, file);
+		sim_diag_set_path(&err, "/vms");
+		sim_diag_fail(&err, "%s describes one VM, and this scenario has %u (\"vms\"); run "
+			      "without it, or give each VM its own scenario",
+			      o->trace_path ? "--trace" : o->vcd_path ? "--vcd" : "--perfetto", s->nvms);
+		scenario_destroy(s);
+		s = NULL;
+	}
 	/* the budget before the machine, as in validate: refused before anything runs */
 	if (s && budget_check(s, o->max_events, NULL, &err))
 		m = machine_create(s, &err);

@@ -219,7 +219,7 @@ struct perfetto_out *perfetto_out_create(FILE *f, const struct scenario *s)
 		return NULL;
 	p->f = f;
 	p->s = s;
-	p->nvcpus = s->has_vm ? s->vm.nvcpus : 0;
+	p->nvcpus = s->nvms ? s->vms[0].nvcpus : 0;     /* cmd_run refuses several VMs */
 	memset(p->map, 0xff, sizeof(p->map));
 	for (unsigned g = 0; g < s->nreaders; g++) {
 		const unsigned *cpus;

@@ -211,16 +211,28 @@ struct report_tally report_tally(const struct scenario *s, const struct machine 
 	return t;
 }
 
-static void human_migration(FILE *f, const struct scenario *s, const struct machine *m,
-			    unsigned i)
+static unsigned count_master_clocks(const struct scenario *s, const struct machine *m)
 {
-	const struct vmm_migration_log *log = machine_migration_log(m, i);
-	const struct scn_migration *sm = &s->migrations[i];
+	unsigned n = 0;
+
+	for (unsigned v = 0; v < s->nvms; v++)
+		n += machine_master_clock(m, v);
+	return n;
+}
+
+static void human_migration(FILE *f, const struct scenario *s, const struct machine *m,
+			    unsigned vm, unsigned i)
+{
+	const struct vmm_migration_log *log = machine_migration_log(m, vm, i);
+	const struct scn_migration *sm = &s->vms[vm].migrations[i];
 	char a[48], b[48], c[48], fl[64];
 
 	if (!log || !log->done)
 		return;
-	fprintf(f, "  migration %u: host %s -> host %s, stopped at %s, resumed at %s\n", i + 1,
+	if (s->nvms > 1)
+		fprintf(f, "  VM %s:", s->vms[vm].name);
+	fprintf(f, "%smigration %u: host %s -> host %s, stopped at %s, resumed at %s\n",
+		s->nvms > 1 ? " " : "  ", i + 1,
 		s->hosts[log->from_host].name, s->hosts[log->to_host].name,
 		fmt_t(a, sizeof(a), log->stop_ps), fmt_t(b, sizeof(b), log->resume_ps));
 	flag_names(fl, sizeof(fl), log->get.flags);
@@ -454,25 +466,33 @@ void report_human(FILE *f, const struct scenario *s, const struct machine *m)
 	fprintf(f, "), seed %" PRIu64 "\n", s->seed);
 	if (s->description[0])
 		print_wrapped(f, "  ", s->description, 80);
-	if (s->has_vm)
+	if (s->nvms == 1)
 		fprintf(f, "  simulated %s in %" PRIu64 " events; %" PRIu64 " pvclock page writes; "
 			"master clock %s at the end\n",
 			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m), machine_page_updates(m),
-			machine_master_clock(m) ? "on" : "off");
+			machine_master_clock(m, 0) ? "on" : "off");
+	else if (s->nvms)
+		fprintf(f, "  simulated %s in %" PRIu64 " events; %u VMs; %" PRIu64 " pvclock page "
+			"writes; master clock on in %u of them at the end\n",
+			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m), s->nvms,
+			machine_page_updates(m), count_master_clocks(s, m));
 	else
 		fprintf(f, "  simulated %s in %" PRIu64 " events (%s, no VM)\n",
 			fmt_t(a, sizeof(a), s->duration_ps), machine_events(m),
 			s->has_hosts ? "bare metal" : "devices only");
 	human_foreign_parts(f, m);
-	for (unsigned i = 0; i < s->nmigrations; i++)
-		human_migration(f, s, m, i);
+	for (unsigned v = 0; v < s->nvms; v++)
+		for (unsigned i = 0; i < s->vms[v].nmigrations; i++)
+			human_migration(f, s, m, v, i);
 	for (unsigned g = 0; g < s->nreaders; g++) {
 		const struct scn_reader *sr = &s->readers[g];
 		const struct oracle_check_result *res = machine_check_results(m, g);
 		struct machine_group_stats st = machine_group_stats(m, g);
 
-		fprintf(f, "  reader %s (%s on %s", sr->name, reader_kind_name(sr->kind),
-			sr->on_host ? "CPU" : "vCPU");
+		fprintf(f, "  reader %s (%s on %s%s%s", sr->name, reader_kind_name(sr->kind),
+			!sr->on_host && s->nvms > 1 ? "VM " : "",
+			!sr->on_host && s->nvms > 1 ? s->vms[sr->vm].name : "",
+			sr->on_host ? "CPU" : s->nvms > 1 ? " vCPU" : "vCPU");
 		for (unsigned i = 0; i < (sr->on_host ? sr->ncpus : sr->nvcpus); i++)
 			fprintf(f, "%s%u", i ? "," : " ", sr->on_host ? sr->cpus[i] : sr->vcpus[i]);
 		if (sr->on_host)

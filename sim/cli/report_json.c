@@ -32,10 +32,12 @@ static void key_value(struct json_out *j, const char *base, enum oracle_check_id
 	json_out_i64(j, v);
 }
 
-static void json_migration(struct json_out *j, const struct scenario *s,
+static void json_migration(struct json_out *j, const struct scenario *s, unsigned vm,
 			   const struct vmm_migration_log *log)
 {
 	json_out_begin_object(j);
+	if (s->nvms > 1)
+		json_out_key_str(j, "vm", s->vms[vm].name);    /* with "vms": whose migration */
 	json_out_key_str(j, "from", s->hosts[log->from_host].name);
 	json_out_key_str(j, "to", s->hosts[log->to_host].name);
 	json_out_key_u64(j, "stop_ps", log->stop_ps);
@@ -129,6 +131,8 @@ static void json_reader(struct json_out *j, const struct scenario *s, const stru
 	json_out_begin_object(j);
 	json_out_key_str(j, "name", sr->name);
 	json_out_key_str(j, "kind", reader_kind_name(sr->kind));
+	if (!sr->on_host && s->nvms > 1)
+		json_out_key_str(j, "vm", s->vms[sr->vm].name);   /* with "vms": where it runs */
 	if (sr->on_host) {
 		json_out_key_str(j, "host", s->hosts[sr->host].name);
 		json_out_key(j, "cpus");
@@ -309,12 +313,13 @@ void report_json_scenario(struct json_out *j, const char *file, const struct sce
 	json_foreign_parts(j, m);
 	json_out_key(j, "migrations");
 	json_out_begin_array(j);
-	for (unsigned i = 0; i < s->nmigrations; i++) {
-		const struct vmm_migration_log *log = machine_migration_log(m, i);
+	for (unsigned v = 0; v < s->nvms; v++)
+		for (unsigned i = 0; i < s->vms[v].nmigrations; i++) {
+			const struct vmm_migration_log *log = machine_migration_log(m, v, i);
 
-		if (log && log->done)
-			json_migration(j, s, log);
-	}
+			if (log && log->done)
+				json_migration(j, s, v, log);
+		}
 	json_out_end_array(j);
 	json_out_key(j, "readers");
 	json_out_begin_array(j);

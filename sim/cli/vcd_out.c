@@ -124,7 +124,7 @@ static void declare(struct vcd_out *w, const struct scenario *s, const struct pl
 			w->line[i] = vcd_add(&w->v, "irq", name, 1);
 		}
 	}
-	w->nvcpus = s->has_vm ? s->vm.nvcpus : 0;
+	w->nvcpus = s->nvms ? s->vms[0].nvcpus : 0;     /* cmd_run refuses several VMs */
 	for (unsigned c = 0; c < w->nvcpus; c++) {
 		snprintf(scope, sizeof(scope), "vcpu%u", c);
 		w->stable[c] = vcd_add(&w->v, scope, "stable", 1);

@@ -45,3 +45,16 @@ const char *sim_trace_kind_name(enum sim_trace_kind kind)
 {
 	return (unsigned)kind < SIM_TRACE_KIND_COUNT ? kind_names[kind] : NULL;
 }
+
+bool sim_trace_record_vm(const struct sim_trace_record *rec, unsigned *vm)
+{
+	switch (rec->kind) {
+	case SIM_TRACE_PVCLOCK_WRITE: *vm = rec->u.pvclock.vm; return true;
+	case SIM_TRACE_TSC_WRITE: *vm = rec->u.tsc.vm; return true;
+	case SIM_TRACE_MASTER_CLOCK: *vm = rec->u.master.vm; return true;
+	case SIM_TRACE_VMM_PHASE: *vm = rec->u.vmm.vm; return true;
+	case SIM_TRACE_GUEST_TIMER: *vm = rec->u.timer.vm; return true;
+	case SIM_TRACE_GUEST_RUN: *vm = rec->u.run.vm; return true;
+	default: return false;
+	}
+}

@@ -171,6 +171,9 @@ struct sim_trace_record {
 	} u;
 };
 
+/* Whether rec is about one VM (a page, a TSC write, a VMM phase, ...): its index into *vm. */
+bool sim_trace_record_vm(const struct sim_trace_record *rec, unsigned *vm);
+
 typedef void sim_trace_fn(void *ctx, const struct sim_trace_record *rec);
 
 #define SIM_TRACE_MAX_SUBSCRIBERS 8

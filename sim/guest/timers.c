@@ -54,7 +54,7 @@ static void publish(const struct guest_timer *t, bool fire, sim_ps now)
 	tsc = kvm_vcpu_guest_tsc(v, now);
 	rec = (struct sim_trace_record){ .kind = SIM_TRACE_GUEST_TIMER, .t_ps = now };
 	rec.u.timer = (struct sim_trace_guest_timer){
-		.vm = 0,
+		.vm = v->vm->index,
 		.vcpu = v->id,
 		.mode = mode_names[t->p.mode],
 		.fire = fire,

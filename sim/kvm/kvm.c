@@ -96,7 +96,7 @@ void kvm_trace_tsc_write(const struct kvm_vcpu *v, sim_ps now)
 		return;
 	rec = (struct sim_trace_record){ .kind = SIM_TRACE_TSC_WRITE, .t_ps = now };
 	rec.u.tsc = (struct sim_trace_tsc_write){
-		.vm = 0,
+		.vm = v->vm->index,
 		.vcpu = v->id,
 		.offset = v->tsc_offset,
 		.ratio = v->tsc_scaling_ratio,
@@ -155,7 +155,7 @@ void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
 		struct sim_trace_record rec = { .kind = SIM_TRACE_MASTER_CLOCK, .t_ps = now };
 
 		rec.u.master = (struct sim_trace_master_clock){
-			.vm = 0,
+			.vm = vm->index,
 			.use_master_clock = vm->use_master_clock,
 			.host_tsc = vm->master_cycle_now,
 			.host_ns = vm->master_kernel_ns,
@@ -523,6 +523,7 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 		return sim_diag_fail(err, "kvm: out of memory");
 
 	vm->version = p->version;
+	vm->index = p->index;
 	vm->trace = p->trace;
 	vm->host = host;
 	vm->q = q;

@@ -176,6 +176,7 @@ struct kvm_params {
 	uint64_t stale_page_behind_ns;    /* 0: no stale page */
 	sim_ps exit_period_ps;            /* catch-up: a vCPU exits this often; 0: 1 ms */
 	uint64_t seed;
+	unsigned index;                   /* the VM's index in the scenario (trace records) */
 	struct sim_trace *trace;          /* TSC writes and master clock records go here; NULL: none */
 	/* all below: zero means as before */
 	uint64_t guest_tsc_khz;           /* KVM_SET_TSC_KHZ on every vCPU before its first TSC
@@ -199,6 +200,7 @@ typedef bool kvm_page_writer(void *ctx, struct kvm_vcpu *v, uint64_t host_tsc,
 			     uint64_t kernel_ns, sim_ps now);
 
 struct kvm_vm {
+	unsigned index;                   /* the scenario's VM index: trace records name it */
 	enum kvm_version version;
 	struct sim_trace *trace;
 	struct host *host;

@@ -17,6 +17,7 @@ struct budget_ctx {
 	const struct scenario *s;
 	struct budget_estimate *e;
 	enum budget_source src;
+	const struct scn_vm *vm;          /* the VM whose actions are estimated */
 };
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -119,12 +120,14 @@ static void est_ticks(struct budget_ctx *c)
 static void est_kvmclock_sync(struct budget_ctx *c)
 {
 	const struct scenario *s = c->s;
-	sim_ps period = s->vm.sync_period_ps ? s->vm.sync_period_ps : KVM_CLOCK_SYNC_PERIOD_PS;
 
-	if (!s->has_vm)
-		return;
-	add(c, "/vm", "kvmclock_sync_period",
-	    mul_sat(every(s->duration_ps, period), 2 + (uint64_t)s->vm.nvcpus));
+	for (unsigned v = 0; v < s->nvms; v++) {
+		const struct scn_vm *vm = &s->vms[v];
+		sim_ps period = vm->sync_period_ps ? vm->sync_period_ps : KVM_CLOCK_SYNC_PERIOD_PS;
+
+		add(c, vm->path, "kvmclock_sync_period",
+		    mul_sat(every(s->duration_ps, period), 2 + (uint64_t)vm->nvcpus));
+	}
 }
 
 static uint64_t host_khz(const struct scn_host *h)
@@ -133,11 +136,12 @@ static uint64_t host_khz(const struct scn_host *h)
 }
 
 /* Faster than the host by more than KVM's 250 ppm, and no TSC scaling: always catch up. */
-static bool catches_up(const struct scenario *s, uint64_t guest_khz, unsigned host)
+static bool catches_up(const struct scenario *s, const struct scn_vm *vm, uint64_t guest_khz,
+		       unsigned host)
 {
 	uint64_t hk = host_khz(&s->hosts[host]);
 
-	return !s->vm.host_tsc_scaling && (sim_u128)guest_khz * 1000000 > (sim_u128)hk * 1000250;
+	return !vm->host_tsc_scaling && (sim_u128)guest_khz * 1000000 > (sim_u128)hk * 1000250;
 }
 
 /*
@@ -147,26 +151,31 @@ static bool catches_up(const struct scenario *s, uint64_t guest_khz, unsigned ho
  * a migration that keeps the rate, or a restore on another host; the VM's
  * own "tsc_khz" is set before it first runs and starts none.
  */
-static void est_catchup(struct budget_ctx *c)
+static void est_catchup_vm(struct budget_ctx *c, const struct scn_vm *vm)
 {
 	const struct scenario *s = c->s;
 	uint64_t guest_khz, per_run;
 	const char *path = NULL, *key = NULL;
 	sim_ps from = 0;
 
-	if (!s->has_vm)
-		return;
-	guest_khz = s->vm.tsc_khz ? s->vm.tsc_khz : host_khz(&s->hosts[s->vm.host]);
-	for (unsigned i = 0; !path && i < s->nmigrations; i++)
-		if (s->migrations[i].tsc_scaling && catches_up(s, guest_khz, s->migrations[i].to_host))
-			path = s->migrations[i].path, key = "tsc_scaling", from = s->migrations[i].at_ps;
-	for (unsigned i = 0; !path && i < s->nsnapshots; i++)
-		if (s->snapshots[i].has_to && catches_up(s, guest_khz, s->snapshots[i].to_host))
-			path = s->snapshots[i].path, key = "to", from = s->snapshots[i].at_ps;
+	guest_khz = vm->tsc_khz ? vm->tsc_khz : host_khz(&s->hosts[vm->host]);
+	for (unsigned i = 0; !path && i < vm->nmigrations; i++)
+		if (vm->migrations[i].tsc_scaling &&
+		    catches_up(s, vm, guest_khz, vm->migrations[i].to_host))
+			path = vm->migrations[i].path, key = "tsc_scaling", from = vm->migrations[i].at_ps;
+	for (unsigned i = 0; !path && i < vm->nsnapshots; i++)
+		if (vm->snapshots[i].has_to && catches_up(s, vm, guest_khz, vm->snapshots[i].to_host))
+			path = vm->snapshots[i].path, key = "to", from = vm->snapshots[i].at_ps;
 	if (!path)
 		return;
 	per_run = every(span_from(s, from), SIM_PS_PER_MS);
-	add(c, path, key, mul_sat(per_run, 2 * (uint64_t)s->vm.nvcpus));
+	add(c, path, key, mul_sat(per_run, 2 * (uint64_t)vm->nvcpus));
+}
+
+static void est_catchup(struct budget_ctx *c)
+{
+	for (unsigned v = 0; v < c->s->nvms; v++)
+		est_catchup_vm(c, &c->s->vms[v]);
 }
 
 /* ---- guest timers ---- */
@@ -178,15 +187,16 @@ static void est_guest_timers(struct budget_ctx *c)
 {
 	const struct scenario *s = c->s;
 
-	for (unsigned i = 0; i < s->nguest_timers; i++) {
-		const struct scn_guest_timer *t = &s->guest_timers[i];
+	for (unsigned v = 0; v < s->nvms; v++)
+		for (unsigned i = 0; i < s->vms[v].nguest_timers; i++) {
+			const struct scn_guest_timer *t = &s->vms[v].guest_timers[i];
 
-		if (t->hpet)
-			continue;
-		add(c, t->path, "period",
-		    mul_sat(mul_sat(every(span_from(s, t->start_ps), t->period_ps), APIC_TIMER_EVENTS),
-			    t->nvcpus));
-	}
+			if (t->hpet)
+				continue;
+			add(c, t->path, "period",
+			    mul_sat(mul_sat(every(span_from(s, t->start_ps), t->period_ps),
+					    APIC_TIMER_EVENTS), t->nvcpus));
+		}
 }
 
 /* The comparator counts whole ticks, at least one (period truncated to ticks). */
@@ -195,16 +205,17 @@ static void est_hpet_timers(struct budget_ctx *c)
 	const struct scenario *s = c->s;
 	sim_ps tick = sim_tick_time(1, s->platform.hpet.frequency);
 
-	for (unsigned i = 0; i < s->nguest_timers; i++) {
-		const struct scn_guest_timer *t = &s->guest_timers[i];
-		sim_ps period;
+	for (unsigned v = 0; v < s->nvms; v++)
+		for (unsigned i = 0; i < s->vms[v].nguest_timers; i++) {
+			const struct scn_guest_timer *t = &s->vms[v].guest_timers[i];
+			sim_ps period;
 
-		if (!t->hpet)
-			continue;
-		period = t->period_ps > tick ? t->period_ps : tick;
-		add(c, t->path, "period",
-		    mul_sat(every(span_from(s, t->start_ps), period), HPET_TIMER_EVENTS));
-	}
+			if (!t->hpet)
+				continue;
+			period = t->period_ps > tick ? t->period_ps : tick;
+			add(c, t->path, "period",
+			    mul_sat(every(span_from(s, t->start_ps), period), HPET_TIMER_EVENTS));
+		}
 }
 
 /* ---- host events ---- */
@@ -430,11 +441,11 @@ static void est_board_relay(struct budget_ctx *c)
 	const struct budget_estimate *e = c->e;
 	uint64_t n;
 
-	if (!c->s->has_vm || !c->s->vm.board_vm)
+	if (!c->s->nvms || !c->s->vms[0].board_vm)   /* the board is the first VM's */
 		return;
 	n = add_sat(add_sat(e->by_source[BUDGET_TICKS], e->by_source[BUDGET_SCRIPT_DEVICES]),
 		    e->by_source[BUDGET_HPET_TIMERS]);
-	add(c, "/vm", "board", n);
+	add(c, c->s->vms[0].path, "board", n);
 }
 
 /* ---- host checks ---- */
@@ -504,8 +515,8 @@ typedef void vmm_est_fn(struct budget_ctx *c);
 
 /* Each action's own events, plus one entry per vCPU where it resumes or requests. */
 #define VMM_FIXED(arr, n, events)                                                  \
-	for (unsigned i = 0; i < c->s->n; i++)                                     \
-		add(c, c->s->arr[i].path, NULL, (events) + (uint64_t)c->s->vm.nvcpus)
+	for (unsigned i = 0; i < c->vm->n; i++)                                    \
+		add(c, c->vm->arr[i].path, NULL, (events) + (uint64_t)c->vm->nvcpus)
 
 static void vmm_migration(struct budget_ctx *c) { VMM_FIXED(migrations, nmigrations, 2); }
 static void vmm_vcpu_move(struct budget_ctx *c) { VMM_FIXED(moves, nmoves, 1); }
@@ -520,14 +531,14 @@ static void vmm_clock_update(struct budget_ctx *c)
 {
 	const struct scenario *s = c->s;
 
-	for (unsigned i = 0; i < s->nclock_updates; i++) {
-		const struct scn_clock_update *u = &s->clock_updates[i];
+	for (unsigned i = 0; i < c->vm->nclock_updates; i++) {
+		const struct scn_clock_update *u = &c->vm->clock_updates[i];
 		uint64_t rounds = u->every_ps ? every(span_from(s, u->at_ps), u->every_ps) : 1;
 
 		if (u->count && u->count < rounds)
 			rounds = u->count;
 		add(c, u->path, u->every_ps ? "every" : NULL,
-		    mul_sat(rounds, 2 * (uint64_t)s->vm.nvcpus + 1));
+		    mul_sat(rounds, 2 * (uint64_t)c->vm->nvcpus + 1));
 	}
 }
 
@@ -542,10 +553,12 @@ _Static_assert(sizeof(vmm_est) / sizeof(vmm_est[0]) == VMM_ACTION_COUNT,
 
 static void est_vmm_actions(struct budget_ctx *c)
 {
-	if (!c->s->has_vm)
-		return;
-	for (unsigned a = 0; a < VMM_ACTION_COUNT; a++)
-		vmm_est[a](c);
+	for (unsigned v = 0; v < c->s->nvms; v++) {
+		c->vm = &c->s->vms[v];
+		for (unsigned a = 0; a < VMM_ACTION_COUNT; a++)
+			vmm_est[a](c);
+	}
+	c->vm = NULL;
 }
 
 /* ---- the table ---- */

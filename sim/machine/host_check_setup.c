@@ -216,6 +216,7 @@ void host_check_config_from_scenario(const struct scenario *s, unsigned i,
 	out->kind = (enum host_check_kind)c->kind;
 	memcpy(out->name, c->name, sizeof(c->name));
 	out->host = c->host;
+	out->vm = c->vm;
 	out->expect = c->expect;
 	out->has_worst_min = c->has_worst_min;
 	out->has_worst_max = c->has_worst_max;

@@ -86,15 +86,18 @@ bool machine_run_until(struct machine *m, sim_ps t, struct sim_diag *err);
  */
 void machine_trace_subscribed(struct machine *m);
 
-/* The VM as it stands now (read-only; NULL without a VM). */
-const struct kvm_vm *machine_vm(const struct machine *m);
+/* VM i (the scenario's "vms" order) as it stands now (read-only; NULL past the last). */
+const struct kvm_vm *machine_vm(const struct machine *m, unsigned i);
 
 const struct oracle_check_result *machine_check_results(const struct machine *m,
 							  unsigned reader_group);
 struct machine_group_stats machine_group_stats(const struct machine *m, unsigned reader_group);
-const struct vmm_migration_log *machine_migration_log(const struct machine *m, unsigned i);
+/* VM vm's migration i, as its VMM logged it; NULL past the last VM. */
+const struct vmm_migration_log *machine_migration_log(const struct machine *m, unsigned vm,
+							unsigned i);
 uint64_t machine_events(const struct machine *m);
-bool machine_master_clock(const struct machine *m);
+bool machine_master_clock(const struct machine *m, unsigned vm);
+/* pvclock page writes by KVM's clock updates, over every vCPU of every VM. */
 uint64_t machine_page_updates(const struct machine *m);
 
 /* Who replaces part p (a plugin: sim/plugin), or NULL when it is sim's own. */

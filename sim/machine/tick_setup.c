@@ -56,7 +56,7 @@ static void add_span(struct tick_outage *spans, const char **what, unsigned *n, 
  * snapshot from its pause to its restore (capture_after + gap), a
  * migration's downtime.  vCPU 0 takes no interrupt in any of them.
  */
-static void vm_stops(const struct scenario *s, struct tick_outage *spans, const char **what,
+static void vm_stops(const struct scn_vm *s, struct tick_outage *spans, const char **what,
 		     unsigned *n)
 {
 	for (unsigned i = 0; i < s->npauses; i++)
@@ -95,9 +95,11 @@ struct tick_clock_config machine_tick_config(const struct scenario *s, const str
 	struct tick_outage spans[TICK_MAX_OUTAGES];
 	const char *what[TICK_MAX_OUTAGES];
 	unsigned nspans = 0;
+	const struct scn_vm *vm;
 
 	if (sr->kind != READER_TICKS)
 		return c;
+	vm = &s->vms[sr->vm];           /* a ticks reader runs in a VM (the board's: the first) */
 	d->rate = tick_rate(sr);
 	d->policy = (enum tick_policy)sr->tick_policy;
 	d->nohz = sr->nohz;
@@ -117,12 +119,12 @@ struct tick_clock_config machine_tick_config(const struct scenario *s, const str
 	 * and none is missed.  The APIC timer is KVM's, not the board's: its
 	 * hrtimer runs on host time whoever owns the board.
 	 */
-	if (s->vm.board_vm && sr->tick_source != SCN_TICK_APIC)
-		vm_stops(s, d->stops, NULL, &d->nstops);
+	if (vm->board_vm && sr->tick_source != SCN_TICK_APIC)
+		vm_stops(vm, d->stops, NULL, &d->nstops);
 	else
-		vm_stops(s, spans, what, &nspans);
-	for (unsigned i = 0; i < s->nstalls; i++) {
-		const struct scn_stall *st = &s->stalls[i];
+		vm_stops(vm, spans, what, &nspans);
+	for (unsigned i = 0; i < vm->nstalls; i++) {
+		const struct scn_stall *st = &vm->stalls[i];
 		bool vcpu0 = st->all;
 
 		for (unsigned k = 0; k < st->nvcpus && !vcpu0; k++)
@@ -136,8 +138,8 @@ struct tick_clock_config machine_tick_config(const struct scenario *s, const str
 		add_span(d->outages, d->outage_what, &d->noutages,
 			 tick_device_time(d, spans[i].from_ps), tick_device_time(d, spans[i].to_ps),
 			 what[i]);
-	c.nsyncs = s->ntime_syncs;
-	for (unsigned i = 0; i < s->ntime_syncs; i++)
-		c.sync_ps[i] = s->time_syncs[i].at_ps;
+	c.nsyncs = vm->ntime_syncs;
+	for (unsigned i = 0; i < vm->ntime_syncs; i++)
+		c.sync_ps[i] = vm->time_syncs[i].at_ps;
 	return c;
 }

@@ -252,7 +252,7 @@ bool load_fields(struct loader *ld, const struct node *o, const struct field_tab
 /* The VM's lists' tables (vm_lists) follow vm_table, in the docs' order. */
 static const struct field_table *const all_tables[] = {
 	&platform_table, &hpet_table, &pmtimer_table, &rtc_table, &access_cost_table, &host_table,
-	&socket_table, &ssc_table, &tsc_features_table, &advertise_table, &vm_table,
+	&socket_table, &ssc_table, &tsc_features_table, &advertise_table, &vm_table, &vms_table,
 	&reader_table, &check_table, &script_table, &command_table, &event_table,
 	&host_check_table, &devices_table,
 	&plugin_table, &lesson_table,

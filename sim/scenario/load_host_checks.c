@@ -44,6 +44,7 @@ static const struct field host_check_rows[] = {
 	{ ROW("check", F_ENUM, HC(kind)), .required = true, .names = host_check_names },
 	{ ROW("name", F_NAME, HC(name)) },        /* default "<check>-<index>", set by code */
 	{ ROW("host", F_CUSTOM, 0), .like = F_NAME },
+	{ ROW("vm", F_CUSTOM, 0), .like = F_NAME },
 	{ ROW("expect", F_ENUM, HC(expect)), .required = true, .names = expect_names },
 	{ ROW("worst", F_CUSTOM, 0), .shape = "worst" },
 	{ ROW("threshold", F_PPB, HC(flag_truth.threshold_ppb)), .dflt = "100ppm",
@@ -281,7 +282,7 @@ static bool load_watchdog(struct loader *ld, const struct node *o, struct scn_ho
 		return fail(ld, every.path, "\"demote\" acts on the host; a \"kvm-clock\" watchdog is "
 			    "the guest's: expected no \"demote\" with it");
 	}
-	if (c->watchdog.clocksource == SCN_WD_KVM_CLOCK && !ld->sc->has_vm) {
+	if (c->watchdog.clocksource == SCN_WD_KVM_CLOCK && !ld->vm) {
 		join_key(every.path, o->path, "clocksource");
 		return fail(ld, every.path, "a \"kvm-clock\" watchdog runs in the VM's guest: expected "
 			    "a \"vm\"");
@@ -318,6 +319,19 @@ static bool load_timer(struct loader *ld, const struct node *o, struct scn_host_
 	return true;
 }
 
+/* A check judges the reads of its own VM: reader r must run there. */
+static bool same_vm(struct loader *ld, const struct node *v, const struct scn_host_check *c,
+		    unsigned r)
+{
+	const struct scenario *sc = ld->sc;
+
+	if (sc->readers[r].vm == c->vm)
+		return true;
+	return fail(ld, v->path, "reader \"%s\" runs in VM \"%s\", and the check judges VM \"%s\" "
+		    "(its \"vm\")", sc->readers[r].name, sc->vms[sc->readers[r].vm].name,
+		    sc->vms[c->vm].name);
+}
+
 /* tick_count "reader": the name of a reader of kind "ticks". */
 static bool load_tick_count(struct loader *ld, const struct node *o, struct scn_host_check *c)
 {
@@ -337,16 +351,16 @@ static bool load_tick_count(struct loader *ld, const struct node *o, struct scn_
 				    "\"%s\"", sim_quote(q, sizeof(q), name),
 				    reader_kind_name(sc->readers[i].kind));
 		c->tick_count.reader = i;
-		return true;
+		return same_vm(ld, &v, c, i);
 	}
 	return fail(ld, v.path, "expected the name of a reader of kind \"ticks\", got %s (no such "
 		    "reader)", sim_quote(q, sizeof(q), name));
 }
 
 /* A reader of the VM by name, of one of the clock-ID kinds `kinds` names (e.g. "monotonic"). */
-static bool read_clock_reader(struct loader *ld, const struct node *o, const char *key,
-			      bool required, const enum reader_kind *kinds, unsigned nkinds,
-			      unsigned *out, bool *given)
+static bool read_clock_reader(struct loader *ld, const struct node *o, const struct scn_host_check *c,
+			      const char *key, bool required, const enum reader_kind *kinds,
+			      unsigned nkinds, unsigned *out, bool *given)
 {
 	const struct scenario *sc = ld->sc;
 	const char *s = "";
@@ -367,7 +381,7 @@ static bool read_clock_reader(struct loader *ld, const struct node *o, const cha
 		for (unsigned k = 0; k < nkinds; k++)
 			if (sc->readers[i].kind == kinds[k] && !sc->readers[i].on_host) {
 				*out = i;
-				return true;
+				return same_vm(ld, &v, c, i);
 			}
 		return fail(ld, v.path, "reader %s is of kind \"%s\"; expected a reader in the VM "
 			    "of kind \"%s\"", sim_quote(q, sizeof(q), s),
@@ -385,16 +399,16 @@ static bool load_clock_consistency(struct loader *ld, const struct node *o,
 	struct node v;
 
 	/* the oracle judges reads, but the clock IDs are read in the VM's guest */
-	if (!ld->sc->has_vm) {
+	if (!ld->vm) {
 		join_key(v.path, o->path, "check");
 		return fail(ld, v.path, "check \"clock_consistency\" judges the guest's clock IDs: it "
 			    "needs a \"vm\"");
 	}
-	return read_clock_reader(ld, o, "monotonic", true, mono, 2,
+	return read_clock_reader(ld, o, c, "monotonic", true, mono, 2,
 				 &c->clock_consistency.monotonic, NULL) &&
-	       read_clock_reader(ld, o, "realtime", true, real, 1,
+	       read_clock_reader(ld, o, c, "realtime", true, real, 1,
 				 &c->clock_consistency.realtime, NULL) &&
-	       read_clock_reader(ld, o, "boottime", false, boot, 1,
+	       read_clock_reader(ld, o, c, "boottime", false, boot, 1,
 				 &c->clock_consistency.boottime, &c->clock_consistency.has_boottime);
 }
 
@@ -434,14 +448,14 @@ static bool load_tsc_calibration(struct loader *ld, const struct node *o,
 				 struct scn_host_check *c)
 {
 	const struct scenario *sc = ld->sc;
-	unsigned ncpus = sc->has_vm ? sc->vm.nvcpus : sc->hosts[c->host].ncpus;
+	unsigned ncpus = ld->vm ? ld->vm->nvcpus : sc->hosts[c->host].ncpus;
 	struct node v;
 
 	if (!load_at(ld, o, c->tsc_calibration.at_ps) || !node_get(ld, o, "vcpu", false, &v))
 		return false;
 	if (c->tsc_calibration.vcpu >= ncpus)
 		return fail(ld, v.json ? v.path : o->path, "expected a %s index below %u, got %u",
-			    sc->has_vm ? "vCPU" : "CPU", ncpus, c->tsc_calibration.vcpu);
+			    ld->vm ? "vCPU" : "CPU", ncpus, c->tsc_calibration.vcpu);
 	if (!node_get(ld, o, "threshold", false, &v))
 		return false;
 	if (c->tsc_calibration.threshold_ppb < 0)
@@ -505,13 +519,13 @@ bool load_host_check(struct loader *ld, const struct node *o, unsigned idx)
 				    "duplicate host check name %s%s (also /host_checks/%u)",
 				    sim_quote(q, sizeof(q), c->name),
 				    name.json ? "" : ", this check's default name", i);
-	if (!node_get(ld, o, "host", false, &v))
+	if (!read_vm_or_only(ld, o, &c->vm) || !node_get(ld, o, "host", false, &v))
 		return false;
-	if (!v.json && sc->has_vm)
-		c->host = sc->vm.host;               /* where the VM starts */
+	if (!v.json && ld->vm)
+		c->host = ld->vm->host;               /* where the VM starts */
 	else if (!read_host_or_only(ld, o, &c->host))
 		return false;
-	if (host_check_kind_needs_vm((enum host_check_kind)u) && !sc->has_vm)
+	if (host_check_kind_needs_vm((enum host_check_kind)u) && !ld->vm)
 		return fail(ld, kind.path, "check \"%s\" judges KVM or the VM's guest: it needs a "
 			    "\"vm\"", host_check_names[u]);
 	if (validate[u] && !validate[u](ld, o, c))

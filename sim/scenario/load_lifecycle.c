@@ -108,24 +108,24 @@ static bool check_window(struct loader *ld, const char *path, sim_ps from, sim_p
 		return fail(ld, path, "the VM would be stopped from %s to %s, not ending before the "
 			    "end of the run (%s)", fmt_ps(a, sizeof(a), 1, from),
 			    fmt_ps(b, sizeof(b), 1, to), fmt_ps(b, sizeof(b), 1, sc->duration_ps));
-	for (unsigned i = 0; i < sc->nmigrations; i++) {
-		const struct scn_migration *m = &sc->migrations[i];
+	for (unsigned i = 0; i < ld->vm->nmigrations; i++) {
+		const struct scn_migration *m = &ld->vm->migrations[i];
 
 		if (from <= m->at_ps + m->downtime_ps && m->at_ps <= to)
 			return fail(ld, path, "the VM is already stopped then, by /migrations/%u "
 				    "(%s to %s)", i, fmt_ps(a, sizeof(a), 1, m->at_ps),
 				    fmt_ps(b, sizeof(b), 1, m->at_ps + m->downtime_ps));
 	}
-	for (unsigned i = 0; i < sc->npauses && !(strcmp(self, "pauses") == 0 && i >= k); i++) {
-		const struct scn_pause *p = &sc->pauses[i];
+	for (unsigned i = 0; i < ld->vm->npauses && !(strcmp(self, "pauses") == 0 && i >= k); i++) {
+		const struct scn_pause *p = &ld->vm->pauses[i];
 
 		if (from <= p->at_ps + p->duration_ps && p->at_ps <= to)
 			return fail(ld, path, "the VM is already stopped then, by /pauses/%u (%s to %s)",
 				    i, fmt_ps(a, sizeof(a), 1, p->at_ps),
 				    fmt_ps(b, sizeof(b), 1, p->at_ps + p->duration_ps));
 	}
-	for (unsigned i = 0; i < (strcmp(self, "snapshots") == 0 ? k : sc->nsnapshots); i++) {
-		const struct scn_snapshot *s = &sc->snapshots[i];
+	for (unsigned i = 0; i < (strcmp(self, "snapshots") == 0 ? k : ld->vm->nsnapshots); i++) {
+		const struct scn_snapshot *s = &ld->vm->snapshots[i];
 		sim_ps end = s->at_ps + s->capture_ps + s->gap_ps;
 
 		if (from <= end && s->at_ps <= to)
@@ -138,7 +138,7 @@ static bool check_window(struct loader *ld, const char *path, sim_ps from, sim_p
 
 bool load_pause(struct loader *ld, const struct node *o, unsigned k)
 {
-	struct scn_pause *p = &ld->sc->pauses[k];
+	struct scn_pause *p = &ld->vm->pauses[k];
 	struct node at;
 
 	if (!load_fields(ld, o, &pause_table, 0, NULL, p, NULL))
@@ -188,9 +188,9 @@ static bool read_order(struct loader *ld, const struct node *v, struct scn_snaps
 bool load_snapshot(struct loader *ld, const struct node *o, unsigned k)
 {
 	struct scenario *sc = ld->sc;
-	struct scn_snapshot *s = &sc->snapshots[k];
+	struct scn_snapshot *s = &ld->vm->snapshots[k];
 	const struct scn_host *h;
-	unsigned host = sc->vm.host;
+	unsigned host = ld->vm->host;
 	struct node at, v;
 
 	if (!load_fields(ld, o, &snapshot_table, 0, NULL, s, NULL))
@@ -201,12 +201,12 @@ bool load_snapshot(struct loader *ld, const struct node *o, unsigned k)
 			  sim_add_sat(sim_add_sat(s->at_ps, s->capture_ps), s->gap_ps), "snapshots", k))
 		return false;
 	for (unsigned i = 0; i < k; i++)
-		if (sc->snapshots[i].has_to)
-			host = sc->snapshots[i].to_host;
+		if (ld->vm->snapshots[i].has_to)
+			host = ld->vm->snapshots[i].to_host;
 	if (!node_get(ld, o, "to", false, &v))
 		return false;
 	if (v.json) {
-		if (sc->nmigrations || sc->nmoves)
+		if (ld->vm->nmigrations || ld->vm->nmoves)
 			return fail(ld, v.path, "a restore on another host (\"to\") cannot be combined "
 				    "with migrations or vCPU moves yet; remove \"to\" or them");
 		if (!read_host_ref(ld, &v, &s->to_host))
@@ -216,9 +216,9 @@ bool load_snapshot(struct loader *ld, const struct node *o, unsigned k)
 	}
 	/* the new VM's vCPUs: as vm's default pins, on the restore's host */
 	h = &sc->hosts[host];
-	for (unsigned i = 0; i < sc->vm.nvcpus; i++)
-		s->pins[i] = host != sc->vm.host ? nth_online_cpu(h, i % h->ncpus_online) :
-			     sc->vm.pins[i];
+	for (unsigned i = 0; i < ld->vm->nvcpus; i++)
+		s->pins[i] = host != ld->vm->host ? nth_online_cpu(h, i % h->ncpus_online) :
+			     ld->vm->pins[i];
 	if (!node_get(ld, o, "order", false, &v) || !read_order(ld, &v, s))
 		return false;
 	if (!node_get(ld, o, "tsc_shift", false, &v))
@@ -233,7 +233,7 @@ bool load_snapshot(struct loader *ld, const struct node *o, unsigned k)
 
 static bool load_timer_vcpus(struct loader *ld, const struct node *v, struct scn_guest_timer *t)
 {
-	unsigned nvcpus = ld->sc->vm.nvcpus;
+	unsigned nvcpus = ld->vm->nvcpus;
 	char q[80];
 
 	if (cJSON_IsString(v->json)) {
@@ -267,9 +267,14 @@ static bool load_hpet_timer(struct loader *ld, const struct node *o, const struc
 			    unsigned k)
 {
 	struct scenario *sc = ld->sc;
-	struct scn_guest_timer *t = &sc->guest_timers[k];
+	struct scn_guest_timer *t = &ld->vm->guest_timers[k];
 	struct node v;
 
+	if (ld->vm != &sc->vms[0]) {
+		join_key(v.path, o->path, "device");
+		return fail(ld, v.path, "an HPET timer is the board's, and the board is the first "
+			    "VM's (\"%s\"), not \"%s\"'s", sc->vms[0].name, ld->vm->name);
+	}
 	if (t->nvcpus != 1)
 		return fail(ld, vcpus->path, "an HPET timer interrupts one vCPU: expected [index]");
 	join_key(v.path, o->path, "mode");
@@ -283,9 +288,9 @@ static bool load_hpet_timer(struct loader *ld, const struct node *o, const struc
 		return fail(ld, v.path, "expected a comparator below the HPET's %u timers, got %u",
 			    sc->platform.hpet.timers, t->hpet_timer);
 	for (unsigned j = 0; j < k; j++)
-		if (sc->guest_timers[j].hpet && sc->guest_timers[j].hpet_timer == t->hpet_timer)
+		if (ld->vm->guest_timers[j].hpet && ld->vm->guest_timers[j].hpet_timer == t->hpet_timer)
 			return fail(ld, v.path, "HPET timer %u already has a guest timer (%s)",
-				    t->hpet_timer, sc->guest_timers[j].path);
+				    t->hpet_timer, ld->vm->guest_timers[j].path);
 	if (t->hpet_route == SCN_HPET_ROUTE_LEGACY && t->hpet_timer > 1) {
 		join_key(v.path, o->path, "route");
 		return fail(ld, v.path, "the legacy route carries HPET timers 0 and 1 only, got "
@@ -300,8 +305,7 @@ static bool load_hpet_timer(struct loader *ld, const struct node *o, const struc
 /* One APIC timer per vCPU: a vCPU named by two entries (or twice) is an error. */
 bool load_guest_timer(struct loader *ld, const struct node *o, unsigned k)
 {
-	struct scenario *sc = ld->sc;
-	struct scn_guest_timer *t = &sc->guest_timers[k];
+	struct scn_guest_timer *t = &ld->vm->guest_timers[k];
 	struct node v, el;
 
 	if (!load_fields(ld, o, &guest_timer_table, 0, NULL, t, NULL))
@@ -313,7 +317,7 @@ bool load_guest_timer(struct loader *ld, const struct node *o, unsigned k)
 		return load_hpet_timer(ld, o, &v, k);
 	for (unsigned i = 0; i < t->nvcpus; i++) {
 		for (unsigned j = 0; j <= k; j++) {
-			const struct scn_guest_timer *u = &sc->guest_timers[j];
+			const struct scn_guest_timer *u = &ld->vm->guest_timers[j];
 			unsigned n = j == k ? i : u->nvcpus;
 
 			for (unsigned m = 0; m < n && !u->hpet; m++) {

@@ -99,15 +99,15 @@ struct span {
 		   SCN_MAX_MOVES + SCN_MAX_TSC_WRITES + SCN_MAX_TIME_SYNCS + SCN_MAX_GUEST_TIMERS)
 
 /* The host the VM runs on at t, after migrations and restores elsewhere ending before t. */
-static unsigned vm_host_at(const struct scenario *sc, sim_ps t)
+static unsigned vm_host_at(const struct scn_vm *vm, sim_ps t)
 {
-	unsigned host = sc->vm.host;
+	unsigned host = vm->host;
 
-	for (unsigned i = 0; i < sc->nmigrations; i++)
-		if (sc->migrations[i].at_ps < t)
-			host = sc->migrations[i].to_host;
-	for (unsigned i = 0; i < sc->nsnapshots; i++) {
-		const struct scn_snapshot *s = &sc->snapshots[i];
+	for (unsigned i = 0; i < vm->nmigrations; i++)
+		if (vm->migrations[i].at_ps < t)
+			host = vm->migrations[i].to_host;
+	for (unsigned i = 0; i < vm->nsnapshots; i++) {
+		const struct scn_snapshot *s = &vm->snapshots[i];
 
 		if (s->has_to && sim_add_sat(sim_add_sat(s->at_ps, s->capture_ps), s->gap_ps) <= t)
 			host = s->to_host;
@@ -115,7 +115,7 @@ static unsigned vm_host_at(const struct scenario *sc, sim_ps t)
 	return host;
 }
 
-static void add(struct span *sp, unsigned *n, const struct scenario *sc, enum span_kind kind,
+static void add(struct span *sp, unsigned *n, const struct scn_vm *vm, enum span_kind kind,
 		sim_ps from, sim_ps to, const char *path)
 {
 	struct span *s = &sp[(*n)++];
@@ -123,48 +123,48 @@ static void add(struct span *sp, unsigned *n, const struct scenario *sc, enum sp
 	*s = (struct span){ .kind = kind, .from = from, .to = to, .path = path, .nends = 2 };
 	s->ends[0] = from;
 	s->ends[1] = to;
-	s->host = s->to_host = vm_host_at(sc, from);
+	s->host = s->to_host = vm_host_at(vm, from);
 }
 
-static unsigned collect(const struct scenario *sc, struct span *sp)
+static unsigned collect(const struct scn_vm *vm, struct span *sp)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < sc->nmigrations; i++) {
-		const struct scn_migration *m = &sc->migrations[i];
+	for (unsigned i = 0; i < vm->nmigrations; i++) {
+		const struct scn_migration *m = &vm->migrations[i];
 
-		add(sp, &n, sc, SPAN_MIGRATION, m->at_ps, sim_add_sat(m->at_ps, m->downtime_ps),
+		add(sp, &n, vm, SPAN_MIGRATION, m->at_ps, sim_add_sat(m->at_ps, m->downtime_ps),
 		    m->path);
 		sp[n - 1].to_host = m->to_host;
 	}
-	for (unsigned i = 0; i < sc->npauses; i++)
-		add(sp, &n, sc, SPAN_PAUSE, sc->pauses[i].at_ps,
-		    sim_add_sat(sc->pauses[i].at_ps, sc->pauses[i].duration_ps), sc->pauses[i].path);
-	for (unsigned i = 0; i < sc->nsnapshots; i++) {
-		const struct scn_snapshot *s = &sc->snapshots[i];
+	for (unsigned i = 0; i < vm->npauses; i++)
+		add(sp, &n, vm, SPAN_PAUSE, vm->pauses[i].at_ps,
+		    sim_add_sat(vm->pauses[i].at_ps, vm->pauses[i].duration_ps), vm->pauses[i].path);
+	for (unsigned i = 0; i < vm->nsnapshots; i++) {
+		const struct scn_snapshot *s = &vm->snapshots[i];
 		sim_ps capture = sim_add_sat(s->at_ps, s->capture_ps);
 
-		add(sp, &n, sc, SPAN_SNAPSHOT, s->at_ps, sim_add_sat(capture, s->gap_ps), s->path);
+		add(sp, &n, vm, SPAN_SNAPSHOT, s->at_ps, sim_add_sat(capture, s->gap_ps), s->path);
 		sp[n - 1].ends[2] = capture;
 		sp[n - 1].nends = 3;
 		if (s->has_to)
 			sp[n - 1].to_host = s->to_host;
 	}
-	for (unsigned i = 0; i < sc->nstalls; i++)
-		add(sp, &n, sc, SPAN_STALL, sc->stalls[i].at_ps,
-		    sim_add_sat(sc->stalls[i].at_ps, sc->stalls[i].duration_ps), sc->stalls[i].path);
-	for (unsigned i = 0; i < sc->nmoves; i++)
-		add(sp, &n, sc, SPAN_VCPU_MOVE, sc->moves[i].at_ps, sc->moves[i].at_ps,
-		    sc->moves[i].path);
-	for (unsigned i = 0; i < sc->ntsc_writes; i++)
-		add(sp, &n, sc, SPAN_TSC_WRITE, sc->tsc_writes[i].at_ps, sc->tsc_writes[i].at_ps,
-		    sc->tsc_writes[i].path);
-	for (unsigned i = 0; i < sc->ntime_syncs; i++)
-		add(sp, &n, sc, SPAN_TIME_SYNC, sc->time_syncs[i].at_ps, sc->time_syncs[i].at_ps,
-		    sc->time_syncs[i].path);
-	for (unsigned i = 0; i < sc->nguest_timers; i++)
-		add(sp, &n, sc, SPAN_GUEST_TIMER, sc->guest_timers[i].start_ps,
-		    sc->guest_timers[i].start_ps, sc->guest_timers[i].path);
+	for (unsigned i = 0; i < vm->nstalls; i++)
+		add(sp, &n, vm, SPAN_STALL, vm->stalls[i].at_ps,
+		    sim_add_sat(vm->stalls[i].at_ps, vm->stalls[i].duration_ps), vm->stalls[i].path);
+	for (unsigned i = 0; i < vm->nmoves; i++)
+		add(sp, &n, vm, SPAN_VCPU_MOVE, vm->moves[i].at_ps, vm->moves[i].at_ps,
+		    vm->moves[i].path);
+	for (unsigned i = 0; i < vm->ntsc_writes; i++)
+		add(sp, &n, vm, SPAN_TSC_WRITE, vm->tsc_writes[i].at_ps, vm->tsc_writes[i].at_ps,
+		    vm->tsc_writes[i].path);
+	for (unsigned i = 0; i < vm->ntime_syncs; i++)
+		add(sp, &n, vm, SPAN_TIME_SYNC, vm->time_syncs[i].at_ps, vm->time_syncs[i].at_ps,
+		    vm->time_syncs[i].path);
+	for (unsigned i = 0; i < vm->nguest_timers; i++)
+		add(sp, &n, vm, SPAN_GUEST_TIMER, vm->guest_timers[i].start_ps,
+		    vm->guest_timers[i].start_ps, vm->guest_timers[i].path);
 	return n;
 }
 
@@ -284,13 +284,15 @@ bool check_action_overlaps(struct loader *ld)
 	struct span sp[MAX_SPANS];
 	unsigned n;
 
-	if (!sc->has_vm || ld->nerrors)
+	if (ld->nerrors)
 		return true;
-	n = collect(sc, sp);
-	if (!check_pairs(ld, sp, n))
-		return false;
-	for (unsigned i = 0; i < n; i++)
-		if (!check_sleep(ld, &sp[i]))
+	for (unsigned v = 0; v < sc->nvms; v++) {
+		n = collect(&sc->vms[v], sp);
+		if (!check_pairs(ld, sp, n))
 			return false;
+		for (unsigned i = 0; i < n; i++)
+			if (!check_sleep(ld, &sp[i]))
+				return false;
+	}
 	return true;
 }

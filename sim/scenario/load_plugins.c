@@ -79,7 +79,7 @@ bool load_plugin(struct loader *ld, const struct node *o, unsigned k)
 		return fail(ld, path, "the path, joined to the scenario file's folder, is longer than "
 			    "%u bytes", SCN_PLUGIN_PATH_MAX - 1);
 	join_key(path, o->path, "replaces");
-	if (scn_plugin_part_needs_vm(p->part) && !sc->has_vm)
+	if (scn_plugin_part_needs_vm(p->part) && !sc->nvms)
 		return fail(ld, path, "part \"%s\" (%s) needs a VM: add \"vm\", or replace another "
 			    "part", plugin_part_name(p->part), plugin_part_what(p->part));
 	if (!check_twice(sc, k, why, sizeof(why)))
@@ -133,7 +133,7 @@ bool scenario_add_plugin(struct scenario *sc, const char *spec, struct sim_diag 
 		return sim_diag_fail(err, "--plugin %s: at most %u plugins per scenario (the file "
 				     "has %u)", spec, SCN_MAX_PLUGINS, sc->nplugins);
 	if (!scn_plugin_from_spec(&sc->plugins[sc->nplugins], spec,
-				  sc->has_vm ? NULL : "the scenario", err))
+				  sc->nvms ? NULL : "the scenario", err))
 		return false;
 	if (!check_twice(sc, sc->nplugins, why, sizeof(why)))
 		return sim_diag_fail(err, "--plugin %s: %s", spec, why);

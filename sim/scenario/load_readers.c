@@ -28,6 +28,7 @@ static const char *const clocksource_names[] = { "kvm-clock", "tsc", NULL };
 
 static const struct field reader_rows[] = {
 	{ ROW("name", F_NAME, R(name)), .required = true },
+	{ ROW("vm", F_CUSTOM, 0), .like = F_NAME },
 	{ ROW("kind", F_ENUM, R(kind)), .required = true, .names = reader_kind_names },
 	{ ROW("vcpus", F_CUSTOM, 0), .shape = "vcpus" },
 	{ ROW("period", F_DURATION_PS, R(period_ps)), .required = true, .min = 1,
@@ -173,7 +174,7 @@ static bool load_check(struct loader *ld, const struct node *o, enum oracle_chec
 
 static bool load_reader_vcpus(struct loader *ld, const struct node *v, struct scn_reader *r)
 {
-	unsigned nvcpus = ld->sc->vm.nvcpus;
+	unsigned nvcpus = ld->vm->nvcpus;
 	char q[80];
 
 	if (cJSON_IsString(v->json)) {
@@ -204,6 +205,13 @@ static bool load_reader_vcpus(struct loader *ld, const struct node *v, struct sc
 	return true;
 }
 
+/* The kinds that read the board's devices: the PM timer, the HPET, ticks of the PIT or the RTC. */
+static bool reads_board(const struct scn_reader *r)
+{
+	return r->kind == READER_HPET || r->kind == READER_PMTIMER ||
+	       (r->kind == READER_TICKS && r->tick_source != SCN_TICK_APIC);
+}
+
 /*
  * Where a reader runs: "vcpus" (in the VM), or "host" and "cpus" (on bare
  * metal), exactly one of "vcpus" and "cpus".
@@ -224,7 +232,7 @@ static bool load_reader_binding(struct loader *ld, const struct node *o,
 			       "keys \"vcpus\" and \"cpus\" exclude each other: a reader runs in the "
 			       "VM (\"vcpus\") or on a host (\"host\" and \"cpus\")");
 	if (!vcpus.json && !cpus.json) {
-		if (sc->has_vm)
+		if (sc->nvms)
 			return fail_at(ld, vcpus.path, AT_PARENT, 0,
 				       "missing required key \"vcpus\" (or \"cpus\" for a reader on "
 				       "a host)");
@@ -232,10 +240,12 @@ static bool load_reader_binding(struct loader *ld, const struct node *o,
 			       "missing required key \"cpus\": the host CPUs the reader runs on");
 	}
 	if (vcpus.json) {
-		if (!sc->has_vm)
+		if (!sc->nvms)
 			return fail_at(ld, vcpus.path, AT_KEY, 0,
 				       "key \"vcpus\" needs a VM: add \"vm\", or run the reader on a "
 				       "host with \"cpus\"");
+		if (!read_vm_or_only(ld, o, &r->vm))
+			return false;
 		if (host.json)
 			return fail_at(ld, host.path, AT_KEY, 0,
 				       "key \"host\" is only allowed with \"cpus\": a reader with "
@@ -248,6 +258,12 @@ static bool load_reader_binding(struct loader *ld, const struct node *o,
 	if (r->kind != READER_TSC && r->kind != READER_RDTSC)
 		return fail(ld, kind->path, "a reader on a host (with \"cpus\") is of kind \"tsc\" "
 			    "or \"rdtsc\", got \"%s\"", reader_kind_names[r->kind]);
+	if (!node_get(ld, o, "vm", false, &host))
+		return false;
+	if (host.json)
+		return fail_at(ld, host.path, AT_KEY, 0,
+			       "key \"vm\" is only allowed with \"vcpus\": a reader with \"cpus\" "
+			       "runs on a host");
 	r->on_host = true;
 	if (!read_host_or_only(ld, o, &r->host))
 		return false;
@@ -459,6 +475,11 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 			       "is \"tsc\" or \"rdtsc\"");
 	if (!load_ticks(ld, o, r) || !load_clock_id_keys(ld, o, r))
 		return false;
+	if (!r->on_host && r->vm > 0 && reads_board(r))
+		return fail(ld, kind.path, "a reader of kind \"%s\"%s reads the board (PIT, HPET, "
+			    "RTC, PM timer), and the board is the first VM's (\"%s\"), not \"%s\"'s",
+			    reader_kind_name(r->kind), r->kind == READER_TICKS ? " on the PIT or RTC" : "",
+			    sc->vms[0].name, sc->vms[r->vm].name);
 	if (!node_get(ld, o, "checks", false, &checks))
 		return false;
 	if (checks.json && !read_object(ld, &checks, check_names(names)))

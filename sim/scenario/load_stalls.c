@@ -25,7 +25,7 @@ const struct field_table time_sync_table = FIELDS("time_syncs", time_sync_rows);
 /* "vcpus": "all" (the default), or distinct vCPU indices. */
 static bool load_stall_vcpus(struct loader *ld, const struct node *v, struct scn_stall *st)
 {
-	unsigned nvcpus = ld->sc->vm.nvcpus;
+	unsigned nvcpus = ld->vm->nvcpus;
 	char q[80];
 
 	st->all = !v->json;
@@ -64,7 +64,7 @@ static bool load_stall_vcpus(struct loader *ld, const struct node *v, struct scn
 bool load_stall(struct loader *ld, const struct node *o, unsigned k)
 {
 	struct scenario *sc = ld->sc;
-	struct scn_stall *st = &sc->stalls[k];
+	struct scn_stall *st = &ld->vm->stalls[k];
 	sim_ps end;
 	struct node at, v;
 	char a[32], b[32], c[32], q[80];
@@ -81,13 +81,13 @@ bool load_stall(struct loader *ld, const struct node *o, unsigned k)
 		return fail(ld, at.path, "the stall would end at %s (at + duration), not before the end "
 			    "of the run (%s)", fmt_ps(a, sizeof(a), 1, end),
 			    fmt_ps(b, sizeof(b), 1, sc->duration_ps));
-	if (k && st->at_ps <= sc->stalls[k - 1].at_ps + sc->stalls[k - 1].duration_ps)
+	if (k && st->at_ps <= ld->vm->stalls[k - 1].at_ps + ld->vm->stalls[k - 1].duration_ps)
 		return fail(ld, at.path, "expected a time after the previous stall (/stalls/%u) ends "
 			    "at %s (at + duration), got %s", k - 1,
-			    fmt_ps(a, sizeof(a), 1, sc->stalls[k - 1].at_ps + sc->stalls[k - 1].duration_ps),
+			    fmt_ps(a, sizeof(a), 1, ld->vm->stalls[k - 1].at_ps + ld->vm->stalls[k - 1].duration_ps),
 			    fmt_ps(b, sizeof(b), 1, st->at_ps));
-	for (unsigned i = 0; i < sc->nmigrations; i++) {
-		const struct scn_migration *m = &sc->migrations[i];
+	for (unsigned i = 0; i < ld->vm->nmigrations; i++) {
+		const struct scn_migration *m = &ld->vm->migrations[i];
 
 		if (st->at_ps <= m->at_ps + m->downtime_ps && m->at_ps <= end)
 			return fail(ld, at.path, "the stall (%s to %s) overlaps the downtime of "
@@ -100,8 +100,7 @@ bool load_stall(struct loader *ld, const struct node *o, unsigned k)
 
 bool load_time_sync(struct loader *ld, const struct node *o, unsigned k)
 {
-	struct scenario *sc = ld->sc;
-	struct scn_time_sync *ts = &sc->time_syncs[k];
+	struct scn_time_sync *ts = &ld->vm->time_syncs[k];
 	struct node at;
 	char a[32], b[32], c[32];
 
@@ -112,12 +111,12 @@ bool load_time_sync(struct loader *ld, const struct node *o, unsigned k)
 		return false;
 	if (!check_before_end(ld, at.path, ts->at_ps))
 		return false;
-	if (k && ts->at_ps <= sc->time_syncs[k - 1].at_ps)
+	if (k && ts->at_ps <= ld->vm->time_syncs[k - 1].at_ps)
 		return fail(ld, at.path, "expected syncs sorted by \"at\": got %s, not after the "
 			    "previous sync's %s", fmt_ps(a, sizeof(a), 1, ts->at_ps),
-			    fmt_ps(b, sizeof(b), 1, sc->time_syncs[k - 1].at_ps));
-	for (unsigned i = 0; i < sc->nstalls; i++) {
-		const struct scn_stall *st = &sc->stalls[i];
+			    fmt_ps(b, sizeof(b), 1, ld->vm->time_syncs[k - 1].at_ps));
+	for (unsigned i = 0; i < ld->vm->nstalls; i++) {
+		const struct scn_stall *st = &ld->vm->stalls[i];
 
 		if (ts->at_ps >= st->at_ps && ts->at_ps < st->at_ps + st->duration_ps)
 			return fail(ld, at.path, "the guest agent cannot run at %s: it is inside "

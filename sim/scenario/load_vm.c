@@ -2,9 +2,11 @@
  * "stalls", "time_syncs", "clock_updates"; load_lifecycle.c has "pauses", "snapshots" and
  * "guest_timers". */
 #include "sim/scenario/loader_internal.h"
+#include "sim/core/units.h"
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 
 #define VM(m) offsetof(struct scn_vm, m)
@@ -35,37 +37,39 @@ static const char *const tsc_via_names[] = { "msr", "offset", NULL };
 _Static_assert(sizeof(tsc_via_names) / sizeof(tsc_via_names[0]) == SCN_TSC_VIA_COUNT + 1,
 	       "one name per enumerator");
 
-static const struct field vm_rows[] = {
-	{ ROW("host", F_CUSTOM, 0), .required = true, .like = F_NAME },
-	{ ROW("vcpus", F_UINT, VM(nvcpus)), .required = true, .min = 1, .max = SCN_MAX_VCPUS,
-	  .what = "a vCPU count" },
-	{ ROW("pins", F_CUSTOM, 0), .like = F_UINT, .list = true, .min = 1, .max = SCN_MAX_VCPUS },
-	{ ROW("uptime", F_DURATION_NS, VM(uptime_ns)), .dflt = "0s" },
-	{ ROW("stable_bit_cpuid", F_BOOL, VM(stable_bit_cpuid)), .dflt = "true" },
-	{ ROW("entry_latency", F_DURATION_PS, VM(entry_latency_ps)), .dflt = "20us" },
-	/* KVM's KVMCLOCK_SYNC_PERIOD (arch/x86/kvm/x86.c): 300 s */
-	{ ROW("kvmclock_sync_period", F_DURATION_PS, VM(sync_period_ps)), .dflt = "300s",
-	  .min = 1, .what = "period" },
-	{ ROW("kvm_version", F_ENUM, VM(kvm_version)), .dflt = KVM_VERSION_DEFAULT_NAME,
-	  .names = kvm_version_names },
-	/* hypervisor bug knobs: docs/failures.md, "TSC writes, synchronisation and the stable bit" */
-	{ ROW("stable_bit", F_ENUM, VM(stable_bit)), .dflt = "master_clock",
-	  .names = stable_bit_names },
-	{ ROW("stale_page_vcpu", F_CUSTOM, 0), .like = F_UINT, .max = SCN_MAX_VCPUS - 1 },
-	{ ROW("stale_page_behind", F_DURATION_PS, VM(stale_page_behind_ps)), .dflt = "0s" },
-	{ ROW("host_tsc_scaling", F_BOOL, VM(host_tsc_scaling)), .dflt = "true" },
-	/* KVM_SET_TSC_KHZ on every vCPU before its first TSC write; 0: the host's tsc_khz */
-	{ ROW("tsc_khz", F_U64, VM(tsc_khz)), .dflt = "0", .max = UINT32_MAX,
-	  .what = "a TSC rate in kHz" },
-	{ ROW("kvmclock_base", F_ENUM, VM(kvmclock_base)), .dflt = "raw",
-	  .names = kvmclock_base_names },
-	{ ROW("masterclock_anchor", F_ENUM, VM(masterclock_anchor)), .dflt = "host",
-	  .names = anchor_names },
-	/* KVMCLOCK_UPDATE_DELAY (7e44e4495a, "x86: kvm: rate-limit global clock updates") */
-	{ ROW("clock_update_delay", F_DURATION_PS, VM(clock_update_delay_ps)), .dflt = "100ms" },
-	/* whose time base the board runs on: "vm" stops it with the VM (QEMU_CLOCK_VIRTUAL) */
+/* The keys of a VM, in "vm" and in each element of "vms" (one list, two tables). */
+#define VM_ROWS \
+	{ ROW("host", F_CUSTOM, 0), .required = true, .like = F_NAME }, \
+	{ ROW("vcpus", F_UINT, VM(nvcpus)), .required = true, .min = 1, .max = SCN_MAX_VCPUS, \
+	  .what = "a vCPU count" }, \
+	{ ROW("pins", F_CUSTOM, 0), .like = F_UINT, .list = true, .min = 1, .max = SCN_MAX_VCPUS }, \
+	{ ROW("uptime", F_DURATION_NS, VM(uptime_ns)), .dflt = "0s" }, \
+	{ ROW("stable_bit_cpuid", F_BOOL, VM(stable_bit_cpuid)), .dflt = "true" }, \
+	{ ROW("entry_latency", F_DURATION_PS, VM(entry_latency_ps)), .dflt = "20us" }, \
+	/* KVM's KVMCLOCK_SYNC_PERIOD (arch/x86/kvm/x86.c): 300 s */ \
+	{ ROW("kvmclock_sync_period", F_DURATION_PS, VM(sync_period_ps)), .dflt = "300s", \
+	  .min = 1, .what = "period" }, \
+	{ ROW("kvm_version", F_ENUM, VM(kvm_version)), .dflt = KVM_VERSION_DEFAULT_NAME, \
+	  .names = kvm_version_names }, \
+	/* hypervisor bug knobs: docs/failures.md, "TSC writes, synchronisation and the stable bit" */ \
+	{ ROW("stable_bit", F_ENUM, VM(stable_bit)), .dflt = "master_clock", \
+	  .names = stable_bit_names }, \
+	{ ROW("stale_page_vcpu", F_CUSTOM, 0), .like = F_UINT, .max = SCN_MAX_VCPUS - 1 }, \
+	{ ROW("stale_page_behind", F_DURATION_PS, VM(stale_page_behind_ps)), .dflt = "0s" }, \
+	{ ROW("host_tsc_scaling", F_BOOL, VM(host_tsc_scaling)), .dflt = "true" }, \
+	/* KVM_SET_TSC_KHZ on every vCPU before its first TSC write; 0: the host's tsc_khz */ \
+	{ ROW("tsc_khz", F_U64, VM(tsc_khz)), .dflt = "0", .max = UINT32_MAX, \
+	  .what = "a TSC rate in kHz" }, \
+	{ ROW("kvmclock_base", F_ENUM, VM(kvmclock_base)), .dflt = "raw", \
+	  .names = kvmclock_base_names }, \
+	{ ROW("masterclock_anchor", F_ENUM, VM(masterclock_anchor)), .dflt = "host", \
+	  .names = anchor_names }, \
+	/* KVMCLOCK_UPDATE_DELAY (7e44e4495a, "x86: kvm: rate-limit global clock updates") */ \
+	{ ROW("clock_update_delay", F_DURATION_PS, VM(clock_update_delay_ps)), .dflt = "100ms" }, \
+	/* whose time base the board runs on: "vm" stops it with the VM (QEMU_CLOCK_VIRTUAL) */ \
 	{ ROW("board", F_ENUM_BOOL, VM(board_vm)), .dflt = "host", .names = board_owner_names },
-};
+
+static const struct field vm_rows[] = { VM_ROWS };
 
 static const struct field migration_rows[] = {
 	{ ROW("at", F_DURATION_PS, MG(at_ps)), .required = true },
@@ -121,7 +125,7 @@ static const struct field_table tsc_write_table = FIELDS("tsc_writes", tsc_write
 static bool read_pins(struct loader *ld, const struct node *v, const struct scn_host *h,
 		      bool *has, unsigned pins[])
 {
-	unsigned ncpus = host_cpus(h), nvcpus = ld->sc->vm.nvcpus;
+	unsigned ncpus = host_cpus(h), nvcpus = ld->vm->nvcpus;
 	char what[80];
 
 	for (unsigned i = 0; i < nvcpus; i++)
@@ -143,13 +147,16 @@ static bool read_pins(struct loader *ld, const struct node *v, const struct scn_
 	return true;
 }
 
-bool load_vm(struct loader *ld, const struct node *o)
+bool load_vm(struct loader *ld, const struct node *o, bool in_vms)
 {
-	struct scn_vm *vm = &ld->sc->vm;
+	struct scn_vm *vm = ld->vm;
 	struct node v, pins;
 
-	if (!load_fields(ld, o, &vm_table, 0, NULL, vm, NULL))
+	if (!load_fields(ld, o, in_vms ? &vms_table : &vm_table, 0, NULL, vm, NULL))
 		return false;
+	keep_path(vm->path, o->path);
+	if (!in_vms)
+		snprintf(vm->name, sizeof(vm->name), "vm");
 	if (!node_get(ld, o, "host", true, &v) || !read_host_ref(ld, &v, &vm->host))
 		return false;
 	if (!node_get(ld, o, "stale_page_vcpu", false, &v) ||
@@ -174,9 +181,9 @@ bool load_vm(struct loader *ld, const struct node *o)
 static bool load_migration(struct loader *ld, const struct node *o, unsigned k)
 {
 	struct scenario *sc = ld->sc;
-	struct scn_migration *m = &sc->migrations[k];
+	struct scn_migration *m = &ld->vm->migrations[k];
 	struct node at, v;
-	unsigned from = k ? sc->migrations[k - 1].to_host : sc->vm.host;
+	unsigned from = k ? ld->vm->migrations[k - 1].to_host : ld->vm->host;
 	char a[32], b[32];
 
 	if (!load_fields(ld, o, &migration_table, 0, NULL, m, NULL))
@@ -184,13 +191,13 @@ static bool load_migration(struct loader *ld, const struct node *o, unsigned k)
 	keep_path(m->path, o->path);
 	if (!node_get(ld, o, "at", true, &at) || !node_get(ld, o, "downtime", true, &v))
 		return false;
-	if (k && m->at_ps <= sim_add_sat(sc->migrations[k - 1].at_ps,
-					 sc->migrations[k - 1].downtime_ps))
+	if (k && m->at_ps <= sim_add_sat(ld->vm->migrations[k - 1].at_ps,
+					 ld->vm->migrations[k - 1].downtime_ps))
 		return fail(ld, at.path,
 			    "expected a time after the previous migration (/migrations/%u) ends at %s "
 			    "(at + downtime), got %s", k - 1,
-			    fmt_ps(a, sizeof(a), 1, sc->migrations[k - 1].at_ps +
-				   sc->migrations[k - 1].downtime_ps),
+			    fmt_ps(a, sizeof(a), 1, ld->vm->migrations[k - 1].at_ps +
+				   ld->vm->migrations[k - 1].downtime_ps),
 			    fmt_ps(b, sizeof(b), 1, m->at_ps));
 	if (!check_before_end(ld, at.path, m->at_ps))
 		return false;
@@ -214,8 +221,8 @@ static bool load_migration(struct loader *ld, const struct node *o, unsigned k)
 static bool load_move(struct loader *ld, const struct node *o, unsigned k)
 {
 	struct scenario *sc = ld->sc;
-	struct scn_vcpu_move *mv = &sc->moves[k];
-	unsigned host = sc->vm.host;
+	struct scn_vcpu_move *mv = &ld->vm->moves[k];
+	unsigned host = ld->vm->host;
 	struct node at, v;
 	char a[32], b[32], what[96];
 
@@ -226,13 +233,13 @@ static bool load_move(struct loader *ld, const struct node *o, unsigned k)
 		return false;
 	if (!check_before_end(ld, at.path, mv->at_ps))
 		return false;
-	if (k && mv->at_ps < sc->moves[k - 1].at_ps)
+	if (k && mv->at_ps < ld->vm->moves[k - 1].at_ps)
 		return fail(ld, at.path,
 			    "expected moves sorted by \"at\": got %s, before the previous move's %s",
 			    fmt_ps(a, sizeof(a), 1, mv->at_ps),
-			    fmt_ps(b, sizeof(b), 1, sc->moves[k - 1].at_ps));
-	for (unsigned i = 0; i < sc->nmigrations; i++) {
-		const struct scn_migration *m = &sc->migrations[i];
+			    fmt_ps(b, sizeof(b), 1, ld->vm->moves[k - 1].at_ps));
+	for (unsigned i = 0; i < ld->vm->nmigrations; i++) {
+		const struct scn_migration *m = &ld->vm->migrations[i];
 
 		if (mv->at_ps < m->at_ps)
 			break;
@@ -245,7 +252,7 @@ static bool load_move(struct loader *ld, const struct node *o, unsigned k)
 		host = m->to_host;
 	}
 	if (!node_get(ld, o, "vcpu", true, &v) ||
-	    !read_uint(ld, &v, 0, sc->vm.nvcpus - 1, "a vCPU index", &mv->vcpu))
+	    !read_uint(ld, &v, 0, ld->vm->nvcpus - 1, "a vCPU index", &mv->vcpu))
 		return false;
 	snprintf(what, sizeof(what), "a CPU index of host \"%s\" (where the VM is at %s)",
 		 sc->hosts[host].name, fmt_ps(a, sizeof(a), 1, mv->at_ps));
@@ -258,12 +265,11 @@ static bool load_move(struct loader *ld, const struct node *o, unsigned k)
 /* Not inside a migration's stop window; the index of the host the VM is on at `at`. */
 static bool vm_running_at(struct loader *ld, const struct node *at, sim_ps t, unsigned *host)
 {
-	struct scenario *sc = ld->sc;
 	char a[32], b[32], c[32];
 
-	*host = sc->vm.host;
-	for (unsigned i = 0; i < sc->nmigrations; i++) {
-		const struct scn_migration *m = &sc->migrations[i];
+	*host = ld->vm->host;
+	for (unsigned i = 0; i < ld->vm->nmigrations; i++) {
+		const struct scn_migration *m = &ld->vm->migrations[i];
 
 		if (t < m->at_ps)
 			break;
@@ -280,8 +286,7 @@ static bool vm_running_at(struct loader *ld, const struct node *at, sim_ps t, un
 
 static bool load_tsc_write(struct loader *ld, const struct node *o, unsigned k)
 {
-	struct scenario *sc = ld->sc;
-	struct scn_tsc_write *w = &sc->tsc_writes[k];
+	struct scn_tsc_write *w = &ld->vm->tsc_writes[k];
 	struct node at, v, saved;
 	unsigned host;
 	char a[32], b[32];
@@ -293,15 +298,15 @@ static bool load_tsc_write(struct loader *ld, const struct node *o, unsigned k)
 		return false;
 	if (!check_before_end(ld, at.path, w->at_ps))
 		return false;
-	if (k && w->at_ps < sc->tsc_writes[k - 1].at_ps)
+	if (k && w->at_ps < ld->vm->tsc_writes[k - 1].at_ps)
 		return fail(ld, at.path,
 			    "expected TSC writes sorted by \"at\": got %s, before the previous write's %s",
 			    fmt_ps(a, sizeof(a), 1, w->at_ps),
-			    fmt_ps(b, sizeof(b), 1, sc->tsc_writes[k - 1].at_ps));
+			    fmt_ps(b, sizeof(b), 1, ld->vm->tsc_writes[k - 1].at_ps));
 	if (!vm_running_at(ld, &at, w->at_ps, &host))
 		return false;
 	if (!node_get(ld, o, "vcpu", true, &v) ||
-	    !read_uint(ld, &v, 0, sc->vm.nvcpus - 1, "a vCPU index", &w->vcpu))
+	    !read_uint(ld, &v, 0, ld->vm->nvcpus - 1, "a vCPU index", &w->vcpu))
 		return false;
 	if (!node_get(ld, o, "value", false, &v) || !node_get(ld, o, "saved_at", false, &saved))
 		return false;
@@ -329,8 +334,7 @@ static bool load_tsc_write(struct loader *ld, const struct node *o, unsigned k)
 /* A clock update: a KVM request on one vCPU at `at`, then every `every` (count times). */
 static bool load_clock_update(struct loader *ld, const struct node *o, unsigned k)
 {
-	struct scenario *sc = ld->sc;
-	struct scn_clock_update *cu = &sc->clock_updates[k];
+	struct scn_clock_update *cu = &ld->vm->clock_updates[k];
 	struct node v;
 	char a[32], b[32];
 
@@ -341,7 +345,7 @@ static bool load_clock_update(struct loader *ld, const struct node *o, unsigned 
 	if (!check_before_end(ld, v.path, cu->at_ps))
 		return false;
 	if (!node_get(ld, o, "vcpu", false, &v) ||
-	    !read_uint(ld, &v, 0, sc->vm.nvcpus - 1, "a vCPU index", &cu->vcpu))
+	    !read_uint(ld, &v, 0, ld->vm->nvcpus - 1, "a vCPU index", &cu->vcpu))
 		return false;
 	if (!node_get(ld, o, "count", false, &v))
 		return false;
@@ -353,37 +357,92 @@ static bool load_clock_update(struct loader *ld, const struct node *o, unsigned 
 	if (cu->request != SCN_REQ_MASTERCLOCK && cu->stagger_ps)
 		return fail_at(ld, v.path, AT_KEY, 0, "key \"stagger\" needs \"request\": "
 			       "\"masterclock\"");
-	if (cu->every_ps && (sim_u128)cu->stagger_ps * (sc->vm.nvcpus - 1) >= cu->every_ps)
+	if (cu->every_ps && (sim_u128)cu->stagger_ps * (ld->vm->nvcpus - 1) >= cu->every_ps)
 		return fail(ld, v.path, "the last vCPU would get its page %s after the request, not "
 			    "before the next one (\"every\": %s)",
-			    fmt_ps(a, sizeof(a), 1, cu->stagger_ps * (sc->vm.nvcpus - 1)),
+			    fmt_ps(a, sizeof(a), 1, cu->stagger_ps * (ld->vm->nvcpus - 1)),
 			    fmt_ps(b, sizeof(b), 1, cu->every_ps));
 	return true;
 }
 
 /* ---- the VM's lists: one row per VMM action's array (sim/vmm/vmm.h) ---- */
 
-#define SC(m) offsetof(struct scenario, m)
+/* X(key, table, max, noun, in_order, member, load): in the order they are read. */
+#define VM_LISTS(X)                                                                          \
+	X("migrations", migration_table, SCN_MAX_MIGRATIONS, "migrations", true, migrations,  \
+	  load_migration)                                                                    \
+	X("vcpu_moves", move_table, SCN_MAX_MOVES, "vCPU moves", false, moves, load_move)     \
+	X("tsc_writes", tsc_write_table, SCN_MAX_TSC_WRITES, "TSC writes", true, tsc_writes,  \
+	  load_tsc_write)                                                                    \
+	X("stalls", stall_table, SCN_MAX_STALLS, "stalls", true, stalls, load_stall)          \
+	X("time_syncs", time_sync_table, SCN_MAX_TIME_SYNCS, "time syncs", true, time_syncs,  \
+	  load_time_sync)                                                                    \
+	X("clock_updates", clock_update_table, SCN_MAX_CLOCK_UPDATES, "clock updates", false, \
+	  clock_updates, load_clock_update)                                                  \
+	X("pauses", pause_table, SCN_MAX_PAUSES, "pauses", true, pauses, load_pause)          \
+	X("snapshots", snapshot_table, SCN_MAX_SNAPSHOTS, "snapshots", true, snapshots,       \
+	  load_snapshot)                                                                     \
+	X("guest_timers", guest_timer_table, SCN_MAX_GUEST_TIMERS, "guest timers", true,      \
+	  guest_timers, load_guest_timer)
 
-const struct vm_list vm_lists[] = {
-	{ "migrations", &migration_table, SCN_MAX_MIGRATIONS, "migrations",
-	  "migrations need a VM", true, SC(nmigrations), load_migration },
-	{ "vcpu_moves", &move_table, SCN_MAX_MOVES, "vCPU moves",
-	  "vCPU moves need a VM", false, SC(nmoves), load_move },
-	{ "tsc_writes", &tsc_write_table, SCN_MAX_TSC_WRITES, "TSC writes",
-	  "TSC writes need a VM", true, SC(ntsc_writes), load_tsc_write },
-	{ "stalls", &stall_table, SCN_MAX_STALLS, "stalls",
-	  "stalls need a VM", true, SC(nstalls), load_stall },
-	{ "time_syncs", &time_sync_table, SCN_MAX_TIME_SYNCS, "time syncs",
-	  "time syncs need a VM", true, SC(ntime_syncs), load_time_sync },
-	{ "clock_updates", &clock_update_table, SCN_MAX_CLOCK_UPDATES, "clock updates",
-	  "clock updates need a VM", false, SC(nclock_updates), load_clock_update },
-	{ "pauses", &pause_table, SCN_MAX_PAUSES, "pauses",
-	  "pauses need a VM", true, SC(npauses), load_pause },
-	{ "snapshots", &snapshot_table, SCN_MAX_SNAPSHOTS, "snapshots",
-	  "snapshots need a VM", true, SC(nsnapshots), load_snapshot },
-	{ "guest_timers", &guest_timer_table, SCN_MAX_GUEST_TIMERS, "guest timers",
-	  "guest timers need a VM", true, SC(nguest_timers), load_guest_timer },
-};
+#define VM_LIST_ENTRY(key, table, max, noun, in_order, member, load)                          \
+	{ key, &table, max, noun, in_order, offsetof(struct scn_vm, n##member),                 \
+	  offsetof(struct scn_vm, member), sizeof(*((struct scn_vm *)0)->member), load },
+const struct vm_list vm_lists[] = { VM_LISTS(VM_LIST_ENTRY) };
 const unsigned vm_list_count = sizeof(vm_lists) / sizeof(vm_lists[0]);
 _Static_assert(sizeof(vm_lists) / sizeof(vm_lists[0]) <= VM_LISTS_MAX, "raise VM_LISTS_MAX");
+
+/* An element of "vms": a name, the keys of "vm", and the VM's own lists. */
+#define VM_LIST_ROW(key, table, max_, noun, in_order, member, load)                           \
+	{ ROW(key, F_CUSTOM, 0), .sub = &table, .nest = NEST_ARRAY, .max = max_ },
+static const struct field vms_rows[] = {
+	{ ROW("name", F_NAME, VM(name)), .required = true },
+	VM_ROWS
+	VM_LISTS(VM_LIST_ROW)
+};
+const struct field_table vms_table = FIELDS("vms", vms_rows);
+
+/*
+ * The "vm" key of o (a reader, a host check): a VM's name; absent, the only
+ * VM (an error when there are several).  Sets ld->vm to it; without any VM,
+ * *out = 0 and ld->vm = NULL (the caller decides whether it needs one).
+ */
+bool read_vm_or_only(struct loader *ld, const struct node *o, unsigned *out)
+{
+	const struct scenario *sc = ld->sc;
+	char q[80], names[8 * (SCN_NAME_MAX + 2)];
+	const char *s = "";
+	struct node v;
+	size_t n = 0;
+
+	names[0] = '\0';
+	*out = 0;
+	ld->vm = NULL;
+	if (!node_get(ld, o, "vm", false, &v))
+		return false;
+	if (!v.json) {
+		if (sc->nvms <= 1) {
+			ld->vm = sc->nvms ? &sc->vms[0] : NULL;
+			return true;
+		}
+		for (unsigned i = 0; i < sc->nvms; i++)
+			append_name(names, sizeof(names), &n, sc->vms[i].name);
+		return fail_at(ld, v.path, AT_PARENT, 0, "missing required key \"vm\": there are "
+			       "%u VMs (%s)", sc->nvms, names);
+	}
+	if (!sc->nvms)
+		return fail_at(ld, v.path, AT_KEY, 0, "key \"vm\" names a VM, and the scenario has "
+			       "none: add \"vm\" or \"vms\" at the top level, or remove this key");
+	if (!read_str(ld, &v, "a VM name", &s))
+		return false;
+	for (unsigned i = 0; i < sc->nvms; i++) {
+		if (strcmp(sc->vms[i].name, s) == 0) {
+			*out = i;
+			ld->vm = &sc->vms[i];
+			return true;
+		}
+		append_name(names, sizeof(names), &n, sc->vms[i].name);
+	}
+	return fail(ld, v.path, "unknown VM %s; expected one of: %s", sim_quote(q, sizeof(q), s),
+		    names);
+}

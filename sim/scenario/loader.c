@@ -36,7 +36,7 @@
 
 /* rows below; the VM's lists' keys (vm_lists) follow TOP_VM */
 enum { TOP_NAME, TOP_DESCRIPTION, TOP_SEED, TOP_DURATION, TOP_UTC_START, TOP_PLATFORM, TOP_HOSTS,
-       TOP_VM };
+       TOP_VM, TOP_VMS };
 
 static const struct field top_rows[] = {
 	{ ROW("name", F_TEXT, S(name)), .required = true, .min = 1,     /* non-empty: by code below */
@@ -50,6 +50,8 @@ static const struct field top_rows[] = {
 	{ ROW("hosts", F_CUSTOM, 0), .sub = &host_table, .nest = NEST_ARRAY, .min = 1,
 	  .max = SCN_MAX_HOSTS },
 	{ ROW("vm", F_CUSTOM, 0), .sub = &vm_table },
+	{ ROW("vms", F_CUSTOM, 0), .sub = &vms_table, .nest = NEST_ARRAY, .min = 1,
+	  .max = SCN_MAX_VMS },
 	{ ROW("readers", F_CUSTOM, 0), .sub = &reader_table, .nest = NEST_ARRAY,
 	  .max = SCN_MAX_READERS },
 	{ ROW("scripts", F_CUSTOM, 0), .sub = &script_table, .nest = NEST_ARRAY,
@@ -73,7 +75,7 @@ void top_level_table(struct field rows[TOP_ROWS_MAX], struct field_table *t)
 
 	for (unsigned i = 0; i < sizeof(top_rows) / sizeof(top_rows[0]); i++) {
 		rows[n++] = top_rows[i];
-		for (unsigned k = 0; i == TOP_VM && k < vm_list_count; k++)
+		for (unsigned k = 0; i == TOP_VMS && k < vm_list_count; k++)
 			rows[n++] = (struct field){ ROW(vm_lists[k].key, F_CUSTOM, 0),
 						    .sub = vm_lists[k].fields,
 						    .nest = NEST_ARRAY, .max = vm_lists[k].max };
@@ -155,6 +157,103 @@ static bool section(struct loader *ld, const struct node *top, const char *key, 
 }
 
 /*
+ * The lists of VMM actions of ld->vm, read from holder (the top level for
+ * "vm", the VM's own object in "vms"); without a VM (ld->vm NULL) each must
+ * be absent or empty, and need names what to add.
+ */
+static bool load_vm_lists(struct loader *ld, const struct node *holder, const char *need)
+{
+	struct node arr;
+	char msg[160];
+	bool ok = true;
+
+	for (unsigned i = 0; i < vm_list_count && ok && !ld->stop; i++) {
+		const struct vm_list *l = &vm_lists[i];
+		unsigned *n, count = 0;
+		void **list;
+
+		snprintf(msg, sizeof(msg), "%s need a VM: add %s, or remove \"%s\"", l->noun, need,
+			 l->key);
+		if (!section(ld, holder, l->key, ld->vm != NULL, msg, &arr))
+			return false;
+		if (!ld->vm)
+			continue;
+		n = (unsigned *)(void *)((char *)ld->vm + l->count_offset);
+		list = (void **)(void *)((char *)ld->vm + l->list_offset);
+		if (!read_array(ld, &arr, 0, l->max, l->noun, &count))
+			return false;
+		if (count && !(*list = calloc(count, l->elem_size)))
+			return fail(ld, arr.path, "out of memory");
+		ok = l->in_order ? load_in_order(ld, &arr, l->max, l->noun, n, l->load)
+				 : load_each(ld, &arr, 0, l->max, l->noun, n, l->load);
+	}
+	return ok;
+}
+
+/* "vms" element k: a VM with its own lists; names are unique, vCPUs within the total. */
+static bool load_vms_element(struct loader *ld, const struct node *o, unsigned k)
+{
+	struct scenario *sc = ld->sc;
+	struct node v;
+	char q[80];
+	unsigned total = 0;
+
+	ld->vm = &sc->vms[k];
+	if (!load_vm(ld, o, true))
+		return false;
+	for (unsigned i = 0; i < k; i++) {
+		if (strcmp(sc->vms[i].name, ld->vm->name) == 0) {
+			join_key(v.path, o->path, "name");
+			return fail(ld, v.path, "duplicate VM name %s (also /vms/%u/name)",
+				    sim_quote(q, sizeof(q), ld->vm->name), i);
+		}
+		total += sc->vms[i].nvcpus;
+	}
+	if (total + ld->vm->nvcpus > SCN_MAX_TOTAL_VCPUS) {
+		join_key(v.path, o->path, "vcpus");
+		return fail(ld, v.path, "the VMs up to this one have %u vCPUs in all, more than %u "
+			    "(about 2 KB of simulated KVM and guest state each)",
+			    total + ld->vm->nvcpus, SCN_MAX_TOTAL_VCPUS);
+	}
+	return load_vm_lists(ld, o, "");
+}
+
+/*
+ * "vm" (one VM: its lists are top-level keys) or "vms" (each VM holds its
+ * own lists; top-level lists are refused).  *lists_ok: the lists loaded.
+ */
+static bool load_vms(struct loader *ld, const struct node *top, const struct node *vm,
+		     const struct node *vms, bool *lists_ok)
+{
+	struct scenario *sc = ld->sc;
+	unsigned n = 0;
+	bool ok;
+
+	if (vms->json) {
+		if (!read_array(ld, vms, 1, SCN_MAX_VMS, "VMs", &n))
+			return false;
+		if (!(sc->vms = calloc(n, sizeof(*sc->vms))))
+			return fail(ld, vms->path, "out of memory");
+		ok = load_in_order(ld, vms, SCN_MAX_VMS, "VMs", &sc->nvms, load_vms_element);
+		ld->vm = NULL;
+		/* each VM's lists live in it: a top-level one would belong to no VM */
+		*lists_ok = load_vm_lists(ld, top, "it to the VM it belongs to in \"vms\"");
+		return ok;
+	}
+	if (!vm->json) {
+		*lists_ok = load_vm_lists(ld, top, "\"vm\"");
+		return true;
+	}
+	if (!(sc->vms = calloc(1, sizeof(*sc->vms))))
+		return fail(ld, vm->path, "out of memory");
+	sc->nvms = 1;
+	ld->vm = &sc->vms[0];
+	ok = load_vm(ld, vm, false);
+	*lists_ok = ok && load_vm_lists(ld, top, "\"vm\"");
+	return ok;
+}
+
+/*
  * Every section is read even after an error in another one, unless it
  * depends on it (a reader on the hosts and the VM, an event on the readers):
  * then it is skipped, so that one mistake is reported once.
@@ -163,12 +262,12 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 {
 	struct scenario *sc = ld->sc;
 	struct node v, arr;
-	char a[32], msg[160];
+	char a[32];
+	struct node vms;
 	bool top_ok, hosts_ok = true, vm_ok = true, lists_ok = true, readers_ok = true,
 	     events_ok = true, ok;
 	struct field top_rows_all[TOP_ROWS_MAX];
 	struct field_table top_table;
-	const char *need_vm;
 
 	top_level_table(top_rows_all, &top_table);
 	ok = load_fields(ld, top, &top_table, 0, NULL, sc, NULL);
@@ -184,37 +283,27 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 	ok &= node_get(ld, top, "platform", false, &v) && load_platform(ld, &v);
 
 	/*
-	 * "vm" needs "hosts"; "hosts" alone is a bare-metal scenario, and neither
-	 * is a bare board.
+	 * "vm" or "vms" needs "hosts"; "hosts" alone is a bare-metal scenario,
+	 * and neither is a bare board.
 	 */
-	if (!node_get(ld, top, "hosts", false, &arr) || !node_get(ld, top, "vm", false, &v))
+	if (!node_get(ld, top, "hosts", false, &arr) || !node_get(ld, top, "vm", false, &v) ||
+	    !node_get(ld, top, "vms", false, &vms))
 		return false;
-	if (!arr.json && v.json)
+	if (v.json && vms.json)
+		return fail_at(ld, vms.path, AT_KEY, 0,
+			       "expected \"vm\" (one VM) or \"vms\" (a list of VMs), not both");
+	if (!arr.json && (v.json || vms.json))
 		return fail_at(ld, arr.path, AT_PARENT, 0,
-			       "missing key \"hosts\": \"vm\" is given, and a VM needs the hosts it "
-			       "runs on");
+			       "missing key \"hosts\": \"%s\" is given, and a VM needs the hosts it "
+			       "runs on", v.json ? "vm" : "vms");
 	sc->has_hosts = arr.json != NULL;
-	sc->has_vm = v.json != NULL;
-	need_vm = sc->has_hosts ? "\"vm\"" : "\"hosts\" and \"vm\"";
 	if (sc->has_hosts) {
-		struct node vm = v;
-
 		hosts_ok = load_each(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts, load_host);
-		vm_ok = hosts_ok && (!sc->has_vm || load_vm(ld, &vm));
+		vm_ok = hosts_ok && load_vms(ld, top, &v, &vms, &lists_ok);
+	} else {
+		lists_ok = load_vm_lists(ld, top, "\"hosts\" and \"vm\"");
 	}
-	ok &= hosts_ok && vm_ok;
-
-	for (unsigned i = 0; i < vm_list_count && vm_ok && lists_ok && !ld->stop; i++) {
-		const struct vm_list *l = &vm_lists[i];
-		unsigned *n = (unsigned *)(void *)((char *)sc + l->count_offset);
-
-		snprintf(msg, sizeof(msg), "%s: add %s, or remove \"%s\"", l->needs_vm, need_vm,
-			 l->key);
-		lists_ok = section(ld, top, l->key, sc->has_vm, msg, &arr) &&
-			   (l->in_order ? load_in_order(ld, &arr, l->max, l->noun, n, l->load)
-					: load_each(ld, &arr, 0, l->max, l->noun, n, l->load));
-	}
-	ok &= lists_ok;
+	ok &= hosts_ok && vm_ok && lists_ok;
 	if (ok && !ld->stop)
 		readers_ok = section(ld, top, "readers", sc->has_hosts, "readers run in a guest and "
 				     "need a VM: add \"hosts\" and \"vm\", or drive the devices with "
@@ -436,6 +525,10 @@ void scenario_destroy(struct scenario *s)
 		return;
 	for (unsigned i = 0; i < s->nscripts && i < SCN_MAX_SCRIPTS; i++)
 		free(s->scripts[i].commands);
+	for (unsigned v = 0; v < s->nvms; v++)
+		for (unsigned l = 0; l < vm_list_count; l++)
+			free(*(void **)(void *)((char *)&s->vms[v] + vm_lists[l].list_offset));
+	free(s->vms);
 	free(s->events);
 	free(s->readers);
 	free(s->source);

@@ -51,6 +51,7 @@ struct loader {
 	bool stop;                          /* the list is full: stop looking for more */
 	uint64_t bad_rows;                  /* the rows the last load_fields() failed on */
 	struct scenario *sc;
+	struct scn_vm *vm;                  /* the VM being read (its keys and lists); NULL outside */
 	const cJSON *root;                  /* the parsed document */
 	struct json_index ix;               /* where each of its values sits in buf */
 	struct json_line_cache lines;       /* the last error's line:column, to count on from */
@@ -224,11 +225,11 @@ struct vm_list {
 	const struct field_table *fields;   /* one element's keys */
 	unsigned max;                       /* elements; the least is 0 */
 	const char *noun;                   /* "vCPU moves": "expected 0 to 64 vCPU moves" */
-	const char *needs_vm;               /* "vCPU moves need a VM": a non-empty list
-					       without one (": add ..., or remove ..." follows) */
 	bool in_order;                      /* stop at the first bad element: later ones
 					       are checked against it */
-	size_t count_offset;                /* offsetof(struct scenario, n...): the count */
+	size_t count_offset;                /* offsetof(struct scn_vm, n...): the count */
+	size_t list_offset;                 /* offsetof(struct scn_vm, ...): the heap array */
+	size_t elem_size;                   /* one element's size */
 	bool (*load)(struct loader *ld, const struct node *o, unsigned k);  /* element k */
 };
 
@@ -344,7 +345,11 @@ bool read_cpu_list(struct loader *ld, const struct node *v, const struct scn_hos
 void initial_online(const struct scn_host *h, struct cpu_set *set);
 
 /* load_vm.c: the VM (its lists: vm_lists above) */
-bool load_vm(struct loader *ld, const struct node *o);
+bool load_vm(struct loader *ld, const struct node *o, bool in_vms);
+/* An element of "vms": "name", the keys of "vm" and the VM's lists. */
+extern const struct field_table vms_table;
+/* The "vm" key of o: a VM name, or the only VM; sets ld->vm (NULL without a VM). */
+bool read_vm_or_only(struct loader *ld, const struct node *o, unsigned *out);
 
 /* load_lifecycle.c: the VM's lists "pauses", "snapshots" and "guest_timers" (rows of vm_lists) */
 extern const struct field_table pause_table, snapshot_table, guest_timer_table;

@@ -27,6 +27,8 @@
 #define SCN_NAME_MAX 32
 #define SCN_PATH_MAX 96
 #define SCN_MAX_HOSTS 8
+#define SCN_MAX_VMS 4096                  /* "vms": about 5 KB of scenario each, plus its vCPUs */
+#define SCN_MAX_TOTAL_VCPUS 65536         /* over all VMs: about 2 KB of machine each */
 #define SCN_MAX_SOCKETS 8
 #define SCN_MAX_CPUS_PER_SOCKET 64     /* online + hotplug CPUs of one socket */
 #define SCN_MAX_HOST_CPUS (SCN_MAX_SOCKETS * SCN_MAX_CPUS_PER_SOCKET)
@@ -212,28 +214,6 @@ enum scn_masterclock_anchor {
 	SCN_ANCHOR_COUNT
 };
 
-struct scn_vm {
-	unsigned nvcpus;                  /* "vcpus": 1..64, required */
-	unsigned host;                    /* "host": name, index into hosts; required */
-	bool has_pins;                    /* "pins": [pCPU per vCPU]; default vCPU i -> the
-					     (i mod ncpus_online)-th CPU online at t = 0 */
-	unsigned pins[SCN_MAX_VCPUS];
-	uint64_t uptime_ns;               /* "uptime": guest kvmclock at t = 0 */
-	bool stable_bit_cpuid;            /* "stable_bit_cpuid" */
-	sim_ps entry_latency_ps;          /* "entry_latency" */
-	sim_ps sync_period_ps;            /* "kvmclock_sync_period" */
-	enum kvm_version kvm_version;     /* "kvm_version": whose behaviour KVM models */
-	/* Hypervisor bug knobs (docs/failures.md, "TSC writes, synchronisation and the stable bit"). */
-	enum scn_stable_bit stable_bit;   /* "stable_bit": when pages carry PVCLOCK_TSC_STABLE_BIT */
-	unsigned stale_page_vcpu;         /* "stale_page_vcpu": the vCPU whose page lags */
-	sim_ps stale_page_behind_ps;      /* "stale_page_behind": by how much; 0: no lag */
-	bool host_tsc_scaling;            /* "host_tsc_scaling": the CPUs can scale the TSC */
-	uint64_t tsc_khz;                 /* "tsc_khz": KVM_SET_TSC_KHZ at creation; 0 = host's */
-	enum scn_kvmclock_base kvmclock_base;         /* "kvmclock_base" */
-	enum scn_masterclock_anchor masterclock_anchor; /* "masterclock_anchor" */
-	sim_ps clock_update_delay_ps;     /* "clock_update_delay": KVMCLOCK_UPDATE_DELAY */
-	bool board_vm;                    /* "board": "vm" (the board stops with the VM) or "host" */
-};
 
 enum scn_set_clock {
 	SCN_SET_CLOCK_NONE,               /* the destination keeps the source's kvmclock offset */
@@ -423,6 +403,7 @@ enum scn_rdtsc_kind {
 struct scn_reader {
 	char name[SCN_NAME_MAX];          /* "name", required, unique */
 	enum reader_kind kind;        /* "kind", required */
+	unsigned vm;                      /* "vm": name, index into vms; default the only VM */
 	unsigned nvcpus;                  /* "vcpus": [..] or "all"; 0 on a host (on_host) */
 	unsigned vcpus[SCN_MAX_VCPUS];
 	bool on_host;                     /* "cpus" given: a bare-metal reader on host `host` */
@@ -594,7 +575,9 @@ enum scn_date_source {
 struct scn_host_check {
 	char name[SCN_NAME_MAX];          /* "name": unique; default "<check>-<index>" */
 	enum scn_host_check_kind kind;    /* "check", required */
-	unsigned host;                    /* "host": name; default the only host */
+	unsigned host;                    /* "host": name; default the only host (or where
+					     the check's VM starts) */
+	unsigned vm;                      /* "vm": name; default the only VM */
 	enum oracle_expect expect;        /* "expect", required */
 	bool has_worst_min, has_worst_max; /* "worst": {"min", "max"} */
 	int64_t worst_min, worst_max;     /* ppb (flag_truth), cycles (tsc_sync), ps (watchdog, timer) */
@@ -692,6 +675,54 @@ struct scn_guest_timer {
 	char path[SCN_PATH_MAX];
 };
 
+struct scn_vm {
+	char name[SCN_NAME_MAX];          /* "name": required in "vms"; "vm" for the one "vm" */
+	unsigned nvcpus;                  /* "vcpus": 1..64, required */
+	unsigned host;                    /* "host": name, index into hosts; required */
+	bool has_pins;                    /* "pins": [pCPU per vCPU]; default vCPU i -> the
+					     (i mod ncpus_online)-th CPU online at t = 0 */
+	unsigned pins[SCN_MAX_VCPUS];
+	uint64_t uptime_ns;               /* "uptime": guest kvmclock at t = 0 */
+	bool stable_bit_cpuid;            /* "stable_bit_cpuid" */
+	sim_ps entry_latency_ps;          /* "entry_latency" */
+	sim_ps sync_period_ps;            /* "kvmclock_sync_period" */
+	enum kvm_version kvm_version;     /* "kvm_version": whose behaviour KVM models */
+	/* Hypervisor bug knobs (docs/failures.md, "TSC writes, synchronisation and the stable bit"). */
+	enum scn_stable_bit stable_bit;   /* "stable_bit": when pages carry PVCLOCK_TSC_STABLE_BIT */
+	unsigned stale_page_vcpu;         /* "stale_page_vcpu": the vCPU whose page lags */
+	sim_ps stale_page_behind_ps;      /* "stale_page_behind": by how much; 0: no lag */
+	bool host_tsc_scaling;            /* "host_tsc_scaling": the CPUs can scale the TSC */
+	uint64_t tsc_khz;                 /* "tsc_khz": KVM_SET_TSC_KHZ at creation; 0 = host's */
+	enum scn_kvmclock_base kvmclock_base;         /* "kvmclock_base" */
+	enum scn_masterclock_anchor masterclock_anchor; /* "masterclock_anchor" */
+	sim_ps clock_update_delay_ps;     /* "clock_update_delay": KVMCLOCK_UPDATE_DELAY */
+	bool board_vm;                    /* "board": "vm" (the board stops with the VM) or "host" */
+	/*
+	 * The VM's lists of VMM actions (vm_lists in load_vm.c): heap arrays of
+	 * exactly n entries, NULL when empty; freed by scenario_destroy().
+	 */
+	unsigned nmigrations;             /* sorted by at, non-overlapping */
+	struct scn_migration *migrations;
+	unsigned nmoves;
+	struct scn_vcpu_move *moves;
+	unsigned ntsc_writes;             /* sorted by at */
+	struct scn_tsc_write *tsc_writes;
+	unsigned nstalls;                 /* sorted by at, disjoint, outside migrations' downtime */
+	struct scn_stall *stalls;
+	unsigned ntime_syncs;             /* sorted by at */
+	struct scn_time_sync *time_syncs;
+	unsigned nclock_updates;
+	struct scn_clock_update *clock_updates;
+	unsigned npauses;                 /* sorted by at, non-overlapping */
+	struct scn_pause *pauses;
+	unsigned nsnapshots;              /* sorted by at, non-overlapping */
+	struct scn_snapshot *snapshots;
+	unsigned nguest_timers;
+	struct scn_guest_timer *guest_timers;
+	char path[SCN_PATH_MAX];          /* JSON pointer of this VM: "/vm" or "/vms/2" */
+};
+
+
 /* "plugins": one shared object whose parts stand in for sim's (docs/plugins.md). */
 struct scn_plugin {
 	char given[SCN_PLUGIN_PATH_MAX];  /* "path" as written */
@@ -723,28 +754,10 @@ struct scenario {
 	uint64_t utc_start_ns;            /* "utc_start": ns since 1970 */
 	struct scn_platform platform;     /* "platform": defaults filled in */
 	bool has_hosts;                   /* "hosts" given (with or without a VM) */
-	bool has_vm;                      /* "vm" given (it needs "hosts") */
 	unsigned nhosts;                  /* 0 without hosts */
 	struct scn_host hosts[SCN_MAX_HOSTS];
-	struct scn_vm vm;                 /* all zero without a VM */
-	unsigned nmigrations;             /* sorted by at, non-overlapping */
-	struct scn_migration migrations[SCN_MAX_MIGRATIONS];
-	unsigned nmoves;
-	struct scn_vcpu_move moves[SCN_MAX_MOVES];
-	unsigned ntsc_writes;             /* sorted by at */
-	struct scn_tsc_write tsc_writes[SCN_MAX_TSC_WRITES];
-	unsigned nstalls;                 /* sorted by at, disjoint, outside migrations' downtime */
-	struct scn_stall stalls[SCN_MAX_STALLS];
-	unsigned ntime_syncs;             /* sorted by at */
-	struct scn_time_sync time_syncs[SCN_MAX_TIME_SYNCS];
-	unsigned nclock_updates;
-	struct scn_clock_update clock_updates[SCN_MAX_CLOCK_UPDATES];
-	unsigned npauses;                 /* sorted by at, non-overlapping */
-	struct scn_pause pauses[SCN_MAX_PAUSES];
-	unsigned nsnapshots;              /* sorted by at, non-overlapping */
-	struct scn_snapshot snapshots[SCN_MAX_SNAPSHOTS];
-	unsigned nguest_timers;
-	struct scn_guest_timer guest_timers[SCN_MAX_GUEST_TIMERS];
+	unsigned nvms;                    /* "vm" (1) or "vms"; 0 without a VM */
+	struct scn_vm *vms;               /* nvms entries, heap-allocated (NULL when none) */
 	unsigned nreaders;                /* 0..16; 0 without hosts */
 	struct scn_reader *readers;       /* nreaders entries, heap-allocated (NULL when none) */
 	unsigned nscripts;                /* 0..16 */

@@ -22,7 +22,7 @@ struct vmm_action_ops {
 	const char *name;         /* trace and report name */
 	const char *const *phases;/* in order, NULL-terminated: what vmm_phase() may say */
 	size_t state_size;        /* one instance, starting with struct vmm_action */
-	unsigned (*count)(const struct scenario *s);
+	unsigned (*count)(const struct scn_vm *vm);
 	/*
 	 * Sets the instance up and queues its first phase.  It cannot fail: a
 	 * schedule error marks the queue failed, which its owner checks.

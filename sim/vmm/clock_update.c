@@ -80,7 +80,7 @@ static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
 	struct clock_update *cu = sim_container_of(ev, struct clock_update, ev);
 	const struct vmm_env *e = vmm_env(cu->a.vmm);
-	const struct scn_clock_update *sc = &e->s->clock_updates[cu->a.index];
+	const struct scn_clock_update *sc = &e->spec->clock_updates[cu->a.index];
 
 	if (sc->stagger_ps) {
 		staggered(cu, sc, q, now);
@@ -100,12 +100,12 @@ static void update_schedule(struct vmm_action *a)
 
 	sim_event_setup(&cu->ev, cu->name, sizeof(cu->name), SIM_PRIO_SCENARIO, update_fire,
 			"clock_update%u", a->index);
-	sim_schedule(e->q, &cu->ev, e->s->clock_updates[a->index].at_ps);
+	sim_schedule(e->q, &cu->ev, e->spec->clock_updates[a->index].at_ps);
 }
 
-static unsigned update_count(const struct scenario *s)
+static unsigned update_count(const struct scn_vm *vm)
 {
-	return s->nclock_updates;
+	return vm->nclock_updates;
 }
 
 const struct vmm_action_ops vmm_action_clock_update = {

@@ -34,7 +34,7 @@ static const char *const phases[] = { "stop", "resume", NULL };
 
 static const struct scn_migration *params(const struct migration *mg)
 {
-	return &vmm_env(mg->a.vmm)->s->migrations[mg->a.index];
+	return &vmm_env(mg->a.vmm)->spec->migrations[mg->a.index];
 }
 
 static void migration_stop(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -124,7 +124,7 @@ static void migration_resume(struct sim_eventq *q, struct sim_event *ev, sim_ps 
 	log->guest_tsc_after = kvm_vcpu_guest_tsc(&vm->vcpus[0], now);
 	log->done = true;
 	/* Only the latest migration waits for the destination's first page. */
-	for (unsigned i = 0; i < e->s->nmigrations; i++)
+	for (unsigned i = 0; i < e->spec->nmigrations; i++)
 		((struct migration *)(void *)vmm_instance(mg->a.vmm, VMM_MIGRATION, i))->awaiting_page =
 			false;
 	mg->awaiting_page = true;
@@ -155,9 +155,9 @@ static void migration_schedule(struct vmm_action *a)
 	sim_schedule(e->q, &mg->stop_ev, params(mg)->at_ps);
 }
 
-static unsigned migration_count(const struct scenario *s)
+static unsigned migration_count(const struct scn_vm *vm)
 {
-	return s->nmigrations;
+	return vm->nmigrations;
 }
 
 const struct vmm_migration_log *vmm_migration_log(const struct vmm *v, unsigned i)

@@ -30,7 +30,7 @@ static const char *const phases[] = { "pause", "resume", NULL };
 
 static const struct scn_pause *params(const struct pause *p)
 {
-	return &vmm_env(p->a.vmm)->s->pauses[p->a.index];
+	return &vmm_env(p->a.vmm)->spec->pauses[p->a.index];
 }
 
 static void guest_paused_all(struct kvm_vm *vm, sim_ps now)
@@ -89,9 +89,9 @@ static void pause_schedule(struct vmm_action *a)
 	sim_schedule(vmm_env(a->vmm)->q, &p->pause_ev, params(p)->at_ps);
 }
 
-static unsigned pause_count(const struct scenario *s)
+static unsigned pause_count(const struct scn_vm *vm)
 {
-	return s->npauses;
+	return vm->npauses;
 }
 
 const struct vmm_action_ops vmm_action_pause = {

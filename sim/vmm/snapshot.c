@@ -57,7 +57,7 @@ _Static_assert(sizeof(step_phase) / sizeof(step_phase[0]) == SCN_RESTORE_STEP_CO
 
 static const struct scn_snapshot *params(const struct snapshot *sn)
 {
-	return &vmm_env(sn->a.vmm)->s->snapshots[sn->a.index];
+	return &vmm_env(sn->a.vmm)->spec->snapshots[sn->a.index];
 }
 
 static void pause_fn(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -188,9 +188,9 @@ static void snapshot_schedule(struct vmm_action *a)
 	sim_schedule(vmm_env(a->vmm)->q, &sn->pause_ev, params(sn)->at_ps);
 }
 
-static unsigned snapshot_count(const struct scenario *s)
+static unsigned snapshot_count(const struct scn_vm *vm)
 {
-	return s->nsnapshots;
+	return vm->nsnapshots;
 }
 
 const struct vmm_action_ops vmm_action_snapshot = {

@@ -47,7 +47,7 @@ static void some_vcpus(struct stall *st, const struct scn_stall *ss, bool runnin
 static void stall_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
 	struct stall *st = sim_container_of(ev, struct stall, ev);
-	const struct scn_stall *ss = &vmm_env(st->a.vmm)->s->stalls[st->a.index];
+	const struct scn_stall *ss = &vmm_env(st->a.vmm)->spec->stalls[st->a.index];
 
 	if (!st->stopped) {
 		st->stopped = true;
@@ -73,12 +73,12 @@ static void stall_schedule(struct vmm_action *a)
 
 	sim_event_setup(&st->ev, st->name, sizeof(st->name), SIM_PRIO_SCENARIO, stall_fire,
 			"stall%u", a->index);
-	sim_schedule(e->q, &st->ev, e->s->stalls[a->index].at_ps);
+	sim_schedule(e->q, &st->ev, e->spec->stalls[a->index].at_ps);
 }
 
-static unsigned stall_count(const struct scenario *s)
+static unsigned stall_count(const struct scn_vm *vm)
 {
-	return s->nstalls;
+	return vm->nstalls;
 }
 
 const struct vmm_action_ops vmm_action_stall = {

@@ -32,12 +32,12 @@ static void sync_schedule(struct vmm_action *a)
 
 	sim_event_setup(&ts->ev, ts->name, sizeof(ts->name), SIM_PRIO_SCENARIO, sync_fire,
 			"time_sync%u", a->index);
-	sim_schedule(e->q, &ts->ev, e->s->time_syncs[a->index].at_ps);
+	sim_schedule(e->q, &ts->ev, e->spec->time_syncs[a->index].at_ps);
 }
 
-static unsigned sync_count(const struct scenario *s)
+static unsigned sync_count(const struct scn_vm *vm)
 {
-	return s->ntime_syncs;
+	return vm->ntime_syncs;
 }
 
 const struct vmm_action_ops vmm_action_time_sync = {

@@ -29,7 +29,7 @@ static const char *const phases[] = { "save", "write", NULL };
 
 static const struct scn_tsc_write *params(const struct tsc_write *w)
 {
-	return &vmm_env(w->a.vmm)->s->tsc_writes[w->a.index];
+	return &vmm_env(w->a.vmm)->spec->tsc_writes[w->a.index];
 }
 
 static void save_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -93,9 +93,9 @@ static void tsc_write_schedule(struct vmm_action *a)
 	sim_schedule(e->q, &w->write_ev, sw->at_ps);
 }
 
-static unsigned tsc_write_count(const struct scenario *s)
+static unsigned tsc_write_count(const struct scn_vm *vm)
 {
-	return s->ntsc_writes;
+	return vm->ntsc_writes;
 }
 
 const struct vmm_action_ops vmm_action_tsc_write = {

@@ -21,7 +21,7 @@ static void move_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
 	struct vcpu_move *mv = sim_container_of(ev, struct vcpu_move, ev);
 	const struct vmm_env *e = vmm_env(mv->a.vmm);
-	const struct scn_vcpu_move *sm = &e->s->moves[mv->a.index];
+	const struct scn_vcpu_move *sm = &e->spec->moves[mv->a.index];
 	struct kvm_vm *vm = e->vm;
 	char what[64];
 
@@ -46,12 +46,12 @@ static void move_schedule(struct vmm_action *a)
 
 	sim_event_setup(&mv->ev, mv->name, sizeof(mv->name), SIM_PRIO_SCENARIO, move_fire,
 			"vcpu_move%u", a->index);
-	sim_schedule(e->q, &mv->ev, e->s->moves[a->index].at_ps);
+	sim_schedule(e->q, &mv->ev, e->spec->moves[a->index].at_ps);
 }
 
-static unsigned move_count(const struct scenario *s)
+static unsigned move_count(const struct scn_vm *vm)
 {
-	return s->nmoves;
+	return vm->nmoves;
 }
 
 const struct vmm_action_ops vmm_action_vcpu_move = {

@@ -49,7 +49,7 @@ struct vmm *vmm_create(const struct vmm_env *env, struct sim_diag *err)
 	}
 	v->env = *env;
 	for (unsigned k = 0; k < VMM_ACTION_COUNT; k++) {
-		unsigned n = actions[k]->count(env->s);
+		unsigned n = env->spec ? actions[k]->count(env->spec) : 0;
 
 		if (n && !env->vm) {
 			sim_diag_fail(err, "%s needs a VM", actions[k]->name);
@@ -123,7 +123,8 @@ void vmm_phase(const struct vmm_action *a, const char *phase, sim_ps now)
 		return;
 	rec = (struct sim_trace_record){ .kind = SIM_TRACE_VMM_PHASE, .t_ps = now };
 	rec.u.vmm = (struct sim_trace_vmm_phase){
-		.action = actions[a->kind]->name, .phase = phase, .vm = 0, .index = a->index,
+		.action = actions[a->kind]->name, .phase = phase, .vm = a->vmm->env.vm_index,
+		.index = a->index,
 	};
 	sim_trace_publish(a->vmm->env.trace, &rec);
 }
@@ -154,7 +155,7 @@ static void publish_run(const struct vmm_action *a, bool running, sim_ps now)
 		return;
 	rec = (struct sim_trace_record){ .kind = SIM_TRACE_GUEST_RUN, .t_ps = now };
 	rec.u.run = (struct sim_trace_guest_run){
-		.action = actions[a->kind]->name, .vm = 0, .index = a->index,
+		.action = actions[a->kind]->name, .vm = a->vmm->env.vm_index, .index = a->index,
 		.running = running, .vm_clock = vmm_action_stops_vm_clock(a->kind),
 	};
 	sim_trace_publish(a->vmm->env.trace, &rec);

@@ -58,7 +58,9 @@ enum vmm_board_owner {
 
 /* What the VMM acts on; all of it belongs to the machine and outlives the VMM. */
 struct vmm_env {
-	const struct scenario *s; /* the actions' parameters; outlives the VMM */
+	const struct scenario *s; /* the run (its duration); outlives the VMM */
+	const struct scn_vm *spec; /* this VM's parameters and lists of actions; NULL without a VM */
+	unsigned vm_index;        /* its index in the scenario: trace records name it */
 	struct sim_eventq *q;
 	struct host *hosts;       /* the scenario's hosts, in order */
 	unsigned nhosts;

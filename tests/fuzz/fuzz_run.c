@@ -98,14 +98,18 @@ static void cap_scenario(struct scenario *s)
 	if (s->duration_ps > RUN_CAP_DURATION_PS)
 		s->duration_ps = RUN_CAP_DURATION_PS;
 	end = s->duration_ps;
-	KEEP_IF(s->migrations, s->nmigrations, keep_migration, end);
-	KEEP_IF(s->moves, s->nmoves, keep_move, end);
-	KEEP_IF(s->tsc_writes, s->ntsc_writes, keep_tsc_write, end);
-	KEEP_IF(s->stalls, s->nstalls, keep_stall, end);
-	KEEP_IF(s->time_syncs, s->ntime_syncs, keep_time_sync, end);
-	KEEP_IF(s->clock_updates, s->nclock_updates, keep_clock_update, end);
-	KEEP_IF(s->pauses, s->npauses, keep_pause, end);
-	KEEP_IF(s->snapshots, s->nsnapshots, keep_snapshot, end);
+	for (unsigned v = 0; v < s->nvms; v++) {
+		struct scn_vm *vm = &s->vms[v];
+
+		KEEP_IF(vm->migrations, vm->nmigrations, keep_migration, end);
+		KEEP_IF(vm->moves, vm->nmoves, keep_move, end);
+		KEEP_IF(vm->tsc_writes, vm->ntsc_writes, keep_tsc_write, end);
+		KEEP_IF(vm->stalls, vm->nstalls, keep_stall, end);
+		KEEP_IF(vm->time_syncs, vm->ntime_syncs, keep_time_sync, end);
+		KEEP_IF(vm->clock_updates, vm->nclock_updates, keep_clock_update, end);
+		KEEP_IF(vm->pauses, vm->npauses, keep_pause, end);
+		KEEP_IF(vm->snapshots, vm->nsnapshots, keep_snapshot, end);
+	}
 	KEEP_IF(s->events, s->nevents, keep_event, end);
 
 	/* scripts own their commands: free a dropped one's here */
@@ -139,11 +143,15 @@ static void cap_scenario(struct scenario *s)
 		r->wall_clock_every_ps = floor_period(r->wall_clock_every_ps);
 		r->migrate_every_ps = floor_period(r->migrate_every_ps);
 	}
-	for (unsigned i = 0; i < s->nclock_updates; i++)
-		s->clock_updates[i].every_ps = floor_period(s->clock_updates[i].every_ps);
-	for (unsigned i = 0; i < s->nguest_timers; i++)
-		s->guest_timers[i].period_ps = floor_period(s->guest_timers[i].period_ps);
-	s->vm.sync_period_ps = floor_period(s->vm.sync_period_ps);
+	for (unsigned v = 0; v < s->nvms; v++) {
+		struct scn_vm *vm = &s->vms[v];
+
+		for (unsigned i = 0; i < vm->nclock_updates; i++)
+			vm->clock_updates[i].every_ps = floor_period(vm->clock_updates[i].every_ps);
+		for (unsigned i = 0; i < vm->nguest_timers; i++)
+			vm->guest_timers[i].period_ps = floor_period(vm->guest_timers[i].period_ps);
+		vm->sync_period_ps = floor_period(vm->sync_period_ps);
+	}
 	for (unsigned h = 0; h < s->nhosts; h++)
 		for (unsigned k = 0; k < s->hosts[h].nsockets; k++) {
 			struct scn_socket *so = &s->hosts[h].sockets[k];
