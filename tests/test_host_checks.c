@@ -35,7 +35,7 @@ struct act {
 
 struct rig {
 	struct scenario *s;
-	struct host hosts[SCN_MAX_HOSTS];
+	struct host hosts[8];
 	unsigned nhosts;
 	struct sim_eventq q;
 	struct host_checks *hc;

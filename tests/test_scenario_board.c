@@ -157,7 +157,7 @@ Test(scenario, hosts_and_vm_go_together)
 		  "/hosts", "{\n  \"name\"", "missing key \"hosts\": \"vm\" is given, and a VM needs the "
 		  "hosts it runs on" },
 		{ "\"duration\": \"2s\",", "\"duration\": \"2s\", \"hosts\": [],", "/hosts", "[],",
-		  "expected 1 to 8 hosts, got 0" },
+		  "expected 1 to 1024 hosts, got 0" },
 	};
 
 	for (size_t i = 0; i < N(cases); i++)

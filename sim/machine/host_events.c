@@ -60,8 +60,8 @@ struct host_events {
 	struct action *actions;
 	unsigned npatterns;
 	struct pattern_cpu *patterns;
-	struct host_tick ticks[SCN_MAX_HOSTS];
-	struct cpu_cause *causes[SCN_MAX_HOSTS];  /* per CPU of each host */
+	struct host_tick *ticks;          /* per host */
+	struct cpu_cause **causes;        /* per CPU of each host */
 };
 
 static struct host *host_of(struct host_events *he, const struct scn_event *e)
@@ -380,6 +380,10 @@ struct host_events *host_events_create(const struct host_events_env *env, struct
 		return NULL;
 	}
 	he->env = *env;
+	he->ticks = calloc(s->nhosts ? s->nhosts : 1, sizeof(*he->ticks));
+	he->causes = calloc(s->nhosts ? s->nhosts : 1, sizeof(*he->causes));
+	if (!he->ticks || !he->causes)
+		goto oom;
 	for (unsigned h = 0; h < s->nhosts; h++) {
 		he->causes[h] = calloc(env->hosts[h].ncpus, sizeof(struct cpu_cause));
 		if (!he->causes[h])
@@ -462,11 +466,13 @@ void host_events_destroy(struct host_events *he)
 		sim_cancel(he->env.q, &he->patterns[i].ev);
 		sim_cancel(he->env.q, &he->patterns[i].end_ev);
 	}
-	for (unsigned h = 0; h < SCN_MAX_HOSTS; h++) {
+	for (unsigned h = 0; h < he->env.s->nhosts && he->ticks && he->causes; h++) {
 		if (he->ticks[h].he)
 			sim_cancel(he->env.q, &he->ticks[h].ev);
 		free(he->causes[h]);
 	}
+	free(he->ticks);
+	free(he->causes);
 	free(he->actions);
 	free(he->patterns);
 	free(he);
@@ -474,7 +480,7 @@ void host_events_destroy(struct host_events *he)
 
 const char *host_events_cause(const struct host_events *he, unsigned host, unsigned cpu)
 {
-	if (!he || host >= SCN_MAX_HOSTS || !he->causes[host] || cpu >= he->env.hosts[host].ncpus)
+	if (!he || host >= he->env.s->nhosts || !he->causes[host] || cpu >= he->env.hosts[host].ncpus)
 		return "";
 	return he->causes[host][cpu].text;
 }

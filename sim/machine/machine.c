@@ -101,6 +101,8 @@ static bool build_scripts(struct machine *m, struct sim_diag *err)
 
 static bool build_hosts(struct machine *m, struct sim_diag *err)
 {
+	if (m->s->nhosts && !(m->hosts = calloc(m->s->nhosts, sizeof(*m->hosts))))
+		return sim_diag_fail(err, "out of memory");
 	for (unsigned i = 0; i < m->s->nhosts; i++) {
 		if (!machine_build_host(&m->hosts[i], &m->s->hosts[i], m->s, err))
 			return false;
@@ -198,6 +200,7 @@ void machine_destroy(struct machine *m)
 	free(m->ticks);
 	free(m->vms);
 	free(m->kvms);
+	free(m->hosts);
 	plugin_set_close(m->plugins);      /* last: the board's chips called into it */
 	free(m);
 }

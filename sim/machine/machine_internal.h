@@ -35,7 +35,7 @@ struct machine {
 	const struct scenario *s;
 	struct sim_eventq q;
 	unsigned nhosts;
-	struct host hosts[SCN_MAX_HOSTS];
+	struct host *hosts;               /* s->nhosts entries */
 	unsigned nvms;                    /* built so far, in s->vms order */
 	struct machine_vm *vms;           /* s->nvms entries */
 	struct kvm_vm **kvms;             /* &vms[i].kvm, for the host checks */

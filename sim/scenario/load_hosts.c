@@ -385,7 +385,7 @@ bool load_host(struct loader *ld, const struct node *o, unsigned idx)
 bool read_host_ref(struct loader *ld, const struct node *v, unsigned *out)
 {
 	const struct scenario *sc = ld->sc;
-	char q[80], names[SCN_MAX_HOSTS * (SCN_NAME_MAX + 2)];
+	char q[80], names[8 * (SCN_NAME_MAX + 2)];      /* the first few: append_name() cuts */
 	const char *s = "";
 	size_t n = 0;
 
@@ -406,7 +406,7 @@ bool read_host_ref(struct loader *ld, const struct node *v, unsigned *out)
 bool read_host_or_only(struct loader *ld, const struct node *o, unsigned *out)
 {
 	const struct scenario *sc = ld->sc;
-	char names[SCN_MAX_HOSTS * (SCN_NAME_MAX + 2)];
+	char names[8 * (SCN_NAME_MAX + 2)];
 	struct node v;
 	size_t n = 0;
 

@@ -298,7 +298,13 @@ static bool load_scenario(struct loader *ld, const struct node *top)
 			       "runs on", v.json ? "vm" : "vms");
 	sc->has_hosts = arr.json != NULL;
 	if (sc->has_hosts) {
-		hosts_ok = load_each(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts, load_host);
+		unsigned n = 0;
+
+		hosts_ok = read_array(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &n);
+		if (hosts_ok && !(sc->hosts = calloc(n, sizeof(*sc->hosts))))
+			return fail(ld, arr.path, "out of memory");
+		hosts_ok = hosts_ok &&
+			   load_each(ld, &arr, 1, SCN_MAX_HOSTS, "hosts", &sc->nhosts, load_host);
 		vm_ok = hosts_ok && load_vms(ld, top, &v, &vms, &lists_ok);
 	} else {
 		lists_ok = load_vm_lists(ld, top, "\"hosts\" and \"vm\"");
@@ -529,6 +535,7 @@ void scenario_destroy(struct scenario *s)
 		for (unsigned l = 0; l < vm_list_count; l++)
 			free(*(void **)(void *)((char *)&s->vms[v] + vm_lists[l].list_offset));
 	free(s->vms);
+	free(s->hosts);
 	free(s->events);
 	free(s->readers);
 	free(s->source);

@@ -26,7 +26,8 @@
 
 #define SCN_NAME_MAX 32
 #define SCN_PATH_MAX 96
-#define SCN_MAX_HOSTS 8
+#define SCN_MAX_HOSTS 1024                /* about 5 KB of scenario and 1 KB of machine each,
+					     plus 100 bytes per CPU */
 #define SCN_MAX_VMS 4096                  /* "vms": about 5 KB of scenario each, plus its vCPUs */
 #define SCN_MAX_TOTAL_VCPUS 65536         /* over all VMs: about 2 KB of machine each */
 #define SCN_MAX_SOCKETS 8
@@ -755,7 +756,7 @@ struct scenario {
 	struct scn_platform platform;     /* "platform": defaults filled in */
 	bool has_hosts;                   /* "hosts" given (with or without a VM) */
 	unsigned nhosts;                  /* 0 without hosts */
-	struct scn_host hosts[SCN_MAX_HOSTS];
+	struct scn_host *hosts;           /* nhosts entries, heap-allocated (NULL without hosts) */
 	unsigned nvms;                    /* "vm" (1) or "vms"; 0 without a VM */
 	struct scn_vm *vms;               /* nvms entries, heap-allocated (NULL when none) */
 	unsigned nreaders;                /* 0..16; 0 without hosts */
