@@ -55,8 +55,9 @@ struct vmm *vmm_create(const struct vmm_env *env, struct sim_diag *err)
 			sim_diag_fail(err, "%s needs a VM", actions[k]->name);
 			goto fail;
 		}
-		v->kinds[k].states = calloc(n ? n : 1, actions[k]->state_size);
-		if (!v->kinds[k].states) {
+		/* none for a kind the VM does not use: some states hold per-vCPU arrays */
+		v->kinds[k].states = n ? calloc(n, actions[k]->state_size) : NULL;
+		if (n && !v->kinds[k].states) {
 			sim_diag_fail(err, "out of memory");
 			goto fail;
 		}

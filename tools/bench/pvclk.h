@@ -13,6 +13,7 @@
 
 #define PVCLK_F0_HZ UINT64_C(2500000000)
 #define PVCLK_U_NS UINT64_C(1000000)       /* host pvclock update period per vCPU */
+#define PVCLK_FIRST_UPDATE_NS UINT64_C(500000) /* BEGIN(0): the first page update */
 #define PVCLK_W_NS UINT64_C(300)           /* write window, version odd */
 #define PVCLK_RETRY_NS UINT64_C(37)
 #define PVCLK_IRQ_LAT_NS UINT64_C(1500)

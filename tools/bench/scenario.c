@@ -16,12 +16,12 @@
 #include "pvclk.h"
 
 /* sim's limits this writer stays within (docs/scenario-format.md, "Limits"). */
-#define HOST_SOCKETS_MAX 8u
-#define SOCKET_CPUS_MAX 64u
+#define SOCKET_CPUS_MAX 64u       /* a VM's vCPUs beyond it share the socket's CPUs */
+#define HOSTS_MAX 1024u
 
 int main(int argc, char **argv)
 {
-	uint64_t H, C, P, S_ms, seed = 42, groups = 1, N, ncpus, nsock, err_ns;
+	uint64_t H, C, P, S_ms, seed = 42, groups = 1, N, err_ns;
 	int64_t *cal_ppm, *ppm;
 	uint64_t *skew;
 
@@ -29,8 +29,8 @@ int main(int argc, char **argv)
 	    !pvclk_parse_u64(argv[2], &C) || !pvclk_parse_u64(argv[3], &P) ||
 	    !pvclk_parse_u64(argv[4], &S_ms) || (argc >= 6 && !pvclk_parse_u64(argv[5], &seed)) ||
 	    (argc == 7 && !pvclk_parse_u64(argv[6], &groups)) || H == 0 || C == 0 || P < 4 ||
-	    H * C > 1000000 || S_ms == 0 || S_ms > 1000000000 || groups == 0 || groups > 1000) {
-		fprintf(stderr, "usage: scenario H C P_ns S_ms [SEED [GROUPS]]  (H*C <= 10^6, "
+	    H > HOSTS_MAX || C > 1024 || H * C > 65536 || S_ms == 0 || S_ms > 1000000000 || groups == 0 || groups > 1000) {
+		fprintf(stderr, "usage: scenario H C P_ns S_ms [SEED [GROUPS]]  (H <= 1024, C <= 1024, H*C <= 65536, "
 				"P >= 4 ns, 1 <= S_ms <= 10^9, 1 <= GROUPS <= 1000)\n");
 		return 2;
 	}
@@ -44,37 +44,43 @@ int main(int argc, char **argv)
 	}
 	pvclk_config(seed, H, N, cal_ppm, ppm, skew);
 
-	/* one CPU per vCPU up to the host's 512; then vCPU i on CPU i mod 512 (the default pins) */
-	ncpus = N < HOST_SOCKETS_MAX * SOCKET_CPUS_MAX ? N : HOST_SOCKETS_MAX * SOCKET_CPUS_MAX;
-	nsock = (ncpus + SOCKET_CPUS_MAX - 1) / SOCKET_CPUS_MAX;
-
+	/*
+	 * Host h runs VM h (C vCPUs, one CPU each): its socket's crystal is the
+	 * drift of the VM's first vCPU (the crystal is per socket, not per CPU),
+	 * its tsc_khz the host's calibration error (KVM scales pages with it).
+	 */
 	printf("{\n  \"name\": \"pvclk_des_%" PRIu64 "x%" PRIu64 "\",\n", H, C);
 	printf("  \"description\": \"PVCLK-DES v1 (shared/docs/perf-workload.md) H=%" PRIu64
 	       " C=%" PRIu64 " P=%" PRIu64 "ns S_ms=%" PRIu64 " seed=%" PRIu64
-	       ", written by tools/bench/scenario: one VM of H*C vCPUs, a pvclock reader on each, "
-	       "a staggered master clock update of every page each 1 ms, the PIT at reload 1193. "
-	       "docs/performance.md lists what differs from the spec.\",\n",
+	       ", written by tools/bench/scenario: H hosts, one VM of C vCPUs on each, a pvclock "
+	       "reader group per VM, a staggered master clock update of every page each 1 ms, the "
+	       "PIT at reload 1193. docs/performance.md lists what differs from the spec.\",\n",
 	       H, C, P, S_ms, seed);
 	printf("  \"seed\": %" PRIu64 ",\n  \"duration\": \"%" PRIu64 "ms\",\n", seed, S_ms);
-	/* the host's calibration error: KVM scales pages with the calibrated rate, tsc_khz */
-	printf("  \"hosts\": [ { \"name\": \"h0\", \"tsc\": \"2.5GHz\", \"uptime\": \"1h\", "
-	       "\"tsc_khz\": %" PRIu64 ",\n    \"sockets\": [",
-	       (PVCLK_F0_HZ + (uint64_t)(2500 * cal_ppm[0]) + 500) / 1000);
-	for (uint64_t s = 0; s < nsock; s++) {
-		uint64_t first = s * SOCKET_CPUS_MAX;
-		uint64_t cpus = ncpus - first < SOCKET_CPUS_MAX ? ncpus - first : SOCKET_CPUS_MAX;
+	printf("  \"hosts\": [");
+	for (uint64_t h = 0; h < H; h++) {
+		uint64_t first = h * C, cpus = C < SOCKET_CPUS_MAX ? C : SOCKET_CPUS_MAX;
 
-		/* the drift of the socket's first vCPU for all its CPUs: the crystal is per socket */
-		printf("%s\n      { \"cpus\": %" PRIu64 ", \"crystal\": \"%+" PRId64 "ppm\" }",
-		       s ? "," : "", cpus, ppm[first]);
+		printf("%s\n    { \"name\": \"h%" PRIu64 "\", \"tsc\": \"2.5GHz\", \"uptime\": \"1h\", "
+		       "\"tsc_khz\": %" PRIu64 ", \"sockets\": [ { \"cpus\": %" PRIu64 ", "
+		       "\"crystal\": \"%+" PRId64 "ppm\" } ] }",
+		       h ? "," : "", h, (PVCLK_F0_HZ + (uint64_t)(2500 * cal_ppm[h]) + 500) / 1000,
+		       cpus, ppm[first]);
 	}
-	printf(" ] } ],\n");
-	printf("  \"vm\": { \"host\": \"h0\", \"vcpus\": %" PRIu64 ", \"uptime\": \"0s\", "
-	       "\"entry_latency\": \"0s\" },\n", N);
-	/* BEGIN(v) at 500 us + v*U/N: the k-th vCPU's page k*stagger after the new pair */
-	printf("  \"clock_updates\": [ { \"at\": \"500us\", \"request\": \"masterclock\", "
-	       "\"every\": \"1ms\", \"stagger\": \"%" PRIu64 "ps\" } ],\n",
-	       PVCLK_U_NS * 1000u / N);
+	printf(" ],\n  \"vms\": [");
+	/*
+	 * BEGIN(v) at 500 us + v*U/N over all N vCPUs: VM h's first page at
+	 * 500 us + h*C*U/N, its k-th vCPU's k*stagger after the new pair.
+	 */
+	for (uint64_t h = 0; h < H; h++)
+		printf("%s\n    { \"name\": \"vm%" PRIu64 "\", \"host\": \"h%" PRIu64 "\", "
+		       "\"vcpus\": %" PRIu64 ", \"uptime\": \"0s\", \"entry_latency\": \"0s\",\n"
+		       "      \"clock_updates\": [ { \"at\": \"%" PRIu64 "ps\", \"request\": "
+		       "\"masterclock\", \"every\": \"1ms\", \"stagger\": \"%" PRIu64 "ps\" } ] }",
+		       h ? "," : "", h, h, C,
+		       PVCLK_FIRST_UPDATE_NS * 1000u + h * C * PVCLK_U_NS * 1000u / N,
+		       PVCLK_U_NS * 1000u / N);
+	printf(" ],\n");
 	/*
 	 * The spec sets system_time to true time at each update; KVM takes it from
 	 * the host's CLOCK_MONOTONIC_RAW, which runs at the calibrated rate, so
@@ -83,17 +89,20 @@ int main(int argc, char **argv)
 	 */
 	err_ns = PVCLK_ERR_BOUND_NS + S_ms * 100u;
 	printf("  \"readers\": [");
-	for (uint64_t g = 0; g < groups; g++)
-		printf("%s\n    { \"name\": \"pvclock%" PRIu64 "\", \"kind\": \"pvclock\", "
-		       "\"vcpus\": \"all\", \"period\": \"%" PRIu64 "ns\", \"jitter\": \"%" PRIu64
-		       "ns\", \"phase\": \"100ns\",\n      \"checks\": {\n"
-		       "        \"mono_vcpu\": { \"expect\": \"pass\" },\n"
-		       "        \"mono_causal\": { \"expect\": \"pass\" },\n"
-		       "        \"max_error\": { \"threshold\": \"%" PRIu64 "ns\", \"expect\": \"pass\" },\n"
-		       "        \"consumer_abort\": { \"expect\": \"pass\" } } }",
-		       g ? "," : "", g, P, P / 4, err_ns);
+	for (uint64_t h = 0; h < H; h++)
+		for (uint64_t g = 0; g < groups; g++)
+			printf("%s\n    { \"name\": \"vm%" PRIu64 "_pvclock%" PRIu64 "\", \"vm\": \"vm%"
+			       PRIu64 "\", \"kind\": \"pvclock\", \"vcpus\": \"all\", \"period\": \"%"
+			       PRIu64 "ns\", \"jitter\": \"%" PRIu64 "ns\", \"phase\": \"100ns\",\n"
+			       "      \"checks\": {\n"
+			       "        \"mono_vcpu\": { \"expect\": \"pass\" },\n"
+			       "        \"mono_causal\": { \"expect\": \"pass\" },\n"
+			       "        \"max_error\": { \"threshold\": \"%" PRIu64 "ns\", \"expect\": "
+			       "\"pass\" },\n"
+			       "        \"consumer_abort\": { \"expect\": \"pass\" } } }",
+			       h || g ? "," : "", h, g, h, P, P / 4, err_ns);
 	printf(" ],\n");
-	/* PIT channel 0, mode 2 (rate generator), reload 1193 = 0x04a9 */
+	/* PIT channel 0, mode 2 (rate generator), reload 1193 = 0x04a9: the first VM's board */
 	printf("  \"scripts\": [ { \"name\": \"pit\", \"expect\": \"pass\", \"commands\": "
 	       "[ \"outb 0x43 0x34\", \"outb 0x40 0xa9\", \"outb 0x40 0x04\" ] } ]\n}\n");
 	free(skew);
