@@ -84,7 +84,7 @@
 #define RTC_TBUC_PS (RTC_TBUC_CYCLES * SIM_PS_PER_S / RTC_CRYSTAL_HZ)  /* 244140625 ps */
 #define RTC_TUC_PS (1984 * SIM_PS_PER_US)   /* duration of the update cycle */
 
-/* The eight bytes the update cycle maintains (0x00, 0x02, 0x04, 0x06-0x09, 0x32). */
+/* The eight bytes the update cycle maintains (0x00, 0x02, 0x04, 0x06-0x09, 0x32): rtc_format.h. */
 #define RTC_NTIME 8
 
 struct rtc {
@@ -115,7 +115,7 @@ struct rtc {
 	/* The clock, meaningful while running (SET = 0 and the divider counts). */
 	sim_ps run_ps;                  /* running since; only update edges after it count */
 	sim_ps settled_ps;              /* flags and the anchor below are valid at this time */
-	int64_t cs;                     /* chip seconds at settled_ps (see rtc.c) */
+	int64_t cs;                     /* chip seconds at settled_ps (rtc_calendar.h) */
 	int64_t dst_done_cs;            /* the DSE fall-back already taken, or -1 */
 	unsigned wday_off;              /* day of week = (day + wday_off) % 7 + 1 */
 

@@ -1,8 +1,8 @@
 /*
  * The MC146818A's alarm compare as sets of times of day (data sheet,
  * "Interrupts": alarm; a byte 0xc0-0xff matches every value).  Pure
- * functions of chip seconds (rtc.c: day * 86400 + second of the day); rtc.c
- * turns the alarm bytes into a struct rtc_alarm.
+ * functions of chip seconds (rtc_calendar.h: day * 86400 + second of the
+ * day); rtc_format.c turns the alarm bytes into a struct rtc_alarm.
  */
 #ifndef SIM_DEVICES_RTC_ALARM_H
 #define SIM_DEVICES_RTC_ALARM_H

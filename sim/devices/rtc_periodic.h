@@ -14,7 +14,7 @@
  *  - a PF at count c happens at floor(c * 1e9 / 32768) + 1 ns, and the next
  *    one is a period later in the count.
  *
- * The MC146818A itself sets PF on the tap's edges (rtc.c); this is not it.
+ * The MC146818A itself sets PF on the tap's edges (rtc_update.c); this is not it.
  */
 #ifndef SIM_DEVICES_RTC_PERIODIC_H
 #define SIM_DEVICES_RTC_PERIODIC_H
