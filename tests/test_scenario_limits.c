@@ -401,28 +401,46 @@ static void many_readers(struct buf *t, unsigned nvcpus, unsigned nreaders)
 }
 
 /*
- * Reader groups are bounded by memory, not by a small table: 1024 of them on
- * 1024 vCPUs (KVM_MAX_VCPUS) load; the 1025th reader and the 1025th vCPU are
- * refused with the limit named.
+ * Reader groups are bounded by memory, not by a small table: 65536 groups
+ * load, and so do 256 groups on all of 1024 vCPUs (KVM_MAX_VCPUS); both
+ * reach the 262144 reader processes (about 1 KB of machine each) a
+ * scenario may have.  The 65537th group, the 257th group on 1024 vCPUs and
+ * the 1025th vCPU are refused with the limit named.
  */
-Test(scenario_limits, a_thousand_reader_groups_on_a_thousand_vcpus_load)
+Test(scenario_limits, reader_groups_are_bounded_by_memory)
 {
 	struct buf t = { 0 };
 	struct sim_diag err;
 	struct scenario *sc;
 
-	many_readers(&t, 1024, 1024);
+	many_readers(&t, 1024, 256);
 	sc = scenario_parse("r.json", t.b, t.n, &err);
 	cr_assert_not_null(sc, "%s", err.msg);
-	cr_expect_eq(sc->nreaders, 1024);
-	cr_expect_eq(sc->readers[1023].nvcpus, 1024);
-	cr_expect_str_eq(sc->readers[1023].name, "r1023");
+	cr_expect_eq(sc->nreaders, 256);
+	cr_expect_eq(sc->readers[255].nvcpus, 1024);
+	cr_expect_eq(sc->readers[255].vcpus[1023], 1023);
+	cr_expect_str_eq(sc->readers[255].name, "r255");
 	scenario_destroy(sc);
 
 	t.n = 0;
-	many_readers(&t, 1024, 1025);
+	many_readers(&t, 1024, 257);
 	cr_expect_null(scenario_parse("r.json", t.b, t.n, &err));
-	cr_expect(strstr(err.msg, "1025") && strstr(err.msg, "1024"), "%s", err.msg);
+	cr_expect_str_eq(err.msg, "the readers up to this one run on 263168 vCPUs and CPUs in all, "
+			 "more than 262144 (about 1 KB of simulated reader each)");
+	cr_expect_str_eq(err.path, "/readers/256/vcpus");
+
+	t.n = 0;
+	many_readers(&t, 4, 65536);
+	sc = scenario_parse("r.json", t.b, t.n, &err);
+	cr_assert_not_null(sc, "%s", err.msg);
+	cr_expect_eq(sc->nreaders, 65536);
+	cr_expect_str_eq(sc->readers[65535].name, "r65535");
+	scenario_destroy(sc);
+
+	t.n = 0;
+	many_readers(&t, 4, 65537);
+	cr_expect_null(scenario_parse("r.json", t.b, t.n, &err));
+	cr_expect_str_eq(err.msg, "expected 0 to 65536 readers, got 65537");
 	cr_expect_str_eq(err.path, "/readers");
 
 	t.n = 0;

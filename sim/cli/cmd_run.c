@@ -1,5 +1,6 @@
 /* `sim run`: load, simulate and judge scenario files; reports and trace outputs. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/cli/cli.h"
@@ -161,23 +162,32 @@ static bool trace_attach(struct machine *m, struct trace_out *t)
  * The run's sim-trace header: its readers are its clocks, and those on a VM
  * stop when the guest does (the guest_run lines), as the oracle pauses them.
  */
-static void trace_header(struct trace_out *t, const char *file, const struct scenario *s)
+static bool trace_header(struct trace_out *t, const char *file, const struct scenario *s)
 {
-	const char *clocks[SCN_MAX_READERS];
-	bool guest[SCN_MAX_READERS];
+	const char **clocks = calloc(s->nreaders ? s->nreaders : 1, sizeof(*clocks));
+	bool *guest = calloc(s->nreaders ? s->nreaders : 1, sizeof(*guest));
 	unsigned cpus = s->nvms ? s->vms[0].nvcpus : 0;   /* cmd_run refuses several VMs */
 
 	for (unsigned i = 0; i < s->nhosts; i++)
 		if (s->hosts[i].ncpus > cpus)
 			cpus = s->hosts[i].ncpus;
+	if (!clocks || !guest) {
+		free(clocks);
+		free(guest);
+		return false;
+	}
 	for (unsigned i = 0; i < s->nreaders; i++) {
 		clocks[i] = s->readers[i].name;
 		guest[i] = !s->readers[i].on_host;
 	}
+	/* written out at once: the header keeps no pointer */
 	trace_out_begin_run(t, &(struct trace_out_header){
 		.file = file, .scenario = s->name, .seed = s->seed, .cpus = cpus ? cpus : 1,
 		.nclocks = s->nreaders, .clocks = clocks, .guest = guest,
 	});
+	free(clocks);
+	free(guest);
+	return true;
 }
 
 static FILE *open_output(const char *path)
@@ -375,8 +385,7 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 	if (m && pr.on)
 		machine_set_progress(m, run_progress, &pr);
 	if (m && out->trace_file) {
-		trace_header(&out->trace, file, s);
-		if (!trace_attach(m, &out->trace)) {
+		if (!trace_header(&out->trace, file, s) || !trace_attach(m, &out->trace)) {
 			sim_diag_fail(&err, "--trace: this build cannot reach the run's trace stream");
 			sim_diag_set_file(&err, file);
 			machine_destroy(m);

@@ -81,7 +81,7 @@ struct perfetto_out {
 	unsigned nvcpus;
 	unsigned nseries;
 	struct series *series;
-	int16_t map[SCN_MAX_READERS][SCN_MAX_HOST_CPUS];   /* (group, cpu) -> series, -1 */
+	int32_t (*map)[SCN_MAX_HOST_CPUS];   /* (group, cpu) -> series, -1; a row per group */
 	uint64_t next_flow;
 	uint64_t flow[SCN_MAX_VCPUS];     /* a page write's flow waiting for its read; 0 none */
 	sim_ps flow_ps[SCN_MAX_VCPUS];
@@ -220,7 +220,12 @@ struct perfetto_out *perfetto_out_create(FILE *f, const struct scenario *s)
 	p->f = f;
 	p->s = s;
 	p->nvcpus = s->nvms ? s->vms[0].nvcpus : 0;     /* cmd_run refuses several VMs */
-	memset(p->map, 0xff, sizeof(p->map));
+	p->map = calloc(s->nreaders ? s->nreaders : 1, sizeof(*p->map));
+	if (!p->map) {
+		free(p);
+		return NULL;
+	}
+	memset(p->map, 0xff, (s->nreaders ? s->nreaders : 1) * sizeof(*p->map));
 	for (unsigned g = 0; g < s->nreaders; g++) {
 		const unsigned *cpus;
 
@@ -228,6 +233,7 @@ struct perfetto_out *perfetto_out_create(FILE *f, const struct scenario *s)
 	}
 	p->series = calloc(n ? n : 1, sizeof(*p->series));
 	if (!p->series) {
+		free(p->map);
 		free(p);
 		return NULL;
 	}
@@ -244,7 +250,7 @@ struct perfetto_out *perfetto_out_create(FILE *f, const struct scenario *s)
 			*sr = (struct series){ .p = p, .group = g, .cpu = cpus[i],
 					       .guest = !s->readers[g].on_host };
 			dec_init(&sr->dec, PERFETTO_WINDOW, PERFETTO_BUCKET_PS, on_kept, sr);
-			p->map[g][cpus[i]] = (int16_t)p->nseries++;
+			p->map[g][cpus[i]] = (int32_t)p->nseries++;
 		}
 	}
 	return p;
@@ -255,6 +261,7 @@ void perfetto_out_destroy(struct perfetto_out *p)
 	if (!p)
 		return;
 	free(p->series);
+	free(p->map);
 	free(p);
 }
 
@@ -320,7 +327,7 @@ static void describe_tracks(struct perfetto_out *p)
 
 static struct series *series_of(struct perfetto_out *p, unsigned group, unsigned cpu)
 {
-	if (group >= SCN_MAX_READERS || cpu >= SCN_MAX_HOST_CPUS || p->map[group][cpu] < 0)
+	if (group >= p->s->nreaders || cpu >= SCN_MAX_HOST_CPUS || p->map[group][cpu] < 0)
 		return NULL;
 	return &p->series[p->map[group][cpu]];
 }

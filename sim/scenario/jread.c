@@ -215,6 +215,16 @@ void node_element(const struct node *arr, unsigned i, struct node *el)
 	join_key(el->path, arr->path, idx);
 }
 
+void node_next(const struct node *arr, unsigned i, struct node *el)
+{
+	char idx[16];
+
+	/* cJSON's arrays are lists: GetArrayItem(i) walks i links, ->next one */
+	el->json = i && el->json ? el->json->next : cJSON_GetArrayItem(arr->json, (int)i);
+	snprintf(idx, sizeof(idx), "%u", i);
+	join_key(el->path, arr->path, idx);
+}
+
 /* What v is, for "got ..." in a type error: "the number 300", "an array", ... */
 static const char *describe(struct loader *ld, const struct node *v, char *dst, size_t len)
 {

@@ -89,7 +89,7 @@ const struct field_table event_table = FIELDS_BY("events", event_rows, event_con
 struct event_state {
 	struct cpu_set sets[SCN_MAX_EVENTS];  /* the CPUs of each event ("cpus" or "cpu") */
 	int64_t steps[SCN_MAX_HOSTS][SCN_MAX_SOCKETS]; /* temperature steps so far */
-	unsigned reader_cpu[SCN_MAX_READERS]; /* where each one-CPU reader on a host is */
+	unsigned *reader_cpu;                 /* where each one-CPU reader on a host is */
 };
 
 /* The CPUs of host `host` online at t, after the hotplug events among events[0, k). */
@@ -165,7 +165,7 @@ static bool read_cstate(struct loader *ld, const struct node *v, unsigned *out)
 static bool read_reader_ref(struct loader *ld, const struct node *v, unsigned *out)
 {
 	const struct scenario *sc = ld->sc;
-	char q[80], names[SCN_MAX_READERS * (SCN_NAME_MAX + 2)] = "none";
+	char q[80], names[32 * (SCN_NAME_MAX + 2)] = "none";   /* the first few: append_name cuts */
 	const char *s = "";
 	size_t n = 0;
 
@@ -503,7 +503,11 @@ bool load_events(struct loader *ld, const struct node *arr)
 		return check_action_overlaps(ld);
 	sc->events = calloc(n, sizeof(*sc->events));
 	st = calloc(1, sizeof(*st));
-	if (!sc->events || !st) {
+	if (st)
+		st->reader_cpu = calloc(sc->nreaders ? sc->nreaders : 1, sizeof(*st->reader_cpu));
+	if (!sc->events || !st || !st->reader_cpu) {
+		if (st)
+			free(st->reader_cpu);
 		free(st);
 		return fail(ld, arr->path, "out of memory");
 	}
@@ -516,6 +520,7 @@ bool load_events(struct loader *ld, const struct node *arr)
 		node_element(arr, k, &el);
 		ok = load_event(ld, &el, k, st);
 	}
+	free(st->reader_cpu);
 	free(st);
 	if (ok)
 		sc->nevents = n;

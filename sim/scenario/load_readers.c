@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "oracle/check.h"
@@ -182,6 +183,8 @@ static bool load_reader_vcpus(struct loader *ld, const struct node *v, struct sc
 			return fail(ld, v->path,
 				    "expected \"all\" or an array of vCPU indices, got %s",
 				    sim_quote(q, sizeof(q), v->json->valuestring));
+		if (!(r->vcpus = calloc(nvcpus, sizeof(*r->vcpus))))
+			return fail(ld, v->path, "out of memory");
 		r->nvcpus = nvcpus;
 		for (unsigned i = 0; i < nvcpus; i++)
 			r->vcpus[i] = i;
@@ -191,6 +194,8 @@ static bool load_reader_vcpus(struct loader *ld, const struct node *v, struct sc
 		return type_error(ld, v, "\"all\" or an array of vCPU indices");
 	if (!read_array(ld, v, 1, nvcpus, "vCPU indices", &r->nvcpus))
 		return false;
+	if (!(r->vcpus = calloc(r->nvcpus, sizeof(*r->vcpus))))
+		return fail(ld, v->path, "out of memory");
 	for (unsigned i = 0; i < r->nvcpus; i++) {
 		struct node el;
 
@@ -269,6 +274,8 @@ static bool load_reader_binding(struct loader *ld, const struct node *o,
 		return false;
 	h = &sc->hosts[r->host];
 	initial_online(h, &online);
+	if (!(r->cpus = calloc(h->ncpus, sizeof(*r->cpus))))
+		return fail(ld, cpus.path, "out of memory");
 	return read_cpu_list(ld, &cpus, h, &online, "at t = 0", false, &r->ncpus, r->cpus);
 }
 
@@ -386,16 +393,17 @@ bool load_reader(struct loader *ld, const struct node *o, unsigned idx)
 	char q[80], a[32], b[32];
 	enum scn_device dev;
 	bool counter;
+	long prev;
 
 	if (!load_fields(ld, o, &reader_table, 0, NULL, r, NULL))
 		return false;
 	keep_path(r->path, o->path);
-	for (unsigned i = 0; i < idx; i++)
-		if (strcmp(sc->readers[i].name, r->name) == 0) {
-			join_key(v.path, o->path, "name");
-			return fail(ld, v.path, "duplicate reader name %s (also /readers/%u/name)",
-				    sim_quote(q, sizeof(q), r->name), i);
-		}
+	prev = name_index_add(&ld->reader_names, r->name, idx);
+	if (prev >= 0) {
+		join_key(v.path, o->path, "name");
+		return fail(ld, v.path, "duplicate reader name %s (also /readers/%ld/name)",
+			    sim_quote(q, sizeof(q), r->name), prev);
+	}
 	if (!node_get(ld, o, "kind", true, &kind) || !node_get(ld, o, "period", true, &period))
 		return false;
 	counter = r->kind == READER_HPET || r->kind == READER_PMTIMER;

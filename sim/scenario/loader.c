@@ -105,11 +105,33 @@ static bool load_each(struct loader *ld, const struct node *arr, unsigned min, u
 	if (!read_array(ld, arr, min, max, what, n))
 		return false;
 	ok = true;
+	el.json = NULL;
 	for (unsigned i = 0; i < *n && !ld->stop; i++) {
-		node_element(arr, i, &el);
+		node_next(arr, i, &el);
 		ok &= load_one(ld, &el, i);
 	}
 	return ok;
+}
+
+/* Reader processes over all groups (one per vCPU or CPU): the machine's memory for them. */
+static bool within_reader_processes(struct loader *ld, const struct node *arr)
+{
+	const struct scenario *sc = ld->sc;
+	uint64_t total = 0;
+	char path[PATH_LEN + 32];
+
+	for (unsigned i = 0; i < sc->nreaders; i++) {
+		const struct scn_reader *r = &sc->readers[i];
+
+		total += r->on_host ? r->ncpus : r->nvcpus;
+		if (total <= SCN_MAX_READER_PROCESSES)
+			continue;
+		snprintf(path, sizeof(path), "%s/%u/%s", arr->path, i, r->on_host ? "cpus" : "vcpus");
+		return fail(ld, path, "the readers up to this one run on %llu vCPUs and CPUs in all, "
+			    "more than %u (about 1 KB of simulated reader each)",
+			    (unsigned long long)total, SCN_MAX_READER_PROCESSES);
+	}
+	return true;
 }
 
 /* "readers": as many as the array holds, up to SCN_MAX_READERS, each through load_reader. */
@@ -117,15 +139,18 @@ static bool load_readers(struct loader *ld, const struct node *arr)
 {
 	struct scenario *sc = ld->sc;
 	unsigned n = 0;
+	bool ok;
 
 	if (!read_array(ld, arr, 0, SCN_MAX_READERS, "readers", &n))
 		return false;
 	if (n == 0)
 		return true;
 	sc->readers = calloc(n, sizeof(*sc->readers));
-	if (!sc->readers)
+	if (!sc->readers || !name_index_init(&ld->reader_names, n))
 		return fail(ld, arr->path, "out of memory");
-	return load_each(ld, arr, 0, n, "readers", &sc->nreaders, load_reader);
+	ok = load_each(ld, arr, 0, n, "readers", &sc->nreaders, load_reader);
+	name_index_free(&ld->reader_names);
+	return ok && within_reader_processes(ld, arr);
 }
 
 /* Each (ordered) element through load_one until the first bad one: later ones depend on it. */
@@ -137,8 +162,9 @@ static bool load_in_order(struct loader *ld, const struct node *arr, unsigned ma
 
 	if (!read_array(ld, arr, 0, max, what, n))
 		return false;
+	el.json = NULL;
 	for (unsigned i = 0; i < *n; i++) {
-		node_element(arr, i, &el);
+		node_next(arr, i, &el);
 		if (!load_one(ld, &el, i))
 			return false;
 	}
@@ -531,6 +557,10 @@ void scenario_destroy(struct scenario *s)
 		return;
 	for (unsigned i = 0; i < s->nscripts && i < SCN_MAX_SCRIPTS; i++)
 		free(s->scripts[i].commands);
+	for (unsigned i = 0; i < s->nreaders && s->readers; i++) {
+		free(s->readers[i].vcpus);
+		free(s->readers[i].cpus);
+	}
 	for (unsigned v = 0; v < s->nvms; v++)
 		for (unsigned l = 0; l < vm_list_count; l++)
 			free(*(void **)(void *)((char *)&s->vms[v] + vm_lists[l].list_offset));

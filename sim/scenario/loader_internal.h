@@ -14,6 +14,7 @@
 
 #include "sim/core/civil.h"
 #include "sim/scenario/json_locate.h"
+#include "sim/scenario/name_index.h"
 #include "sim/scenario/scenario.h"
 
 #define PATH_LEN sizeof(((struct sim_diag *)0)->path)
@@ -52,6 +53,7 @@ struct loader {
 	uint64_t bad_rows;                  /* the rows the last load_fields() failed on */
 	struct scenario *sc;
 	struct scn_vm *vm;                  /* the VM being read (its keys and lists); NULL outside */
+	struct name_index reader_names;     /* the readers' names read so far */
 	const cJSON *root;                  /* the parsed document */
 	struct json_index ix;               /* where each of its values sits in buf */
 	struct json_line_cache lines;       /* the last error's line:column, to count on from */
@@ -272,6 +274,8 @@ bool fail_at(struct loader *ld, const char *path, enum anchor a, unsigned nth, c
 void join_key(char *dst, const char *parent, const char *key);
 void keep_path(char dst[SCN_PATH_MAX], const char *path);
 void node_element(const struct node *arr, unsigned i, struct node *el);
+/* The same for i = 0, 1, 2, ... in turn, el holding element i - 1: O(1) a step. */
+void node_next(const struct node *arr, unsigned i, struct node *el);
 bool type_error(struct loader *ld, const struct node *v, const char *expected);
 bool in_list(const char *const names[], const char *s);
 bool read_object_in(struct loader *ld, const struct node *v, const char *const keys[],

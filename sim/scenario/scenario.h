@@ -36,11 +36,12 @@
 #define SCN_MAX_VCPUS KVM_MAX_VCPUS_MODELLED  /* per VM: KVM_MAX_VCPUS (kvm_version.h) */
 #define SCN_MAX_MIGRATIONS 16
 /*
- * Reader groups: each loaded one is a struct scn_reader of about 6.8 KB (its
- * CPU and vCPU lists), so 1024 of them are 7 MB of scenario; the file's own
- * limits (16 MiB, 10^6 JSON values) would allow far more.
+ * Reader groups: each loaded one is a struct scn_reader of about 600 bytes
+ * plus its vCPU or CPU list; every reader process (one per vCPU or CPU of
+ * a group) costs the machine about 1 KB, so their total is bounded too.
  */
-#define SCN_MAX_READERS 1024
+#define SCN_MAX_READERS 65536
+#define SCN_MAX_READER_PROCESSES 262144   /* over all groups: about 250 MB of machine */
 #define SCN_MAX_MOVES 64
 #define SCN_MAX_TSC_WRITES 64
 #define SCN_MAX_CLOCK_UPDATES 64
@@ -406,11 +407,11 @@ struct scn_reader {
 	enum reader_kind kind;        /* "kind", required */
 	unsigned vm;                      /* "vm": name, index into vms; default the only VM */
 	unsigned nvcpus;                  /* "vcpus": [..] or "all"; 0 on a host (on_host) */
-	unsigned vcpus[SCN_MAX_VCPUS];
+	unsigned *vcpus;                  /* nvcpus entries, heap-allocated; NULL on a host */
 	bool on_host;                     /* "cpus" given: a bare-metal reader on host `host` */
 	unsigned host;                    /* "host": name; default the only host; 0 in a guest */
 	unsigned ncpus;                   /* "cpus": [..] or "all" (online at t = 0); 0 in a guest */
-	unsigned cpus[SCN_MAX_HOST_CPUS];
+	unsigned *cpus;                   /* ncpus entries, heap-allocated; NULL in a guest */
 	sim_ps migrate_every_ps;          /* "migrate_every" (on a host): 0 = one reader per CPU;
 					     else ONE reader hopping along cpus[] */
 	enum scn_rdtsc_kind rdtsc;        /* "rdtsc" (tsc and rdtsc kinds) */
