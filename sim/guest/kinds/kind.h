@@ -27,6 +27,13 @@ struct reader_kind_ops {
 	 * access.  NULL for kinds with a default cost.
 	 */
 	sim_ps (*default_cost_ps)(const struct guest_reader_params *p);
+	/*
+	 * begin and finish depend only on the simulation's state at the instants
+	 * they run at (and on the reader's own PRNG, in the same order): when no
+	 * event fires during an attempt, its end may run straight after its begin,
+	 * as of the end's instant, without an event of its own (reader.c).
+	 */
+	bool one_event;
 };
 
 #define READER_KIND_DECLARE(id, name, ops, cost_ns) extern const struct reader_kind_ops reader_kind_##ops;

@@ -126,9 +126,11 @@ static bool pvclock_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *va
 const struct reader_kind_ops reader_kind_pvclock = {
 	.begin = guest_pvclock_begin,
 	.finish = pvclock_kind_finish,
+	.one_event = true,
 };
 
 const struct reader_kind_ops reader_kind_pvclock_raw = {
 	.begin = guest_pvclock_begin,
 	.finish = pvclock_raw_kind_finish,
+	.one_event = true,
 };
