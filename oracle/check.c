@@ -288,18 +288,15 @@ static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
 static bool consumer_max_before(const struct oracle_consumer *cs, sim_ps start_ps,
 				struct oracle_causal_max *out)
 {
-	for (unsigned i = cs->ring_count; i-- > 0;) {
+	/* the newest ORACLE_CONSUMER_RING reads, newest first, then the floor */
+	for (unsigned i = 1; i <= cs->ring_count; i++) {
 		const struct oracle_causal_entry *e =
-			&cs->ring[(cs->ring_head + i) % ORACLE_CONSUMER_RING];
+			&cs->ring[(cs->ring_next - i) & (ORACLE_CONSUMER_SLOTS - 1)];
 
 		if (e->end_ps < start_ps) {
 			*out = e->max;
 			return true;
 		}
-	}
-	if (cs->has_floor && cs->floor.end_ps < start_ps) {
-		*out = cs->floor.max;
-		return true;
 	}
 	return false;
 }
@@ -313,16 +310,12 @@ static void consumer_push(struct oracle_consumer *cs, const struct oracle_read *
 			.value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu,
 		};
 	cs->any = true;
-	if (cs->ring_count == ORACLE_CONSUMER_RING) {
-		cs->floor = cs->ring[cs->ring_head];
-		cs->has_floor = true;
-		cs->ring_head = (cs->ring_head + 1) % ORACLE_CONSUMER_RING;
-		cs->ring_count--;
-	}
-	e = &cs->ring[(cs->ring_head + cs->ring_count) % ORACLE_CONSUMER_RING];
+	e = &cs->ring[cs->ring_next++ & (ORACLE_CONSUMER_SLOTS - 1)];
 	e->end_ps = rd->end_ps;
 	e->max = cs->run_max;
-	cs->ring_count++;
+	/* the oldest kept is the floor: the newest read evicted from the ring */
+	if (cs->ring_count <= ORACLE_CONSUMER_RING)
+		cs->ring_count++;
 }
 
 static void feed_consumer_abort(struct oracle_group *g, struct oracle_reader *rs,
@@ -394,12 +387,14 @@ _Static_assert(N(descs) == ORACLE_CHECK_COUNT, "one row per check");
 /*
  * Every enabled check takes the read, in id order, by a direct call (the list
  * in oracle.h names each check's feed_<stem>); a result whose counters moved
- * is refreshed.  Direct calls let the compiler inline the checks here.
+ * is refreshed.  Direct calls let the compiler inline the checks here.  A
+ * first violation is the count leaving 0, so it is told on that rare path.
  */
-void oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
+bool oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
 			const struct oracle_read *rd)
 {
 	const struct oracle_check_config *cfg = g->cfg.checks;
+	bool first = false;
 
 #define FEED_ROW(id, stem)                                                            \
 	if (cfg[id].enabled) {                                                        \
@@ -408,11 +403,14 @@ void oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
 		const uint64_t violations = r->violations;                            \
                                                                                       \
 		feed_##stem(g, rs, rd, r, &cfg[id]);                                  \
-		if (r->worst != worst || r->violations != violations)                 \
+		if (r->worst != worst || r->violations != violations) {               \
 			oracle_result_refresh(r, &cfg[id]);                           \
+			first |= violations == 0 && r->violations != 0;               \
+		}                                                                     \
 	}
 	ORACLE_CHECK_IDS(FEED_ROW)
 #undef FEED_ROW
+	return first;
 }
 
 static const char *const unit_names[] = {

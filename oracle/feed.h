@@ -105,13 +105,21 @@ struct oracle_causal {
  */
 #define ORACLE_CONSUMER_RING 16
 
+/*
+ * Slots for those reads and the floor (the newest read evicted from them),
+ * a power of two: the floor stays in its slot, nothing is copied per read.
+ */
+#define ORACLE_CONSUMER_SLOTS 32
+_Static_assert(ORACLE_CONSUMER_SLOTS > ORACLE_CONSUMER_RING &&
+	       (ORACLE_CONSUMER_SLOTS & (ORACLE_CONSUMER_SLOTS - 1)) == 0,
+	       "the ring and its floor fit, and positions wrap with a mask");
+
 struct oracle_consumer {
 	bool any;                           /* at least one read fed */
 	struct oracle_causal_max run_max;   /* over every read of the group */
-	struct oracle_causal_entry ring[ORACLE_CONSUMER_RING];
-	unsigned ring_head, ring_count;
-	bool has_floor;
-	struct oracle_causal_entry floor;   /* the newest evicted read */
+	struct oracle_causal_entry ring[ORACLE_CONSUMER_SLOTS];
+	unsigned ring_next;                 /* slot of the next read, modulo the slots */
+	unsigned ring_count;                /* reads kept: at most ORACLE_CONSUMER_RING + 1 */
 };
 
 /* When the group's clock could not be read: its VM paused, or its host asleep. */
@@ -181,9 +189,10 @@ static inline void oracle_result_refresh(struct oracle_check_result *r,
 
 /*
  * Feeds one read to every enabled check of g, in id order, and refreshes the
- * results whose counters moved (oracle/check.c).
+ * results whose counters moved (oracle/check.c).  True when a check saw its
+ * first violation.
  */
-void oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
+bool oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
 			const struct oracle_read *rd);
 
 #endif

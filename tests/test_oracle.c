@@ -831,3 +831,53 @@ Test(oracle, every_row_is_complete_and_named_once)
 	cr_expect_str_eq(oracle_pause_name(ORACLE_PAUSE_EXCLUDE), "exclude");
 	cr_expect_str_eq(oracle_expect_name(ORACLE_EXPECT_FAIL), "fail");
 }
+
+/*
+ * The same floor after the ring's slots have wrapped many times: 100 reads
+ * first (values 1 to 100, ended by 200), then A (500 at 305), 16 reads in
+ * flight over B, and B (started at 310) below A by 50 ns: judged against A.
+ */
+Test(oracle, consumer_abort_floor_after_the_ring_wraps)
+{
+	struct oracle_group_config g = group_only(2, ORACLE_CONSUMER_ABORT, 0);
+	struct oracle *o = oracle_create(&g, 1);
+	const struct oracle_check_result *r;
+
+	for (unsigned k = 1; k <= 100; k++)
+		oracle_feed(o, 0, 0, 0, 2 * k - 1, 2 * k, k);
+	oracle_feed(o, 0, 0, 0, 300, 305, 500);                 /* A */
+	for (unsigned k = 1; k <= 16; k++)
+		oracle_feed(o, 0, 0, 0, 310 + k, 310 + k, 1000 + k);
+	oracle_feed(o, 0, 1, 1, 310, 400, 450);                 /* B */
+	r = res(o, 0, ORACLE_CONSUMER_ABORT);
+	cr_expect_eq(r->violations, 1);
+	cr_expect_eq(r->worst, 50000);
+	cr_expect_eq(r->first.other_value_ns, 500);
+	cr_expect_eq(r->first.other_t_ps, 305);
+	oracle_destroy(o);
+}
+
+/*
+ * oracle_feed tells a check's first violation, and only the first: reader 0
+ * reads 100, 90 (mono_vcpu's first), 80 (its second), then 200 and 100 ns
+ * less (step_back's first: a 100 ns step over its 50 ns threshold; mono_vcpu's
+ * third), then 0 (the fourth and step_back's second).
+ */
+Test(oracle, feed_tells_each_checks_first_violation_once)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_MONO_VCPU, 0);
+	struct oracle *o;
+
+	g.checks[ORACLE_STEP_BACK].enabled = true;
+	g.checks[ORACLE_STEP_BACK].threshold = 50000;
+	o = oracle_create(&g, 1);
+	cr_expect(!oracle_feed(o, 0, 0, 0, 0, 10, 100));
+	cr_expect(oracle_feed(o, 0, 0, 0, 20, 30, 90));     /* 10 ns back: mono_vcpu only */
+	cr_expect(!oracle_feed(o, 0, 0, 0, 40, 50, 80));    /* mono_vcpu again */
+	cr_expect(!oracle_feed(o, 0, 0, 0, 60, 70, 200));
+	cr_expect(oracle_feed(o, 0, 0, 0, 80, 90, 100));    /* step_back's first */
+	cr_expect(!oracle_feed(o, 0, 0, 0, 100, 110, 0));   /* both again */
+	cr_expect_eq(res(o, 0, ORACLE_MONO_VCPU)->violations, 4);
+	cr_expect_eq(res(o, 0, ORACLE_STEP_BACK)->violations, 2);
+	oracle_destroy(o);
+}

@@ -94,8 +94,6 @@ static void on_read(void *ctx, const struct guest_reader *r, const struct guest_
 {
 	struct machine *m = ctx;
 	unsigned g = r->p.group;
-	const struct oracle_check_result *res;
-	unsigned firsts = 0;
 
 	if (sim_trace_wants(&m->trace, SIM_TRACE_READ)) {
 		struct sim_trace_record rec = { .kind = SIM_TRACE_READ, .t_ps = rd->end_ps };
@@ -109,15 +107,9 @@ static void on_read(void *ctx, const struct guest_reader *r, const struct guest_
 		};
 		sim_trace_publish(&m->trace, &rec);
 	}
-	oracle_feed(m->oracle, g, rd->index, rd->vcpu, rd->start_ps, rd->end_ps, rd->value_ns);
-	/* A first violation never goes away: a new one shows as a higher count. */
-	res = m->results[g];
-	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		firsts += res[c].has_first;
-	if (firsts != m->firsts[g]) {
-		m->firsts[g] = firsts;
+	/* a check's first violation: what happened to its CPUs is still what happened last */
+	if (oracle_feed(m->oracle, g, rd->index, rd->vcpu, rd->start_ps, rd->end_ps, rd->value_ns))
 		capture_causes(m, g);
-	}
 }
 
 /*
