@@ -115,11 +115,25 @@ static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
 	ref_ps = (sim_i128)(rd->end_ps - rs->first_end_ps);
 	if (c->pause == ORACLE_PAUSE_EXCLUDE)
 		ref_ps -= (sim_i128)(oracle_paused_until(g, rd->end_ps) - rs->first_paused_ps);
-	err_ps = oracle_ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
-	err = oracle_clamp_i64(err_ps);
-
 	r->samples++;
-	worst_signed(r, err);
+	/*
+	 * Both terms in [0, INT64_MAX], as they are for any run shorter than 106
+	 * days: the error is their exact 64-bit difference, and needs no clamp.
+	 */
+	if (rd->value_ns >= rs->first_value_ns &&
+	    rd->value_ns - rs->first_value_ns <= (uint64_t)INT64_MAX / SIM_PS_PER_NS &&
+	    ref_ps >= 0 && ref_ps <= INT64_MAX) {
+		err = (int64_t)((rd->value_ns - rs->first_value_ns) * SIM_PS_PER_NS) -
+		      (int64_t)ref_ps;
+		worst_signed(r, err);
+		if (abs_i64(err) <= c->threshold)
+			return;
+		err_ps = err;
+	} else {
+		err_ps = oracle_ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
+		err = oracle_clamp_i64(err_ps);
+		worst_signed(r, err);
+	}
 	mag_ps = err_ps < 0 ? -err_ps : err_ps;
 	if (mag_ps > c->threshold)
 		oracle_record_violation(g, r, &(struct oracle_violation){

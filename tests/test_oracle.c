@@ -881,3 +881,39 @@ Test(oracle, feed_tells_each_checks_first_violation_once)
 	cr_expect_eq(res(o, 0, ORACLE_STEP_BACK)->violations, 2);
 	oracle_destroy(o);
 }
+
+/*
+ * max_error at the edge of its 64-bit arithmetic: a reader's first read of
+ * v0 at 10 ps, then v at 20 ps (the reference: 10 ps elapsed).  The error is
+ * (v - v0) x 1000 - 10 ps: for v - v0 = floor(INT64_MAX / 1000) exactly
+ * representable, one more saturates to INT64_MAX; a value below the first is
+ * negative.
+ */
+Test(oracle, max_error_at_the_edge_of_64_bits)
+{
+	static const struct { uint64_t v0, v; int64_t worst; } cases[] = {
+		{ 0, 9223372036854775u, INT64_C(9223372036854774990) },
+		{ 0, 9223372036854776u, INT64_MAX },
+		{ 5, 9223372036854780u, INT64_C(9223372036854774990) },
+		{ 1000, 0, INT64_C(-1000010) },
+		{ UINT64_MAX, 0, -INT64_MAX },
+		{ 7, 7, -10 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct oracle_group_config g = group_only(1, ORACLE_MAX_ERROR, 1000);
+		struct oracle *o = oracle_create(&g, 1);
+		const struct oracle_check_result *r;
+
+		oracle_feed(o, 0, 0, 0, 10, 10, cases[i].v0);
+		oracle_feed(o, 0, 0, 0, 20, 20, cases[i].v);
+		r = res(o, 0, ORACLE_MAX_ERROR);
+		cr_expect_eq(r->samples, 1, "case %zu", i);
+		cr_expect_eq(r->worst, cases[i].worst, "case %zu: worst %" PRId64, i, r->worst);
+		/* over the 1 ns threshold but the last (10 ps short), referenced at v0 + 0 ns */
+		cr_expect_eq(r->violations, i + 1 < sizeof(cases) / sizeof(cases[0]), "case %zu", i);
+		if (r->violations)
+			cr_expect_eq(r->first.other_value_ns, cases[i].v0, "case %zu: reference", i);
+		oracle_destroy(o);
+	}
+}
