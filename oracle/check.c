@@ -19,22 +19,29 @@ static int64_t abs_i64(int64_t x)
 	return x < 0 ? -x : x;
 }
 
-/* worst = max(worst, x) for the checks whose worst is a non-negative magnitude. */
-static void worst_max(struct oracle_check_result *r, int64_t x)
+/*
+ * worst = max(worst, x) for the checks whose worst is a non-negative
+ * magnitude; a change marks r's result to be refreshed after the read.
+ */
+static void worst_max(struct oracle_group *g, struct oracle_check_result *r, int64_t x)
 {
-	if (x > r->worst)
+	if (x > r->worst) {
 		r->worst = x;
+		g->moved |= 1u << r->id;
+	}
 }
 
 /* worst = the signed x of largest magnitude; the earliest wins ties. */
-static void worst_signed(struct oracle_check_result *r, int64_t x)
+static void worst_signed(struct oracle_group *g, struct oracle_check_result *r, int64_t x)
 {
-	if (abs_i64(x) > abs_i64(r->worst))
+	if (abs_i64(x) > abs_i64(r->worst)) {
 		r->worst = x;
+		g->moved |= 1u << r->id;
+	}
 }
 
 /* Records the read as a violation of r, against the same reader's previous read. */
-static void violation_vs_prev(const struct oracle_group *g, const struct oracle_reader *rs,
+static void violation_vs_prev(struct oracle_group *g, const struct oracle_reader *rs,
 			      const struct oracle_read *rd, struct oracle_check_result *r,
 			      int64_t amount)
 {
@@ -50,7 +57,7 @@ static void violation_vs_prev(const struct oracle_group *g, const struct oracle_
  * counts towards worst, and is a violation when it is more than the threshold
  * (ps, >= 0).  mono_vcpu is strict: a threshold of 0, so 1 ns counts.
  */
-static void step_back(const struct oracle_group *g, const struct oracle_reader *rs,
+static void step_back(struct oracle_group *g, const struct oracle_reader *rs,
 		      const struct oracle_read *rd, struct oracle_check_result *r,
 		      int64_t threshold_ps)
 {
@@ -62,7 +69,7 @@ static void step_back(const struct oracle_group *g, const struct oracle_reader *
 	if (rd->value_ns >= rs->prev_value_ns)
 		return;
 	back_ps = oracle_clamp_i64(oracle_ns_diff_ps(rs->prev_value_ns, rd->value_ns));
-	worst_max(r, back_ps);
+	worst_max(g, r, back_ps);
 	if (back_ps > threshold_ps)
 		violation_vs_prev(g, rs, rd, r, back_ps);
 }
@@ -92,7 +99,7 @@ static void feed_step_fwd(struct oracle_group *g, struct oracle_reader *rs,
 	r->samples++;
 	excess_ps = oracle_ns_diff_ps(rd->value_ns, rs->prev_value_ns) -
 		(sim_i128)(rd->end_ps - rs->prev_end_ps);
-	worst_max(r, oracle_clamp_i64(excess_ps));
+	worst_max(g, r, oracle_clamp_i64(excess_ps));
 	if (excess_ps > c->threshold)
 		violation_vs_prev(g, rs, rd, r, oracle_clamp_i64(excess_ps));
 }
@@ -125,14 +132,14 @@ static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
 	    ref_ps >= 0 && ref_ps <= INT64_MAX) {
 		err = (int64_t)((rd->value_ns - rs->first_value_ns) * SIM_PS_PER_NS) -
 		      (int64_t)ref_ps;
-		worst_signed(r, err);
+		worst_signed(g, r, err);
 		if (abs_i64(err) <= c->threshold)
 			return;
 		err_ps = err;
 	} else {
 		err_ps = oracle_ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
 		err = oracle_clamp_i64(err_ps);
-		worst_signed(r, err);
+		worst_signed(g, r, err);
 	}
 	mag_ps = err_ps < 0 ? -err_ps : err_ps;
 	if (mag_ps > c->threshold)
@@ -160,7 +167,7 @@ static void feed_rate(struct oracle_group *g, struct oracle_reader *rs,
 		ppb = excess_ps * (sim_i128)SIM_NS_PER_S / (sim_i128)dt_ps;   /* truncates toward 0 */
 
 		r->samples++;
-		worst_signed(r, oracle_clamp_i64(ppb));
+		worst_signed(g, r, oracle_clamp_i64(ppb));
 		mag = ppb < 0 ? -ppb : ppb;
 		if (mag > c->threshold)
 			oracle_record_violation(g, r, &(struct oracle_violation){
@@ -281,7 +288,7 @@ static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
 		r->samples++;
 		if (rd->value_ns < best->max.value_ns) {
 			warp_ps = oracle_clamp_i64(oracle_ns_diff_ps(best->max.value_ns, rd->value_ns));
-			worst_max(r, warp_ps);
+			worst_max(g, r, warp_ps);
 			oracle_record_violation(g, r, &(struct oracle_violation){
 				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 				.other_t_ps = best->max.end_ps, .other_vcpu = best->max.vcpu,
@@ -344,7 +351,7 @@ static void feed_consumer_abort(struct oracle_group *g, struct oracle_reader *rs
 		r->samples++;
 		if (rd->value_ns < m.value_ns) {
 			back_ps = oracle_clamp_i64(oracle_ns_diff_ps(m.value_ns, rd->value_ns));
-			worst_max(r, back_ps);
+			worst_max(g, r, back_ps);
 			oracle_record_violation(g, r, &(struct oracle_violation){
 				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 				.other_t_ps = m.end_ps, .other_vcpu = m.vcpu,
@@ -401,29 +408,28 @@ _Static_assert(N(descs) == ORACLE_CHECK_COUNT, "one row per check");
 /*
  * Every enabled check takes the read, in id order, by a direct call (the list
  * in oracle.h names each check's feed_<stem>); a result whose counters moved
- * is refreshed.  Direct calls let the compiler inline the checks here.  A
- * first violation is the count leaving 0, so it is told on that rare path.
+ * (g->moved, set where they change) is refreshed.  Direct calls let the
+ * compiler inline the checks here; the usual read moves no result.
  */
 bool oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
 			const struct oracle_read *rd)
 {
 	const struct oracle_check_config *cfg = g->cfg.checks;
-	bool first = false;
+	bool first;
 
 #define FEED_ROW(id, stem)                                                            \
-	if (cfg[id].enabled) {                                                        \
-		struct oracle_check_result *r = &g->results[id];                      \
-		const int64_t worst = r->worst;                                        \
-		const uint64_t violations = r->violations;                            \
-                                                                                      \
-		feed_##stem(g, rs, rd, r, &cfg[id]);                                  \
-		if (r->worst != worst || r->violations != violations) {               \
-			oracle_result_refresh(r, &cfg[id]);                           \
-			first |= violations == 0 && r->violations != 0;               \
-		}                                                                     \
-	}
+	if (cfg[id].enabled)                                                          \
+		feed_##stem(g, rs, rd, &g->results[id], &cfg[id]);
 	ORACLE_CHECK_IDS(FEED_ROW)
 #undef FEED_ROW
+	if (!g->moved)
+		return false;
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
+		if (g->moved & 1u << c)
+			oracle_result_refresh(&g->results[c], &cfg[c]);
+	first = g->new_first;
+	g->moved = 0;
+	g->new_first = false;
 	return first;
 }
 

@@ -140,14 +140,19 @@ struct oracle_group {
 	struct oracle_pause pause;          /* each group pauses with what it runs on */
 	struct oracle_consumer consumer;    /* consumer_abort's state */
 	struct oracle_causal causal;        /* mono_causal's state */
+	/* during one read: the results whose worst or count moved (bit = id), a first violation */
+	unsigned moved;
+	bool new_first;
 };
 
+_Static_assert(ORACLE_CHECK_COUNT <= 32, "a check's bit in oracle_group.moved");
+
 /*
- * Counts a violation of r; the first one is kept in r->first and published on
- * the oracle's trace stream with `amount` (the offending quantity, in the
- * check's unit).
+ * Counts a violation of r (marking it moved in g); the first one is kept in
+ * r->first, told in g->new_first and published on the oracle's trace stream
+ * with `amount` (the offending quantity, in the check's unit).
  */
-void oracle_record_violation(const struct oracle_group *g, struct oracle_check_result *r,
+void oracle_record_violation(struct oracle_group *g, struct oracle_check_result *r,
 			     const struct oracle_violation *v, int64_t amount);
 
 /* Total time the group spent paused in [0, t], given every pause/resume at or before t. */

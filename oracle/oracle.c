@@ -34,14 +34,16 @@ bool oracle_check_is_rate(enum oracle_check_id id)
 	return d && d->unit == ORACLE_UNIT_PPB;
 }
 
-void oracle_record_violation(const struct oracle_group *g, struct oracle_check_result *r,
+void oracle_record_violation(struct oracle_group *g, struct oracle_check_result *r,
 			     const struct oracle_violation *v, int64_t amount)
 {
 	struct sim_trace_record rec;
 
+	g->moved |= 1u << r->id;
 	if (r->violations++ != 0)
 		return;
 	r->has_first = true;
+	g->new_first = true;
 	r->first = *v;
 	if (!sim_trace_wants(g->o->trace, SIM_TRACE_VIOLATION))
 		return;

@@ -917,3 +917,30 @@ Test(oracle, max_error_at_the_edge_of_64_bits)
 		oracle_destroy(o);
 	}
 }
+
+/*
+ * A worst value that moves without a violation still updates the verdict:
+ * max_error within a 1 us threshold, expected worst at most 100 ns.  Reads
+ * of reader 0 at 1, 2, 3 us: 1000, 2050 (+50 ns), 3200 ns (+200 ns).
+ */
+Test(oracle, a_worst_outside_its_range_fails_without_a_violation)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_MAX_ERROR, 1000000);
+	struct oracle *o;
+	const struct oracle_check_result *r;
+
+	g.checks[ORACLE_MAX_ERROR].has_worst_max = true;
+	g.checks[ORACLE_MAX_ERROR].worst_max = 100000;
+	o = oracle_create(&g, 1);
+	r = res(o, 0, ORACLE_MAX_ERROR);
+	oracle_feed(o, 0, 0, 0, 1000000, 1000000, 1000);
+	oracle_feed(o, 0, 0, 0, 2000000, 2000000, 2050);
+	cr_expect(r->expectation_met);
+	cr_expect_eq(r->worst, 50000);
+	oracle_feed(o, 0, 0, 0, 3000000, 3000000, 3200);
+	cr_expect_eq(r->worst, 200000);
+	cr_expect_eq(r->violations, 0);
+	cr_expect(r->passed);
+	cr_expect(!r->expectation_met, "worst 200 ns is outside [.., 100 ns]");
+	oracle_destroy(o);
+}
