@@ -19,22 +19,29 @@ static int64_t abs_i64(int64_t x)
 	return x < 0 ? -x : x;
 }
 
-/* worst = max(worst, x) for the checks whose worst is a non-negative magnitude. */
-static void worst_max(struct oracle_check_result *r, int64_t x)
+/*
+ * worst = max(worst, x) for the checks whose worst is a non-negative
+ * magnitude; a change marks r's result to be refreshed after the read.
+ */
+static void worst_max(struct oracle_group *g, struct oracle_check_result *r, int64_t x)
 {
-	if (x > r->worst)
+	if (x > r->worst) {
 		r->worst = x;
+		g->moved |= 1u << r->id;
+	}
 }
 
 /* worst = the signed x of largest magnitude; the earliest wins ties. */
-static void worst_signed(struct oracle_check_result *r, int64_t x)
+static void worst_signed(struct oracle_group *g, struct oracle_check_result *r, int64_t x)
 {
-	if (abs_i64(x) > abs_i64(r->worst))
+	if (abs_i64(x) > abs_i64(r->worst)) {
 		r->worst = x;
+		g->moved |= 1u << r->id;
+	}
 }
 
 /* Records the read as a violation of r, against the same reader's previous read. */
-static void violation_vs_prev(const struct oracle_group *g, const struct oracle_reader *rs,
+static void violation_vs_prev(struct oracle_group *g, const struct oracle_reader *rs,
 			      const struct oracle_read *rd, struct oracle_check_result *r,
 			      int64_t amount)
 {
@@ -50,7 +57,7 @@ static void violation_vs_prev(const struct oracle_group *g, const struct oracle_
  * counts towards worst, and is a violation when it is more than the threshold
  * (ps, >= 0).  mono_vcpu is strict: a threshold of 0, so 1 ns counts.
  */
-static void step_back(const struct oracle_group *g, const struct oracle_reader *rs,
+static void step_back(struct oracle_group *g, const struct oracle_reader *rs,
 		      const struct oracle_read *rd, struct oracle_check_result *r,
 		      int64_t threshold_ps)
 {
@@ -62,7 +69,7 @@ static void step_back(const struct oracle_group *g, const struct oracle_reader *
 	if (rd->value_ns >= rs->prev_value_ns)
 		return;
 	back_ps = oracle_clamp_i64(oracle_ns_diff_ps(rs->prev_value_ns, rd->value_ns));
-	worst_max(r, back_ps);
+	worst_max(g, r, back_ps);
 	if (back_ps > threshold_ps)
 		violation_vs_prev(g, rs, rd, r, back_ps);
 }
@@ -92,7 +99,7 @@ static void feed_step_fwd(struct oracle_group *g, struct oracle_reader *rs,
 	r->samples++;
 	excess_ps = oracle_ns_diff_ps(rd->value_ns, rs->prev_value_ns) -
 		(sim_i128)(rd->end_ps - rs->prev_end_ps);
-	worst_max(r, oracle_clamp_i64(excess_ps));
+	worst_max(g, r, oracle_clamp_i64(excess_ps));
 	if (excess_ps > c->threshold)
 		violation_vs_prev(g, rs, rd, r, oracle_clamp_i64(excess_ps));
 }
@@ -115,11 +122,25 @@ static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
 	ref_ps = (sim_i128)(rd->end_ps - rs->first_end_ps);
 	if (c->pause == ORACLE_PAUSE_EXCLUDE)
 		ref_ps -= (sim_i128)(oracle_paused_until(g, rd->end_ps) - rs->first_paused_ps);
-	err_ps = oracle_ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
-	err = oracle_clamp_i64(err_ps);
-
 	r->samples++;
-	worst_signed(r, err);
+	/*
+	 * Both terms in [0, INT64_MAX], as they are for any run shorter than 106
+	 * days: the error is their exact 64-bit difference, and needs no clamp.
+	 */
+	if (rd->value_ns >= rs->first_value_ns &&
+	    rd->value_ns - rs->first_value_ns <= (uint64_t)INT64_MAX / SIM_PS_PER_NS &&
+	    ref_ps >= 0 && ref_ps <= INT64_MAX) {
+		err = (int64_t)((rd->value_ns - rs->first_value_ns) * SIM_PS_PER_NS) -
+		      (int64_t)ref_ps;
+		worst_signed(g, r, err);
+		if (abs_i64(err) <= c->threshold)
+			return;
+		err_ps = err;
+	} else {
+		err_ps = oracle_ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
+		err = oracle_clamp_i64(err_ps);
+		worst_signed(g, r, err);
+	}
 	mag_ps = err_ps < 0 ? -err_ps : err_ps;
 	if (mag_ps > c->threshold)
 		oracle_record_violation(g, r, &(struct oracle_violation){
@@ -146,7 +167,7 @@ static void feed_rate(struct oracle_group *g, struct oracle_reader *rs,
 		ppb = excess_ps * (sim_i128)SIM_NS_PER_S / (sim_i128)dt_ps;   /* truncates toward 0 */
 
 		r->samples++;
-		worst_signed(r, oracle_clamp_i64(ppb));
+		worst_signed(g, r, oracle_clamp_i64(ppb));
 		mag = ppb < 0 ? -ppb : ppb;
 		if (mag > c->threshold)
 			oracle_record_violation(g, r, &(struct oracle_violation){
@@ -267,7 +288,7 @@ static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
 		r->samples++;
 		if (rd->value_ns < best->max.value_ns) {
 			warp_ps = oracle_clamp_i64(oracle_ns_diff_ps(best->max.value_ns, rd->value_ns));
-			worst_max(r, warp_ps);
+			worst_max(g, r, warp_ps);
 			oracle_record_violation(g, r, &(struct oracle_violation){
 				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 				.other_t_ps = best->max.end_ps, .other_vcpu = best->max.vcpu,
@@ -288,18 +309,15 @@ static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
 static bool consumer_max_before(const struct oracle_consumer *cs, sim_ps start_ps,
 				struct oracle_causal_max *out)
 {
-	for (unsigned i = cs->ring_count; i-- > 0;) {
+	/* the newest ORACLE_CONSUMER_RING reads, newest first, then the floor */
+	for (unsigned i = 1; i <= cs->ring_count; i++) {
 		const struct oracle_causal_entry *e =
-			&cs->ring[(cs->ring_head + i) % ORACLE_CONSUMER_RING];
+			&cs->ring[(cs->ring_next - i) & (ORACLE_CONSUMER_SLOTS - 1)];
 
 		if (e->end_ps < start_ps) {
 			*out = e->max;
 			return true;
 		}
-	}
-	if (cs->has_floor && cs->floor.end_ps < start_ps) {
-		*out = cs->floor.max;
-		return true;
 	}
 	return false;
 }
@@ -313,16 +331,12 @@ static void consumer_push(struct oracle_consumer *cs, const struct oracle_read *
 			.value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu,
 		};
 	cs->any = true;
-	if (cs->ring_count == ORACLE_CONSUMER_RING) {
-		cs->floor = cs->ring[cs->ring_head];
-		cs->has_floor = true;
-		cs->ring_head = (cs->ring_head + 1) % ORACLE_CONSUMER_RING;
-		cs->ring_count--;
-	}
-	e = &cs->ring[(cs->ring_head + cs->ring_count) % ORACLE_CONSUMER_RING];
+	e = &cs->ring[cs->ring_next++ & (ORACLE_CONSUMER_SLOTS - 1)];
 	e->end_ps = rd->end_ps;
 	e->max = cs->run_max;
-	cs->ring_count++;
+	/* the oldest kept is the floor: the newest read evicted from the ring */
+	if (cs->ring_count <= ORACLE_CONSUMER_RING)
+		cs->ring_count++;
 }
 
 static void feed_consumer_abort(struct oracle_group *g, struct oracle_reader *rs,
@@ -337,7 +351,7 @@ static void feed_consumer_abort(struct oracle_group *g, struct oracle_reader *rs
 		r->samples++;
 		if (rd->value_ns < m.value_ns) {
 			back_ps = oracle_clamp_i64(oracle_ns_diff_ps(m.value_ns, rd->value_ns));
-			worst_max(r, back_ps);
+			worst_max(g, r, back_ps);
 			oracle_record_violation(g, r, &(struct oracle_violation){
 				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 				.other_t_ps = m.end_ps, .other_vcpu = m.vcpu,
@@ -394,25 +408,29 @@ _Static_assert(N(descs) == ORACLE_CHECK_COUNT, "one row per check");
 /*
  * Every enabled check takes the read, in id order, by a direct call (the list
  * in oracle.h names each check's feed_<stem>); a result whose counters moved
- * is refreshed.  Direct calls let the compiler inline the checks here.
+ * (g->moved, set where they change) is refreshed.  Direct calls let the
+ * compiler inline the checks here; the usual read moves no result.
  */
-void oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
+bool oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
 			const struct oracle_read *rd)
 {
 	const struct oracle_check_config *cfg = g->cfg.checks;
+	bool first;
 
 #define FEED_ROW(id, stem)                                                            \
-	if (cfg[id].enabled) {                                                        \
-		struct oracle_check_result *r = &g->results[id];                      \
-		const int64_t worst = r->worst;                                        \
-		const uint64_t violations = r->violations;                            \
-                                                                                      \
-		feed_##stem(g, rs, rd, r, &cfg[id]);                                  \
-		if (r->worst != worst || r->violations != violations)                 \
-			oracle_result_refresh(r, &cfg[id]);                           \
-	}
+	if (cfg[id].enabled)                                                          \
+		feed_##stem(g, rs, rd, &g->results[id], &cfg[id]);
 	ORACLE_CHECK_IDS(FEED_ROW)
 #undef FEED_ROW
+	if (!g->moved)
+		return false;
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
+		if (g->moved & 1u << c)
+			oracle_result_refresh(&g->results[c], &cfg[c]);
+	first = g->new_first;
+	g->moved = 0;
+	g->new_first = false;
+	return first;
 }
 
 static const char *const unit_names[] = {

@@ -105,13 +105,21 @@ struct oracle_causal {
  */
 #define ORACLE_CONSUMER_RING 16
 
+/*
+ * Slots for those reads and the floor (the newest read evicted from them),
+ * a power of two: the floor stays in its slot, nothing is copied per read.
+ */
+#define ORACLE_CONSUMER_SLOTS 32
+_Static_assert(ORACLE_CONSUMER_SLOTS > ORACLE_CONSUMER_RING &&
+	       (ORACLE_CONSUMER_SLOTS & (ORACLE_CONSUMER_SLOTS - 1)) == 0,
+	       "the ring and its floor fit, and positions wrap with a mask");
+
 struct oracle_consumer {
 	bool any;                           /* at least one read fed */
 	struct oracle_causal_max run_max;   /* over every read of the group */
-	struct oracle_causal_entry ring[ORACLE_CONSUMER_RING];
-	unsigned ring_head, ring_count;
-	bool has_floor;
-	struct oracle_causal_entry floor;   /* the newest evicted read */
+	struct oracle_causal_entry ring[ORACLE_CONSUMER_SLOTS];
+	unsigned ring_next;                 /* slot of the next read, modulo the slots */
+	unsigned ring_count;                /* reads kept: at most ORACLE_CONSUMER_RING + 1 */
 };
 
 /* When the group's clock could not be read: its VM paused, or its host asleep. */
@@ -132,14 +140,19 @@ struct oracle_group {
 	struct oracle_pause pause;          /* each group pauses with what it runs on */
 	struct oracle_consumer consumer;    /* consumer_abort's state */
 	struct oracle_causal causal;        /* mono_causal's state */
+	/* during one read: the results whose worst or count moved (bit = id), a first violation */
+	unsigned moved;
+	bool new_first;
 };
 
+_Static_assert(ORACLE_CHECK_COUNT <= 32, "a check's bit in oracle_group.moved");
+
 /*
- * Counts a violation of r; the first one is kept in r->first and published on
- * the oracle's trace stream with `amount` (the offending quantity, in the
- * check's unit).
+ * Counts a violation of r (marking it moved in g); the first one is kept in
+ * r->first, told in g->new_first and published on the oracle's trace stream
+ * with `amount` (the offending quantity, in the check's unit).
  */
-void oracle_record_violation(const struct oracle_group *g, struct oracle_check_result *r,
+void oracle_record_violation(struct oracle_group *g, struct oracle_check_result *r,
 			     const struct oracle_violation *v, int64_t amount);
 
 /* Total time the group spent paused in [0, t], given every pause/resume at or before t. */
@@ -181,9 +194,10 @@ static inline void oracle_result_refresh(struct oracle_check_result *r,
 
 /*
  * Feeds one read to every enabled check of g, in id order, and refreshes the
- * results whose counters moved (oracle/check.c).
+ * results whose counters moved (oracle/check.c).  True when a check saw its
+ * first violation.
  */
-void oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
+bool oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
 			const struct oracle_read *rd);
 
 #endif

@@ -34,14 +34,16 @@ bool oracle_check_is_rate(enum oracle_check_id id)
 	return d && d->unit == ORACLE_UNIT_PPB;
 }
 
-void oracle_record_violation(const struct oracle_group *g, struct oracle_check_result *r,
+void oracle_record_violation(struct oracle_group *g, struct oracle_check_result *r,
 			     const struct oracle_violation *v, int64_t amount)
 {
 	struct sim_trace_record rec;
 
+	g->moved |= 1u << r->id;
 	if (r->violations++ != 0)
 		return;
 	r->has_first = true;
+	g->new_first = true;
 	r->first = *v;
 	if (!sim_trace_wants(g->o->trace, SIM_TRACE_VIOLATION))
 		return;
@@ -137,7 +139,7 @@ void oracle_set_trace(struct oracle *o, struct sim_trace *t)
 		o->trace = t;
 }
 
-void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
+bool oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
 		 sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
 {
 	const struct oracle_read rd = {
@@ -146,29 +148,31 @@ void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcp
 	};
 	struct oracle_group *g;
 	struct oracle_reader *rs;
+	bool first;
 
 	assert(group < o->ngroups);
 	if (group >= o->ngroups)
-		return;
+		return false;
 	g = &o->groups[group];
 	assert(reader < g->cfg.nreaders);
 	assert(start_ps <= end_ps);
 	assert(g->reads == 0 || end_ps >= g->last_end_ps);
 	if (reader >= g->cfg.nreaders || start_ps > end_ps)
-		return;
+		return false;
 	if (g->reads > 0 && end_ps < g->last_end_ps)
-		return;
+		return false;
 	g->reads++;
 	g->last_end_ps = end_ps;
 	rs = &g->readers[reader];
 
 	/* Each check reads only its own result and the reader's previous read. */
-	oracle_feed_checks(g, rs, &rd);
+	first = oracle_feed_checks(g, rs, &rd);
 
 	rs->seen = true;
 	rs->prev_end_ps = end_ps;
 	rs->prev_vcpu = vcpu;
 	rs->prev_value_ns = value_ns;
+	return first;
 }
 
 void oracle_group_paused(struct oracle *o, unsigned group, sim_ps now)

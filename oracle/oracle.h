@@ -111,8 +111,12 @@ void oracle_destroy(struct oracle *o);
  */
 void oracle_set_trace(struct oracle *o, struct sim_trace *t);
 
-/* One completed read.  start_ps <= end_ps; end_ps never decreases between calls. */
-void oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
+/*
+ * One completed read.  start_ps <= end_ps; end_ps never decreases between
+ * calls.  True when a check of the group saw its first violation in this
+ * read (its result's has_first just became true).
+ */
+bool oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
 		 sim_ps start_ps, sim_ps end_ps, uint64_t value_ns);
 
 /* Every group's clock stopped or resumed at `now` (pause policy, rate windows). */

@@ -695,3 +695,120 @@ Test(event, firing_event_is_not_queued_while_it_fires)
 	sim_eventq_finish(&q);
 	free(log.rec);
 }
+
+/*
+ * A two-step event (a read's start and end): at its first firing it asks to
+ * do its second step inline at now + 10, else queues it there.  Each step is
+ * logged with the `now` it ran at and the queue's fired count then.
+ */
+struct two_step {
+	struct sim_event ev;
+	bool allow_inline;
+	bool second;              /* the next firing is the second step */
+	unsigned inlined;         /* second steps done inline */
+	sim_ps step_now[4];
+	uint64_t step_fired[4];
+	unsigned nsteps;
+};
+
+static void two_step_log(struct two_step *t, const struct sim_eventq *q, sim_ps now)
+{
+	cr_assert_lt(t->nsteps, 4u);
+	t->step_now[t->nsteps] = now;
+	t->step_fired[t->nsteps++] = q->fired;
+}
+
+static void two_step_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct two_step *t = sim_container_of(ev, struct two_step, ev);
+
+	two_step_log(t, q, now);
+	if (t->second) {
+		t->second = false;
+		return;
+	}
+	if (t->allow_inline && sim_eventq_take_inline(q, ev, now + 10)) {
+		t->inlined++;
+		two_step_log(t, q, q->now);
+		return;
+	}
+	t->second = true;
+	sim_schedule(q, ev, now + 10);
+}
+
+/*
+ * Runs the two-step event from 100 with another event at `other` (0: none)
+ * until `end`, with a fire limit (0: none); returns whether the run held.
+ */
+static bool run_two_step(struct two_step *t, bool allow_inline, sim_ps other, sim_ps end,
+			 uint64_t fire_limit, uint64_t *fired)
+{
+	struct sim_eventq q;
+	struct probe p;
+	bool ok;
+
+	sim_eventq_init(&q);
+	q.fire_limit = fire_limit;
+	*t = (struct two_step){ .allow_inline = allow_inline };
+	sim_event_init(&t->ev, "two", SIM_PRIO_GUEST, two_step_fire);
+	probe_init(&p, 1, "other", SIM_PRIO_HYPERVISOR, NULL);
+	cr_assert(sim_schedule(&q, &t->ev, 100));
+	if (other)
+		cr_assert(sim_schedule(&q, &p.ev, other));
+	ok = sim_eventq_run_until(&q, end, NULL);
+	*fired = q.fired;
+	check_heap(&q);
+	sim_eventq_finish(&q);
+	return ok;
+}
+
+Test(event, a_step_taken_inline_counts_as_the_event_it_replaces)
+{
+	/* (other event, run bound, fire limit, taken inline?) */
+	static const struct { sim_ps other, end; uint64_t limit; unsigned inlined; } cases[] = {
+		{ 0, 1000, 0, 1 },        /* nothing else queued */
+		{ 111, 1000, 0, 1 },      /* the next event is after the step */
+		{ 110, 1000, 0, 0 },      /* at the step's instant it fires first (lower priority) */
+		{ 105, 1000, 0, 0 },      /* in between */
+		{ 0, 109, 0, 0 },         /* the step is beyond the run's bound */
+		{ 0, 110, 0, 1 },         /* ... or exactly at it */
+		{ 0, 1000, 1, 0 },        /* the budget stops the run before the step */
+		{ 0, 1000, 2, 1 },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct two_step a, b;
+		uint64_t fa, fb;
+		bool oka = run_two_step(&a, true, cases[i].other, cases[i].end, cases[i].limit, &fa);
+		bool okb = run_two_step(&b, false, cases[i].other, cases[i].end, cases[i].limit, &fb);
+
+		cr_expect_eq(a.inlined, cases[i].inlined, "case %zu: inlined %u", i, a.inlined);
+		/* the same run as queueing the step: outcome, events fired, each step's now and count */
+		cr_expect_eq(oka, okb, "case %zu: run outcome differs", i);
+		cr_expect_eq(fa, fb, "case %zu: fired %" PRIu64 ", queued %" PRIu64, i, fa, fb);
+		cr_expect_eq(a.nsteps, b.nsteps, "case %zu: %u steps, queued %u", i, a.nsteps,
+			     b.nsteps);
+		for (unsigned s = 0; s < a.nsteps && s < b.nsteps; s++) {
+			cr_expect_eq(a.step_now[s], b.step_now[s], "case %zu step %u: now", i, s);
+			cr_expect_eq(a.step_fired[s], b.step_fired[s], "case %zu step %u: fired", i, s);
+		}
+	}
+}
+
+Test(event, only_the_firing_event_may_take_a_step_inline)
+{
+	struct sim_eventq q;
+	struct probe p, other;
+
+	sim_eventq_init(&q);
+	q.until = 1000;
+	probe_init(&p, 1, "p", SIM_PRIO_GUEST, NULL);
+	probe_init(&other, 2, "other", SIM_PRIO_GUEST, NULL);
+	cr_assert(sim_schedule(&q, &p.ev, 10));
+	/* outside a run nothing is firing */
+	cr_expect(!sim_eventq_take_inline(&q, &p.ev, 20));
+	cr_expect(!sim_eventq_take_inline(&q, &other.ev, 20));
+	cr_expect_eq(q.fired, 0u);
+	cr_expect_eq(q.now, 0u);
+	sim_eventq_finish(&q);
+}

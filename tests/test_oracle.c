@@ -831,3 +831,116 @@ Test(oracle, every_row_is_complete_and_named_once)
 	cr_expect_str_eq(oracle_pause_name(ORACLE_PAUSE_EXCLUDE), "exclude");
 	cr_expect_str_eq(oracle_expect_name(ORACLE_EXPECT_FAIL), "fail");
 }
+
+/*
+ * The same floor after the ring's slots have wrapped many times: 100 reads
+ * first (values 1 to 100, ended by 200), then A (500 at 305), 16 reads in
+ * flight over B, and B (started at 310) below A by 50 ns: judged against A.
+ */
+Test(oracle, consumer_abort_floor_after_the_ring_wraps)
+{
+	struct oracle_group_config g = group_only(2, ORACLE_CONSUMER_ABORT, 0);
+	struct oracle *o = oracle_create(&g, 1);
+	const struct oracle_check_result *r;
+
+	for (unsigned k = 1; k <= 100; k++)
+		oracle_feed(o, 0, 0, 0, 2 * k - 1, 2 * k, k);
+	oracle_feed(o, 0, 0, 0, 300, 305, 500);                 /* A */
+	for (unsigned k = 1; k <= 16; k++)
+		oracle_feed(o, 0, 0, 0, 310 + k, 310 + k, 1000 + k);
+	oracle_feed(o, 0, 1, 1, 310, 400, 450);                 /* B */
+	r = res(o, 0, ORACLE_CONSUMER_ABORT);
+	cr_expect_eq(r->violations, 1);
+	cr_expect_eq(r->worst, 50000);
+	cr_expect_eq(r->first.other_value_ns, 500);
+	cr_expect_eq(r->first.other_t_ps, 305);
+	oracle_destroy(o);
+}
+
+/*
+ * oracle_feed tells a check's first violation, and only the first: reader 0
+ * reads 100, 90 (mono_vcpu's first), 80 (its second), then 200 and 100 ns
+ * less (step_back's first: a 100 ns step over its 50 ns threshold; mono_vcpu's
+ * third), then 0 (the fourth and step_back's second).
+ */
+Test(oracle, feed_tells_each_checks_first_violation_once)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_MONO_VCPU, 0);
+	struct oracle *o;
+
+	g.checks[ORACLE_STEP_BACK].enabled = true;
+	g.checks[ORACLE_STEP_BACK].threshold = 50000;
+	o = oracle_create(&g, 1);
+	cr_expect(!oracle_feed(o, 0, 0, 0, 0, 10, 100));
+	cr_expect(oracle_feed(o, 0, 0, 0, 20, 30, 90));     /* 10 ns back: mono_vcpu only */
+	cr_expect(!oracle_feed(o, 0, 0, 0, 40, 50, 80));    /* mono_vcpu again */
+	cr_expect(!oracle_feed(o, 0, 0, 0, 60, 70, 200));
+	cr_expect(oracle_feed(o, 0, 0, 0, 80, 90, 100));    /* step_back's first */
+	cr_expect(!oracle_feed(o, 0, 0, 0, 100, 110, 0));   /* both again */
+	cr_expect_eq(res(o, 0, ORACLE_MONO_VCPU)->violations, 4);
+	cr_expect_eq(res(o, 0, ORACLE_STEP_BACK)->violations, 2);
+	oracle_destroy(o);
+}
+
+/*
+ * max_error at the edge of its 64-bit arithmetic: a reader's first read of
+ * v0 at 10 ps, then v at 20 ps (the reference: 10 ps elapsed).  The error is
+ * (v - v0) x 1000 - 10 ps: for v - v0 = floor(INT64_MAX / 1000) exactly
+ * representable, one more saturates to INT64_MAX; a value below the first is
+ * negative.
+ */
+Test(oracle, max_error_at_the_edge_of_64_bits)
+{
+	static const struct { uint64_t v0, v; int64_t worst; } cases[] = {
+		{ 0, 9223372036854775u, INT64_C(9223372036854774990) },
+		{ 0, 9223372036854776u, INT64_MAX },
+		{ 5, 9223372036854780u, INT64_C(9223372036854774990) },
+		{ 1000, 0, INT64_C(-1000010) },
+		{ UINT64_MAX, 0, -INT64_MAX },
+		{ 7, 7, -10 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct oracle_group_config g = group_only(1, ORACLE_MAX_ERROR, 1000);
+		struct oracle *o = oracle_create(&g, 1);
+		const struct oracle_check_result *r;
+
+		oracle_feed(o, 0, 0, 0, 10, 10, cases[i].v0);
+		oracle_feed(o, 0, 0, 0, 20, 20, cases[i].v);
+		r = res(o, 0, ORACLE_MAX_ERROR);
+		cr_expect_eq(r->samples, 1, "case %zu", i);
+		cr_expect_eq(r->worst, cases[i].worst, "case %zu: worst %" PRId64, i, r->worst);
+		/* over the 1 ns threshold but the last (10 ps short), referenced at v0 + 0 ns */
+		cr_expect_eq(r->violations, i + 1 < sizeof(cases) / sizeof(cases[0]), "case %zu", i);
+		if (r->violations)
+			cr_expect_eq(r->first.other_value_ns, cases[i].v0, "case %zu: reference", i);
+		oracle_destroy(o);
+	}
+}
+
+/*
+ * A worst value that moves without a violation still updates the verdict:
+ * max_error within a 1 us threshold, expected worst at most 100 ns.  Reads
+ * of reader 0 at 1, 2, 3 us: 1000, 2050 (+50 ns), 3200 ns (+200 ns).
+ */
+Test(oracle, a_worst_outside_its_range_fails_without_a_violation)
+{
+	struct oracle_group_config g = group_only(1, ORACLE_MAX_ERROR, 1000000);
+	struct oracle *o;
+	const struct oracle_check_result *r;
+
+	g.checks[ORACLE_MAX_ERROR].has_worst_max = true;
+	g.checks[ORACLE_MAX_ERROR].worst_max = 100000;
+	o = oracle_create(&g, 1);
+	r = res(o, 0, ORACLE_MAX_ERROR);
+	oracle_feed(o, 0, 0, 0, 1000000, 1000000, 1000);
+	oracle_feed(o, 0, 0, 0, 2000000, 2000000, 2050);
+	cr_expect(r->expectation_met);
+	cr_expect_eq(r->worst, 50000);
+	oracle_feed(o, 0, 0, 0, 3000000, 3000000, 3200);
+	cr_expect_eq(r->worst, 200000);
+	cr_expect_eq(r->violations, 0);
+	cr_expect(r->passed);
+	cr_expect(!r->expectation_met, "worst 200 ns is outside [.., 100 ns]");
+	oracle_destroy(o);
+}

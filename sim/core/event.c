@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define ARITY 4u
+#define ARITY SIM_EVENTQ_ARITY
 #define SEQ_LIMIT (UINT64_C(1) << SIM_EVENT_SEQ_BITS)
 
 _Static_assert(SIM_PRIO_OBSERVE < (1u << (64 - SIM_EVENT_SEQ_BITS)),
@@ -238,6 +238,7 @@ sim_ps sim_eventq_next(const struct sim_eventq *q)
 
 bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err)
 {
+	q->until = end;
 	settle(q);
 	while (!q->failed && q->len && q->heap[0].when <= end) {
 		struct sim_event *ev = q->heap[0].ev;

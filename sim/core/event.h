@@ -57,6 +57,9 @@ struct sim_heap_slot {
 	struct sim_event *ev;
 };
 
+/* Children per node of the heap. */
+#define SIM_EVENTQ_ARITY 4u
+
 /* Sequence numbers fit below the priority in key2: 2^56 schedule calls per queue. */
 #define SIM_EVENT_SEQ_BITS 56
 
@@ -67,6 +70,7 @@ struct sim_eventq {
 	bool held;                /* heap[0] is the event firing now, no longer queued (slot idle) */
 	uint64_t next_seq;
 	sim_ps now;
+	sim_ps until;             /* the bound of the sim_eventq_run_until() running now */
 	uint64_t fired;           /* events fired so far */
 	uint64_t storm_limit;     /* max events fired at one instant */
 	uint64_t storm_count;     /* events fired at `now` so far */
@@ -118,6 +122,33 @@ void sim_cancel(struct sim_eventq *q, struct sim_event *ev);
 static inline bool sim_event_pending(const struct sim_event *ev)
 {
 	return ev->slot != SIM_EVENT_IDLE;
+}
+
+/*
+ * For the handler of the firing event ev, before it queues ev again for
+ * `when` (> now): true when that event would be the next to fire, at `when`
+ * (nothing else is queued at or before it, `when` is within the running
+ * sim_eventq_run_until()'s bound, and firing it would not stop the run), so
+ * that the handler may do that event's work at once, as of `when`.  The queue
+ * then counts it as fired at `when` (`now` and `fired` are as if it had
+ * been queued and fired), so runs, reports and budgets stay the same; only
+ * the sequence numbers skip one, which keeps their order.  O(1).
+ */
+static inline bool sim_eventq_take_inline(struct sim_eventq *q, const struct sim_event *ev,
+					  sim_ps when)
+{
+	/* the checks sim_eventq_run_until() makes when an event fires at `when` */
+	if (!q->held || q->heap[0].ev != ev || q->failed || when <= q->now || when > q->until ||
+	    when == SIM_NEVER || q->storm_limit == 0 || (q->fire_limit && q->fired == q->fire_limit))
+		return false;
+	/* ev is the held root: the earliest queued event is one of its children */
+	for (uint32_t c = 1; c <= SIM_EVENTQ_ARITY && c < q->len; c++)
+		if (q->heap[c].when <= when)
+			return false;
+	q->now = when;
+	q->storm_count = 1;
+	q->fired++;
+	return true;
 }
 
 /* Time of the earliest queued event, or SIM_NEVER. */

@@ -72,16 +72,40 @@ static void schedule_next_read(struct guest_reader *r, struct sim_eventq *q, sim
 		sim_schedule(q, &r->ev, t);
 }
 
-static inline void begin_attempt(struct guest_reader *r, const struct reader_kind_ops *ops,
+/*
+ * Starts an attempt at `now`.  True when its end is done at once, as of the
+ * end's instant (sim_eventq_take_inline): a kind whose read depends only on
+ * the state at its edges (ops->one_event) reads the same when no event fires
+ * in between, and that saves queueing the end.  False: the end is queued.
+ */
+static inline bool begin_attempt(struct guest_reader *r, const struct reader_kind_ops *ops,
 				 struct sim_eventq *q, sim_ps now)
 {
+	sim_ps end = sim_add_sat(now, r->p.cost_ps);
+
 	r->in_read = true;
 	r->read_start_ps = now;
 	/* The scheduler places the process when the read begins; it stays for the read. */
 	r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
+	/* a plugin's read is not Linux's: it sees the queue as it is, so it keeps its two events */
+	if (ops->one_event && !r->p.foreign_read && sim_eventq_take_inline(q, &r->ev, end)) {
+		if (!ops->read_at_once && ops->begin)
+			ops->begin(r, now);
+		return true;
+	}
 	if (ops->begin)
 		ops->begin(r, now);
-	sim_schedule(q, &r->ev, sim_add_sat(now, r->p.cost_ps));
+	sim_schedule(q, &r->ev, end);
+	return false;
+}
+
+/* The attempt's end at `now`: taken inline (at_once) or by its own event. */
+static inline bool finish_attempt(struct guest_reader *r, const struct reader_kind_ops *ops,
+				  bool at_once, sim_ps now, uint64_t *value_ns)
+{
+	if (at_once && ops->read_at_once)
+		return ops->read_at_once(r, now, value_ns);
+	return ops->finish(r, now, value_ns);
 }
 
 static inline void reader_fire(const struct reader_kind_ops *ops, struct sim_eventq *q,
@@ -90,16 +114,21 @@ static inline void reader_fire(const struct reader_kind_ops *ops, struct sim_eve
 	struct guest_reader *r = sim_container_of(ev, struct guest_reader, ev);
 	struct guest_read rd;
 	uint64_t value;
+	bool at_once = false;
 
 	if (!r->in_read) {
-		begin_attempt(r, ops, q, now);
-		return;
+		if (!begin_attempt(r, ops, q, now))
+			return;
+		now = q->now;   /* the attempt's end, taken inline */
+		at_once = true;
 	}
-	if (!ops->finish(r, now, &value)) {
+	while (!finish_attempt(r, ops, at_once, now, &value)) {
 		r->retries++;
 		r->attempt_retries++;
-		begin_attempt(r, ops, q, now);
-		return;
+		if (!begin_attempt(r, ops, q, now))
+			return;
+		now = q->now;
+		at_once = true;
 	}
 	rd = (struct guest_read){
 		.vcpu = r->cur_cpu,

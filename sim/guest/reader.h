@@ -12,7 +12,9 @@
  * finish when it ends (and may ask for a retry, which starts a new attempt
  * at once).  A read that the VM's pause interrupts finishes after the VM
  * resumes.  A vCPU that is not running does not start reads: the periods it
- * misses are skipped.
+ * misses are skipped.  When no event fires during an attempt, a kind whose
+ * read depends only on the state at its edges finishes it at once, as of its
+ * end, without queueing an event for the end (sim_eventq_take_inline).
  */
 #ifndef SIM_GUEST_READER_H
 #define SIM_GUEST_READER_H

@@ -51,7 +51,6 @@ struct machine {
 	struct host_events *host_events;
 	/* the physical causes named next to each check's first violation */
 	char (*causes)[ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];   /* per reader group */
-	unsigned *firsts;                 /* per group: checks with a first violation so far */
 	const struct oracle_check_result **results;   /* per group; valid until oracle_destroy */
 	struct tick_clock_config *ticks;  /* per group: what its tick-counting readers share */
 	uint64_t max_events;              /* the runtime guard (budget.h); 0: none */

@@ -44,8 +44,6 @@ static void on_read(void *ctx, const struct guest_reader *r, const struct guest_
 {
 	struct machine *m = ctx;
 	unsigned g = r->p.group;
-	const struct oracle_check_result *res;
-	unsigned firsts = 0;
 
 	if (sim_trace_wants(&m->trace, SIM_TRACE_READ)) {
 		struct sim_trace_record rec = { .kind = SIM_TRACE_READ, .t_ps = rd->end_ps };
@@ -59,15 +57,9 @@ static void on_read(void *ctx, const struct guest_reader *r, const struct guest_
 		};
 		sim_trace_publish(&m->trace, &rec);
 	}
-	oracle_feed(m->oracle, g, rd->index, rd->vcpu, rd->start_ps, rd->end_ps, rd->value_ns);
-	/* A first violation never goes away: a new one shows as a higher count. */
-	res = m->results[g];
-	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		firsts += res[c].has_first;
-	if (firsts != m->firsts[g]) {
-		m->firsts[g] = firsts;
+	/* a check's first violation: what happened to its CPUs is still what happened last */
+	if (oracle_feed(m->oracle, g, rd->index, rd->vcpu, rd->start_ps, rd->end_ps, rd->value_ns))
 		capture_causes(m, g);
-	}
 }
 
 /*
@@ -146,10 +138,9 @@ bool machine_build_readers(struct machine *m, struct sim_diag *err)
 
 	groups = calloc(ngroups, sizeof(*groups));
 	m->causes = calloc(ngroups, sizeof(*m->causes));
-	m->firsts = calloc(ngroups, sizeof(*m->firsts));
 	m->results = calloc(ngroups, sizeof(*m->results));
 	m->ticks = calloc(ngroups, sizeof(*m->ticks));
-	if (!groups || !m->causes || !m->firsts || !m->results || !m->ticks) {
+	if (!groups || !m->causes || !m->results || !m->ticks) {
 		free(groups);
 		return sim_diag_fail(err, "out of memory");
 	}

@@ -27,6 +27,19 @@ struct reader_kind_ops {
 	 * access.  NULL for kinds with a default cost.
 	 */
 	sim_ps (*default_cost_ps)(const struct guest_reader_params *p);
+	/*
+	 * begin and finish depend only on the simulation's state at the instants
+	 * they run at (and on the reader's own PRNG, in the same order): when no
+	 * event fires during an attempt, its end may run straight after its begin,
+	 * as of the end's instant, without an event of its own (reader.c).
+	 */
+	bool one_event;
+	/*
+	 * Such an attempt's begin and finish at once, as of its end `now`: the
+	 * work of begin that finish would only check again is skipped.  NULL:
+	 * begin (at the attempt's start), then finish.
+	 */
+	bool (*read_at_once)(struct guest_reader *r, sim_ps now, uint64_t *value_ns);
 };
 
 #define READER_KIND_DECLARE(id, name, ops, cost_ns) extern const struct reader_kind_ops reader_kind_##ops;

@@ -43,16 +43,20 @@ static void wrap_error(const struct guest_reader *r, const struct kvm_vcpu *v,
 	sim_eventq_fail(v->vm->q, &err);
 }
 
-/* The page's time at the TSC read at `now`; false when the version says retry. */
-static bool page_cycles(struct guest_reader *r, sim_ps now, uint64_t *ns)
+/*
+ * The time of `page` (as the attempt began) at the TSC read at `now`; false
+ * when the version says retry.
+ */
+static inline bool page_cycles(struct guest_reader *r, const struct pvclock_vcpu_time_info *page,
+			       sim_ps now, uint64_t *ns)
 {
 	uint64_t tsc = guest_reader_rdtsc(r, now);
 	const struct kvm_vcpu *v = guest_reader_vcpu(r);
 
-	if ((r->snapshot.version & 1) || r->snapshot.version != v->pvti.version)
+	if ((page->version & 1) || page->version != v->pvti.version)
 		return false;
-	if (!pvclock_read_checked(&r->snapshot, tsc, ns))
-		wrap_error(r, v, &r->snapshot, tsc, now);
+	if (!pvclock_read_checked(page, tsc, ns))
+		wrap_error(r, v, page, tsc, now);
 	return true;
 }
 
@@ -66,13 +70,16 @@ uint64_t guest_kvmclock_now(struct guest_reader *r, sim_ps now)
 	return ns;
 }
 
-bool guest_pvclock_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
+/* pvclock_clocksource_read() on `page`, the page as the attempt began. */
+static inline bool pvclock_finish_page(struct guest_reader *r,
+				       const struct pvclock_vcpu_time_info *page, sim_ps now,
+				       uint64_t *value_ns)
 {
 	uint64_t ret, last;
 
-	if (!page_cycles(r, now, &ret))
+	if (!page_cycles(r, page, now, &ret))
 		return false;
-	if (r->kernel->pvclock_stable_valid && (r->snapshot.flags & PVCLOCK_TSC_STABLE_BIT)) {
+	if (r->kernel->pvclock_stable_valid && (page->flags & PVCLOCK_TSC_STABLE_BIT)) {
 		*value_ns = ret;
 		return true;
 	}
@@ -89,9 +96,28 @@ bool guest_pvclock_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns
 	return true;
 }
 
+bool guest_pvclock_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
+{
+	return pvclock_finish_page(r, &r->snapshot, now, value_ns);
+}
+
 static bool pvclock_raw_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
 {
-	return page_cycles(r, now, value_ns);
+	return page_cycles(r, &r->snapshot, now, value_ns);
+}
+
+/*
+ * An attempt with no event in it (one_event): the page it began with is the
+ * vCPU's page now, so it is read in place rather than copied and compared.
+ */
+static bool pvclock_kind_read_at_once(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
+{
+	return pvclock_finish_page(r, &guest_reader_vcpu(r)->pvti, now, value_ns);
+}
+
+static bool pvclock_raw_kind_read_at_once(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
+{
+	return page_cycles(r, &guest_reader_vcpu(r)->pvti, now, value_ns);
 }
 
 /*
@@ -126,9 +152,13 @@ static bool pvclock_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *va
 const struct reader_kind_ops reader_kind_pvclock = {
 	.begin = guest_pvclock_begin,
 	.finish = pvclock_kind_finish,
+	.one_event = true,
+	.read_at_once = pvclock_kind_read_at_once,
 };
 
 const struct reader_kind_ops reader_kind_pvclock_raw = {
 	.begin = guest_pvclock_begin,
 	.finish = pvclock_raw_kind_finish,
+	.one_event = true,
+	.read_at_once = pvclock_raw_kind_read_at_once,
 };
