@@ -38,4 +38,13 @@ printf '{ "name": "x", "duration": "1s",\n  "lesson": 3 }\n' >"$tmp/bad.json"
 expect 2 "bad.json:2:" "$tmp/bad.json" --png "$tmp/a.png"
 expect 0 "" "$m" --from 5s --to 5.000000001s --png "$tmp/a.png"
 [ -s "$tmp/a.png" ] || { echo "FAIL: no PNG written"; status=1; }
+# the renderer is a module (viz/module.h): a missing or foreign one is named, exit 2
+SIM_VIZ_MODULE=$tmp/none.so expect 2 "cannot load the visualizer module: $tmp/none.so" "$m" --png "$tmp/b.png"
+printf 'not an ELF file\n' >"$tmp/bad.so"
+SIM_VIZ_MODULE=$tmp/bad.so expect 2 "cannot load the visualizer module" "$m" --png "$tmp/b.png"
+# `sim` itself links no SDL2: only `sim viz` loads it
+if command -v ldd >/dev/null && ldd "$sim" | grep -q libSDL2; then
+	echo "FAIL: $sim links SDL2 (every sim run would pay for loading it)"
+	status=1
+fi
 exit $status

@@ -1,6 +1,8 @@
 /*
  * `sim viz`: the teaching visualizer (viz/, docs/visualizer.md).  Built
  * with SDL2 (meson -Dviz); without it the command says so and exits 2.
+ * The window and the renderer are the module sim-viz.so (viz/module.h),
+ * loaded here, so that no other command pays for SDL2's libraries.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,11 @@
 #include "sim/scenario/scenario.h"
 
 #ifdef SIM_HAVE_VIZ
-#include "viz/app.h"
+#include <dlfcn.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include "viz/module.h"
 #endif
 
 static const char viz_help[] =
@@ -160,6 +166,56 @@ static int parse_viz(int argc, char **argv, struct viz_opts *o, bool *help)
 }
 
 #ifdef SIM_HAVE_VIZ
+/* dlopen path: false with why when it cannot be loaded or is from another build. */
+static bool try_module(const char *path, const struct viz_module_ops **ops, char *why,
+		       size_t len)
+{
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	const struct viz_module_ops *o;
+
+	if (!h) {
+		snprintf(why, len, "%s", dlerror());
+		return false;
+	}
+	o = dlsym(h, VIZ_MODULE_SYMBOL);
+	if (!o || o->abi != VIZ_MODULE_ABI || o->session_size != sizeof(struct viz_session) ||
+	    o->scenario_size != sizeof(struct scenario)) {
+		snprintf(why, len, "%s is not this sim's visualizer (another build?)", path);
+		dlclose(h);
+		return false;
+	}
+	*ops = o;                         /* kept loaded until the process ends */
+	return true;
+}
+
+/*
+ * sim-viz.so: $SIM_VIZ_MODULE, else beside the executable as the build tree
+ * has it (build/sim/sim, build/viz/sim-viz.so), else where meson installs it.
+ */
+static const struct viz_module_ops *load_module(char *why, size_t len)
+{
+	const struct viz_module_ops *ops = NULL;
+	const char *env = getenv("SIM_VIZ_MODULE");
+	char exe[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n;
+
+	if (env && *env)
+		return try_module(env, &ops, why, len) ? ops : NULL;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(path, sizeof(path), "%s/../viz/%s", exe, VIZ_MODULE_FILE);
+		if (access(path, F_OK) == 0)
+			return try_module(path, &ops, why, len) ? ops : NULL;
+	}
+	return try_module(SIM_VIZ_MODULE_INSTALLED, &ops, why, len) ? ops : NULL;
+}
+
 /* The report's words for each violation of a reader group, by reader and check name. */
 static void explain(void *ctx, const struct machine *m, struct viz_model *vm)
 {
@@ -233,13 +289,19 @@ int cmd_viz(int argc, char **argv)
 		struct scenario *s;
 		struct viz_session ss;
 		struct viz_app_opts ao = { 0 };
-		char title[200], why[400];
+		char title[200], why[PATH_MAX + 400];
+		const struct viz_module_ops *viz = load_module(why, sizeof(why));
 		bool ok;
 
+		if (!viz) {
+			fprintf(stderr, "sim viz: cannot load the visualizer module: %s (set "
+				"SIM_VIZ_MODULE to the path of %s)\n", why, VIZ_MODULE_FILE);
+			return EXIT_USAGE;
+		}
 		sim_diag_clear(&err);
 		s = scenario_load_all(o.file, &err, &errs);
 		if (!s || !budget_check(s, o.max_events, NULL, &err) ||
-		    !viz_app_open(&ss, s, o.max_events, explain, s, &err)) {
+		    !viz->open(&ss, s, o.max_events, explain, s, &err)) {
 			cli_locate(&err, s);
 			cli_print_diags(&err, &errs, s);
 			scenario_destroy(s);
@@ -249,7 +311,7 @@ int cmd_viz(int argc, char **argv)
 			char d[32];
 
 			sim_format_seconds(d, s->duration_ps);
-			viz_session_close(&ss);
+			viz->close(&ss);
 			scenario_destroy(s);
 			return cli_usage_error("viz", "--from and --to must lie within the run "
 					       "(0 to %s s)", d);
@@ -257,7 +319,7 @@ int cmd_viz(int argc, char **argv)
 		if (o.have_violation && o.violation >= ss.overview->nviolations) {
 			unsigned n = ss.overview->nviolations;
 
-			viz_session_close(&ss);
+			viz->close(&ss);
 			scenario_destroy(s);
 			return cli_usage_error("viz", "--violation %llu: the run has %u violation%s",
 					       (unsigned long long)o.violation, n, n == 1 ? "" : "s");
@@ -270,12 +332,12 @@ int cmd_viz(int argc, char **argv)
 					    .stats = o.stats, .draw_list = o.draw_list,
 					    .selected = o.have_violation ? (int)o.violation : -1 };
 		if (o.png)
-			ok = viz_app_png(&ss, &ao, o.png, why, sizeof(why));
+			ok = viz->png(&ss, &ao, o.png, why, sizeof(why));
 		else
-			ok = viz_app_run(&ss, &ao, why, sizeof(why));
+			ok = viz->run(&ss, &ao, why, sizeof(why));
 		if (!ok)
 			fprintf(stderr, "sim viz: %s\n", why);
-		viz_session_close(&ss);
+		viz->close(&ss);
 		scenario_destroy(s);
 		return ok ? EXIT_OK : EXIT_USAGE;
 	}
