@@ -27,7 +27,8 @@
 
 /*
  * Moves the anchor to `now`: latches the flags whose events happened in
- * (settled_ps, now] and advances the clock.  Returns whether a flag changed.
+ * (settled_ps, now] and advances the clock.  Returns whether a flag changed
+ * or the event is left before now (either way: rtc_commit()).
  */
 bool rtc_settle(struct rtc *rtc, sim_ps now)
 {
@@ -54,7 +55,14 @@ bool rtc_settle(struct rtc *rtc, sim_ps now)
 		rtc->flags |= RTC_REG_C_PF;
 	rtc_periodic_pass(&rtc->periodic, now);
 	rtc->settled_ps = now;
-	return rtc->flags != old;
+	/*
+	 * A guest running ahead of the queue (platform_io_read_at()) can settle
+	 * the chip past its queued event with no flag changing (the flag was
+	 * already set): the event must move too, or it would fire before the
+	 * chip's time.
+	 */
+	return rtc->flags != old ||
+	       (rtc->q && sim_event_pending(&rtc->irq_ev) && rtc->irq_ev.when < now);
 }
 
 /* While running: the time bytes at settled_ps into tregs. */
