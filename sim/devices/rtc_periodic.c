@@ -35,11 +35,12 @@ static sim_ps pf_time(uint64_t c)
  * 196-203), capped at the new period (line 238, the default
  * lost_tick_policy=discard); next_irq_clock = cur_clock + period -
  * lost_clock (line 243), so with lost_clock = period the next PF is the
- * current count, up to one count behind now.  timer_mod() takes it as it
- * is, and util/qemu-timer.c timerlist_run_timers() fires a timer whose time
- * is at or before the clock's (lines 546-549): the PF comes at once.  The
- * one after it counts from the late PF's own count, not from now
- * (rtc_periodic_timer(), line 252): rtc_periodic_pass() does that.
+ * current count, up to one count (30.5 us) before now.  timer_mod() takes
+ * it as it is, and util/qemu-timer.c timerlist_run_timers() fires a timer
+ * whose time is at or before the clock's (lines 546-549): the PF comes at
+ * once (rtc.c sets it at now).  The one after it counts from the late PF's
+ * own count, not from now (rtc_periodic_timer(), line 252), as
+ * rtc_periodic_pass() does.
  */
 void rtc_periodic_program(struct rtc_periodic *p, uint64_t old_period, uint64_t period,
 			  sim_ps now)
