@@ -48,6 +48,20 @@ for in in "$data"/*.in; do
 		fail "$name (socket): driver failed"
 	same "$out" "$tmp/$name.sock" "$name (socket)"
 	[ -f "$data/$name.qmp" ] && same "$data/$name.qmp" "$tmp/$name.qmp" "$name (qmp)"
+
+	# NAME.PROFILE.out: the same requests under --compat PROFILE (on sockets
+	# through the wrapper's SIM_COMPAT, as QEMU's own suites run it).
+	for pout in "$data/$name".*.out; do
+		[ -f "$pout" ] || continue
+		prof=${pout#"$data/$name".}
+		prof=${prof%.out}
+		"$sim" qtest --compat "$prof" -rtc "$rtc" <"$in" >"$tmp/$name.$prof.stdio" 2>"$tmp/err" ||
+			fail "$name $prof (stdio): exit status $?: $(cat "$tmp/err")"
+		same "$pout" "$tmp/$name.$prof.stdio" "$name $prof (stdio)"
+		SIM_COMPAT=$prof "$driver" "$wrapper" "$in" "$tmp/$name.$prof.sock" "$tmp/$name.$prof.qmp" \
+			-rtc "$rtc" || fail "$name $prof (socket): driver failed"
+		same "$pout" "$tmp/$name.$prof.sock" "$name $prof (socket)"
+	done
 done
 
 # libqtest's qtest_quit ends QEMU with SIGTERM and expects exit status 0.

@@ -128,6 +128,71 @@ Test(compat, periodic_rate_change)
 	}
 }
 
+/*
+ * A rate change a whole new period after the last PF (R4-due): 2 Hz from 0
+ * (next count 16384), RS = 3 (4 counts) at 0.4 s: cur = floor(0.4e9 *
+ * 32768 / 1e9) = 13107, lost = 13107 - (16384 - 16384) capped at 4, next
+ * count 13107 + 4 - 4 = 13107 -> floor(399993896.48) + 1 = 399993897 ns,
+ * before now (QEMU's timer fires at once).  Taken at 0.4 s, the next is
+ * 13111 -> floor(400115966.80) + 1 = 400115967 ns.
+ */
+Test(compat, periodic_rate_change_due_at_once)
+{
+	struct rtc_periodic p = { 0, 0 };
+
+	rtc_periodic_program(&p, 0, 16384, 0);
+	cr_assert_eq(rtc_periodic_next(&p), 500000001 * NS);
+	rtc_periodic_program(&p, 16384, 4, 400 * MS);
+	cr_assert_eq(rtc_periodic_next(&p), 399993897 * NS);
+	rtc_periodic_pass(&p, 400 * MS);
+	cr_assert_eq(rtc_periodic_next(&p), 400115967 * NS);
+}
+
+/*
+ * The same through the chip: the write does not fail the queue; PF is set
+ * at 0.4 s, readable at that instant before the event runs, and IRQ8 rises
+ * at 0.4 s when it does.  The datasheet profile: PF at 0.25 s (the 2 Hz
+ * tap, chain count 2^14 + 8192 at 0 + 0.25 s), then the 4-cycle tap's next
+ * rising edge after 0.4 s, 13110 cycles = 400085449.2 ns.
+ */
+Test(compat, periodic_rate_change_chip)
+{
+	setup("qemu-7.2");
+	wr(RTC_REG_A, 0x2f, 0);
+	wr(RTC_REG_B, 0x42, 0);
+	run(400 * MS);
+	cr_assert_eq(raises, 0);
+	wr(RTC_REG_A, 0x23, 400 * MS);
+	cr_assert_eq(sim_eventq_next(&q), 400 * MS);
+	cr_assert_eq(rd(RTC_REG_C, 400 * MS), 0xc0);
+	cr_assert_eq(raises, 0);
+	cr_assert_eq(sim_eventq_next(&q), 400115967 * NS);
+	run(400115967 * NS);
+	cr_assert_eq(raises, 1);
+	cr_assert_eq(last_raise, 400115967 * NS);
+
+	setup("qemu-7.2");
+	wr(RTC_REG_A, 0x2f, 0);
+	wr(RTC_REG_B, 0x42, 0);
+	run(400 * MS);
+	wr(RTC_REG_A, 0x23, 400 * MS);
+	run(400 * MS);
+	cr_assert_eq(raises, 1);
+	cr_assert_eq(last_raise, 400 * MS);
+	cr_assert_eq(sim_eventq_next(&q), 400115967 * NS);
+
+	setup("datasheet");
+	wr(RTC_REG_A, 0x2f, 0);
+	wr(RTC_REG_B, 0x42, 0);
+	run(400 * MS);
+	cr_assert_eq(raises, 1);
+	cr_assert_eq(last_raise, 250 * MS);
+	cr_assert_eq(rd(RTC_REG_C, 400 * MS), 0xc0);
+	wr(RTC_REG_A, 0x23, 400 * MS);
+	cr_assert_eq(rd(RTC_REG_C, 400 * MS), 0x00);
+	cr_assert_eq(sim_eventq_next(&q), sim_tick_time(13110, (struct sim_freq){ 32768, 1 }));
+}
+
 /* The chip with PIE = 0 still sets PF; QEMU 7.2 never does (R3). */
 Test(compat, pf_needs_pie)
 {

@@ -695,3 +695,28 @@ Test(rtc, finish_accepts_a_zeroed_rtc)
 	rtc_finish(&rtc);
 	rtc_finish(NULL);
 }
+
+/*
+ * A guest running ahead of the queue with interrupts off (sim/guest/pio.h,
+ * Linux's CMOS read) reads a time byte past the next periodic edge while PF
+ * is already set: no flag changes, yet the queued event must move past the
+ * read, or it would fire before the chip's time (an assertion, before).
+ * RS = 3 (4 cycles): the first edge at 2 cycles; 1 ms is 32.768 cycles, so
+ * the next edge after it is at 34 cycles.
+ */
+Test(rtc, a_read_ahead_of_the_queue_moves_the_event)
+{
+	struct fixture f;
+
+	setup(&f, BASE_2026);
+	wr(&f, RTC_REG_A, 0x23, 0);
+	wr(&f, RTC_REG_B, 0x42, 0);
+	run(&f, sim_tick_time(2, sim_freq_hz(32768)));
+	cr_assert_eq(f.sink.raises, 1);
+	cr_expect_eq(rd(&f, RTC_SECONDS, MS), 0x00);
+	cr_expect_eq(sim_eventq_next(&f.q), sim_tick_time(34, sim_freq_hz(32768)));
+	run(&f, 2 * MS);
+	cr_expect_eq(f.sink.raises, 1);
+	cr_expect_eq(rd(&f, RTC_REG_C, 2 * MS), 0xc0);
+	teardown(&f);
+}

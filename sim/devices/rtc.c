@@ -27,16 +27,20 @@
 
 /*
  * Moves the anchor to `now`: latches the flags whose events happened in
- * (settled_ps, now] and advances the clock.  Returns whether a flag changed.
+ * (settled_ps, now] and advances the clock.  Returns whether a flag changed
+ * or the event is left before now (either way: rtc_commit()).
  */
 bool rtc_settle(struct rtc *rtc, sim_ps now)
 {
 	uint8_t old = rtc->flags;
 
 	assert(now >= rtc->settled_ps);
-	if (now == rtc->settled_ps)
-		return false;
-	if (rtc_running(rtc)) {
+	/*
+	 * A profile's periodic timer may be due at settled_ps itself (a rate
+	 * change that falls due at once, rtc_periodic.h): it is taken below even
+	 * when no time has passed.  The chain's events are all after settled_ps.
+	 */
+	if (now > rtc->settled_ps && rtc_running(rtc)) {
 		struct rtc_clock c;
 
 		if (!(rtc->flags & RTC_REG_C_UF) && rtc_next_uf_ps(rtc) <= now)
@@ -51,7 +55,14 @@ bool rtc_settle(struct rtc *rtc, sim_ps now)
 		rtc->flags |= RTC_REG_C_PF;
 	rtc_periodic_pass(&rtc->periodic, now);
 	rtc->settled_ps = now;
-	return rtc->flags != old;
+	/*
+	 * A guest running ahead of the queue (platform_io_read_at()) can settle
+	 * the chip past its queued event with no flag changing (the flag was
+	 * already set): the event must move too, or it would fire before the
+	 * chip's time.
+	 */
+	return rtc->flags != old ||
+	       (rtc->q && sim_event_pending(&rtc->irq_ev) && rtc->irq_ev.when < now);
 }
 
 /* While running: the time bytes at settled_ps into tregs. */
@@ -91,7 +102,7 @@ static sim_ps min_ps(sim_ps a, sim_ps b)
  * high), and they are the board's deadlines for a bare qtest clock_step, as
  * QEMU's RTC timers stay armed.  An event that changes nothing re-arms.
  */
-static void reschedule(struct rtc *rtc)
+static void reschedule(struct rtc *rtc, sim_ps now)
 {
 	sim_ps t = SIM_NEVER;
 
@@ -105,8 +116,8 @@ static void reschedule(struct rtc *rtc)
 		t = min_ps(t, rtc_next_af_ps(rtc));
 	if (t == SIM_NEVER)
 		sim_cancel(rtc->q, &rtc->irq_ev);
-	else
-		sim_schedule(rtc->q, &rtc->irq_ev, t);
+	else    /* a flag already due (a profile's late periodic timer) is set at now */
+		sim_schedule(rtc->q, &rtc->irq_ev, t < now ? now : t);
 }
 
 /*
@@ -119,7 +130,7 @@ void rtc_commit(struct rtc *rtc, sim_ps now)
 	bool changed = level != rtc->irq_level;
 
 	rtc->irq_level = level;
-	reschedule(rtc);
+	reschedule(rtc, now);
 	if (changed)
 		irq_set(rtc->irq8, level, now);
 }

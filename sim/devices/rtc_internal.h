@@ -10,7 +10,7 @@
 #include "sim/core/simtime.h"
 #include "sim/devices/rtc.h"
 
-/* Moves the anchor to `now` (flags and clock); returns whether a flag changed. */
+/* Moves the anchor to `now` (flags and clock); returns whether to rtc_commit(). */
 bool rtc_settle(struct rtc *rtc, sim_ps now);
 
 /* Ends every state change: drives IRQ8 = IRQF and re-arms the event. */

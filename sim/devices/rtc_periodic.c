@@ -29,6 +29,19 @@ static sim_ps pf_time(uint64_t c)
 	return sim_add_sat(t / SIM_PS_PER_NS * SIM_PS_PER_NS, SIM_PS_PER_NS);
 }
 
+/*
+ * QEMU 7.2 hw/rtc/mc146818rtc.c periodic_timer_update(): on a period change
+ * lost_clock = cur_clock - (next_periodic_time's count - old_period) (lines
+ * 196-203), capped at the new period (line 238, the default
+ * lost_tick_policy=discard); next_irq_clock = cur_clock + period -
+ * lost_clock (line 243), so with lost_clock = period the next PF is the
+ * current count, up to one count (30.5 us) before now.  timer_mod() takes
+ * it as it is, and util/qemu-timer.c timerlist_run_timers() fires a timer
+ * whose time is at or before the clock's (lines 546-549): the PF comes at
+ * once (rtc.c sets it at now).  The one after it counts from the late PF's
+ * own count, not from now (rtc_periodic_timer(), line 252), as
+ * rtc_periodic_pass() does.
+ */
 void rtc_periodic_program(struct rtc_periodic *p, uint64_t old_period, uint64_t period,
 			  sim_ps now)
 {

@@ -11,6 +11,10 @@
  *  - programming (PIE set, or RS changed while PIE = 1) puts the next PF at
  *    cur + period, less the cycles since the last PF when a period was
  *    running (at most one period back);
+ *  - so a rate change a whole new period or more after the last PF puts
+ *    the next PF at count cur itself, whose time (below) is usually before
+ *    now: QEMU arms its timer in the past and it fires at once, and the RTC
+ *    sets PF at now (rtc_next_pf_ps() may then be before now);
  *  - a PF at count c happens at floor(c * 1e9 / 32768) + 1 ns, and the next
  *    one is a period later in the count.
  *

@@ -29,7 +29,10 @@ bool rtc_running(const struct rtc *rtc);
 /* The clock at now >= settled_ps (running). */
 struct rtc_clock rtc_clock_at(const struct rtc *rtc, sim_ps now);
 
-/* When PF is next set after settled_ps: the tap's next rising edge, or the profile's timer. */
+/*
+ * When PF is next set after settled_ps: the tap's next rising edge, or the
+ * profile's timer, which may be due already (at or before settled_ps).
+ */
 sim_ps rtc_next_pf_ps(const struct rtc *rtc);
 
 /* When UF is next set after settled_ps: the end of the next update cycle. */
