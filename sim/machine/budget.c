@@ -263,7 +263,7 @@ static void est_crystal_steps(struct budget_ctx *c)
 	for (unsigned h = 0; h < s->nhosts; h++) {
 		for (unsigned k = 0; k < s->hosts[h].nsockets; k++) {
 			const struct scn_socket *sk = &s->hosts[h].sockets[k];
-			char path[SCN_PATH_MAX + 16];
+			char path[SCN_PATH_MAX + 32];
 
 			if (!sk->wander_ppb && !sk->aging_ppb_per_day)
 				continue;
