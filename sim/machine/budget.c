@@ -62,8 +62,14 @@ static void add(struct budget_ctx *c, const char *path, const char *key, uint64_
 	if (n > e->top_events) {
 		e->top_events = n;
 		e->top_source = c->src;
-		snprintf(e->top_path, sizeof(e->top_path), "%s%s%s", path, key ? "/" : "",
-			 key ? key : "");
+		char full[4 * SCN_PATH_MAX];
+		size_t len;
+
+		/* through a roomy buffer, cut to top_path: gcc -O3 flags a direct snprintf */
+		snprintf(full, sizeof(full), "%s%s%s", path, key ? "/" : "", key ? key : "");
+		len = strnlen(full, sizeof(e->top_path) - 1);
+		memcpy(e->top_path, full, len);
+		e->top_path[len] = '\0';
 	}
 }
 
