@@ -178,6 +178,11 @@ static bool system_time_fits(const struct kvm_vcpu *v, uint64_t kernel_ns, sim_p
 	struct sim_diag err;
 	char t[32];
 
+	/* the usual case in 64 bits: no lag, and the sum neither below 0 nor past 2^64 - 1 */
+	if (!vm->stale_page_behind_ns &&
+	    (vm->kvmclock_offset >= 0 ? kernel_ns <= UINT64_MAX - (uint64_t)vm->kvmclock_offset :
+	     kernel_ns >= 0 - (uint64_t)vm->kvmclock_offset))
+		return true;
 	if (vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu)
 		ns -= vm->stale_page_behind_ns;
 	if (ns >= 0 && ns <= (sim_i128)UINT64_MAX)
