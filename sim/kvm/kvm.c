@@ -57,22 +57,35 @@ uint64_t kvm_default_tsc_scaling_ratio(const struct kvm_vm *vm)
 	return 1ULL << frac_bits(vm);
 }
 
-uint64_t kvm_scale_tsc(const struct kvm_vm *vm, uint64_t tsc, uint64_t ratio)
+/* kvm_scale_tsc(), inlined where a guest read or a page write calls it */
+static inline uint64_t scale_tsc(const struct kvm_vm *vm, uint64_t tsc, uint64_t ratio)
 {
-	if (ratio == kvm_default_tsc_scaling_ratio(vm))
+	unsigned bits = frac_bits(vm);
+
+	if (ratio == UINT64_C(1) << bits)
 		return tsc;
 	/* mul_u64_u64_shr(): the low 64 bits of the shifted 128-bit product */
-	return (uint64_t)(((sim_u128)tsc * ratio) >> frac_bits(vm));
+	return (uint64_t)(((sim_u128)tsc * ratio) >> bits);
+}
+
+uint64_t kvm_scale_tsc(const struct kvm_vm *vm, uint64_t tsc, uint64_t ratio)
+{
+	return scale_tsc(vm, tsc, ratio);
+}
+
+static inline uint64_t read_l1_tsc(const struct kvm_vcpu *v, uint64_t host_tsc)
+{
+	return scale_tsc(v->vm, host_tsc, v->tsc_scaling_ratio) + (uint64_t)v->tsc_offset;
 }
 
 uint64_t kvm_read_l1_tsc(const struct kvm_vcpu *v, uint64_t host_tsc)
 {
-	return kvm_scale_tsc(v->vm, host_tsc, v->tsc_scaling_ratio) + (uint64_t)v->tsc_offset;
+	return read_l1_tsc(v, host_tsc);
 }
 
 uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now)
 {
-	return kvm_read_l1_tsc(v, host_rdtsc(v->vm->host, v->pcpu, now));
+	return read_l1_tsc(v, host_rdtsc(v->vm->host, v->pcpu, now));
 }
 
 int64_t kvm_l1_tsc_offset_for(const struct kvm_vcpu *v, sim_ps now, uint64_t target)
@@ -231,7 +244,7 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 	}
 
 	/* the guest's TSC rate as KVM sees it: the host's tsc_khz through the ratio */
-	tgt_khz = kvm_scale_tsc(vm, vm->host->tsc_khz, v->tsc_scaling_ratio);
+	tgt_khz = scale_tsc(vm, vm->host->tsc_khz, v->tsc_scaling_ratio);
 	if (v->hw_tsc_khz != tgt_khz) {
 		kvm_get_time_scale(SIM_NS_PER_S, tgt_khz * HZ_PER_KHZ, &v->hv_shift, &v->hv_mul);
 		v->hw_tsc_khz = tgt_khz;
@@ -246,7 +259,7 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 	/* odd while writing, even once consistent */
 	p->version = (p->version + 1) | 1;
 	/* catch-up: the guest TSC jumps to where the requested rate puts it */
-	p->tsc_timestamp = kvm_catchup(v, kernel_ns, kvm_read_l1_tsc(v, host_tsc), now);
+	p->tsc_timestamp = kvm_catchup(v, kernel_ns, read_l1_tsc(v, host_tsc), now);
 	p->system_time = kernel_ns + (uint64_t)vm->kvmclock_offset;
 	if (vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu)
 		p->system_time -= vm->stale_page_behind_ns;    /* bug knob: a lagging page */
