@@ -124,6 +124,12 @@ static sim_ps entry_latency(struct kvm_vcpu *v)
 
 	if (max == UINT64_MAX)
 		return sim_rng_next(&v->rng);
+	/* sim_rng_below(rng, 1) without its divisions: the draws it makes, and 0 */
+	if (max == 0) {
+		while (sim_rng_next(&v->rng) == UINT64_MAX)
+			;
+		return 0;
+	}
 	return sim_rng_below(&v->rng, max + 1);
 }
 
