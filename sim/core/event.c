@@ -105,9 +105,9 @@ static void remove_at(struct sim_eventq *q, uint32_t slot)
 
 static bool grow(struct sim_eventq *q, struct sim_heap_slot **a, uint32_t *cap)
 {
-	/* heap and lane indices stay below SIM_EVENT_LANE, the lane's slot bit */
+	/* indices below SIM_EVENT_LANE, and SIM_EVENT_LANE | index never SIM_EVENT_IDLE */
 	uint32_t n = *cap ? *cap * 2 : 64;
-	struct sim_heap_slot *p = n <= SIM_EVENT_LANE ? realloc(*a, (size_t)n * sizeof(*p)) : NULL;
+	struct sim_heap_slot *p = n < SIM_EVENT_LANE ? realloc(*a, (size_t)n * sizeof(*p)) : NULL;
 
 	if (!p) {
 		q->failed = true;
