@@ -91,6 +91,8 @@ static bool key_le(sim_ps aw, int ap, uint64_t as, sim_ps bw, int bp, uint64_t b
  * Heap shape (4-ary): every slot index is right, every inline key is its
  * event's, and no child sorts before its parent.
  */
+static void check_lane(const struct sim_eventq *q);
+
 static void check_heap(const struct sim_eventq *q)
 {
 	for (uint32_t i = 0; i < q->len; i++) {
@@ -105,6 +107,26 @@ static void check_heap(const struct sim_eventq *q)
 
 			cr_assert(key_le(p->when, p->prio, p->seq, e->when, e->prio, e->seq),
 				  "heap[%u] sorts before its parent", i);
+		}
+	}
+	check_lane(q);
+}
+
+/* The "now" lane: at now, in key order, each event knowing its place. */
+static void check_lane(const struct sim_eventq *q)
+{
+	cr_assert(q->lane_head < q->lane_len || (q->lane_head == 0 && q->lane_len == 0));
+	for (uint32_t i = q->lane_head; i < q->lane_len; i++) {
+		const struct sim_event *e = q->lane[i].ev;
+
+		cr_assert_eq(e->slot, SIM_EVENT_LANE | i, "lane[%u] believes it is at %#x", i, e->slot);
+		cr_assert_eq(e->when, q->now, "lane[%u] is not at now", i);
+		cr_assert_eq(q->lane[i].key2, (uint64_t)e->prio << SIM_EVENT_SEQ_BITS | e->seq);
+		if (i > q->lane_head) {
+			const struct sim_event *p = q->lane[i - 1].ev;
+
+			cr_assert(key_le(p->when, p->prio, p->seq, e->when, e->prio, e->seq),
+				  "lane[%u] sorts before lane[%u]", i, i - 1);
 		}
 	}
 }
@@ -811,4 +833,70 @@ Test(event, only_the_firing_event_may_take_a_step_inline)
 	cr_expect_eq(q.fired, 0u);
 	cr_expect_eq(q.now, 0u);
 	sim_eventq_finish(&q);
+}
+
+/*
+ * Events queued for the current instant (the "now" lane) fire in key order
+ * with those the heap holds for that instant: a lower priority first, an
+ * older sequence number first, a re-armed one as the newest, a cancelled one
+ * never.
+ */
+struct lane_kick {
+	struct sim_event ev;
+	struct probe *p;          /* p[0..3] */
+	struct fire_log *log;
+	sim_ps next_seen;
+};
+
+static void lane_kick_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct lane_kick *k = sim_container_of(ev, struct lane_kick, ev);
+
+	k->log->rec[k->log->n++] = (struct fire_rec){ .id = 0, .now = now };
+	cr_assert(sim_schedule(q, &k->p[0].ev, now));    /* guest */
+	cr_assert(sim_schedule(q, &k->p[1].ev, now));    /* device: before p0 */
+	cr_assert(sim_schedule(q, &k->p[2].ev, now));    /* guest: after p0 */
+	cr_assert(sim_schedule(q, &k->p[3].ev, now));    /* scenario: first of all */
+	check_lane(q);
+	cr_assert(sim_schedule(q, &k->p[0].ev, now));    /* re-armed: now after p2 */
+	sim_cancel(q, &k->p[2].ev);
+	cr_assert(!sim_event_pending(&k->p[2].ev));
+	check_lane(q);
+	k->next_seen = sim_eventq_next(q);
+}
+
+Test(event, events_for_the_current_instant_fire_in_key_order)
+{
+	struct sim_eventq q;
+	struct fire_log log;
+	struct probe p[4], h, o;
+	struct lane_kick k = { .p = p, .log = &log };
+	static const int want[] = { 0, 4, 5, 2, 1, 6 };
+
+	sim_eventq_init(&q);
+	log_init(&log, 8);
+	probe_init(&p[0], 1, "p0", SIM_PRIO_GUEST, &log);
+	probe_init(&p[1], 2, "p1", SIM_PRIO_DEVICE, &log);
+	probe_init(&p[2], 3, "p2", SIM_PRIO_GUEST, &log);
+	probe_init(&p[3], 4, "p3", SIM_PRIO_SCENARIO, &log);
+	probe_init(&h, 5, "h", SIM_PRIO_DEVICE, &log);
+	probe_init(&o, 6, "o", SIM_PRIO_OBSERVE, &log);
+	sim_event_init(&k.ev, "kick", SIM_PRIO_HYPERVISOR, lane_kick_fire);
+	cr_assert(sim_schedule(&q, &o.ev, 100));
+	cr_assert(sim_schedule(&q, &h.ev, 100));    /* older than p1, same priority */
+	cr_assert(sim_schedule(&q, &k.ev, 100));
+	cr_assert(sim_eventq_run_until(&q, 200, NULL));
+	expect_ids(&log, want, ARRAY_LEN(want));
+	for (size_t i = 0; i < log.n; i++)
+		cr_expect_eq(log.rec[i].now, 100);
+	cr_expect_eq(k.next_seen, 100);
+	cr_expect_eq(q.fired, 6);
+	check_heap(&q);
+	/* queued at now before a run, then left idle by finish */
+	cr_assert(sim_schedule(&q, &p[2].ev, 200));
+	cr_assert(sim_event_pending(&p[2].ev));
+	check_heap(&q);
+	sim_eventq_finish(&q);
+	cr_expect(!sim_event_pending(&p[2].ev));
+	free(log.rec);
 }

@@ -12,6 +12,15 @@
  * which is what periodic owners do, that is one sift down from the root.
  * The order of firing depends only on the keys, which are unique, so it is
  * the same as a binary heap's.  The heap array doubles when full.
+ *
+ * An event queued for the current instant goes to the "now" lane instead, a
+ * sorted array (its key is the newest, so it almost always goes at the end):
+ * no sift in, none out, and the held root stays where it is.  Such events
+ * sort before almost everything in the heap, where each cost a sift up to the
+ * root, the held root's removal first and a sift down from the root when it
+ * fired.  The next event is the lane's head or the heap's root, whichever has
+ * the lower key, so the order of firing is unchanged.  Every lane event is at
+ * `now`: time does not move on while one is queued.
  */
 #include "sim/core/event.h"
 
@@ -94,6 +103,61 @@ static void remove_at(struct sim_eventq *q, uint32_t slot)
 		sift(q, slot, last);
 }
 
+static bool grow(struct sim_eventq *q, struct sim_heap_slot **a, uint32_t *cap)
+{
+	/* indices below SIM_EVENT_LANE, and SIM_EVENT_LANE | index never SIM_EVENT_IDLE */
+	uint32_t n = *cap ? *cap * 2 : 64;
+	struct sim_heap_slot *p = n < SIM_EVENT_LANE ? realloc(*a, (size_t)n * sizeof(*p)) : NULL;
+
+	if (!p) {
+		q->failed = true;
+		sim_diag_fail(&q->error, "out of memory growing the event queue");
+		return false;
+	}
+	*a = p;
+	*cap = n;
+	return true;
+}
+
+/* Puts hs, keyed at q->now, in the lane at its place by key. */
+static bool lane_insert(struct sim_eventq *q, struct sim_heap_slot hs)
+{
+	uint32_t i;
+
+	if (q->lane_len == q->lane_cap && !grow(q, &q->lane, &q->lane_cap))
+		return false;
+	for (i = q->lane_len; i > q->lane_head && before(&hs, &q->lane[i - 1]); i--) {
+		q->lane[i] = q->lane[i - 1];
+		q->lane[i].ev->slot = SIM_EVENT_LANE | i;
+	}
+	q->lane[i] = hs;
+	hs.ev->slot = SIM_EVENT_LANE | i;
+	q->lane_len++;
+	return true;
+}
+
+static void lane_remove(struct sim_eventq *q, uint32_t i)
+{
+	q->lane[i].ev->slot = SIM_EVENT_IDLE;
+	for (q->lane_len--; i < q->lane_len; i++) {
+		q->lane[i] = q->lane[i + 1];
+		q->lane[i].ev->slot = SIM_EVENT_LANE | i;
+	}
+	if (q->lane_head == q->lane_len)
+		q->lane_head = q->lane_len = 0;
+}
+
+/* Takes the lane's head out, to fire it. */
+static struct sim_event *lane_pop(struct sim_eventq *q)
+{
+	struct sim_event *ev = q->lane[q->lane_head++].ev;
+
+	ev->slot = SIM_EVENT_IDLE;
+	if (q->lane_head == q->lane_len)
+		q->lane_head = q->lane_len = 0;
+	return ev;
+}
+
 /* Removes the held event from the root, if one is held. */
 static void settle(struct sim_eventq *q)
 {
@@ -118,9 +182,13 @@ void sim_eventq_finish(struct sim_eventq *q)
 		return;
 	for (uint32_t i = 0; i < q->len; i++)
 		q->heap[i].ev->slot = SIM_EVENT_IDLE;
+	for (uint32_t i = q->lane_head; i < q->lane_len; i++)
+		q->lane[i].ev->slot = SIM_EVENT_IDLE;
 	free(q->heap);
-	q->heap = NULL;
+	free(q->lane);
+	q->heap = q->lane = NULL;
 	q->len = q->cap = 0;
+	q->lane_head = q->lane_len = q->lane_cap = 0;
 	q->held = false;
 }
 
@@ -195,23 +263,21 @@ bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
 		sift_down(q, 0, hs);
 		return true;
 	}
+	if (ev->slot & SIM_EVENT_LANE && sim_event_pending(ev))
+		lane_remove(q, ev->slot & ~SIM_EVENT_LANE);
+	if (when == q->now) {
+		/* the held root, if any, stays: it sorts before hs */
+		if (sim_event_pending(ev))
+			remove_at(q, ev->slot);
+		return lane_insert(q, hs);
+	}
 	settle(q);
 	if (sim_event_pending(ev)) {
 		sift(q, ev->slot, hs);
 		return true;
 	}
-	if (q->len == q->cap) {
-		uint32_t cap = q->cap ? q->cap * 2 : 64;
-		struct sim_heap_slot *heap = realloc(q->heap, (size_t)cap * sizeof(*heap));
-
-		if (!heap) {
-			q->failed = true;
-			sim_diag_fail(&q->error, "out of memory growing the event queue");
-			return false;
-		}
-		q->heap = heap;
-		q->cap = cap;
-	}
+	if (q->len == q->cap && !grow(q, &q->heap, &q->cap))
+		return false;
 	sift_up(q, q->len++, hs);
 	return true;
 }
@@ -219,7 +285,11 @@ bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
 void sim_cancel(struct sim_eventq *q, struct sim_event *ev)
 {
 	/* the held root sorts before every key, so removing another leaves it there */
-	if (sim_event_pending(ev))
+	if (!sim_event_pending(ev))
+		return;
+	if (ev->slot & SIM_EVENT_LANE)
+		lane_remove(q, ev->slot & ~SIM_EVENT_LANE);
+	else
 		remove_at(q, ev->slot);
 }
 
@@ -227,6 +297,8 @@ sim_ps sim_eventq_next(const struct sim_eventq *q)
 {
 	sim_ps next = SIM_NEVER;
 
+	if (q->lane_len)
+		return q->lane[q->lane_head].when;    /* now: nothing queued is earlier */
 	if (!q->held)
 		return q->len ? q->heap[0].when : SIM_NEVER;
 	/* the earliest queued event is one of the held root's children */
@@ -240,12 +312,21 @@ bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err
 {
 	q->until = end;
 	settle(q);
-	while (!q->failed && q->len && q->heap[0].when <= end) {
-		struct sim_event *ev = q->heap[0].ev;
+	while (!q->failed) {
+		struct sim_event *ev;
 
-		/* no longer queued; it leaves the root when something else changes the queue */
-		ev->slot = SIM_EVENT_IDLE;
-		q->held = true;
+		if (q->lane_len && (!q->len || before(&q->lane[q->lane_head], &q->heap[0]))) {
+			if (q->lane[q->lane_head].when > end)
+				break;
+			ev = lane_pop(q);
+		} else {
+			if (!q->len || q->heap[0].when > end)
+				break;
+			ev = q->heap[0].ev;
+			/* no longer queued; it leaves the root when something else changes the queue */
+			ev->slot = SIM_EVENT_IDLE;
+			q->held = true;
+		}
 		if (ev->when != q->now) {
 			q->now = ev->when;
 			q->storm_count = 0;

@@ -37,12 +37,14 @@ enum sim_prio {
 };
 
 #define SIM_EVENT_IDLE UINT32_MAX
+/* slot of an event in the queue's "now" lane (below): this bit and its index there */
+#define SIM_EVENT_LANE UINT32_C(0x80000000)
 
 struct sim_event {
 	sim_ps when;              /* valid while queued */
 	uint64_t seq;             /* FIFO tie-break: order of sim_schedule() calls */
 	enum sim_prio prio;
-	uint32_t slot;            /* heap index, or SIM_EVENT_IDLE */
+	uint32_t slot;            /* heap index, SIM_EVENT_LANE | lane index, or SIM_EVENT_IDLE */
 	sim_event_fn *fire;
 	const char *name;         /* stable name for errors and traces */
 };
@@ -67,6 +69,16 @@ struct sim_eventq {
 	struct sim_heap_slot *heap;       /* a 4-ary min-heap */
 	uint32_t len;
 	uint32_t cap;
+	/*
+	 * The "now" lane: events queued for the current instant, sorted by key,
+	 * in lane[lane_head] to lane[lane_len - 1] (both 0 when it is empty).  A vCPU kick at zero latency, say, costs no
+	 * sift there; the next event is the lane's head or the heap's root,
+	 * whichever sorts first, so the order is the heap's alone.
+	 */
+	struct sim_heap_slot *lane;
+	uint32_t lane_head;
+	uint32_t lane_len;
+	uint32_t lane_cap;
 	bool held;                /* heap[0] is the event firing now, no longer queued (slot idle) */
 	uint64_t next_seq;
 	sim_ps now;
@@ -84,7 +96,8 @@ struct sim_eventq {
 void sim_eventq_init(struct sim_eventq *q);
 
 /*
- * Empties the queue, marking every queued event idle, and frees the heap.
+ * Empties the queue, marking every queued event idle, and frees the heap
+ * and the lane.
  * Call it before any event's owner is freed: the owners' own sim_cancel()s
  * in their finish functions then touch nothing (the queue's heap would
  * otherwise hold pointers into freed owners).  Accepts NULL.
@@ -138,8 +151,9 @@ static inline bool sim_eventq_take_inline(struct sim_eventq *q, const struct sim
 					  sim_ps when)
 {
 	/* the checks sim_eventq_run_until() makes when an event fires at `when` */
-	if (!q->held || q->heap[0].ev != ev || q->failed || when <= q->now || when > q->until ||
-	    when == SIM_NEVER || q->storm_limit == 0 || (q->fire_limit && q->fired == q->fire_limit))
+	if (!q->held || q->heap[0].ev != ev || q->lane_len || q->failed || when <= q->now ||
+	    when > q->until || when == SIM_NEVER || q->storm_limit == 0 ||
+	    (q->fire_limit && q->fired == q->fire_limit))
 		return false;
 	/* ev is the held root: the earliest queued event is one of its children */
 	for (uint32_t c = 1; c <= SIM_EVENTQ_ARITY && c < q->len; c++)

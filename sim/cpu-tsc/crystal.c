@@ -86,7 +86,7 @@ static sim_u128 ssc_f(const struct crystal *c, sim_u128 tau)
  */
 static sim_u128 flat_units(const struct crystal_piece *p, sim_ps t)
 {
-	return (sim_u128)(uint64_t)((PPB + p->ppb) * PPB) * (t - p->t0);
+	return crystal_flat_units(p, t);
 }
 
 /* C at t >= p->t0 on piece p, as count + rem / (2 P). */
@@ -241,13 +241,12 @@ bool crystal_init(struct crystal *c, const struct crystal_params *p, uint64_t se
 
 sim_u128 crystal_count(const struct crystal *c, sim_ps now)
 {
-	const struct crystal_piece *p = current(c);
 	sim_u128 count;
 	uint64_t rem;
 
 	/* the common read: now on the current piece, no SSC */
-	if (c->period_ps == 0 && now >= p->t0)
-		return p->count0 + flat_units(p, now);
+	if (crystal_count_flat(c, now, &count))
+		return count;
 	piece_eval(c, piece_at(c, now), now, &count, &rem);
 	return count;
 }

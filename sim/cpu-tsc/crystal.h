@@ -107,6 +107,27 @@ bool crystal_init(struct crystal *c, const struct crystal_params *p, uint64_t se
 /* C(now) in units of 10^-18 nominal ps (floor of the exact integral). */
 sim_u128 crystal_count(const struct crystal *c, sim_ps now);
 
+/* C on piece p at t >= p->t0 without SSC: (1e9 + e) 1e9 units a ps. */
+static inline sim_u128 crystal_flat_units(const struct crystal_piece *p, sim_ps t)
+{
+	return (sim_u128)(uint64_t)((INT64_C(1000000000) + p->ppb) * INT64_C(1000000000)) *
+	       (t - p->t0);
+}
+
+/*
+ * crystal_count() for the common read, inline in a TSC read: `now` on the
+ * current piece, no SSC.  False otherwise (call crystal_count()).
+ */
+static inline bool crystal_count_flat(const struct crystal *c, sim_ps now, sim_u128 *count)
+{
+	const struct crystal_piece *p = &c->hist[c->cur];
+
+	if (c->period_ps != 0 || now < p->t0)
+		return false;
+	*count = p->count0 + crystal_flat_units(p, now);
+	return true;
+}
+
 /*
  * Earliest time at which C reaches `count`: crystal_count(c, t) >= count >
  * crystal_count(c, t - 1).  SIM_NEVER if beyond 2^64 ps; the start of the

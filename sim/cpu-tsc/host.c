@@ -222,11 +222,6 @@ void host_finish(struct host *h)
 	h->nsockets = 0;
 }
 
-uint64_t host_rdtsc(const struct host *h, unsigned cpu, sim_ps now)
-{
-	return tsc_read(&h->cpus[cpu].tsc, now);
-}
-
 static uint64_t mono_from_tsc(const struct host *h, uint64_t tsc)
 {
 	if (h->suspended)

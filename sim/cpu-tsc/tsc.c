@@ -60,8 +60,8 @@ static struct sim_freq effective_rate(const struct cpu_tsc *tsc)
 	return r;
 }
 
-/* Cycles counted on the current piece by `now`. */
-static uint64_t piece_cycles(const struct cpu_tsc *tsc, sim_ps now)
+/* Cycles counted on the current piece by `now` (tsc_read() inlines the common case). */
+uint64_t tsc_piece_cycles(const struct cpu_tsc *tsc, sim_ps now)
 {
 	const struct tsc_segment *s = &tsc->seg;
 	sim_u128 c;
@@ -87,7 +87,7 @@ static void restart(struct cpu_tsc *tsc, sim_ps now)
 {
 	struct tsc_segment *s = &tsc->seg;
 	struct sim_freq r = effective_rate(tsc);
-	uint64_t cycles = piece_cycles(tsc, now);
+	uint64_t cycles = tsc_piece_cycles(tsc, now);
 	bool was_stopped = is_stopped(s->rate), was_scaled = scaled(tsc, s->rate);
 
 	if (was_stopped && !is_stopped(r)) {
@@ -135,11 +135,6 @@ void tsc_init_crystal(struct cpu_tsc *tsc, const struct crystal *xtal,
 void tsc_init(struct cpu_tsc *tsc, sim_ps t0, uint64_t tsc0, struct sim_freq rate)
 {
 	tsc_init_crystal(tsc, NULL, NULL, t0, tsc0, rate);
-}
-
-uint64_t tsc_read(const struct cpu_tsc *tsc, sim_ps now)
-{
-	return tsc->seg.tsc0 + piece_cycles(tsc, now);
 }
 
 void tsc_set_rate(struct cpu_tsc *tsc, sim_ps now, struct sim_freq rate)
@@ -290,7 +285,7 @@ uint64_t tsc_rdtsc(const struct cpu_tsc *tsc, sim_ps now, enum tsc_read_kind kin
 
 uint64_t tsc_cycles_counted(const struct cpu_tsc *tsc, sim_ps now)
 {
-	return tsc->seg.counted0 + piece_cycles(tsc, now);
+	return tsc->seg.counted0 + tsc_piece_cycles(tsc, now);
 }
 
 /*

@@ -125,8 +125,25 @@ void tsc_init_crystal(struct cpu_tsc *tsc, const struct crystal *xtal,
 		      const struct tsc_props *props, sim_ps t0, uint64_t tsc0,
 		      struct sim_freq nominal);
 
-/* The counter at `now` (now >= seg.t0); wraps modulo 2^64 as the hardware does. */
-uint64_t tsc_read(const struct cpu_tsc *tsc, sim_ps now);
+/* Cycles counted on the current piece by `now` (tsc.c). */
+uint64_t tsc_piece_cycles(const struct cpu_tsc *tsc, sim_ps now);
+
+/*
+ * The counter at `now` (now >= seg.t0); wraps modulo 2^64 as the hardware
+ * does.  Inline for the common read (running, a crystal on its current
+ * piece without SSC, the rate's reciprocal): a guest read's TSC chain
+ * without its calls; tsc_piece_cycles() does the rest, the same way.
+ */
+static inline uint64_t tsc_read(const struct cpu_tsc *tsc, sim_ps now)
+{
+	const struct tsc_segment *s = &tsc->seg;
+	sim_u128 c;
+
+	if (tsc->xtal && s->rate.num != 0 && now > s->t0 && s->recip.den &&
+	    crystal_count_flat(tsc->xtal, now, &c) && c > s->c0)
+		return s->tsc0 + sim_recip_apply(&s->recip, c - s->c0);
+	return s->tsc0 + tsc_piece_cycles(tsc, now);
+}
 
 /* Closes the current piece at `now` and continues at nominal rate `rate`. */
 void tsc_set_rate(struct cpu_tsc *tsc, sim_ps now, struct sim_freq rate);

@@ -57,22 +57,35 @@ uint64_t kvm_default_tsc_scaling_ratio(const struct kvm_vm *vm)
 	return 1ULL << frac_bits(vm);
 }
 
-uint64_t kvm_scale_tsc(const struct kvm_vm *vm, uint64_t tsc, uint64_t ratio)
+/* kvm_scale_tsc(), inlined where a guest read or a page write calls it */
+static inline uint64_t scale_tsc(const struct kvm_vm *vm, uint64_t tsc, uint64_t ratio)
 {
-	if (ratio == kvm_default_tsc_scaling_ratio(vm))
+	unsigned bits = frac_bits(vm);
+
+	if (ratio == UINT64_C(1) << bits)
 		return tsc;
 	/* mul_u64_u64_shr(): the low 64 bits of the shifted 128-bit product */
-	return (uint64_t)(((sim_u128)tsc * ratio) >> frac_bits(vm));
+	return (uint64_t)(((sim_u128)tsc * ratio) >> bits);
+}
+
+uint64_t kvm_scale_tsc(const struct kvm_vm *vm, uint64_t tsc, uint64_t ratio)
+{
+	return scale_tsc(vm, tsc, ratio);
+}
+
+static inline uint64_t read_l1_tsc(const struct kvm_vcpu *v, uint64_t host_tsc)
+{
+	return scale_tsc(v->vm, host_tsc, v->tsc_scaling_ratio) + (uint64_t)v->tsc_offset;
 }
 
 uint64_t kvm_read_l1_tsc(const struct kvm_vcpu *v, uint64_t host_tsc)
 {
-	return kvm_scale_tsc(v->vm, host_tsc, v->tsc_scaling_ratio) + (uint64_t)v->tsc_offset;
+	return read_l1_tsc(v, host_tsc);
 }
 
 uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now)
 {
-	return kvm_read_l1_tsc(v, host_rdtsc(v->vm->host, v->pcpu, now));
+	return read_l1_tsc(v, host_rdtsc(v->vm->host, v->pcpu, now));
 }
 
 int64_t kvm_l1_tsc_offset_for(const struct kvm_vcpu *v, sim_ps now, uint64_t target)
@@ -111,6 +124,12 @@ static sim_ps entry_latency(struct kvm_vcpu *v)
 
 	if (max == UINT64_MAX)
 		return sim_rng_next(&v->rng);
+	/* sim_rng_below(rng, 1) without its divisions: the draws it makes, and 0 */
+	if (max == 0) {
+		while (sim_rng_next(&v->rng) == UINT64_MAX)
+			;
+		return 0;
+	}
 	return sim_rng_below(&v->rng, max + 1);
 }
 
@@ -178,6 +197,11 @@ static bool system_time_fits(const struct kvm_vcpu *v, uint64_t kernel_ns, sim_p
 	struct sim_diag err;
 	char t[32];
 
+	/* the usual case in 64 bits: no lag, and the sum neither below 0 nor past 2^64 - 1 */
+	if (!vm->stale_page_behind_ns &&
+	    (vm->kvmclock_offset >= 0 ? kernel_ns <= UINT64_MAX - (uint64_t)vm->kvmclock_offset :
+	     kernel_ns >= 0 - (uint64_t)vm->kvmclock_offset))
+		return true;
 	if (vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu)
 		ns -= vm->stale_page_behind_ns;
 	if (ns >= 0 && ns <= (sim_i128)UINT64_MAX)
@@ -226,7 +250,7 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 	}
 
 	/* the guest's TSC rate as KVM sees it: the host's tsc_khz through the ratio */
-	tgt_khz = kvm_scale_tsc(vm, vm->host->tsc_khz, v->tsc_scaling_ratio);
+	tgt_khz = scale_tsc(vm, vm->host->tsc_khz, v->tsc_scaling_ratio);
 	if (v->hw_tsc_khz != tgt_khz) {
 		kvm_get_time_scale(SIM_NS_PER_S, tgt_khz * HZ_PER_KHZ, &v->hv_shift, &v->hv_mul);
 		v->hw_tsc_khz = tgt_khz;
@@ -241,7 +265,7 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 	/* odd while writing, even once consistent */
 	p->version = (p->version + 1) | 1;
 	/* catch-up: the guest TSC jumps to where the requested rate puts it */
-	p->tsc_timestamp = kvm_catchup(v, kernel_ns, kvm_read_l1_tsc(v, host_tsc), now);
+	p->tsc_timestamp = kvm_catchup(v, kernel_ns, read_l1_tsc(v, host_tsc), now);
 	p->system_time = kernel_ns + (uint64_t)vm->kvmclock_offset;
 	if (vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu)
 		p->system_time -= vm->stale_page_behind_ns;    /* bug knob: a lagging page */

@@ -170,11 +170,14 @@ void kvm_catchup_start(struct kvm_vcpu *v, sim_ps now)
 
 uint64_t kvm_catchup(struct kvm_vcpu *v, uint64_t kernel_ns, uint64_t tsc_timestamp, sim_ps now)
 {
-	/* compute_guest_tsc(): the generation's write plus the requested rate since */
-	uint64_t tsc = v->this_tsc_write +
-		       kvm_ns_to_guest_cycles(v, kernel_ns - v->this_tsc_nsec);
+	uint64_t tsc;
 
-	if (!v->tsc_always_catchup || (int64_t)(tsc - tsc_timestamp) <= 0)
+	/* without catch-up the page's timestamp is the TSC read: no division */
+	if (!v->tsc_always_catchup)
+		return tsc_timestamp;
+	/* compute_guest_tsc(): the generation's write plus the requested rate since */
+	tsc = v->this_tsc_write + kvm_ns_to_guest_cycles(v, kernel_ns - v->this_tsc_nsec);
+	if ((int64_t)(tsc - tsc_timestamp) <= 0)
 		return tsc_timestamp;
 	/* adjust_tsc_offset_guest(): the guest TSC jumps forward to where it should be */
 	v->tsc_offset += (int64_t)(tsc - tsc_timestamp);
