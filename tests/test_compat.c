@@ -34,6 +34,7 @@ static void sink(void *p, unsigned pin, bool level, sim_ps now)
 
 static void setup(const char *profile)
 {
+	sim_eventq_finish(&q);          /* a test may set up again: free the last queue */
 	sim_eventq_init(&q);
 	memset(&line, 0, sizeof(line));
 	line.set = sink;
