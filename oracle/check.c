@@ -337,12 +337,13 @@ static bool causal_above(const struct oracle_causal_top *a, const struct oracle_
 static const struct oracle_snap *history_before(const struct oracle_history *h,
 						sim_ps start_ps, unsigned *age)
 {
-	unsigned scan = h->count < ORACLE_CONSUMER_RING + 1 ? h->count : ORACLE_CONSUMER_RING + 1;
-	unsigned limit = h->count < h->causal_window ? h->count : h->causal_window;
-	unsigned lo, hi;
+	unsigned count = h->pushed <= h->mask ? (unsigned)h->pushed : h->mask + 1;
+	unsigned scan = count < ORACLE_CONSUMER_RING + 1 ? count : ORACLE_CONSUMER_RING + 1;
+	unsigned limit = count < h->causal_window ? count : h->causal_window;
+	unsigned next = (unsigned)(h->newest - h->ring) + 1, lo, hi;
 
 	for (unsigned i = 1; i <= scan; i++) {
-		const struct oracle_snap *e = &h->ring[(h->next - i) & h->mask];
+		const struct oracle_snap *e = &h->ring[(next - i) & h->mask];
 
 		if (e->end_ps < start_ps) {
 			*age = i;
@@ -355,7 +356,7 @@ static const struct oracle_snap *history_before(const struct oracle_history *h,
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
 
-		if (h->ring[(h->next - mid) & h->mask].end_ps < start_ps)
+		if (h->ring[(next - mid) & h->mask].end_ps < start_ps)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -363,7 +364,7 @@ static const struct oracle_snap *history_before(const struct oracle_history *h,
 	if (lo > limit)
 		return NULL;
 	*age = lo;
-	return &h->ring[(h->next - lo) & h->mask];
+	return &h->ring[(next - lo) & h->mask];
 }
 
 /*
@@ -387,7 +388,7 @@ static void history_view(const struct oracle_group *g, struct oracle_read *rd,
 	const struct oracle_snap *snap;
 	unsigned age = 0;
 
-	rd->newest = &h->ring[(h->next - 1) & h->mask];
+	rd->newest = h->newest;
 	/* before the first read, the empty snapshot's first is above every value */
 	rd->above = last_end_ps < rd->start_ps && rd->value_ns > rd->newest->top[0].value_ns;
 	if (rd->above) {
@@ -429,15 +430,14 @@ static void history_view(const struct oracle_group *g, struct oracle_read *rd,
 static void history_push(struct oracle_history *h, const struct oracle_read *rd)
 {
 	const struct oracle_snap *p = rd->newest;
-	struct oracle_snap *e = &h->ring[h->next & h->mask];
+	struct oracle_snap *e = h->newest == h->ring + h->mask ? h->ring : h->newest + 1;
 	const struct oracle_causal_top c = {
 		.value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu,
 		.reader = rd->reader,
 	};
 
-	h->next++;
-	if (h->count <= h->mask)
-		h->count++;
+	h->newest = e;
+	h->pushed++;
 	if (rd->above) {
 		e->top[1] = p->top[0].reader != c.reader ? p->top[0] : p->top[1];
 		e->top[0] = c;
@@ -447,7 +447,7 @@ static void history_push(struct oracle_history *h, const struct oracle_read *rd)
 		struct oracle_causal_top t0 = p->top[0], t1 = p->top[1];
 
 		/* the group's max: p's first, or none before the first read */
-		if (h->count == 1 || c.value_ns > t0.value_ns) {
+		if (h->pushed == 1 || c.value_ns > t0.value_ns) {
 			e->any_end_ps = c.end_ps;
 			e->any_vcpu = c.vcpu;
 		} else {

@@ -101,9 +101,9 @@ struct oracle_reader {
  */
 struct oracle_history {
 	struct oracle_snap *ring;           /* mask + 1 entries, from oracle_create; NULL: unused */
+	struct oracle_snap *newest;         /* the newest snapshot (the empty one before a read) */
 	unsigned mask;
-	unsigned next;                      /* slot of the next snapshot, modulo the ring */
-	unsigned count;                     /* snapshots kept: at most mask + 1 */
+	uint64_t pushed;                    /* snapshots taken: the ring holds the newest mask + 1 */
 	unsigned causal_window;             /* the newest snapshots mono_causal may use */
 };
 
