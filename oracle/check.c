@@ -4,7 +4,8 @@
  * completed read at once (STYLE.md P15); all arithmetic is integer, guest
  * values (ns) are compared in ps through 128-bit intermediates, and results
  * saturate to +-INT64_MAX.  The exact definitions are in docs/oracle.md; keep
- * the two in step.
+ * the two in step.  oracle_feed() is here too, with the snapshots that
+ * mono_causal and consumer_abort share, so that the checks inline into it.
  */
 #include "oracle/check.h"
 
@@ -372,8 +373,9 @@ static const struct oracle_snap *history_before(const struct oracle_history *h,
  * rd->consumer), before rd enters the history.
  *
  * The exact fast path, rd->above: a read was fed, every read fed so far
- * ended before rd started (the newest snapshot's end, g's last end, is before rd's start),
- * and rd's value is above the group's max over all of them (top[0]'s value).
+ * ended before rd started (g's last end, the newest snapshot's, is before
+ * rd's start), and rd's value is above the group's max over all of them (the
+ * newest snapshot's first).
  * Then the snapshot both checks take is the newest (age 1, within both
  * bounds); consumer_abort's M(rd) is that max and mono_causal's is at most
  * it, so neither is a violation: consumer_abort counts a sample, mono_causal

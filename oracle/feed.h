@@ -94,10 +94,11 @@ struct oracle_reader {
  * among reads that ended before this one started"): a ring of snapshots after
  * each read, in end order, whose newest is the group now (before the first
  * read, the slot before the first holds an empty one, whose first reader is
- * none with a value above every read's).  The ring holds the newest max(K x nreaders + 1, 17) snapshots
- * and more (a power of two); each check looks only as far back as its own
- * bound, mono_causal `causal_window` snapshots, consumer_abort the newest
- * ORACLE_CONSUMER_RING + 1 (the 16 and the newest evicted one, its floor).
+ * none with a value above every read's).  The ring holds the newest
+ * max(K x nreaders + 1, 17) snapshots or more (a power of two); each check
+ * looks only as far back as its own bound, mono_causal `causal_window`
+ * snapshots, consumer_abort the newest ORACLE_CONSUMER_RING + 1 (the 16 and
+ * the newest evicted one, its floor).
  */
 struct oracle_history {
 	struct oracle_snap *ring;           /* mask + 1 entries, from oracle_create; NULL: unused */

@@ -1,7 +1,7 @@
 /*
- * The oracle's engine: groups of readers, their pause bookkeeping, and the
- * dispatch of every completed read to the enabled checks through their rows
- * (oracle/check.c holds the checks themselves).  Nothing is allocated after
+ * The oracle's engine: groups of readers, their pause bookkeeping, and their
+ * results (oracle/check.c holds the checks themselves and oracle_feed(),
+ * which hands each completed read to them).  Nothing is allocated after
  * oracle_create (STYLE.md P15); docs/oracle.md has the exact definitions.
  */
 #include "oracle/oracle.h"
