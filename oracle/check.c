@@ -118,6 +118,9 @@ static void feed_step_fwd(struct oracle_group *g, struct oracle_reader *rs,
 		violation_vs_prev(g, rs, rd, r, c, oracle_clamp_i64(excess_ps));
 }
 
+/* The largest v - v0 (ns) whose error max_error computes in 64 bits. */
+#define MAX_ERROR_DV_NS ((uint64_t)INT64_MAX / SIM_PS_PER_NS)
+
 static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
 			   const struct oracle_read *rd, struct oracle_check_result *r,
 			   const struct oracle_check_config *c)
@@ -133,21 +136,28 @@ static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
 		rs->first_vcpu = rd->vcpu;
 		rs->first_value_ns = rd->value_ns;
 		rs->first_paused_ps = oracle_paused_until(g, rd->end_ps);
+		/*
+		 * Below this origin, v - v0 wraps above the 64-bit bound, so that
+		 * one test says v >= v0 as well; an origin too close to 2^64 for
+		 * that takes only v == v0 in 64 bits.
+		 */
+		rs->first_dv_max_ns = rd->value_ns <= UINT64_MAX - MAX_ERROR_DV_NS ? MAX_ERROR_DV_NS : 0;
 		return;
 	}
 	span_ps = rd->end_ps - rs->first_end_ps;
-	if (c->pause == ORACLE_PAUSE_EXCLUDE)
+	ref64_ps = span_ps;
+	if (c->pause == ORACLE_PAUSE_EXCLUDE) {
 		paused_ps = oracle_paused_until(g, rd->end_ps) - rs->first_paused_ps;
+		/* more paused time than elapsed: a negative reference, for the 128-bit path */
+		ref64_ps = paused_ps <= span_ps ? span_ps - paused_ps : UINT64_MAX;
+	}
 	r->samples++;
 	/*
 	 * Both terms in [0, INT64_MAX], as they are for any run shorter than 106
 	 * days: the error is their exact 64-bit difference, and needs no clamp.
-	 * (More paused time than elapsed wraps above span_ps.)
 	 */
 	dv_ns = rd->value_ns - rs->first_value_ns;
-	ref64_ps = span_ps - paused_ps;
-	if (rd->value_ns >= rs->first_value_ns && dv_ns <= (uint64_t)INT64_MAX / SIM_PS_PER_NS &&
-	    ref64_ps <= (uint64_t)INT64_MAX && ref64_ps <= span_ps) {
+	if (dv_ns <= rs->first_dv_max_ns && ref64_ps <= (uint64_t)INT64_MAX) {
 		err = (int64_t)(dv_ns * SIM_PS_PER_NS) - (int64_t)ref64_ps;
 		worst_signed(r, c, err);
 		if (abs_i64(err) <= c->threshold)

@@ -80,6 +80,7 @@ struct oracle_reader {
 	unsigned first_vcpu;
 	uint64_t first_value_ns;
 	sim_ps first_paused_ps;   /* group paused time in [0, first_end_ps] */
+	uint64_t first_dv_max_ns; /* the largest value - first value taken in 64 bits */
 
 	/* rate: the window's anchor read. */
 	bool anchor_valid;
