@@ -4,10 +4,12 @@
  * completed read at once (STYLE.md P15); all arithmetic is integer, guest
  * values (ns) are compared in ps through 128-bit intermediates, and results
  * saturate to +-INT64_MAX.  The exact definitions are in docs/oracle.md; keep
- * the two in step.
+ * the two in step.  oracle_feed() is here too, with the snapshots that
+ * mono_causal and consumer_abort share, so that the checks inline into it.
  */
 #include "oracle/check.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "oracle/feed.h"
@@ -19,33 +21,39 @@ static int64_t abs_i64(int64_t x)
 	return x < 0 ? -x : x;
 }
 
-/*
- * worst = max(worst, x) for the checks whose worst is a non-negative
- * magnitude; a change marks r's result to be refreshed after the read.
- */
-static void worst_max(struct oracle_group *g, struct oracle_check_result *r, int64_t x)
+/* A check's verdict depends on worst only when it has an expected range. */
+static void worst_moved(struct oracle_check_result *r, const struct oracle_check_config *c)
+{
+	if (c->has_worst_min || c->has_worst_max)
+		oracle_result_refresh(r, c);
+}
+
+/* worst = max(worst, x) for the checks whose worst is a non-negative magnitude. */
+static void worst_max(struct oracle_check_result *r, const struct oracle_check_config *c,
+		      int64_t x)
 {
 	if (x > r->worst) {
 		r->worst = x;
-		g->moved |= 1u << r->id;
+		worst_moved(r, c);
 	}
 }
 
 /* worst = the signed x of largest magnitude; the earliest wins ties. */
-static void worst_signed(struct oracle_group *g, struct oracle_check_result *r, int64_t x)
+static void worst_signed(struct oracle_check_result *r, const struct oracle_check_config *c,
+			 int64_t x)
 {
 	if (abs_i64(x) > abs_i64(r->worst)) {
 		r->worst = x;
-		g->moved |= 1u << r->id;
+		worst_moved(r, c);
 	}
 }
 
 /* Records the read as a violation of r, against the same reader's previous read. */
 static void violation_vs_prev(struct oracle_group *g, const struct oracle_reader *rs,
 			      const struct oracle_read *rd, struct oracle_check_result *r,
-			      int64_t amount)
+			      const struct oracle_check_config *c, int64_t amount)
 {
-	oracle_record_violation(g, r, &(struct oracle_violation){
+	oracle_record_violation(g, r, c, &(struct oracle_violation){
 		.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 		.other_t_ps = rs->prev_end_ps, .other_vcpu = rs->prev_vcpu,
 		.other_value_ns = rs->prev_value_ns,
@@ -57,35 +65,41 @@ static void violation_vs_prev(struct oracle_group *g, const struct oracle_reader
  * counts towards worst, and is a violation when it is more than the threshold
  * (ps, >= 0).  mono_vcpu is strict: a threshold of 0, so 1 ns counts.
  */
-static void step_back(struct oracle_group *g, const struct oracle_reader *rs,
-		      const struct oracle_read *rd, struct oracle_check_result *r,
-		      int64_t threshold_ps)
+static void step_back_taken(struct oracle_group *g, const struct oracle_reader *rs,
+			    const struct oracle_read *rd, struct oracle_check_result *r,
+			    const struct oracle_check_config *c, int64_t threshold_ps)
 {
-	int64_t back_ps;
+	int64_t back_ps = oracle_clamp_i64(oracle_ns_diff_ps(rs->prev_value_ns, rd->value_ns));
 
+	worst_max(r, c, back_ps);
+	if (back_ps > threshold_ps)
+		violation_vs_prev(g, rs, rd, r, c, back_ps);
+}
+
+/* The usual read, no step back, stays inline; a step back is measured out of line. */
+static inline void step_back(struct oracle_group *g, const struct oracle_reader *rs,
+			     const struct oracle_read *rd, struct oracle_check_result *r,
+			     const struct oracle_check_config *c, int64_t threshold_ps)
+{
 	if (!rs->seen)
 		return;
 	r->samples++;
-	if (rd->value_ns >= rs->prev_value_ns)
-		return;
-	back_ps = oracle_clamp_i64(oracle_ns_diff_ps(rs->prev_value_ns, rd->value_ns));
-	worst_max(g, r, back_ps);
-	if (back_ps > threshold_ps)
-		violation_vs_prev(g, rs, rd, r, back_ps);
+	if (rd->value_ns < rs->prev_value_ns)
+		step_back_taken(g, rs, rd, r, c, threshold_ps);
 }
 
 static void feed_mono_vcpu(struct oracle_group *g, struct oracle_reader *rs,
 			   const struct oracle_read *rd, struct oracle_check_result *r,
 			   const struct oracle_check_config *c)
 {
-	step_back(g, rs, rd, r, 0);
+	step_back(g, rs, rd, r, c, 0);
 }
 
 static void feed_step_back(struct oracle_group *g, struct oracle_reader *rs,
 			   const struct oracle_read *rd, struct oracle_check_result *r,
 			   const struct oracle_check_config *c)
 {
-	step_back(g, rs, rd, r, c->threshold);
+	step_back(g, rs, rd, r, c, c->threshold);
 }
 
 static void feed_step_fwd(struct oracle_group *g, struct oracle_reader *rs,
@@ -99,16 +113,21 @@ static void feed_step_fwd(struct oracle_group *g, struct oracle_reader *rs,
 	r->samples++;
 	excess_ps = oracle_ns_diff_ps(rd->value_ns, rs->prev_value_ns) -
 		(sim_i128)(rd->end_ps - rs->prev_end_ps);
-	worst_max(g, r, oracle_clamp_i64(excess_ps));
+	worst_max(r, c, oracle_clamp_i64(excess_ps));
 	if (excess_ps > c->threshold)
-		violation_vs_prev(g, rs, rd, r, oracle_clamp_i64(excess_ps));
+		violation_vs_prev(g, rs, rd, r, c, oracle_clamp_i64(excess_ps));
 }
+
+/* The largest v - v0 (ns) whose error max_error computes in 64 bits. */
+#define MAX_ERROR_DV_NS ((uint64_t)INT64_MAX / SIM_PS_PER_NS)
 
 static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
 			   const struct oracle_read *rd, struct oracle_check_result *r,
 			   const struct oracle_check_config *c)
 {
+	sim_ps span_ps, paused_ps = 0;
 	sim_i128 ref_ps, err_ps, mag_ps;
+	uint64_t dv_ns, ref64_ps;
 	int64_t err;
 
 	if (!rs->seen) {
@@ -117,33 +136,43 @@ static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
 		rs->first_vcpu = rd->vcpu;
 		rs->first_value_ns = rd->value_ns;
 		rs->first_paused_ps = oracle_paused_until(g, rd->end_ps);
+		/*
+		 * Below this origin, v - v0 wraps above the 64-bit bound, so that
+		 * one test says v >= v0 as well; an origin too close to 2^64 for
+		 * that takes only v == v0 in 64 bits.
+		 */
+		rs->first_dv_max_ns = rd->value_ns <= UINT64_MAX - MAX_ERROR_DV_NS ? MAX_ERROR_DV_NS : 0;
 		return;
 	}
-	ref_ps = (sim_i128)(rd->end_ps - rs->first_end_ps);
-	if (c->pause == ORACLE_PAUSE_EXCLUDE)
-		ref_ps -= (sim_i128)(oracle_paused_until(g, rd->end_ps) - rs->first_paused_ps);
+	span_ps = rd->end_ps - rs->first_end_ps;
+	ref64_ps = span_ps;
+	if (c->pause == ORACLE_PAUSE_EXCLUDE) {
+		paused_ps = oracle_paused_until(g, rd->end_ps) - rs->first_paused_ps;
+		/* more paused time than elapsed: a negative reference, for the 128-bit path */
+		ref64_ps = paused_ps <= span_ps ? span_ps - paused_ps : UINT64_MAX;
+	}
 	r->samples++;
 	/*
 	 * Both terms in [0, INT64_MAX], as they are for any run shorter than 106
 	 * days: the error is their exact 64-bit difference, and needs no clamp.
 	 */
-	if (rd->value_ns >= rs->first_value_ns &&
-	    rd->value_ns - rs->first_value_ns <= (uint64_t)INT64_MAX / SIM_PS_PER_NS &&
-	    ref_ps >= 0 && ref_ps <= INT64_MAX) {
-		err = (int64_t)((rd->value_ns - rs->first_value_ns) * SIM_PS_PER_NS) -
-		      (int64_t)ref_ps;
-		worst_signed(g, r, err);
+	dv_ns = rd->value_ns - rs->first_value_ns;
+	if (dv_ns <= rs->first_dv_max_ns && ref64_ps <= (uint64_t)INT64_MAX) {
+		err = (int64_t)(dv_ns * SIM_PS_PER_NS) - (int64_t)ref64_ps;
+		worst_signed(r, c, err);
 		if (abs_i64(err) <= c->threshold)
 			return;
+		ref_ps = (sim_i128)ref64_ps;
 		err_ps = err;
 	} else {
+		ref_ps = (sim_i128)span_ps - (sim_i128)paused_ps;
 		err_ps = oracle_ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
 		err = oracle_clamp_i64(err_ps);
-		worst_signed(g, r, err);
+		worst_signed(r, c, err);
 	}
 	mag_ps = err_ps < 0 ? -err_ps : err_ps;
 	if (mag_ps > c->threshold)
-		oracle_record_violation(g, r, &(struct oracle_violation){
+		oracle_record_violation(g, r, c, &(struct oracle_violation){
 			.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 			.other_t_ps = rs->first_end_ps, .other_vcpu = rs->first_vcpu,
 			.other_value_ns = rs->first_value_ns +
@@ -167,10 +196,10 @@ static void feed_rate(struct oracle_group *g, struct oracle_reader *rs,
 		ppb = excess_ps * (sim_i128)SIM_NS_PER_S / (sim_i128)dt_ps;   /* truncates toward 0 */
 
 		r->samples++;
-		worst_signed(g, r, oracle_clamp_i64(ppb));
+		worst_signed(r, c, oracle_clamp_i64(ppb));
 		mag = ppb < 0 ? -ppb : ppb;
 		if (mag > c->threshold)
-			oracle_record_violation(g, r, &(struct oracle_violation){
+			oracle_record_violation(g, r, c, &(struct oracle_violation){
 				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
 				.other_t_ps = rs->anchor_end_ps, .other_vcpu = rs->anchor_vcpu,
 				.other_value_ns = rs->anchor_value_ns + sim_to_ns(dt_ps),
@@ -183,120 +212,44 @@ static void feed_rate(struct oracle_group *g, struct oracle_reader *rs,
 	rs->anchor_value_ns = rd->value_ns;
 }
 
-/* a ranks above b: a larger value, or the same value from a reader of lower index. */
-static bool causal_above(const struct oracle_causal_top *a, const struct oracle_causal_top *b)
-{
-	if (!b->valid)
-		return true;
-	return a->max.value_ns > b->max.value_ns ||
-	       (a->max.value_ns == b->max.value_ns && a->reader < b->reader);
-}
-
 /*
- * The newest snapshot taken after a read that ended before start_ps, or NULL
- * when there is none or the ring cannot tell (it dropped older snapshots and
- * every one it holds ended at or after start_ps).  Reads arrive in end order,
- * so the ring is sorted by end: the newest is the usual answer, and a read
- * long in flight costs a binary search.
- */
-static const struct oracle_causal_snap *causal_before(const struct oracle_causal *cs,
-						      sim_ps start_ps)
-{
-	unsigned lo = 0, hi = cs->count;
-	const struct oracle_causal_snap *newest;
-
-	if (cs->count == 0)
-		return NULL;
-	newest = &cs->ring[(cs->head + cs->count - 1) & (cs->cap - 1)];
-	if (newest->end_ps < start_ps)
-		return newest;
-	/* the first entry, by age, that ended at or after start_ps: [lo, hi) narrows to it */
-	hi = cs->count - 1;
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (cs->ring[(cs->head + mid) & (cs->cap - 1)].end_ps < start_ps)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return NULL;    /* none before it: no read yet, or dropped (cs->evicted) */
-	return &cs->ring[(cs->head + lo - 1) & (cs->cap - 1)];
-}
-
-/* Takes rd into its reader's running max and the group's two best, then snapshots them. */
-static void causal_push(struct oracle_causal *cs, struct oracle_reader *rs,
-			const struct oracle_read *rd)
-{
-	struct oracle_causal_snap *e;
-
-	if (!rs->seen || rd->value_ns > rs->run_max.value_ns) {
-		struct oracle_causal_top c = {
-			.max = { .value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu },
-			.reader = rd->reader, .valid = true,
-		};
-
-		/* running maxima only grow, so the two best never need a third */
-		rs->run_max = c.max;
-		if (cs->top[0].valid && cs->top[0].reader == c.reader) {
-			cs->top[0] = c;
-		} else if (cs->top[1].valid && cs->top[1].reader == c.reader) {
-			cs->top[1] = c;
-			if (causal_above(&cs->top[1], &cs->top[0])) {
-				cs->top[1] = cs->top[0];
-				cs->top[0] = c;
-			}
-		} else if (causal_above(&c, &cs->top[0])) {
-			cs->top[1] = cs->top[0];
-			cs->top[0] = c;
-		} else if (causal_above(&c, &cs->top[1])) {
-			cs->top[1] = c;
-		}
-	}
-	if (cs->count == cs->cap) {
-		cs->head = (cs->head + 1) & (cs->cap - 1);
-		cs->count--;
-		cs->evicted = true;
-	}
-	e = &cs->ring[(cs->head + cs->count) & (cs->cap - 1)];
-	e->end_ps = rd->end_ps;
-	e->top[0] = cs->top[0];
-	e->top[1] = cs->top[1];
-	cs->count++;
-}
-
-/*
- * O(1) per read: the largest value among the other readers' reads that ended
- * before rd started is the best of the snapshot taken after the last of them,
- * or its second when the best is rd's own reader.
+ * mono_causal: O(1) per read.  The largest value among the other readers'
+ * reads that ended before rd started is the best of the snapshot taken after
+ * the last of them (rd->causal, found by history_view), or its second when
+ * the best is rd's own reader.
  */
 static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
 			     const struct oracle_read *rd, struct oracle_check_result *r,
 			     const struct oracle_check_config *c)
 {
-	struct oracle_causal *cs = &g->causal;
-	const struct oracle_causal_snap *snap = causal_before(cs, rd->start_ps);
-	const struct oracle_causal_top *best = NULL;
+	const struct oracle_snap *snap = rd->causal;
+	const struct oracle_causal_top *best;
 	int64_t warp_ps;
 
-	if (snap)
-		best = snap->top[0].valid && snap->top[0].reader != rd->reader ? &snap->top[0]
-		     : snap->top[1].valid && snap->top[1].reader != rd->reader ? &snap->top[1]
-		     : NULL;
-	if (best) {
-		r->samples++;
-		if (rd->value_ns < best->max.value_ns) {
-			warp_ps = oracle_clamp_i64(oracle_ns_diff_ps(best->max.value_ns, rd->value_ns));
-			worst_max(g, r, warp_ps);
-			oracle_record_violation(g, r, &(struct oracle_violation){
-				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
-				.other_t_ps = best->max.end_ps, .other_vcpu = best->max.vcpu,
-				.other_value_ns = best->max.value_ns,
-			}, warp_ps);
-		}
+	if (rd->above) {
+		/* the newest snapshot, all below rd: a sample when another reader is in it */
+		if (snap->top[1].reader != ORACLE_NO_READER || snap->top[0].reader != rd->reader)
+			r->samples++;
+		return;
 	}
-	causal_push(cs, rs, rd);
+	if (!snap)
+		return;
+	best = snap->top[0].reader != ORACLE_NO_READER && snap->top[0].reader != rd->reader
+		? &snap->top[0]
+	     : snap->top[1].reader != ORACLE_NO_READER && snap->top[1].reader != rd->reader
+		? &snap->top[1] : NULL;
+	if (!best)
+		return;
+	r->samples++;
+	if (rd->value_ns >= best->value_ns)
+		return;
+	warp_ps = oracle_clamp_i64(oracle_ns_diff_ps(best->value_ns, rd->value_ns));
+	worst_max(r, c, warp_ps);
+	oracle_record_violation(g, r, c, &(struct oracle_violation){
+		.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
+		.other_t_ps = best->end_ps, .other_vcpu = best->vcpu,
+		.other_value_ns = best->value_ns,
+	}, warp_ps);
 }
 
 /*
@@ -304,62 +257,32 @@ static void feed_mono_causal(struct oracle_group *g, struct oracle_reader *rs,
  * process-wide, and aborts on a read below it (Erlang's ERTS: "OS monotonic
  * time stepped backwards!", erlang/otp PR #8342 check_os_monotonic_time).
  * "Seen" is causal: the reads of the group that ended before this one
- * started, on any vCPU, this one's own included.
+ * started, on any vCPU, this one's own included: the group's max in the
+ * snapshot after the last of them (rd->consumer).
  */
-static bool consumer_max_before(const struct oracle_consumer *cs, sim_ps start_ps,
-				struct oracle_causal_max *out)
-{
-	/* the newest ORACLE_CONSUMER_RING reads, newest first, then the floor */
-	for (unsigned i = 1; i <= cs->ring_count; i++) {
-		const struct oracle_causal_entry *e =
-			&cs->ring[(cs->ring_next - i) & (ORACLE_CONSUMER_SLOTS - 1)];
-
-		if (e->end_ps < start_ps) {
-			*out = e->max;
-			return true;
-		}
-	}
-	return false;
-}
-
-static void consumer_push(struct oracle_consumer *cs, const struct oracle_read *rd)
-{
-	struct oracle_causal_entry *e;
-
-	if (!cs->any || rd->value_ns > cs->run_max.value_ns)
-		cs->run_max = (struct oracle_causal_max){
-			.value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu,
-		};
-	cs->any = true;
-	e = &cs->ring[cs->ring_next++ & (ORACLE_CONSUMER_SLOTS - 1)];
-	e->end_ps = rd->end_ps;
-	e->max = cs->run_max;
-	/* the oldest kept is the floor: the newest read evicted from the ring */
-	if (cs->ring_count <= ORACLE_CONSUMER_RING)
-		cs->ring_count++;
-}
-
 static void feed_consumer_abort(struct oracle_group *g, struct oracle_reader *rs,
 				const struct oracle_read *rd, struct oracle_check_result *r,
 				const struct oracle_check_config *c)
 {
-	struct oracle_consumer *cs = &g->consumer;
-	struct oracle_causal_max m;
+	const struct oracle_snap *snap = rd->consumer;
 	int64_t back_ps;
 
-	if (consumer_max_before(cs, rd->start_ps, &m)) {
+	if (rd->above) {
 		r->samples++;
-		if (rd->value_ns < m.value_ns) {
-			back_ps = oracle_clamp_i64(oracle_ns_diff_ps(m.value_ns, rd->value_ns));
-			worst_max(g, r, back_ps);
-			oracle_record_violation(g, r, &(struct oracle_violation){
-				.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
-				.other_t_ps = m.end_ps, .other_vcpu = m.vcpu,
-				.other_value_ns = m.value_ns,
-			}, back_ps);
-		}
+		return;
 	}
-	consumer_push(cs, rd);
+	if (!snap)
+		return;
+	r->samples++;
+	if (rd->value_ns >= snap->top[0].value_ns)
+		return;
+	back_ps = oracle_clamp_i64(oracle_ns_diff_ps(snap->top[0].value_ns, rd->value_ns));
+	worst_max(r, c, back_ps);
+	oracle_record_violation(g, r, c, &(struct oracle_violation){
+		.t_ps = rd->end_ps, .vcpu = rd->vcpu, .value_ns = rd->value_ns,
+		.other_t_ps = snap->any_end_ps, .other_vcpu = snap->any_vcpu,
+		.other_value_ns = snap->top[0].value_ns,
+	}, back_ps);
 }
 
 static const struct oracle_check_desc descs[] = {
@@ -405,30 +328,209 @@ static const struct oracle_check_desc descs[] = {
 
 _Static_assert(N(descs) == ORACLE_CHECK_COUNT, "one row per check");
 
-/*
- * Every enabled check takes the read, in id order, by a direct call (the list
- * in oracle.h names each check's feed_<stem>); a result whose counters moved
- * (g->moved, set where they change) is refreshed.  Direct calls let the
- * compiler inline the checks here; the usual read moves no result.
- */
-bool oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
-			const struct oracle_read *rd)
+/* a ranks above b: a larger value, or the same value from a reader of lower index. */
+static bool causal_above(const struct oracle_causal_top *a, const struct oracle_causal_top *b)
 {
-	const struct oracle_check_config *cfg = g->cfg.checks;
+	if (b->reader == ORACLE_NO_READER)
+		return true;
+	return a->value_ns > b->value_ns ||
+	       (a->value_ns == b->value_ns && a->reader < b->reader);
+}
+
+/*
+ * The newest snapshot taken after a read that ended before start_ps, and its
+ * age (1: the newest), or NULL when there is none among the snapshots either
+ * check may use (the ring dropped older ones, and every one it holds ended at
+ * or after start_ps).  Reads arrive in end order, so the ring is sorted by
+ * end: the newest few are scanned, and a read long in flight costs a binary
+ * search over mono_causal's older ones.
+ */
+static const struct oracle_snap *history_before(const struct oracle_history *h,
+						sim_ps start_ps, unsigned *age)
+{
+	unsigned count = h->pushed <= h->mask ? (unsigned)h->pushed : h->mask + 1;
+	unsigned scan = count < ORACLE_CONSUMER_RING + 1 ? count : ORACLE_CONSUMER_RING + 1;
+	unsigned limit = count < h->causal_window ? count : h->causal_window;
+	unsigned next = (unsigned)(h->newest - h->ring) + 1, lo, hi;
+
+	for (unsigned i = 1; i <= scan; i++) {
+		const struct oracle_snap *e = &h->ring[(next - i) & h->mask];
+
+		if (e->end_ps < start_ps) {
+			*age = i;
+			return e;
+		}
+	}
+	/* the youngest of ages (scan, limit] that ended before start_ps: [lo, hi] narrows to it */
+	lo = scan + 1;
+	hi = limit + 1;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (h->ring[(next - mid) & h->mask].end_ps < start_ps)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (lo > limit)
+		return NULL;
+	*age = lo;
+	return &h->ring[(next - lo) & h->mask];
+}
+
+/*
+ * What mono_causal and consumer_abort compare rd with (rd->above, rd->causal,
+ * rd->consumer), before rd enters the history.
+ *
+ * The exact fast path, rd->above: a read was fed, every read fed so far
+ * ended before rd started (g's last end, the newest snapshot's, is before
+ * rd's start), and rd's value is above the group's max over all of them (the
+ * newest snapshot's first).
+ * Then the snapshot both checks take is the newest (age 1, within both
+ * bounds); consumer_abort's M(rd) is that max and mono_causal's is at most
+ * it, so neither is a violation: consumer_abort counts a sample, mono_causal
+ * one when the newest snapshot holds a reader other than rd's (a second
+ * reader, or a first that is not rd's).  history_push's shortcut for such a
+ * read is proved there.
+ */
+static void history_view(const struct oracle_group *g, struct oracle_read *rd,
+			 sim_ps last_end_ps)
+{
+	const struct oracle_history *h = &g->hist;
+	const struct oracle_snap *snap;
+	unsigned age = 0;
+
+	rd->newest = h->newest;
+	/* before the first read, the empty snapshot's first is above every value */
+	rd->above = last_end_ps < rd->start_ps && rd->value_ns > rd->newest->top[0].value_ns;
+	if (rd->above) {
+		rd->causal = rd->consumer = rd->newest;
+		return;
+	}
+	rd->causal = rd->consumer = NULL;
+	snap = history_before(h, rd->start_ps, &age);
+	if (!snap)
+		return;
+	if (age <= h->causal_window)
+		rd->causal = snap;
+	if (age <= ORACLE_CONSUMER_RING + 1)
+		rd->consumer = snap;
+}
+
+/*
+ * Snapshots the group after rd: the two best running maxima and the group's
+ * max, from the snapshot before (the newest, or the empty one in the slot
+ * before the first).
+ *
+ * A reader in the two best is there with its running max (it is replaced
+ * whenever that max grows), so a reader's running max need not be kept: a
+ * read of a reader in the two best raises that reader's entry when its value
+ * is above it; a read of any other reader, whose running max ranks below the
+ * second, enters the two best exactly when it ranks above the second (if its
+ * value did not raise its own running max, it cannot rank above the second).
+ * Running maxima only grow, so the two best never need a third.
+ *
+ * For a read with rd->above (history_view) the shortcut is exact: its value
+ * is above the group's max, so it ranks above every reader's max and becomes
+ * the first; the old first moves to second unless it was rd's own reader
+ * (never one reader twice), when the second stays.  That is what each branch
+ * of the general update gives: rd's reader was the first (raised), the
+ * second (raised, then ranks first: swapped), or neither (ranks first).  And
+ * rd is the group's new max, strictly above the old one, so it is the
+ * earliest read that holds it.
+ */
+static void history_push(struct oracle_history *h, const struct oracle_read *rd)
+{
+	const struct oracle_snap *p = rd->newest;
+	struct oracle_snap *e = h->newest == h->ring + h->mask ? h->ring : h->newest + 1;
+	const struct oracle_causal_top c = {
+		.value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu,
+		.reader = rd->reader,
+	};
+
+	h->newest = e;
+	h->pushed++;
+	if (rd->above) {
+		e->top[1] = p->top[0].reader != c.reader ? p->top[0] : p->top[1];
+		e->top[0] = c;
+		e->any_end_ps = c.end_ps;
+		e->any_vcpu = c.vcpu;
+	} else {
+		struct oracle_causal_top t0 = p->top[0], t1 = p->top[1];
+
+		/* the group's max: p's first, or none before the first read */
+		if (h->pushed == 1 || c.value_ns > t0.value_ns) {
+			e->any_end_ps = c.end_ps;
+			e->any_vcpu = c.vcpu;
+		} else {
+			e->any_end_ps = p->any_end_ps;
+			e->any_vcpu = p->any_vcpu;
+		}
+		if (t0.reader == c.reader) {
+			if (c.value_ns > t0.value_ns)
+				t0 = c;
+		} else if (t1.reader == c.reader) {
+			if (c.value_ns > t1.value_ns) {
+				t1 = c;
+				if (causal_above(&t1, &t0)) {
+					t1 = t0;
+					t0 = c;
+				}
+			}
+		} else if (causal_above(&c, &t0)) {
+			t1 = t0;
+			t0 = c;
+		} else if (causal_above(&c, &t1)) {
+			t1 = c;
+		}
+		e->top[0] = t0;
+		e->top[1] = t1;
+	}
+	e->end_ps = rd->end_ps;
+}
+
+/*
+ * One completed read (oracle.h).  The read is checked once (debug builds
+ * assert what release builds drop); every enabled check takes it, in id
+ * order, by a direct call (the list in oracle.h names each check's
+ * feed_<stem>), which lets the compiler inline the checks here.
+ */
+bool oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
+		 sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
+{
+	struct oracle_read rd = {
+		.reader = reader, .vcpu = vcpu,
+		.start_ps = start_ps, .end_ps = end_ps, .value_ns = value_ns,
+	};
+	struct oracle_group *g = oracle_group_at(o, group);
+	const struct oracle_check_config *cfg;
+	struct oracle_reader *rs;
 	bool first;
+
+	if (!g || reader >= g->cfg.nreaders || start_ps > end_ps || end_ps < g->last_end_ps) {
+		assert(!"oracle_feed: a group or reader out of range, or a read out of order");
+		return false;
+	}
+	cfg = g->cfg.checks;
+	rs = &g->readers[reader];
+	if (g->hist.ring)
+		history_view(g, &rd, g->last_end_ps);
+	g->reads++;
+	g->last_end_ps = end_ps;
 
 #define FEED_ROW(id, stem)                                                            \
 	if (cfg[id].enabled)                                                          \
-		feed_##stem(g, rs, rd, &g->results[id], &cfg[id]);
+		feed_##stem(g, rs, &rd, &g->results[id], &cfg[id]);
 	ORACLE_CHECK_IDS(FEED_ROW)
 #undef FEED_ROW
-	if (!g->moved)
-		return false;
-	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		if (g->moved & 1u << c)
-			oracle_result_refresh(&g->results[c], &cfg[c]);
+	if (g->hist.ring)
+		history_push(&g->hist, &rd);
+
+	rs->seen = true;
+	rs->prev_end_ps = end_ps;
+	rs->prev_vcpu = vcpu;
+	rs->prev_value_ns = value_ns;
 	first = g->new_first;
-	g->moved = 0;
 	g->new_first = false;
 	return first;
 }

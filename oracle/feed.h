@@ -22,35 +22,35 @@
  */
 #define ORACLE_CAUSAL_RING 8
 
-/* The read that holds a reader's running maximum value. */
-struct oracle_causal_max {
-	uint64_t value_ns;
-	sim_ps end_ps;            /* true end time of that read */
-	unsigned vcpu;
-};
-
-/* One remembered read: its end, and the reader's running max up to and including it. */
-struct oracle_causal_entry {
-	sim_ps end_ps;
-	struct oracle_causal_max max;
-};
+/*
+ * consumer_abort judges a read exactly unless more than this many reads of
+ * the group ended while it was in flight (docs/oracle.md, "consumer_abort").
+ */
+#define ORACLE_CONSUMER_RING 16
 
 /* A reader's running max, and which reader of the group it is. */
 struct oracle_causal_top {
-	struct oracle_causal_max max;
-	unsigned reader;
-	bool valid;
+	uint64_t value_ns;
+	sim_ps end_ps;
+	unsigned vcpu;
+	unsigned reader;          /* ORACLE_NO_READER: no read yet */
 };
 
+#define ORACLE_NO_READER UINT32_MAX
+
 /*
- * After one read of the group: its end, and the two readers with the largest
+ * After one read of the group: its end; the two readers with the largest
  * running max over every read fed so far (value, then lowest index first),
- * never the same reader twice.  The best other than B's own reader is then
- * the first or the second.
+ * never the same reader twice (mono_causal: the best other than B's own
+ * reader is then the first or the second); and the earliest read that holds
+ * the group's max (consumer_abort).  That max is top[0]'s value: the group's
+ * max is the largest running max of a reader.
  */
-struct oracle_causal_snap {
+struct oracle_snap {
 	sim_ps end_ps;
 	struct oracle_causal_top top[2];
+	sim_ps any_end_ps;
+	unsigned any_vcpu;
 };
 
 struct oracle_read {
@@ -59,6 +59,11 @@ struct oracle_read {
 	sim_ps start_ps;
 	sim_ps end_ps;
 	uint64_t value_ns;
+	/* Set before the checks run (oracle/check.c, history_view). */
+	bool above;                         /* after every read fed and above all: nothing to look up */
+	const struct oracle_snap *newest;   /* the group before rd */
+	const struct oracle_snap *causal;   /* mono_causal's snapshot; NULL: not compared */
+	const struct oracle_snap *consumer; /* consumer_abort's; NULL: not compared */
 };
 
 /* Per reader; oracle.c keeps seen and prev_*, each check the fields it names. */
@@ -75,6 +80,7 @@ struct oracle_reader {
 	unsigned first_vcpu;
 	uint64_t first_value_ns;
 	sim_ps first_paused_ps;   /* group paused time in [0, first_end_ps] */
+	uint64_t first_dv_max_ns; /* the largest value - first value taken in 64 bits */
 
 	/* rate: the window's anchor read. */
 	bool anchor_valid;
@@ -82,44 +88,25 @@ struct oracle_reader {
 	sim_ps anchor_end_ps;
 	unsigned anchor_vcpu;
 	uint64_t anchor_value_ns;
-
-	/* mono_causal: the largest value over every read of this reader (the earliest such read). */
-	struct oracle_causal_max run_max;
 };
 
 /*
- * mono_causal's state of a group: the two best running maxima now, and a
- * ring of their snapshots after each read, in end order (oldest at head).
+ * The state mono_causal and consumer_abort share (both need "the best value
+ * among reads that ended before this one started"): a ring of snapshots after
+ * each read, in end order, whose newest is the group now (before the first
+ * read, the slot before the first holds an empty one, whose first reader is
+ * none with a value above every read's).  The ring holds the newest
+ * max(K x nreaders + 1, 17) snapshots or more (a power of two); each check
+ * looks only as far back as its own bound, mono_causal `causal_window`
+ * snapshots, consumer_abort the newest ORACLE_CONSUMER_RING + 1 (the 16 and
+ * the newest evicted one, its floor).
  */
-struct oracle_causal {
-	struct oracle_causal_top top[2];
-	struct oracle_causal_snap *ring;    /* cap entries (a power of two), from oracle_create */
-	unsigned cap, head, count;
-	bool evicted;                       /* the ring has dropped its oldest snapshot */
-};
-
-/*
- * consumer_abort: the newest reads of the whole group (the consumer is one
- * process on every vCPU of the group), in end order.  A read is judged
- * exactly unless more than this many reads ended while it was in flight.
- */
-#define ORACLE_CONSUMER_RING 16
-
-/*
- * Slots for those reads and the floor (the newest read evicted from them),
- * a power of two: the floor stays in its slot, nothing is copied per read.
- */
-#define ORACLE_CONSUMER_SLOTS 32
-_Static_assert(ORACLE_CONSUMER_SLOTS > ORACLE_CONSUMER_RING &&
-	       (ORACLE_CONSUMER_SLOTS & (ORACLE_CONSUMER_SLOTS - 1)) == 0,
-	       "the ring and its floor fit, and positions wrap with a mask");
-
-struct oracle_consumer {
-	bool any;                           /* at least one read fed */
-	struct oracle_causal_max run_max;   /* over every read of the group */
-	struct oracle_causal_entry ring[ORACLE_CONSUMER_SLOTS];
-	unsigned ring_next;                 /* slot of the next read, modulo the slots */
-	unsigned ring_count;                /* reads kept: at most ORACLE_CONSUMER_RING + 1 */
+struct oracle_history {
+	struct oracle_snap *ring;           /* mask + 1 entries, from oracle_create; NULL: unused */
+	struct oracle_snap *newest;         /* the newest snapshot (the empty one before a read) */
+	unsigned mask;
+	uint64_t pushed;                    /* snapshots taken: the ring holds the newest mask + 1 */
+	unsigned causal_window;             /* the newest snapshots mono_causal may use */
 };
 
 /* When the group's clock could not be read: its VM paused, or its host asleep. */
@@ -138,21 +125,30 @@ struct oracle_group {
 	uint64_t reads;
 	sim_ps last_end_ps;
 	struct oracle_pause pause;          /* each group pauses with what it runs on */
-	struct oracle_consumer consumer;    /* consumer_abort's state */
-	struct oracle_causal causal;        /* mono_causal's state */
-	/* during one read: the results whose worst or count moved (bit = id), a first violation */
-	unsigned moved;
-	bool new_first;
+	struct oracle_history hist;         /* mono_causal's and consumer_abort's state */
+	bool new_first;                     /* during one read: a check saw its first violation */
 };
 
-_Static_assert(ORACLE_CHECK_COUNT <= 32, "a check's bit in oracle_group.moved");
+struct oracle {
+	unsigned ngroups;
+	struct oracle_group *groups;
+	struct sim_trace *trace;            /* first violations go here; NULL: nowhere */
+};
+
+/* Group `group` of o, or NULL outside the range. */
+static inline struct oracle_group *oracle_group_at(struct oracle *o, unsigned group)
+{
+	return group < o->ngroups ? &o->groups[group] : NULL;
+}
 
 /*
- * Counts a violation of r (marking it moved in g); the first one is kept in
+ * Counts a violation of r (configured by c); the first one is kept in
  * r->first, told in g->new_first and published on the oracle's trace stream
- * with `amount` (the offending quantity, in the check's unit).
+ * with `amount` (the offending quantity, in the check's unit), and r's
+ * verdict is derived again.
  */
 void oracle_record_violation(struct oracle_group *g, struct oracle_check_result *r,
+			     const struct oracle_check_config *c,
 			     const struct oracle_violation *v, int64_t amount);
 
 /* Total time the group spent paused in [0, t], given every pause/resume at or before t. */
@@ -174,7 +170,12 @@ static inline sim_i128 oracle_ns_diff_ps(uint64_t a_ns, uint64_t b_ns)
 	return ((sim_i128)a_ns - (sim_i128)b_ns) * (sim_i128)SIM_PS_PER_NS;
 }
 
-/* Re-derives passed and expectation_met from the counters (docs/oracle.md, "Results"). */
+/*
+ * Re-derives passed and expectation_met from the counters (docs/oracle.md,
+ * "Results").  They move only when violations leaves 0 (the first violation)
+ * or when worst moves in a check with an expected range, and are derived
+ * again exactly then, so the results stay up to date after every read.
+ */
 static inline void oracle_result_refresh(struct oracle_check_result *r,
 				  const struct oracle_check_config *c)
 {
@@ -191,13 +192,5 @@ static inline void oracle_result_refresh(struct oracle_check_result *r,
 		(!c->has_worst_min || r->worst >= c->worst_min) &&
 		(!c->has_worst_max || r->worst <= c->worst_max);
 }
-
-/*
- * Feeds one read to every enabled check of g, in id order, and refreshes the
- * results whose counters moved (oracle/check.c).  True when a check saw its
- * first violation.
- */
-bool oracle_feed_checks(struct oracle_group *g, struct oracle_reader *rs,
-			const struct oracle_read *rd);
 
 #endif

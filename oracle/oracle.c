@@ -1,24 +1,17 @@
 /*
- * The oracle's engine: groups of readers, their pause bookkeeping, and the
- * dispatch of every completed read to the enabled checks through their rows
- * (oracle/check.c holds the checks themselves).  Nothing is allocated after
+ * The oracle's engine: groups of readers, their pause bookkeeping, and their
+ * results (oracle/check.c holds the checks themselves and oracle_feed(),
+ * which hands each completed read to them).  Nothing is allocated after
  * oracle_create (STYLE.md P15); docs/oracle.md has the exact definitions.
  */
 #include "oracle/oracle.h"
 
-#include <assert.h>
 #include <stdlib.h>
 
 #include "oracle/check.h"
 #include "oracle/feed.h"
 #include "sim/core/trace.h"
 
-
-struct oracle {
-	unsigned ngroups;
-	struct oracle_group *groups;
-	struct sim_trace *trace;            /* first violations go here; NULL: nowhere */
-};
 
 const char *oracle_check_name(enum oracle_check_id id)
 {
@@ -35,16 +28,17 @@ bool oracle_check_is_rate(enum oracle_check_id id)
 }
 
 void oracle_record_violation(struct oracle_group *g, struct oracle_check_result *r,
+			     const struct oracle_check_config *c,
 			     const struct oracle_violation *v, int64_t amount)
 {
 	struct sim_trace_record rec;
 
-	g->moved |= 1u << r->id;
 	if (r->violations++ != 0)
 		return;
 	r->has_first = true;
 	g->new_first = true;
 	r->first = *v;
+	oracle_result_refresh(r, c);
 	if (!sim_trace_wants(g->o->trace, SIM_TRACE_VIOLATION))
 		return;
 	rec = (struct sim_trace_record){
@@ -65,6 +59,43 @@ sim_ps oracle_paused_until(const struct oracle_group *g, sim_ps t)
 	if (p->paused && t > p->pause_start_ps)
 		total += t - p->pause_start_ps;
 	return total;
+}
+
+/*
+ * The history mono_causal and consumer_abort share, when either is enabled:
+ * K snapshots per reader and one more for the last read before the K x n in
+ * flight (mono_causal), at least the 16 and the floor (consumer_abort); a
+ * power of two, so that positions wrap with a mask.
+ */
+static bool history_create(struct oracle_history *h, const struct oracle_group_config *cfg)
+{
+	bool causal = cfg->checks[ORACLE_MONO_CAUSAL].enabled;
+	unsigned need = 0, cap = 1;
+
+	if (cfg->nreaders == 0 || (!causal && !cfg->checks[ORACLE_CONSUMER_ABORT].enabled))
+		return true;
+	if (causal) {
+		while (cap < ORACLE_CAUSAL_RING * cfg->nreaders + 1)
+			cap *= 2;
+		h->causal_window = cap;
+		need = cap;
+	}
+	if (need < ORACLE_CONSUMER_RING + 1)
+		need = ORACLE_CONSUMER_RING + 1;
+	while (cap < need)
+		cap *= 2;
+	h->mask = cap - 1;
+	h->ring = calloc(cap, sizeof(*h->ring));
+	if (!h->ring)
+		return false;
+	/*
+	 * The empty snapshot the first read starts from, in the slot before it:
+	 * no reader, and a value that no read is above (no fast path before a read).
+	 */
+	h->ring[h->mask].top[0].reader = h->ring[h->mask].top[1].reader = ORACLE_NO_READER;
+	h->ring[h->mask].top[0].value_ns = UINT64_MAX;
+	h->newest = &h->ring[h->mask];
+	return true;
 }
 
 struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned ngroups)
@@ -94,21 +125,9 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 				return NULL;
 			}
 		}
-		if (g->cfg.checks[ORACLE_MONO_CAUSAL].enabled && g->cfg.nreaders > 0) {
-			/*
-			 * K per reader, and one more for the last read before the K x n in
-			 * flight; a power of two, so that positions wrap with a mask
-			 */
-			unsigned cap = 1;
-
-			while (cap < ORACLE_CAUSAL_RING * g->cfg.nreaders + 1)
-				cap *= 2;
-			g->causal.cap = cap;
-			g->causal.ring = calloc(g->causal.cap, sizeof(*g->causal.ring));
-			if (!g->causal.ring) {
-				oracle_destroy(o);
-				return NULL;
-			}
+		if (!history_create(&g->hist, &g->cfg)) {
+			oracle_destroy(o);
+			return NULL;
 		}
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
 			struct oracle_check_result *r = &g->results[c];
@@ -127,7 +146,7 @@ void oracle_destroy(struct oracle *o)
 		return;
 	for (unsigned i = 0; i < o->ngroups; i++) {
 		free(o->groups[i].readers);
-		free(o->groups[i].causal.ring);
+		free(o->groups[i].hist.ring);
 	}
 	free(o->groups);
 	free(o);
@@ -137,42 +156,6 @@ void oracle_set_trace(struct oracle *o, struct sim_trace *t)
 {
 	if (o)
 		o->trace = t;
-}
-
-bool oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
-		 sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
-{
-	const struct oracle_read rd = {
-		.reader = reader, .vcpu = vcpu,
-		.start_ps = start_ps, .end_ps = end_ps, .value_ns = value_ns,
-	};
-	struct oracle_group *g;
-	struct oracle_reader *rs;
-	bool first;
-
-	assert(group < o->ngroups);
-	if (group >= o->ngroups)
-		return false;
-	g = &o->groups[group];
-	assert(reader < g->cfg.nreaders);
-	assert(start_ps <= end_ps);
-	assert(g->reads == 0 || end_ps >= g->last_end_ps);
-	if (reader >= g->cfg.nreaders || start_ps > end_ps)
-		return false;
-	if (g->reads > 0 && end_ps < g->last_end_ps)
-		return false;
-	g->reads++;
-	g->last_end_ps = end_ps;
-	rs = &g->readers[reader];
-
-	/* Each check reads only its own result and the reader's previous read. */
-	first = oracle_feed_checks(g, rs, &rd);
-
-	rs->seen = true;
-	rs->prev_end_ps = end_ps;
-	rs->prev_vcpu = vcpu;
-	rs->prev_value_ns = value_ns;
-	return first;
 }
 
 void oracle_group_paused(struct oracle *o, unsigned group, sim_ps now)
