@@ -63,11 +63,14 @@ decode() {  # NAME: NAME.pftrace -> NAME.txt through protoc
 run pit 0 --vcd "$tmp/pit.vcd" "$root/tests/exports/pit_out0.json"
 roundtrip pit && { "$python" "$check" pit "$tmp/pit.rt.vcd" 1193 20000000000 || fail "pit values"; }
 
-# 2. pvclock flags and versions per vCPU equal the page writes on --trace.
-for s in migrate_slow:any fast_reads:stopped; do
+# 2. pvclock flags and versions per vCPU equal the page writes on --trace;
+# with several VMs (pause_one_vm: VM b's pause sets GUEST_STOPPED on b's pages
+# only) in each VM's scope, vm_NAME.vcpuN.
+for s in migrate_slow:any fast_reads:stopped pause_one_vm:stopped; do
 	name=${s%%:*}
 	f="$root/scenarios/$name.json"
 	[ -f "$f" ] || f="$root/tests/exports/$name.json"
+	[ -f "$f" ] || f="$root/tests/mvexports/$name.json"
 	run "$name" 0 --vcd "$tmp/$name.vcd" --trace "$tmp/$name.jsonl" "$f"
 	roundtrip "$name" &&
 		{ "$python" "$check" pvclock "$tmp/$name.rt.vcd" "$tmp/$name.jsonl" "${s#*:}" ||

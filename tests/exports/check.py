@@ -153,17 +153,20 @@ def trace_int(v):
 def pvclock(vcd, trace, want_stopped="any"):
     """Each vCPU's flags and version equal the page writes of the same run's --trace."""
     names, ch, _ = parse_vcd(vcd)
-    last = {}
+    last, vms = {}, []
     for line in open(trace):
         r = json.loads(line)
         # sim-trace v1 (docs/trace-format.md): sim's runs write "ref" in ps
+        if r.get("type") == "header":
+            vms = r.get("vms", [])
         if r.get("type") == "pvclock":
-            last[(r["vcpu"], trace_int(r["ref"]))] = r
+            last[(r.get("vm", -1), r["vcpu"], trace_int(r["ref"]))] = r
     if not last:
         fail("no pvclock line in the trace")
     stopped = 0
-    for (cpu, t), r in sorted(last.items()):
-        sc = f"sim.vcpu{cpu}."
+    for (vm, cpu, t), r in sorted(last.items()):
+        # several VMs: each VM's scope holds its vCPUs' (docs/exports.md)
+        sc = f"sim.vm_{vms[vm]}.vcpu{cpu}." if vm >= 0 else f"sim.vcpu{cpu}."
         flags = trace_int(r["flags"])
         for sig, want in (("stable", flags & 1), ("guest_stopped", (flags >> 1) & 1),
                           ("pvclock_version", trace_int(r["version"]))):
