@@ -392,14 +392,6 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 			scenario_destroy(s);
 			s = NULL;
 		}
-	if (s && s->nvms > 1 && o->perfetto_path) {
-		sim_diag_set_file(&err, file);
-		sim_diag_set_path(&err, "/vms");
-		sim_diag_fail(&err, "%s describes one VM, and this scenario has %u (\"vms\"); run "
-			      "without it, or give each VM its own scenario", "--perfetto", s->nvms);
-		scenario_destroy(s);
-		s = NULL;
-	}
 	/* the budget before the machine, as in validate: refused before anything runs */
 	if (s && budget_check(s, o->max_events, NULL, &err))
 		m = machine_create(s, &err);
