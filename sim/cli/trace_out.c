@@ -221,14 +221,14 @@ void trace_out_init(struct trace_out *t, FILE *f)
 {
 	memset(t, 0, sizeof(*t));
 	json_out_init_compact(&t->j, f);
-	t->seq = calloc(TRACE_OUT_MAX_CPUS, sizeof(*t->seq));
-	t->nseq = t->seq ? TRACE_OUT_MAX_CPUS : 0;
-	t->cpus = TRACE_OUT_MAX_CPUS;
+	t->seq = t->seq0;
+	t->nseq = t->cpus = TRACE_OUT_MAX_CPUS;
 }
 
 void trace_out_free(struct trace_out *t)
 {
-	free(t->seq);
+	if (t->seq != t->seq0)
+		free(t->seq);
 	free(t->clock_vm);
 	free(t->clock_home);
 	free(t->check_vm);

@@ -31,7 +31,8 @@
 struct trace_out {
 	struct json_out j;
 	uint64_t records;         /* lines written for records (not for headers) */
-	uint64_t *seq;            /* reads so far per counter (see above) */
+	uint64_t *seq;            /* reads so far per counter (see above): seq0 or the heap's */
+	uint64_t seq0[TRACE_OUT_MAX_CPUS];  /* before the first header: nothing to free */
 	size_t nseq;
 	unsigned cpus;            /* counters per VM (and for the host's lines) */
 	bool several;             /* the run has several VMs: "vm" on VM-scoped lines */
@@ -69,7 +70,7 @@ struct trace_out_header {
 
 void trace_out_init(struct trace_out *t, FILE *f);
 
-/* Frees what the header tables took (the file stays open). */
+/* Frees what the headers' tables took (the file stays open); init needs none. */
 void trace_out_free(struct trace_out *t);
 
 /*
