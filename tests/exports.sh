@@ -5,7 +5,8 @@
 # irq0) and the --trace of the same run (pvclock flags and versions);
 # protoc decodes the Perfetto trace against tests/perfetto/trace_subset.proto
 # and the decoded packets show the tracks, the violation at the report's
-# time, the migration's slices and the decimation bound.  Both outputs are
+# time, the migration's slices and the decimation bound; with several VMs the
+# VCD has a scope and the Perfetto trace a process track per VM.  Both outputs are
 # byte-identical across reruns, and memory does not grow from 10 s to 100 s
 # of simulated time.  The shell examples of docs/exports.md run as written.
 #
@@ -63,11 +64,14 @@ decode() {  # NAME: NAME.pftrace -> NAME.txt through protoc
 run pit 0 --vcd "$tmp/pit.vcd" "$root/tests/exports/pit_out0.json"
 roundtrip pit && { "$python" "$check" pit "$tmp/pit.rt.vcd" 1193 20000000000 || fail "pit values"; }
 
-# 2. pvclock flags and versions per vCPU equal the page writes on --trace.
-for s in migrate_slow:any fast_reads:stopped; do
+# 2. pvclock flags and versions per vCPU equal the page writes on --trace;
+# with several VMs (pause_one_vm: VM b's pause sets GUEST_STOPPED on b's pages
+# only) in each VM's scope, vm_NAME.vcpuN.
+for s in migrate_slow:any fast_reads:stopped pause_one_vm:stopped; do
 	name=${s%%:*}
 	f="$root/scenarios/$name.json"
 	[ -f "$f" ] || f="$root/tests/exports/$name.json"
+	[ -f "$f" ] || f="$root/tests/mvexports/$name.json"
 	run "$name" 0 --vcd "$tmp/$name.vcd" --trace "$tmp/$name.jsonl" "$f"
 	roundtrip "$name" &&
 		{ "$python" "$check" pvclock "$tmp/$name.rt.vcd" "$tmp/$name.jsonl" "${s#*:}" ||
@@ -82,6 +86,16 @@ decode migrate && { "$python" "$check" perfetto-migrate "$tmp/migrate.txt" "$tmp
 run fast 0 --perfetto "$tmp/fast.pftrace" --json "$tmp/fast.json" "$root/tests/exports/fast_reads.json"
 decode fast && { "$python" "$check" perfetto-decimated "$tmp/fast.txt" "$tmp/fast.json" ||
 	fail "fast_reads decimation"; }
+
+# 3b. Several VMs: a process track per VM (pid, name) holding its vCPUs, page
+# writes and guest stops as the same run's --trace has them (pause_one_vm:
+# only VM b stops; two_hosts: VM b migrates).
+for f in "$root/tests/mvexports/pause_one_vm.json" "$root/tests/vms/two_hosts.json"; do
+	name=vms_$(basename "$f" .json)
+	run "$name" 0 --perfetto "$tmp/$name.pftrace" --trace "$tmp/$name.jsonl" "$f"
+	decode "$name" && { "$python" "$check" perfetto-vms "$tmp/$name.txt" "$tmp/$name.jsonl" \
+		"$f" || fail "$name: perfetto tracks per VM"; }
+done
 
 # 4. Byte-identical reruns.
 run pit2 0 --vcd "$tmp/pit2.vcd" "$root/tests/exports/pit_out0.json"

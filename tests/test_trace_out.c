@@ -164,6 +164,7 @@ Test(trace_out, subscribed_writer_gets_every_published_record_in_order)
 			 "{\"type\":\"violation\",\"ref\":20,\"reader\":\"tsc\",\"check\":\"rate\","
 			 "\"vcpu\":0,\"value_ns\":5,\"amount\":-333333373}\n");
 	cr_expect_eq(t.records, 2);
+	trace_out_free(&t);
 	capture_free(&c);
 }
 
@@ -223,5 +224,56 @@ Test(trace_out, seq_counts_reads_per_vcpu)
 	cr_expect_neq(strstr(text, "\"vcpu\":1,\"seq\":2,\"clock\":\"b\""), NULL, "%s", text);
 	cr_expect_neq(strstr(text, "\"vcpu\":0,\"seq\":1,\"clock\":\"b\""), NULL, "%s", text);
 	cr_expect_neq(strstr(strstr(text, "header"), "\"vcpu\":1,\"seq\":1,"), NULL, "%s", text);
+	trace_out_free(&t);
+	capture_free(&c);
+}
+
+/*
+ * Several VMs (docs/trace-format.md "Several VMs"): the header lists them,
+ * each VM-scoped line carries its VM's index, "seq" counts per (VM, vCPU)
+ * and a host's reads count on their own; a process that reader_migrate
+ * moved off its home CPU carries "thread".
+ */
+Test(trace_out, several_vms_and_threads)
+{
+	struct capture c;
+	struct trace_out t;
+	struct sim_trace_record rec = { .kind = SIM_TRACE_READ, .t_ps = 5 };
+	const char *text;
+
+	capture_open(&c);
+	trace_out_init(&t, c.f);
+	cr_assert(trace_out_begin_run(&t, &(struct trace_out_header){
+		.file = "f", .scenario = "s", .cpus = 3, .nclocks = 3,
+		.clocks = (const char *const[]){ "a", "b", "h" },
+		.guest = (const bool[]){ true, true, false },
+		.nvms = 2, .vms = (const char *const[]){ "x", "y" },
+		.clock_vm = (const unsigned[]){ 0, 1, TRACE_OUT_NONE },
+		.clock_home = (const unsigned[]){ TRACE_OUT_NONE, TRACE_OUT_NONE, 2 },
+	}));
+	rec.u.read = (struct sim_trace_read){ .reader = "a", .group = 0, .vcpu = 1 };
+	trace_out_record(&t, &rec);
+	rec.u.read = (struct sim_trace_read){ .reader = "b", .group = 1, .vcpu = 1 };
+	trace_out_record(&t, &rec);
+	trace_out_record(&t, &rec);
+	rec.u.read = (struct sim_trace_read){ .reader = "h", .group = 2, .vcpu = 1 };
+	trace_out_record(&t, &rec);
+	rec.kind = SIM_TRACE_PVCLOCK_WRITE;
+	rec.u.pvclock = (struct sim_trace_pvclock_write){ .vm = 1, .vcpu = 0, .version = 2 };
+	trace_out_record(&t, &rec);
+	text = capture_text(&c);
+	cr_expect_neq(strstr(text, "\"cpus\":3,\"vms\":[\"x\",\"y\"],"), NULL, "%s", text);
+	cr_expect_neq(strstr(text, "{\"type\":\"read\",\"vm\":0,\"vcpu\":1,\"seq\":1,\"clock\":\"a\""),
+		      NULL, "%s", text);
+	cr_expect_neq(strstr(text, "{\"type\":\"read\",\"vm\":1,\"vcpu\":1,\"seq\":1,\"clock\":\"b\""),
+		      NULL, "%s", text);
+	cr_expect_neq(strstr(text, "{\"type\":\"read\",\"vm\":1,\"vcpu\":1,\"seq\":2,\"clock\":\"b\""),
+		      NULL, "%s", text);
+	/* the host's process, home CPU 2, read on CPU 1: no VM, its own count, "thread" */
+	cr_expect_neq(strstr(text, "{\"type\":\"read\",\"vcpu\":1,\"seq\":1,\"clock\":\"h\""), NULL,
+		      "%s", text);
+	cr_expect_neq(strstr(text, "\"ref_after\":5,\"thread\":2}"), NULL, "%s", text);
+	cr_expect_neq(strstr(text, "{\"type\":\"pvclock\",\"vm\":1,\"vcpu\":0,"), NULL, "%s", text);
+	trace_out_free(&t);
 	capture_free(&c);
 }

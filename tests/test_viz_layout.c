@@ -306,6 +306,57 @@ Test(viz_model, tsc_error_lanes_in_closed_form)
 	scenario_destroy(s);
 }
 
+/*
+ * Several VMs: lanes per VM, labelled "VM name vCPU i".  VM a runs on a 3 GHz
+ * host, VM b on a 2 GHz one, each guest TSC at its host's rate, so each TSC
+ * lane keeps within a microsecond of its ideal clock (a lane sampling the
+ * other VM's vCPU would drift by 1/3 or 1/2 of the elapsed time: over 0.6 s).
+ * VM b is paused at 1 s for 100 ms: its pages are rewritten with
+ * GUEST_STOPPED at the resume (KVM_KVMCLOCK_CTRL after the pause), VM a's never.
+ */
+Test(viz_model, lanes_per_vm)
+{
+	static struct viz_model m;
+	struct scenario *s = load(
+		"{ \"name\": \"vms\", \"duration\": \"2s\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] },\n"
+		"    { \"name\": \"B\", \"tsc\": \"2GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vms\": [ { \"name\": \"a\", \"host\": \"A\", \"vcpus\": 2 },\n"
+		"    { \"name\": \"b\", \"host\": \"B\", \"vcpus\": 2,\n"
+		"      \"pauses\": [ { \"at\": \"1s\", \"duration\": \"100ms\" } ] } ],\n"
+		"  \"readers\": [ { \"name\": \"ka\", \"vm\": \"a\", \"kind\": \"pvclock\", \"vcpus\": \"all\",\n"
+		"      \"period\": \"10ms\" },\n"
+		"    { \"name\": \"kb\", \"vm\": \"b\", \"kind\": \"pvclock\", \"vcpus\": \"all\",\n"
+		"      \"period\": \"10ms\" } ] }\n");
+	static const char *const names[] = {
+		"VM a vCPU 0 TSC", "VM a vCPU 1 TSC", "VM b vCPU 0 TSC", "VM b vCPU 1 TSC", "ka", "kb",
+		"VM a vCPU 0 page", "VM a vCPU 1 page", "VM b vCPU 0 page", "VM b vCPU 1 page",
+	};
+	struct sim_diag err;
+	unsigned stopped[4] = { 0 };
+
+	sim_diag_clear(&err);
+	cr_assert(viz_model_build(&m, s, 0, s->duration_ps, true, NULL, NULL, &err), "%s", err.msg);
+	cr_assert(m.nlanes >= 10);
+	for (unsigned i = 0; i < 10; i++)
+		cr_expect_str_eq(m.lanes[i].name, names[i]);
+	for (unsigned i = 0; i < 4; i++) {
+		const struct viz_bucket *b = &m.lanes[i].u.b[VIZ_COLS - 1];
+
+		cr_expect(b->last > -(int64_t)US_PS && b->last < (int64_t)US_PS, "%s at 2 s: %lld ps",
+			  names[i], (long long)b->last);
+	}
+	for (unsigned i = 0; i < 4; i++)
+		for (unsigned c = 0; c < VIZ_COLS; c++)
+			stopped[i] += (m.lanes[6 + i].u.bits[c] & VIZ_PAGE_STOPPED) != 0;
+	cr_expect(stopped[0] == 0 && stopped[1] == 0, "VM a's pages: %u, %u columns STOPPED",
+		  stopped[0], stopped[1]);
+	cr_expect(stopped[2] > 0 && stopped[3] > 0, "VM b's pages: %u, %u columns STOPPED",
+		  stopped[2], stopped[3]);
+	viz_model_free(&m);
+	scenario_destroy(s);
+}
+
 /* Memory does not depend on the run: the model is the same size for 2 s or 200 s. */
 Test(viz_model, columns_are_fixed)
 {

@@ -25,6 +25,11 @@ for n in board_stops_with_vm hpet_no_fsb apic_timer_no_arat; do
 	"$sim" run "$root/scenarios/$n.json" --trace "$tmp/$n.jsonl" >/dev/null 2>&1
 	[ -s "$tmp/$n.jsonl" ] || { echo "FAIL: sim run $n --trace wrote nothing" >&2; exit 1; }
 done
+# several VMs ("vm" on lines, "vms" in the header) and a moved process ("thread")
+"$sim" run "$root/tests/vms/two_hosts.json" --trace "$tmp/two_hosts.jsonl" >/dev/null 2>&1
+"$sim" run "$root/scenarios/tsc_hotplug.json" --trace "$tmp/tsc_hotplug.jsonl" >/dev/null 2>&1
+grep -q '"vms":\["a","b"\]' "$tmp/two_hosts.jsonl" && grep -q '"thread":0' "$tmp/tsc_hotplug.jsonl" ||
+	{ echo "FAIL: no \"vms\" in two_hosts' trace or no \"thread\" in tsc_hotplug's" >&2; exit 1; }
 "$py" - "$root" "$tmp" <<'PYEOF'
 import glob, json, os, re, sys
 import jsonschema
@@ -89,7 +94,9 @@ for bad in ['{"type":"read","vcpu":0,"clock":"c","value_ns":1}',
             '{"type":"read","vcpu":0,"seq":1,"clock":"c","value_ns":"12a"}',
             '{"type":"read","vcpu":0,"seq":1,"clock":"c","value_ns":1,"ref_before":5}',
             '{"type":"header","format":"other","version":1,"producer":"x"}',
-            '{"type":"pvclock","vcpu":0,"version":2}']:
+            '{"type":"pvclock","vcpu":0,"version":2}',
+            '{"type":"read","vm":"a","vcpu":0,"seq":1,"clock":"c","value_ns":1}',
+            '{"type":"header","format":"sim-trace","version":1,"producer":"x","vms":[]}']:
     if v.is_valid(json.loads(bad)):
         print("FAIL: the schema accepts %s" % bad, file=sys.stderr)
         fails += 1

@@ -193,9 +193,19 @@ static void on_read(struct viz_model *vm, sim_ps t, const struct sim_trace_read 
 					       ((sim_i128)t - (sim_i128)l->ref_t_ps)));
 }
 
+/* The page lane of vCPU vcpu of VM vmi; NULL without one. */
+static struct viz_lane *page_lane(struct viz_model *vm, unsigned vmi, unsigned vcpu)
+{
+	for (unsigned i = 0; i < vm->nlanes; i++)
+		if (vm->lanes[i].kind == VIZ_LANE_PVCLOCK && vm->lanes[i].vmi == vmi &&
+		    vm->lanes[i].index == vcpu)
+			return &vm->lanes[i];
+	return NULL;
+}
+
 static void on_page(struct viz_model *vm, sim_ps t, const struct sim_trace_pvclock_write *p)
 {
-	struct viz_lane *l = find_lane(vm, VIZ_LANE_PVCLOCK, p->vcpu);
+	struct viz_lane *l = page_lane(vm, p->vm, p->vcpu);
 	int64_t c = viz_model_col(vm, t);
 
 	set_cause(vm, p->vcpu, t, "pvclock page write", "");
@@ -264,7 +274,10 @@ static void on_run(struct viz_model *vm, sim_ps t, const struct sim_trace_guest_
 		}
 		b = &vm->bands[vm->nbands++];
 		*b = (struct viz_band){ .t0_ps = t };
-		snprintf(b->label, sizeof(b->label), "%s", r->action);
+		if (vm->s->nvms > 1 && r->vm < vm->s->nvms)   /* whose stop: the band spans every lane */
+			snprintf(b->label, sizeof(b->label), "%s: %s", vm->s->vms[r->vm].name, r->action);
+		else
+			snprintf(b->label, sizeof(b->label), "%s", r->action);
 		set_cause(vm, ANY_VCPU, t, r->action, ": guest stopped");
 	} else {
 		for (unsigned i = vm->nbands; i-- > 0;) {
@@ -385,26 +398,44 @@ static void on_record(void *ctx, const struct sim_trace_record *rec)
 	}
 }
 
+/*
+ * A vCPU lane's name: "vCPU 1 TSC" with one VM, "VM b vCPU 1 TSC" with
+ * several (the name truncated to the lane's room, the vCPU kept).
+ */
+static void vcpu_lane_name(char *out, size_t n, const struct scenario *s, unsigned vmi,
+			   unsigned vcpu, const char *what)
+{
+	if (s->nvms > 1)
+		snprintf(out, n, "VM %.*s vCPU %u %s", VIZ_NAME_MAX - 20, s->vms[vmi].name, vcpu,
+			 what);
+	else
+		snprintf(out, n, "vCPU %u %s", vcpu, what);
+}
+
 static void build_lanes(struct viz_model *vm, struct machine *m, const struct viz_model *like)
 {
 	const struct scenario *s = vm->s;
-	const struct kvm_vm *kv = machine_vm(m, 0);   /* lanes for the first VM's vCPUs */
+	const struct kvm_vm *kv = machine_vm(m, 0);
 	char name[VIZ_NAME_MAX + HOST_NAME_MAX];
 	struct viz_lane *l;
+	unsigned n = 0;
 
-	if (kv) {
-		for (unsigned i = 0; i < kv->nvcpus && i < MAX_PER_KIND; i++) {
-			snprintf(name, sizeof(name), "vCPU %u TSC", i);
+	/* each VM's vCPUs in scenario order, MAX_PER_KIND lanes in all */
+	for (unsigned vi = 0; kv && vi < s->nvms; vi++) {
+		const struct kvm_vm *k = machine_vm(m, vi);
+
+		for (unsigned i = 0; k && i < k->nvcpus && n < MAX_PER_KIND; i++, n++) {
+			vcpu_lane_name(name, sizeof(name), s, vi, i, "TSC");
 			if ((l = add_lane(vm, VIZ_LANE_TSC, name))) {
 				l->index = i;
+				l->vmi = vi;
 				l->vcpu = true;
-				l->ref = (int64_t)kvm_vcpu_guest_tsc(&kv->vcpus[0], 0);
-				l->ref_khz = kv->vcpus[0].virtual_tsc_khz;
+				l->ref = (int64_t)kvm_vcpu_guest_tsc(&k->vcpus[0], 0);
+				l->ref_khz = k->vcpus[0].virtual_tsc_khz;
 			}
 		}
-	} else {
-		unsigned n = 0;
-
+	}
+	if (!kv) {
 		for (unsigned h = 0; h < s->nhosts; h++) {
 			const struct host *hs = machine_host(m, h);
 
@@ -425,12 +456,18 @@ static void build_lanes(struct viz_model *vm, struct machine *m, const struct vi
 	for (unsigned g = 0; g < s->nreaders; g++)
 		if ((l = add_lane(vm, VIZ_LANE_READER, s->readers[g].name)))
 			l->index = g;
-	for (unsigned i = 0; kv && i < kv->nvcpus && i < MAX_PER_KIND; i++) {
-		snprintf(name, sizeof(name), "vCPU %u page", i);
-		if ((l = add_lane(vm, VIZ_LANE_PVCLOCK, name))) {
-			l->index = i;
-			l->level = (uint8_t)(((kv->vcpus[i].pvti.flags & PVCLOCK_TSC_STABLE_BIT) ?
-					      VIZ_PAGE_STABLE : 0));
+	n = 0;
+	for (unsigned vi = 0; kv && vi < s->nvms; vi++) {
+		const struct kvm_vm *k = machine_vm(m, vi);
+
+		for (unsigned i = 0; k && i < k->nvcpus && n < MAX_PER_KIND; i++, n++) {
+			vcpu_lane_name(name, sizeof(name), s, vi, i, "page");
+			if ((l = add_lane(vm, VIZ_LANE_PVCLOCK, name))) {
+				l->index = i;
+				l->vmi = vi;
+				l->level = (uint8_t)(((k->vcpus[i].pvti.flags & PVCLOCK_TSC_STABLE_BIT) ?
+						      VIZ_PAGE_STABLE : 0));
+			}
 		}
 	}
 	if (s->has_hosts && (l = add_lane(vm, VIZ_LANE_HOST, "host events"))) {
@@ -445,8 +482,6 @@ static void build_lanes(struct viz_model *vm, struct machine *m, const struct vi
 
 static void sample_tsc(struct viz_model *vm, struct machine *m, sim_ps t, int64_t col)
 {
-	const struct kvm_vm *kv = machine_vm(m, 0);   /* lanes for the first VM's vCPUs */
-
 	for (unsigned i = 0; i < vm->nlanes; i++) {
 		struct viz_lane *l = &vm->lanes[i];
 		uint64_t count;
@@ -455,7 +490,7 @@ static void sample_tsc(struct viz_model *vm, struct machine *m, sim_ps t, int64_
 		if (l->kind != VIZ_LANE_TSC || !l->ref_khz)
 			continue;
 		if (l->vcpu) {
-			count = kvm_vcpu_guest_tsc(&kv->vcpus[l->index], t);
+			count = kvm_vcpu_guest_tsc(&machine_vm(m, l->vmi)->vcpus[l->index], t);
 		} else {
 			const struct host *h = machine_host(m, l->host);
 
@@ -499,11 +534,6 @@ bool viz_model_build(struct viz_model *vm, const struct scenario *s, sim_ps t0, 
 	}
 	vm->t0_ps = t0;
 	vm->t1_ps = t1;
-	if (s->nvms > 1) {
-		sim_diag_set_path(err, "/vms");
-		return sim_diag_fail(err, "sim viz draws one VM, and this scenario has %u (\"vms\")",
-				     s->nvms);
-	}
 	m = machine_create(s, err);
 	if (!m)
 		return false;

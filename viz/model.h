@@ -89,6 +89,7 @@ struct viz_lane {
 	enum viz_lane_kind kind;
 	char name[VIZ_NAME_MAX];  /* "CPU 1", "vCPU 0", "kvmclock", "irq0", ... */
 	unsigned index;           /* CPU, vCPU or reader group it shows */
+	unsigned vmi;             /* TSC and PVCLOCK lanes of vCPUs: the VM (scenario index) */
 	unsigned host;            /* TSC lanes of host CPUs */
 	bool vcpu;                /* TSC lanes: a vCPU's guest TSC */
 	union {

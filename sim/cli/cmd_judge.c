@@ -19,8 +19,10 @@ static const char judge_help[] =
 	"                 [--tsc-ns] [--json FILE|-] TRACE...\n"
 	"\n"
 	"Judges clock reads recorded in sim-trace v1 files (JSON Lines, docs/trace-format.md)\n"
-	"with the oracle of `sim run`: one group per clock, one reader per vCPU, each read's\n"
-	"interval from its reference bracket (ref_before, ref_after) or its global \"order\".\n"
+	"with the oracle of `sim run`: one group per clock (and VM), one reader per vCPU (or\n"
+	"\"thread\"), each read's interval from its reference bracket (ref_before, ref_after)\n"
+	"or its global \"order\".  With several VMs (the header's \"vms\") each VM's clocks,\n"
+	"pauses and pvclock pages are judged on their own.\n"
 	"Host lines (pvclock, tsc_offset, masterclock, track_tsc) are replayed into Linux's\n"
 	"pvclock reader, watchdog lines into Linux's clocksource watchdog.  A file may hold\n"
 	"several runs, each from its header line; '-' reads stdin.\n"
@@ -199,7 +201,13 @@ static void human_run(FILE *f, const char *file, unsigned run, const struct judg
 		fputs("  clock ", f);
 		report_put_text(f, c->name, strlen(c->name));
 		/* a header that names the guest's clocks makes the others bare metal: CPUs */
-		fprintf(f, " (on %s ", c->guest ? "vCPU" : "CPU");
+		fputs(" (on ", f);
+		if (c->vm != JUDGE_NO_VM && judge_vm_name(jd, c->vm)[0]) {
+			fputs("VM ", f);
+			report_put_text(f, judge_vm_name(jd, c->vm), strlen(judge_vm_name(jd, c->vm)));
+			fputc(' ', f);
+		}
+		fprintf(f, "%s ", c->guest ? "vCPU" : "CPU");
 		vcpu_list(f, c, h->cpus);
 		fprintf(f, "; judged by %s): %" PRIu64 " reads\n", judged_by(c), c->reads);
 		for (unsigned k = 0; k < ORACLE_CHECK_COUNT; k++)
@@ -278,6 +286,8 @@ static void json_run(struct json_out *j, const char *file, unsigned run, const s
 
 		json_out_begin_object(j);
 		json_out_key_str(j, "name", c->name);
+		if (c->vm != JUDGE_NO_VM && judge_vm_name(jd, c->vm)[0])
+			json_out_key_str(j, "vm", judge_vm_name(jd, c->vm));
 		json_out_key(j, "vcpus");
 		json_out_begin_array(j);
 		for (unsigned v = 0; v < h->cpus; v++)

@@ -161,33 +161,57 @@ static bool trace_attach(struct machine *m, struct trace_out *t)
 /*
  * The run's sim-trace header: its readers are its clocks, and those on a VM
  * stop when the guest does (the guest_run lines), as the oracle pauses them.
+ * With several VMs it names them, and which VM each clock and host check is on.
  */
 static bool trace_header(struct trace_out *t, const char *file, const struct scenario *s)
 {
-	const char **clocks = calloc(s->nreaders ? s->nreaders : 1, sizeof(*clocks));
-	bool *guest = calloc(s->nreaders ? s->nreaders : 1, sizeof(*guest));
-	unsigned cpus = s->nvms ? s->vms[0].nvcpus : 0;   /* cmd_run refuses several VMs */
+	const unsigned nr = s->nreaders ? s->nreaders : 1, nc = s->nhost_checks ? s->nhost_checks : 1;
+	const char **clocks = calloc(nr, sizeof(*clocks));
+	bool *guest = calloc(nr, sizeof(*guest));
+	unsigned *clock_vm = calloc(nr, sizeof(*clock_vm)), *home = calloc(nr, sizeof(*home));
+	const char **vms = calloc(s->nvms ? s->nvms : 1, sizeof(*vms));
+	const char **checks = calloc(nc, sizeof(*checks));
+	unsigned *check_vm = calloc(nc, sizeof(*check_vm));
+	unsigned cpus = 0;
+	bool ok = clocks && guest && clock_vm && home && vms && checks && check_vm;
 
+	for (unsigned i = 0; i < s->nvms; i++)
+		if (s->vms[i].nvcpus > cpus)
+			cpus = s->vms[i].nvcpus;
 	for (unsigned i = 0; i < s->nhosts; i++)
 		if (s->hosts[i].ncpus > cpus)
 			cpus = s->hosts[i].ncpus;
-	if (!clocks || !guest) {
-		free(clocks);
-		free(guest);
-		return false;
+	for (unsigned i = 0; ok && i < s->nreaders; i++) {
+		const struct scn_reader *r = &s->readers[i];
+
+		clocks[i] = r->name;
+		guest[i] = !r->on_host;
+		clock_vm[i] = r->on_host ? TRACE_OUT_NONE : r->vm;
+		/* one process on one CPU: reader_migrate may move it (docs/trace-format.md "thread") */
+		home[i] = r->on_host && r->ncpus == 1 && !r->migrate_every_ps ? r->cpus[0]
+									      : TRACE_OUT_NONE;
 	}
-	for (unsigned i = 0; i < s->nreaders; i++) {
-		clocks[i] = s->readers[i].name;
-		guest[i] = !s->readers[i].on_host;
+	for (unsigned i = 0; ok && i < s->nvms; i++)
+		vms[i] = s->vms[i].name;
+	for (unsigned i = 0; ok && i < s->nhost_checks; i++) {
+		checks[i] = s->host_checks[i].name;
+		check_vm[i] = s->nvms ? s->host_checks[i].vm : TRACE_OUT_NONE;
 	}
-	/* written out at once: the header keeps no pointer */
-	trace_out_begin_run(t, &(struct trace_out_header){
+	/* written out at once; trace_out keeps the names, which are the scenario's */
+	ok = ok && trace_out_begin_run(t, &(struct trace_out_header){
 		.file = file, .scenario = s->name, .seed = s->seed, .cpus = cpus ? cpus : 1,
 		.nclocks = s->nreaders, .clocks = clocks, .guest = guest,
+		.nvms = s->nvms, .vms = vms, .clock_vm = clock_vm, .clock_home = home,
+		.nchecks = s->nhost_checks, .checks = checks, .check_vm = check_vm,
 	});
 	free(clocks);
 	free(guest);
-	return true;
+	free(clock_vm);
+	free(home);
+	free(vms);
+	free(checks);
+	free(check_vm);
+	return ok;
 }
 
 static FILE *open_output(const char *path)
@@ -245,6 +269,8 @@ static bool close_outputs(const struct run_opts *o, struct run_out *out)
 		json_out_end_array(&out->j);
 		json_out_end_object(&out->j);
 	}
+	if (out->trace_file)
+		trace_out_free(&out->trace);
 	ok = close_output(out->json_file, o->json_path);
 	ok = close_output(out->vcd_file, o->vcd_path) && ok;
 	ok = close_output(out->perfetto_file, o->perfetto_path) && ok;
@@ -366,15 +392,6 @@ static int run_file(const char *file, const struct run_opts *o, struct run_out *
 			scenario_destroy(s);
 			s = NULL;
 		}
-	if (s && s->nvms > 1 && (o->trace_path || o->vcd_path || o->perfetto_path)) {
-		sim_diag_set_file(&err, file);
-		sim_diag_set_path(&err, "/vms");
-		sim_diag_fail(&err, "%s describes one VM, and this scenario has %u (\"vms\"); run "
-			      "without it, or give each VM its own scenario",
-			      o->trace_path ? "--trace" : o->vcd_path ? "--vcd" : "--perfetto", s->nvms);
-		scenario_destroy(s);
-		s = NULL;
-	}
 	/* the budget before the machine, as in validate: refused before anything runs */
 	if (s && budget_check(s, o->max_events, NULL, &err))
 		m = machine_create(s, &err);

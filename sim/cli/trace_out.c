@@ -1,20 +1,47 @@
 /* The trace stream as sim-trace v1 lines: see trace_out.h and docs/trace-format.md. */
 #include "sim/cli/trace_out.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* With several VMs, a VM-scoped line's "vm": its index in the header's "vms". */
+static void w_vm(struct trace_out *t, unsigned vm)
+{
+	if (t->several && vm != TRACE_OUT_NONE)
+		json_out_key_u64(&t->j, "vm", vm);
+}
+
+/* The counter of a read on (v)CPU cpu of vm (TRACE_OUT_NONE: a host's); NULL beyond them. */
+static uint64_t *seq_of(struct trace_out *t, unsigned vm, unsigned cpu)
+{
+	size_t i;
+
+	if (cpu >= t->cpus)
+		return NULL;
+	/* several VMs: the host's counters first, then each VM's */
+	i = t->several ? (size_t)(vm == TRACE_OUT_NONE ? 0 : vm + 1) * t->cpus + cpu : cpu;
+	return i < t->nseq ? &t->seq[i] : NULL;
+}
 
 /* The judge reads a read's bracket as its ref_before / ref_after (true time, ps). */
 static void w_read(struct trace_out *t, const struct sim_trace_record *rec)
 {
 	const struct sim_trace_read *r = &rec->u.read;
 	struct json_out *j = &t->j;
+	unsigned vm = r->group < t->nclocks ? t->clock_vm[r->group] : TRACE_OUT_NONE;
+	unsigned home = r->group < t->nclocks ? t->clock_home[r->group] : TRACE_OUT_NONE;
+	uint64_t *seq = seq_of(t, vm, r->vcpu);
 
+	w_vm(t, vm);
 	json_out_key_u64(j, "vcpu", r->vcpu);
-	json_out_key_u64(j, "seq", r->vcpu < TRACE_OUT_MAX_CPUS ? ++t->seq[r->vcpu] : 0);
+	json_out_key_u64(j, "seq", seq ? ++*seq : 0);
 	json_out_key_str(j, "clock", r->reader);
 	json_out_key_u64(j, "value_ns", r->value_ns);
 	json_out_key_u64(j, "ref_before", r->start_ps);
 	json_out_key_u64(j, "ref_after", rec->t_ps);
+	/* a process reader_migrate moved: still the one that began on its home CPU */
+	if (home != TRACE_OUT_NONE && r->vcpu != home)
+		json_out_key_u64(j, "thread", home);
 }
 
 /* kvm:kvm_pvclock_update's fields, under sim-trace's names. */
@@ -23,6 +50,7 @@ static void w_pvclock(struct trace_out *t, const struct sim_trace_record *rec)
 	const struct sim_trace_pvclock_write *p = &rec->u.pvclock;
 	struct json_out *j = &t->j;
 
+	w_vm(t, p->vm);
 	json_out_key_u64(j, "vcpu", p->vcpu);
 	json_out_key_u64(j, "ref", rec->t_ps);
 	json_out_key_u64(j, "version", p->version);
@@ -39,6 +67,7 @@ static void w_tsc(struct trace_out *t, const struct sim_trace_record *rec)
 	const struct sim_trace_tsc_write *w = &rec->u.tsc;
 	struct json_out *j = &t->j;
 
+	w_vm(t, w->vm);
 	json_out_key_u64(j, "vcpu", w->vcpu);
 	json_out_key_u64(j, "ref", rec->t_ps);
 	json_out_key_u64(j, "next", (uint64_t)w->offset);
@@ -51,6 +80,7 @@ static void w_master(struct trace_out *t, const struct sim_trace_record *rec)
 	const struct sim_trace_master_clock *m = &rec->u.master;
 	struct json_out *j = &t->j;
 
+	w_vm(t, m->vm);
 	json_out_key_u64(j, "ref", rec->t_ps);
 	json_out_key_bool(j, "use_master_clock", m->use_master_clock);
 	json_out_key_u64(j, "host_tsc", m->host_tsc);
@@ -99,12 +129,25 @@ static void w_vmm(struct trace_out *t, const struct sim_trace_record *rec)
 	json_out_key_u64(j, "index", v->index);
 }
 
+static unsigned violation_vm(const struct trace_out *t, const char *name)
+{
+	for (unsigned i = 0; i < t->nclocks; i++)
+		if (strcmp(t->clocks[i], name) == 0)
+			return t->clock_vm[i];
+	for (unsigned i = 0; i < t->nchecks; i++)
+		if (strcmp(t->checks[i], name) == 0)
+			return t->check_vm[i];
+	return TRACE_OUT_NONE;
+}
+
 static void w_violation(struct trace_out *t, const struct sim_trace_record *rec)
 {
 	struct json_out *j = &t->j;
 	const struct sim_trace_violation *v = &rec->u.violation;
 
 	json_out_key_str(j, "reader", v->reader);
+	if (t->several)   /* rare lines: the VM of the reader or host check by its name */
+		w_vm(t, violation_vm(t, v->reader));
 	json_out_key_str(j, "check", v->check);
 	json_out_key_u64(j, "vcpu", v->vcpu);
 	json_out_key_u64(j, "value_ns", v->value_ns);
@@ -176,9 +219,69 @@ _Static_assert(sizeof(writers) / sizeof(writers[0]) == SIM_TRACE_KIND_COUNT,
 
 void trace_out_init(struct trace_out *t, FILE *f)
 {
+	memset(t, 0, sizeof(*t));
 	json_out_init_compact(&t->j, f);
-	t->records = 0;
-	memset(t->seq, 0, sizeof(t->seq));
+	t->seq = t->seq0;
+	t->nseq = t->cpus = TRACE_OUT_MAX_CPUS;
+}
+
+void trace_out_free(struct trace_out *t)
+{
+	if (t->seq != t->seq0)
+		free(t->seq);
+	free(t->clock_vm);
+	free(t->clock_home);
+	free(t->check_vm);
+	free(t->clocks);
+	free(t->checks);
+	t->seq = NULL;
+	t->clock_vm = t->clock_home = t->check_vm = NULL;
+	t->clocks = t->checks = NULL;
+	t->nseq = t->nclocks = t->nchecks = 0;
+}
+
+/* n entries of src, or of TRACE_OUT_NONE without it; NULL when out of memory. */
+static unsigned *copy_table(const unsigned *src, unsigned n)
+{
+	unsigned *a = malloc((n ? n : 1) * sizeof(*a));
+
+	for (unsigned i = 0; a && i < n; i++)
+		a[i] = src ? src[i] : TRACE_OUT_NONE;
+	return a;
+}
+
+static const char **copy_names(const char *const *src, unsigned n)
+{
+	const char **a = malloc((n ? n : 1) * sizeof(*a));
+
+	for (unsigned i = 0; a && i < n; i++)
+		a[i] = src[i];
+	return a;
+}
+
+/* The run's tables: which VM each clock and host check is on, each read counter. */
+static bool take_tables(struct trace_out *t, const struct trace_out_header *h)
+{
+	size_t nseq;
+
+	trace_out_free(t);
+	t->several = h->nvms > 1;
+	t->cpus = h->cpus ? h->cpus : 1;
+	nseq = (size_t)t->cpus * (t->several ? h->nvms + 1 : 1);
+	t->seq = calloc(nseq, sizeof(*t->seq));
+	t->clock_vm = copy_table(h->clock_vm, h->nclocks);
+	t->clock_home = copy_table(h->clock_home, h->nclocks);
+	t->check_vm = copy_table(h->check_vm, h->nchecks);
+	t->clocks = copy_names(h->clocks, h->nclocks);
+	t->checks = copy_names(h->checks, h->nchecks);
+	if (!t->seq || !t->clock_vm || !t->clock_home || !t->check_vm || !t->clocks || !t->checks) {
+		trace_out_free(t);
+		return false;
+	}
+	t->nseq = nseq;
+	t->nclocks = h->nclocks;
+	t->nchecks = h->nchecks;
+	return true;
 }
 
 static void str_array(struct json_out *j, const char *key, const struct trace_out_header *h,
@@ -192,11 +295,12 @@ static void str_array(struct json_out *j, const char *key, const struct trace_ou
 	json_out_end_array(j);
 }
 
-void trace_out_begin_run(struct trace_out *t, const struct trace_out_header *h)
+bool trace_out_begin_run(struct trace_out *t, const struct trace_out_header *h)
 {
 	struct json_out *j = &t->j;
 
-	memset(t->seq, 0, sizeof(t->seq));
+	if (!take_tables(t, h))
+		return false;
 	json_out_begin_object(j);
 	json_out_key_str(j, "type", "header");
 	json_out_key_str(j, "format", "sim-trace");
@@ -207,10 +311,18 @@ void trace_out_begin_run(struct trace_out *t, const struct trace_out_header *h)
 	str_array(j, "clocks", h, false);
 	str_array(j, "guest_clocks", h, true);
 	json_out_key_u64(j, "cpus", h->cpus);
+	if (t->several) {
+		json_out_key(j, "vms");
+		json_out_begin_array(j);
+		for (unsigned i = 0; i < h->nvms; i++)
+			json_out_str(j, h->vms[i]);
+		json_out_end_array(j);
+	}
 	json_out_key_str(j, "scenario", h->scenario);
 	json_out_key_u64(j, "seed", h->seed);
 	json_out_key_str(j, "src", h->file);
 	json_out_end_object(j);
+	return true;
 }
 
 void trace_out_record(void *ctx, const struct sim_trace_record *rec)

@@ -18,8 +18,10 @@ struct dev_vars {
 struct vcd_out {
 	struct vcd v;
 	int line[MAX_LINES];
-	unsigned nvcpus;
-	int stable[SCN_MAX_VCPUS], stopped[SCN_MAX_VCPUS], version[SCN_MAX_VCPUS];
+	unsigned nvms;
+	unsigned *vcpu_base;      /* per VM: its vCPU 0's row in the tables below */
+	unsigned *nvcpus;         /* per VM */
+	int *stable, *stopped, *version;   /* per (VM, vCPU) row: the signals */
 	struct dev_vars dev[BOARD_DEV_COUNT];
 	int hpet_counter;
 	unsigned hpet_bits;
@@ -42,6 +44,14 @@ struct vcd_out *vcd_out_create(FILE *f)
 
 void vcd_out_destroy(struct vcd_out *w)
 {
+	if (!w)
+		return;
+	vcd_free(&w->v);
+	free(w->vcpu_base);
+	free(w->nvcpus);
+	free(w->stable);
+	free(w->stopped);
+	free(w->version);
 	free(w);
 }
 
@@ -111,10 +121,55 @@ static void declare_devices(struct vcd_out *w, const struct platform *pf)
 	}
 }
 
+/* Each VM's vCPU rows; false when out of memory. */
+static bool vcpu_tables(struct vcd_out *w, const struct scenario *s)
+{
+	unsigned rows = 0;
+
+	w->nvms = s->nvms;
+	w->vcpu_base = calloc(s->nvms ? s->nvms : 1, sizeof(*w->vcpu_base));
+	w->nvcpus = calloc(s->nvms ? s->nvms : 1, sizeof(*w->nvcpus));
+	if (!w->vcpu_base || !w->nvcpus)
+		return false;
+	for (unsigned i = 0; i < s->nvms; i++) {
+		w->vcpu_base[i] = rows;
+		w->nvcpus[i] = s->vms[i].nvcpus;
+		rows += s->vms[i].nvcpus;
+	}
+	w->stable = calloc(rows ? rows : 1, sizeof(int));
+	w->stopped = calloc(rows ? rows : 1, sizeof(int));
+	w->version = calloc(rows ? rows : 1, sizeof(int));
+	return w->stable && w->stopped && w->version;
+}
+
+/*
+ * One scope per vCPU: "vcpuN" with one VM (as before VMs were several),
+ * "vm_NAME/vcpuN" with several, so that every signal's full name is unique
+ * and no VM's scope can meet a device's.
+ */
+static void declare_vcpus(struct vcd_out *w, const struct scenario *s)
+{
+	char scope[VCD_SCOPE_MAX];
+
+	for (unsigned vm = 0; vm < w->nvms; vm++) {
+		for (unsigned c = 0; c < w->nvcpus[vm]; c++) {
+			unsigned row = w->vcpu_base[vm] + c;
+
+			if (w->nvms > 1)
+				snprintf(scope, sizeof(scope), "vm_%s/vcpu%u", s->vms[vm].name, c);
+			else
+				snprintf(scope, sizeof(scope), "vcpu%u", c);
+			w->stable[row] = vcd_add(&w->v, scope, "stable", 1);
+			w->stopped[row] = vcd_add(&w->v, scope, "guest_stopped", 1);
+			w->version[row] = vcd_add(&w->v, scope, "pvclock_version", 32);
+		}
+	}
+}
+
 static void declare(struct vcd_out *w, const struct scenario *s, const struct platform *pf)
 {
 	uint32_t lines = board_lines(pf);
-	char scope[VCD_NAME_MAX], name[VCD_NAME_MAX];
+	char name[VCD_NAME_MAX];
 
 	w->hpet_counter = w->pm_count = -1;
 	for (unsigned i = 0; i < MAX_LINES; i++) {
@@ -124,13 +179,7 @@ static void declare(struct vcd_out *w, const struct scenario *s, const struct pl
 			w->line[i] = vcd_add(&w->v, "irq", name, 1);
 		}
 	}
-	w->nvcpus = s->nvms ? s->vms[0].nvcpus : 0;     /* cmd_run refuses several VMs */
-	for (unsigned c = 0; c < w->nvcpus; c++) {
-		snprintf(scope, sizeof(scope), "vcpu%u", c);
-		w->stable[c] = vcd_add(&w->v, scope, "stable", 1);
-		w->stopped[c] = vcd_add(&w->v, scope, "guest_stopped", 1);
-		w->version[c] = vcd_add(&w->v, scope, "pvclock_version", 32);
-	}
+	declare_vcpus(w, s);
 	declare_devices(w, pf);
 }
 
@@ -185,16 +234,18 @@ static void record(void *ctx, const struct sim_trace_record *rec)
 		break;
 	case SIM_TRACE_PVCLOCK_WRITE: {
 		const struct sim_trace_pvclock_write *p = &rec->u.pvclock;
+		unsigned row;
 
-		if (p->vcpu >= w->nvcpus) {
+		if (p->vm >= w->nvms || p->vcpu >= w->nvcpus[p->vm]) {
 			w->unknown++;
 			break;
 		}
-		vcd_change(&w->v, rec->t_ps, w->stable[p->vcpu],
+		row = w->vcpu_base[p->vm] + p->vcpu;
+		vcd_change(&w->v, rec->t_ps, w->stable[row],
 			   (p->flags & PVCLOCK_TSC_STABLE_BIT) != 0);
-		vcd_change(&w->v, rec->t_ps, w->stopped[p->vcpu],
+		vcd_change(&w->v, rec->t_ps, w->stopped[row],
 			   (p->flags & PVCLOCK_GUEST_STOPPED) != 0);
-		vcd_change(&w->v, rec->t_ps, w->version[p->vcpu], p->version);
+		vcd_change(&w->v, rec->t_ps, w->version[row], p->version);
 		break;
 	}
 	case SIM_TRACE_DEVICE_ACCESS:
@@ -216,6 +267,8 @@ bool vcd_out_begin(struct vcd_out *w, const struct scenario *s, const struct pla
 	snprintf(comment, sizeof(comment), "sim %s, scenario %s, seed %llu", SIM_VERSION, s->name,
 		 (unsigned long long)s->seed);
 	vcd_begin(&w->v, w->v.f, comment);
+	if (!vcpu_tables(w, s))
+		return false;
 	declare(w, s, pf);
 	if (w->v.overflow)
 		return false;

@@ -2,7 +2,17 @@
 #include "sim/export/vcd.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+void vcd_free(struct vcd *v)
+{
+	free(v->vars);
+	free(v->scopes);
+	v->vars = NULL;
+	v->scopes = NULL;
+	v->nvars = v->cap = v->nscopes = v->scope_cap = 0;
+}
 
 void vcd_begin(struct vcd *v, FILE *f, const char *comment)
 {
@@ -35,16 +45,45 @@ static void copy_name(char *dst, const char *src)
 	dst[n] = '\0';
 }
 
+/* Room for one more variable (and scope); false when full or out of memory. */
+static bool grow(struct vcd *v)
+{
+	if (v->nvars == v->cap) {
+		unsigned cap = v->cap ? v->cap * 2 : 64;
+		struct vcd_var *a = realloc(v->vars, (size_t)cap * sizeof(*a));
+
+		if (!a)
+			return false;
+		v->vars = a;
+		v->cap = cap;
+	}
+	if (v->nscopes == v->scope_cap) {
+		unsigned cap = v->scope_cap ? v->scope_cap * 2 : 16;
+		char (*a)[VCD_SCOPE_MAX] = realloc(v->scopes, (size_t)cap * sizeof(*a));
+
+		if (!a)
+			return false;
+		v->scopes = a;
+		v->scope_cap = cap;
+	}
+	return true;
+}
+
 int vcd_add(struct vcd *v, const char *scope, const char *name, unsigned width)
 {
 	struct vcd_var *x;
 
-	if (v->header_done || v->nvars >= VCD_MAX_VARS) {
+	if (v->header_done || v->nvars >= VCD_MAX_VARS || strlen(scope) >= VCD_SCOPE_MAX ||
+	    !grow(v)) {
 		v->overflow = true;
 		return -1;
 	}
 	x = &v->vars[v->nvars];
-	copy_name(x->scope, scope);
+	memset(x, 0, sizeof(*x));
+	/* a run of declarations in one scope shares its path */
+	if (!v->nscopes || strcmp(v->scopes[v->nscopes - 1], scope) != 0)
+		memcpy(v->scopes[v->nscopes++], scope, strlen(scope) + 1);
+	x->scope = v->nscopes - 1;
 	copy_name(x->name, name);
 	make_id(x->id, v->nvars);
 	x->width = width < 1 ? 1 : width > 64 ? 64 : width;
@@ -75,6 +114,51 @@ static void put_value(FILE *f, const struct vcd_var *x, bool known, uint64_t val
 	}
 }
 
+/* Path components: "a/b" has 2; the first n of path as its length. */
+static unsigned depth(const char *path)
+{
+	unsigned n = 1;
+
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* How many leading components paths a and b share. */
+static unsigned shared(const char *a, const char *b)
+{
+	unsigned n = 0;
+
+	for (;;) {
+		size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
+
+		if (la != lb || memcmp(a, b, la) != 0)
+			return n;
+		n++;
+		if (!a[la] || !b[lb])
+			return n;
+		a += la + 1;
+		b += lb + 1;
+	}
+}
+
+/* From scope path `from` (NULL: the top) to `to`: close what is not shared, open the rest. */
+static void move_scope(FILE *f, const char *from, const char *to)
+{
+	unsigned keep = from && to ? shared(from, to) : 0;
+	const char *p = to;
+
+	for (unsigned n = from ? depth(from) : 0; n > keep; n--)
+		fputs("$upscope $end\n", f);
+	for (unsigned n = 0; to && *p; n++) {
+		size_t len = strcspn(p, "/");
+
+		if (n >= keep)
+			fprintf(f, "$scope module %.*s $end\n", (int)len, p);
+		p += len + (p[len] == '/');
+	}
+}
+
 void vcd_end_header(struct vcd *v, const char *top)
 {
 	const char *open = NULL;
@@ -82,18 +166,16 @@ void vcd_end_header(struct vcd *v, const char *top)
 	fprintf(v->f, "$scope module %s $end\n", top);
 	for (unsigned i = 0; i < v->nvars; i++) {
 		const struct vcd_var *x = &v->vars[i];
+		const char *scope = v->scopes[x->scope];
 
-		if (!open || strcmp(open, x->scope) != 0) {
-			if (open)
-				fputs("$upscope $end\n", v->f);
-			fprintf(v->f, "$scope module %s $end\n", x->scope);
-			open = x->scope;
+		if (!open || strcmp(open, scope) != 0) {
+			move_scope(v->f, open, scope);
+			open = scope;
 		}
 		fprintf(v->f, "$var %s %u %s %s $end\n", x->width == 1 ? "wire" : "reg", x->width,
 			x->id, x->name);
 	}
-	if (open)
-		fputs("$upscope $end\n", v->f);
+	move_scope(v->f, open, NULL);
 	fputs("$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n", v->f);
 	for (unsigned i = 0; i < v->nvars; i++)
 		put_value(v->f, &v->vars[i], false, 0);

@@ -4,7 +4,8 @@
  * Times are ps ($timescale 1ps), written as 64-bit decimal integers.
  * Variables are 1-bit wires or n-bit regs (n <= 64); a value is unknown ('x')
  * until its first change.  A change to the value a variable already holds is
- * not written.  Memory is the variable table, fixed before the first change.
+ * not written.  Memory is the variable table (and its scopes), grown while
+ * declaring and fixed before the first change.
  *
  * A 1-bit variable that changes twice at one instant (an edge-triggered
  * interrupt's pulse: raised and lowered at once) would be invisible: viewers
@@ -12,8 +13,9 @@
  * later, so the pulse shows 1 ps wide.
  *
  * Identifier codes are base-94 strings of the printable characters '!'..'~'
- * in declaration order.  Names must not contain whitespace; scopes nest one
- * level under the top scope given to vcd_begin().
+ * in declaration order.  Names must not contain whitespace.  A scope is a
+ * path under the top scope given to vcd_end_header(): "irq", or "vm_a/vcpu0"
+ * for a scope vcpu0 inside a scope vm_a.
  */
 #ifndef SIM_EXPORT_VCD_H
 #define SIM_EXPORT_VCD_H
@@ -24,12 +26,14 @@
 
 #include "sim/core/simtime.h"
 
-#define VCD_MAX_VARS 640
+/* 3 signals for each of 65536 vCPUs (scenario-format.md's limit) and the board's */
+#define VCD_MAX_VARS (3 * 65536 + 1024)
 #define VCD_NAME_MAX 40
-#define VCD_ID_MAX 4              /* 94^3 > VCD_MAX_VARS */
+#define VCD_SCOPE_MAX 80          /* a scope path: "vm_" + a VM's name + "/vcpu1023" */
+#define VCD_ID_MAX 5              /* 94^4 > VCD_MAX_VARS */
 
 struct vcd_var {
-	char scope[VCD_NAME_MAX];
+	unsigned scope;               /* index into the scope paths */
 	char name[VCD_NAME_MAX];
 	char id[VCD_ID_MAX];
 	unsigned width;               /* 1: wire; else reg */
@@ -49,16 +53,22 @@ struct vcd {
 	bool time_written;
 	uint64_t changes;             /* value changes written after the header */
 	unsigned ndeferred;           /* variables with a deferred change */
-	struct vcd_var vars[VCD_MAX_VARS];
+	struct vcd_var *vars;         /* nvars of cap, heap */
+	unsigned cap;
+	char (*scopes)[VCD_SCOPE_MAX];   /* each run of consecutive declarations' scope path */
+	unsigned nscopes, scope_cap;
 };
 
-/* Writes the preamble: $comment, $timescale 1ps; top is the outer scope's name. */
+/* Writes the preamble: $comment, $timescale 1ps.  v must be zeroed or vcd_free()d. */
 void vcd_begin(struct vcd *v, FILE *f, const char *comment);
+
+/* Frees the variable table (the file stays open). */
+void vcd_free(struct vcd *v);
 
 /*
  * Declares a variable in scope (consecutive calls with the same scope share
- * one $scope block); returns its index, or -1 when the table is full or the
- * header is closed.
+ * one $scope block); returns its index, or -1 when the table is full (or
+ * memory is), the scope path too long, or the header closed.
  */
 int vcd_add(struct vcd *v, const char *scope, const char *name, unsigned width);
 

@@ -13,17 +13,22 @@ struct judge {
 	struct judge_header h;
 	bool listed;              /* the header listed the clocks: no others */
 	bool guest_listed;        /* ... and which of them are the guest's */
-	unsigned nclocks;
-	struct judge_clock clocks[JUDGE_MAX_CLOCKS];
+	unsigned nclocks, cap;
+	struct judge_clock *clocks;   /* grows by doubling, to JUDGE_MAX_CLOCKS */
 	unsigned last_clock;      /* consecutive reads are often of one clock */
 	char ignore[JUDGE_MAX_IGNORED][32];
 	unsigned nignore;
-	uint64_t *last_seq;       /* per vCPU, 0: none yet (seq counts from any value) */
+	char (*vm_names)[JUDGE_VM_NAME_MAX];  /* the header's "vms" */
+	/*
+	 * Per (VM, vCPU): h.cpus counters for each VM, then h.cpus for the
+	 * reads that name no VM.  0: none yet (seq counts from any value).
+	 */
+	uint64_t *last_seq;
 	bool *have_seq;
 	bool have_order;
 	uint64_t last_order;
-	bool paused;              /* the guest stopped (guest_run) */
-	sim_ps pause_ps;
+	bool *paused;             /* per VM: its guest stopped (guest_run) */
+	sim_ps *pause_ps;
 	struct judge_replay *replay;
 	uint64_t lines;
 	uint64_t type_lines[JT_TYPE_COUNT + 1];
@@ -71,6 +76,10 @@ void judge_destroy(struct judge *j)
 		oracle_destroy(j->clocks[i].causal_o);
 		free(j->clocks[i].vcpus_seen);
 	}
+	free(j->clocks);
+	free(j->vm_names);
+	free(j->paused);
+	free(j->pause_ps);
 	free(j->last_seq);
 	free(j->have_seq);
 	judge_replay_destroy(j->replay);
@@ -84,6 +93,15 @@ static struct judge_clock *add_clock(struct judge *j, const char *name)
 
 	if (j->nclocks == JUDGE_MAX_CLOCKS)
 		return NULL;
+	if (j->nclocks == j->cap) {
+		unsigned cap = j->cap ? j->cap * 2 : 16;
+		struct judge_clock *a = realloc(j->clocks, cap * sizeof(*a));
+
+		if (!a)
+			return NULL;
+		j->clocks = a;
+		j->cap = cap;
+	}
 	c = &j->clocks[j->nclocks];
 	memset(c, 0, sizeof(*c));
 	/* the callers refused longer names (each_string's cap, read_line's check) */
@@ -91,6 +109,7 @@ static struct judge_clock *add_clock(struct judge *j, const char *name)
 	memcpy(c->name, name, n);
 	c->name[n] = '\0';
 	c->guest = !j->guest_listed;
+	c->vm = JUDGE_NO_VM;
 	c->vcpus_seen = calloc((j->h.cpus + 63) / 64, sizeof(uint64_t));
 	if (!c->vcpus_seen)
 		return NULL;
@@ -150,6 +169,24 @@ static bool mark_guest(struct judge *j, const char *s, char *why)
 		return false;
 	}
 	c->guest = true;
+	return true;
+}
+
+static bool add_vm(struct judge *j, const char *s, char *why)
+{
+	char (*a)[JUDGE_VM_NAME_MAX];
+
+	if (j->h.nvms == JUDGE_MAX_VMS) {
+		snprintf(why, 160, "more than %d VMs", JUDGE_MAX_VMS);
+		return false;
+	}
+	a = realloc(j->vm_names, (j->h.nvms + 1) * sizeof(*a));
+	if (!a) {
+		snprintf(why, 160, "out of memory");
+		return false;
+	}
+	j->vm_names = a;
+	snprintf(a[j->h.nvms++], JUDGE_VM_NAME_MAX, "%s", s);
 	return true;
 }
 
@@ -214,10 +251,19 @@ static enum judge_status header(struct judge *j, const struct jt_line *l, unsign
 	if ((l->have & JT_BIT(F_IGNORE_TYPES)) &&
 	    !each_string(&l->s[F_IGNORE_TYPES], buf, sizeof(j->ignore[0]), add_ignored, j, why))
 		return bad(d, lineno, COL(F_IGNORE_TYPES), "ignore_types", "%s", why);
-	j->last_seq = calloc(h->cpus, sizeof(*j->last_seq));
-	j->have_seq = calloc(h->cpus, sizeof(*j->have_seq));
-	j->replay = judge_replay_create(j->pol, h->cpus, h->tsc_khz);
-	if (!j->last_seq || !j->have_seq || !j->replay)
+	if ((l->have & JT_BIT(F_VMS)) &&
+	    !each_string(&l->s[F_VMS], buf, JUDGE_VM_NAME_MAX, add_vm, j, why))
+		return bad(d, lineno, COL(F_VMS), "vms", "%s", why);
+	if ((l->have & JT_BIT(F_VMS)) && h->nvms == 0)
+		return bad(d, lineno, COL(F_VMS), "vms", "expected at least one VM's name");
+	if (h->nvms == 0)
+		h->nvms = 1;      /* one VM, unnamed: lines may say "vm":0 */
+	j->last_seq = calloc((size_t)h->cpus * (h->nvms + 1), sizeof(*j->last_seq));
+	j->have_seq = calloc((size_t)h->cpus * (h->nvms + 1), sizeof(*j->have_seq));
+	j->paused = calloc(h->nvms, sizeof(*j->paused));
+	j->pause_ps = calloc(h->nvms, sizeof(*j->pause_ps));
+	j->replay = judge_replay_create(j->pol, h->cpus, h->nvms, h->tsc_khz);
+	if (!j->last_seq || !j->have_seq || !j->paused || !j->pause_ps || !j->replay)
 		return bad(d, lineno, 0, NULL, "out of memory");
 	j->have_header = true;
 	return JUDGE_OK;
@@ -260,6 +306,12 @@ static struct oracle *make_oracle(const struct judge *j, const struct judge_cloc
 	return oracle_create(&g, 1);
 }
 
+/* The VM whose guest_run lines pause clock c: its own, or the first when its reads name none. */
+static unsigned pause_vm(const struct judge_clock *c)
+{
+	return c->vm == JUDGE_NO_VM ? 0 : c->vm;
+}
+
 /* The clock's first read says how all its reads are judged. */
 static enum judge_status start_clock(struct judge *j, struct judge_clock *c, bool ref, bool order,
 				     bool cycles, unsigned lineno, struct sim_diag *d)
@@ -294,42 +346,70 @@ static enum judge_status start_clock(struct judge *j, struct judge_clock *c, boo
 		c->causal_o = make_oracle(j, c, true, false);
 	if (!c->time_o || (split && !c->causal_o))
 		return bad(d, lineno, 0, NULL, "out of memory");
-	if (j->paused && c->guest && ref)
-		oracle_group_paused(c->time_o, 0, j->pause_ps);
+	if (j->paused[pause_vm(c)] && c->guest && ref)
+		oracle_group_paused(c->time_o, 0, j->pause_ps[pause_vm(c)]);
 	return JUDGE_OK;
 }
 
-static struct judge_clock *read_clock(struct judge *j, const struct jl_value *v, unsigned lineno,
-				      struct sim_diag *d)
+/* The clock of this name and VM; a header's clock not yet bound takes the VM. */
+static struct judge_clock *find_vm_clock(struct judge *j, const char *p, size_t n, unsigned vm,
+					 bool *listed)
+{
+	struct judge_clock *unbound = NULL;
+
+	for (unsigned i = 0; i < j->nclocks; i++) {
+		struct judge_clock *c = &j->clocks[i];
+
+		if (c->name[n] != '\0' || memcmp(c->name, p, n) != 0)
+			continue;
+		*listed = true;
+		if (c->bound && c->vm == vm) {
+			j->last_clock = i;
+			return c;
+		}
+		if (!c->bound && !unbound)
+			unbound = c;
+	}
+	if (unbound) {
+		unbound->bound = true;
+		unbound->vm = vm;
+		j->last_clock = (unsigned)(unbound - j->clocks);
+	}
+	return unbound;
+}
+
+static struct judge_clock *read_clock(struct judge *j, const struct jl_value *v, unsigned vm,
+				      unsigned lineno, struct sim_diag *d)
 {
 	char name[ORACLE_NAME_MAX + 1];
 	struct judge_clock *c = j->nclocks ? &j->clocks[j->last_clock] : NULL;
+	bool listed = false, guest;
 
-	if (!v->escaped && v->n < ORACLE_NAME_MAX) {
+	if (!v->escaped && v->n < ORACLE_NAME_MAX && v->n) {
 		/* the raw name against the clocks', the last one first (reads come in runs) */
-		if (c && c->name[v->n] == '\0' && memcmp(c->name, v->p, v->n) == 0)
+		if (c && c->bound && c->vm == vm && c->name[v->n] == '\0' &&
+		    memcmp(c->name, v->p, v->n) == 0)
 			return c;
-		for (unsigned i = 0; i < j->nclocks; i++) {
-			c = &j->clocks[i];
-			if (c->name[v->n] == '\0' && memcmp(c->name, v->p, v->n) == 0 && v->n) {
-				j->last_clock = i;
-				return c;
-			}
-		}
 	}
 	if (!jl_string(v, name, sizeof(name)) || strlen(name) >= ORACLE_NAME_MAX || !name[0]) {
 		bad(d, lineno, 0, "clock", "expected a clock name of 1 to %d bytes", ORACLE_NAME_MAX - 1);
 		return NULL;
 	}
-	c = find_clock(j, name);
-	if (!c && j->listed) {
+	if ((c = find_vm_clock(j, name, strlen(name), vm, &listed)))
+		return c;
+	if (!listed && j->listed) {
 		bad(d, lineno, 0, "clock", "\"%s\" is not one of the header's \"clocks\"", name);
 		return NULL;
 	}
-	if (!c && !(c = add_clock(j, name))) {
+	/* a listed clock read in a second VM: the same kind of clock, judged apart */
+	guest = listed ? find_clock(j, name)->guest : !j->guest_listed;
+	if (!(c = add_clock(j, name))) {
 		bad(d, lineno, 0, "clock", "more than %d clocks", JUDGE_MAX_CLOCKS);
 		return NULL;
 	}
+	c->guest = guest;
+	c->bound = true;
+	c->vm = vm;
 	j->last_clock = (unsigned)(c - j->clocks);
 	return c;
 }
@@ -341,6 +421,9 @@ static enum judge_status read_line(struct judge *j, const struct jt_line *l, uns
 	const bool ref = have & JT_BIT(F_REF_AFTER), order = have & JT_BIT(F_ORDER);
 	const bool cycles = (have & JT_BIT(F_VALUE)) && !j->pol->tsc_ns;
 	const unsigned v = (unsigned)l->u[F_VCPU];
+	const unsigned vm = have & JT_BIT(F_VM) ? (unsigned)l->u[F_VM] : JUDGE_NO_VM;
+	const uint64_t thread = have & JT_BIT(F_THREAD) ? l->u[F_THREAD] : v;
+	size_t sq;
 	struct judge_clock *c;
 	uint64_t value;
 	sim_ps start, end;
@@ -348,11 +431,19 @@ static enum judge_status read_line(struct judge *j, const struct jt_line *l, uns
 	if (l->u[F_VCPU] >= j->h.cpus)
 		return bad(d, lineno, COL(F_VCPU), "vcpu", "vCPU %" PRIu64 " is not below the header's \"cpus\" "
 			   "(%u)", l->u[F_VCPU], j->h.cpus);
-	if (j->have_seq[v] && l->u[F_SEQ] <= j->last_seq[v])
+	if ((have & JT_BIT(F_VM)) && l->u[F_VM] >= j->h.nvms)
+		return bad(d, lineno, COL(F_VM), "vm", "VM %" PRIu64 " is not below the number of the "
+			   "header's \"vms\" (%u)", l->u[F_VM], j->h.nvms);
+	if (thread >= j->h.cpus)
+		return bad(d, lineno, COL(F_THREAD), "thread", "thread %" PRIu64 " is not below the "
+			   "header's \"cpus\" (%u)", thread, j->h.cpus);
+	/* each VM's vCPUs count on their own; reads without "vm" after them */
+	sq = (size_t)(vm == JUDGE_NO_VM ? j->h.nvms : vm) * j->h.cpus + v;
+	if (j->have_seq[sq] && l->u[F_SEQ] <= j->last_seq[sq])
 		return bad(d, lineno, COL(F_SEQ), "seq", "%" PRIu64 " does not follow vCPU %u's previous seq %"
-			   PRIu64 ": each vCPU's reads count up", l->u[F_SEQ], v, j->last_seq[v]);
-	j->have_seq[v] = true;
-	j->last_seq[v] = l->u[F_SEQ];
+			   PRIu64 ": each vCPU's reads count up", l->u[F_SEQ], v, j->last_seq[sq]);
+	j->have_seq[sq] = true;
+	j->last_seq[sq] = l->u[F_SEQ];
 	if (!(have & JT_BIT(F_REF_BEFORE)) != !ref)
 		return bad(d, lineno, 0, ref ? "ref_after" : "ref_before", "ref_before and ref_after "
 			   "come together");
@@ -365,7 +456,7 @@ static enum judge_status read_line(struct judge *j, const struct jt_line *l, uns
 			return bad(d, lineno, COL(F_VALUE), "value", "--tsc-ns needs the header's \"tsc_khz\"");
 		value = (uint64_t)((sim_u128)value * 1000000u / j->h.tsc_khz);
 	}
-	if (!(c = read_clock(j, &l->s[F_CLOCK], lineno, d)))
+	if (!(c = read_clock(j, &l->s[F_CLOCK], vm, lineno, d)))
 		return JUDGE_ERROR;
 	if (!c->started) {
 		if (start_clock(j, c, ref, order, cycles, lineno, d) != JUDGE_OK)
@@ -395,9 +486,10 @@ static enum judge_status read_line(struct judge *j, const struct jt_line *l, uns
 				   "order of their ref_after, and this one ends before the previous one",
 				   c->name);
 		c->last_end_ps = end;
-		oracle_feed(c->time_o, 0, v, v, start, end, value);
+		oracle_feed(c->time_o, 0, (unsigned)thread, v, start, end, value);
 		if (c->causal_o)   /* the order's steps: only their succession counts */
-			oracle_feed(c->causal_o, 0, v, v, l->u[F_ORDER], l->u[F_ORDER], value);
+			oracle_feed(c->causal_o, 0, (unsigned)thread, v, l->u[F_ORDER], l->u[F_ORDER],
+				    value);
 	} else {
 		/*
 		 * The order as the time axis, one ns per step, so that a report shows
@@ -407,25 +499,42 @@ static enum judge_status read_line(struct judge *j, const struct jt_line *l, uns
 		if (start > UINT64_MAX / SIM_PS_PER_NS)
 			return bad(d, lineno, COL(F_ORDER), "order", "an order above 2^64 / 1000");
 		start = end = start * SIM_PS_PER_NS;
-		oracle_feed(c->time_o, 0, v, v, start, end, value);
+		oracle_feed(c->time_o, 0, (unsigned)thread, v, start, end, value);
 	}
 	c->reads++;
 	c->vcpus_seen[v / 64] |= UINT64_C(1) << (v % 64);
 	return JUDGE_OK;
 }
 
-static enum judge_status guest_run(struct judge *j, const struct jt_line *l, sim_ps at)
+/* The line's "vm", or the first VM; d set when it is not one of the header's. */
+static bool line_vm(const struct judge *j, const struct jt_line *l, unsigned lineno, unsigned *vm,
+		    struct sim_diag *d)
+{
+	*vm = l->have & JT_BIT(F_VM) ? (unsigned)l->u[F_VM] : 0;
+	if (!(l->have & JT_BIT(F_VM)) || l->u[F_VM] < j->h.nvms)
+		return true;
+	bad(d, lineno, COL(F_VM), "vm", "VM %" PRIu64 " is not below the number of the header's "
+	    "\"vms\" (%u)", l->u[F_VM], j->h.nvms);
+	return false;
+}
+
+/* A VM's guest stopped or runs again: its clocks pause and resume, the other VMs' run on. */
+static enum judge_status guest_run(struct judge *j, const struct jt_line *l, sim_ps at,
+				   unsigned lineno, struct sim_diag *d)
 {
 	const bool running = l->u[F_RUNNING];
+	unsigned vm;
 
-	if (running == !j->paused)
+	if (!line_vm(j, l, lineno, &vm, d))
+		return JUDGE_ERROR;
+	if (running == !j->paused[vm])
 		return JUDGE_OK;
-	j->paused = !running;
-	j->pause_ps = at;
+	j->paused[vm] = !running;
+	j->pause_ps[vm] = at;
 	for (unsigned i = 0; i < j->nclocks; i++) {
 		struct judge_clock *c = &j->clocks[i];
 
-		if (!c->guest || !c->started || !c->has_ref)
+		if (!c->guest || !c->started || !c->has_ref || pause_vm(c) != vm)
 			continue;
 		if (running)
 			oracle_group_resumed(c->time_o, 0, at);
@@ -478,15 +587,21 @@ enum judge_status judge_line(struct judge *j, const char *line, size_t n, unsign
 		return bad(d, lineno, 0, "ref", "a reference time beyond 2^64 ps");
 	switch (jt_type_use(l.type)) {
 	case JT_JUDGED:
-		return l.type == JT_READ ? read_line(j, &l, lineno, d) : guest_run(j, &l, at);
-	case JT_REPLAYED:
-		if (!judge_replay_line(j->replay, &l, at, lineno, d)) {
+		return l.type == JT_READ ? read_line(j, &l, lineno, d) :
+					     guest_run(j, &l, at, lineno, d);
+	case JT_REPLAYED: {
+		unsigned vm;
+
+		if (!line_vm(j, &l, lineno, &vm, d))
+			return JUDGE_ERROR;
+		if (!judge_replay_line(j->replay, &l, vm, at, lineno, d)) {
 			char msg[sizeof(d->msg)];
 
 			snprintf(msg, sizeof(msg), "%s", d->msg);
 			return bad(d, lineno, 0, "vcpu", "%s", msg);
 		}
 		return JUDGE_OK;
+	}
 	case JT_META:
 	case JT_IGNORED:
 		break;
@@ -511,6 +626,11 @@ bool judge_finish(struct judge *j, struct sim_diag *d)
 const struct judge_header *judge_get_header(const struct judge *j)
 {
 	return &j->h;
+}
+
+const char *judge_vm_name(const struct judge *j, unsigned vm)
+{
+	return j->vm_names && vm < j->h.nvms ? j->vm_names[vm] : "";
 }
 
 unsigned judge_nclocks(const struct judge *j)

@@ -21,7 +21,10 @@
 #include "sim/judge/trace_line.h"
 
 #define JUDGE_FORMAT_VERSION 1
-#define JUDGE_MAX_CLOCKS 64
+#define JUDGE_MAX_CLOCKS 65536   /* (clock, VM) pairs: each its own oracle */
+#define JUDGE_MAX_VMS 4096        /* names in the header's "vms" (scenario-format.md's limit) */
+#define JUDGE_NO_VM UINT32_MAX    /* a clock whose reads name no VM */
+#define JUDGE_VM_NAME_MAX 64
 #define JUDGE_DEFAULT_CPUS 64     /* vCPU numbers below this when the header has no "cpus" */
 #define JUDGE_MAX_CPUS 1024
 #define JUDGE_MAX_IGNORED 16
@@ -35,10 +38,14 @@ struct judge_header {
 	bool ref_ps;              /* ref_unit "ps" (else ns) */
 	unsigned cpus;
 	uint64_t tsc_khz;         /* 0: none */
+	unsigned nvms;            /* the header's "vms" (1 without: the one VM, unnamed) */
 };
 
+/* A clock of one VM: reads of one name in several VMs are judged apart. */
 struct judge_clock {
 	char name[ORACLE_NAME_MAX];
+	unsigned vm;              /* its reads' "vm", or JUDGE_NO_VM */
+	bool bound;               /* its first read set vm (a header's clock waits for it) */
 	bool guest;               /* pauses with the guest (guest_run lines) */
 	bool started;             /* its first read fixed how its reads are judged */
 	bool has_ref, has_order, cycles;
@@ -69,6 +76,9 @@ enum judge_status judge_line(struct judge *j, const char *line, size_t n, unsign
 bool judge_finish(struct judge *j, struct sim_diag *d);
 
 const struct judge_header *judge_get_header(const struct judge *j);
+
+/* VM vm's name from the header's "vms"; "" without them. */
+const char *judge_vm_name(const struct judge *j, unsigned vm);
 unsigned judge_nclocks(const struct judge *j);
 const struct judge_clock *judge_get_clock(const struct judge *j, unsigned i);
 

@@ -17,7 +17,9 @@
 struct judge_replay {
 	struct judge_host_config host[JUDGE_HOST_CHECK_COUNT];
 	unsigned hz, max_skew_us;
-	unsigned n;
+	unsigned n;               /* vCPUs per VM */
+	unsigned nvms;
+	unsigned base;            /* the line at hand's VM: its first slot (vm * n) */
 	uint64_t tsc_khz;
 	struct pvclock_vcpu_time_info *pages;
 	bool *have_page;
@@ -32,9 +34,10 @@ struct judge_replay {
 };
 
 struct judge_replay *judge_replay_create(const struct judge_policy *p, unsigned ncpus,
-					 uint64_t tsc_khz)
+					 unsigned nvms, uint64_t tsc_khz)
 {
 	struct judge_replay *r = calloc(1, sizeof(*r));
+	const size_t slots = (size_t)ncpus * (nvms ? nvms : 1);
 
 	if (!r)
 		return NULL;
@@ -42,11 +45,12 @@ struct judge_replay *judge_replay_create(const struct judge_policy *p, unsigned 
 	r->hz = p->watchdog_hz;
 	r->max_skew_us = p->watchdog_max_skew_us;
 	r->n = ncpus;
+	r->nvms = nvms ? nvms : 1;
 	r->tsc_khz = tsc_khz;
-	r->pages = calloc(ncpus, sizeof(*r->pages));
-	r->have_page = calloc(ncpus, sizeof(*r->have_page));
-	r->offset = calloc(ncpus, sizeof(*r->offset));
-	r->have_offset = calloc(ncpus, sizeof(*r->have_offset));
+	r->pages = calloc(slots, sizeof(*r->pages));
+	r->have_page = calloc(slots, sizeof(*r->have_page));
+	r->offset = calloc(slots, sizeof(*r->offset));
+	r->have_offset = calloc(slots, sizeof(*r->have_offset));
 	if (!r->pages || !r->have_page || !r->offset || !r->have_offset) {
 		judge_replay_destroy(r);
 		return NULL;
@@ -105,21 +109,25 @@ static void cross_vcpu(struct judge_replay *r, unsigned v, const struct pvclock_
 {
 	struct judge_host_result *res = &r->res[JUDGE_CROSS_VCPU];
 	const uint64_t tsc = p->tsc_timestamp, mine = p->system_time;
+	/* the line's VM's pages and offsets only: another VM's vCPUs are another guest */
+	const struct pvclock_vcpu_time_info *pages = r->pages + r->base;
+	const bool *have_page = r->have_page + r->base, *have_offset = r->have_offset + r->base;
+	const uint64_t *offset = r->offset + r->base;
 
 	for (unsigned w = 0; w < r->n; w++) {
 		uint64_t tsc_w = tsc, theirs;
 		int64_t diff_ps;
 
-		if (w == v || !r->have_page[w])
+		if (w == v || !have_page[w])
 			continue;
-		if (!(r->pages[w].flags & PVCLOCK_TSC_STABLE_BIT)) {
+		if (!(pages[w].flags & PVCLOCK_TSC_STABLE_BIT)) {
 			r->unguarded_pairs++;
 			continue;
 		}
 		/* the same host instant on w: its own offset (scaling alike on both) */
-		if (r->have_offset[v] && r->have_offset[w])
-			tsc_w = tsc - r->offset[v] + r->offset[w];
-		theirs = pvclock_read_cycles(&r->pages[w], tsc_w);
+		if (have_offset[v] && have_offset[w])
+			tsc_w = tsc - offset[v] + offset[w];
+		theirs = pvclock_read_cycles(&pages[w], tsc_w);
 		diff_ps = ps_of_ns((int64_t)(mine - theirs));
 		sample(res, diff_ps);
 		if (abs_i64(diff_ps) <= r->host[JUDGE_CROSS_VCPU].threshold_ps)
@@ -137,7 +145,7 @@ static void cross_vcpu(struct judge_replay *r, unsigned v, const struct pvclock_
 static void pvclock_line(struct judge_replay *r, const struct jt_line *l, sim_ps at,
 			 unsigned lineno)
 {
-	const unsigned v = (unsigned)l->u[F_VCPU];
+	const unsigned v = (unsigned)l->u[F_VCPU], slot = r->base + v;
 	struct judge_host_result *res = &r->res[JUDGE_PAGE_STEP];
 	struct pvclock_vcpu_time_info p = {
 		.version = (uint32_t)l->u[F_VERSION],
@@ -152,9 +160,9 @@ static void pvclock_line(struct judge_replay *r, const struct jt_line *l, sim_ps
 		r->odd_pages++;   /* a write in progress: no guest takes it */
 		return;
 	}
-	if (r->have_page[v]) {
+	if (r->have_page[slot]) {
 		uint64_t old_ns, new_ns;
-		int64_t step_ps = ps_of_ns(pvclock_page_step_ns(&r->pages[v], &p, p.tsc_timestamp,
+		int64_t step_ps = ps_of_ns(pvclock_page_step_ns(&r->pages[slot], &p, p.tsc_timestamp,
 								&old_ns, &new_ns));
 
 		sample(res, step_ps);
@@ -166,8 +174,8 @@ static void pvclock_line(struct judge_replay *r, const struct jt_line *l, sim_ps
 	}
 	if (p.flags & PVCLOCK_TSC_STABLE_BIT)
 		cross_vcpu(r, v, &p, at, lineno);
-	r->pages[v] = p;
-	r->have_page[v] = true;
+	r->pages[slot] = p;
+	r->have_page[slot] = true;
 }
 
 /* Clocksources whose rate Linux registers (kernel 6.12): their watchdog margin follows. */
@@ -251,20 +259,24 @@ static void watchdog_line(struct judge_replay *r, const struct jt_line *l, sim_p
 			 !has_said ? "no decision to compare" : agrees ? "agrees" : "DISAGREES");
 }
 
-bool judge_replay_line(struct judge_replay *r, const struct jt_line *l, sim_ps ref_ps,
-		       unsigned lineno, struct sim_diag *d)
+bool judge_replay_line(struct judge_replay *r, const struct jt_line *l, unsigned vm,
+		       sim_ps ref_ps, unsigned lineno, struct sim_diag *d)
 {
 	if ((l->have & JT_BIT(F_VCPU)) && l->u[F_VCPU] >= r->n)
 		return sim_diag_fail(d, "vCPU %" PRIu64 " is not below the header's \"cpus\" (%u)",
 				     l->u[F_VCPU], r->n);
+	if (vm >= r->nvms)
+		return sim_diag_fail(d, "VM %u is not below the number of the header's \"vms\" (%u)",
+				     vm, r->nvms);
+	r->base = vm * r->n;
 	r->lines[l->type]++;
 	switch (l->type) {
 	case JT_PVCLOCK:
 		pvclock_line(r, l, ref_ps, lineno);
 		break;
 	case JT_TSC_OFFSET:
-		r->offset[l->u[F_VCPU]] = l->u[F_NEXT];
-		r->have_offset[l->u[F_VCPU]] = true;
+		r->offset[r->base + l->u[F_VCPU]] = l->u[F_NEXT];
+		r->have_offset[r->base + l->u[F_VCPU]] = true;
 		break;
 	case JT_MASTERCLOCK:
 	case JT_TRACK_TSC:

@@ -34,18 +34,22 @@ struct judge_host_result {
 
 struct judge_replay;
 
-/* ncpus: vCPU numbers are below it.  tsc_khz: the header's, 0 when it has none. */
+/*
+ * ncpus: vCPU numbers are below it; nvms: VMs (each its own pages and
+ * offsets; cross_vcpu compares a VM's vCPUs only).  tsc_khz: the header's,
+ * 0 when it has none.
+ */
 struct judge_replay *judge_replay_create(const struct judge_policy *p, unsigned ncpus,
-					 uint64_t tsc_khz);
+					 unsigned nvms, uint64_t tsc_khz);
 void judge_replay_destroy(struct judge_replay *r);
 
 /*
- * One replayed line (a JT_REPLAYED type) at ref_ps (0 without "ref").
+ * One replayed line (a JT_REPLAYED type) of VM vm (< nvms) at ref_ps (0 without "ref").
  * False with d's message set on a line it cannot replay (a vCPU out of
  * range); the caller adds the position.
  */
-bool judge_replay_line(struct judge_replay *r, const struct jt_line *l, sim_ps ref_ps,
-		       unsigned lineno, struct sim_diag *d);
+bool judge_replay_line(struct judge_replay *r, const struct jt_line *l, unsigned vm,
+		       sim_ps ref_ps, unsigned lineno, struct sim_diag *d);
 
 /* Notes and verdicts after the last line. */
 void judge_replay_finish(struct judge_replay *r);

@@ -38,42 +38,43 @@ static const struct {
 		B(F_FORMAT) | B(F_VERSION) | B(F_PRODUCER),
 		B(F_FORMAT) | B(F_VERSION) | B(F_PRODUCER) | B(F_REF_NAME) | B(F_REF_UNIT) |
 		B(F_CLOCKS) | B(F_GUEST_CLOCKS) | B(F_IGNORE_TYPES) | B(F_CPUS) | B(F_TSC_KHZ) |
-		B(F_RATIO_BITS) | B(F_SCENARIO) | B(F_SEED) | B(F_SRC),
+		B(F_RATIO_BITS) | B(F_SCENARIO) | B(F_SEED) | B(F_SRC) | B(F_VMS),
 	},
 	[JT_READ] = {
 		B(F_VCPU) | B(F_SEQ) | B(F_CLOCK),
 		B(F_VCPU) | B(F_SEQ) | B(F_CLOCK) | B(F_VALUE_NS) | B(F_VALUE) | B(F_REF_BEFORE) |
-		B(F_REF_AFTER) | B(F_ORDER) | B(F_SRC),
+		B(F_REF_AFTER) | B(F_ORDER) | B(F_SRC) | B(F_VM) | B(F_THREAD),
 	},
 	[JT_PVCLOCK] = {
 		B(F_VCPU) | B(F_VERSION) | B(F_TSC_TIMESTAMP) | B(F_SYSTEM_TIME) | B(F_MUL) |
 		B(F_SHIFT) | B(F_FLAGS),
 		B(F_VCPU) | B(F_VERSION) | B(F_TSC_TIMESTAMP) | B(F_SYSTEM_TIME) | B(F_MUL) |
-		B(F_SHIFT) | B(F_FLAGS) | B(F_REF) | B(F_SRC),
+		B(F_SHIFT) | B(F_FLAGS) | B(F_REF) | B(F_SRC) | B(F_VM),
 	},
 	[JT_TSC_OFFSET] = {
 		B(F_VCPU) | B(F_NEXT),
-		B(F_VCPU) | B(F_NEXT) | B(F_PREV) | B(F_RATIO) | B(F_RATIO_BITS) | B(F_REF) | B(F_SRC),
+		B(F_VCPU) | B(F_NEXT) | B(F_PREV) | B(F_RATIO) | B(F_RATIO_BITS) | B(F_REF) | B(F_SRC) |
+		B(F_VM),
 	},
 	[JT_MASTERCLOCK] = {
 		B(F_USE_MASTER),
 		B(F_USE_MASTER) | B(F_HOST_CLOCK) | B(F_OFFSET_MATCHED) | B(F_HOST_TSC) |
-		B(F_HOST_NS) | B(F_REF) | B(F_SRC),
+		B(F_HOST_NS) | B(F_REF) | B(F_SRC) | B(F_VM),
 	},
 	[JT_TRACK_TSC] = {
 		B(F_VCPU) | B(F_NR_MATCHED) | B(F_ONLINE_VCPUS) | B(F_USE_MASTER),
 		B(F_VCPU) | B(F_NR_MATCHED) | B(F_ONLINE_VCPUS) | B(F_USE_MASTER) | B(F_HOST_CLOCK) |
-		B(F_REF) | B(F_SRC),
+		B(F_REF) | B(F_SRC) | B(F_VM),
 	},
 	[JT_WATCHDOG] = {
 		B(F_CS) | B(F_WD) | B(F_CS_NSEC) | B(F_WD_NSEC),
 		B(F_CS) | B(F_WD) | B(F_CS_NSEC) | B(F_WD_NSEC) | B(F_VCPU) | B(F_CS_NOW) |
 		B(F_CS_LAST) | B(F_WD_NOW) | B(F_WD_LAST) | B(F_MASK) | B(F_VERDICT) | B(F_REF) |
-		B(F_SRC),
+		B(F_SRC) | B(F_VM),
 	},
 	[JT_GUEST_RUN] = {
 		B(F_REF) | B(F_RUNNING),
-		B(F_REF) | B(F_RUNNING) | B(F_ACTION) | B(F_VM_CLOCK) | B(F_SRC),
+		B(F_REF) | B(F_RUNNING) | B(F_ACTION) | B(F_VM_CLOCK) | B(F_SRC) | B(F_VM),
 	},
 	/* sim's other records: only their time is read; the schema has their fields */
 	[JT_IRQ_EDGE] = { B(F_REF), B(F_REF) | B(F_SRC) },

@@ -101,7 +101,10 @@ enum jt_kind { JF_U64, JF_I64, JF_BOOL, JF_STR, JF_ARRAY };
 	X(F_VERDICT, "verdict", JF_STR)                                        \
 	X(F_ACTION, "action", JF_STR)                                          \
 	X(F_RUNNING, "running", JF_BOOL)                                       \
-	X(F_VM_CLOCK, "vm_clock", JF_BOOL)
+	X(F_VM_CLOCK, "vm_clock", JF_BOOL)                                     \
+	X(F_VMS, "vms", JF_ARRAY)           /* header: the VMs' names, when several */ \
+	X(F_VM, "vm", JF_U64)               /* a VM-scoped line: its index in "vms" */ \
+	X(F_THREAD, "thread", JF_U64)       /* read: the process, when not the vCPU */
 
 enum jt_field {
 #define JT_FIELD_ENUM(id, key, kind) id,

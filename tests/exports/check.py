@@ -153,17 +153,20 @@ def trace_int(v):
 def pvclock(vcd, trace, want_stopped="any"):
     """Each vCPU's flags and version equal the page writes of the same run's --trace."""
     names, ch, _ = parse_vcd(vcd)
-    last = {}
+    last, vms = {}, []
     for line in open(trace):
         r = json.loads(line)
         # sim-trace v1 (docs/trace-format.md): sim's runs write "ref" in ps
+        if r.get("type") == "header":
+            vms = r.get("vms", [])
         if r.get("type") == "pvclock":
-            last[(r["vcpu"], trace_int(r["ref"]))] = r
+            last[(r.get("vm", -1), r["vcpu"], trace_int(r["ref"]))] = r
     if not last:
         fail("no pvclock line in the trace")
     stopped = 0
-    for (cpu, t), r in sorted(last.items()):
-        sc = f"sim.vcpu{cpu}."
+    for (vm, cpu, t), r in sorted(last.items()):
+        # several VMs: each VM's scope holds its vCPUs' (docs/exports.md)
+        sc = f"sim.vm_{vms[vm]}.vcpu{cpu}." if vm >= 0 else f"sim.vcpu{cpu}."
         flags = trace_int(r["flags"])
         for sig, want in (("stable", flags & 1), ("guest_stopped", (flags >> 1) & 1),
                           ("pvclock_version", trace_int(r["version"]))):
@@ -227,6 +230,8 @@ def parse_packets(path):
             cur["track"][key] = int(val) if key in ("uuid", "parent_uuid") else val
         elif where == "debug_annotations":
             cur["arg"]["name" if key == "name" else "value"] = val
+        elif where == "process":
+            cur["track"][key] = int(val) if key == "pid" else val
     return packets
 
 
@@ -350,13 +355,70 @@ def perfetto_decimated(txt, report):
     print(f"perfetto: {reads} reads kept as {len(kept)} counter values (<= {bound}: 2 per ms)")
 
 
+def perfetto_vms(txt, trace, scenario):
+    """Several VMs: a process track per VM (pid index + 1, named by the VM) with its vCPU
+    groups, page writes and guest stops under it, as the same run's --trace has them."""
+    tracks, events = common(parse_packets(txt))
+    sc = json.load(open(scenario))
+    vms = sc["vms"]
+    writes, stops = {}, {}
+    for line in open(trace):
+        r = json.loads(line)
+        if r["type"] == "pvclock":
+            key = (r["vm"], r["vcpu"])
+            writes[key] = writes.get(key, 0) + 1
+        elif r["type"] == "guest_run" and not r["running"]:
+            stops[r["vm"]] = stops.get(r["vm"], 0) + 1
+    if not writes:
+        fail("no pvclock line in the trace")
+    by_parent = {}
+    for u, t in tracks.items():
+        by_parent.setdefault(t.get("parent_uuid"), []).append(u)
+    for i, vm in enumerate(vms):
+        procs = [u for u, t in tracks.items() if t.get("pid") == i + 1]
+        if len(procs) != 1:
+            fail(f"VM {vm['name']}: {len(procs)} process tracks with pid {i + 1}")
+        proc = tracks[procs[0]]
+        if proc.get("process_name") != vm["name"] or proc.get("name") != vm["name"] \
+                or "parent_uuid" in proc:
+            fail(f"VM {vm['name']}: process track {proc}")
+        kids = {tracks[u]["name"]: u for u in by_parent.get(procs[0], [])}
+        for j in range(vm["vcpus"]):
+            g = kids.get(f"vCPU {j}")
+            if g is None:
+                fail(f"VM {vm['name']}: no vCPU {j} under its process track: {sorted(kids)}")
+            pw = {tracks[u]["name"]: u for u in by_parent.get(g, [])}
+            got = sum(1 for e in events if e["track_uuid"] == pw[f"vCPU {j} pvclock writes"]
+                      and e.get("name") == "page write")
+            if got != writes.get((i, j), 0):
+                fail(f"VM {vm['name']} vCPU {j}: {got} page writes, the trace has "
+                     f"{writes.get((i, j), 0)}")
+        if f"vCPU {vm['vcpus']}" in kids:
+            fail(f"VM {vm['name']}: a vCPU {vm['vcpus']} track")
+        got = sum(1 for e in events if e["track_uuid"] == kids["guest stopped"]
+                  and e.get("type") == "TYPE_SLICE_BEGIN")
+        if got != stops.get(i, 0):
+            fail(f"VM {vm['name']}: {got} guest-stopped slices, the trace has {stops.get(i, 0)}")
+    # each guest reader's tracks under a vCPU group of its own VM
+    for r in sc["readers"]:
+        vm = [v["name"] for v in vms].index(r["vm"])
+        procs = [u for u, t in tracks.items() if t.get("pid") == vm + 1]
+        groups = set(by_parent.get(procs[0], []))
+        for u, t in tracks.items():
+            if t.get("name") == r["name"] + " error (ns)" and t.get("parent_uuid") not in groups:
+                fail(f"reader {r['name']}: its counter is not under VM {r['vm']}'s vCPUs")
+    print(f"perfetto: {len(vms)} VMs as process tracks, {sum(writes.values())} page writes and "
+          f"{sum(stops.values())} guest stops on their VM's tracks")
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {"vcd-same": lambda: vcd_same(*args),
      "pit": lambda: pit(args[0], int(args[1]), int(args[2])),
      "pvclock": lambda: pvclock(*args),
      "perfetto-migrate": lambda: perfetto_migrate(*args),
-     "perfetto-decimated": lambda: perfetto_decimated(*args)}[cmd]()
+     "perfetto-decimated": lambda: perfetto_decimated(*args),
+     "perfetto-vms": lambda: perfetto_vms(*args)}[cmd]()
 
 
 if __name__ == "__main__":
