@@ -26,8 +26,6 @@
 
 #include "sim/kvm/vcpu_state.h"
 
-#define VMX_TSC_FRAC_BITS 48u
-#define SVM_TSC_FRAC_BITS 32u
 #define PPM KVM_PPM
 #define HZ_PER_KHZ KVM_HZ_PER_KHZ
 #define CATCHUP_EXIT_PERIOD_PS SIM_PS_PER_MS     /* a 1000 Hz guest tick exits */
@@ -49,7 +47,7 @@ const struct kvm_behaviour *kvm_behaviour_of(const struct kvm_vm *vm)
 
 static unsigned frac_bits(const struct kvm_vm *vm)
 {
-	return vm->vendor == KVM_VENDOR_SVM ? SVM_TSC_FRAC_BITS : VMX_TSC_FRAC_BITS;
+	return kvm_tsc_frac_bits(vm);
 }
 
 uint64_t kvm_default_tsc_scaling_ratio(const struct kvm_vm *vm)
@@ -83,9 +81,9 @@ uint64_t kvm_read_l1_tsc(const struct kvm_vcpu *v, uint64_t host_tsc)
 	return read_l1_tsc(v, host_tsc);
 }
 
-uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now)
+uint64_t kvm_vcpu_guest_tsc_slow(const struct kvm_vcpu *v, sim_ps now)
 {
-	return read_l1_tsc(v, host_rdtsc(v->vm->host, v->pcpu, now));
+	return read_l1_tsc(v, host_rdtsc_cached(v->vm->host, v->pcpu, now));
 }
 
 int64_t kvm_l1_tsc_offset_for(const struct kvm_vcpu *v, sim_ps now, uint64_t target)
