@@ -126,6 +126,7 @@ struct kvm_vcpu {
 	uint32_t requests;                /* KVM_REQ_* pending */
 	struct sim_event entry;           /* next VM entry, while requests are pending */
 	struct sim_rng rng;               /* entry latency jitter */
+	uint64_t owed_zero_draws;         /* draws of latencies of 0 not made yet (kvm.c) */
 	uint64_t last_guest_tsc;          /* guest TSC when it last left its pCPU */
 	uint64_t last_host_tsc;           /* host TSC at its last kvm_arch_vcpu_put(); 0: none */
 	uint64_t clock_updates;           /* pages written */
