@@ -934,3 +934,48 @@ Test(kvm, finish_removes_events_from_queue)
 	sim_eventq_finish(&r.q);
 	host_finish(&r.host);
 }
+
+/*
+ * A kick at entry latency 0 makes its draw from the vCPU's latency stream
+ * later, before the next latency that is not 0: that latency is the one
+ * drawing at every kick gives, sim_rng_below(stream, 1) per zero-latency
+ * kick and then sim_rng_below(stream, max + 1), from the stream
+ * (seed, "kvm/vcpu<i>").
+ */
+Test(kvm, zero_latency_kicks_keep_the_latency_stream)
+{
+	struct kvm_params p = default_params();
+	struct sim_rng ref;
+	struct kvm_vcpu *v;
+	struct rig r;
+	sim_ps want;
+
+	p.entry_latency_max_ps = 0;
+	rig_init(&r, HOST_TSC, &p);
+	run(&r, MS(1));
+	v = &r.vm.vcpus[1];
+	/* the kicks of the VM's start (its first load and what followed), each at latency 0 */
+	sim_rng_init(&ref, p.seed, "kvm/vcpu1");
+	cr_assert_gt(v->owed_zero_draws, 0);
+	for (uint64_t k = 0; k < v->owed_zero_draws; k++)
+		cr_assert_eq(sim_rng_below(&ref, 1), 0);
+	for (unsigned k = 0; k < 3; k++) {
+		uint64_t updates = v->clock_updates;
+
+		kvm_vcpu_request(v, KVM_REQ_CLOCK_UPDATE, MS(2 + k));
+		run(&r, MS(2 + k));
+		/* latency 0: the page is written at the kick's own instant */
+		cr_assert_eq(v->clock_updates, updates + 1);
+		cr_assert_eq(v->last_update_ps, MS(2 + k));
+		cr_assert_eq(sim_rng_below(&ref, 1), 0);
+	}
+	r.vm.entry_latency_max_ps = MS(1);
+	kvm_vcpu_request(v, KVM_REQ_CLOCK_UPDATE, MS(10));
+	want = MS(10) + sim_rng_below(&ref, MS(1) + 1);
+	cr_assert(sim_event_pending(&v->entry));
+	cr_assert_eq(v->entry.when, want, "entry at %" PRIu64 " ps, want %" PRIu64, v->entry.when,
+		     want);
+	run(&r, MS(12));
+	cr_assert_eq(v->last_update_ps, want);
+	rig_finish(&r);
+}

@@ -145,6 +145,7 @@ static void push_piece(struct crystal *c, sim_ps t, int64_t ppb)
 	const struct crystal_piece *p = current(c);
 	struct crystal_piece next = { .t0 = t, .ppb = clamp_ppb(ppb) };
 
+	c->gen++;
 	if (t <= p->t0) {
 		/* a zero-length piece: change e in place, C(t0) is unchanged */
 		c->hist[c->cur].ppb = next.ppb;
@@ -235,6 +236,7 @@ bool crystal_init(struct crystal *c, const struct crystal_params *p, uint64_t se
 	x.hist[0] = (struct crystal_piece){ .t0 = 0, .count0 = 0, .rem0 = 0,
 					    .ppb = clamp_ppb(p->offset_ppb) };
 	x.npieces = 1;
+	x.gen = 1;
 	*c = x;
 	return true;
 }

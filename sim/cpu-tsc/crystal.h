@@ -94,6 +94,8 @@ struct crystal {
 	struct crystal_piece hist[CRYSTAL_HISTORY]; /* ring; hist[cur] is the current piece */
 	unsigned cur;
 	unsigned npieces;
+	uint64_t gen;                  /* 1 at init, +1 at each change of hist[cur]: caches
+					  built on the current piece (tsc.h) check it */
 };
 
 /*

@@ -161,6 +161,12 @@ static inline uint64_t host_rdtsc(const struct host *h, unsigned cpu, sim_ps now
 	return tsc_read(&h->cpus[cpu].tsc, now);
 }
 
+/* host_rdtsc() that keeps the CPU's TSC cache (tsc_read_cached()). */
+static inline uint64_t host_rdtsc_cached(struct host *h, unsigned cpu, sim_ps now)
+{
+	return tsc_read_cached(&h->cpus[cpu].tsc, now);
+}
+
 /* The host's monotonic raw ns (since its boot) at `now`. */
 uint64_t host_mono_ns(const struct host *h, sim_ps now);
 

@@ -77,6 +77,87 @@ uint64_t tsc_piece_cycles(const struct cpu_tsc *tsc, sim_ps now)
 	return (uint64_t)crystal_count_to_cycles(c - s->c0, s->rate);
 }
 
+static sim_u128 gcd_u128(sim_u128 a, sim_u128 b)
+{
+	while (b != 0) {
+		sim_u128 t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* floor(2^64 a / d) for a < d < 2^127, by long division (once per build). */
+static uint64_t frac64(sim_u128 a, sim_u128 d)
+{
+	uint64_t q = 0;
+
+	for (int i = 0; i < 64; i++) {
+		a <<= 1;
+		q <<= 1;
+		if (a >= d) {
+			a -= d;
+			q |= 1;
+		}
+	}
+	return q;
+}
+
+/*
+ * Why tsc->fast is exact.  On the crystal's current piece (no SSC),
+ * C(T + dt) = C(T) + K dt with K = (10^9 + e) 10^9 units per ps
+ * (crystal_flat_units()), and the piece counts floor(x num / D) cycles for
+ * x = C - c0, D = den 10^30.  At the base T let x_T num = q_T D + R,
+ * 0 <= R < D (q_T from the reciprocal, R from its remainder).  Then
+ *   x num / D = q_T + (R + K num dt) / D = q_T + (R / (G 10^9) + kr dt) / dr
+ * with kr = (10^9 + e) num / G and dr = den 10^21 / G, G their gcd
+ * (K / 10^30 = (10^9 + e) / 10^21, so K num / D = kr / dr and D = G 10^9 dr).
+ * For an integer m > 0, floor(z / m) = floor(floor(z) / m), and kr dt is
+ * an integer, so cycles = q_T + floor((u + kr dt) / dr), u = floor(R / (G 10^9)).
+ * Ranges: u < dr < 2^126 and kr < 2^63, so u + kr dt < 2^128 for every
+ * 64-bit dt.  The estimate q = floor((dt g + uf) / 2^64), with
+ * g = floor(2^64 kr / dr) and uf = floor(2^64 u / dr) (both below 2^64, as
+ * kr < dr and u < dr; dt g + uf < 2^128), is at most the quotient Q, since
+ * (dt g + uf) / 2^64 <= (kr dt + u) / dr; and as g and uf are each less
+ * than 1 below their exact values, (dt g + uf) / 2^64 exceeds
+ * (kr dt + u) / dr - (dt + 1) / 2^64 >= (kr dt + u) / dr - 1, so
+ * q > (kr dt + u) / dr - 2 >= Q - 2: Q - q is 0 or 1, and the remainder
+ * u + kr dt - q dr lies in [0, 2 dr), below 2^128.
+ */
+bool tsc_fast_build(struct cpu_tsc *tsc, sim_ps now, uint64_t *cycles)
+{
+	const struct tsc_segment *s = &tsc->seg;
+	const struct crystal *xtal = tsc->xtal;
+	struct tsc_fast f = { 0 };
+	sim_u128 c, kr, x, rem, gcd;
+
+	tsc->fast.xtal_gen = 0;
+	if (!xtal || is_stopped(s->rate) || now <= s->t0 || !s->recip.den ||
+	    !crystal_count_flat(xtal, now, &c) || c <= s->c0)
+		return false;
+	kr = (sim_u128)(uint64_t)(PPB + xtal->hist[xtal->cur].ppb) * s->rate.num;
+	f.dr = (sim_u128)s->rate.den * CRYSTAL_UNITS_PER_PS * 1000;
+	gcd = gcd_u128(kr, f.dr);
+	kr /= gcd;
+	f.dr /= gcd;
+	if (kr >= ((sim_u128)1 << 63) || kr >= f.dr || f.dr >= ((sim_u128)1 << 126))
+		return false;
+	x = c - s->c0;
+	f.cycles_base = sim_recip_apply(&s->recip, x);
+	/* x num - q_T D, modulo 2^128: exact, as it is in [0, D) */
+	rem = x * s->rate.num - s->recip.den * f.cycles_base;
+	f.u = rem / (gcd * PPB);
+	f.kr = (uint64_t)kr;
+	f.g = (uint64_t)((kr << 64) / f.dr);
+	f.uf = frac64(f.u, f.dr);
+	f.t_base = now;
+	f.xtal_gen = xtal->gen;
+	tsc->fast = f;
+	*cycles = f.cycles_base;
+	return true;
+}
+
 static bool scaled(const struct cpu_tsc *tsc, struct sim_freq r)
 {
 	return !is_stopped(r) && !same_freq(r, tsc->nominal);
@@ -107,6 +188,7 @@ static void restart(struct cpu_tsc *tsc, sim_ps now)
 		tsc->scaled_start_ps = now;
 	}
 
+	tsc->fast.xtal_gen = 0;
 	s->tsc0 += cycles;
 	s->counted0 += cycles;
 	s->t0 = now;

@@ -89,8 +89,30 @@ struct tsc_segment {
 	struct sim_recip recip;   /* crystal_cycles_recip(rate); den 0: divide instead */
 };
 
+/*
+ * The current piece on the crystal's current piece as one exact line, from
+ * a base instant T (tsc.c, tsc_fast_build(), has the proof):
+ *   cycles(T + dt) = cycles_base + floor((u + kr dt) / dr),
+ * kr = (10^9 + e) num and dr = den 10^21 (the cycles per ps, kr / dr < 1),
+ * u the remainder at T over 10^9; g = floor(2^64 kr / dr) and
+ * uf = floor(2^64 u / dr) make an estimate at most 1 below the quotient.  Valid while xtal_gen is the
+ * crystal's generation (0: none) and the piece is unchanged (every change
+ * of the piece clears it).
+ */
+struct tsc_fast {
+	uint64_t xtal_gen;
+	sim_ps t_base;
+	uint64_t cycles_base;     /* cycles counted on the piece by t_base */
+	uint64_t kr;
+	uint64_t g;
+	uint64_t uf;
+	sim_u128 dr;
+	sim_u128 u;
+};
+
 struct cpu_tsc {
 	struct tsc_segment seg;
+	struct tsc_fast fast;     /* a cache of seg: reads at or after its base */
 	const struct crystal *xtal; /* NULL: an ideal crystal, C(t) = t */
 	struct tsc_props props;
 	struct sim_freq nominal;  /* the rate at P0, C0, unthrottled (tsc_set_rate) */
@@ -129,20 +151,69 @@ void tsc_init_crystal(struct cpu_tsc *tsc, const struct crystal *xtal,
 uint64_t tsc_piece_cycles(const struct cpu_tsc *tsc, sim_ps now);
 
 /*
+ * tsc->fast's cycles at `now`: false when it does not hold there (none, the
+ * crystal moved to another piece, or now before its base).  Two 64 x 64
+ * and one 64 x 128-bit multiplies, at most two correction steps.
+ */
+static inline bool tsc_fast_cycles(const struct cpu_tsc *tsc, sim_ps now, uint64_t *cycles)
+{
+	const struct tsc_fast *f = &tsc->fast;
+	sim_ps dt;
+	uint64_t q;
+	sim_u128 r;
+
+	if (f->xtal_gen == 0 || f->xtal_gen != tsc->xtal->gen || now < f->t_base)
+		return false;
+	dt = now - f->t_base;
+	q = (uint64_t)(((sim_u128)dt * f->g + f->uf) >> 64);
+	/* u + kr dt - q dr, in [0, 2 dr): exact modulo 2^128 (tsc.c, the proof) */
+	r = f->u + (sim_u128)f->kr * dt - f->dr * q;
+	*cycles = f->cycles_base + q + (r >= f->dr);
+	return true;
+}
+
+/*
+ * Builds tsc->fast at `now` and returns the cycles counted on the piece by
+ * then; false (fast left empty) where it cannot hold: no crystal, SSC, a
+ * stopped counter, now not inside the piece, or a rate out of its range.
+ */
+bool tsc_fast_build(struct cpu_tsc *tsc, sim_ps now, uint64_t *cycles);
+
+/*
  * The counter at `now` (now >= seg.t0); wraps modulo 2^64 as the hardware
  * does.  Inline for the common read (running, a crystal on its current
  * piece without SSC, the rate's reciprocal): a guest read's TSC chain
  * without its calls; tsc_piece_cycles() does the rest, the same way.
+ * tsc->fast, when it holds at `now`, gives the same value cheaper.
  */
 static inline uint64_t tsc_read(const struct cpu_tsc *tsc, sim_ps now)
 {
 	const struct tsc_segment *s = &tsc->seg;
 	sim_u128 c;
+	uint64_t cycles;
 
+	if (tsc_fast_cycles(tsc, now, &cycles))
+		return s->tsc0 + cycles;
 	if (tsc->xtal && s->rate.num != 0 && now > s->t0 && s->recip.den &&
 	    crystal_count_flat(tsc->xtal, now, &c) && c > s->c0)
 		return s->tsc0 + sim_recip_apply(&s->recip, c - s->c0);
 	return s->tsc0 + tsc_piece_cycles(tsc, now);
+}
+
+/*
+ * tsc_read() that also builds tsc->fast when it does not hold (the first
+ * read after a change of the piece or of the crystal's piece), so that the
+ * reads after it take the cheap line: a guest read's RDTSC.
+ */
+static inline uint64_t tsc_read_cached(struct cpu_tsc *tsc, sim_ps now)
+{
+	uint64_t cycles;
+
+	if (tsc_fast_cycles(tsc, now, &cycles) ||
+	    (tsc->xtal && tsc->fast.xtal_gen != tsc->xtal->gen &&
+	     tsc_fast_build(tsc, now, &cycles)))
+		return tsc->seg.tsc0 + cycles;
+	return tsc_read(tsc, now);
 }
 
 /* Closes the current piece at `now` and continues at nominal rate `rate`. */

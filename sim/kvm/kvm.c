@@ -26,8 +26,6 @@
 
 #include "sim/kvm/vcpu_state.h"
 
-#define VMX_TSC_FRAC_BITS 48u
-#define SVM_TSC_FRAC_BITS 32u
 #define PPM KVM_PPM
 #define HZ_PER_KHZ KVM_HZ_PER_KHZ
 #define CATCHUP_EXIT_PERIOD_PS SIM_PS_PER_MS     /* a 1000 Hz guest tick exits */
@@ -49,7 +47,7 @@ const struct kvm_behaviour *kvm_behaviour_of(const struct kvm_vm *vm)
 
 static unsigned frac_bits(const struct kvm_vm *vm)
 {
-	return vm->vendor == KVM_VENDOR_SVM ? SVM_TSC_FRAC_BITS : VMX_TSC_FRAC_BITS;
+	return kvm_tsc_frac_bits(vm);
 }
 
 uint64_t kvm_default_tsc_scaling_ratio(const struct kvm_vm *vm)
@@ -83,9 +81,9 @@ uint64_t kvm_read_l1_tsc(const struct kvm_vcpu *v, uint64_t host_tsc)
 	return read_l1_tsc(v, host_tsc);
 }
 
-uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now)
+uint64_t kvm_vcpu_guest_tsc_slow(const struct kvm_vcpu *v, sim_ps now)
 {
-	return read_l1_tsc(v, host_rdtsc(v->vm->host, v->pcpu, now));
+	return read_l1_tsc(v, host_rdtsc_cached(v->vm->host, v->pcpu, now));
 }
 
 int64_t kvm_l1_tsc_offset_for(const struct kvm_vcpu *v, sim_ps now, uint64_t target)
@@ -122,14 +120,20 @@ static sim_ps entry_latency(struct kvm_vcpu *v)
 {
 	sim_ps max = v->vm->entry_latency_max_ps;
 
-	if (max == UINT64_MAX)
-		return sim_rng_next(&v->rng);
-	/* sim_rng_below(rng, 1) without its divisions: the draws it makes, and 0 */
+	/*
+	 * sim_rng_below(rng, 1) makes its draws for a latency of 0: the stream
+	 * is read by nothing else, so they are owed and made before the next
+	 * draw that gives a latency (the same draws, in the same order).
+	 */
 	if (max == 0) {
-		while (sim_rng_next(&v->rng) == UINT64_MAX)
-			;
+		v->owed_zero_draws++;
 		return 0;
 	}
+	for (; v->owed_zero_draws; v->owed_zero_draws--)
+		while (sim_rng_next(&v->rng) == UINT64_MAX)
+			;
+	if (max == UINT64_MAX)
+		return sim_rng_next(&v->rng);
 	return sim_rng_below(&v->rng, max + 1);
 }
 
@@ -190,18 +194,27 @@ void kvm_update_masterclock(struct kvm_vm *vm, sim_ps now)
  * source's offset takes away).  The model has no meaning for it: the run
  * stops, naming the vCPU, the instant and the quantities.
  */
-static bool system_time_fits(const struct kvm_vcpu *v, uint64_t kernel_ns, sim_ps now)
+static bool system_time_fits_slow(const struct kvm_vcpu *v, uint64_t kernel_ns, sim_ps now);
+
+/* The usual case inline, in 64 bits: no lag, and the sum neither below 0 nor past 2^64 - 1. */
+static inline bool system_time_fits(const struct kvm_vcpu *v, uint64_t kernel_ns, sim_ps now)
+{
+	const struct kvm_vm *vm = v->vm;
+
+	if (!vm->stale_page_behind_ns &&
+	    (vm->kvmclock_offset >= 0 ? kernel_ns <= UINT64_MAX - (uint64_t)vm->kvmclock_offset :
+	     kernel_ns >= 0 - (uint64_t)vm->kvmclock_offset))
+		return true;
+	return system_time_fits_slow(v, kernel_ns, now);
+}
+
+static bool system_time_fits_slow(const struct kvm_vcpu *v, uint64_t kernel_ns, sim_ps now)
 {
 	const struct kvm_vm *vm = v->vm;
 	sim_i128 ns = (sim_i128)kernel_ns + vm->kvmclock_offset;
 	struct sim_diag err;
 	char t[32];
 
-	/* the usual case in 64 bits: no lag, and the sum neither below 0 nor past 2^64 - 1 */
-	if (!vm->stale_page_behind_ns &&
-	    (vm->kvmclock_offset >= 0 ? kernel_ns <= UINT64_MAX - (uint64_t)vm->kvmclock_offset :
-	     kernel_ns >= 0 - (uint64_t)vm->kvmclock_offset))
-		return true;
 	if (vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu)
 		ns -= vm->stale_page_behind_ns;
 	if (ns >= 0 && ns <= (sim_i128)UINT64_MAX)
@@ -239,7 +252,7 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 {
 	struct kvm_vm *vm = v->vm;
 	struct pvclock_vcpu_time_info *p = &v->pvti;
-	uint64_t host_tsc, kernel_ns, tgt_khz;
+	uint64_t host_tsc, kernel_ns, tgt_khz, guest_tsc;
 
 	if (vm->use_master_clock) {
 		host_tsc = vm->master_cycle_now;
@@ -265,7 +278,9 @@ static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
 	/* odd while writing, even once consistent */
 	p->version = (p->version + 1) | 1;
 	/* catch-up: the guest TSC jumps to where the requested rate puts it */
-	p->tsc_timestamp = kvm_catchup(v, kernel_ns, read_l1_tsc(v, host_tsc), now);
+	guest_tsc = read_l1_tsc(v, host_tsc);
+	p->tsc_timestamp = v->tsc_always_catchup ? kvm_catchup(v, kernel_ns, guest_tsc, now) :
+			   guest_tsc;
 	p->system_time = kernel_ns + (uint64_t)vm->kvmclock_offset;
 	if (vm->stale_page_behind_ns && v->id == vm->stale_page_vcpu)
 		p->system_time -= vm->stale_page_behind_ns;    /* bug knob: a lagging page */

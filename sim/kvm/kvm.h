@@ -126,6 +126,7 @@ struct kvm_vcpu {
 	uint32_t requests;                /* KVM_REQ_* pending */
 	struct sim_event entry;           /* next VM entry, while requests are pending */
 	struct sim_rng rng;               /* entry latency jitter */
+	uint64_t owed_zero_draws;         /* draws of latencies of 0 not made yet (kvm.c) */
 	uint64_t last_guest_tsc;          /* guest TSC when it last left its pCPU */
 	uint64_t last_host_tsc;           /* host TSC at its last kvm_arch_vcpu_put(); 0: none */
 	uint64_t clock_updates;           /* pages written */
@@ -273,8 +274,30 @@ void kvm_vm_finish(struct kvm_vm *vm);
 /* The L1 guest TSC for a host TSC value: kvm_scale_tsc() + offset. */
 uint64_t kvm_read_l1_tsc(const struct kvm_vcpu *v, uint64_t host_tsc);
 
-/* Guest RDTSC on vCPU v at `now`. */
-uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now);
+/* The fraction bits of the vendor's TSC ratio (VMX 16.48, SVM 8.32). */
+static inline unsigned kvm_tsc_frac_bits(const struct kvm_vm *vm)
+{
+	return vm->vendor == KVM_VENDOR_SVM ? 32u : 48u;
+}
+
+/* kvm_vcpu_guest_tsc() for the cases its inline part does not take. */
+uint64_t kvm_vcpu_guest_tsc_slow(const struct kvm_vcpu *v, sim_ps now);
+
+/*
+ * Guest RDTSC on vCPU v at `now`.  Inline for the common read, an unscaled
+ * vCPU on a host TSC whose cache holds (tsc_fast_cycles()): every guest
+ * read makes one.
+ */
+static inline uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now)
+{
+	const struct cpu_tsc *tsc = &v->vm->host->cpus[v->pcpu].tsc;
+	uint64_t cycles;
+
+	if (v->tsc_scaling_ratio == UINT64_C(1) << kvm_tsc_frac_bits(v->vm) &&
+	    tsc_fast_cycles(tsc, now, &cycles))
+		return tsc->seg.tsc0 + cycles + (uint64_t)v->tsc_offset;
+	return kvm_vcpu_guest_tsc_slow(v, now);
+}
 
 /* kvm_scale_tsc(): (tsc * ratio) >> fraction bits, or tsc when the ratio is 1.0. */
 uint64_t kvm_scale_tsc(const struct kvm_vm *vm, uint64_t tsc, uint64_t ratio);

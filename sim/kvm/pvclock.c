@@ -48,15 +48,6 @@ void kvm_get_time_scale(uint64_t scaled_hz, uint64_t base_hz, int8_t *shift, uin
 	*mul = (uint32_t)((scaled64 << 32) / tps32);
 }
 
-uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
-{
-	if (shift < 0)
-		delta >>= -shift;
-	else
-		delta <<= shift;       /* wraps modulo 2^64, as in the guest */
-	return (uint64_t)(((sim_u128)delta * mul) >> 32);
-}
-
 uint64_t pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, uint64_t tsc)
 {
 	/* A TSC below the timestamp wraps to a huge delta, exactly as in Linux. */
@@ -64,16 +55,6 @@ uint64_t pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, uint64_t 
 
 	return src->system_time + pvclock_scale_delta(delta, src->tsc_to_system_mul,
 						      src->tsc_shift);
-}
-
-bool pvclock_read_checked(const struct pvclock_vcpu_time_info *src, uint64_t tsc, uint64_t *ns)
-{
-	uint64_t delta = tsc - src->tsc_timestamp;
-	uint64_t scaled = pvclock_scale_delta(delta, src->tsc_to_system_mul, src->tsc_shift);
-
-	*ns = src->system_time + scaled;
-	/* a TSC below the timestamp (delta >= 2^63 as u64), or a sum past 2^64 - 1 */
-	return (int64_t)delta >= 0 && *ns >= src->system_time;
 }
 
 uint64_t pvclock_tsc_khz(const struct pvclock_vcpu_time_info *src)

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/core/simtime.h"
+
 #define PVCLOCK_TSC_STABLE_BIT (1u << 0)
 #define PVCLOCK_GUEST_STOPPED (1u << 1)
 
@@ -44,8 +46,16 @@ void kvm_get_time_scale(uint64_t scaled_hz, uint64_t base_hz, int8_t *shift, uin
 /*
  * pvclock_scale_delta(): shift delta left (shift > 0, wrapping in 64 bits as
  * the guest's u64 does) or right (shift < 0), then (delta * mul) >> 32.
+ * Inline, with pvclock_read_checked(): every guest read makes one.
  */
-uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
+static inline uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
+{
+	if (shift < 0)
+		delta >>= -shift;
+	else
+		delta <<= shift;       /* wraps modulo 2^64, as in the guest */
+	return (uint64_t)(((sim_u128)delta * mul) >> 32);
+}
 
 /* __pvclock_read_cycles(): system_time + scale_delta(tsc - tsc_timestamp), u64 wrap. */
 uint64_t pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, uint64_t tsc);
@@ -57,7 +67,15 @@ uint64_t pvclock_read_cycles(const struct pvclock_vcpu_time_info *src, uint64_t 
  * when system_time + the scaled delta passes 2^64 - 1.  The model's own
  * readers stop the run on false; Linux's guest would return *ns.
  */
-bool pvclock_read_checked(const struct pvclock_vcpu_time_info *src, uint64_t tsc, uint64_t *ns);
+static inline bool pvclock_read_checked(const struct pvclock_vcpu_time_info *src, uint64_t tsc,
+					uint64_t *ns)
+{
+	uint64_t delta = tsc - src->tsc_timestamp;
+
+	*ns = src->system_time + pvclock_scale_delta(delta, src->tsc_to_system_mul, src->tsc_shift);
+	/* a TSC below the timestamp (delta >= 2^63 as u64), or a sum past 2^64 - 1 */
+	return (int64_t)delta >= 0 && *ns >= src->system_time;
+}
 
 /*
  * What rewriting a page does to the clock a guest reads at guest TSC tsc:

@@ -59,7 +59,11 @@ static void staggered(struct clock_update *cu, const struct scn_clock_update *sc
 		      struct sim_eventq *q, sim_ps now)
 {
 	struct kvm_vm *vm = vmm_env(cu->a.vmm)->vm;
+	/* the k-th vCPU from `vcpu`, wrapping (sc->vcpu and next are below nvcpus) */
+	unsigned idx = sc->vcpu + cu->next;
 
+	if (idx >= vm->nvcpus)
+		idx -= vm->nvcpus;
 	if (cu->next == 0) {
 		vmm_phase(&cu->a, "request", now);
 		cu->round_ps = now;
@@ -67,7 +71,7 @@ static void staggered(struct clock_update *cu, const struct scn_clock_update *sc
 		/* pvclock_update_vm_gtod_copy() at the request; the pages follow one by one */
 		kvm_update_masterclock(vm, now);
 	}
-	kvm_vcpu_request(&vm->vcpus[(sc->vcpu + cu->next) % vm->nvcpus], KVM_REQ_CLOCK_UPDATE, now);
+	kvm_vcpu_request(&vm->vcpus[idx], KVM_REQ_CLOCK_UPDATE, now);
 	if (++cu->next < vm->nvcpus) {
 		sim_schedule(q, &cu->ev, sim_add_sat(now, sc->stagger_ps));
 		return;

@@ -44,14 +44,13 @@ static void wrap_error(const struct guest_reader *r, const struct kvm_vcpu *v,
 }
 
 /*
- * The time of `page` (as the attempt began) at the TSC read at `now`; false
- * when the version says retry.
+ * The time of `page` (as the attempt began) at the TSC read at `now` on
+ * vCPU v, the reader's; false when the version says retry.
  */
-static inline bool page_cycles(struct guest_reader *r, const struct pvclock_vcpu_time_info *page,
-			       sim_ps now, uint64_t *ns)
+static inline bool page_cycles(struct guest_reader *r, const struct kvm_vcpu *v,
+			       const struct pvclock_vcpu_time_info *page, sim_ps now, uint64_t *ns)
 {
-	uint64_t tsc = guest_reader_rdtsc(r, now);
-	const struct kvm_vcpu *v = guest_reader_vcpu(r);
+	uint64_t tsc = r->p.host ? guest_reader_rdtsc(r, now) : kvm_vcpu_guest_tsc(v, now);
 
 	if ((page->version & 1) || page->version != v->pvti.version)
 		return false;
@@ -71,13 +70,13 @@ uint64_t guest_kvmclock_now(struct guest_reader *r, sim_ps now)
 }
 
 /* pvclock_clocksource_read() on `page`, the page as the attempt began. */
-static inline bool pvclock_finish_page(struct guest_reader *r,
+static inline bool pvclock_finish_page(struct guest_reader *r, const struct kvm_vcpu *v,
 				       const struct pvclock_vcpu_time_info *page, sim_ps now,
 				       uint64_t *value_ns)
 {
 	uint64_t ret, last;
 
-	if (!page_cycles(r, page, now, &ret))
+	if (!page_cycles(r, v, page, now, &ret))
 		return false;
 	if (r->kernel->pvclock_stable_valid && (page->flags & PVCLOCK_TSC_STABLE_BIT)) {
 		*value_ns = ret;
@@ -98,26 +97,31 @@ static inline bool pvclock_finish_page(struct guest_reader *r,
 
 bool guest_pvclock_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
 {
-	return pvclock_finish_page(r, &r->snapshot, now, value_ns);
+	return pvclock_finish_page(r, guest_reader_vcpu(r), &r->snapshot, now, value_ns);
 }
 
 static bool pvclock_raw_kind_finish(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
 {
-	return page_cycles(r, &r->snapshot, now, value_ns);
+	return page_cycles(r, guest_reader_vcpu(r), &r->snapshot, now, value_ns);
 }
 
 /*
  * An attempt with no event in it (one_event): the page it began with is the
- * vCPU's page now, so it is read in place rather than copied and compared.
+ * vCPU's page now, so it is read in place rather than copied, and its
+ * version is the vCPU's by construction.
  */
 static bool pvclock_kind_read_at_once(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
 {
-	return pvclock_finish_page(r, &guest_reader_vcpu(r)->pvti, now, value_ns);
+	const struct kvm_vcpu *v = guest_reader_vcpu(r);
+
+	return pvclock_finish_page(r, v, &v->pvti, now, value_ns);
 }
 
 static bool pvclock_raw_kind_read_at_once(struct guest_reader *r, sim_ps now, uint64_t *value_ns)
 {
-	return page_cycles(r, &guest_reader_vcpu(r)->pvti, now, value_ns);
+	const struct kvm_vcpu *v = guest_reader_vcpu(r);
+
+	return page_cycles(r, v, &v->pvti, now, value_ns);
 }
 
 /*
