@@ -44,29 +44,33 @@ unsigned guest_reader_cpu(const struct guest_reader *r, sim_ps now, unsigned *in
 	return r->moved ? r->moved_cpu : r->p.cpus[i];
 }
 
-/* Start of period k: phase + k * period + this period's jitter. */
-static sim_ps period_start(struct guest_reader *r, uint64_t k)
+/*
+ * Moves on to the period that contains `now` (it began at or before `now`):
+ * the periods in between are not read.  Only after a pause or a stall.
+ */
+static void skip_periods(struct guest_reader *r, sim_ps now)
 {
-	sim_u128 t = (sim_u128)k * r->p.period_ps + r->phase_ps;
-	sim_ps jitter = r->p.jitter_ps ? sim_rng_below(&r->rng, r->p.jitter_ps + 1) : 0;
-
-	t += jitter;
-	return t >= SIM_NEVER ? SIM_NEVER : (sim_ps)t;
+	r->next_base_ps = now - (now - r->phase_ps) % r->p.period_ps;
 }
 
-/* Schedules the first period that starts at or after `now`. */
-static void schedule_next_read(struct guest_reader *r, struct sim_eventq *q, sim_ps now)
+/*
+ * Schedules the first period that starts at or after `now`: each period
+ * draws its jitter, in order, skipped ones included.  next_base_ps, phase +
+ * k * period for the next period k (SIM_NEVER beyond 2^64 ps), moves on by
+ * one period per draw, so a read costs no multiplication or division.
+ */
+static inline void schedule_next_read(struct guest_reader *r, struct sim_eventq *q, sim_ps now)
 {
 	sim_ps t;
 
-	if (now > r->phase_ps) {
-		uint64_t k = (now - r->phase_ps) / r->p.period_ps;
-
-		if (k > r->next_period)
-			r->next_period = k;
-	}
+	/* a whole period or more since the next one began: now's period is the next one */
+	if (now > r->next_base_ps && now - r->next_base_ps >= r->p.period_ps)
+		skip_periods(r, now);
 	do {
-		t = period_start(r, r->next_period++);
+		sim_ps jitter = r->p.jitter_ps ? sim_rng_below_bound(&r->rng, &r->jitter) : 0;
+
+		t = sim_add_sat(r->next_base_ps, jitter);
+		r->next_base_ps = sim_add_sat(r->next_base_ps, r->p.period_ps);
 	} while (t < now);
 	if (t != SIM_NEVER)
 		sim_schedule(q, &r->ev, t);
@@ -85,10 +89,13 @@ static inline bool begin_attempt(struct guest_reader *r, const struct reader_kin
 
 	r->in_read = true;
 	r->read_start_ps = now;
-	/* The scheduler places the process when the read begins; it stays for the read. */
-	r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
-	/* a plugin's read is not Linux's: it sees the queue as it is, so it keeps its two events */
-	if (ops->one_event && !r->p.foreign_read && sim_eventq_take_inline(q, &r->ev, end)) {
+	/*
+	 * The scheduler places the process when the read begins; it stays for
+	 * the read.  A VM reader's vCPU is set once, at init.
+	 */
+	if (r->p.host)
+		r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
+	if (r->one_event && sim_eventq_take_inline(q, &r->ev, end)) {
 		if (!ops->read_at_once && ops->begin)
 			ops->begin(r, now);
 		return true;
@@ -205,6 +212,10 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 	/* Drawn even when pinned, so pinning the phase leaves the jitter stream as it was. */
 	phase = sim_rng_below(&r->rng, p->period_ps);
 	r->phase_ps = now + (p->has_phase ? p->phase_ps : phase);
+	r->next_base_ps = r->phase_ps;
+	r->jitter = sim_rng_bound_of(p->jitter_ps + 1);
+	/* a plugin's read is not Linux's: it sees the queue as it is, so it keeps its two events */
+	r->one_event = ops->one_event && !p->foreign_read;
 	r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
 	if (ops->init && !ops->init(r, now, err))
 		return false;

@@ -111,7 +111,9 @@ struct guest_reader {
 	struct sim_rng rng;
 	struct sim_event ev;
 	sim_ps phase_ps;          /* offset of period 0 */
-	uint64_t next_period;     /* index of the next period to read in */
+	sim_ps next_base_ps;      /* start of the next period to read in, before its jitter */
+	struct sim_rng_bound jitter;  /* draws in [0, p.jitter_ps], set up once */
+	bool one_event;           /* the kind's one_event, with Linux's read (not a plugin's) */
 	bool in_read;
 	bool paused;
 	unsigned cur_cpu;         /* CPU of the read in flight (bare metal: may change between reads) */
