@@ -154,7 +154,12 @@ static void mprobe_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 			w->m[id].pending = false;
 			fresh = false;
 			break;
-		case 3:   /* re-arm the firing event */
+		case 3:   /* re-arm the firing event, maybe after other work: it may be held or not */
+			cr_assert(sim_schedule_firing(q, ev, now + d));
+			model_schedule(w, p->id, now + d);
+			w->at_now += d == 0;
+			fresh = false;
+			break;
 		case 4:
 			id = p->id;
 			/* fall through */
@@ -170,7 +175,11 @@ static void mprobe_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	if (!sim_event_pending(ev) && (sim_rng_below(&w->rng, 16) || model_next(w) < 0)) {
 		sim_ps d = 1 + sim_rng_below(&w->rng, w->span);
 
-		cr_assert(sim_schedule(q, ev, now + d));
+		/* either entry: sim_schedule_firing() is sim_schedule() for the firing event */
+		if (sim_rng_below(&w->rng, 2))
+			cr_assert(sim_schedule_firing(q, ev, now + d));
+		else
+			cr_assert(sim_schedule(q, ev, now + d));
 		model_schedule(w, p->id, now + d);
 	}
 	check_queue(w);

@@ -188,8 +188,7 @@ static inline void sim_eventq_place(struct sim_eventq *q, uint32_t slot, struct 
 
 /*
  * Moves hs down from heap slot `slot`, a hole, to where its key belongs: the
- * queue's sift down (sim/core/event.c), inline where a firing event re-arms
- * itself.  Every child of a node is in the array, sentinels included.
+ * queue's sift down (sim/core/event.c), inline in sim_schedule_firing().  Every child of a node is in the array, sentinels included.
  */
 static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct sim_eventq *q,
 								       uint32_t slot,
@@ -215,6 +214,30 @@ static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct si
 		slot = first + best;
 	}
 	sim_eventq_place(q, slot, hs);
+}
+
+/*
+ * sim_schedule() for the event firing now, called by its own handler (a
+ * periodic event's re-arm): the same effect, with the common case (the
+ * event still held at the root) inline, one sift down from the root.
+ */
+static inline bool sim_schedule_firing(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
+{
+	struct sim_heap_slot hs;
+
+	if (!q->held || q->heap[0].ev != ev || when < q->now || when == SIM_NEVER ||
+	    q->next_seq == SIM_EVENT_SEQ_LIMIT)
+		return sim_schedule(q, ev, when);
+	ev->when = when;
+	ev->seq = q->next_seq++;
+	hs = (struct sim_heap_slot){
+		.when = when,
+		.key2 = (uint64_t)ev->prio << SIM_EVENT_SEQ_BITS | ev->seq,
+		.ev = ev,
+	};
+	q->held = false;
+	sim_eventq_sift_down(q, 0, hs);
+	return true;
 }
 
 /* Time of the earliest queued event, or SIM_NEVER. */

@@ -73,7 +73,7 @@ static inline void schedule_next_read(struct guest_reader *r, struct sim_eventq 
 		r->next_base_ps = sim_add_sat(r->next_base_ps, r->p.period_ps);
 	} while (t < now);
 	if (t != SIM_NEVER)
-		sim_schedule(q, &r->ev, t);
+		sim_schedule_firing(q, &r->ev, t);
 }
 
 /*
@@ -102,7 +102,7 @@ static inline bool begin_attempt(struct guest_reader *r, const struct reader_kin
 	}
 	if (ops->begin)
 		ops->begin(r, now);
-	sim_schedule(q, &r->ev, end);
+	sim_schedule_firing(q, &r->ev, end);
 	return false;
 }
 
