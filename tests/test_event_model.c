@@ -250,3 +250,47 @@ Test(event_model, bunched_instants)
 {
 	run_model(40, 3, 8000, 5, 0);
 }
+
+/* An event that fails the run (one way or another), then asks to take a step inline. */
+struct failer {
+	struct sim_event ev;
+	struct sim_event other;
+	bool by_schedule;         /* a schedule into the past, else sim_eventq_fail() */
+	bool took;
+};
+
+static void failer_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct failer *f = sim_container_of(ev, struct failer, ev);
+
+	if (f->by_schedule) {
+		cr_assert(!sim_schedule(q, &f->other, now - 1));
+	} else {
+		struct sim_diag d;
+
+		sim_diag_clear(&d);
+		sim_diag_fail(&d, "stop");
+		sim_eventq_fail(q, &d);
+	}
+	f->took = sim_eventq_take_inline(q, ev, now + 1);
+}
+
+Test(event_model, a_failed_run_takes_nothing_inline)
+{
+	for (int by_schedule = 0; by_schedule < 2; by_schedule++) {
+		struct sim_eventq q;
+		struct failer f = { .by_schedule = by_schedule };
+		uint64_t fired;
+
+		sim_eventq_init(&q);
+		sim_event_init(&f.ev, "failer", SIM_PRIO_GUEST, failer_fire);
+		sim_event_init(&f.other, "other", SIM_PRIO_GUEST, failer_fire);
+		cr_assert(sim_schedule(&q, &f.ev, 10));
+		cr_assert(!sim_eventq_run_until(&q, 100, NULL));
+		fired = q.fired;
+		cr_expect(!f.took, "case %d: a step taken inline after the failure", by_schedule);
+		cr_expect_eq(fired, 1);
+		cr_expect_eq(q.now, 10);
+		sim_eventq_finish(&q);
+	}
+}

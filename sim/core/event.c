@@ -45,6 +45,13 @@ _Static_assert(SIM_EVENTQ_MIN_CAP > ARITY, "the root's children are always in th
 _Static_assert(SIM_PRIO_OBSERVE < (1u << (64 - SIM_EVENT_SEQ_BITS)),
 	       "a priority fits above the sequence number in key2");
 
+/* The run must stop: nothing more fires, nothing is taken inline. */
+static void mark_failed(struct sim_eventq *q)
+{
+	q->failed = true;
+	q->inline_until = 0;
+}
+
 static inline bool before(const struct sim_heap_slot *a, const struct sim_heap_slot *b)
 {
 	return sim_heap_slot_before(a, b);
@@ -100,7 +107,7 @@ static bool grow(struct sim_eventq *q, struct sim_heap_slot **a, uint32_t *cap, 
 		n < SIM_EVENT_LANE ? realloc(*a, ((size_t)n + pad) * sizeof(*p)) : NULL;
 
 	if (!p) {
-		q->failed = true;
+		mark_failed(q);
 		sim_diag_fail(&q->error, "out of memory growing the event queue");
 		return false;
 	}
@@ -167,7 +174,7 @@ static void settle(struct sim_eventq *q)
 
 void sim_eventq_init(struct sim_eventq *q)
 {
-	*q = (struct sim_eventq){ .storm_limit = SIM_STORM_LIMIT_DEFAULT };
+	*q = (struct sim_eventq){ .storm_limit = SIM_STORM_LIMIT_DEFAULT, .fire_stop = UINT64_MAX };
 }
 
 void sim_eventq_finish(struct sim_eventq *q)
@@ -202,7 +209,7 @@ void sim_eventq_fail(struct sim_eventq *q, const struct sim_diag *d)
 {
 	if (q->failed)
 		return;
-	q->failed = true;
+	mark_failed(q);
 	q->error = *d;
 }
 
@@ -222,7 +229,7 @@ static bool schedule_error(struct sim_eventq *q, const struct sim_event *ev, sim
 	char now_s[32], when_s[32];
 
 	if (!q->failed) {
-		q->failed = true;
+		mark_failed(q);
 		if (when == SIM_NEVER)
 			sim_diag_fail(&q->error, "event \"%s\" scheduled at a time beyond 2^64 ps",
 				      ev->name ? ev->name : "?");
@@ -305,6 +312,8 @@ sim_ps sim_eventq_next(const struct sim_eventq *q)
 bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err)
 {
 	q->until = end;
+	q->fire_stop = q->fire_limit ? q->fire_limit : UINT64_MAX;
+	q->inline_until = q->failed || q->storm_limit == 0 ? 0 : end < SIM_NEVER ? end : SIM_NEVER - 1;
 	settle(q);
 	while (!q->failed) {
 		struct sim_event *ev;
@@ -328,15 +337,15 @@ bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err
 		if (++q->storm_count > q->storm_limit) {
 			char t[32];
 
-			q->failed = true;
+			mark_failed(q);
 			sim_diag_fail(&q->error,
 				      "event storm: more than %llu events at t = %s s (last: \"%s\")",
 				      (unsigned long long)q->storm_limit,
 				      sim_format_seconds(t, q->now), ev->name ? ev->name : "?");
 			break;
 		}
-		if (q->fired == q->fire_limit && q->fire_limit) {
-			q->failed = true;
+		if (q->fired == q->fire_stop) {
+			mark_failed(q);
 			sim_diag_fail(&q->error, "more than %llu events fired (next: \"%s\")",
 				      (unsigned long long)q->fire_limit, ev->name ? ev->name : "?");
 			break;

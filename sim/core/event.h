@@ -95,6 +95,15 @@ struct sim_eventq {
 	uint64_t storm_limit;     /* max events fired at one instant */
 	uint64_t storm_count;     /* events fired at `now` so far */
 	uint64_t fire_limit;      /* max events fired in all (the event budget); 0: none */
+	/*
+	 * Set by sim_eventq_run_until() from the fields above, for the checks
+	 * of each event: fire_limit, or UINT64_MAX for none; and the latest
+	 * instant a step may be taken inline at (sim_eventq_take_inline): the
+	 * run's bound below SIM_NEVER, or 0 for none (a storm limit of 0, a
+	 * failed queue).
+	 */
+	uint64_t fire_stop;
+	sim_ps inline_until;
 	bool failed;              /* the run must stop: a schedule error or sim_eventq_fail() */
 	struct sim_diag error;    /* the first such error */
 };
@@ -158,10 +167,12 @@ static inline bool sim_event_pending(const struct sim_event *ev)
 static inline bool sim_eventq_take_inline(struct sim_eventq *q, const struct sim_event *ev,
 					  sim_ps when)
 {
-	/* the checks sim_eventq_run_until() makes when an event fires at `when` */
-	if (!q->held || q->heap[0].ev != ev || q->lane_len || q->failed || when <= q->now ||
-	    when > q->until || when == SIM_NEVER || q->storm_limit == 0 ||
-	    (q->fire_limit && q->fired == q->fire_limit))
+	/*
+	 * the checks sim_eventq_run_until() makes when an event fires at `when`;
+	 * inline_until holds the run's bound, the storm limit and the queue's failure
+	 */
+	if (!q->held || q->heap[0].ev != ev || q->lane_len || when <= q->now ||
+	    when > q->inline_until || q->fired == q->fire_stop)
 		return false;
 	/* ev is the held root: the earliest queued event is one of its children (or sentinels) */
 	if (q->heap[1].when <= when || q->heap[2].when <= when || q->heap[3].when <= when ||
@@ -188,7 +199,8 @@ static inline void sim_eventq_place(struct sim_eventq *q, uint32_t slot, struct 
 
 /*
  * Moves hs down from heap slot `slot`, a hole, to where its key belongs: the
- * queue's sift down (sim/core/event.c), inline in sim_schedule_firing().  Every child of a node is in the array, sentinels included.
+ * queue's sift down (sim/core/event.c), inline in sim_schedule_firing().
+ * Every child of a node is in the array, sentinels included.
  */
 static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct sim_eventq *q,
 								       uint32_t slot,
