@@ -88,13 +88,13 @@ static inline bool begin_attempt(struct guest_reader *r, const struct reader_kin
 	sim_ps end = sim_add_sat(now, r->p.cost_ps);
 
 	r->in_read = true;
-	r->read_start_ps = now;
+	r->rec.start_ps = now;
 	/*
 	 * The scheduler places the process when the read begins; it stays for
 	 * the read.  A VM reader's vCPU is set once, at init.
 	 */
 	if (r->p.host)
-		r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
+		r->rec.vcpu = r->cur_cpu = guest_reader_cpu(r, now, &r->rec.index);
 	if (r->one_event && sim_eventq_take_inline(q, &r->ev, end)) {
 		if (!ops->read_at_once && ops->begin)
 			ops->begin(r, now);
@@ -121,8 +121,6 @@ static inline __attribute__((always_inline)) void reader_fire(const struct reade
 							       struct sim_event *ev, sim_ps now)
 {
 	struct guest_reader *r = sim_container_of(ev, struct guest_reader, ev);
-	struct guest_read rd;
-	uint64_t value;
 	bool at_once = false;
 
 	if (!r->in_read) {
@@ -131,7 +129,7 @@ static inline __attribute__((always_inline)) void reader_fire(const struct reade
 		now = q->now;   /* the attempt's end, taken inline */
 		at_once = true;
 	}
-	while (!finish_attempt(r, ops, at_once, now, &value)) {
+	while (!finish_attempt(r, ops, at_once, now, &r->rec.value_ns)) {
 		r->retries++;
 		r->attempt_retries++;
 		if (!begin_attempt(r, ops, q, now))
@@ -139,19 +137,14 @@ static inline __attribute__((always_inline)) void reader_fire(const struct reade
 		now = q->now;
 		at_once = true;
 	}
-	rd = (struct guest_read){
-		.vcpu = r->cur_cpu,
-		.index = r->cur_index,
-		.start_ps = r->read_start_ps,
-		.end_ps = now,
-		.value_ns = value,
-		.retries = r->attempt_retries,
-	};
+	/* the record's CPU and start were set when the attempt began */
+	r->rec.end_ps = now;
+	r->rec.retries = r->attempt_retries;
 	r->in_read = false;
 	r->attempt_retries = 0;
 	r->reads++;
 	if (r->sink)
-		r->sink(r->sink_ctx, r, &rd);
+		r->sink(r->sink_ctx, r, &r->rec);
 	schedule_next_read(r, q, now + 1);
 }
 
@@ -218,7 +211,7 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 	r->jitter = sim_rng_bound_of(p->jitter_ps + 1);
 	/* a plugin's read is not Linux's: it sees the queue as it is, so it keeps its two events */
 	r->one_event = ops->one_event && !p->foreign_read;
-	r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
+	r->rec.vcpu = r->cur_cpu = guest_reader_cpu(r, now, &r->rec.index);
 	if (ops->init && !ops->init(r, now, err))
 		return false;
 	schedule_next_read(r, q, now);
