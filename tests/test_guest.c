@@ -15,6 +15,7 @@
 #define US_PS (1000ULL * 1000)
 #define MS_PS (1000ULL * 1000 * 1000)
 #define GUEST_UPTIME_NS (3600ULL * 1000000000)
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct world {
 	struct sim_eventq q;
@@ -371,4 +372,86 @@ Test(guest, every_kind_has_a_default_cost_and_a_finish)
 	/* the device kinds take the device's cost, not a fixed one */
 	cr_expect_eq(reader_kind_default_cost_ps(READER_HPET), 0);
 	cr_expect_eq(reader_kind_default_cost_ps(READER_PMTIMER), 0);
+}
+
+/*
+ * The periods' start times, modelled on a twin of the reader's stream: the
+ * phase is the stream's first draw below the period; when a read is
+ * scheduled at `now` the next period is at least the one `now` falls in
+ * ((now - phase) / period), and each period tried draws its jitter below
+ * jitter + 1, until one starts at or after `now`.
+ */
+struct period_model {
+	struct sim_rng rng;
+	sim_ps phase, period, jitter;
+	uint64_t next;            /* index of the next period to try */
+};
+
+static sim_ps model_next_start(struct period_model *m, sim_ps now)
+{
+	sim_ps t;
+
+	if (now > m->phase && (now - m->phase) / m->period > m->next)
+		m->next = (now - m->phase) / m->period;
+	do {
+		t = m->phase + m->next++ * m->period + sim_rng_below(&m->rng, m->jitter + 1);
+	} while (t < now);
+	return t;
+}
+
+Test(guest, jittered_periods_and_skipped_ones_start_where_the_model_says)
+{
+	struct world w;
+	struct guest_reader_params p = {
+		.kind = READER_PVCLOCK, .vcpu = 0, .period_ps = MS_PS, .cost_ps = 100 * US_PS,
+		.jitter_ps = 300 * US_PS, .seed = 7, .stream_id = "reader/jitter/vcpu0",
+	};
+	struct period_model m = { .period = MS_PS, .jitter = 300 * US_PS };
+	/*
+	 * (pause, resume) after the phase, each pause just before period k
+	 * starts, whose jitter is drawn and whose read is cancelled: the resume
+	 * tries period k + 1 or, a whole period later, the one it falls in.
+	 */
+	static const struct { sim_ps pause, resume; } gaps[] = {
+		{ 3 * MS_PS - 1, 12 * MS_PS + 500 * US_PS },   /* 4 to 11 skipped; 12 too early, 13 */
+		{ 15 * MS_PS - 1, 16 * MS_PS + 350 * US_PS },  /* 16 too early, 17 */
+		{ 20 * MS_PS - 1, 21 * MS_PS },                /* 21: at or after the resume */
+	};
+	sim_ps sched_at = 0, starts[64];
+	unsigned nstarts = 0;
+	struct sim_diag err;
+
+	world_init(&w, 3000000000ULL, true, true);
+	sim_diag_clear(&err);
+	cr_assert(guest_reader_init(&w.r, &p, &w.vm, &w.kernel, &w.q, 0, collect, &w, &err), "%s",
+		  err.msg);
+	sim_rng_init(&m.rng, 7, "reader/jitter/vcpu0");
+	m.phase = sim_rng_below(&m.rng, MS_PS);
+	cr_assert_eq(w.r.phase_ps, m.phase);
+	for (size_t g = 0; g <= ARRAY_LEN(gaps); g++) {
+		sim_ps stop = g < ARRAY_LEN(gaps) ? m.phase + gaps[g].pause : m.phase + 30 * MS_PS;
+
+		/* reads up to the pause: each scheduled at the previous one's end + 1 */
+		while (nstarts < 64) {
+			sim_ps t = model_next_start(&m, sched_at);
+
+			if (t > stop)
+				break;    /* drawn before the pause, then cancelled with the read */
+			starts[nstarts++] = t;
+			sched_at = t + 100 * US_PS + 1;
+		}
+		cr_assert(sim_eventq_run_until(&w.q, stop, &err), "%s", err.msg);
+		cr_assert(!w.r.in_read, "the gaps fall between reads");
+		if (g == ARRAY_LEN(gaps))
+			break;
+		guest_reader_pause(&w.r, &w.q, stop);
+		cr_assert(sim_eventq_run_until(&w.q, m.phase + gaps[g].resume, &err), "%s", err.msg);
+		guest_reader_resume(&w.r, &w.q, m.phase + gaps[g].resume);
+		sched_at = m.phase + gaps[g].resume;
+	}
+	cr_assert_eq(w.nreads, nstarts, "%u reads, the model has %u", w.nreads, nstarts);
+	for (unsigned i = 0; i < nstarts; i++)
+		cr_expect_eq(w.reads[i].start_ps, starts[i], "read %u starts at %" PRIu64
+			     " ps, the model says %" PRIu64, i, w.reads[i].start_ps, starts[i]);
+	world_finish(&w);
 }

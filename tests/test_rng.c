@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "sim/core/rng.h"
 
@@ -154,4 +155,51 @@ Test(rng, below_has_no_modulo_bias)
 	for (int i = 0; i < N; i++)
 		low += sim_rng_below(&r, n) < n / 2;
 	cr_expect(low >= 49000 && low <= 51000, "%u of %d below n/2", low, N);
+}
+
+/*
+ * A model of the draw below n, on a twin stream: outputs whose bucket
+ * floor(x / n) is the top, partial one, floor((2^64 - 1) / n), are skipped.
+ */
+static uint64_t model_below(struct sim_rng *twin, uint64_t n, unsigned *outputs)
+{
+	for (;;) {
+		uint64_t x = sim_rng_next(twin);
+
+		++*outputs;
+		if (x / n < UINT64_MAX / n)
+			return x % n;
+	}
+}
+
+Test(rng, a_bound_set_up_once_draws_what_below_draws)
+{
+	static const uint64_t bounds[] = {
+		1, 2, 3, 7, 1000, 1ULL << 32, (1ULL << 32) + 1, 1ULL << 63, (1ULL << 63) + 1,
+		0xAAAAAAAAAAAAAAABULL, UINT64_MAX - 1, UINT64_MAX,
+	};
+	unsigned rejected_big = 0;
+
+	for (size_t b = 0; b < ARRAY_LEN(bounds); b++) {
+		struct sim_rng r, below, twin;
+		struct sim_rng_bound bound = sim_rng_bound_of(bounds[b]);
+
+		sim_rng_init(&r, 11, "test/rng/bound");
+		below = twin = r;
+		for (unsigned i = 0, outputs = 0; i < 5000; i++) {
+			uint64_t want = model_below(&twin, bounds[b], &outputs);
+			uint64_t x = sim_rng_below_bound(&r, &bound);
+
+			cr_assert_eq(x, want, "n %" PRIu64 " draw %u: %" PRIu64 ", model %" PRIu64,
+				     bounds[b], i, x, want);
+			cr_assert_eq(sim_rng_below(&below, bounds[b]), want);
+			/* the same outputs consumed: the streams stay in step */
+			cr_assert(memcmp(&r, &twin, sizeof(r)) == 0 && memcmp(&below, &twin, sizeof(r)) == 0,
+				  "n %" PRIu64 " draw %u: streams apart", bounds[b], i);
+			if (bounds[b] == (1ULL << 63) + 1 && i == 4999)
+				rejected_big = outputs - 5000;
+		}
+	}
+	/* about half of the outputs fall in 2^63 + 1's top bucket: the rejection ran */
+	cr_expect(rejected_big > 2000, "%u outputs rejected", rejected_big);
 }

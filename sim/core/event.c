@@ -21,6 +21,13 @@
  * fired.  The next event is the lane's head or the heap's root, whichever has
  * the lower key, so the order of firing is unchanged.  Every lane event is at
  * `now`: time does not move on while one is queued.
+ *
+ * Every slot of the heap array past the last event, and ARITY - 1 more past
+ * its capacity, holds a sentinel: `when` is SIM_NEVER, which no queued event
+ * has, so a sentinel sorts after every event.  A node with a child then has
+ * all four children in the array, and a sift compares them without asking
+ * how many there are (an event never moves into a sentinel: it never sorts
+ * after one).
  */
 #include "sim/core/event.h"
 
@@ -29,20 +36,30 @@
 #include <stdlib.h>
 
 #define ARITY SIM_EVENTQ_ARITY
-#define SEQ_LIMIT (UINT64_C(1) << SIM_EVENT_SEQ_BITS)
+#define SEQ_LIMIT SIM_EVENT_SEQ_LIMIT
+/* sentinel slots past the heap's capacity: the last event's siblings */
+#define PAD (ARITY - 1)
+
+_Static_assert(SIM_EVENTQ_MIN_CAP > ARITY, "the root's children are always in the array");
 
 _Static_assert(SIM_PRIO_OBSERVE < (1u << (64 - SIM_EVENT_SEQ_BITS)),
 	       "a priority fits above the sequence number in key2");
 
-static bool before(const struct sim_heap_slot *a, const struct sim_heap_slot *b)
+/* The run must stop: nothing more fires, nothing is taken inline. */
+static void mark_failed(struct sim_eventq *q)
 {
-	return a->when != b->when ? a->when < b->when : a->key2 < b->key2;
+	q->failed = true;
+	q->inline_until = 0;
 }
 
-static void place(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
+static inline bool before(const struct sim_heap_slot *a, const struct sim_heap_slot *b)
 {
-	q->heap[slot] = hs;
-	hs.ev->slot = slot;
+	return sim_heap_slot_before(a, b);
+}
+
+static inline void place(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
+{
+	sim_eventq_place(q, slot, hs);
 }
 
 static void sift_up(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
@@ -60,29 +77,7 @@ static void sift_up(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs
 
 static void sift_down(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
 {
-	for (;;) {
-		uint32_t first = ARITY * slot + 1, best;
-
-		if (first >= q->len)
-			break;
-		if (q->len - first >= ARITY) {
-			/* all four children: a tournament of three compares */
-			const struct sim_heap_slot *c = &q->heap[first];
-			uint32_t b01 = before(&c[1], &c[0]), b23 = 2 + before(&c[3], &c[2]);
-
-			best = first + (before(&c[b23], &c[b01]) ? b23 : b01);
-		} else {
-			best = first;
-			for (uint32_t c = first + 1; c < q->len; c++)
-				if (before(&q->heap[c], &q->heap[best]))
-					best = c;
-		}
-		if (!before(&q->heap[best], &hs))
-			break;
-		place(q, slot, q->heap[best]);
-		slot = best;
-	}
-	place(q, slot, hs);
+	sim_eventq_sift_down(q, slot, hs);
 }
 
 /* Moves hs, already at slot, to where its key belongs. */
@@ -98,22 +93,27 @@ static void remove_at(struct sim_eventq *q, uint32_t slot)
 {
 	struct sim_heap_slot last = q->heap[--q->len];
 
+	q->heap[q->len].when = SIM_NEVER;
 	q->heap[slot].ev->slot = SIM_EVENT_IDLE;
 	if (slot != q->len)
 		sift(q, slot, last);
 }
 
-static bool grow(struct sim_eventq *q, struct sim_heap_slot **a, uint32_t *cap)
+static bool grow(struct sim_eventq *q, struct sim_heap_slot **a, uint32_t *cap, uint32_t pad)
 {
 	/* indices below SIM_EVENT_LANE, and SIM_EVENT_LANE | index never SIM_EVENT_IDLE */
-	uint32_t n = *cap ? *cap * 2 : 64;
-	struct sim_heap_slot *p = n < SIM_EVENT_LANE ? realloc(*a, (size_t)n * sizeof(*p)) : NULL;
+	uint32_t n = *cap ? *cap * 2 : SIM_EVENTQ_MIN_CAP;
+	struct sim_heap_slot *p =
+		n < SIM_EVENT_LANE ? realloc(*a, ((size_t)n + pad) * sizeof(*p)) : NULL;
 
 	if (!p) {
-		q->failed = true;
+		mark_failed(q);
 		sim_diag_fail(&q->error, "out of memory growing the event queue");
 		return false;
 	}
+	/* the new slots past the old array: sentinels (the heap needs them, the lane ignores them) */
+	for (size_t i = *cap ? (size_t)*cap + pad : 0; i < (size_t)n + pad; i++)
+		p[i] = (struct sim_heap_slot){ .when = SIM_NEVER, .key2 = UINT64_MAX };
 	*a = p;
 	*cap = n;
 	return true;
@@ -124,7 +124,7 @@ static bool lane_insert(struct sim_eventq *q, struct sim_heap_slot hs)
 {
 	uint32_t i;
 
-	if (q->lane_len == q->lane_cap && !grow(q, &q->lane, &q->lane_cap))
+	if (q->lane_len == q->lane_cap && !grow(q, &q->lane, &q->lane_cap, 0))
 		return false;
 	for (i = q->lane_len; i > q->lane_head && before(&hs, &q->lane[i - 1]); i--) {
 		q->lane[i] = q->lane[i - 1];
@@ -167,13 +167,14 @@ static void settle(struct sim_eventq *q)
 		return;
 	q->held = false;
 	last = q->heap[--q->len];
+	q->heap[q->len].when = SIM_NEVER;
 	if (q->len > 0)
 		sift_down(q, 0, last);
 }
 
 void sim_eventq_init(struct sim_eventq *q)
 {
-	*q = (struct sim_eventq){ .storm_limit = SIM_STORM_LIMIT_DEFAULT };
+	*q = (struct sim_eventq){ .storm_limit = SIM_STORM_LIMIT_DEFAULT, .fire_stop = UINT64_MAX };
 }
 
 void sim_eventq_finish(struct sim_eventq *q)
@@ -208,7 +209,7 @@ void sim_eventq_fail(struct sim_eventq *q, const struct sim_diag *d)
 {
 	if (q->failed)
 		return;
-	q->failed = true;
+	mark_failed(q);
 	q->error = *d;
 }
 
@@ -228,7 +229,7 @@ static bool schedule_error(struct sim_eventq *q, const struct sim_event *ev, sim
 	char now_s[32], when_s[32];
 
 	if (!q->failed) {
-		q->failed = true;
+		mark_failed(q);
 		if (when == SIM_NEVER)
 			sim_diag_fail(&q->error, "event \"%s\" scheduled at a time beyond 2^64 ps",
 				      ev->name ? ev->name : "?");
@@ -260,7 +261,7 @@ bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
 	if (q->held && q->heap[0].ev == ev) {
 		/* the firing event re-arms itself: it takes the root's place */
 		q->held = false;
-		sift_down(q, 0, hs);
+		sim_eventq_sift_down(q, 0, hs);
 		return true;
 	}
 	if (ev->slot & SIM_EVENT_LANE && sim_event_pending(ev))
@@ -276,7 +277,7 @@ bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
 		sift(q, ev->slot, hs);
 		return true;
 	}
-	if (q->len == q->cap && !grow(q, &q->heap, &q->cap))
+	if (q->len == q->cap && !grow(q, &q->heap, &q->cap, PAD))
 		return false;
 	sift_up(q, q->len++, hs);
 	return true;
@@ -301,8 +302,8 @@ sim_ps sim_eventq_next(const struct sim_eventq *q)
 		return q->lane[q->lane_head].when;    /* now: nothing queued is earlier */
 	if (!q->held)
 		return q->len ? q->heap[0].when : SIM_NEVER;
-	/* the earliest queued event is one of the held root's children */
-	for (uint32_t c = 1; c <= ARITY && c < q->len; c++)
+	/* the earliest queued event is one of the held root's children (or sentinels) */
+	for (uint32_t c = 1; c <= ARITY; c++)
 		if (q->heap[c].when < next)
 			next = q->heap[c].when;
 	return next;
@@ -311,6 +312,8 @@ sim_ps sim_eventq_next(const struct sim_eventq *q)
 bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err)
 {
 	q->until = end;
+	q->fire_stop = q->fire_limit ? q->fire_limit : UINT64_MAX;
+	q->inline_until = q->failed || q->storm_limit == 0 ? 0 : end < SIM_NEVER ? end : SIM_NEVER - 1;
 	settle(q);
 	while (!q->failed) {
 		struct sim_event *ev;
@@ -334,15 +337,15 @@ bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err
 		if (++q->storm_count > q->storm_limit) {
 			char t[32];
 
-			q->failed = true;
+			mark_failed(q);
 			sim_diag_fail(&q->error,
 				      "event storm: more than %llu events at t = %s s (last: \"%s\")",
 				      (unsigned long long)q->storm_limit,
 				      sim_format_seconds(t, q->now), ev->name ? ev->name : "?");
 			break;
 		}
-		if (q->fired == q->fire_limit && q->fire_limit) {
-			q->failed = true;
+		if (q->fired == q->fire_stop) {
+			mark_failed(q);
 			sim_diag_fail(&q->error, "more than %llu events fired (next: \"%s\")",
 				      (unsigned long long)q->fire_limit, ev->name ? ev->name : "?");
 			break;

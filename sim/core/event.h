@@ -61,12 +61,20 @@ struct sim_heap_slot {
 
 /* Children per node of the heap. */
 #define SIM_EVENTQ_ARITY 4u
+/* The heap's first capacity (it doubles from there). */
+#define SIM_EVENTQ_MIN_CAP 64u
 
 /* Sequence numbers fit below the priority in key2: 2^56 schedule calls per queue. */
 #define SIM_EVENT_SEQ_BITS 56
+#define SIM_EVENT_SEQ_LIMIT (UINT64_C(1) << SIM_EVENT_SEQ_BITS)
 
 struct sim_eventq {
-	struct sim_heap_slot *heap;       /* a 4-ary min-heap */
+	/*
+	 * A 4-ary min-heap in heap[0] to heap[len - 1]; heap[len] to
+	 * heap[cap + 2] are sentinels (`when` SIM_NEVER), so that a node's four
+	 * children are always in the array (sim/core/event.c).
+	 */
+	struct sim_heap_slot *heap;
 	uint32_t len;
 	uint32_t cap;
 	/*
@@ -87,6 +95,15 @@ struct sim_eventq {
 	uint64_t storm_limit;     /* max events fired at one instant */
 	uint64_t storm_count;     /* events fired at `now` so far */
 	uint64_t fire_limit;      /* max events fired in all (the event budget); 0: none */
+	/*
+	 * Set by sim_eventq_run_until() from the fields above, for the checks
+	 * of each event: fire_limit, or UINT64_MAX for none; and the latest
+	 * instant a step may be taken inline at (sim_eventq_take_inline): the
+	 * run's bound below SIM_NEVER, or 0 for none (a storm limit of 0, a
+	 * failed queue).
+	 */
+	uint64_t fire_stop;
+	sim_ps inline_until;
 	bool failed;              /* the run must stop: a schedule error or sim_eventq_fail() */
 	struct sim_diag error;    /* the first such error */
 };
@@ -150,18 +167,88 @@ static inline bool sim_event_pending(const struct sim_event *ev)
 static inline bool sim_eventq_take_inline(struct sim_eventq *q, const struct sim_event *ev,
 					  sim_ps when)
 {
-	/* the checks sim_eventq_run_until() makes when an event fires at `when` */
-	if (!q->held || q->heap[0].ev != ev || q->lane_len || q->failed || when <= q->now ||
-	    when > q->until || when == SIM_NEVER || q->storm_limit == 0 ||
-	    (q->fire_limit && q->fired == q->fire_limit))
+	/*
+	 * the checks sim_eventq_run_until() makes when an event fires at `when`;
+	 * inline_until holds the run's bound, the storm limit and the queue's failure
+	 */
+	if (!q->held || q->heap[0].ev != ev || q->lane_len || when <= q->now ||
+	    when > q->inline_until || q->fired == q->fire_stop)
 		return false;
-	/* ev is the held root: the earliest queued event is one of its children */
-	for (uint32_t c = 1; c <= SIM_EVENTQ_ARITY && c < q->len; c++)
-		if (q->heap[c].when <= when)
-			return false;
+	/* ev is the held root: the earliest queued event is one of its children (or sentinels) */
+	if (q->heap[1].when <= when || q->heap[2].when <= when || q->heap[3].when <= when ||
+	    q->heap[4].when <= when)
+		return false;
 	q->now = when;
 	q->storm_count = 1;
 	q->fired++;
+	return true;
+}
+
+/* Slot a sorts before slot b: (when, key2) in order. */
+static inline bool sim_heap_slot_before(const struct sim_heap_slot *a,
+					const struct sim_heap_slot *b)
+{
+	return a->when != b->when ? a->when < b->when : a->key2 < b->key2;
+}
+
+static inline void sim_eventq_place(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
+{
+	q->heap[slot] = hs;
+	hs.ev->slot = slot;
+}
+
+/*
+ * Moves hs down from heap slot `slot`, a hole, to where its key belongs: the
+ * queue's sift down (sim/core/event.c), inline in sim_schedule_firing().
+ * Every child of a node is in the array, sentinels included.
+ */
+static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct sim_eventq *q,
+								       uint32_t slot,
+								       struct sim_heap_slot hs)
+{
+	struct sim_heap_slot *heap = q->heap;
+	uint32_t len = q->len;
+
+	for (;;) {
+		uint32_t first = SIM_EVENTQ_ARITY * slot + 1, b01, b23, best;
+		const struct sim_heap_slot *c;
+
+		if (first >= len)
+			break;
+		/* all four children, sentinels included: a tournament of three compares */
+		c = &heap[first];
+		b01 = sim_heap_slot_before(&c[1], &c[0]);
+		b23 = 2 + sim_heap_slot_before(&c[3], &c[2]);
+		best = sim_heap_slot_before(&c[b23], &c[b01]) ? b23 : b01;
+		if (!sim_heap_slot_before(&c[best], &hs))
+			break;
+		sim_eventq_place(q, slot, c[best]);
+		slot = first + best;
+	}
+	sim_eventq_place(q, slot, hs);
+}
+
+/*
+ * sim_schedule() for the event firing now, called by its own handler (a
+ * periodic event's re-arm): the same effect, with the common case (the
+ * event still held at the root) inline, one sift down from the root.
+ */
+static inline bool sim_schedule_firing(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
+{
+	struct sim_heap_slot hs;
+
+	if (!q->held || q->heap[0].ev != ev || when < q->now || when == SIM_NEVER ||
+	    q->next_seq == SIM_EVENT_SEQ_LIMIT)
+		return sim_schedule(q, ev, when);
+	ev->when = when;
+	ev->seq = q->next_seq++;
+	hs = (struct sim_heap_slot){
+		.when = when,
+		.key2 = (uint64_t)ev->prio << SIM_EVENT_SEQ_BITS | ev->seq,
+		.ev = ev,
+	};
+	q->held = false;
+	sim_eventq_sift_down(q, 0, hs);
 	return true;
 }
 

@@ -24,44 +24,21 @@ static uint64_t fnv1a64(const char *s)
 	return h;
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
 void sim_rng_init(struct sim_rng *r, uint64_t seed, const char *stream_id)
 {
-	uint64_t x = seed ^ rotl(fnv1a64(stream_id), 17);
+	uint64_t x = seed ^ sim_rng_rotl(fnv1a64(stream_id), 17);
 
 	for (int i = 0; i < 4; i++)
 		r->s[i] = splitmix64(&x);
 }
 
-uint64_t sim_rng_next(struct sim_rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
 uint64_t sim_rng_below(struct sim_rng *r, uint64_t n)
 {
-	uint64_t limit, x;
+	struct sim_rng_bound b;
 
 	if (n == 0)
 		return 0;
 	/* Reject the top partial bucket so every residue is equally likely. */
-	limit = UINT64_MAX - UINT64_MAX % n;
-	do {
-		x = sim_rng_next(r);
-	} while (x >= limit);
-	return x % n;
+	b = sim_rng_bound_of(n);
+	return sim_rng_below_bound(r, &b);
 }

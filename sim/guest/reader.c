@@ -44,32 +44,36 @@ unsigned guest_reader_cpu(const struct guest_reader *r, sim_ps now, unsigned *in
 	return r->moved ? r->moved_cpu : r->p.cpus[i];
 }
 
-/* Start of period k: phase + k * period + this period's jitter. */
-static sim_ps period_start(struct guest_reader *r, uint64_t k)
+/*
+ * Moves on to the period that contains `now` (it began at or before `now`):
+ * the periods in between are not read.  Only after a pause or a stall.
+ */
+static void skip_periods(struct guest_reader *r, sim_ps now)
 {
-	sim_u128 t = (sim_u128)k * r->p.period_ps + r->phase_ps;
-	sim_ps jitter = r->p.jitter_ps ? sim_rng_below(&r->rng, r->p.jitter_ps + 1) : 0;
-
-	t += jitter;
-	return t >= SIM_NEVER ? SIM_NEVER : (sim_ps)t;
+	r->next_base_ps = now - (now - r->phase_ps) % r->p.period_ps;
 }
 
-/* Schedules the first period that starts at or after `now`. */
-static void schedule_next_read(struct guest_reader *r, struct sim_eventq *q, sim_ps now)
+/*
+ * Schedules the first period that starts at or after `now`: each period
+ * draws its jitter, in order, skipped ones included.  next_base_ps, phase +
+ * k * period for the next period k (SIM_NEVER beyond 2^64 ps), moves on by
+ * one period per draw, so a read costs no multiplication or division.
+ */
+static inline void schedule_next_read(struct guest_reader *r, struct sim_eventq *q, sim_ps now)
 {
 	sim_ps t;
 
-	if (now > r->phase_ps) {
-		uint64_t k = (now - r->phase_ps) / r->p.period_ps;
-
-		if (k > r->next_period)
-			r->next_period = k;
-	}
+	/* a whole period or more since the next one began: now's period is the next one */
+	if (now > r->next_base_ps && now - r->next_base_ps >= r->p.period_ps)
+		skip_periods(r, now);
 	do {
-		t = period_start(r, r->next_period++);
+		sim_ps jitter = r->p.jitter_ps ? sim_rng_below_bound(&r->rng, &r->jitter) : 0;
+
+		t = sim_add_sat(r->next_base_ps, jitter);
+		r->next_base_ps = sim_add_sat(r->next_base_ps, r->p.period_ps);
 	} while (t < now);
 	if (t != SIM_NEVER)
-		sim_schedule(q, &r->ev, t);
+		sim_schedule_firing(q, &r->ev, t);
 }
 
 /*
@@ -84,18 +88,21 @@ static inline bool begin_attempt(struct guest_reader *r, const struct reader_kin
 	sim_ps end = sim_add_sat(now, r->p.cost_ps);
 
 	r->in_read = true;
-	r->read_start_ps = now;
-	/* The scheduler places the process when the read begins; it stays for the read. */
-	r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
-	/* a plugin's read is not Linux's: it sees the queue as it is, so it keeps its two events */
-	if (ops->one_event && !r->p.foreign_read && sim_eventq_take_inline(q, &r->ev, end)) {
+	r->rec.start_ps = now;
+	/*
+	 * The scheduler places the process when the read begins; it stays for
+	 * the read.  A VM reader's vCPU is set once, at init.
+	 */
+	if (r->p.host)
+		r->rec.vcpu = r->cur_cpu = guest_reader_cpu(r, now, &r->rec.index);
+	if (r->one_event && sim_eventq_take_inline(q, &r->ev, end)) {
 		if (!ops->read_at_once && ops->begin)
 			ops->begin(r, now);
 		return true;
 	}
 	if (ops->begin)
 		ops->begin(r, now);
-	sim_schedule(q, &r->ev, end);
+	sim_schedule_firing(q, &r->ev, end);
 	return false;
 }
 
@@ -108,12 +115,12 @@ static inline bool finish_attempt(struct guest_reader *r, const struct reader_ki
 	return ops->finish(r, now, value_ns);
 }
 
-static inline void reader_fire(const struct reader_kind_ops *ops, struct sim_eventq *q,
-			       struct sim_event *ev, sim_ps now)
+/* Inline in each kind's callback below (always: the call it saves is on every read). */
+static inline __attribute__((always_inline)) void reader_fire(const struct reader_kind_ops *ops,
+							       struct sim_eventq *q,
+							       struct sim_event *ev, sim_ps now)
 {
 	struct guest_reader *r = sim_container_of(ev, struct guest_reader, ev);
-	struct guest_read rd;
-	uint64_t value;
 	bool at_once = false;
 
 	if (!r->in_read) {
@@ -122,7 +129,7 @@ static inline void reader_fire(const struct reader_kind_ops *ops, struct sim_eve
 		now = q->now;   /* the attempt's end, taken inline */
 		at_once = true;
 	}
-	while (!finish_attempt(r, ops, at_once, now, &value)) {
+	while (!finish_attempt(r, ops, at_once, now, &r->rec.value_ns)) {
 		r->retries++;
 		r->attempt_retries++;
 		if (!begin_attempt(r, ops, q, now))
@@ -130,19 +137,14 @@ static inline void reader_fire(const struct reader_kind_ops *ops, struct sim_eve
 		now = q->now;
 		at_once = true;
 	}
-	rd = (struct guest_read){
-		.vcpu = r->cur_cpu,
-		.index = r->cur_index,
-		.start_ps = r->read_start_ps,
-		.end_ps = now,
-		.value_ns = value,
-		.retries = r->attempt_retries,
-	};
+	/* the record's CPU and start were set when the attempt began */
+	r->rec.end_ps = now;
+	r->rec.retries = r->attempt_retries;
 	r->in_read = false;
 	r->attempt_retries = 0;
 	r->reads++;
 	if (r->sink)
-		r->sink(r->sink_ctx, r, &rd);
+		r->sink(r->sink_ctx, r, &r->rec);
 	schedule_next_read(r, q, now + 1);
 }
 
@@ -205,7 +207,11 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 	/* Drawn even when pinned, so pinning the phase leaves the jitter stream as it was. */
 	phase = sim_rng_below(&r->rng, p->period_ps);
 	r->phase_ps = now + (p->has_phase ? p->phase_ps : phase);
-	r->cur_cpu = guest_reader_cpu(r, now, &r->cur_index);
+	r->next_base_ps = r->phase_ps;
+	r->jitter = sim_rng_bound_of(p->jitter_ps + 1);
+	/* a plugin's read is not Linux's: it sees the queue as it is, so it keeps its two events */
+	r->one_event = ops->one_event && !p->foreign_read;
+	r->rec.vcpu = r->cur_cpu = guest_reader_cpu(r, now, &r->rec.index);
 	if (ops->init && !ops->init(r, now, err))
 		return false;
 	schedule_next_read(r, q, now);

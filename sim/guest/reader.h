@@ -49,6 +49,7 @@ struct guest_read {
 	unsigned retries;         /* version-check retries of this read */
 };
 
+/* rd is the reader's own record: valid during the call, the next read's after it. */
 typedef void guest_read_sink(void *ctx, const struct guest_reader *r, const struct guest_read *rd);
 
 /*
@@ -111,14 +112,15 @@ struct guest_reader {
 	struct sim_rng rng;
 	struct sim_event ev;
 	sim_ps phase_ps;          /* offset of period 0 */
-	uint64_t next_period;     /* index of the next period to read in */
+	sim_ps next_base_ps;      /* start of the next period to read in, before its jitter */
+	struct sim_rng_bound jitter;  /* draws in [0, p.jitter_ps], set up once */
+	bool one_event;           /* the kind's one_event, with Linux's read (not a plugin's) */
 	bool in_read;
 	bool paused;
 	unsigned cur_cpu;         /* CPU of the read in flight (bare metal: may change between reads) */
 	bool moved;               /* bare metal: rescheduled onto moved_cpu (reader_migrate) */
 	unsigned moved_cpu;
-	unsigned cur_index;
-	sim_ps read_start_ps;
+	struct guest_read rec;    /* the read in flight, for the sink: CPU and start, then the rest */
 	sim_ps remaining_ps;      /* of an attempt interrupted by a pause */
 	unsigned attempt_retries;
 	/* the kind's state (sim/guest/kinds/) */
