@@ -199,5 +199,21 @@ done
 grep -qF '"what": "a rewrite of VM b vCPU 0'"'"'s page steps' "$tmp/out.json" ||
 	fail "host lines of two VMs: the JSON's first violation does not name VM b: $(cat "$tmp/out.json")"
 
+# 20 VMs of 54-byte names, each with a master clock: the note (at most 319
+# bytes) lists the first, "VM vm00_x... off (0 changes)" (with its 170 bytes
+# before it, about 270), then has no room for another 54-byte name and says
+# how many VMs it left out.
+"$py" -c 'import json
+names = ["vm%02d_" % i + "x" * 50 for i in range(20)]
+print(json.dumps({"type": "header", "format": "sim-trace", "version": 1, "producer": "t", "cpus": 2, "vms": names}))
+for i in range(20):
+    print(json.dumps({"type": "masterclock", "vm": i, "use_master_clock": i % 2 == 1}))
+for v, ns in ((0, 1), (1, 1)):
+    print(json.dumps({"type": "pvclock", "vm": 3, "vcpu": v, "version": 2, "tsc_timestamp": 1, "system_time": ns, "tsc_to_system_mul": 2 ** 31, "tsc_shift": 0, "flags": 1}))' >"$tmp/many.jsonl"
+"$sim" judge "$tmp/many.jsonl" >"$tmp/out" 2>&1 || fail "20 VMs: $(cat "$tmp/out")"
+x=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+grep -qF "global last value; master clock at the end: VM vm00_$x off (0 changes), 19 more VMs" "$tmp/out" ||
+	fail "20 VMs: the note does not list VM vm00 then 19 more: $(cat "$tmp/out")"
+
 [ "$fails" -eq 0 ] && echo "mvexports_judge: all checks hold"
 [ "$fails" -eq 0 ]

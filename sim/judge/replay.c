@@ -361,7 +361,8 @@ static void master_note(const struct judge_replay *r, char *note, size_t len)
 			continue;
 		/* room for this VM's words (a u64 of changes) and for the count left out */
 		if (len - n < strlen(r->vm_names[vm]) + 64) {
-			snprintf(note + n, len - n, ", %u more VM%s", known - listed,
+			snprintf(note + n, len - n, "%s%u more VM%s", listed ? ", " :
+				 "; master clock at the end known in ", known - listed,
 				 known - listed == 1 ? "" : "s");
 			return;
 		}
