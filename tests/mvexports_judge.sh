@@ -12,6 +12,8 @@
 #     (VM, vCPU), and a one-VM scenario's trace has no "vm" on its reads.
 #  3. a hand-written trace of two VMs with a clock of one name: judged apart;
 #     a "vm" beyond the header's "vms": exit 2 naming the line and column.
+#  4. hand-written host lines of two VMs: page_step's and cross_vcpu's first
+#     violations name "VM b vCPU 0", the master clock is followed per VM.
 # A first violation's "cause" (host events the trace does not carry) is the
 # run's alone; everything else of each check object must be equal.
 # The trace streams through a FIFO: the 1300 s scenario writes 50 MB.
@@ -163,6 +165,55 @@ printf '%s\n' "$hdr" '{"type":"read","vm":2,"vcpu":0,"seq":1,"clock":"C","value_
 "$sim" judge "$tmp/badvm.jsonl" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -qF 'badvm.jsonl:2:21: error: /vm: VM 2 is not below the number of the header'"'"'s "vms" (2)' "$tmp/err" ||
 	fail "bad vm: $(cat "$tmp/err")"
+
+# 4. Host lines of two VMs (mul 2^31, shift 0: half a ns per cycle, as
+# tests/judge/host.jsonl).  VM a's one page (9000000 ns at TSC 1000000) is
+# never compared with VM b's.  VM b: vCPUs 0 and 1 at TSC 1000000 give
+# 5000000 ns (cross_vcpu 0); vCPU 0 rewritten at TSC 3000000 with 5999000 ns
+# where its old page and vCPU 1's give 6000000: page_step back 1 us, and a
+# process moving from VM b vCPU 1 to VM b vCPU 0 reads back 1000 ns.  Each
+# message names the VM.  Master clock: a on, b off, a on, b on: per VM a
+# has 0 changes and b 1 (counted over both VMs it would be 2).
+page='"tsc_to_system_mul":2147483648,"tsc_shift":0,"flags":1'
+printf '%s\n' '{"type":"header","format":"sim-trace","version":1,"producer":"t","cpus":2,"vms":["a","b"]}' \
+	"{\"type\":\"pvclock\",\"vm\":0,\"vcpu\":0,\"ref\":90,\"version\":2,\"tsc_timestamp\":1000000,\"system_time\":9000000,$page}" \
+	'{"type":"masterclock","vm":0,"ref":95,"use_master_clock":true}' \
+	'{"type":"masterclock","vm":1,"ref":96,"use_master_clock":false}' \
+	"{\"type\":\"pvclock\",\"vm\":1,\"vcpu\":0,\"ref\":100,\"version\":2,\"tsc_timestamp\":1000000,\"system_time\":5000000,$page}" \
+	"{\"type\":\"pvclock\",\"vm\":1,\"vcpu\":1,\"ref\":110,\"version\":2,\"tsc_timestamp\":1000000,\"system_time\":5000000,$page}" \
+	'{"type":"masterclock","vm":0,"ref":120,"use_master_clock":true}' \
+	'{"type":"masterclock","vm":1,"ref":121,"use_master_clock":true}' \
+	"{\"type\":\"pvclock\",\"vm\":1,\"vcpu\":0,\"ref\":200,\"version\":4,\"tsc_timestamp\":3000000,\"system_time\":5999000,$page}" \
+	>"$tmp/hostvms.jsonl"
+"$sim" judge "$tmp/hostvms.jsonl" >"$tmp/out" 2>&1
+[ $? -eq 1 ] || fail "host lines of two VMs: not exit 1: $(cat "$tmp/out")"
+for want in "  host check page_step (replayed from 4 pvclock lines): FAIL  worst -1.000 us, 1 violations in 1 samples" \
+	    "      first: at 0.000000200 s (line 9) a rewrite of VM b vCPU 0's page steps kvmclock back by 1.000 us: at guest TSC 3000000 the old page gives 6000000 ns, the new one 5999000 ns" \
+	    "  host check cross_vcpu (replayed from 4 pvclock lines): FAIL  worst -1.000 us, 1 violations in 2 samples" \
+	    "      first: at 0.000000200 s (line 9) VM b vCPU 0's new page gives 5999000 ns at guest TSC 3000000 where VM b vCPU 1's page (both TSC_STABLE) gives 6000000 ns at guest TSC 3000000: a process moving from VM b vCPU 1 to VM b vCPU 0 reads kvmclock back by 1000 ns" \
+	    "      note: 2 pairs of TSC_STABLE pages compared at one host instant; 0 pairs skipped: a page without TSC_STABLE, which Linux's guest guards with its global last value; master clock at the end: VM a on (0 changes), VM b on (1 change)"; do
+	grep -qxF -- "$want" "$tmp/out" || fail "host lines of two VMs: no line \"$want\" in: $(cat "$tmp/out")"
+done
+# the same in the JSON report's first_violation
+"$sim" judge --json - "$tmp/hostvms.jsonl" >"$tmp/out.json" 2>&1
+grep -qF '"what": "a rewrite of VM b vCPU 0'"'"'s page steps' "$tmp/out.json" ||
+	fail "host lines of two VMs: the JSON's first violation does not name VM b: $(cat "$tmp/out.json")"
+
+# 20 VMs of 54-byte names, each with a master clock: the note (at most 319
+# bytes) lists the first, "VM vm00_x... off (0 changes)" (with its 170 bytes
+# before it, about 270), then has no room for another 54-byte name and says
+# how many VMs it left out.
+"$py" -c 'import json
+names = ["vm%02d_" % i + "x" * 50 for i in range(20)]
+print(json.dumps({"type": "header", "format": "sim-trace", "version": 1, "producer": "t", "cpus": 2, "vms": names}))
+for i in range(20):
+    print(json.dumps({"type": "masterclock", "vm": i, "use_master_clock": i % 2 == 1}))
+for v, ns in ((0, 1), (1, 1)):
+    print(json.dumps({"type": "pvclock", "vm": 3, "vcpu": v, "version": 2, "tsc_timestamp": 1, "system_time": ns, "tsc_to_system_mul": 2 ** 31, "tsc_shift": 0, "flags": 1}))' >"$tmp/many.jsonl"
+"$sim" judge "$tmp/many.jsonl" >"$tmp/out" 2>&1 || fail "20 VMs: $(cat "$tmp/out")"
+x=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+grep -qF "global last value; master clock at the end: VM vm00_$x off (0 changes), 19 more VMs" "$tmp/out" ||
+	fail "20 VMs: the note does not list VM vm00 then 19 more: $(cat "$tmp/out")"
 
 [ "$fails" -eq 0 ] && echo "mvexports_judge: all checks hold"
 [ "$fails" -eq 0 ]

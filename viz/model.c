@@ -160,18 +160,25 @@ static struct viz_lane *irq_lane(struct viz_model *vm, const char *line)
 	return l;
 }
 
-/* The latest candidate cause of a violation on vcpu (ANY_VCPU: on any). */
-static void set_cause(struct viz_model *vm, unsigned vcpu, sim_ps t, const char *what,
-		      const char *detail)
+/* The latest candidate cause of a violation on vcpu of VM vmi (ANY_VCPU: on any). */
+static struct viz_cause *set_cause(struct viz_model *vm, unsigned vmi, unsigned vcpu, sim_ps t,
+				   const char *what, const char *detail)
 {
 	unsigned i = vcpu < ANY_VCPU ? vcpu : ANY_VCPU;
+	struct viz_cause *c = &vm->causes[(size_t)(vmi < vm->ncause_vms ? vmi : 0) *
+					  VIZ_CAUSE_SLOTS + i];
 
-	vm->cause_ps[i] = t;
-	vm->cause_set[i] = true;
-	if (i < ANY_VCPU)
-		snprintf(vm->cause[i], sizeof(vm->cause[i]), "%s on vCPU %u", what, vcpu);
+	c->t_ps = t;
+	c->seq = vm->records;
+	c->set = true;
+	if (i < ANY_VCPU && vm->s->nvms > 1 && vmi < vm->s->nvms)
+		snprintf(c->what, sizeof(c->what), "%s on VM %.*s vCPU %u", what,
+			 VIZ_NAME_MAX - 20, vm->s->vms[vmi].name, vcpu);
+	else if (i < ANY_VCPU)
+		snprintf(c->what, sizeof(c->what), "%s on vCPU %u", what, vcpu);
 	else
-		snprintf(vm->cause[i], sizeof(vm->cause[i]), "%s%s", what, detail);
+		snprintf(c->what, sizeof(c->what), "%s%s", what, detail);
+	return c;
 }
 
 static void on_read(struct viz_model *vm, sim_ps t, const struct sim_trace_read *r)
@@ -208,7 +215,7 @@ static void on_page(struct viz_model *vm, sim_ps t, const struct sim_trace_pvclo
 	struct viz_lane *l = page_lane(vm, p->vm, p->vcpu);
 	int64_t c = viz_model_col(vm, t);
 
-	set_cause(vm, p->vcpu, t, "pvclock page write", "");
+	set_cause(vm, p->vm, p->vcpu, t, "pvclock page write", "");
 	if (!l)
 		return;
 	fill(l, c + 1);
@@ -278,7 +285,7 @@ static void on_run(struct viz_model *vm, sim_ps t, const struct sim_trace_guest_
 			snprintf(b->label, sizeof(b->label), "%s: %s", vm->s->vms[r->vm].name, r->action);
 		else
 			snprintf(b->label, sizeof(b->label), "%s", r->action);
-		set_cause(vm, ANY_VCPU, t, r->action, ": guest stopped");
+		set_cause(vm, r->vm, ANY_VCPU, t, r->action, ": guest stopped");
 	} else {
 		for (unsigned i = vm->nbands; i-- > 0;) {
 			if (!vm->bands[i].t1_ps) {
@@ -286,7 +293,7 @@ static void on_run(struct viz_model *vm, sim_ps t, const struct sim_trace_guest_
 				break;
 			}
 		}
-		set_cause(vm, ANY_VCPU, t, r->action, ": guest resumed");
+		set_cause(vm, r->vm, ANY_VCPU, t, r->action, ": guest resumed");
 	}
 }
 
@@ -318,12 +325,32 @@ static const uint8_t event_marks[SCN_EV_COUNT] = {
 	[SCN_EV_CLOCKSOURCE] = VIZ_MARK_KERNEL, [SCN_EV_NTP_ADJUST] = VIZ_MARK_KERNEL,
 };
 
+/*
+ * The latest cause in slot i of violation v's VM (another VM's guest is
+ * apart), or of any VM for a host reader's; NULL when none is set.
+ */
+static const struct viz_cause *latest_cause(const struct viz_model *vm,
+					    const struct viz_violation *v, unsigned i)
+{
+	const struct viz_cause *best = NULL;
+	unsigned from = v->in_vm && v->vmi < vm->ncause_vms ? v->vmi : 0;
+	unsigned to = v->in_vm && v->vmi < vm->ncause_vms ? v->vmi + 1 : vm->ncause_vms;
+
+	for (unsigned k = from; k < to; k++) {
+		const struct viz_cause *c = &vm->causes[(size_t)k * VIZ_CAUSE_SLOTS + i];
+
+		if (c->set && (!best || c->seq >= best->seq))
+			best = c;
+	}
+	return best;
+}
+
 static void on_violation(struct viz_model *vm, sim_ps t, const struct sim_trace_violation *v)
 {
 	const struct scn_event *e = event_before(vm->s, t);
 	unsigned vc = v->vcpu < ANY_VCPU ? v->vcpu : ANY_VCPU;
 	struct viz_violation *out;
-	int best = -1;
+	const struct viz_cause *mine, *any, *best;
 
 	if (vm->nviolations == VIZ_MAX_VIOLATIONS) {
 		vm->violations_dropped++;
@@ -337,15 +364,19 @@ static void on_violation(struct viz_model *vm, sim_ps t, const struct sim_trace_
 	out->vcpu = v->vcpu;
 	out->value_ns = v->value_ns;
 	out->amount = v->amount;
+	for (unsigned g = 0; g < vm->s->nreaders; g++)
+		if (!vm->s->readers[g].on_host && strcmp(vm->s->readers[g].name, v->reader) == 0) {
+			out->in_vm = true;
+			out->vmi = vm->s->readers[g].vm;
+		}
 	/* the latest of: this vCPU's page or TSC write, a VMM step, a host event */
-	if (vm->cause_set[vc])
-		best = (int)vc;
-	if (vm->cause_set[ANY_VCPU] && (best < 0 || vm->cause_ps[ANY_VCPU] > vm->cause_ps[best]))
-		best = ANY_VCPU;
-	if (best >= 0) {
+	mine = latest_cause(vm, out, vc);
+	any = latest_cause(vm, out, ANY_VCPU);
+	best = any && (!mine || any->t_ps > mine->t_ps) ? any : mine;
+	if (best) {
 		out->has_cause = true;
-		out->cause_ps = vm->cause_ps[best];
-		memcpy(out->cause, vm->cause[best], sizeof(out->cause));
+		out->cause_ps = best->t_ps;
+		memcpy(out->cause, best->what, sizeof(out->cause));
 	}
 	if (e && (!out->has_cause || e->at_ps >= out->cause_ps)) {
 		out->has_cause = true;
@@ -369,21 +400,23 @@ static void on_record(void *ctx, const struct sim_trace_record *rec)
 		break;
 	case SIM_TRACE_TSC_WRITE:
 		mark(vm, t, VIZ_MARK_TSC_WRITE);
-		set_cause(vm, rec->u.tsc.vcpu, t, "KVM TSC write", "");
+		set_cause(vm, rec->u.tsc.vm, rec->u.tsc.vcpu, t, "KVM TSC write", "");
 		break;
 	case SIM_TRACE_MASTER_CLOCK:
 		mark(vm, t, VIZ_MARK_KERNEL);
-		set_cause(vm, ANY_VCPU, t, "KVM master clock update", "");
+		set_cause(vm, rec->u.master.vm, ANY_VCPU, t, "KVM master clock update", "");
 		break;
 	case SIM_TRACE_IRQ_EDGE:
 		on_irq(vm, t, &rec->u.irq);
 		break;
-	case SIM_TRACE_VMM_PHASE:
-		set_cause(vm, ANY_VCPU, t, rec->u.vmm.action, ": ");
-		snprintf(vm->cause[ANY_VCPU] + strlen(vm->cause[ANY_VCPU]),
-			 sizeof(vm->cause[ANY_VCPU]) - strlen(vm->cause[ANY_VCPU]), "%s",
+	case SIM_TRACE_VMM_PHASE: {
+		struct viz_cause *c = set_cause(vm, rec->u.vmm.vm, ANY_VCPU, t, rec->u.vmm.action,
+						": ");
+
+		snprintf(c->what + strlen(c->what), sizeof(c->what) - strlen(c->what), "%s",
 			 rec->u.vmm.phase);
 		break;
+	}
 	case SIM_TRACE_VIOLATION:
 		on_violation(vm, t, &rec->u.violation);
 		break;
@@ -534,9 +567,13 @@ bool viz_model_build(struct viz_model *vm, const struct scenario *s, sim_ps t0, 
 	}
 	vm->t0_ps = t0;
 	vm->t1_ps = t1;
+	vm->ncause_vms = s->nvms ? s->nvms : 1;
+	vm->causes = calloc((size_t)vm->ncause_vms * VIZ_CAUSE_SLOTS, sizeof(*vm->causes));
+	if (!vm->causes)
+		return sim_diag_fail(err, "out of memory");
 	m = machine_create(s, err);
 	if (!m)
-		return false;
+		goto fail;
 	build_lanes(vm, m, like);
 	if (!sim_trace_subscribe(machine_trace(m), FOLDED, on_record, vm)) {
 		sim_diag_fail(err, "the visualizer cannot reach the run's trace stream");
@@ -565,10 +602,52 @@ bool viz_model_build(struct viz_model *vm, const struct scenario *s, sim_ps t0, 
 		*m_out = m;
 	else
 		machine_destroy(m);
+	free(vm->causes);         /* only the folding needs them */
+	vm->causes = NULL;
 	return true;
 fail:
 	machine_destroy(m);
+	free(vm->causes);
+	vm->causes = NULL;
 	return false;
+}
+
+/* Appends len bytes of p to buf (n bytes so far, cap in all), cut at cap - 1; the new length. */
+static size_t put(char *buf, size_t cap, size_t n, const char *p, size_t len)
+{
+	if (n + len > cap - 1)
+		len = cap - 1 - n;
+	memcpy(buf + n, p, len);
+	buf[n + len] = '\0';
+	return n + len;
+}
+
+void viz_model_name_vms(struct viz_model *vm)
+{
+	if (vm->s->nvms < 2)
+		return;
+	for (unsigned i = 0; i < vm->nviolations; i++) {
+		struct viz_violation *v = &vm->violations[i];
+		const size_t cap = sizeof(v->explain);
+		char old[VIZ_EXPLAIN_MAX];
+		const char *p = old, *at, *name;
+		size_t n = 0;
+
+		if (!v->in_vm || v->vmi >= vm->s->nvms)
+			continue;
+		name = vm->s->vms[v->vmi].name;
+		memcpy(old, v->explain, sizeof(old));
+		old[sizeof(old) - 1] = '\0';
+		/* the reader's words are all of its VM: each "vCPU " gets the VM before it */
+		while ((at = strstr(p, "vCPU "))) {
+			n = put(v->explain, cap, n, p, (size_t)(at - p));
+			n = put(v->explain, cap, n, "VM ", 3);
+			n = put(v->explain, cap, n, name, strlen(name));
+			n = put(v->explain, cap, n, " vCPU ", 6);
+			p = at + 5;
+		}
+		put(v->explain, cap, n, p, strlen(p));
+	}
 }
 
 void viz_model_free(struct viz_model *vm)

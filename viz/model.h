@@ -54,6 +54,14 @@ bool viz_parse_lanes(const char *list, unsigned *mask, char *why, size_t len);
 #define VIZ_EXPLAIN_MAX 640
 #define VIZ_CAUSE_SLOTS 65        /* vCPUs 0..63 and "any" */
 
+/* A candidate cause of a later violation: the last page or TSC write, VMM step, ... */
+struct viz_cause {
+	sim_ps t_ps;
+	uint64_t seq;             /* the record's number: the later of two slots */
+	bool set;
+	char what[VIZ_NAME_MAX * 2];
+};
+
 /* An analogue column: the envelope of the values that fell in it (n == 0: none). */
 struct viz_bucket {
 	int64_t min, max, first, last;
@@ -111,6 +119,8 @@ struct viz_violation {
 	char reader[VIZ_NAME_MAX];
 	char check[VIZ_NAME_MAX];
 	unsigned vcpu;
+	bool in_vm;               /* a guest reader's: its VM is vmi */
+	unsigned vmi;
 	uint64_t value_ns;
 	int64_t amount;
 	bool has_cause;
@@ -135,10 +145,13 @@ struct viz_model {
 	struct viz_violation violations[VIZ_MAX_VIOLATIONS];
 	unsigned nbands, bands_dropped;
 	struct viz_band bands[VIZ_MAX_BANDS];
-	/* the last candidate causes, per vCPU (the last slot: on any vCPU) */
-	sim_ps cause_ps[VIZ_CAUSE_SLOTS];
-	char cause[VIZ_CAUSE_SLOTS][VIZ_NAME_MAX * 2];
-	bool cause_set[VIZ_CAUSE_SLOTS];
+	/*
+	 * The last candidate causes, VIZ_CAUSE_SLOTS per VM (per vCPU, the last
+	 * slot: on any vCPU): a guest reader's violation takes its own VM's, a
+	 * host reader's the latest of any VM's.  Held while building only.
+	 */
+	struct viz_cause *causes;
+	unsigned ncause_vms;
 	uint64_t records;         /* trace records folded */
 	uint64_t reads;
 };
@@ -155,6 +168,13 @@ bool viz_model_build(struct viz_model *vm, const struct scenario *s, sim_ps t0, 
 		     bool whole, const struct viz_model *like, struct machine **m_out,
 		     struct sim_diag *err);
 void viz_model_free(struct viz_model *vm);
+
+/*
+ * With several VMs, each guest reader's violation names its VM with its
+ * vCPUs, as `sim run`'s report does ("VM b vCPU 1"): "VM b " goes before
+ * every "vCPU " of its explanation.  Called once the explanations are filled.
+ */
+void viz_model_name_vms(struct viz_model *vm);
 
 /* The column of time t (may be out of [0, VIZ_COLS)) and a column's first instant. */
 int64_t viz_model_col(const struct viz_model *vm, sim_ps t);

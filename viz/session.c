@@ -23,6 +23,7 @@ bool viz_session_open(struct viz_session *ss, const struct scenario *s, uint64_t
 	}
 	if (fn)
 		fn(ctx, m, ss->overview);
+	viz_model_name_vms(ss->overview);
 	machine_destroy(m);
 	return true;
 }

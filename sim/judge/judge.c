@@ -262,7 +262,9 @@ static enum judge_status header(struct judge *j, const struct jt_line *l, unsign
 	j->have_seq = calloc((size_t)h->cpus * (h->nvms + 1), sizeof(*j->have_seq));
 	j->paused = calloc(h->nvms, sizeof(*j->paused));
 	j->pause_ps = calloc(h->nvms, sizeof(*j->pause_ps));
-	j->replay = judge_replay_create(j->pol, h->cpus, h->nvms, h->tsc_khz);
+	j->replay = judge_replay_create(j->pol, h->cpus, h->nvms,
+						(const char (*)[JUDGE_VM_NAME_MAX])j->vm_names,
+						h->tsc_khz);
 	if (!j->last_seq || !j->have_seq || !j->paused || !j->pause_ps || !j->replay)
 		return bad(d, lineno, 0, NULL, "out of memory");
 	j->have_header = true;

@@ -24,7 +24,6 @@
 #define JUDGE_MAX_CLOCKS 65536   /* (clock, VM) pairs: each its own oracle */
 #define JUDGE_MAX_VMS 4096        /* names in the header's "vms" (scenario-format.md's limit) */
 #define JUDGE_NO_VM UINT32_MAX    /* a clock whose reads name no VM */
-#define JUDGE_VM_NAME_MAX 64
 #define JUDGE_DEFAULT_CPUS 64     /* vCPU numbers below this when the header has no "cpus" */
 #define JUDGE_MAX_CPUS 1024
 #define JUDGE_MAX_IGNORED 16

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oracle/hw/host_check.h"
 #include "oracle/hw/page_step.h"
 #include "sim/kvm/pvclock.h"
 #include "sim/linux/clocksource_watchdog.h"
@@ -19,7 +20,9 @@ struct judge_replay {
 	unsigned hz, max_skew_us;
 	unsigned n;               /* vCPUs per VM */
 	unsigned nvms;
-	unsigned base;            /* the line at hand's VM: its first slot (vm * n) */
+	const char (*vm_names)[JUDGE_VM_NAME_MAX];  /* NULL: words without the VM */
+	unsigned vm;              /* the line at hand's VM */
+	unsigned base;            /* ... its first slot (vm * n) */
 	uint64_t tsc_khz;
 	struct pvclock_vcpu_time_info *pages;
 	bool *have_page;
@@ -28,13 +31,14 @@ struct judge_replay {
 	uint64_t lines[JT_TYPE_COUNT];
 	struct judge_host_result res[JUDGE_HOST_CHECK_COUNT];
 	uint64_t odd_pages, back_steps, unguarded_pairs;
-	bool master_known, master_on;
-	uint64_t master_changes;
+	bool *master_known, *master_on;   /* per VM: each VM's kvm has its own master clock */
+	uint64_t *master_changes;
 	uint64_t wd_agree, wd_disagree, wd_unknown, wd_unstable, wd_skipped, wd_no_rate, wd_negative;
 };
 
 struct judge_replay *judge_replay_create(const struct judge_policy *p, unsigned ncpus,
-					 unsigned nvms, uint64_t tsc_khz)
+					 unsigned nvms, const char (*vm_names)[JUDGE_VM_NAME_MAX],
+					 uint64_t tsc_khz)
 {
 	struct judge_replay *r = calloc(1, sizeof(*r));
 	const size_t slots = (size_t)ncpus * (nvms ? nvms : 1);
@@ -46,12 +50,17 @@ struct judge_replay *judge_replay_create(const struct judge_policy *p, unsigned 
 	r->max_skew_us = p->watchdog_max_skew_us;
 	r->n = ncpus;
 	r->nvms = nvms ? nvms : 1;
+	r->vm_names = r->nvms > 1 ? vm_names : NULL;
 	r->tsc_khz = tsc_khz;
 	r->pages = calloc(slots, sizeof(*r->pages));
 	r->have_page = calloc(slots, sizeof(*r->have_page));
 	r->offset = calloc(slots, sizeof(*r->offset));
 	r->have_offset = calloc(slots, sizeof(*r->have_offset));
-	if (!r->pages || !r->have_page || !r->offset || !r->have_offset) {
+	r->master_known = calloc(r->nvms, sizeof(*r->master_known));
+	r->master_on = calloc(r->nvms, sizeof(*r->master_on));
+	r->master_changes = calloc(r->nvms, sizeof(*r->master_changes));
+	if (!r->pages || !r->have_page || !r->offset || !r->have_offset || !r->master_known ||
+	    !r->master_on || !r->master_changes) {
 		judge_replay_destroy(r);
 		return NULL;
 	}
@@ -66,6 +75,9 @@ void judge_replay_destroy(struct judge_replay *r)
 	free(r->have_page);
 	free(r->offset);
 	free(r->have_offset);
+	free(r->master_known);
+	free(r->master_on);
+	free(r->master_changes);
 	free(r);
 }
 
@@ -103,6 +115,28 @@ static bool violation(struct judge_host_result *r, sim_ps at, unsigned lineno)
 	return true;
 }
 
+/* vCPU v of the line's VM in a report's words: "VM x vCPU v" with several VMs (report.c's). */
+static const char *vcpu_words(const struct judge_replay *r, unsigned v, char *buf, size_t len)
+{
+	if (r->vm_names)
+		snprintf(buf, len, "VM %s vCPU %u", r->vm_names[r->vm], v);
+	else
+		snprintf(buf, len, "vCPU %u", v);
+	return buf;
+}
+
+/* With several VMs, "VM x " before the first "vCPU " of the oracle's words in buf. */
+static void name_vm(const struct judge_replay *r, char *buf, size_t len)
+{
+	char *at = r->vm_names ? strstr(buf, "vCPU ") : NULL;
+	char tail[JUDGE_FIRST_MAX];
+
+	if (!at)
+		return;
+	snprintf(tail, sizeof(tail), "%s", at);
+	snprintf(at, len - (size_t)(at - buf), "VM %s %s", r->vm_names[r->vm], tail);
+}
+
 /* A process reading on one vCPU then on the other, both pages trusted stable. */
 static void cross_vcpu(struct judge_replay *r, unsigned v, const struct pvclock_vcpu_time_info *p,
 		       sim_ps at, unsigned lineno)
@@ -132,13 +166,19 @@ static void cross_vcpu(struct judge_replay *r, unsigned v, const struct pvclock_
 		sample(res, diff_ps);
 		if (abs_i64(diff_ps) <= r->host[JUDGE_CROSS_VCPU].threshold_ps)
 			continue;
-		if (violation(res, at, lineno))
-			snprintf(res->first, sizeof(res->first), "vCPU %u's new page gives %" PRIu64
-				 " ns at guest TSC %" PRIu64 " where vCPU %u's page (both TSC_STABLE) "
+		if (violation(res, at, lineno)) {
+			char a[JUDGE_VM_NAME_MAX + 24], b[JUDGE_VM_NAME_MAX + 24];
+
+			vcpu_words(r, v, a, sizeof(a));
+			vcpu_words(r, w, b, sizeof(b));
+			/* hc_put: a long VM name may cut the words short, never overflow */
+			hc_put(res->first, sizeof(res->first), "%s's new page gives %" PRIu64
+				 " ns at guest TSC %" PRIu64 " where %s's page (both TSC_STABLE) "
 				 "gives %" PRIu64 " ns at guest TSC %" PRIu64 ": a process moving from "
-				 "vCPU %u to vCPU %u reads kvmclock back by %" PRIu64 " ns", v, mine, tsc,
-				 w, theirs, tsc_w, mine > theirs ? v : w, mine > theirs ? w : v,
+				 "%s to %s reads kvmclock back by %" PRIu64 " ns", a, mine, tsc,
+				 b, theirs, tsc_w, mine > theirs ? a : b, mine > theirs ? b : a,
 				 mine > theirs ? mine - theirs : theirs - mine);
+		}
 	}
 }
 
@@ -168,9 +208,11 @@ static void pvclock_line(struct judge_replay *r, const struct jt_line *l, sim_ps
 		sample(res, step_ps);
 		r->back_steps += step_ps < 0;
 		if ((step_ps < 0 || step_ps > r->host[JUDGE_PAGE_STEP].threshold_ps) &&
-		    violation(res, at, lineno))
+		    violation(res, at, lineno)) {
 			page_step_describe(res->first, sizeof(res->first), v, step_ps,
 					   p.tsc_timestamp, old_ns, new_ns);
+			name_vm(r, res->first, sizeof(res->first));
+		}
 	}
 	if (p.flags & PVCLOCK_TSC_STABLE_BIT)
 		cross_vcpu(r, v, &p, at, lineno);
@@ -268,6 +310,7 @@ bool judge_replay_line(struct judge_replay *r, const struct jt_line *l, unsigned
 	if (vm >= r->nvms)
 		return sim_diag_fail(d, "VM %u is not below the number of the header's \"vms\" (%u)",
 				     vm, r->nvms);
+	r->vm = vm;
 	r->base = vm * r->n;
 	r->lines[l->type]++;
 	switch (l->type) {
@@ -280,10 +323,10 @@ bool judge_replay_line(struct judge_replay *r, const struct jt_line *l, unsigned
 		break;
 	case JT_MASTERCLOCK:
 	case JT_TRACK_TSC:
-		if (r->master_known && r->master_on != (bool)l->u[F_USE_MASTER])
-			r->master_changes++;
-		r->master_known = true;
-		r->master_on = l->u[F_USE_MASTER];
+		if (r->master_known[vm] && r->master_on[vm] != (bool)l->u[F_USE_MASTER])
+			r->master_changes[vm]++;
+		r->master_known[vm] = true;
+		r->master_on[vm] = l->u[F_USE_MASTER];
 		break;
 	case JT_WATCHDOG:
 		watchdog_line(r, l, ref_ps, lineno);
@@ -292,6 +335,44 @@ bool judge_replay_line(struct judge_replay *r, const struct jt_line *l, unsigned
 		break;
 	}
 	return true;
+}
+
+/*
+ * The master clock at the end, appended to note: one VM as before; several
+ * VMs each with its state and changes, as many as the note holds.
+ */
+static void master_note(const struct judge_replay *r, char *note, size_t len)
+{
+	size_t n = strlen(note);
+	unsigned listed = 0, known = 0;
+
+	if (!r->vm_names) {
+		if (r->master_known[0])
+			snprintf(note + n, len - n, "; master clock %s at the end",
+				 r->master_on[0] ? "on" : "off");
+		return;
+	}
+	for (unsigned vm = 0; vm < r->nvms; vm++)
+		known += r->master_known[vm];
+	for (unsigned vm = 0; vm < r->nvms && n < len; vm++) {
+		int w;
+
+		if (!r->master_known[vm])
+			continue;
+		/* room for this VM's words (a u64 of changes) and for the count left out */
+		if (len - n < strlen(r->vm_names[vm]) + 64) {
+			snprintf(note + n, len - n, "%s%u more VM%s", listed ? ", " :
+				 "; master clock at the end known in ", known - listed,
+				 known - listed == 1 ? "" : "s");
+			return;
+		}
+		w = snprintf(note + n, len - n, "%sVM %s %s (%" PRIu64 " change%s)",
+			     listed ? ", " : "; master clock at the end: ", r->vm_names[vm],
+			     r->master_on[vm] ? "on" : "off", r->master_changes[vm],
+			     r->master_changes[vm] == 1 ? "" : "s");
+		n += w > 0 ? (size_t)w : 0;
+		listed++;
+	}
 }
 
 void judge_replay_finish(struct judge_replay *r)
@@ -309,10 +390,9 @@ void judge_replay_finish(struct judge_replay *r)
 		 r->odd_pages, res[JUDGE_PAGE_STEP].samples, r->back_steps);
 	snprintf(res[JUDGE_CROSS_VCPU].note, JUDGE_FIRST_MAX, "%" PRIu64 " pairs of TSC_STABLE "
 		 "pages compared at one host instant; %" PRIu64 " pairs skipped: a page without "
-		 "TSC_STABLE, which Linux's guest guards with its global last value%s",
-		 res[JUDGE_CROSS_VCPU].samples, r->unguarded_pairs,
-		 r->master_known ? (r->master_on ? "; master clock on at the end" :
-				    "; master clock off at the end") : "");
+		 "TSC_STABLE, which Linux's guest guards with its global last value",
+		 res[JUDGE_CROSS_VCPU].samples, r->unguarded_pairs);
+	master_note(r, res[JUDGE_CROSS_VCPU].note, JUDGE_FIRST_MAX);
 	snprintf(res[JUDGE_WATCHDOG].note, JUDGE_FIRST_MAX, "%" PRIu64 " watchdog lines: %" PRIu64
 		 " replayed as unstable, %" PRIu64 " as skipped (long readout); the lines' own "
 		 "decisions: %" PRIu64 " agree, %" PRIu64 " disagree, %" PRIu64 " give none; %"

@@ -5,7 +5,7 @@
  * and a guest's clocksource watchdog lines, replayed into the models sim
  * already has: Linux's pvclock reader (sim/kvm/pvclock.h) and the watchdog's
  * decision (sim/linux/clocksource_watchdog.h).  Memory: one page and one
- * offset per vCPU.
+ * offset per (VM, vCPU), one master-clock state per VM.
  */
 #ifndef SIM_JUDGE_REPLAY_H
 #define SIM_JUDGE_REPLAY_H
@@ -18,6 +18,7 @@
 #include "sim/judge/trace_line.h"
 
 #define JUDGE_FIRST_MAX 320
+#define JUDGE_VM_NAME_MAX 64
 
 struct judge_host_result {
 	bool evaluated;           /* at least one comparison */
@@ -35,12 +36,15 @@ struct judge_host_result {
 struct judge_replay;
 
 /*
- * ncpus: vCPU numbers are below it; nvms: VMs (each its own pages and
- * offsets; cross_vcpu compares a VM's vCPUs only).  tsc_khz: the header's,
- * 0 when it has none.
+ * ncpus: vCPU numbers are below it; nvms: VMs (each its own pages, offsets
+ * and master clock; cross_vcpu compares a VM's vCPUs only).  vm_names: the
+ * header's "vms" (nvms of them, kept by the caller until destroy), or NULL;
+ * with several VMs a violation names "VM x vCPU i", as `sim run` does.
+ * tsc_khz: the header's, 0 when it has none.
  */
 struct judge_replay *judge_replay_create(const struct judge_policy *p, unsigned ncpus,
-					 unsigned nvms, uint64_t tsc_khz);
+					 unsigned nvms, const char (*vm_names)[JUDGE_VM_NAME_MAX],
+					 uint64_t tsc_khz);
 void judge_replay_destroy(struct judge_replay *r);
 
 /*
