@@ -171,6 +171,26 @@ Test(machine, no_set_clock_onto_a_younger_host_stops_the_run_before_kvmclock_wra
 	scenario_destroy(s);
 }
 
+/*
+ * With nothing subscribed to the trace stream, the VMM still sees KVM's page
+ * writes (only a migration waits for one): the first page after the resume
+ * (1 s + 300 ms downtime) lands in its log.
+ */
+Test(machine, migration_sees_the_first_page_without_a_trace_subscriber)
+{
+	struct scenario *s = migration_scenario("realtime", "frozen", false, "0s");
+	struct machine *m = run(s);
+	const struct vmm_migration_log *log = machine_migration_log(m, 0, 0);
+
+	cr_assert(log && log->done);
+	cr_expect(log->page_after, "the destination's first page reached the VMM");
+	cr_expect(log->kvmclock_after_ns >= log->kvmclock_before_ns + 300000000ULL - 10,
+		  "kvmclock after %" PRIu64 " before %" PRIu64, log->kvmclock_after_ns,
+		  log->kvmclock_before_ns);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
 Test(machine, frozen_tsc_resumes_where_it_stopped)
 {
 	struct scenario *s = migration_scenario("realtime", "frozen", false, "0s");

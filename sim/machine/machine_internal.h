@@ -26,6 +26,7 @@ struct machine_vm {
 	bool ready;                       /* kvm_vm_init succeeded: finish it */
 	struct guest_kernel kernel;
 	struct vmm *vmm;
+	bool vmm_pages;                   /* vmm_wants_pages(vmm): a page write goes to the VMM */
 	bool slept;                       /* it was running when its host suspended */
 	struct guest_timers *guest_timers;  /* its APIC timers; NULL: none */
 	struct hpet_timers *hpet_timers;    /* its HPET comparator timers (the board's VM); NULL */

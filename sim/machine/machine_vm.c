@@ -105,7 +105,8 @@ static void on_page_write(void *ctx, const struct kvm_vcpu *v, sim_ps now)
 		};
 		sim_trace_publish(trace, &rec);
 	}
-	vmm_page_written(vm->vmm, v, now);
+	if (vm->vmm_pages)
+		vmm_page_written(vm->vmm, v, now);
 }
 
 /* The VMM stopped the guest or let it run again: only its readers stop with it. */
@@ -318,6 +319,7 @@ static bool build_vmm(struct machine_vm *vm, struct sim_diag *err)
 	};
 
 	vm->vmm = vmm_create(&env, err);
+	vm->vmm_pages = vmm_wants_pages(vm->vmm);
 	return vm->vmm != NULL;
 }
 
