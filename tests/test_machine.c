@@ -171,6 +171,26 @@ Test(machine, no_set_clock_onto_a_younger_host_stops_the_run_before_kvmclock_wra
 	scenario_destroy(s);
 }
 
+/*
+ * With nothing subscribed to the trace stream, the VMM still sees KVM's page
+ * writes (only a migration waits for one): the first page after the resume
+ * (1 s + 300 ms downtime) lands in its log.
+ */
+Test(machine, migration_sees_the_first_page_without_a_trace_subscriber)
+{
+	struct scenario *s = migration_scenario("realtime", "frozen", false, "0s");
+	struct machine *m = run(s);
+	const struct vmm_migration_log *log = machine_migration_log(m, 0, 0);
+
+	cr_assert(log && log->done);
+	cr_expect(log->page_after, "the destination's first page reached the VMM");
+	cr_expect(log->kvmclock_after_ns >= log->kvmclock_before_ns + 300000000ULL - 10,
+		  "kvmclock after %" PRIu64 " before %" PRIu64, log->kvmclock_after_ns,
+		  log->kvmclock_before_ns);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
 Test(machine, frozen_tsc_resumes_where_it_stopped)
 {
 	struct scenario *s = migration_scenario("realtime", "frozen", false, "0s");
@@ -808,6 +828,47 @@ Test(machine, host_tsc_write_under_a_vcpu_stops_the_run_before_kvmclock_wraps)
 		  err.msg);
 	cr_expect(strstr(err.msg, "tsc_timestamp 10800000000000, system_time 3600000000000 ns): "
 			 "the TSC is below the timestamp") != NULL, "%s", err.msg);
+	machine_destroy(m);
+	scenario_destroy(s);
+}
+
+struct page_count {
+	unsigned writes;
+};
+
+static void count_page(void *ctx, const struct sim_trace_record *rec)
+{
+	((struct page_count *)ctx)->writes++;
+	(void)rec;
+}
+
+/*
+ * Without a migration nobody takes page writes at first; a subscriber that
+ * comes between two machine_run_until() calls still gets every later one:
+ * 2 vCPUs, a master clock update every 10 ms from 5 ms, so 2 pages at each
+ * of 55, 65, .., 95 ms after the subscription at 50 ms.
+ */
+Test(machine, page_writes_reach_a_subscriber_that_comes_between_runs)
+{
+	struct scenario *s = parse(
+		"{ \"name\": \"late\", \"duration\": \"100ms\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 2, \"uptime\": \"1h\" },\n"
+		"  \"clock_updates\": [ { \"at\": \"5ms\", \"every\": \"10ms\", \"request\": \"masterclock\" } ],\n"
+		"  \"readers\": [ { \"name\": \"kc\", \"kind\": \"pvclock\", \"vcpus\": [0], \"period\": \"10ms\",\n"
+		"    \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ] }\n");
+	struct page_count c = { 0 };
+	struct sim_diag err;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(machine_run_until(m, 50 * MS_PS, &err), "%s", err.msg);
+	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE),
+				      count_page, &c));
+	cr_assert(machine_run(m, &err), "%s", err.msg);
+	cr_expect_eq(c.writes, 10, "%u page writes after 50 ms", c.writes);
 	machine_destroy(m);
 	scenario_destroy(s);
 }

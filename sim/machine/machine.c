@@ -241,6 +241,7 @@ bool machine_run_until(struct machine *m, sim_ps t, struct sim_diag *err)
 	sim_ps end = t < m->s->duration_ps ? t : m->s->duration_ps;
 
 	m->q.fire_limit = m->max_events;
+	machine_vms_page_hooks(m);
 	return sim_eventq_run_until(&m->q, end, err) || run_failed(m, err);
 }
 
@@ -286,6 +287,7 @@ bool machine_run(struct machine *m, struct sim_diag *err)
 	sim_ps end = m->s->duration_ps;
 
 	m->q.fire_limit = m->max_events;
+	machine_vms_page_hooks(m);
 	if (!run_watched(m, end, err))
 		return run_failed(m, err);
 	if (m->host_checks)

@@ -26,6 +26,7 @@ struct machine_vm {
 	bool ready;                       /* kvm_vm_init succeeded: finish it */
 	struct guest_kernel kernel;
 	struct vmm *vmm;
+	bool vmm_pages;                   /* vmm_wants_pages(vmm): a page write goes to the VMM */
 	bool slept;                       /* it was running when its host suspended */
 	struct guest_timers *guest_timers;  /* its APIC timers; NULL: none */
 	struct hpet_timers *hpet_timers;    /* its HPET comparator timers (the board's VM); NULL */
@@ -68,6 +69,11 @@ void machine_finish_vms(struct machine *m);
 void machine_vms_host_sleep(struct machine *m, unsigned host, bool asleep, sim_ps now);
 /* machine_vm.c: host h switched clocksource: KVM's notifier in each VM on it. */
 void machine_vms_host_clocksource(struct machine *m, struct host *h, sim_ps now);
+/*
+ * machine_vm.c: before a run, each VM's page hook is set only when someone
+ * takes its page writes (a trace subscriber or an action of its VMM).
+ */
+void machine_vms_page_hooks(struct machine *m);
 
 /* machine_readers.c: the reader groups, their processes and the oracle. */
 bool machine_build_readers(struct machine *m, struct sim_diag *err);

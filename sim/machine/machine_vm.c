@@ -105,7 +105,22 @@ static void on_page_write(void *ctx, const struct kvm_vcpu *v, sim_ps now)
 		};
 		sim_trace_publish(trace, &rec);
 	}
-	vmm_page_written(vm->vmm, v, now);
+	if (vm->vmm_pages)
+		vmm_page_written(vm->vmm, v, now);
+}
+
+/*
+ * Subscribers come before a run (machine_run, machine_run_until): a page
+ * write nobody takes skips the hook's call altogether.  At build the hook is
+ * on, as nobody can have subscribed yet and the VMM is not there.
+ */
+void machine_vms_page_hooks(struct machine *m)
+{
+	bool traced = sim_trace_wants(&m->trace, SIM_TRACE_PVCLOCK_WRITE);
+
+	for (unsigned i = 0; i < m->nvms; i++)
+		if (m->vms[i].ready)
+			m->vms[i].kvm.page_hook = traced || m->vms[i].vmm_pages ? on_page_write : NULL;
 }
 
 /* The VMM stopped the guest or let it run again: only its readers stop with it. */
@@ -318,6 +333,7 @@ static bool build_vmm(struct machine_vm *vm, struct sim_diag *err)
 	};
 
 	vm->vmm = vmm_create(&env, err);
+	vm->vmm_pages = vmm_wants_pages(vm->vmm);
 	return vm->vmm != NULL;
 }
 

@@ -24,6 +24,10 @@
 struct clock_update {
 	struct vmm_action a;
 	struct sim_event ev;
+	/* set at schedule, so that a page write's step reads them without vmm_env()'s call */
+	const struct scn_clock_update *sc;
+	struct kvm_vm *vm;
+	sim_ps end_ps;            /* the run's duration: no round at or after it */
 	uint64_t done;            /* requests posted so far */
 	unsigned next;            /* staggered: the next vCPU (counted from `vcpu`) to update */
 	sim_ps round_ps;          /* staggered: when the current round's pair was taken */
@@ -41,24 +45,23 @@ _Static_assert(sizeof(request_bits) / sizeof(request_bits[0]) == SCN_REQ_COUNT,
 	       "one KVM request per clock update kind");
 
 /* The next round `every` after `from`, unless the count or the run is over. */
-static void next_round(struct clock_update *cu, const struct scn_clock_update *sc,
-		       struct sim_eventq *q, sim_ps from)
+static void next_round(struct clock_update *cu, struct sim_eventq *q, sim_ps from)
 {
-	const struct vmm_env *e = vmm_env(cu->a.vmm);
+	const struct scn_clock_update *sc = cu->sc;
 	sim_ps next;
 
 	if (!sc->every_ps || (sc->count && cu->done >= sc->count))
 		return;
 	next = sim_add_sat(from, sc->every_ps);
-	if (next < e->s->duration_ps)
+	if (next < cu->end_ps)
 		sim_schedule(q, &cu->ev, next);
 }
 
 /* One step of a staggered round: the pair first, then one vCPU's page per step. */
-static void staggered(struct clock_update *cu, const struct scn_clock_update *sc,
-		      struct sim_eventq *q, sim_ps now)
+static void staggered(struct clock_update *cu, struct sim_eventq *q, sim_ps now)
 {
-	struct kvm_vm *vm = vmm_env(cu->a.vmm)->vm;
+	struct kvm_vm *vm = cu->vm;
+	const struct scn_clock_update *sc = cu->sc;
 	/* the k-th vCPU from `vcpu`, wrapping (sc->vcpu and next are below nvcpus) */
 	unsigned idx = sc->vcpu + cu->next;
 
@@ -77,24 +80,23 @@ static void staggered(struct clock_update *cu, const struct scn_clock_update *sc
 		return;
 	}
 	cu->next = 0;
-	next_round(cu, sc, q, cu->round_ps);
+	next_round(cu, q, cu->round_ps);
 }
 
 static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
 	struct clock_update *cu = sim_container_of(ev, struct clock_update, ev);
-	const struct vmm_env *e = vmm_env(cu->a.vmm);
-	const struct scn_clock_update *sc = &e->spec->clock_updates[cu->a.index];
+	const struct scn_clock_update *sc = cu->sc;
 
 	if (sc->stagger_ps) {
-		staggered(cu, sc, q, now);
+		staggered(cu, q, now);
 		return;
 	}
 	vmm_phase(&cu->a, "request", now);
 	/* a paused VM keeps the request pending until it runs again */
-	kvm_vcpu_request(&e->vm->vcpus[sc->vcpu], request_bits[sc->request], now);
+	kvm_vcpu_request(&cu->vm->vcpus[sc->vcpu], request_bits[sc->request], now);
 	cu->done++;
-	next_round(cu, sc, q, now);
+	next_round(cu, q, now);
 }
 
 static void update_schedule(struct vmm_action *a)
@@ -102,9 +104,12 @@ static void update_schedule(struct vmm_action *a)
 	struct clock_update *cu = (struct clock_update *)(void *)a;
 	const struct vmm_env *e = vmm_env(a->vmm);
 
+	cu->sc = &e->spec->clock_updates[a->index];
+	cu->vm = e->vm;
+	cu->end_ps = e->s->duration_ps;
 	sim_event_setup(&cu->ev, cu->name, sizeof(cu->name), SIM_PRIO_SCENARIO, update_fire,
 			"clock_update%u", a->index);
-	sim_schedule(e->q, &cu->ev, e->spec->clock_updates[a->index].at_ps);
+	sim_schedule(e->q, &cu->ev, cu->sc->at_ps);
 }
 
 static unsigned update_count(const struct scn_vm *vm)

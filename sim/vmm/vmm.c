@@ -24,7 +24,12 @@ struct vmm {
 		unsigned n;
 		unsigned char *states;   /* n instances of the kind's state_size bytes */
 	} kinds[VMM_ACTION_COUNT];
+	/* the kinds with instances and a page_written hook, in VMM_ACTIONS order */
+	unsigned npage_kinds;
+	unsigned char page_kinds[VMM_ACTION_COUNT];
 };
+
+_Static_assert(VMM_ACTION_COUNT <= 256, "an action kind fits in page_kinds' bytes");
 
 const struct vmm_env *vmm_env(const struct vmm *v)
 {
@@ -36,6 +41,11 @@ struct vmm_action *vmm_instance(const struct vmm *v, enum vmm_action_kind k, uns
 	if (!v || (unsigned)k >= VMM_ACTION_COUNT || i >= v->kinds[k].n)
 		return NULL;
 	return (struct vmm_action *)(void *)(v->kinds[k].states + (size_t)i * actions[k]->state_size);
+}
+
+bool vmm_wants_pages(const struct vmm *v)
+{
+	return v && v->npage_kinds;
 }
 
 struct vmm *vmm_create(const struct vmm_env *env, struct sim_diag *err)
@@ -62,6 +72,8 @@ struct vmm *vmm_create(const struct vmm_env *env, struct sim_diag *err)
 			goto fail;
 		}
 		v->kinds[k].n = n;
+		if (n && actions[k]->page_written)
+			v->page_kinds[v->npage_kinds++] = (unsigned char)k;
 	}
 	/* Nothing fails from here on: once an event is queued, its state must stay. */
 	for (unsigned k = 0; k < VMM_ACTION_COUNT; k++) {
@@ -91,9 +103,9 @@ void vmm_page_written(struct vmm *v, const struct kvm_vcpu *vcpu, sim_ps now)
 {
 	if (!v)
 		return;
-	for (unsigned k = 0; k < VMM_ACTION_COUNT; k++) {
-		if (!actions[k]->page_written)
-			continue;
+	for (unsigned j = 0; j < v->npage_kinds; j++) {
+		unsigned k = v->page_kinds[j];
+
 		for (unsigned i = 0; i < v->kinds[k].n; i++)
 			actions[k]->page_written(vmm_instance(v, (enum vmm_action_kind)k, i), vcpu, now);
 	}

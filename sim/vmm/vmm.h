@@ -116,6 +116,9 @@ void vmm_destroy(struct vmm *v);
 /* KVM wrote vCPU `vcpu`'s pvclock page (the machine forwards its page hook). */
 void vmm_page_written(struct vmm *v, const struct kvm_vcpu *vcpu, sim_ps now);
 
+/* Whether any action of v waits for page writes: false, and vmm_page_written() does nothing. */
+bool vmm_wants_pages(const struct vmm *v);
+
 /* Migration i's log; NULL when the scenario has no migration i. */
 const struct vmm_migration_log *vmm_migration_log(const struct vmm *v, unsigned i);
 
