@@ -253,11 +253,7 @@ bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
 		return schedule_error(q, ev, when);
 	ev->when = when;
 	ev->seq = q->next_seq++;
-	hs = (struct sim_heap_slot){
-		.when = when,
-		.key2 = (uint64_t)ev->prio << SIM_EVENT_SEQ_BITS | ev->seq,
-		.ev = ev,
-	};
+	hs = sim_heap_slot_of(ev);
 	if (q->held && q->heap[0].ev == ev) {
 		/* the firing event re-arms itself: it takes the root's place */
 		q->held = false;

@@ -68,6 +68,16 @@ struct sim_heap_slot {
 #define SIM_EVENT_SEQ_BITS 56
 #define SIM_EVENT_SEQ_LIMIT (UINT64_C(1) << SIM_EVENT_SEQ_BITS)
 
+/* An armed event's slot: its key (when, then priority above its sequence number) inline. */
+static inline struct sim_heap_slot sim_heap_slot_of(struct sim_event *ev)
+{
+	return (struct sim_heap_slot){
+		.when = ev->when,
+		.key2 = (uint64_t)ev->prio << SIM_EVENT_SEQ_BITS | ev->seq,
+		.ev = ev,
+	};
+}
+
 struct sim_eventq {
 	/*
 	 * A 4-ary min-heap in heap[0] to heap[len - 1]; heap[len] to
@@ -242,11 +252,7 @@ static inline bool sim_schedule_firing(struct sim_eventq *q, struct sim_event *e
 		return sim_schedule(q, ev, when);
 	ev->when = when;
 	ev->seq = q->next_seq++;
-	hs = (struct sim_heap_slot){
-		.when = when,
-		.key2 = (uint64_t)ev->prio << SIM_EVENT_SEQ_BITS | ev->seq,
-		.ev = ev,
-	};
+	hs = sim_heap_slot_of(ev);
 	q->held = false;
 	sim_eventq_sift_down(q, 0, hs);
 	return true;
