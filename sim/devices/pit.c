@@ -340,7 +340,7 @@ static void update_out0(struct pit *pit, sim_ps now)
 	if (next == SIM_NEVER)
 		sim_cancel(pit->q, &pit->out0_edge);
 	else
-		sim_schedule(pit->q, &pit->out0_edge, next);
+		sim_schedule_firing(pit->q, &pit->out0_edge, next);
 }
 
 void pit_set_observer(struct pit *pit, pit_observed_fn *fn, const void *ctx)

@@ -54,7 +54,7 @@ static void next_round(struct clock_update *cu, struct sim_eventq *q, sim_ps fro
 		return;
 	next = sim_add_sat(from, sc->every_ps);
 	if (next < cu->end_ps)
-		sim_schedule(q, &cu->ev, next);
+		sim_schedule_firing(q, &cu->ev, next);
 }
 
 /* One step of a staggered round: the pair first, then one vCPU's page per step. */
@@ -76,7 +76,7 @@ static void staggered(struct clock_update *cu, struct sim_eventq *q, sim_ps now)
 	}
 	kvm_vcpu_request(&vm->vcpus[idx], KVM_REQ_CLOCK_UPDATE, now);
 	if (++cu->next < vm->nvcpus) {
-		sim_schedule(q, &cu->ev, sim_add_sat(now, sc->stagger_ps));
+		sim_schedule_firing(q, &cu->ev, sim_add_sat(now, sc->stagger_ps));
 		return;
 	}
 	cu->next = 0;
