@@ -130,8 +130,7 @@ static sim_ps entry_latency(struct kvm_vcpu *v)
 		return 0;
 	}
 	for (; v->owed_zero_draws; v->owed_zero_draws--)
-		while (sim_rng_next(&v->rng) == UINT64_MAX)
-			;
+		(void)sim_rng_below(&v->rng, 1);
 	if (max == UINT64_MAX)
 		return sim_rng_next(&v->rng);
 	return sim_rng_below(&v->rng, max + 1);
