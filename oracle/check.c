@@ -38,11 +38,18 @@ static void worst_max(struct oracle_check_result *r, const struct oracle_check_c
 	}
 }
 
-/* worst = the signed x of largest magnitude; the earliest wins ties. */
+/*
+ * worst = the signed x of largest magnitude; the earliest wins ties.  *mag
+ * is |worst| (the group's worst_mag), kept so that a read computes only its
+ * own; x is in [-INT64_MAX, INT64_MAX].
+ */
 static void worst_signed(struct oracle_check_result *r, const struct oracle_check_config *c,
-			 int64_t x)
+			 uint64_t *mag, int64_t x)
 {
-	if (abs_i64(x) > abs_i64(r->worst)) {
+	uint64_t m = (uint64_t)abs_i64(x);
+
+	if (m > *mag) {
+		*mag = m;
 		r->worst = x;
 		worst_moved(r, c);
 	}
@@ -159,7 +166,7 @@ static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
 	dv_ns = rd->value_ns - rs->first_value_ns;
 	if (dv_ns <= rs->first_dv_max_ns && ref64_ps <= (uint64_t)INT64_MAX) {
 		err = (int64_t)(dv_ns * SIM_PS_PER_NS) - (int64_t)ref64_ps;
-		worst_signed(r, c, err);
+		worst_signed(r, c, &g->worst_mag[ORACLE_MAX_ERROR], err);
 		if (abs_i64(err) <= c->threshold)
 			return;
 		ref_ps = (sim_i128)ref64_ps;
@@ -168,7 +175,7 @@ static void feed_max_error(struct oracle_group *g, struct oracle_reader *rs,
 		ref_ps = (sim_i128)span_ps - (sim_i128)paused_ps;
 		err_ps = oracle_ns_diff_ps(rd->value_ns, rs->first_value_ns) - ref_ps;
 		err = oracle_clamp_i64(err_ps);
-		worst_signed(r, c, err);
+		worst_signed(r, c, &g->worst_mag[ORACLE_MAX_ERROR], err);
 	}
 	mag_ps = err_ps < 0 ? -err_ps : err_ps;
 	if (mag_ps > c->threshold)
@@ -196,7 +203,7 @@ static void feed_rate(struct oracle_group *g, struct oracle_reader *rs,
 		ppb = excess_ps * (sim_i128)SIM_NS_PER_S / (sim_i128)dt_ps;   /* truncates toward 0 */
 
 		r->samples++;
-		worst_signed(r, c, oracle_clamp_i64(ppb));
+		worst_signed(r, c, &g->worst_mag[ORACLE_RATE], oracle_clamp_i64(ppb));
 		mag = ppb < 0 ? -ppb : ppb;
 		if (mag > c->threshold)
 			oracle_record_violation(g, r, c, &(struct oracle_violation){
@@ -439,22 +446,38 @@ static void history_view(const struct oracle_group *g, struct oracle_read *rd,
  * rd is the group's new max, strictly above the old one, so it is the
  * earliest read that holds it.
  */
+/* The slot after the newest snapshot, which becomes the newest. */
+static inline struct oracle_snap *history_next(struct oracle_history *h)
+{
+	struct oracle_snap *e = h->newest == h->ring + h->mask ? h->ring : h->newest + 1;
+
+	h->newest = e;
+	h->pushed++;
+	return e;
+}
+
+/* e after a read c that is above the group (rd->above) and p before it: history_push's shortcut. */
+static inline void snap_above(struct oracle_snap *e, const struct oracle_snap *p,
+			      const struct oracle_causal_top *c)
+{
+	e->top[1] = p->top[0].reader != c->reader ? p->top[0] : p->top[1];
+	e->top[0] = *c;
+	e->any_end_ps = c->end_ps;
+	e->any_vcpu = c->vcpu;
+	e->end_ps = c->end_ps;
+}
+
 static void history_push(struct oracle_history *h, const struct oracle_read *rd)
 {
 	const struct oracle_snap *p = rd->newest;
-	struct oracle_snap *e = h->newest == h->ring + h->mask ? h->ring : h->newest + 1;
+	struct oracle_snap *e = history_next(h);
 	const struct oracle_causal_top c = {
 		.value_ns = rd->value_ns, .end_ps = rd->end_ps, .vcpu = rd->vcpu,
 		.reader = rd->reader,
 	};
 
-	h->newest = e;
-	h->pushed++;
 	if (rd->above) {
-		e->top[1] = p->top[0].reader != c.reader ? p->top[0] : p->top[1];
-		e->top[0] = c;
-		e->any_end_ps = c.end_ps;
-		e->any_vcpu = c.vcpu;
+		snap_above(e, p, &c);
 	} else {
 		struct oracle_causal_top t0 = p->top[0], t1 = p->top[1];
 
@@ -485,30 +508,91 @@ static void history_push(struct oracle_history *h, const struct oracle_read *rd)
 		}
 		e->top[0] = t0;
 		e->top[1] = t1;
+		e->end_ps = rd->end_ps;
 	}
-	e->end_ps = rd->end_ps;
 }
 
 /*
- * One completed read (oracle.h).  The read is checked once (debug builds
+ * The fused feed of a group with the common set (g->fused): a read that
+ * needs nothing but counts is taken whole here, in one pass, and true
+ * returned; otherwise nothing changes and false sends it to the rows.  Such
+ * a read is in order, its reader has read before, and it is above the group
+ * (history_view's rd->above, tested on the same terms), so that mono_causal
+ * and consumer_abort count a sample as their rows do and the snapshot is
+ * history_push's shortcut; mono_vcpu's row only counts one too, since the
+ * group's max, below rd, is at least the reader's previous value.
+ * max_error takes its 64-bit path (pause included, no expected range) and
+ * stays within the threshold.  No check sees a violation, so none is first.
+ */
+static inline bool feed_fused(struct oracle_group *g, unsigned reader, unsigned vcpu,
+			      sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
+{
+	const struct oracle_snap *p = g->hist.newest;
+	struct oracle_check_result *res = g->results;
+	struct oracle_reader *rs;
+	uint64_t dv_ns, span_ps, mag_ps;
+	int64_t err;
+
+	if (reader >= g->cfg.nreaders || start_ps > end_ps || g->last_end_ps >= start_ps ||
+	    value_ns <= p->top[0].value_ns)
+		return false;
+	rs = &g->readers[reader];
+	if (!rs->seen)
+		return false;
+	span_ps = end_ps - rs->first_end_ps;
+	dv_ns = value_ns - rs->first_value_ns;
+	if (dv_ns > rs->first_dv_max_ns || span_ps > (uint64_t)INT64_MAX)
+		return false;
+	err = (int64_t)(dv_ns * SIM_PS_PER_NS) - (int64_t)span_ps;
+	mag_ps = (uint64_t)abs_i64(err);
+	if ((int64_t)mag_ps > g->cfg.checks[ORACLE_MAX_ERROR].threshold)
+		return false;
+
+	if (mag_ps > g->worst_mag[ORACLE_MAX_ERROR]) {
+		g->worst_mag[ORACLE_MAX_ERROR] = mag_ps;
+		res[ORACLE_MAX_ERROR].worst = err;
+	}
+	res[ORACLE_MONO_VCPU].samples++;
+	res[ORACLE_MAX_ERROR].samples++;
+	res[ORACLE_CONSUMER_ABORT].samples++;
+	/*
+	 * mono_causal's row counts one when the newest snapshot holds a reader
+	 * other than rd's; it holds rd's (seen), so exactly when it holds two.
+	 */
+	if (p->top[1].reader != ORACLE_NO_READER)
+		res[ORACLE_MONO_CAUSAL].samples++;
+	snap_above(history_next(&g->hist), p, &(const struct oracle_causal_top){
+		.value_ns = value_ns, .end_ps = end_ps, .vcpu = vcpu, .reader = reader,
+	});
+	g->reads++;
+	g->last_end_ps = end_ps;
+	rs->prev_end_ps = end_ps;
+	rs->prev_vcpu = vcpu;
+	rs->prev_value_ns = value_ns;
+	return true;
+}
+
+/*
+ * Any read, through the rows.  The read is checked once (debug builds
  * assert what release builds drop); every enabled check takes it, in id
  * order, by a direct call (the list in oracle.h names each check's
- * feed_<stem>), which lets the compiler inline the checks here.
+ * feed_<stem>), which lets the compiler inline the checks here.  Out of
+ * line, so that the fused feed before it saves no registers.
  */
-bool oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
-		 sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
+static __attribute__((noinline)) bool feed_rows(struct oracle_group *g, unsigned reader,
+						unsigned vcpu, sim_ps start_ps, sim_ps end_ps,
+						uint64_t value_ns)
 {
 	struct oracle_read rd = {
 		.reader = reader, .vcpu = vcpu,
 		.start_ps = start_ps, .end_ps = end_ps, .value_ns = value_ns,
 	};
-	struct oracle_group *g = oracle_group_at(o, group);
 	const struct oracle_check_config *cfg;
 	struct oracle_reader *rs;
 	bool first;
 
-	if (!g || reader >= g->cfg.nreaders || start_ps > end_ps || end_ps < g->last_end_ps) {
-		assert(!"oracle_feed: a group or reader out of range, or a read out of order");
+	if (reader >= g->cfg.nreaders || start_ps > end_ps || end_ps < g->last_end_ps) {
+		assert(!"oracle_feed: a reader out of range, or a read out of order");
 		return false;
 	}
 	cfg = g->cfg.checks;
@@ -532,7 +616,29 @@ bool oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcp
 	rs->prev_value_ns = value_ns;
 	first = g->new_first;
 	g->new_first = false;
+	if (first && g->o->on_first)
+		g->o->on_first(g->o->on_first_ctx, g->index);
 	return first;
+}
+
+bool oracle_group_feed(struct oracle_group *g, unsigned reader, unsigned vcpu,
+		       sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
+{
+	if (g->fused && feed_fused(g, reader, vcpu, start_ps, end_ps, value_ns))
+		return false;
+	return feed_rows(g, reader, vcpu, start_ps, end_ps, value_ns);
+}
+
+bool oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
+		 sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
+{
+	struct oracle_group *g = oracle_group_at(o, group);
+
+	if (!g) {
+		assert(!"oracle_feed: a group out of range");
+		return false;
+	}
+	return oracle_group_feed(g, reader, vcpu, start_ps, end_ps, value_ns);
 }
 
 static const char *const unit_names[] = {

@@ -28,6 +28,12 @@
  */
 #define ORACLE_CONSUMER_RING 16
 
+/* The common set of checks (the bench's): a group with exactly these may be fused. */
+#define ORACLE_CHECK_BIT(id) (1u << (id))
+#define ORACLE_FUSED_CHECKS                                                              \
+	(ORACLE_CHECK_BIT(ORACLE_MONO_VCPU) | ORACLE_CHECK_BIT(ORACLE_MONO_CAUSAL) |     \
+	 ORACLE_CHECK_BIT(ORACLE_MAX_ERROR) | ORACLE_CHECK_BIT(ORACLE_CONSUMER_ABORT))
+
 /* A reader's running max, and which reader of the group it is. */
 struct oracle_causal_top {
 	uint64_t value_ns;
@@ -119,6 +125,13 @@ struct oracle_pause {
 
 struct oracle_group {
 	struct oracle *o;                   /* the oracle it belongs to (its trace stream) */
+	unsigned index;                     /* its position in o->groups */
+	/*
+	 * The checks enabled are the bench's common set and max_error has no
+	 * pause exclusion and no expected range: a read that needs nothing but
+	 * counts takes feed_fused (oracle/check.c) instead of each check's row.
+	 */
+	bool fused;
 	struct oracle_group_config cfg;
 	struct oracle_reader *readers;      /* cfg.nreaders entries */
 	struct oracle_check_result results[ORACLE_CHECK_COUNT];
@@ -127,12 +140,15 @@ struct oracle_group {
 	struct oracle_pause pause;          /* each group pauses with what it runs on */
 	struct oracle_history hist;         /* mono_causal's and consumer_abort's state */
 	bool new_first;                     /* during one read: a check saw its first violation */
+	uint64_t worst_mag[ORACLE_CHECK_COUNT];   /* |results[id].worst|, for the signed checks */
 };
 
 struct oracle {
 	unsigned ngroups;
 	struct oracle_group *groups;
 	struct sim_trace *trace;            /* first violations go here; NULL: nowhere */
+	oracle_first_fn *on_first;          /* called after a read with a first violation */
+	void *on_first_ctx;
 };
 
 /* Group `group` of o, or NULL outside the range. */

@@ -98,6 +98,24 @@ static bool history_create(struct oracle_history *h, const struct oracle_group_c
 	return true;
 }
 
+/*
+ * Whether a group's reads may take the fused feed (oracle/check.c,
+ * feed_fused): exactly the common set enabled, and max_error with its
+ * reference over all true time and no expected range, since the fused feed
+ * neither looks up pauses nor derives a verdict.
+ */
+static bool group_fused(const struct oracle_group_config *cfg)
+{
+	const struct oracle_check_config *me = &cfg->checks[ORACLE_MAX_ERROR];
+	unsigned enabled = 0;
+
+	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
+		if (cfg->checks[c].enabled)
+			enabled |= ORACLE_CHECK_BIT(c);
+	return enabled == ORACLE_FUSED_CHECKS && me->pause == ORACLE_PAUSE_INCLUDE &&
+	       !me->has_worst_min && !me->has_worst_max;
+}
+
 struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned ngroups)
 {
 	struct oracle *o = calloc(1, sizeof(*o));
@@ -116,8 +134,10 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 		struct oracle_group *g = &o->groups[i];
 
 		g->o = o;
+		g->index = i;
 		g->cfg = groups[i];
 		g->cfg.name[ORACLE_NAME_MAX - 1] = '\0';
+		g->fused = group_fused(&g->cfg);
 		if (g->cfg.nreaders > 0) {
 			g->readers = calloc(g->cfg.nreaders, sizeof(*g->readers));
 			if (!g->readers) {
@@ -156,6 +176,19 @@ void oracle_set_trace(struct oracle *o, struct sim_trace *t)
 {
 	if (o)
 		o->trace = t;
+}
+
+void oracle_set_on_first(struct oracle *o, oracle_first_fn *fn, void *ctx)
+{
+	if (!o)
+		return;
+	o->on_first = fn;
+	o->on_first_ctx = ctx;
+}
+
+struct oracle_group *oracle_group_handle(struct oracle *o, unsigned group)
+{
+	return o ? oracle_group_at(o, group) : NULL;
 }
 
 void oracle_group_paused(struct oracle *o, unsigned group, sim_ps now)

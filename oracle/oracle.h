@@ -119,6 +119,28 @@ void oracle_set_trace(struct oracle *o, struct sim_trace *t);
 bool oracle_feed(struct oracle *o, unsigned group, unsigned reader, unsigned vcpu,
 		 sim_ps start_ps, sim_ps end_ps, uint64_t value_ns);
 
+/*
+ * Group `group` of o as a handle for oracle_group_feed, or NULL outside the
+ * range; valid until oracle_destroy.
+ */
+struct oracle_group;
+struct oracle_group *oracle_group_handle(struct oracle *o, unsigned group);
+
+/*
+ * oracle_feed for the group of a handle, which the caller looked up once:
+ * the per-read entry of a sink that feeds every read.
+ */
+bool oracle_group_feed(struct oracle_group *g, unsigned reader, unsigned vcpu,
+		       sim_ps start_ps, sim_ps end_ps, uint64_t value_ns);
+
+/*
+ * Called with the group's index after a read in which a check of that group
+ * saw its first violation (when oracle_feed returns true), once every check
+ * has taken the read; NULL (the default): nothing is called.
+ */
+typedef void oracle_first_fn(void *ctx, unsigned group);
+void oracle_set_on_first(struct oracle *o, oracle_first_fn *fn, void *ctx);
+
 /* Every group's clock stopped or resumed at `now` (pause policy, rate windows). */
 void oracle_vm_paused(struct oracle *o, sim_ps now);
 void oracle_vm_resumed(struct oracle *o, sim_ps now);

@@ -11,10 +11,14 @@
  * and its floor (17).  The random reads overlap, tie, step back, and
  * sometimes stay in flight while more than W others end, so that the oracle's
  * shortcut for a read above everything before it, its snapshot search and
- * both bounds are all exercised.  Rate and pauses are left to test_oracle.c.
+ * both bounds are all exercised.  A third of the groups enable exactly the
+ * bench's common set, whose reads the oracle may take in a fused pass
+ * (oracle/check.c, feed_fused) instead of each check's row; the model knows
+ * no such pass.  Rate and pauses are left to test_oracle.c.
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,6 +201,28 @@ static void model_finish(struct model *m)
 	}
 }
 
+/*
+ * The common set (mono_vcpu, mono_causal, max_error, consumer_abort, as the
+ * bench enables it), whose reads the oracle may take in one fused pass:
+ * with thresholds up to 50 us most reads need nothing but counts; some
+ * groups give max_error an expected range, which keeps them off that pass.
+ */
+static void common_config(struct oracle_group_config *g, uint64_t *s)
+{
+	static const int64_t thresholds_ps[] = { 0, 1000000, 50000000, 50000000 };
+
+	for (unsigned i = 0; i < ORACLE_CHECK_COUNT; i++) {
+		struct oracle_check_config *c = &g->checks[i];
+
+		c->enabled = i == ORACLE_MONO_VCPU || i == ORACLE_MONO_CAUSAL ||
+			     i == ORACLE_MAX_ERROR || i == ORACLE_CONSUMER_ABORT;
+		if (i != ORACLE_MAX_ERROR)
+			continue;
+		c->threshold = thresholds_ps[below(s, 4)];
+		c->has_worst_min = c->has_worst_max = below(s, 4) == 0;
+	}
+}
+
 static void random_config(struct oracle_group_config *g, uint64_t *s)
 {
 	memset(g, 0, sizeof(*g));
@@ -219,21 +245,29 @@ static void random_config(struct oracle_group_config *g, uint64_t *s)
  * Reads in end order (ends may repeat).  Values follow the true start time
  * in coarse steps (so that values tie), with jitter around it and now and then
  * a step back or a jump; a read is sometimes long, so that up to about 40
- * others end while it is in flight.
+ * others end while it is in flight.  Sparse reads are the bench's kind: most
+ * start after the last one ended, and values follow the start finely, so
+ * that most reads are above every read before them.
  */
-static void random_read(uint64_t *s, const struct oracle_group_config *g, sim_ps *t,
-			struct mread *b)
+static void random_read(uint64_t *s, const struct oracle_group_config *g, bool sparse,
+			sim_ps *t, struct mread *b)
 {
 	sim_ps cost;
 	int64_t v;
 
-	*t += below(s, 4) ? below(s, 300000) : 0;
+	if (sparse && below(s, 8) != 0)
+		*t += 400000 + below(s, 2000000);   /* mostly after the last read ended */
+	else
+		*t += below(s, 4) ? below(s, 300000) : 0;
 	cost = below(s, 10) ? below(s, 400000) : below(s, 12000000);
 	b->reader = (unsigned)below(s, g->nreaders);
 	b->vcpu = b->reader + 10 * (unsigned)below(s, 2);
 	b->end_ps = *t;
 	b->start_ps = cost > *t ? 0 : *t - cost;
-	v = (int64_t)(b->start_ps / 1000) / 200 * 200 + 100 * (int64_t)below(s, 4);
+	if (sparse)   /* the clock runs with the start, so that most reads are above the last */
+		v = (int64_t)(b->start_ps / 1000) + (int64_t)below(s, 40);
+	else
+		v = (int64_t)(b->start_ps / 1000) / 200 * 200 + 100 * (int64_t)below(s, 4);
 	switch (below(s, 20)) {
 	case 0:
 		v -= (int64_t)below(s, 3000);     /* a step back */
@@ -276,6 +310,13 @@ static void expect_same(const struct oracle_check_result *o, const struct oracle
 		     "seed %" PRIu64 " %s first.other_value", seed, n);
 }
 
+/* The oracle's first-violation hook: counts its calls, and checks the group. */
+static void count_first(void *ctx, unsigned group)
+{
+	cr_expect_eq(group, 0);
+	(*(unsigned *)ctx)++;
+}
+
 Test(oracle_model, random_reads_match_the_definitions)
 {
 	static struct model m;
@@ -288,18 +329,29 @@ Test(oracle_model, random_reads_match_the_definitions)
 		sim_ps t = 1000000;
 
 		memset(&m, 0, sizeof(m));
+		unsigned firsts = 0, hook_calls = 0;
+
 		random_config(&m.cfg, &s);
+		if (seed % 3 == 0)
+			common_config(&m.cfg, &s);
 		o = oracle_create(&m.cfg, 1);
 		cr_assert_not_null(o);
+		oracle_set_on_first(o, count_first, &hook_calls);
 		for (unsigned i = 0; i < nreads; i++) {
 			struct mread b;
 			bool got, want;
 
-			random_read(&s, &m.cfg, &t, &b);
-			got = oracle_feed(o, 0, b.reader, b.vcpu, b.start_ps, b.end_ps, b.value_ns);
+			random_read(&s, &m.cfg, seed % 3 == 0, &t, &b);
+			/* both entries: by group number, and by the handle a sink keeps */
+			got = seed % 2 ? oracle_feed(o, 0, b.reader, b.vcpu, b.start_ps, b.end_ps,
+						     b.value_ns)
+				       : oracle_group_feed(oracle_group_handle(o, 0), b.reader, b.vcpu,
+							   b.start_ps, b.end_ps, b.value_ns);
 			want = model_feed(&m, &b);
 			cr_expect_eq(got, want, "seed %" PRIu64 " read %u: first violation", seed, i);
+			firsts += got;
 		}
+		cr_expect_eq(hook_calls, firsts, "seed %" PRIu64 ": on_first once per first", seed);
 		model_finish(&m);
 		res = oracle_results(o, 0);
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)

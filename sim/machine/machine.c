@@ -196,6 +196,7 @@ void machine_destroy(struct machine *m)
 	free(m->readers);
 	free(m->causes);
 	free(m->results);
+	free(m->oracle_groups);
 	free(m->ticks);
 	free(m->vms);
 	free(m->kvms);

@@ -12,10 +12,10 @@
 
 /*
  * A check just saw its first violation: record what last happened to the
- * CPUs involved, while it is still what happened last.  Out of line, as the
- * rare path, so that every read's on_read stays short.
+ * CPUs involved, while it is still what happened last (the oracle calls
+ * on_first right after the read).
  */
-static __attribute__((noinline)) void capture_causes(struct machine *m, unsigned group)
+static void capture_causes(struct machine *m, unsigned group)
 {
 	const struct scn_reader *sr = &m->s->readers[group];
 	const struct oracle_check_result *res = oracle_results(m->oracle, group);
@@ -41,7 +41,14 @@ static __attribute__((noinline)) void capture_causes(struct machine *m, unsigned
 	}
 }
 
-/* The read on the trace stream, out of line: most runs have nobody listening. */
+/* The read to the oracle, which calls on_first after a first violation. */
+static inline void feed_oracle(struct machine *m, unsigned g, const struct guest_read *rd)
+{
+	oracle_group_feed(m->oracle_groups[g], rd->index, rd->vcpu, rd->start_ps, rd->end_ps,
+			  rd->value_ns);
+}
+
+/* The read on the trace stream, then to the oracle: out of line, as most runs have nobody listening. */
 static __attribute__((noinline)) void publish_read(struct machine *m, unsigned g,
 						   const struct guest_read *rd)
 {
@@ -55,18 +62,24 @@ static __attribute__((noinline)) void publish_read(struct machine *m, unsigned g
 		.value_ns = rd->value_ns,
 	};
 	sim_trace_publish(&m->trace, &rec);
+	feed_oracle(m, g, rd);
 }
 
+/* The oracle's hook: a check of `group` just saw its first violation. */
+static void on_first(void *ctx, unsigned group)
+{
+	capture_causes(ctx, group);
+}
+
+/* Every read: both paths end in a tail call, so that this one saves no registers. */
 static void on_read(void *ctx, const struct guest_reader *r, const struct guest_read *rd)
 {
 	struct machine *m = ctx;
-	unsigned g = r->p.group;
 
 	if (sim_trace_wants(&m->trace, SIM_TRACE_READ))
-		publish_read(m, g, rd);
-	/* a check's first violation: what happened to its CPUs is still what happened last */
-	if (oracle_feed(m->oracle, g, rd->index, rd->vcpu, rd->start_ps, rd->end_ps, rd->value_ns))
-		capture_causes(m, g);
+		publish_read(m, r->p.group, rd);
+	else
+		feed_oracle(m, r->p.group, rd);
 }
 
 /*
@@ -147,7 +160,8 @@ bool machine_build_readers(struct machine *m, struct sim_diag *err)
 	m->causes = calloc(ngroups, sizeof(*m->causes));
 	m->results = calloc(ngroups, sizeof(*m->results));
 	m->ticks = calloc(ngroups, sizeof(*m->ticks));
-	if (!groups || !m->causes || !m->results || !m->ticks) {
+	m->oracle_groups = calloc(ngroups, sizeof(*m->oracle_groups));
+	if (!groups || !m->causes || !m->results || !m->ticks || !m->oracle_groups) {
 		free(groups);
 		return sim_diag_fail(err, "out of memory");
 	}
@@ -166,8 +180,11 @@ bool machine_build_readers(struct machine *m, struct sim_diag *err)
 	if (!m->oracle || !m->readers)
 		return sim_diag_fail(err, "out of memory");
 	oracle_set_trace(m->oracle, &m->trace);
-	for (unsigned g = 0; g < s->nreaders; g++)
+	oracle_set_on_first(m->oracle, on_first, m);
+	for (unsigned g = 0; g < s->nreaders; g++) {
 		m->results[g] = oracle_results(m->oracle, g);
+		m->oracle_groups[g] = oracle_group_handle(m->oracle, g);
+	}
 	m->nreaders = n;
 
 	n = 0;
