@@ -944,3 +944,69 @@ Test(oracle, a_worst_outside_its_range_fails_without_a_violation)
 	cr_expect(!r->expectation_met, "worst 200 ns is outside [.., 100 ns]");
 	oracle_destroy(o);
 }
+
+/* on_first's context: calls per group. */
+static void count_first_by_group(void *ctx, unsigned group)
+{
+	unsigned *calls = ctx;
+
+	cr_assert_lt(group, 2);
+	calls[group]++;
+}
+
+/*
+ * The bench's set of checks (a fused group), fed through a handle: reads
+ * that need only counts, max_error's signed worst moving both ways, then a
+ * read beyond max_error's threshold, whose first violation the hook hears
+ * with its group, once.  Every value is hand-derived from docs/oracle.md.
+ */
+Test(oracle, common_set_through_a_handle_and_the_first_violation_hook)
+{
+	struct oracle_group_config g[2];
+	unsigned calls[2] = { 0, 0 };
+	struct oracle_group *h;
+	struct oracle *o;
+
+	for (unsigned i = 0; i < 2; i++) {
+		g[i] = group_all(2);
+		g[i].checks[ORACLE_STEP_BACK].enabled = false;
+		g[i].checks[ORACLE_STEP_FWD].enabled = false;
+		g[i].checks[ORACLE_RATE].enabled = false;
+		g[i].checks[ORACLE_MAX_ERROR].threshold = 1000000;   /* 1 us */
+	}
+	o = oracle_create(g, 2);
+	cr_assert_not_null(o);
+	cr_expect_null(oracle_group_handle(o, 2));
+	h = oracle_group_handle(o, 1);
+	cr_assert_not_null(h);
+	oracle_set_on_first(o, count_first_by_group, calls);
+
+	/* reads of 100 ns, each after the last ended and above it */
+	cr_expect_not(oracle_group_feed(h, 0, 0, 1 * US - 100000, 1 * US, 1000));  /* r0's origin */
+	cr_expect_not(oracle_group_feed(h, 1, 1, 2 * US - 100000, 2 * US, 2000));  /* r1's origin */
+	cr_expect_not(oracle_group_feed(h, 0, 0, 3 * US - 100000, 3 * US, 3300));  /* +300 ns */
+	cr_expect_not(oracle_group_feed(h, 1, 1, 4 * US - 100000, 4 * US, 3500));  /* -500 ns */
+	cr_expect_not(oracle_group_feed(h, 0, 0, 5 * US - 100000, 5 * US, 5200));  /* +200 ns */
+	cr_expect_eq(res(o, 1, ORACLE_MAX_ERROR)->worst, -500000);
+	cr_expect_eq(res(o, 1, ORACLE_MAX_ERROR)->samples, 3);
+	cr_expect_eq(res(o, 1, ORACLE_MONO_VCPU)->samples, 3);
+	/* the second read on: each compared with the group before it, which holds the other reader */
+	cr_expect_eq(res(o, 1, ORACLE_MONO_CAUSAL)->samples, 4);
+	cr_expect_eq(res(o, 1, ORACLE_CONSUMER_ABORT)->samples, 4);
+	cr_expect_eq(calls[1], 0);
+
+	/* r1: 5200 ns over 4 us of reference, 1.2 us above it */
+	cr_expect(oracle_group_feed(h, 1, 1, 6 * US - 100000, 6 * US, 7200));
+	cr_expect_eq(calls[0], 0);
+	cr_expect_eq(calls[1], 1);
+	cr_expect_eq(res(o, 1, ORACLE_MAX_ERROR)->worst, 1200000);
+	cr_expect_eq(res(o, 1, ORACLE_MAX_ERROR)->violations, 1);
+	cr_expect_eq(res(o, 1, ORACLE_MAX_ERROR)->samples, 4);
+	cr_expect_eq(res(o, 1, ORACLE_MAX_ERROR)->first.other_value_ns, 2000 + 4000);
+	cr_expect_not(res(o, 1, ORACLE_MAX_ERROR)->passed);
+	cr_expect_eq(res(o, 1, ORACLE_MONO_CAUSAL)->samples, 5);
+	cr_expect_eq(res(o, 1, ORACLE_CONSUMER_ABORT)->samples, 5);
+	cr_expect_eq(oracle_reads(o, 1), 6);
+	cr_expect_eq(oracle_reads(o, 0), 0);
+	oracle_destroy(o);
+}
