@@ -513,25 +513,27 @@ static void history_push(struct oracle_history *h, const struct oracle_read *rd)
 }
 
 /*
- * The fused feed of a group with the common set (g->fused): a read that
- * needs nothing but counts is taken whole here, in one pass, and true
+ * The fused feed of a group whose checks are all fusable (g->fused): a read
+ * that needs nothing but counts is taken whole here, in one pass, and true
  * returned; otherwise nothing changes and false sends it to the rows.  Such
  * a read is in order, its reader has read before, and it is above the group
  * (history_view's rd->above, tested on the same terms), so that mono_causal
  * and consumer_abort count a sample as their rows do and the snapshot is
- * history_push's shortcut; mono_vcpu's row only counts one too, since the
- * group's max, below rd, is at least the reader's previous value.
- * max_error takes its 64-bit path (pause included, no expected range) and
- * stays within the threshold.  No check sees a violation, so none is first.
+ * history_push's shortcut; mono_vcpu's and step_back's rows only count one
+ * too, since the group's max, below rd, is at least the reader's previous
+ * value.  max_error, when enabled, takes its 64-bit path (pause included,
+ * no expected range) and stays within the threshold.  No check sees a
+ * violation, so none is first.
  */
 static inline bool feed_fused(struct oracle_group *g, unsigned reader, unsigned vcpu,
 			      sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
 {
 	const struct oracle_snap *p = g->hist.newest;
 	struct oracle_check_result *res = g->results;
+	const uint8_t *count = g->fused_samples;
 	struct oracle_reader *rs;
-	uint64_t dv_ns, span_ps, mag_ps;
-	int64_t err;
+	uint64_t dv_ns, span_ps, mag_ps = 0;
+	int64_t err = 0;
 
 	if (reader >= g->cfg.nreaders || start_ps > end_ps || g->last_end_ps >= start_ps ||
 	    value_ns <= p->top[0].value_ns)
@@ -539,28 +541,31 @@ static inline bool feed_fused(struct oracle_group *g, unsigned reader, unsigned 
 	rs = &g->readers[reader];
 	if (!rs->seen)
 		return false;
-	span_ps = end_ps - rs->first_end_ps;
-	dv_ns = value_ns - rs->first_value_ns;
-	if (dv_ns > rs->first_dv_max_ns || span_ps > (uint64_t)INT64_MAX)
-		return false;
-	err = (int64_t)(dv_ns * SIM_PS_PER_NS) - (int64_t)span_ps;
-	mag_ps = (uint64_t)abs_i64(err);
-	if ((int64_t)mag_ps > g->cfg.checks[ORACLE_MAX_ERROR].threshold)
-		return false;
-
-	if (mag_ps > g->worst_mag[ORACLE_MAX_ERROR]) {
-		g->worst_mag[ORACLE_MAX_ERROR] = mag_ps;
-		res[ORACLE_MAX_ERROR].worst = err;
+	if (g->fused_max_error) {
+		span_ps = end_ps - rs->first_end_ps;
+		dv_ns = value_ns - rs->first_value_ns;
+		if (dv_ns > rs->first_dv_max_ns || span_ps > (uint64_t)INT64_MAX)
+			return false;
+		err = (int64_t)(dv_ns * SIM_PS_PER_NS) - (int64_t)span_ps;
+		mag_ps = (uint64_t)abs_i64(err);
+		if ((int64_t)mag_ps > g->cfg.checks[ORACLE_MAX_ERROR].threshold)
+			return false;
+		if (mag_ps > g->worst_mag[ORACLE_MAX_ERROR]) {
+			g->worst_mag[ORACLE_MAX_ERROR] = mag_ps;
+			res[ORACLE_MAX_ERROR].worst = err;
+		}
 	}
-	res[ORACLE_MONO_VCPU].samples++;
-	res[ORACLE_MAX_ERROR].samples++;
-	res[ORACLE_CONSUMER_ABORT].samples++;
+	/* a disabled check's count is 0: its samples stay as they are */
+	res[ORACLE_MONO_VCPU].samples += count[ORACLE_MONO_VCPU];
+	res[ORACLE_STEP_BACK].samples += count[ORACLE_STEP_BACK];
+	res[ORACLE_MAX_ERROR].samples += count[ORACLE_MAX_ERROR];
+	res[ORACLE_CONSUMER_ABORT].samples += count[ORACLE_CONSUMER_ABORT];
 	/*
 	 * mono_causal's row counts one when the newest snapshot holds a reader
 	 * other than rd's; it holds rd's (seen), so exactly when it holds two.
 	 */
 	if (p->top[1].reader != ORACLE_NO_READER)
-		res[ORACLE_MONO_CAUSAL].samples++;
+		res[ORACLE_MONO_CAUSAL].samples += count[ORACLE_MONO_CAUSAL];
 	snap_above(history_next(&g->hist), p, &(const struct oracle_causal_top){
 		.value_ns = value_ns, .end_ps = end_ps, .vcpu = vcpu, .reader = reader,
 	});

@@ -28,11 +28,17 @@
  */
 #define ORACLE_CONSUMER_RING 16
 
-/* The common set of checks (the bench's): a group with exactly these may be fused. */
+/*
+ * The checks a read above its group can settle with counts alone (feed_fused,
+ * oracle/check.c): a group whose enabled checks are all among these, with
+ * mono_causal or consumer_abort among them (their snapshots tell "above"),
+ * may take the fused pass.  step_fwd and rate measure every read; they are not.
+ */
 #define ORACLE_CHECK_BIT(id) (1u << (id))
-#define ORACLE_FUSED_CHECKS                                                              \
+#define ORACLE_FUSABLE_CHECKS                                                            \
 	(ORACLE_CHECK_BIT(ORACLE_MONO_VCPU) | ORACLE_CHECK_BIT(ORACLE_MONO_CAUSAL) |     \
-	 ORACLE_CHECK_BIT(ORACLE_MAX_ERROR) | ORACLE_CHECK_BIT(ORACLE_CONSUMER_ABORT))
+	 ORACLE_CHECK_BIT(ORACLE_STEP_BACK) | ORACLE_CHECK_BIT(ORACLE_MAX_ERROR) |       \
+	 ORACLE_CHECK_BIT(ORACLE_CONSUMER_ABORT))
 
 /* A reader's running max, and which reader of the group it is. */
 struct oracle_causal_top {
@@ -127,11 +133,15 @@ struct oracle_group {
 	struct oracle *o;                   /* the oracle it belongs to (its trace stream) */
 	unsigned index;                     /* its position in o->groups */
 	/*
-	 * The checks enabled are the bench's common set and max_error has no
-	 * pause exclusion and no expected range: a read that needs nothing but
-	 * counts takes feed_fused (oracle/check.c) instead of each check's row.
+	 * The enabled checks are all fusable (ORACLE_FUSABLE_CHECKS) and
+	 * max_error, if enabled, has no pause exclusion and no expected range:
+	 * a read that needs nothing but counts takes feed_fused (oracle/check.c)
+	 * instead of each check's row.  fused_samples[id] is 1 for an enabled
+	 * check (the sample its row would count), 0 otherwise.
 	 */
 	bool fused;
+	bool fused_max_error;
+	uint8_t fused_samples[ORACLE_CHECK_COUNT];
 	struct oracle_group_config cfg;
 	struct oracle_reader *readers;      /* cfg.nreaders entries */
 	struct oracle_check_result results[ORACLE_CHECK_COUNT];

@@ -100,20 +100,26 @@ static bool history_create(struct oracle_history *h, const struct oracle_group_c
 
 /*
  * Whether a group's reads may take the fused feed (oracle/check.c,
- * feed_fused): exactly the common set enabled, and max_error with its
- * reference over all true time and no expected range, since the fused feed
- * neither looks up pauses nor derives a verdict.
+ * feed_fused), and what it counts: every enabled check fusable, the
+ * snapshots there (mono_causal or consumer_abort), and max_error, if
+ * enabled, with its reference over all true time and no expected range,
+ * since the fused feed neither looks up pauses nor derives a verdict.
  */
-static bool group_fused(const struct oracle_group_config *cfg)
+static void group_fuse(struct oracle_group *g)
 {
-	const struct oracle_check_config *me = &cfg->checks[ORACLE_MAX_ERROR];
+	const struct oracle_check_config *c = g->cfg.checks;
 	unsigned enabled = 0;
 
-	for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++)
-		if (cfg->checks[c].enabled)
-			enabled |= ORACLE_CHECK_BIT(c);
-	return enabled == ORACLE_FUSED_CHECKS && me->pause == ORACLE_PAUSE_INCLUDE &&
-	       !me->has_worst_min && !me->has_worst_max;
+	for (unsigned id = 0; id < ORACLE_CHECK_COUNT; id++) {
+		g->fused_samples[id] = c[id].enabled;
+		if (c[id].enabled)
+			enabled |= ORACLE_CHECK_BIT(id);
+	}
+	g->fused_max_error = c[ORACLE_MAX_ERROR].enabled;
+	g->fused = g->hist.ring && (enabled & ~ORACLE_FUSABLE_CHECKS) == 0 &&
+		   (!g->fused_max_error ||
+		    (c[ORACLE_MAX_ERROR].pause == ORACLE_PAUSE_INCLUDE &&
+		     !c[ORACLE_MAX_ERROR].has_worst_min && !c[ORACLE_MAX_ERROR].has_worst_max));
 }
 
 struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned ngroups)
@@ -137,7 +143,6 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 		g->index = i;
 		g->cfg = groups[i];
 		g->cfg.name[ORACLE_NAME_MAX - 1] = '\0';
-		g->fused = group_fused(&g->cfg);
 		if (g->cfg.nreaders > 0) {
 			g->readers = calloc(g->cfg.nreaders, sizeof(*g->readers));
 			if (!g->readers) {
@@ -149,6 +154,7 @@ struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned 
 			oracle_destroy(o);
 			return NULL;
 		}
+		group_fuse(g);
 		for (unsigned c = 0; c < ORACLE_CHECK_COUNT; c++) {
 			struct oracle_check_result *r = &g->results[c];
 

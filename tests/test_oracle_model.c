@@ -11,10 +11,10 @@
  * and its floor (17).  The random reads overlap, tie, step back, and
  * sometimes stay in flight while more than W others end, so that the oracle's
  * shortcut for a read above everything before it, its snapshot search and
- * both bounds are all exercised.  A third of the groups enable exactly the
- * bench's common set, whose reads the oracle may take in a fused pass
- * (oracle/check.c, feed_fused) instead of each check's row; the model knows
- * no such pass.  Rate and pauses are left to test_oracle.c.
+ * both bounds are all exercised.  A third of the groups enable only fusable
+ * checks (the bench's set, or a subset), whose reads the oracle may take in
+ * a fused pass (oracle/check.c, feed_fused) instead of each check's row; the
+ * model knows no such pass.  Rate and pauses are left to test_oracle.c.
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -202,20 +202,28 @@ static void model_finish(struct model *m)
 }
 
 /*
- * The common set (mono_vcpu, mono_causal, max_error, consumer_abort, as the
- * bench enables it), whose reads the oracle may take in one fused pass:
- * with thresholds up to 50 us most reads need nothing but counts; some
- * groups give max_error an expected range, which keeps them off that pass.
+ * The fusable checks (mono_vcpu, mono_causal, step_back, max_error,
+ * consumer_abort; the bench enables all but step_back), whose reads the
+ * oracle may take in one fused pass: half the groups enable all five, the
+ * others a random subset (with neither mono_causal nor consumer_abort there
+ * is no fused pass).  With thresholds up to 50 us most reads need nothing but
+ * counts; some groups give max_error an expected range, which keeps them
+ * off that pass.
  */
 static void common_config(struct oracle_group_config *g, uint64_t *s)
 {
 	static const int64_t thresholds_ps[] = { 0, 1000000, 50000000, 50000000 };
+	bool all = below(s, 2) == 0;
 
 	for (unsigned i = 0; i < ORACLE_CHECK_COUNT; i++) {
 		struct oracle_check_config *c = &g->checks[i];
+		bool fusable = i == ORACLE_MONO_VCPU || i == ORACLE_MONO_CAUSAL ||
+			       i == ORACLE_STEP_BACK || i == ORACLE_MAX_ERROR ||
+			       i == ORACLE_CONSUMER_ABORT;
 
-		c->enabled = i == ORACLE_MONO_VCPU || i == ORACLE_MONO_CAUSAL ||
-			     i == ORACLE_MAX_ERROR || i == ORACLE_CONSUMER_ABORT;
+		c->enabled = fusable && (all || below(s, 2) == 0);
+		if (i == ORACLE_STEP_BACK)
+			c->threshold = (int64_t)below(s, 2) * 500000;
 		if (i != ORACLE_MAX_ERROR)
 			continue;
 		c->threshold = thresholds_ps[below(s, 4)];
