@@ -144,6 +144,63 @@ Test(guest, page_update_during_a_read_forces_one_retry)
 	world_finish(&w);
 }
 
+/*
+ * Two rewrites, each inside an attempt whose end is queued (an event, the
+ * kick, falls within it): the read's retries are carried from one queued
+ * end to the next, and the third attempt, with no event inside, ends
+ * inline.  [phase, +500us] and [+500us, +1000us] each see a version change;
+ * [+1000us, +1500us] reads.
+ */
+Test(guest, retries_carry_across_queued_attempts)
+{
+	struct world w;
+	struct kick k1 = { .vm = NULL }, k2 = { .vm = NULL };
+	struct sim_diag err;
+	sim_ps phase;
+
+	world_init(&w, 3000000000ULL, true, true);
+	reader_init(&w, READER_PVCLOCK, 2 * MS_PS, 500 * US_PS);
+	phase = w.r.phase_ps;
+	k1.vm = k2.vm = &w.vm;
+	sim_event_init(&k1.ev, "kick1", SIM_PRIO_SCENARIO, kick_fire);
+	sim_event_init(&k2.ev, "kick2", SIM_PRIO_SCENARIO, kick_fire);
+	cr_assert(sim_schedule(&w.q, &k1.ev, phase + 100 * US_PS));
+	cr_assert(sim_schedule(&w.q, &k2.ev, phase + 600 * US_PS));
+	sim_diag_clear(&err);
+	cr_assert(sim_eventq_run_until(&w.q, phase + 1900 * US_PS, &err), "%s", err.msg);
+
+	cr_assert_eq(w.nreads, 1);
+	cr_expect_eq(w.reads[0].retries, 2);
+	cr_expect_eq(w.reads[0].start_ps, phase + 1000 * US_PS);
+	cr_expect_eq(w.reads[0].end_ps, phase + 1500 * US_PS);
+	cr_expect_eq(w.r.retries, 2);
+	cr_expect_eq(w.r.reads, 1);
+	cr_expect_not(w.r.in_read, "no attempt in flight after the read");
+	world_finish(&w);
+}
+
+/* A reader given no sink reads all the same (the end calls a no-op sink). */
+Test(guest, a_reader_without_a_sink_reads)
+{
+	struct world w;
+	struct guest_reader_params p = {
+		.kind = READER_PVCLOCK,
+		.period_ps = MS_PS,
+		.cost_ps = 500 * US_PS,
+		.seed = 7,
+		.stream_id = "reader/test/nosink",
+	};
+	struct sim_diag err;
+
+	world_init(&w, 3000000000ULL, true, true);
+	sim_diag_clear(&err);
+	cr_assert(guest_reader_init(&w.r, &p, &w.vm, &w.kernel, &w.q, 0, NULL, NULL, &err), "%s",
+		  err.msg);
+	cr_assert(sim_eventq_run_until(&w.q, 10 * MS_PS + w.r.phase_ps, &err), "%s", err.msg);
+	cr_expect_eq(w.r.reads, 10);
+	world_finish(&w);
+}
+
 Test(guest, reads_without_updates_do_not_retry)
 {
 	struct world w;

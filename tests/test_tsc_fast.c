@@ -194,3 +194,53 @@ Test(tsc_fast, not_built_with_spread_spectrum_or_without_a_crystal)
 	cr_assert_not(tsc_fast_build(&tsc, MS, &cycles));
 	cr_assert_eq(tsc_read_cached(&tsc, MS), 3000000u);
 }
+
+/*
+ * The estimate alone settles an instant when the low half of dt g + uf is
+ * at most 2^64 - 1 - dt (tsc.h); the other instants take the remainder's
+ * test.  Both kinds of instant, counted here from the cache's own g and uf,
+ * come out as the division says: at large dt (2^56 to 2^62 ps) about dt / 2^64
+ * of them need the remainder, and each is checked where a cycle begins
+ * (where an estimate one too low would show) and a picosecond before.
+ */
+Test(tsc_fast, instants_settled_by_the_estimate_and_by_the_remainder_match_the_division)
+{
+	struct sim_rng rng;
+	unsigned settled = 0, corrected = 0;
+
+	sim_rng_init(&rng, 9, "test/tsc_fast/paths");
+	for (int i = 0; i < 60; i++) {
+		struct crystal x;
+		struct cpu_tsc tsc;
+		int64_t ppb = (int64_t)sim_rng_below(&rng, 2 * CRYSTAL_MAX_PPB + 1) - CRYSTAL_MAX_PPB;
+		struct sim_freq rate = { 1000000 + sim_rng_below(&rng, UINT64_C(5000000000)), 1 };
+		sim_ps base = 2 * MS + sim_rng_below(&rng, MS);
+		uint64_t cycles;
+
+		make_crystal(&x, ppb);
+		tsc_init_crystal(&tsc, &x, NULL, MS, sim_rng_next(&rng), rate);
+		if (!tsc_fast_build(&tsc, base, &cycles))
+			continue;
+		for (int k = 0; k < 200; k++) {
+			unsigned bits = 56 + (unsigned)sim_rng_below(&rng, 7);
+			sim_ps dt = sim_rng_next(&rng) >> (64 - bits);
+			uint64_t n = by_division(&tsc, base + dt);
+			sim_ps t = tsc_time_of(&tsc, tsc.seg.tsc0 + n + 1);   /* the next cycle's start */
+			sim_ps at[] = { base + dt, t, t - 1 };
+
+			cr_assert_neq(t, SIM_NEVER);
+			for (unsigned j = 0; j < 3; j++) {
+				sim_ps d = at[j] - tsc.fast.t_base;
+				uint64_t low = (uint64_t)((sim_u128)d * tsc.fast.g + tsc.fast.uf);
+
+				if (low <= ~d)
+					settled++;
+				else
+					corrected++;
+				check_at(&tsc, at[j]);
+			}
+		}
+	}
+	cr_assert_gt(settled, 10000);
+	cr_assert_gt(corrected, 100, "only %u instants took the remainder", corrected);
+}

@@ -123,7 +123,12 @@ static uint64_t frac64(sim_u128 a, sim_u128 d)
  * than 1 below their exact values, (dt g + uf) / 2^64 exceeds
  * (kr dt + u) / dr - (dt + 1) / 2^64 >= (kr dt + u) / dr - 1, so
  * q > (kr dt + u) / dr - 2 >= Q - 2: Q - q is 0 or 1, and the remainder
- * u + kr dt - q dr lies in [0, 2 dr), below 2^128.
+ * u + kr dt - q dr lies in [0, 2 dr), below 2^128.  The same bounds say
+ * more: with e = dt g + uf, 2^64 (kr dt + u) / dr lies in [e, e + dt + 1),
+ * so when e mod 2^64 + dt + 1 <= 2^64 (the low half at most 2^64 - 1 - dt)
+ * no multiple of 2^64 lies in that range and q = Q without the remainder;
+ * for dt below 2^40 ps (about a second) that leaves one instant in 2^24
+ * to the remainder's test.
  */
 bool tsc_fast_build(struct cpu_tsc *tsc, sim_ps now, uint64_t *cycles)
 {

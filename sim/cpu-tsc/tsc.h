@@ -152,20 +152,32 @@ uint64_t tsc_piece_cycles(const struct cpu_tsc *tsc, sim_ps now);
 
 /*
  * tsc->fast's cycles at `now`: false when it does not hold there (none, the
- * crystal moved to another piece, or now before its base).  Two 64 x 64
- * and one 64 x 128-bit multiplies, at most two correction steps.
+ * crystal moved to another piece, or now before its base).  One 64 x 64-bit
+ * multiply, and on the rare instants the estimate cannot settle alone
+ * (odds about dt / 2^64) one more 64 x 64 and one 64 x 128 and at most one
+ * correction step.
  */
 static inline bool tsc_fast_cycles(const struct cpu_tsc *tsc, sim_ps now, uint64_t *cycles)
 {
 	const struct tsc_fast *f = &tsc->fast;
 	sim_ps dt;
 	uint64_t q;
-	sim_u128 r;
+	sim_u128 e, r;
 
 	if (f->xtal_gen == 0 || f->xtal_gen != tsc->xtal->gen || now < f->t_base)
 		return false;
 	dt = now - f->t_base;
-	q = (uint64_t)(((sim_u128)dt * f->g + f->uf) >> 64);
+	e = (sim_u128)dt * f->g + f->uf;
+	q = (uint64_t)(e >> 64);
+	/*
+	 * 2^64 (u + kr dt) / dr lies in [e, e + dt + 1) (tsc.c, the proof):
+	 * with e's low half at most 2^64 - 1 - dt no multiple of 2^64 lies
+	 * in between, and q is the quotient.
+	 */
+	if ((uint64_t)e <= ~dt) {
+		*cycles = f->cycles_base + q;
+		return true;
+	}
 	/* u + kr dt - q dr, in [0, 2 dr): exact modulo 2^128 (tsc.c, the proof) */
 	r = f->u + (sim_u128)f->kr * dt - f->dr * q;
 	*cycles = f->cycles_base + q + (r >= f->dr);

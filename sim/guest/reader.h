@@ -108,6 +108,7 @@ struct guest_reader {
 	struct guest_reader_params p;
 	char name[64];
 	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;    /* a VM reader's vCPU, vm->vcpus[p.vcpu]; NULL on bare metal */
 	struct guest_kernel *kernel;
 	struct sim_rng rng;
 	struct sim_event ev;
@@ -115,14 +116,14 @@ struct guest_reader {
 	sim_ps next_base_ps;      /* start of the next period to read in, before its jitter */
 	struct sim_rng_bound jitter;  /* draws in [0, p.jitter_ps], set up once */
 	bool one_event;           /* the kind's one_event, with Linux's read (not a plugin's) */
-	bool in_read;
+	bool in_read;             /* an attempt's end is queued (fire.h) */
 	bool paused;
 	unsigned cur_cpu;         /* CPU of the read in flight (bare metal: may change between reads) */
 	bool moved;               /* bare metal: rescheduled onto moved_cpu (reader_migrate) */
 	unsigned moved_cpu;
 	struct guest_read rec;    /* the read in flight, for the sink: CPU and start, then the rest */
 	sim_ps remaining_ps;      /* of an attempt interrupted by a pause */
-	unsigned attempt_retries;
+	unsigned attempt_retries; /* retries before the attempt whose end is queued */
 	/* the kind's state (sim/guest/kinds/) */
 	struct pvclock_vcpu_time_info snapshot;   /* pvclock: the page as the attempt began */
 	struct linux_clocksource cs;              /* tsc, hpet, pmtimer: the clocksource */
@@ -140,7 +141,7 @@ struct guest_reader {
 	uint64_t reads;
 	uint64_t retries;
 	uint64_t guarded;         /* pvclock: reads the last_value guard raised */
-	guest_read_sink *sink;
+	guest_read_sink *sink;    /* never NULL: a reader without one gets a no-op */
 	void *sink_ctx;
 };
 

@@ -40,6 +40,13 @@ struct reader_kind_ops {
 	 * begin (at the attempt's start), then finish.
 	 */
 	bool (*read_at_once)(struct guest_reader *r, sim_ps now, uint64_t *value_ns);
+	/*
+	 * The reader's event callback, guest_reader_fire() (fire.h) with this
+	 * row, instantiated in the kind's file so the row's functions inline
+	 * into it.  NULL: reader.c's instance for the kind (the same code, the
+	 * row's functions called through it).
+	 */
+	sim_event_fn *fire;
 };
 
 #define READER_KIND_DECLARE(id, name, ops, cost_ns) extern const struct reader_kind_ops reader_kind_##ops;
@@ -52,7 +59,7 @@ const struct reader_kind_ops *reader_kind_ops(enum reader_kind k);
 /* The vCPU a VM reader runs on. */
 static inline struct kvm_vcpu *guest_reader_vcpu(const struct guest_reader *r)
 {
-	return &r->vm->vcpus[r->p.vcpu];
+	return r->vcpu;
 }
 
 /* RDTSC on the reader's CPU: the guest TSC in a VM, the CPU's own on bare metal. */
