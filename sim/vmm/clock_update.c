@@ -20,6 +20,7 @@
  * because it is a timeline of things done to the VM.  Phase: "request".
  */
 #include "sim/vmm/action.h"
+#include "sim/kvm/kvm_kick.h"
 
 struct clock_update {
 	struct vmm_action a;
@@ -74,13 +75,14 @@ static void staggered(struct clock_update *cu, struct sim_eventq *q, sim_ps now)
 		/* pvclock_update_vm_gtod_copy() at the request; the pages follow one by one */
 		kvm_update_masterclock(vm, now);
 	}
-	kvm_vcpu_request(&vm->vcpus[idx], KVM_REQ_CLOCK_UPDATE, now);
 	if (++cu->next < vm->nvcpus) {
 		sim_schedule_firing(q, &cu->ev, sim_add_sat(now, sc->stagger_ps));
-		return;
+	} else {
+		cu->next = 0;
+		next_round(cu, q, cu->round_ps);
 	}
-	cu->next = 0;
-	next_round(cu, q, cu->round_ps);
+	/* last: a zero-latency kick's entry may then be serviced at once */
+	kvm_vcpu_request_last(&vm->vcpus[idx], KVM_REQ_CLOCK_UPDATE, now);
 }
 
 static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -93,10 +95,10 @@ static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 		return;
 	}
 	vmm_phase(&cu->a, "request", now);
-	/* a paused VM keeps the request pending until it runs again */
-	kvm_vcpu_request(&cu->vm->vcpus[sc->vcpu], request_bits[sc->request], now);
 	cu->done++;
 	next_round(cu, q, now);
+	/* a paused VM keeps the request pending until it runs again */
+	kvm_vcpu_request_last(&cu->vm->vcpus[sc->vcpu], request_bits[sc->request], now);
 }
 
 static void update_schedule(struct vmm_action *a)
