@@ -31,6 +31,7 @@ struct clock_update {
 	sim_ps end_ps;            /* the run's duration: no round at or after it */
 	uint64_t done;            /* requests posted so far */
 	unsigned next;            /* staggered: the next vCPU (counted from `vcpu`) to update */
+	unsigned idx;             /* staggered: that vCPU's index, `vcpu` + next wrapped */
 	sim_ps round_ps;          /* staggered: when the current round's pair was taken */
 	char name[32];
 };
@@ -59,15 +60,12 @@ static void next_round(struct clock_update *cu, struct sim_eventq *q, sim_ps fro
 }
 
 /* One step of a staggered round: the pair first, then one vCPU's page per step. */
-static void staggered(struct clock_update *cu, struct sim_eventq *q, sim_ps now)
+static void staggered_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
+	struct clock_update *cu = sim_container_of(ev, struct clock_update, ev);
 	struct kvm_vm *vm = cu->vm;
-	const struct scn_clock_update *sc = cu->sc;
-	/* the k-th vCPU from `vcpu`, wrapping (sc->vcpu and next are below nvcpus) */
-	unsigned idx = sc->vcpu + cu->next;
+	struct kvm_vcpu *v = &vm->vcpus[cu->idx];
 
-	if (idx >= vm->nvcpus)
-		idx -= vm->nvcpus;
 	if (cu->next == 0) {
 		vmm_phase(&cu->a, "request", now);
 		cu->round_ps = now;
@@ -75,14 +73,17 @@ static void staggered(struct clock_update *cu, struct sim_eventq *q, sim_ps now)
 		/* pvclock_update_vm_gtod_copy() at the request; the pages follow one by one */
 		kvm_update_masterclock(vm, now);
 	}
+	/* the k-th vCPU from `vcpu`, wrapping */
+	if (++cu->idx == vm->nvcpus)
+		cu->idx = 0;
 	if (++cu->next < vm->nvcpus) {
-		sim_schedule_firing(q, &cu->ev, sim_add_sat(now, sc->stagger_ps));
+		sim_schedule_firing(q, &cu->ev, sim_add_sat(now, cu->sc->stagger_ps));
 	} else {
 		cu->next = 0;
 		next_round(cu, q, cu->round_ps);
 	}
 	/* last: a zero-latency kick's entry may then be serviced at once */
-	kvm_vcpu_request_last(&vm->vcpus[idx], KVM_REQ_CLOCK_UPDATE, now);
+	kvm_vcpu_request_last(v, KVM_REQ_CLOCK_UPDATE, now);
 }
 
 static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -90,10 +91,6 @@ static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	struct clock_update *cu = sim_container_of(ev, struct clock_update, ev);
 	const struct scn_clock_update *sc = cu->sc;
 
-	if (sc->stagger_ps) {
-		staggered(cu, q, now);
-		return;
-	}
 	vmm_phase(&cu->a, "request", now);
 	cu->done++;
 	next_round(cu, q, now);
@@ -109,8 +106,9 @@ static void update_schedule(struct vmm_action *a)
 	cu->sc = &e->spec->clock_updates[a->index];
 	cu->vm = e->vm;
 	cu->end_ps = e->s->duration_ps;
-	sim_event_setup(&cu->ev, cu->name, sizeof(cu->name), SIM_PRIO_SCENARIO, update_fire,
-			"clock_update%u", a->index);
+	cu->idx = cu->sc->vcpu;
+	sim_event_setup(&cu->ev, cu->name, sizeof(cu->name), SIM_PRIO_SCENARIO,
+			cu->sc->stagger_ps ? staggered_fire : update_fire, "clock_update%u", a->index);
 	sim_schedule(e->q, &cu->ev, cu->sc->at_ps);
 }
 

@@ -1,0 +1,113 @@
+/*
+ * clock_update_walk: a staggered master clock update's walk over the vCPUs,
+ * from a vCPU other than 0 so that it wraps, over two rounds.  By the
+ * scenario format (docs/scenario-format.md, "clock_updates"), the k-th vCPU
+ * counted from `vcpu` writes its page k x stagger after the round's
+ * request; with entry latency 0 the page is written at that very instant,
+ * and every page write and request counts as an event as it did when the
+ * entry was its own queued event.
+ */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "sim/machine/machine.h"
+#include "sim/scenario/scenario.h"
+
+#define MS_PS SIM_PS_PER_MS
+#define NV 5u
+
+struct pages {
+	unsigned n;
+	unsigned vcpu[64];
+	sim_ps t_ps[64];
+};
+
+static void on_page(void *ctx, const struct sim_trace_record *rec)
+{
+	struct pages *p = ctx;
+
+	/* the VM's own first entries at 0 s are not the update's */
+	if (rec->t_ps < 500 * MS_PS)
+		return;
+	cr_assert_lt(p->n, 64u);
+	p->vcpu[p->n] = rec->u.pvclock.vcpu;
+	p->t_ps[p->n++] = rec->t_ps;
+}
+
+static struct machine *run(const char *text, struct pages *p)
+{
+	struct sim_diag err;
+	struct scenario *s;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	s = scenario_parse("inline.json", text, strlen(text), &err);
+	cr_assert(s, "scenario: %s: %s", err.path, err.msg);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE),
+				      on_page, p));
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+	scenario_destroy(s);
+	return m;
+}
+
+/* something to check: a read each second, at 0.3 s and 1.3 s, away from the updates */
+#define READER \
+	"  \"readers\": [ { \"name\": \"r\", \"kind\": \"pvclock\", \"vcpus\": [0], \"period\": \"1s\",\n" \
+	"    \"phase\": \"300ms\", \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ],\n"
+
+#define SCENARIO(vcpu) \
+	"{ \"name\": \"t\", \"duration\": \"1500ms\",\n" \
+	"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n" \
+	"    \"sockets\": [ { \"cpus\": 5 } ] } ],\n" \
+	"  \"vm\": { \"host\": \"A\", \"vcpus\": 5, \"entry_latency\": \"0s\" },\n" READER \
+	"  \"clock_updates\": [ { \"at\": \"1s\", \"request\": \"masterclock\", \"vcpu\": " vcpu ",\n" \
+	"    \"stagger\": \"10ms\", \"every\": \"100ms\", \"count\": 2 } ] }\n"
+
+Test(clock_update_walk, wraps_from_its_vcpu_each_round)
+{
+	struct pages p = { 0 };
+	struct machine *m = run(SCENARIO("3"), &p);
+
+	cr_assert_eq(p.n, 2 * NV, "%u page writes", p.n);
+	for (unsigned r = 0; r < 2; r++)
+		for (unsigned k = 0; k < NV; k++) {
+			unsigned i = r * NV + k;
+
+			cr_expect_eq(p.vcpu[i], (3 + k) % NV, "round %u, step %u: vCPU %u", r, k,
+				     p.vcpu[i]);
+			cr_expect_eq(p.t_ps[i], (1000 + 100 * r + 10 * k) * MS_PS,
+				     "round %u, step %u at %" PRIu64 " ps", r, k, p.t_ps[i]);
+		}
+	machine_destroy(m);
+}
+
+/*
+ * Each step is two events, the update's own and the vCPU's entry (now
+ * serviced from the update's step when nothing comes between): 2 rounds of
+ * 5 steps add 20 events to the same VM without the update.
+ */
+Test(clock_update_walk, counts_an_event_per_step_and_per_entry)
+{
+	static const char *const bare =
+		"{ \"name\": \"t\", \"duration\": \"1500ms\",\n"
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
+		"    \"sockets\": [ { \"cpus\": 5 } ] } ],\n"
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 5, \"entry_latency\": \"0s\" },\n" READER
+		"  \"host_checks\": [] }\n";
+	struct pages p0 = { 0 }, p3 = { 0 }, none = { 0 };
+	struct machine *m0 = run(SCENARIO("0"), &p0);
+	struct machine *m3 = run(SCENARIO("3"), &p3);
+	struct machine *mb = run(bare, &none);
+
+	cr_assert_eq(p0.n, 2 * NV);
+	cr_assert_eq(none.n, 0);
+	cr_expect_eq(machine_events(m0), machine_events(mb) + 4 * NV, "%" PRIu64 " and %" PRIu64,
+		     machine_events(m0), machine_events(mb));
+	cr_expect_eq(machine_events(m3), machine_events(mb) + 4 * NV);
+	machine_destroy(m0);
+	machine_destroy(m3);
+	machine_destroy(mb);
+}
