@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sim/machine/machine.h"
@@ -84,30 +85,76 @@ Test(clock_update_walk, wraps_from_its_vcpu_each_round)
 	machine_destroy(m);
 }
 
-/*
- * Each step is two events, the update's own and the vCPU's entry (now
- * serviced from the update's step when nothing comes between): 2 rounds of
- * 5 steps add 20 events to the same VM without the update.
- */
-Test(clock_update_walk, counts_an_event_per_step_and_per_entry)
-{
-	static const char *const bare =
-		"{ \"name\": \"t\", \"duration\": \"1500ms\",\n"
-		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n"
-		"    \"sockets\": [ { \"cpus\": 5 } ] } ],\n"
-		"  \"vm\": { \"host\": \"A\", \"vcpus\": 5, \"entry_latency\": \"0s\" },\n" READER
-		"  \"host_checks\": [] }\n";
-	struct pages p0 = { 0 }, p3 = { 0 }, none = { 0 };
-	struct machine *m0 = run(SCENARIO("0"), &p0);
-	struct machine *m3 = run(SCENARIO("3"), &p3);
-	struct machine *mb = run(bare, &none);
+/* A reader that reads between the steps (every 3 ms from 1 ms), or one away from them. */
+#define BUSY_READER \
+	"  \"readers\": [ { \"name\": \"r\", \"kind\": \"pvclock\", \"vcpus\": [0], \"period\": \"3ms\",\n" \
+	"    \"phase\": \"1ms\", \"checks\": { \"mono_vcpu\": { \"expect\": \"pass\" } } } ],\n"
 
-	cr_assert_eq(p0.n, 2 * NV);
-	cr_assert_eq(none.n, 0);
-	cr_expect_eq(machine_events(m0), machine_events(mb) + 4 * NV, "%" PRIu64 " and %" PRIu64,
-		     machine_events(m0), machine_events(mb));
-	cr_expect_eq(machine_events(m3), machine_events(mb) + 4 * NV);
-	machine_destroy(m0);
-	machine_destroy(m3);
+#define HOST_VM \
+	"{ \"name\": \"t\", \"duration\": \"1500ms\",\n" \
+	"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\",\n" \
+	"    \"sockets\": [ { \"cpus\": 5 } ] } ],\n" \
+	"  \"vm\": { \"host\": \"A\", \"vcpus\": 5, \"entry_latency\": \"0s\" },\n"
+
+#define UPDATES \
+	"  \"clock_updates\": [ { \"at\": \"1s\", \"request\": \"masterclock\", \"vcpu\": 3,\n" \
+	"    \"stagger\": \"10ms\", \"every\": \"100ms\", \"count\": 2 } ] }\n"
+
+static struct machine *run_quiet(const char *text)
+{
+	struct sim_diag err;
+	struct scenario *s;
+	struct machine *m;
+
+	sim_diag_clear(&err);
+	s = scenario_parse("inline.json", text, strlen(text), &err);
+	cr_assert(s, "scenario: %s: %s", err.path, err.msg);
+	m = machine_create(s, &err);
+	cr_assert(m, "machine_create: %s", err.msg);
+	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
+	scenario_destroy(s);
+	return m;
+}
+
+/*
+ * With nobody taking page writes (no trace: each step's entry only writes
+ * its page), steps with nothing between them run from the round's first
+ * event; each vCPU's last page is still its step of the second round, each
+ * page write counts once, and each step adds two events (the update's and
+ * the entry's) to the same VM without the update: 2 rounds of 5 steps add
+ * 20 events, with a reader between the steps or not.
+ */
+static void walk_untraced(const char *reader)
+{
+	char with[2048], bare[2048];
+	struct machine *m, *mb;
+	const struct kvm_vm *vm, *vmb;
+
+	snprintf(with, sizeof(with), HOST_VM "%s" UPDATES, reader);
+	snprintf(bare, sizeof(bare), HOST_VM "%s  \"host_checks\": [] }\n", reader);
+	m = run_quiet(with);
+	mb = run_quiet(bare);
+	vm = machine_vm(m, 0);
+	vmb = machine_vm(mb, 0);
+	for (unsigned k = 0; k < NV; k++) {
+		unsigned i = (3 + k) % NV;
+
+		cr_expect_eq(vm->vcpus[i].last_update_ps, (1100 + 10 * k) * MS_PS,
+			     "vCPU %u's last page at %" PRIu64 " ps", i, vm->vcpus[i].last_update_ps);
+		cr_expect_eq(vm->vcpus[i].clock_updates, vmb->vcpus[i].clock_updates + 2, "vCPU %u", i);
+	}
+	cr_expect_eq(machine_events(m), machine_events(mb) + 4 * NV, "%" PRIu64 " and %" PRIu64,
+		     machine_events(m), machine_events(mb));
+	machine_destroy(m);
 	machine_destroy(mb);
+}
+
+Test(clock_update_walk, untraced_steps_alone)
+{
+	walk_untraced(READER);
+}
+
+Test(clock_update_walk, untraced_steps_between_reads)
+{
+	walk_untraced(BUSY_READER);
 }

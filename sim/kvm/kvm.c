@@ -373,6 +373,14 @@ void kvm_vcpu_request_last(struct kvm_vcpu *v, uint32_t reqs, sim_ps now)
 		enter(v, now);
 }
 
+bool kvm_vcpu_clock_kick_is_quiet(const struct kvm_vcpu *v)
+{
+	const struct kvm_vm *vm = v->vm;
+
+	return (v->requests & ~KVM_REQ_CLOCK_UPDATE) == 0 && !vm->page_hook && !vm->page_writer &&
+	       !v->tsc_always_catchup;
+}
+
 /* kvmclock_update_fn(): every vCPU rewrites its page. */
 static void update_work_fn(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {

@@ -7,6 +7,8 @@
 #ifndef SIM_KVM_KVM_KICK_H
 #define SIM_KVM_KVM_KICK_H
 
+#include <stdbool.h>
+
 #include "sim/kvm/kvm.h"
 
 /*
@@ -18,5 +20,14 @@
  * effects and order of firing as kvm_vcpu_request() followed by the return.
  */
 void kvm_vcpu_request_last(struct kvm_vcpu *v, uint32_t reqs, sim_ps now);
+
+/*
+ * True when a KVM_REQ_CLOCK_UPDATE kick of v, serviced at once, writes v's
+ * page and nothing else: no other request pending, no page hook, no plugin
+ * page writer, no catch-up.  Such an entry queues, cancels and publishes
+ * nothing (it may only fail the run, as any entry may), so a handler may kick
+ * before its own re-arm without changing any order.
+ */
+bool kvm_vcpu_clock_kick_is_quiet(const struct kvm_vcpu *v);
 
 #endif
