@@ -36,7 +36,19 @@ static void on_page(void *ctx, const struct sim_trace_record *rec)
 	p->t_ps[p->n++] = rec->t_ps;
 }
 
-static struct machine *run(const char *text, struct pages *p)
+/* A run of text; the machine reads its scenario until destroyed: free both with done(). */
+struct ran {
+	struct scenario *s;
+	struct machine *m;
+};
+
+static void done(struct ran r)
+{
+	machine_destroy(r.m);
+	scenario_destroy(r.s);
+}
+
+static struct ran run(const char *text, struct pages *p)
 {
 	struct sim_diag err;
 	struct scenario *s;
@@ -50,8 +62,7 @@ static struct machine *run(const char *text, struct pages *p)
 	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_PVCLOCK_WRITE),
 				      on_page, p));
 	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
-	scenario_destroy(s);
-	return m;
+	return (struct ran){ s, m };
 }
 
 /* something to check: a read each second, at 0.3 s and 1.3 s, away from the updates */
@@ -70,7 +81,7 @@ static struct machine *run(const char *text, struct pages *p)
 Test(clock_update_walk, wraps_from_its_vcpu_each_round)
 {
 	struct pages p = { 0 };
-	struct machine *m = run(SCENARIO("3"), &p);
+	struct ran w = run(SCENARIO("3"), &p);
 
 	cr_assert_eq(p.n, 2 * NV, "%u page writes", p.n);
 	for (unsigned r = 0; r < 2; r++)
@@ -82,7 +93,7 @@ Test(clock_update_walk, wraps_from_its_vcpu_each_round)
 			cr_expect_eq(p.t_ps[i], (1000 + 100 * r + 10 * k) * MS_PS,
 				     "round %u, step %u at %" PRIu64 " ps", r, k, p.t_ps[i]);
 		}
-	machine_destroy(m);
+	done(w);
 }
 
 /* A reader that reads between the steps (every 3 ms from 1 ms), or one away from them. */
@@ -100,7 +111,7 @@ Test(clock_update_walk, wraps_from_its_vcpu_each_round)
 	"  \"clock_updates\": [ { \"at\": \"1s\", \"request\": \"masterclock\", \"vcpu\": 3,\n" \
 	"    \"stagger\": \"10ms\", \"every\": \"100ms\", \"count\": 2 } ] }\n"
 
-static struct machine *run_quiet(const char *text)
+static struct ran run_quiet(const char *text)
 {
 	struct sim_diag err;
 	struct scenario *s;
@@ -112,8 +123,7 @@ static struct machine *run_quiet(const char *text)
 	m = machine_create(s, &err);
 	cr_assert(m, "machine_create: %s", err.msg);
 	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
-	scenario_destroy(s);
-	return m;
+	return (struct ran){ s, m };
 }
 
 /*
@@ -127,15 +137,15 @@ static struct machine *run_quiet(const char *text)
 static void walk_untraced(const char *reader)
 {
 	char with[2048], bare[2048];
-	struct machine *m, *mb;
+	struct ran r, rb;
 	const struct kvm_vm *vm, *vmb;
 
 	snprintf(with, sizeof(with), HOST_VM "%s" UPDATES, reader);
 	snprintf(bare, sizeof(bare), HOST_VM "%s  \"host_checks\": [] }\n", reader);
-	m = run_quiet(with);
-	mb = run_quiet(bare);
-	vm = machine_vm(m, 0);
-	vmb = machine_vm(mb, 0);
+	r = run_quiet(with);
+	rb = run_quiet(bare);
+	vm = machine_vm(r.m, 0);
+	vmb = machine_vm(rb.m, 0);
 	for (unsigned k = 0; k < NV; k++) {
 		unsigned i = (3 + k) % NV;
 
@@ -143,10 +153,10 @@ static void walk_untraced(const char *reader)
 			     "vCPU %u's last page at %" PRIu64 " ps", i, vm->vcpus[i].last_update_ps);
 		cr_expect_eq(vm->vcpus[i].clock_updates, vmb->vcpus[i].clock_updates + 2, "vCPU %u", i);
 	}
-	cr_expect_eq(machine_events(m), machine_events(mb) + 4 * NV, "%" PRIu64 " and %" PRIu64,
-		     machine_events(m), machine_events(mb));
-	machine_destroy(m);
-	machine_destroy(mb);
+	cr_expect_eq(machine_events(r.m), machine_events(rb.m) + 4 * NV, "%" PRIu64 " and %" PRIu64,
+		     machine_events(r.m), machine_events(rb.m));
+	done(r);
+	done(rb);
 }
 
 Test(clock_update_walk, untraced_steps_alone)
