@@ -128,3 +128,98 @@ Test(kvm_kick, a_drawn_latency_is_queued_as_before)
 	/* a draw of 0 (about one in 2 * STEP_PS ps) may enter at once; the rest wait */
 	cr_assert_lt(at_once, 5u);
 }
+
+struct quiet_probe {
+	struct sim_event ev;
+	struct rig *r;
+	unsigned vcpu;
+	bool kicked;
+	uint64_t updates_before, updates_after;
+	uint32_t requests_after;
+	bool pending_after;
+};
+
+static void quiet_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	struct quiet_probe *p = sim_container_of(ev, struct quiet_probe, ev);
+	struct kvm_vcpu *v = &p->r->vm.vcpus[p->vcpu];
+
+	(void)q;
+	p->updates_before = v->clock_updates;
+	p->kicked = kvm_vcpu_clock_kick_if_quiet(v, now);
+	p->updates_after = v->clock_updates;
+	p->requests_after = v->requests;
+	p->pending_after = sim_event_pending(&v->entry);
+}
+
+static void count_page(void *ctx, const struct kvm_vcpu *v, sim_ps now)
+{
+	(void)v;
+	(void)now;
+	++*(unsigned *)ctx;
+}
+
+/* One probe at 2 ms on vCPU 1, after `setup` at 1 ms. */
+static struct quiet_probe probe_quiet(struct rig *r, void (*setup)(struct rig *r))
+{
+	struct kvm_params p = default_params();
+	struct quiet_probe q = { .r = r, .vcpu = 1 };
+
+	p.entry_latency_max_ps = 0;
+	rig_init(r, HOST_TSC, &p);
+	run(r, MS(1));
+	if (setup)
+		setup(r);
+	sim_event_init(&q.ev, "probe", SIM_PRIO_SCENARIO, quiet_fire);
+	sim_schedule(&r->q, &q.ev, MS(2));
+	run(r, MS(2));
+	return q;
+}
+
+static unsigned hooked_pages;
+
+static void hook_pages(struct rig *r)
+{
+	r->vm.page_hook = count_page;
+	r->vm.page_hook_ctx = &hooked_pages;
+}
+
+static void post_global(struct rig *r)
+{
+	/* a request the vCPU's entry would also service (queued until then: VM paused) */
+	r->vm.running = false;
+	kvm_vcpu_request(&r->vm.vcpus[1], KVM_REQ_GLOBAL_CLOCK_UPDATE, MS(1));
+	r->vm.running = true;
+}
+
+Test(kvm_kick, a_quiet_clock_kick_writes_the_page_at_once)
+{
+	static struct rig r;
+	struct quiet_probe q = probe_quiet(&r, NULL);
+
+	cr_assert(q.kicked);
+	cr_expect_eq(q.updates_after, q.updates_before + 1, "the page was written in the kick");
+	cr_expect_eq(q.requests_after, 0u);
+	cr_expect_not(q.pending_after);
+	cr_expect_eq(r.vm.vcpus[1].last_update_ps, MS(2));
+	rig_finish(&r);
+}
+
+Test(kvm_kick, a_page_hook_or_another_request_is_not_quiet)
+{
+	static struct rig r;
+	struct quiet_probe q;
+
+	q = probe_quiet(&r, hook_pages);
+	cr_expect_not(q.kicked);
+	cr_expect_eq(q.updates_after, q.updates_before, "nothing done");
+	cr_expect_eq(q.requests_after, 0u);
+	cr_expect_not(q.pending_after);
+	rig_finish(&r);
+
+	q = probe_quiet(&r, post_global);
+	cr_expect_not(q.kicked);
+	cr_expect_eq(q.updates_after, q.updates_before);
+	cr_expect_eq(q.requests_after, KVM_REQ_GLOBAL_CLOCK_UPDATE, "the pending request stays");
+	rig_finish(&r);
+}

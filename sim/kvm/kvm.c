@@ -357,7 +357,9 @@ static void vcpu_entry(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	enter(sim_container_of(ev, struct kvm_vcpu, entry), now);
 }
 
-void kvm_vcpu_request_last(struct kvm_vcpu *v, uint32_t reqs, sim_ps now)
+/* kvm_vcpu_request_last() (inline in it and in kvm_vcpu_clock_kick_if_quiet()) */
+static inline __attribute__((always_inline)) void request_last(struct kvm_vcpu *v, uint32_t reqs,
+							       sim_ps now)
 {
 	struct kvm_vm *vm = v->vm;
 	sim_ps latency_ps;
@@ -373,12 +375,24 @@ void kvm_vcpu_request_last(struct kvm_vcpu *v, uint32_t reqs, sim_ps now)
 		enter(v, now);
 }
 
-bool kvm_vcpu_clock_kick_is_quiet(const struct kvm_vcpu *v)
+void kvm_vcpu_request_last(struct kvm_vcpu *v, uint32_t reqs, sim_ps now)
+{
+	request_last(v, reqs, now);
+}
+
+/*
+ * Quiet: the entry, serviced at once, runs guest_time_update() alone with
+ * no page hook, no foreign writer and no catch-up: it touches no queue.
+ */
+bool kvm_vcpu_clock_kick_if_quiet(struct kvm_vcpu *v, sim_ps now)
 {
 	const struct kvm_vm *vm = v->vm;
 
-	return (v->requests & ~KVM_REQ_CLOCK_UPDATE) == 0 && !vm->page_hook && !vm->page_writer &&
-	       !v->tsc_always_catchup;
+	if ((v->requests & ~KVM_REQ_CLOCK_UPDATE) || vm->page_hook || vm->page_writer ||
+	    v->tsc_always_catchup)
+		return false;
+	request_last(v, KVM_REQ_CLOCK_UPDATE, now);
+	return true;
 }
 
 /* kvmclock_update_fn(): every vCPU rewrites its page. */

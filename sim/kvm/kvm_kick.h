@@ -3,6 +3,10 @@
  * updates post their requests: with the entry latency 0 the vCPU's entry is
  * at the same instant, right after that handler, so the handler may service
  * it itself and spare it a turn through the queue's "now" lane and run loop.
+ * KVM's behaviour is the one modelled in kvm.c (kvm_vcpu_kick(), then
+ * vcpu_enter_guest() servicing the requests in kvm_check_request() order;
+ * arch/x86/kvm/x86.c, 6.1 and 6.12): only the way the simulator fires the
+ * entry's event changes, not what it does or when.
  */
 #ifndef SIM_KVM_KVM_KICK_H
 #define SIM_KVM_KVM_KICK_H
@@ -22,12 +26,13 @@
 void kvm_vcpu_request_last(struct kvm_vcpu *v, uint32_t reqs, sim_ps now);
 
 /*
- * True when a KVM_REQ_CLOCK_UPDATE kick of v, serviced at once, writes v's
- * page and nothing else: no other request pending, no page hook, no plugin
- * page writer, no catch-up.  Such an entry queues, cancels and publishes
- * nothing (it may only fail the run, as any entry may), so a handler may kick
- * before its own re-arm without changing any order.
+ * When a KVM_REQ_CLOCK_UPDATE kick of v, serviced at once, would write v's
+ * page and nothing else (no other request pending, no page hook, no plugin
+ * page writer, no catch-up): kvm_vcpu_request_last(v, KVM_REQ_CLOCK_UPDATE,
+ * now), and true.  Such an entry queues, cancels and publishes nothing (it
+ * may only fail the run, as any entry may), so a handler may kick so before
+ * its own re-arm without changing any order.  Else nothing, and false.
  */
-bool kvm_vcpu_clock_kick_is_quiet(const struct kvm_vcpu *v);
+bool kvm_vcpu_clock_kick_if_quiet(struct kvm_vcpu *v, sim_ps now);
 
 #endif

@@ -61,7 +61,7 @@ static void next_round(struct clock_update *cu, struct sim_eventq *q, sim_ps fro
 
 /*
  * One step of a staggered round: the pair first, then one vCPU's page per
- * step.  When the vCPU's entry is quiet (kvm_vcpu_clock_kick_is_quiet) it
+ * step.  When the vCPU's entry is quiet (kvm_vcpu_clock_kick_if_quiet) it
  * is kicked before the re-arm, which it cannot reorder; the next step is
  * then taken inline when it would be the next event anyway
  * (sim_eventq_take_inline), saving the re-arm's sift and a turn of the run.
@@ -94,12 +94,11 @@ static void staggered_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps no
 		}
 		next = sim_add_sat(now, cu->sc->stagger_ps);
 		/* (a re-arm to SIM_NEVER fails: the kick stays after it, as it would be queued) */
-		if (next == SIM_NEVER || !kvm_vcpu_clock_kick_is_quiet(v)) {
+		if (next == SIM_NEVER || !kvm_vcpu_clock_kick_if_quiet(v, now)) {
 			sim_schedule_firing(q, &cu->ev, next);
 			kvm_vcpu_request_last(v, KVM_REQ_CLOCK_UPDATE, now);
 			return;
 		}
-		kvm_vcpu_request_last(v, KVM_REQ_CLOCK_UPDATE, now);
 		if (!sim_eventq_take_inline(q, &cu->ev, next)) {
 			sim_schedule_firing(q, &cu->ev, next);
 			return;
