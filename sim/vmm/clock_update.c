@@ -93,7 +93,7 @@ static void staggered_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps no
 			return;
 		}
 		next = sim_add_sat(now, cu->sc->stagger_ps);
-		/* (a re-arm to SIM_NEVER fails: the kick stays after it, as it would be queued) */
+		/* a re-arm to SIM_NEVER fails the run: the kick stays after it, as before */
 		if (next == SIM_NEVER || !kvm_vcpu_clock_kick_if_quiet(v, now)) {
 			sim_schedule_firing(q, &cu->ev, next);
 			kvm_vcpu_request_last(v, KVM_REQ_CLOCK_UPDATE, now);
