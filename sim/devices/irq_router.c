@@ -52,14 +52,23 @@ const struct irq_line *irq_router_hpet_route_line(struct irq_router *r)
 	return &r->lines[IRQ_ROUTER_SRC_HPET_ROUTE];
 }
 
-/* The ISA (8259) inputs: PIT and RTC, or the HPET in legacy replacement. */
+/* The ISA lines the timers drive: the PIT and the RTC, or the HPET in legacy replacement. */
+static const struct isa_wire {
+	unsigned isa;
+	enum irq_router_src normal, legacy;
+} isa_wires[] = {
+	{ IRQ_ROUTER_PIT_ISA, IRQ_ROUTER_SRC_PIT, IRQ_ROUTER_SRC_HPET_LEG0 },
+	{ IRQ_ROUTER_RTC_ISA, IRQ_ROUTER_SRC_RTC, IRQ_ROUTER_SRC_HPET_LEG1 },
+};
+
+/* The ISA (8259) inputs. */
 static void derive_isa(const struct irq_router *r, bool isa[IRQ_ROUTER_ISA_LINES])
 {
 	bool leg = r->src[IRQ_ROUTER_SRC_HPET_ROUTE];
 
 	memset(isa, 0, IRQ_ROUTER_ISA_LINES * sizeof(isa[0]));
-	isa[IRQ_ROUTER_PIT_ISA] = leg ? r->src[IRQ_ROUTER_SRC_HPET_LEG0] : r->src[IRQ_ROUTER_SRC_PIT];
-	isa[IRQ_ROUTER_RTC_ISA] = leg ? r->src[IRQ_ROUTER_SRC_HPET_LEG1] : r->src[IRQ_ROUTER_SRC_RTC];
+	for (unsigned i = 0; i < sizeof(isa_wires) / sizeof(isa_wires[0]); i++)
+		isa[isa_wires[i].isa] = r->src[leg ? isa_wires[i].legacy : isa_wires[i].normal];
 }
 
 /* I/O APIC pin p: ISA line p (ISA 0 on pin 2, nothing on pin 0) OR the HPET's route. */
@@ -131,6 +140,66 @@ void irq_router_observers_changed(struct irq_router *r, sim_ps now)
 			r->sync[i](r->sync_ctx[i], now);
 }
 
+/*
+ * Lines [lo, hi) of each kind from isa and the sources, in the order a full
+ * recompute reports them: ISA raises, pin raises, intercept edges.
+ */
+struct line_span {
+	unsigned isa_lo, isa_hi, pin_lo, pin_hi, icpt_lo, icpt_hi;
+};
+
+static void refresh(struct irq_router *r, const bool isa[IRQ_ROUTER_ISA_LINES],
+		    struct line_span sp, sim_ps now)
+{
+	for (unsigned n = sp.isa_lo; n < sp.isa_hi; n++) {
+		if (isa[n] && !r->isa[n])
+			r->isa_raises[n]++;
+		r->isa[n] = isa[n];
+	}
+	for (unsigned p = sp.pin_lo; p < sp.pin_hi; p++) {
+		bool pin = derive_pin(isa, r, p);
+
+		if (pin && !r->ioapic[p])
+			r->ioapic_raises[p]++;
+		r->ioapic[p] = pin;
+	}
+	for (unsigned n = sp.icpt_lo; n < sp.icpt_hi; n++) {
+		bool icpt = derive_icpt(isa, r, n);
+
+		if (icpt == r->icpt[n])
+			continue;
+		r->icpt[n] = icpt;
+		publish_edge(r, n, icpt, now + r->time_shift_ps);
+		if (r->listener)
+			r->listener(r->listener_ctx, n, icpt, now + r->time_shift_ps);
+	}
+}
+
+/*
+ * The lines a source other than the route switch feeds: its ISA line, that
+ * line's pin (ISA 0 on pin 2) and intercept line, or an HPET pin and its
+ * intercept line.  Every other line derives from other sources alone, so
+ * it keeps its level: refreshing these is the full recompute's effect.
+ */
+static struct line_span span_of(enum irq_router_src src)
+{
+	unsigned n;
+
+	if (src >= IRQ_ROUTER_SRC_HPET_PIN0) {
+		n = src - IRQ_ROUTER_SRC_HPET_PIN0;
+		return (struct line_span){ 0, 0, n, n + 1, n, n + 1 };
+	}
+	for (unsigned i = 0; i < sizeof(isa_wires) / sizeof(isa_wires[0]); i++) {
+		if (src != isa_wires[i].normal && src != isa_wires[i].legacy)
+			continue;
+		n = isa_wires[i].isa;
+		return (struct line_span){ n, n + 1, n ? n : IRQ_ROUTER_ISA0_PIN,
+					   (n ? n : IRQ_ROUTER_ISA0_PIN) + 1, n, n + 1 };
+	}
+	return (struct line_span){ 0, IRQ_ROUTER_ISA_LINES, 0, IRQ_ROUTER_IOAPIC_PINS, 0,
+				   IRQ_ROUTER_IOAPIC_PINS };
+}
+
 void irq_router_set(struct irq_router *r, enum irq_router_src src, bool level, sim_ps now)
 {
 	bool isa[IRQ_ROUTER_ISA_LINES];
@@ -143,28 +212,8 @@ void irq_router_set(struct irq_router *r, enum irq_router_src src, bool level, s
 		irq_router_observers_changed(r, now);
 	r->src[src] = level;
 	derive_isa(r, isa);
-	for (unsigned n = 0; n < IRQ_ROUTER_ISA_LINES; n++) {
-		if (isa[n] && !r->isa[n])
-			r->isa_raises[n]++;
-		r->isa[n] = isa[n];
-	}
-	for (unsigned p = 0; p < IRQ_ROUTER_IOAPIC_PINS; p++) {
-		bool pin = derive_pin(isa, r, p);
-
-		if (pin && !r->ioapic[p])
-			r->ioapic_raises[p]++;
-		r->ioapic[p] = pin;
-	}
-	for (unsigned n = 0; n < IRQ_ROUTER_IOAPIC_PINS; n++) {
-		bool icpt = derive_icpt(isa, r, n);
-
-		if (icpt == r->icpt[n])
-			continue;
-		r->icpt[n] = icpt;
-		publish_edge(r, n, icpt, now + r->time_shift_ps);
-		if (r->listener)
-			r->listener(r->listener_ctx, n, icpt, now + r->time_shift_ps);
-	}
+	/* the switch moves every line; any other source only its own */
+	refresh(r, isa, span_of(src), now);
 	if (route)
 		irq_router_observers_changed(r, now);
 }

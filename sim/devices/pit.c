@@ -283,11 +283,25 @@ static uint64_t next_change(const struct pit_channel *c, struct pit_ce s)
 	return d && advance(c, s, d).out != s.out ? d : 0;
 }
 
+/* The state just after CLK edge e (the anchor's state for e at or before the anchor). */
+static struct pit_ce state_at_edge(const struct pit_channel *c, uint64_t e)
+{
+	return advance(c, c->st, e > c->anchor_edge ? e - c->anchor_edge : 0);
+}
+
 static struct pit_ce state_at(const struct pit *pit, const struct pit_channel *c, sim_ps now)
 {
-	uint64_t e = edge_at(pit, now);
+	return state_at_edge(c, edge_at(pit, now));
+}
 
-	return advance(c, c->st, e > c->anchor_edge ? e - c->anchor_edge : 0);
+/* The time of the next OUT edge after CLK edge e, or SIM_NEVER. */
+static sim_ps next_out_edge_at(const struct pit *pit, const struct pit_channel *c, uint64_t e)
+{
+	uint64_t d = next_change(c, state_at_edge(c, e));
+
+	if (e < c->anchor_edge)
+		e = c->anchor_edge;
+	return d ? sim_tick_time(e + d, pit->clk) : SIM_NEVER;
 }
 
 /* Re-anchors the channel at now, before an input changes it. */
@@ -326,17 +340,20 @@ static bool out0_wired(const struct pit *pit)
 static void update_out0(struct pit *pit, sim_ps now)
 {
 	sim_ps next;
+	uint64_t e;
 	bool level;
 
 	if (!out0_wired(pit))
 		return;
-	level = pit_out(pit, 0, now);
+	/* now's CLK edge once; the state again after IRQ0's listeners ran */
+	e = edge_at(pit, now);
+	level = state_at_edge(&pit->ch[0], e).out;
 	if (level != pit->out0_level) {
 		pit->out0_level = level;
 		irq_set(pit->out0, level, now);
 	}
 	next = pit->observed && !pit->observed(pit->observed_ctx) ? SIM_NEVER :
-	       pit_next_out_edge(pit, 0, now);
+	       next_out_edge_at(pit, &pit->ch[0], e);
 	if (next == SIM_NEVER)
 		sim_cancel(pit->q, &pit->out0_edge);
 	else
@@ -734,16 +751,8 @@ uint8_t pit_status(const struct pit *pit, unsigned ch, sim_ps now)
 
 sim_ps pit_next_out_edge(const struct pit *pit, unsigned ch, sim_ps now)
 {
-	const struct pit_channel *c;
-	uint64_t e, d;
-
 	assert(ch < PIT_CHANNELS);
-	c = &pit->ch[ch];
-	e = edge_at(pit, now);
-	if (e < c->anchor_edge)
-		e = c->anchor_edge;
-	d = next_change(c, state_at(pit, c, now));
-	return d ? sim_tick_time(e + d, pit->clk) : SIM_NEVER;
+	return next_out_edge_at(pit, &pit->ch[ch], edge_at(pit, now));
 }
 
 /*

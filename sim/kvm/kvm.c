@@ -18,6 +18,8 @@
  */
 #include "sim/kvm/kvm_internal.h"
 #include "sim/kvm/host_notify.h"
+#include "sim/kvm/kvm_kick.h"
+#include "sim/core/event_now.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -116,7 +118,17 @@ void kvm_trace_tsc_write(const struct kvm_vcpu *v, sim_ps now)
 	sim_trace_publish(v->vm->trace, &rec);
 }
 
-static sim_ps entry_latency(struct kvm_vcpu *v)
+/* A latency not known to be 0: the owed draws first (entry_latency()). */
+static sim_ps entry_latency_draw(struct kvm_vcpu *v, sim_ps max)
+{
+	for (; v->owed_zero_draws; v->owed_zero_draws--)
+		(void)sim_rng_below(&v->rng, 1);
+	if (max == UINT64_MAX)
+		return sim_rng_next(&v->rng);
+	return sim_rng_below(&v->rng, max + 1);
+}
+
+static inline sim_ps entry_latency(struct kvm_vcpu *v)
 {
 	sim_ps max = v->vm->entry_latency_max_ps;
 
@@ -129,11 +141,7 @@ static sim_ps entry_latency(struct kvm_vcpu *v)
 		v->owed_zero_draws++;
 		return 0;
 	}
-	for (; v->owed_zero_draws; v->owed_zero_draws--)
-		(void)sim_rng_below(&v->rng, 1);
-	if (max == UINT64_MAX)
-		return sim_rng_next(&v->rng);
-	return sim_rng_below(&v->rng, max + 1);
+	return entry_latency_draw(v, max);
 }
 
 void kvm_vcpu_request(struct kvm_vcpu *v, uint32_t reqs, sim_ps now)
@@ -246,8 +254,12 @@ static void foreign_time_update(struct kvm_vcpu *v, uint64_t host_tsc, uint64_t 
 		vm->page_hook(vm->page_hook_ctx, v, now);
 }
 
-/* kvm_guest_time_update() and kvm_setup_guest_pvclock(): write the vCPU's page. */
-static void guest_time_update(struct kvm_vcpu *v, sim_ps now)
+/*
+ * kvm_guest_time_update() and kvm_setup_guest_pvclock(): write the vCPU's
+ * page (inline in both entries, the queued one and kvm_vcpu_request_last()).
+ */
+static inline __attribute__((always_inline)) void guest_time_update(struct kvm_vcpu *v,
+								    sim_ps now)
 {
 	struct kvm_vm *vm = v->vm;
 	struct pvclock_vcpu_time_info *p = &v->pvti;
@@ -311,27 +323,76 @@ static bool take_request(struct kvm_vcpu *v, uint32_t req)
 	return set;
 }
 
-/* vcpu_enter_guest(): service requests in kvm_check_request() order. */
-static void vcpu_entry(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+/*
+ * vcpu_enter_guest(): service requests in kvm_check_request() order (inline
+ * in the entry's event and in kvm_vcpu_request_last()).
+ */
+static inline __attribute__((always_inline)) void enter(struct kvm_vcpu *v, sim_ps now)
 {
-	struct kvm_vcpu *v = sim_container_of(ev, struct kvm_vcpu, entry);
 	struct kvm_vm *vm = v->vm;
 
 	if (!vm->running)
 		return;
-	if (take_request(v, KVM_REQ_MASTERCLOCK_UPDATE)) {
-		/* kvm_update_masterclock(): new pair, then every page follows it */
-		kvm_update_masterclock(vm, now);
-		request_all(vm, KVM_REQ_CLOCK_UPDATE, now, v);
-	}
-	if (take_request(v, KVM_REQ_GLOBAL_CLOCK_UPDATE)) {
-		/* kvm_gen_kvmclock_update(): this vCPU now, the others after a delay */
-		if (!sim_event_pending(&vm->update_work))
-			sim_schedule(q, &vm->update_work, sim_add_sat(now, vm->update_delay_ps));
-		v->requests |= KVM_REQ_CLOCK_UPDATE;
+	/* a clock update alone (every clock update's kick): straight to the page */
+	if (v->requests != KVM_REQ_CLOCK_UPDATE) {
+		if (take_request(v, KVM_REQ_MASTERCLOCK_UPDATE)) {
+			/* kvm_update_masterclock(): new pair, then every page follows it */
+			kvm_update_masterclock(vm, now);
+			request_all(vm, KVM_REQ_CLOCK_UPDATE, now, v);
+		}
+		if (take_request(v, KVM_REQ_GLOBAL_CLOCK_UPDATE)) {
+			/* kvm_gen_kvmclock_update(): this vCPU now, the others after a delay */
+			if (!sim_event_pending(&vm->update_work))
+				sim_schedule(vm->q, &vm->update_work,
+					     sim_add_sat(now, vm->update_delay_ps));
+			v->requests |= KVM_REQ_CLOCK_UPDATE;
+		}
 	}
 	if (take_request(v, KVM_REQ_CLOCK_UPDATE))
 		guest_time_update(v, now);
+}
+
+static void vcpu_entry(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	enter(sim_container_of(ev, struct kvm_vcpu, entry), now);
+}
+
+/* kvm_vcpu_request_last() (inline in it and in kvm_vcpu_clock_kick_if_quiet()) */
+static inline __attribute__((always_inline)) void request_last(struct kvm_vcpu *v, uint32_t reqs,
+							       sim_ps now)
+{
+	struct kvm_vm *vm = v->vm;
+	sim_ps latency_ps;
+
+	v->requests |= reqs;
+	if (!vm->running || sim_event_pending(&v->entry))
+		return;
+	/* kvm_vcpu_request()'s kick: the same draw */
+	latency_ps = entry_latency(v);
+	if (latency_ps)
+		sim_schedule(vm->q, &v->entry, sim_add_sat(now, latency_ps));
+	else if (sim_eventq_fire_now(vm->q, &v->entry))
+		enter(v, now);
+}
+
+void kvm_vcpu_request_last(struct kvm_vcpu *v, uint32_t reqs, sim_ps now)
+{
+	request_last(v, reqs, now);
+}
+
+/*
+ * Quiet: the entry, serviced at once, runs guest_time_update() alone with
+ * no page hook, no foreign writer and no catch-up: it touches no queue.
+ */
+bool kvm_vcpu_clock_kick_if_quiet(struct kvm_vcpu *v, sim_ps now)
+{
+	const struct kvm_vm *vm = v->vm;
+
+	if ((v->requests & ~KVM_REQ_CLOCK_UPDATE) || vm->page_hook || vm->page_writer ||
+	    v->tsc_always_catchup)
+		return false;
+	request_last(v, KVM_REQ_CLOCK_UPDATE, now);
+	return true;
 }
 
 /* kvmclock_update_fn(): every vCPU rewrites its page. */

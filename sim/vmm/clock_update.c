@@ -20,6 +20,7 @@
  * because it is a timeline of things done to the VM.  Phase: "request".
  */
 #include "sim/vmm/action.h"
+#include "sim/kvm/kvm_kick.h"
 
 struct clock_update {
 	struct vmm_action a;
@@ -30,6 +31,7 @@ struct clock_update {
 	sim_ps end_ps;            /* the run's duration: no round at or after it */
 	uint64_t done;            /* requests posted so far */
 	unsigned next;            /* staggered: the next vCPU (counted from `vcpu`) to update */
+	unsigned idx;             /* staggered: that vCPU's index, `vcpu` + next wrapped */
 	sim_ps round_ps;          /* staggered: when the current round's pair was taken */
 	char name[32];
 };
@@ -57,30 +59,52 @@ static void next_round(struct clock_update *cu, struct sim_eventq *q, sim_ps fro
 		sim_schedule_firing(q, &cu->ev, next);
 }
 
-/* One step of a staggered round: the pair first, then one vCPU's page per step. */
-static void staggered(struct clock_update *cu, struct sim_eventq *q, sim_ps now)
+/*
+ * One step of a staggered round: the pair first, then one vCPU's page per
+ * step.  When the vCPU's entry is quiet (kvm_vcpu_clock_kick_if_quiet) it
+ * is kicked before the re-arm, which it cannot reorder; the next step is
+ * then taken inline when it would be the next event anyway
+ * (sim_eventq_take_inline), saving the re-arm's sift and a turn of the run.
+ */
+static void staggered_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
+	struct clock_update *cu = sim_container_of(ev, struct clock_update, ev);
 	struct kvm_vm *vm = cu->vm;
-	const struct scn_clock_update *sc = cu->sc;
-	/* the k-th vCPU from `vcpu`, wrapping (sc->vcpu and next are below nvcpus) */
-	unsigned idx = sc->vcpu + cu->next;
 
-	if (idx >= vm->nvcpus)
-		idx -= vm->nvcpus;
-	if (cu->next == 0) {
-		vmm_phase(&cu->a, "request", now);
-		cu->round_ps = now;
-		cu->done++;
-		/* pvclock_update_vm_gtod_copy() at the request; the pages follow one by one */
-		kvm_update_masterclock(vm, now);
+	for (;;) {
+		struct kvm_vcpu *v = &vm->vcpus[cu->idx];
+		sim_ps next;
+
+		if (cu->next == 0) {
+			vmm_phase(&cu->a, "request", now);
+			cu->round_ps = now;
+			cu->done++;
+			/* pvclock_update_vm_gtod_copy() at the request; the pages follow one by one */
+			kvm_update_masterclock(vm, now);
+		}
+		/* the k-th vCPU from `vcpu`, wrapping */
+		if (++cu->idx == vm->nvcpus)
+			cu->idx = 0;
+		if (++cu->next == vm->nvcpus) {
+			cu->next = 0;
+			next_round(cu, q, cu->round_ps);
+			/* last: a zero-latency kick's entry may then be serviced at once */
+			kvm_vcpu_request_last(v, KVM_REQ_CLOCK_UPDATE, now);
+			return;
+		}
+		next = sim_add_sat(now, cu->sc->stagger_ps);
+		/* a re-arm to SIM_NEVER fails the run: the kick stays after it, as before */
+		if (next == SIM_NEVER || !kvm_vcpu_clock_kick_if_quiet(v, now)) {
+			sim_schedule_firing(q, &cu->ev, next);
+			kvm_vcpu_request_last(v, KVM_REQ_CLOCK_UPDATE, now);
+			return;
+		}
+		if (!sim_eventq_take_inline(q, &cu->ev, next)) {
+			sim_schedule_firing(q, &cu->ev, next);
+			return;
+		}
+		now = next;
 	}
-	kvm_vcpu_request(&vm->vcpus[idx], KVM_REQ_CLOCK_UPDATE, now);
-	if (++cu->next < vm->nvcpus) {
-		sim_schedule_firing(q, &cu->ev, sim_add_sat(now, sc->stagger_ps));
-		return;
-	}
-	cu->next = 0;
-	next_round(cu, q, cu->round_ps);
 }
 
 static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
@@ -88,15 +112,11 @@ static void update_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	struct clock_update *cu = sim_container_of(ev, struct clock_update, ev);
 	const struct scn_clock_update *sc = cu->sc;
 
-	if (sc->stagger_ps) {
-		staggered(cu, q, now);
-		return;
-	}
 	vmm_phase(&cu->a, "request", now);
-	/* a paused VM keeps the request pending until it runs again */
-	kvm_vcpu_request(&cu->vm->vcpus[sc->vcpu], request_bits[sc->request], now);
 	cu->done++;
 	next_round(cu, q, now);
+	/* a paused VM keeps the request pending until it runs again */
+	kvm_vcpu_request_last(&cu->vm->vcpus[sc->vcpu], request_bits[sc->request], now);
 }
 
 static void update_schedule(struct vmm_action *a)
@@ -107,8 +127,9 @@ static void update_schedule(struct vmm_action *a)
 	cu->sc = &e->spec->clock_updates[a->index];
 	cu->vm = e->vm;
 	cu->end_ps = e->s->duration_ps;
-	sim_event_setup(&cu->ev, cu->name, sizeof(cu->name), SIM_PRIO_SCENARIO, update_fire,
-			"clock_update%u", a->index);
+	cu->idx = cu->sc->vcpu;
+	sim_event_setup(&cu->ev, cu->name, sizeof(cu->name), SIM_PRIO_SCENARIO,
+			cu->sc->stagger_ps ? staggered_fire : update_fire, "clock_update%u", a->index);
 	sim_schedule(e->q, &cu->ev, cu->sc->at_ps);
 }
 
