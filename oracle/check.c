@@ -550,10 +550,16 @@ static inline bool feed_fused(struct oracle_group *g, unsigned reader, unsigned 
 		mag_ps = (uint64_t)abs_i64(err);
 		if ((int64_t)mag_ps > g->cfg.checks[ORACLE_MAX_ERROR].threshold)
 			return false;
-		if (mag_ps > g->worst_mag[ORACLE_MAX_ERROR]) {
-			g->worst_mag[ORACLE_MAX_ERROR] = mag_ps;
-			res[ORACLE_MAX_ERROR].worst = err;
-		}
+		/*
+		 * Without a branch: a drifting clock's error grows in noisy steps,
+		 * so "a new worst" is a coin toss the CPU would mispredict.
+		 */
+		uint64_t worse = -(uint64_t)(mag_ps > g->worst_mag[ORACLE_MAX_ERROR]);
+		uint64_t *worst_mag = &g->worst_mag[ORACLE_MAX_ERROR];
+		int64_t *worst = &res[ORACLE_MAX_ERROR].worst;
+
+		*worst_mag = (mag_ps & worse) | (*worst_mag & ~worse);
+		*worst = (int64_t)(((uint64_t)err & worse) | ((uint64_t)*worst & ~worse));
 	}
 	/* a disabled check's count is 0: its samples stay as they are */
 	res[ORACLE_MONO_VCPU].samples += count[ORACLE_MONO_VCPU];
