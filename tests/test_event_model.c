@@ -93,13 +93,25 @@ static void check_queue(const struct world *w)
 		if (i > 0) {
 			const struct sim_heap_slot *p = &q->heap[(i - 1) / SIM_EVENTQ_ARITY];
 
-			cr_assert(p->when < s->when || (p->when == s->when && p->key2 < s->key2),
-				  "heap[%u] sorts before its parent", i);
+			cr_assert(p->when < s->when ||
+					  (p->when == s->when &&
+					   (p->ev->prio < s->ev->prio ||
+					    (p->ev->prio == s->ev->prio && p->ev->seq < s->ev->seq))),
+				  "heap[%u] sorts before its parent (held %d, %" PRIu64 "/%u/%" PRIu64
+				  " vs %" PRIu64 "/%u/%" PRIu64 ")",
+				  i, q->held != NULL, p->when, p->ev->prio, p->ev->seq, s->when, s->ev->prio,
+				  s->ev->seq);
 		}
 	}
-	for (uint32_t i = q->len; q->heap && i < q->cap + SIM_EVENTQ_ARITY - 1; i++)
+	for (uint32_t i = q->len; q->heap && i < q->cap + SIM_EVENTQ_ARITY - 1; i++) {
 		cr_assert_eq(q->heap[i].when, SIM_NEVER, "heap[%u] past the last event (%u) is no sentinel",
 			     i, q->len);
+		/* no stale owner: sentinels that tie compare their events' keys */
+		cr_assert(q->heap[i].ev == q->heap[q->cap].ev && !sim_event_pending(q->heap[i].ev),
+			  "heap[%u]'s sentinel points to an event", i);
+		cr_assert(q->heap[i].ev < &w->ev[0].ev || q->heap[i].ev > &w->ev[w->n - 1].ev,
+			  "heap[%u]'s sentinel points to a queue event", i);
+	}
 }
 
 static void mprobe_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)

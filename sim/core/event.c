@@ -1,9 +1,11 @@
 /*
- * A 4-ary min-heap of slots that carry their event's key inline, ordered by
- * (when, prio, seq): a sift compares keys in the heap array and touches an
- * owner only to tell it its new slot, and a 4-ary heap is half as deep as a
- * binary one, with the four children in one or two cache lines.  Each event
- * stores its slot, so cancel and re-arm are O(log n) without a search.
+ * A 4-ary min-heap of 16-byte slots, ordered by (when, prio, seq): a slot
+ * carries its event's time inline, so a sift compares times in the heap
+ * array and touches an owner only to tell it its new slot, or when two times
+ * tie (then the owners' priority and sequence number decide, which is the
+ * same order).  A 4-ary heap is half as deep as a binary one, and a node's
+ * four children fill one 64-byte cache line (the array is aligned so).  Each
+ * event stores its slot, so cancel and re-arm are O(log n) without a search.
  *
  * Re-arming an event changes its key in place and sifts it (no remove and
  * insert).  The event that is firing stays at the root, "held": no longer
@@ -27,18 +29,42 @@
  * has, so a sentinel sorts after every event.  A node with a child then has
  * all four children in the array, and a sift compares them without asking
  * how many there are (an event never moves into a sentinel: it never sorts
- * after one).
+ * after one).  A sentinel's event is a static one, so two sentinels that tie
+ * read no stale owner.
  */
 #include "sim/core/event.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define ARITY SIM_EVENTQ_ARITY
 #define SEQ_LIMIT SIM_EVENT_SEQ_LIMIT
 /* sentinel slots past the heap's capacity: the last event's siblings */
 #define PAD (ARITY - 1)
+/* heap[1], and so every first child (at 4 i + 1), starts a line of four slots */
+#define LINE_BYTES (ARITY * sizeof(struct sim_heap_slot))
+#define HEAP_OFFSET (LINE_BYTES - sizeof(struct sim_heap_slot))
+
+_Static_assert(sizeof(struct sim_heap_slot) == 16, "four slots to a 64-byte cache line");
+
+/*
+ * A sentinel's event: never queued, never moved, never written; only its
+ * key is read, when two sentinels tie (any key does).
+ */
+static struct sim_event sentinel_ev = {
+	.when = SIM_NEVER,
+	.prio = SIM_PRIO_OBSERVE,
+	.seq = SIM_EVENT_SEQ_LIMIT - 1,
+	.slot = SIM_EVENT_IDLE,
+	.name = "sentinel",
+};
+
+#define SENTINEL ((struct sim_heap_slot){ .when = SIM_NEVER, .ev = &sentinel_ev })
+
+/* The heap of a queue that has none yet: a root that is a sentinel, never written. */
+static struct sim_heap_slot empty_heap[1] = { { .when = SIM_NEVER, .ev = &sentinel_ev } };
 
 _Static_assert(SIM_EVENTQ_MIN_CAP > ARITY, "the root's children are always in the array");
 
@@ -93,29 +119,57 @@ static void remove_at(struct sim_eventq *q, uint32_t slot)
 {
 	struct sim_heap_slot last = q->heap[--q->len];
 
-	q->heap[q->len].when = SIM_NEVER;
 	q->heap[slot].ev->slot = SIM_EVENT_IDLE;
+	q->heap[q->len] = SENTINEL;
 	if (slot != q->len)
 		sift(q, slot, last);
 }
 
-static bool grow(struct sim_eventq *q, struct sim_heap_slot **a, uint32_t *cap, uint32_t pad)
+static bool grow_failed(struct sim_eventq *q)
+{
+	mark_failed(q);
+	sim_diag_fail(&q->error, "out of memory growing the event queue");
+	return false;
+}
+
+/* Doubles the lane's array. */
+static bool grow_lane(struct sim_eventq *q)
 {
 	/* indices below SIM_EVENT_LANE, and SIM_EVENT_LANE | index never SIM_EVENT_IDLE */
-	uint32_t n = *cap ? *cap * 2 : SIM_EVENTQ_MIN_CAP;
-	struct sim_heap_slot *p =
-		n < SIM_EVENT_LANE ? realloc(*a, ((size_t)n + pad) * sizeof(*p)) : NULL;
+	uint32_t n = q->lane_cap ? q->lane_cap * 2 : SIM_EVENTQ_MIN_CAP;
+	struct sim_heap_slot *p = n < SIM_EVENT_LANE ? realloc(q->lane, (size_t)n * sizeof(*p)) : NULL;
 
-	if (!p) {
-		mark_failed(q);
-		sim_diag_fail(&q->error, "out of memory growing the event queue");
-		return false;
-	}
-	/* the new slots past the old array: sentinels (the heap needs them, the lane ignores them) */
-	for (size_t i = *cap ? (size_t)*cap + pad : 0; i < (size_t)n + pad; i++)
-		p[i] = (struct sim_heap_slot){ .when = SIM_NEVER, .key2 = UINT64_MAX };
-	*a = p;
-	*cap = n;
+	if (!p)
+		return grow_failed(q);
+	q->lane = p;
+	q->lane_cap = n;
+	return true;
+}
+
+/*
+ * Doubles the heap's array, aligned so that heap[1] starts a cache line;
+ * every slot past the last event is a sentinel.
+ */
+static bool grow_heap(struct sim_eventq *q)
+{
+	uint32_t n = q->cap ? q->cap * 2 : SIM_EVENTQ_MIN_CAP;
+	size_t bytes = HEAP_OFFSET + ((size_t)n + PAD) * sizeof(struct sim_heap_slot);
+	char *mem = n < SIM_EVENT_LANE
+			    ? aligned_alloc(LINE_BYTES, (bytes + LINE_BYTES - 1) / LINE_BYTES * LINE_BYTES)
+			    : NULL;
+	struct sim_heap_slot *p;
+
+	if (!mem)
+		return grow_failed(q);
+	p = (struct sim_heap_slot *)(void *)(mem + HEAP_OFFSET);
+	if (q->len)
+		memcpy(p, q->heap, (size_t)q->len * sizeof(*p));
+	for (size_t i = q->len; i < (size_t)n + PAD; i++)
+		p[i] = SENTINEL;
+	free(q->heap_mem);
+	q->heap_mem = mem;
+	q->heap = p;
+	q->cap = n;
 	return true;
 }
 
@@ -124,7 +178,7 @@ static bool lane_insert(struct sim_eventq *q, struct sim_heap_slot hs)
 {
 	uint32_t i;
 
-	if (q->lane_len == q->lane_cap && !grow(q, &q->lane, &q->lane_cap, 0))
+	if (q->lane_len == q->lane_cap && !grow_lane(q))
 		return false;
 	for (i = q->lane_len; i > q->lane_head && before(&hs, &q->lane[i - 1]); i--) {
 		q->lane[i] = q->lane[i - 1];
@@ -165,9 +219,9 @@ static void settle(struct sim_eventq *q)
 
 	if (!q->held)
 		return;
-	q->held = false;
+	q->held = NULL;
 	last = q->heap[--q->len];
-	q->heap[q->len].when = SIM_NEVER;
+	q->heap[q->len] = SENTINEL;
 	if (q->len > 0)
 		sift_down(q, 0, last);
 }
@@ -185,12 +239,13 @@ void sim_eventq_finish(struct sim_eventq *q)
 		q->heap[i].ev->slot = SIM_EVENT_IDLE;
 	for (uint32_t i = q->lane_head; i < q->lane_len; i++)
 		q->lane[i].ev->slot = SIM_EVENT_IDLE;
-	free(q->heap);
+	free(q->heap_mem);
 	free(q->lane);
 	q->heap = q->lane = NULL;
+	q->heap_mem = NULL;
 	q->len = q->cap = 0;
 	q->lane_head = q->lane_len = q->lane_cap = 0;
-	q->held = false;
+	q->held = NULL;
 }
 
 void sim_event_init(struct sim_event *ev, const char *name, enum sim_prio prio,
@@ -245,37 +300,50 @@ static bool schedule_error(struct sim_eventq *q, const struct sim_event *ev, sim
 	return false;
 }
 
+/*
+ * A slot's tie-break is read from its event, so a queued event takes its new
+ * key only where no sift compares it before it moves: as the root's hole,
+ * once out of the heap or the lane, or right before its own sift (settle()'s
+ * sift must see its old key).
+ */
+static inline void set_key(struct sim_event *ev, sim_ps when, uint64_t seq)
+{
+	ev->when = when;
+	ev->seq = seq;
+}
+
 bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
 {
-	struct sim_heap_slot hs;
+	uint64_t seq;
 
 	if (when < q->now || when == SIM_NEVER || q->next_seq == SEQ_LIMIT)
 		return schedule_error(q, ev, when);
-	ev->when = when;
-	ev->seq = q->next_seq++;
-	hs = sim_heap_slot_of(ev);
-	if (q->held && q->heap[0].ev == ev) {
+	seq = q->next_seq++;
+	if (q->held == ev) {
 		/* the firing event re-arms itself: it takes the root's place */
-		q->held = false;
-		sim_eventq_sift_down(q, 0, hs);
+		set_key(ev, when, seq);
+		q->held = NULL;
+		sim_eventq_sift_down(q, 0, sim_heap_slot_of(ev));
 		return true;
 	}
 	if (ev->slot & SIM_EVENT_LANE && sim_event_pending(ev))
 		lane_remove(q, ev->slot & ~SIM_EVENT_LANE);
 	if (when == q->now) {
-		/* the held root, if any, stays: it sorts before hs */
+		/* the held root, if any, stays: it sorts before ev */
 		if (sim_event_pending(ev))
 			remove_at(q, ev->slot);
-		return lane_insert(q, hs);
+		set_key(ev, when, seq);
+		return lane_insert(q, sim_heap_slot_of(ev));
 	}
 	settle(q);
+	set_key(ev, when, seq);
 	if (sim_event_pending(ev)) {
-		sift(q, ev->slot, hs);
+		sift(q, ev->slot, sim_heap_slot_of(ev));
 		return true;
 	}
-	if (q->len == q->cap && !grow(q, &q->heap, &q->cap, PAD))
+	if (q->len == q->cap && !grow_heap(q))
 		return false;
-	sift_up(q, q->len++, hs);
+	sift_up(q, q->len++, sim_heap_slot_of(ev));
 	return true;
 }
 
@@ -307,6 +375,11 @@ sim_ps sim_eventq_next(const struct sim_eventq *q)
 
 bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err)
 {
+	/* the last instant to fire at: no event is at SIM_NEVER, so a sentinel stops the run */
+	sim_ps last = end < SIM_NEVER ? end : SIM_NEVER - 1;
+
+	if (!q->heap)
+		q->heap = empty_heap;
 	q->until = end;
 	q->fire_stop = q->fire_limit ? q->fire_limit : UINT64_MAX;
 	q->inline_until = q->failed || q->storm_limit == 0 ? 0 : end < SIM_NEVER ? end : SIM_NEVER - 1;
@@ -314,17 +387,18 @@ bool sim_eventq_run_until(struct sim_eventq *q, sim_ps end, struct sim_diag *err
 	while (!q->failed) {
 		struct sim_event *ev;
 
-		if (q->lane_len && (!q->len || before(&q->lane[q->lane_head], &q->heap[0]))) {
-			if (q->lane[q->lane_head].when > end)
+		/* heap[0] is in the array, a sentinel when the heap is empty */
+		if (q->lane_len && before(&q->lane[q->lane_head], &q->heap[0])) {
+			if (q->lane[q->lane_head].when > last)
 				break;
 			ev = lane_pop(q);
 		} else {
-			if (!q->len || q->heap[0].when > end)
+			if (q->heap[0].when > last)
 				break;
 			ev = q->heap[0].ev;
 			/* no longer queued; it leaves the root when something else changes the queue */
 			ev->slot = SIM_EVENT_IDLE;
-			q->held = true;
+			q->held = ev;
 		}
 		if (ev->when != q->now) {
 			q->now = ev->when;

@@ -50,17 +50,19 @@ struct sim_event {
 };
 
 /*
- * One heap slot: the event's key inline, so that sifting compares without
- * touching the owners; key2 is prio << SIM_EVENT_SEQ_BITS | seq.
+ * One heap slot, 16 bytes, four to a cache line: the event's time inline, so
+ * that sifting compares without touching the owners unless two times tie;
+ * then the owners' priority and sequence number decide.
  */
 struct sim_heap_slot {
 	sim_ps when;
-	uint64_t key2;
 	struct sim_event *ev;
 };
 
 /* Children per node of the heap. */
 #define SIM_EVENTQ_ARITY 4u
+/* A heap of at most this many events is "small" to the sift (about two levels below the root). */
+#define SIM_EVENTQ_SMALL 24u
 /* The heap's first capacity (it doubles from there). */
 #define SIM_EVENTQ_MIN_CAP 64u
 
@@ -68,23 +70,28 @@ struct sim_heap_slot {
 #define SIM_EVENT_SEQ_BITS 56
 #define SIM_EVENT_SEQ_LIMIT (UINT64_C(1) << SIM_EVENT_SEQ_BITS)
 
-/* An armed event's slot: its key (when, then priority above its sequence number) inline. */
+/* An armed event's slot: its time inline. */
 static inline struct sim_heap_slot sim_heap_slot_of(struct sim_event *ev)
 {
-	return (struct sim_heap_slot){
-		.when = ev->when,
-		.key2 = (uint64_t)ev->prio << SIM_EVENT_SEQ_BITS | ev->seq,
-		.ev = ev,
-	};
+	return (struct sim_heap_slot){ .when = ev->when, .ev = ev };
+}
+
+/* The tie-break of a key: priority above the sequence number. */
+static inline uint64_t sim_event_key2(const struct sim_event *ev)
+{
+	return (uint64_t)ev->prio << SIM_EVENT_SEQ_BITS | ev->seq;
 }
 
 struct sim_eventq {
 	/*
 	 * A 4-ary min-heap in heap[0] to heap[len - 1]; heap[len] to
 	 * heap[cap + 2] are sentinels (`when` SIM_NEVER), so that a node's four
-	 * children are always in the array (sim/core/event.c).
+	 * children are always in the array (sim/core/event.c).  heap[1] starts
+	 * a cache line, and so does every node's first child; heap_mem is the
+	 * allocation.
 	 */
 	struct sim_heap_slot *heap;
+	void *heap_mem;
 	uint32_t len;
 	uint32_t cap;
 	/*
@@ -97,7 +104,8 @@ struct sim_eventq {
 	uint32_t lane_head;
 	uint32_t lane_len;
 	uint32_t lane_cap;
-	bool held;                /* heap[0] is the event firing now, no longer queued (slot idle) */
+	/* the event firing now, still at heap[0] but no longer queued (slot idle), or NULL */
+	struct sim_event *held;
 	uint64_t next_seq;
 	sim_ps now;
 	sim_ps until;             /* the bound of the sim_eventq_run_until() running now */
@@ -181,7 +189,7 @@ static inline bool sim_eventq_take_inline(struct sim_eventq *q, const struct sim
 	 * the checks sim_eventq_run_until() makes when an event fires at `when`;
 	 * inline_until holds the run's bound, the storm limit and the queue's failure
 	 */
-	if (!q->held || q->heap[0].ev != ev || q->lane_len || when <= q->now ||
+	if (q->held != ev || q->lane_len || when <= q->now ||
 	    when > q->inline_until || q->fired == q->fire_stop)
 		return false;
 	/* ev is the held root: the earliest queued event is one of its children (or sentinels) */
@@ -194,11 +202,12 @@ static inline bool sim_eventq_take_inline(struct sim_eventq *q, const struct sim
 	return true;
 }
 
-/* Slot a sorts before slot b: (when, key2) in order. */
+/* Slot a sorts before slot b: (when, prio, seq) in order. */
 static inline bool sim_heap_slot_before(const struct sim_heap_slot *a,
 					const struct sim_heap_slot *b)
 {
-	return a->when != b->when ? a->when < b->when : a->key2 < b->key2;
+	return a->when != b->when ? a->when < b->when
+				  : sim_event_key2(a->ev) < sim_event_key2(b->ev);
 }
 
 static inline void sim_eventq_place(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
@@ -225,11 +234,20 @@ static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct si
 
 		if (first >= len)
 			break;
-		/* all four children, sentinels included: a tournament of three compares */
+		/* all four children, sentinels included, one cache line: three compares */
 		c = &heap[first];
 		b01 = sim_heap_slot_before(&c[1], &c[0]);
 		b23 = 2 + sim_heap_slot_before(&c[3], &c[2]);
-		best = sim_heap_slot_before(&c[b23], &c[b01]) ? b23 : b01;
+		/*
+		 * the final's winner: in a large heap by a mask, as a branch on it
+		 * is mispredicted about half the time; in a small one (two levels)
+		 * the sifts repeat their paths and a branch is predicted (CPU time:
+		 * docs/performance.md, "Sixth round: the event queue")
+		 */
+		if (len > SIM_EVENTQ_SMALL)
+			best = b01 ^ ((b01 ^ b23) & (0u - (uint32_t)sim_heap_slot_before(&c[b23], &c[b01])));
+		else
+			best = sim_heap_slot_before(&c[b23], &c[b01]) ? b23 : b01;
 		if (!sim_heap_slot_before(&c[best], &hs))
 			break;
 		sim_eventq_place(q, slot, c[best]);
@@ -247,13 +265,13 @@ static inline bool sim_schedule_firing(struct sim_eventq *q, struct sim_event *e
 {
 	struct sim_heap_slot hs;
 
-	if (!q->held || q->heap[0].ev != ev || when < q->now || when == SIM_NEVER ||
+	if (q->held != ev || when < q->now || when == SIM_NEVER ||
 	    q->next_seq == SIM_EVENT_SEQ_LIMIT)
 		return sim_schedule(q, ev, when);
 	ev->when = when;
 	ev->seq = q->next_seq++;
 	hs = sim_heap_slot_of(ev);
-	q->held = false;
+	q->held = NULL;
 	sim_eventq_sift_down(q, 0, hs);
 	return true;
 }
