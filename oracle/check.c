@@ -460,7 +460,11 @@ static inline struct oracle_snap *history_next(struct oracle_history *h)
 static inline void snap_above(struct oracle_snap *e, const struct oracle_snap *p,
 			      const struct oracle_causal_top *c)
 {
-	e->top[1] = p->top[0].reader != c->reader ? p->top[0] : p->top[1];
+	/*
+	 * By index, not by a branch: whether the previous read was this
+	 * reader's own follows the readers' interleaving, which a CPU mispredicts.
+	 */
+	e->top[1] = p->top[p->top[0].reader == c->reader];
 	e->top[0] = *c;
 	e->any_end_ps = c->end_ps;
 	e->any_vcpu = c->vcpu;
@@ -523,20 +527,23 @@ static void history_push(struct oracle_history *h, const struct oracle_read *rd)
  * too, since the group's max, below rd, is at least the reader's previous
  * value.  max_error, when enabled, takes its 64-bit path (pause included,
  * no expected range) and stays within the threshold.  No check sees a
- * violation, so none is first.
+ * violation, so none is first.  mono_causal's row counts a sample when the
+ * newest snapshot holds a reader other than rd's; it holds rd's (seen), so
+ * exactly when it holds two: a read before that goes to the rows, and then
+ * every enabled check counts one sample for each fused read, which is only
+ * counted here (g->fused_reads, oracle_group_sync).
  */
 static inline bool feed_fused(struct oracle_group *g, unsigned reader, unsigned vcpu,
 			      sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
 {
 	const struct oracle_snap *p = g->hist.newest;
 	struct oracle_check_result *res = g->results;
-	const uint8_t *count = g->fused_samples;
 	struct oracle_reader *rs;
 	uint64_t dv_ns, span_ps, mag_ps = 0;
 	int64_t err = 0;
 
 	if (reader >= g->cfg.nreaders || start_ps > end_ps || g->last_end_ps >= start_ps ||
-	    value_ns <= p->top[0].value_ns)
+	    value_ns <= p->top[0].value_ns || p->top[1].reader == ORACLE_NO_READER)
 		return false;
 	rs = &g->readers[reader];
 	if (!rs->seen)
@@ -552,30 +559,22 @@ static inline bool feed_fused(struct oracle_group *g, unsigned reader, unsigned 
 			return false;
 		/*
 		 * Without a branch: a drifting clock's error grows in noisy steps,
-		 * so "a new worst" is a coin toss the CPU would mispredict.
+		 * so "a new worst" is a coin toss the CPU would mispredict.  The
+		 * magnitude is a plain max (a conditional move); the signed worst
+		 * takes err's bits where the mask says so.
 		 */
-		uint64_t worse = -(uint64_t)(mag_ps > g->worst_mag[ORACLE_MAX_ERROR]);
 		uint64_t *worst_mag = &g->worst_mag[ORACLE_MAX_ERROR];
 		int64_t *worst = &res[ORACLE_MAX_ERROR].worst;
+		uint64_t worse = -(uint64_t)(mag_ps > *worst_mag);
 
-		*worst_mag = (mag_ps & worse) | (*worst_mag & ~worse);
-		*worst = (int64_t)(((uint64_t)err & worse) | ((uint64_t)*worst & ~worse));
+		*worst_mag = mag_ps > *worst_mag ? mag_ps : *worst_mag;
+		*worst = (int64_t)((uint64_t)*worst ^ (((uint64_t)*worst ^ (uint64_t)err) & worse));
 	}
-	/* a disabled check's count is 0: its samples stay as they are */
-	res[ORACLE_MONO_VCPU].samples += count[ORACLE_MONO_VCPU];
-	res[ORACLE_STEP_BACK].samples += count[ORACLE_STEP_BACK];
-	res[ORACLE_MAX_ERROR].samples += count[ORACLE_MAX_ERROR];
-	res[ORACLE_CONSUMER_ABORT].samples += count[ORACLE_CONSUMER_ABORT];
-	/*
-	 * mono_causal's row counts one when the newest snapshot holds a reader
-	 * other than rd's; it holds rd's (seen), so exactly when it holds two.
-	 */
-	if (p->top[1].reader != ORACLE_NO_READER)
-		res[ORACLE_MONO_CAUSAL].samples += count[ORACLE_MONO_CAUSAL];
 	snap_above(history_next(&g->hist), p, &(const struct oracle_causal_top){
 		.value_ns = value_ns, .end_ps = end_ps, .vcpu = vcpu, .reader = reader,
 	});
-	g->reads++;
+	/* reads and each enabled check's sample: added up by oracle_group_sync */
+	g->fused_reads++;
 	g->last_end_ps = end_ps;
 	rs->prev_end_ps = end_ps;
 	rs->prev_vcpu = vcpu;

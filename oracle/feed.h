@@ -142,6 +142,12 @@ struct oracle_group {
 	bool fused;
 	bool fused_max_error;
 	uint8_t fused_samples[ORACLE_CHECK_COUNT];
+	/*
+	 * Reads feed_fused took since the counts were last brought up to date
+	 * (oracle_group_sync): each adds 1 to reads and fused_samples[id] to
+	 * results[id].samples, added up at once when results are read.
+	 */
+	uint64_t fused_reads;
 	struct oracle_group_config cfg;
 	struct oracle_reader *readers;      /* cfg.nreaders entries */
 	struct oracle_check_result results[ORACLE_CHECK_COUNT];
@@ -160,6 +166,15 @@ struct oracle {
 	oracle_first_fn *on_first;          /* called after a read with a first violation */
 	void *on_first_ctx;
 };
+
+/* Adds the reads feed_fused only counted to g's reads and samples. */
+static inline void oracle_group_sync(struct oracle_group *g)
+{
+	for (unsigned id = 0; id < ORACLE_CHECK_COUNT; id++)
+		g->results[id].samples += g->fused_samples[id] * g->fused_reads;
+	g->reads += g->fused_reads;
+	g->fused_reads = 0;
+}
 
 /* Group `group` of o, or NULL outside the range. */
 static inline struct oracle_group *oracle_group_at(struct oracle *o, unsigned group)

@@ -242,6 +242,8 @@ const struct oracle_check_result *oracle_results(const struct oracle *o, unsigne
 {
 	if (group >= o->ngroups)
 		return NULL;
+	/* the groups are the oracle's own memory: bringing counts up to date changes no result */
+	oracle_group_sync(&o->groups[group]);
 	return o->groups[group].results;
 }
 
@@ -249,5 +251,5 @@ uint64_t oracle_reads(const struct oracle *o, unsigned group)
 {
 	if (group >= o->ngroups)
 		return 0;
-	return o->groups[group].reads;
+	return o->groups[group].reads + o->groups[group].fused_reads;
 }

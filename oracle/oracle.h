@@ -153,7 +153,12 @@ void oracle_vm_resumed(struct oracle *o, sim_ps now);
 void oracle_group_paused(struct oracle *o, unsigned group, sim_ps now);
 void oracle_group_resumed(struct oracle *o, unsigned group, sim_ps now);
 
-/* Results of group g, indexed by enum oracle_check_id; valid until oracle_destroy. */
+/*
+ * Results of group g, indexed by enum oracle_check_id; valid until
+ * oracle_destroy, but the samples counts only until the next read fed:
+ * call again after feeding to read them (the fused feed counts its reads
+ * in the group and adds them up here).
+ */
 const struct oracle_check_result *oracle_results(const struct oracle *o, unsigned group);
 
 uint64_t oracle_reads(const struct oracle *o, unsigned group);
