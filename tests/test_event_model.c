@@ -250,6 +250,18 @@ Test(event_model, few_events)
 	run_model(6, 20, 100000, 2, 100);
 }
 
+/*
+ * Up to SIM_EVENTQ_SMALL (24) events, three levels: the sift there ends at a
+ * slot's sentinel children, without asking whether it has children.
+ */
+Test(event_model, small_heaps)
+{
+	_Static_assert(SIM_EVENTQ_SMALL == 24, "the sizes below straddle the small heap's levels");
+	run_model(12, 40, 100000, 6, 100);
+	run_model(21, 60, 100000, 7, 100);
+	run_model(24, 80, 100000, 8, 100);
+}
+
 /* Enough events for four levels, and past the first capacity (64) so the heap grows. */
 Test(event_model, many_events)
 {
