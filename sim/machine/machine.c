@@ -195,7 +195,6 @@ void machine_destroy(struct machine *m)
 	oracle_destroy(m->oracle);
 	free(m->readers);
 	free(m->causes);
-	free(m->results);
 	free(m->oracle_groups);
 	free(m->ticks);
 	free(m->vms);

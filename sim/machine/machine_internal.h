@@ -52,7 +52,6 @@ struct machine {
 	struct host_events *host_events;
 	/* the physical causes named next to each check's first violation */
 	char (*causes)[ORACLE_CHECK_COUNT][MACHINE_CAUSE_MAX];   /* per reader group */
-	const struct oracle_check_result **results;   /* per group; valid until oracle_destroy */
 	struct oracle_group **oracle_groups;   /* per group: the handle on_read feeds */
 	struct tick_clock_config *ticks;  /* per group: what its tick-counting readers share */
 	uint64_t max_events;              /* the runtime guard (budget.h); 0: none */

@@ -158,10 +158,9 @@ bool machine_build_readers(struct machine *m, struct sim_diag *err)
 
 	groups = calloc(ngroups, sizeof(*groups));
 	m->causes = calloc(ngroups, sizeof(*m->causes));
-	m->results = calloc(ngroups, sizeof(*m->results));
 	m->ticks = calloc(ngroups, sizeof(*m->ticks));
 	m->oracle_groups = calloc(ngroups, sizeof(*m->oracle_groups));
-	if (!groups || !m->causes || !m->results || !m->ticks || !m->oracle_groups) {
+	if (!groups || !m->causes || !m->ticks || !m->oracle_groups) {
 		free(groups);
 		return sim_diag_fail(err, "out of memory");
 	}
@@ -181,10 +180,8 @@ bool machine_build_readers(struct machine *m, struct sim_diag *err)
 		return sim_diag_fail(err, "out of memory");
 	oracle_set_trace(m->oracle, &m->trace);
 	oracle_set_on_first(m->oracle, on_first, m);
-	for (unsigned g = 0; g < s->nreaders; g++) {
-		m->results[g] = oracle_results(m->oracle, g);
+	for (unsigned g = 0; g < s->nreaders; g++)
 		m->oracle_groups[g] = oracle_group_handle(m->oracle, g);
-	}
 	m->nreaders = n;
 
 	n = 0;
