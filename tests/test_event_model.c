@@ -35,6 +35,10 @@ struct world {
 	sim_ps span;              /* re-arms go up to this far ahead */
 	uint64_t inlined;         /* steps taken inline */
 	uint64_t at_now;          /* events queued at the current instant */
+	bool was_sorted;          /* the queue's mode at the last check */
+	uint64_t to_heap;         /* checks that found it turned from sorted to a plain heap */
+	uint64_t to_sorted;       /* and back */
+	uint64_t sorted_checks;   /* checks that found it sorted with three or more events */
 };
 
 struct mprobe {
@@ -80,9 +84,24 @@ static void model_schedule(struct world *w, unsigned id, sim_ps when)
  * after their parent, and every slot past the last event, up to the padding
  * past the capacity, is a sentinel.
  */
-static void check_queue(const struct world *w)
+static void check_queue(struct world *w)
 {
 	const struct sim_eventq *q = &w->q;
+
+	/* a small queue is kept in key order (a sorted array is a heap too), a large one is not */
+	if (q->sorted) {
+		cr_assert_leq(q->len, SIM_EVENTQ_SORTED_MAX, "sorted with %u events", q->len);
+		for (uint32_t i = 1; i < q->len; i++)
+			cr_assert(sim_heap_slot_before(&q->heap[i - 1], &q->heap[i]),
+				  "sorted, yet heap[%u] sorts before heap[%u] (%u events)", i, i - 1,
+				  q->len);
+		w->sorted_checks += q->len >= 3;
+	} else {
+		cr_assert_gt(q->len, SIM_EVENTQ_SORTED_AGAIN, "a heap of %u events not sorted", q->len);
+	}
+	w->to_heap += w->was_sorted && !q->sorted;
+	w->to_sorted += !w->was_sorted && q->sorted;
+	w->was_sorted = q->sorted;
 
 	for (uint32_t i = 0; i < q->len; i++) {
 		const struct sim_heap_slot *s = &q->heap[i];
@@ -197,13 +216,19 @@ static void mprobe_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	check_queue(w);
 }
 
+/* What a run_model() did, beyond firing what the model fired. */
+struct model_run {
+	uint64_t to_heap, to_sorted, sorted_checks;
+};
+
 /*
  * n events, re-armed up to span ahead, run until end; the queue fires what
  * the model fires, and at least min_inline steps were taken inline.
  */
-static void run_model(unsigned n, sim_ps span, sim_ps end, uint64_t seed, uint64_t min_inline)
+static struct model_run run_model(unsigned n, sim_ps span, sim_ps end, uint64_t seed,
+				  uint64_t min_inline)
 {
-	struct world w = { .n = n, .span = span, .end = end };
+	struct world w = { .n = n, .span = span, .end = end, .was_sorted = true };
 
 	w.ev = calloc(n, sizeof(*w.ev));
 	w.m = calloc(n, sizeof(*w.m));
@@ -241,6 +266,7 @@ static void run_model(unsigned n, sim_ps span, sim_ps end, uint64_t seed, uint64
 	sim_eventq_finish(&w.q);
 	free(w.ev);
 	free(w.m);
+	return (struct model_run){ w.to_heap, w.to_sorted, w.sorted_checks };
 }
 
 /* A handful of events: most children of the root are sentinels. */
@@ -252,7 +278,8 @@ Test(event_model, few_events)
 
 /*
  * Up to SIM_EVENTQ_SMALL (24) events, three levels: the sift there ends at a
- * slot's sentinel children, without asking whether it has children.
+ * slot's sentinel children, without asking whether it has children (a queue
+ * of 16 or fewer is sorted instead, a heap again past that).
  */
 Test(event_model, small_heaps)
 {
@@ -260,6 +287,26 @@ Test(event_model, small_heaps)
 	run_model(12, 40, 100000, 6, 100);
 	run_model(21, 60, 100000, 7, 100);
 	run_model(24, 80, 100000, 8, 100);
+}
+
+/*
+ * Around the sorted queue's bounds: 20 events, of which about 8 to 20 pending: the
+ * queue turns into a plain heap past SIM_EVENTQ_SORTED_MAX and is sorted
+ * again at SIM_EVENTQ_SORTED_AGAIN, many times over, and fires in the
+ * model's order throughout (check_queue() checks the order of each mode).
+ */
+Test(event_model, sorted_and_back)
+{
+	_Static_assert(SIM_EVENTQ_SORTED_MAX == 16 && SIM_EVENTQ_SORTED_AGAIN == 8,
+		       "20 events straddle both bounds");
+	struct model_run r = run_model(20, 40, 400000, 9, 100);
+
+	cr_log_info("sorted to heap %" PRIu64 ", back %" PRIu64 ", sorted checks %" PRIu64, r.to_heap,
+		    r.to_sorted, r.sorted_checks);
+	cr_expect_geq(r.to_heap, 20, "turned into a heap %" PRIu64 " times", r.to_heap);
+	cr_expect_geq(r.to_sorted, 20, "sorted again %" PRIu64 " times", r.to_sorted);
+	cr_expect_geq(r.sorted_checks, 1000, "sorted with 3+ events at %" PRIu64 " checks",
+		      r.sorted_checks);
 }
 
 /* Enough events for four levels, and past the first capacity (64) so the heap grows. */

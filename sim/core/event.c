@@ -15,6 +15,15 @@
  * The order of firing depends only on the keys, which are unique, so it is
  * the same as a binary heap's.  The heap array doubles when full.
  *
+ * A queue of at most SIM_EVENTQ_SORTED_MAX (16) events is also kept in key
+ * order, which a heap allows (each parent still sorts before its children):
+ * a re-arm from the root then moves the slots it passes up by one, and the
+ * root's first child is the next event.  A periodic event passes the few
+ * that fire before it again, where a sift compares at every level and
+ * mispredicts about one branch in two.  Past the bound the array is sifted
+ * as a plain heap; when it has shrunk to SIM_EVENTQ_SORTED_AGAIN (8) it is
+ * sorted once, so that a queue hovering at one size does not flip mode.
+ *
  * An event queued for the current instant goes to the "now" lane instead, a
  * sorted array (its key is the newest, so it almost always goes at the end):
  * no sift in, none out, and the held root stays where it is.  Such events
@@ -88,10 +97,16 @@ static inline void place(struct sim_eventq *q, uint32_t slot, struct sim_heap_sl
 	sim_eventq_place(q, slot, hs);
 }
 
+/* The slot hs at `slot` is compared with on its way up: its parent, or in a sorted queue its neighbour. */
+static inline uint32_t above(const struct sim_eventq *q, uint32_t slot)
+{
+	return q->sorted ? slot - 1 : (slot - 1) / ARITY;
+}
+
 static void sift_up(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
 {
 	while (slot > 0) {
-		uint32_t parent = (slot - 1) / ARITY;
+		uint32_t parent = above(q, slot);
 
 		if (!before(&hs, &q->heap[parent]))
 			break;
@@ -109,10 +124,34 @@ static void sift_down(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot 
 /* Moves hs, already at slot, to where its key belongs. */
 static void sift(struct sim_eventq *q, uint32_t slot, struct sim_heap_slot hs)
 {
-	if (slot > 0 && before(&hs, &q->heap[(slot - 1) / ARITY]))
+	if (slot > 0 && before(&hs, &q->heap[above(q, slot)]))
 		sift_up(q, slot, hs);
 	else
 		sift_down(q, slot, hs);
+}
+
+/*
+ * A heap that has shrunk to SIM_EVENTQ_SORTED_AGAIN events is sorted
+ * (insertion sort, at most that many slots), to be kept so.  A held root
+ * stays where it is: it sorts before every queued event (they were all
+ * queued after it, or at its instant in the lane), and it keeps its idle
+ * slot.
+ */
+static void sort_if_small(struct sim_eventq *q)
+{
+	uint32_t first = q->held ? 1 : 0;
+
+	if (q->sorted || q->len > SIM_EVENTQ_SORTED_AGAIN)
+		return;
+	for (uint32_t i = first + 1; i < q->len; i++) {
+		struct sim_heap_slot hs = q->heap[i];
+		uint32_t j = i;
+
+		for (; j > first && before(&hs, &q->heap[j - 1]); j--)
+			place(q, j, q->heap[j - 1]);
+		place(q, j, hs);
+	}
+	q->sorted = true;
 }
 
 static void remove_at(struct sim_eventq *q, uint32_t slot)
@@ -123,6 +162,7 @@ static void remove_at(struct sim_eventq *q, uint32_t slot)
 	q->heap[q->len] = SENTINEL;
 	if (slot != q->len)
 		sift(q, slot, last);
+	sort_if_small(q);
 }
 
 static bool grow_failed(struct sim_eventq *q)
@@ -224,11 +264,16 @@ static void settle(struct sim_eventq *q)
 	q->heap[q->len] = SENTINEL;
 	if (q->len > 0)
 		sift_down(q, 0, last);
+	sort_if_small(q);
 }
 
 void sim_eventq_init(struct sim_eventq *q)
 {
-	*q = (struct sim_eventq){ .storm_limit = SIM_STORM_LIMIT_DEFAULT, .fire_stop = UINT64_MAX };
+	*q = (struct sim_eventq){
+		.sorted = true,
+		.storm_limit = SIM_STORM_LIMIT_DEFAULT,
+		.fire_stop = UINT64_MAX,
+	};
 }
 
 void sim_eventq_finish(struct sim_eventq *q)
@@ -244,6 +289,7 @@ void sim_eventq_finish(struct sim_eventq *q)
 	q->heap = q->lane = NULL;
 	q->heap_mem = NULL;
 	q->len = q->cap = 0;
+	q->sorted = true;
 	q->lane_head = q->lane_len = q->lane_cap = 0;
 	q->held = NULL;
 }
@@ -343,6 +389,9 @@ bool sim_schedule(struct sim_eventq *q, struct sim_event *ev, sim_ps when)
 	}
 	if (q->len == q->cap && !grow_heap(q))
 		return false;
+	/* a sorted array is a heap: past the bound it is sifted as one from here on */
+	if (q->len >= SIM_EVENTQ_SORTED_MAX)
+		q->sorted = false;
 	sift_up(q, q->len++, sim_heap_slot_of(ev));
 	return true;
 }

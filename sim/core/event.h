@@ -63,6 +63,17 @@ struct sim_heap_slot {
 #define SIM_EVENTQ_ARITY 4u
 /* A heap of at most this many events is "small" to the sift (about two levels below the root). */
 #define SIM_EVENTQ_SMALL 24u
+/*
+ * A queue of at most SIM_EVENTQ_SORTED_MAX events is kept in key order:
+ * a sorted array is a valid heap (every parent sorts before its
+ * children), and there a re-arm shifts the few slots it passes instead of
+ * sifting, with one loop exit to predict rather than a compare per level.
+ * Past it the queue is a plain heap until it shrinks to
+ * SIM_EVENTQ_SORTED_AGAIN, when it is sorted once (docs/performance.md,
+ * "Eighth round").
+ */
+#define SIM_EVENTQ_SORTED_MAX 16u
+#define SIM_EVENTQ_SORTED_AGAIN 8u
 /* The heap's first capacity (it doubles from there). */
 #define SIM_EVENTQ_MIN_CAP 64u
 
@@ -94,6 +105,7 @@ struct sim_eventq {
 	void *heap_mem;
 	uint32_t len;
 	uint32_t cap;
+	bool sorted;              /* heap[0] to heap[len - 1] are in key order too (above) */
 	/*
 	 * The "now" lane: events queued for the current instant, sorted by key,
 	 * in lane[lane_head] to lane[lane_len - 1] (both 0 when it is empty).  A vCPU kick at zero latency, say, costs no
@@ -192,9 +204,13 @@ static inline bool sim_eventq_take_inline(struct sim_eventq *q, const struct sim
 	if (q->held != ev || q->lane_len || when <= q->now ||
 	    when > q->inline_until || q->fired == q->fire_stop)
 		return false;
-	/* ev is the held root: the earliest queued event is one of its children (or sentinels) */
-	if (q->heap[1].when <= when || q->heap[2].when <= when || q->heap[3].when <= when ||
-	    q->heap[4].when <= when)
+	/*
+	 * ev is the held root: the earliest queued event is one of its children
+	 * (or sentinels), in a sorted queue the first
+	 */
+	if (q->heap[1].when <= when ||
+	    (!q->sorted && (q->heap[2].when <= when || q->heap[3].when <= when ||
+			    q->heap[4].when <= when)))
 		return false;
 	q->now = when;
 	q->storm_count = 1;
@@ -219,7 +235,8 @@ static inline void sim_eventq_place(struct sim_eventq *q, uint32_t slot, struct 
 /*
  * Moves hs down from heap slot `slot`, a hole, to where its key belongs: the
  * queue's sift down (sim/core/event.c), inline in sim_schedule_firing().
- * Every child of a node is in the array, sentinels included.
+ * Every child of a node is in the array, sentinels included.  In a sorted
+ * queue, the slots between the hole and hs's place move up by one.
  */
 static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct sim_eventq *q,
 								       uint32_t slot,
@@ -228,6 +245,18 @@ static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct si
 	struct sim_heap_slot *heap = q->heap;
 	uint32_t len = q->len;
 
+	if (q->sorted) {
+		/* the slots after the hole that sort before hs move up one; heap[len] is a sentinel */
+		struct sim_heap_slot *hole = &heap[slot];
+
+		for (; sim_heap_slot_before(&hole[1], &hs); hole++, slot++) {
+			*hole = hole[1];
+			hole->ev->slot = slot;
+		}
+		*hole = hs;
+		hs.ev->slot = slot;
+		return;
+	}
 	for (;;) {
 		uint32_t first = SIM_EVENTQ_ARITY * slot + 1, b01, b23, best;
 		const struct sim_heap_slot *c;

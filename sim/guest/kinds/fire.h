@@ -49,7 +49,7 @@ static inline void guest_reader_schedule_next(struct guest_reader *r, struct sim
  * end.  False: the end is queued, and in_read and attempt_retries say so
  * until it fires (a pause reads them, and a plugin's read the latter).
  */
-static inline bool guest_reader_begin_attempt(struct guest_reader *r,
+static inline __attribute__((always_inline)) bool guest_reader_begin_attempt(struct guest_reader *r,
 					      const struct reader_kind_ops *ops,
 					      struct sim_eventq *q, sim_ps now, unsigned tries)
 {
