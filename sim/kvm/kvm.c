@@ -437,7 +437,7 @@ void kvm_vcpu_move(struct kvm_vcpu *v, sim_ps now, unsigned pcpu)
 	/* kvm_arch_vcpu_load(): nothing to do on the same pCPU with a stable TSC */
 	if (pcpu == v->pcpu && !kvm_host_tsc_unstable(vm))
 		return;
-	v->pcpu = pcpu;
+	kvm_vcpu_set_pcpu(v, pcpu);
 	if (kvm_host_tsc_unstable(vm)) {
 		/* continue from where the guest TSC was on the old pCPU */
 		int64_t offset = kvm_l1_tsc_offset_for(v, now, v->last_guest_tsc);
@@ -541,7 +541,7 @@ void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pi
 
 		sim_cancel(vm->q, &v->entry);
 		sim_cancel(vm->q, &v->exit_ev);
-		v->pcpu = pins[i];
+		kvm_vcpu_set_pcpu(v, pins[i]);
 		v->tsc_scaling_ratio = kvm_default_tsc_scaling_ratio(vm);
 		v->virtual_tsc_khz = host->tsc_khz;
 		v->tsc_always_catchup = false;
@@ -648,7 +648,7 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 
 		v->vm = vm;
 		v->id = i;
-		v->pcpu = p->pins[i];
+		kvm_vcpu_set_pcpu(v, p->pins[i]);
 		v->tsc_scaling_ratio = kvm_default_tsc_scaling_ratio(vm);
 		v->virtual_tsc_khz = host->tsc_khz;
 		v->last_update_ps = SIM_NEVER;

@@ -115,7 +115,8 @@ struct kvm_lapic_timer {
 struct kvm_vcpu {
 	struct kvm_vm *vm;
 	unsigned id;
-	unsigned pcpu;                    /* host CPU it runs on */
+	unsigned pcpu;                    /* host CPU it runs on (kvm_vcpu_set_pcpu) */
+	const struct cpu_tsc *host_tsc;   /* that CPU's TSC: &vm->host->cpus[pcpu].tsc */
 	int64_t tsc_offset;               /* guest TSC = scale(host TSC) + tsc_offset (mod 2^64) */
 	uint64_t tsc_scaling_ratio;       /* fixed point with the vendor's fraction bits */
 	uint64_t virtual_tsc_khz;         /* the guest's TSC rate */
@@ -280,6 +281,17 @@ static inline unsigned kvm_tsc_frac_bits(const struct kvm_vm *vm)
 	return vm->vendor == KVM_VENDOR_SVM ? 32u : 48u;
 }
 
+/*
+ * Puts v on host CPU pcpu of its VM's host (set vm->host first).  The vCPU
+ * keeps that CPU's TSC at hand: a guest RDTSC then loads two pointers fewer
+ * before the counter (docs/performance.md, "Eighth round").
+ */
+static inline void kvm_vcpu_set_pcpu(struct kvm_vcpu *v, unsigned pcpu)
+{
+	v->pcpu = pcpu;
+	v->host_tsc = &v->vm->host->cpus[pcpu].tsc;
+}
+
 /* kvm_vcpu_guest_tsc() for the cases its inline part does not take. */
 uint64_t kvm_vcpu_guest_tsc_slow(const struct kvm_vcpu *v, sim_ps now);
 
@@ -290,7 +302,7 @@ uint64_t kvm_vcpu_guest_tsc_slow(const struct kvm_vcpu *v, sim_ps now);
  */
 static inline uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now)
 {
-	const struct cpu_tsc *tsc = &v->vm->host->cpus[v->pcpu].tsc;
+	const struct cpu_tsc *tsc = v->host_tsc;
 	uint64_t cycles;
 
 	if (v->tsc_scaling_ratio == UINT64_C(1) << kvm_tsc_frac_bits(v->vm) &&

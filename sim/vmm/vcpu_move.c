@@ -36,7 +36,7 @@ static void move_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	if (vm->running)
 		kvm_vcpu_move(&vm->vcpus[sm->vcpu], now, sm->pcpu);
 	else
-		vm->vcpus[sm->vcpu].pcpu = sm->pcpu;
+		kvm_vcpu_set_pcpu(&vm->vcpus[sm->vcpu], sm->pcpu);
 }
 
 static void move_schedule(struct vmm_action *a)
