@@ -87,6 +87,8 @@ static bool build_platform(struct machine *m, struct sim_diag *err)
 
 static bool build_scripts(struct machine *m, struct sim_diag *err)
 {
+	if (m->s->nscripts && !(m->scripts = calloc(m->s->nscripts, sizeof(*m->scripts))))
+		return sim_diag_fail(err, "out of memory");
 	for (unsigned i = 0; i < m->s->nscripts; i++) {
 		if (!script_runner_init(&m->scripts[i], &m->s->scripts[i], &m->platform, &m->q, err)) {
 			m->nscripts = i + 1;
@@ -185,6 +187,7 @@ void machine_destroy(struct machine *m)
 	host_checks_destroy(m->host_checks);
 	for (unsigned i = 0; i < m->nscripts; i++)
 		script_runner_finish(&m->scripts[i]);
+	free(m->scripts);
 	for (unsigned i = 0; i < m->nvms; i++)
 		if (m->vms[i].ready)
 			kvm_vm_finish(&m->vms[i].kvm);

@@ -47,7 +47,7 @@ struct machine {
 	struct platform platform;         /* the board: the first VM's (docs/scenario-format.md) */
 	bool platform_ready;
 	unsigned nscripts;
-	struct script_runner scripts[SCN_MAX_SCRIPTS];
+	struct script_runner *scripts;   /* s->nscripts of them: 5 KB each, allocated as used */
 	struct host_checks *host_checks;
 	struct host_events *host_events;
 	/* the physical causes named next to each check's first violation */
