@@ -69,7 +69,7 @@ struct sim_heap_slot {
  * children), and there a re-arm shifts the few slots it passes instead of
  * sifting, with one loop exit to predict rather than a compare per level.
  * Past it the queue is a plain heap until it shrinks to
- * SIM_EVENTQ_SORTED_AGAIN, when it is sorted once (docs/performance.md,
+ * SIM_EVENTQ_SORTED_AGAIN, when it is sorted once (docs/performance-rounds.md,
  * "Eighth round").
  */
 #define SIM_EVENTQ_SORTED_MAX 16u
@@ -271,7 +271,7 @@ static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct si
 		 * the final's winner: in a large heap by a mask, as a branch on it
 		 * is mispredicted about half the time; in a small one (two levels)
 		 * the sifts repeat their paths and a branch is predicted (CPU time:
-		 * docs/performance.md, "Sixth round: the event queue")
+		 * docs/performance-rounds.md, "Sixth round: the event queue")
 		 */
 		if (len > SIM_EVENTQ_SMALL)
 			best = b01 ^ ((b01 ^ b23) & (0u - (uint32_t)sim_heap_slot_before(&c[b23], &c[b01])));

@@ -284,7 +284,7 @@ static inline unsigned kvm_tsc_frac_bits(const struct kvm_vm *vm)
 /*
  * Puts v on host CPU pcpu of its VM's host (set vm->host first).  The vCPU
  * keeps that CPU's TSC at hand: a guest RDTSC then loads two pointers fewer
- * before the counter (docs/performance.md, "Eighth round").
+ * before the counter (docs/performance-rounds.md, "Eighth round").
  */
 static inline void kvm_vcpu_set_pcpu(struct kvm_vcpu *v, unsigned pcpu)
 {

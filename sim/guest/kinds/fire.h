@@ -135,7 +135,7 @@ static inline __attribute__((always_inline)) void guest_reader_fire(const struct
 	 * The next period's jitter is drawn before the read goes to the sink,
 	 * which draws nothing: the same draw of the stream as after it (a host
 	 * reader's RDTSC draws from it too, all before this), but its division
-	 * is done by the time the next start is queued (docs/performance.md,
+	 * is done by the time the next start is queued (docs/performance-rounds.md,
 	 * "Eighth round").
 	 */
 	sim_ps jitter = guest_reader_draw_jitter(r);
