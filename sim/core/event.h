@@ -250,8 +250,12 @@ static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct si
 		struct sim_heap_slot *hole = &heap[slot];
 
 		for (; sim_heap_slot_before(&hole[1], &hs); hole++, slot++) {
-			*hole = hole[1];
-			hole->ev->slot = slot;
+			/* the owner read from the slot that moves, not back from the one just written */
+			struct sim_event *moved = hole[1].ev;
+
+			hole->when = hole[1].when;
+			hole->ev = moved;
+			moved->slot = slot;
 		}
 		*hole = hs;
 		hs.ev->slot = slot;
