@@ -542,7 +542,7 @@ void kvm_vm_attach_host(struct kvm_vm *vm, struct host *host, const unsigned *pi
 		sim_cancel(vm->q, &v->entry);
 		sim_cancel(vm->q, &v->exit_ev);
 		kvm_vcpu_set_pcpu(v, pins[i]);
-		v->tsc_scaling_ratio = kvm_default_tsc_scaling_ratio(vm);
+		kvm_vcpu_set_tsc_ratio(v, kvm_default_tsc_scaling_ratio(vm));
 		v->virtual_tsc_khz = host->tsc_khz;
 		v->tsc_always_catchup = false;
 		v->hw_tsc_khz = 0;
@@ -649,7 +649,7 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 		v->vm = vm;
 		v->id = i;
 		kvm_vcpu_set_pcpu(v, p->pins[i]);
-		v->tsc_scaling_ratio = kvm_default_tsc_scaling_ratio(vm);
+		kvm_vcpu_set_tsc_ratio(v, kvm_default_tsc_scaling_ratio(vm));
 		v->virtual_tsc_khz = host->tsc_khz;
 		v->last_update_ps = SIM_NEVER;
 		snprintf(v->entry_name, sizeof(v->entry_name), "kvm.vcpu%u.entry", i);

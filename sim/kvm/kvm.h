@@ -119,6 +119,7 @@ struct kvm_vcpu {
 	const struct cpu_tsc *host_tsc;   /* that CPU's TSC: &vm->host->cpus[pcpu].tsc */
 	int64_t tsc_offset;               /* guest TSC = scale(host TSC) + tsc_offset (mod 2^64) */
 	uint64_t tsc_scaling_ratio;       /* fixed point with the vendor's fraction bits */
+	bool tsc_unscaled;                /* that ratio is 1.0 (kvm_vcpu_set_tsc_ratio) */
 	uint64_t virtual_tsc_khz;         /* the guest's TSC rate */
 	uint64_t hw_tsc_khz;              /* rate the cached mul/shift were computed for */
 	int8_t hv_shift;
@@ -292,6 +293,16 @@ static inline void kvm_vcpu_set_pcpu(struct kvm_vcpu *v, unsigned pcpu)
 	v->host_tsc = &v->vm->host->cpus[pcpu].tsc;
 }
 
+/*
+ * Sets v's TSC scaling ratio (the vendor's fixed point), and whether it is
+ * 1.0: a guest RDTSC then reads no VM field to tell.
+ */
+static inline void kvm_vcpu_set_tsc_ratio(struct kvm_vcpu *v, uint64_t ratio)
+{
+	v->tsc_scaling_ratio = ratio;
+	v->tsc_unscaled = ratio == UINT64_C(1) << kvm_tsc_frac_bits(v->vm);
+}
+
 /* kvm_vcpu_guest_tsc() for the cases its inline part does not take. */
 uint64_t kvm_vcpu_guest_tsc_slow(const struct kvm_vcpu *v, sim_ps now);
 
@@ -305,8 +316,7 @@ static inline uint64_t kvm_vcpu_guest_tsc(const struct kvm_vcpu *v, sim_ps now)
 	const struct cpu_tsc *tsc = v->host_tsc;
 	uint64_t cycles;
 
-	if (v->tsc_scaling_ratio == UINT64_C(1) << kvm_tsc_frac_bits(v->vm) &&
-	    tsc_fast_cycles(tsc, now, &cycles))
+	if (v->tsc_unscaled && tsc_fast_cycles(tsc, now, &cycles))
 		return tsc->seg.tsc0 + cycles + (uint64_t)v->tsc_offset;
 	return kvm_vcpu_guest_tsc_slow(v, now);
 }

@@ -228,7 +228,7 @@ bool kvm_vcpu_set_tsc_khz(struct kvm_vcpu *v, uint64_t user_tsc_khz, struct sim_
 					     (unsigned long long)host_khz);
 		ratio = (uint64_t)r;
 	}
-	v->tsc_scaling_ratio = ratio;
+	kvm_vcpu_set_tsc_ratio(v, ratio);
 	v->virtual_tsc_khz = user_tsc_khz;
 	v->tsc_always_catchup = catchup;
 	kvm_trace_tsc_write(v, vm->q->now);
