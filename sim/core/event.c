@@ -19,8 +19,8 @@
  * order, which a heap allows (each parent still sorts before its children):
  * a re-arm from the root then moves the slots it passes up by one, and the
  * root's first child is the next event.  A periodic event passes the few
- * that fire before it again, where a sift compares at every level and
- * mispredicts about one branch in two.  Past the bound the array is sifted
+ * that fire before it again (one loop, one exit to predict), where a sift
+ * compares four children at every level.  Past the bound the array is sifted
  * as a plain heap; when it has shrunk to SIM_EVENTQ_SORTED_AGAIN (8) it is
  * sorted once, so that a queue hovering at one size does not flip mode.
  *
