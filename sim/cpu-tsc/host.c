@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* floor(t_ps * rate) for a t_ps that may exceed 2^64 (given as ns plus signed ps). */
 static bool cycles_since_boot(uint64_t uptime_ns, int64_t skew_ps, struct sim_freq rate,
@@ -117,7 +118,10 @@ bool host_init(struct host *h, const struct host_params *p, struct sim_diag *err
 		ncpus += p->sockets[s].ncpus;
 	if (ncpus == 0)
 		return sim_diag_fail(err, "host %s has no CPUs", h->name);
-	h->cpus = calloc(ncpus, sizeof(*h->cpus));
+	/* a CPU's size is a multiple of its 64-byte alignment: every CPU starts a line */
+	h->cpus = aligned_alloc(_Alignof(struct host_cpu), (size_t)ncpus * sizeof(*h->cpus));
+	if (h->cpus)
+		memset(h->cpus, 0, (size_t)ncpus * sizeof(*h->cpus));
 	h->crystals = calloc(p->nsockets, sizeof(*h->crystals));
 	if (!h->cpus || !h->crystals) {
 		host_finish(h);

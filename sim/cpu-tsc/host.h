@@ -33,12 +33,13 @@ enum host_clocksource {
 };
 
 struct host_cpu {
+	/* first, at a cache line (host_init aligns the array): a read's fields in two lines */
+	_Alignas(64) struct cpu_tsc tsc;
 	unsigned id;
 	unsigned socket;
 	bool online;              /* false: not yet hot-added (its TSC is off) */
 	uint64_t reset_stagger;   /* cycles it reads ahead of the last CPU out of RESET */
 	int64_t bios_residual;    /* cycles off CPU 0 after the BIOS synchronised it */
-	struct cpu_tsc tsc;
 };
 
 enum host_sleep {

@@ -100,20 +100,28 @@ struct tsc_segment {
  * of the piece clears it).
  */
 struct tsc_fast {
+	/* what every read takes, first (struct cpu_tsc) */
 	uint64_t xtal_gen;
 	sim_ps t_base;
 	uint64_t cycles_base;     /* cycles counted on the piece by t_base */
-	uint64_t kr;
 	uint64_t g;
 	uint64_t uf;
+	/* the rare correction step's */
+	uint64_t kr;
 	sim_u128 dr;
 	sim_u128 u;
 };
 
 struct cpu_tsc {
-	struct tsc_segment seg;
-	struct tsc_fast fast;     /* a cache of seg: reads at or after its base */
+	/*
+	 * A guest read's fields together, the crystal, the fast line's and then
+	 * seg's tsc0, so that with 1024 CPUs, whose lines are mostly out of
+	 * L1 and L2, a read touches two cache lines of its CPU, not four
+	 * (docs/performance-rounds.md, "Eighth round").
+	 */
 	const struct crystal *xtal; /* NULL: an ideal crystal, C(t) = t */
+	struct tsc_fast fast;     /* a cache of seg: reads at or after its base */
+	struct tsc_segment seg;
 	struct tsc_props props;
 	struct sim_freq nominal;  /* the rate at P0, C0, unthrottled (tsc_set_rate) */
 	uint32_t pstate_num;      /* core clock / nominal, for a variable TSC */
