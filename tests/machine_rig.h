@@ -31,4 +31,20 @@ static inline struct machine *run(const struct scenario *s)
 	return m;
 }
 
+/* The starts of the reads on vCPU or CPU 0, from the trace (SIM_TRACE_READ), in order. */
+struct read_starts {
+	unsigned n;
+	sim_ps start_ps[64];
+};
+
+static inline void keep_read_starts(void *ctx, const struct sim_trace_record *rec)
+{
+	struct read_starts *r = ctx;
+
+	if (rec->u.read.vcpu != 0)
+		return;
+	cr_assert_lt(r->n, 64u, "more reads than the test keeps");
+	r->start_ps[r->n++] = rec->u.read.start_ps;
+}
+
 #endif

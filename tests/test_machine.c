@@ -760,19 +760,6 @@ Test(machine, trace_stream_carries_kvm_and_board_records)
 	scenario_destroy(s);
 }
 
-struct read_starts {
-	unsigned n;
-	sim_ps start_ps[8];
-};
-
-static void keep_read_starts(void *ctx, const struct sim_trace_record *rec)
-{
-	struct read_starts *r = ctx;
-
-	if (rec->u.read.vcpu == 0 && r->n < 8)
-		r->start_ps[r->n++] = rec->u.read.start_ps;
-}
-
 /* "phase" pins where each period's read starts: without jitter, at phase + k x period. */
 Test(machine, reader_phase_pins_the_read_times)
 {

@@ -19,19 +19,6 @@
 #define MS_PS SIM_PS_PER_MS
 #define NREADS 40u
 
-struct starts {
-	unsigned n;
-	sim_ps start_ps[NREADS + 1];
-};
-
-static void keep_start(void *ctx, const struct sim_trace_record *rec)
-{
-	struct starts *s = ctx;
-
-	cr_assert_leq(s->n, NREADS, "more reads than periods");
-	s->start_ps[s->n++] = rec->u.read.start_ps;
-}
-
 Test(reader_stream, rdtsc_window_and_jitter_draw_in_turn)
 {
 	/* a 40.5 ms run: periods 0 to 39 start in it, each at most 300 us late */
@@ -42,7 +29,7 @@ Test(reader_stream, rdtsc_window_and_jitter_draw_in_turn)
 		"    \"sockets\": [ { \"cpus\": 1 } ] } ],\n"
 		"  \"readers\": [ { \"name\": \"rd\", \"kind\": \"rdtsc\", \"host\": \"h\", \"cpus\": [0],\n"
 		"    \"rdtsc\": \"rdtsc\", \"period\": \"1ms\", \"jitter\": \"300us\" } ] }\n");
-	struct starts got = { 0 };
+	struct read_starts got = { 0 };
 	struct sim_rng twin;
 	struct sim_diag err;
 	struct machine *m;
@@ -51,7 +38,7 @@ Test(reader_stream, rdtsc_window_and_jitter_draw_in_turn)
 	sim_diag_clear(&err);
 	m = machine_create(s, &err);
 	cr_assert(m, "machine_create: %s", err.msg);
-	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_READ), keep_start,
+	cr_assert(sim_trace_subscribe(machine_trace(m), SIM_TRACE_BIT(SIM_TRACE_READ), keep_read_starts,
 				      &got));
 	cr_assert(machine_run(m, &err), "machine_run: %s", err.msg);
 	cr_assert_eq(got.n, NREADS);
