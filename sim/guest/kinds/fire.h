@@ -17,12 +17,6 @@
  */
 void guest_reader_skip_periods(struct guest_reader *r, sim_ps now);
 
-/*
- * Schedules the first period that starts at or after `now`: each period
- * draws its jitter, in order, skipped ones included.  next_base_ps, phase +
- * k * period for the next period k (SIM_NEVER beyond 2^64 ps), moves on by
- * one period per draw, so a read costs no multiplication or division.
- */
 /* The jitter of the next period: the next draw of the reader's stream. */
 static inline sim_ps guest_reader_draw_jitter(struct guest_reader *r)
 {
@@ -30,8 +24,12 @@ static inline sim_ps guest_reader_draw_jitter(struct guest_reader *r)
 }
 
 /*
- * guest_reader_schedule_next() with the first period's jitter drawn by the
- * caller, as the stream's next draw.
+ * Schedules the first period that starts at or after `now`: each period
+ * draws its jitter, in order, skipped ones included, the first one
+ * (`jitter`) already drawn by the caller as the stream's next draw.
+ * next_base_ps, phase + k * period for the next period k (SIM_NEVER beyond
+ * 2^64 ps), moves on by one period per draw, so a read costs no
+ * multiplication or division.
  */
 static inline void guest_reader_schedule_drawn(struct guest_reader *r, struct sim_eventq *q,
 					       sim_ps now, sim_ps jitter)
@@ -52,6 +50,7 @@ static inline void guest_reader_schedule_drawn(struct guest_reader *r, struct si
 		sim_schedule_firing(q, &r->ev, t);
 }
 
+/* guest_reader_schedule_drawn() with the first period's jitter drawn here. */
 static inline void guest_reader_schedule_next(struct guest_reader *r, struct sim_eventq *q,
 					      sim_ps now)
 {
