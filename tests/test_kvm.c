@@ -32,6 +32,8 @@ Test(kvm, init_writes_every_page_at_its_entry)
 	for (unsigned i = 0; i < NVCPUS; i++) {
 		char name[32];
 
+		/* each vCPU starts a cache line, so its hot fields are in its first three (kvm.h) */
+		cr_expect_eq((uintptr_t)&r.vm.vcpus[i] % 64, 0, "vCPU %u straddles cache lines", i);
 		cr_expect_eq(r.vm.vcpus[i].clock_updates, 0u, "vCPU %u written before entering", i);
 		cr_expect(r.vm.vcpus[i].requests & KVM_REQ_CLOCK_UPDATE);
 		cr_expect(sim_event_pending(&r.vm.vcpus[i].entry));

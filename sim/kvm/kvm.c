@@ -617,7 +617,10 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 	*vm = (struct kvm_vm){ 0 };
 	if (!check_params(p, host, q, now, err))
 		return false;
-	vm->vcpus = calloc(p->nvcpus, sizeof(*vm->vcpus));
+	/* a vCPU's size is a multiple of its 64-byte alignment: every vCPU starts a line */
+	vm->vcpus = aligned_alloc(_Alignof(struct kvm_vcpu), (size_t)p->nvcpus * sizeof(*vm->vcpus));
+	if (vm->vcpus)
+		memset(vm->vcpus, 0, (size_t)p->nvcpus * sizeof(*vm->vcpus));
 	if (!vm->vcpus)
 		return sim_diag_fail(err, "kvm: out of memory");
 

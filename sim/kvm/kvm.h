@@ -17,6 +17,7 @@
 #define SIM_KVM_KVM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim/core/diag.h"
@@ -112,38 +113,51 @@ struct kvm_lapic_timer {
 	void *irq_ctx;
 };
 
+/*
+ * The fields a guest read and a clock update's kick and page write touch
+ * come first, in the vCPU's first three cache lines (the array is 64-byte
+ * aligned, and so is every vCPU): a guest read touches lines 0 and 1, a
+ * quiet kick and its page write lines 0 to 2 (docs/performance-rounds.md,
+ * "Ninth round").  The rest is read at set-up, on TSC writes, migration and
+ * catch-up.
+ */
 struct kvm_vcpu {
-	struct kvm_vm *vm;
+	/* line 0 */
+	_Alignas(64) struct kvm_vm *vm;
 	unsigned id;
 	unsigned pcpu;                    /* host CPU it runs on (kvm_vcpu_set_pcpu) */
 	const struct cpu_tsc *host_tsc;   /* that CPU's TSC: &vm->host->cpus[pcpu].tsc */
 	int64_t tsc_offset;               /* guest TSC = scale(host TSC) + tsc_offset (mod 2^64) */
 	uint64_t tsc_scaling_ratio;       /* fixed point with the vendor's fraction bits */
 	bool tsc_unscaled;                /* that ratio is 1.0 (kvm_vcpu_set_tsc_ratio) */
-	uint64_t virtual_tsc_khz;         /* the guest's TSC rate */
-	uint64_t hw_tsc_khz;              /* rate the cached mul/shift were computed for */
-	int8_t hv_shift;
-	uint32_t hv_mul;
-	struct pvclock_vcpu_time_info pvti;   /* the guest's page */
-	uint32_t requests;                /* KVM_REQ_* pending */
-	struct sim_event entry;           /* next VM entry, while requests are pending */
-	struct sim_rng rng;               /* entry latency jitter */
-	uint64_t owed_zero_draws;         /* draws of latencies of 0 not made yet (kvm.c) */
-	uint64_t last_guest_tsc;          /* guest TSC when it last left its pCPU */
-	uint64_t last_host_tsc;           /* host TSC at its last kvm_arch_vcpu_put(); 0: none */
-	uint64_t clock_updates;           /* pages written */
-	sim_ps last_update_ps;            /* when the page was last written; SIM_NEVER before */
-	char entry_name[32];              /* "kvm.vcpu<N>.entry": the entry event's stable name */
-	/* kvm_synchronize_tsc(): the generation this vCPU last synchronised to */
-	uint64_t this_tsc_generation;
-	uint64_t this_tsc_nsec;           /* host ns of that generation's first write */
-	uint64_t this_tsc_write;          /* the value that write set */
 	/*
 	 * TSC catch-up (kvm_set_tsc_khz without TSC scaling, above the host
 	 * rate): each clock update advances the offset to where the requested
 	 * rate says the guest TSC should be, and every exit asks for one.
 	 */
 	bool tsc_always_catchup;
+	/* KVM_KVMCLOCK_CTRL was called: the next page write ORs in PVCLOCK_GUEST_STOPPED */
+	bool pvclock_set_guest_stopped_request;
+	int8_t hv_shift;
+	uint32_t hv_mul;
+	uint32_t requests;                /* KVM_REQ_* pending */
+	uint64_t hw_tsc_khz;              /* rate the cached mul/shift were computed for */
+	/* line 1 */
+	struct pvclock_vcpu_time_info pvti;   /* the guest's page */
+	uint64_t owed_zero_draws;         /* draws of latencies of 0 not made yet (kvm.c) */
+	uint64_t clock_updates;           /* pages written */
+	sim_ps last_update_ps;            /* when the page was last written; SIM_NEVER before */
+	uint64_t virtual_tsc_khz;         /* the guest's TSC rate */
+	/* line 2 */
+	struct sim_event entry;           /* next VM entry, while requests are pending */
+	struct sim_rng rng;               /* entry latency jitter */
+	uint64_t last_guest_tsc;          /* guest TSC when it last left its pCPU */
+	uint64_t last_host_tsc;           /* host TSC at its last kvm_arch_vcpu_put(); 0: none */
+	char entry_name[32];              /* "kvm.vcpu<N>.entry": the entry event's stable name */
+	/* kvm_synchronize_tsc(): the generation this vCPU last synchronised to */
+	uint64_t this_tsc_generation;
+	uint64_t this_tsc_nsec;           /* host ns of that generation's first write */
+	uint64_t this_tsc_write;          /* the value that write set */
 	struct sim_event exit_ev;         /* the next guest exit while catching up */
 	char exit_name[32];
 	uint64_t catchup_cycles;          /* cycles added by catch-up so far */
@@ -152,10 +166,11 @@ struct kvm_vcpu {
 	uint64_t user_tsc_write_value;    /* the TSC it asked for */
 	uint64_t user_tsc_write_result;   /* what the guest TSC read right after it */
 	bool user_tsc_write_matched;      /* KVM treated it as synchronising */
-	/* KVM_KVMCLOCK_CTRL was called: the next page write ORs in PVCLOCK_GUEST_STOPPED */
-	bool pvclock_set_guest_stopped_request;
 	struct kvm_lapic_timer lapic;     /* sim/kvm/lapic.h */
 };
+
+_Static_assert(offsetof(struct kvm_vcpu, pvti) == 64 && offsetof(struct kvm_vcpu, entry) == 128,
+	       "a vCPU's hot fields in its first three cache lines");
 
 struct kvm_params {
 	enum kvm_version version;         /* whose behaviour (kvm_version.h); 0 is the oldest */
