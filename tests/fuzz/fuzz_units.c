@@ -18,11 +18,30 @@
 
 #define FUZZ_UNITS_MAX 256
 
-/* A reason is one NUL-terminated line that fits the buffer. */
+/*
+ * What `why` holds before each parse: a parser that accepts leaves it alone
+ * (sim/core/units.h: only a refusal writes a reason), and one that refuses
+ * replaces it.  Without it, an accepted string left the buffer as the stack
+ * had it, which the check below then read (a crash that came and went with
+ * the stack's contents).
+ */
+#define WHY_UNTOUCHED "(untouched)"
+
+static char *fresh_why(char *why)
+{
+	strcpy(why, WHY_UNTOUCHED);
+	return why;
+}
+
+/* A reason is one NUL-terminated line that fits the buffer, written only on a refusal. */
 static void check_why(bool ok, const char *why, size_t len)
 {
 	FUZZ_ASSERT(memchr(why, '\0', len) != NULL);
-	FUZZ_ASSERT(ok || why[0] != '\0');
+	if (ok) {
+		FUZZ_ASSERT(strcmp(why, WHY_UNTOUCHED) == 0);
+		return;
+	}
+	FUZZ_ASSERT(why[0] != '\0' && strcmp(why, WHY_UNTOUCHED) != 0);
 	FUZZ_ASSERT(strchr(why, '\n') == NULL);
 }
 
@@ -57,19 +76,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';               /* an embedded NUL ends the string, as from C */
 
-	ok_ups = sim_parse_duration_ps(s, &ups, why, sizeof(why));
+	ok_ups = sim_parse_duration_ps(s, &ups, fresh_why(why), sizeof(why));
 	check_why(ok_ups, why, sizeof(why));
-	ok_sps = sim_parse_signed_duration_ps(s, &sps, why, sizeof(why));
+	ok_sps = sim_parse_signed_duration_ps(s, &sps, fresh_why(why), sizeof(why));
 	check_why(ok_sps, why, sizeof(why));
-	ok_uns = sim_parse_duration_ns(s, &uns, why, sizeof(why));
+	ok_uns = sim_parse_duration_ns(s, &uns, fresh_why(why), sizeof(why));
 	check_why(ok_uns, why, sizeof(why));
-	ok_f = sim_parse_freq(s, &f, why, sizeof(why));
+	ok_f = sim_parse_freq(s, &f, fresh_why(why), sizeof(why));
 	check_why(ok_f, why, sizeof(why));
-	ok_ppb = sim_parse_ppb(s, &ppb, why, sizeof(why));
+	ok_ppb = sim_parse_ppb(s, &ppb, fresh_why(why), sizeof(why));
 	check_why(ok_ppb, why, sizeof(why));
-	ok_frac = sim_parse_fraction_ppb(s, &frac, why, sizeof(why));
+	ok_frac = sim_parse_fraction_ppb(s, &frac, fresh_why(why), sizeof(why));
 	check_why(ok_frac, why, sizeof(why));
-	ok_u64 = sim_parse_u64(s, &u64, why, sizeof(why));
+	ok_u64 = sim_parse_u64(s, &u64, fresh_why(why), sizeof(why));
 	check_why(ok_u64, why, sizeof(why));
 
 	if (ok_f)
