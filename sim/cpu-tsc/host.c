@@ -10,6 +10,7 @@
  * below 1 ns.
  */
 #include "sim/cpu-tsc/host.h"
+#include "sim/core/alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,10 +119,8 @@ bool host_init(struct host *h, const struct host_params *p, struct sim_diag *err
 		ncpus += p->sockets[s].ncpus;
 	if (ncpus == 0)
 		return sim_diag_fail(err, "host %s has no CPUs", h->name);
-	/* a CPU's size is a multiple of its 64-byte alignment: every CPU starts a line */
-	h->cpus = aligned_alloc(_Alignof(struct host_cpu), (size_t)ncpus * sizeof(*h->cpus));
-	if (h->cpus)
-		memset(h->cpus, 0, (size_t)ncpus * sizeof(*h->cpus));
+	/* every CPU starts a cache line (its layout, host.h) */
+	h->cpus = sim_calloc_aligned(ncpus, sizeof(*h->cpus), _Alignof(struct host_cpu));
 	h->crystals = calloc(p->nsockets, sizeof(*h->crystals));
 	if (!h->cpus || !h->crystals) {
 		host_finish(h);

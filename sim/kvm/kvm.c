@@ -19,6 +19,7 @@
 #include "sim/kvm/kvm_internal.h"
 #include "sim/kvm/host_notify.h"
 #include "sim/kvm/kvm_kick.h"
+#include "sim/core/alloc.h"
 #include "sim/core/event_now.h"
 
 #include <inttypes.h>
@@ -617,10 +618,8 @@ bool kvm_vm_init(struct kvm_vm *vm, const struct kvm_params *p, struct host *hos
 	*vm = (struct kvm_vm){ 0 };
 	if (!check_params(p, host, q, now, err))
 		return false;
-	/* a vCPU's size is a multiple of its 64-byte alignment: every vCPU starts a line */
-	vm->vcpus = aligned_alloc(_Alignof(struct kvm_vcpu), (size_t)p->nvcpus * sizeof(*vm->vcpus));
-	if (vm->vcpus)
-		memset(vm->vcpus, 0, (size_t)p->nvcpus * sizeof(*vm->vcpus));
+	/* every vCPU starts a cache line (its layout, kvm.h) */
+	vm->vcpus = sim_calloc_aligned(p->nvcpus, sizeof(*vm->vcpus), _Alignof(struct kvm_vcpu));
 	if (!vm->vcpus)
 		return sim_diag_fail(err, "kvm: out of memory");
 
