@@ -95,21 +95,22 @@ Test(guest_run, the_vmm_publishes_each_stop_and_run_of_the_guest)
  * read every 250 ms; the VM pauses 1 s to 2 s, and the VMM process stalls
  * 2.5 s to 3 s; the run ends at 4 s.  %s: the board ("host" or "vm").
  */
-static const char *const rtc_json =
-	"{ \"name\": \"rtc\", \"duration\": \"4s\",\n"
-	"  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
-	"  \"vm\": { \"host\": \"h\", \"vcpus\": 2, \"board\": \"%s\" },\n"
-	"  \"pauses\": [ { \"at\": \"1s\", \"duration\": \"1s\" } ],\n"
-	"  \"stalls\": [ { \"at\": \"2.5s\", \"duration\": \"500ms\" } ],\n"
-	"  \"readers\": [ { \"name\": \"w\", \"kind\": \"ticks\", \"source\": \"%s\", \"policy\": \"discard\",\n"
-	"    \"vcpus\": [0], \"period\": \"250ms\", \"phase\": \"0s\" } ],\n"
-	"  \"host_checks\": [ { \"check\": \"tick_count\", \"reader\": \"w\", \"expect\": \"%s\" } ] }\n";
+/* a macro: -Wformat-nonliteral sees the literal at -O0 too */
+#define RTC_JSON_FMT \
+	"{ \"name\": \"rtc\", \"duration\": \"4s\",\n" \
+	"  \"hosts\": [ { \"name\": \"h\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"sockets\": [ { \"cpus\": 2 } ] } ],\n" \
+	"  \"vm\": { \"host\": \"h\", \"vcpus\": 2, \"board\": \"%s\" },\n" \
+	"  \"pauses\": [ { \"at\": \"1s\", \"duration\": \"1s\" } ],\n" \
+	"  \"stalls\": [ { \"at\": \"2.5s\", \"duration\": \"500ms\" } ],\n" \
+	"  \"readers\": [ { \"name\": \"w\", \"kind\": \"ticks\", \"source\": \"%s\", \"policy\": \"discard\",\n" \
+	"    \"vcpus\": [0], \"period\": \"250ms\", \"phase\": \"0s\" } ],\n" \
+	"  \"host_checks\": [ { \"check\": \"tick_count\", \"reader\": \"w\", \"expect\": \"%s\" } ] }\n"
 
 static struct scenario *rtc_scenario(const char *board, const char *source, const char *expect)
 {
 	static char text[2048];
 
-	snprintf(text, sizeof(text), rtc_json, board, source, expect);
+	snprintf(text, sizeof(text), RTC_JSON_FMT, board, source, expect);
 	return parse(text);
 }
 

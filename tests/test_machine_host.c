@@ -124,9 +124,10 @@ Test(machine_host, clocksource_event_turns_the_master_clock_off)
  */
 Test(machine_host, watchdog_demotion_reaches_the_vm_only_with_demote)
 {
-	static const char *const wd =
-		",\n  \"host_checks\": [ { \"check\": \"watchdog\", \"expect\": \"fail\", \"delay_every\": 4,\n"
-		"    \"delay\": \"600us\"%s } ]";
+/* a macro: -Wformat-nonliteral sees the literal at -O0 too */
+#define WATCHDOG_FMT \
+		",\n  \"host_checks\": [ { \"check\": \"watchdog\", \"expect\": \"fail\", \"delay_every\": 4,\n" \
+		"    \"delay\": \"600us\"%s } ]"
 	const bool demote[] = { false, true };
 
 	for (unsigned i = 0; i < 2; i++) {
@@ -134,7 +135,7 @@ Test(machine_host, watchdog_demotion_reaches_the_vm_only_with_demote)
 		struct scenario *s;
 		struct machine *m;
 
-		snprintf(extra, sizeof(extra), wd, demote[i] ? ", \"demote\": true" : "");
+		snprintf(extra, sizeof(extra), WATCHDOG_FMT, demote[i] ? ", \"demote\": true" : "");
 		s = scenario_with("2s", extra);
 		m = run(s);
 		cr_expect_eq(machine_master_clock(m, 0), !demote[i], "demote %d", demote[i]);
@@ -155,13 +156,14 @@ Test(machine_host, watchdog_demotion_reaches_the_vm_only_with_demote)
  */
 Test(machine_host, guest_watchdog_sees_the_page_step_as_skew)
 {
-	static const char *const text_fmt =
-		"{ \"name\": \"gw\", \"duration\": \"302s\",\n"
-		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"hpet_crystal\": \"-50ppm\",\n"
-		"    \"tsc_features\": { \"tsc_adjust\": false }, \"sockets\": [ { \"cpus\": 2 } ] } ],\n"
-		"  \"vm\": { \"host\": \"A\", \"vcpus\": 2, \"uptime\": \"1h\" },\n"
-		"  %s\"host_checks\": [ { \"check\": \"watchdog\", \"clocksource\": \"kvm-clock\",\n"
-		"    \"expect\": \"%s\" } ] }\n";
+/* a macro: -Wformat-nonliteral sees the literal at -O0 too */
+#define SWITCH_FMT \
+		"{ \"name\": \"gw\", \"duration\": \"302s\",\n" \
+		"  \"hosts\": [ { \"name\": \"A\", \"tsc\": \"3GHz\", \"uptime\": \"1h\", \"hpet_crystal\": \"-50ppm\",\n" \
+		"    \"tsc_features\": { \"tsc_adjust\": false }, \"sockets\": [ { \"cpus\": 2 } ] } ],\n" \
+		"  \"vm\": { \"host\": \"A\", \"vcpus\": 2, \"uptime\": \"1h\" },\n" \
+		"  %s\"host_checks\": [ { \"check\": \"watchdog\", \"clocksource\": \"kvm-clock\",\n" \
+		"    \"expect\": \"%s\" } ] }\n"
 	const bool switched[] = { false, true };
 
 	for (unsigned i = 0; i < 2; i++) {
@@ -170,7 +172,7 @@ Test(machine_host, guest_watchdog_sees_the_page_step_as_skew)
 		struct scenario *s;
 		struct machine *m;
 
-		snprintf(text, sizeof(text), text_fmt, switched[i] ?
+		snprintf(text, sizeof(text), SWITCH_FMT, switched[i] ?
 			 "\"events\": [ { \"type\": \"clocksource\", \"at\": \"1s\", \"to\": \"hpet\" } ],\n  " : "",
 			 switched[i] ? "fail" : "pass");
 		s = parse(text);

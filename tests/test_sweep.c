@@ -252,18 +252,150 @@ Test(sweep, a_row_reads_back)
 		"{\"id\":\"00000000000000ff\",\"scenario\":\"0123456789abcdef\",\"sim\":\"0.1.0\","
 		"\"seed\":9,\"vary\":{\"/a\":\"1ms\"},\"verdict\":\"fail\",\"events\":5,\"checks\":["
 		"{\"of\":\"r\",\"check\":\"rate\",\"met\":false,\"worst\":-200060,\"unit\":\"ppb\"}]}";
-	static struct sweep_row_view v;
+	struct sweep_row_view v = { 0 };
 	char why[160];
 
 	cr_assert(sweep_row_parse(row, strlen(row), &v, why, sizeof(why)), "%s", why);
 	cr_expect_eq(v.id, 255);
 	cr_expect_eq(v.seed, 9);
 	cr_expect_str_eq(v.verdict, "fail");
-	cr_expect_str_eq(v.vary, "{\"/a\":\"1ms\"}");
+	cr_expect(v.vary_len == 12 && memcmp(v.vary, "{\"/a\":\"1ms\"}", 12) == 0);
 	cr_assert_eq(v.nchecks, 1);
 	cr_expect_eq(v.checks[0].worst, -200060);
 	cr_expect_not(v.checks[0].met);
 	cr_expect_not(sweep_row_parse("{\"id\":\"FF\"}", 11, &v, why, sizeof(why)));
+	sweep_row_view_free(&v);
+}
+
+/* A row of one check of worst value `worst` (its text), or n_checks checks of worst 1. */
+static char *row_text(const char *worst, unsigned n_checks)
+{
+	size_t cap = 256 + (size_t)n_checks * 96;
+	char *t = malloc(cap);
+	size_t n;
+
+	cr_assert(t);
+	n = (size_t)snprintf(t, cap, "{\"id\":\"0000000000000001\",\"scenario\":\"0123456789abcdef\","
+			     "\"sim\":\"0.1.0\",\"seed\":1,\"vary\":{},\"verdict\":\"fail\","
+			     "\"checks\":[");
+	for (unsigned i = 0; i < n_checks; i++)
+		n += (size_t)snprintf(t + n, cap - n, "%s{\"of\":\"r%u\",\"check\":\"rate\","
+				      "\"met\":false,\"worst\":%s,\"unit\":\"ps\"}", i ? "," : "",
+				      i, worst);
+	snprintf(t + n, cap - n, "]}");
+	return t;
+}
+
+/*
+ * A worst value beyond 2^53 reads back exact (a double would round
+ * 860399699113576001 to ...6000), and so do the int64 limits; one past them
+ * is refused, not saturated.
+ */
+Test(sweep, a_rows_worst_reads_back_exact_to_64_bits)
+{
+	static const struct {
+		const char *text;
+		int64_t value;
+	} ok[] = {
+		{ "860399699113576001", INT64_C(860399699113576001) },
+		{ "9223372036854775807", INT64_MAX },
+		{ "-9223372036854775808", INT64_MIN },
+	};
+	struct sweep_row_view v = { 0 };
+	char why[160];
+
+	for (unsigned i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char *t = row_text(ok[i].text, 1);
+
+		cr_assert(sweep_row_parse(t, strlen(t), &v, why, sizeof(why)), "%s: %s", t, why);
+		cr_expect_eq(v.checks[0].worst, ok[i].value, "%s", ok[i].text);
+		free(t);
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		static const char *const bad[] = { "9223372036854775808", "1.5", "\"7\"" };
+		char *t = row_text(bad[i], 1);
+
+		cr_expect_not(sweep_row_parse(t, strlen(t), &v, why, sizeof(why)), "%s", bad[i]);
+		cr_expect(strstr(why, "64-bit integer"), "%s", why);
+		free(t);
+	}
+	sweep_row_view_free(&v);
+}
+
+/* A scenario may have any number of readers: a row of 1000 checks reads back whole. */
+Test(sweep, a_row_of_a_thousand_checks_reads_back)
+{
+	struct sweep_row_view v = { 0 };
+	char why[160], *t = row_text("1", 1000);
+
+	cr_assert(sweep_row_parse(t, strlen(t), &v, why, sizeof(why)), "%s", why);
+	cr_assert_eq(v.nchecks, 1000);
+	cr_expect_str_eq(v.checks[999].of, "r999");
+	free(t);
+	sweep_row_view_free(&v);
+}
+
+/*
+ * The summary counts every row: a failed job whose worst is beyond 2^53 and
+ * which has more than 256 checks is a fail (exit 1), not left out (the bug:
+ * "0 jobs of 1", exit 0).
+ */
+Test(sweep, the_summary_counts_a_row_with_huge_values_and_many_checks)
+{
+	struct sweep_rows r = { 0 };
+	static struct sweep_summary s;
+	char *t = row_text("860399699113576001", 300);
+	uint64_t conflict;
+	size_t n = strlen(t);
+
+	t = realloc(t, n + 2);
+	cr_assert(t);
+	memcpy(t + n, "\n", 2);
+	cr_assert(sweep_rows_add(&r, 1, t, n + 1));
+	cr_assert(sweep_rows_sort(&r, &conflict));
+	sweep_summarize(&r, &s);
+	cr_expect_eq(s.rows, 1);
+	cr_expect_eq(s.fail, 1);
+	cr_expect_eq(s.error, 0);
+	cr_expect_eq(s.nchecks, SWEEP_SUMMARY_MAX);
+	cr_expect(s.truncated);
+	cr_expect_eq(s.checks[0].worst[0].worst, INT64_C(860399699113576001));
+	free(t);
+	sweep_rows_free(&r);
+}
+
+/* A row in CR LF is refused with its file and line; a conflict names both rows' places. */
+Test(sweep, reading_rows_refuses_cr_lf_and_a_conflict_names_both_lines)
+{
+	static const char row[] =
+		"{\"id\":\"0000000000000001\",\"scenario\":\"0123456789abcdef\",\"sim\":\"0.1.0\","
+		"\"seed\":1,\"vary\":{},\"verdict\":\"pass\",\"checks\":[]}";
+	char text[512], why[512];
+	struct sweep_rows r = { 0 };
+	uint64_t conflict = 0;
+	const char *a, *b;
+
+	snprintf(text, sizeof(text), "%s\n%s\r\n", row, row);
+	a = write_file(0, "crlf.jsonl", text);
+	cr_expect_not(sweep_rows_read(&r, a, false, why, sizeof(why)));
+	cr_expect(strstr(why, "crlf.jsonl:2: the row ends in CR LF"), "%s", why);
+	sweep_rows_free(&r);
+
+	snprintf(text, sizeof(text), "%s\n", row);
+	a = write_file(0, "a.jsonl", text);
+	snprintf(text, sizeof(text), "\n%s\n", row);
+	*strstr(text, "pass") = 'P';
+	memcpy(strstr(text, "Pass"), "fail", 4);
+	b = write_file(2, "b.jsonl", text + 1);
+	cr_assert(sweep_rows_read(&r, a, false, why, sizeof(why)), "%s", why);
+	cr_assert(sweep_rows_read(&r, b, false, why, sizeof(why)), "%s", why);
+	cr_expect_not(sweep_rows_sort(&r, &conflict));
+	cr_expect_eq(conflict, 1);
+	cr_expect(r.conflict[0].file && r.conflict[1].file);
+	cr_expect(strcmp(r.conflict[0].file, r.conflict[1].file) != 0);
+	cr_expect_eq(r.conflict[0].lineno, 1);
+	cr_expect_eq(r.conflict[1].lineno, 1);
+	sweep_rows_free(&r);
 }
 
 /* The first error of a sweep file: line, column, pointer and a piece of its message. */
@@ -373,5 +505,53 @@ Test(sweep, the_summary_names_the_three_largest_magnitudes_smaller_ids_first)
 	cr_expect_eq(s.checks[0].worst[1].id, 4);
 	cr_expect_eq(s.checks[0].worst[2].worst, 7);
 	cr_expect_not(s.mixed);
+	sweep_rows_free(&r);
+}
+
+/* True when s is well-formed UTF-8 (RFC 3629: no cut sequence). */
+static bool utf8_ok(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		unsigned n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 :
+			     (*p & 0xf8) == 0xf0 ? 3 : 9;
+
+		if (n == 9)
+			return false;
+		for (p++; n; n--, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * A long "vary" is cut in the summary at a character's start, with "...": the
+ * value "ab" and then 200 two-byte "é" would be cut inside one at byte 252
+ * (the é's start at odd offsets, after the 9 bytes {"/d":"ab).
+ */
+Test(sweep, the_summary_cuts_a_long_vary_at_a_character_and_says_so)
+{
+	struct sweep_rows r = { 0 };
+	static struct sweep_summary s;
+	char row[1024];
+	uint64_t conflict;
+	int n = snprintf(row, sizeof(row), "{\"id\":\"0000000000000001\",\"scenario\":"
+			 "\"0123456789abcdef\",\"sim\":\"0.1.0\",\"seed\":1,\"vary\":{\"/d\":\"ab");
+
+	for (unsigned i = 0; i < 200; i++)
+		n += snprintf(row + n, sizeof(row) - (size_t)n, "\xc3\xa9");
+	n += snprintf(row + n, sizeof(row) - (size_t)n, "\"},\"verdict\":\"pass\",\"checks\":["
+		      "{\"of\":\"r\",\"check\":\"rate\",\"met\":true,\"worst\":1,\"unit\":\"ps\"}]}\n");
+	cr_assert(sweep_rows_add(&r, 1, row, (size_t)n));
+	cr_assert(sweep_rows_sort(&r, &conflict));
+	sweep_summarize(&r, &s);
+	cr_assert_eq(s.checks[0].nworst, 1);
+	const char *shown = s.checks[0].worst[0].vary;
+	size_t len = strlen(shown);
+
+	cr_expect(len < SWEEP_SUMMARY_VARY_MAX && len > SWEEP_SUMMARY_VARY_MAX - 8, "%zu", len);
+	cr_expect_str_eq(shown + len - 3, "...");
+	cr_expect(utf8_ok(shown), "%s", shown);
+	cr_expect(strncmp(shown, "{\"/d\":\"ab\xc3\xa9", 11) == 0, "%s", shown);
 	sweep_rows_free(&r);
 }

@@ -110,8 +110,10 @@ static int merge(const char *files[], unsigned nfiles, const char *plan, const c
 			goto out;
 		}
 	if (!sweep_rows_sort(&rows, &conflict)) {
-		fprintf(stderr, "sim merge: two different rows for job %016" PRIx64 " (the same "
-			"variant gave different results: different sim builds?)\n", conflict);
+		fprintf(stderr, "sim merge: two different rows for job %016" PRIx64 ", %s:%lu and "
+			"%s:%lu (the same variant gave different results: different sim builds?)\n",
+			conflict, rows.conflict[0].file, rows.conflict[0].lineno,
+			rows.conflict[1].file, rows.conflict[1].lineno);
 		goto out;
 	}
 	sweep_summarize(&rows, sum);
@@ -142,9 +144,11 @@ out:
 	return status;
 }
 
-int cmd_merge(int argc, char **argv)
+/* The options and files; -1 to go on, else the exit status. */
+static int merge_args(int argc, char **argv, const char **files, unsigned *nfiles_out,
+		      const char **plan_out, const char **out_out, bool *allow_mixed_out)
 {
-	const char *files[256], *plan = NULL, *out = NULL;
+	const char *plan = NULL, *out = NULL;
 	unsigned nfiles = 0;
 	bool allow_mixed = false;
 
@@ -165,13 +169,33 @@ int cmd_merge(int argc, char **argv)
 			allow_mixed = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage_error("merge", "unknown option %s", a);
-		} else if (nfiles < sizeof(files) / sizeof(files[0])) {
-			files[nfiles++] = a;
 		} else {
-			return cli_usage_error("merge", "%s", "too many files (at most 256)");
+			files[nfiles++] = a;
 		}
 	}
 	if (nfiles == 0)
 		return cli_usage_error("merge", "%s", "no result file given");
-	return merge(files, nfiles, plan, out, allow_mixed);
+	*nfiles_out = nfiles;
+	*plan_out = plan;
+	*out_out = out;
+	*allow_mixed_out = allow_mixed;
+	return -1;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	/* as many files as arguments: a Slurm array's shards can be thousands */
+	const char **files = calloc((size_t)argc + 1, sizeof(*files));
+	const char *plan = NULL, *out = NULL;
+	unsigned nfiles = 0;
+	bool allow_mixed = false;
+	int status;
+
+	if (!files)
+		return cli_usage_error("merge", "%s", "out of memory");
+	status = merge_args(argc, argv, files, &nfiles, &plan, &out, &allow_mixed);
+	if (status == -1)
+		status = merge(files, nfiles, plan, out, allow_mixed);
+	free(files);
+	return status;
 }

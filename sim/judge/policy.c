@@ -392,7 +392,8 @@ static bool load_top(const struct pf *f, size_t n, struct judge_policy *p)
 				if (p->nclocks == JUDGE_POLICY_CLOCKS)
 					return pf_fail(f, &c, &ck, 0, "/clocks", "more than 32 clocks");
 				snprintf(path, sizeof(path), "/clocks/%s", name);
-				snprintf(p->clocks[p->nclocks].name, ORACLE_NAME_MAX, "%s", name);
+				/* fits: strlen(name) < ORACLE_NAME_MAX was checked above */
+				memcpy(p->clocks[p->nclocks].name, name, strlen(name) + 1);
 				if (!load_checks(f, &c, &cv, &p->clocks[p->nclocks].checks, path))
 					return false;
 				p->nclocks++;

@@ -23,7 +23,7 @@ bool sweep_rows_add(struct sweep_rows *r, uint64_t id, const char *line, size_t 
 		return false;
 	memcpy(copy, line, len);
 	copy[len] = '\0';
-	r->v[r->n++] = (struct sweep_row){ id, copy, len };
+	r->v[r->n++] = (struct sweep_row){ .id = id, .line = copy, .len = len };
 	r->sorted = false;
 	return true;
 }
@@ -51,6 +51,8 @@ bool sweep_rows_sort(struct sweep_rows *r, uint64_t *conflict)
 	for (size_t i = 1; i < r->n; i++)
 		if (r->v[i - 1].id == r->v[i].id && by_id(&r->v[i - 1], &r->v[i]) != 0) {
 			*conflict = r->v[i].id;
+			r->conflict[0] = r->v[i - 1];
+			r->conflict[1] = r->v[i];
 			return false;
 		}
 	for (size_t i = 0; i < r->n; i++) {
@@ -102,7 +104,7 @@ bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, ch
 		     size_t len)
 {
 	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
-	static struct sweep_row_view view;
+	struct sweep_row_view view = { 0 };
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -123,14 +125,23 @@ bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, ch
 			snprintf(why, len, "%s:%lu: the last row has no newline (a run stopped while "
 				 "writing it?)", file, lineno);
 			ok = false;
+		} else if (n >= 2 && line[n - 2] == '\r') {
+			snprintf(why, len, "%s:%lu: the row ends in CR LF, where sim writes LF alone "
+				 "(a merge would not give sim's bytes: convert the file, e.g. with "
+				 "dos2unix)", file, lineno);
+			ok = false;
 		} else if (!sweep_row_parse(line, (size_t)n - 1, &view, w, sizeof(w))) {
 			snprintf(why, len, "%s:%lu: not a sweep result row: %s", file, lineno, w);
 			ok = false;
 		} else if (!sweep_rows_add(r, view.id, line, (size_t)n)) {
 			snprintf(why, len, "%s:%lu: out of memory", file, lineno);
 			ok = false;
+		} else {
+			r->v[r->n - 1].file = file;
+			r->v[r->n - 1].lineno = lineno;
 		}
 	}
+	sweep_row_view_free(&view);
 	if (ok && ferror(f)) {
 		snprintf(why, len, "%s: cannot read: %s", file, strerror(errno));
 		ok = false;
@@ -164,6 +175,28 @@ static struct sweep_summary_check *summary_check(struct sweep_summary *s,
 }
 
 /*
+ * The first bytes of a row's "vary" that fit in dst, cut before a UTF-8
+ * character that would not fit whole, with "..." when cut.
+ */
+static void vary_shown(char *dst, size_t cap, const char *vary, size_t len)
+{
+	static const char more[] = "...";
+	size_t n = len;
+
+	if (len >= cap) {
+		n = cap - sizeof(more);
+		/* back to a character's first byte: continuation bytes are 10xxxxxx */
+		while (n > 0 && ((unsigned char)vary[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, vary, n);
+	if (len >= cap)
+		memcpy(dst + n, more, sizeof(more));
+	else
+		dst[n] = '\0';
+}
+
+/*
  * Keeps the row among the check's worst when its magnitude is larger than one
  * kept: rows come sorted by id, so of equal magnitudes the smaller ids stay.
  */
@@ -181,19 +214,26 @@ static void rank(struct sweep_summary_check *c, const struct sweep_row_view *v, 
 	c->worst[at].worst = worst;
 	c->worst[at].id = v->id;
 	c->worst[at].seed = v->seed;
-	memcpy(c->worst[at].vary, v->vary, sizeof(v->vary));
+	vary_shown(c->worst[at].vary, sizeof(c->worst[at].vary), v->vary, v->vary_len);
 }
 
 void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s)
 {
-	static struct sweep_row_view v;
+	struct sweep_row_view v = { 0 };
 
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < r->n; i++) {
 		char why[160];
 
-		if (!sweep_row_parse(r->v[i].line, r->v[i].len - 1, &v, why, sizeof(why)))
+		/*
+		 * Rows here were written by this sim or read by sweep_rows_read(),
+		 * so only memory can fail: never a silent pass.
+		 */
+		if (!sweep_row_parse(r->v[i].line, r->v[i].len - 1, &v, why, sizeof(why))) {
+			s->rows++;
+			s->error++;
 			continue;
+		}
 		if (s->rows++ == 0) {
 			memcpy(s->scenario, v.scenario, sizeof(s->scenario));
 			memcpy(s->sim, v.sim, sizeof(s->sim));
@@ -213,4 +253,5 @@ void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s)
 			rank(c, &v, v.checks[k].worst);
 		}
 	}
+	sweep_row_view_free(&v);
 }

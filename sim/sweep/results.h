@@ -19,12 +19,16 @@ struct sweep_row {
 	uint64_t id;
 	char *line;                       /* with its newline; owned */
 	size_t len;
+	const char *file;                 /* where it was read (sweep_rows_read), or NULL */
+	unsigned long lineno;
 };
 
 struct sweep_rows {
 	struct sweep_row *v;
 	size_t n, cap;
 	bool sorted;
+	/* after sweep_rows_sort() found a conflict: the two rows (file and line, if read) */
+	struct sweep_row conflict[2];
 };
 
 /* Adds a copy of line[0..len) (its newline included) under id; false when out of memory. */
@@ -32,7 +36,8 @@ bool sweep_rows_add(struct sweep_rows *r, uint64_t id, const char *line, size_t 
 
 /*
  * Sorts by id and drops exact duplicates.  False when one id has two
- * different rows: *conflict is that id.
+ * different rows: *conflict is that id, and r->conflict the two rows (their
+ * lines stay owned by r).
  */
 bool sweep_rows_sort(struct sweep_rows *r, uint64_t *conflict);
 
@@ -48,6 +53,8 @@ void sweep_rows_free(struct sweep_rows *r);
  * Reads a JSON Lines file of rows into r (not sorted), checking each; false
  * with why naming the file and line.  A last line without its newline (a run
  * that was stopped while writing) is dropped when *partial_ok, else an error.
+ * A row ending in CR LF is an error: its bytes would differ from what sim
+ * writes.  file must outlive r (the rows name it).
  */
 bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, char *why,
 		     size_t len);
@@ -55,11 +62,13 @@ bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, ch
 #define SWEEP_SUMMARY_MAX 256             /* distinct (of, check) pairs */
 #define SWEEP_SUMMARY_WORST 3             /* jobs named per check */
 
+#define SWEEP_SUMMARY_VARY_MAX 256        /* bytes of a job's "vary" shown, "..." when cut */
+
 /* A job named in the summary, with its worst value. */
 struct sweep_summary_job {
 	int64_t worst;
 	uint64_t id, seed;
-	char vary[SWEEP_ROW_VARY_MAX];
+	char vary[SWEEP_SUMMARY_VARY_MAX];
 };
 
 struct sweep_summary_check {
@@ -73,7 +82,7 @@ struct sweep_summary_check {
 };
 
 struct sweep_summary {
-	uint64_t rows, pass, fail, error;
+	uint64_t rows, pass, fail, error;  /* a row that cannot be read back counts as an error */
 	bool mixed;                       /* the rows name more than one base scenario or sim version */
 	char scenario[17], sim[32];       /* the first row's */
 	unsigned nchecks;
