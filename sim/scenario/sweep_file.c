@@ -19,7 +19,6 @@
 /* What the tables read before it is checked and copied into the spec. */
 struct sweep_top {
 	char scenario[SWEEP_PATH_MAX];
-	char description[256];
 };
 
 struct sweep_axis_row {
@@ -56,7 +55,8 @@ static const struct field_table seed_table = FIELDS("sweep seeds", seed_rows);
 static const struct field top_rows[] = {
 	{ ROW("scenario", F_TEXT, T(scenario)), .required = true, .min = 1,
 	  .max = SWEEP_PATH_MAX },
-	{ ROW("description", F_TEXT, T(description)), .dflt = "", .max = 256 },
+	/* free text of any length (within the file's size): read by load_spec(), then dropped */
+	{ ROW("description", F_CUSTOM, 0), .like = F_TEXT },
 	{ ROW("axes", F_CUSTOM, 0), .sub = &axis_table, .nest = NEST_ARRAY,
 	  .max = SWEEP_MAX_AXES },
 	{ ROW("seeds", F_CUSTOM, 0), .sub = &seed_table, .shape = "seed list" },
@@ -64,15 +64,104 @@ static const struct field top_rows[] = {
 };
 static const struct field_table top_table = FIELDS("sweep file", top_rows);
 
-/* A JSON pointer a value can be set at: starts with '/', not the seed (use "seeds"). */
+/*
+ * RFC 6901 has two escapes, "~0" ('~') and "~1" ('/'); any other '~' is an
+ * error, not a literal key (it would name a key the user did not mean).
+ * False with why: the offset (bytes from 0) of the bad '~' and what was expected.
+ */
+static bool pointer_escapes_ok(const char *p, char *why, size_t len)
+{
+	for (size_t i = 0; p[i]; i++) {
+		if (p[i] != '~' || p[i + 1] == '0' || p[i + 1] == '1')
+			continue;
+		if (p[i + 1] == '\0')
+			snprintf(why, len, "a '~' ends the pointer (offset %zu): expected \"~0\" (a '~' "
+				 "in a key) or \"~1\" (a '/' in a key), the only escapes of RFC 6901", i);
+		else
+			snprintf(why, len, "\"~%c\" at offset %zu is not an escape: expected \"~0\" (a "
+				 "'~' in a key) or \"~1\" (a '/' in a key), the only escapes of RFC 6901",
+				 p[i + 1], i);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A JSON pointer a value can be set at: starts with '/', valid escapes, not
+ * the seed (use "seeds").
+ */
 static bool check_pointer(struct loader *ld, const char *path, const char *p)
 {
+	char why[200];
+
 	if (p[0] != '/')
 		return fail(ld, path, "expected a JSON pointer such as \"/readers/0/period\", got "
 			    "\"%.*s\"", 64, p);
+	if (!pointer_escapes_ok(p, why, sizeof(why)))
+		return fail(ld, path, "%.96s: %s", p, why);
 	if (strcmp(p, "/seed") == 0)
 		return fail(ld, path, "the seed is not an axis: give the sweep's \"seeds\"");
 	return true;
+}
+
+/* How two pointers' values overlap: setting one changes what the other set. */
+enum overlap {
+	APART,
+	SAME,           /* the same value */
+	INSIDE,         /* a is within b's value: /readers/0/period in /readers/0 */
+	CONTAINS,       /* b is within a's value */
+};
+
+/* The verb of "a ... b's path" per overlap, for the messages. */
+static const char *const overlap_verb[] = {
+	[SAME] = "is also",
+	[INSIDE] = "is inside",
+	[CONTAINS] = "contains",
+};
+
+/* Whole tokens only: /readers/1 does not contain /readers/10 ('/' in a key is "~1"). */
+static enum overlap pointer_overlap(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na == nb)
+		return strcmp(a, b) == 0 ? SAME : APART;
+	if (na > nb)
+		return strncmp(a, b, nb) == 0 && a[nb] == '/' ? INSIDE : APART;
+	return strncmp(a, b, na) == 0 && b[na] == '/' ? CONTAINS : APART;
+}
+
+/*
+ * Each axis's path against the earlier axes' and the "expect" pointers: two
+ * values set at one place (or one inside the other) would override each other,
+ * and a row's "vary" would hold one key twice.
+ */
+static bool check_overlaps(struct loader *ld, const struct sweep_spec *sp)
+{
+	bool ok = true;
+
+	for (unsigned j = 0; j < sp->naxes && !ld->stop; j++) {
+		const char *b = sp->axes[j].path;
+		char at[PATH_LEN];
+		enum overlap o;
+
+		snprintf(at, sizeof(at), "/axes/%u/path", j);
+		for (unsigned i = 0; i < j; i++)
+			if ((o = pointer_overlap(b, sp->axes[i].path)) != APART)
+				ok = fail(ld, at, "%s %s the path of /axes/%u/path (%s): one axis would "
+					  "override the other", b, overlap_verb[o], i, sp->axes[i].path);
+		for (unsigned k = 0; k < sp->nsets; k++) {
+			const char *e = sp->sets[k].pointer;
+			char epath[PATH_LEN];
+
+			if ((o = pointer_overlap(b, e)) == APART)
+				continue;
+			join_key(epath, "/expect", e);
+			ok = fail(ld, at, "%s %s a pointer that \"expect\" sets (%.96s, at %.96s): one "
+				  "would override the other", b, overlap_verb[o], e, epath);
+		}
+	}
+	return ok;
 }
 
 /* Keeps a JSON node's compact text; false when out of memory. */
@@ -271,6 +360,11 @@ static bool load_expect(struct loader *ld, const struct node *v, struct sweep_sp
 			return fail(ld, el.path, "more than %u values to set", SWEEP_MAX_SETS);
 		if (!check_pointer(ld, el.path, c->string))
 			return false;
+		/* cJSON keeps both of a repeated key: the second would override the first */
+		for (unsigned i = 0; i < sp->nsets; i++)
+			if (strcmp(sp->sets[i].pointer, c->string) == 0)
+				return fail_at(ld, el.path, AT_KEY, 1, "duplicate key \"%.96s\": "
+					       "expected each pointer once", c->string);
 		o->pointer = strdup(c->string);
 		if (!o->pointer || !keep_json(ld, &el, (char **)&o->json))
 			return fail(ld, el.path, "out of memory");
@@ -320,7 +414,8 @@ static bool count_jobs(struct sweep_spec *sp, char *why, size_t len)
 static bool load_spec(struct loader *ld, const struct node *top, struct sweep_spec *sp)
 {
 	struct sweep_top t = { 0 };
-	struct node axes, seeds, expect;
+	struct node axes, seeds, expect, desc;
+	const char *text;
 	unsigned n = 0;
 	char why[160];
 	bool ok;
@@ -330,6 +425,8 @@ static bool load_spec(struct loader *ld, const struct node *top, struct sweep_sp
 	if (!t.scenario[0])
 		return fail(ld, "/scenario", "expected the base scenario's file name");
 	ok = resolve_scenario(ld, ld->file, t.scenario, sp);
+	node_get(ld, top, "description", false, &desc);
+	ok &= !desc.json || read_str(ld, &desc, "a string (free text)", &text);
 	node_get(ld, top, "axes", false, &axes);
 	if (read_array(ld, &axes, 0, SWEEP_MAX_AXES, "axes", &n)) {
 		for (unsigned i = 0; i < n && !ld->stop; i++, sp->naxes++) {
@@ -345,6 +442,7 @@ static bool load_spec(struct loader *ld, const struct node *top, struct sweep_sp
 	ok &= load_seeds(ld, &seeds, sp);
 	node_get(ld, top, "expect", false, &expect);
 	ok &= load_expect(ld, &expect, sp);
+	ok = ok && check_overlaps(ld, sp);
 	if (ok && !count_jobs(sp, why, sizeof(why)))
 		return fail(ld, "/axes", "%s", why);
 	return ok;
@@ -432,11 +530,72 @@ out:
 	return sp;
 }
 
+/* At most 48 bytes of a --vary argument, for its messages ("..." when cut). */
+static const char *arg_excerpt(const char *arg, char dst[56])
+{
+	snprintf(dst, 56, "%.48s%s", arg, strlen(arg) > 48 ? "..." : "");
+	return dst;
+}
+
+/*
+ * The --vary value at p (inside arg) into *json, compact; where it ends (a
+ * comma or the NUL) into *next.  A value that starts with '{', '[' or '"' is
+ * one JSON value, commas inside it included; any other runs to the next comma
+ * and, as before, is JSON when it parses as JSON, else a string.  Offsets in
+ * messages count bytes of arg from 0.
+ */
+static bool vary_value(const char *arg, const char *p, const char **next, char **json,
+		       char *why, size_t len)
+{
+	size_t off = (size_t)(p - arg), n;
+	char ex[56], *one;
+
+	if (*p == '{' || *p == '[' || *p == '"') {
+		const char *end = NULL;
+		cJSON *v = cJSON_ParseWithOpts(p, &end, false);
+
+		if (!v) {
+			size_t at = end && end >= p ? (size_t)(end - arg) : off;
+
+			snprintf(why, len, "'%s': offset %zu: the value there starts with '%c', so it is "
+				 "one JSON value, but it is not valid or not closed (the parser stopped "
+				 "at offset %zu): expected a whole JSON value, commas inside it included",
+				 arg_excerpt(arg, ex), off, *p, at);
+			return false;
+		}
+		/* compact, as a sweep file's values are */
+		*json = *end == ',' || *end == '\0' ? cJSON_PrintUnformatted(v) : NULL;
+		cJSON_Delete(v);
+		if (*end != ',' && *end != '\0') {
+			snprintf(why, len, "'%s': offset %zu: expected ',' or the end after the JSON "
+				 "value at offset %zu", arg_excerpt(arg, ex), (size_t)(end - arg), off);
+			return false;
+		}
+		*next = end;
+	} else {
+		n = strcspn(p, ",");
+		if (n == 0) {
+			snprintf(why, len, "'%s': offset %zu: expected a value, found %s",
+				 arg_excerpt(arg, ex), off, *p ? "','" : "the end");
+			return false;
+		}
+		one = strndup(p, n);
+		if (one && !scenario_json_value(one, json))
+			*json = scenario_json_string(one);
+		free(one);
+		*next = p + n;
+	}
+	if (!*json)
+		snprintf(why, len, "out of memory");
+	return *json != NULL;
+}
+
 bool sweep_spec_add_vary(struct sweep_spec *sp, const char *arg, char *why, size_t len)
 {
 	const char *eq = strchr(arg, '=');
 	struct sweep_axis *ax = &sp->axes[sp->naxes];
-	size_t cap = 1;
+	unsigned cap = 0;
+	char w[200];
 
 	if (!eq || eq == arg || eq[1] == '\0' || arg[0] != '/') {
 		snprintf(why, len, "expected PATH=V1,V2,... with PATH a JSON pointer such as "
@@ -449,38 +608,54 @@ bool sweep_spec_add_vary(struct sweep_spec *sp, const char *arg, char *why, size
 		return false;
 	}
 	snprintf(ax->path, sizeof(ax->path), "%.*s", (int)(eq - arg), arg);
+	if (!pointer_escapes_ok(ax->path, w, sizeof(w))) {
+		snprintf(why, len, "%s: %s", ax->path, w);
+		return false;
+	}
 	if (strcmp(ax->path, "/seed") == 0) {
 		snprintf(why, len, "the seed is not an axis: use --seeds A..B");
 		return false;
 	}
-	for (const char *p = eq + 1; *p; p++)
-		cap += *p == ',';
-	if (cap > SWEEP_MAX_VALUES || !(ax->values = calloc(cap, sizeof(*ax->values)))) {
-		snprintf(why, len, "too many values (at most %u)", SWEEP_MAX_VALUES);
-		return false;
+	for (unsigned i = 0; i < sp->naxes; i++) {
+		enum overlap o = pointer_overlap(ax->path, sp->axes[i].path);
+
+		if (o != APART) {
+			snprintf(why, len, "%s (--vary %u) %s the path of --vary %u (%s): one axis "
+				 "would override the other", ax->path, sp->naxes + 1, overlap_verb[o],
+				 i + 1, sp->axes[i].path);
+			return false;
+		}
 	}
 	sp->naxes++;
-	for (const char *p = eq + 1;; p += strcspn(p, ",") + 1) {
-		char one[256];
-		size_t n = strcspn(p, ",");
+	for (const char *p = eq + 1;; p++) {
+		char *v = NULL;
 
-		snprintf(one, sizeof(one), "%.*s", (int)(n < 255 ? n : 255), p);
-		if (!one[0] || n >= sizeof(one)) {
-			snprintf(why, len, "%s: an empty or overlong value", ax->path);
+		if (ax->nvalues == SWEEP_MAX_VALUES) {
+			snprintf(why, len, "%s: too many values (at most %u)", ax->path,
+				 SWEEP_MAX_VALUES);
 			return false;
 		}
-		if (!scenario_json_value(one, &ax->values[ax->nvalues]))
-			ax->values[ax->nvalues] = scenario_json_string(one);
-		if (!ax->values[ax->nvalues++]) {
-			snprintf(why, len, "out of memory");
-			return false;
-		}
-		for (unsigned i = 0; i + 1 < ax->nvalues; i++)
-			if (strcmp(ax->values[i], ax->values[ax->nvalues - 1]) == 0) {
-				snprintf(why, len, "%s: value '%s' is given twice", ax->path, one);
+		if (ax->nvalues == cap) {
+			char **grown;
+
+			cap = cap ? 2 * cap : 8;
+			grown = realloc(ax->values, cap * sizeof(*ax->values));
+			if (!grown) {
+				snprintf(why, len, "out of memory");
 				return false;
 			}
-		if (p[n] == '\0')
+			ax->values = grown;
+		}
+		if (!vary_value(arg, p, &p, &v, why, len))
+			return false;
+		ax->values[ax->nvalues++] = v;
+		for (unsigned i = 0; i + 1 < ax->nvalues; i++)
+			if (strcmp(ax->values[i], v) == 0) {
+				snprintf(why, len, "%s: value %u (%.60s) is given twice", ax->path,
+					 ax->nvalues, v);
+				return false;
+			}
+		if (*p == '\0')
 			break;
 	}
 	return true;

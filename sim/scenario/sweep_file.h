@@ -53,8 +53,12 @@ struct sweep_spec *sweep_spec_load(const char *file, struct sim_diag *err,
 struct sweep_spec *sweep_spec_new(const char *scenario);
 
 /*
- * Adds an axis from the command line: "PATH=V1,V2,..." (each value JSON when
- * it parses as JSON, else a string).  False with why.
+ * Adds an axis from the command line: "PATH=V1,V2,...", split at the commas
+ * between values: a value that starts with '{', '[' or '"' is one JSON value
+ * (commas inside it included), any other is JSON when it parses as JSON, else
+ * a string.  False with why (the argument and the offset of what is wrong)
+ * for a bad pointer, a path that another axis's is, is inside or contains, a
+ * JSON value not closed, or a value given twice.
  */
 bool sweep_spec_add_vary(struct sweep_spec *sp, const char *arg, char *why, size_t len);
 
