@@ -107,6 +107,84 @@ has err 'must be --array=0-\(N-1\)' "sparse array"
 run 2 "shard 4/4" "$sim" sweep "$plan" --shard 4/4 --list
 has err '^sim sweep: --shard: shard 4/4: K counts from 0' "shard 4/4"
 
+# K/N never wraps: job i is in shard K iff i mod N = K, whatever N
+big=18446744073709551615
+run 0 "--shard 5/2^64-1" "$sim" sweep "$plan" --shard 5/$big --list
+sed -n 6p list.txt | cmp -s - out || fail "--shard 5/$big is not job 5 alone: $(cat out)"
+run 0 "--shard 209/2^64-1" "$sim" sweep "$plan" --shard 209/$big --list
+sed -n 210p list.txt | cmp -s - out || fail "--shard 209/$big is not job 209 alone: $(cat out)"
+run 0 "--shard 18446744073709551614/2^64-1" "$sim" sweep "$plan" --shard 18446744073709551614/$big --list
+[ -s out ] && fail "a shard beyond the jobs is not empty: $(cat out)"
+run 1 "a run of --shard 5/2^64-1" "$sim" sweep "$plan" --shard 5/$big
+has out "^sweep shard 5/$big: 1 jobs of 1: " "--shard 5/$big's summary"
+run 0 "a run of an empty shard" "$sim" sweep "$plan" --shard 210/$big
+has out "^sweep shard 210/$big: 0 jobs of 0: " "an empty shard's summary"
+run 0 "--shard 7/1000" "$sim" sweep "$plan" --shard 7/1000 --list
+sed -n 8p list.txt | cmp -s - out || fail "--shard 7/1000 is not job 7 alone"
+
+# an option given twice is refused, never "the last one wins"
+for o in "--out a.jsonl" "--shard 0/2" "--skip-done all.jsonl" "--max-events 5" "--max-total-events 5"; do
+	run 2 "sweep $o twice" "$sim" sweep "$plan" $o $o
+	has err "^sim sweep: ${o%% *} given twice$" "sweep $o twice"
+done
+for o in "--seeds 1..2" "--max-events 5" "--max-total-events 5"; do
+	run 2 "run $o twice" "$sim" run "$dir/base.json" --vary /hosts/1/tsc=3GHz $o $o
+	has err "^sim run: ${o%% *} given twice$" "run $o twice"
+done
+# --out may not overwrite the sweep file or its base scenario (the same file by another name too)
+cp "$plan" self.json
+cp "$dir/base.json" base.json
+run 2 "--out is the sweep file" "$sim" sweep self.json --out ./self.json
+has err '^sim sweep: --out ./self.json is the sweep file' "--out is the sweep file"
+cmp -s self.json "$plan" || fail "--out overwrote the sweep file"
+run 2 "--out is the base scenario" "$sim" sweep self.json --out base.json
+has err '^sim sweep: --out base.json is the sweep.s base scenario' "--out is the base scenario"
+cmp -s base.json "$dir/base.json" || fail "--out overwrote the base scenario"
+# sim run --vary's messages name sim run
+run 2 "run --vary, an invalid variant" "$sim" run "$dir/base.json" --vary /hosts/1/tsc=-1Hz
+has err '^sim run: job [0-9a-f]{16} \(index 0\):$' "run --vary names sim run"
+grep -q '^sim sweep' err && fail "sim run --vary's message names sim sweep: $(cat err)"
+
+# two jobs with the same scenario text (an "expect" entry sets the axis's
+# path): refused when the plan is made, before anything runs, in --list and
+# in a shard that holds neither of them
+cat >dup.json <<'JSON'
+{ "scenario": "base.json", "axes": [ { "path": "/hosts/1/tsc", "values": ["2999MHz", "3000MHz"] } ],
+  "seeds": [1, 2], "expect": { "/hosts/1/tsc": "3001MHz" } }
+JSON
+dupmsg='^sim sweep: dup.json: jobs 0 \(seed=1 /hosts/1/tsc="2999MHz"\) and 2 \(seed=1 /hosts/1/tsc="3000MHz"\) are the same scenario \(id [0-9a-f]{16}\): make the axes'
+run 2 "duplicate ids, --list" "$sim" sweep dup.json --list
+has err "$dupmsg" "duplicate ids, --list"
+[ -s out ] && fail "--list of a plan with duplicate ids listed jobs"
+run 2 "duplicate ids, a shard" "$sim" sweep dup.json --shard 1/4 --out dup.jsonl
+has err "$dupmsg" "duplicate ids, a shard"
+[ -e dup.jsonl ] && fail "a plan with duplicate ids ran"
+
+# the work of one process: 10^6 seeds of 2 * 10^8 events are refused at once,
+# naming the estimate, the jobs and the largest contributor
+cat >huge-work.json <<'JSON'
+{"scenario":"base.json","expect":{"/readers/0/jitter":"0ns","/readers/0/period":"1us","/duration":"100s"},"seeds":{"from":1,"to":1000000}}
+JSON
+run 2 "a sweep beyond the total budget" "$sim" sweep huge-work.json --out hw.jsonl
+has err '^sim sweep: huge-work.json: the 1000000 jobs of this run would fire about 200000010000000 events, beyond the budget of 200000000000' "total budget"
+has err 'the most from the variant the base scenario as it is: 1000000 jobs \(seeds\) of about 200000010 events each.*/readers/0/period' "total budget's contributor"
+has err '--shard K/N .*--max-total-events N' "total budget's way out"
+[ -e hw.jsonl ] && fail "a sweep beyond the total budget ran"
+# 610 events a job: the shard's jobs count, not the plan's
+run 2 "--max-total-events 1000, 3 jobs" "$sim" sweep "$plan" --shard 0/70 --max-total-events 1000
+has err 'the 3 jobs of this shard would fire about 1830 events, beyond the budget of 1000' "--max-total-events"
+run 0 "--max-total-events 1000, 1 job" "$sim" sweep "$plan" --shard 100/210 --max-total-events 1000
+run 2 "run --vary beyond --max-total-events" "$sim" run "$dir/base.json" --vary /hosts/1/tsc=2999MHz,3000MHz --max-total-events 1000
+has err '^sim run: .*the 2 jobs of this run would fire about 1220 events' "run --vary's total budget"
+# every sweep of the tests and docs is within the default
+for f in "$dir"/*.json; do
+	grep -q '"axes"' "$f" || continue
+	"$sim" sweep "$f" --shard 0/1000000 >/dev/null 2>err
+	if grep -q 'beyond the budget' err; then
+		fail "$f is beyond the default total budget"
+	fi
+done
+
 # missing jobs and conflicting rows
 run 1 "merge with a shard missing" "$sim" merge --plan "$plan" par1.jsonl par2.jsonl par3.jsonl
 [ "$(grep -c '^sim merge: missing job' err)" -eq 52 ] || fail "missing jobs: $(grep -c '^sim merge: missing job' err) listed, expected 52"
@@ -129,14 +207,40 @@ cmp -s part.jsonl all.jsonl || fail "a resumed sweep differs from one process"
 has err '210/210 jobs' "--progress"
 [ -e part.jsonl.tmp ] && fail "the temporary file was left behind"
 
-# a resumed run that stops at once (here: a value it cannot set) keeps the rows it had
+# a resumed run that stops at once (here: a value it cannot set, found when
+# the plan is made) leaves its --skip-done file as it was
 awk 'NR % 3 == 0' all.jsonl >kept.jsonl
-cp kept.jsonl kept-before.jsonl
 sed -n 1p all.jsonl | head -c 30 >>kept.jsonl
+cp kept.jsonl kept-before.jsonl
 cp "$dir/base.json" base.json
 printf '{ "scenario": "base.json", "axes": [ { "path": "/vm/nosuch/x", "values": [1] } ] }\n' >stop.json
 run 2 "a resume that stops" "$sim" sweep stop.json --skip-done kept.jsonl --out kept.jsonl
-cmp -s kept.jsonl kept-before.jsonl || fail "a resume that stopped lost rows of its --skip-done file"
+cmp -s kept.jsonl kept-before.jsonl || fail "a resume that stopped changed its --skip-done file"
+
+# --skip-done takes only this plan's rows: another base scenario, another sim
+# or an id that is not a job of the plan refuses the file (file:line, what differs)
+sed '3s/"scenario":"[0-9a-f]*"/"scenario":"0000000000000000"/' all.jsonl >other-base.jsonl
+run 2 "--skip-done, another base scenario" "$sim" sweep "$plan" --skip-done other-base.jsonl --out ob.jsonl
+has err '^sim sweep: --skip-done other-base.jsonl:3: job [0-9a-f]{16} ran base scenario 0000000000000000, this sweep.s is [0-9a-f]{16}' "another base scenario"
+[ -e ob.jsonl ] && fail "--skip-done refused its file but wrote --out"
+sed '4s/"sim":"[^"]*"/"sim":"0.0.9"/' all.jsonl >other-sim.jsonl
+run 2 "--skip-done, another sim" "$sim" sweep "$plan" --skip-done other-sim.jsonl --out other-sim.jsonl
+has err '^sim sweep: --skip-done other-sim.jsonl:4: job [0-9a-f]{16} ran with sim 0.0.9, this is sim ' "another sim"
+[ "$(grep -c '"sim":"0.0.9"' other-sim.jsonl)" -eq 1 ] || fail "a refused --skip-done file was changed"
+"$sim" run "$dir/base.json" --vary /hosts/1/tsc=3GHz >/dev/null
+printf '{ "scenario": "base.json", "axes": [ { "path": "/hosts/1/tsc", "values": ["3GHz"] } ] }\n' >one.json
+"$sim" sweep one.json --out one.jsonl >/dev/null
+head -n 5 all.jsonl >foreign.jsonl
+cat one.jsonl >>foreign.jsonl
+run 2 "--skip-done, a row of another sweep" "$sim" sweep "$plan" --skip-done foreign.jsonl --out foreign.jsonl
+has err '^sim sweep: --skip-done foreign.jsonl:6: job [0-9a-f]{16} is not a job of this sweep' "a row of another sweep"
+
+# "error" rows are not done: their jobs run again (here: a --max-events that was too low)
+"$sim" sweep "$plan" --shard 0/70 --out fresh.jsonl >/dev/null
+"$sim" sweep "$plan" --shard 0/70 --max-events 100 --out again.jsonl >/dev/null
+head -n 1 fresh.jsonl >>again.jsonl
+run 1 "--skip-done reruns error rows" "$sim" sweep "$plan" --shard 0/70 --skip-done again.jsonl --out again.jsonl
+cmp -s again.jsonl fresh.jsonl || fail "--skip-done kept an error row instead of running its job"
 
 # progress only on a terminal or when asked (stderr is a file here)
 run 1 "quiet" "$sim" sweep "$plan" --shard 0/4
@@ -185,7 +289,7 @@ run 2 "empty values" "$sim" sweep empty.json
 has err '^empty.json:2:39: error: /axes/0/values: expected 1 to 100000 values, got 0$' "empty values"
 printf '{ "scenario": "base.json", "axes": [ { "path": "/a", "from": 0, "to": 99999 },\n { "path": "/b", "from": 0, "to": 99999 } ] }\n' >huge.json
 run 2 "too many jobs" "$sim" sweep huge.json --list
-has err 'huge.json:1:36: error: /axes: more than 10000000 jobs' "too many jobs"
+has err 'huge.json:1:36: error: /axes: more than 1000000 jobs' "too many jobs"
 run 2 "no such sweep file" "$sim" sweep nosuch.json
 has err '^nosuch.json: error: cannot read: No such file or directory$' "no file"
 

@@ -15,11 +15,13 @@
 #include "sim/machine/budget.h"
 #include "sim/machine/machine.h"
 #include "sim/scenario/scenario.h"
+#include "sim/sweep/job.h"
 
 static const char run_help[] =
 	"usage: sim run [--json FILE|-] [--trace FILE] [--vcd FILE] [--perfetto FILE]\n"
 	"               [--seed N] [--max-events N] [--plugin PATH[:PART]]... FILE...\n"
 	"       sim run FILE --vary PATH=V1,V2,... [--seeds A..B] [--progress]\n"
+	"                    [--max-events N] [--max-total-events N]\n"
 	"\n"
 	"Simulates each scenario file and checks what its guest clock readers saw\n"
 	"against the expectations the file states.  A summary goes to stdout.\n"
@@ -51,6 +53,8 @@ static const char run_help[] =
 	"                starts with {, [ or \" is one JSON value, commas inside it too\n"
 	"  --seeds A..B  run every variant with seeds A to B; prints the sweep's summary\n"
 	"                (docs/sweeps.md; result rows: `sim sweep --out`)\n"
+	"  --max-total-events N  the event budget of every variant's run together\n"
+	"                (default 200000000000, about an hour of CPU)\n"
 	"\n"
 	"exit status: 0 every expectation holds, 1 one does not, 2 invalid input or usage.\n";
 
@@ -70,6 +74,8 @@ struct run_opts {
 	const char *vary[SWEEP_MAX_AXES];  /* --vary PATH=V1,V2,... */
 	unsigned nvary;
 	const char *seeds;        /* --seeds A..B */
+	uint64_t max_total_events; /* --max-total-events: a --vary run's whole budget */
+	bool have_max_total;
 };
 
 /* Where a run's output goes. */
@@ -85,13 +91,32 @@ struct run_out {
 
 static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 {
+	struct sweep_cli_opts total = { .max_total_events = SWEEP_DEFAULT_MAX_TOTAL_EVENTS };
+	/* an option given twice is refused, never "the last one wins" */
+	bool seen_max = false, seen_json = false, seen_trace = false, seen_vcd = false;
+	bool seen_perfetto = false, seen_seeds = false;
+
 	o->max_events = BUDGET_DEFAULT_MAX_EVENTS;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		char why[160];
 		int st = EXIT_OK;
+		bool *seen = strcmp(a, "--max-events") == 0 ? &seen_max :
+			     strcmp(a, "--json") == 0      ? &seen_json :
+			     strcmp(a, "--trace") == 0     ? &seen_trace :
+			     strcmp(a, "--vcd") == 0       ? &seen_vcd :
+			     strcmp(a, "--perfetto") == 0  ? &seen_perfetto :
+			     strcmp(a, "--seed") == 0      ? &o->have_seed :
+			     strcmp(a, "--seeds") == 0     ? &seen_seeds : NULL;
 
-		if (cli_parse_max_events("run", argc, argv, &i, &o->max_events, &st)) {
+		if (seen && !sweep_cli_once("run", a, seen)) {
+			return EXIT_USAGE;
+		} else if (strcmp(a, "--max-total-events") == 0) {
+			st = sweep_cli_max_total(&total, "run", argc, argv, &i, &o->have_max_total);
+			if (st != EXIT_OK)
+				return st;
+			o->max_total_events = total.max_total_events;
+		} else if (cli_parse_max_events("run", argc, argv, &i, &o->max_events, &st)) {
 			if (st != EXIT_OK)
 				return st;
 		} else if (cli_is_help(a)) {
@@ -124,7 +149,6 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 				return cli_usage_error("run", "%s needs a number", a);
 			if (!sim_parse_u64(argv[i], &o->seed, why, sizeof(why)))
 				return cli_usage_error("run", "--seed: %s", why);
-			o->have_seed = true;
 		} else if (strcmp(a, "--progress") == 0) {
 			o->progress = true;
 		} else if (strcmp(a, "--vary") == 0 || strcmp(a, "--seeds") == 0) {
@@ -146,6 +170,9 @@ static int parse_run(int argc, char **argv, struct run_opts *o, bool *help)
 	}
 	if (o->nfiles == 0)
 		return cli_usage_error("run", "%s", "no scenario file given");
+	if (o->have_max_total && !o->nvary && !o->seeds)
+		return cli_usage_error("run", "%s", "--max-total-events is for --vary and --seeds "
+				       "(one run has --max-events)");
 	/* a VCD's signals and a Perfetto trace's tracks are one scenario's */
 	if (o->nfiles > 1 && (o->vcd_path || o->perfetto_path))
 		return cli_usage_error("run", "%s takes one scenario file, not %u: run them one at a time",
@@ -340,7 +367,8 @@ static int run_variants(const struct run_opts *o)
 	/* every variant: a Slurm or Bazel shard in the environment is for sim sweep */
 	struct sweep_cli_opts so = { .cmd = "run", .progress = o->progress,
 				     .max_events = o->max_events, .have_shard = true,
-				     .shard = "0/1" };
+				     .shard = "0/1", .max_total_events = o->have_max_total ?
+				     o->max_total_events : SWEEP_DEFAULT_MAX_TOTAL_EVENTS };
 	struct sweep_spec *sp;
 	char why[256];
 	int status = EXIT_USAGE;

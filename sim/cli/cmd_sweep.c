@@ -22,6 +22,7 @@
 static const char sweep_help[] =
 	"usage: sim sweep SWEEP.json [--list] [--shard K/N] [--skip-done FILE]\n"
 	"                 [--out FILE] [--progress] [--max-events N]\n"
+	"                 [--max-total-events N]\n"
 	"\n"
 	"Runs every variant of a scenario that a sweep file describes (its base\n"
 	"scenario, the axes to vary, the seeds and the expectations) and writes one\n"
@@ -33,12 +34,14 @@ static const char sweep_help[] =
 	"                   SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or\n"
 	"                   TEST_SHARD_INDEX/TEST_TOTAL_SHARDS when set\n"
 	"  --skip-done FILE  take the rows of jobs already in FILE instead of running them\n"
-	"                   (resume; FILE may be the --out file)\n"
+	"                   (resume; FILE may be the --out file; \"error\" rows run again)\n"
 	"  --out FILE       write the rows to FILE ('-': stdout, the summary then goes\n"
 	"                   to stderr)\n"
 	"  --progress       show jobs done / total and an ETA on stderr even when it is\n"
 	"                   not a terminal\n"
 	"  --max-events N   the event budget of each job (default 1000000000)\n"
+	"  --max-total-events N  the event budget of all the jobs this process runs\n"
+	"                   (its shard; default 200000000000, about an hour of CPU)\n"
 	"\n"
 	"exit status: 0 every job's expectations hold, 1 one does not, 2 invalid input\n"
 	"or usage (also when a variant is not a valid scenario).  Format: docs/sweeps.md.\n";
@@ -75,22 +78,24 @@ static bool choose_shard(const struct sweep_cli_opts *o, struct sweep_shard *sh)
 	return true;
 }
 
-static void print_diag_for(const struct sweep_job *j, const struct sim_diag *err)
+static void print_diag_for(const char *cmd, const struct sweep_job *j, const struct sim_diag *err)
 {
-	fprintf(stderr, "sim sweep: job %016" PRIx64 " (index %" PRIu64 "):\n", j->id, j->index);
+	fprintf(stderr, "sim %s: job %016" PRIx64 " (index %" PRIu64 "):\n", cmd, j->id, j->index);
 	cli_print_diag(err);
 }
 
-static int list_jobs(const struct sweep_plan *p, const struct sweep_shard *sh)
+static int list_jobs(const struct sweep_plan *p, const struct sweep_shard *sh, const char *cmd)
 {
 	const struct sweep_spec *sp = p->spec;
+	const uint64_t total = sweep_shard_below(sh, sp->njobs);
 	struct sim_diag err;
 
-	for (uint64_t i = sh->k; i < sp->njobs; i += sh->n) {
+	for (uint64_t t = 0; t < total; t++) {
+		const uint64_t i = sweep_shard_job(sh, t);
 		struct sweep_job j;
 
 		if (!sweep_plan_job(p, i, &j, &err)) {
-			fprintf(stderr, "sim sweep: job index %" PRIu64 ":\n", i);
+			fprintf(stderr, "sim %s: job index %" PRIu64 ":\n", cmd, i);
 			cli_print_diag(&err);
 			return EXIT_USAGE;
 		}
@@ -205,7 +210,7 @@ static int one_job(struct sweep_run *r, uint64_t i)
 		ok = keep_row(r->rows, r->w, j.id, had->line, had->len, true);
 	} else {
 		if (sweep_run_job(r->p, &j, r->o->max_events, &row, &err) == SWEEP_ERROR) {
-			print_diag_for(&j, &err);
+			print_diag_for(r->o->cmd, &j, &err);
 			r->bad = true;
 		}
 		ok = !row.oom && keep_row(r->rows, r->w, j.id, row.p, row.len, false);
@@ -213,6 +218,63 @@ static int one_job(struct sweep_run *r, uint64_t i)
 	sweep_buf_free(&row);
 	sweep_job_free(&j);
 	return ok ? EXIT_OK : -1;
+}
+
+/*
+ * The --skip-done rows must be this plan's, else a row of another sweep, sim
+ * or base scenario would stand in for a run (and the output differ from a
+ * fresh one): each row's base scenario, sim version and id are checked, and
+ * the file is refused at the first that differs.  "error" rows are dropped:
+ * their jobs run again (the error may be a --max-events set too low).  Rows
+ * are in the file's order, one a line, so row i is line i + 1.
+ */
+static bool done_filter(const struct sweep_plan *p, const struct sweep_cli_opts *o,
+			struct sweep_rows *done)
+{
+	struct sweep_row_view *v = malloc(sizeof(*v));
+	char base[17], why[160];
+	size_t kept = 0, i;
+	uint64_t index;
+	bool ok = v != NULL;
+
+	snprintf(base, sizeof(base), "%016" PRIx64, p->base_hash);
+	for (i = 0; ok && i < done->n; i++) {
+		struct sweep_row *r = &done->v[i];
+
+		if (!sweep_row_parse(r->line, r->len - 1, v, why, sizeof(why))) {
+			fprintf(stderr, "sim %s: --skip-done %s:%zu: not a sweep result row: %s\n",
+				o->cmd, o->skip_done, i + 1, why);
+			ok = false;
+		} else if (strcmp(v->scenario, base) != 0) {
+			fprintf(stderr, "sim %s: --skip-done %s:%zu: job %016" PRIx64 " ran base "
+				"scenario %s, this sweep's is %s (another sweep, or the base file "
+				"changed): not reused\n", o->cmd, o->skip_done, i + 1, v->id,
+				v->scenario, base);
+			ok = false;
+		} else if (strcmp(v->sim, SIM_VERSION) != 0) {
+			fprintf(stderr, "sim %s: --skip-done %s:%zu: job %016" PRIx64 " ran with sim "
+				"%s, this is sim %s: not reused\n", o->cmd, o->skip_done, i + 1,
+				v->id, v->sim, SIM_VERSION);
+			ok = false;
+		} else if (!sweep_plan_find(p, v->id, &index)) {
+			fprintf(stderr, "sim %s: --skip-done %s:%zu: job %016" PRIx64 " is not a job "
+				"of this sweep (a row of another sweep, or the sweep file changed): not "
+				"reused\n", o->cmd, o->skip_done, i + 1, v->id);
+			ok = false;
+		} else if (strcmp(v->verdict, "error") == 0) {
+			free(r->line);
+		} else {
+			done->v[kept++] = *r;
+		}
+	}
+	if (!v)
+		fprintf(stderr, "sim %s: --skip-done %s: out of memory\n", o->cmd, o->skip_done);
+	/* the rows not looked at stay, so that sweep_rows_free() frees them */
+	for (; i < done->n; i++)
+		done->v[kept++] = done->v[i];
+	done->n = kept;
+	free(v);
+	return ok;
 }
 
 static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
@@ -223,8 +285,7 @@ static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 	struct sweep_run r = { p, o, &done, &rows, &w, false };
 	struct progress pr = { 0 };
 	struct sweep_summary *sum;
-	uint64_t conflict, total = sh->k < p->spec->njobs ?
-		(p->spec->njobs - sh->k + sh->n - 1) / sh->n : 0, n = 0;
+	uint64_t conflict, total = sweep_shard_below(sh, p->spec->njobs), n = 0;
 	char why[512], what[64];
 	off_t valid = 0;                  /* bytes of whole rows in the --skip-done file */
 	int status = EXIT_USAGE;
@@ -235,6 +296,8 @@ static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 	}
 	for (size_t i = 0; i < done.n; i++)
 		valid += (off_t)done.v[i].len;
+	if (o->skip_done && !done_filter(p, o, &done))
+		goto out;
 	if (!sweep_rows_sort(&done, &conflict)) {
 		fprintf(stderr, "sim %s: --skip-done %s: two different rows for job %016" PRIx64 "\n",
 			o->cmd, o->skip_done, conflict);
@@ -243,8 +306,8 @@ static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 	if (!out_open(&w, o->out, o->skip_done, valid, o->cmd))
 		goto out;
 	progress_init(&pr, o->progress, false, 0, o->cmd);
-	for (uint64_t i = sh->k; i < p->spec->njobs; i += sh->n) {
-		int st = one_job(&r, i);
+	for (uint64_t t = 0; t < total; t++) {
+		int st = one_job(&r, sweep_shard_job(sh, t));
 
 		if (st == EXIT_USAGE)
 			goto out;
@@ -255,9 +318,10 @@ static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 		}
 		progress_jobs(&pr, ++n, total);
 	}
+	/* sweep_plan_unique() made ids unique: a conflict here is a bug */
 	if (!sweep_rows_sort(&rows, &conflict)) {
-		fprintf(stderr, "sim %s: two jobs of the plan are the same scenario (id %016" PRIx64
-			"): make the axes' values differ\n", o->cmd, conflict);
+		fprintf(stderr, "sim %s: two different rows for job %016" PRIx64 " (a bug)\n", o->cmd,
+			conflict);
 		goto out;
 	}
 	if (!out_close(&w, &rows, o->cmd))
@@ -282,6 +346,133 @@ out:
 	return status;
 }
 
+/* "seed=S PATH=VALUE ..." of job j (with_seed), or only its varied values, into buf. */
+static void describe(const struct sweep_plan *p, const struct sweep_job *j, bool with_seed,
+		     char *buf, size_t len)
+{
+	const struct sweep_spec *sp = p->spec;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if (with_seed && j->has_seed)
+		at += (size_t)snprintf(buf, len, "seed=%" PRIu64, j->seed);
+	for (unsigned a = 0; a < sp->naxes && at < len; a++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s=%s", at ? " " : "",
+				       sp->axes[a].path, sp->axes[a].values[j->coord[a]]);
+	if (!buf[0])
+		snprintf(buf, len, "%s", "the base scenario as it is");
+}
+
+/*
+ * Every job's id, before anything runs (and for --list): a job that cannot be
+ * made, or two jobs with the same id, stop the sweep with exit 2.
+ */
+static bool plan_index(struct sweep_plan *p, const char *cmd)
+{
+	struct sweep_job ja, jb;
+	struct sim_diag err;
+	uint64_t a, b, id;
+	char da[512], db[512];
+	bool same;
+
+	if (!sweep_plan_index(p, &a, &err)) {
+		fprintf(stderr, "sim %s: job index %" PRIu64 ":\n", cmd, a);
+		cli_print_diag(&err);
+		return false;
+	}
+	if (sweep_plan_unique(p, &a, &b, &id))
+		return true;
+	if (!sweep_plan_job(p, a, &ja, &err)) {
+		cli_print_diag(&err);
+		return false;
+	}
+	if (!sweep_plan_job(p, b, &jb, &err)) {
+		sweep_job_free(&ja);
+		cli_print_diag(&err);
+		return false;
+	}
+	describe(p, &ja, true, da, sizeof(da));
+	describe(p, &jb, true, db, sizeof(db));
+	same = ja.len == jb.len && memcmp(ja.text, jb.text, ja.len) == 0;
+	fprintf(stderr, "sim %s: %s: jobs %" PRIu64 " (%s) and %" PRIu64 " (%s) %s (id %016" PRIx64
+		"): %s\n", cmd, p->spec->file[0] ? p->spec->file : p->spec->scenario, a, da, b, db,
+		same ? "are the same scenario" : "have the same id for different scenarios", id,
+		same ? "make the axes' values differ (an \"expect\" entry or another axis may set "
+		"the same value)" : "an FNV-1a collision: change a value");
+	sweep_job_free(&ja);
+	sweep_job_free(&jb);
+	return false;
+}
+
+/* The events this process's jobs would fire against --max-total-events (job.h). */
+static bool plan_work(const struct sweep_plan *p, const struct sweep_shard *sh,
+		      const struct sweep_cli_opts *o)
+{
+	struct sweep_work w;
+	struct sweep_job j;
+	struct sim_diag err;
+	uint64_t bad;
+	char vary[512];
+
+	if (!sweep_plan_work(p, sh, o->max_events, &w, &bad, &err)) {
+		fprintf(stderr, "sim %s: job index %" PRIu64 ":\n", o->cmd, bad);
+		cli_print_diag(&err);
+		return false;
+	}
+	if (w.events <= o->max_total_events)
+		return true;
+	if (!sweep_plan_job(p, w.top_index, &j, &err)) {
+		cli_print_diag(&err);
+		return false;
+	}
+	describe(p, &j, false, vary, sizeof(vary));
+	sweep_job_free(&j);
+	fprintf(stderr, "sim %s: %s: the %" PRIu64 " jobs of this %s would fire about %" PRIu64
+		" events, beyond the budget of %" PRIu64 " for one process (--max-total-events; "
+		"the default is about an hour of CPU)\n", o->cmd,
+		p->spec->file[0] ? p->spec->file : p->spec->scenario, w.jobs,
+		sh->n > 1 ? "shard" : "run", w.events, o->max_total_events);
+	fprintf(stderr, "  the most from the variant %s: %" PRIu64 " jobs (seeds) of about %" PRIu64
+		" events each, about %" PRIu64 " in all; its largest source: %s, %s\n", vary,
+		w.top_jobs, w.top.total, w.top_events, budget_source_name(w.top.top_source),
+		w.top.top_path[0] ? w.top.top_path : "(no single item)");
+	if (strcmp(o->cmd, "sweep") == 0)
+		fprintf(stderr, "  split it over processes with --shard K/N (N of about %" PRIu64
+			" or more), or raise the budget with --max-total-events N\n",
+			w.events / o->max_total_events + 1);
+	else
+		fprintf(stderr, "  raise the budget with --max-total-events N, or write a sweep file "
+			"and split it with sim sweep --shard K/N\n");
+	return false;
+}
+
+/* --out must not overwrite an input: the sweep file or its base scenario. */
+static bool out_allowed(const struct sweep_spec *sp, const struct sweep_cli_opts *o)
+{
+	const char *in = NULL;
+
+	if (!o->out || strcmp(o->out, "-") == 0)
+		return true;
+	if (sp->file[0] && same_file(o->out, sp->file))
+		in = "the sweep file";
+	else if (same_file(o->out, sp->scenario))
+		in = "the sweep's base scenario";
+	if (!in)
+		return true;
+	cli_usage_error(o->cmd, "--out %s is %s: name another file for the rows", o->out, in);
+	return false;
+}
+
+bool sweep_cli_once(const char *cmd, const char *opt, bool *seen)
+{
+	if (*seen) {
+		cli_usage_error(cmd, "%s given twice", opt);
+		return false;
+	}
+	*seen = true;
+	return true;
+}
+
 int sweep_cli_run(const struct sweep_spec *sp, const struct sweep_cli_opts *o)
 {
 	struct sweep_plan p;
@@ -289,13 +480,17 @@ int sweep_cli_run(const struct sweep_spec *sp, const struct sweep_cli_opts *o)
 	struct sim_diag err;
 	int status;
 
-	if (!choose_shard(o, &sh))
+	if (!choose_shard(o, &sh) || !out_allowed(sp, o))
 		return EXIT_USAGE;
 	if (!sweep_plan_open(&p, sp, &err)) {
 		cli_print_diag(&err);
 		return EXIT_USAGE;
 	}
-	status = o->list ? list_jobs(&p, &sh) : run_jobs(&p, &sh, o);
+	/* the budget first: it makes one job per variant, the ids every job */
+	if ((!o->list && !plan_work(&p, &sh, o)) || !plan_index(&p, o->cmd))
+		status = EXIT_USAGE;
+	else
+		status = o->list ? list_jobs(&p, &sh, o->cmd) : run_jobs(&p, &sh, o);
 	sweep_plan_close(&p);
 	return status;
 }
@@ -336,9 +531,28 @@ void sweep_cli_summary(FILE *f, const struct sweep_rows *rows, uint64_t planned,
 	free(s);
 }
 
+int sweep_cli_max_total(struct sweep_cli_opts *o, const char *cmd, int argc, char **argv,
+			int *i, bool *seen)
+{
+	char why[160];
+
+	if (!sweep_cli_once(cmd, argv[*i], seen))
+		return EXIT_USAGE;
+	if (++*i >= argc)
+		return cli_usage_error(cmd, "%s", "--max-total-events needs a number");
+	if (!sim_parse_u64(argv[*i], &o->max_total_events, why, sizeof(why)))
+		return cli_usage_error(cmd, "--max-total-events: %s", why);
+	if (o->max_total_events == 0)
+		return cli_usage_error(cmd, "%s", "--max-total-events must be at least 1");
+	return EXIT_OK;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
-	struct sweep_cli_opts o = { .cmd = "sweep", .max_events = BUDGET_DEFAULT_MAX_EVENTS };
+	struct sweep_cli_opts o = { .cmd = "sweep", .max_events = BUDGET_DEFAULT_MAX_EVENTS,
+				    .max_total_events = SWEEP_DEFAULT_MAX_TOTAL_EVENTS };
+	/* an option given twice is refused, never "the last one wins" */
+	bool seen_max = false, seen_total = false, seen_skip = false, seen_out = false;
 	struct sim_diag err;
 	struct sim_diag_list errs;
 	struct sweep_spec *sp;
@@ -348,7 +562,13 @@ int cmd_sweep(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (cli_parse_max_events("sweep", argc, argv, &i, &o.max_events, &status)) {
+		if (strcmp(a, "--max-events") == 0 && !sweep_cli_once("sweep", a, &seen_max)) {
+			return EXIT_USAGE;
+		} else if (cli_parse_max_events("sweep", argc, argv, &i, &o.max_events, &status)) {
+			if (status != EXIT_OK)
+				return status;
+		} else if (strcmp(a, "--max-total-events") == 0) {
+			status = sweep_cli_max_total(&o, "sweep", argc, argv, &i, &seen_total);
 			if (status != EXIT_OK)
 				return status;
 		} else if (cli_is_help(a)) {
@@ -363,11 +583,16 @@ int cmd_sweep(int argc, char **argv)
 			if (++i >= argc)
 				return cli_usage_error("sweep", "%s needs a value", a);
 			if (strcmp(a, "--shard") == 0) {
-				o.have_shard = true;
+				if (!sweep_cli_once("sweep", a, &o.have_shard))
+					return EXIT_USAGE;
 				o.shard = argv[i];
 			} else if (strcmp(a, "--skip-done") == 0) {
+				if (!sweep_cli_once("sweep", a, &seen_skip))
+					return EXIT_USAGE;
 				o.skip_done = argv[i];
 			} else {
+				if (!sweep_cli_once("sweep", a, &seen_out))
+					return EXIT_USAGE;
 				o.out = argv[i];
 			}
 		} else if (a[0] == '-' && a[1] != '\0') {

@@ -21,7 +21,15 @@ struct sweep_cli_opts {
 	const char *out;                  /* --out FILE ('-': stdout) */
 	bool progress;                    /* --progress */
 	uint64_t max_events;              /* --max-events */
+	uint64_t max_total_events;        /* --max-total-events: the budget of every job run here */
 };
+
+/* Marks option opt given (*seen); a usage error of cmd (false) when it was given before. */
+bool sweep_cli_once(const char *cmd, const char *opt, bool *seen);
+
+/* argv[*i] is --max-total-events: reads its number into o (once); the exit status. */
+int sweep_cli_max_total(struct sweep_cli_opts *o, const char *cmd, int argc, char **argv,
+			int *i, bool *seen);
 
 /* Runs (or lists) the spec's jobs; returns the exit status. */
 int sweep_cli_run(const struct sweep_spec *sp, const struct sweep_cli_opts *o);

@@ -215,3 +215,59 @@ enum sweep_verdict sweep_run_job(const struct sweep_plan *p, const struct sweep_
 	scenario_destroy(s);
 	return v;
 }
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+bool sweep_plan_work(const struct sweep_plan *p, const struct sweep_shard *sh,
+		     uint64_t max_events, struct sweep_work *w, uint64_t *bad,
+		     struct sim_diag *err)
+{
+	const struct sweep_spec *sp = p->spec;
+	const uint64_t seeds = sp->nseeds, variants = sp->njobs / sp->nseeds;
+
+	memset(w, 0, sizeof(*w));
+	/* the seed varies fastest: variant v is jobs v*seeds .. (v+1)*seeds - 1 */
+	for (uint64_t v = 0; v < variants; v++) {
+		const uint64_t from = v * seeds;
+		uint64_t n = sweep_shard_below(sh, from + seeds) - sweep_shard_below(sh, from);
+		const uint64_t r = from % sh->n;
+		uint64_t first, events = 0;
+		struct budget_estimate e = { 0 };
+		struct scenario *s;
+		struct sweep_job j;
+
+		if (n == 0)
+			continue;
+		/* the shard's first job of the variant (it exists: below njobs, no wrap) */
+		first = from + (sh->k >= r ? sh->k - r : sh->n - r + sh->k);
+		if (!sweep_plan_job(p, first, &j, err)) {
+			*bad = first;
+			return false;
+		}
+		s = scenario_parse(sp->scenario, j.text, j.len, err);
+		sweep_job_free(&j);
+		if (s) {
+			budget_estimate(s, &e);
+			events = e.total <= max_events ? sat_mul(e.total, n) : 0;
+			scenario_destroy(s);
+		}
+		w->jobs += n;
+		w->events = sat_add(w->events, events);
+		if (events > w->top_events || !w->top_jobs) {
+			w->top_index = first;
+			w->top_jobs = n;
+			w->top_events = events;
+			w->top = e;
+		}
+	}
+	sim_diag_clear(err);
+	return true;
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/machine/budget.h"
 #include "sim/sweep/plan.h"
 
 enum sweep_verdict {
@@ -50,5 +51,34 @@ enum sweep_verdict sweep_run_job(const struct sweep_plan *p, const struct sweep_
  */
 void sweep_error_row(const struct sweep_plan *p, const struct sweep_job *j,
 		     const struct sim_diag *err, struct sweep_buf *row);
+
+/*
+ * The default budget of a whole run (the jobs one process runs, its shard):
+ * 2 * 10^11 events, about an hour of CPU at 5 * 10^7 events/s.  A small
+ * sweep file can ask for 10^6 seeds of a long scenario: that is refused
+ * before anything runs (`--max-total-events N` raises it, `--shard` splits it).
+ */
+#define SWEEP_DEFAULT_MAX_TOTAL_EVENTS UINT64_C(200000000000)
+
+/* The work of the jobs of one shard, estimated before they run (budget.h). */
+struct sweep_work {
+	uint64_t events;                  /* every job of the shard; saturating */
+	uint64_t jobs;
+	uint64_t top_index;               /* the first job (in the shard) of the variant adding most */
+	uint64_t top_jobs;                /* that variant's jobs in the shard (one per seed) */
+	uint64_t top_events;              /* what they add; saturating */
+	struct budget_estimate top;       /* the estimate of one of them */
+};
+
+/*
+ * Estimates the work of shard sh: budget_estimate() once per variant (a seed
+ * does not change the estimate) times its seeds in the shard.  A job the
+ * per-job budget max_events refuses, or that is not a valid scenario, adds
+ * nothing (it is an error row at once).  False with err and *bad (a job's
+ * index) when a job cannot be made.  O(variants of the shard).
+ */
+bool sweep_plan_work(const struct sweep_plan *p, const struct sweep_shard *sh,
+		     uint64_t max_events, struct sweep_work *w, uint64_t *bad,
+		     struct sim_diag *err);
 
 #endif

@@ -48,6 +48,9 @@ void sweep_plan_close(struct sweep_plan *p)
 {
 	free(p->base);
 	p->base = NULL;
+	free(p->ids);
+	p->ids = NULL;
+	p->nids = 0;
 }
 
 bool sweep_plan_job(const struct sweep_plan *p, uint64_t index, struct sweep_job *j,
@@ -95,6 +98,84 @@ void sweep_job_free(struct sweep_job *j)
 {
 	free(j->text);
 	j->text = NULL;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct sweep_plan_id *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+bool sweep_plan_index(struct sweep_plan *p, uint64_t *bad, struct sim_diag *err)
+{
+	const uint64_t n = p->spec->njobs;
+
+	free(p->ids);
+	p->nids = 0;
+	/* njobs <= SWEEP_MAX_JOBS: the size cannot overflow */
+	p->ids = malloc((n ? n : 1) * sizeof(*p->ids));
+	if (!p->ids) {
+		*bad = 0;
+		sim_diag_set_file(err, p->spec->scenario);
+		sim_diag_fail(err, "out of memory for the ids of %" PRIu64 " jobs", n);
+		return false;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		struct sweep_job j;
+
+		if (!sweep_plan_job(p, i, &j, err)) {
+			*bad = i;
+			free(p->ids);
+			p->ids = NULL;
+			return false;
+		}
+		p->ids[i] = (struct sweep_plan_id){ j.id, i };
+		sweep_job_free(&j);
+	}
+	qsort(p->ids, n, sizeof(*p->ids), by_id);
+	p->nids = n;
+	return true;
+}
+
+bool sweep_plan_unique(const struct sweep_plan *p, uint64_t *a, uint64_t *b, uint64_t *id)
+{
+	/* sorted by id, then index: a duplicate is two neighbours, the smaller index first */
+	for (uint64_t i = 1; i < p->nids; i++)
+		if (p->ids[i - 1].id == p->ids[i].id) {
+			*a = p->ids[i - 1].index;
+			*b = p->ids[i].index;
+			*id = p->ids[i].id;
+			return false;
+		}
+	return true;
+}
+
+bool sweep_plan_find(const struct sweep_plan *p, uint64_t id, uint64_t *index)
+{
+	uint64_t lo = 0, hi = p->nids;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (p->ids[mid].id == id) {
+			*index = p->ids[mid].index;
+			return true;
+		}
+		if (p->ids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+uint64_t sweep_shard_below(const struct sweep_shard *s, uint64_t x)
+{
+	/* x / n full rounds of n jobs, each with one of the shard, and the rest */
+	return x / s->n + (x % s->n > s->k);
 }
 
 bool sweep_shard_parse(const char *arg, struct sweep_shard *s, char *why, size_t len)

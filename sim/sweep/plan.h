@@ -26,6 +26,13 @@ struct sweep_plan {
 	size_t base_len;
 	uint64_t base_hash;               /* FNV-1a 64 of those bytes */
 	char base_name[256];              /* the base file's name without directories, for rows */
+	struct sweep_plan_id *ids;        /* every job's id, sorted (sweep_plan_index); owned */
+	uint64_t nids;
+};
+
+/* A job's id and index, for the plan's sorted table of ids. */
+struct sweep_plan_id {
+	uint64_t id, index;
 };
 
 struct sweep_job {
@@ -53,10 +60,41 @@ bool sweep_plan_job(const struct sweep_plan *p, uint64_t index, struct sweep_job
 		    struct sim_diag *err);
 void sweep_job_free(struct sweep_job *j);
 
+/*
+ * Makes every job's id (the whole plan, not a shard: a duplicate split over
+ * two shards is found too) and sorts them: 16 bytes a job, O(n log n).
+ * False with err and *bad (the job's index) when a job cannot be made.
+ */
+bool sweep_plan_index(struct sweep_plan *p, uint64_t *bad, struct sim_diag *err);
+
+/*
+ * After sweep_plan_index: false when two jobs have the same id (the same
+ * scenario text), with their indices *a < *b and the id.
+ */
+bool sweep_plan_unique(const struct sweep_plan *p, uint64_t *a, uint64_t *b, uint64_t *id);
+
+/* After sweep_plan_index: whether id is a job of the plan, and its index. */
+bool sweep_plan_find(const struct sweep_plan *p, uint64_t id, uint64_t *index);
+
 /* Shard k of n (0-based): job i belongs to it iff i mod n == k (round-robin). */
 struct sweep_shard {
 	uint64_t k, n;
 };
+
+/*
+ * The jobs of shard s among the first x jobs (i < x with i mod n == k); the
+ * shard's size is sweep_shard_below(s, njobs).  Never wraps, whatever n.
+ */
+uint64_t sweep_shard_below(const struct sweep_shard *s, uint64_t x);
+
+/*
+ * The t-th job of shard s, for t < its size: k + t n (below njobs, so no
+ * wrap).  Loop over t, never "i += n", which wraps for n near 2^64.
+ */
+static inline uint64_t sweep_shard_job(const struct sweep_shard *s, uint64_t t)
+{
+	return s->k + t * s->n;
+}
 
 /* "K/N" with 0 <= K < N; false with why. */
 bool sweep_shard_parse(const char *arg, struct sweep_shard *s, char *why, size_t len);
