@@ -165,7 +165,8 @@ has err "$dupmsg" "duplicate ids, a shard"
 cat >huge-work.json <<'JSON'
 {"scenario":"base.json","expect":{"/readers/0/jitter":"0ns","/readers/0/period":"1us","/duration":"100s"},"seeds":{"from":1,"to":1000000}}
 JSON
-run 2 "a sweep beyond the total budget" "$sim" sweep huge-work.json --out hw.jsonl
+# (timeout: were the budget broken, this would run for days)
+run 2 "a sweep beyond the total budget" timeout 30 "$sim" sweep huge-work.json --out hw.jsonl
 has err '^sim sweep: huge-work.json: the 1000000 jobs of this run would fire about 200000010000000 events, beyond the budget of 200000000000' "total budget"
 has err 'the most from the variant the base scenario as it is: 1000000 jobs \(seeds\) of about 200000010 events each.*/readers/0/period' "total budget's contributor"
 has err '--shard K/N .*--max-total-events N' "total budget's way out"
