@@ -266,6 +266,8 @@ static bool done_filter(const struct sweep_plan *p, const struct sweep_cli_opts 
 		} else {
 			done->v[kept++] = *r;
 		}
+		if (!ok)
+			done->v[kept++] = *r;      /* kept, so that sweep_rows_free() frees it */
 	}
 	if (!v)
 		fprintf(stderr, "sim %s: --skip-done %s: out of memory\n", o->cmd, o->skip_done);
