@@ -145,14 +145,16 @@ run 2 "run --vary, an invalid variant" "$sim" run "$dir/base.json" --vary /hosts
 has err '^sim run: job [0-9a-f]{16} \(index 0\):$' "run --vary names sim run"
 grep -q '^sim sweep' err && fail "sim run --vary's message names sim sweep: $(cat err)"
 
-# two jobs with the same scenario text (an "expect" entry sets the axis's
-# path): refused when the plan is made, before anything runs, in --list and
-# in a shard that holds neither of them
+# two jobs with the same scenario (two objects that differ only in their
+# keys' order: distinct values, one canonical JSON, so one id): refused when
+# the plan is made, before anything runs, in --list and in a shard that holds
+# neither of them
 cat >dup.json <<'JSON'
-{ "scenario": "base.json", "axes": [ { "path": "/hosts/1/tsc", "values": ["2999MHz", "3000MHz"] } ],
-  "seeds": [1, 2], "expect": { "/hosts/1/tsc": "3001MHz" } }
+{ "scenario": "base.json", "axes": [ { "path": "/vm", "values": [
+    { "host": "A", "vcpus": 2, "uptime": "2h" }, { "uptime": "2h", "vcpus": 2, "host": "A" } ] } ],
+  "seeds": [1, 2] }
 JSON
-dupmsg='^sim sweep: dup.json: jobs 0 \(seed=1 /hosts/1/tsc="2999MHz"\) and 2 \(seed=1 /hosts/1/tsc="3000MHz"\) are the same scenario \(id [0-9a-f]{16}\): make the axes'
+dupmsg='^sim sweep: dup.json: jobs [0-9] \(seed=[12] /vm=\{"host":"A","vcpus":2,"uptime":"2h"\}\) and [0-9] \(seed=[12] /vm=\{"uptime":"2h","vcpus":2,"host":"A"\}\) are the same scenario \(id [0-9a-f]{16}\): make the axes'
 run 2 "duplicate ids, --list" "$sim" sweep dup.json --list
 has err "$dupmsg" "duplicate ids, --list"
 [ -s out ] && fail "--list of a plan with duplicate ids listed jobs"
@@ -235,6 +237,15 @@ head -n 5 all.jsonl >foreign.jsonl
 cat one.jsonl >>foreign.jsonl
 run 2 "--skip-done, a row of another sweep" "$sim" sweep "$plan" --skip-done foreign.jsonl --out foreign.jsonl
 has err '^sim sweep: --skip-done foreign.jsonl:6: job [0-9a-f]{16} is not a job of this sweep' "a row of another sweep"
+
+# a row of another sweep whose variant is the same scenario (so the same id)
+# but whose "vary" differs: both sweeps set a value to the base's own
+printf '{ "scenario": "base.json", "axes": [ { "path": "/hosts/1/tsc", "values": ["2999.4MHz"] } ] }\n' >sa.json
+printf '{ "scenario": "base.json", "axes": [ { "path": "/readers/0/jitter", "values": ["2ms", "1ms"] } ] }\n' >sb.json
+"$sim" sweep sa.json --out sa.jsonl >/dev/null
+run 2 "--skip-done, the same id with another vary" "$sim" sweep sb.json --skip-done sa.jsonl --out sb.jsonl
+has err '^sim sweep: --skip-done sa.jsonl:1: job [0-9a-f]{16} \(index 0\) would start its row with .*"vary":\{"/readers/0/jitter":"2ms"\}: this row has another seed or "vary"' "the same id, another vary"
+[ -e sb.jsonl ] && fail "--skip-done refused its file but wrote --out"
 
 # "error" rows are not done: their jobs run again (here: a --max-events that was too low)
 "$sim" sweep "$plan" --shard 0/70 --out fresh.jsonl >/dev/null

@@ -144,15 +144,15 @@ Test(sweep_shard, ids_are_indexed_and_duplicates_found)
 	sweep_plan_close(&p);
 	sweep_spec_free(sp);
 
-	/* "expect" sets the axis's path: both values give one scenario per seed */
+	/* two objects that differ only in their keys' order: one scenario per seed */
 	snprintf(dir, sizeof(dir), "/tmp/sim-test-shard-XXXXXX");
 	cr_assert(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/dup.json", dir);
 	f = fopen(path, "w");
 	cr_assert(f);
-	fprintf(f, "{ \"scenario\": \"%s\", \"axes\": [ { \"path\": \"/hosts/1/tsc\", \"values\": "
-		"[\"2999MHz\", \"3000MHz\"] } ], \"seeds\": [4, 5], \"expect\": { \"/hosts/1/tsc\": "
-		"\"3001MHz\" } }\n", BASE);
+	fprintf(f, "{ \"scenario\": \"%s\", \"axes\": [ { \"path\": \"/vm\", \"values\": "
+		"[{ \"host\": \"A\", \"vcpus\": 2 }, { \"vcpus\": 2, \"host\": \"A\" }] } ], "
+		"\"seeds\": [4, 5] }\n", BASE);
 	fclose(f);
 	sp = sweep_spec_load(path, &err, &errs);
 	cr_assert(sp, "%s", err.msg);

@@ -16,6 +16,7 @@
 #include "sim/cli/sweep_cli.h"
 #include "sim/core/units.h"
 #include "sim/machine/budget.h"
+#include "sim/scenario/variant.h"
 #include "sim/sweep/job.h"
 #include "sim/sweep/plan.h"
 
@@ -221,47 +222,84 @@ static int one_job(struct sweep_run *r, uint64_t i)
 }
 
 /*
+ * Row r starts as a fresh run of job `index` would write it (id, base, sim,
+ * seed, "vary"): two sweeps whose variants give one scenario text share its
+ * id but not their "vary".  False with *ok false (said on stderr) when not.
+ */
+static bool same_head(const struct sweep_plan *p, uint64_t index, const struct sweep_row *r,
+		      const struct sweep_cli_opts *o, bool *ok)
+{
+	struct sweep_buf head = { 0 };
+	struct sweep_job j;
+	struct sim_diag err;
+	bool same;
+
+	if (!sweep_plan_job(p, index, &j, &err)) {
+		fprintf(stderr, "sim %s: job index %" PRIu64 ":\n", o->cmd, index);
+		cli_print_diag(&err);
+		*ok = false;
+		return false;
+	}
+	sweep_job_row_head(p, &j, &head);
+	same = !head.oom && head.len <= r->len && memcmp(head.p, r->line, head.len) == 0;
+	if (!same) {
+		fprintf(stderr, "sim %s: --skip-done %s:%lu: job %016" PRIx64 " (index %" PRIu64
+			") would start its row with %.*s%s: this row has another seed or \"vary\" "
+			"(a row of another sweep whose variant is the same scenario): not reused\n",
+			o->cmd, o->skip_done, r->lineno, j.id, index,
+			(int)(head.len < 300 ? head.len : 300), head.p ? head.p : "",
+			head.len > 300 ? "..." : "");
+		*ok = false;
+	}
+	sweep_buf_free(&head);
+	sweep_job_free(&j);
+	return same;
+}
+
+/*
  * The --skip-done rows must be this plan's, else a row of another sweep, sim
  * or base scenario would stand in for a run (and the output differ from a
- * fresh one): each row's base scenario, sim version and id are checked, and
- * the file is refused at the first that differs.  "error" rows are dropped:
- * their jobs run again (the error may be a --max-events set too low).  Rows
- * are in the file's order, one a line, so row i is line i + 1.
+ * fresh one): each row's base scenario, sim version, id, seed and "vary" are
+ * checked, and the file is refused at the first that differs.  "error" rows
+ * are dropped: their jobs run again (the error may be a --max-events set too
+ * low).
  */
 static bool done_filter(const struct sweep_plan *p, const struct sweep_cli_opts *o,
 			struct sweep_rows *done)
 {
-	struct sweep_row_view *v = malloc(sizeof(*v));
+	struct sweep_row_view v = { 0 };
 	char base[17], why[160];
 	size_t kept = 0, i;
 	uint64_t index;
-	bool ok = v != NULL;
+	bool ok = true;
 
 	snprintf(base, sizeof(base), "%016" PRIx64, p->base_hash);
 	for (i = 0; ok && i < done->n; i++) {
 		struct sweep_row *r = &done->v[i];
 
-		if (!sweep_row_parse(r->line, r->len - 1, v, why, sizeof(why))) {
-			fprintf(stderr, "sim %s: --skip-done %s:%zu: not a sweep result row: %s\n",
-				o->cmd, o->skip_done, i + 1, why);
+		if (!sweep_row_parse(r->line, r->len - 1, &v, why, sizeof(why))) {
+			fprintf(stderr, "sim %s: --skip-done %s:%lu: not a sweep result row: %s\n",
+				o->cmd, o->skip_done, r->lineno, why);
 			ok = false;
-		} else if (strcmp(v->scenario, base) != 0) {
-			fprintf(stderr, "sim %s: --skip-done %s:%zu: job %016" PRIx64 " ran base "
+		} else if (strcmp(v.scenario, base) != 0) {
+			fprintf(stderr, "sim %s: --skip-done %s:%lu: job %016" PRIx64 " ran base "
 				"scenario %s, this sweep's is %s (another sweep, or the base file "
-				"changed): not reused\n", o->cmd, o->skip_done, i + 1, v->id,
-				v->scenario, base);
+				"changed): not reused\n", o->cmd, o->skip_done, r->lineno, v.id,
+				v.scenario, base);
 			ok = false;
-		} else if (strcmp(v->sim, SIM_VERSION) != 0) {
-			fprintf(stderr, "sim %s: --skip-done %s:%zu: job %016" PRIx64 " ran with sim "
-				"%s, this is sim %s: not reused\n", o->cmd, o->skip_done, i + 1,
-				v->id, v->sim, SIM_VERSION);
+		} else if (strcmp(v.sim, SIM_VERSION) != 0) {
+			fprintf(stderr, "sim %s: --skip-done %s:%lu: job %016" PRIx64 " ran with sim "
+				"%s, this is sim %s: not reused\n", o->cmd, o->skip_done, r->lineno,
+				v.id, v.sim, SIM_VERSION);
 			ok = false;
-		} else if (!sweep_plan_find(p, v->id, &index)) {
-			fprintf(stderr, "sim %s: --skip-done %s:%zu: job %016" PRIx64 " is not a job "
+		} else if (!sweep_plan_find(p, v.id, &index)) {
+			fprintf(stderr, "sim %s: --skip-done %s:%lu: job %016" PRIx64 " is not a job "
 				"of this sweep (a row of another sweep, or the sweep file changed): not "
-				"reused\n", o->cmd, o->skip_done, i + 1, v->id);
+				"reused\n", o->cmd, o->skip_done, r->lineno, v.id);
 			ok = false;
-		} else if (strcmp(v->verdict, "error") == 0) {
+		} else if (!same_head(p, index, r, o, &ok)) {
+			/* ok says whether it was only not this job's row (reported) or memory */
+		} else if (strcmp(v.verdict, "error") == 0) {
 			free(r->line);
 		} else {
 			done->v[kept++] = *r;
@@ -269,13 +307,11 @@ static bool done_filter(const struct sweep_plan *p, const struct sweep_cli_opts 
 		if (!ok)
 			done->v[kept++] = *r;      /* kept, so that sweep_rows_free() frees it */
 	}
-	if (!v)
-		fprintf(stderr, "sim %s: --skip-done %s: out of memory\n", o->cmd, o->skip_done);
 	/* the rows not looked at stay, so that sweep_rows_free() frees them */
 	for (; i < done->n; i++)
 		done->v[kept++] = done->v[i];
 	done->n = kept;
-	free(v);
+	sweep_row_view_free(&v);
 	return ok;
 }
 
@@ -365,6 +401,18 @@ static void describe(const struct sweep_plan *p, const struct sweep_job *j, bool
 		snprintf(buf, len, "%s", "the base scenario as it is");
 }
 
+/* The two jobs' scenarios are one: their canonical JSON, which the ids hash, is equal. */
+static bool same_canonical(const struct sweep_job *a, const struct sweep_job *b)
+{
+	char *ca = scenario_canonical_json(a->text, a->len);
+	char *cb = scenario_canonical_json(b->text, b->len);
+	bool same = ca && cb && strcmp(ca, cb) == 0;
+
+	free(ca);
+	free(cb);
+	return same;
+}
+
 /*
  * Every job's id, before anything runs (and for --list): a job that cannot be
  * made, or two jobs with the same id, stop the sweep with exit 2.
@@ -395,12 +443,12 @@ static bool plan_index(struct sweep_plan *p, const char *cmd)
 	}
 	describe(p, &ja, true, da, sizeof(da));
 	describe(p, &jb, true, db, sizeof(db));
-	same = ja.len == jb.len && memcmp(ja.text, jb.text, ja.len) == 0;
+	same = same_canonical(&ja, &jb);
 	fprintf(stderr, "sim %s: %s: jobs %" PRIu64 " (%s) and %" PRIu64 " (%s) %s (id %016" PRIx64
 		"): %s\n", cmd, p->spec->file[0] ? p->spec->file : p->spec->scenario, a, da, b, db,
 		same ? "are the same scenario" : "have the same id for different scenarios", id,
-		same ? "make the axes' values differ (an \"expect\" entry or another axis may set "
-		"the same value)" : "an FNV-1a collision: change a value");
+		same ? "make the axes' values differ (objects that differ only in their keys' "
+		"order are the same value)" : "an FNV-1a collision: change a value");
 	sweep_job_free(&ja);
 	sweep_job_free(&jb);
 	return false;

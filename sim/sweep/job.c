@@ -105,6 +105,12 @@ static uint64_t job_seed(const struct sweep_plan *p, const struct sweep_job *j)
 	return seed;
 }
 
+void sweep_job_row_head(const struct sweep_plan *p, const struct sweep_job *j,
+			struct sweep_buf *row)
+{
+	row_head(p, j, job_seed(p, j), row);
+}
+
 void sweep_error_row(const struct sweep_plan *p, const struct sweep_job *j,
 		     const struct sim_diag *err, struct sweep_buf *row)
 {

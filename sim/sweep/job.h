@@ -46,6 +46,15 @@ enum sweep_verdict sweep_run_job(const struct sweep_plan *p, const struct sweep_
 				 struct sim_diag *err);
 
 /*
+ * The bytes every row of job j starts with: its id, base scenario, sim
+ * version, seed and "vary".  A row that --skip-done reuses must start with
+ * them, or it would stand in for another job (two sweeps whose variants give
+ * the same scenario text share an id, not their "vary").
+ */
+void sweep_job_row_head(const struct sweep_plan *p, const struct sweep_job *j,
+			struct sweep_buf *row);
+
+/*
  * The row of a job whose scenario text could not be made (a value that
  * cannot be set): verdict "error" with err's text.
  */
