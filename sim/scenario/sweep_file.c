@@ -218,26 +218,45 @@ static int by_text(const void *a, const void *b)
 	return strcmp(**(char *const *const *)a, **(char *const *const *)b);
 }
 
-/* A repeated value is the same job twice: its id would not be unique.  Sorted, O(n log n). */
-static bool duplicate_values(struct loader *ld, const char *path, const struct sweep_axis *ax)
+/*
+ * The first repeated value of an axis in sorted order, by its two indices
+ * (first < again): 1, or 0 when every value differs, -1 out of memory.
+ * Sorted, O(n log n): an axis may hold 10^5 values.
+ */
+static int repeated_value(const struct sweep_axis *ax, unsigned *first, unsigned *again)
 {
 	char ***ptr = malloc(ax->nvalues * sizeof(*ptr));
-	bool ok = true;
+	int found = 0;
 
 	if (!ptr)
-		return fail(ld, path, "out of memory");
+		return -1;
 	for (unsigned i = 0; i < ax->nvalues; i++)
 		ptr[i] = &ax->values[i];
 	qsort(ptr, ax->nvalues, sizeof(*ptr), by_text);
-	for (unsigned i = 1; i < ax->nvalues && ok; i++)
+	for (unsigned i = 1; i < ax->nvalues && !found; i++)
 		if (strcmp(*ptr[i - 1], *ptr[i]) == 0) {
 			unsigned a = (unsigned)(ptr[i - 1] - ax->values), b = (unsigned)(ptr[i] - ax->values);
 
-			ok = fail(ld, path, "value %u repeats value %u (%.40s): each variant must be a "
-				  "different job", a > b ? a : b, a < b ? a : b, *ptr[i]);
+			*first = a < b ? a : b;
+			*again = a > b ? a : b;
+			found = 1;
 		}
 	free(ptr);
-	return ok;
+	return found;
+}
+
+/* A repeated value is the same job twice: its id would not be unique. */
+static bool duplicate_values(struct loader *ld, const char *path, const struct sweep_axis *ax)
+{
+	unsigned a = 0, b = 0;
+	int r = repeated_value(ax, &a, &b);
+
+	if (r < 0)
+		return fail(ld, path, "out of memory");
+	if (r > 0)
+		return fail(ld, path, "value %u repeats value %u (%.40s): each variant must be a "
+			    "different job", b, a, ax->values[b]);
+	return true;
 }
 
 static bool load_axis(struct loader *ld, const struct node *o, struct sweep_axis *ax)
@@ -590,29 +609,18 @@ static bool vary_value(const char *arg, const char *p, const char **next, char *
 	return *json != NULL;
 }
 
-/* --vary's values each once: sorted, O(n log n) (an argument may hold 10^5 values). */
+/* --vary's values each once (numbered from 1 in the message, as the user counts them). */
 static bool vary_distinct(const struct sweep_axis *ax, char *why, size_t len)
 {
-	char ***ptr = malloc(ax->nvalues * sizeof(*ptr));
-	bool ok = true;
+	unsigned a = 0, b = 0;
+	int r = repeated_value(ax, &a, &b);
 
-	if (!ptr) {
+	if (r < 0)
 		snprintf(why, len, "out of memory");
-		return false;
-	}
-	for (unsigned i = 0; i < ax->nvalues; i++)
-		ptr[i] = &ax->values[i];
-	qsort(ptr, ax->nvalues, sizeof(*ptr), by_text);
-	for (unsigned i = 1; i < ax->nvalues && ok; i++)
-		if (strcmp(*ptr[i - 1], *ptr[i]) == 0) {
-			unsigned a = (unsigned)(ptr[i - 1] - ax->values), b = (unsigned)(ptr[i] - ax->values);
-
-			snprintf(why, len, "%s: value %u (%.60s) is given twice", ax->path,
-				 (a > b ? a : b) + 1, *ptr[i]);
-			ok = false;
-		}
-	free(ptr);
-	return ok;
+	else if (r > 0)
+		snprintf(why, len, "%s: value %u (%.60s) is given twice", ax->path, b + 1,
+			 ax->values[b]);
+	return r == 0;
 }
 
 bool sweep_spec_add_vary(struct sweep_spec *sp, const char *arg, char *why, size_t len)
