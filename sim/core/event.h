@@ -61,8 +61,6 @@ struct sim_heap_slot {
 
 /* Children per node of the heap. */
 #define SIM_EVENTQ_ARITY 4u
-/* A heap of at most this many events is "small" to the sift (about two levels below the root). */
-#define SIM_EVENTQ_SMALL 24u
 /*
  * A queue of at most SIM_EVENTQ_SORTED_MAX events is kept in key order:
  * a sorted array is a valid heap (every parent sorts before its
@@ -267,22 +265,48 @@ static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct si
 
 		if (first >= len)
 			break;
-		/* all four children, sentinels included, one cache line: three compares */
+		/* all four children, sentinels included, one cache line */
 		c = &heap[first];
+		/*
+		 * By the four times alone, with conditional moves: which child
+		 * wins follows the readers' jitter, so a branch on it is a coin
+		 * toss, and times that differ decide the order by themselves.
+		 * Only when two times the choice rests on tie (rare among
+		 * events, common among sentinels) do the owners' keys decide, on
+		 * the exact path: a branch almost never taken, where comparing
+		 * full keys at every step cost a test for a tie at each compare
+		 * and indexed loads for the final (about 55 instructions a level
+		 * against 40; docs/performance-rounds.md, "Eleventh round").
+		 * gcc keeps this shape branch-free; a helper returning the
+		 * choice got a branch on a pair's compare.
+		 */
+		{
+			const sim_ps w0 = c[0].when, w1 = c[1].when, w2 = c[2].when, w3 = c[3].when;
+			sim_ps m01, m23, m;
+
+			if (w0 == w1 || w2 == w3)
+				goto exact;
+			b01 = w1 < w0;
+			m01 = w1 < w0 ? w1 : w0;
+			b23 = 2 + (w3 < w2);
+			m23 = w3 < w2 ? w3 : w2;
+			if (m01 == m23)
+				goto exact;
+			best = m23 < m01 ? b23 : b01;
+			m = m23 < m01 ? m23 : m01;
+			if (m == hs.when)
+				goto exact;
+			if (m > hs.when)
+				break;
+			goto move;
+		}
+exact:
 		b01 = sim_heap_slot_before(&c[1], &c[0]);
 		b23 = 2 + sim_heap_slot_before(&c[3], &c[2]);
-		/*
-		 * the final's winner: in a large heap by a mask, as a branch on it
-		 * is mispredicted about half the time; in a small one (two levels)
-		 * the sifts repeat their paths and a branch is predicted (CPU time:
-		 * docs/performance-rounds.md, "Sixth round: the event queue")
-		 */
-		if (len > SIM_EVENTQ_SMALL)
-			best = b01 ^ ((b01 ^ b23) & (0u - (uint32_t)sim_heap_slot_before(&c[b23], &c[b01])));
-		else
-			best = sim_heap_slot_before(&c[b23], &c[b01]) ? b23 : b01;
+		best = sim_heap_slot_before(&c[b23], &c[b01]) ? b23 : b01;
 		if (!sim_heap_slot_before(&c[best], &hs))
 			break;
+move:
 		sim_eventq_place(q, slot, c[best]);
 		slot = first + best;
 	}
