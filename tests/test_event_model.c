@@ -34,6 +34,8 @@ struct world {
 	sim_ps end;               /* the run's bound */
 	sim_ps span;              /* re-arms go up to this far ahead */
 	uint64_t inlined;         /* steps taken inline */
+	uint64_t taken_next;      /* events a handler took from the queue and ran itself */
+	uint64_t refused_next;    /* times it asked while the loop would have fired the next */
 	uint64_t at_now;          /* events queued at the current instant */
 	bool was_sorted;          /* the queue's mode at the last check */
 	uint64_t to_heap;         /* checks that found it turned from sorted to a plain heap */
@@ -133,7 +135,8 @@ static void check_queue(struct world *w)
 	}
 }
 
-static void mprobe_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+/* One firing of ev at `now`, by the run loop or taken by a handler (mprobe_run). */
+static void mprobe_step(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
 	struct mprobe *p = sim_container_of(ev, struct mprobe, ev);
 	struct world *w = p->w;
@@ -216,6 +219,61 @@ static void mprobe_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 	check_queue(w);
 }
 
+/*
+ * A handler's own take of the next event (sim_eventq_take_next), half of
+ * the time: it must get it exactly when the run loop would fire it at once,
+ * at a later instant, and it is the model's next; an event of the other
+ * callback is left to the loop.  NULL: nothing taken.
+ */
+static struct sim_event *maybe_take_next(struct world *w, sim_event_fn *self)
+{
+	struct sim_eventq *q = &w->q;
+	int next = model_next(w);
+	bool due, allowed;
+	struct sim_event *ev;
+
+	if (sim_rng_below(&w->rng, 2))
+		return NULL;
+	/* the loop fires the next event at once: the firing one settled, a later instant, in bound */
+	due = !q->held && next >= 0 && w->m[next].when > q->now && w->m[next].when <= w->end;
+	allowed = due && w->ev[next].ev.fire == self;
+	ev = sim_eventq_take_next(q, self);
+	cr_assert_eq(ev != NULL, allowed, "take_next %s at %" PRIu64 " (model's next %d)",
+		     ev ? "took" : "refused", q->now, next);
+	if (!ev) {
+		w->refused_next += due;
+		return NULL;
+	}
+	cr_assert_eq(ev, &w->ev[next].ev, "took an event other than the model's next");
+	cr_assert_eq(q->now, w->m[next].when);
+	cr_assert(!sim_event_pending(ev));
+	w->taken_next++;
+	return ev;
+}
+
+/* A handler that runs the next event itself when it may, as a reader does. */
+static void mprobe_run(struct sim_eventq *q, struct sim_event *ev, sim_ps now, sim_event_fn *self)
+{
+	struct mprobe *p = sim_container_of(ev, struct mprobe, ev);
+
+	do {
+		mprobe_step(q, ev, now);
+		ev = maybe_take_next(p->w, self);
+		now = q->now;
+	} while (ev);
+}
+
+/* Two callbacks, so that an event of the other one is not taken. */
+static void mprobe_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	mprobe_run(q, ev, now, mprobe_fire);
+}
+
+static void mprobe_fire_b(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
+{
+	mprobe_run(q, ev, now, mprobe_fire_b);
+}
+
 /* What a run_model() did, beyond firing what the model fired. */
 struct model_run {
 	uint64_t to_heap, to_sorted, sorted_checks;
@@ -238,7 +296,7 @@ static struct model_run run_model(unsigned n, sim_ps span, sim_ps end, uint64_t 
 	for (unsigned i = 0; i < n; i++) {
 		w.ev[i] = (struct mprobe){ .id = i, .w = &w };
 		sim_event_init(&w.ev[i].ev, "m", prios[sim_rng_below(&w.rng, ARRAY_LEN(prios))],
-			       mprobe_fire);
+			       i % 3 == 2 ? mprobe_fire_b : mprobe_fire);
 		w.m[i].prio = w.ev[i].ev.prio;
 		if (sim_rng_below(&w.rng, 4)) {
 			sim_ps at = sim_rng_below(&w.rng, span);
@@ -261,8 +319,11 @@ static struct model_run run_model(unsigned n, sim_ps span, sim_ps end, uint64_t 
 	cr_expect_gt(w.fired, 1000);
 	cr_expect_geq(w.inlined, min_inline);
 	cr_expect_gt(w.at_now, 10);
-	cr_log_info("%u events: %" PRIu64 " fired, %" PRIu64 " inline, %" PRIu64 " at now", n,
-		    w.fired, w.inlined, w.at_now);
+	cr_expect_gt(w.taken_next, 100);
+	cr_expect_gt(w.refused_next, 10);
+	cr_log_info("%u events: %" PRIu64 " fired, %" PRIu64 " inline, %" PRIu64 " at now, %" PRIu64
+		    " taken next, %" PRIu64 " refused", n, w.fired, w.inlined, w.at_now, w.taken_next,
+		    w.refused_next);
 	sim_eventq_finish(&w.q);
 	free(w.ev);
 	free(w.m);
@@ -322,18 +383,25 @@ Test(event_model, bunched_instants)
 	run_model(40, 3, 8000, 5, 0);
 }
 
-/* An event that fails the run (one way or another), then asks to take a step inline. */
+/*
+ * An event that fails the run (one way or another), then asks to take a
+ * step inline, and the next event (due and of its own callback).
+ */
 struct failer {
 	struct sim_event ev;
 	struct sim_event other;
+	struct sim_event next;
 	bool by_schedule;         /* a schedule into the past, else sim_eventq_fail() */
 	bool took;
+	bool took_next;
 };
 
 static void failer_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
 	struct failer *f = sim_container_of(ev, struct failer, ev);
 
+	/* due later in the run, and it settles ev: the loop would fire it next */
+	cr_assert(sim_schedule(q, &f->next, now + 5));
 	if (f->by_schedule) {
 		cr_assert(!sim_schedule(q, &f->other, now - 1));
 	} else {
@@ -344,6 +412,7 @@ static void failer_fire(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 		sim_eventq_fail(q, &d);
 	}
 	f->took = sim_eventq_take_inline(q, ev, now + 1);
+	f->took_next = sim_eventq_take_next(q, failer_fire) != NULL;
 }
 
 Test(event_model, a_failed_run_takes_nothing_inline)
@@ -356,10 +425,12 @@ Test(event_model, a_failed_run_takes_nothing_inline)
 		sim_eventq_init(&q);
 		sim_event_init(&f.ev, "failer", SIM_PRIO_GUEST, failer_fire);
 		sim_event_init(&f.other, "other", SIM_PRIO_GUEST, failer_fire);
+		sim_event_init(&f.next, "next", SIM_PRIO_GUEST, failer_fire);
 		cr_assert(sim_schedule(&q, &f.ev, 10));
 		cr_assert(!sim_eventq_run_until(&q, 100, NULL));
 		fired = q.fired;
 		cr_expect(!f.took, "case %d: a step taken inline after the failure", by_schedule);
+		cr_expect(!f.took_next, "case %d: the next event taken after the failure", by_schedule);
 		cr_expect_eq(fired, 1);
 		cr_expect_eq(q.now, 10);
 		sim_eventq_finish(&q);

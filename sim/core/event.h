@@ -216,6 +216,40 @@ static inline bool sim_eventq_take_inline(struct sim_eventq *q, const struct sim
 	return true;
 }
 
+/*
+ * For the handler of the event that fired, done with it (nothing held: it
+ * re-armed itself, or scheduled something else, which settles it) and about
+ * to return to sim_eventq_run_until(): the event the loop would fire next,
+ * when that one calls `fire` and the loop would fire it at once (due at a
+ * later instant within the run's bound, nothing at the current one, and
+ * firing it would not stop the run).  It is then taken and counted exactly
+ * as the loop does (held, `now`, the storm count, `fired`), and the handler
+ * runs it itself: periodic readers among others of their kind save the
+ * return, the loop's checks and the call (docs/performance-rounds.md,
+ * "Eleventh round").  NULL: return, and the loop fires it or stops.  O(1).
+ */
+static inline struct sim_event *sim_eventq_take_next(struct sim_eventq *q, sim_event_fn *fire)
+{
+	sim_ps when = q->heap[0].when;
+	struct sim_event *ev;
+
+	/*
+	 * the loop's checks: inline_until holds its bound, the storm limit and
+	 * the failure; a held root is still heap[0], at or before now
+	 */
+	if (q->lane_len || when <= q->now || when > q->inline_until || q->fired == q->fire_stop)
+		return NULL;
+	ev = q->heap[0].ev;
+	if (ev->fire != fire)
+		return NULL;
+	ev->slot = SIM_EVENT_IDLE;
+	q->held = ev;
+	q->now = when;
+	q->storm_count = 1;
+	q->fired++;
+	return ev;
+}
+
 /* Slot a sorts before slot b: (when, prio, seq) in order. */
 static inline bool sim_heap_slot_before(const struct sim_heap_slot *a,
 					const struct sim_heap_slot *b)

@@ -59,7 +59,7 @@ void guest_reader_skip_periods(struct guest_reader *r, sim_ps now)
 #define READER_KIND_FIRE(id, name, ops, cost_ns)                                    \
 	static void fire_##ops(struct sim_eventq *q, struct sim_event *ev, sim_ps now) \
 	{                                                                             \
-		guest_reader_fire(&reader_kind_##ops, q, ev, now);                    \
+		guest_reader_fire(&reader_kind_##ops, fire_##ops, q, ev, now);        \
 	}
 READER_KINDS(READER_KIND_FIRE)
 #undef READER_KIND_FIRE

@@ -103,49 +103,57 @@ static inline bool guest_reader_finish_attempt(struct guest_reader *r,
 
 /*
  * The reader's event (a read's start, or an attempt's end) for a reader of
- * the kind whose row is `ops`.  Always inline: the call it saves is on
- * every read.
+ * the kind whose row is `ops`, `self` the callback that instantiates this.
+ * Always inline: the call it saves is on every read.  When the queue's next
+ * event is another reader's of the same callback, it runs here too
+ * (sim_eventq_take_next), in the same order and with the same counts as if
+ * the run loop had called it.
  */
 static inline __attribute__((always_inline)) void guest_reader_fire(const struct reader_kind_ops *ops,
+								    sim_event_fn *self,
 								    struct sim_eventq *q,
 								    struct sim_event *ev, sim_ps now)
 {
-	struct guest_reader *r = sim_container_of(ev, struct guest_reader, ev);
-	bool at_once = false;
-	unsigned tries = 0;       /* retries of this read so far */
+	do {
+		struct guest_reader *r = sim_container_of(ev, struct guest_reader, ev);
+		bool at_once = false;
+		unsigned tries = 0;       /* retries of this read so far */
 
-	if (r->in_read) {
-		tries = r->attempt_retries;   /* an attempt's end, queued */
-	} else {
-		if (!guest_reader_begin_attempt(r, ops, q, now, tries))
-			return;
-		now = q->now;   /* the attempt's end, taken inline */
-		at_once = true;
-	}
-	while (!guest_reader_finish_attempt(r, ops, at_once, now, &r->rec.value_ns)) {
-		r->retries++;
-		tries++;
-		if (!guest_reader_begin_attempt(r, ops, q, now, tries))
-			return;
+		if (r->in_read) {
+			tries = r->attempt_retries;   /* an attempt's end, queued */
+		} else {
+			if (!guest_reader_begin_attempt(r, ops, q, now, tries))
+				return;
+			now = q->now;   /* the attempt's end, taken inline */
+			at_once = true;
+		}
+		while (!guest_reader_finish_attempt(r, ops, at_once, now, &r->rec.value_ns)) {
+			r->retries++;
+			tries++;
+			if (!guest_reader_begin_attempt(r, ops, q, now, tries))
+				return;
+			now = q->now;
+			at_once = true;
+		}
+		/*
+		 * The next period's jitter is drawn before the read goes to the
+		 * sink, which draws nothing: the same draw of the stream as after
+		 * it (a host reader's RDTSC draws from it too, all before this),
+		 * but its division is done by the time the next start is queued
+		 * (docs/performance-rounds.md, "Eighth round").
+		 */
+		sim_ps jitter = guest_reader_draw_jitter(r);
+
+		/* the record's CPU and start were set when the attempt began */
+		r->rec.end_ps = now;
+		r->rec.retries = tries;
+		r->in_read = false;
+		r->reads++;
+		r->sink(r->sink_ctx, r, &r->rec);
+		guest_reader_schedule_drawn(r, q, now + 1, jitter);
+		ev = sim_eventq_take_next(q, self);
 		now = q->now;
-		at_once = true;
-	}
-	/*
-	 * The next period's jitter is drawn before the read goes to the sink,
-	 * which draws nothing: the same draw of the stream as after it (a host
-	 * reader's RDTSC draws from it too, all before this), but its division
-	 * is done by the time the next start is queued (docs/performance-rounds.md,
-	 * "Eighth round").
-	 */
-	sim_ps jitter = guest_reader_draw_jitter(r);
-
-	/* the record's CPU and start were set when the attempt began */
-	r->rec.end_ps = now;
-	r->rec.retries = tries;
-	r->in_read = false;
-	r->reads++;
-	r->sink(r->sink_ctx, r, &r->rec);
-	guest_reader_schedule_drawn(r, q, now + 1, jitter);
+	} while (ev);
 }
 
 #endif

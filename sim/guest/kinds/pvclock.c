@@ -174,10 +174,10 @@ const struct reader_kind_ops reader_kind_pvclock_raw = {
 /* The reader's callback with the rows above: the read inlines into it (fire.h). */
 static void fire_pvclock(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
-	guest_reader_fire(&reader_kind_pvclock, q, ev, now);
+	guest_reader_fire(&reader_kind_pvclock, fire_pvclock, q, ev, now);
 }
 
 static void fire_pvclock_raw(struct sim_eventq *q, struct sim_event *ev, sim_ps now)
 {
-	guest_reader_fire(&reader_kind_pvclock_raw, q, ev, now);
+	guest_reader_fire(&reader_kind_pvclock_raw, fire_pvclock_raw, q, ev, now);
 }
