@@ -77,6 +77,19 @@ grep -q 'time\|wall\|elapsed' all.jsonl && fail "a row has a wall-clock field"
 grep '"/hosts/1/tsc":"3000300kHz"' all.jsonl | head -1 | grep -qE '"check":"rate","met":true,"worst":(99[0-9]{3}|100[0-9]{3}),"unit":"ppb"' ||
 	fail "the 3000.3 MHz rows' rate is not about +100 ppm"
 
+# rows are written as their jobs finish, in id order, and none is held back:
+# a run that stops (here: its --out file may not pass 4 KiB, ulimit -f 8)
+# leaves the first rows of the one-process file, whole but for the last
+( trap '' XFSZ; ulimit -f 8; exec "$sim" sweep "$plan" --out cut.jsonl ) >out 2>err
+st=$?
+[ "$st" -eq 2 ] || fail "a sweep whose --out cannot grow: exit $st, expected 2"
+has err '^sim sweep: cannot write a result row' "the stopped writer"
+whole=$(wc -l <cut.jsonl)
+[ "$whole" -ge 5 ] || fail "a run stopped at 4 KiB wrote $whole whole rows, expected 5 or more"
+head -n "$whole" all.jsonl >cut-want.jsonl
+head -n "$whole" cut.jsonl | cmp -s - cut-want.jsonl ||
+	fail "the rows of a stopped run are not the first $whole rows of the one-process file"
+
 # four shards through GNU parallel ({#} counts from 1), merged
 if command -v parallel >/dev/null; then
 	parallel --will-cite -j 2 "$sim sweep $plan --shard \$(({#}-1))/4 --out par{#}.jsonl >/dev/null" ::: a b c d

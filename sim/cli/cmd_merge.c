@@ -132,7 +132,7 @@ static int merge(const char *files[], unsigned nfiles, const char *plan, const c
 		goto out;
 	}
 	f = NULL;
-	sweep_cli_summary(out ? stdout : stderr, &rows, planned, NULL);
+	sweep_cli_summary(out ? stdout : stderr, sum, planned, NULL);
 	status = sweep_cli_status(sum);
 	if (status == EXIT_OK && missing)
 		status = EXIT_EXPECTATION;

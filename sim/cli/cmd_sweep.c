@@ -111,12 +111,20 @@ static int list_jobs(const struct sweep_plan *p, const struct sweep_shard *sh, c
 	return EXIT_OK;
 }
 
-/* Where the rows go while the jobs run, and at the end. */
+/*
+ * Where the rows go.  The jobs run in id order, so each row is written when
+ * its job is done, already where it belongs, and none is kept in memory.
+ * When --out is the --skip-done file, its rows stay and new ones are
+ * appended to it as they come (the journal: a run stopped again, or one
+ * that stops on bad input, loses none), while every row of the run goes to
+ * FILE.tmp in id order, which replaces it at the end (a rename: never half a
+ * file).
+ */
 struct row_out {
 	const char *path;                 /* NULL: nowhere; "-": stdout */
-	char tmp[SWEEP_PATH_MAX + 8];
-	FILE *live;                       /* rows as they come, for a resume after a stop */
-	bool appending;                   /* live is the --skip-done file: its rows are there */
+	char tmp[SWEEP_PATH_MAX + 8];     /* FILE.tmp, when there is a journal */
+	FILE *rows;                       /* the run's rows in id order */
+	FILE *journal;                    /* the --skip-done file that is --out, or NULL */
 };
 
 static bool same_file(const char *a, const char *b)
@@ -127,66 +135,77 @@ static bool same_file(const char *a, const char *b)
 	       x.st_ino == y.st_ino;
 }
 
-/*
- * The --out file, for rows as they come.  When it is the --skip-done file,
- * its rows stay (up to valid bytes: a row cut short by a stop goes) and new
- * ones are appended, so that a run stopped again loses nothing.
- */
+/* valid: the bytes of whole rows in the --skip-done file (a row cut short by a stop goes). */
 static bool out_open(struct row_out *w, const char *path, const char *skip_done, off_t valid,
 		     const char *cmd)
 {
 	w->path = path;
-	if (!path || strcmp(path, "-") == 0)
+	if (!path)
 		return true;
-	w->appending = same_file(path, skip_done);
-	if (w->appending && truncate(path, valid) != 0)
-		w->appending = false;
-	w->live = fopen(path, w->appending ? "a" : "w");
-	if (!w->live)
-		fprintf(stderr, "sim %s: cannot write %s\n", cmd, path);
-	return w->live != NULL;
+	if (strcmp(path, "-") == 0) {
+		w->rows = stdout;
+		return true;
+	}
+	if (same_file(path, skip_done)) {
+		/* without the cut, a new row would be glued to the piece of one */
+		if (truncate(path, valid) == 0)
+			w->journal = fopen(path, "a");
+		snprintf(w->tmp, sizeof(w->tmp), "%s.tmp", path);
+		w->rows = fopen(w->tmp, "w");
+	} else {
+		w->rows = fopen(path, "w");
+	}
+	if (!w->rows)
+		fprintf(stderr, "sim %s: cannot write %s\n", cmd, w->tmp[0] ? w->tmp : path);
+	return w->rows != NULL;
 }
 
-/* The rows sorted by id replace what was written as they came (a rename: never half a file). */
-static bool out_close(struct row_out *w, const struct sweep_rows *rows, const char *cmd)
+/* One row of the run, flushed: new (not from --skip-done) rows go to the journal too. */
+static bool out_row(struct row_out *w, const char *line, size_t len, bool from_file)
 {
-	FILE *f;
-	bool ok;
+	if (w->journal && !from_file &&
+	    (fwrite(line, 1, len, w->journal) != len || fflush(w->journal) != 0))
+		return false;
+	return !w->rows || (fwrite(line, 1, len, w->rows) == len && fflush(w->rows) == 0);
+}
 
-	if (w->live && fclose(w->live) != 0) {
+/* Closes the files (ok: every row was written), and renames FILE.tmp over FILE. */
+static bool out_close(struct row_out *w, bool ok, const char *cmd)
+{
+	bool closed = true;
+
+	if (w->journal)
+		closed = fclose(w->journal) == 0;
+	if (w->rows && w->rows != stdout)
+		closed = fclose(w->rows) == 0 && closed;
+	w->journal = w->rows = NULL;
+	if (!ok && w->tmp[0])
+		remove(w->tmp);           /* the journal keeps the new rows */
+	if (ok && (!closed || (w->tmp[0] && rename(w->tmp, w->path) != 0))) {
 		fprintf(stderr, "sim %s: error writing %s\n", cmd, w->path);
 		return false;
 	}
-	if (!w->path)
-		return true;
-	if (strcmp(w->path, "-") == 0)
-		return sweep_rows_write(rows, stdout);
-	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp", w->path);
-	f = fopen(w->tmp, "w");
-	ok = f && sweep_rows_write(rows, f);
-	ok = f && fclose(f) == 0 && ok;
-	if (!ok || rename(w->tmp, w->path) != 0) {
-		fprintf(stderr, "sim %s: error writing %s\n", cmd, w->path);
-		return false;
-	}
-	return true;
-}
-
-static bool keep_row(struct sweep_rows *rows, struct row_out *w, uint64_t id, const char *line,
-		     size_t len, bool from_file)
-{
-	if (w->live && !(from_file && w->appending) && (fwrite(line, 1, len, w->live) != len || fflush(w->live) != 0))
-		return false;
-	return sweep_rows_add(rows, id, line, len);
+	w->tmp[0] = '\0';
+	return ok && closed;
 }
 
 struct sweep_run {
 	const struct sweep_plan *p;
 	const struct sweep_cli_opts *o;
-	struct sweep_rows *done, *rows;
+	struct sweep_rows *done;
 	struct row_out *w;
+	struct sweep_summary *sum;
 	bool bad;                         /* a variant that is not a valid scenario */
 };
+
+/* The row of a job, written and added to the summary. */
+static bool keep_row(struct sweep_run *r, const char *line, size_t len, bool from_file)
+{
+	if (!out_row(r->w, line, len, from_file))
+		return false;
+	sweep_summary_add(r->sum, line, len - 1);
+	return true;
+}
 
 /*
  * One job: its row from --skip-done, or run.  EXIT_USAGE when a value cannot
@@ -208,13 +227,13 @@ static int one_job(struct sweep_run *r, uint64_t i)
 	}
 	had = sweep_rows_find(r->done, j.id);
 	if (had) {
-		ok = keep_row(r->rows, r->w, j.id, had->line, had->len, true);
+		ok = keep_row(r, had->line, had->len, true);
 	} else {
 		if (sweep_run_job(r->p, &j, r->o->max_events, &row, &err) == SWEEP_ERROR) {
 			print_diag_for(r->o->cmd, &j, &err);
 			r->bad = true;
 		}
-		ok = !row.oom && keep_row(r->rows, r->w, j.id, row.p, row.len, false);
+		ok = !row.oom && keep_row(r, row.p, row.len, false);
 	}
 	sweep_buf_free(&row);
 	sweep_job_free(&j);
@@ -315,19 +334,28 @@ static bool done_filter(const struct sweep_plan *p, const struct sweep_cli_opts 
 	return ok;
 }
 
+/*
+ * The shard's jobs in id order (the plan's sorted ids), so that their rows
+ * are written as they come, sorted, and merge as they are.
+ */
 static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 		    const struct sweep_cli_opts *o)
 {
-	struct sweep_rows done = { 0 }, rows = { 0 };
+	struct sweep_rows done = { 0 };
 	struct row_out w = { 0 };
-	struct sweep_run r = { p, o, &done, &rows, &w, false };
+	struct sweep_summary *sum = malloc(sizeof(*sum));
+	struct sweep_run r = { p, o, &done, &w, sum, false };
 	struct progress pr = { 0 };
-	struct sweep_summary *sum;
 	uint64_t conflict, total = sweep_shard_below(sh, p->spec->njobs), n = 0;
 	char why[512], what[64];
 	off_t valid = 0;                  /* bytes of whole rows in the --skip-done file */
 	int status = EXIT_USAGE;
 
+	if (!sum) {
+		fprintf(stderr, "sim %s: out of memory\n", o->cmd);
+		return EXIT_USAGE;
+	}
+	sweep_summary_init(sum);
 	if (o->skip_done && !sweep_rows_read(&done, o->skip_done, true, why, sizeof(why))) {
 		fprintf(stderr, "sim %s: --skip-done %s\n", o->cmd, why);
 		goto out;
@@ -344,43 +372,33 @@ static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 	if (!out_open(&w, o->out, o->skip_done, valid, o->cmd))
 		goto out;
 	progress_init(&pr, o->progress, false, 0, o->cmd);
-	for (uint64_t t = 0; t < total; t++) {
-		int st = one_job(&r, sweep_shard_job(sh, t));
+	for (uint64_t x = 0; x < p->nids; x++) {
+		int st;
 
+		if (p->ids[x].index % sh->n != sh->k)
+			continue;
+		st = one_job(&r, p->ids[x].index);
 		if (st == EXIT_USAGE)
 			goto out;
 		if (st != EXIT_OK) {
-			fprintf(stderr, "sim %s: cannot keep a result row (out of memory, or writing "
-				"%s failed)\n", o->cmd, o->out ? o->out : "rows");
+			fprintf(stderr, "sim %s: cannot write a result row (%s failed, or out of "
+				"memory)\n", o->cmd, o->out ? o->out : "stdout");
 			goto out;
 		}
 		progress_jobs(&pr, ++n, total);
 	}
-	/* sweep_plan_unique() made ids unique: a conflict here is a bug */
-	if (!sweep_rows_sort(&rows, &conflict)) {
-		fprintf(stderr, "sim %s: two different rows for job %016" PRIx64 " (a bug)\n", o->cmd,
-			conflict);
+	if (!out_close(&w, true, o->cmd))
 		goto out;
-	}
-	if (!out_close(&w, &rows, o->cmd))
-		goto out;
-	w.live = NULL;
 	if (sh->n > 1)
 		snprintf(what, sizeof(what), "shard %" PRIu64 "/%" PRIu64, sh->k, sh->n);
-	sweep_cli_summary(o->out && strcmp(o->out, "-") == 0 ? stderr : stdout, &rows, total,
+	sweep_cli_summary(o->out && strcmp(o->out, "-") == 0 ? stderr : stdout, sum, total,
 			  sh->n > 1 ? what : NULL);
-	sum = malloc(sizeof(*sum));
-	if (sum) {
-		sweep_summarize(&rows, sum);
-		status = r.bad ? EXIT_USAGE : sweep_cli_status(sum);
-	}
-	free(sum);
+	status = r.bad ? EXIT_USAGE : sweep_cli_status(sum);
 out:
 	progress_end(&pr);
-	if (w.live)
-		fclose(w.live);
+	out_close(&w, false, o->cmd);     /* a run that stopped: its files as they are */
 	sweep_rows_free(&done);
-	sweep_rows_free(&rows);
+	free(sum);
 	return status;
 }
 
@@ -550,14 +568,9 @@ int sweep_cli_status(const struct sweep_summary *s)
 	return s->error ? EXIT_USAGE : s->fail ? EXIT_EXPECTATION : EXIT_OK;
 }
 
-void sweep_cli_summary(FILE *f, const struct sweep_rows *rows, uint64_t planned,
+void sweep_cli_summary(FILE *f, const struct sweep_summary *s, uint64_t planned,
 		       const char *what)
 {
-	struct sweep_summary *s = malloc(sizeof(*s));
-
-	if (!s)
-		return;
-	sweep_summarize(rows, s);
 	fprintf(f, "sweep%s%s: %" PRIu64 " jobs of %" PRIu64 ": %" PRIu64 " pass, %" PRIu64
 		" fail, %" PRIu64 " error\n", what ? " " : "", what ? what : "", s->rows, planned,
 		s->pass, s->fail, s->error);
@@ -578,7 +591,6 @@ void sweep_cli_summary(FILE *f, const struct sweep_rows *rows, uint64_t planned,
 	}
 	if (s->truncated)
 		fprintf(f, "  (more than %u checks: the others are not listed)\n", SWEEP_SUMMARY_MAX);
-	free(s);
 }
 
 int sweep_cli_max_total(struct sweep_cli_opts *o, const char *cmd, int argc, char **argv,

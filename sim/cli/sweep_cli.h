@@ -34,8 +34,8 @@ int sweep_cli_max_total(struct sweep_cli_opts *o, const char *cmd, int argc, cha
 /* Runs (or lists) the spec's jobs; returns the exit status. */
 int sweep_cli_run(const struct sweep_spec *sp, const struct sweep_cli_opts *o);
 
-/* The summary table of rows (already sorted) to f; what names the run ("shard 1/4", NULL). */
-void sweep_cli_summary(FILE *f, const struct sweep_rows *rows, uint64_t planned,
+/* The summary table to f; what names the run ("shard 1/4", NULL). */
+void sweep_cli_summary(FILE *f, const struct sweep_summary *s, uint64_t planned,
 		       const char *what);
 
 /* The exit status of a set of rows: 2 if one is an error, 1 if one failed, else 0. */

@@ -217,41 +217,50 @@ static void rank(struct sweep_summary_check *c, const struct sweep_row_view *v, 
 	vary_shown(c->worst[at].vary, sizeof(c->worst[at].vary), v->vary, v->vary_len);
 }
 
-void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s)
+void sweep_summary_init(struct sweep_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void sweep_summary_add(struct sweep_summary *s, const char *line, size_t len)
 {
 	struct sweep_row_view v = { 0 };
+	char why[160];
 
-	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < r->n; i++) {
-		char why[160];
+	/*
+	 * Rows here were written by this sim or read by sweep_rows_read(), so
+	 * only memory can fail: never a silent pass.
+	 */
+	if (!sweep_row_parse(line, len, &v, why, sizeof(why))) {
+		s->rows++;
+		s->error++;
+		sweep_row_view_free(&v);
+		return;
+	}
+	if (s->rows++ == 0) {
+		memcpy(s->scenario, v.scenario, sizeof(s->scenario));
+		memcpy(s->sim, v.sim, sizeof(s->sim));
+	} else if (strcmp(s->scenario, v.scenario) || strcmp(s->sim, v.sim)) {
+		s->mixed = true;
+	}
+	s->pass += v.verdict[0] == 'p';
+	s->fail += v.verdict[0] == 'f';
+	s->error += v.verdict[0] == 'e';
+	for (unsigned k = 0; k < v.nchecks; k++) {
+		struct sweep_summary_check *c = summary_check(s, &v.checks[k]);
 
-		/*
-		 * Rows here were written by this sim or read by sweep_rows_read(),
-		 * so only memory can fail: never a silent pass.
-		 */
-		if (!sweep_row_parse(r->v[i].line, r->v[i].len - 1, &v, why, sizeof(why))) {
-			s->rows++;
-			s->error++;
+		if (!c)
 			continue;
-		}
-		if (s->rows++ == 0) {
-			memcpy(s->scenario, v.scenario, sizeof(s->scenario));
-			memcpy(s->sim, v.sim, sizeof(s->sim));
-		} else if (strcmp(s->scenario, v.scenario) || strcmp(s->sim, v.sim)) {
-			s->mixed = true;
-		}
-		s->pass += v.verdict[0] == 'p';
-		s->fail += v.verdict[0] == 'f';
-		s->error += v.verdict[0] == 'e';
-		for (unsigned k = 0; k < v.nchecks; k++) {
-			struct sweep_summary_check *c = summary_check(s, &v.checks[k]);
-
-			if (!c)
-				continue;
-			c->jobs++;
-			c->failed += !v.checks[k].met;
-			rank(c, &v, v.checks[k].worst);
-		}
+		c->jobs++;
+		c->failed += !v.checks[k].met;
+		rank(c, &v, v.checks[k].worst);
 	}
 	sweep_row_view_free(&v);
+}
+
+void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s)
+{
+	sweep_summary_init(s);
+	for (size_t i = 0; i < r->n; i++)
+		sweep_summary_add(s, r->v[i].line, r->v[i].len - 1);
 }

@@ -90,7 +90,15 @@ struct sweep_summary {
 	struct sweep_summary_check checks[SWEEP_SUMMARY_MAX];
 };
 
-/* The summary of every row of r (rows are parsed again: the same code for runs and merges). */
+/*
+ * A summary of no rows so far, and one more row (its bytes without the
+ * newline), in id order: of equal worst values the first row added stays.
+ * Rows are parsed again: the same code for runs and merges.
+ */
+void sweep_summary_init(struct sweep_summary *s);
+void sweep_summary_add(struct sweep_summary *s, const char *line, size_t len);
+
+/* The summary of every row of r, sorted. */
 void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s);
 
 #endif
