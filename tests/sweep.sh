@@ -223,6 +223,25 @@ cmp -s part.jsonl all.jsonl || fail "a resumed sweep differs from one process"
 has err '210/210 jobs' "--progress"
 [ -e part.jsonl.tmp ] && fail "the temporary file was left behind"
 
+# a resume in place that stops mid-run (its files may not pass 40 KiB): the
+# --skip-done file keeps its rows and journals the new ones, FILE.tmp goes,
+# and the next resume completes the one-process file
+awk 'NR % 2 == 0' all.jsonl >jr.jsonl
+cp jr.jsonl jr-before.jsonl
+( trap '' XFSZ; ulimit -f 80; exec "$sim" sweep "$plan" --skip-done jr.jsonl --out jr.jsonl ) >out 2>err
+st=$?
+[ "$st" -eq 2 ] || fail "a resume in place whose files cannot grow: exit $st, expected 2"
+[ -e jr.jsonl.tmp ] && fail "a stopped resume left jr.jsonl.tmp"
+head -n 105 jr.jsonl | cmp -s - jr-before.jsonl || fail "a stopped resume changed the rows it had"
+new=$(($(wc -l <jr.jsonl) - 105))
+[ "$new" -ge 1 ] || fail "a stopped resume journaled no new row"
+tail -n +106 jr.jsonl | head -n "$new" | while IFS= read -r row; do
+	grep -qxF -- "$row" all.jsonl || echo "$row"
+done >jr-foreign.txt
+[ -s jr-foreign.txt ] && fail "a journaled row is not the one-process row: $(head -c 200 jr-foreign.txt)"
+run 1 "the resume after it" "$sim" sweep "$plan" --skip-done jr.jsonl --out jr.jsonl
+cmp -s jr.jsonl all.jsonl || fail "resuming a stopped resume differs from one process"
+
 # a resumed run that stops at once (here: a value it cannot set, found when
 # the plan is made) leaves its --skip-done file as it was
 awk 'NR % 3 == 0' all.jsonl >kept.jsonl
