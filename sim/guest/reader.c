@@ -80,6 +80,12 @@ static void no_sink(void *ctx, const struct guest_reader *r, const struct guest_
 	(void)rd;
 }
 
+void guest_reader_set_sink(struct guest_reader *r, guest_read_sink *sink, void *sink_ctx)
+{
+	r->sink = sink ? sink : no_sink;
+	r->sink_ctx = sink_ctx;
+}
+
 bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params *p,
 		       struct kvm_vm *vm, struct guest_kernel *kernel, struct sim_eventq *q,
 		       sim_ps now, guest_read_sink *sink, void *sink_ctx, struct sim_diag *err)

@@ -158,6 +158,9 @@ bool guest_reader_init(struct guest_reader *r, const struct guest_reader_params 
 		       struct kvm_vm *vm, struct guest_kernel *kernel, struct sim_eventq *q,
 		       sim_ps now, guest_read_sink *sink, void *sink_ctx, struct sim_diag *err);
 
+/* Hands the reader's next reads to sink (NULL: nowhere) with ctx, from the next read on. */
+void guest_reader_set_sink(struct guest_reader *r, guest_read_sink *sink, void *sink_ctx);
+
 /* The VM stops / runs again at `now`. */
 void guest_reader_pause(struct guest_reader *r, struct sim_eventq *q, sim_ps now);
 void guest_reader_resume(struct guest_reader *r, struct sim_eventq *q, sim_ps now);

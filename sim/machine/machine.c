@@ -245,6 +245,7 @@ bool machine_run_until(struct machine *m, sim_ps t, struct sim_diag *err)
 
 	m->q.fire_limit = m->max_events;
 	machine_vms_page_hooks(m);
+	machine_readers_sinks(m);
 	return sim_eventq_run_until(&m->q, end, err) || run_failed(m, err);
 }
 
@@ -291,6 +292,7 @@ bool machine_run(struct machine *m, struct sim_diag *err)
 
 	m->q.fire_limit = m->max_events;
 	machine_vms_page_hooks(m);
+	machine_readers_sinks(m);
 	if (!run_watched(m, end, err))
 		return run_failed(m, err);
 	if (m->host_checks)

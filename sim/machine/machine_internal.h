@@ -75,6 +75,15 @@ void machine_vms_host_clocksource(struct machine *m, struct host *h, sim_ps now)
  */
 void machine_vms_page_hooks(struct machine *m);
 
+/*
+ * machine_readers.c: each reader's sink for the run, chosen when it starts
+ * (the trace's subscribers are known by then): straight to its group's
+ * oracle, or through the trace first when someone wants reads.  The direct
+ * one saves a call, the trace's test and the group's lookup on every read:
+ * 0.95x CPU at small and medium (docs/performance-rounds.md, "Eleventh round").
+ */
+void machine_readers_sinks(struct machine *m);
+
 /* machine_readers.c: the reader groups, their processes and the oracle. */
 bool machine_build_readers(struct machine *m, struct sim_diag *err);
 /*

@@ -82,6 +82,27 @@ static void on_read(void *ctx, const struct guest_reader *r, const struct guest_
 		feed_oracle(m, r->p.group, rd);
 }
 
+/* A read when no one traces reads: straight to its group's oracle (ctx: the group's handle). */
+static void feed_read(void *ctx, const struct guest_reader *r, const struct guest_read *rd)
+{
+	(void)r;
+	oracle_group_feed(ctx, rd->index, rd->vcpu, rd->start_ps, rd->end_ps, rd->value_ns);
+}
+
+void machine_readers_sinks(struct machine *m)
+{
+	bool traced = sim_trace_wants(&m->trace, SIM_TRACE_READ);
+
+	for (unsigned i = 0; i < m->nreaders; i++) {
+		struct guest_reader *r = &m->readers[i];
+
+		if (traced)
+			guest_reader_set_sink(r, on_read, m);
+		else
+			guest_reader_set_sink(r, feed_read, m->oracle_groups[r->p.group]);
+	}
+}
+
 /*
  * The reader groups whose clock stops with VM `vm` (vm >= 0) or with host
  * `host` asleep (vm < 0); the oracle pauses just those.
