@@ -278,16 +278,28 @@ static inline __attribute__((always_inline)) void sim_eventq_sift_down(struct si
 	uint32_t len = q->len;
 
 	if (q->sorted) {
-		/* the slots after the hole that sort before hs move up one; heap[len] is a sentinel */
+		/*
+		 * the slots after the hole that sort before hs move up one;
+		 * heap[len] is a sentinel.  By time, and by the owners' keys
+		 * only when the times tie: one compare a step, where the full
+		 * key's test took two (docs/performance-rounds.md, "Eleventh
+		 * round").
+		 */
 		struct sim_heap_slot *hole = &heap[slot];
 
-		for (; sim_heap_slot_before(&hole[1], &hs); hole++, slot++) {
-			/* the owner read from the slot that moves, not back from the one just written */
-			struct sim_event *moved = hole[1].ev;
+		for (;;) {
+			struct sim_event *moved;
 
+			if (hole[1].when >= hs.when &&
+			    (hole[1].when != hs.when || !sim_heap_slot_before(&hole[1], &hs)))
+				break;
+			/* the owner read from the slot that moves, not back from the one just written */
+			moved = hole[1].ev;
 			hole->when = hole[1].when;
 			hole->ev = moved;
 			moved->slot = slot;
+			hole++;
+			slot++;
 		}
 		*hole = hs;
 		hs.ev->slot = slot;
