@@ -449,7 +449,8 @@ static void history_view(const struct oracle_group *g, struct oracle_read *rd,
 /* The slot after the newest snapshot, which becomes the newest. */
 static inline struct oracle_snap *history_next(struct oracle_history *h)
 {
-	struct oracle_snap *e = h->newest == h->ring + h->mask ? h->ring : h->newest + 1;
+	/* the last slot kept as a pointer: the wrap's test costs no index arithmetic */
+	struct oracle_snap *e = h->newest == h->last ? h->ring : h->newest + 1;
 
 	h->newest = e;
 	h->pushed++;

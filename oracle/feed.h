@@ -116,6 +116,7 @@ struct oracle_reader {
 struct oracle_history {
 	struct oracle_snap *ring;           /* mask + 1 entries, from oracle_create; NULL: unused */
 	struct oracle_snap *newest;         /* the newest snapshot (the empty one before a read) */
+	struct oracle_snap *last;           /* ring + mask: the slot after it is ring[0] */
 	unsigned mask;
 	uint64_t pushed;                    /* snapshots taken: the ring holds the newest mask + 1 */
 	unsigned causal_window;             /* the newest snapshots mono_causal may use */

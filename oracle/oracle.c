@@ -94,7 +94,7 @@ static bool history_create(struct oracle_history *h, const struct oracle_group_c
 	 */
 	h->ring[h->mask].top[0].reader = h->ring[h->mask].top[1].reader = ORACLE_NO_READER;
 	h->ring[h->mask].top[0].value_ns = UINT64_MAX;
-	h->newest = &h->ring[h->mask];
+	h->newest = h->last = &h->ring[h->mask];
 	return true;
 }
 
