@@ -11,43 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/temp_files.h"
 #include "sim/scenario/sweep_file.h"
 #include "sim/scenario/sweep_row.h"
 #include "sim/scenario/variant.h"
 #include "sim/sweep/plan.h"
 #include "sim/sweep/results.h"
 
-static char dirs[4][64], paths[4][128];
-
-/* Each test runs in its own process: it removes the files it wrote. */
-static void remove_files(void)
-{
-	for (unsigned i = 0; i < 4; i++) {
-		if (paths[i][0])
-			remove(paths[i]);
-		if (dirs[i][0])
-			rmdir(dirs[i]);
-	}
-}
-
-TestSuite(sweep, .fini = remove_files);
-
-/* A file with text in a fresh temporary directory; the path is static storage per slot. */
-static const char *write_file(unsigned slot, const char *name, const char *text)
-{
-	FILE *f;
-
-	if (!dirs[slot][0]) {
-		snprintf(dirs[slot], sizeof(dirs[slot]), "/tmp/sim-test-sweep-XXXXXX");
-		cr_assert(mkdtemp(dirs[slot]));
-	}
-	snprintf(paths[slot], sizeof(paths[slot]), "%s/%s", dirs[slot], name);
-	f = fopen(paths[slot], "w");
-	cr_assert(f);
-	fputs(text, f);
-	fclose(f);
-	return paths[slot];
-}
+TestSuite(sweep, .fini = temp_files_remove);
 
 Test(sweep, fnv1a64_matches_the_published_vectors)
 {
@@ -122,7 +93,7 @@ static uint64_t fnv(const char *s)
 
 Test(sweep, plan_order_is_axes_then_seeds_and_ids_hash_the_variant)
 {
-	const char *base = write_file(0, "base.json", "{ \"x\": { \"b\": \"u\", \"a\": 0 },\n"
+	const char *base = temp_file_write(0, "base.json", "{ \"x\": { \"b\": \"u\", \"a\": 0 },\n"
 				      "  \"seed\": 1 }\n");
 	struct sweep_spec *sp = spec_of(base, "/x/a=1,2,3", "2..3");
 	struct sweep_plan p;
@@ -148,7 +119,7 @@ Test(sweep, plan_order_is_axes_then_seeds_and_ids_hash_the_variant)
 
 Test(sweep, an_id_does_not_depend_on_the_jobs_position)
 {
-	const char *base = write_file(0, "base.json", "{\"x\": {\"a\": 0, \"b\": \"u\"}}");
+	const char *base = temp_file_write(0, "base.json", "{\"x\": {\"a\": 0, \"b\": \"u\"}}");
 	struct sweep_spec *three = spec_of(base, "/x/a=1,2,3", "5..6");
 	struct sweep_spec *two = spec_of(base, "/x/a=1,3", "5..6");
 	struct sweep_plan p3, p2;
@@ -376,17 +347,17 @@ Test(sweep, reading_rows_refuses_cr_lf_and_a_conflict_names_both_lines)
 	const char *a, *b;
 
 	snprintf(text, sizeof(text), "%s\n%s\r\n", row, row);
-	a = write_file(0, "crlf.jsonl", text);
+	a = temp_file_write(0, "crlf.jsonl", text);
 	cr_expect_not(sweep_rows_read(&r, a, false, why, sizeof(why)));
 	cr_expect(strstr(why, "crlf.jsonl:2: the row ends in CR LF"), "%s", why);
 	sweep_rows_free(&r);
 
 	snprintf(text, sizeof(text), "%s\n", row);
-	a = write_file(0, "a.jsonl", text);
+	a = temp_file_write(0, "a.jsonl", text);
 	snprintf(text, sizeof(text), "\n%s\n", row);
 	*strstr(text, "pass") = 'P';
 	memcpy(strstr(text, "Pass"), "fail", 4);
-	b = write_file(2, "b.jsonl", text + 1);
+	b = temp_file_write(2, "b.jsonl", text + 1);
 	cr_assert(sweep_rows_read(&r, a, false, why, sizeof(why)), "%s", why);
 	cr_assert(sweep_rows_read(&r, b, false, why, sizeof(why)), "%s", why);
 	cr_expect_not(sweep_rows_sort(&r, &conflict));
@@ -402,7 +373,7 @@ Test(sweep, reading_rows_refuses_cr_lf_and_a_conflict_names_both_lines)
 static void expect_error(const char *text, unsigned line, unsigned col, const char *path,
 			 const char *msg)
 {
-	const char *f = write_file(1, "s.json", text);
+	const char *f = temp_file_write(1, "s.json", text);
 	struct sim_diag err;
 	struct sweep_spec *sp = sweep_spec_load(f, &err, NULL);
 
@@ -438,7 +409,7 @@ Test(sweep, sweep_file_errors_name_line_column_and_pointer)
 
 Test(sweep, sweep_file_loads_axes_ranges_seeds_and_settings)
 {
-	const char *f = write_file(2, "s.json",
+	const char *f = temp_file_write(2, "s.json",
 		"{ \"scenario\": \"base.json\",\n"
 		"  \"axes\": [ { \"path\": \"/a\", \"values\": [\"1ms\", {\"k\": 2}] },\n"
 		"            { \"path\": \"/b\", \"from\": -10, \"to\": 10, \"step\": 7, "

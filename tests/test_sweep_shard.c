@@ -10,23 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/temp_files.h"
 #include "sim/scenario/sweep_file.h"
 #include "sim/sweep/job.h"
 #include "sim/sweep/plan.h"
 
 #define BASE SWEEP_DIR "/base.json"
 
-static char dir[64], path[128];
-
-static void remove_files(void)
-{
-	if (path[0])
-		remove(path);
-	if (dir[0])
-		rmdir(dir);
-}
-
-TestSuite(sweep_shard, .fini = remove_files);
+TestSuite(sweep_shard, .fini = temp_files_remove);
 
 static uint64_t brute_count(uint64_t k, uint64_t n, uint64_t njobs)
 {
@@ -130,7 +121,8 @@ Test(sweep_shard, ids_are_indexed_and_duplicates_found)
 	struct sim_diag err;
 	struct sim_diag_list errs;
 	uint64_t a, b, id, index;
-	FILE *f;
+	char text[512];
+	const char *path;
 
 	cr_assert(sweep_plan_open(&p, sp, &err), "%s", err.msg);
 	cr_assert(sweep_plan_index(&p, &a, &err), "%s", err.msg);
@@ -145,15 +137,10 @@ Test(sweep_shard, ids_are_indexed_and_duplicates_found)
 	sweep_spec_free(sp);
 
 	/* two objects that differ only in their keys' order: one scenario per seed */
-	snprintf(dir, sizeof(dir), "/tmp/sim-test-shard-XXXXXX");
-	cr_assert(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/dup.json", dir);
-	f = fopen(path, "w");
-	cr_assert(f);
-	fprintf(f, "{ \"scenario\": \"%s\", \"axes\": [ { \"path\": \"/vm\", \"values\": "
-		"[{ \"host\": \"A\", \"vcpus\": 2 }, { \"vcpus\": 2, \"host\": \"A\" }] } ], "
-		"\"seeds\": [4, 5] }\n", BASE);
-	fclose(f);
+	snprintf(text, sizeof(text), "{ \"scenario\": \"%s\", \"axes\": [ { \"path\": \"/vm\", "
+		 "\"values\": [{ \"host\": \"A\", \"vcpus\": 2 }, { \"vcpus\": 2, \"host\": "
+		 "\"A\" }] } ], \"seeds\": [4, 5] }\n", BASE);
+	path = temp_file_write(0, "dup.json", text);
 	sp = sweep_spec_load(path, &err, &errs);
 	cr_assert(sp, "%s", err.msg);
 	cr_assert(sweep_plan_open(&p, sp, &err), "%s", err.msg);

@@ -12,36 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/temp_files.h"
 #include "sim/scenario/sweep_file.h"
 
-static char dir[64], path[128];
-
-/* Each test runs in its own process: it removes the file it wrote. */
-static void remove_file(void)
-{
-	if (path[0])
-		remove(path);
-	if (dir[0])
-		rmdir(dir);
-}
-
-TestSuite(sweep_spec, .fini = remove_file);
+TestSuite(sweep_spec, .fini = temp_files_remove);
 
 /* text as s.json in a fresh temporary directory. */
 static const char *write_spec(const char *text)
 {
-	FILE *f;
-
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/sim-test-sweep-spec-XXXXXX");
-		cr_assert(mkdtemp(dir));
-	}
-	snprintf(path, sizeof(path), "%s/s.json", dir);
-	f = fopen(path, "w");
-	cr_assert(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return temp_file_write(0, "s.json", text);
 }
 
 /* text is refused: its first error at line:col and pointer, its message holding each of msgs. */
