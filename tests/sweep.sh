@@ -109,6 +109,48 @@ run 1 "merge to stdout" "$sim" merge xa-3.jsonl xa-1.jsonl xa-0.jsonl xa-2.jsonl
 cmp -s out all.jsonl || fail "xargs -P shards, merged, differ from one process"
 has err '^sweep: 210 jobs' "merge summary on stderr"
 
+# a shard whose rows are not sorted (joined by hand) is read whole, with the same result
+sort -r xa-1.jsonl >xa-1r.jsonl
+run 1 "merge of an unsorted shard" "$sim" merge xa-0.jsonl xa-1r.jsonl xa-2.jsonl xa-3.jsonl
+cmp -s out all.jsonl || fail "an unsorted shard, merged, differs from one process"
+# the output may be an input: the merge must not cut it while it reads it
+cp xa-0.jsonl self.jsonl
+run 1 "merge into an input" "$sim" merge --out self.jsonl self.jsonl xa-1.jsonl xa-2.jsonl xa-3.jsonl
+cmp -s self.jsonl all.jsonl || fail "a merge into one of its inputs differs from one process"
+# and a shard given twice, or read from stdin, merges the same
+run 1 "merge of a shard twice and stdin" sh -c "\"\$0\" merge xa-0.jsonl xa-1.jsonl xa-0.jsonl - xa-3.jsonl <xa-2.jsonl" "$sim"
+cmp -s out all.jsonl || fail "a shard twice and stdin, merged, differ from one process"
+
+# memory: sorted shards merge a row at a time, so 63000 rows (19 MB) merge
+# within 16 MB of address space, where reading them whole needs about 30 MB.
+# The rows are the sweep's 210, 300 times over with new ids, in id order
+# (300 x 150 pass and 300 x 60 fail), dealt round-robin to 4 shards, and to
+# 1500: more than a soft limit of 1024 open files, which the merge raises.
+awk -v n=63000 '{ t[NR] = $0 } END {
+	for (k = 0; k < n; k++) {
+		r = t[k % NR + 1]
+		print substr(r, 1, 7) sprintf("%016x", k * 7919 + 1) substr(r, 24)
+	}
+}' all.jsonl >big.jsonl
+mkdir big4 big1500
+split -n r/4 -d -a 4 --additional-suffix=.jsonl big.jsonl big4/s
+( ulimit -n 1024; split -n r/1500 -d -a 4 --additional-suffix=.jsonl big.jsonl big1500/s )
+if ldd "$sim" 2>/dev/null | grep -q 'libasan'; then
+	echo "sweep.sh: the 16 MB merges are not run: AddressSanitizer reserves terabytes of address space"
+else
+	for shards in 4 1500; do
+		( ulimit -Sn 1024; ulimit -v 16384; exec "$sim" merge --out big-merged.jsonl big$shards/*.jsonl ) >out 2>err
+		st=$?
+		[ "$st" -eq 1 ] || { fail "a merge of 63000 rows from $shards shards in 16 MB: exit $st, expected 1"; cat err >&2; }
+		cmp -s big-merged.jsonl big.jsonl || fail "63000 rows from $shards shards merged in 16 MB differ from the rows in id order"
+		has out '^sweep: 63000 jobs of 63000: 45000 pass, 18000 fail, 0 error$' "the 63000-row merge's summary"
+		rm -f big-merged.jsonl
+	done
+fi
+# a hard limit below the shards' count: read whole, the same rows
+( ulimit -n 1024; exec "$sim" merge --out big-merged.jsonl big1500/*.jsonl ) >out 2>err
+cmp -s big-merged.jsonl big.jsonl || fail "1500 shards beyond the open-files limit, merged, differ from the rows in id order"
+
 # the environment's shard: Slurm's array variables, then Bazel's
 SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=4 "$sim" sweep "$plan" --list >env.txt
 awk 'NR % 4 == 3' list.txt | cmp -s - env.txt || fail "SLURM_ARRAY_TASK_ID=2 of 4 is not jobs 2, 6, ..."

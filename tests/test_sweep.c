@@ -6,6 +6,7 @@
  * vectors first.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "sim/scenario/sweep_file.h"
 #include "sim/scenario/sweep_row.h"
 #include "sim/scenario/variant.h"
+#include "sim/sweep/merge.h"
 #include "sim/sweep/plan.h"
 #include "sim/sweep/results.h"
 
@@ -525,4 +527,88 @@ Test(sweep, the_summary_cuts_a_long_vary_at_a_character_and_says_so)
 	cr_expect(utf8_ok(shown), "%s", shown);
 	cr_expect(strncmp(shown, "{\"/d\":\"ab\xc3\xa9", 11) == 0, "%s", shown);
 	sweep_rows_free(&r);
+}
+
+/* Row `id` with verdict v, as sim writes it (with its newline). */
+static void merge_row(char *dst, size_t cap, unsigned id, const char *v)
+{
+	snprintf(dst, cap,
+		 "{\"id\":\"%016x\",\"scenario\":\"0123456789abcdef\",\"sim\":\"0.1.0\","
+		 "\"seed\":%u,\"vary\":{},\"verdict\":\"%s\",\"checks\":[]}\n", id, id, v);
+}
+
+/* Files of rows with these ids (0 ends a file), verdict "pass" unless id is `failing`. */
+static const char *merge_file(unsigned slot, const char *name, const unsigned *ids,
+			      unsigned failing)
+{
+	static char text[2048];
+	size_t at = 0;
+
+	for (; *ids; ids++)
+		merge_row(text + at, sizeof(text) - at, *ids, *ids == failing ? "fail" : "pass"),
+			at += strlen(text + at);
+	text[at] = '\0';
+	return temp_file_write(slot, name, text);
+}
+
+/*
+ * Sorted files merge in id order, a row given twice once; a file whose ids
+ * go down, or an id with two different rows, stops the merge and says where.
+ */
+Test(sweep, merge_gives_rows_in_id_order_once_and_finds_disorder_and_conflicts)
+{
+	static const unsigned a_ids[] = { 1, 4, 4, 9, 0 }, b_ids[] = { 2, 4, 7, 0 },
+			      c_ids[] = { 0 }, want[] = { 1, 2, 4, 7, 9 };
+	const char *files[3];
+	struct sweep_merge m;
+	const char *line;
+	size_t len, n = 0;
+	uint64_t id;
+	int open_errno;
+	char why[512], expect[256];
+	enum sweep_merge_step step;
+
+	files[0] = merge_file(0, "a.jsonl", a_ids, 0);
+	files[1] = merge_file(1, "b.jsonl", b_ids, 0);
+	files[2] = merge_file(2, "c.jsonl", c_ids, 0);
+	cr_assert(sweep_merge_open(&m, files, 3, &open_errno, why, sizeof(why)), "%s", why);
+	while ((step = sweep_merge_next(&m, &line, &len, &id, why, sizeof(why))) == SWEEP_MERGE_ROW) {
+		cr_assert_lt(n, 5, "more rows than the five distinct ones");
+		cr_expect_eq(id, want[n]);
+		merge_row(expect, sizeof(expect), want[n], "pass");
+		cr_expect(len == strlen(expect) && memcmp(line, expect, len) == 0, "row %zu", n);
+		n++;
+	}
+	cr_expect_eq(step, SWEEP_MERGE_END, "%s", why);
+	cr_expect_eq(n, 5);
+	sweep_merge_close(&m);
+
+	/* b's 4 fails: two different rows for job 4 */
+	files[1] = merge_file(1, "b.jsonl", b_ids, 4);
+	cr_assert(sweep_merge_open(&m, files, 2, &open_errno, why, sizeof(why)), "%s", why);
+	while ((step = sweep_merge_next(&m, &line, &len, &id, why, sizeof(why))) == SWEEP_MERGE_ROW)
+		cr_expect_leq(id, 4);   /* the first row of job 4 is given before the second shows */
+	cr_expect_eq(step, SWEEP_MERGE_CONFLICT);
+	cr_expect(strstr(why, "job 0000000000000004") && strstr(why, "a.jsonl:2") &&
+		  strstr(why, "b.jsonl:2"), "%s", why);
+	sweep_merge_close(&m);
+
+	/* ids that go down in one file */
+	files[1] = merge_file(1, "b.jsonl", (const unsigned[]){ 2, 7, 3, 0 }, 0);
+	cr_assert(sweep_merge_open(&m, files, 2, &open_errno, why, sizeof(why)), "%s", why);
+	while ((step = sweep_merge_next(&m, &line, &len, &id, why, sizeof(why))) == SWEEP_MERGE_ROW)
+		;
+	cr_expect_eq(step, SWEEP_MERGE_UNSORTED);
+	cr_expect(strstr(why, "b.jsonl:3: job 0000000000000003 after 0000000000000007"), "%s", why);
+	sweep_merge_close(&m);
+
+	/* a file that is not there, and a line that is not a row */
+	files[1] = "/nonexistent/b.jsonl";
+	cr_expect_not(sweep_merge_open(&m, files, 2, &open_errno, why, sizeof(why)));
+	cr_expect_eq(open_errno, ENOENT);
+	cr_expect(strstr(why, "/nonexistent/b.jsonl: cannot read"), "%s", why);
+	files[1] = temp_file_write(1, "b.jsonl", "not a row\n");
+	cr_expect_not(sweep_merge_open(&m, files, 2, &open_errno, why, sizeof(why)));
+	cr_expect_eq(open_errno, 0);
+	cr_expect(strstr(why, "b.jsonl:1: not a sweep result row"), "%s", why);
 }

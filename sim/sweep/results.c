@@ -100,56 +100,82 @@ void sweep_rows_free(struct sweep_rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
-bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, char *why,
-		     size_t len)
+bool sweep_row_cursor_open(struct sweep_row_cursor *c, const char *file, char *why, size_t len)
 {
-	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
-	struct sweep_row_view view = { 0 };
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned long lineno = 0;
-	bool ok = true;
-
-	if (!f) {
+	memset(c, 0, sizeof(*c));
+	c->file = file;
+	c->f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+	if (!c->f) {
+		c->open_errno = errno;
 		snprintf(why, len, "%s: cannot read: %s", file, strerror(errno));
 		return false;
 	}
-	while (ok && (n = getline(&line, &cap, f)) > 0) {
-		char w[160];
+	return true;
+}
 
-		lineno++;
-		if (line[n - 1] != '\n') {
-			if (partial_ok)
-				break;
-			snprintf(why, len, "%s:%lu: the last row has no newline (a run stopped while "
-				 "writing it?)", file, lineno);
-			ok = false;
-		} else if (n >= 2 && line[n - 2] == '\r') {
-			snprintf(why, len, "%s:%lu: the row ends in CR LF, where sim writes LF alone "
-				 "(a merge would not give sim's bytes: convert the file, e.g. with "
-				 "dos2unix)", file, lineno);
-			ok = false;
-		} else if (!sweep_row_parse(line, (size_t)n - 1, &view, w, sizeof(w))) {
-			snprintf(why, len, "%s:%lu: not a sweep result row: %s", file, lineno, w);
-			ok = false;
-		} else if (!sweep_rows_add(r, view.id, line, (size_t)n)) {
-			snprintf(why, len, "%s:%lu: out of memory", file, lineno);
-			ok = false;
-		} else {
-			r->v[r->n - 1].file = file;
-			r->v[r->n - 1].lineno = lineno;
+int sweep_row_cursor_next(struct sweep_row_cursor *c, bool partial_ok, char *why, size_t len)
+{
+	ssize_t n = getline(&c->line, &c->cap, c->f);
+	char w[160];
+
+	if (n <= 0) {
+		if (ferror(c->f)) {
+			snprintf(why, len, "%s: cannot read: %s", c->file, strerror(errno));
+			return -1;
 		}
+		return 0;
 	}
-	sweep_row_view_free(&view);
-	if (ok && ferror(f)) {
-		snprintf(why, len, "%s: cannot read: %s", file, strerror(errno));
-		ok = false;
+	c->lineno++;
+	if (c->line[n - 1] != '\n') {
+		if (partial_ok)
+			return 0;
+		snprintf(why, len, "%s:%lu: the last row has no newline (a run stopped while "
+			 "writing it?)", c->file, c->lineno);
+		return -1;
 	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	return ok;
+	if (n >= 2 && c->line[n - 2] == '\r') {
+		snprintf(why, len, "%s:%lu: the row ends in CR LF, where sim writes LF alone "
+			 "(a merge would not give sim's bytes: convert the file, e.g. with "
+			 "dos2unix)", c->file, c->lineno);
+		return -1;
+	}
+	if (!sweep_row_parse(c->line, (size_t)n - 1, &c->view, w, sizeof(w))) {
+		snprintf(why, len, "%s:%lu: not a sweep result row: %s", c->file, c->lineno, w);
+		return -1;
+	}
+	c->len = (size_t)n;
+	c->id = c->view.id;
+	return 1;
+}
+
+void sweep_row_cursor_close(struct sweep_row_cursor *c)
+{
+	if (c->f && c->f != stdin)
+		fclose(c->f);
+	free(c->line);
+	sweep_row_view_free(&c->view);
+	memset(c, 0, sizeof(*c));
+}
+
+bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, char *why,
+		     size_t len)
+{
+	struct sweep_row_cursor c;
+	int got;
+
+	if (!sweep_row_cursor_open(&c, file, why, len))
+		return false;
+	while ((got = sweep_row_cursor_next(&c, partial_ok, why, len)) > 0) {
+		if (!sweep_rows_add(r, c.id, c.line, c.len)) {
+			snprintf(why, len, "%s:%lu: out of memory", file, c.lineno);
+			got = -1;
+			break;
+		}
+		r->v[r->n - 1].file = file;
+		r->v[r->n - 1].lineno = c.lineno;
+	}
+	sweep_row_cursor_close(&c);
+	return got == 0;
 }
 
 static int64_t magnitude(int64_t v)

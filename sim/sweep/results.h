@@ -50,11 +50,36 @@ bool sweep_rows_write(const struct sweep_rows *r, FILE *f);
 void sweep_rows_free(struct sweep_rows *r);
 
 /*
- * Reads a JSON Lines file of rows into r (not sorted), checking each; false
- * with why naming the file and line.  A last line without its newline (a run
- * that was stopped while writing) is dropped when *partial_ok, else an error.
- * A row ending in CR LF is an error: its bytes would differ from what sim
- * writes.  file must outlive r (the rows name it).
+ * A file of rows read one at a time ('-': stdin), each checked: the line
+ * (with its newline) and its id stay valid until the next call.
+ */
+struct sweep_row_cursor {
+	const char *file;
+	FILE *f;
+	int open_errno;                   /* why the open failed */
+	char *line;
+	size_t cap, len;
+	uint64_t id;
+	unsigned long lineno;
+	struct sweep_row_view view;
+};
+
+/* false with why naming the file (c->open_errno says why). */
+bool sweep_row_cursor_open(struct sweep_row_cursor *c, const char *file, char *why, size_t len);
+
+/*
+ * The next row: 1, or 0 at the end, or -1 with why naming the file and line.
+ * A last line without its newline (a run that was stopped while writing it)
+ * ends the file when partial_ok, else it is an error.  A row ending in CR LF
+ * is an error: its bytes would differ from what sim writes.
+ */
+int sweep_row_cursor_next(struct sweep_row_cursor *c, bool partial_ok, char *why, size_t len);
+void sweep_row_cursor_close(struct sweep_row_cursor *c);
+
+/*
+ * Reads a JSON Lines file of rows into r (not sorted), each checked as the
+ * cursor checks it; false with why naming the file and line.  file must
+ * outlive r (the rows name it).
  */
 bool sweep_rows_read(struct sweep_rows *r, const char *file, bool partial_ok, char *why,
 		     size_t len);
