@@ -561,6 +561,7 @@ Test(sweep, merge_gives_rows_in_id_order_once_and_finds_disorder_and_conflicts)
 			      c_ids[] = { 0 }, want[] = { 1, 2, 4, 7, 9 };
 	const char *files[3];
 	struct sweep_merge m;
+	const struct sweep_row_view *view;
 	const char *line;
 	size_t len, n = 0;
 	uint64_t id;
@@ -571,22 +572,29 @@ Test(sweep, merge_gives_rows_in_id_order_once_and_finds_disorder_and_conflicts)
 	files[0] = merge_file(0, "a.jsonl", a_ids, 0);
 	files[1] = merge_file(1, "b.jsonl", b_ids, 0);
 	files[2] = merge_file(2, "c.jsonl", c_ids, 0);
-	cr_assert(sweep_merge_open(&m, files, 3, &open_errno, why, sizeof(why)), "%s", why);
-	while ((step = sweep_merge_next(&m, &line, &len, &id, why, sizeof(why))) == SWEEP_MERGE_ROW) {
-		cr_assert_lt(n, 5, "more rows than the five distinct ones");
-		cr_expect_eq(id, want[n]);
-		merge_row(expect, sizeof(expect), want[n], "pass");
-		cr_expect(len == strlen(expect) && memcmp(line, expect, len) == 0, "row %zu", n);
-		n++;
+	/* parsed, and again for the ids alone (sim's layout, no parse) */
+	for (int ids_only = 0; ids_only < 2; ids_only++) {
+		n = 0;
+		cr_assert(sweep_merge_open(&m, files, 3, ids_only, &open_errno, why, sizeof(why)),
+			  "%s", why);
+		while ((step = sweep_merge_next(&m, &line, &len, &id, &view, why, sizeof(why))) ==
+		       SWEEP_MERGE_ROW) {
+			cr_assert_lt(n, 5, "more rows than the five distinct ones");
+			cr_expect_eq(id, want[n]);
+			cr_expect(ids_only ? !view : view && view->id == id && view->seed == id);
+			merge_row(expect, sizeof(expect), want[n], "pass");
+			cr_expect(len == strlen(expect) && memcmp(line, expect, len) == 0, "row %zu", n);
+			n++;
+		}
+		cr_expect_eq(step, SWEEP_MERGE_END, "%s", why);
+		cr_expect_eq(n, 5);
+		sweep_merge_close(&m);
 	}
-	cr_expect_eq(step, SWEEP_MERGE_END, "%s", why);
-	cr_expect_eq(n, 5);
-	sweep_merge_close(&m);
 
 	/* b's 4 fails: two different rows for job 4 */
 	files[1] = merge_file(1, "b.jsonl", b_ids, 4);
-	cr_assert(sweep_merge_open(&m, files, 2, &open_errno, why, sizeof(why)), "%s", why);
-	while ((step = sweep_merge_next(&m, &line, &len, &id, why, sizeof(why))) == SWEEP_MERGE_ROW)
+	cr_assert(sweep_merge_open(&m, files, 2, false, &open_errno, why, sizeof(why)), "%s", why);
+	while ((step = sweep_merge_next(&m, &line, &len, &id, &view, why, sizeof(why))) == SWEEP_MERGE_ROW)
 		cr_expect_leq(id, 4);   /* the first row of job 4 is given before the second shows */
 	cr_expect_eq(step, SWEEP_MERGE_CONFLICT);
 	cr_expect(strstr(why, "job 0000000000000004") && strstr(why, "a.jsonl:2") &&
@@ -595,8 +603,8 @@ Test(sweep, merge_gives_rows_in_id_order_once_and_finds_disorder_and_conflicts)
 
 	/* ids that go down in one file */
 	files[1] = merge_file(1, "b.jsonl", (const unsigned[]){ 2, 7, 3, 0 }, 0);
-	cr_assert(sweep_merge_open(&m, files, 2, &open_errno, why, sizeof(why)), "%s", why);
-	while ((step = sweep_merge_next(&m, &line, &len, &id, why, sizeof(why))) == SWEEP_MERGE_ROW)
+	cr_assert(sweep_merge_open(&m, files, 2, false, &open_errno, why, sizeof(why)), "%s", why);
+	while ((step = sweep_merge_next(&m, &line, &len, &id, &view, why, sizeof(why))) == SWEEP_MERGE_ROW)
 		;
 	cr_expect_eq(step, SWEEP_MERGE_UNSORTED);
 	cr_expect(strstr(why, "b.jsonl:3: job 0000000000000003 after 0000000000000007"), "%s", why);
@@ -604,11 +612,11 @@ Test(sweep, merge_gives_rows_in_id_order_once_and_finds_disorder_and_conflicts)
 
 	/* a file that is not there, and a line that is not a row */
 	files[1] = "/nonexistent/b.jsonl";
-	cr_expect_not(sweep_merge_open(&m, files, 2, &open_errno, why, sizeof(why)));
+	cr_expect_not(sweep_merge_open(&m, files, 2, false, &open_errno, why, sizeof(why)));
 	cr_expect_eq(open_errno, ENOENT);
 	cr_expect(strstr(why, "/nonexistent/b.jsonl: cannot read"), "%s", why);
 	files[1] = temp_file_write(1, "b.jsonl", "not a row\n");
-	cr_expect_not(sweep_merge_open(&m, files, 2, &open_errno, why, sizeof(why)));
+	cr_expect_not(sweep_merge_open(&m, files, 2, false, &open_errno, why, sizeof(why)));
 	cr_expect_eq(open_errno, 0);
 	cr_expect(strstr(why, "b.jsonl:1: not a sweep result row"), "%s", why);
 }

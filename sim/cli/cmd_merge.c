@@ -183,20 +183,22 @@ static bool stream_ids(const char *files[], unsigned nfiles, struct merged *mg)
 {
 	struct sweep_merge m;
 	enum sweep_merge_step step;
+	const struct sweep_row_view *view;
 	const char *line;
 	size_t len;
 	uint64_t id;
 	int open_errno;
 	char why[512];
 
-	if (!sweep_merge_open(&m, files, nfiles, &open_errno, why, sizeof(why)))
+	if (!sweep_merge_open(&m, files, nfiles, false, &open_errno, why, sizeof(why)))
 		return false;
-	while ((step = sweep_merge_next(&m, &line, &len, &id, why, sizeof(why))) == SWEEP_MERGE_ROW) {
+	while ((step = sweep_merge_next(&m, &line, &len, &id, &view, why, sizeof(why))) ==
+	       SWEEP_MERGE_ROW) {
 		if (!ids_add(mg, id)) {
 			step = SWEEP_MERGE_BAD;
 			break;
 		}
-		sweep_summary_add(mg->sum, line, len - 1);
+		sweep_summary_add_view(mg->sum, view);
 	}
 	sweep_merge_close(&m);
 	if (step == SWEEP_MERGE_END)
@@ -212,6 +214,7 @@ static bool stream_write(const char *files[], unsigned nfiles, const struct merg
 {
 	struct sweep_merge m;
 	enum sweep_merge_step step;
+	const struct sweep_row_view *view;
 	const char *line;
 	size_t len, k = 0;
 	uint64_t id;
@@ -219,11 +222,11 @@ static bool stream_write(const char *files[], unsigned nfiles, const struct merg
 	char why[512];
 	bool ok = true;
 
-	if (!sweep_merge_open(&m, files, nfiles, &open_errno, why, sizeof(why))) {
+	if (!sweep_merge_open(&m, files, nfiles, true, &open_errno, why, sizeof(why))) {
 		fprintf(stderr, "sim merge: %s\n", why);
 		return false;
 	}
-	while (ok && (step = sweep_merge_next(&m, &line, &len, &id, why, sizeof(why))) ==
+	while (ok && (step = sweep_merge_next(&m, &line, &len, &id, &view, why, sizeof(why))) ==
 			     SWEEP_MERGE_ROW) {
 		if (k == mg->nids || mg->ids[k++] != id) {
 			fprintf(stderr, "sim merge: the files changed while they were merged "

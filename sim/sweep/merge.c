@@ -34,9 +34,10 @@ static void sift_down(struct sweep_merge *m, unsigned at)
 }
 
 bool sweep_merge_open(struct sweep_merge *m, const char *const *files, unsigned nfiles,
-		      int *open_errno, char *why, size_t len)
+		      bool ids_only, int *open_errno, char *why, size_t len)
 {
 	memset(m, 0, sizeof(*m));
+	m->ids_only = ids_only;
 	*open_errno = 0;
 	m->cur = calloc(nfiles ? nfiles : 1, sizeof(*m->cur));
 	m->heap = calloc(nfiles ? nfiles : 1, sizeof(*m->heap));
@@ -55,6 +56,7 @@ bool sweep_merge_open(struct sweep_merge *m, const char *const *files, unsigned 
 			return false;
 		}
 		m->nfiles = i + 1;
+		m->cur[i].ids_only = ids_only;
 		got = sweep_row_cursor_next(&m->cur[i], false, why, len);
 		if (got < 0) {
 			sweep_merge_close(m);
@@ -111,11 +113,20 @@ static enum sweep_merge_step advance(struct sweep_merge *m, char *why, size_t le
 }
 
 enum sweep_merge_step sweep_merge_next(struct sweep_merge *m, const char **line, size_t *line_len,
-				       uint64_t *id, char *why, size_t len)
+				       uint64_t *id, const struct sweep_row_view **view,
+				       char *why, size_t len)
 {
+	enum sweep_merge_step step;
+
+	/* the row given last is read past only now: its bytes and parse were the caller's till here */
+	if (m->given) {
+		m->given = false;
+		step = advance(m, why, len);
+		if (step != SWEEP_MERGE_ROW)
+			return step;
+	}
 	while (m->nheap) {
 		const struct sweep_row_cursor *c = &m->cur[m->heap[0]];
-		enum sweep_merge_step step;
 
 		if (m->have_last && c->id == m->last_id) {
 			if (c->len != m->last_len || memcmp(c->line, m->last, c->len) != 0) {
@@ -134,12 +145,11 @@ enum sweep_merge_step sweep_merge_next(struct sweep_merge *m, const char **line,
 			snprintf(why, len, "out of memory");
 			return SWEEP_MERGE_BAD;
 		}
-		step = advance(m, why, len);
-		if (step != SWEEP_MERGE_ROW)
-			return step;
-		*line = m->last;
-		*line_len = m->last_len;
-		*id = m->last_id;
+		m->given = true;
+		*line = c->line;
+		*line_len = c->len;
+		*id = c->id;
+		*view = m->ids_only ? NULL : &c->view;
 		return SWEEP_MERGE_ROW;
 	}
 	return SWEEP_MERGE_END;

@@ -27,6 +27,8 @@ struct sweep_merge {
 	unsigned nfiles;
 	unsigned *heap;                   /* the files with a row left, by (id, file index) */
 	unsigned nheap;
+	bool ids_only;
+	bool given;                       /* the root's row was given: move on from it first */
 	/* the row given last, kept to drop its repeats and to see a conflict */
 	char *last;
 	size_t last_len, last_cap;
@@ -40,16 +42,20 @@ struct sweep_merge {
  * Opens every file ('-' is stdin) and reads its first row.  false: nothing
  * is left open, why says what failed, and *open_errno is the failed open's
  * errno (EMFILE: too many files at once) or 0 for a line that is not a row.
+ * ids_only: the rows were checked by an earlier merge of the same files, and
+ * only their ids and bytes are wanted (sweep_row_cursor's ids_only).
  */
 bool sweep_merge_open(struct sweep_merge *m, const char *const *files, unsigned nfiles,
-		      int *open_errno, char *why, size_t len);
+		      bool ids_only, int *open_errno, char *why, size_t len);
 
 /*
- * The next row: its bytes (with the newline) stay valid until the next
- * call.  The same row again (a shard merged twice) is given once.
+ * The next row: its bytes (with the newline), id and parse (NULL when
+ * ids_only) stay valid until the next call.  The same row again (a shard
+ * merged twice) is given once.
  */
 enum sweep_merge_step sweep_merge_next(struct sweep_merge *m, const char **line, size_t *line_len,
-				       uint64_t *id, char *why, size_t len);
+				       uint64_t *id, const struct sweep_row_view **view,
+				       char *why, size_t len);
 
 void sweep_merge_close(struct sweep_merge *m);
 

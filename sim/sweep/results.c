@@ -139,6 +139,17 @@ int sweep_row_cursor_next(struct sweep_row_cursor *c, bool partial_ok, char *why
 			 "dos2unix)", c->file, c->lineno);
 		return -1;
 	}
+	/* sim writes {"id":"<16 hex digits>", first */
+	if (c->ids_only && n > 25 && memcmp(c->line, "{\"id\":\"", 7) == 0 && c->line[23] == '"') {
+		char hex[17];
+
+		memcpy(hex, c->line + 7, 16);
+		hex[16] = '\0';
+		if (sweep_parse_id(hex, &c->id)) {
+			c->len = (size_t)n;
+			return 1;
+		}
+	}
 	if (!sweep_row_parse(c->line, (size_t)n - 1, &c->view, w, sizeof(w))) {
 		snprintf(why, len, "%s:%lu: not a sweep result row: %s", c->file, c->lineno, w);
 		return -1;
@@ -260,28 +271,32 @@ void sweep_summary_add(struct sweep_summary *s, const char *line, size_t len)
 	if (!sweep_row_parse(line, len, &v, why, sizeof(why))) {
 		s->rows++;
 		s->error++;
-		sweep_row_view_free(&v);
-		return;
+	} else {
+		sweep_summary_add_view(s, &v);
 	}
+	sweep_row_view_free(&v);
+}
+
+void sweep_summary_add_view(struct sweep_summary *s, const struct sweep_row_view *v)
+{
 	if (s->rows++ == 0) {
-		memcpy(s->scenario, v.scenario, sizeof(s->scenario));
-		memcpy(s->sim, v.sim, sizeof(s->sim));
-	} else if (strcmp(s->scenario, v.scenario) || strcmp(s->sim, v.sim)) {
+		memcpy(s->scenario, v->scenario, sizeof(s->scenario));
+		memcpy(s->sim, v->sim, sizeof(s->sim));
+	} else if (strcmp(s->scenario, v->scenario) || strcmp(s->sim, v->sim)) {
 		s->mixed = true;
 	}
-	s->pass += v.verdict[0] == 'p';
-	s->fail += v.verdict[0] == 'f';
-	s->error += v.verdict[0] == 'e';
-	for (unsigned k = 0; k < v.nchecks; k++) {
-		struct sweep_summary_check *c = summary_check(s, &v.checks[k]);
+	s->pass += v->verdict[0] == 'p';
+	s->fail += v->verdict[0] == 'f';
+	s->error += v->verdict[0] == 'e';
+	for (unsigned k = 0; k < v->nchecks; k++) {
+		struct sweep_summary_check *c = summary_check(s, &v->checks[k]);
 
 		if (!c)
 			continue;
 		c->jobs++;
-		c->failed += !v.checks[k].met;
-		rank(c, &v, v.checks[k].worst);
+		c->failed += !v->checks[k].met;
+		rank(c, v, v->checks[k].worst);
 	}
-	sweep_row_view_free(&v);
 }
 
 void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s)

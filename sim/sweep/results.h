@@ -56,6 +56,11 @@ void sweep_rows_free(struct sweep_rows *r);
 struct sweep_row_cursor {
 	const char *file;
 	FILE *f;
+	/*
+	 * Only the id is wanted, of rows already checked: a row in sim's own
+	 * layout gives it without a parse (the view is then not filled).
+	 */
+	bool ids_only;
 	int open_errno;                   /* why the open failed */
 	char *line;
 	size_t cap, len;
@@ -122,6 +127,8 @@ struct sweep_summary {
  */
 void sweep_summary_init(struct sweep_summary *s);
 void sweep_summary_add(struct sweep_summary *s, const char *line, size_t len);
+/* The same for a row parsed already. */
+void sweep_summary_add_view(struct sweep_summary *s, const struct sweep_row_view *v);
 
 /* The summary of every row of r, sorted. */
 void sweep_summarize(const struct sweep_rows *r, struct sweep_summary *s);
