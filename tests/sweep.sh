@@ -264,6 +264,20 @@ run 1 "--skip-done" "$sim" sweep "$plan" --skip-done part.jsonl --out part.jsonl
 cmp -s part.jsonl all.jsonl || fail "a resumed sweep differs from one process"
 has err '210/210 jobs' "--progress"
 [ -e part.jsonl.tmp ] && fail "the temporary file was left behind"
+# the rows done, unsorted and from stdin (read back from a copy), some
+# twice; marked (an event count no run gives) to show they are reused as
+# they are, not run again
+awk 'NR % 3 == 0 { sub(/"events":/, "\"events\":9"); print }' all.jsonl | sort -r >part-in.jsonl
+head -n 5 part-in.jsonl >>part-in.jsonl
+awk 'NR % 3 == 0 { sub(/"events":/, "\"events\":9") } { print }' all.jsonl >part-want.jsonl
+run 1 "--skip-done - (stdin)" sh -c "\"\$0\" sweep \"\$1\" --skip-done - --out part-stdin.jsonl <part-in.jsonl" "$sim" "$plan"
+cmp -s part-stdin.jsonl part-want.jsonl || fail "a sweep resumed from stdin does not reuse its rows as they are"
+# one job with two different rows
+sed -n 5p all.jsonl | sed 's/"worst":/"worst":1/' >two.jsonl
+sed -n 5p all.jsonl >>two.jsonl
+run 2 "--skip-done, two rows of a job" "$sim" sweep "$plan" --skip-done two.jsonl --out two-out.jsonl
+has err '^sim sweep: --skip-done two.jsonl: two different rows for job [0-9a-f]{16}$' "two rows of a job"
+[ -e two-out.jsonl ] && fail "--skip-done refused its file but wrote --out"
 
 # a resume in place that stops mid-run (its files may not pass 40 KiB): the
 # --skip-done file keeps its rows and journals the new ones, FILE.tmp goes,

@@ -14,6 +14,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/cli/sweep_cli.h"
+#include "sim/core/alloc.h"
 #include "sim/sweep/merge.h"
 #include "sim/sweep/plan.h"
 
@@ -42,15 +43,11 @@ struct merged {
 
 static bool ids_add(struct merged *mg, uint64_t id)
 {
-	if (mg->nids == mg->cap) {
-		size_t cap = mg->cap ? mg->cap * 2 : 1024;
-		uint64_t *v = realloc(mg->ids, cap * sizeof(*v));
+	uint64_t *v = sim_grow(mg->ids, &mg->cap, mg->nids, sizeof(*v), 1024);
 
-		if (!v)
-			return false;
-		mg->ids = v;
-		mg->cap = cap;
-	}
+	if (!v)
+		return false;
+	mg->ids = v;
 	mg->ids[mg->nids++] = id;
 	return true;
 }

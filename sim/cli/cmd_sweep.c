@@ -13,6 +13,7 @@
 
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
+#include "sim/cli/sweep_done.h"
 #include "sim/cli/sweep_cli.h"
 #include "sim/core/units.h"
 #include "sim/machine/budget.h"
@@ -192,7 +193,7 @@ static bool out_close(struct row_out *w, bool ok, const char *cmd)
 struct sweep_run {
 	const struct sweep_plan *p;
 	const struct sweep_cli_opts *o;
-	struct sweep_rows *done;
+	struct sweep_done *done;
 	struct row_out *w;
 	struct sweep_summary *sum;
 	bool bad;                         /* a variant that is not a valid scenario */
@@ -217,7 +218,9 @@ static int one_job(struct sweep_run *r, uint64_t i)
 	struct sweep_buf row = { 0 };
 	struct sim_diag err;
 	struct sweep_job j;
-	const struct sweep_row *had;
+	const char *had;
+	size_t had_len;
+	int found;
 	bool ok;
 
 	if (!sweep_plan_job(r->p, i, &j, &err)) {
@@ -225,9 +228,15 @@ static int one_job(struct sweep_run *r, uint64_t i)
 		cli_print_diag(&err);
 		return EXIT_USAGE;
 	}
-	had = sweep_rows_find(r->done, j.id);
-	if (had) {
-		ok = keep_row(r, had->line, had->len, true);
+	found = sweep_done_row(r->done, j.id, &had, &had_len);
+	if (found < 0) {
+		fprintf(stderr, "sim %s: --skip-done %s: the row of job %016" PRIx64 " cannot be read "
+			"back (the file changed?)\n", r->o->cmd, r->o->skip_done, j.id);
+		sweep_job_free(&j);
+		return EXIT_USAGE;
+	}
+	if (found) {
+		ok = keep_row(r, had, had_len, true);
 	} else {
 		if (sweep_run_job(r->p, &j, r->o->max_events, &row, &err) == SWEEP_ERROR) {
 			print_diag_for(r->o->cmd, &j, &err);
@@ -241,114 +250,19 @@ static int one_job(struct sweep_run *r, uint64_t i)
 }
 
 /*
- * Row r starts as a fresh run of job `index` would write it (id, base, sim,
- * seed, "vary"): two sweeps whose variants give one scenario text share its
- * id but not their "vary".  False with *ok false (said on stderr) when not.
- */
-static bool same_head(const struct sweep_plan *p, uint64_t index, const struct sweep_row *r,
-		      const struct sweep_cli_opts *o, bool *ok)
-{
-	struct sweep_buf head = { 0 };
-	struct sweep_job j;
-	struct sim_diag err;
-	bool same;
-
-	if (!sweep_plan_job(p, index, &j, &err)) {
-		fprintf(stderr, "sim %s: job index %" PRIu64 ":\n", o->cmd, index);
-		cli_print_diag(&err);
-		*ok = false;
-		return false;
-	}
-	sweep_job_row_head(p, &j, &head);
-	same = !head.oom && head.len <= r->len && memcmp(head.p, r->line, head.len) == 0;
-	if (!same) {
-		fprintf(stderr, "sim %s: --skip-done %s:%lu: job %016" PRIx64 " (index %" PRIu64
-			") would start its row with %.*s%s: this row has another seed or \"vary\" "
-			"(a row of another sweep whose variant is the same scenario): not reused\n",
-			o->cmd, o->skip_done, r->lineno, j.id, index,
-			(int)(head.len < 300 ? head.len : 300), head.p ? head.p : "",
-			head.len > 300 ? "..." : "");
-		*ok = false;
-	}
-	sweep_buf_free(&head);
-	sweep_job_free(&j);
-	return same;
-}
-
-/*
- * The --skip-done rows must be this plan's, else a row of another sweep, sim
- * or base scenario would stand in for a run (and the output differ from a
- * fresh one): each row's base scenario, sim version, id, seed and "vary" are
- * checked, and the file is refused at the first that differs.  "error" rows
- * are dropped: their jobs run again (the error may be a --max-events set too
- * low).
- */
-static bool done_filter(const struct sweep_plan *p, const struct sweep_cli_opts *o,
-			struct sweep_rows *done)
-{
-	struct sweep_row_view v = { 0 };
-	char base[17], why[160];
-	size_t kept = 0, i;
-	uint64_t index;
-	bool ok = true;
-
-	snprintf(base, sizeof(base), "%016" PRIx64, p->base_hash);
-	for (i = 0; ok && i < done->n; i++) {
-		struct sweep_row *r = &done->v[i];
-
-		if (!sweep_row_parse(r->line, r->len - 1, &v, why, sizeof(why))) {
-			fprintf(stderr, "sim %s: --skip-done %s:%lu: not a sweep result row: %s\n",
-				o->cmd, o->skip_done, r->lineno, why);
-			ok = false;
-		} else if (strcmp(v.scenario, base) != 0) {
-			fprintf(stderr, "sim %s: --skip-done %s:%lu: job %016" PRIx64 " ran base "
-				"scenario %s, this sweep's is %s (another sweep, or the base file "
-				"changed): not reused\n", o->cmd, o->skip_done, r->lineno, v.id,
-				v.scenario, base);
-			ok = false;
-		} else if (strcmp(v.sim, SIM_VERSION) != 0) {
-			fprintf(stderr, "sim %s: --skip-done %s:%lu: job %016" PRIx64 " ran with sim "
-				"%s, this is sim %s: not reused\n", o->cmd, o->skip_done, r->lineno,
-				v.id, v.sim, SIM_VERSION);
-			ok = false;
-		} else if (!sweep_plan_find(p, v.id, &index)) {
-			fprintf(stderr, "sim %s: --skip-done %s:%lu: job %016" PRIx64 " is not a job "
-				"of this sweep (a row of another sweep, or the sweep file changed): not "
-				"reused\n", o->cmd, o->skip_done, r->lineno, v.id);
-			ok = false;
-		} else if (!same_head(p, index, r, o, &ok)) {
-			/* ok says whether it was only not this job's row (reported) or memory */
-		} else if (strcmp(v.verdict, "error") == 0) {
-			free(r->line);
-		} else {
-			done->v[kept++] = *r;
-		}
-		if (!ok)
-			done->v[kept++] = *r;      /* kept, so that sweep_rows_free() frees it */
-	}
-	/* the rows not looked at stay, so that sweep_rows_free() frees them */
-	for (; i < done->n; i++)
-		done->v[kept++] = done->v[i];
-	done->n = kept;
-	sweep_row_view_free(&v);
-	return ok;
-}
-
-/*
  * The shard's jobs in id order (the plan's sorted ids), so that their rows
  * are written as they come, sorted, and merge as they are.
  */
 static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 		    const struct sweep_cli_opts *o)
 {
-	struct sweep_rows done = { 0 };
+	struct sweep_done done = { 0 };
 	struct row_out w = { 0 };
 	struct sweep_summary *sum = malloc(sizeof(*sum));
 	struct sweep_run r = { p, o, &done, &w, sum, false };
 	struct progress pr = { 0 };
-	uint64_t conflict, total = sweep_shard_below(sh, p->spec->njobs), n = 0;
-	char why[512], what[64];
-	off_t valid = 0;                  /* bytes of whole rows in the --skip-done file */
+	uint64_t total = sweep_shard_below(sh, p->spec->njobs), n = 0;
+	char what[64];
 	int status = EXIT_USAGE;
 
 	if (!sum) {
@@ -356,20 +270,9 @@ static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 		return EXIT_USAGE;
 	}
 	sweep_summary_init(sum);
-	if (o->skip_done && !sweep_rows_read(&done, o->skip_done, true, why, sizeof(why))) {
-		fprintf(stderr, "sim %s: --skip-done %s\n", o->cmd, why);
+	if (!sweep_done_load(&done, p, o))
 		goto out;
-	}
-	for (size_t i = 0; i < done.n; i++)
-		valid += (off_t)done.v[i].len;
-	if (o->skip_done && !done_filter(p, o, &done))
-		goto out;
-	if (!sweep_rows_sort(&done, &conflict)) {
-		fprintf(stderr, "sim %s: --skip-done %s: two different rows for job %016" PRIx64 "\n",
-			o->cmd, o->skip_done, conflict);
-		goto out;
-	}
-	if (!out_open(&w, o->out, o->skip_done, valid, o->cmd))
+	if (!out_open(&w, o->out, o->skip_done, done.valid, o->cmd))
 		goto out;
 	progress_init(&pr, o->progress, false, 0, o->cmd);
 	for (uint64_t x = 0; x < p->nids; x++) {
@@ -397,7 +300,7 @@ static int run_jobs(const struct sweep_plan *p, const struct sweep_shard *sh,
 out:
 	progress_end(&pr);
 	out_close(&w, false, o->cmd);     /* a run that stopped: its files as they are */
-	sweep_rows_free(&done);
+	sweep_done_free(&done);
 	free(sum);
 	return status;
 }

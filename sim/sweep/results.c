@@ -5,19 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/core/alloc.h"
+
 bool sweep_rows_add(struct sweep_rows *r, uint64_t id, const char *line, size_t len)
 {
+	struct sweep_row *v = sim_grow(r->v, &r->cap, r->n, sizeof(*v), 256);
 	char *copy;
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 256;
-		struct sweep_row *v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			return false;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (!v)
+		return false;
+	r->v = v;
 	copy = malloc(len + 1);
 	if (!copy)
 		return false;
@@ -113,6 +110,14 @@ bool sweep_row_cursor_open(struct sweep_row_cursor *c, const char *file, char *w
 	return true;
 }
 
+void sweep_row_cursor_over(struct sweep_row_cursor *c, const char *file, FILE *f)
+{
+	memset(c, 0, sizeof(*c));
+	c->file = file;
+	c->f = f;
+	c->borrowed = true;
+}
+
 int sweep_row_cursor_next(struct sweep_row_cursor *c, bool partial_ok, char *why, size_t len)
 {
 	ssize_t n = getline(&c->line, &c->cap, c->f);
@@ -161,7 +166,7 @@ int sweep_row_cursor_next(struct sweep_row_cursor *c, bool partial_ok, char *why
 
 void sweep_row_cursor_close(struct sweep_row_cursor *c)
 {
-	if (c->f && c->f != stdin)
+	if (c->f && c->f != stdin && !c->borrowed)
 		fclose(c->f);
 	free(c->line);
 	sweep_row_view_free(&c->view);

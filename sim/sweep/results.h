@@ -61,6 +61,7 @@ struct sweep_row_cursor {
 	 * layout gives it without a parse (the view is then not filled).
 	 */
 	bool ids_only;
+	bool borrowed;                    /* f is the caller's (sweep_row_cursor_over) */
 	int open_errno;                   /* why the open failed */
 	char *line;
 	size_t cap, len;
@@ -71,6 +72,9 @@ struct sweep_row_cursor {
 
 /* false with why naming the file (c->open_errno says why). */
 bool sweep_row_cursor_open(struct sweep_row_cursor *c, const char *file, char *why, size_t len);
+
+/* A cursor over f, read from where it stands, named `file` in errors; closing it leaves f open. */
+void sweep_row_cursor_over(struct sweep_row_cursor *c, const char *file, FILE *f);
 
 /*
  * The next row: 1, or 0 at the end, or -1 with why naming the file and line.
