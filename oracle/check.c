@@ -518,7 +518,58 @@ static void history_push(struct oracle_history *h, const struct oracle_read *rd)
 }
 
 /*
- * The fused feed of a group whose checks are all fusable (g->fused): a read
+ * max_error's part of a fused read, when enabled: its 64-bit path (pause
+ * included, no expected range), within the threshold.  false (nothing
+ * changed): the read goes to the rows.
+ */
+static inline __attribute__((always_inline)) bool fused_max_error(struct oracle_group *g,
+								  const struct oracle_reader *rs,
+								  sim_ps end_ps, uint64_t value_ns)
+{
+	struct oracle_check_result *res = g->results;
+	uint64_t dv_ns, span_ps, mag_ps;
+	int64_t err;
+
+	span_ps = end_ps - rs->first_end_ps;
+	dv_ns = value_ns - rs->first_value_ns;
+	if (dv_ns > rs->first_dv_max_ns || span_ps > (uint64_t)INT64_MAX)
+		return false;
+	err = (int64_t)(dv_ns * SIM_PS_PER_NS) - (int64_t)span_ps;
+	mag_ps = (uint64_t)abs_i64(err);
+	if ((int64_t)mag_ps > g->cfg.checks[ORACLE_MAX_ERROR].threshold)
+		return false;
+	/*
+	 * Without a branch: a drifting clock's error grows in noisy steps,
+	 * so "a new worst" is a coin toss the CPU would mispredict.  The
+	 * magnitude is a plain max (a conditional move); the signed worst
+	 * takes err's bits where the mask says so.
+	 */
+	uint64_t *worst_mag = &g->worst_mag[ORACLE_MAX_ERROR];
+	int64_t *worst = &res[ORACLE_MAX_ERROR].worst;
+	uint64_t worse = -(uint64_t)(mag_ps > *worst_mag);
+
+	*worst_mag = mag_ps > *worst_mag ? mag_ps : *worst_mag;
+	*worst = (int64_t)((uint64_t)*worst ^ (((uint64_t)*worst ^ (uint64_t)err) & worse));
+	return true;
+}
+
+/* A read a fused feed took: the group's and the reader's last read. */
+static inline __attribute__((always_inline)) void fused_taken(struct oracle_group *g,
+							      struct oracle_reader *rs,
+							      unsigned vcpu, sim_ps end_ps,
+							      uint64_t value_ns)
+{
+	/* reads and each enabled check's sample: added up by oracle_group_sync */
+	g->fused_reads++;
+	g->last_end_ps = end_ps;
+	rs->prev_end_ps = end_ps;
+	rs->prev_vcpu = vcpu;
+	rs->prev_value_ns = value_ns;
+}
+
+/*
+ * The fused feed of a group whose checks are all fusable (g->fused) and
+ * that keeps snapshots (mono_causal or consumer_abort enabled): a read
  * that needs nothing but counts is taken whole here, in one pass, and true
  * returned; otherwise nothing changes and false sends it to the rows.  Such
  * a read is in order, its reader has read before, and it is above the group
@@ -538,10 +589,7 @@ static inline bool feed_fused(struct oracle_group *g, unsigned reader, unsigned 
 			      sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
 {
 	const struct oracle_snap *p = g->hist.newest;
-	struct oracle_check_result *res = g->results;
 	struct oracle_reader *rs;
-	uint64_t dv_ns, span_ps, mag_ps = 0;
-	int64_t err = 0;
 
 	if (reader >= g->cfg.nreaders || start_ps > end_ps || g->last_end_ps >= start_ps ||
 	    value_ns <= p->top[0].value_ns || p->top[1].reader == ORACLE_NO_READER)
@@ -549,37 +597,38 @@ static inline bool feed_fused(struct oracle_group *g, unsigned reader, unsigned 
 	rs = &g->readers[reader];
 	if (!rs->seen)
 		return false;
-	if (g->fused_max_error) {
-		span_ps = end_ps - rs->first_end_ps;
-		dv_ns = value_ns - rs->first_value_ns;
-		if (dv_ns > rs->first_dv_max_ns || span_ps > (uint64_t)INT64_MAX)
-			return false;
-		err = (int64_t)(dv_ns * SIM_PS_PER_NS) - (int64_t)span_ps;
-		mag_ps = (uint64_t)abs_i64(err);
-		if ((int64_t)mag_ps > g->cfg.checks[ORACLE_MAX_ERROR].threshold)
-			return false;
-		/*
-		 * Without a branch: a drifting clock's error grows in noisy steps,
-		 * so "a new worst" is a coin toss the CPU would mispredict.  The
-		 * magnitude is a plain max (a conditional move); the signed worst
-		 * takes err's bits where the mask says so.
-		 */
-		uint64_t *worst_mag = &g->worst_mag[ORACLE_MAX_ERROR];
-		int64_t *worst = &res[ORACLE_MAX_ERROR].worst;
-		uint64_t worse = -(uint64_t)(mag_ps > *worst_mag);
-
-		*worst_mag = mag_ps > *worst_mag ? mag_ps : *worst_mag;
-		*worst = (int64_t)((uint64_t)*worst ^ (((uint64_t)*worst ^ (uint64_t)err) & worse));
-	}
+	if (g->fused_max_error && !fused_max_error(g, rs, end_ps, value_ns))
+		return false;
 	snap_above(history_next(&g->hist), p, &(const struct oracle_causal_top){
 		.value_ns = value_ns, .end_ps = end_ps, .vcpu = vcpu, .reader = reader,
 	});
-	/* reads and each enabled check's sample: added up by oracle_group_sync */
-	g->fused_reads++;
-	g->last_end_ps = end_ps;
-	rs->prev_end_ps = end_ps;
-	rs->prev_vcpu = vcpu;
-	rs->prev_value_ns = value_ns;
+	fused_taken(g, rs, vcpu, end_ps, value_ns);
+	return true;
+}
+
+/*
+ * The fused feed of a group whose checks are all fusable and that keeps no
+ * snapshots (neither mono_causal nor consumer_abort enabled, or no check at
+ * all): a read in order, of a reader that has read before, and not below
+ * that reader's previous value is one sample of mono_vcpu and of step_back,
+ * as their rows count it (they measure a step back, and there is none), and
+ * of max_error as in feed_fused.  Without it such a group sent every read
+ * to the rows, and ran slower than one with more checks enabled
+ * (docs/performance-rounds.md, "Twelfth round").
+ */
+static inline bool feed_fused_plain(struct oracle_group *g, unsigned reader, unsigned vcpu,
+				    sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
+{
+	struct oracle_reader *rs;
+
+	if (reader >= g->cfg.nreaders || start_ps > end_ps || end_ps < g->last_end_ps)
+		return false;
+	rs = &g->readers[reader];
+	if (!rs->seen || value_ns < rs->prev_value_ns)
+		return false;
+	if (g->fused_max_error && !fused_max_error(g, rs, end_ps, value_ns))
+		return false;
+	fused_taken(g, rs, vcpu, end_ps, value_ns);
 	return true;
 }
 
@@ -636,6 +685,8 @@ bool oracle_group_feed(struct oracle_group *g, unsigned reader, unsigned vcpu,
 		       sim_ps start_ps, sim_ps end_ps, uint64_t value_ns)
 {
 	if (g->fused && feed_fused(g, reader, vcpu, start_ps, end_ps, value_ns))
+		return false;
+	if (g->fused_plain && feed_fused_plain(g, reader, vcpu, start_ps, end_ps, value_ns))
 		return false;
 	return feed_rows(g, reader, vcpu, start_ps, end_ps, value_ns);
 }

@@ -30,9 +30,10 @@
 
 /*
  * The checks a read above its group can settle with counts alone (feed_fused,
- * oracle/check.c): a group whose enabled checks are all among these, with
- * mono_causal or consumer_abort among them (their snapshots tell "above"),
- * may take the fused pass.  step_fwd and rate measure every read; they are not.
+ * oracle/check.c): a group whose enabled checks are all among these may take
+ * the fused pass; with mono_causal or consumer_abort among them their
+ * snapshots tell "above", without them the reader's previous value does
+ * (feed_fused_plain).  step_fwd and rate measure every read; they are not.
  */
 #define ORACLE_CHECK_BIT(id) (1u << (id))
 #define ORACLE_FUSABLE_CHECKS                                                            \
@@ -136,11 +137,13 @@ struct oracle_group {
 	/*
 	 * The enabled checks are all fusable (ORACLE_FUSABLE_CHECKS) and
 	 * max_error, if enabled, has no pause exclusion and no expected range:
-	 * a read that needs nothing but counts takes feed_fused (oracle/check.c)
+	 * a read that needs nothing but counts takes feed_fused (fused: with
+	 * snapshots) or feed_fused_plain (fused_plain: without; oracle/check.c)
 	 * instead of each check's row.  fused_samples[id] is 1 for an enabled
 	 * check (the sample its row would count), 0 otherwise.
 	 */
 	bool fused;
+	bool fused_plain;
 	bool fused_max_error;
 	uint8_t fused_samples[ORACLE_CHECK_COUNT];
 	/*

@@ -99,11 +99,11 @@ static bool history_create(struct oracle_history *h, const struct oracle_group_c
 }
 
 /*
- * Whether a group's reads may take the fused feed (oracle/check.c,
- * feed_fused), and what it counts: every enabled check fusable, the
- * snapshots there (mono_causal or consumer_abort), and max_error, if
- * enabled, with its reference over all true time and no expected range,
- * since the fused feed neither looks up pauses nor derives a verdict.
+ * Whether a group's reads may take a fused feed (oracle/check.c,
+ * feed_fused with snapshots, feed_fused_plain without), and what it
+ * counts: every enabled check fusable, and max_error, if enabled, with its
+ * reference over all true time and no expected range, since the fused feed
+ * neither looks up pauses nor derives a verdict.
  */
 static void group_fuse(struct oracle_group *g)
 {
@@ -116,10 +116,13 @@ static void group_fuse(struct oracle_group *g)
 			enabled |= ORACLE_CHECK_BIT(id);
 	}
 	g->fused_max_error = c[ORACLE_MAX_ERROR].enabled;
-	g->fused = g->hist.ring && (enabled & ~ORACLE_FUSABLE_CHECKS) == 0 &&
+	g->fused = (enabled & ~ORACLE_FUSABLE_CHECKS) == 0 &&
 		   (!g->fused_max_error ||
 		    (c[ORACLE_MAX_ERROR].pause == ORACLE_PAUSE_INCLUDE &&
 		     !c[ORACLE_MAX_ERROR].has_worst_min && !c[ORACLE_MAX_ERROR].has_worst_max));
+	/* with snapshots (mono_causal or consumer_abort) feed_fused, else feed_fused_plain */
+	g->fused_plain = g->fused && !g->hist.ring;
+	g->fused = g->fused && g->hist.ring;
 }
 
 struct oracle *oracle_create(const struct oracle_group_config *groups, unsigned ngroups)
