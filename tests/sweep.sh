@@ -272,6 +272,14 @@ head -n 5 part-in.jsonl >>part-in.jsonl
 awk 'NR % 3 == 0 { sub(/"events":/, "\"events\":9") } { print }' all.jsonl >part-want.jsonl
 run 1 "--skip-done - (stdin)" sh -c "\"\$0\" sweep \"\$1\" --skip-done - --out part-stdin.jsonl <part-in.jsonl" "$sim" "$plan"
 cmp -s part-stdin.jsonl part-want.jsonl || fail "a sweep resumed from stdin does not reuse its rows as they are"
+# and from a named pipe, which cannot be read twice either
+mkfifo done.fifo
+cat part-in.jsonl >done.fifo &
+writer=$!
+run 1 "--skip-done a named pipe" "$sim" sweep "$plan" --skip-done done.fifo --out part-fifo.jsonl
+kill "$writer" 2>/dev/null   # blocked for good if sim never opened the pipe
+wait "$writer" 2>/dev/null
+cmp -s part-fifo.jsonl part-want.jsonl || fail "a sweep resumed from a named pipe does not reuse its rows as they are"
 # one job with two different rows
 sed -n 5p all.jsonl | sed 's/"worst":/"worst":1/' >two.jsonl
 sed -n 5p all.jsonl >>two.jsonl

@@ -146,35 +146,47 @@ static bool sort_rows(struct sweep_done *d, const struct sweep_cli_opts *o)
 
 /*
  * The first pass: every line a row (a last one cut short by a stop goes),
- * their bytes counted; stdin is copied to a temporary file, to be read back.
+ * their bytes counted.  A source that cannot be read twice (stdin, a pipe)
+ * is copied to a temporary file, to be read back from there.
  */
 static bool check_lines(struct sweep_done *d, const struct sweep_cli_opts *o)
 {
 	struct sweep_row_cursor c;
-	bool from_stdin = strcmp(o->skip_done, "-") == 0;
+	FILE *in = strcmp(o->skip_done, "-") == 0 ? stdin : fopen(o->skip_done, "rb");
+	bool copy;
 	char why[512];
 	int got;
 
-	d->src = from_stdin ? tmpfile() : fopen(o->skip_done, "rb");
-	if (!d->src) {
+	if (!in) {
 		fprintf(stderr, "sim %s: --skip-done %s: cannot read: %s\n", o->cmd, o->skip_done,
-			from_stdin ? "no temporary file for a copy of stdin" : strerror(errno));
+			strerror(errno));
 		return false;
 	}
-	sweep_row_cursor_over(&c, o->skip_done, from_stdin ? stdin : d->src);
+	copy = fseeko(in, 0, SEEK_CUR) != 0;
+	d->src = copy ? tmpfile() : in;
+	if (!d->src) {
+		fprintf(stderr, "sim %s: --skip-done %s: no temporary file to copy it to: %s\n",
+			o->cmd, o->skip_done, strerror(errno));
+		if (in != stdin)
+			fclose(in);
+		return false;
+	}
+	sweep_row_cursor_over(&c, o->skip_done, in);
 	while ((got = sweep_row_cursor_next(&c, true, why, sizeof(why))) > 0) {
 		d->valid += (off_t)c.len;
-		if (from_stdin && fwrite(c.line, 1, c.len, d->src) != c.len) {
-			snprintf(why, sizeof(why), "%s: cannot copy stdin to a temporary file",
+		if (copy && fwrite(c.line, 1, c.len, d->src) != c.len) {
+			snprintf(why, sizeof(why), "%s: cannot copy it to a temporary file",
 				 o->skip_done);
 			got = -1;
 			break;
 		}
 	}
 	sweep_row_cursor_close(&c);
+	if (copy && in != stdin)
+		fclose(in);
 	if (got < 0)
 		fprintf(stderr, "sim %s: --skip-done %s\n", o->cmd, why);
-	return got == 0 && fflush(d->src) == 0;
+	return got == 0 && fflush(d->src) == 0 && fseeko(d->src, 0, SEEK_SET) == 0;
 }
 
 bool sweep_done_load(struct sweep_done *d, const struct sweep_plan *p,
@@ -193,7 +205,6 @@ bool sweep_done_load(struct sweep_done *d, const struct sweep_plan *p,
 		return false;
 	/* the second pass: each row checked against the plan, in the file's order */
 	snprintf(base, sizeof(base), "%016" PRIx64, p->base_hash);
-	rewind(d->src);
 	sweep_row_cursor_over(&c, o->skip_done, d->src);
 	while (ok && (got = sweep_row_cursor_next(&c, true, why, sizeof(why))) > 0) {
 		ok = check_row(p, o, base, &c, &keep);
