@@ -117,9 +117,16 @@ cmp -s out all.jsonl || fail "an unsorted shard, merged, differs from one proces
 cp xa-0.jsonl self.jsonl
 run 1 "merge into an input" "$sim" merge --out self.jsonl self.jsonl xa-1.jsonl xa-2.jsonl xa-3.jsonl
 cmp -s self.jsonl all.jsonl || fail "a merge into one of its inputs differs from one process"
-# and a shard given twice, or read from stdin, merges the same
+# and a shard given twice, or read from stdin or a named pipe, merges the same
 run 1 "merge of a shard twice and stdin" sh -c "\"\$0\" merge xa-0.jsonl xa-1.jsonl xa-0.jsonl - xa-3.jsonl <xa-2.jsonl" "$sim"
 cmp -s out all.jsonl || fail "a shard twice and stdin, merged, differ from one process"
+mkfifo shard.fifo
+cat xa-2.jsonl >shard.fifo &
+writer=$!
+run 1 "merge of a named pipe" timeout 30 "$sim" merge xa-0.jsonl xa-1.jsonl shard.fifo xa-3.jsonl
+kill "$writer" 2>/dev/null   # blocked for good if sim never opened the pipe
+wait "$writer" 2>/dev/null
+cmp -s out all.jsonl || fail "shards with a named pipe, merged, differ from one process"
 
 # memory: sorted shards merge a row at a time, so 63000 rows (19 MB) merge
 # within 16 MB of address space, where reading them whole needs about 30 MB.
@@ -276,7 +283,7 @@ cmp -s part-stdin.jsonl part-want.jsonl || fail "a sweep resumed from stdin does
 mkfifo done.fifo
 cat part-in.jsonl >done.fifo &
 writer=$!
-run 1 "--skip-done a named pipe" "$sim" sweep "$plan" --skip-done done.fifo --out part-fifo.jsonl
+run 1 "--skip-done a named pipe" timeout 30 "$sim" sweep "$plan" --skip-done done.fifo --out part-fifo.jsonl
 kill "$writer" 2>/dev/null   # blocked for good if sim never opened the pipe
 wait "$writer" 2>/dev/null
 cmp -s part-fifo.jsonl part-want.jsonl || fail "a sweep resumed from a named pipe does not reuse its rows as they are"

@@ -143,9 +143,10 @@ out:
 }
 
 /*
- * The rows may be merged a row at a time (sim/sweep/merge.h): no file is
- * stdin, which cannot be read twice, and none is the output, which the
- * writing pass would cut while it is read.  Lets the process open them all.
+ * The rows may be merged a row at a time (sim/sweep/merge.h): every file is
+ * a regular file, which can be read twice (not stdin or a pipe), and none is
+ * the output, which the writing pass would cut while it is read.  Lets the
+ * process open them all.
  */
 static bool can_stream(const char *files[], unsigned nfiles, const char *out)
 {
@@ -154,10 +155,9 @@ static bool can_stream(const char *files[], unsigned nfiles, const char *out)
 	bool have_out = out && stat(out, &o) == 0;
 
 	for (unsigned i = 0; i < nfiles; i++) {
-		if (strcmp(files[i], "-") == 0)
+		if (strcmp(files[i], "-") == 0 || stat(files[i], &st) != 0 || !S_ISREG(st.st_mode))
 			return false;
-		if (have_out && stat(files[i], &st) == 0 && st.st_dev == o.st_dev &&
-		    st.st_ino == o.st_ino)
+		if (have_out && st.st_dev == o.st_dev && st.st_ino == o.st_ino)
 			return false;
 	}
 	/* a Slurm array's thousands of shards: up to the hard limit (a failed open reads whole) */
