@@ -162,7 +162,8 @@ static bool check_lines(struct sweep_done *d, const struct sweep_cli_opts *o)
 			strerror(errno));
 		return false;
 	}
-	copy = fseeko(in, 0, SEEK_CUR) != 0;
+	/* stdin always: its rows are counted from where it stands, not from its file's start */
+	copy = in == stdin || fseeko(in, 0, SEEK_CUR) != 0;
 	d->src = copy ? tmpfile() : in;
 	if (!d->src) {
 		fprintf(stderr, "sim %s: --skip-done %s: no temporary file to copy it to: %s\n",
