@@ -1,9 +1,10 @@
 /*
- * A sweep's result rows as a set keyed by job id (docs/sweeps.md): what a
- * run collects, `--skip-done` reads and `sim merge` joins.  Sorted by id,
- * each row's bytes kept as they are, so that any split of the jobs over
- * processes, merged, gives the bytes one process gives.  And the summary:
- * counts per verdict and the worst variants of each check.
+ * A sweep's result rows (docs/sweeps.md): a file of them read one row at a
+ * time and checked (the cursor, which `--skip-done` and `sim merge` read
+ * with), and the rows as a set keyed by job id, for a merge that reads them
+ * whole.  Sorted by id, each row's bytes kept as they are, so that any split
+ * of the jobs over processes, merged, gives the bytes one process gives.
+ * And the summary: counts per verdict and the worst variants of each check.
  */
 #ifndef SIM_SWEEP_RESULTS_H
 #define SIM_SWEEP_RESULTS_H
